@@ -1,0 +1,80 @@
+//! Orchestration: load -> validate -> render -> write, in that fixed order.
+//! Decides nothing about content itself; it only sequences the stages and
+//! stops before writing when any stage found a problem.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::diagnostics::Diagnostic;
+use crate::render::{self, OutputFile, Selection};
+use crate::templates::Theme;
+
+/// Why a run failed, which decides its exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// Mistakes in the content or theme (exit 1).
+    Content(Vec<Diagnostic>),
+    /// The command was asked for something it must not do (exit 2).
+    Usage(String),
+    /// The disk refused (exit 1).
+    Io(String),
+}
+
+/// What a successful run produced.
+#[derive(Debug)]
+pub struct Summary {
+    pub sites: usize,
+    pub pages: usize,
+    pub files: usize,
+    pub output: Option<PathBuf>,
+    pub elapsed: Duration,
+}
+
+/// Runs every stage but writing. `drafts` adds to the config's `[build] drafts`.
+pub fn generate(root: &Path, drafts: bool) -> Result<Vec<OutputFile>, Failure> {
+    if !root.join("wingreport.toml").is_file() {
+        return Err(Failure::Usage(format!(
+            "{} has no wingreport.toml; pass --root with the folder that holds wingreport.toml and content/",
+            root.display()
+        )));
+    }
+    let project = crate::load::load(root).map_err(Failure::Content)?;
+    let mut diags = crate::validate::validate(&project);
+    let theme = match Theme::load(root, &project.config.theme) {
+        Ok(theme) => Some(theme),
+        Err(d) => {
+            diags.extend(d);
+            None
+        }
+    };
+    let selection = Selection { drafts: drafts || project.config.build.drafts };
+    let files = match &theme {
+        Some(theme) if diags.is_empty() => render::render(&project, theme, selection).map_err(Failure::Content)?,
+        _ => return Err(Failure::Content(diags)),
+    };
+    Ok(files)
+}
+
+fn summary(files: &[OutputFile], output: Option<PathBuf>, started: Instant) -> Summary {
+    let count = |prefix: &str| files.iter().filter(|f| f.path.starts_with(prefix) && f.path.ends_with("index.html")).count();
+    Summary { sites: count("sites/"), pages: count("pages/"), files: files.len(), output, elapsed: started.elapsed() }
+}
+
+/// Validates everything a build would, writing nothing.
+pub fn check(root: &Path, drafts: bool) -> Result<Summary, Failure> {
+    let started = Instant::now();
+    let files = generate(root, drafts)?;
+    Ok(summary(&files, None, started))
+}
+
+/// Builds into `output` (default `ROOT/output`), replacing it atomically.
+pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<Summary, Failure> {
+    let started = Instant::now();
+    let output = output.map_or_else(|| root.join("output"), Path::to_path_buf);
+    if let Some(reason) = crate::write::refuse_reason(root, &output) {
+        return Err(Failure::Usage(reason));
+    }
+    let files = generate(root, drafts)?;
+    crate::write::write_atomic(&output, &files).map_err(|e| Failure::Io(format!("cannot write {}: {e}", output.display())))?;
+    Ok(summary(&files, Some(output), started))
+}

@@ -1,0 +1,118 @@
+//! Command-line interface: parses arguments with clap, calls the library,
+//! prints results and maps failures to exit codes. No content logic here.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::build::{self, Failure, Summary};
+use crate::diagnostics;
+
+/// Build site-specific evaluation reports from YAML records and Markdown.
+#[derive(Debug, Parser)]
+#[command(name = "wingreport", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build every report, the series index and free pages into the output folder.
+    ///
+    /// The output is written to a fresh folder and swapped in only when the
+    /// whole build succeeds, so a failed build leaves the previous output as it was.
+    Build {
+        /// Project folder holding wingreport.toml and content/.
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        root: PathBuf,
+        /// Where to write the site [default: ROOT/output]. Refused if it is the
+        /// project, holds content/, or exists and was not written by wingreport.
+        #[arg(long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Include sites with `status: draft` and narrative files with `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Print nothing on success.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Validate everything a build would (records, front matter, shortcodes, templates) without writing.
+    Check {
+        /// Project folder holding wingreport.toml and content/.
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        root: PathBuf,
+        /// Also check draft sites and files.
+        #[arg(long)]
+        drafts: bool,
+        /// `human` for people, `json` for editors and scripts (one array of diagnostics on stdout).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+/// Entry point for `main`: runs the command and returns its exit code
+/// (0 success, 1 content or disk errors, 2 usage errors).
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build { root, output, drafts, quiet } => {
+            let result = build::build(&root, output.as_deref(), drafts);
+            finish(&root, result, quiet, Format::Human, "build")
+        }
+        Command::Check { root, drafts, format } => {
+            let result = build::check(&root, drafts);
+            finish(&root, result, false, format, "check")
+        }
+    }
+}
+
+fn finish(root: &Path, result: Result<Summary, Failure>, quiet: bool, format: Format, verb: &str) -> ExitCode {
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    match result {
+        Ok(summary) => {
+            if format == Format::Json {
+                println!("[]");
+            } else if !quiet {
+                let sites = plural(summary.sites, "site report");
+                let pages = plural(summary.pages, "page");
+                let ms = summary.elapsed.as_millis();
+                match &summary.output {
+                    Some(out) => eprintln!("Built {sites} and {pages} into {} ({} files) in {ms} ms", out.display(), summary.files),
+                    None => eprintln!("Checked {sites} and {pages}: no problems found ({ms} ms)"),
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(Failure::Content(diags)) => {
+            if format == Format::Json {
+                println!("{}", serde_json::to_string_pretty(&diags).unwrap_or_else(|_| "[]".to_string()));
+            } else {
+                eprint!("{}", diagnostics::report(root, &diags, colour));
+                let kept = if verb == "build" { "; the previous output was left as it was" } else { "" };
+                eprintln!("error: {verb} failed: {}{kept}", plural(diags.len(), "problem"));
+            }
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Io(message)) => {
+            eprintln!("error: {message}; the previous output was left as it was");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}

@@ -1,0 +1,177 @@
+//! Content errors as values: every stage returns `Diagnostic`s instead of
+//! failing on the first one, and only `report` turns them into text.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
+use serde::Serialize;
+
+/// One mistake in the content, pointing at the file and position that caused it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Path relative to the project root, with `/` separators.
+    pub path: String,
+    /// 1-based line; 0 when the mistake concerns the whole file.
+    pub line: usize,
+    /// 1-based column; 0 when unknown.
+    pub col: usize,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(path: impl Into<String>, line: usize, col: usize, message: impl Into<String>) -> Self {
+        Diagnostic { path: path.into(), line, col, message: message.into(), hint: None }
+    }
+
+    pub fn whole_file(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(path, 0, 0, message)
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// `path:line:col` as editors and terminals understand it.
+    pub fn location(&self) -> String {
+        match (self.line, self.col) {
+            (0, _) => self.path.clone(),
+            (l, 0) => format!("{}:{l}", self.path),
+            (l, c) => format!("{}:{l}:{c}", self.path),
+        }
+    }
+}
+
+/// Display form of a path relative to the project root.
+pub fn rel_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The closest candidate by edit distance, if it is close enough to be a typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// Formats a list of known names for a hint: "`a`, `b` or `c`".
+pub fn one_of<S: AsRef<str>>(names: &[S]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{}`", n.as_ref())).collect();
+    match quoted.split_last() {
+        None => "(none)".to_string(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// A diagnostic paired with its source text, in the shape miette renders.
+#[derive(Debug)]
+struct Rendered<'a> {
+    diag: &'a Diagnostic,
+    source: Option<NamedSource<String>>,
+    span: Option<SourceSpan>,
+}
+
+impl std::fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.diag.location(), self.diag.message)
+    }
+}
+
+impl std::error::Error for Rendered<'_> {}
+
+impl miette::Diagnostic for Rendered<'_> {
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.diag.hint.as_ref().map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let span = self.span?;
+        Some(Box::new(std::iter::once(miette::LabeledSpan::new_with_span(
+            Some("here".to_string()),
+            span,
+        ))))
+    }
+}
+
+/// Byte offset of a 1-based line and column (in characters) within `text`.
+fn offset_of(text: &str, line: usize, col: usize) -> Option<usize> {
+    if line == 0 {
+        return None;
+    }
+    let start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
+    let line_text = text[start..].lines().next().unwrap_or("");
+    let within = line_text
+        .char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or(line_text.len(), |(i, _)| i);
+    (start <= text.len()).then_some(start + within)
+}
+
+/// Renders diagnostics for a terminal (with source snippets) in the order given.
+pub fn report(root: &Path, diags: &[Diagnostic], colour: bool) -> String {
+    let theme = if colour { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
+    let mut out = String::new();
+    for diag in diags {
+        let full: PathBuf = root.join(&diag.path);
+        let text = std::fs::read_to_string(&full).ok();
+        let span = text
+            .as_deref()
+            .and_then(|t| offset_of(t, diag.line, diag.col))
+            .map(|o| SourceSpan::new(o.into(), 1));
+        let source = match (text, span) {
+            (Some(t), Some(_)) => Some(NamedSource::new(diag.location(), t)),
+            _ => None,
+        };
+        let rendered = Rendered { diag, source, span };
+        if handler.render_report(&mut out, &rendered).is_err() {
+            let _ = writeln!(out, "error: {rendered}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn did_you_mean_finds_a_one_letter_typo() {
+        let known = ["accreditation", "supervision", "training"];
+        assert_eq!(did_you_mean("acreditation", known), Some("accreditation"));
+        assert_eq!(did_you_mean("zzz", known), None);
+    }
+
+    #[test]
+    fn one_of_joins_with_or() {
+        assert_eq!(one_of(&["a", "b", "c"]), "`a`, `b` or `c`");
+        assert_eq!(one_of(&["a"]), "`a`");
+    }
+
+    #[test]
+    fn offset_of_counts_lines_and_characters() {
+        let text = "ab\nçd: x\n";
+        assert_eq!(offset_of(text, 2, 1), Some(3));
+        assert_eq!(offset_of(text, 2, 2), Some(5));
+    }
+
+    #[test]
+    fn location_omits_unknown_parts() {
+        assert_eq!(Diagnostic::new("a.yaml", 3, 4, "m").location(), "a.yaml:3:4");
+        assert_eq!(Diagnostic::whole_file("a.yaml", "m").location(), "a.yaml");
+    }
+}

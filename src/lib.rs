@@ -1,0 +1,18 @@
+//! wingreport: a static site generator for site-specific evaluation reports.
+//!
+//! Data flows one way: [`load`] reads the content into a [`model::Project`],
+//! [`validate`] cross-checks it, [`render`] turns it into output files in
+//! memory (Markdown, shortcodes, charts, templates), and [`write`] puts them
+//! on disk atomically. [`build`] runs the stages in order.
+
+pub mod build;
+pub mod charts;
+pub mod cli;
+pub mod diagnostics;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod render;
+pub mod templates;
+pub mod validate;
+pub mod write;

@@ -1,0 +1,329 @@
+//! Stage 1, load: read `wingreport.toml` and `content/` into a `Project`.
+//! Syntax and type errors become diagnostics here; cross-checks between
+//! files belong to `validate`. Never reads `private/` or `output/`.
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde_saphyr::Error as YamlError;
+
+use crate::diagnostics::{Diagnostic, did_you_mean, one_of, rel_path};
+use crate::model::{Config, Frameworks, FrontMatter, Narrative, Project, Reference, Role, Series, Site};
+
+/// Reads the whole project, collecting every parse error before failing.
+pub fn load(root: &Path) -> Result<Project, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let content = root.join("content");
+
+    let config = read_config(root, &mut diags);
+    let series: Option<Series> = read_yaml(root, &content.join("series.yaml"), true, &mut diags);
+    let frameworks_file = content.join("frameworks.yaml");
+    let frameworks: Option<Frameworks> = read_yaml(root, &frameworks_file, false, &mut diags);
+    let references_file = content.join("references.yaml");
+    let references: Option<Vec<Reference>> = read_yaml(root, &references_file, false, &mut diags);
+    let roles: Option<Vec<Role>> = read_yaml(root, &content.join("roles.yaml"), false, &mut diags);
+
+    let index = read_optional_narrative(root, &content.join("index.md"), &mut diags);
+    let compare = read_optional_narrative(root, &content.join("compare.md"), &mut diags);
+    let pages = read_narratives(root, &content.join("pages"), &mut diags);
+    let sites = read_sites(root, &content.join("sites"), &mut diags);
+
+    match (config, series) {
+        (Some(config), Some(series)) if diags.is_empty() => Ok(Project {
+            root: root.to_path_buf(),
+            config,
+            series,
+            frameworks: frameworks.unwrap_or_default(),
+            frameworks_path: rel_path(root, &frameworks_file),
+            references: references.unwrap_or_default(),
+            references_path: rel_path(root, &references_file),
+            roles: roles.unwrap_or_default(),
+            index,
+            compare,
+            pages,
+            sites,
+        }),
+        _ => Err(diags),
+    }
+}
+
+fn read_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
+    let path = root.join("wingreport.toml");
+    let rel = rel_path(root, &path);
+    let text = read_text(root, &path, diags)?;
+    match toml::from_str::<Config>(&text) {
+        Ok(config) => Some(config),
+        Err(err) => {
+            let (line, col) = err.span().map_or((0, 0), |s| line_col(&text, s.start));
+            let message = err.message().to_string();
+            let mut diag = Diagnostic::new(rel, line, col, message.clone());
+            if let Some(hint) = unknown_key_hint(&message) {
+                diag = diag.with_hint(hint);
+            }
+            diags.push(diag);
+            None
+        }
+    }
+}
+
+/// toml reports unknown keys as "unknown field `x`, expected one of `a`, `b`".
+fn unknown_key_hint(message: &str) -> Option<String> {
+    let field = message.strip_prefix("unknown field `")?.split('`').next()?;
+    let expected: Vec<&str> = message.split("expected").nth(1)?.split('`').skip(1).step_by(2).collect();
+    Some(match did_you_mean(field, expected.iter().copied()) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => format!("known keys here are {}", one_of(&expected)),
+    })
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+fn read_text(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some(text),
+        Err(err) => {
+            let rel = rel_path(root, path);
+            let diag = if err.kind() == std::io::ErrorKind::NotFound {
+                Diagnostic::whole_file(rel, "file not found")
+                    .with_hint("every project needs this file; see the content guide in README.md")
+            } else {
+                Diagnostic::whole_file(rel, format!("cannot read file: {err}"))
+            };
+            diags.push(diag);
+            None
+        }
+    }
+}
+
+/// Reads one YAML file; a missing optional file is `None` without a diagnostic.
+fn read_yaml<T: DeserializeOwned>(
+    root: &Path,
+    path: &Path,
+    required: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    if !required && !path.exists() {
+        return None;
+    }
+    let text = read_text(root, path, diags)?;
+    parse_yaml(&text, &rel_path(root, path), 0).map_err(|d| diags.push(d)).ok()
+}
+
+/// Parses YAML text whose first line is line `line_offset + 1` of `path`.
+pub fn parse_yaml<T: DeserializeOwned>(text: &str, path: &str, line_offset: usize) -> Result<T, Diagnostic> {
+    serde_saphyr::from_str(text).map_err(|err| yaml_diagnostic(&err, path, line_offset))
+}
+
+/// Turns a serde-saphyr error into what was expected and how to fix it.
+fn yaml_diagnostic(err: &YamlError, path: &str, line_offset: usize) -> Diagnostic {
+    let (line, col) = err
+        .location()
+        .map_or((0, 0), |l| (l.line() as usize + line_offset, l.column() as usize));
+    let (message, hint) = match err {
+        YamlError::SerdeUnknownField { field, expected, .. } => (
+            format!("unknown key `{field}`"),
+            Some(match did_you_mean(field, expected.iter().copied()) {
+                Some(near) => format!("did you mean `{near}`? Keys allowed here: {}", one_of(expected)),
+                None => format!("keys allowed here: {}", one_of(expected)),
+            }),
+        ),
+        YamlError::SerdeUnknownVariant { variant, expected, .. } => (
+            format!("`{variant}` is not an allowed value here"),
+            Some(match did_you_mean(variant, expected.iter().copied()) {
+                Some(near) => format!("did you mean `{near}`? Allowed: {}", one_of(expected)),
+                None => format!("allowed values: {}", one_of(expected)),
+            }),
+        ),
+        YamlError::SerdeMissingField { field, .. } => (
+            format!("missing required key `{field}`"),
+            Some(format!("add `{field}:` to this block (see the content guide in README.md)")),
+        ),
+        YamlError::DuplicateMappingKey { key, .. } => (
+            format!("key `{}` appears twice", key.as_deref().unwrap_or("?")),
+            Some("remove or rename one of the two entries".to_string()),
+        ),
+        other => {
+            let plain = plain_message(other);
+            let hint = type_hint(&plain);
+            (plain, hint)
+        }
+    };
+    let mut diag = Diagnostic::new(path, line, col, message);
+    diag.hint = hint;
+    diag
+}
+
+/// The first line of serde-saphyr's rendering, without its own position prefix.
+fn plain_message(err: &YamlError) -> String {
+    let text = err.to_string();
+    let first = text.lines().next().unwrap_or("invalid YAML").trim();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    match first.split_once(": ") {
+        Some((prefix, rest)) if prefix.starts_with("line ") => rest.to_string(),
+        _ => first.to_string(),
+    }
+}
+
+fn type_hint(message: &str) -> Option<String> {
+    let hint = if message.contains("invalid u32") || message.contains("invalid u64") {
+        "expected a whole number of 0 or more, such as `26`"
+    } else if message.contains("invalid i64") {
+        "expected a whole number, such as `3`"
+    } else if message.contains("boolean") {
+        "expected `true` or `false`"
+    } else if message.contains("expected string") {
+        "expected text here; put it in quotes if it contains `:` or starts with `[`, `{` or `-`"
+    } else if message.contains("did not match any variant") {
+        "expected `true`, `false` or a short text in quotes"
+    } else if message.contains("sequence") {
+        "expected a list here: one `- item` per line, or `[a, b]`"
+    } else if message.contains("map") {
+        "expected `key: value` pairs here"
+    } else {
+        return None;
+    };
+    Some(hint.to_string())
+}
+
+/// Splits `---` front matter from a Markdown body.
+pub fn read_narrative(path: &str, stem: &str, text: &str) -> Result<Narrative, Diagnostic> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let missing = || {
+        Diagnostic::new(path, 1, 1, "missing front matter")
+            .with_hint("start the file with `---`, a line `title: ...`, `weight: 1`, and a closing `---`")
+    };
+    let rest = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")).ok_or_else(missing)?;
+    let mut offset = 0;
+    let mut close = None;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == "---" {
+            close = Some((offset, offset + line.len()));
+            break;
+        }
+        offset += line.len();
+    }
+    let (yaml_end, body_start) = close.ok_or_else(|| {
+        Diagnostic::new(path, 1, 1, "front matter is never closed")
+            .with_hint("add a line `---` after the last front-matter key")
+    })?;
+    let yaml = &rest[..yaml_end];
+    let front: FrontMatter = if yaml.trim().is_empty() {
+        return Err(Diagnostic::new(path, 2, 1, "front matter is empty").with_hint("add at least `title: ...`"));
+    } else {
+        parse_yaml(yaml, path, 1)?
+    };
+    let body_line = 2 + yaml.matches('\n').count() + 1;
+    Ok(Narrative {
+        path: path.to_string(),
+        stem: stem.to_string(),
+        front,
+        body: rest[body_start..].to_string(),
+        body_line,
+    })
+}
+
+fn read_narrative_file(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Narrative> {
+    let text = read_text(root, path, diags)?;
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    read_narrative(&rel_path(root, path), &stem, &text).map_err(|d| diags.push(d)).ok()
+}
+
+fn read_optional_narrative(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Narrative> {
+    path.exists().then(|| read_narrative_file(root, path, diags)).flatten()
+}
+
+/// Files of one folder (not recursive), sorted by name so builds are deterministic.
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(1)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(walkdir::DirEntry::into_path)
+        .collect();
+    files.sort();
+    files
+}
+
+/// Markdown files of a folder in reading order: by `weight`, then file name.
+fn read_narratives(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Narrative> {
+    let mut narratives: Vec<Narrative> = files_in(dir)
+        .iter()
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "md"))
+        .filter_map(|p| read_narrative_file(root, p, diags))
+        .collect();
+    narratives.sort_by(|a, b| (a.front.weight, &a.stem).cmp(&(b.front.weight, &b.stem)));
+    narratives
+}
+
+fn read_sites(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Site> {
+    files_in(dir)
+        .into_iter()
+        .filter(|p| p.is_dir())
+        .filter_map(|folder_path| {
+            let record_file = folder_path.join("site.yaml");
+            let record = read_yaml(root, &record_file, true, diags);
+            let narrative = read_narratives(root, &folder_path, diags);
+            Some(Site {
+                folder: folder_path.file_name()?.to_string_lossy().into_owned(),
+                record: record?,
+                record_path: rel_path(root, &record_file),
+                narrative,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::SiteRecord;
+
+    #[test]
+    fn front_matter_body_starts_after_closing_line() {
+        let n = read_narrative("a.md", "a", "---\ntitle: T\nweight: 2\n---\n## Hi\n").unwrap();
+        assert_eq!(n.front.title, "T");
+        assert_eq!(n.front.weight, 2);
+        assert!(n.front.numbered);
+        assert_eq!(n.body, "## Hi\n");
+        assert_eq!(n.body_line, 5);
+    }
+
+    #[test]
+    fn front_matter_error_line_counts_the_opening_fence() {
+        let err = read_narrative("a.md", "a", "---\ntitle: T\nwieght: 2\n---\n").unwrap_err();
+        assert_eq!((err.line, err.col), (3, 1));
+        assert!(err.hint.unwrap().contains("did you mean `weight`"));
+    }
+
+    #[test]
+    fn file_without_front_matter_is_an_error() {
+        let err = read_narrative("a.md", "a", "## Hi\n").unwrap_err();
+        assert_eq!(err.message, "missing front matter");
+    }
+
+    #[test]
+    fn unknown_enum_value_suggests_the_nearest() {
+        let yaml = "role: r\npaid: false\ntraining_provider: p\ntraining: t\naccreditation: acredited-l2\nsupervision: s\nprogression: p\n";
+        let err = parse_yaml::<crate::model::Delivery>(yaml, "s.yaml", 0).unwrap_err();
+        assert_eq!((err.line, err.col), (5, 16));
+        assert!(err.hint.unwrap().contains("did you mean `accredited-l2`"), "{err:?}");
+    }
+
+    #[test]
+    fn missing_key_names_the_key() {
+        let err = parse_yaml::<SiteRecord>("id: x\n", "s.yaml", 0).unwrap_err();
+        assert!(err.message.starts_with("missing required key"), "{err:?}");
+    }
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        assert_eq!(line_col("é\nab", 4), (2, 2));
+    }
+}

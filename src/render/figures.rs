@@ -1,0 +1,68 @@
+//! Figure data for the chart shortcodes: the SVG from `charts` plus the same
+//! numbers as rows for the HTML table beside it.
+
+use serde_json::{Value, json};
+
+use crate::charts;
+use crate::model::{Attributes, Palette, SocialCapitalFramework, StageRating};
+
+/// Items sorted as the chart draws them: by count, descending, ties in record order.
+pub fn sorted_items(attributes: &Attributes) -> Vec<(&str, u32)> {
+    let mut items: Vec<(&str, u32)> = attributes.items.iter().map(|i| (i.name.as_str(), i.count.value)).collect();
+    items.sort_by(|a, b| b.1.cmp(&a.1));
+    items
+}
+
+/// The attribute-priority chart and its table.
+pub fn attributes_figure(attributes: &Attributes, site_id: &str) -> (Value, String) {
+    let n = attributes.n.value;
+    let caption = format!("Attribute priorities (n = {n}; source: {})", attributes.source);
+    let svg = charts::attributes::attributes_svg(attributes, &caption, &format!("{site_id}-attributes"));
+    let rows: Vec<Value> = sorted_items(attributes).into_iter().map(|(name, count)| json!({"name": name, "count": count})).collect();
+    let data = json!({
+        "svg": svg, "rows": rows, "n": n, "source": attributes.source, "illustrative": attributes.illustrative,
+    });
+    (data, caption)
+}
+
+/// The social-capital matrix and its evidence table, grouped by source.
+pub fn social_capital_figure(
+    ratings: &[StageRating],
+    framework: &SocialCapitalFramework,
+    palette: Palette,
+    site_id: &str,
+) -> (Value, String) {
+    let caption = framework.title.clone();
+    let svg = charts::social_capital::social_capital_svg(ratings, framework, palette, &caption, &format!("{site_id}-social-capital"));
+    let groups: Vec<Value> = framework
+        .sources
+        .iter()
+        .map(|source| {
+            let stages: Vec<Value> = source
+                .stages
+                .iter()
+                .map(|n| {
+                    let question = framework.stages.iter().find(|s| s.n.value == n.value).map(|s| s.question.as_str());
+                    let entry = ratings.iter().find(|r| r.stage.value == n.value);
+                    let rating = entry.and_then(|e| framework.ratings.get(&e.rating.value).map(|r| (&e.rating.value, r)));
+                    json!({
+                        "n": n.value,
+                        "question": question,
+                        "rating": rating.map(|(key, _)| key),
+                        "label": rating.map(|(_, r)| &r.label),
+                        "symbol": rating.map(|(_, r)| &r.symbol),
+                        "colour": rating.map(|(key, r)| charts::palette_colour(palette, key, &r.colour.value)),
+                        "evidence": entry.map(|e| &e.evidence),
+                    })
+                })
+                .collect();
+            json!({"label": source.label, "stages": stages})
+        })
+        .collect();
+    let legend: Vec<Value> = framework
+        .ratings
+        .iter()
+        .map(|(key, r)| json!({"key": key, "label": r.label, "symbol": r.symbol, "colour": charts::palette_colour(palette, key, &r.colour.value)}))
+        .collect();
+    (json!({"svg": svg, "groups": groups, "legend": legend}), caption)
+}

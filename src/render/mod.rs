@@ -1,0 +1,259 @@
+//! Stage 3, render: turns the validated `Project` into output files in
+//! memory: narrative through Markdown, shortcodes through the theme, pages
+//! through their templates. Writes nothing to disk.
+
+mod figures;
+pub mod shortcodes;
+pub mod views;
+
+use crate::diagnostics::Diagnostic;
+use crate::markdown::{self, BodyContext, PageState, slugify};
+use crate::model::{Narrative, Project, Site, Status};
+use crate::templates::Theme;
+use shortcodes::{Env, Numbering};
+use views::{FreePageView, IndexView, Link, PageMeta, SectionView, SiteCard, SiteView, TocEntry};
+
+/// A file of the finished site, by `/`-separated path relative to the output root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Which content reaches the output.
+#[derive(Debug, Clone, Copy)]
+pub struct Selection {
+    /// Include draft sites, narrative files and pages.
+    pub drafts: bool,
+}
+
+impl Selection {
+    fn site(self, site: &Site) -> bool {
+        self.drafts || site.record.status != Status::Draft
+    }
+
+    fn narrative(self, narrative: &Narrative) -> bool {
+        self.drafts || !narrative.front.draft
+    }
+}
+
+/// Renders every page and static file of the project.
+pub fn render(project: &Project, theme: &Theme, selection: Selection) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    let pages: Vec<&Narrative> = project.pages.iter().filter(|p| selection.narrative(p)).collect();
+    let nav_pages: Vec<Link> = pages.iter().map(|p| Link { title: p.front.title.clone(), href: page_href(p) }).collect();
+    let meta = |title: &str, root: &str, draft: bool| PageMeta {
+        title: title.to_string(),
+        root: root.to_string(),
+        language: project.config.language.clone(),
+        series_title: project.config.title.clone(),
+        draft,
+        nav_pages: nav_pages.clone(),
+    };
+
+    let mut sites: Vec<&Site> = project.sites.iter().filter(|s| selection.site(s)).collect();
+    sites.sort_by(|a, b| (a.record.weight, &a.record.title).cmp(&(b.record.weight, &b.record.title)));
+
+    for site in &sites {
+        let root = "../../";
+        let env = Env { project, site: Some(site), theme, root };
+        let narrative: Vec<&Narrative> = site.narrative.iter().filter(|n| selection.narrative(n)).collect();
+        let (sections, toc) = collect(render_sections(&narrative, &env, true), &mut diags);
+        let r = &site.record;
+        let view = SiteView {
+            page: meta(&r.title, root, r.status == Status::Draft),
+            id: r.id.value.clone(),
+            title: r.title.clone(),
+            prison: r.prison.clone(),
+            wing: r.wing.clone(),
+            authors: r.authors.clone(),
+            year: r.year,
+            status: status_key(r.status).to_string(),
+            status_label: r.status.label().to_string(),
+            summary: r.summary.clone(),
+            toc,
+            sections,
+        };
+        push_page(theme, "site.html", &view, format!("sites/{}/index.html", r.id.value), &mut files, &mut diags);
+    }
+
+    for page in &pages {
+        let root = "../../";
+        let env = Env { project, site: None, theme, root };
+        let (mut sections, toc) = collect(render_sections(&[page], &env, false), &mut diags);
+        let html = sections.pop().map(|s| s.html).unwrap_or_default();
+        let view = FreePageView {
+            page: meta(&page.front.title, root, page.front.draft),
+            title: page.front.title.clone(),
+            toc: toc.into_iter().flat_map(|t| t.children).collect(),
+            html,
+        };
+        push_page(theme, "page.html", &view, page_href(page), &mut files, &mut diags);
+    }
+
+    let env = Env { project, site: None, theme, root: "" };
+    let series = &project.series;
+    let narrative_html = project
+        .index
+        .as_ref()
+        .map(|n| collect(render_sections(&[n], &env, false), &mut diags).0.pop().map(|s| s.html).unwrap_or_default());
+    let acknowledgements_html = series.acknowledgements.as_ref().map(|text| {
+        let ctx = BodyContext { path: "content/series.yaml", body_line: 1, label: None, title_level: 2 };
+        markdown::render(text, &ctx, &mut PageState::default()).html
+    });
+    let view = IndexView {
+        page: meta(&series.title, "", false),
+        title: series.title.clone(),
+        subtitle: series.subtitle.clone(),
+        authors: series.authors.clone(),
+        year: series.year,
+        summary: series.summary.clone(),
+        funders: series.funders.clone(),
+        acknowledgements_html,
+        narrative_html,
+        sites: sites.iter().map(|s| card(s)).collect(),
+        pages: nav_pages.clone(),
+    };
+    push_page(theme, "index.html", &view, "index.html".to_string(), &mut files, &mut diags);
+
+    for (name, bytes) in &theme.static_files {
+        files.push(OutputFile { path: format!("static/{name}"), bytes: bytes.clone() });
+    }
+    files.push(OutputFile { path: "static/syntax.css".to_string(), bytes: markdown::highlight::stylesheet().into_bytes() });
+
+    if diags.is_empty() { Ok(files) } else { Err(diags) }
+}
+
+fn status_key(status: Status) -> &'static str {
+    match status {
+        Status::Draft => "draft",
+        Status::Review => "review",
+        Status::Published => "published",
+    }
+}
+
+fn page_href(page: &Narrative) -> String {
+    format!("pages/{}/index.html", slugify(&page.stem))
+}
+
+fn card(site: &Site) -> SiteCard {
+    let r = &site.record;
+    SiteCard {
+        id: r.id.value.clone(),
+        title: r.title.clone(),
+        prison: r.prison.clone(),
+        wing: r.wing.clone(),
+        summary: r.summary.clone(),
+        status: status_key(r.status).to_string(),
+        status_label: r.status.label().to_string(),
+        href: format!("sites/{}/index.html", r.id.value),
+    }
+}
+
+fn collect<T>(result: (T, Vec<Diagnostic>), diags: &mut Vec<Diagnostic>) -> T {
+    diags.extend(result.1);
+    result.0
+}
+
+fn push_page(
+    theme: &Theme,
+    template: &str,
+    view: &impl serde::Serialize,
+    path: String,
+    files: &mut Vec<OutputFile>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    match theme.render(template, view) {
+        Ok(html) => files.push(OutputFile { path, bytes: html.into_bytes() }),
+        Err(d) => diags.push(d),
+    }
+}
+
+fn appendix_letter(index: usize) -> String {
+    let mut n = index;
+    let mut letters = Vec::new();
+    loop {
+        letters.push((b'A' + (n % 26) as u8) as char);
+        if n < 26 {
+            break;
+        }
+        n = n / 26 - 1;
+    }
+    letters.iter().rev().collect()
+}
+
+type Sections = (Vec<SectionView>, Vec<TocEntry>);
+
+/// Renders narrative files as consecutive sections of one page. With
+/// `numbered`, files are sections 1, 2... and appendices A, B...
+fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sections, Vec<Diagnostic>) {
+    let mut page = PageState::default();
+    let mut diags = Vec::new();
+    let mut sections = Vec::new();
+    let mut toc = Vec::new();
+    let (mut numbered_count, mut appendix_count) = (0, 0);
+    for file in narrative {
+        let front = &file.front;
+        let (label, display) = if !numbered {
+            (None, None)
+        } else if front.appendix {
+            appendix_count += 1;
+            let letter = appendix_letter(appendix_count - 1);
+            (Some(letter.clone()), Some(format!("Appendix {letter}")))
+        } else if front.numbered {
+            numbered_count += 1;
+            (Some(numbered_count.to_string()), Some(numbered_count.to_string()))
+        } else {
+            (None, None)
+        };
+        let id = page.unique_id(&slugify(&front.title));
+        let title_level = if numbered { 2 } else { 1 };
+        let ctx = BodyContext { path: &file.path, body_line: file.body_line, label: label.as_deref(), title_level };
+        let body = markdown::render(&file.body, &ctx, &mut page);
+        diags.extend(body.diagnostics);
+        let mut html = body.html;
+        let mut numbering = Numbering::new(label.as_deref());
+        for (i, call) in body.calls.iter().enumerate() {
+            let at = (file.path.as_str(), file.body_line + call.line - 1, call.col);
+            let rendered = shortcodes::render_call(call, env, &mut numbering, &mut page, at).unwrap_or_else(|d| {
+                diags.push(d);
+                String::new()
+            });
+            let marker = markdown::shortcodes::placeholder(i);
+            html = if html.contains(&format!("<p>{marker}</p>")) {
+                html.replacen(&format!("<p>{marker}</p>"), &rendered, 1)
+            } else {
+                html.replacen(&marker, &rendered, 1)
+            };
+        }
+        toc.push(TocEntry { number: display.clone(), title: front.title.clone(), id: id.clone(), children: toc_children(&body.headings) });
+        sections.push(SectionView { number: display, title: front.title.clone(), id, appendix: front.appendix, html });
+    }
+    ((sections, toc), diags)
+}
+
+/// Nests `##` and `###` headings under their section; deeper ones stay out of the contents.
+fn toc_children(headings: &[markdown::Heading]) -> Vec<TocEntry> {
+    let mut entries: Vec<TocEntry> = Vec::new();
+    for h in headings.iter().filter(|h| h.depth <= 2) {
+        let entry = TocEntry { number: h.number.clone(), title: h.text.clone(), id: h.id.clone(), children: Vec::new() };
+        match (h.depth, entries.last_mut()) {
+            (2, Some(parent)) => parent.children.push(entry),
+            _ => entries.push(entry),
+        }
+    }
+    entries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appendix_letters_run_past_z() {
+        assert_eq!(appendix_letter(0), "A");
+        assert_eq!(appendix_letter(25), "Z");
+        assert_eq!(appendix_letter(26), "AA");
+    }
+}

@@ -1,0 +1,319 @@
+//! Shortcode calls checked against the known shortcodes and rendered through
+//! the theme's `shortcodes/<name>.html`, with tables and figures numbered.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
+use crate::markdown::shortcodes::{ArgValue, Call};
+use crate::markdown::{PageState, slugify};
+use crate::model::{Project, Site, SiteRecord};
+use crate::templates::Theme;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Numbered {
+    Table,
+    Figure,
+    No,
+}
+
+struct Builtin {
+    name: &'static str,
+    numbered: Numbered,
+    args: &'static [&'static str],
+    required: &'static [&'static str],
+}
+
+const BUILTINS: &[Builtin] = &[
+    Builtin { name: "profile", numbered: Numbered::Table, args: &["id", "caption"], required: &[] },
+    Builtin { name: "delivery", numbered: Numbered::Table, args: &["id", "caption"], required: &[] },
+    Builtin { name: "phases", numbered: Numbered::Table, args: &["id", "caption"], required: &[] },
+    Builtin { name: "attributes_chart", numbered: Numbered::Figure, args: &["id", "caption"], required: &[] },
+    Builtin { name: "social_capital", numbered: Numbered::Figure, args: &["id", "caption"], required: &[] },
+    Builtin { name: "ladder", numbered: Numbered::Figure, args: &["id", "caption"], required: &[] },
+    Builtin { name: "roles", numbered: Numbered::Table, args: &["id", "caption"], required: &[] },
+    Builtin { name: "list", numbered: Numbered::No, args: &["key"], required: &["key"] },
+    Builtin { name: "table", numbered: Numbered::Table, args: &["key", "id"], required: &["key"] },
+    Builtin { name: "recommendations", numbered: Numbered::No, args: &[], required: &[] },
+    Builtin { name: "quote", numbered: Numbered::No, args: &["id"], required: &["id"] },
+];
+
+/// Counts tables and figures within one section: "Table 1.3", "Figure A.1".
+pub struct Numbering {
+    prefix: Option<String>,
+    tables: usize,
+    figures: usize,
+}
+
+impl Numbering {
+    pub fn new(prefix: Option<&str>) -> Self {
+        Numbering { prefix: prefix.map(str::to_string), tables: 0, figures: 0 }
+    }
+
+    fn next(&mut self, kind: Numbered) -> Option<String> {
+        let (word, counter) = match kind {
+            Numbered::Table => ("Table", &mut self.tables),
+            Numbered::Figure => ("Figure", &mut self.figures),
+            Numbered::No => return None,
+        };
+        *counter += 1;
+        Some(match &self.prefix {
+            Some(p) => format!("{word} {p}.{counter}"),
+            None => format!("{word} {counter}"),
+        })
+    }
+}
+
+/// What a shortcode may draw on.
+pub struct Env<'a> {
+    pub project: &'a Project,
+    pub site: Option<&'a Site>,
+    pub theme: &'a Theme,
+    /// Relative prefix from the page to the output root.
+    pub root: &'a str,
+}
+
+/// The context of every shortcode template.
+#[derive(Serialize)]
+struct ShortcodeView<'a> {
+    root: &'a str,
+    args: &'a IndexMap<String, ArgValue>,
+    /// "Table 1.3" when numbered.
+    number: Option<String>,
+    /// Anchor id of the table or figure.
+    id: String,
+    caption: String,
+    site: Option<&'a SiteRecord>,
+    /// Shortcode-specific rows and items, already in display form.
+    data: Value,
+}
+
+/// Names of every shortcode a page may call: built-ins and the theme's own.
+pub fn known_names(theme: &Theme) -> Vec<String> {
+    let mut names: Vec<String> = BUILTINS.iter().map(|b| b.name.to_string()).collect();
+    names.extend(theme.shortcodes.iter().filter(|n| !names.contains(n)).cloned().collect::<Vec<_>>());
+    names.sort();
+    names
+}
+
+/// Checks and renders one call to HTML. `line`/`col` locate it in `path`.
+pub fn render_call(
+    call: &Call,
+    env: &Env,
+    numbering: &mut Numbering,
+    page: &mut PageState,
+    at: (&str, usize, usize),
+) -> Result<String, Diagnostic> {
+    let (path, line, col) = at;
+    let error = |message: String, hint: String| Diagnostic::new(path, line, col, message).with_hint(hint);
+    let builtin = BUILTINS.iter().find(|b| b.name == call.name);
+    if builtin.is_none() && !env.theme.shortcodes.contains(&call.name) {
+        let known = known_names(env.theme);
+        let hint = match did_you_mean(&call.name, known.iter().map(String::as_str)) {
+            Some(near) => format!("did you mean `{near}`? Known shortcodes: {}", one_of(&known)),
+            None => format!("known shortcodes: {}", one_of(&known)),
+        };
+        return Err(error(format!("unknown shortcode `{}`", call.name), hint));
+    }
+    let (numbered, data, default_caption) = match builtin {
+        Some(spec) => {
+            check_args(call, spec).map_err(|(m, h)| error(m, h))?;
+            let (data, caption) = builtin_data(call, env).map_err(|(m, h)| error(m, h))?;
+            (spec.numbered, data, caption)
+        }
+        None => (Numbered::No, Value::Null, String::new()),
+    };
+    let caption = call.args.get("caption").and_then(ArgValue::as_str).map_or(default_caption, str::to_string);
+    let number = numbering.next(numbered);
+    let id_base = call.args.get("id").and_then(ArgValue::as_str).map(str::to_string).unwrap_or_else(|| {
+        let key = call.args.get("key").and_then(ArgValue::as_str).unwrap_or("");
+        slugify(&format!("{} {}", call.name, key))
+    });
+    let view = ShortcodeView {
+        root: env.root,
+        args: &call.args,
+        number,
+        id: page.unique_id(&id_base),
+        caption,
+        site: env.site.map(|s| &s.record),
+        data,
+    };
+    env.theme.render(&format!("shortcodes/{}.html", call.name), &view).map_err(|mut d| {
+        d.message = format!("shortcode `{}` at {path}:{line}: {}", call.name, d.message);
+        d
+    })
+}
+
+type Problem = (String, String);
+
+fn check_args(call: &Call, spec: &Builtin) -> Result<(), Problem> {
+    let allowed = if spec.args.is_empty() { "it takes no arguments".to_string() } else { format!("its arguments are {}", one_of(spec.args)) };
+    for (name, value) in &call.args {
+        if !spec.args.contains(&name.as_str()) {
+            return Err((format!("`{}` has no argument `{name}`", spec.name), allowed));
+        }
+        if value.as_str().is_none() {
+            return Err((format!("argument `{name}` of `{}` must be text in quotes", spec.name), format!("write `{name}=\"...\"`")));
+        }
+    }
+    for required in spec.required {
+        if !call.args.contains_key(*required) {
+            return Err((format!("`{}` needs the argument `{required}`", spec.name), format!("write `{{{{ {}({required}=\"...\") }}}}`", spec.name)));
+        }
+    }
+    Ok(())
+}
+
+fn arg<'c>(call: &'c Call, name: &str) -> &'c str {
+    call.args.get(name).and_then(ArgValue::as_str).unwrap_or("")
+}
+
+fn row(label: &str, value: impl Into<String>) -> Value {
+    json!({"label": label, "value": value.into()})
+}
+
+/// Display data and default caption of a built-in shortcode.
+fn builtin_data(call: &Call, env: &Env) -> Result<(Value, String), Problem> {
+    let Some(site) = env.site else {
+        return match call.name.as_str() {
+            "quote" | "list" | "table" | "profile" | "delivery" | "phases" | "attributes_chart" | "social_capital" | "ladder" | "roles" | "recommendations" => Err((
+                format!("`{}` shows a site record, so it only works in a site report", call.name),
+                "move it into a file under content/sites/<id>/".to_string(),
+            )),
+            _ => Ok((Value::Null, String::new())),
+        };
+    };
+    let r = &site.record;
+    let missing = |key: &str| {
+        (
+            format!("`{}()` needs `{key}` in {}, which has none", call.name, site.record_path),
+            format!("add a `{key}:` block to the record, or remove this shortcode"),
+        )
+    };
+    Ok(match call.name.as_str() {
+        "profile" => {
+            let p = &r.profile;
+            let mut rows = vec![row("Prison", r.prison.clone())];
+            if let Some(wing) = &r.wing {
+                rows.push(row("Wing", wing.clone()));
+            }
+            rows.push(row("Category", p.category.clone()));
+            rows.push(row("Resident profile", p.resident_profile.clone()));
+            rows.push(row("Estate", p.estate.label()));
+            if let Some(region) = &p.region {
+                rows.push(row("Region", region.clone()));
+            }
+            if let Some(population) = p.population {
+                rows.push(row("Population", population.to_string()));
+            }
+            for (label, value) in p.extra.iter().flatten() {
+                rows.push(row(label, value.clone()));
+            }
+            (json!({"rows": rows}), format!("Profile of {}", r.prison))
+        }
+        "delivery" => {
+            let d = &r.delivery;
+            let rows = vec![
+                row("Peer role", d.role.clone()),
+                row("Paid", if d.paid { "Yes" } else { "No" }),
+                row("Training provider", d.training_provider.clone()),
+                row("Training", d.training.clone()),
+                row("Accreditation", d.accreditation.label()),
+                row("Supervision", d.supervision.clone()),
+                row("Progression", d.progression.clone()),
+            ];
+            (json!({"rows": rows}), "Peer involvement role delivery model".to_string())
+        }
+        "phases" => {
+            let phases = r.phases.as_ref().ok_or_else(|| missing("phases"))?;
+            (json!({"phases": phases}), "Phases of the activity programme".to_string())
+        }
+        "roles" => {
+            let roles = r.roles.as_ref().ok_or_else(|| missing("roles"))?;
+            let rows: Vec<Value> = roles
+                .iter()
+                .map(|role| {
+                    json!({
+                        "title": role.title,
+                        "paid": role.paid.label(),
+                        "lcr": role.lcr.map(|l| l.label()),
+                        "induction": role.induction,
+                        "single_issue": role.single_issue,
+                        "bridging": role.bridging,
+                        "representation": role.representation,
+                    })
+                })
+                .collect();
+            let with_lcr = roles.iter().any(|role| role.lcr.is_some());
+            (json!({"roles": rows, "with_lcr": with_lcr}), format!("Peer involvement roles at {}", r.prison))
+        }
+        "ladder" => {
+            let ladder = r.ladder.as_ref().ok_or_else(|| missing("ladder"))?;
+            let framework = env.project.frameworks.ladder.as_ref().ok_or_else(|| {
+                ("`ladder()` needs the ladder levels".to_string(), format!("add `ladder: levels:` to {}", env.project.frameworks_path))
+            })?;
+            let levels: Vec<Value> = framework
+                .levels
+                .iter()
+                .rev()
+                .map(|l| {
+                    json!({
+                        "n": l.n, "name": l.name, "description": l.description,
+                        "current": l.n == ladder.current.value, "target": l.n == ladder.target.value,
+                    })
+                })
+                .collect();
+            (json!({"levels": levels, "note": ladder.note}), "Service-user involvement ladder: current and target levels".to_string())
+        }
+        "list" => {
+            let key = arg(call, "key");
+            let lists = r.lists.as_ref().ok_or_else(|| missing("lists"))?;
+            let list = lists.get(key).ok_or_else(|| unknown_key("list", key, lists.keys(), &site.record_path))?;
+            (json!({"list": list}), list.title.clone())
+        }
+        "table" => {
+            let key = arg(call, "key");
+            let tables = r.tables.as_ref().ok_or_else(|| missing("tables"))?;
+            let table = tables.get(key).ok_or_else(|| unknown_key("table", key, tables.keys(), &site.record_path))?;
+            let rows: Vec<&Vec<String>> = table.rows.iter().map(|r| &r.value).collect();
+            (json!({"columns": table.columns, "rows": rows}), table.caption.clone())
+        }
+        "recommendations" => {
+            let recommendations = r.recommendations.as_ref().ok_or_else(|| missing("recommendations"))?;
+            (json!({"recommendations": recommendations}), "Recommendations".to_string())
+        }
+        "quote" => {
+            let id = arg(call, "id");
+            let quotes = r.quotes.as_ref().ok_or_else(|| missing("quotes"))?;
+            let quote = quotes.iter().find(|q| q.id.value == id).ok_or_else(|| {
+                unknown_key("quote", id, quotes.iter().map(|q| &q.id.value), &site.record_path)
+            })?;
+            let data = json!({
+                "text": quote.text, "speaker": quote.speaker, "role": quote.role, "method": quote.method.label(),
+            });
+            (data, String::new())
+        }
+        "attributes_chart" => {
+            let attributes = r.attributes.as_ref().ok_or_else(|| missing("attributes"))?;
+            super::figures::attributes_figure(attributes, &r.id.value)
+        }
+        "social_capital" => {
+            let ratings = r.social_capital.as_ref().ok_or_else(|| missing("social_capital"))?;
+            let framework = env.project.frameworks.social_capital.as_ref().ok_or_else(|| {
+                ("`social_capital()` needs the framework".to_string(), format!("add `social_capital:` to {}", env.project.frameworks_path))
+            })?;
+            super::figures::social_capital_figure(ratings, framework, env.project.config.charts.palette, &r.id.value)
+        }
+        _ => (Value::Null, String::new()),
+    })
+}
+
+fn unknown_key<'k>(what: &str, key: &str, known: impl Iterator<Item = &'k String>, record_path: &str) -> Problem {
+    let known: Vec<&str> = known.map(String::as_str).collect();
+    let hint = match did_you_mean(key, known.iter().copied()) {
+        Some(near) => format!("did you mean `{near}`? Defined in {record_path}: {}", one_of(&known)),
+        None => format!("defined in {record_path}: {}", one_of(&known)),
+    };
+    (format!("no {what} `{key}` in this site's record"), hint)
+}

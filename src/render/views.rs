@@ -1,0 +1,101 @@
+//! The typed views templates receive. Plain data, built by `render`, read
+//! by Tera; nothing here computes.
+
+use serde::Serialize;
+
+/// What every page's `base.html` needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageMeta {
+    /// `<title>` text.
+    pub title: String,
+    /// Relative prefix from this page to the output root ("", "../../").
+    pub root: String,
+    pub language: String,
+    pub series_title: String,
+    /// Shows the DRAFT watermark.
+    pub draft: bool,
+    /// Free pages for the top bar, in reading order.
+    pub nav_pages: Vec<Link>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub title: String,
+    /// Relative to the output root; templates prefix it with `page.root`.
+    pub href: String,
+}
+
+/// One entry of a numbered table of contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct TocEntry {
+    pub number: Option<String>,
+    pub title: String,
+    pub id: String,
+    pub children: Vec<TocEntry>,
+}
+
+/// A narrative file rendered as a section of a page.
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionView {
+    /// "1", "Appendix A", or nothing for unnumbered sections.
+    pub number: Option<String>,
+    pub title: String,
+    pub id: String,
+    pub appendix: bool,
+    pub html: String,
+}
+
+/// `site.html`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    pub page: PageMeta,
+    pub id: String,
+    pub title: String,
+    pub prison: String,
+    pub wing: Option<String>,
+    pub authors: Vec<String>,
+    pub year: u32,
+    pub status: String,
+    pub status_label: String,
+    pub summary: String,
+    pub toc: Vec<TocEntry>,
+    pub sections: Vec<SectionView>,
+}
+
+/// One card on the series index.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteCard {
+    pub id: String,
+    pub title: String,
+    pub prison: String,
+    pub wing: Option<String>,
+    pub summary: String,
+    pub status: String,
+    pub status_label: String,
+    pub href: String,
+}
+
+/// `index.html`.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexView {
+    pub page: PageMeta,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub authors: Vec<String>,
+    pub year: u32,
+    pub summary: String,
+    pub funders: Vec<String>,
+    pub acknowledgements_html: Option<String>,
+    pub narrative_html: Option<String>,
+    pub sites: Vec<SiteCard>,
+    pub pages: Vec<Link>,
+}
+
+/// `page.html`: a free page.
+#[derive(Debug, Clone, Serialize)]
+pub struct FreePageView {
+    pub page: PageMeta,
+    pub title: String,
+    pub toc: Vec<TocEntry>,
+    pub html: String,
+}

@@ -1,0 +1,213 @@
+//! Stage 2, validate: cross-checks the loaded `Project` against the content
+//! contract. Pure: reads the model, returns diagnostics, never touches disk.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_saphyr::Spanned;
+
+use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
+use crate::model::{Frameworks, Project, Site};
+
+/// Every contract violation the parser could not see, in file order.
+pub fn validate(project: &Project) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    check_frameworks(&project.frameworks, &project.frameworks_path, &mut diags);
+    check_references(project, &mut diags);
+    for site in &project.sites {
+        check_site(site, &project.frameworks, &project.frameworks_path, &mut diags);
+    }
+    diags
+}
+
+fn at<T>(path: &str, spanned: &Spanned<T>, message: impl Into<String>) -> Diagnostic {
+    let loc = spanned.referenced;
+    Diagnostic::new(path, loc.line() as usize, loc.column() as usize, message)
+}
+
+fn is_slug(s: &str, allow_underscore: bool) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || (allow_underscore && c == '_'))
+}
+
+fn check_frameworks(frameworks: &Frameworks, path: &str, diags: &mut Vec<Diagnostic>) {
+    let Some(sc) = &frameworks.social_capital else { return };
+    let known: HashSet<u32> = sc.stages.iter().map(|s| s.n.value).collect();
+    let mut grouped = HashSet::new();
+    for source in &sc.sources {
+        for stage in &source.stages {
+            if !known.contains(&stage.value) {
+                diags.push(
+                    at(path, stage, format!("source `{}` lists stage {}, which is not defined", source.id, stage.value))
+                        .with_hint("every stage number under `sources` must appear under `stages` as `n`"),
+                );
+            } else if !grouped.insert(stage.value) {
+                diags.push(at(path, stage, format!("stage {} belongs to more than one source", stage.value)));
+            }
+        }
+    }
+    for (name, rating) in &sc.ratings {
+        let c = &rating.colour.value;
+        let valid = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
+        if !valid {
+            diags.push(
+                at(path, &rating.colour, format!("colour `{c}` of rating `{name}` is not a colour"))
+                    .with_hint("write it as `#rrggbb`, for example `#2e7d32`"),
+            );
+        }
+    }
+}
+
+fn check_references(project: &Project, diags: &mut Vec<Diagnostic>) {
+    let path = &project.references_path;
+    let mut seen = HashSet::new();
+    for reference in &project.references {
+        let key = &reference.key.value;
+        if !is_slug(key, true) {
+            diags.push(
+                at(path, &reference.key, format!("reference key `{key}` has characters that are not allowed"))
+                    .with_hint("use lower-case letters, digits, `-` and `_`, such as `buck2020`"),
+            );
+        }
+        if !seen.insert(key.as_str()) {
+            diags.push(
+                at(path, &reference.key, format!("reference key `{key}` is used twice"))
+                    .with_hint("add a letter to one of them, such as `albertson2024a`"),
+            );
+        }
+    }
+}
+
+fn check_site(site: &Site, frameworks: &Frameworks, frameworks_path: &str, diags: &mut Vec<Diagnostic>) {
+    let record = &site.record;
+    let path = site.record_path.as_str();
+    let id = &record.id.value;
+    if !is_slug(id, false) {
+        diags.push(
+            at(path, &record.id, format!("site id `{id}` has characters that are not allowed"))
+                .with_hint("use lower-case letters, digits and `-`, such as `drake-hall`"),
+        );
+    }
+    if *id != site.folder {
+        diags.push(
+            at(path, &record.id, format!("site id `{id}` does not match its folder `{}`", site.folder))
+                .with_hint(format!("write `id: {}` or rename the folder to `{id}`", site.folder)),
+        );
+    }
+
+    if let Some(attributes) = &record.attributes {
+        let n = attributes.n.value;
+        for item in &attributes.items {
+            if item.count.value > n {
+                diags.push(
+                    at(path, &item.count, format!("`{}` has count {}, more than n = {n}", item.name, item.count.value))
+                        .with_hint("a count is the number of respondents naming it, so at most `n`"),
+                );
+            }
+        }
+    }
+
+    if let Some(ratings) = &record.social_capital {
+        check_social_capital(site, ratings, frameworks, frameworks_path, diags);
+    }
+
+    if let Some(ladder) = &record.ladder {
+        let levels: Vec<u32> = frameworks.ladder.iter().flat_map(|l| l.levels.iter().map(|lv| lv.n)).collect();
+        for (label, level) in [("current", &ladder.current), ("target", &ladder.target)] {
+            if !levels.contains(&level.value) {
+                let hint = if levels.is_empty() {
+                    format!("define `ladder: levels:` in {frameworks_path}")
+                } else {
+                    format!("levels defined in {frameworks_path}: {}", one_of(&levels.iter().map(u32::to_string).collect::<Vec<_>>()))
+                };
+                diags.push(at(path, level, format!("ladder {label} level {} is not a defined level", level.value)).with_hint(hint));
+            }
+        }
+    }
+
+    for table in record.tables.iter().flat_map(|t| t.values()) {
+        for row in &table.rows {
+            if row.value.len() != table.columns.len() {
+                diags.push(
+                    at(path, row, format!("row has {} cells but the table has {} columns", row.value.len(), table.columns.len()))
+                        .with_hint(format!("columns are {}", one_of(&table.columns))),
+                );
+            }
+        }
+    }
+
+    let mut quote_ids: HashMap<&str, usize> = HashMap::new();
+    for quote in record.quotes.iter().flatten() {
+        let qid = quote.id.value.as_str();
+        if let Some(first_line) = quote_ids.insert(qid, quote.id.referenced.line() as usize) {
+            diags.push(
+                at(path, &quote.id, format!("quote id `{qid}` is used twice"))
+                    .with_hint(format!("it is first used on line {first_line}; quote ids must be unique within a site")),
+            );
+        }
+    }
+}
+
+fn check_social_capital(
+    site: &Site,
+    ratings: &[crate::model::StageRating],
+    frameworks: &Frameworks,
+    frameworks_path: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let path = site.record_path.as_str();
+    let Some(framework) = &frameworks.social_capital else {
+        diags.push(
+            Diagnostic::whole_file(path, "this record has `social_capital` ratings but no framework defines the stages")
+                .with_hint(format!("add `social_capital:` with its stages and ratings to {frameworks_path}")),
+        );
+        return;
+    };
+    let stages: Vec<u32> = framework.stages.iter().map(|s| s.n.value).collect();
+    let rating_names: Vec<&str> = framework.ratings.keys().map(String::as_str).collect();
+    let mut seen: HashMap<u32, usize> = HashMap::new();
+    for entry in ratings {
+        let stage = entry.stage.value;
+        if !stages.contains(&stage) {
+            diags.push(
+                at(path, &entry.stage, format!("stage {stage} is not a stage of the framework"))
+                    .with_hint(format!("stages are {}", one_of(&stages.iter().map(u32::to_string).collect::<Vec<_>>()))),
+            );
+        } else if let Some(first_line) = seen.insert(stage, entry.stage.referenced.line() as usize) {
+            diags.push(
+                at(path, &entry.stage, format!("stage {stage} is rated twice"))
+                    .with_hint(format!("it is first rated on line {first_line}; rate each stage exactly once")),
+            );
+        }
+        let rating = entry.rating.value.as_str();
+        if !framework.ratings.contains_key(rating) {
+            let hint = match did_you_mean(rating, rating_names.iter().copied()) {
+                Some(near) => format!("did you mean `{near}`? Ratings: {}", one_of(&rating_names)),
+                None => format!("ratings defined in {frameworks_path}: {}", one_of(&rating_names)),
+            };
+            diags.push(at(path, &entry.rating, format!("`{rating}` is not a rating")).with_hint(hint));
+        }
+    }
+    let missing: Vec<String> = stages.iter().filter(|s| !seen.contains_key(s)).map(u32::to_string).collect();
+    if !missing.is_empty() {
+        let line = ratings.first().map_or(0, |r| r.stage.referenced.line() as usize);
+        diags.push(
+            Diagnostic::new(path, line.saturating_sub(1), 1, format!("`social_capital` has no rating for stage {}", missing.join(", ")))
+                .with_hint("add one `- {stage: N, rating: ..., evidence: ...}` entry per missing stage"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_allow_only_lower_case_digits_and_dashes() {
+        assert!(is_slug("drake-hall", false));
+        assert!(!is_slug("Drake Hall", false));
+        assert!(!is_slug("a_b", false));
+        assert!(is_slug("a_b", true));
+        assert!(!is_slug("", true));
+    }
+}
