@@ -38,8 +38,9 @@ pub fn generate(root: &Path, drafts: bool) -> Result<Vec<OutputFile>, Failure> {
             root.display()
         )));
     }
-    let project = crate::load::load(root).map_err(Failure::Content)?;
-    let mut diags = crate::validate::validate(&project);
+    let (project, mut diags) = crate::load::load(root);
+    let Some(project) = project else { return Err(Failure::Content(diags)) };
+    diags.extend(crate::validate::validate(&project));
     let theme = match Theme::load(root, &project.config.theme) {
         Ok(theme) => Some(theme),
         Err(d) => {
@@ -56,7 +57,8 @@ pub fn generate(root: &Path, drafts: bool) -> Result<Vec<OutputFile>, Failure> {
 }
 
 fn summary(files: &[OutputFile], output: Option<PathBuf>, started: Instant) -> Summary {
-    let count = |prefix: &str| files.iter().filter(|f| f.path.starts_with(prefix) && f.path.ends_with("index.html")).count();
+    let count =
+        |prefix: &str| files.iter().filter(|f| f.path.starts_with(prefix) && f.path.ends_with("index.html")).count();
     Summary { sites: count("sites/"), pages: count("pages/"), files: files.len(), output, elapsed: started.elapsed() }
 }
 
@@ -75,6 +77,7 @@ pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<Summary
         return Err(Failure::Usage(reason));
     }
     let files = generate(root, drafts)?;
-    crate::write::write_atomic(&output, &files).map_err(|e| Failure::Io(format!("cannot write {}: {e}", output.display())))?;
+    crate::write::write_atomic(&output, &files)
+        .map_err(|e| Failure::Io(format!("cannot write {}: {e}", output.display())))?;
     Ok(summary(&files, Some(output), started))
 }

@@ -86,7 +86,11 @@ fn finish(root: &Path, result: Result<Summary, Failure>, quiet: bool, format: Fo
                 let pages = plural(summary.pages, "page");
                 let ms = summary.elapsed.as_millis();
                 match &summary.output {
-                    Some(out) => eprintln!("Built {sites} and {pages} into {} ({} files) in {ms} ms", out.display(), summary.files),
+                    Some(out) => eprintln!(
+                        "Built {sites} and {pages} into {} ({} files) in {ms} ms",
+                        out.display(),
+                        summary.files
+                    ),
                     None => eprintln!("Checked {sites} and {pages}: no problems found ({ms} ms)"),
                 }
             }

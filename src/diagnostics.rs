@@ -47,10 +47,7 @@ impl Diagnostic {
 /// Display form of a path relative to the project root.
 pub fn rel_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 /// The closest candidate by edit distance, if it is close enough to be a typo.
@@ -100,10 +97,7 @@ impl miette::Diagnostic for Rendered<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let span = self.span?;
-        Some(Box::new(std::iter::once(miette::LabeledSpan::new_with_span(
-            Some("here".to_string()),
-            span,
-        ))))
+        Some(Box::new(std::iter::once(miette::LabeledSpan::new_with_span(Some("here".to_string()), span))))
     }
 }
 
@@ -114,10 +108,7 @@ fn offset_of(text: &str, line: usize, col: usize) -> Option<usize> {
     }
     let start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
     let line_text = text[start..].lines().next().unwrap_or("");
-    let within = line_text
-        .char_indices()
-        .nth(col.saturating_sub(1))
-        .map_or(line_text.len(), |(i, _)| i);
+    let within = line_text.char_indices().nth(col.saturating_sub(1)).map_or(line_text.len(), |(i, _)| i);
     (start <= text.len()).then_some(start + within)
 }
 
@@ -129,10 +120,8 @@ pub fn report(root: &Path, diags: &[Diagnostic], colour: bool) -> String {
     for diag in diags {
         let full: PathBuf = root.join(&diag.path);
         let text = std::fs::read_to_string(&full).ok();
-        let span = text
-            .as_deref()
-            .and_then(|t| offset_of(t, diag.line, diag.col))
-            .map(|o| SourceSpan::new(o.into(), 1));
+        let span =
+            text.as_deref().and_then(|t| offset_of(t, diag.line, diag.col)).map(|o| SourceSpan::new(o.into(), 1));
         let source = match (text, span) {
             (Some(t), Some(_)) => Some(NamedSource::new(diag.location(), t)),
             _ => None,

@@ -10,15 +10,20 @@ use serde_saphyr::Error as YamlError;
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of, rel_path};
 use crate::model::{Config, Frameworks, FrontMatter, Narrative, Project, Reference, Role, Series, Site};
 
-/// Reads the whole project, collecting every parse error before failing.
-pub fn load(root: &Path) -> Result<Project, Vec<Diagnostic>> {
+/// Reads the whole project, collecting every parse error. The project is
+/// returned even when some records failed, so `validate` can report the
+/// rest in the same run; it is `None` when nothing sensible can be checked
+/// (no config, no series, or broken frameworks that every record relies on).
+pub fn load(root: &Path) -> (Option<Project>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let content = root.join("content");
 
     let config = read_config(root, &mut diags);
     let series: Option<Series> = read_yaml(root, &content.join("series.yaml"), true, &mut diags);
     let frameworks_file = content.join("frameworks.yaml");
+    let before = diags.len();
     let frameworks: Option<Frameworks> = read_yaml(root, &frameworks_file, false, &mut diags);
+    let frameworks_broken = diags.len() > before;
     let references_file = content.join("references.yaml");
     let references: Option<Vec<Reference>> = read_yaml(root, &references_file, false, &mut diags);
     let roles: Option<Vec<Role>> = read_yaml(root, &content.join("roles.yaml"), false, &mut diags);
@@ -28,8 +33,8 @@ pub fn load(root: &Path) -> Result<Project, Vec<Diagnostic>> {
     let pages = read_narratives(root, &content.join("pages"), &mut diags);
     let sites = read_sites(root, &content.join("sites"), &mut diags);
 
-    match (config, series) {
-        (Some(config), Some(series)) if diags.is_empty() => Ok(Project {
+    let project = match (config, series) {
+        (Some(config), Some(series)) if !frameworks_broken => Some(Project {
             root: root.to_path_buf(),
             config,
             series,
@@ -43,8 +48,9 @@ pub fn load(root: &Path) -> Result<Project, Vec<Diagnostic>> {
             pages,
             sites,
         }),
-        _ => Err(diags),
-    }
+        _ => None,
+    };
+    (project, diags)
 }
 
 fn read_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
@@ -102,12 +108,7 @@ fn read_text(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<St
 }
 
 /// Reads one YAML file; a missing optional file is `None` without a diagnostic.
-fn read_yaml<T: DeserializeOwned>(
-    root: &Path,
-    path: &Path,
-    required: bool,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<T> {
+fn read_yaml<T: DeserializeOwned>(root: &Path, path: &Path, required: bool, diags: &mut Vec<Diagnostic>) -> Option<T> {
     if !required && !path.exists() {
         return None;
     }
@@ -122,10 +123,12 @@ pub fn parse_yaml<T: DeserializeOwned>(text: &str, path: &str, line_offset: usiz
 
 /// Turns a serde-saphyr error into what was expected and how to fix it.
 fn yaml_diagnostic(err: &YamlError, path: &str, line_offset: usize) -> Diagnostic {
-    let (line, col) = err
-        .location()
-        .map_or((0, 0), |l| (l.line() as usize + line_offset, l.column() as usize));
-    let (message, hint) = match err {
+    let (line, col) = err.location().map_or((0, 0), |l| (l.line() as usize + line_offset, l.column() as usize));
+    let mut inner = err;
+    while let YamlError::WithSnippet { error, .. } | YamlError::AliasError { error, .. } = inner {
+        inner = error;
+    }
+    let (message, hint) = match inner {
         YamlError::SerdeUnknownField { field, expected, .. } => (
             format!("unknown key `{field}`"),
             Some(match did_you_mean(field, expected.iter().copied()) {
@@ -313,7 +316,7 @@ mod tests {
         let yaml = "role: r\npaid: false\ntraining_provider: p\ntraining: t\naccreditation: acredited-l2\nsupervision: s\nprogression: p\n";
         let err = parse_yaml::<crate::model::Delivery>(yaml, "s.yaml", 0).unwrap_err();
         assert_eq!((err.line, err.col), (5, 16));
-        assert!(err.hint.unwrap().contains("did you mean `accredited-l2`"), "{err:?}");
+        assert!(err.hint.as_deref().unwrap().contains("did you mean `accredited-l2`"), "{err:?}");
     }
 
     #[test]

@@ -49,7 +49,8 @@ impl Theme {
         let raw: Vec<(&str, &str)> = templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
         register_filters(&mut tera);
         if let Err(err) = tera.add_raw_templates(raw) {
-            let origin = if project_theme.is_dir() { rel_path(root, &project_theme) } else { "(built-in theme)".to_string() };
+            let origin =
+                if project_theme.is_dir() { rel_path(root, &project_theme) } else { "(built-in theme)".to_string() };
             diags.push(Diagnostic::whole_file(origin, format!("a template does not parse: {err}")));
         }
         if !diags.is_empty() {
@@ -105,7 +106,12 @@ fn collect_embedded(dir: &Dir, templates: &mut Templates, statics: &mut Statics)
     }
 }
 
-fn collect_project(root: &Path, theme_dir: &Path, templates: &mut Templates, statics: &mut Statics) -> Result<(), Vec<Diagnostic>> {
+fn collect_project(
+    root: &Path,
+    theme_dir: &Path,
+    templates: &mut Templates,
+    statics: &mut Statics,
+) -> Result<(), Vec<Diagnostic>> {
     let mut diags = Vec::new();
     for entry in walkdir::WalkDir::new(theme_dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
         if !entry.file_type().is_file() {
@@ -125,7 +131,9 @@ fn collect_project(root: &Path, theme_dir: &Path, templates: &mut Templates, sta
                 Ok(text) => {
                     templates.insert(name.to_string(), (rel_path(root, entry.path()), text));
                 }
-                Err(_) => diags.push(Diagnostic::whole_file(rel_path(root, entry.path()), "template is not UTF-8 text")),
+                Err(_) => {
+                    diags.push(Diagnostic::whole_file(rel_path(root, entry.path()), "template is not UTF-8 text"))
+                }
             }
         } else if let Some(name) = rel.strip_prefix("static/") {
             statics.insert(name.to_string(), bytes);
@@ -135,12 +143,12 @@ fn collect_project(root: &Path, theme_dir: &Path, templates: &mut Templates, sta
 }
 
 fn register_filters(tera: &mut tera::Tera) {
+    // Makes content-defined keys (rating names) safe as CSS class names.
+    tera.register_filter("slug", |value: &str, _: tera::Kwargs, _: &tera::State| crate::markdown::slugify(value));
     // Joins a list of names as people write them: "A, B and C".
-    tera.register_filter("and_list", |value: Vec<String>, _: tera::Kwargs, _: &tera::State| {
-        match value.split_last() {
-            None => String::new(),
-            Some((last, [])) => last.clone(),
-            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-        }
+    tera.register_filter("and_list", |value: Vec<String>, _: tera::Kwargs, _: &tera::State| match value.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     });
 }

@@ -26,8 +26,7 @@ fn at<T>(path: &str, spanned: &Spanned<T>, message: impl Into<String>) -> Diagno
 
 fn is_slug(s: &str, allow_underscore: bool) -> bool {
     !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || (allow_underscore && c == '_'))
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || (allow_underscore && c == '_'))
 }
 
 fn check_frameworks(frameworks: &Frameworks, path: &str, diags: &mut Vec<Diagnostic>) {
@@ -38,8 +37,12 @@ fn check_frameworks(frameworks: &Frameworks, path: &str, diags: &mut Vec<Diagnos
         for stage in &source.stages {
             if !known.contains(&stage.value) {
                 diags.push(
-                    at(path, stage, format!("source `{}` lists stage {}, which is not defined", source.id, stage.value))
-                        .with_hint("every stage number under `sources` must appear under `stages` as `n`"),
+                    at(
+                        path,
+                        stage,
+                        format!("source `{}` lists stage {}, which is not defined", source.id, stage.value),
+                    )
+                    .with_hint("every stage number under `sources` must appear under `stages` as `n`"),
                 );
             } else if !grouped.insert(stage.value) {
                 diags.push(at(path, stage, format!("stage {} belongs to more than one source", stage.value)));
@@ -118,9 +121,15 @@ fn check_site(site: &Site, frameworks: &Frameworks, frameworks_path: &str, diags
                 let hint = if levels.is_empty() {
                     format!("define `ladder: levels:` in {frameworks_path}")
                 } else {
-                    format!("levels defined in {frameworks_path}: {}", one_of(&levels.iter().map(u32::to_string).collect::<Vec<_>>()))
+                    format!(
+                        "levels defined in {frameworks_path}: {}",
+                        one_of(&levels.iter().map(u32::to_string).collect::<Vec<_>>())
+                    )
                 };
-                diags.push(at(path, level, format!("ladder {label} level {} is not a defined level", level.value)).with_hint(hint));
+                diags.push(
+                    at(path, level, format!("ladder {label} level {} is not a defined level", level.value))
+                        .with_hint(hint),
+                );
             }
         }
     }
@@ -129,8 +138,12 @@ fn check_site(site: &Site, frameworks: &Frameworks, frameworks_path: &str, diags
         for row in &table.rows {
             if row.value.len() != table.columns.len() {
                 diags.push(
-                    at(path, row, format!("row has {} cells but the table has {} columns", row.value.len(), table.columns.len()))
-                        .with_hint(format!("columns are {}", one_of(&table.columns))),
+                    at(
+                        path,
+                        row,
+                        format!("row has {} cells but the table has {} columns", row.value.len(), table.columns.len()),
+                    )
+                    .with_hint(format!("columns are {}", one_of(&table.columns))),
                 );
             }
         }
@@ -141,8 +154,9 @@ fn check_site(site: &Site, frameworks: &Frameworks, frameworks_path: &str, diags
         let qid = quote.id.value.as_str();
         if let Some(first_line) = quote_ids.insert(qid, quote.id.referenced.line() as usize) {
             diags.push(
-                at(path, &quote.id, format!("quote id `{qid}` is used twice"))
-                    .with_hint(format!("it is first used on line {first_line}; quote ids must be unique within a site")),
+                at(path, &quote.id, format!("quote id `{qid}` is used twice")).with_hint(format!(
+                    "it is first used on line {first_line}; quote ids must be unique within a site"
+                )),
             );
         }
     }
@@ -158,8 +172,11 @@ fn check_social_capital(
     let path = site.record_path.as_str();
     let Some(framework) = &frameworks.social_capital else {
         diags.push(
-            Diagnostic::whole_file(path, "this record has `social_capital` ratings but no framework defines the stages")
-                .with_hint(format!("add `social_capital:` with its stages and ratings to {frameworks_path}")),
+            Diagnostic::whole_file(
+                path,
+                "this record has `social_capital` ratings but no framework defines the stages",
+            )
+            .with_hint(format!("add `social_capital:` with its stages and ratings to {frameworks_path}")),
         );
         return;
     };
@@ -170,8 +187,10 @@ fn check_social_capital(
         let stage = entry.stage.value;
         if !stages.contains(&stage) {
             diags.push(
-                at(path, &entry.stage, format!("stage {stage} is not a stage of the framework"))
-                    .with_hint(format!("stages are {}", one_of(&stages.iter().map(u32::to_string).collect::<Vec<_>>()))),
+                at(path, &entry.stage, format!("stage {stage} is not a stage of the framework")).with_hint(format!(
+                    "stages are {}",
+                    one_of(&stages.iter().map(u32::to_string).collect::<Vec<_>>())
+                )),
             );
         } else if let Some(first_line) = seen.insert(stage, entry.stage.referenced.line() as usize) {
             diags.push(
@@ -192,8 +211,13 @@ fn check_social_capital(
     if !missing.is_empty() {
         let line = ratings.first().map_or(0, |r| r.stage.referenced.line() as usize);
         diags.push(
-            Diagnostic::new(path, line.saturating_sub(1), 1, format!("`social_capital` has no rating for stage {}", missing.join(", ")))
-                .with_hint("add one `- {stage: N, rating: ..., evidence: ...}` entry per missing stage"),
+            Diagnostic::new(
+                path,
+                line.saturating_sub(1),
+                1,
+                format!("`social_capital` has no rating for stage {}", missing.join(", ")),
+            )
+            .with_hint("add one `- {stage: N, rating: ..., evidence: ...}` entry per missing stage"),
         );
     }
 }

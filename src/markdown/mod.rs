@@ -165,8 +165,13 @@ fn number_headings<'a>(
             Event::Start(Tag::Heading { level, id, .. }) => {
                 if level == HeadingLevel::H1 {
                     diagnostics.push(
-                        Diagnostic::new(ctx.path, file_line(source, range.start, ctx), 1, "`#` heading inside a section")
-                            .with_hint("the front-matter `title` is this section's heading; use `##` for its subsections"),
+                        Diagnostic::new(
+                            ctx.path,
+                            file_line(source, range.start, ctx),
+                            1,
+                            "`#` heading inside a section",
+                        )
+                        .with_hint("the front-matter `title` is this section's heading; use `##` for its subsections"),
                     );
                 }
                 open = Some((level, id.map(|i| i.to_string()), Vec::new()));
@@ -185,7 +190,8 @@ fn number_headings<'a>(
                 let mut inner_html = String::new();
                 pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
                 let tag = format!("h{}", (depth + ctx.title_level).min(6));
-                let number_html = number.as_ref().map_or(String::new(), |n| format!("<span class=\"secno\">{n}</span> "));
+                let number_html =
+                    number.as_ref().map_or(String::new(), |n| format!("<span class=\"secno\">{n}</span> "));
                 out.push(Event::Html(CowStr::from(format!("<{tag} id=\"{id}\">{number_html}{inner_html}</{tag}>\n"))));
                 headings.push(Heading { depth, number, text, id });
             }
@@ -305,7 +311,11 @@ mod tests {
 
     #[test]
     fn scripts_and_handlers_are_removed() {
-        let r = render("<script>alert(1)</script>\n\n<a href=\"javascript:x\" onclick=\"y\">l</a>\n", &ctx(None), &mut PageState::default());
+        let r = render(
+            "<script>alert(1)</script>\n\n<a href=\"javascript:x\" onclick=\"y\">l</a>\n",
+            &ctx(None),
+            &mut PageState::default(),
+        );
         assert!(!r.html.contains("script"));
         assert!(!r.html.contains("onclick"));
         assert!(!r.html.contains("javascript:"));

@@ -18,7 +18,8 @@ pub fn attributes_figure(attributes: &Attributes, site_id: &str) -> (Value, Stri
     let n = attributes.n.value;
     let caption = format!("Attribute priorities (n = {n}; source: {})", attributes.source);
     let svg = charts::attributes::attributes_svg(attributes, &caption, &format!("{site_id}-attributes"));
-    let rows: Vec<Value> = sorted_items(attributes).into_iter().map(|(name, count)| json!({"name": name, "count": count})).collect();
+    let rows: Vec<Value> =
+        sorted_items(attributes).into_iter().map(|(name, count)| json!({"name": name, "count": count})).collect();
     let data = json!({
         "svg": svg, "rows": rows, "n": n, "source": attributes.source, "illustrative": attributes.illustrative,
     });
@@ -33,7 +34,13 @@ pub fn social_capital_figure(
     site_id: &str,
 ) -> (Value, String) {
     let caption = framework.title.clone();
-    let svg = charts::social_capital::social_capital_svg(ratings, framework, palette, &caption, &format!("{site_id}-social-capital"));
+    let svg = charts::social_capital::social_capital_svg(
+        ratings,
+        framework,
+        palette,
+        &caption,
+        &format!("{site_id}-social-capital"),
+    );
     let groups: Vec<Value> = framework
         .sources
         .iter()
@@ -44,7 +51,8 @@ pub fn social_capital_figure(
                 .map(|n| {
                     let question = framework.stages.iter().find(|s| s.n.value == n.value).map(|s| s.question.as_str());
                     let entry = ratings.iter().find(|r| r.stage.value == n.value);
-                    let rating = entry.and_then(|e| framework.ratings.get(&e.rating.value).map(|r| (&e.rating.value, r)));
+                    let rating =
+                        entry.and_then(|e| framework.ratings.get(&e.rating.value).map(|r| (&e.rating.value, r)));
                     json!({
                         "n": n.value,
                         "question": question,
@@ -65,4 +73,16 @@ pub fn social_capital_figure(
         .map(|(key, r)| json!({"key": key, "label": r.label, "symbol": r.symbol, "colour": charts::palette_colour(palette, key, &r.colour.value)}))
         .collect();
     (json!({"svg": svg, "groups": groups, "legend": legend}), caption)
+}
+
+/// CSS classes `.rating-<key>` with each rating's colour, so the evidence
+/// table shows colours without inline styles (which the CSP forbids).
+pub fn ratings_stylesheet(framework: Option<&SocialCapitalFramework>, palette: Palette) -> String {
+    let mut css = String::from("/* Generated from content/frameworks.yaml. */\n");
+    for (key, rating) in framework.iter().flat_map(|f| f.ratings.iter()) {
+        let fill = charts::palette_colour(palette, key, &rating.colour.value);
+        let text = charts::text_colour_on(&fill);
+        css.push_str(&format!(".rating-{} {{ background: {fill}; color: {text}; }}\n", crate::markdown::slugify(key)));
+    }
+    css
 }

@@ -42,7 +42,8 @@ pub fn render(project: &Project, theme: &Theme, selection: Selection) -> Result<
     let mut files = Vec::new();
     let mut diags = Vec::new();
     let pages: Vec<&Narrative> = project.pages.iter().filter(|p| selection.narrative(p)).collect();
-    let nav_pages: Vec<Link> = pages.iter().map(|p| Link { title: p.front.title.clone(), href: page_href(p) }).collect();
+    let nav_pages: Vec<Link> =
+        pages.iter().map(|p| Link { title: p.front.title.clone(), href: page_href(p) }).collect();
     let meta = |title: &str, root: &str, draft: bool| PageMeta {
         title: title.to_string(),
         root: root.to_string(),
@@ -120,7 +121,13 @@ pub fn render(project: &Project, theme: &Theme, selection: Selection) -> Result<
     for (name, bytes) in &theme.static_files {
         files.push(OutputFile { path: format!("static/{name}"), bytes: bytes.clone() });
     }
-    files.push(OutputFile { path: "static/syntax.css".to_string(), bytes: markdown::highlight::stylesheet().into_bytes() });
+    files.push(OutputFile {
+        path: "static/syntax.css".to_string(),
+        bytes: markdown::highlight::stylesheet().into_bytes(),
+    });
+    let ratings =
+        figures::ratings_stylesheet(project.frameworks.social_capital.as_ref(), project.config.charts.palette);
+    files.push(OutputFile { path: "static/ratings.css".to_string(), bytes: ratings.into_bytes() });
 
     if diags.is_empty() { Ok(files) } else { Err(diags) }
 }
@@ -227,7 +234,12 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
                 html.replacen(&marker, &rendered, 1)
             };
         }
-        toc.push(TocEntry { number: display.clone(), title: front.title.clone(), id: id.clone(), children: toc_children(&body.headings) });
+        toc.push(TocEntry {
+            number: display.clone(),
+            title: front.title.clone(),
+            id: id.clone(),
+            children: toc_children(&body.headings),
+        });
         sections.push(SectionView { number: display, title: front.title.clone(), id, appendix: front.appendix, html });
     }
     ((sections, toc), diags)
@@ -237,7 +249,8 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
 fn toc_children(headings: &[markdown::Heading]) -> Vec<TocEntry> {
     let mut entries: Vec<TocEntry> = Vec::new();
     for h in headings.iter().filter(|h| h.depth <= 2) {
-        let entry = TocEntry { number: h.number.clone(), title: h.text.clone(), id: h.id.clone(), children: Vec::new() };
+        let entry =
+            TocEntry { number: h.number.clone(), title: h.text.clone(), id: h.id.clone(), children: Vec::new() };
         match (h.depth, entries.last_mut()) {
             (2, Some(parent)) => parent.children.push(entry),
             _ => entries.push(entry),

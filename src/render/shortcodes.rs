@@ -148,18 +148,28 @@ pub fn render_call(
 type Problem = (String, String);
 
 fn check_args(call: &Call, spec: &Builtin) -> Result<(), Problem> {
-    let allowed = if spec.args.is_empty() { "it takes no arguments".to_string() } else { format!("its arguments are {}", one_of(spec.args)) };
+    let allowed = if spec.args.is_empty() {
+        "it takes no arguments".to_string()
+    } else {
+        format!("its arguments are {}", one_of(spec.args))
+    };
     for (name, value) in &call.args {
         if !spec.args.contains(&name.as_str()) {
             return Err((format!("`{}` has no argument `{name}`", spec.name), allowed));
         }
         if value.as_str().is_none() {
-            return Err((format!("argument `{name}` of `{}` must be text in quotes", spec.name), format!("write `{name}=\"...\"`")));
+            return Err((
+                format!("argument `{name}` of `{}` must be text in quotes", spec.name),
+                format!("write `{name}=\"...\"`"),
+            ));
         }
     }
     for required in spec.required {
         if !call.args.contains_key(*required) {
-            return Err((format!("`{}` needs the argument `{required}`", spec.name), format!("write `{{{{ {}({required}=\"...\") }}}}`", spec.name)));
+            return Err((
+                format!("`{}` needs the argument `{required}`", spec.name),
+                format!("write `{{{{ {}({required}=\"...\") }}}}`", spec.name),
+            ));
         }
     }
     Ok(())
@@ -177,7 +187,8 @@ fn row(label: &str, value: impl Into<String>) -> Value {
 fn builtin_data(call: &Call, env: &Env) -> Result<(Value, String), Problem> {
     let Some(site) = env.site else {
         return match call.name.as_str() {
-            "quote" | "list" | "table" | "profile" | "delivery" | "phases" | "attributes_chart" | "social_capital" | "ladder" | "roles" | "recommendations" => Err((
+            "quote" | "list" | "table" | "profile" | "delivery" | "phases" | "attributes_chart" | "social_capital"
+            | "ladder" | "roles" | "recommendations" => Err((
                 format!("`{}` shows a site record, so it only works in a site report", call.name),
                 "move it into a file under content/sites/<id>/".to_string(),
             )),
@@ -251,7 +262,10 @@ fn builtin_data(call: &Call, env: &Env) -> Result<(Value, String), Problem> {
         "ladder" => {
             let ladder = r.ladder.as_ref().ok_or_else(|| missing("ladder"))?;
             let framework = env.project.frameworks.ladder.as_ref().ok_or_else(|| {
-                ("`ladder()` needs the ladder levels".to_string(), format!("add `ladder: levels:` to {}", env.project.frameworks_path))
+                (
+                    "`ladder()` needs the ladder levels".to_string(),
+                    format!("add `ladder: levels:` to {}", env.project.frameworks_path),
+                )
             })?;
             let levels: Vec<Value> = framework
                 .levels
@@ -264,7 +278,10 @@ fn builtin_data(call: &Call, env: &Env) -> Result<(Value, String), Problem> {
                     })
                 })
                 .collect();
-            (json!({"levels": levels, "note": ladder.note}), "Service-user involvement ladder: current and target levels".to_string())
+            (
+                json!({"levels": levels, "note": ladder.note}),
+                "Service-user involvement ladder: current and target levels".to_string(),
+            )
         }
         "list" => {
             let key = arg(call, "key");
@@ -286,9 +303,10 @@ fn builtin_data(call: &Call, env: &Env) -> Result<(Value, String), Problem> {
         "quote" => {
             let id = arg(call, "id");
             let quotes = r.quotes.as_ref().ok_or_else(|| missing("quotes"))?;
-            let quote = quotes.iter().find(|q| q.id.value == id).ok_or_else(|| {
-                unknown_key("quote", id, quotes.iter().map(|q| &q.id.value), &site.record_path)
-            })?;
+            let quote = quotes
+                .iter()
+                .find(|q| q.id.value == id)
+                .ok_or_else(|| unknown_key("quote", id, quotes.iter().map(|q| &q.id.value), &site.record_path))?;
             let data = json!({
                 "text": quote.text, "speaker": quote.speaker, "role": quote.role, "method": quote.method.label(),
             });
@@ -301,7 +319,10 @@ fn builtin_data(call: &Call, env: &Env) -> Result<(Value, String), Problem> {
         "social_capital" => {
             let ratings = r.social_capital.as_ref().ok_or_else(|| missing("social_capital"))?;
             let framework = env.project.frameworks.social_capital.as_ref().ok_or_else(|| {
-                ("`social_capital()` needs the framework".to_string(), format!("add `social_capital:` to {}", env.project.frameworks_path))
+                (
+                    "`social_capital()` needs the framework".to_string(),
+                    format!("add `social_capital:` to {}", env.project.frameworks_path),
+                )
             })?;
             super::figures::social_capital_figure(ratings, framework, env.project.config.charts.palette, &r.id.value)
         }

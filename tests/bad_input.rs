@@ -1,0 +1,277 @@
+//! One mistake at a time in records, front matter and shortcodes: each must
+//! fail with exit 1, name the file and line, say what to do, and leave the
+//! previous output exactly as it was.
+
+mod common;
+
+use common::*;
+
+struct Case {
+    name: &'static str,
+    file: &'static str,
+    from: &'static str,
+    to: &'static str,
+    /// Text on the line the error must point at (in the edited file).
+    line_with: &'static str,
+    /// Fragments the message or hint must contain.
+    says: &'static [&'static str],
+}
+
+const SITE: &str = "content/sites/drake-hall/site.yaml";
+const FINDINGS: &str = "content/sites/drake-hall/02-findings.md";
+const INTRO: &str = "content/sites/drake-hall/01-introduction.md";
+
+const CASES: &[Case] = &[
+    Case {
+        name: "unknown key in the record",
+        file: SITE,
+        from: "  accreditation: accredited-l2",
+        to: "  acreditation: accredited-l2",
+        line_with: "acreditation:",
+        says: &["unknown key `acreditation`", "did you mean `accreditation`?"],
+    },
+    Case {
+        name: "wrong type",
+        file: SITE,
+        from: "  population: 330",
+        to: "  population: about 330",
+        line_with: "population: about",
+        says: &["whole number"],
+    },
+    Case {
+        name: "bad enum value",
+        file: SITE,
+        from: "  estate: female",
+        to: "  estate: femail",
+        line_with: "estate: femail",
+        says: &["`femail` is not an allowed value", "did you mean `female`?"],
+    },
+    Case {
+        name: "id not equal to its folder",
+        file: SITE,
+        from: "id: drake-hall",
+        to: "id: drakehall",
+        line_with: "id: drakehall",
+        says: &["does not match its folder `drake-hall`"],
+    },
+    Case {
+        name: "duplicate quote id",
+        file: SITE,
+        from: "  - id: marina-selection",
+        to: "  - id: ida-difficult-to-engage",
+        line_with: "  - id: ida-difficult-to-engage\n    speaker: Marina",
+        says: &["quote id `ida-difficult-to-engage` is used twice"],
+    },
+    Case {
+        name: "social capital stage rated twice",
+        file: SITE,
+        from: "  - stage: 2",
+        to: "  - stage: 1",
+        line_with: "\n  - stage: 1\n    rating: green\n    evidence: >-\n      Residents",
+        says: &["stage 1 is rated twice"],
+    },
+    Case {
+        name: "unknown rating",
+        file: SITE,
+        from: "    rating: green",
+        to: "    rating: gren",
+        line_with: "rating: gren",
+        says: &["`gren` is not a rating", "did you mean `green`?"],
+    },
+    Case {
+        name: "count above n",
+        file: SITE,
+        from: "  n: 26",
+        to: "  n: 5",
+        line_with: "count: 19",
+        says: &["more than n = 5"],
+    },
+    Case {
+        name: "missing required key",
+        file: SITE,
+        from: "prison: HMP Drake Hall\n",
+        to: "",
+        line_with: "",
+        says: &["missing required key `prison`"],
+    },
+    Case {
+        name: "table row with too few cells",
+        file: SITE,
+        from: "      - [\"Case Managers\", \"3\", \"Prime provider (Shaw Trust/Ixion)\"]",
+        to: "      - [\"Case Managers\", \"3\"]",
+        line_with: "[\"Case Managers\", \"3\"]",
+        says: &["row has 2 cells but the table has 3 columns"],
+    },
+    Case {
+        name: "YAML syntax error",
+        file: SITE,
+        from: "wing: The Hamlet",
+        to: "wing: [The Hamlet",
+        line_with: "wing: [The Hamlet",
+        says: &["site.yaml"],
+    },
+    Case {
+        name: "unknown front-matter key",
+        file: FINDINGS,
+        from: "weight: 2",
+        to: "wieght: 2",
+        line_with: "wieght: 2",
+        says: &["unknown key `wieght`", "did you mean `weight`?"],
+    },
+    Case {
+        name: "front matter never closed",
+        file: FINDINGS,
+        from: "weight: 2\n---\n",
+        to: "weight: 2\n\n",
+        line_with: "---",
+        says: &["front matter is never closed"],
+    },
+    Case {
+        name: "front matter with a wrong type",
+        file: FINDINGS,
+        from: "weight: 2",
+        to: "weight: second",
+        line_with: "weight: second",
+        says: &["02-findings.md"],
+    },
+    Case {
+        name: "unknown shortcode",
+        file: INTRO,
+        from: "{{ profile() }}",
+        to: "{{ profiel() }}",
+        line_with: "{{ profiel() }}",
+        says: &["unknown shortcode `profiel`", "did you mean `profile`?", "`recommendations`"],
+    },
+    Case {
+        name: "unknown shortcode argument",
+        file: INTRO,
+        from: "{{ list(key=\"aims\") }}",
+        to: "{{ list(key=\"aims\", colour=\"red\") }}",
+        line_with: "colour=\"red\"",
+        says: &["`list` has no argument `colour`", "`key`"],
+    },
+    Case {
+        name: "list key not in the record",
+        file: FINDINGS,
+        from: "{{ list(key=\"enablers\") }}",
+        to: "{{ list(key=\"enabler\") }}",
+        line_with: "key=\"enabler\"",
+        says: &["no list `enabler`", "did you mean `enablers`?"],
+    },
+    Case {
+        name: "quote id not in the record",
+        file: FINDINGS,
+        from: "{{ quote(id=\"ida-difficult-to-engage\") }}",
+        to: "{{ quote(id=\"ida\") }}",
+        line_with: "{{ quote(id=\"ida\") }}",
+        says: &["no quote `ida`"],
+    },
+    Case {
+        name: "malformed shortcode",
+        file: FINDINGS,
+        from: "{{ quote(id=\"ida-difficult-to-engage\") }}",
+        to: "{{ quote(id=\"ida-difficult-to-engage) }}",
+        line_with: "{{ quote(id=\"ida-difficult-to-engage) }}",
+        says: &["no closing `\"`"],
+    },
+    Case {
+        name: "level-one heading in a section",
+        file: FINDINGS,
+        from: "## Peer involvement across the programme",
+        to: "# Peer involvement across the programme",
+        line_with: "# Peer involvement across the programme",
+        says: &["`#` heading inside a section", "use `##`"],
+    },
+    Case {
+        name: "unknown key in wingreport.toml",
+        file: "wingreport.toml",
+        from: "title",
+        to: "titel = \"x\"\ntitle",
+        line_with: "titel",
+        says: &["unknown field `titel`"],
+    },
+];
+
+#[test]
+fn each_mistake_fails_with_its_location_and_keeps_the_previous_output() {
+    assert!(CASES.len() >= 12);
+    let mut failures = Vec::new();
+    for case in CASES {
+        let dir = bundled_project();
+        let root = dir.path();
+        let first = build(root, &["--quiet"]);
+        assert!(first.status.success(), "{}: clean build failed: {}", case.name, stderr(&first));
+        let before = snapshot(&root.join("output"));
+
+        edit(root, case.file, case.from, case.to);
+        let out = build(root, &[]);
+        let err = stderr(&out);
+        if out.status.code() != Some(1) {
+            failures.push(format!("{}: exit {:?}, want 1\n{err}", case.name, out.status.code()));
+            continue;
+        }
+        let location = if case.line_with.is_empty() {
+            case.file.to_string()
+        } else {
+            let text = std::fs::read_to_string(root.join(case.file)).unwrap();
+            let at = text
+                .find(case.line_with)
+                .unwrap_or_else(|| panic!("{}: edited file lacks {:?}", case.name, case.line_with));
+            let skip = case.line_with.len() - case.line_with.trim_start_matches('\n').len();
+            format!("{}:{}:", case.file, text[..at + skip].matches('\n').count() + 1)
+        };
+        if !err.contains(&location) {
+            failures.push(format!("{}: want location {location}\n{err}", case.name));
+        }
+        for fragment in case.says {
+            if !err.contains(fragment) {
+                failures.push(format!("{}: want {fragment:?}\n{err}", case.name));
+            }
+        }
+        if !err.contains("the previous output was left as it was") {
+            failures.push(format!("{}: no reassurance about the output\n{err}", case.name));
+        }
+        if snapshot(&root.join("output")) != before {
+            failures.push(format!("{}: the previous output changed", case.name));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), CASES.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn all_mistakes_of_a_run_are_reported_together() {
+    let dir = bundled_project();
+    let root = dir.path();
+    edit(root, SITE, "  estate: female", "  estate: femail");
+    edit(root, "content/sites/risley/site.yaml", "id: risley", "id: risly");
+    edit(root, FINDINGS, "weight: 2", "wieght: 2");
+    let out = build(root, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("drake-hall/site.yaml:"), "{err}");
+    assert!(err.contains("risley/site.yaml:"), "{err}");
+    assert!(err.contains("02-findings.md:"), "{err}");
+    assert!(err.contains("build failed: 3 problems"), "{err}");
+}
+
+#[test]
+fn check_reports_json_for_machines() {
+    let dir = bundled_project();
+    edit(dir.path(), SITE, "  estate: female", "  estate: femail");
+    let out = wingreport().args(["check", "--format", "json", "--root"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let diags: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &diags[0];
+    assert_eq!(first["path"], SITE);
+    assert_eq!(first["line"], line_of(dir.path(), SITE, "estate: femail"));
+    assert!(first["hint"].as_str().unwrap().contains("female"));
+}
+
+#[test]
+fn unreadable_utf8_record_is_an_error_not_a_panic() {
+    let dir = bundled_project();
+    std::fs::write(dir.path().join(SITE), [0xff, 0xfe, 0x00, 0x41]).unwrap();
+    let out = build(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("site.yaml"));
+}

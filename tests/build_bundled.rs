@@ -1,0 +1,252 @@
+//! Builds the bundled study series into a temp dir and checks the HTML
+//! against the records it came from.
+
+mod common;
+
+use common::*;
+
+fn built() -> (tempfile::TempDir, wingreport::model::Project) {
+    let dir = bundled_project();
+    let out = build(dir.path(), &["--quiet"]);
+    assert!(out.status.success(), "build failed:\n{}", stderr(&out));
+    let (project, diags) = wingreport::load::load(dir.path());
+    assert!(diags.is_empty(), "{diags:?}");
+    let project = project.expect("bundled content loads");
+    (dir, project)
+}
+
+fn site<'p>(project: &'p wingreport::model::Project, id: &str) -> &'p wingreport::model::SiteRecord {
+    &project.sites.iter().find(|s| s.folder == id).unwrap().record
+}
+
+#[test]
+fn series_index_has_one_card_per_site_in_weight_order() {
+    let (dir, _) = built();
+    let doc = html(&dir.path().join("output/index.html"));
+    let titles: Vec<String> = select(&doc, ".card-title a").iter().map(text).collect();
+    assert_eq!(
+        titles,
+        [
+            "CFO Discovery wings Peer mentor initiative at HMP Risley",
+            "CFO Community Living Units Ambassador initiative at HMP High Down",
+            "CFO Hamlet Peer mentor initiative at HMP Drake Hall",
+            "CFO Endeavour wings' Peer mentor initiative at HMP Holme House",
+        ]
+    );
+    let hrefs: Vec<&str> = select(&doc, ".card-title a").iter().map(|a| a.value().attr("href").unwrap()).collect();
+    for href in hrefs {
+        assert!(dir.path().join("output").join(href).is_file(), "card links to missing {href}");
+    }
+}
+
+#[test]
+fn drake_hall_sections_are_numbered_from_weight_and_headings() {
+    let (dir, _) = built();
+    let doc = html(&dir.path().join("output/sites/drake-hall/index.html"));
+    let top: Vec<String> = select(&doc, "main section > h2").iter().map(text).collect();
+    assert!(top[0].starts_with("1 "), "{top:?}");
+    assert!(top[1].starts_with("2 Findings"), "{top:?}");
+    assert!(top[2].starts_with("3 Good practice"), "{top:?}");
+    assert!(top[3].starts_with("Appendix A "), "{top:?}");
+    assert!(top[4].starts_with("Appendix B "), "{top:?}");
+    assert_eq!(top[5], "Acknowledgements", "unnumbered sections carry no number");
+
+    let sub: Vec<String> = select(&doc, "main h3 .secno").iter().map(text).collect();
+    assert_eq!(&sub[..3], ["1.1", "1.2", "1.3"]);
+    assert!(sub.contains(&"2.5".to_string()));
+    let subsub: Vec<String> = select(&doc, "main h4 .secno").iter().map(text).collect();
+    assert_eq!(&subsub[..2], ["1.2.1", "1.2.2"]);
+
+    let toc: Vec<String> = select(&doc, ".toc-list > li > a").iter().map(text).collect();
+    assert_eq!(toc.len(), 6);
+    assert!(toc[3].starts_with("Appendix A"));
+    for link in select(&doc, ".toc a") {
+        let target = link.value().attr("href").unwrap().trim_start_matches('#');
+        assert_eq!(select(&doc, &format!("[id=\"{target}\"]")).len(), 1, "contents link #{target} has one target");
+    }
+}
+
+#[test]
+fn drake_hall_tables_are_numbered_and_match_the_record() {
+    let (dir, project) = built();
+    let record = site(&project, "drake-hall");
+    let doc = html(&dir.path().join("output/sites/drake-hall/index.html"));
+    let captions: Vec<String> = select(&doc, "table > caption").iter().map(text).collect();
+    assert_eq!(captions[0], "Table 1.1: Profile of HMP Drake Hall");
+    assert!(captions.iter().any(|c| c.starts_with("Table B.1: Peer involvement roles")), "{captions:?}");
+
+    let profile = &select(&doc, "table#profile")[0];
+    let first = select(&doc, "table#profile tbody tr");
+    assert_eq!(text(&select(&doc, "table#profile tbody tr th")[0]), "Prison");
+    assert_eq!(text(&select(&doc, "table#profile tbody tr td")[0]), record.prison);
+    let extra = record.profile.extra.as_ref().unwrap();
+    assert_eq!(
+        first.len(),
+        7 + extra.len(),
+        "prison, wing, category, profile, estate, region, population + extra rows"
+    );
+    assert!(text(profile).contains("Female"));
+
+    let roles = select(&doc, "table#roles tbody tr");
+    assert_eq!(roles.len(), record.roles.as_ref().unwrap().len());
+    assert_eq!(roles.len(), 16, "seed 002 maps 16 roles");
+    let first_role = text(&select(&doc, "table#roles tbody tr th")[0]);
+    assert_eq!(first_role, record.roles.as_ref().unwrap()[0].title);
+
+    let phases = select(&doc, "table#phases tbody tr");
+    assert_eq!(phases.len(), record.phases.as_ref().unwrap().len());
+
+    let staff = select(&doc, "table#tbl-staff-team tbody tr");
+    assert_eq!(staff.len(), record.tables.as_ref().unwrap()["staff-team"].rows.len());
+}
+
+#[test]
+fn quotes_render_with_pseudonym_role_and_method() {
+    let (dir, project) = built();
+    let record = site(&project, "drake-hall");
+    let doc = html(&dir.path().join("output/sites/drake-hall/index.html"));
+    let quote = record.quotes.as_ref().unwrap().iter().find(|q| q.id.value == "ida-difficult-to-engage").unwrap();
+    let figure = &select(&doc, "figure.quote#ida-difficult-to-engage")[0];
+    let said = text(&select(&doc, "figure.quote#ida-difficult-to-engage blockquote")[0]);
+    assert_eq!(said, quote.text);
+    let attribution = text(&select(&doc, "figure.quote#ida-difficult-to-engage figcaption")[0]);
+    assert_eq!(attribution, format!("({}, {}, interview)", quote.speaker, quote.role));
+    assert!(text(figure).contains(&quote.speaker));
+    assert!(select(&doc, "figure.quote").len() >= 5);
+}
+
+#[test]
+fn lists_and_recommendations_keep_the_records_order() {
+    let (dir, project) = built();
+    let record = site(&project, "drake-hall");
+    let doc = html(&dir.path().join("output/sites/drake-hall/index.html"));
+    let recs: Vec<String> = select(&doc, ".recommendation-heading").iter().map(text).collect();
+    let expected: Vec<&str> = record.recommendations.as_ref().unwrap().iter().map(|r| r.heading.as_str()).collect();
+    assert_eq!(recs, expected);
+    let enablers = &record.lists.as_ref().unwrap()["enablers"];
+    let items: Vec<String> = select(&doc, "#list-enablers li").iter().map(text).collect();
+    assert_eq!(items.len(), enablers.items.len());
+    assert!(items[0].starts_with(&enablers.items[0].text));
+    assert_eq!(select(&doc, "#list-enablers ol").len(), usize::from(enablers.ordered));
+}
+
+#[test]
+fn every_site_and_the_free_page_are_built() {
+    let (dir, project) = built();
+    for site in &project.sites {
+        let doc = html(&dir.path().join("output/sites").join(&site.folder).join("index.html"));
+        assert_eq!(text(&select(&doc, "h1")[0]), site.record.title);
+        assert_eq!(text(&select(&doc, ".status-tag")[0]), "Status: Published");
+    }
+    let page = html(&dir.path().join("output/pages/commissioning-guidance/index.html"));
+    assert!(!select(&page, "main table").is_empty(), "the guidance page carries Table 1");
+}
+
+#[test]
+fn links_are_relative_and_resolve() {
+    let (dir, _) = built();
+    let out = dir.path().join("output");
+    for (path, _) in snapshot(&out).into_iter().filter(|(p, _)| p.ends_with(".html")) {
+        let file = out.join(&path);
+        let doc = html(&file);
+        for el in select(&doc, "[href], [src]") {
+            let link = el.value().attr("href").or(el.value().attr("src")).unwrap();
+            if link.starts_with("http://") || link.starts_with("https://") || link.starts_with("mailto:") {
+                assert!(el.value().name() == "a", "{path}: external resource {link}");
+                continue;
+            }
+            assert!(!link.starts_with('/'), "{path}: absolute link {link}");
+            let (target, anchor) = link.split_once('#').unwrap_or((link, ""));
+            let target_file = if target.is_empty() { file.clone() } else { file.parent().unwrap().join(target) };
+            assert!(target_file.is_file(), "{path}: broken link {link}");
+            if !anchor.is_empty() && target_file.extension().is_some_and(|e| e == "html") {
+                let target_doc = html(&target_file);
+                assert!(
+                    !select(&target_doc, &format!("[id=\"{anchor}\"]")).is_empty(),
+                    "{path}: missing anchor {link}"
+                );
+            }
+        }
+        let csp = select(&doc, "meta[http-equiv=\"Content-Security-Policy\"]");
+        assert_eq!(csp.len(), 1, "{path} declares its CSP");
+    }
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let dir = bundled_project();
+    let root = dir.path();
+    edit(root, "content/sites/risley/site.yaml", "status: published", "status: draft");
+    std::fs::write(
+        root.join("content/sites/drake-hall/07-draft-notes.md"),
+        "---\ntitle: Unfinished notes\nweight: 9\ndraft: true\n---\n\nSECRET DRAFT PARAGRAPH\n",
+    )
+    .unwrap();
+    let out = build(root, &["--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let output = root.join("output");
+    assert!(!output.join("sites/risley").exists(), "draft site is not published");
+    for (path, bytes) in snapshot(&output) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("SECRET DRAFT PARAGRAPH"), "{path} leaks the draft file");
+        assert!(!text.contains("CFO Discovery wings Peer mentor initiative"), "{path} links the draft site");
+    }
+    let index = html(&output.join("index.html"));
+    assert_eq!(select(&index, ".card").len(), 3);
+
+    let out = build(root, &["--quiet", "--drafts"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let risley = html(&output.join("sites/risley/index.html"));
+    assert_eq!(select(&risley, ".draft-mark").len(), 1, "draft reports carry the DRAFT mark");
+    assert_eq!(text(&select(&risley, ".status-tag")[0]), "Status: Draft");
+    let drake = std::fs::read_to_string(output.join("sites/drake-hall/index.html")).unwrap();
+    assert!(drake.contains("SECRET DRAFT PARAGRAPH"));
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let dir = bundled_project();
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    for out in [&a, &b] {
+        let result = build(dir.path(), &["--quiet", "--output", out.to_str().unwrap()]);
+        assert!(result.status.success(), "{}", stderr(&result));
+    }
+    let (sa, sb) = (snapshot(&a), snapshot(&b));
+    assert_eq!(sa.keys().collect::<Vec<_>>(), sb.keys().collect::<Vec<_>>());
+    for (path, bytes) in &sa {
+        assert!(bytes == &sb[path], "{path} differs between builds");
+    }
+}
+
+#[test]
+fn project_theme_overrides_and_adds_shortcodes() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let shortcodes = root.join("themes/default/templates/shortcodes");
+    std::fs::create_dir_all(&shortcodes).unwrap();
+    std::fs::write(shortcodes.join("quote.html"), "<p class=\"my-quote\">{{ data.speaker }} said: {{ data.text }}</p>")
+        .unwrap();
+    std::fs::write(shortcodes.join("callout.html"), "<aside class=\"callout\">{{ args.text }}</aside>").unwrap();
+    edit(
+        root,
+        "content/sites/drake-hall/02-findings.md",
+        "## Peer involvement across the programme\n",
+        "## Peer involvement across the programme\n\n{{ callout(text=\"Read this first\") }}\n",
+    );
+    let out = build(root, &["--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc = html(&root.join("output/sites/drake-hall/index.html"));
+    assert!(select(&doc, "figure.quote").is_empty(), "built-in quote template replaced");
+    assert!(!select(&doc, "p.my-quote").is_empty());
+    assert_eq!(text(&select(&doc, "aside.callout")[0]), "Read this first");
+}
+
+#[test]
+fn check_validates_without_writing() {
+    let dir = bundled_project();
+    let out = wingreport().arg("check").arg("--root").arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no problems found"));
+    assert!(!dir.path().join("output").exists());
+}
