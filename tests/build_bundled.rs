@@ -71,14 +71,14 @@ fn drake_hall_tables_are_numbered_and_match_the_record() {
     let (dir, project) = built();
     let record = site(&project, "drake-hall");
     let doc = html(&dir.path().join("output/sites/drake-hall/index.html"));
-    let captions: Vec<String> = select(&doc, "table > caption").iter().map(text).collect();
+    let captions: Vec<String> = select(&doc, "figure.table-figure > figcaption").iter().map(text).collect();
     assert_eq!(captions[0], "Table 1.1: Profile of HMP Drake Hall");
     assert!(captions.iter().any(|c| c.starts_with("Table B.1: Peer involvement roles")), "{captions:?}");
 
-    let profile = &select(&doc, "table#profile")[0];
-    let first = select(&doc, "table#profile tbody tr");
-    assert_eq!(text(&select(&doc, "table#profile tbody tr th")[0]), "Prison");
-    assert_eq!(text(&select(&doc, "table#profile tbody tr td")[0]), record.prison);
+    let profile = &select(&doc, "#profile")[0];
+    let first = select(&doc, "#profile tbody tr");
+    assert_eq!(text(&select(&doc, "#profile tbody tr th")[0]), "Prison");
+    assert_eq!(text(&select(&doc, "#profile tbody tr td")[0]), record.prison);
     let extra = record.profile.extra.as_ref().unwrap();
     assert_eq!(
         first.len(),
@@ -87,16 +87,16 @@ fn drake_hall_tables_are_numbered_and_match_the_record() {
     );
     assert!(text(profile).contains("Female"));
 
-    let roles = select(&doc, "table#roles tbody tr");
+    let roles = select(&doc, "#roles tbody tr");
     assert_eq!(roles.len(), record.roles.as_ref().unwrap().len());
     assert_eq!(roles.len(), 16, "seed 002 maps 16 roles");
-    let first_role = text(&select(&doc, "table#roles tbody tr th")[0]);
+    let first_role = text(&select(&doc, "#roles tbody tr th")[0]);
     assert_eq!(first_role, record.roles.as_ref().unwrap()[0].title);
 
-    let phases = select(&doc, "table#phases tbody tr");
+    let phases = select(&doc, "#phases tbody tr");
     assert_eq!(phases.len(), record.phases.as_ref().unwrap().len());
 
-    let staff = select(&doc, "table#tbl-staff-team tbody tr");
+    let staff = select(&doc, "#tbl-staff-team tbody tr");
     assert_eq!(staff.len(), record.tables.as_ref().unwrap()["staff-team"].rows.len());
 }
 

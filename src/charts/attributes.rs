@@ -28,20 +28,27 @@ const BAR: RGBColor = RGBColor(0x1d, 0x70, 0xb8);
 const AXIS: RGBColor = RGBColor(0x50, 0x5a, 0x5f);
 const GRID: RGBColor = RGBColor(0xe5, 0xe6, 0xe7);
 
+/// Name and count of each item in drawing order: by count, descending; the
+/// sort is stable, so equal counts keep the record's order.
+pub fn sorted_items(attributes: &Attributes) -> Vec<(&str, u32)> {
+    let mut items: Vec<(&str, u32)> = attributes.items.iter().map(|i| (i.name.as_str(), i.count.value)).collect();
+    items.sort_by_key(|&(_, count)| Reverse(count));
+    items
+}
+
 /// The attribute-priority bar chart as an inline SVG string.
 ///
 /// One bar per item, longest first (ties keep the record's order), each
 /// labelled with its count, on an axis from 0 to `n`. Names over 28
 /// characters are shortened with "…" and carry the full name as a tooltip.
+///
 /// Each bar `<rect>` has `data-name` and `data-count`. When the record is
 /// illustrative, an "Illustrative data" mark sits top right. The `<title>`
 /// is `title`; the `<desc>` lists every attribute with its count. Ids are
 /// `<id_prefix>-title` and `<id_prefix>-desc`.
 pub fn attributes_svg(attributes: &Attributes, title: &str, id_prefix: &str) -> String {
     let n = attributes.n.value;
-    let mut items: Vec<(&str, u32)> = attributes.items.iter().map(|i| (i.name.as_str(), i.count.value)).collect();
-    // The sort is stable: equal counts keep the record's order.
-    items.sort_by_key(|&(_, count)| Reverse(count));
+    let items = sorted_items(attributes);
 
     let desc = describe(&items, n, attributes.illustrative);
     let meta = ChartMeta { title, desc: &desc, id_prefix, class: "wr-chart wr-chart-attributes" };

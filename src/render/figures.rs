@@ -6,20 +6,16 @@ use serde_json::{Value, json};
 use crate::charts;
 use crate::model::{Attributes, Palette, SocialCapitalFramework, StageRating};
 
-/// Items sorted as the chart draws them: by count, descending, ties in record order.
-pub fn sorted_items(attributes: &Attributes) -> Vec<(&str, u32)> {
-    let mut items: Vec<(&str, u32)> = attributes.items.iter().map(|i| (i.name.as_str(), i.count.value)).collect();
-    items.sort_by(|a, b| b.1.cmp(&a.1));
-    items
-}
-
 /// The attribute-priority chart and its table.
 pub fn attributes_figure(attributes: &Attributes, site_id: &str) -> (Value, String) {
     let n = attributes.n.value;
     let caption = format!("Attribute priorities (n = {n}; source: {})", attributes.source);
     let svg = charts::attributes::attributes_svg(attributes, &caption, &format!("{site_id}-attributes"));
-    let rows: Vec<Value> =
-        sorted_items(attributes).into_iter().map(|(name, count)| json!({"name": name, "count": count})).collect();
+    let caption = if attributes.illustrative { format!("{caption}, illustrative data") } else { caption };
+    let rows: Vec<Value> = charts::attributes::sorted_items(attributes)
+        .into_iter()
+        .map(|(name, count)| json!({"name": name, "count": count}))
+        .collect();
     let data = json!({
         "svg": svg, "rows": rows, "n": n, "source": attributes.source, "illustrative": attributes.illustrative,
     });

@@ -11,7 +11,7 @@ use crate::markdown::{self, BodyContext, PageState, slugify};
 use crate::model::{Narrative, Project, Site, Status};
 use crate::templates::Theme;
 use shortcodes::{Env, Numbering};
-use views::{FreePageView, IndexView, Link, PageMeta, SectionView, SiteCard, SiteView, TocEntry};
+use views::{FreePageView, IndexView, Link, PageMeta, SampleRow, SectionView, SiteCard, SiteView, TocEntry};
 
 /// A file of the finished site, by `/`-separated path relative to the output root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +73,12 @@ pub fn render(project: &Project, theme: &Theme, selection: Selection) -> Result<
             status: status_key(r.status).to_string(),
             status_label: r.status.label().to_string(),
             summary: r.summary.clone(),
+            sample: r
+                .sample
+                .iter()
+                .flatten()
+                .map(|(label, &count)| SampleRow { label: label.clone(), count })
+                .collect(),
             toc,
             sections,
         };

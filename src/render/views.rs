@@ -58,8 +58,16 @@ pub struct SiteView {
     pub status: String,
     pub status_label: String,
     pub summary: String,
+    /// Who took part, as "label: count" in the record's order.
+    pub sample: Vec<SampleRow>,
     pub toc: Vec<TocEntry>,
     pub sections: Vec<SectionView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SampleRow {
+    pub label: String,
+    pub count: u64,
 }
 
 /// One card on the series index.
