@@ -1,4 +1,4 @@
-//! Orchestration: load -> validate -> render -> write, in that fixed order.
+//! Orchestration: load -> validate -> render -> privacy -> write, in that fixed order.
 //! Decides nothing about content itself; it only sequences the stages and
 //! stops before writing when any stage found a problem.
 
@@ -53,7 +53,10 @@ pub fn generate(root: &Path, drafts: bool) -> Result<Vec<OutputFile>, Failure> {
         Some(theme) if diags.is_empty() => render::render(&project, theme, selection).map_err(Failure::Content)?,
         _ => return Err(Failure::Content(diags)),
     };
-    Ok(files)
+    let names = crate::privacy::read_deny_list(root, &project.config.privacy.real_names)
+        .map_err(|d| Failure::Content(vec![d]))?;
+    let leaks = crate::privacy::find_leaks(root, &names, &files);
+    if leaks.is_empty() { Ok(files) } else { Err(Failure::Content(leaks)) }
 }
 
 fn summary(files: &[OutputFile], output: Option<PathBuf>, started: Instant) -> Summary {

@@ -123,7 +123,7 @@ pub fn report(root: &Path, diags: &[Diagnostic], colour: bool) -> String {
         let span =
             text.as_deref().and_then(|t| offset_of(t, diag.line, diag.col)).map(|o| SourceSpan::new(o.into(), 1));
         let source = match (text, span) {
-            (Some(t), Some(_)) => Some(NamedSource::new(diag.location(), t)),
+            (Some(t), Some(_)) => Some(NamedSource::new(diag.path.clone(), t)),
             _ => None,
         };
         let rendered = Rendered { diag, source, span };

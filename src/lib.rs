@@ -2,8 +2,8 @@
 //!
 //! Data flows one way: [`load`] reads the content into a [`model::Project`],
 //! [`validate`] cross-checks it, [`render`] turns it into output files in
-//! memory (Markdown, shortcodes, charts, templates), and [`write`] puts them
-//! on disk atomically. [`build`] runs the stages in order.
+//! memory (Markdown, shortcodes, charts, templates), [`privacy`] stops real
+//! names from leaking, and [`write`] puts them on disk atomically. [`build`] runs the stages in order.
 
 pub mod build;
 pub mod charts;
@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod privacy;
 pub mod render;
 pub mod templates;
 pub mod validate;

@@ -275,3 +275,32 @@ fn unreadable_utf8_record_is_an_error_not_a_panic() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("site.yaml"));
 }
+
+#[test]
+fn real_name_in_the_output_fails_the_build_and_points_at_its_source() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let first = build(root, &["--quiet"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = snapshot(&root.join("output"));
+
+    std::fs::create_dir_all(root.join("private")).unwrap();
+    std::fs::write(root.join("private/real-names.txt"), "# interviewees\nMarina\n").unwrap();
+    let out = build(root, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let line = line_of(root, SITE, "speaker: Marina");
+    assert!(err.contains(&format!("{SITE}:{line}:")), "{err}");
+    assert!(err.contains("real name `Marina` would be published"), "{err}");
+    assert_eq!(snapshot(&root.join("output")), before, "nothing published");
+
+    let out = wingreport().arg("check").arg("--root").arg(root).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "check catches it too");
+
+    std::fs::write(root.join("private/real-names.txt"), "Marinade\n").unwrap();
+    let out = build(root, &["--quiet"]);
+    assert!(out.status.success(), "only whole words match: {}", stderr(&out));
+    for path in snapshot(&root.join("output")).keys() {
+        assert!(!path.contains("real-names"), "the list itself is never copied");
+    }
+}

@@ -1,0 +1,104 @@
+//! Check after render: no name on the real-names deny-list may appear in
+//! the generated output. Reads the private list and the rendered files;
+//! reports where each leaked name came from, and never writes the list out.
+
+use std::path::Path;
+
+use regex::{Regex, RegexBuilder};
+
+use crate::diagnostics::{Diagnostic, rel_path};
+use crate::render::OutputFile;
+
+/// The names of the deny-list: one per line, `#` starts a comment. A missing
+/// file is an empty list: projects without pseudonymised data need none.
+pub fn read_deny_list(root: &Path, relative: &str) -> Result<Vec<String>, Diagnostic> {
+    let path = root.join(relative);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Diagnostic::whole_file(relative, format!("cannot read the real-names list: {e}"))),
+    };
+    Ok(text
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or("").trim())
+        .filter(|name| !name.is_empty())
+        .map(str::to_string)
+        .collect())
+}
+
+/// Whole-word, case-insensitive matcher for any of `names`.
+fn matcher(names: &[String]) -> Option<Regex> {
+    if names.is_empty() {
+        return None;
+    }
+    let alternatives: Vec<String> = names.iter().map(|n| regex::escape(n)).collect();
+    RegexBuilder::new(&format!(r"\b(?:{})\b", alternatives.join("|"))).case_insensitive(true).build().ok()
+}
+
+/// One diagnostic per source line that put a listed name into the output;
+/// a name found only in the output (from a template, say) points there.
+pub fn find_leaks(root: &Path, names: &[String], files: &[OutputFile]) -> Vec<Diagnostic> {
+    let Some(re) = matcher(names) else { return Vec::new() };
+    let mut leaked: Vec<(String, String)> = Vec::new();
+    for file in files {
+        let text = String::from_utf8_lossy(&file.bytes);
+        for m in re.find_iter(&text) {
+            let name = m.as_str().to_lowercase();
+            if !leaked.iter().any(|(n, _)| *n == name) {
+                leaked.push((name, file.path.clone()));
+            }
+        }
+    }
+    let mut diags = Vec::new();
+    for (name, output_path) in leaked {
+        let sources = source_lines(root, &re, &name);
+        let message = |shown: &str| format!("real name `{shown}` would be published (in {output_path})");
+        let hint = "replace it with the participant's pseudonym; the name is on the private real-names list";
+        if sources.is_empty() {
+            diags.push(Diagnostic::whole_file(output_path.clone(), message(&name)).with_hint(hint));
+        }
+        for (path, line, col, shown) in sources {
+            diags.push(Diagnostic::new(path, line, col, message(&shown)).with_hint(hint));
+        }
+    }
+    diags
+}
+
+/// Every place under `content/` and `themes/` where `name` is written.
+fn source_lines(root: &Path, re: &Regex, name: &str) -> Vec<(String, usize, usize, String)> {
+    let mut found = Vec::new();
+    for dir in ["content", "themes"] {
+        let files = walkdir::WalkDir::new(root.join(dir)).sort_by_file_name().into_iter().filter_map(Result::ok);
+        for entry in files.filter(|e| e.file_type().is_file()) {
+            let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+            for (i, line) in text.lines().enumerate() {
+                for m in re.find_iter(line).filter(|m| m.as_str().to_lowercase() == name) {
+                    let col = line[..m.start()].chars().count() + 1;
+                    found.push((rel_path(root, entry.path()), i + 1, col, m.as_str().to_string()));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_whole_words_in_any_case() {
+        let re = matcher(&["Ida Smith".to_string(), "Jo".to_string()]).unwrap();
+        assert!(re.is_match("said ida smith, twice"));
+        assert!(re.is_match("(JO)"));
+        assert!(!re.is_match("Joanne and Idaho"));
+    }
+
+    #[test]
+    fn comments_and_blank_lines_are_not_names() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("names.txt"), "# staff\nIda Smith  # interviewee\n\n  Jo\n").unwrap();
+        assert_eq!(read_deny_list(dir.path(), "names.txt").unwrap(), ["Ida Smith", "Jo"]);
+        assert!(read_deny_list(dir.path(), "missing.txt").unwrap().is_empty());
+    }
+}
