@@ -66,7 +66,20 @@ impl Theme {
 
     /// Renders a template with a serialisable view as its context.
     pub fn render(&self, template: &str, view: &impl Serialize) -> Result<String, Diagnostic> {
-        let context = tera::Context::from_serialize(view).map_err(|e| self.error(template, &e))?;
+        self.render_with(template, view, [])
+    }
+
+    /// Like `render`, with extra variables that are already template values.
+    pub fn render_with<const N: usize>(
+        &self,
+        template: &str,
+        view: &impl Serialize,
+        extra: [(&'static str, tera::Value); N],
+    ) -> Result<String, Diagnostic> {
+        let mut context = tera::Context::from_serialize(view).map_err(|e| self.error(template, &e))?;
+        for (name, value) in extra {
+            context.insert_value(name, value);
+        }
         self.tera.render(template, &context).map_err(|e| self.error(template, &e))
     }
 

@@ -118,6 +118,8 @@ pub fn render(body: &str, ctx: &BodyContext, page: &mut PageState) -> RenderedBo
         .collect();
 
     let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(&source, options()).into_offset_iter().collect();
+    diagnostics.extend(unsafe_links(&events, &source, ctx));
+    let raw_html = events.iter().any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
     let mut headings = Vec::new();
     let events = number_headings(events, ctx, page, &source, &mut headings, &mut diagnostics);
     let events = render_footnotes(events, ctx.path, page);
@@ -125,7 +127,9 @@ pub fn render(body: &str, ctx: &BodyContext, page: &mut PageState) -> RenderedBo
 
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    let html = sanitise(&html);
+    // Markdown syntax alone cannot produce unsafe HTML once link schemes are
+    // checked, and sanitising is the costliest step, so only raw HTML pays it.
+    let html = if raw_html { sanitise(&html) } else { html };
     RenderedBody { html, calls, headings, diagnostics }
 }
 
@@ -140,6 +144,40 @@ fn sanitise(html: &str) -> String {
         .link_rel(None)
         .clean(html)
         .to_string()
+}
+
+/// Link and image targets that could run script or leave the site in a way
+/// the reader does not expect: anything with a scheme other than these.
+const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
+
+fn scheme(url: &str) -> Option<&str> {
+    let colon = url.find(':')?;
+    let candidate = &url[..colon];
+    let is_scheme = !candidate.is_empty()
+        && candidate.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && !url[..colon].contains(['/', '?', '#']);
+    is_scheme.then_some(candidate)
+}
+
+fn unsafe_links(events: &[(Event, std::ops::Range<usize>)], source: &str, ctx: &BodyContext) -> Vec<Diagnostic> {
+    events
+        .iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                let scheme = scheme(dest_url.trim())?.to_ascii_lowercase();
+                (!SAFE_SCHEMES.contains(&scheme.as_str())).then(|| {
+                    Diagnostic::new(
+                        ctx.path,
+                        file_line(source, range.start, ctx),
+                        1,
+                        format!("link to a `{scheme}:` address"),
+                    )
+                    .with_hint("links may point to pages of this site or to http(s) and mailto addresses")
+                })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Line of `offset` within the file (not the body), for diagnostics.
@@ -319,6 +357,23 @@ mod tests {
         assert!(!r.html.contains("script"));
         assert!(!r.html.contains("onclick"));
         assert!(!r.html.contains("javascript:"));
+    }
+
+    #[test]
+    fn script_links_are_errors() {
+        let r = render(
+            "[x](javascript:alert(1))\n\n[ok](https://example.org) [rel](../a.html#b)\n",
+            &ctx(None),
+            &mut PageState::default(),
+        );
+        assert_eq!(r.diagnostics.len(), 1);
+        assert!(r.diagnostics[0].message.contains("`javascript:`"));
+    }
+
+    #[test]
+    fn plain_markdown_is_escaped_without_the_sanitiser() {
+        let r = render("a < b & \"c\"\n", &ctx(None), &mut PageState::default());
+        assert!(r.html.contains("a &lt; b &amp;"), "{}", r.html);
     }
 
     #[test]

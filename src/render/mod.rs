@@ -6,6 +6,8 @@ mod figures;
 pub mod shortcodes;
 pub mod views;
 
+use rayon::prelude::*;
+
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, BodyContext, PageState, slugify};
 use crate::model::{Narrative, Project, Site, Status};
@@ -37,93 +39,29 @@ impl Selection {
     }
 }
 
-/// Renders every page and static file of the project.
+/// Renders every page and static file of the project. Site reports are
+/// independent of each other, so they render in parallel; results keep the
+/// sites' order, so output and diagnostics are deterministic.
 pub fn render(project: &Project, theme: &Theme, selection: Selection) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
-    let mut files = Vec::new();
-    let mut diags = Vec::new();
     let pages: Vec<&Narrative> = project.pages.iter().filter(|p| selection.narrative(p)).collect();
     let nav_pages: Vec<Link> =
         pages.iter().map(|p| Link { title: p.front.title.clone(), href: page_href(p) }).collect();
-    let meta = |title: &str, root: &str, draft: bool| PageMeta {
-        title: title.to_string(),
-        root: root.to_string(),
-        language: project.config.language.clone(),
-        series_title: project.config.title.clone(),
-        draft,
-        nav_pages: nav_pages.clone(),
-    };
+    let meta = MetaSource { project, nav_pages: &nav_pages };
 
     let mut sites: Vec<&Site> = project.sites.iter().filter(|s| selection.site(s)).collect();
     sites.sort_by(|a, b| (a.record.weight, &a.record.title).cmp(&(b.record.weight, &b.record.title)));
 
-    for site in &sites {
-        let root = "../../";
-        let env = Env { project, site: Some(site), theme, root };
-        let narrative: Vec<&Narrative> = site.narrative.iter().filter(|n| selection.narrative(n)).collect();
-        let (sections, toc) = collect(render_sections(&narrative, &env, true), &mut diags);
-        let r = &site.record;
-        let view = SiteView {
-            page: meta(&r.title, root, r.status == Status::Draft),
-            id: r.id.value.clone(),
-            title: r.title.clone(),
-            prison: r.prison.clone(),
-            wing: r.wing.clone(),
-            authors: r.authors.clone(),
-            year: r.year,
-            status: status_key(r.status).to_string(),
-            status_label: r.status.label().to_string(),
-            summary: r.summary.clone(),
-            sample: r
-                .sample
-                .iter()
-                .flatten()
-                .map(|(label, &count)| SampleRow { label: label.clone(), count })
-                .collect(),
-            toc,
-            sections,
-        };
-        push_page(theme, "site.html", &view, format!("sites/{}/index.html", r.id.value), &mut files, &mut diags);
+    let mut results: Vec<(Option<OutputFile>, Vec<Diagnostic>)> =
+        sites.par_iter().map(|site| render_site(site, theme, selection, &meta)).collect();
+    results.extend(pages.iter().map(|page| render_free_page(page, theme, &meta)));
+    results.push(render_index(&sites, theme, &meta));
+
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    for (file, file_diags) in results {
+        files.extend(file);
+        diags.extend(file_diags);
     }
-
-    for page in &pages {
-        let root = "../../";
-        let env = Env { project, site: None, theme, root };
-        let (mut sections, toc) = collect(render_sections(&[page], &env, false), &mut diags);
-        let html = sections.pop().map(|s| s.html).unwrap_or_default();
-        let view = FreePageView {
-            page: meta(&page.front.title, root, page.front.draft),
-            title: page.front.title.clone(),
-            toc: toc.into_iter().flat_map(|t| t.children).collect(),
-            html,
-        };
-        push_page(theme, "page.html", &view, page_href(page), &mut files, &mut diags);
-    }
-
-    let env = Env { project, site: None, theme, root: "" };
-    let series = &project.series;
-    let narrative_html = project
-        .index
-        .as_ref()
-        .map(|n| collect(render_sections(&[n], &env, false), &mut diags).0.pop().map(|s| s.html).unwrap_or_default());
-    let acknowledgements_html = series.acknowledgements.as_ref().map(|text| {
-        let ctx = BodyContext { path: "content/series.yaml", body_line: 1, label: None, title_level: 2 };
-        markdown::render(text, &ctx, &mut PageState::default()).html
-    });
-    let view = IndexView {
-        page: meta(&series.title, "", false),
-        title: series.title.clone(),
-        subtitle: series.subtitle.clone(),
-        authors: series.authors.clone(),
-        year: series.year,
-        summary: series.summary.clone(),
-        funders: series.funders.clone(),
-        acknowledgements_html,
-        narrative_html,
-        sites: sites.iter().map(|s| card(s)).collect(),
-        pages: nav_pages.clone(),
-    };
-    push_page(theme, "index.html", &view, "index.html".to_string(), &mut files, &mut diags);
-
     for (name, bytes) in &theme.static_files {
         files.push(OutputFile { path: format!("static/{name}"), bytes: bytes.clone() });
     }
@@ -136,6 +74,99 @@ pub fn render(project: &Project, theme: &Theme, selection: Selection) -> Result<
     files.push(OutputFile { path: "static/ratings.css".to_string(), bytes: ratings.into_bytes() });
 
     if diags.is_empty() { Ok(files) } else { Err(diags) }
+}
+
+/// What every page's `PageMeta` is made from.
+struct MetaSource<'a> {
+    project: &'a Project,
+    nav_pages: &'a [Link],
+}
+
+impl MetaSource<'_> {
+    fn meta(&self, title: &str, root: &str, draft: bool) -> PageMeta {
+        PageMeta {
+            title: title.to_string(),
+            root: root.to_string(),
+            language: self.project.config.language.clone(),
+            series_title: self.project.config.title.clone(),
+            draft,
+            nav_pages: self.nav_pages.to_vec(),
+        }
+    }
+}
+
+type Rendered = (Option<OutputFile>, Vec<Diagnostic>);
+
+fn render_site(site: &Site, theme: &Theme, selection: Selection, meta: &MetaSource) -> Rendered {
+    let root = "../../";
+    let project = meta.project;
+    let env = Env::for_site(project, site, theme, root);
+    let narrative: Vec<&Narrative> = site.narrative.iter().filter(|n| selection.narrative(n)).collect();
+    let ((sections, toc), mut diags) = render_sections(&narrative, &env, true);
+    let r = &site.record;
+    let view = SiteView {
+        page: meta.meta(&r.title, root, r.status == Status::Draft),
+        id: r.id.value.clone(),
+        title: r.title.clone(),
+        prison: r.prison.clone(),
+        wing: r.wing.clone(),
+        authors: r.authors.clone(),
+        year: r.year,
+        status: status_key(r.status).to_string(),
+        status_label: r.status.label().to_string(),
+        summary: r.summary.clone(),
+        sample: r.sample.iter().flatten().map(|(label, &count)| SampleRow { label: label.clone(), count }).collect(),
+        toc,
+        sections,
+    };
+    let file = page_file(theme, "site.html", &view, format!("sites/{}/index.html", r.id.value), &mut diags);
+    (file, diags)
+}
+
+fn render_free_page(page: &Narrative, theme: &Theme, meta: &MetaSource) -> Rendered {
+    let root = "../../";
+    let env = Env::without_site(meta.project, theme, root);
+    let ((mut sections, toc), mut diags) = render_sections(&[page], &env, false);
+    let html = sections.pop().map(|s| s.html).unwrap_or_default();
+    let view = FreePageView {
+        page: meta.meta(&page.front.title, root, page.front.draft),
+        title: page.front.title.clone(),
+        toc: toc.into_iter().flat_map(|t| t.children).collect(),
+        html,
+    };
+    let file = page_file(theme, "page.html", &view, page_href(page), &mut diags);
+    (file, diags)
+}
+
+fn render_index(sites: &[&Site], theme: &Theme, meta: &MetaSource) -> Rendered {
+    let project = meta.project;
+    let env = Env::without_site(project, theme, "");
+    let mut diags = Vec::new();
+    let narrative_html = project.index.as_ref().map(|n| {
+        let ((mut sections, _), found) = render_sections(&[n], &env, false);
+        diags.extend(found);
+        sections.pop().map(|s| s.html).unwrap_or_default()
+    });
+    let series = &project.series;
+    let acknowledgements_html = series.acknowledgements.as_ref().map(|text| {
+        let ctx = BodyContext { path: "content/series.yaml", body_line: 1, label: None, title_level: 2 };
+        markdown::render(text, &ctx, &mut PageState::default()).html
+    });
+    let view = IndexView {
+        page: meta.meta(&series.title, "", false),
+        title: series.title.clone(),
+        subtitle: series.subtitle.clone(),
+        authors: series.authors.clone(),
+        year: series.year,
+        summary: series.summary.clone(),
+        funders: series.funders.clone(),
+        acknowledgements_html,
+        narrative_html,
+        sites: sites.iter().map(|s| card(s)).collect(),
+        pages: meta.nav_pages.to_vec(),
+    };
+    let file = page_file(theme, "index.html", &view, "index.html".to_string(), &mut diags);
+    (file, diags)
 }
 
 fn status_key(status: Status) -> &'static str {
@@ -164,23 +195,18 @@ fn card(site: &Site) -> SiteCard {
     }
 }
 
-fn collect<T>(result: (T, Vec<Diagnostic>), diags: &mut Vec<Diagnostic>) -> T {
-    diags.extend(result.1);
-    result.0
-}
-
-fn push_page(
+fn page_file(
     theme: &Theme,
     template: &str,
     view: &impl serde::Serialize,
     path: String,
-    files: &mut Vec<OutputFile>,
     diags: &mut Vec<Diagnostic>,
-) {
-    match theme.render(template, view) {
-        Ok(html) => files.push(OutputFile { path, bytes: html.into_bytes() }),
-        Err(d) => diags.push(d),
-    }
+) -> Option<OutputFile> {
+    theme
+        .render(template, view)
+        .map(|html| OutputFile { path, bytes: html.into_bytes() })
+        .map_err(|d| diags.push(d))
+        .ok()
 }
 
 fn appendix_letter(index: usize) -> String {

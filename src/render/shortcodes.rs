@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::markdown::shortcodes::{ArgValue, Call};
 use crate::markdown::{PageState, slugify};
-use crate::model::{Project, Site, SiteRecord};
+use crate::model::{Project, Site};
 use crate::templates::Theme;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -69,9 +69,24 @@ impl Numbering {
 pub struct Env<'a> {
     pub project: &'a Project,
     pub site: Option<&'a Site>,
+    /// The record as a template value, converted once per page: every
+    /// shortcode template may read `site`, and converting the whole record
+    /// per call dominated render time.
+    site_value: Option<tera::Value>,
     pub theme: &'a Theme,
     /// Relative prefix from the page to the output root.
     pub root: &'a str,
+}
+
+impl<'a> Env<'a> {
+    pub fn for_site(project: &'a Project, site: &'a Site, theme: &'a Theme, root: &'a str) -> Self {
+        let site_value = Some(tera::Value::from_serializable(&site.record));
+        Env { project, site: Some(site), site_value, theme, root }
+    }
+
+    pub fn without_site(project: &'a Project, theme: &'a Theme, root: &'a str) -> Self {
+        Env { project, site: None, site_value: None, theme, root }
+    }
 }
 
 /// The context of every shortcode template.
@@ -84,7 +99,6 @@ struct ShortcodeView<'a> {
     /// Anchor id of the table or figure.
     id: String,
     caption: String,
-    site: Option<&'a SiteRecord>,
     /// Shortcode-specific rows and items, already in display form.
     data: Value,
 }
@@ -130,16 +144,9 @@ pub fn render_call(
         let key = call.args.get("key").and_then(ArgValue::as_str).unwrap_or("");
         slugify(&format!("{} {}", call.name, key))
     });
-    let view = ShortcodeView {
-        root: env.root,
-        args: &call.args,
-        number,
-        id: page.unique_id(&id_base),
-        caption,
-        site: env.site.map(|s| &s.record),
-        data,
-    };
-    env.theme.render(&format!("shortcodes/{}.html", call.name), &view).map_err(|mut d| {
+    let view = ShortcodeView { root: env.root, args: &call.args, number, id: page.unique_id(&id_base), caption, data };
+    let site = env.site_value.clone().unwrap_or(tera::Value::none());
+    env.theme.render_with(&format!("shortcodes/{}.html", call.name), &view, [("site", site)]).map_err(|mut d| {
         d.message = format!("shortcode `{}` at {path}:{line}: {}", call.name, d.message);
         d
     })
