@@ -18,6 +18,7 @@ pub fn attributes_figure(attributes: &Attributes, site_id: &str) -> (Value, Stri
         .collect();
     let data = json!({
         "svg": svg, "rows": rows, "n": n, "source": attributes.source, "illustrative": attributes.illustrative,
+        "csv": super::downloads::ATTRIBUTES_CSV,
     });
     (data, caption)
 }
@@ -68,7 +69,7 @@ pub fn social_capital_figure(
         .iter()
         .map(|(key, r)| json!({"key": key, "label": r.label, "symbol": r.symbol, "colour": charts::palette_colour(palette, key, &r.colour.value)}))
         .collect();
-    (json!({"svg": svg, "groups": groups, "legend": legend}), caption)
+    (json!({"svg": svg, "groups": groups, "legend": legend, "csv": super::downloads::SOCIAL_CAPITAL_CSV}), caption)
 }
 
 /// CSS classes `.rating-<key>` with each rating's colour, so the evidence

@@ -2,6 +2,8 @@
 //! memory: narrative through Markdown, shortcodes through the theme, pages
 //! through their templates. Writes nothing to disk.
 
+mod compare;
+mod downloads;
 mod figures;
 pub mod shortcodes;
 pub mod views;
@@ -44,17 +46,23 @@ impl Selection {
 /// sites' order, so output and diagnostics are deterministic.
 pub fn render(project: &Project, theme: &Theme, selection: Selection) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let pages: Vec<&Narrative> = project.pages.iter().filter(|p| selection.narrative(p)).collect();
-    let nav_pages: Vec<Link> =
-        pages.iter().map(|p| Link { title: p.front.title.clone(), href: page_href(p) }).collect();
-    let meta = MetaSource { project, nav_pages: &nav_pages };
-
     let mut sites: Vec<&Site> = project.sites.iter().filter(|s| selection.site(s)).collect();
     sites.sort_by(|a, b| (a.record.weight, &a.record.title).cmp(&(b.record.weight, &b.record.title)));
 
-    let mut results: Vec<(Option<OutputFile>, Vec<Diagnostic>)> =
-        sites.par_iter().map(|site| render_site(site, theme, selection, &meta)).collect();
+    let compare_link = Link { title: compare_title(project), href: compare::PATH.to_string() };
+    let nav_pages: Vec<Link> = (!sites.is_empty())
+        .then_some(compare_link)
+        .into_iter()
+        .chain(pages.iter().map(|p| Link { title: p.front.title.clone(), href: page_href(p) }))
+        .collect();
+    let meta = MetaSource { project, nav_pages: &nav_pages };
+
+    let mut results: Vec<Rendered> = sites.par_iter().map(|site| render_site(site, theme, selection, &meta)).collect();
     results.extend(pages.iter().map(|page| render_free_page(page, theme, &meta)));
     results.push(render_index(&sites, theme, &meta));
+    if !sites.is_empty() {
+        results.push(compare::render_compare(&sites, theme, &meta));
+    }
 
     let mut files = Vec::new();
     let mut diags = Vec::new();
@@ -95,7 +103,8 @@ impl MetaSource<'_> {
     }
 }
 
-type Rendered = (Option<OutputFile>, Vec<Diagnostic>);
+/// The files of one page (with its downloads) and the problems found.
+type Rendered = (Vec<OutputFile>, Vec<Diagnostic>);
 
 fn render_site(site: &Site, theme: &Theme, selection: Selection, meta: &MetaSource) -> Rendered {
     let root = "../../";
@@ -115,12 +124,14 @@ fn render_site(site: &Site, theme: &Theme, selection: Selection, meta: &MetaSour
         status: status_key(r.status).to_string(),
         status_label: r.status.label().to_string(),
         summary: r.summary.clone(),
+        data_href: downloads::RECORD_JSON.to_string(),
         sample: r.sample.iter().flatten().map(|(label, &count)| SampleRow { label: label.clone(), count }).collect(),
         toc,
         sections,
     };
-    let file = page_file(theme, "site.html", &view, format!("sites/{}/index.html", r.id.value), &mut diags);
-    (file, diags)
+    let mut files = downloads::site_downloads(site, &project.frameworks);
+    files.extend(page_file(theme, "site.html", &view, format!("sites/{}/index.html", r.id.value), &mut diags));
+    (files, diags)
 }
 
 fn render_free_page(page: &Narrative, theme: &Theme, meta: &MetaSource) -> Rendered {
@@ -135,7 +146,7 @@ fn render_free_page(page: &Narrative, theme: &Theme, meta: &MetaSource) -> Rende
         html,
     };
     let file = page_file(theme, "page.html", &view, page_href(page), &mut diags);
-    (file, diags)
+    (file.into_iter().collect(), diags)
 }
 
 fn render_index(sites: &[&Site], theme: &Theme, meta: &MetaSource) -> Rendered {
@@ -166,7 +177,11 @@ fn render_index(sites: &[&Site], theme: &Theme, meta: &MetaSource) -> Rendered {
         pages: meta.nav_pages.to_vec(),
     };
     let file = page_file(theme, "index.html", &view, "index.html".to_string(), &mut diags);
-    (file, diags)
+    (file.into_iter().collect(), diags)
+}
+
+fn compare_title(project: &Project) -> String {
+    project.compare.as_ref().map_or_else(|| "Cross-site comparison".to_string(), |n| n.front.title.clone())
 }
 
 fn status_key(status: Status) -> &'static str {

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::markdown::shortcodes::{ArgValue, Call};
 use crate::markdown::{PageState, slugify};
-use crate::model::{Project, Site};
+use crate::model::{Project, Role, Site};
 use crate::templates::Theme;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -152,6 +152,40 @@ pub fn render_call(
     })
 }
 
+/// Renders a built-in shortcode's template outside Markdown, so other pages
+/// (the comparison) show the same tables in the same markup.
+pub fn render_template(
+    theme: &Theme,
+    name: &str,
+    number: Option<String>,
+    id: &str,
+    caption: &str,
+    data: Value,
+) -> Result<String, Diagnostic> {
+    let args = IndexMap::new();
+    let view = ShortcodeView { root: "", args: &args, number, id: id.to_string(), caption: caption.to_string(), data };
+    theme.render_with(&format!("shortcodes/{name}.html"), &view, [("site", tera::Value::none())])
+}
+
+/// Display rows of a role table; the confidentiality column only when used.
+pub fn roles_data(roles: &[Role]) -> Value {
+    let rows: Vec<Value> = roles
+        .iter()
+        .map(|role| {
+            json!({
+                "title": role.title,
+                "paid": role.paid.label(),
+                "lcr": role.lcr.map(|l| l.label()),
+                "induction": role.induction,
+                "single_issue": role.single_issue,
+                "bridging": role.bridging,
+                "representation": role.representation,
+            })
+        })
+        .collect();
+    json!({"roles": rows, "with_lcr": roles.iter().any(|role| role.lcr.is_some())})
+}
+
 type Problem = (String, String);
 
 fn check_args(call: &Call, spec: &Builtin) -> Result<(), Problem> {
@@ -249,22 +283,7 @@ fn builtin_data(call: &Call, env: &Env) -> Result<(Value, String), Problem> {
         }
         "roles" => {
             let roles = r.roles.as_ref().ok_or_else(|| missing("roles"))?;
-            let rows: Vec<Value> = roles
-                .iter()
-                .map(|role| {
-                    json!({
-                        "title": role.title,
-                        "paid": role.paid.label(),
-                        "lcr": role.lcr.map(|l| l.label()),
-                        "induction": role.induction,
-                        "single_issue": role.single_issue,
-                        "bridging": role.bridging,
-                        "representation": role.representation,
-                    })
-                })
-                .collect();
-            let with_lcr = roles.iter().any(|role| role.lcr.is_some());
-            (json!({"roles": rows, "with_lcr": with_lcr}), format!("Peer involvement roles at {}", r.prison))
+            (roles_data(roles), format!("Peer involvement roles at {}", r.prison))
         }
         "ladder" => {
             let ladder = r.ladder.as_ref().ok_or_else(|| missing("ladder"))?;

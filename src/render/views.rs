@@ -58,6 +58,8 @@ pub struct SiteView {
     pub status: String,
     pub status_label: String,
     pub summary: String,
+    /// The record as loaded, relative to the report.
+    pub data_href: String,
     /// Who took part, as "label: count" in the record's order.
     pub sample: Vec<SampleRow>,
     pub toc: Vec<TocEntry>,

@@ -1,0 +1,244 @@
+//! The cross-site comparison page: generated from every published record,
+//! with the optional narrative of `content/compare.md` above it. A block a
+//! site does not report shows as "not reported", never as an error.
+
+use serde::Serialize;
+
+use super::shortcodes::{self, Env};
+use super::views::PageMeta;
+use super::{MetaSource, Rendered, page_file, render_sections};
+use crate::model::{Site, Status};
+use crate::templates::Theme;
+
+pub const PATH: &str = "compare/index.html";
+
+/// One row of the delivery-model table (Table 1 of the commissioning guidance).
+#[derive(Serialize)]
+struct DeliveryRow {
+    site: String,
+    prison: String,
+    href: String,
+    role: String,
+    paid: &'static str,
+    training_provider: String,
+    training: String,
+    accreditation: &'static str,
+    supervision: String,
+    progression: String,
+}
+
+/// One site's social-capital ratings, in the framework's stage order.
+#[derive(Serialize)]
+struct MatrixRow {
+    site: String,
+    href: String,
+    /// `None` when the record has no `social_capital`.
+    cells: Option<Vec<MatrixCell>>,
+}
+
+#[derive(Serialize)]
+struct MatrixCell {
+    stage: u32,
+    rating: String,
+    label: String,
+    symbol: String,
+}
+
+#[derive(Serialize)]
+struct StageColumn {
+    n: u32,
+    source: String,
+}
+
+#[derive(Serialize)]
+struct MatrixBlock {
+    number: String,
+    caption: String,
+    svg: String,
+    columns: Vec<StageColumn>,
+    rows: Vec<MatrixRow>,
+}
+
+/// One small multiple of the attribute graphs.
+#[derive(Serialize)]
+struct AttributesPanel {
+    site: String,
+    href: String,
+    /// `None` when the record has no `attributes`.
+    svg: Option<String>,
+    illustrative: bool,
+}
+
+#[derive(Serialize)]
+struct AttributesBlock {
+    number: String,
+    caption: String,
+    axis_max: u32,
+    panels: Vec<AttributesPanel>,
+}
+
+#[derive(Serialize)]
+struct CompareView {
+    page: PageMeta,
+    title: String,
+    narrative_html: Option<String>,
+    delivery_number: String,
+    delivery: Vec<DeliveryRow>,
+    social_capital: Option<MatrixBlock>,
+    attributes: Option<AttributesBlock>,
+    roles_html: Option<String>,
+}
+
+/// Short name of a site for table rows and chart labels.
+fn site_label(site: &Site) -> String {
+    let r = &site.record;
+    match &r.wing {
+        Some(wing) => format!("{} ({wing})", r.prison),
+        None => r.prison.clone(),
+    }
+}
+
+fn site_href(site: &Site) -> String {
+    format!("../sites/{}/index.html", site.record.id.value)
+}
+
+pub(super) fn render_compare(sites: &[&Site], theme: &Theme, meta: &MetaSource) -> Rendered {
+    let project = meta.project;
+    let root = "../";
+    let env = Env::without_site(project, theme, root);
+    let mut diags = Vec::new();
+    let (title, narrative_html) = match &project.compare {
+        Some(narrative) => {
+            let ((mut sections, _), found) = render_sections(&[narrative], &env, false);
+            diags.extend(found);
+            (narrative.front.title.clone(), sections.pop().map(|s| s.html))
+        }
+        None => (super::compare_title(project), None),
+    };
+
+    let mut figures = 0;
+    let mut tables = 1;
+    let delivery = sites.iter().map(|s| delivery_row(s)).collect();
+
+    let social_capital = project
+        .frameworks
+        .social_capital
+        .as_ref()
+        .filter(|_| sites.iter().any(|s| s.record.social_capital.is_some()))
+        .map(|framework| {
+            figures += 1;
+            let columns = framework
+                .stages
+                .iter()
+                .map(|stage| StageColumn {
+                    n: stage.n.value,
+                    source: framework
+                        .sources
+                        .iter()
+                        .find(|s| s.stages.iter().any(|x| x.value == stage.n.value))
+                        .map(|s| s.label.clone())
+                        .unwrap_or_default(),
+                })
+                .collect();
+            let rows = sites
+                .iter()
+                .map(|site| MatrixRow {
+                    site: site_label(site),
+                    href: site_href(site),
+                    cells: site.record.social_capital.as_ref().map(|ratings| {
+                        framework
+                            .stages
+                            .iter()
+                            .map(|stage| {
+                                let key = ratings
+                                    .iter()
+                                    .find(|r| r.stage.value == stage.n.value)
+                                    .map(|r| r.rating.value.clone())
+                                    .unwrap_or_default();
+                                let rating = framework.ratings.get(&key);
+                                MatrixCell {
+                                    stage: stage.n.value,
+                                    label: rating.map(|r| r.label.clone()).unwrap_or_default(),
+                                    symbol: rating.map(|r| r.symbol.clone()).unwrap_or_default(),
+                                    rating: key,
+                                }
+                            })
+                            .collect()
+                    }),
+                })
+                .collect();
+            MatrixBlock {
+                number: format!("Figure {figures}"),
+                caption: format!("{} across the sites", framework.title),
+                svg: String::new(),
+                columns,
+                rows,
+            }
+        });
+
+    let attributes = sites.iter().any(|s| s.record.attributes.is_some()).then(|| {
+        figures += 1;
+        let axis_max = sites.iter().filter_map(|s| s.record.attributes.as_ref()).map(|a| a.n.value).max().unwrap_or(0);
+        let panels = sites
+            .iter()
+            .map(|site| AttributesPanel {
+                site: site_label(site),
+                href: site_href(site),
+                svg: None,
+                illustrative: site.record.attributes.as_ref().is_some_and(|a| a.illustrative),
+            })
+            .collect();
+        AttributesBlock {
+            number: format!("Figure {figures}"),
+            caption: format!("Attribute priorities by site, on one scale (0 to {axis_max} respondents)"),
+            axis_max,
+            panels,
+        }
+    });
+
+    let roles_html = (!project.roles.is_empty())
+        .then(|| {
+            tables += 1;
+            let caption = "The peer involvement role continuum across the sites";
+            shortcodes::render_template(
+                theme,
+                "roles",
+                Some(format!("Table {tables}")),
+                "role-continuum",
+                caption,
+                shortcodes::roles_data(&project.roles),
+            )
+            .map_err(|d| diags.push(d))
+            .ok()
+        })
+        .flatten();
+
+    let view = CompareView {
+        page: meta.meta(&title, root, sites.iter().any(|s| s.record.status == Status::Draft)),
+        title,
+        narrative_html,
+        delivery_number: "Table 1".to_string(),
+        delivery,
+        social_capital,
+        attributes,
+        roles_html,
+    };
+    let file = page_file(theme, "compare.html", &view, PATH.to_string(), &mut diags);
+    (file.into_iter().collect(), diags)
+}
+
+fn delivery_row(site: &Site) -> DeliveryRow {
+    let d = &site.record.delivery;
+    DeliveryRow {
+        site: site_label(site),
+        prison: site.record.prison.clone(),
+        href: site_href(site),
+        role: d.role.clone(),
+        paid: if d.paid { "Yes" } else { "No" },
+        training_provider: d.training_provider.clone(),
+        training: d.training.clone(),
+        accreditation: d.accreditation.label(),
+        supervision: d.supervision.clone(),
+        progression: d.progression.clone(),
+    }
+}

@@ -1,0 +1,56 @@
+//! Data downloads beside each report: the record as loaded (`site.json`) and
+//! one CSV per chart, so readers can check or reuse the numbers behind a
+//! figure. File names are fixed so figures can link to them.
+
+use crate::model::{Frameworks, Site};
+use crate::render::OutputFile;
+
+pub const RECORD_JSON: &str = "site.json";
+pub const ATTRIBUTES_CSV: &str = "attributes.csv";
+pub const SOCIAL_CAPITAL_CSV: &str = "social-capital.csv";
+
+/// The downloads of one site, under `sites/<id>/`.
+pub fn site_downloads(site: &Site, frameworks: &Frameworks) -> Vec<OutputFile> {
+    let record = &site.record;
+    let dir = format!("sites/{}", record.id.value);
+    let mut files = Vec::new();
+    if let Ok(json) = serde_json::to_string_pretty(record) {
+        files.push(OutputFile { path: format!("{dir}/{RECORD_JSON}"), bytes: format!("{json}\n").into_bytes() });
+    }
+    if let Some(attributes) = &record.attributes {
+        let rows = crate::charts::attributes::sorted_items(attributes)
+            .into_iter()
+            .map(|(name, count)| vec![name.to_string(), count.to_string(), attributes.n.value.to_string()]);
+        files.push(csv_file(format!("{dir}/{ATTRIBUTES_CSV}"), &["attribute", "count", "n"], rows));
+    }
+    if let (Some(ratings), Some(framework)) = (&record.social_capital, &frameworks.social_capital) {
+        let rows = framework.stages.iter().map(|stage| {
+            let n = stage.n.value;
+            let source = framework.sources.iter().find(|s| s.stages.iter().any(|x| x.value == n));
+            let entry = ratings.iter().find(|r| r.stage.value == n);
+            let rating = entry.map(|e| e.rating.value.clone()).unwrap_or_default();
+            let label = framework.ratings.get(&rating).map(|r| r.label.clone()).unwrap_or_default();
+            vec![
+                n.to_string(),
+                source.map(|s| s.label.clone()).unwrap_or_default(),
+                stage.question.clone(),
+                rating,
+                label,
+                entry.map(|e| e.evidence.clone()).unwrap_or_default(),
+            ]
+        });
+        let header = ["stage", "source", "question", "rating", "rating_label", "evidence"];
+        files.push(csv_file(format!("{dir}/{SOCIAL_CAPITAL_CSV}"), &header, rows));
+    }
+    files
+}
+
+fn csv_file(path: String, header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> OutputFile {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    // Writing to memory cannot fail; a record error would only drop that row.
+    let _ = writer.write_record(header);
+    for row in rows {
+        let _ = writer.write_record(&row);
+    }
+    OutputFile { path, bytes: writer.into_inner().unwrap_or_default() }
+}

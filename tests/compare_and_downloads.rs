@@ -1,0 +1,135 @@
+//! The comparison page and the data downloads, checked against the records.
+
+mod common;
+
+use common::*;
+use wingreport::model::Project;
+
+fn built(root: &std::path::Path) -> Project {
+    let out = build(root, &["--quiet"]);
+    assert!(out.status.success(), "build failed:\n{}", stderr(&out));
+    let (project, diags) = wingreport::load::load(root);
+    assert!(diags.is_empty(), "{diags:?}");
+    project.unwrap()
+}
+
+/// Published sites in index order, as the comparison lists them.
+fn sites_in_order(project: &Project) -> Vec<&wingreport::model::SiteRecord> {
+    let mut sites: Vec<_> = project.sites.iter().map(|s| &s.record).collect();
+    sites.sort_by(|a, b| (a.weight, &a.title).cmp(&(b.weight, &b.title)));
+    sites
+}
+
+#[test]
+fn delivery_table_has_one_row_per_site_matching_its_record() {
+    let dir = bundled_project();
+    let project = built(dir.path());
+    let doc = html(&dir.path().join("output/compare/index.html"));
+    assert_eq!(
+        text(&select(&doc, "#delivery-models figcaption")[0]),
+        "Table 1: Peer involvement role delivery model per site"
+    );
+    let rows = select(&doc, "#delivery-models tbody tr");
+    let sites = sites_in_order(&project);
+    assert_eq!(rows.len(), sites.len());
+    for (row, site) in rows.iter().zip(&sites) {
+        let cells: Vec<String> = row.children().filter_map(scraper::ElementRef::wrap).map(|c| text(&c)).collect();
+        let d = &site.delivery;
+        assert!(cells[0].starts_with(&site.prison), "{cells:?}");
+        assert_eq!(cells[1], d.role);
+        assert_eq!(cells[2], if d.paid { "Yes" } else { "No" });
+        assert_eq!(cells[3], d.training_provider);
+        assert_eq!(cells[4], d.training);
+        assert_eq!(cells[5], d.accreditation.label());
+        assert_eq!(cells[6], d.supervision);
+        assert_eq!(cells[7], d.progression);
+    }
+    let link = select(&doc, "#delivery-models tbody tr th a")[0].value().attr("href").unwrap();
+    assert!(dir.path().join("output/compare").join(link).is_file());
+}
+
+#[test]
+fn social_capital_matrix_rows_follow_the_records_and_say_not_reported() {
+    let dir = bundled_project();
+    let project = built(dir.path());
+    let framework = project.frameworks.social_capital.as_ref().unwrap();
+    let doc = html(&dir.path().join("output/compare/index.html"));
+    let rows = select(&doc, "#social-capital-matrix tbody tr");
+    for (row, site) in rows.iter().zip(sites_in_order(&project)) {
+        let row_text = text(row);
+        match &site.social_capital {
+            None => assert!(row_text.ends_with("Not reported"), "{row_text}"),
+            Some(ratings) => {
+                let symbols: Vec<String> =
+                    row.select(&scraper::Selector::parse(".rating-swatch").unwrap()).map(|s| text(&s)).collect();
+                let expected: Vec<String> = framework
+                    .stages
+                    .iter()
+                    .map(|stage| {
+                        let key = &ratings.iter().find(|r| r.stage.value == stage.n.value).unwrap().rating.value;
+                        framework.ratings[key].symbol.clone()
+                    })
+                    .collect();
+                assert_eq!(symbols, expected, "{}", site.prison);
+            }
+        }
+    }
+    assert!(rows.iter().any(|r| text(r).ends_with("Not reported")), "the bundled series has sites without ratings");
+}
+
+#[test]
+fn role_continuum_comes_from_roles_yaml() {
+    let dir = bundled_project();
+    let project = built(dir.path());
+    let doc = html(&dir.path().join("output/compare/index.html"));
+    let titles: Vec<String> = select(&doc, "#role-continuum tbody tr th").iter().map(text).collect();
+    let expected: Vec<&str> = project.roles.iter().map(|r| r.title.as_str()).collect();
+    assert_eq!(titles, expected);
+    assert!(text(&select(&doc, "#role-continuum figcaption")[0]).starts_with("Table 2:"));
+}
+
+#[test]
+fn comparison_narrative_sits_above_the_tables_and_the_top_bar_links_it() {
+    let dir = bundled_project();
+    built(dir.path());
+    let doc = html(&dir.path().join("output/compare/index.html"));
+    assert!(!select(&doc, "main > .narrative p").is_empty());
+    let index = html(&dir.path().join("output/index.html"));
+    let nav: Vec<&str> = select(&index, ".topbar-links a").iter().map(|a| a.value().attr("href").unwrap()).collect();
+    assert!(nav.contains(&"compare/index.html"), "{nav:?}");
+}
+
+#[test]
+fn downloads_hold_the_record_and_the_chart_numbers() {
+    let dir = bundled_project();
+    let project = built(dir.path());
+    let record = &project.sites.iter().find(|s| s.folder == "drake-hall").unwrap().record;
+    let site_dir = dir.path().join("output/sites/drake-hall");
+
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(site_dir.join("site.json")).unwrap()).unwrap();
+    assert_eq!(json["id"], "drake-hall");
+    assert_eq!(json["attributes"]["n"], 26);
+    assert_eq!(json["quotes"].as_array().unwrap().len(), record.quotes.as_ref().unwrap().len());
+
+    let mut reader = csv::Reader::from_path(site_dir.join("attributes.csv")).unwrap();
+    assert_eq!(reader.headers().unwrap(), vec!["attribute", "count", "n"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let attributes = record.attributes.as_ref().unwrap();
+    assert_eq!(rows.len(), attributes.items.len());
+    let counts: Vec<u32> = rows.iter().map(|r| r[1].parse().unwrap()).collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "sorted like the chart: {counts:?}");
+    for row in &rows {
+        let item = attributes.items.iter().find(|i| i.name == row[0]).unwrap();
+        assert_eq!(item.count.value.to_string(), row[1]);
+    }
+
+    let csv = std::fs::read_to_string(site_dir.join("social-capital.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 6);
+
+    let doc = html(&site_dir.join("index.html"));
+    let links: Vec<&str> =
+        select(&doc, ".downloads a, .cover-data a").iter().map(|a| a.value().attr("href").unwrap()).collect();
+    assert_eq!(links, ["site.json", "attributes.csv", "social-capital.csv"]);
+    assert!(!dir.path().join("output/sites/risley/attributes.csv").exists(), "no chart, no CSV");
+    assert!(dir.path().join("output/sites/risley/site.json").exists());
+}
