@@ -1,0 +1,190 @@
+//! The inline SVG charts, parsed: bar order and lengths, labels, cell
+//! colours and symbols per rating, the palette switch, edge cases, and
+//! snapshots of the Drake Hall figures.
+
+mod common;
+
+use common::*;
+use scraper::{ElementRef, Html};
+
+fn num(el: &ElementRef, attr: &str) -> f64 {
+    el.value().attr(attr).unwrap_or_else(|| panic!("no {attr}")).parse().unwrap()
+}
+
+fn drake_hall(root: &std::path::Path) -> Html {
+    let out = build(root, &["--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    html(&root.join("output/sites/drake-hall/index.html"))
+}
+
+/// (name, count, width) of each bar, in drawing order (top to bottom).
+fn bars(doc: &Html, figure: &str) -> Vec<(String, u32, f64)> {
+    let mut bars: Vec<(f64, String, u32, f64)> = select(doc, &format!("{figure} svg rect[data-name]"))
+        .iter()
+        .map(|r| {
+            let v = r.value();
+            (num(r, "y"), v.attr("data-name").unwrap().to_string(), v.attr("data-count").unwrap().parse().unwrap(), num(r, "width"))
+        })
+        .collect();
+    bars.sort_by(|a, b| a.0.total_cmp(&b.0));
+    bars.into_iter().map(|(_, n, c, w)| (n, c, w)).collect()
+}
+
+#[test]
+fn attribute_bars_are_sorted_proportional_and_labelled() {
+    let dir = bundled_project();
+    let doc = drake_hall(dir.path());
+    let (project, _) = wingreport::load::load(dir.path());
+    let project = project.unwrap();
+    let attributes = project.sites.iter().find(|s| s.folder == "drake-hall").unwrap().record.attributes.clone().unwrap();
+
+    let bars = bars(&doc, "#fig-attributes");
+    assert_eq!(bars.len(), attributes.items.len());
+    let counts: Vec<u32> = bars.iter().map(|b| b.1).collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+    for item in &attributes.items {
+        let bar = bars.iter().find(|b| b.0 == item.name).unwrap_or_else(|| panic!("no bar for {}", item.name));
+        assert_eq!(bar.1, item.count.value);
+    }
+    let per_unit = bars[0].2 / f64::from(bars[0].1);
+    for (name, count, width) in &bars {
+        assert!((width - per_unit * f64::from(*count)).abs() <= 1.0, "{name}: width {width} for count {count}");
+    }
+
+    let svg = select(&doc, "#fig-attributes svg")[0];
+    assert_eq!(svg.value().attr("role"), Some("img"));
+    for id in svg.value().attr("aria-labelledby").unwrap().split(' ') {
+        let target = select(&doc, &format!("#fig-attributes svg [id=\"{id}\"]"));
+        assert_eq!(target.len(), 1, "{id} resolves inside the chart");
+        assert!(matches!(target[0].value().name(), "title" | "desc"));
+        assert!(!text(&target[0]).is_empty());
+    }
+    assert_eq!(select(&doc, "#fig-attributes svg [data-mark=\"illustrative\"]").len(), 1);
+    assert_eq!(select(&doc, "#fig-attributes .illustrative-flag").len(), 1);
+    let caption = text(&select(&doc, "#fig-attributes > figcaption")[0]);
+    assert!(caption.contains("n = 26") && caption.contains("illustrative"), "{caption}");
+
+    let table: Vec<(String, String)> = select(&doc, "#fig-attributes details tbody tr")
+        .iter()
+        .map(|tr| {
+            let cells: Vec<String> = tr.children().filter_map(ElementRef::wrap).map(|c| text(&c)).collect();
+            (cells[0].clone(), cells[1].clone())
+        })
+        .collect();
+    let from_bars: Vec<(String, String)> = bars.iter().map(|b| (b.0.clone(), b.1.to_string())).collect();
+    assert_eq!(table, from_bars, "the data table has the chart's numbers in the chart's order");
+}
+
+fn cells(doc: &Html, figure: &str) -> Vec<(u32, String, String)> {
+    select(doc, &format!("{figure} svg rect[data-stage]"))
+        .iter()
+        .map(|r| {
+            let v = r.value();
+            (v.attr("data-stage").unwrap().parse().unwrap(), v.attr("data-rating").unwrap_or("").to_string(), v.attr("fill").unwrap().to_lowercase())
+        })
+        .collect()
+}
+
+#[test]
+fn social_capital_cells_carry_colour_and_symbol_of_their_rating() {
+    let dir = bundled_project();
+    let doc = drake_hall(dir.path());
+    let (project, _) = wingreport::load::load(dir.path());
+    let project = project.unwrap();
+    let framework = project.frameworks.social_capital.clone().unwrap();
+    let ratings = project.sites.iter().find(|s| s.folder == "drake-hall").unwrap().record.social_capital.clone().unwrap();
+
+    let cells = cells(&doc, "#fig-social-capital");
+    assert_eq!(cells.len(), 6);
+    for (stage, rating, fill) in &cells {
+        let expected = &ratings.iter().find(|r| r.stage.value == *stage).unwrap().rating.value;
+        assert_eq!(rating, expected, "stage {stage}");
+        assert_eq!(fill, &framework.ratings[expected].colour.value.to_lowercase(), "stage {stage}");
+    }
+    let svg_text = text(&select(&doc, "#fig-social-capital svg")[0]);
+    for (key, rating) in &framework.ratings {
+        let used = ratings.iter().filter(|r| &r.rating.value == key).count();
+        let shown = svg_text.matches(rating.symbol.as_str()).count();
+        assert!(shown > used, "{key}: symbol drawn in each of its {used} cells and in the legend ({shown})");
+        assert!(svg_text.contains(&rating.label), "legend names {key}");
+    }
+}
+
+#[test]
+fn colour_blind_palette_changes_fills_but_not_symbols() {
+    let dir = bundled_project();
+    let toml = std::fs::read_to_string(dir.path().join("wingreport.toml")).unwrap();
+    std::fs::write(dir.path().join("wingreport.toml"), format!("{toml}\n[charts]\npalette = \"colour-blind\"\n")).unwrap();
+    let doc = drake_hall(dir.path());
+    let fills: Vec<(String, String)> = cells(&doc, "#fig-social-capital").into_iter().map(|(_, r, f)| (r, f)).collect();
+    assert!(fills.contains(&("green".to_string(), "#0072b2".to_string())), "{fills:?}");
+    assert!(fills.contains(&("red".to_string(), "#d55e00".to_string())), "{fills:?}");
+    let css = std::fs::read_to_string(dir.path().join("output/static/ratings.css")).unwrap();
+    assert!(css.to_lowercase().contains(".rating-green { background: #0072b2"), "{css}");
+}
+
+/// A one-site project whose record has the given attribute items.
+fn project_with_attributes(items: &[(String, u32)], n: u32) -> tempfile::TempDir {
+    let dir = bundled_project();
+    let root = dir.path();
+    let list: String = items.iter().map(|(name, count)| format!("    - {{name: \"{name}\", count: {count}}}\n")).collect();
+    let path = root.join("content/sites/drake-hall/site.yaml");
+    let record = std::fs::read_to_string(&path).unwrap();
+    let start = record.find("attributes:\n").unwrap();
+    let end = record.find("social_capital:").unwrap();
+    let replaced = format!(
+        "{}attributes:\n  n: {n}\n  source: interviews\n  items:\n{list}\n{}",
+        &record[..start],
+        &record[end..]
+    );
+    std::fs::write(&path, replaced).unwrap();
+    dir
+}
+
+#[test]
+fn edge_cases_of_the_attribute_chart_build_and_keep_every_bar() {
+    let long = "An attribute name that goes on and on for eighty characters to test the layout!!".to_string();
+    assert_eq!(long.chars().count(), 80);
+    let cases: Vec<(&str, Vec<(String, u32)>)> = vec![
+        ("one attribute", vec![("Approachable".into(), 3)]),
+        ("twenty attributes", (0..20).map(|i| (format!("Attribute number {i}"), 20 - i)).collect()),
+        ("all counts equal", (0..5).map(|i| (format!("Equal {i}"), 7)).collect()),
+        ("count 0", vec![("Listens".into(), 4), ("Never named".into(), 0)]),
+        ("80-character name", vec![(long.clone(), 12), ("Short".into(), 5)]),
+    ];
+    for (name, items) in cases {
+        let dir = project_with_attributes(&items, 26);
+        let doc = drake_hall(dir.path());
+        let bars = bars(&doc, "#fig-attributes");
+        assert_eq!(bars.len(), items.len(), "{name}");
+        if name == "all counts equal" {
+            let order: Vec<&str> = bars.iter().map(|b| b.0.as_str()).collect();
+            assert_eq!(order, ["Equal 0", "Equal 1", "Equal 2", "Equal 3", "Equal 4"], "ties keep the record's order");
+        }
+        if name == "count 0" {
+            assert_eq!(bars[1].2, 0.0, "a zero count draws no length");
+        }
+        let table = text(&select(&doc, "#fig-attributes details table")[0]);
+        for (item, _) in &items {
+            assert!(table.contains(item.as_str()), "{name}: the table keeps the full name {item}");
+        }
+        let svg = select(&doc, "#fig-attributes svg")[0];
+        let view: Vec<f64> = svg.value().attr("viewBox").unwrap().split(' ').map(|v| v.parse().unwrap()).collect();
+        for rect in select(&doc, "#fig-attributes svg rect") {
+            let right = num(&rect, "x") + num(&rect, "width");
+            let bottom = num(&rect, "y") + num(&rect, "height");
+            assert!(right <= view[2] + 0.5 && bottom <= view[3] + 0.5, "{name}: a shape leaves the chart");
+        }
+    }
+}
+
+#[test]
+fn drake_hall_figures_snapshot() {
+    let dir = bundled_project();
+    build(dir.path(), &["--quiet"]);
+    let page = std::fs::read_to_string(dir.path().join("output/sites/drake-hall/index.html")).unwrap();
+    let svgs: Vec<&str> = page.match_indices("<svg").map(|(i, _)| &page[i..i + page[i..].find("</svg>").unwrap() + 6]).collect();
+    assert_eq!(svgs.len(), 2);
+    insta::assert_snapshot!("drake_hall_attributes_svg", svgs[0]);
+    insta::assert_snapshot!("drake_hall_social_capital_svg", svgs[1]);
+}
