@@ -23,7 +23,12 @@ fn bars(doc: &Html, figure: &str) -> Vec<(String, u32, f64)> {
         .iter()
         .map(|r| {
             let v = r.value();
-            (num(r, "y"), v.attr("data-name").unwrap().to_string(), v.attr("data-count").unwrap().parse().unwrap(), num(r, "width"))
+            (
+                num(r, "y"),
+                v.attr("data-name").unwrap().to_string(),
+                v.attr("data-count").unwrap().parse().unwrap(),
+                num(r, "width"),
+            )
         })
         .collect();
     bars.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -36,7 +41,8 @@ fn attribute_bars_are_sorted_proportional_and_labelled() {
     let doc = drake_hall(dir.path());
     let (project, _) = wingreport::load::load(dir.path());
     let project = project.unwrap();
-    let attributes = project.sites.iter().find(|s| s.folder == "drake-hall").unwrap().record.attributes.clone().unwrap();
+    let attributes =
+        project.sites.iter().find(|s| s.folder == "drake-hall").unwrap().record.attributes.clone().unwrap();
 
     let bars = bars(&doc, "#fig-attributes");
     assert_eq!(bars.len(), attributes.items.len());
@@ -80,7 +86,11 @@ fn cells(doc: &Html, figure: &str) -> Vec<(u32, String, String)> {
         .iter()
         .map(|r| {
             let v = r.value();
-            (v.attr("data-stage").unwrap().parse().unwrap(), v.attr("data-rating").unwrap_or("").to_string(), v.attr("fill").unwrap().to_lowercase())
+            (
+                v.attr("data-stage").unwrap().parse().unwrap(),
+                v.attr("data-rating").unwrap_or("").to_string(),
+                v.attr("fill").unwrap().to_lowercase(),
+            )
         })
         .collect()
 }
@@ -92,7 +102,8 @@ fn social_capital_cells_carry_colour_and_symbol_of_their_rating() {
     let (project, _) = wingreport::load::load(dir.path());
     let project = project.unwrap();
     let framework = project.frameworks.social_capital.clone().unwrap();
-    let ratings = project.sites.iter().find(|s| s.folder == "drake-hall").unwrap().record.social_capital.clone().unwrap();
+    let ratings =
+        project.sites.iter().find(|s| s.folder == "drake-hall").unwrap().record.social_capital.clone().unwrap();
 
     let cells = cells(&doc, "#fig-social-capital");
     assert_eq!(cells.len(), 6);
@@ -114,7 +125,8 @@ fn social_capital_cells_carry_colour_and_symbol_of_their_rating() {
 fn colour_blind_palette_changes_fills_but_not_symbols() {
     let dir = bundled_project();
     let toml = std::fs::read_to_string(dir.path().join("wingreport.toml")).unwrap();
-    std::fs::write(dir.path().join("wingreport.toml"), format!("{toml}\n[charts]\npalette = \"colour-blind\"\n")).unwrap();
+    std::fs::write(dir.path().join("wingreport.toml"), format!("{toml}\n[charts]\npalette = \"colour-blind\"\n"))
+        .unwrap();
     let doc = drake_hall(dir.path());
     let fills: Vec<(String, String)> = cells(&doc, "#fig-social-capital").into_iter().map(|(_, r, f)| (r, f)).collect();
     assert!(fills.contains(&("green".to_string(), "#0072b2".to_string())), "{fills:?}");
@@ -127,7 +139,8 @@ fn colour_blind_palette_changes_fills_but_not_symbols() {
 fn project_with_attributes(items: &[(String, u32)], n: u32) -> tempfile::TempDir {
     let dir = bundled_project();
     let root = dir.path();
-    let list: String = items.iter().map(|(name, count)| format!("    - {{name: \"{name}\", count: {count}}}\n")).collect();
+    let list: String =
+        items.iter().map(|(name, count)| format!("    - {{name: \"{name}\", count: {count}}}\n")).collect();
     let path = root.join("content/sites/drake-hall/site.yaml");
     let record = std::fs::read_to_string(&path).unwrap();
     let start = record.find("attributes:\n").unwrap();
@@ -183,8 +196,15 @@ fn drake_hall_figures_snapshot() {
     let dir = bundled_project();
     build(dir.path(), &["--quiet"]);
     let page = std::fs::read_to_string(dir.path().join("output/sites/drake-hall/index.html")).unwrap();
-    let svgs: Vec<&str> = page.match_indices("<svg").map(|(i, _)| &page[i..i + page[i..].find("</svg>").unwrap() + 6]).collect();
+    let svgs: Vec<&str> =
+        page.match_indices("<svg").map(|(i, _)| &page[i..i + page[i..].find("</svg>").unwrap() + 6]).collect();
     assert_eq!(svgs.len(), 2);
     insta::assert_snapshot!("drake_hall_attributes_svg", svgs[0]);
     insta::assert_snapshot!("drake_hall_social_capital_svg", svgs[1]);
+    let compare = std::fs::read_to_string(dir.path().join("output/compare/index.html")).unwrap();
+    let start = compare.find("<svg").unwrap();
+    insta::assert_snapshot!(
+        "comparison_social_capital_svg",
+        &compare[start..start + compare[start..].find("</svg>").unwrap() + 6]
+    );
 }

@@ -133,3 +133,51 @@ fn downloads_hold_the_record_and_the_chart_numbers() {
     assert!(!dir.path().join("output/sites/risley/attributes.csv").exists(), "no chart, no CSV");
     assert!(dir.path().join("output/sites/risley/site.json").exists());
 }
+
+#[test]
+fn comparison_matrix_svg_has_a_row_per_site_and_marks_missing_ones() {
+    let dir = bundled_project();
+    let project = built(dir.path());
+    let doc = html(&dir.path().join("output/compare/index.html"));
+    let svg = select(&doc, "#social-capital-matrix svg")[0];
+    assert_eq!(svg.value().attr("role"), Some("img"));
+    let cells = select(&doc, "#social-capital-matrix svg rect[data-site]");
+    let sites = sites_in_order(&project);
+    assert_eq!(cells.len(), sites.len() * 6);
+    let drake: Vec<&str> = cells
+        .iter()
+        .filter(|c| c.value().attr("data-site").unwrap().starts_with("HMP Drake Hall"))
+        .map(|c| c.value().attr("data-rating").unwrap())
+        .collect();
+    let record = sites.iter().find(|s| s.prison == "HMP Drake Hall").unwrap();
+    let expected: Vec<&str> = record.social_capital.as_ref().unwrap().iter().map(|r| r.rating.value.as_str()).collect();
+    assert_eq!(drake, expected);
+    let missing = cells.iter().filter(|c| c.value().attr("data-status") == Some("not-reported")).count();
+    assert_eq!(missing, 6 * sites.iter().filter(|s| s.social_capital.is_none()).count());
+    assert!(text(&svg).contains("not reported"));
+}
+
+#[test]
+fn small_multiples_share_one_scale() {
+    let dir = bundled_project();
+    edit(
+        dir.path(),
+        "content/sites/risley/site.yaml",
+        "lists:",
+        "attributes:\n  n: 12\n  source: interviews\n  items:\n    - {name: Calm, count: 10}\n    - {name: Patient, count: 3}\nlists:",
+    );
+    built(dir.path());
+    let doc = html(&dir.path().join("output/compare/index.html"));
+    let width = |site: &str, name: &str| -> f64 {
+        let selector = format!(
+            "#attribute-multiples svg[aria-labelledby^=\"compare-attributes-{site}\"] rect[data-name=\"{name}\"]"
+        );
+        select(&doc, &selector)[0].value().attr("width").unwrap().parse().unwrap()
+    };
+    let risley = width("risley", "Calm");
+    let drake = width("drake-hall", "Emotional, practical and life skills");
+    assert!((risley - drake).abs() < 0.5, "count 10 draws {risley} and {drake}");
+    assert!(text(&select(&doc, "#attribute-multiples figcaption")[0]).contains("0 to 26"));
+    let panels: Vec<String> = select(&doc, ".multiple").iter().map(text).collect();
+    assert!(panels.iter().any(|p| p.contains("HMP High Down") && p.ends_with("Not reported")), "{panels:?}");
+}

@@ -5,28 +5,82 @@ use std::cmp::Reverse;
 use plotters::prelude::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{ChartMeta, INK, INK_SECONDARY, TextOpts, render_svg, text_width, truncate_to};
+use super::{ChartMeta, INK, INK_SECONDARY, TextOpts, render_svg, text_width, wrap_text};
 use crate::model::Attributes;
 
 const WIDTH: u32 = 640;
 const PAD: i32 = 8;
-const LABEL_FONT: f64 = 14.0;
-const COUNT_FONT: f64 = 14.0;
-const TICK_FONT: f64 = 12.0;
-const MARK_FONT: f64 = 14.0;
-const ROW_H: i32 = 28;
-const BAR_H: i32 = 20;
-/// Names longer than this are cut with "…" (the full name is in a tooltip,
-/// the description and the HTML table).
-const MAX_NAME_CHARS: usize = 28;
 /// Gap between a name and its bar, and between a bar and its count.
 const GAP: i32 = 6;
-/// Height reserved above the bars for the "Illustrative data" mark.
-const MARK_BAND: i32 = 24;
+/// Names wrap onto at most this many lines; the last is cut with "…" (the
+/// full name is in a tooltip, the description and the HTML table).
+const MAX_LABEL_LINES: usize = 2;
 /// GOV.UK blue: 5.2:1 on white.
 const BAR: RGBColor = RGBColor(0x1d, 0x70, 0xb8);
 const AXIS: RGBColor = RGBColor(0x50, 0x5a, 0x5f);
 const GRID: RGBColor = RGBColor(0xe5, 0xe6, 0xe7);
+
+/// How an attribute chart is drawn; see [`attributes_svg_styled`].
+///
+/// `AttributesStyle { axis_max: n, compact: false }` is the chart of a site
+/// report ([`attributes_svg`]). For small multiples on the comparison page
+/// give every panel the same `axis_max` (the largest `n` of the sites shown)
+/// and `compact: true`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttributesStyle {
+    /// The x axis runs from 0 to `axis_max`, and a bar's length is
+    /// `count / axis_max` of the plot width. Raised to the largest count
+    /// when below it, so that every bar fits (validation reports counts
+    /// above n).
+    pub axis_max: u32,
+    /// A small-multiple panel, made to be shown at 320 to 400 px wide:
+    /// type about 1.5 times larger (labels 22 px in the 640 px viewBox, so
+    /// about 12 px on screen at 360 px), at most three ticks, and a label
+    /// column of a fixed half of the width, so that panels with the same
+    /// `axis_max` share the same plot area and equal counts give bars of
+    /// equal length whatever the names. Off: labels 14 px and a label
+    /// column as wide as the longest name needs, up to 45 % of the width.
+    pub compact: bool,
+}
+
+/// Type sizes and proportions of one style.
+struct Metrics {
+    label_font: f64,
+    count_font: f64,
+    tick_font: f64,
+    mark_font: f64,
+    /// Widest label column, as a share of the width.
+    label_share: f64,
+    /// Whether the label column is always `label_share` wide.
+    fixed_label_column: bool,
+    /// About how many intervals the axis is cut into.
+    tick_intervals: u32,
+}
+
+const FULL: Metrics = Metrics {
+    label_font: 14.0,
+    count_font: 14.0,
+    tick_font: 12.0,
+    mark_font: 14.0,
+    label_share: 0.45,
+    fixed_label_column: false,
+    tick_intervals: 5,
+};
+
+const COMPACT: Metrics = Metrics {
+    label_font: 22.0,
+    count_font: 22.0,
+    tick_font: 20.0,
+    mark_font: 20.0,
+    label_share: 0.5,
+    fixed_label_column: true,
+    tick_intervals: 2,
+};
+
+/// Pixel steps derived from a type size: a line of text, a row of one line.
+fn line_h(font_px: f64) -> i32 {
+    (font_px * 1.2).ceil() as i32
+}
 
 /// Name and count of each item in drawing order: by count, descending; the
 /// sort is stable, so equal counts keep the record's order.
@@ -36,36 +90,67 @@ pub fn sorted_items(attributes: &Attributes) -> Vec<(&str, u32)> {
     items
 }
 
-/// The attribute-priority bar chart as an inline SVG string.
+/// The attribute-priority bar chart of a site report, on an axis from 0 to
+/// the record's `n`: [`attributes_svg_on_scale`] with `axis_max = n`.
+pub fn attributes_svg(attributes: &Attributes, title: &str, id_prefix: &str) -> String {
+    attributes_svg_on_scale(attributes, title, id_prefix, attributes.n.value)
+}
+
+/// The attribute-priority bar chart on an axis from 0 to `axis_max` (the
+/// axis title still gives this record's n):
+/// [`attributes_svg_styled`] with `compact: false`.
+pub fn attributes_svg_on_scale(attributes: &Attributes, title: &str, id_prefix: &str, axis_max: u32) -> String {
+    attributes_svg_styled(attributes, title, id_prefix, AttributesStyle { axis_max, compact: false })
+}
+
+/// The attribute-priority bar chart as an inline SVG string, 640 wide in
+/// its viewBox and as tall as the bars need.
 ///
 /// One bar per item, longest first (ties keep the record's order), each
-/// labelled with its count, on an axis from 0 to `n`. Names over 28
-/// characters are shortened with "…" and carry the full name as a tooltip.
+/// labelled with its count, on an axis from 0 to `style.axis_max` titled
+/// "Number of respondents (n = N)" with the record's n. Names sit right
+/// aligned left of their bars; a name too wide for the label column wraps
+/// onto a second line (all rows then grow to fit two lines), and one too
+/// long for two lines is cut with "…" and carries the full name as a
+/// tooltip on its lines.
 ///
 /// Each bar `<rect>` has `data-name` and `data-count`. When the record is
 /// illustrative, an "Illustrative data" mark sits top right. The `<title>`
 /// is `title`; the `<desc>` lists every attribute with its count. Ids are
 /// `<id_prefix>-title` and `<id_prefix>-desc`.
-pub fn attributes_svg(attributes: &Attributes, title: &str, id_prefix: &str) -> String {
+pub fn attributes_svg_styled(attributes: &Attributes, title: &str, id_prefix: &str, style: AttributesStyle) -> String {
+    let m = if style.compact { &COMPACT } else { &FULL };
     let n = attributes.n.value;
     let items = sorted_items(attributes);
 
     let desc = describe(&items, n, attributes.illustrative);
-    let meta = ChartMeta { title, desc: &desc, id_prefix, class: "wr-chart wr-chart-attributes" };
+    let class =
+        if style.compact { "wr-chart wr-chart-attributes wr-chart-compact" } else { "wr-chart wr-chart-attributes" };
+    let meta = ChartMeta { title, desc: &desc, id_prefix, class };
 
-    let labels: Vec<(String, bool)> = items
-        .iter()
-        .map(|(name, _)| {
-            truncate_to(name, MAX_NAME_CHARS, MAX_NAME_CHARS as f64 * super::EM_PER_CHAR * LABEL_FONT, LABEL_FONT)
-        })
-        .collect();
-    let label_w = labels.iter().map(|(l, _)| text_width(l, LABEL_FONT)).fold(0.0, f64::max).ceil() as i32;
+    // Labels: wrapped to the widest column allowed; the column is then as
+    // wide as the widest line (or fixed, for panels that must line up).
+    let max_col = (f64::from(WIDTH) * m.label_share).floor();
+    let labels: Vec<(Vec<String>, bool)> =
+        items.iter().map(|(name, _)| wrap_text(name, max_col, m.label_font, MAX_LABEL_LINES)).collect();
+    let label_w = if m.fixed_label_column {
+        max_col as i32
+    } else {
+        labels.iter().flat_map(|(l, _)| l).map(|l| text_width(l, m.label_font)).fold(0.0, f64::max).ceil() as i32
+    };
+    let lines = labels.iter().map(|(l, _)| l.len()).max().unwrap_or(1).clamp(1, MAX_LABEL_LINES) as i32;
 
-    // The axis runs to n; should a count exceed n (validation reports it),
-    // the axis stretches so the bar still fits.
-    let scale = items.iter().map(|(_, c)| *c).fold(n, u32::max);
-    let count_w = items.iter().map(|(_, c)| text_width(&c.to_string(), COUNT_FONT)).fold(0.0, f64::max);
-    let end_tick_w = text_width(&scale.to_string(), TICK_FONT);
+    // Rows grow with the number of label lines; bars a little less.
+    let line = line_h(m.label_font);
+    let row_h = lines * line + 11;
+    let bar_h = row_h - 8 - (lines - 1) * line / 2;
+
+    // The axis runs to axis_max; should a count exceed it, the axis
+    // stretches so the bar still fits. The space right of the plot depends
+    // on the scale only, so charts on one scale share their plot area.
+    let scale = items.iter().map(|(_, c)| *c).fold(style.axis_max, u32::max);
+    let count_w = text_width(&scale.to_string(), m.count_font);
+    let end_tick_w = text_width(&scale.to_string(), m.tick_font);
     let right_reserve = (f64::from(GAP) + count_w).max(end_tick_w / 2.0).ceil() as i32 + PAD;
 
     let x0 = PAD + label_w + GAP;
@@ -75,14 +160,23 @@ pub fn attributes_svg(attributes: &Attributes, title: &str, id_prefix: &str) -> 
         if scale == 0 { 0 } else { (f64::from(count) / f64::from(scale) * plot_w).round() as i32 }
     };
 
-    let top = PAD + if attributes.illustrative { MARK_BAND } else { 0 };
+    let mark_band = line_h(m.mark_font) + 7;
+    let top = PAD + if attributes.illustrative { mark_band } else { 0 };
     let rows = items.len().max(1) as i32;
-    let plot_bottom = top + rows * ROW_H;
+    let plot_bottom = top + rows * row_h;
     let tick_label_y = plot_bottom + 7;
-    let axis_title_y = tick_label_y + 18;
-    let height = axis_title_y + 16 + PAD;
+    let axis_title_y = tick_label_y + (m.tick_font * 1.5).round() as i32;
+    let height = axis_title_y + (m.tick_font * 4.0 / 3.0).round() as i32 + PAD;
 
-    let ticks = ticks(scale, plot_w, TICK_FONT);
+    let ticks = ticks(scale, plot_w, m.tick_font, m.tick_intervals);
+    // Centre a line under the plot, moved in as far as needed to stay
+    // inside the chart.
+    let centred = |text: &str, font_px: f64| -> i32 {
+        let half = (text_width(text, font_px) / 2.0).ceil() as i32;
+        let lo = PAD + half;
+        let hi = (WIDTH as i32 - PAD - half).max(lo);
+        ((x0 + x_full) / 2).clamp(lo, hi)
+    };
 
     render_svg(WIDTH, height as u32, &meta, |canvas| {
         for &t in &ticks {
@@ -93,32 +187,42 @@ pub fn attributes_svg(attributes: &Attributes, title: &str, id_prefix: &str) -> 
         }
 
         for (i, ((name, count), (label, cut))) in items.iter().zip(&labels).enumerate() {
-            let y = top + i as i32 * ROW_H + (ROW_H - BAR_H) / 2;
-            let mid = y + BAR_H / 2;
+            let y = top + i as i32 * row_h + (row_h - bar_h) / 2;
+            let mid = y + bar_h / 2;
             let len = bar_len(*count);
-            let bar = canvas.rect(x0, y, x0 + len, y + BAR_H, BAR);
+            let bar = canvas.rect(x0, y, x0 + len, y + bar_h, BAR);
             canvas.annotate(
                 bar,
                 vec![("data-name", name.to_string()), ("data-count", count.to_string())],
                 Some(&format!("{name}: {count} of {n}")),
             );
-            let text = canvas.text(label, x0 - GAP, mid, TextOpts::new(LABEL_FONT, INK, HPos::Right, VPos::Center));
-            if *cut {
-                canvas.annotate(text, Vec::new(), Some(name));
+            let shown = label.len() as f64;
+            for (k, text) in label.iter().enumerate() {
+                let offset = ((2.0 * k as f64 - (shown - 1.0)) * f64::from(line) / 2.0).round() as i32;
+                let drawn = canvas.text(
+                    text,
+                    x0 - GAP,
+                    mid + offset,
+                    TextOpts::new(m.label_font, INK, HPos::Right, VPos::Center),
+                );
+                if *cut {
+                    canvas.annotate(drawn, Vec::new(), Some(name));
+                }
             }
             canvas.text(
                 &count.to_string(),
                 x0 + len + GAP,
                 mid,
-                TextOpts::new(COUNT_FONT, INK, HPos::Left, VPos::Center),
+                TextOpts::new(m.count_font, INK, HPos::Left, VPos::Center),
             );
         }
         if items.is_empty() {
+            let message = "No attributes recorded";
             canvas.text(
-                "No attributes recorded",
-                (x0 + x_full) / 2,
-                top + ROW_H / 2,
-                TextOpts::new(LABEL_FONT, INK_SECONDARY, HPos::Center, VPos::Center),
+                message,
+                centred(message, m.label_font),
+                top + row_h / 2,
+                TextOpts::new(m.label_font, INK_SECONDARY, HPos::Center, VPos::Center),
             );
         }
 
@@ -130,14 +234,15 @@ pub fn attributes_svg(attributes: &Attributes, title: &str, id_prefix: &str) -> 
                 &t.to_string(),
                 x,
                 tick_label_y,
-                TextOpts::new(TICK_FONT, INK_SECONDARY, HPos::Center, VPos::Top),
+                TextOpts::new(m.tick_font, INK_SECONDARY, HPos::Center, VPos::Top),
             );
         }
+        let axis_title = format!("Number of respondents (n = {n})");
         canvas.text(
-            &format!("Number of respondents (n = {n})"),
-            (x0 + x_full) / 2,
+            &axis_title,
+            centred(&axis_title, m.tick_font),
             axis_title_y,
-            TextOpts::new(TICK_FONT, INK_SECONDARY, HPos::Center, VPos::Top),
+            TextOpts::new(m.tick_font, INK_SECONDARY, HPos::Center, VPos::Top),
         );
 
         if attributes.illustrative {
@@ -145,7 +250,7 @@ pub fn attributes_svg(attributes: &Attributes, title: &str, id_prefix: &str) -> 
                 "Illustrative data",
                 WIDTH as i32 - PAD,
                 PAD,
-                TextOpts::new(MARK_FONT, INK_SECONDARY, HPos::Right, VPos::Top).bold(),
+                TextOpts::new(m.mark_font, INK_SECONDARY, HPos::Right, VPos::Top).bold(),
             );
             canvas.annotate(mark, vec![("data-mark", "illustrative".to_string())], None);
         }
@@ -168,14 +273,14 @@ fn describe(items: &[(&str, u32)], n: u32, illustrative: bool) -> String {
     desc
 }
 
-/// Axis ticks: 0, then multiples of a 1-2-5 step (at most about five
-/// intervals), and `max` itself; a multiple too close to `max` to label
-/// both is dropped.
-fn ticks(max: u32, plot_w: f64, font_px: f64) -> Vec<u32> {
+/// Axis ticks: 0, then multiples of a 1-2-5 step (at most about
+/// `intervals` intervals), and `max` itself; a multiple too close to `max`
+/// to label both is dropped.
+fn ticks(max: u32, plot_w: f64, font_px: f64, intervals: u32) -> Vec<u32> {
     if max == 0 {
         return vec![0];
     }
-    let raw = f64::from(max) / 5.0;
+    let raw = f64::from(max) / f64::from(intervals.max(1));
     let mut step: u64 = 1;
     'search: for magnitude in 0..10 {
         for m in [1u64, 2, 5] {
@@ -203,7 +308,9 @@ fn ticks(max: u32, plot_w: f64, font_px: f64) -> Vec<u32> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{attr, html_unescape, num, tags, text_fits, texts, view_box};
+    use super::super::test_support::{
+        assert_everything_fits, assert_no_text_overlap, attr, html_unescape, num, tags, text_box, texts, view_box,
+    };
     use super::*;
 
     fn attrs(yaml: &str) -> Attributes {
@@ -237,17 +344,6 @@ mod tests {
                 )
             })
             .collect()
-    }
-
-    fn assert_everything_fits(svg: &str) {
-        let (w, h) = view_box(svg);
-        for t in tags(svg, "rect") {
-            assert!(num(t, "x") >= 0.0 && num(t, "x") + num(t, "width") <= w, "rect overflows: {t}");
-            assert!(num(t, "y") >= 0.0 && num(t, "y") + num(t, "height") <= h, "rect overflows: {t}");
-        }
-        for (tag, content) in texts(svg) {
-            assert!(text_fits(&tag, &content, w, h), "text overflows: {tag}{content}");
-        }
     }
 
     #[test]
@@ -344,23 +440,151 @@ mod tests {
         assert_eq!(view_box(&svg).0, view_box(&one).0);
     }
 
+    /// The name labels (right-aligned texts other than the mark), as
+    /// (start tag, content), in document order.
+    fn label_lines(svg: &str) -> Vec<(String, String)> {
+        texts(svg)
+            .into_iter()
+            .filter(|(t, _)| attr(t, "text-anchor") == Some("end") && attr(t, "data-mark").is_none())
+            .collect()
+    }
+
+    const LABEL_FONT: f64 = FULL.label_font;
+
     #[test]
-    fn an_eighty_character_name_is_shortened_and_does_not_overflow() {
+    fn an_eighty_character_name_wraps_then_is_shortened_on_the_second_line() {
         let long = "Able to explain prison rules and processes clearly to people new to the wing, too";
         assert_eq!(long.chars().count(), 81);
         let long = &long[..80];
         let svg = attributes_svg(&with_items(26, false, &[(long, 12), ("Kind", 20)]), "Attributes", "t");
         assert_everything_fits(&svg);
-        let label = texts(&svg).into_iter().find(|(_, c)| c.starts_with("Able to")).expect("label");
-        assert!(label.1.ends_with('…'));
-        assert!(label.1.chars().count() <= MAX_NAME_CHARS);
-        // The full name is kept as a tooltip, a data attribute and in the description.
+        assert_no_text_overlap(&svg);
+        let lines: Vec<(String, String)> = label_lines(&svg).into_iter().filter(|(_, c)| c != "Kind").collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].1.starts_with("Able to") && !lines[0].1.ends_with('…'));
+        assert!(lines[1].1.ends_with('…'));
+        assert!(long.starts_with(lines[0].1.as_str()));
+        // Neither line is wider than 45 % of the chart.
+        for (tag, content) in &lines {
+            assert!(text_width(content, LABEL_FONT) <= 0.45 * 640.0, "{content}");
+            assert!(num(tag, "x") <= bars(&svg)[0].2);
+        }
+        // The full name is kept as a tooltip on both lines, a data attribute
+        // and in the description.
         assert!(svg.contains(&format!("><title>{long}</title>\nAble to")));
+        assert_eq!(svg.matches(&format!("<title>{long}</title>")).count(), 2, "on both lines");
         assert!(bars(&svg).iter().any(|b| b.0 == long));
         assert!(svg.contains(&format!("{long}: 12 of 26")));
-        // The label ends before the bars start.
-        let bar_x = bars(&svg)[0].2;
-        assert!(num(&label.0, "x") <= bar_x);
+    }
+
+    #[test]
+    fn a_fifty_character_name_wraps_onto_two_lines_in_full() {
+        let name = "Able to explain prison rules clearly to newcomers";
+        assert_eq!(name.chars().count(), 49);
+        let name = format!("{name}s");
+        let svg = attributes_svg(&with_items(26, false, &[(&name, 12), ("Kind", 20), ("Calm", 3)]), "A", "t");
+        assert_everything_fits(&svg);
+        assert_no_text_overlap(&svg);
+        let lines: Vec<String> =
+            label_lines(&svg).into_iter().map(|(_, c)| c).filter(|c| c != "Kind" && c != "Calm").collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines.join(" "), name);
+        assert!(!svg.contains('…'));
+        assert!(!svg.contains(&format!("<title>{name}</title>\n")), "nothing cut, so no tooltip on the label");
+        // Every row grows to fit two lines; bars get thicker, not closer.
+        let b = bars(&svg);
+        assert!(b.iter().all(|x| x.5 > 20.0 && x.5 == b[0].5));
+        let pitch = b[1].3 - b[0].3;
+        assert!(pitch >= 2.0 * LABEL_FONT * 1.2 + 4.0, "row pitch {pitch}");
+        // Both lines sit around the middle of their bar, inside its row.
+        let wrapped = bars(&svg).into_iter().find(|x| x.0 == name).unwrap();
+        for (tag, content) in label_lines(&svg).into_iter().filter(|(_, c)| name.contains(c.as_str())) {
+            let (_, top, _, bottom) = text_box(&tag, &content);
+            let mid = wrapped.3 + wrapped.5 / 2.0;
+            assert!(top >= mid - pitch / 2.0 && bottom <= mid + pitch / 2.0, "{content} leaves its row");
+        }
+    }
+
+    #[test]
+    fn the_label_column_adapts_to_the_longest_name() {
+        let short = attributes_svg(&with_items(26, false, &[("Kind", 20), ("Calm", 3)]), "A", "t");
+        let medium =
+            attributes_svg(&with_items(26, false, &[("Living experience of prison life", 20), ("Calm", 3)]), "A", "t");
+        let long = attributes_svg(
+            &with_items(26, false, &[("Wants the responsibility of guiding others and more", 20), ("Calm", 3)]),
+            "A",
+            "t",
+        );
+        let x0 = |svg: &str| bars(svg)[0].2;
+        // The column is as wide as the widest line: a wrapped name's lines
+        // may be narrower than a long name that fits on one line.
+        assert!(x0(&short) < x0(&medium) && x0(&short) < x0(&long));
+        assert_eq!(label_lines(&long).len(), 3);
+        // A name that fits stays on one line; the column never passes 45 %.
+        assert_eq!(label_lines(&medium).len(), 2);
+        assert!(x0(&long) <= 8.0 + 0.45 * 640.0 + 6.0);
+        // The short chart keeps single-line rows.
+        assert_eq!(bars(&short)[0].5, 20.0);
+    }
+
+    #[test]
+    fn drake_hall_names_are_shown_in_full() {
+        let names = [
+            ("Approachable", 19),
+            ("Trustworthy", 17),
+            ("A good listener", 16),
+            ("Living experience of prison life", 14),
+            ("In the right headspace to support others", 12),
+            ("Wants the responsibility of guiding others", 11),
+            ("Emotional, practical and life skills", 10),
+            ("An inspiring role model", 9),
+            ("Notices when others are struggling", 7),
+            ("Able to offer non-confrontational challenge", 5),
+        ];
+        let svg = attributes_svg(&with_items(26, true, &names), "Attributes", "t");
+        assert_everything_fits(&svg);
+        assert_no_text_overlap(&svg);
+        assert!(!svg.contains('…'));
+        let shown = label_lines(&svg).into_iter().map(|(_, c)| c).collect::<Vec<_>>().join(" ");
+        let expected = names.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(" ");
+        assert_eq!(shown, expected);
+        for compact in [false, true] {
+            let svg = attributes_svg_styled(
+                &with_items(26, true, &names),
+                "Attributes",
+                "t",
+                AttributesStyle { axis_max: 26, compact },
+            );
+            assert_everything_fits(&svg);
+            assert_no_text_overlap(&svg);
+        }
+    }
+
+    #[test]
+    fn twenty_wrapped_bars_fit_without_overlap() {
+        let names: Vec<String> =
+            (1..=20).map(|i| format!("Attribute number {i} with a name long enough to wrap twice over")).collect();
+        let items: Vec<(&str, u32)> =
+            names.iter().enumerate().map(|(i, n)| (n.as_str(), (i as u32 * 7) % 30)).collect();
+        for compact in [false, true] {
+            let svg = attributes_svg_styled(
+                &with_items(30, true, &items),
+                "Attributes",
+                "t",
+                AttributesStyle { axis_max: 30, compact },
+            );
+            let bars = bars(&svg);
+            assert_eq!(bars.len(), 20);
+            assert_everything_fits(&svg);
+            assert_no_text_overlap(&svg);
+            for pair in bars.windows(2) {
+                assert!(pair[0].3 + pair[0].5 < pair[1].3, "bars overlap");
+            }
+            assert_eq!(label_lines(&svg).len(), 40);
+            for (tag, content) in label_lines(&svg) {
+                assert!(text_box(&tag, &content).2 <= bars[0].2, "label runs into the bars");
+            }
+        }
     }
 
     #[test]
@@ -456,11 +680,112 @@ mod tests {
 
     #[test]
     fn ticks_stay_readable() {
-        assert_eq!(ticks(0, 400.0, 12.0), vec![0]);
-        assert_eq!(ticks(26, 400.0, 12.0), vec![0, 10, 20, 26]);
-        assert_eq!(ticks(20, 400.0, 12.0), vec![0, 5, 10, 15, 20]);
-        assert_eq!(ticks(1, 400.0, 12.0), vec![0, 1]);
-        assert_eq!(ticks(21, 400.0, 12.0), vec![0, 5, 10, 15, 21]);
-        assert_eq!(*ticks(u32::MAX, 400.0, 12.0).last().unwrap(), u32::MAX);
+        assert_eq!(ticks(0, 400.0, 12.0, 5), vec![0]);
+        assert_eq!(ticks(26, 400.0, 12.0, 5), vec![0, 10, 20, 26]);
+        assert_eq!(ticks(20, 400.0, 12.0, 5), vec![0, 5, 10, 15, 20]);
+        assert_eq!(ticks(1, 400.0, 12.0, 5), vec![0, 1]);
+        assert_eq!(ticks(21, 400.0, 12.0, 5), vec![0, 5, 10, 15, 21]);
+        assert_eq!(*ticks(u32::MAX, 400.0, 12.0, 5).last().unwrap(), u32::MAX);
+        // Compact panels: at most three ticks.
+        assert_eq!(ticks(26, 260.0, 20.0, 2), vec![0, 20, 26]);
+        assert_eq!(ticks(30, 260.0, 20.0, 2), vec![0, 20, 30]);
+        assert_eq!(ticks(10, 260.0, 20.0, 2), vec![0, 5, 10]);
+        assert_eq!(ticks(0, 260.0, 20.0, 0), vec![0]);
+        for max in 1..200 {
+            assert!(ticks(max, 260.0, 20.0, 2).len() <= 3, "{max}");
+        }
+    }
+
+    /// The x of the tick labelled `value`, if drawn.
+    fn tick_x(svg: &str, value: u32) -> Option<f64> {
+        let value = value.to_string();
+        texts(svg)
+            .into_iter()
+            .find(|(t, c)| *c == value && attr(t, "text-anchor") == Some("middle"))
+            .map(|(t, _)| num(&t, "x"))
+    }
+
+    #[test]
+    fn attributes_svg_is_the_chart_on_its_own_n() {
+        let a = with_items(26, true, &[("Trustworthy", 17), ("Approachable", 19)]);
+        assert_eq!(attributes_svg(&a, "A", "t"), attributes_svg_on_scale(&a, "A", "t", 26));
+        assert_eq!(
+            attributes_svg(&a, "A", "t"),
+            attributes_svg_styled(&a, "A", "t", AttributesStyle { axis_max: 26, compact: false })
+        );
+    }
+
+    #[test]
+    fn charts_on_one_scale_give_equal_bars_for_equal_counts() {
+        let items = [("Approachable", 12), ("Trustworthy", 9), ("Kind", 4)];
+        let small = attributes_svg_on_scale(&with_items(12, false, &items), "A", "a", 30);
+        let large = attributes_svg_on_scale(&with_items(30, false, &items), "B", "b", 30);
+        let (bs, bl) = (bars(&small), bars(&large));
+        for (s, l) in bs.iter().zip(&bl) {
+            assert_eq!((s.1, s.2, s.4), (l.1, l.2, l.4), "bar {}", s.0);
+        }
+        // The axis runs to 30 in both; its title gives each chart's own n.
+        let end = tick_x(&small, 30).expect("tick 30");
+        assert_eq!(Some(end), tick_x(&large, 30));
+        assert!((bs[0].4 - (end - bs[0].2) * 12.0 / 30.0).abs() <= 1.0);
+        assert!(texts(&small).iter().any(|(_, c)| c == "Number of respondents (n = 12)"));
+        assert!(texts(&large).iter().any(|(_, c)| c == "Number of respondents (n = 30)"));
+        assert!(tick_x(&small, 12).is_none(), "no tick at n when the axis is shared");
+        // On its own scale the first chart's bars would be longer.
+        assert!(bars(&attributes_svg(&with_items(12, false, &items), "A", "a"))[0].4 > bs[0].4);
+    }
+
+    #[test]
+    fn compact_panels_share_their_plot_area_whatever_the_names() {
+        let a = with_items(26, true, &[("Approachable", 19), ("Trustworthy", 17), ("Calm", 6)]);
+        let b = with_items(
+            9,
+            false,
+            &[("Able to offer non-confrontational challenge to others on the wing", 6), ("Kind", 1)],
+        );
+        let style = AttributesStyle { axis_max: 26, compact: true };
+        let (pa, pb) = (attributes_svg_styled(&a, "A", "a", style), attributes_svg_styled(&b, "B", "b", style));
+        let (ba, bb) = (bars(&pa), bars(&pb));
+        assert_eq!(ba[0].2, bb[0].2, "plots start at the same x");
+        let six_a = ba.iter().find(|x| x.1 == 6).unwrap();
+        let six_b = bb.iter().find(|x| x.1 == 6).unwrap();
+        assert_eq!(six_a.4, six_b.4);
+        assert_eq!(tick_x(&pa, 26), tick_x(&pb, 26));
+        for svg in [&pa, &pb] {
+            assert!(svg.contains("class=\"wr-chart wr-chart-attributes wr-chart-compact\""));
+            assert_everything_fits(svg);
+            assert_no_text_overlap(svg);
+            // Larger type than the full chart, and at most three ticks.
+            for (tag, _) in label_lines(svg) {
+                assert!(num(&tag, "font-size") >= 20.0);
+            }
+            let ticks = texts(svg).into_iter().filter(|(t, _)| attr(t, "text-anchor") == Some("middle")).count();
+            assert!(ticks <= 4, "three ticks and the axis title, got {ticks}");
+            for (tag, _) in texts(svg) {
+                assert!(attr(&tag, "font-size").unwrap().parse::<u32>().is_ok());
+            }
+        }
+        // The long name is cut on its second line with a tooltip.
+        assert!(label_lines(&pb).iter().any(|(_, c)| c.ends_with('…')));
+        assert!(pb.contains("<title>Able to offer non-confrontational challenge to others on the wing</title>\n"));
+    }
+
+    #[test]
+    fn compact_edge_cases_fit() {
+        let style = |axis_max| AttributesStyle { axis_max, compact: true };
+        for (a, axis_max) in [
+            (with_items(26, true, &[]), 26),
+            (with_items(0, false, &[("Kind", 0)]), 0),
+            (with_items(5, true, &[("Kind", 9)]), 3),
+            (
+                with_items(123_456, true, &[("Kind", 123_456), ("信頼できる人で話しやすく親切で忍耐強い人です", 1)]),
+                123_456,
+            ),
+        ] {
+            let svg = attributes_svg_styled(&a, "A", "t", style(axis_max));
+            assert_everything_fits(&svg);
+            assert_no_text_overlap(&svg);
+            assert!(!svg.contains("NaN"));
+        }
     }
 }

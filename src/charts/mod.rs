@@ -11,7 +11,9 @@
 //! [`escape_xml`] is for what this module writes itself.
 
 pub mod attributes;
+pub mod comparison;
 pub mod social_capital;
+mod stages;
 
 use std::collections::BTreeMap;
 
@@ -127,49 +129,92 @@ pub(crate) fn truncate_to(text: &str, max_chars: usize, max_width: f64, font_px:
     (out, true)
 }
 
+/// Splits a word after each `/` or `-` that stands between two letters
+/// ("relational/bonding", "non-confrontational"): places where a line may
+/// break without a space.
+fn word_pieces(word: &str) -> Vec<&str> {
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for k in 1..chars.len().saturating_sub(1) {
+        let (i, c) = chars[k];
+        if (c == '/' || c == '-') && chars[k - 1].1.is_alphabetic() && chars[k + 1].1.is_alphabetic() {
+            let end = i + c.len_utf8();
+            pieces.push(&word[start..end]);
+            start = end;
+        }
+    }
+    pieces.push(&word[start..]);
+    pieces
+}
+
 /// Greedy word wrap into at most `max_lines` lines of at most `max_width`
-/// pixels; a word longer than a line is broken. The last line ends with "…"
-/// when text was left over. Returns the lines and whether anything was cut.
+/// pixels. Lines break at spaces, or after a `/` or `-` between letters; a
+/// word longer than a line is broken. The last line ends with "…" when text
+/// was left over. Returns the lines and whether anything was cut.
 pub(crate) fn wrap_text(text: &str, max_width: f64, font_px: f64, max_lines: usize) -> (Vec<String>, bool) {
     let max_lines = max_lines.max(1);
     let text = one_line(text);
-    let mut lines: Vec<String> = Vec::new();
+    // Each line, and whether it continues the previous line's word (so
+    // joins it without a space).
+    let mut lines: Vec<(String, bool)> = Vec::new();
     let mut current = String::new();
+    let mut current_glued = false;
     for word in text.split_whitespace() {
-        let candidate = if current.is_empty() { word.to_string() } else { format!("{current} {word}") };
-        if text_width(&candidate, font_px) <= max_width {
-            current = candidate;
-            continue;
-        }
-        if !current.is_empty() {
-            lines.push(std::mem::take(&mut current));
-        }
-        // Break a word that is longer than a whole line.
-        let mut rest = word;
-        while !rest.is_empty() && text_width(rest, font_px) > max_width {
-            let mut width = 0.0;
-            let mut split = 0;
-            for (i, c) in rest.char_indices() {
-                width += char_em(c) * font_px;
-                if width > max_width && i > 0 {
-                    break;
-                }
-                split = i + c.len_utf8();
+        for (j, piece) in word_pieces(word).into_iter().enumerate() {
+            let glued = j > 0;
+            let candidate = match (current.is_empty(), glued) {
+                (true, _) => piece.to_string(),
+                (false, true) => format!("{current}{piece}"),
+                (false, false) => format!("{current} {piece}"),
+            };
+            if text_width(&candidate, font_px) <= max_width {
+                current = candidate;
+                continue;
             }
-            lines.push(rest[..split].to_string());
-            rest = &rest[split..];
+            let mut next_glued = glued;
+            if !current.is_empty() {
+                lines.push((std::mem::take(&mut current), current_glued));
+            } else if lines.is_empty() {
+                next_glued = false;
+            }
+            // Break a piece that is longer than a whole line.
+            let mut rest = piece;
+            while !rest.is_empty() && text_width(rest, font_px) > max_width {
+                let mut width = 0.0;
+                let mut split = 0;
+                for (i, c) in rest.char_indices() {
+                    width += char_em(c) * font_px;
+                    if width > max_width && i > 0 {
+                        break;
+                    }
+                    split = i + c.len_utf8();
+                }
+                lines.push((rest[..split].to_string(), next_glued));
+                next_glued = true;
+                rest = &rest[split..];
+            }
+            current = rest.to_string();
+            current_glued = next_glued;
         }
-        current = rest.to_string();
     }
     if !current.is_empty() {
-        lines.push(current);
+        lines.push((current, current_glued));
     }
     if lines.len() <= max_lines {
-        return (lines, false);
+        return (lines.into_iter().map(|(l, _)| l).collect(), false);
     }
-    let rest = lines.split_off(max_lines - 1).join(" ");
+    let tail = lines.split_off(max_lines - 1);
+    let mut rest = String::new();
+    for (k, (line, glued)) in tail.into_iter().enumerate() {
+        if k > 0 && !glued {
+            rest.push(' ');
+        }
+        rest.push_str(&line);
+    }
     let (last, _) = truncate_to(&rest, usize::MAX, max_width, font_px);
     let last = if last.ends_with('…') { last } else { format!("{last}…") };
+    let mut lines: Vec<String> = lines.into_iter().map(|(l, _)| l).collect();
     lines.push(last);
     (lines, true)
 }
@@ -490,6 +535,40 @@ pub(crate) mod test_support {
         out
     }
 
+    /// The six-stage framework of the study (content/frameworks.yaml), for
+    /// the tests of the charts drawn from it.
+    pub const SIX_STAGE_FRAMEWORK: &str = r##"
+title: Six-stage social capital building process
+sources:
+  - {id: micro, label: "A: Micro-level: relational/bonding social capital", stages: [1, 2]}
+  - {id: meso, label: "B: Meso-level: cognitive/bridging social capital", stages: [3, 4]}
+  - {id: macro, label: "C: Macro-level: structural/linking social capital", stages: [5, 6]}
+stages:
+  - {n: 1, question: "One?"}
+  - {n: 2, question: "Two?"}
+  - {n: 3, question: "Three?"}
+  - {n: 4, question: "Four?"}
+  - {n: 5, question: "Five?"}
+  - {n: 6, question: "Six?"}
+ratings:
+  green: {label: Success identified, colour: "#2e7d32", symbol: "✓"}
+  amber: {label: Realistic future potential, colour: "#f9a825", symbol: "~"}
+  red: {label: Little or no opportunity identified, colour: "#c62828", symbol: "✗"}
+"##;
+
+    /// Asserts that every `<rect>` and every text's estimated extent lie
+    /// inside the viewBox.
+    pub fn assert_everything_fits(svg: &str) {
+        let (w, h) = view_box(svg);
+        for t in tags(svg, "rect") {
+            assert!(num(t, "x") >= 0.0 && num(t, "x") + num(t, "width") <= w, "rect overflows: {t}");
+            assert!(num(t, "y") >= 0.0 && num(t, "y") + num(t, "height") <= h, "rect overflows: {t}");
+        }
+        for (tag, content) in texts(svg) {
+            assert!(text_fits(&tag, &content, w, h), "text overflows: {tag}{content}");
+        }
+    }
+
     /// Every `<text>` element as (start tag, content without the `<title>` child).
     pub fn texts(svg: &str) -> Vec<(String, String)> {
         let re = Regex::new(r"(?s)(<text [^>]*>)(.*?)</text>").unwrap();
@@ -497,8 +576,8 @@ pub(crate) mod test_support {
         re.captures_iter(svg).map(|c| (c[1].to_string(), title.replace_all(&c[2], "").trim().to_string())).collect()
     }
 
-    /// Checks that a text element's estimated extent lies inside the viewBox.
-    pub fn text_fits(tag: &str, content: &str, width: f64, height: f64) -> bool {
+    /// Estimated extent (left, top, right, bottom) of a text element.
+    pub fn text_box(tag: &str, content: &str) -> (f64, f64, f64, f64) {
         let x = num(tag, "x");
         let y = num(tag, "y");
         let size = num(tag, "font-size");
@@ -513,7 +592,35 @@ pub(crate) mod test_support {
             Some("-0.5ex") => (y - size * 1.2, y),
             _ => (y - size * 0.6, y + size * 0.6),
         };
+        (left, top, right, bottom)
+    }
+
+    /// Checks that a text element's estimated extent lies inside the viewBox.
+    pub fn text_fits(tag: &str, content: &str, width: f64, height: f64) -> bool {
+        let (left, top, right, bottom) = text_box(tag, content);
         left >= 0.0 && right <= width && top >= 0.0 && bottom <= height
+    }
+
+    /// Whether two boxes (left, top, right, bottom) share any area.
+    pub fn boxes_overlap(a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)) -> bool {
+        a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+    }
+
+    /// Asserts that no two non-empty texts of the SVG overlap.
+    pub fn assert_no_text_overlap(svg: &str) {
+        let boxes: Vec<(String, (f64, f64, f64, f64))> = texts(svg)
+            .into_iter()
+            .filter(|(_, c)| !c.is_empty())
+            .map(|(t, c)| {
+                let b = text_box(&t, &c);
+                (c, b)
+            })
+            .collect();
+        for (i, (a, ab)) in boxes.iter().enumerate() {
+            for (b, bb) in &boxes[i + 1..] {
+                assert!(!boxes_overlap(*ab, *bb), "texts overlap: {a:?} {ab:?} and {b:?} {bb:?}");
+            }
+        }
     }
 
     pub fn html_unescape(s: &str) -> String {
@@ -583,6 +690,27 @@ mod tests {
         let (lines, _) = wrap_text(&"y".repeat(60), 100.0, 14.0, 10);
         assert!(lines.iter().all(|l| text_width(l, 14.0) <= 100.0));
         assert_eq!(lines.concat(), "y".repeat(60));
+    }
+
+    #[test]
+    fn wrap_text_breaks_after_slashes_and_hyphens_between_letters() {
+        let (lines, cut) = wrap_text("relational/bonding social capital", 100.0, 14.0, 4);
+        assert!(!cut);
+        assert_eq!(lines, ["relational/", "bonding", "social", "capital"]);
+        let (lines, cut) = wrap_text("Able to offer non-confrontational challenge", 160.0, 14.0, 3);
+        assert!(!cut);
+        assert_eq!(lines, ["Able to offer non-", "confrontational", "challenge"]);
+        // No break around digits or at the ends of a word.
+        assert_eq!(word_pieces("24/7"), ["24/7"]);
+        assert_eq!(word_pieces("-x-"), ["-x-"]);
+        assert_eq!(word_pieces("a-b/c"), ["a-", "b/", "c"]);
+        // The cut tail keeps words whole: no space after a broken hyphen.
+        let (lines, cut) = wrap_text("aaaa bbbbbbbbbb-ccccccccc dddd eeee", 120.0, 14.0, 2);
+        assert!(cut);
+        assert_eq!(lines[0], "aaaa");
+        assert!(lines[1].starts_with("bbbbbbbbbb-c") && lines[1].ends_with('…'), "{lines:?}");
+        assert!(!lines[1].contains("- "));
+        assert!(lines.iter().all(|l| text_width(l, 14.0) <= 120.0));
     }
 
     #[test]

@@ -1,34 +1,18 @@
 //! The six-stage social-capital matrix: one traffic-light cell per stage,
 //! grouped by source, with the rating's symbol as well as its colour.
 
-use plotters::prelude::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{
-    ChartMeta, INK, MISSING_GREY, TextOpts, palette_colour, parse_hex_colour, render_svg, text_on, text_width,
-    truncate_to, wrap_text,
-};
+use super::stages::{CELL_GAP, Legend, LegendItem, StageColumns, look, rating_of, stage_groups};
+use super::{ChartMeta, INK, MISSING_GREY, TextOpts, render_svg, text_on, text_width, truncate_to};
 use crate::model::{Palette, Rating, SocialCapitalFramework, StageRating};
 
 const MIN_WIDTH: i32 = 640;
 const PAD: i32 = 8;
-const GROUP_GAP: i32 = 8;
-const CELL_GAP: i32 = 4;
-/// Narrowest cell before the chart widens (the viewBox scales it back).
-const MIN_CELL: i32 = 48;
-const HEADER_FONT: f64 = 14.0;
-const HEADER_LINE: i32 = 18;
-const HEADER_MAX_LINES: usize = 4;
-const HEADER_PAD: i32 = 6;
 const STAGE_FONT: f64 = 14.0;
 const SYMBOL_FONT: f64 = 24.0;
 const CELL_H: i32 = 72;
-const LEGEND_FONT: f64 = 14.0;
-const SWATCH: i32 = 22;
-const LEGEND_LINE: i32 = 30;
-const LEGEND_ITEM_GAP: i32 = 20;
-/// GOV.UK light grey for the source header bands.
-const BAND: RGBColor = RGBColor(0xf3, 0xf2, 0xf1);
+const MESSAGE_FONT: f64 = 14.0;
 
 /// One stage's cell: what it shows and how it is described.
 struct Cell<'a> {
@@ -44,39 +28,17 @@ impl Cell<'_> {
     }
 }
 
-/// Fill, symbol and legend label of a rating under the palette.
-fn look(palette: Palette, rating: Option<(&str, &Rating)>) -> (RGBColor, String) {
-    match rating {
-        Some((key, r)) => {
-            let fill = parse_hex_colour(&palette_colour(palette, key, &r.colour.value)).unwrap_or(MISSING_GREY);
-            (fill, symbol_of(r))
-        }
-        None => (MISSING_GREY, "?".to_string()),
-    }
-}
-
-/// The rating's symbol; never colour alone, so an empty symbol falls back
-/// to the label's first letter.
-fn symbol_of(rating: &Rating) -> String {
-    let symbol = rating.symbol.trim();
-    if symbol.is_empty() {
-        rating.label.trim().chars().next().map_or_else(|| "?".to_string(), |c| c.to_uppercase().collect())
-    } else {
-        symbol.to_string()
-    }
-}
-
 /// The social-capital matrix as an inline SVG string.
 ///
 /// Stages are grouped under a header band per `framework.sources` entry, in
 /// order (stages in no source follow in a last, unlabelled group). Each cell
 /// shows "Stage N" and the rating's symbol on the rating's colour (through
-/// [`palette_colour`]), with text in white or near-black, whichever
-/// contrasts more; a stage without a known rating is a grey "?" cell. Each
-/// cell `<rect>` has `data-stage` and `data-rating` and a tooltip. A legend
-/// below lists each rating's symbol and label in framework order. The
-/// `<desc>` reads "Stage 1: Success identified; ...". Ids are
-/// `<id_prefix>-title` and `<id_prefix>-desc`.
+/// [`palette_colour`](super::palette_colour)), with text in white or
+/// near-black, whichever contrasts more; a stage without a known rating is
+/// a grey "?" cell. Each cell `<rect>` has `data-stage` and `data-rating`
+/// and a tooltip. A legend below lists each rating's symbol and label in
+/// framework order. The `<desc>` reads "Stage 1: Success identified; ...".
+/// Ids are `<id_prefix>-title` and `<id_prefix>-desc`.
 pub fn social_capital_svg(
     ratings: &[StageRating],
     framework: &SocialCapitalFramework,
@@ -85,108 +47,44 @@ pub fn social_capital_svg(
     id_prefix: &str,
 ) -> String {
     let rating_for = |stage: u32| {
-        ratings
-            .iter()
-            .find(|r| r.stage.value == stage)
-            .and_then(|r| framework.ratings.get_key_value(&r.rating.value))
-            .map(|(k, v)| (k.as_str(), v))
+        ratings.iter().find(|r| r.stage.value == stage).and_then(|r| rating_of(framework, &r.rating.value))
     };
 
-    // Groups of stages: each source in order, then any stage in no source.
-    let mut groups: Vec<(Option<&str>, Vec<Cell<'_>>)> = framework
-        .sources
-        .iter()
-        .filter(|s| !s.stages.is_empty())
-        .map(|s| {
-            let cells = s.stages.iter().map(|n| Cell { stage: n.value, rating: rating_for(n.value) }).collect();
-            (Some(s.label.as_str()), cells)
-        })
-        .collect();
-    let loose: Vec<Cell<'_>> = framework
-        .stages
-        .iter()
-        .filter(|st| !framework.sources.iter().any(|s| s.stages.iter().any(|n| n.value == st.n.value)))
-        .map(|st| Cell { stage: st.n.value, rating: rating_for(st.n.value) })
-        .collect();
-    if !loose.is_empty() {
-        groups.push((None, loose));
-    }
-
-    let cells: Vec<&Cell<'_>> = groups.iter().flat_map(|(_, c)| c).collect();
+    let groups = stage_groups(framework);
+    let cells: Vec<Cell<'_>> =
+        groups.iter().flat_map(|(_, s)| s).map(|&stage| Cell { stage, rating: rating_for(stage) }).collect();
     let desc = describe(&cells);
     let meta = ChartMeta { title, desc: &desc, id_prefix, class: "wr-chart wr-chart-social-capital" };
     let any_missing = cells.iter().any(|c| c.rating.is_none());
 
     // Horizontal layout: cells share the width left after the gaps.
-    let total = cells.len() as i32;
-    let gaps = (groups.len() as i32 - 1).max(0) * GROUP_GAP
-        + groups.iter().map(|(_, c)| (c.len() as i32 - 1).max(0) * CELL_GAP).sum::<i32>();
-    let width = MIN_WIDTH.max(2 * PAD + gaps + total * MIN_CELL);
-    let cell_w = if total == 0 { 0 } else { (width - 2 * PAD - gaps) / total };
-
-    // Group positions and header lines.
-    let mut x = PAD;
-    let mut layout = Vec::with_capacity(groups.len());
-    for (label, group_cells) in &groups {
-        let n = group_cells.len() as i32;
-        let group_w = n * cell_w + (n - 1) * CELL_GAP;
-        let header = label.map(|l| wrap_text(l, f64::from(group_w - 2 * HEADER_PAD), HEADER_FONT, HEADER_MAX_LINES));
-        layout.push((x, group_w, header));
-        x += group_w + GROUP_GAP;
-    }
-    let header_lines = layout.iter().filter_map(|(_, _, h)| h.as_ref().map(|(l, _)| l.len())).max().unwrap_or(0);
-    let band_h = if header_lines == 0 { 0 } else { header_lines as i32 * HEADER_LINE + 2 * HEADER_PAD };
-    let cell_y = PAD + band_h + if band_h > 0 { CELL_GAP } else { 0 };
+    let width = MIN_WIDTH.max(2 * PAD + StageColumns::min_room(&groups));
+    let columns = StageColumns::new(groups, PAD, width - 2 * PAD);
+    let total = columns.total();
+    let cell_w = columns.cell_w;
+    let cell_y = PAD + columns.band_h + if columns.band_h > 0 { CELL_GAP } else { 0 };
 
     // The legend: framework order, then "Not rated" if a cell needs it.
-    let mut legend: Vec<(String, RGBColor, String, String)> = framework
-        .ratings
-        .iter()
-        .map(|(key, r)| {
-            let (fill, symbol) = look(palette, Some((key, r)));
-            (key.clone(), fill, symbol, r.label.clone())
-        })
-        .collect();
+    let mut items = LegendItem::ratings(framework, palette);
     if any_missing {
-        legend.push((String::new(), MISSING_GREY, "?".to_string(), "Not rated".to_string()));
+        items.push(LegendItem {
+            key: String::new(),
+            fill: MISSING_GREY,
+            symbol: "?".to_string(),
+            label: "Not rated".to_string(),
+        });
     }
     let legend_y = cell_y + if total == 0 { 0 } else { CELL_H + 16 };
-    let label_room = f64::from(width - 2 * PAD - SWATCH - 6);
-    let mut placed = Vec::with_capacity(legend.len());
-    let (mut lx, mut line) = (PAD, 0);
-    for (key, fill, symbol, label) in &legend {
-        let (shown, cut) = truncate_to(label, usize::MAX, label_room, LEGEND_FONT);
-        let item_w = SWATCH + 6 + text_width(&shown, LEGEND_FONT).ceil() as i32;
-        if lx > PAD && lx + item_w > width - PAD {
-            lx = PAD;
-            line += 1;
-        }
-        let full = if cut { Some(label.as_str()) } else { None };
-        placed.push((lx, legend_y + line * LEGEND_LINE, key, *fill, symbol, shown, full));
-        lx += item_w + LEGEND_ITEM_GAP;
-    }
-    let legend_lines = if legend.is_empty() { 0 } else { line + 1 };
-    let height = legend_y + (legend_lines * LEGEND_LINE - (LEGEND_LINE - SWATCH)).max(0) + PAD;
+    let legend = Legend::new(items, PAD, width - PAD, legend_y);
+    let height = legend.bottom + PAD;
     let height = if total == 0 && legend.is_empty() { height + 2 * PAD + 20 } else { height };
 
     render_svg(width as u32, height as u32, &meta, |canvas| {
-        for ((label, group_cells), (gx, group_w, header)) in groups.iter().zip(&layout) {
-            if let Some((lines, cut)) = header {
-                canvas.rect(*gx, PAD, gx + group_w, PAD + band_h, BAND);
-                for (i, text) in lines.iter().enumerate() {
-                    let drawn = canvas.text(
-                        text,
-                        gx + HEADER_PAD,
-                        PAD + HEADER_PAD + i as i32 * HEADER_LINE,
-                        TextOpts::new(HEADER_FONT, INK, HPos::Left, VPos::Top),
-                    );
-                    if *cut && i == 0 {
-                        canvas.annotate(drawn, Vec::new(), *label);
-                    }
-                }
-            }
-            for (i, cell) in group_cells.iter().enumerate() {
-                let cx0 = gx + i as i32 * (cell_w + CELL_GAP);
+        let mut cells = cells.iter();
+        for group in &columns.groups {
+            columns.draw_header(canvas, group, PAD);
+            for (i, cell) in cells.by_ref().take(group.stages.len()).enumerate() {
+                let cx0 = group.cell_x(i, cell_w);
                 let (fill, symbol) = look(palette, cell.rating);
                 let ink = text_on(fill);
                 let rect = canvas.rect(cx0, cell_y, cx0 + cell_w, cell_y + CELL_H, fill);
@@ -220,35 +118,15 @@ pub fn social_capital_svg(
                 "No stages in the framework",
                 width / 2,
                 PAD + 10,
-                TextOpts::new(LEGEND_FONT, INK, HPos::Center, VPos::Center),
+                TextOpts::new(MESSAGE_FONT, INK, HPos::Center, VPos::Center),
             );
         }
-
-        for (x, y, key, fill, symbol, label, full) in &placed {
-            let swatch = canvas.rect(*x, *y, x + SWATCH, y + SWATCH, *fill);
-            canvas.annotate(swatch, vec![("data-legend", key.to_string())], None);
-            let (symbol, _) = truncate_to(symbol, usize::MAX, f64::from(SWATCH - 2), LEGEND_FONT);
-            canvas.text(
-                &symbol,
-                x + SWATCH / 2,
-                y + SWATCH / 2,
-                TextOpts::new(LEGEND_FONT, text_on(*fill), HPos::Center, VPos::Center).bold(),
-            );
-            let text = canvas.text(
-                label,
-                x + SWATCH + 6,
-                y + SWATCH / 2,
-                TextOpts::new(LEGEND_FONT, INK, HPos::Left, VPos::Center),
-            );
-            if full.is_some() {
-                canvas.annotate(text, Vec::new(), *full);
-            }
-        }
+        legend.draw(canvas);
     })
 }
 
 /// "Stage 1: Success identified; Stage 2: Realistic future potential."
-fn describe(cells: &[&Cell<'_>]) -> String {
+fn describe(cells: &[Cell<'_>]) -> String {
     if cells.is_empty() {
         return "No stages in the framework.".to_string();
     }
@@ -258,28 +136,12 @@ fn describe(cells: &[&Cell<'_>]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{attr, num, tags, text_fits, texts, view_box};
+    use super::super::test_support::{SIX_STAGE_FRAMEWORK, assert_everything_fits, attr, num, tags, texts};
     use super::super::{INK, WHITE};
     use super::*;
+    use plotters::prelude::RGBColor;
 
-    const FRAMEWORK: &str = r##"
-title: Six-stage social capital building process
-sources:
-  - {id: micro, label: "A: Micro-level: relational/bonding social capital", stages: [1, 2]}
-  - {id: meso, label: "B: Meso-level: cognitive/bridging social capital", stages: [3, 4]}
-  - {id: macro, label: "C: Macro-level: structural/linking social capital", stages: [5, 6]}
-stages:
-  - {n: 1, question: "One?"}
-  - {n: 2, question: "Two?"}
-  - {n: 3, question: "Three?"}
-  - {n: 4, question: "Four?"}
-  - {n: 5, question: "Five?"}
-  - {n: 6, question: "Six?"}
-ratings:
-  green: {label: Success identified, colour: "#2e7d32", symbol: "✓"}
-  amber: {label: Realistic future potential, colour: "#f9a825", symbol: "~"}
-  red: {label: Little or no opportunity identified, colour: "#c62828", symbol: "✗"}
-"##;
+    const FRAMEWORK: &str = SIX_STAGE_FRAMEWORK;
 
     const RATINGS: &str = r#"
 - {stage: 1, rating: green, evidence: "Groups meet weekly."}
@@ -329,17 +191,6 @@ ratings:
 
     fn hex(c: RGBColor) -> String {
         format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
-    }
-
-    fn assert_everything_fits(svg: &str) {
-        let (w, h) = view_box(svg);
-        for t in tags(svg, "rect") {
-            assert!(num(t, "x") >= 0.0 && num(t, "x") + num(t, "width") <= w, "rect overflows: {t}");
-            assert!(num(t, "y") >= 0.0 && num(t, "y") + num(t, "height") <= h, "rect overflows: {t}");
-        }
-        for (tag, content) in texts(svg) {
-            assert!(text_fits(&tag, &content, w, h), "text overflows: {tag}{content}");
-        }
     }
 
     fn chart(palette: Palette) -> String {

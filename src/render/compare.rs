@@ -7,7 +7,8 @@ use serde::Serialize;
 use super::shortcodes::{self, Env};
 use super::views::PageMeta;
 use super::{MetaSource, Rendered, page_file, render_sections};
-use crate::model::{Site, Status};
+use crate::charts::{self, attributes::AttributesStyle};
+use crate::model::{Site, StageRating, Status};
 use crate::templates::Theme;
 
 pub const PATH: &str = "compare/index.html";
@@ -167,25 +168,41 @@ pub(super) fn render_compare(sites: &[&Site], theme: &Theme, meta: &MetaSource) 
                     }),
                 })
                 .collect();
-            MatrixBlock {
-                number: format!("Figure {figures}"),
-                caption: format!("{} across the sites", framework.title),
-                svg: String::new(),
-                columns,
-                rows,
-            }
+            let caption = format!("{} across the sites", framework.title);
+            let chart_rows: Vec<(String, Option<Vec<StageRating>>)> =
+                sites.iter().map(|s| (site_label(s), s.record.social_capital.clone())).collect();
+            let palette = project.config.charts.palette;
+            let svg = charts::comparison::social_capital_comparison_svg(
+                &chart_rows,
+                framework,
+                palette,
+                &caption,
+                "compare-social-capital",
+            );
+            MatrixBlock { number: format!("Figure {figures}"), caption, svg, columns, rows }
         });
 
     let attributes = sites.iter().any(|s| s.record.attributes.is_some()).then(|| {
         figures += 1;
         let axis_max = sites.iter().filter_map(|s| s.record.attributes.as_ref()).map(|a| a.n.value).max().unwrap_or(0);
+        // One scale for every panel, so equal counts draw equal bars.
+        let style = AttributesStyle { axis_max, compact: true };
         let panels = sites
             .iter()
-            .map(|site| AttributesPanel {
-                site: site_label(site),
-                href: site_href(site),
-                svg: None,
-                illustrative: site.record.attributes.as_ref().is_some_and(|a| a.illustrative),
+            .map(|site| {
+                let attributes = site.record.attributes.as_ref();
+                let label = site_label(site);
+                let svg = attributes.map(|a| {
+                    let title = format!("Attribute priorities at {label} (n = {})", a.n.value);
+                    let id = format!("compare-attributes-{}", site.record.id.value);
+                    charts::attributes::attributes_svg_styled(a, &title, &id, style)
+                });
+                AttributesPanel {
+                    site: label,
+                    href: site_href(site),
+                    svg,
+                    illustrative: attributes.is_some_and(|a| a.illustrative),
+                }
             })
             .collect();
         AttributesBlock {
