@@ -250,3 +250,31 @@ fn check_validates_without_writing() {
     assert!(stderr(&out).contains("no problems found"));
     assert!(!dir.path().join("output").exists());
 }
+
+#[test]
+fn every_chart_has_a_text_alternative_and_a_data_table() {
+    let (dir, _) = built();
+    let out = dir.path().join("output");
+    let mut charts = 0;
+    for (path, _) in snapshot(&out).into_iter().filter(|(p, _)| p.ends_with(".html")) {
+        let doc = html(&out.join(&path));
+        for figure in select(&doc, "figure, li.multiple") {
+            let svgs = figure.select(&scraper::Selector::parse("svg").unwrap()).count();
+            if svgs == 0 {
+                continue;
+            }
+            charts += svgs;
+            let svg = figure.select(&scraper::Selector::parse("svg").unwrap()).next().unwrap();
+            assert_eq!(svg.value().attr("role"), Some("img"), "{path}");
+            for part in ["title", "desc"] {
+                let found = svg.select(&scraper::Selector::parse(part).unwrap()).next();
+                assert!(found.is_some_and(|t| !text(&t).is_empty()), "{path}: chart without <{part}>");
+            }
+            assert!(
+                figure.select(&scraper::Selector::parse("table").unwrap()).next().is_some(),
+                "{path}: chart without a data table"
+            );
+        }
+    }
+    assert!(charts >= 4, "Drake Hall's two charts and the comparison's charts were seen ({charts})");
+}

@@ -68,6 +68,15 @@ struct AttributesPanel {
     /// `None` when the record has no `attributes`.
     svg: Option<String>,
     illustrative: bool,
+    /// The chart's numbers in drawing order, for the table beside it.
+    rows: Vec<AttributeRow>,
+    n: u32,
+}
+
+#[derive(Serialize)]
+struct AttributeRow {
+    name: String,
+    count: u32,
 }
 
 #[derive(Serialize)]
@@ -197,11 +206,19 @@ pub(super) fn render_compare(sites: &[&Site], theme: &Theme, meta: &MetaSource) 
                     let id = format!("compare-attributes-{}", site.record.id.value);
                     charts::attributes::attributes_svg_styled(a, &title, &id, style)
                 });
+                let rows = attributes
+                    .map(charts::attributes::sorted_items)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(name, count)| AttributeRow { name: name.to_string(), count })
+                    .collect();
                 AttributesPanel {
                     site: label,
                     href: site_href(site),
                     svg,
                     illustrative: attributes.is_some_and(|a| a.illustrative),
+                    rows,
+                    n: attributes.map_or(0, |a| a.n.value),
                 }
             })
             .collect();
