@@ -3,6 +3,7 @@
 //! then sanitising. Knows nothing of sites or templates: shortcode calls are
 //! returned for the caller to render.
 
+pub mod citations;
 pub mod highlight;
 pub mod shortcodes;
 
@@ -45,6 +46,11 @@ impl PageState {
         id
     }
 
+    /// Reserves exactly `id`; false when the page already uses it.
+    pub fn claim(&mut self, id: &str) -> bool {
+        self.ids.insert(id.to_string())
+    }
+
     fn footnote_number(&mut self, path: &str, label: &str) -> usize {
         let next = self.footnotes.len() + 1;
         *self.footnotes.entry(format!("{path}#{label}")).or_insert(next)
@@ -61,10 +67,26 @@ pub struct Heading {
     pub id: String,
 }
 
-/// A rendered body: HTML with shortcode placeholders still in it.
+/// A citation or cross-reference written in a body, for the render stage
+/// to resolve once every label of the page is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefUse {
+    pub reference: citations::Reference,
+    /// Position in the file, for diagnostics.
+    pub line: usize,
+    pub col: usize,
+}
+
+/// The text a reference is replaced with until it is resolved.
+pub fn ref_placeholder(index: usize) -> String {
+    format!("WRREF{index}END")
+}
+
+/// A rendered body: HTML with shortcode and reference placeholders in it.
 pub struct RenderedBody {
     pub html: String,
     pub calls: Vec<Call>,
+    pub refs: Vec<RefUse>,
     pub headings: Vec<Heading>,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -120,6 +142,8 @@ pub fn render(body: &str, ctx: &BodyContext, page: &mut PageState) -> RenderedBo
     let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(&source, options()).into_offset_iter().collect();
     diagnostics.extend(unsafe_links(&events, &source, ctx));
     let raw_html = events.iter().any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
+    let mut refs = Vec::new();
+    let events = find_references(events, &source, ctx, &mut refs);
     let mut headings = Vec::new();
     let events = number_headings(events, ctx, page, &source, &mut headings, &mut diagnostics);
     let events = render_footnotes(events, ctx.path, page);
@@ -130,7 +154,7 @@ pub fn render(body: &str, ctx: &BodyContext, page: &mut PageState) -> RenderedBo
     // Markdown syntax alone cannot produce unsafe HTML once link schemes are
     // checked, and sanitising is the costliest step, so only raw HTML pays it.
     let html = if raw_html { sanitise(&html) } else { html };
-    RenderedBody { html, calls, headings, diagnostics }
+    RenderedBody { html, calls, refs, headings, diagnostics }
 }
 
 /// Removes scripts, event handlers and `javascript:` URLs from narrative HTML.
@@ -180,6 +204,68 @@ fn unsafe_links(events: &[(Event, std::ops::Range<usize>)], source: &str, ctx: &
         .collect()
 }
 
+type Spanned<'a> = (Event<'a>, std::ops::Range<usize>);
+
+/// Replaces citations and cross-references in running text (not in headings
+/// or code) with placeholders. Adjacent text events are joined first, since
+/// the parser splits `[@key]` at its brackets.
+fn find_references<'a>(
+    events: Vec<Spanned<'a>>,
+    source: &str,
+    ctx: &BodyContext,
+    refs: &mut Vec<RefUse>,
+) -> Vec<Spanned<'a>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut run: Option<(String, std::ops::Range<usize>)> = None;
+    let mut skip_depth = 0usize;
+    let flush =
+        |run: &mut Option<(String, std::ops::Range<usize>)>, out: &mut Vec<Spanned<'a>>, refs: &mut Vec<RefUse>| {
+            let Some((text, range)) = run.take() else { return };
+            if !text.contains('@') {
+                out.push((Event::Text(CowStr::from(text)), range));
+                return;
+            }
+            for piece in citations::parse(&text) {
+                match piece {
+                    citations::Piece::Text(t) => out.push((Event::Text(CowStr::from(t)), range.clone())),
+                    citations::Piece::Ref { reference, offset } => {
+                        let at = (range.start + offset).min(source.len());
+                        let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
+                        let col = source[line_start..at].chars().count() + 1;
+                        refs.push(RefUse { reference, line: file_line(source, at, ctx), col });
+                        out.push((Event::Text(CowStr::from(ref_placeholder(refs.len() - 1))), range.clone()));
+                    }
+                }
+            }
+        };
+    for (event, range) in events {
+        match &event {
+            Event::Start(Tag::Heading { .. } | Tag::CodeBlock(_)) => skip_depth += 1,
+            Event::End(TagEnd::Heading(_) | TagEnd::CodeBlock) => skip_depth = skip_depth.saturating_sub(1),
+            _ => {}
+        }
+        match event {
+            Event::Text(text) if skip_depth == 0 => {
+                let escaped = text.starts_with('@') && source[..range.start.min(source.len())].ends_with('\\');
+                let piece = if escaped { format!("{}{text}", citations::ESCAPED_AT) } else { text.to_string() };
+                match &mut run {
+                    Some((buf, r)) => {
+                        buf.push_str(&piece);
+                        r.end = range.end;
+                    }
+                    None => run = Some((piece, range)),
+                }
+            }
+            other => {
+                flush(&mut run, &mut out, refs);
+                out.push((other, range));
+            }
+        }
+    }
+    flush(&mut run, &mut out, refs);
+    out
+}
+
 /// Line of `offset` within the file (not the body), for diagnostics.
 fn file_line(source: &str, offset: usize, ctx: &BodyContext) -> usize {
     ctx.body_line + source[..offset.min(source.len())].matches('\n').count()
@@ -224,7 +310,23 @@ fn number_headings<'a>(
                     format!("{label}.{}", parts.join("."))
                 });
                 let text = plain_text(&inner);
-                let id = page.unique_id(&given_id.unwrap_or_else(|| slugify(&text)));
+                let id = match given_id {
+                    Some(id) => {
+                        if !page.claim(&id) {
+                            diagnostics.push(
+                                Diagnostic::new(
+                                    ctx.path,
+                                    file_line(source, range.start, ctx),
+                                    1,
+                                    format!("id `{id}` is used twice in this report"),
+                                )
+                                .with_hint("give each heading its own `{#id}`"),
+                            );
+                        }
+                        id
+                    }
+                    None => page.unique_id(&slugify(&text)),
+                };
                 let mut inner_html = String::new();
                 pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
                 let tag = format!("h{}", (depth + ctx.title_level).min(6));
@@ -339,6 +441,8 @@ mod tests {
         let r = render("## Key lessons {#sec-lessons}\n\n## Same\n\n## Same\n", &ctx(Some("1")), &mut page);
         let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["sec-lessons", "same", "same-2"]);
+        let again = render("## Again {#sec-lessons}\n", &ctx(Some("2")), &mut page);
+        assert!(again.diagnostics[0].message.contains("`sec-lessons` is used twice"));
     }
 
     #[test]
@@ -374,6 +478,28 @@ mod tests {
     fn plain_markdown_is_escaped_without_the_sanitiser() {
         let r = render("a < b & \"c\"\n", &ctx(None), &mut PageState::default());
         assert!(r.html.contains("a &lt; b &amp;"), "{}", r.html);
+    }
+
+    #[test]
+    fn citations_become_placeholders_with_their_file_position() {
+        let r = render(
+            "Intro.\n\nAs [@buck2020, p. 2] and @fig-a show, \\@home.\n",
+            &ctx(Some("1")),
+            &mut PageState::default(),
+        );
+        assert_eq!(r.refs.len(), 2);
+        assert_eq!((r.refs[0].line, r.refs[0].col), (7, 4));
+        assert!(r.html.contains("As WRREF0END and WRREF1END show, @home."), "{}", r.html);
+    }
+
+    #[test]
+    fn references_in_headings_and_code_are_left_alone() {
+        let r = render(
+            "## About @buck2020\n\n```\n@buck2020\n```\n\nInline `@x` too.\n",
+            &ctx(Some("1")),
+            &mut PageState::default(),
+        );
+        assert!(r.refs.is_empty());
     }
 
     #[test]

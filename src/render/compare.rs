@@ -115,13 +115,13 @@ fn site_href(site: &Site) -> String {
 pub(super) fn render_compare(sites: &[&Site], theme: &Theme, meta: &MetaSource) -> Rendered {
     let project = meta.project;
     let root = "../";
-    let env = Env::without_site(project, theme, root);
+    let env = Env::without_site(project, theme, root, meta.bibliography);
     let mut diags = Vec::new();
     let (title, narrative_html) = match &project.compare {
         Some(narrative) => {
-            let ((mut sections, _), found) = render_sections(&[narrative], &env, false);
+            let (rendered, found) = render_sections(&[narrative], &env, false);
             diags.extend(found);
-            (narrative.front.title.clone(), sections.pop().map(|s| s.html))
+            (narrative.front.title.clone(), Some(rendered.into_html()))
         }
         None => (super::compare_title(project), None),
     };

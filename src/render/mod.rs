@@ -2,19 +2,24 @@
 //! memory: narrative through Markdown, shortcodes through the theme, pages
 //! through their templates. Writes nothing to disk.
 
+mod bibliography;
 mod compare;
 mod downloads;
 mod figures;
 pub mod shortcodes;
 pub mod views;
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
+use crate::markdown::citations::Reference;
 use crate::markdown::{self, BodyContext, PageState, slugify};
 use crate::model::{Narrative, Project, Site, Status};
 use crate::templates::Theme;
-use shortcodes::{Env, Numbering};
+pub use bibliography::Bibliography;
+use shortcodes::{Env, FigureEntry, Numbering};
 use views::{FreePageView, IndexView, Link, PageMeta, SampleRow, SectionView, SiteCard, SiteView, TocEntry};
 
 /// A file of the finished site, by `/`-separated path relative to the output root.
@@ -55,7 +60,8 @@ pub fn render(project: &Project, theme: &Theme, selection: Selection) -> Result<
         .into_iter()
         .chain(pages.iter().map(|p| Link { title: p.front.title.clone(), href: page_href(p) }))
         .collect();
-    let meta = MetaSource { project, nav_pages: &nav_pages };
+    let bibliography = Bibliography::new(&project.references);
+    let meta = MetaSource { project, nav_pages: &nav_pages, bibliography: &bibliography };
 
     let mut results: Vec<Rendered> = sites.par_iter().map(|site| render_site(site, theme, selection, &meta)).collect();
     results.extend(pages.iter().map(|page| render_free_page(page, theme, &meta)));
@@ -88,6 +94,7 @@ pub fn render(project: &Project, theme: &Theme, selection: Selection) -> Result<
 struct MetaSource<'a> {
     project: &'a Project,
     nav_pages: &'a [Link],
+    bibliography: &'a Bibliography<'a>,
 }
 
 impl MetaSource<'_> {
@@ -109,9 +116,10 @@ type Rendered = (Vec<OutputFile>, Vec<Diagnostic>);
 fn render_site(site: &Site, theme: &Theme, selection: Selection, meta: &MetaSource) -> Rendered {
     let root = "../../";
     let project = meta.project;
-    let env = Env::for_site(project, site, theme, root);
+    let env = Env::for_site(project, site, theme, root, meta.bibliography);
     let narrative: Vec<&Narrative> = site.narrative.iter().filter(|n| selection.narrative(n)).collect();
-    let ((sections, toc), mut diags) = render_sections(&narrative, &env, true);
+    let (rendered, mut diags) = render_sections(&narrative, &env, true);
+    let (sections, toc, figures) = with_reference_list(rendered);
     let r = &site.record;
     let view = SiteView {
         page: meta.meta(&r.title, root, r.status == Status::Draft),
@@ -127,6 +135,7 @@ fn render_site(site: &Site, theme: &Theme, selection: Selection, meta: &MetaSour
         data_href: downloads::RECORD_JSON.to_string(),
         sample: r.sample.iter().flatten().map(|(label, &count)| SampleRow { label: label.clone(), count }).collect(),
         toc,
+        figures,
         sections,
     };
     let mut files = downloads::site_downloads(site, &project.frameworks);
@@ -136,14 +145,14 @@ fn render_site(site: &Site, theme: &Theme, selection: Selection, meta: &MetaSour
 
 fn render_free_page(page: &Narrative, theme: &Theme, meta: &MetaSource) -> Rendered {
     let root = "../../";
-    let env = Env::without_site(meta.project, theme, root);
-    let ((mut sections, toc), mut diags) = render_sections(&[page], &env, false);
-    let html = sections.pop().map(|s| s.html).unwrap_or_default();
+    let env = Env::without_site(meta.project, theme, root, meta.bibliography);
+    let (rendered, mut diags) = render_sections(&[page], &env, false);
+    let toc = rendered.toc.iter().flat_map(|t| t.children.clone()).collect();
     let view = FreePageView {
         page: meta.meta(&page.front.title, root, page.front.draft),
         title: page.front.title.clone(),
-        toc: toc.into_iter().flat_map(|t| t.children).collect(),
-        html,
+        toc,
+        html: rendered.into_html(),
     };
     let file = page_file(theme, "page.html", &view, page_href(page), &mut diags);
     (file.into_iter().collect(), diags)
@@ -151,12 +160,12 @@ fn render_free_page(page: &Narrative, theme: &Theme, meta: &MetaSource) -> Rende
 
 fn render_index(sites: &[&Site], theme: &Theme, meta: &MetaSource) -> Rendered {
     let project = meta.project;
-    let env = Env::without_site(project, theme, "");
+    let env = Env::without_site(project, theme, "", meta.bibliography);
     let mut diags = Vec::new();
     let narrative_html = project.index.as_ref().map(|n| {
-        let ((mut sections, _), found) = render_sections(&[n], &env, false);
+        let (rendered, found) = render_sections(&[n], &env, false);
         diags.extend(found);
-        sections.pop().map(|s| s.html).unwrap_or_default()
+        rendered.into_html()
     });
     let series = &project.series;
     let acknowledgements_html = series.acknowledgements.as_ref().map(|text| {
@@ -237,15 +246,59 @@ fn appendix_letter(index: usize) -> String {
     letters.iter().rev().collect()
 }
 
-type Sections = (Vec<SectionView>, Vec<TocEntry>);
+/// Narrative rendered as the consecutive sections of one page.
+#[derive(Default)]
+struct Sections {
+    sections: Vec<SectionView>,
+    toc: Vec<TocEntry>,
+    /// Numbered tables and figures in reading order.
+    figures: Vec<FigureEntry>,
+    /// Reference-list entries of the works the page cites, in list order.
+    references: Vec<String>,
+}
+
+impl Sections {
+    /// The bodies one after another, then the reference list: for pages
+    /// that are a single text (free pages, the index, the comparison).
+    fn into_html(self) -> String {
+        let mut html: String = self.sections.into_iter().map(|s| s.html).collect();
+        if !self.references.is_empty() {
+            html.push_str(&format!("<h2 id=\"references\">References</h2>\n{}", reference_list(&self.references)));
+        }
+        html
+    }
+}
+
+fn reference_list(entries: &[String]) -> String {
+    format!("<ul class=\"references\">\n{}\n</ul>\n", entries.join("\n"))
+}
+
+/// A report's sections and contents, with "References" (when it cites
+/// anything) placed after the main sections and before the appendices.
+fn with_reference_list(rendered: Sections) -> (Vec<SectionView>, Vec<TocEntry>, Vec<FigureEntry>) {
+    let Sections { mut sections, mut toc, references, figures } = rendered;
+    if !references.is_empty() {
+        let at = sections.iter().position(|s| s.appendix).unwrap_or(sections.len());
+        let id = "references".to_string();
+        toc.insert(
+            at,
+            TocEntry { number: None, title: "References".to_string(), id: id.clone(), children: Vec::new() },
+        );
+        let html = reference_list(&references);
+        sections.insert(at, SectionView { number: None, title: "References".to_string(), id, appendix: false, html });
+    }
+    (sections, toc, figures)
+}
 
 /// Renders narrative files as consecutive sections of one page. With
-/// `numbered`, files are sections 1, 2... and appendices A, B...
+/// `numbered`, files are sections 1, 2... and appendices A, B... Citations
+/// and cross-references are resolved last, once every label is known.
 fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sections, Vec<Diagnostic>) {
     let mut page = PageState::default();
     let mut diags = Vec::new();
-    let mut sections = Vec::new();
-    let mut toc = Vec::new();
+    let mut out = Sections::default();
+    let mut labels: HashMap<String, String> = HashMap::new();
+    let mut pending: Vec<(Vec<markdown::RefUse>, &str)> = Vec::new();
     let (mut numbered_count, mut appendix_count) = (0, 0);
     for file in narrative {
         let front = &file.front;
@@ -270,10 +323,19 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
         let mut numbering = Numbering::new(label.as_deref());
         for (i, call) in body.calls.iter().enumerate() {
             let at = (file.path.as_str(), file.body_line + call.line - 1, call.col);
-            let rendered = shortcodes::render_call(call, env, &mut numbering, &mut page, at).unwrap_or_else(|d| {
-                diags.push(d);
-                String::new()
-            });
+            let rendered = match shortcodes::render_call(call, env, &mut numbering, &mut page, at) {
+                Ok(output) => {
+                    if let Some(figure) = output.figure {
+                        labels.insert(figure.id.clone(), figure.number.clone());
+                        out.figures.push(figure);
+                    }
+                    output.html
+                }
+                Err(d) => {
+                    diags.push(d);
+                    String::new()
+                }
+            };
             let marker = markdown::shortcodes::placeholder(i);
             html = if html.contains(&format!("<p>{marker}</p>")) {
                 html.replacen(&format!("<p>{marker}</p>"), &rendered, 1)
@@ -281,15 +343,87 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
                 html.replacen(&marker, &rendered, 1)
             };
         }
-        toc.push(TocEntry {
+        for heading in &body.headings {
+            let label = heading.number.as_ref().map_or_else(|| heading.text.clone(), |n| format!("Section {n}"));
+            labels.insert(heading.id.clone(), label);
+        }
+        out.toc.push(TocEntry {
             number: display.clone(),
             title: front.title.clone(),
             id: id.clone(),
             children: toc_children(&body.headings),
         });
-        sections.push(SectionView { number: display, title: front.title.clone(), id, appendix: front.appendix, html });
+        out.sections.push(SectionView {
+            number: display,
+            title: front.title.clone(),
+            id,
+            appendix: front.appendix,
+            html,
+        });
+        pending.push((body.refs, file.path.as_str()));
     }
-    ((sections, toc), diags)
+    let mut cited: Vec<String> = Vec::new();
+    for (section, (refs, path)) in out.sections.iter_mut().zip(pending) {
+        for (i, used) in refs.iter().enumerate() {
+            let html = match resolve(used, path, &labels, env.bibliography, &mut cited) {
+                Ok(html) => html,
+                Err(d) => {
+                    diags.push(d);
+                    String::new()
+                }
+            };
+            section.html = section.html.replacen(&markdown::ref_placeholder(i), &html, 1);
+        }
+    }
+    out.references = env.bibliography.entries(&cited);
+    (out, diags)
+}
+
+/// One citation or cross-reference as HTML, or why it cannot be resolved.
+fn resolve(
+    used: &markdown::RefUse,
+    path: &str,
+    labels: &HashMap<String, String>,
+    bibliography: &Bibliography,
+    cited: &mut Vec<String>,
+) -> Result<String, Diagnostic> {
+    let error = |message: String, hint: String| Diagnostic::new(path, used.line, used.col, message).with_hint(hint);
+    match &used.reference {
+        Reference::Xref { id } => match labels.get(id) {
+            Some(label) => Ok(format!("<a class=\"xref\" href=\"#{id}\">{}</a>", markdown::escape_html(label))),
+            None => {
+                let prefix = &id[..4];
+                let mut known: Vec<&str> =
+                    labels.keys().map(String::as_str).filter(|k| k.starts_with(prefix)).collect();
+                known.sort_unstable();
+                let hint = match did_you_mean(id, known.iter().copied()) {
+                    Some(near) => format!("did you mean `@{near}`? Targets here: {}", one_of(&known)),
+                    None if known.is_empty() => format!(
+                        "no `{prefix}` targets in this report: give a table or figure `id=\"{prefix}...\"` or a heading `{{#{prefix}...}}`"
+                    ),
+                    None => format!("targets here: {}", one_of(&known)),
+                };
+                Err(error(format!("cross-reference `@{id}` has no target"), hint))
+            }
+        },
+        Reference::Cite { items, narrative } => {
+            for item in items {
+                if !bibliography.contains(&item.key) {
+                    let mut known: Vec<&str> = bibliography.keys().collect();
+                    known.sort_unstable();
+                    let hint = match did_you_mean(&item.key, known.iter().copied()) {
+                        Some(near) => format!("did you mean `@{near}`? Keys are defined in content/references.yaml"),
+                        None => "add the work to content/references.yaml, or write `\\@` for a literal @".to_string(),
+                    };
+                    return Err(error(format!("citation `@{}` is not in the bibliography", item.key), hint));
+                }
+                if !cited.contains(&item.key) {
+                    cited.push(item.key.clone());
+                }
+            }
+            Ok(bibliography.cite(items, *narrative))
+        }
+    }
 }
 
 /// Nests `##` and `###` headings under their section; deeper ones stay out of the contents.

@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::Bibliography;
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::markdown::shortcodes::{ArgValue, Call};
 use crate::markdown::{PageState, slugify};
@@ -76,16 +77,28 @@ pub struct Env<'a> {
     pub theme: &'a Theme,
     /// Relative prefix from the page to the output root.
     pub root: &'a str,
+    pub bibliography: &'a Bibliography<'a>,
 }
 
 impl<'a> Env<'a> {
-    pub fn for_site(project: &'a Project, site: &'a Site, theme: &'a Theme, root: &'a str) -> Self {
+    pub fn for_site(
+        project: &'a Project,
+        site: &'a Site,
+        theme: &'a Theme,
+        root: &'a str,
+        bibliography: &'a Bibliography<'a>,
+    ) -> Self {
         let site_value = Some(tera::Value::from_serializable(&site.record));
-        Env { project, site: Some(site), site_value, theme, root }
+        Env { project, site: Some(site), site_value, theme, root, bibliography }
     }
 
-    pub fn without_site(project: &'a Project, theme: &'a Theme, root: &'a str) -> Self {
-        Env { project, site: None, site_value: None, theme, root }
+    pub fn without_site(
+        project: &'a Project,
+        theme: &'a Theme,
+        root: &'a str,
+        bibliography: &'a Bibliography<'a>,
+    ) -> Self {
+        Env { project, site: None, site_value: None, theme, root, bibliography }
     }
 }
 
@@ -111,6 +124,21 @@ pub fn known_names(theme: &Theme) -> Vec<String> {
     names
 }
 
+/// A numbered table or figure, for cross-references and the list of figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct FigureEntry {
+    pub id: String,
+    /// "Table 1.3", "Figure A.1"
+    pub number: String,
+    pub caption: String,
+}
+
+/// What a call rendered to.
+pub struct ShortcodeOutput {
+    pub html: String,
+    pub figure: Option<FigureEntry>,
+}
+
 /// Checks and renders one call to HTML. `line`/`col` locate it in `path`.
 pub fn render_call(
     call: &Call,
@@ -118,7 +146,7 @@ pub fn render_call(
     numbering: &mut Numbering,
     page: &mut PageState,
     at: (&str, usize, usize),
-) -> Result<String, Diagnostic> {
+) -> Result<ShortcodeOutput, Diagnostic> {
     let (path, line, col) = at;
     let error = |message: String, hint: String| Diagnostic::new(path, line, col, message).with_hint(hint);
     let builtin = BUILTINS.iter().find(|b| b.name == call.name);
@@ -140,16 +168,29 @@ pub fn render_call(
     };
     let caption = call.args.get("caption").and_then(ArgValue::as_str).map_or(default_caption, str::to_string);
     let number = numbering.next(numbered);
-    let id_base = call.args.get("id").and_then(ArgValue::as_str).map(str::to_string).unwrap_or_else(|| {
-        let key = call.args.get("key").and_then(ArgValue::as_str).unwrap_or("");
-        slugify(&format!("{} {}", call.name, key))
-    });
-    let view = ShortcodeView { root: env.root, args: &call.args, number, id: page.unique_id(&id_base), caption, data };
+    let explicit_id = if call.name == "quote" { None } else { call.args.get("id").and_then(ArgValue::as_str) };
+    let id = match explicit_id {
+        Some(id) if !page.claim(id) => {
+            return Err(error(
+                format!("id `{id}` is used twice in this report"),
+                "give each table and figure its own `id`".to_string(),
+            ));
+        }
+        Some(id) => id.to_string(),
+        // A quote is anchored by its own id; it may be quoted more than once.
+        None if call.name == "quote" => page.unique_id(&slugify(arg(call, "id"))),
+        None => page.unique_id(&slugify(&format!("{} {}", call.name, arg(call, "key")))),
+    };
+    let figure = number.clone().map(|number| FigureEntry { id: id.clone(), number, caption: caption.clone() });
+    let view = ShortcodeView { root: env.root, args: &call.args, number, id, caption, data };
     let site = env.site_value.clone().unwrap_or(tera::Value::none());
-    env.theme.render_with(&format!("shortcodes/{}.html", call.name), &view, [("site", site)]).map_err(|mut d| {
-        d.message = format!("shortcode `{}` at {path}:{line}: {}", call.name, d.message);
-        d
-    })
+    let html = env.theme.render_with(&format!("shortcodes/{}.html", call.name), &view, [("site", site)]).map_err(
+        |mut d| {
+            d.message = format!("shortcode `{}` at {path}:{line}: {}", call.name, d.message);
+            d
+        },
+    )?;
+    Ok(ShortcodeOutput { html, figure })
 }
 
 /// Renders a built-in shortcode's template outside Markdown, so other pages

@@ -63,6 +63,8 @@ pub struct SiteView {
     /// Who took part, as "label: count" in the record's order.
     pub sample: Vec<SampleRow>,
     pub toc: Vec<TocEntry>,
+    /// Numbered tables and figures, for the "Figures and tables" list.
+    pub figures: Vec<super::shortcodes::FigureEntry>,
     pub sections: Vec<SectionView>,
 }
 

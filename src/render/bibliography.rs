@@ -1,0 +1,236 @@
+//! Author-year citations and the reference list, from `references.yaml`.
+//! Labels ("Buck, 2020", "Albertson and Albertson, 2022", "Crewe et al.,
+//! 2017", "Albertson, 2024a") are computed once for the whole bibliography,
+//! so a work has the same label in every report.
+
+use std::collections::HashMap;
+
+use crate::markdown::citations::CiteItem;
+use crate::markdown::escape_html;
+use crate::model::Reference;
+
+pub struct Bibliography<'a> {
+    works: HashMap<&'a str, Work<'a>>,
+}
+
+struct Work<'a> {
+    reference: &'a Reference,
+    /// "Buck", "Albertson and Albertson", "Crewe et al."
+    authors: String,
+    /// "2020", "2024a"
+    year: String,
+}
+
+/// The family name of "Family, I."; an organisation is kept whole.
+fn family(author: &str) -> &str {
+    author.split(',').next().unwrap_or(author).trim()
+}
+
+fn author_label(authors: &[String]) -> String {
+    match authors {
+        [] => "Anon.".to_string(),
+        [one] => family(one).to_string(),
+        [a, b] => format!("{} and {}", family(a), family(b)),
+        [first, ..] => format!("{} et al.", family(first)),
+    }
+}
+
+/// "Albertson, K.", "Crewe, B., Hulley, S. and Wright, S."
+fn full_authors(authors: &[String]) -> String {
+    match authors.split_last() {
+        None => "Anon.".to_string(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+impl<'a> Bibliography<'a> {
+    pub fn new(references: &'a [Reference]) -> Self {
+        // Works sharing an author label and year get letters a, b... by title,
+        // unless the author already wrote one ("2024a").
+        let mut groups: HashMap<(String, String), Vec<&Reference>> = HashMap::new();
+        for r in references {
+            groups.entry((author_label(&r.authors), r.year.clone())).or_default().push(r);
+        }
+        let mut works = HashMap::new();
+        for ((authors, year), mut group) in groups {
+            group.sort_by(|a, b| a.title.cmp(&b.title).then(a.key.value.cmp(&b.key.value)));
+            let needs_letters = group.len() > 1 && year.chars().all(|c| c.is_ascii_digit());
+            for (i, reference) in group.into_iter().enumerate() {
+                let year =
+                    if needs_letters { format!("{year}{}", (b'a' + (i % 26) as u8) as char) } else { year.clone() };
+                works.insert(reference.key.value.as_str(), Work { reference, authors: authors.clone(), year });
+            }
+        }
+        Bibliography { works }
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.works.contains_key(key)
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.works.keys().copied()
+    }
+
+    fn link(&self, key: &str, text: &str) -> String {
+        format!("<a class=\"citation\" href=\"#ref-{key}\">{}</a>", escape_html(text))
+    }
+
+    /// "(Buck, 2020, p. 12; Crewe, 2012)" or, narrative, "Buck (2020)".
+    /// Every key must be known (checked by the caller).
+    pub fn cite(&self, items: &[CiteItem], narrative: bool) -> String {
+        if narrative {
+            let parts: Vec<String> = items
+                .iter()
+                .filter_map(|item| {
+                    let work = self.works.get(item.key.as_str())?;
+                    Some(format!("{} ({})", escape_html(&work.authors), self.link(&item.key, &work.year)))
+                })
+                .collect();
+            return parts.join("; ");
+        }
+        let parts: Vec<String> = items
+            .iter()
+            .filter_map(|item| {
+                let work = self.works.get(item.key.as_str())?;
+                let mut text = format!("{}, {}", work.authors, work.year);
+                if !item.locator.is_empty() {
+                    text = format!("{text}, {}", item.locator);
+                }
+                let prefix =
+                    if item.prefix.is_empty() { String::new() } else { format!("{} ", escape_html(&item.prefix)) };
+                Some(format!("{prefix}{}", self.link(&item.key, &text)))
+            })
+            .collect();
+        format!("({})", parts.join("; "))
+    }
+
+    /// The reference list of the cited keys, sorted by author then year, as
+    /// `<li>` entries in APA-like style.
+    pub fn entries(&self, cited: &[String]) -> Vec<String> {
+        let mut works: Vec<&Work> = cited.iter().filter_map(|k| self.works.get(k.as_str())).collect();
+        works.sort_by(|a, b| {
+            let first = |w: &Work| w.reference.authors.first().map(|s| family(s).to_lowercase()).unwrap_or_default();
+            (first(a), &a.authors, &a.year, &a.reference.title).cmp(&(
+                first(b),
+                &b.authors,
+                &b.year,
+                &b.reference.title,
+            ))
+        });
+        works.dedup_by(|a, b| a.reference.key.value == b.reference.key.value);
+        works.into_iter().map(entry).collect()
+    }
+}
+
+fn entry(work: &Work) -> String {
+    let r = work.reference;
+    let mut html = format!("{} ({}). ", escape_html(&full_authors(&r.authors)), escape_html(&work.year));
+    match &r.container {
+        Some(container) => {
+            html.push_str(&format!(
+                "{}. <em>{}</em>",
+                escape_html(r.title.trim_end_matches('.')),
+                escape_html(container)
+            ));
+            if let Some(volume) = &r.volume {
+                html.push_str(&format!(", {}", escape_html(volume)));
+            }
+            if let Some(pages) = &r.pages {
+                html.push_str(&format!(", {}", escape_html(pages)));
+            }
+            html.push('.');
+        }
+        None => {
+            html.push_str(&format!("<em>{}</em>.", escape_html(r.title.trim_end_matches('.'))));
+            if let Some(pages) = &r.pages {
+                html.push_str(&format!(" {}.", escape_html(pages)));
+            }
+        }
+    }
+    if let Some(publisher) = &r.publisher {
+        html.push_str(&format!(" {}.", escape_html(publisher.trim_end_matches('.'))));
+    }
+    let link = match (&r.doi, &r.url) {
+        (Some(doi), _) => Some(format!("https://doi.org/{doi}")),
+        (None, Some(url)) => Some(url.clone()),
+        _ => None,
+    };
+    if let Some(link) = link {
+        let link = escape_html(&link);
+        html.push_str(&format!(" <a href=\"{link}\">{link}</a>"));
+    }
+    format!("<li id=\"ref-{}\">{html}</li>", r.key.value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(yaml: &str) -> Vec<Reference> {
+        serde_saphyr::from_str(yaml).unwrap()
+    }
+
+    fn item(key: &str, locator: &str) -> CiteItem {
+        CiteItem { key: key.into(), prefix: String::new(), locator: locator.into() }
+    }
+
+    const WORKS: &str = r#"
+- {key: buck2020, authors: ["Buck, G."], year: "2020", title: Peer mentoring in criminal justice, publisher: Routledge}
+- {key: aa2022, authors: ["Albertson, K.", "Albertson, K."], year: "2022", title: Shared work, container: Journal X, volume: "3", pages: 1-9, doi: 10.1/x}
+- {key: crewe2017, authors: ["Crewe, B.", "Hulley, S.", "Wright, S."], year: "2017", title: Gendered pains}
+- {key: alb-b, authors: ["Albertson, K."], year: "2024", title: "Second report"}
+- {key: alb-a, authors: ["Albertson, K."], year: "2024", title: "First report"}
+"#;
+
+    #[test]
+    fn author_year_forms() {
+        let works = refs(WORKS);
+        let bib = Bibliography::new(&works);
+        assert!(bib.cite(&[item("buck2020", "")], false).contains(">Buck, 2020</a>)"));
+        assert!(bib.cite(&[item("aa2022", "")], false).contains("Albertson and Albertson, 2022"));
+        assert!(bib.cite(&[item("crewe2017", "")], false).contains("Crewe et al., 2017"));
+        assert!(bib.cite(&[item("buck2020", "p. 12")], false).contains("Buck, 2020, p. 12"));
+        assert_eq!(
+            bib.cite(&[item("buck2020", "")], true),
+            "Buck (<a class=\"citation\" href=\"#ref-buck2020\">2020</a>)"
+        );
+    }
+
+    #[test]
+    fn several_works_are_separated_by_semicolons() {
+        let works = refs(WORKS);
+        let cite = Bibliography::new(&works).cite(&[item("buck2020", ""), item("crewe2017", "")], false);
+        assert!(cite.starts_with('(') && cite.ends_with(')'));
+        assert!(cite.contains("</a>; <a"), "{cite}");
+    }
+
+    #[test]
+    fn same_author_and_year_get_letters_by_title() {
+        let works = refs(WORKS);
+        let bib = Bibliography::new(&works);
+        assert!(bib.cite(&[item("alb-a", "")], false).contains("Albertson, 2024a"));
+        assert!(bib.cite(&[item("alb-b", "")], false).contains("Albertson, 2024b"));
+    }
+
+    #[test]
+    fn reference_list_is_sorted_by_author_then_year_and_apa_like() {
+        let works = refs(WORKS);
+        let bib = Bibliography::new(&works);
+        let cited: Vec<String> = ["crewe2017", "buck2020", "alb-b", "aa2022", "alb-a"].map(String::from).to_vec();
+        let entries = bib.entries(&cited);
+        let ids: Vec<&str> = entries.iter().map(|e| e.split('"').nth(1).unwrap()).collect();
+        // A sole author's works come before those written with others (APA).
+        assert_eq!(ids, ["ref-alb-a", "ref-alb-b", "ref-aa2022", "ref-buck2020", "ref-crewe2017"]);
+        assert_eq!(
+            entries[3],
+            "<li id=\"ref-buck2020\">Buck, G. (2020). <em>Peer mentoring in criminal justice</em>. Routledge.</li>"
+        );
+        assert!(
+            entries[2].contains("Albertson, K. and Albertson, K. (2022). Shared work. <em>Journal X</em>, 3, 1-9.")
+        );
+        assert!(entries[2].contains("https://doi.org/10.1/x"));
+        assert!(entries[4].starts_with("<li id=\"ref-crewe2017\">Crewe, B., Hulley, S. and Wright, S. (2017)."));
+    }
+}
