@@ -130,22 +130,24 @@ fn options() -> Options {
 
 /// Renders one Markdown body.
 pub fn render(body: &str, ctx: &BodyContext, page: &mut PageState) -> RenderedBody {
-    let (source, calls, syntax_errors) = shortcodes::extract(body);
-    let mut diagnostics: Vec<Diagnostic> = syntax_errors
-        .into_iter()
+    let extracted = shortcodes::extract(body);
+    let source = extracted.text.as_str();
+    let mut diagnostics: Vec<Diagnostic> = extracted
+        .errors
+        .iter()
         .map(|e| {
-            Diagnostic::new(ctx.path, ctx.body_line + e.line - 1, e.col, e.message)
+            Diagnostic::new(ctx.path, ctx.body_line + e.line - 1, e.col, e.message.clone())
                 .with_hint("write a shortcode alone on its line, as in `{{ list(key=\"enablers\") }}`")
         })
         .collect();
 
-    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(&source, options()).into_offset_iter().collect();
-    diagnostics.extend(unsafe_links(&events, &source, ctx));
+    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(source, options()).into_offset_iter().collect();
+    diagnostics.extend(unsafe_links(&events, &extracted, ctx));
     let raw_html = events.iter().any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
     let mut refs = Vec::new();
-    let events = find_references(events, &source, ctx, &mut refs);
+    let events = find_references(events, &extracted, ctx, &mut refs);
     let mut headings = Vec::new();
-    let events = number_headings(events, ctx, page, &source, &mut headings, &mut diagnostics);
+    let events = number_headings(events, ctx, page, &extracted, &mut headings, &mut diagnostics);
     let events = render_footnotes(events, ctx.path, page);
     let events = highlight_code(events);
 
@@ -154,7 +156,7 @@ pub fn render(body: &str, ctx: &BodyContext, page: &mut PageState) -> RenderedBo
     // Markdown syntax alone cannot produce unsafe HTML once link schemes are
     // checked, and sanitising is the costliest step, so only raw HTML pays it.
     let html = if raw_html { sanitise(&html) } else { html };
-    RenderedBody { html, calls, refs, headings, diagnostics }
+    RenderedBody { html, calls: extracted.calls, refs, headings, diagnostics }
 }
 
 /// Removes scripts, event handlers and `javascript:` URLs from narrative HTML.
@@ -183,7 +185,11 @@ fn scheme(url: &str) -> Option<&str> {
     is_scheme.then_some(candidate)
 }
 
-fn unsafe_links(events: &[(Event, std::ops::Range<usize>)], source: &str, ctx: &BodyContext) -> Vec<Diagnostic> {
+fn unsafe_links(
+    events: &[(Event, std::ops::Range<usize>)],
+    src: &shortcodes::Extracted,
+    ctx: &BodyContext,
+) -> Vec<Diagnostic> {
     events
         .iter()
         .filter_map(|(event, range)| match event {
@@ -192,7 +198,7 @@ fn unsafe_links(events: &[(Event, std::ops::Range<usize>)], source: &str, ctx: &
                 (!SAFE_SCHEMES.contains(&scheme.as_str())).then(|| {
                     Diagnostic::new(
                         ctx.path,
-                        file_line(source, range.start, ctx),
+                        file_line(src, range.start, ctx),
                         1,
                         format!("link to a `{scheme}:` address"),
                     )
@@ -211,10 +217,11 @@ type Spanned<'a> = (Event<'a>, std::ops::Range<usize>);
 /// the parser splits `[@key]` at its brackets.
 fn find_references<'a>(
     events: Vec<Spanned<'a>>,
-    source: &str,
+    src: &shortcodes::Extracted,
     ctx: &BodyContext,
     refs: &mut Vec<RefUse>,
 ) -> Vec<Spanned<'a>> {
+    let source = src.text.as_str();
     let mut out = Vec::with_capacity(events.len());
     let mut run: Option<(String, std::ops::Range<usize>)> = None;
     let mut skip_depth = 0usize;
@@ -232,7 +239,7 @@ fn find_references<'a>(
                         let at = (range.start + offset).min(source.len());
                         let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
                         let col = source[line_start..at].chars().count() + 1;
-                        refs.push(RefUse { reference, line: file_line(source, at, ctx), col });
+                        refs.push(RefUse { reference, line: file_line(src, at, ctx), col });
                         out.push((Event::Text(CowStr::from(ref_placeholder(refs.len() - 1))), range.clone()));
                     }
                 }
@@ -267,8 +274,9 @@ fn find_references<'a>(
 }
 
 /// Line of `offset` within the file (not the body), for diagnostics.
-fn file_line(source: &str, offset: usize, ctx: &BodyContext) -> usize {
-    ctx.body_line + source[..offset.min(source.len())].matches('\n').count()
+fn file_line(src: &shortcodes::Extracted, offset: usize, ctx: &BodyContext) -> usize {
+    let line = src.text[..offset.min(src.text.len())].matches('\n').count() + 1;
+    ctx.body_line + src.original_line(line) - 1
 }
 
 /// Replaces headings with numbered HTML headings placed under the body's
@@ -277,7 +285,7 @@ fn number_headings<'a>(
     events: Vec<(Event<'a>, std::ops::Range<usize>)>,
     ctx: &BodyContext,
     page: &mut PageState,
-    source: &str,
+    src: &shortcodes::Extracted,
     headings: &mut Vec<Heading>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Event<'a>> {
@@ -289,13 +297,10 @@ fn number_headings<'a>(
             Event::Start(Tag::Heading { level, id, .. }) => {
                 if level == HeadingLevel::H1 {
                     diagnostics.push(
-                        Diagnostic::new(
-                            ctx.path,
-                            file_line(source, range.start, ctx),
-                            1,
-                            "`#` heading inside a section",
-                        )
-                        .with_hint("the front-matter `title` is this section's heading; use `##` for its subsections"),
+                        Diagnostic::new(ctx.path, file_line(src, range.start, ctx), 1, "`#` heading inside a section")
+                            .with_hint(
+                                "the front-matter `title` is this section's heading; use `##` for its subsections",
+                            ),
                     );
                 }
                 open = Some((level, id.map(|i| i.to_string()), Vec::new()));
@@ -316,7 +321,7 @@ fn number_headings<'a>(
                             diagnostics.push(
                                 Diagnostic::new(
                                     ctx.path,
-                                    file_line(source, range.start, ctx),
+                                    file_line(src, range.start, ctx),
                                     1,
                                     format!("id `{id}` is used twice in this report"),
                                 )

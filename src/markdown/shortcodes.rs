@@ -47,13 +47,33 @@ pub fn placeholder(index: usize) -> String {
     format!("WRSHORTCODE{index}END")
 }
 
-/// Replaces every shortcode line outside fenced code with a placeholder paragraph.
-pub fn extract(body: &str) -> (String, Vec<Call>, Vec<SyntaxError>) {
+/// The body with shortcodes swapped out, and what was found.
+pub struct Extracted {
+    pub text: String,
+    pub calls: Vec<Call>,
+    pub errors: Vec<SyntaxError>,
+    /// Lines added around placeholders, as (line of `text`, lines added so
+    /// far), so positions in `text` map back to the author's lines.
+    shifts: Vec<(usize, usize)>,
+}
+
+impl Extracted {
+    /// The body's 1-based line for a 1-based line of `text`.
+    pub fn original_line(&self, line: usize) -> usize {
+        let added = self.shifts.iter().take_while(|(from, _)| *from <= line).last().map_or(0, |(_, n)| *n);
+        line - added
+    }
+}
+
+/// Replaces every shortcode line outside fenced code with a placeholder
+/// paragraph (blank lines around it, so it never joins a paragraph).
+pub fn extract(body: &str) -> Extracted {
     let mut out = String::with_capacity(body.len());
     let mut calls = Vec::new();
     let mut errors = Vec::new();
+    let mut shifts = Vec::new();
     if !body.contains("{{") {
-        return (body.to_string(), calls, errors);
+        return Extracted { text: body.to_string(), calls, errors, shifts };
     }
     let mut fence: Option<String> = None;
     for (i, line) in body.split_inclusive('\n').enumerate() {
@@ -79,6 +99,10 @@ pub fn extract(body: &str) -> (String, Vec<Call>, Vec<SyntaxError>) {
             Ok((name, args)) => {
                 calls.push(Call { name, args, line: i + 1, col });
                 out.push_str(&format!("\n{}\n\n", placeholder(calls.len() - 1)));
+                // The placeholder sits one line down, and the next line two down.
+                let added = 2 * calls.len();
+                shifts.push((i + 2 + added - 2, added - 1));
+                shifts.push((i + 2 + added, added));
             }
             Err(message) => {
                 errors.push(SyntaxError { line: i + 1, col, message });
@@ -86,7 +110,7 @@ pub fn extract(body: &str) -> (String, Vec<Call>, Vec<SyntaxError>) {
             }
         }
     }
-    (out, calls, errors)
+    Extracted { text: out, calls, errors, shifts }
 }
 
 /// Parses `{{ name(a="x", b=2, c=true) }}`.
@@ -149,7 +173,7 @@ mod tests {
 
     #[test]
     fn call_without_arguments_parses() {
-        let (body, calls, errors) = extract("Intro\n{{ profile() }}\nMore\n");
+        let Extracted { text: body, calls, errors, .. } = extract("Intro\n{{ profile() }}\nMore\n");
         assert!(errors.is_empty());
         assert_eq!(calls[0].name, "profile");
         assert_eq!(calls[0].line, 2);
@@ -159,7 +183,7 @@ mod tests {
 
     #[test]
     fn arguments_of_each_type_parse_in_order() {
-        let (_, calls, _) = extract("  {{ table(key=\"a, b\", n=3, wide=true) }}\n");
+        let Extracted { calls, .. } = extract("  {{ table(key=\"a, b\", n=3, wide=true) }}\n");
         let args: Vec<_> = calls[0].args.iter().collect();
         assert_eq!(args[0], (&"key".to_string(), &ArgValue::Str("a, b".into())));
         assert_eq!(args[1].1, &ArgValue::Int(3));
@@ -168,28 +192,43 @@ mod tests {
     }
 
     #[test]
+    fn lines_after_placeholders_map_back_to_the_authors_lines() {
+        let body = "a\n{{ profile() }}\nb\n{{ roles() }}\nc\n";
+        let extracted = extract(body);
+        for (line, text) in extracted.text.lines().enumerate() {
+            let original = body.lines().nth(extracted.original_line(line + 1) - 1).unwrap();
+            match text {
+                "a" | "b" | "c" => assert_eq!(original, text),
+                "WRSHORTCODE0END" => assert_eq!(original, "{{ profile() }}"),
+                "WRSHORTCODE1END" => assert_eq!(original, "{{ roles() }}"),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
     fn shortcodes_inside_fenced_code_are_left_alone() {
-        let (body, calls, _) = extract("```\n{{ profile() }}\n```\n");
+        let Extracted { text: body, calls, .. } = extract("```\n{{ profile() }}\n```\n");
         assert!(calls.is_empty());
         assert!(body.contains("{{ profile() }}"));
     }
 
     #[test]
     fn unclosed_string_is_a_syntax_error_on_its_line() {
-        let (_, _, errors) = extract("a\n\n{{ list(key=\"x) }}\n");
+        let Extracted { errors, .. } = extract("a\n\n{{ list(key=\"x) }}\n");
         assert_eq!(errors[0].line, 3);
         assert!(errors[0].message.contains("closing"));
     }
 
     #[test]
     fn missing_parentheses_is_a_syntax_error() {
-        let (_, _, errors) = extract("{{ profile }}\n");
+        let Extracted { errors, .. } = extract("{{ profile }}\n");
         assert!(errors[0].message.contains("expected `(`"));
     }
 
     #[test]
     fn duplicate_argument_is_a_syntax_error() {
-        let (_, _, errors) = extract("{{ quote(id=\"a\", id=\"b\") }}\n");
+        let Extracted { errors, .. } = extract("{{ quote(id=\"a\", id=\"b\") }}\n");
         assert!(errors[0].message.contains("twice"));
     }
 }

@@ -1,0 +1,106 @@
+//! Citations, cross-references and the reference list in the built reports.
+
+mod common;
+
+use common::*;
+
+fn built() -> tempfile::TempDir {
+    let dir = bundled_project();
+    let out = build(dir.path(), &["--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    dir
+}
+
+#[test]
+fn each_citation_form_renders_author_year_and_links_to_the_list() {
+    let dir = built();
+    let doc = html(&dir.path().join("output/sites/drake-hall/index.html"));
+    let body = text(&select(&doc, "main")[0]);
+    for expected in [
+        "Buck (2020) and Nixon (2019)",
+        "(Crewe, 2012, pp. 411-429)",
+        "(Walker and Worrall, 2000; Crewe et al., 2017)",
+        "(for example Brown and Ross, 2010)",
+    ] {
+        assert!(body.contains(expected), "missing {expected:?}");
+    }
+    for link in select(&doc, "a.citation") {
+        let target = link.value().attr("href").unwrap();
+        assert_eq!(select(&doc, &format!("ul.references li{target}")).len(), 1, "{target} is in the list");
+    }
+}
+
+#[test]
+fn reference_list_holds_the_cited_works_sorted_before_the_appendices() {
+    let dir = built();
+    let doc = html(&dir.path().join("output/sites/drake-hall/index.html"));
+    let ids: Vec<String> =
+        select(&doc, "ul.references li").iter().map(|li| li.value().attr("id").unwrap().to_string()).collect();
+    let mut cited: Vec<String> =
+        select(&doc, "a.citation").iter().map(|a| a.value().attr("href").unwrap()[1..].to_string()).collect();
+    cited.sort();
+    cited.dedup();
+    let mut listed = ids.clone();
+    listed.sort();
+    assert_eq!(listed, cited, "exactly the cited works");
+    let entries: Vec<String> = select(&doc, "ul.references li").iter().map(text).collect();
+    let families: Vec<String> = entries.iter().map(|e| e.split(',').next().unwrap().to_lowercase()).collect();
+    let mut sorted = families.clone();
+    sorted.sort();
+    assert_eq!(families, sorted, "sorted by author");
+    let buck = entries.iter().find(|e| e.starts_with("Buck, G. (2020)")).unwrap();
+    assert_eq!(buck, "Buck, G. (2020). Peer mentoring in criminal justice. Routledge.");
+
+    let toc: Vec<String> = select(&doc, ".toc-list > li > a").iter().map(text).collect();
+    let refs = toc.iter().position(|t| t == "References").unwrap();
+    let appendix = toc.iter().position(|t| t.starts_with("Appendix A")).unwrap();
+    assert!(refs < appendix, "{toc:?}");
+}
+
+#[test]
+fn cross_references_name_and_link_their_targets() {
+    let dir = built();
+    let doc = html(&dir.path().join("output/sites/drake-hall/index.html"));
+    let xrefs: Vec<(String, String)> =
+        select(&doc, "a.xref").iter().map(|a| (a.value().attr("href").unwrap().to_string(), text(a))).collect();
+    for (href, label) in [
+        ("#fig-attributes", "Figure 2.1"),
+        ("#fig-social-capital", "Figure 2.2"),
+        ("#tbl-staff-team", "Table 1.2"),
+        ("#sec-staff-team", "Section 1.2.1"),
+    ] {
+        assert!(xrefs.contains(&(href.to_string(), label.to_string())), "{href} -> {label} in {xrefs:?}");
+        assert_eq!(select(&doc, &format!("[id=\"{}\"]", &href[1..])).len(), 1);
+    }
+    let figure_caption = text(&select(&doc, "#fig-attributes > figcaption")[0]);
+    assert!(figure_caption.starts_with("Figure 2.1:"));
+}
+
+#[test]
+fn letters_and_et_al_on_the_guidance_page() {
+    let dir = built();
+    let doc = html(&dir.path().join("output/pages/commissioning-guidance/index.html"));
+    let body = text(&select(&doc, "main")[0]);
+    assert!(body.contains("(Albertson, 2024a; Albertson, 2024b; Albertson, 2024c; Albertson, 2024d)"), "{body}");
+    assert!(body.contains("(Bona et al., 1995)"));
+    assert!(body.contains("(HM Prison & Probation Service, 2021, pp. 62-68)"), "an organisation is cited whole");
+    assert!(body.contains("(Albertson, forthcoming)"));
+    assert!(!select(&doc, "ul.references li").is_empty(), "free pages list their references too");
+}
+
+#[test]
+fn figures_and_tables_list_links_every_numbered_item() {
+    let dir = built();
+    let doc = html(&dir.path().join("output/sites/drake-hall/index.html"));
+    let items: Vec<String> = select(&doc, ".toc-figures a").iter().map(text).collect();
+    let captions: Vec<String> = select(&doc, "main figure > figcaption .caption-number")
+        .iter()
+        .map(|c| text(c).trim_end_matches(':').to_string())
+        .collect();
+    let numbers: Vec<String> = items
+        .iter()
+        .map(|i| i.split(':').next().unwrap().split_whitespace().take(2).collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(numbers, captions);
+    assert!(items[0].starts_with("Table 1.1 Profile of HMP Drake Hall"), "{items:?}");
+}
