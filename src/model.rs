@@ -10,6 +10,8 @@ use serde_saphyr::Spanned;
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub title: String,
+    /// Public address of the published output, for absolute sitemap entries.
+    pub url: Option<String>,
     #[serde(default = "default_theme")]
     pub theme: String,
     #[serde(default = "default_language")]

@@ -6,6 +6,7 @@ mod bibliography;
 mod compare;
 mod downloads;
 mod figures;
+mod sitemap;
 pub mod shortcodes;
 pub mod views;
 
@@ -76,6 +77,7 @@ pub fn render(project: &Project, theme: &Theme, selection: Selection) -> Result<
         files.extend(file);
         diags.extend(file_diags);
     }
+    files.push(sitemap::sitemap(&files, project.config.url.as_deref()));
     for (name, bytes) in &theme.static_files {
         files.push(OutputFile { path: format!("static/{name}"), bytes: bytes.clone() });
     }
