@@ -30,7 +30,7 @@ mod tests {
     fn pages_are_listed_relative_or_under_the_public_url() {
         let files = [page("sites/a/index.html"), page("static/style.css"), page("index.html")];
         let relative = String::from_utf8(sitemap(&files, None).bytes).unwrap();
-        assert!(relative.contains("<loc>index.html</loc>\n  <url><loc>sites/a/index.html</loc>"));
+        assert!(relative.contains("<loc>index.html</loc></url>\n  <url><loc>sites/a/index.html</loc>"));
         assert!(!relative.contains("style.css"));
         let absolute = String::from_utf8(sitemap(&files, Some("https://intranet.example/reports")).bytes).unwrap();
         assert!(absolute.contains("<loc>https://intranet.example/reports/sites/a/index.html</loc>"));
