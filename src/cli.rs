@@ -51,6 +51,26 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Print site reports to A4 PDFs through headless Chromium or Google Chrome.
+    ///
+    /// Builds the site into a temporary folder and prints each report with the
+    /// print stylesheet to OUTPUT/<id>.pdf. The browser is WINGREPORT_CHROMIUM
+    /// when set, else the first of chromium, chromium-browser, google-chrome,
+    /// google-chrome-stable on PATH.
+    Pdf {
+        /// Project folder holding wingreport.toml and content/.
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        root: PathBuf,
+        /// Print only this site's report (its id, the folder name under content/sites/).
+        #[arg(long, value_name = "ID")]
+        site: Option<String>,
+        /// Where to write the PDFs [default: ROOT/pdf]. Refused if it is the project or holds content/.
+        #[arg(long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Include sites with `status: draft` and narrative files with `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -71,6 +91,16 @@ pub fn run() -> ExitCode {
         Command::Check { root, drafts, format } => {
             let result = build::check(&root, drafts);
             finish(&root, result, false, format, "check")
+        }
+        Command::Pdf { root, site, output, drafts } => {
+            match crate::pdf::pdf(&root, site.as_deref(), output.as_deref(), drafts) {
+                Ok(printed) => {
+                    let n = printed.files.len();
+                    eprintln!("Wrote {n} PDF{} into {}", if n == 1 { "" } else { "s" }, printed.output.display());
+                    ExitCode::SUCCESS
+                }
+                Err(failure) => finish(&root, Err(failure), false, Format::Human, "pdf"),
+            }
         }
     }
 }

@@ -390,11 +390,23 @@ fn render_footnotes<'a>(events: Vec<Event<'a>>, path: &str, page: &mut PageState
         .collect()
 }
 
+/// Highlights code blocks and wraps tables in a scrolling box.
 fn highlight_code(events: Vec<Event>) -> Vec<Event> {
     let mut out = Vec::with_capacity(events.len());
     let mut code: Option<(String, String)> = None;
     for event in events {
         match event {
+            // A wide Markdown table scrolls in its own box, not the page.
+            Event::Start(Tag::Table(_)) => {
+                out.push(Event::Html(CowStr::from(
+                    "<div class=\"table-wrap\" role=\"region\" aria-label=\"Table\" tabindex=\"0\">",
+                )));
+                out.push(event);
+            }
+            Event::End(TagEnd::Table) => {
+                out.push(event);
+                out.push(Event::Html(CowStr::from("</div>\n")));
+            }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
                     CodeBlockKind::Fenced(info) => info.to_string(),
@@ -519,7 +531,11 @@ mod tests {
     #[test]
     fn tables_render() {
         let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n", &ctx(None), &mut PageState::default());
-        assert!(r.html.contains("<table>"));
+        assert!(
+            r.html.contains("<div class=\"table-wrap\" role=\"region\" aria-label=\"Table\" tabindex=\"0\"><table>"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

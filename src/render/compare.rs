@@ -258,7 +258,7 @@ pub(super) fn render_compare(sites: &[&Site], theme: &Theme, meta: &MetaSource) 
         roles_html,
     };
     let file = page_file(theme, "compare.html", &view, PATH.to_string(), &mut diags);
-    (file.into_iter().collect(), diags)
+    Rendered { files: file.into_iter().collect(), diags, ..Rendered::default() }
 }
 
 fn delivery_row(site: &Site) -> DeliveryRow {

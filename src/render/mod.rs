@@ -6,8 +6,8 @@ mod bibliography;
 mod compare;
 mod downloads;
 mod figures;
-mod sitemap;
 pub mod shortcodes;
+mod sitemap;
 pub mod views;
 
 use std::collections::HashMap;
@@ -18,6 +18,7 @@ use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::markdown::citations::Reference;
 use crate::markdown::{self, BodyContext, PageState, slugify};
 use crate::model::{Narrative, Project, Site, Status};
+use crate::search::{self, SearchDoc};
 use crate::templates::Theme;
 pub use bibliography::Bibliography;
 use shortcodes::{Env, FigureEntry, Numbering};
@@ -73,11 +74,14 @@ pub fn render(project: &Project, theme: &Theme, selection: Selection) -> Result<
 
     let mut files = Vec::new();
     let mut diags = Vec::new();
-    for (file, file_diags) in results {
-        files.extend(file);
-        diags.extend(file_diags);
+    let mut docs = Vec::new();
+    for page in results {
+        files.extend(page.files);
+        docs.extend(page.search);
+        diags.extend(page.diags);
     }
     files.push(sitemap::sitemap(&files, project.config.url.as_deref()));
+    files.push(search::index_file(&docs));
     for (name, bytes) in &theme.static_files {
         files.push(OutputFile { path: format!("static/{name}"), bytes: bytes.clone() });
     }
@@ -112,8 +116,14 @@ impl MetaSource<'_> {
     }
 }
 
-/// The files of one page (with its downloads) and the problems found.
-type Rendered = (Vec<OutputFile>, Vec<Diagnostic>);
+/// What rendering one page produced: its files (with its downloads), its
+/// text for the search index, and the problems found.
+#[derive(Default)]
+struct Rendered {
+    files: Vec<OutputFile>,
+    search: Vec<SearchDoc>,
+    diags: Vec<Diagnostic>,
+}
 
 fn render_site(site: &Site, theme: &Theme, selection: Selection, meta: &MetaSource) -> Rendered {
     let root = "../../";
@@ -140,9 +150,13 @@ fn render_site(site: &Site, theme: &Theme, selection: Selection, meta: &MetaSour
         figures,
         sections,
     };
+    let href = format!("sites/{}/index.html", r.id.value);
+    let parts: Vec<_> =
+        view.sections.iter().map(|s| (s.number.as_deref(), s.title.as_str(), s.id.as_str(), s.html.as_str())).collect();
+    let search = search::docs_for_page(&r.title, &href, &parts);
     let mut files = downloads::site_downloads(site, &project.frameworks);
-    files.extend(page_file(theme, "site.html", &view, format!("sites/{}/index.html", r.id.value), &mut diags));
-    (files, diags)
+    files.extend(page_file(theme, "site.html", &view, href, &mut diags));
+    Rendered { files, search, diags }
 }
 
 fn render_free_page(page: &Narrative, theme: &Theme, meta: &MetaSource) -> Rendered {
@@ -156,8 +170,10 @@ fn render_free_page(page: &Narrative, theme: &Theme, meta: &MetaSource) -> Rende
         toc,
         html: rendered.into_html(),
     };
-    let file = page_file(theme, "page.html", &view, page_href(page), &mut diags);
-    (file.into_iter().collect(), diags)
+    let href = page_href(page);
+    let search = search::docs_for_page(&view.title, &href, &[(None, view.title.as_str(), "", view.html.as_str())]);
+    let files = page_file(theme, "page.html", &view, href, &mut diags).into_iter().collect();
+    Rendered { files, search, diags }
 }
 
 fn render_index(sites: &[&Site], theme: &Theme, meta: &MetaSource) -> Rendered {
@@ -187,8 +203,8 @@ fn render_index(sites: &[&Site], theme: &Theme, meta: &MetaSource) -> Rendered {
         sites: sites.iter().map(|s| card(s)).collect(),
         pages: meta.nav_pages.to_vec(),
     };
-    let file = page_file(theme, "index.html", &view, "index.html".to_string(), &mut diags);
-    (file.into_iter().collect(), diags)
+    let files = page_file(theme, "index.html", &view, "index.html".to_string(), &mut diags).into_iter().collect();
+    Rendered { files, diags, ..Rendered::default() }
 }
 
 fn compare_title(project: &Project) -> String {
