@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::Diagnostic;
+use crate::model::Project;
 use crate::render::{self, OutputFile, Selection};
 use crate::templates::Theme;
 
@@ -32,6 +33,15 @@ pub struct Summary {
 
 /// Runs every stage but writing. `drafts` adds to the config's `[build] drafts`.
 pub fn generate(root: &Path, drafts: bool) -> Result<Vec<OutputFile>, Failure> {
+    let (project, theme) = prepare(root)?;
+    let files = render::render(&project, &theme, selection(&project, drafts)).map_err(Failure::Content)?;
+    check_privacy(root, &project, &files)?;
+    Ok(files)
+}
+
+/// Load, validate and the theme: everything rendering needs, or every
+/// problem found on the way.
+pub fn prepare(root: &Path) -> Result<(Project, Theme), Failure> {
     if !root.join("wingreport.toml").is_file() {
         return Err(Failure::Usage(format!(
             "{} has no wingreport.toml; pass --root with the folder that holds wingreport.toml and content/",
@@ -41,22 +51,27 @@ pub fn generate(root: &Path, drafts: bool) -> Result<Vec<OutputFile>, Failure> {
     let (project, mut diags) = crate::load::load(root);
     let Some(project) = project else { return Err(Failure::Content(diags)) };
     diags.extend(crate::validate::validate(&project));
-    let theme = match Theme::load(root, &project.config.theme) {
-        Ok(theme) => Some(theme),
-        Err(d) => {
-            diags.extend(d);
-            None
+    match Theme::load(root, &project.config.theme) {
+        Ok(theme) if diags.is_empty() => Ok((project, theme)),
+        Ok(_) => Err(Failure::Content(diags)),
+        Err(theme_diags) => {
+            diags.extend(theme_diags);
+            Err(Failure::Content(diags))
         }
-    };
-    let selection = Selection { drafts: drafts || project.config.build.drafts };
-    let files = match &theme {
-        Some(theme) if diags.is_empty() => render::render(&project, theme, selection).map_err(Failure::Content)?,
-        _ => return Err(Failure::Content(diags)),
-    };
+    }
+}
+
+/// What reaches the output: drafts when asked on the command line or in the config.
+pub fn selection(project: &Project, drafts: bool) -> Selection {
+    Selection { drafts: drafts || project.config.build.drafts }
+}
+
+/// Fails when a name of the private deny-list appears in `files`.
+pub fn check_privacy(root: &Path, project: &Project, files: &[OutputFile]) -> Result<(), Failure> {
     let names = crate::privacy::read_deny_list(root, &project.config.privacy.real_names)
         .map_err(|d| Failure::Content(vec![d]))?;
-    let leaks = crate::privacy::find_leaks(root, &names, &files);
-    if leaks.is_empty() { Ok(files) } else { Err(Failure::Content(leaks)) }
+    let leaks = crate::privacy::find_leaks(root, &names, files);
+    if leaks.is_empty() { Ok(()) } else { Err(Failure::Content(leaks)) }
 }
 
 fn summary(files: &[OutputFile], output: Option<PathBuf>, started: Instant) -> Summary {

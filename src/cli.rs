@@ -71,6 +71,40 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Preview the reports, drafts included, rebuilding and reloading the browser on every save.
+    ///
+    /// Pages are served from memory (output/ is never touched). When the
+    /// content has mistakes, every page shows them over the last good version
+    /// until the file is fixed.
+    Serve {
+        /// Project folder holding wingreport.toml and content/.
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        root: PathBuf,
+        /// Port to listen on [default: 1111, or the next free one]; 0 picks any free port.
+        #[arg(long, value_name = "N")]
+        port: Option<u16>,
+        /// Address to listen on. Anything but 127.0.0.1 or ::1 lets other machines see your drafts.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the preview in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
+    /// Create new content from a template: `wingreport new site <ID>`.
+    New {
+        #[command(subcommand)]
+        what: Template,
+    },
+    /// Print the JSON Schema of site.yaml, for editors (yaml-language-server) and scripts.
+    ///
+    /// Generated from the types the loader reads records into, so the two
+    /// cannot drift apart. See "Editing records in VS Code and other editors"
+    /// in README.md.
+    Schema {
+        /// Write the schema to FILE (such as site.schema.json) instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,11 +113,34 @@ enum Format {
     Json,
 }
 
+#[derive(Debug, Subcommand)]
+enum Template {
+    /// Scaffold content/sites/<ID>/: a draft site.yaml with every key explained, and two narrative files.
+    ///
+    /// Also writes site.schema.json at the project root, which the record's
+    /// first line points editors to. Refuses to touch an existing site folder.
+    Site {
+        /// The site's id and folder name: lower-case letters, digits and `-`, such as `drake-hall`.
+        id: String,
+        /// The prison's name, such as "HMP Drake Hall"; fills `prison:` and the title.
+        #[arg(long, value_name = "NAME")]
+        prison: Option<String>,
+        /// Project folder holding wingreport.toml and content/.
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        root: PathBuf,
+    },
+}
+
 /// Entry point for `main`: runs the command and returns its exit code
 /// (0 success, 1 content or disk errors, 2 usage errors).
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::New { what: Template::Site { id, prison, root } } => {
+            let result = crate::scaffold::new_site(&root, &id, prison.as_deref()).map(|site| site.summary(&root));
+            report_written(result)
+        }
+        Command::Schema { output } => schema(output.as_deref()),
         Command::Build { root, output, drafts, quiet } => {
             let result = build::build(&root, output.as_deref(), drafts);
             finish(&root, result, quiet, Format::Human, "build")
@@ -100,6 +157,13 @@ pub fn run() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(failure) => finish(&root, Err(failure), false, Format::Human, "pdf"),
+            }
+        }
+        Command::Serve { root, port, bind, open } => {
+            let options = crate::serve::ServeOptions { root: root.clone(), port, bind, open };
+            match crate::serve::serve(options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(failure) => finish(&root, Err(failure), false, Format::Human, "serve"),
             }
         }
     }
@@ -149,4 +213,53 @@ fn finish(root: &Path, result: Result<Summary, Failure>, quiet: bool, format: Fo
 
 fn plural(n: usize, noun: &str) -> String {
     if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+/// Prints what `new` wrote, or why it wrote nothing.
+fn report_written(result: Result<String, Failure>) -> ExitCode {
+    match result {
+        Ok(message) => {
+            eprint!("{message}");
+            ExitCode::SUCCESS
+        }
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Io(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Content(diags)) => {
+            eprint!("{}", diagnostics::report(Path::new("."), &diags, false));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `wingreport schema`: the site.yaml schema to stdout or to `output`.
+fn schema(output: Option<&Path>) -> ExitCode {
+    use std::io::Write;
+    let text = crate::schema::site_schema_json();
+    match output {
+        Some(path) => match std::fs::write(path, text) {
+            Ok(()) => {
+                eprintln!("Wrote the JSON Schema of site.yaml to {}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                ExitCode::from(1)
+            }
+        },
+        None => match std::io::stdout().lock().write_all(text.as_bytes()) {
+            // A reader that stops early (`| head`) is not an error.
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: cannot write the schema: {e}");
+                ExitCode::from(1)
+            }
+        },
+    }
 }

@@ -266,26 +266,27 @@ fn read_narratives(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<
     narratives
 }
 
+/// One site folder: its record and narrative, or the problems found.
+pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnostic>) {
+    let mut found = Vec::new();
+    let record_file = folder_path.join("site.yaml");
+    let record = read_yaml(root, &record_file, true, &mut found);
+    let narrative = read_narratives(root, folder_path, &mut found);
+    let site = record.map(|record| Site {
+        folder: folder_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        record,
+        record_path: rel_path(root, &record_file),
+        narrative,
+    });
+    (site, found)
+}
+
 /// Site folders parse independently, so they are read in parallel; results
 /// keep the folders' order so diagnostics and output stay deterministic.
 fn read_sites(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Site> {
     let folders: Vec<PathBuf> = files_in(dir).into_iter().filter(|p| p.is_dir()).collect();
-    let results: Vec<(Option<Site>, Vec<Diagnostic>)> = folders
-        .par_iter()
-        .map(|folder_path| {
-            let mut found = Vec::new();
-            let record_file = folder_path.join("site.yaml");
-            let record = read_yaml(root, &record_file, true, &mut found);
-            let narrative = read_narratives(root, folder_path, &mut found);
-            let site = record.map(|record| Site {
-                folder: folder_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-                record,
-                record_path: rel_path(root, &record_file),
-                narrative,
-            });
-            (site, found)
-        })
-        .collect();
+    let results: Vec<(Option<Site>, Vec<Diagnostic>)> =
+        folders.par_iter().map(|folder_path| load_site(root, folder_path)).collect();
     let mut sites = Vec::with_capacity(results.len());
     for (site, found) in results {
         sites.extend(site);

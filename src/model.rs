@@ -2,6 +2,7 @@
 //! no cross-checks here; `load` reads files into these, `validate` checks them.
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
@@ -157,33 +158,56 @@ pub struct LadderLevel {
 }
 
 /// `content/sites/<id>/site.yaml`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteRecord {
+    /// Slug `[a-z0-9-]+`; must equal the folder name under `content/sites/`.
+    #[schemars(with = "String", regex(pattern = r"^[a-z0-9-]+$"))]
     pub id: Spanned<String>,
+    /// Report title.
     pub title: String,
+    /// Prison name, such as `HMP Drake Hall`.
     pub prison: String,
+    /// Wing or unit name.
     pub wing: Option<String>,
+    /// Authors' names, in order.
     pub authors: Vec<String>,
+    /// Publication year.
     pub year: u32,
+    /// `draft`, `review` or `published`; a draft never reaches `build` output (unless `--drafts`).
     pub status: Status,
+    /// One paragraph for the series index card.
     pub summary: String,
+    /// Order on the series index (then by title).
     pub weight: Option<i64>,
+    /// Rendered as the site profile table (`{{ profile() }}`).
     pub profile: Profile,
+    /// One row of the cross-site delivery-model table (`{{ delivery() }}`).
     pub delivery: Delivery,
+    /// The activity programme (`{{ phases() }}`).
     pub phases: Option<Vec<Phase>>,
+    /// Who took part: `label: count` pairs, shown on the cover.
     pub sample: Option<IndexMap<String, u64>>,
+    /// Drives the attribute-priority chart (`{{ attributes_chart() }}`).
     pub attributes: Option<Attributes>,
+    /// Exactly one entry per stage of `frameworks.yaml` (`{{ social_capital() }}`).
     pub social_capital: Option<Vec<StageRating>>,
+    /// Service-user involvement ladder levels (`{{ ladder() }}`).
     pub ladder: Option<Ladder>,
+    /// The site's peer involvement roles (`{{ roles() }}`).
     pub roles: Option<Vec<Role>>,
+    /// Named ordered lists: enablers, barriers, aspirations, lessons... (`{{ list(key="...") }}`).
     pub lists: Option<IndexMap<String, NamedList>>,
+    /// Any other table (`{{ table(key="...") }}`).
     pub tables: Option<IndexMap<String, ExtraTable>>,
+    /// Recommendations, grouped under headings (`{{ recommendations() }}`).
     pub recommendations: Option<Vec<Recommendation>>,
+    /// Pseudonymised quotations, cited from the narrative (`{{ quote(id="...") }}`).
     pub quotes: Option<Vec<Quote>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+/// Publication status of a site report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Draft,
@@ -201,18 +225,27 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// The site profile table.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
+    /// Prison category and function.
     pub category: String,
+    /// Who lives there, such as `"Mixed: short and intermediate sentences, and lifers"`.
     pub resident_profile: String,
+    /// `male`, `female` or `mixed`.
     pub estate: Estate,
+    /// Region, such as `West Midlands`.
     pub region: Option<String>,
+    /// Number of residents: a whole number of 0 or more.
     pub population: Option<u32>,
+    /// More `label: value` rows for the profile table.
+    #[schemars(with = "Option<IndexMap<String, crate::schema::Text>>")]
     pub extra: Option<IndexMap<String, String>>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+/// The estate a prison belongs to.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Estate {
     Male,
@@ -230,19 +263,28 @@ impl Estate {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// One row of the cross-site delivery-model table.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Delivery {
+    /// Name of the peer role, such as `Peer mentor`.
     pub role: String,
+    /// Whether the role is paid: `true` or `false`.
     pub paid: bool,
+    /// Who delivers the training.
     pub training_provider: String,
+    /// The training or qualification.
     pub training: String,
+    /// `accredited-l1`, `accredited-l2`, `accredited-l3` or `unaccredited`.
     pub accreditation: Accreditation,
+    /// How peers are supervised.
     pub supervision: String,
+    /// Progression routes for peers.
     pub progression: String,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+/// Accreditation level of the peer training.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Accreditation {
     AccreditedL1,
@@ -262,62 +304,102 @@ impl Accreditation {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// One phase of the activity programme.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Phase {
+    /// Name of the phase.
     pub name: String,
+    /// Length in weeks.
     pub weeks: Option<u32>,
+    /// Where it takes place.
     pub location: Option<String>,
+    /// Cohort size, as text such as `"8-10"`.
+    #[schemars(with = "Option<crate::schema::Text>")]
     pub cohort: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// Numbers behind the attribute-priority graph.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Attributes {
+    /// Number of respondents; every count must be at most `n`.
+    #[schemars(with = "u32")]
     pub n: Spanned<u32>,
+    /// Where the numbers come from, such as `interviews`.
     pub source: String,
+    /// `true` when the numbers are not study data: the page and the chart say so visibly.
     #[serde(default)]
     pub illustrative: bool,
+    /// In any order; the chart sorts by count, descending, ties keeping the author's order.
     pub items: Vec<AttributeItem>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// One attribute and how many respondents named it.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttributeItem {
+    /// The attribute, such as `Approachable`.
     pub name: String,
+    /// Respondents naming it: at most `n`.
+    #[schemars(with = "u32")]
     pub count: Spanned<u32>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// The rating of one stage of the social capital framework.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StageRating {
+    /// Stage number, as defined in `frameworks.yaml`.
+    #[schemars(with = "u32")]
     pub stage: Spanned<u32>,
+    /// A key of `social_capital.ratings` in `frameworks.yaml`, such as `green`, `amber` or `red`.
+    #[schemars(with = "String")]
     pub rating: Spanned<String>,
+    /// The evidence for the rating.
     pub evidence: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// Service-user involvement ladder levels.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ladder {
+    /// Current level, as defined under `ladder: levels` in `frameworks.yaml`.
+    #[schemars(with = "u32")]
     pub current: Spanned<u32>,
+    /// Target level, as defined under `ladder: levels` in `frameworks.yaml`.
+    #[schemars(with = "u32")]
     pub target: Spanned<u32>,
+    /// A note shown with the ladder.
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// One peer involvement role.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Role {
+    /// Name of the role, such as `Induction orderly`.
     pub title: String,
+    /// `true`, `false` or a text such as `"Unpaid (part of Purple band role)"`.
     pub paid: Paid,
+    /// Levels of confidentiality and responsibility: `low`, `medium`, `high` or `low-high`.
     pub lcr: Option<Lcr>,
+    /// Free text cell: induction.
+    #[schemars(with = "Option<crate::schema::Text>")]
     pub induction: Option<String>,
+    /// Free text cell: single issue.
+    #[schemars(with = "Option<crate::schema::Text>")]
     pub single_issue: Option<String>,
+    /// Free text cell: bridging.
+    #[schemars(with = "Option<crate::schema::Text>")]
     pub bridging: Option<String>,
+    /// Free text cell: representation.
+    #[schemars(with = "Option<crate::schema::Text>")]
     pub representation: Option<String>,
 }
 
 /// `paid: true | false | "Unpaid (part of Purple band role)"`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Paid {
     Flag(bool),
@@ -334,7 +416,8 @@ impl Paid {
     }
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+/// Levels of confidentiality and responsibility of a role.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Lcr {
     Low,
@@ -354,48 +437,72 @@ impl Lcr {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// A named list.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NamedList {
+    /// Heading of the list.
     pub title: String,
+    /// `true` = numbered in priority order.
     #[serde(default)]
     pub ordered: bool,
+    /// The entries, in order.
     pub items: Vec<ListItem>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// One entry of a named list.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListItem {
+    /// The entry.
     pub text: String,
+    /// More detail, shown after the entry.
     pub detail: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// A named table.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExtraTable {
+    /// Caption, after "Table N:".
     pub caption: String,
+    /// Column headings.
+    #[schemars(with = "Vec<crate::schema::Text>")]
     pub columns: Vec<String>,
+    /// Rows of cells; every row has one cell per column.
+    #[schemars(with = "Vec<Vec<crate::schema::Text>>")]
     pub rows: Vec<Spanned<Vec<String>>>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// A group of recommendations.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Recommendation {
+    /// Heading of the group.
     pub heading: String,
+    /// The recommendations, in order.
     pub items: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// A pseudonymised quotation.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Quote {
+    /// Unique within the site; cited as `{{ quote(id="...") }}`.
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
+    /// A pseudonym; checked against the real-names deny-list.
     pub speaker: String,
+    /// The speaker's role, such as `Custody case manager`.
     pub role: String,
+    /// `interview`, `focus-group`, `workshop`, `observation` or `written`.
     pub method: Method,
+    /// The quotation.
     pub text: String,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+/// How a quotation was collected.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
     Interview,

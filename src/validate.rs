@@ -19,6 +19,13 @@ pub fn validate(project: &Project) -> Vec<Diagnostic> {
     diags
 }
 
+/// The checks of one site alone, for a preview that reloaded only that site.
+pub fn validate_site(site: &Site, project: &Project) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    check_site(site, &project.frameworks, &project.frameworks_path, &mut diags);
+    diags
+}
+
 fn at<T>(path: &str, spanned: &Spanned<T>, message: impl Into<String>) -> Diagnostic {
     let loc = spanned.referenced;
     Diagnostic::new(path, loc.line() as usize, loc.column() as usize, message)

@@ -52,48 +52,104 @@ impl Selection {
 /// independent of each other, so they render in parallel; results keep the
 /// sites' order, so output and diagnostics are deterministic.
 pub fn render(project: &Project, theme: &Theme, selection: Selection) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
-    let pages: Vec<&Narrative> = project.pages.iter().filter(|p| selection.narrative(p)).collect();
-    let mut sites: Vec<&Site> = project.sites.iter().filter(|s| selection.site(s)).collect();
-    sites.sort_by(|a, b| (a.record.weight, &a.record.title).cmp(&(b.record.weight, &b.record.title)));
+    let renderer = Renderer::new(project, theme, selection);
+    let mut parts: Vec<Rendered> = renderer.sites().par_iter().map(|site| renderer.site(site)).collect();
+    parts.extend(renderer.shared());
+    renderer.assemble(parts)
+}
 
-    let compare_link = Link { title: compare_title(project), href: compare::PATH.to_string() };
-    let nav_pages: Vec<Link> = (!sites.is_empty())
-        .then_some(compare_link)
-        .into_iter()
-        .chain(pages.iter().map(|p| Link { title: p.front.title.clone(), href: page_href(p) }))
-        .collect();
-    let bibliography = Bibliography::new(&project.references);
-    let meta = MetaSource { project, nav_pages: &nav_pages, bibliography: &bibliography };
+/// Renders a project page by page, so that a preview can re-render only
+/// what an edit touched and reuse the rest.
+pub struct Renderer<'a> {
+    project: &'a Project,
+    theme: &'a Theme,
+    selection: Selection,
+    nav_pages: Vec<Link>,
+    bibliography: Bibliography<'a>,
+}
 
-    let mut results: Vec<Rendered> = sites.par_iter().map(|site| render_site(site, theme, selection, &meta)).collect();
-    results.extend(pages.iter().map(|page| render_free_page(page, theme, &meta)));
-    results.push(render_index(&sites, theme, &meta));
-    if !sites.is_empty() {
-        results.push(compare::render_compare(&sites, theme, &meta));
+impl<'a> Renderer<'a> {
+    pub fn new(project: &'a Project, theme: &'a Theme, selection: Selection) -> Self {
+        let has_sites = project.sites.iter().any(|s| selection.site(s));
+        let compare_link = Link { title: compare_title(project), href: compare::PATH.to_string() };
+        let nav_pages = has_sites
+            .then_some(compare_link)
+            .into_iter()
+            .chain(
+                project
+                    .pages
+                    .iter()
+                    .filter(|p| selection.narrative(p))
+                    .map(|p| Link { title: p.front.title.clone(), href: page_href(p) }),
+            )
+            .collect();
+        Renderer { project, theme, selection, nav_pages, bibliography: Bibliography::new(&project.references) }
     }
 
-    let mut files = Vec::new();
-    let mut diags = Vec::new();
-    let mut docs = Vec::new();
-    for page in results {
-        files.extend(page.files);
-        docs.extend(page.search);
-        diags.extend(page.diags);
+    /// The sites this selection publishes, in index order (weight, then title).
+    pub fn sites(&self) -> Vec<&'a Site> {
+        let mut sites: Vec<&Site> = self.project.sites.iter().filter(|s| self.selection.site(s)).collect();
+        sites.sort_by(|a, b| (a.record.weight, &a.record.title).cmp(&(b.record.weight, &b.record.title)));
+        sites
     }
-    files.push(sitemap::sitemap(&files, project.config.url.as_deref()));
-    files.push(search::index_file(&docs));
-    for (name, bytes) in &theme.static_files {
-        files.push(OutputFile { path: format!("static/{name}"), bytes: bytes.clone() });
-    }
-    files.push(OutputFile {
-        path: "static/syntax.css".to_string(),
-        bytes: markdown::highlight::stylesheet().into_bytes(),
-    });
-    let ratings =
-        figures::ratings_stylesheet(project.frameworks.social_capital.as_ref(), project.config.charts.palette);
-    files.push(OutputFile { path: "static/ratings.css".to_string(), bytes: ratings.into_bytes() });
 
-    if diags.is_empty() { Ok(files) } else { Err(diags) }
+    fn meta(&self) -> MetaSource<'_> {
+        MetaSource { project: self.project, nav_pages: &self.nav_pages, bibliography: &self.bibliography }
+    }
+
+    /// One site's report and downloads.
+    pub fn site(&self, site: &Site) -> Rendered {
+        render_site(site, self.theme, self.selection, &self.meta())
+    }
+
+    /// The pages that read every record or none: free pages, the series
+    /// index and the comparison.
+    pub fn shared(&self) -> Vec<Rendered> {
+        let meta = self.meta();
+        let sites = self.sites();
+        let mut parts: Vec<Rendered> = self
+            .project
+            .pages
+            .iter()
+            .filter(|p| self.selection.narrative(p))
+            .map(|page| render_free_page(page, self.theme, &meta))
+            .collect();
+        parts.push(render_index(&sites, self.theme, &meta));
+        if !sites.is_empty() {
+            parts.push(compare::render_compare(&sites, self.theme, &meta));
+        }
+        parts
+    }
+
+    /// The whole output from rendered parts: their files plus the sitemap,
+    /// search index and static files; or every problem the parts found.
+    pub fn assemble(&self, parts: Vec<Rendered>) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+        let mut files = Vec::new();
+        let mut diags = Vec::new();
+        let mut docs = Vec::new();
+        for part in parts {
+            files.extend(part.files);
+            docs.extend(part.search);
+            diags.extend(part.diags);
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        let project = self.project;
+        files.push(sitemap::sitemap(&files, project.config.url.as_deref()));
+        files.push(search::index_file(&docs));
+        for (name, bytes) in &self.theme.static_files {
+            files.push(OutputFile { path: format!("static/{name}"), bytes: bytes.clone() });
+        }
+        files.push(OutputFile {
+            path: "static/syntax.css".to_string(),
+            bytes: markdown::highlight::stylesheet().into_bytes(),
+        });
+        let ratings =
+            figures::ratings_stylesheet(project.frameworks.social_capital.as_ref(), project.config.charts.palette);
+        files.push(OutputFile { path: "static/ratings.css".to_string(), bytes: ratings.into_bytes() });
+        Ok(files)
+    }
 }
 
 /// What every page's `PageMeta` is made from.
@@ -118,11 +174,11 @@ impl MetaSource<'_> {
 
 /// What rendering one page produced: its files (with its downloads), its
 /// text for the search index, and the problems found.
-#[derive(Default)]
-struct Rendered {
-    files: Vec<OutputFile>,
-    search: Vec<SearchDoc>,
-    diags: Vec<Diagnostic>,
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub files: Vec<OutputFile>,
+    pub search: Vec<SearchDoc>,
+    pub diags: Vec<Diagnostic>,
 }
 
 fn render_site(site: &Site, theme: &Theme, selection: Selection, meta: &MetaSource) -> Rendered {

@@ -1,0 +1,417 @@
+//! `wingreport new site`: writes a draft site record and narrative that
+//! build and pass `check`, plus `site.schema.json` for editors. Creates new
+//! files only: it never overwrites a site folder, and writes nothing when it
+//! refuses.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::build::Failure;
+use crate::model::Frameworks;
+use crate::schema::{SCHEMA_FILE, site_schema_json};
+
+/// What `new_site` created, relative to the project root.
+#[derive(Debug)]
+pub struct NewSite {
+    pub id: String,
+    /// `content/sites/<id>`.
+    pub folder: PathBuf,
+    /// File names inside `folder`, in the order they were written.
+    pub files: Vec<&'static str>,
+}
+
+impl NewSite {
+    /// The success message: what was written and how to preview it.
+    pub fn summary(&self, root: &Path) -> String {
+        let here = root == Path::new(".");
+        let root_arg = if here { String::new() } else { format!(" --root {}", root.display()) };
+        let page = Path::new("output").join("sites").join(&self.id).join("index.html");
+        let page = if here { page } else { root.join(page) };
+        format!(
+            "Created content/sites/{id}/ (draft): {files}\n\
+             Wrote {SCHEMA_FILE} so editors validate and complete site.yaml as you type (see README.md).\n\
+             Preview with `wingreport build --drafts{root_arg}` and open {page}; \
+             set `status: published` when the report is ready.\n",
+            id = self.id,
+            files = self.files.join(", "),
+            page = page.display(),
+        )
+    }
+}
+
+const RECORD: &str = "site.yaml";
+const INTRODUCTION: &str = "01-introduction.md";
+const FINDINGS: &str = "02-findings.md";
+
+/// Scaffolds `content/sites/<id>/` under `root` and refreshes `site.schema.json`.
+pub fn new_site(root: &Path, id: &str, prison: Option<&str>) -> Result<NewSite, Failure> {
+    if !is_slug(id) {
+        let hint = match suggest_slug(id) {
+            Some(slug) => format!("; try `wingreport new site {slug}`"),
+            None => String::new(),
+        };
+        return Err(Failure::Usage(format!(
+            "`{id}` is not a valid site id: use lower-case letters, digits and `-`, such as `drake-hall`{hint}"
+        )));
+    }
+    let prison = match prison.map(str::trim) {
+        Some("") => return Err(Failure::Usage("--prison is empty; give the prison's name".to_string())),
+        Some(name) if name.chars().any(char::is_control) => {
+            return Err(Failure::Usage("--prison must be one line of text".to_string()));
+        }
+        Some(name) => name.to_string(),
+        None => default_prison(id),
+    };
+    if !root.join("wingreport.toml").is_file() {
+        return Err(Failure::Usage(format!(
+            "{} has no wingreport.toml; pass --root with the folder that holds wingreport.toml and content/",
+            root.display()
+        )));
+    }
+    let folder = Path::new("content").join("sites").join(id);
+    let refused = || {
+        Failure::Usage(format!(
+            "{} already exists; nothing was changed. Choose another id, or remove or rename that folder first",
+            folder.display()
+        ))
+    };
+    let target = root.join(&folder);
+    if target.exists() {
+        return Err(refused());
+    }
+    let sites = target.parent().expect("content/sites/<id> has a parent");
+    std::fs::create_dir_all(sites).map_err(|e| io_error(sites, &e))?;
+    // create_dir fails when the folder appeared meanwhile, so it is never reused.
+    match std::fs::create_dir(&target) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(refused()),
+        Err(e) => return Err(io_error(&target, &e)),
+    }
+
+    let frameworks = read_frameworks(root);
+    let files = [
+        (RECORD, record(id, &prison, &frameworks, current_year())),
+        (INTRODUCTION, introduction(&prison)),
+        (FINDINGS, findings()),
+    ];
+    let written =
+        files.iter().try_for_each(|(name, text)| write_new(&target.join(name), text)).and_then(|()| write_schema(root));
+    if let Err(failure) = written {
+        // Only what this run created is removed: the folder did not exist before.
+        let _ = std::fs::remove_dir_all(&target);
+        return Err(failure);
+    }
+    Ok(NewSite { id: id.to_string(), folder, files: files.iter().map(|(name, _)| *name).collect() })
+}
+
+/// Writes `site.schema.json` at the project root, replacing it atomically.
+pub fn write_schema(root: &Path) -> Result<(), Failure> {
+    let path = root.join(SCHEMA_FILE);
+    let mut file = tempfile::NamedTempFile::new_in(root).map_err(|e| io_error(&path, &e))?;
+    file.write_all(site_schema_json().as_bytes()).map_err(|e| io_error(&path, &e))?;
+    file.persist(&path).map_err(|e| io_error(&path, &e.error))?;
+    Ok(())
+}
+
+fn write_new(path: &Path, text: &str) -> Result<(), Failure> {
+    let mut file =
+        std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| io_error(path, &e))?;
+    file.write_all(text.as_bytes()).map_err(|e| io_error(path, &e))
+}
+
+fn io_error(path: &Path, err: &std::io::Error) -> Failure {
+    Failure::Io(format!("cannot write {}: {err}", path.display()))
+}
+
+/// Same rule as `validate` applies to a record's `id`.
+fn is_slug(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// `Drake Hall` -> `drake-hall`, for the hint of a bad id.
+fn suggest_slug(s: &str) -> Option<String> {
+    let lowered: String =
+        s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let slug = lowered.split('-').filter(|part| !part.is_empty()).collect::<Vec<_>>().join("-");
+    (!slug.is_empty()).then_some(slug)
+}
+
+/// `drake-hall` -> `HMP Drake Hall`, a placeholder for the prison's name.
+fn default_prison(id: &str) -> String {
+    let words: Vec<String> = id
+        .split('-')
+        .filter(|w| !w.is_empty())
+        .skip_while(|w| *w == "hmp")
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect();
+    if words.is_empty() { "HMP Example".to_string() } else { format!("HMP {}", words.join(" ")) }
+}
+
+/// The project's frameworks, for commented-out `social_capital` and `ladder`
+/// examples that fit them; the defaults when the file is missing or broken
+/// (`check` reports that on its own).
+fn read_frameworks(root: &Path) -> Frameworks {
+    let path = root.join("content").join("frameworks.yaml");
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| crate::load::parse_yaml::<Frameworks>(&text, "content/frameworks.yaml", 0).ok())
+        .unwrap_or_default()
+}
+
+fn current_year() -> i64 {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    year_of_day((secs / 86_400) as i64)
+}
+
+/// Gregorian year of a day counted from 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn year_of_day(days: i64) -> i64 {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    yoe + era * 400 + i64::from(month <= 2)
+}
+
+/// A YAML scalar for `s`: plain when that reads back as the same text,
+/// otherwise double-quoted (a JSON string is a valid YAML one).
+fn scalar(s: &str) -> String {
+    let plain_chars = s.chars().all(|c| c.is_ascii_alphanumeric() || " ,.'&()/-".contains(c));
+    let starts_well = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+    let special = ["true", "false", "yes", "no", "on", "off", "null", "y", "n"].contains(&s.to_lowercase().as_str());
+    if plain_chars && starts_well && !special && s.trim_end() == s {
+        s.to_string()
+    } else {
+        serde_json::to_string(s).expect("a string always serialises")
+    }
+}
+
+/// Appends `line` with its comment starting at column 32 (or after one space).
+fn commented(out: &mut String, line: &str, comment: &str) {
+    let _ = writeln!(out, "{line:<30} # {comment}");
+}
+
+/// `site.yaml`: required keys with placeholders, optional blocks commented
+/// out, in the order of the content contract. Commented-out YAML lines start
+/// with `# ` followed by valid YAML; explanations start with a capital letter
+/// or sit after the YAML on the same line.
+fn record(id: &str, prison: &str, frameworks: &Frameworks, year: i64) -> String {
+    let mut y = String::new();
+    let _ = writeln!(y, "# yaml-language-server: $schema=../../../{SCHEMA_FILE}");
+    y.push_str(
+        "# The record of one site report (see \"A site record\" in README.md). Replace the\n\
+         # placeholders, uncomment the optional blocks you need (remove the leading \"# \"),\n\
+         # and run `wingreport check --drafts`. Unknown keys are errors.\n\n",
+    );
+    commented(&mut y, &format!("id: {id}"), "Slug [a-z0-9-]+; must equal the folder name");
+    let _ = writeln!(y, "title: {}", scalar(&format!("Peer mentor initiative at {prison}")));
+    commented(&mut y, &format!("prison: {}", scalar(prison)), "The prison's name");
+    commented(&mut y, "# wing: The wing or unit name", "Optional");
+    commented(&mut y, "authors: [Dr A Researcher]", "List of names, in order");
+    let _ = writeln!(y, "year: {year}");
+    commented(&mut y, "status: draft", "draft | review | published; a draft never reaches `build` output");
+    commented(&mut y, "summary: >-", "One paragraph for the series index card");
+    y.push_str("  One paragraph summarising this site report for its card on the series index.\n");
+    commented(&mut y, "# weight: 1", "Optional: order on the series index (then by title)");
+
+    y.push('\n');
+    commented(&mut y, "profile:", "The site profile table, {{ profile() }}");
+    y.push_str("  category: Category C training and resettlement prison\n");
+    y.push_str("  resident_profile: Adult men serving short and intermediate sentences\n");
+    commented(&mut y, "  estate: male", "male | female | mixed");
+    commented(&mut y, "  # region: West Midlands", "Optional");
+    commented(&mut y, "  # population: 600", "Optional: a whole number of 0 or more");
+    commented(&mut y, "  # extra:", "Optional: more `label: value` rows");
+    y.push_str("  #   Location: The county or city\n");
+
+    y.push('\n');
+    commented(&mut y, "delivery:", "One row of the cross-site delivery-model table, {{ delivery() }}");
+    y.push_str("  role: Peer mentor\n");
+    commented(&mut y, "  paid: false", "true | false");
+    y.push_str("  training_provider: The prison's learning and skills provider\n");
+    y.push_str("  training: Level 2 Award in Mentoring\n");
+    commented(&mut y, "  accreditation: accredited-l2", "accredited-l1 | accredited-l2 | accredited-l3 | unaccredited");
+    y.push_str("  supervision: Weekly meeting with the wing team\n");
+    y.push_str("  progression: To be confirmed\n");
+
+    y.push_str("\n# Optional blocks: remove the leading \"# \" from a block's lines to use it.\n\n");
+    commented(&mut y, "# phases:", "The activity programme, {{ phases() }}; only `name` is required");
+    y.push_str("#   - {name: Wing course, weeks: 8, location: Education building classroom, cohort: \"8-10\"}\n\n");
+
+    commented(&mut y, "# sample:", "Who took part, `label: whole number`; shown on the cover");
+    y.push_str("#   interviews: 20\n#   focus groups: 2\n\n");
+
+    commented(&mut y, "# attributes:", "The attribute-priority chart, {{ attributes_chart(id=\"fig-attributes\") }}");
+    commented(&mut y, "#   n: 20", "Respondents; every count must be at most n");
+    y.push_str("#   source: interviews\n");
+    commented(&mut y, "#   illustrative: false", "true = the numbers are not study data; page and chart say so");
+    commented(&mut y, "#   items:", "Any order; the chart sorts by count, descending");
+    y.push_str("#     - {name: Approachable, count: 15}\n#     - {name: Trustworthy, count: 12}\n\n");
+
+    social_capital_example(&mut y, frameworks);
+    ladder_example(&mut y, frameworks);
+
+    commented(&mut y, "# roles:", "The site's peer involvement roles, {{ roles() }}");
+    y.push_str("#   - title: Induction orderly\n");
+    commented(&mut y, "#     paid: true", "true | false | a text such as \"Unpaid (part of Purple band role)\"");
+    commented(&mut y, "#     lcr: low", "Optional: low | medium | high | low-high");
+    commented(&mut y, "#     induction: \"Yes\"", "Free text cells");
+    y.push_str("#     single_issue: \"Yes\"\n#     bridging: \"No\"\n#     representation: \"No\"\n\n");
+
+    commented(&mut y, "# lists:", "Named lists, {{ list(key=\"enablers\") }}");
+    y.push_str("#   enablers:\n#     title: Enablers to a more fulfilling life in prison\n");
+    commented(&mut y, "#     ordered: true", "true = numbered in priority order");
+    y.push_str("#     items:\n#       - {text: Ways to keep in contact with family, detail: Optional detail}\n\n");
+
+    commented(&mut y, "# tables:", "Any other table, {{ table(key=\"recruitment\", id=\"tbl-recruitment\") }}");
+    y.push_str(
+        "#   recruitment:\n#     caption: Example recruitment requirements\n#     columns: [Mentors, Mentees]\n",
+    );
+    commented(&mut y, "#     rows: [[Good behaviour record, Willing to engage]]", "One cell per column");
+    y.push('\n');
+
+    commented(&mut y, "# recommendations:", "Recommendations under headings, {{ recommendations() }}");
+    y.push_str(
+        "#   - heading: A recommendation heading\n#     items: [First recommendation, Second recommendation]\n\n",
+    );
+
+    commented(&mut y, "# quotes:", "Pseudonymised quotations, {{ quote(id=\"sam-trust\") }}");
+    commented(&mut y, "#   - id: sam-trust", "Unique within the site");
+    commented(&mut y, "#     speaker: Sam", "A pseudonym; checked against the real-names deny-list");
+    y.push_str("#     role: Resident\n");
+    commented(&mut y, "#     method: interview", "interview | focus-group | workshop | observation | written");
+    y.push_str("#     text: They listen.\n");
+    y
+}
+
+/// One commented-out rating per stage of the project's framework, so the
+/// block is complete once uncommented.
+fn social_capital_example(y: &mut String, frameworks: &Frameworks) {
+    let (stages, ratings): (Vec<(u32, String)>, Vec<String>) = match &frameworks.social_capital {
+        Some(sc) if !sc.stages.is_empty() && !sc.ratings.is_empty() => (
+            sc.stages.iter().map(|s| (s.n.value, one_line(&s.question))).collect(),
+            sc.ratings.keys().cloned().collect(),
+        ),
+        _ => (vec![(1, String::new()), (2, String::new())], vec!["green".to_string(), "amber".to_string()]),
+    };
+    commented(y, "# social_capital:", "One entry per stage of content/frameworks.yaml, {{ social_capital() }}");
+    let _ = writeln!(y, "#   # Ratings (keys of social_capital.ratings in frameworks.yaml): {}", ratings.join(" | "));
+    for (n, question) in stages {
+        if !question.is_empty() {
+            let _ = writeln!(y, "#   # Stage {n}: {question}");
+        }
+        let _ = writeln!(y, "#   - {{stage: {n}, rating: {}, evidence: Evidence for this rating}}", ratings[0]);
+    }
+    y.push('\n');
+}
+
+fn ladder_example(y: &mut String, frameworks: &Frameworks) {
+    let levels: Vec<u32> = frameworks.ladder.iter().flat_map(|l| l.levels.iter().map(|lv| lv.n)).collect();
+    let (current, target) = match (levels.first(), levels.last()) {
+        (Some(first), Some(last)) => (levels.get(1).unwrap_or(first), last),
+        _ => (&1, &4),
+    };
+    commented(
+        y,
+        &format!("# ladder: {{current: {current}, target: {target}, note: A note on the ladder}}"),
+        "Levels of content/frameworks.yaml, {{ ladder() }}",
+    );
+    y.push('\n');
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn introduction(prison: &str) -> String {
+    format!(
+        "---\n\
+         title: Introduction\n\
+         weight: 1\n\
+         ---\n\
+         \n\
+         Replace this placeholder text with an introduction to the peer mentor\n\
+         initiative at {prison}: how the site was chosen, who took part, and how the\n\
+         peer role was set up. Each `##` heading below becomes a numbered subsection.\n\
+         \n\
+         ## The site\n\
+         \n\
+         {{{{ profile() }}}}\n\
+         \n\
+         ## The peer role\n\
+         \n\
+         {{{{ delivery() }}}}\n"
+    )
+}
+
+fn findings() -> String {
+    "---\n\
+     title: Findings\n\
+     weight: 2\n\
+     ---\n\
+     \n\
+     Replace this placeholder text with what the study found at this site. The\n\
+     content guide in README.md lists the shortcodes that pull the record into\n\
+     the text (charts, the social capital matrix, roles, lists, quotations) and\n\
+     explains citations and cross-references.\n\
+     \n\
+     ## What worked well\n\
+     \n\
+     Placeholder text.\n\
+     \n\
+     ## What could be improved\n\
+     \n\
+     Placeholder text.\n"
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_ids_get_a_slug_suggestion() {
+        assert_eq!(suggest_slug("Drake Hall").as_deref(), Some("drake-hall"));
+        assert_eq!(suggest_slug("--HMP_Risley!").as_deref(), Some("hmp-risley"));
+        assert_eq!(suggest_slug("!!"), None);
+    }
+
+    #[test]
+    fn default_prison_name_comes_from_the_id() {
+        assert_eq!(default_prison("drake-hall"), "HMP Drake Hall");
+        assert_eq!(default_prison("hmp-risley"), "HMP Risley");
+        assert_eq!(default_prison("hmp"), "HMP Example");
+    }
+
+    #[test]
+    fn scalars_are_quoted_only_when_plain_would_change_them() {
+        assert_eq!(scalar("HMP Drake Hall"), "HMP Drake Hall");
+        assert_eq!(scalar("HMP Styal: women's estate"), "\"HMP Styal: women's estate\"");
+        assert_eq!(scalar("No"), "\"No\"");
+        assert_eq!(scalar("2024"), "\"2024\"");
+        assert_eq!(scalar("# hash"), "\"# hash\"");
+    }
+
+    #[test]
+    fn year_of_day_handles_leap_years_and_year_ends() {
+        assert_eq!(year_of_day(0), 1970);
+        assert_eq!(year_of_day(19_722), 2023); // 2023-12-31
+        assert_eq!(year_of_day(19_723), 2024); // 2024-01-01
+        assert_eq!(year_of_day(20_088), 2024); // 2024-12-31, a leap year
+    }
+
+    #[test]
+    fn record_with_no_frameworks_parses() {
+        let text = record("a-site", "HMP A", &Frameworks::default(), 2025);
+        let parsed: crate::model::SiteRecord = crate::load::parse_yaml(&text, "site.yaml", 0).unwrap();
+        assert_eq!(parsed.id.value, "a-site");
+        assert_eq!(parsed.status, crate::model::Status::Draft);
+        assert!(text.starts_with("# yaml-language-server: $schema=../../../site.schema.json\n"));
+    }
+}

@@ -1,0 +1,261 @@
+//! `wingreport new site` scaffolds a record that builds and passes check;
+//! `wingreport schema` is a valid JSON Schema that agrees with the loader.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use serde_json::Value;
+
+fn new_site(root: &Path, args: &[&str]) -> std::process::Output {
+    let mut cmd = wingreport();
+    cmd.args(["new", "site"]).args(args).arg("--root").arg(root);
+    cmd.output().unwrap()
+}
+
+fn check(root: &Path, extra: &[&str]) -> std::process::Output {
+    let mut cmd = wingreport();
+    cmd.arg("check").arg("--root").arg(root).args(extra);
+    cmd.output().unwrap()
+}
+
+fn schema() -> Value {
+    let out = wingreport().arg("schema").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("schema output is JSON")
+}
+
+fn validator(schema: &Value) -> jsonschema::Validator {
+    jsonschema::draft202012::new(schema).expect("schema output is a valid draft 2020-12 JSON Schema")
+}
+
+/// A YAML file as the JSON an editor's YAML language server checks.
+fn yaml_value(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn errors(validator: &jsonschema::Validator, value: &Value) -> Vec<String> {
+    validator.iter_errors(value).map(|e| format!("{} at {}", e, e.instance_path())).collect()
+}
+
+/// Removes the `# ` that comments out the scaffold's optional YAML lines,
+/// leaving its explanations (which start with a capital letter) alone.
+fn uncomment_optional_blocks(text: &str) -> String {
+    let commented_yaml = regex::Regex::new(r"^(\s*)# ([a-z_]+:|\s|-)").unwrap();
+    text.lines().map(|line| commented_yaml.replace(line, "$1$2").into_owned() + "\n").collect()
+}
+
+#[test]
+fn new_site_passes_check_and_builds_as_a_draft() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let out = new_site(root, &["kirkham", "--prison", "HMP Kirkham"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let message = stderr(&out);
+    assert!(message.contains("Created content/sites/kirkham/ (draft)"), "{message}");
+    assert!(message.contains("wingreport build --drafts"), "{message}");
+    assert!(message.contains("site.schema.json"), "{message}");
+
+    let site = root.join("content/sites/kirkham");
+    let record = std::fs::read_to_string(site.join("site.yaml")).unwrap();
+    assert!(record.starts_with("# yaml-language-server: $schema=../../../site.schema.json\n"), "{record}");
+    assert!(record.contains("prison: HMP Kirkham"));
+    assert!(record.contains("status: draft"));
+    assert!(site.join("01-introduction.md").is_file() && site.join("02-findings.md").is_file());
+    assert_eq!(std::fs::read_to_string(root.join("site.schema.json")).unwrap().parse::<Value>().unwrap(), schema());
+
+    let out = check(root, &["--drafts"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = check(root, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let out = build(root, &["--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!root.join("output/sites/kirkham").exists(), "the scaffold is a draft");
+
+    let out = build(root, &["--quiet", "--drafts"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc = html(&root.join("output/sites/kirkham/index.html"));
+    assert_eq!(text(&select(&doc, "h1")[0]), "Peer mentor initiative at HMP Kirkham");
+    assert_eq!(text(&select(&doc, "main section > h2")[0]), "1 Introduction");
+    assert_eq!(text(&select(&doc, "main section > h2")[1]), "2 Findings");
+    let captions: Vec<String> = select(&doc, "figure.table-figure > figcaption").iter().map(text).collect();
+    assert_eq!(captions[0], "Table 1.1: Profile of HMP Kirkham", "{captions:?}");
+    assert!(captions[1].starts_with("Table 1.2"), "{captions:?}");
+    assert_eq!(select(&doc, ".draft-mark").len(), 1, "a draft report carries the DRAFT mark");
+}
+
+#[test]
+fn new_site_without_prison_uses_a_placeholder_from_the_id() {
+    let dir = bundled_project();
+    let out = new_site(dir.path(), &["hmp-low-newton"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let record = std::fs::read_to_string(dir.path().join("content/sites/hmp-low-newton/site.yaml")).unwrap();
+    assert!(record.contains("prison: HMP Low Newton"), "{record}");
+    let out = check(dir.path(), &["--drafts"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn prison_names_that_need_quotes_are_quoted() {
+    let dir = bundled_project();
+    let out = new_site(dir.path(), &["styal", "--prison", "HMP Styal: \"the\" women's estate #1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = check(dir.path(), &["--drafts"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let record = yaml_value(&dir.path().join("content/sites/styal/site.yaml"));
+    assert_eq!(record["prison"], "HMP Styal: \"the\" women's estate #1");
+}
+
+#[test]
+fn scaffold_optional_blocks_are_valid_once_uncommented() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let out = new_site(root, &["full"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let path = root.join("content/sites/full/site.yaml");
+    let record = std::fs::read_to_string(&path).unwrap();
+    let uncommented = uncomment_optional_blocks(&record);
+    for key in ["wing:", "phases:", "attributes:", "social_capital:", "ladder:", "roles:", "tables:", "quotes:"] {
+        assert!(uncommented.lines().any(|l| l.starts_with(key)), "{key} is uncommented:\n{uncommented}");
+    }
+    std::fs::write(&path, &uncommented).unwrap();
+    let out = check(root, &["--drafts"]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{uncommented}", stderr(&out));
+    let schema = schema();
+    assert_eq!(errors(&validator(&schema), &yaml_value(&path)), Vec::<String>::new());
+}
+
+#[test]
+fn new_site_refuses_to_overwrite_an_existing_site() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let before = snapshot(root);
+    let out = new_site(root, &["drake-hall"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("content/sites/drake-hall already exists"), "{}", stderr(&out));
+    assert_eq!(snapshot(root), before, "nothing was touched");
+
+    // A second run over its own scaffold is refused just the same, leaving the edits.
+    assert!(new_site(root, &["fresh"]).status.success());
+    edit(root, "content/sites/fresh/site.yaml", "status: draft", "status: review");
+    let before = snapshot(root);
+    let out = new_site(root, &["fresh", "--prison", "HMP Other"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(snapshot(root), before);
+}
+
+#[test]
+fn bad_site_id_is_a_usage_error_with_a_suggestion() {
+    let dir = bundled_project();
+    let before = snapshot(dir.path());
+    for (id, suggestion) in [("Drake Hall", "drake-hall"), ("new_site", "new-site"), ("café", "caf")] {
+        let out = new_site(dir.path(), &[id]);
+        assert_eq!(out.status.code(), Some(2), "{id}: {}", stderr(&out));
+        let message = stderr(&out);
+        assert!(message.contains("not a valid site id"), "{message}");
+        assert!(message.contains(&format!("try `wingreport new site {suggestion}`")), "{message}");
+    }
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+#[test]
+fn new_site_outside_a_project_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = new_site(dir.path(), &["somewhere"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no wingreport.toml"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing was written");
+}
+
+#[test]
+fn schema_is_draft_2020_12_json_schema_with_a_title() {
+    let schema = schema();
+    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    assert!(schema["title"].as_str().is_some_and(|t| t.contains("site.yaml")));
+    assert!(jsonschema::meta::is_valid(&schema), "the schema is valid against its meta-schema");
+    validator(&schema);
+}
+
+#[test]
+fn schema_accepts_every_bundled_record() {
+    let validator = validator(&schema());
+    let sites = repo().join("content/sites");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&sites).unwrap() {
+        let path = entry.unwrap().path().join("site.yaml");
+        if path.is_file() {
+            assert_eq!(errors(&validator, &yaml_value(&path)), Vec::<String>::new(), "{}", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4, "checked {checked} records");
+}
+
+#[test]
+fn schema_rejects_unknown_keys_and_bad_enum_values() {
+    let validator = validator(&schema());
+    let record = yaml_value(&repo().join("content/sites/drake-hall/site.yaml"));
+    assert!(validator.is_valid(&record));
+
+    let mut unknown = record.clone();
+    unknown["delivery"]["acreditation"] = "x".into();
+    let found = errors(&validator, &unknown);
+    assert!(found.iter().any(|e| e.contains("acreditation") && e.contains("/delivery")), "{found:?}");
+
+    let mut top_level = record.clone();
+    top_level["sumary"] = "typo".into();
+    assert!(!validator.is_valid(&top_level));
+
+    let mut bad_enum = record.clone();
+    bad_enum["profile"]["estate"] = "femail".into();
+    let found = errors(&validator, &bad_enum);
+    assert!(found.iter().any(|e| e.contains("/profile/estate")), "{found:?}");
+
+    let mut bad_status = record.clone();
+    bad_status["status"] = "Published".into();
+    assert!(!validator.is_valid(&bad_status), "enum values are case-sensitive, as in the loader");
+
+    let mut bad_id = record.clone();
+    bad_id["id"] = "Drake Hall".into();
+    assert!(!validator.is_valid(&bad_id));
+
+    let mut missing = record;
+    missing.as_object_mut().unwrap().remove("delivery");
+    assert!(!validator.is_valid(&missing));
+}
+
+#[test]
+fn role_paid_is_a_flag_or_a_text() {
+    let validator = validator(&schema());
+    let mut record = yaml_value(&repo().join("content/sites/drake-hall/site.yaml"));
+    let role = |paid: Value| serde_json::json!([{"title": "Orderly", "paid": paid, "lcr": "low-high"}]);
+    for paid in [Value::Bool(true), Value::from("Unpaid (part of Purple band role)")] {
+        record["roles"] = role(paid);
+        assert_eq!(errors(&validator, &record), Vec::<String>::new());
+    }
+    record["roles"] = role(Value::from(3));
+    assert!(!validator.is_valid(&record));
+}
+
+#[test]
+fn schema_output_flag_writes_the_same_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("site.schema.json");
+    let out = wingreport().arg("schema").arg("--output").arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(written, schema());
+}
+
+#[test]
+fn scaffolded_record_validates_against_the_schema() {
+    let dir = bundled_project();
+    assert!(new_site(dir.path(), &["valid"]).status.success());
+    let validator = validator(&schema());
+    let record = yaml_value(&dir.path().join("content/sites/valid/site.yaml"));
+    assert_eq!(errors(&validator, &record), Vec::<String>::new());
+}
