@@ -87,7 +87,7 @@ pub fn pdf(root: &Path, site: Option<&str>, output: Option<&Path>, drafts: bool)
 /// `<id>.pdf` files, so an existing folder of other files is fine.
 pub fn refuse_reason(root: &Path, output: &Path) -> Option<String> {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let output_abs = absolute(output);
+    let output_abs = crate::write::absolute(output);
     if root.starts_with(&output_abs) {
         return Some(format!(
             "{} is the project folder or holds it; pass --output with a folder for the PDFs",
@@ -104,16 +104,6 @@ pub fn refuse_reason(root: &Path, output: &Path) -> Option<String> {
         return Some(format!("{} exists and is not a folder", output.display()));
     }
     None
-}
-
-fn absolute(path: &Path) -> PathBuf {
-    if let Ok(p) = path.canonicalize() {
-        return p;
-    }
-    match (path.parent(), path.file_name()) {
-        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => absolute(parent).join(name),
-        _ => std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()),
-    }
 }
 
 /// Ids of the site reports a build wrote, sorted.
@@ -264,7 +254,7 @@ fn log_tail(path: &Path) -> String {
 
 /// A `file://` URL for an absolute path, percent-encoding what a URL path may not hold.
 fn file_url(path: &Path) -> String {
-    let path = absolute(path);
+    let path = crate::write::absolute(path);
     let mut url = String::from("file://");
     for byte in path.to_string_lossy().bytes() {
         if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {

@@ -38,7 +38,8 @@ pub fn refuse_reason(root: &Path, output: &Path) -> Option<String> {
     None
 }
 
-fn absolute(path: &Path) -> PathBuf {
+/// `path` made absolute, resolving symlinks where it exists.
+pub(crate) fn absolute(path: &Path) -> PathBuf {
     if let Ok(p) = path.canonicalize() {
         return p;
     }

@@ -59,19 +59,7 @@ pub fn palette_colour(palette: Palette, rating_key: &str, framework_colour: &str
 /// Escapes text for XML/HTML content and attribute values. Control
 /// characters that XML 1.0 forbids (and line breaks) become spaces.
 pub(crate) fn escape_xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::markdown::escape_html(&one_line(text))
 }
 
 /// Replaces control characters (line breaks included) by spaces, so that a
