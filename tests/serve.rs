@@ -118,6 +118,15 @@ fn edits_reload_the_page_and_mistakes_show_over_it_until_fixed() {
     wait_for(&mut channel, "event: reload");
     assert!(get(&server, "/sites/drake-hall/index.html").contains("A sentence written while the preview was open."));
 
+    // Many editors save by writing a hidden temporary file and renaming it over the original.
+    let mut channel = subscribe(&server);
+    text.push_str("\nA second sentence, saved the way editors save.\n");
+    let temporary = root.join("content/sites/drake-hall/.02-findings.md.tmp");
+    std::fs::write(&temporary, &text).unwrap();
+    std::fs::rename(&temporary, &findings).unwrap();
+    wait_for(&mut channel, "event: reload");
+    assert!(get(&server, "/sites/drake-hall/").contains("A second sentence, saved the way editors save."));
+
     let mut channel = subscribe(&server);
     edit(root, "content/sites/drake-hall/site.yaml", "  estate: female", "  estate: femail");
     wait_for(&mut channel, "event: reload");
