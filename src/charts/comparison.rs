@@ -4,7 +4,7 @@
 use plotters::prelude::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::stages::{CELL_GAP, Legend, LegendItem, StageColumns, look, rating_of, stage_groups};
+use super::stages::{CELL_GAP, Legend, LegendItem, StageColumns, draw_no_stages, look, rating_of, stage_groups};
 use super::{
     ChartMeta, INK, INK_SECONDARY, MISSING_GREY, TextOpts, render_svg, text_on, text_width, truncate_to, wrap_text,
 };
@@ -21,6 +21,7 @@ const LABEL_SHARE: f64 = 0.3;
 /// Gap between the site names and the first column of cells.
 const LABEL_GAP: i32 = 8;
 const STAGE_FONT: f64 = 14.0;
+const MESSAGE_FONT: f64 = 14.0;
 const STAGE_FONT_SMALL: f64 = 12.0;
 /// Height of the row of "Stage N" column headings.
 const STAGE_HEAD_H: i32 = 22;
@@ -28,7 +29,6 @@ const SYMBOL_FONT: f64 = 20.0;
 const NOTE_FONT: f64 = 14.0;
 /// Height of a row of cells; fits two lines of a site name.
 const ROW_H: i32 = 44;
-const MESSAGE_FONT: f64 = 14.0;
 /// Light grey for the cells of a site that did not report ratings
 /// ("not reported" in secondary text on it: 5.7:1).
 const NOT_REPORTED: RGBColor = RGBColor(0xe5, 0xe6, 0xe7);
@@ -142,12 +142,7 @@ pub fn social_capital_comparison_svg(
 
     render_svg(width as u32, height as u32, &meta, |canvas| {
         if total == 0 {
-            canvas.text(
-                "No stages in the framework",
-                width / 2,
-                PAD + 10,
-                TextOpts::new(MESSAGE_FONT, INK, HPos::Center, VPos::Center),
-            );
+            draw_no_stages(canvas, width, PAD);
             legend.draw(canvas);
             return;
         }

@@ -3,8 +3,8 @@
 
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::stages::{CELL_GAP, Legend, LegendItem, StageColumns, look, rating_of, stage_groups};
-use super::{ChartMeta, INK, MISSING_GREY, TextOpts, render_svg, text_on, text_width, truncate_to};
+use super::stages::{CELL_GAP, Legend, LegendItem, StageColumns, draw_no_stages, look, rating_of, stage_groups};
+use super::{ChartMeta, MISSING_GREY, TextOpts, render_svg, text_on, text_width, truncate_to};
 use crate::model::{Palette, Rating, SocialCapitalFramework, StageRating};
 
 const MIN_WIDTH: i32 = 640;
@@ -12,7 +12,6 @@ const PAD: i32 = 8;
 const STAGE_FONT: f64 = 14.0;
 const SYMBOL_FONT: f64 = 24.0;
 const CELL_H: i32 = 72;
-const MESSAGE_FONT: f64 = 14.0;
 
 /// One stage's cell: what it shows and how it is described.
 struct Cell<'a> {
@@ -114,12 +113,7 @@ pub fn social_capital_svg(
             }
         }
         if total == 0 {
-            canvas.text(
-                "No stages in the framework",
-                width / 2,
-                PAD + 10,
-                TextOpts::new(MESSAGE_FONT, INK, HPos::Center, VPos::Center),
-            );
+            draw_no_stages(canvas, width, PAD);
         }
         legend.draw(canvas);
     })

@@ -12,6 +12,16 @@ use super::{
 use crate::model::{Palette, Rating, SocialCapitalFramework};
 
 /// Gap between two source groups of cells.
+/// The message drawn instead of cells when a framework defines no stages.
+pub(crate) fn draw_no_stages(canvas: &mut Canvas, width: i32, top: i32) {
+    canvas.text(
+        "No stages in the framework",
+        width / 2,
+        top + 10,
+        TextOpts::new(14.0, INK, HPos::Center, VPos::Center),
+    );
+}
+
 pub(crate) const GROUP_GAP: i32 = 8;
 /// Gap between two cells of a group (and between rows of cells).
 pub(crate) const CELL_GAP: i32 = 4;
