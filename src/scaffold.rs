@@ -26,16 +26,13 @@ impl NewSite {
     pub fn summary(&self, root: &Path) -> String {
         let here = root == Path::new(".");
         let root_arg = if here { String::new() } else { format!(" --root {}", root.display()) };
-        let page = Path::new("output").join("sites").join(&self.id).join("index.html");
-        let page = if here { page } else { root.join(page) };
         format!(
             "Created content/sites/{id}/ (draft): {files}\n\
              Wrote {SCHEMA_FILE} so editors validate and complete site.yaml as you type (see README.md).\n\
-             Preview with `wingreport build --drafts{root_arg}` and open {page}; \
+             Preview it with `wingreport serve{root_arg}` (drafts are shown, and each save reloads the page); \
              set `status: published` when the report is ready.\n",
             id = self.id,
             files = self.files.join(", "),
-            page = page.display(),
         )
     }
 }

@@ -55,7 +55,7 @@ fn new_site_passes_check_and_builds_as_a_draft() {
     assert!(out.status.success(), "{}", stderr(&out));
     let message = stderr(&out);
     assert!(message.contains("Created content/sites/kirkham/ (draft)"), "{message}");
-    assert!(message.contains("wingreport build --drafts"), "{message}");
+    assert!(message.contains("wingreport serve"), "{message}");
     assert!(message.contains("site.schema.json"), "{message}");
 
     let site = root.join("content/sites/kirkham");
