@@ -58,7 +58,9 @@ fn drake_hall_sections_are_numbered_from_weight_and_headings() {
     let subsub: Vec<String> = select(&doc, "main h4 .secno").iter().map(text).collect();
     assert_eq!(&subsub[..2], ["1.2.1", "1.2.2"]);
 
-    let toc: Vec<String> = select(&doc, ".toc-list > li > a").iter().map(text).collect();
+    let toc: Vec<String> = select(&doc, "nav.toc .toc-list > li > a").iter().map(text).collect();
+    let printed: Vec<String> = select(&doc, ".print-contents .toc-list > li > a").iter().map(text).collect();
+    assert_eq!(printed, toc, "the printed contents page lists the same sections");
     assert_eq!(toc.len(), 7);
     assert!(toc[4].starts_with("Appendix A"));
     for link in select(&doc, ".toc a") {

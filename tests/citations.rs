@@ -51,7 +51,7 @@ fn reference_list_holds_the_cited_works_sorted_before_the_appendices() {
     let buck = entries.iter().find(|e| e.starts_with("Buck, G. (2020)")).unwrap();
     assert_eq!(buck, "Buck, G. (2020). Peer mentoring in criminal justice. Routledge.");
 
-    let toc: Vec<String> = select(&doc, ".toc-list > li > a").iter().map(text).collect();
+    let toc: Vec<String> = select(&doc, "nav.toc .toc-list > li > a").iter().map(text).collect();
     let refs = toc.iter().position(|t| t == "References").unwrap();
     let appendix = toc.iter().position(|t| t.starts_with("Appendix A")).unwrap();
     assert!(refs < appendix, "{toc:?}");
