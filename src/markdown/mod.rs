@@ -236,7 +236,12 @@ fn find_references<'a>(
                 match piece {
                     citations::Piece::Text(t) => out.push((Event::Text(CowStr::from(t)), range.clone())),
                     citations::Piece::Ref { reference, offset } => {
-                        let at = (range.start + offset).min(source.len());
+                        // Offsets are in the joined text, which entities and escapes make
+                        // shorter than the source: stay on a character boundary.
+                        let mut at = (range.start + offset).min(source.len());
+                        while !source.is_char_boundary(at) {
+                            at -= 1;
+                        }
                         let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
                         let col = source[line_start..at].chars().count() + 1;
                         refs.push(RefUse { reference, line: file_line(src, at, ctx), col });
@@ -507,6 +512,13 @@ mod tests {
         assert_eq!(r.refs.len(), 2);
         assert_eq!((r.refs[0].line, r.refs[0].col), (7, 4));
         assert!(r.html.contains("As WRREF0END and WRREF1END show, @home."), "{}", r.html);
+    }
+
+    #[test]
+    fn reference_after_entities_and_wide_characters_does_not_panic() {
+        let r = render("&lt;éééé[@k]\n", &ctx(None), &mut PageState::default());
+        assert_eq!(r.refs.len(), 1);
+        assert_eq!(r.refs[0].line, 5);
     }
 
     #[test]
