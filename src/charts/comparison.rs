@@ -5,9 +5,7 @@ use plotters::prelude::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::stages::{CELL_GAP, Legend, LegendItem, StageColumns, draw_no_stages, look, rating_of, stage_groups};
-use super::{
-    ChartMeta, INK, INK_SECONDARY, MISSING_GREY, TextOpts, render_svg, text_on, text_width, truncate_to, wrap_text,
-};
+use super::{ChartMeta, INK, INK_SECONDARY, TextOpts, render_svg, text_on, text_width, truncate_to, wrap_text};
 use crate::model::{Palette, Rating, SocialCapitalFramework, StageRating};
 
 const MIN_WIDTH: i32 = 640;
@@ -122,12 +120,7 @@ pub fn social_capital_comparison_svg(
     let any_not_reported = total > 0 && rated.iter().any(Option::is_none);
     let mut items = LegendItem::ratings(framework, palette);
     if any_not_rated {
-        items.push(LegendItem {
-            key: String::new(),
-            fill: MISSING_GREY,
-            symbol: "?".to_string(),
-            label: "Not rated".to_string(),
-        });
+        items.push(LegendItem::not_rated());
     }
     if any_not_reported {
         items.push(LegendItem {
@@ -283,7 +276,7 @@ mod tests {
         SIX_STAGE_FRAMEWORK, assert_everything_fits, assert_no_text_overlap, attr, html_unescape, num, tags, text_box,
         texts, view_box,
     };
-    use super::super::{INK, WHITE, escape_xml};
+    use super::super::{INK, MISSING_GREY, WHITE, escape_xml};
     use super::*;
 
     const DRAKE_HALL: &str = r#"

@@ -4,7 +4,7 @@
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::stages::{CELL_GAP, Legend, LegendItem, StageColumns, draw_no_stages, look, rating_of, stage_groups};
-use super::{ChartMeta, MISSING_GREY, TextOpts, render_svg, text_on, text_width, truncate_to};
+use super::{ChartMeta, TextOpts, render_svg, text_on, text_width, truncate_to};
 use crate::model::{Palette, Rating, SocialCapitalFramework, StageRating};
 
 const MIN_WIDTH: i32 = 640;
@@ -66,12 +66,7 @@ pub fn social_capital_svg(
     // The legend: framework order, then "Not rated" if a cell needs it.
     let mut items = LegendItem::ratings(framework, palette);
     if any_missing {
-        items.push(LegendItem {
-            key: String::new(),
-            fill: MISSING_GREY,
-            symbol: "?".to_string(),
-            label: "Not rated".to_string(),
-        });
+        items.push(LegendItem::not_rated());
     }
     let legend_y = cell_y + if total == 0 { 0 } else { CELL_H + 16 };
     let legend = Legend::new(items, PAD, width - PAD, legend_y);
@@ -131,7 +126,7 @@ fn describe(cells: &[Cell<'_>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{SIX_STAGE_FRAMEWORK, assert_everything_fits, attr, num, tags, texts};
-    use super::super::{INK, WHITE};
+    use super::super::{INK, MISSING_GREY, WHITE};
     use super::*;
     use plotters::prelude::RGBColor;
 

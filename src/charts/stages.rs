@@ -219,6 +219,11 @@ impl LegendItem {
             })
             .collect()
     }
+
+    /// The grey "?" entry for a stage without a usable rating.
+    pub fn not_rated() -> LegendItem {
+        LegendItem { key: String::new(), fill: MISSING_GREY, symbol: "?".to_string(), label: "Not rated".to_string() }
+    }
 }
 
 /// A legend laid out in lines that wrap within the chart's width.

@@ -42,13 +42,18 @@ fn pulldown_cmark_escape_attr(text: &str) -> String {
 }
 
 /// The stylesheet for the highlighting classes.
-pub fn stylesheet() -> String {
-    let themes = syntect::highlighting::ThemeSet::load_defaults();
-    themes
-        .themes
-        .get("InspiredGitHub")
-        .and_then(|theme| css_for_theme_with_class_style(theme, STYLE).ok())
-        .unwrap_or_default()
+/// Made once per process: it never changes, and `serve` assembles the site
+/// on every save.
+pub fn stylesheet() -> &'static str {
+    static CSS: OnceLock<String> = OnceLock::new();
+    CSS.get_or_init(|| {
+        let themes = syntect::highlighting::ThemeSet::load_defaults();
+        themes
+            .themes
+            .get("InspiredGitHub")
+            .and_then(|theme| css_for_theme_with_class_style(theme, STYLE).ok())
+            .unwrap_or_default()
+    })
 }
 
 #[cfg(test)]

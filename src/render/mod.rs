@@ -143,7 +143,7 @@ impl<'a> Renderer<'a> {
         }
         files.push(OutputFile {
             path: "static/syntax.css".to_string(),
-            bytes: markdown::highlight::stylesheet().into_bytes(),
+            bytes: markdown::highlight::stylesheet().as_bytes().to_vec(),
         });
         let ratings =
             figures::ratings_stylesheet(project.frameworks.social_capital.as_ref(), project.config.charts.palette);

@@ -267,15 +267,12 @@ fn row(label: &str, value: impl Into<String>) -> Value {
 
 /// Display data and default caption of a built-in shortcode.
 fn builtin_data(call: &Call, env: &Env) -> Result<(Value, String), Problem> {
+    // Every built-in shows part of a site record.
     let Some(site) = env.site else {
-        return match call.name.as_str() {
-            "quote" | "list" | "table" | "profile" | "delivery" | "phases" | "attributes_chart" | "social_capital"
-            | "ladder" | "roles" | "recommendations" => Err((
-                format!("`{}` shows a site record, so it only works in a site report", call.name),
-                "move it into a file under content/sites/<id>/".to_string(),
-            )),
-            _ => Ok((Value::Null, String::new())),
-        };
+        return Err((
+            format!("`{}` shows a site record, so it only works in a site report", call.name),
+            "move it into a file under content/sites/<id>/".to_string(),
+        ));
     };
     let r = &site.record;
     let missing = |key: &str| {
