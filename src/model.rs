@@ -216,6 +216,15 @@ pub enum Status {
 }
 
 impl Status {
+    /// The value as written in records, also used as a CSS class.
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Review => "review",
+            Status::Published => "published",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Status::Draft => "Draft",

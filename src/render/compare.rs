@@ -6,10 +6,9 @@ use serde::Serialize;
 
 use super::shortcodes::{self, Env};
 use super::views::PageMeta;
-use super::{MetaSource, Rendered, page_file, render_sections};
+use super::{Rendered, Renderer, page_file, render_sections};
 use crate::charts::{self, attributes::AttributesStyle};
 use crate::model::{Site, StageRating, Status};
-use crate::templates::Theme;
 
 pub const PATH: &str = "compare/index.html";
 
@@ -112,10 +111,10 @@ fn site_href(site: &Site) -> String {
     format!("../sites/{}/index.html", site.record.id.value)
 }
 
-pub(super) fn render_compare(sites: &[&Site], theme: &Theme, meta: &MetaSource) -> Rendered {
-    let project = meta.project;
+pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
+    let (project, theme) = (meta.project, meta.theme);
     let root = "../";
-    let env = Env::without_site(project, theme, root, meta.bibliography);
+    let env = Env::without_site(project, theme, root, &meta.bibliography);
     let mut diags = Vec::new();
     let (title, narrative_html) = match &project.compare {
         Some(narrative) => {

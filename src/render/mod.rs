@@ -93,30 +93,37 @@ impl<'a> Renderer<'a> {
         sites
     }
 
-    fn meta(&self) -> MetaSource<'_> {
-        MetaSource { project: self.project, nav_pages: &self.nav_pages, bibliography: &self.bibliography }
+    /// What every page's `base.html` needs.
+    fn meta(&self, title: &str, root: &str, draft: bool) -> PageMeta {
+        PageMeta {
+            title: title.to_string(),
+            root: root.to_string(),
+            language: self.project.config.language.clone(),
+            series_title: self.project.config.title.clone(),
+            draft,
+            nav_pages: self.nav_pages.clone(),
+        }
     }
 
     /// One site's report and downloads.
     pub fn site(&self, site: &Site) -> Rendered {
-        render_site(site, self.theme, self.selection, &self.meta())
+        render_site(site, self)
     }
 
     /// The pages that read every record or none: free pages, the series
     /// index and the comparison.
     pub fn shared(&self) -> Vec<Rendered> {
-        let meta = self.meta();
         let sites = self.sites();
         let mut parts: Vec<Rendered> = self
             .project
             .pages
             .iter()
             .filter(|p| self.selection.narrative(p))
-            .map(|page| render_free_page(page, self.theme, &meta))
+            .map(|page| render_free_page(page, self))
             .collect();
-        parts.push(render_index(&sites, self.theme, &meta));
+        parts.push(render_index(&sites, self));
         if !sites.is_empty() {
-            parts.push(compare::render_compare(&sites, self.theme, &meta));
+            parts.push(compare::render_compare(&sites, self));
         }
         parts
     }
@@ -152,26 +159,6 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// What every page's `PageMeta` is made from.
-struct MetaSource<'a> {
-    project: &'a Project,
-    nav_pages: &'a [Link],
-    bibliography: &'a Bibliography<'a>,
-}
-
-impl MetaSource<'_> {
-    fn meta(&self, title: &str, root: &str, draft: bool) -> PageMeta {
-        PageMeta {
-            title: title.to_string(),
-            root: root.to_string(),
-            language: self.project.config.language.clone(),
-            series_title: self.project.config.title.clone(),
-            draft,
-            nav_pages: self.nav_pages.to_vec(),
-        }
-    }
-}
-
 /// What rendering one page produced: its files (with its downloads), its
 /// text for the search index, and the problems found.
 #[derive(Debug, Clone, Default)]
@@ -181,10 +168,10 @@ pub struct Rendered {
     pub diags: Vec<Diagnostic>,
 }
 
-fn render_site(site: &Site, theme: &Theme, selection: Selection, meta: &MetaSource) -> Rendered {
+fn render_site(site: &Site, meta: &Renderer) -> Rendered {
     let root = "../../";
-    let project = meta.project;
-    let env = Env::for_site(project, site, theme, root, meta.bibliography);
+    let (project, theme, selection) = (meta.project, meta.theme, meta.selection);
+    let env = Env::for_site(project, site, theme, root, &meta.bibliography);
     let narrative: Vec<&Narrative> = site.narrative.iter().filter(|n| selection.narrative(n)).collect();
     let (rendered, mut diags) = render_sections(&narrative, &env, true);
     let (sections, toc, figures) = with_reference_list(rendered);
@@ -197,7 +184,7 @@ fn render_site(site: &Site, theme: &Theme, selection: Selection, meta: &MetaSour
         wing: r.wing.clone(),
         authors: r.authors.clone(),
         year: r.year,
-        status: status_key(r.status).to_string(),
+        status: r.status.key().to_string(),
         status_label: r.status.label().to_string(),
         summary: r.summary.clone(),
         data_href: downloads::RECORD_JSON.to_string(),
@@ -215,9 +202,10 @@ fn render_site(site: &Site, theme: &Theme, selection: Selection, meta: &MetaSour
     Rendered { files, search, diags }
 }
 
-fn render_free_page(page: &Narrative, theme: &Theme, meta: &MetaSource) -> Rendered {
+fn render_free_page(page: &Narrative, meta: &Renderer) -> Rendered {
     let root = "../../";
-    let env = Env::without_site(meta.project, theme, root, meta.bibliography);
+    let theme = meta.theme;
+    let env = Env::without_site(meta.project, theme, root, &meta.bibliography);
     let (rendered, mut diags) = render_sections(&[page], &env, false);
     let toc = rendered.toc.iter().flat_map(|t| t.children.clone()).collect();
     let view = FreePageView {
@@ -232,9 +220,9 @@ fn render_free_page(page: &Narrative, theme: &Theme, meta: &MetaSource) -> Rende
     Rendered { files, search, diags }
 }
 
-fn render_index(sites: &[&Site], theme: &Theme, meta: &MetaSource) -> Rendered {
-    let project = meta.project;
-    let env = Env::without_site(project, theme, "", meta.bibliography);
+fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
+    let (project, theme) = (meta.project, meta.theme);
+    let env = Env::without_site(project, theme, "", &meta.bibliography);
     let mut diags = Vec::new();
     let narrative_html = project.index.as_ref().map(|n| {
         let (rendered, found) = render_sections(&[n], &env, false);
@@ -257,7 +245,7 @@ fn render_index(sites: &[&Site], theme: &Theme, meta: &MetaSource) -> Rendered {
         acknowledgements_html,
         narrative_html,
         sites: sites.iter().map(|s| card(s)).collect(),
-        pages: meta.nav_pages.to_vec(),
+        pages: meta.nav_pages.clone(),
     };
     let files = page_file(theme, "index.html", &view, "index.html".to_string(), &mut diags).into_iter().collect();
     Rendered { files, diags, ..Rendered::default() }
@@ -265,14 +253,6 @@ fn render_index(sites: &[&Site], theme: &Theme, meta: &MetaSource) -> Rendered {
 
 fn compare_title(project: &Project) -> String {
     project.compare.as_ref().map_or_else(|| "Cross-site comparison".to_string(), |n| n.front.title.clone())
-}
-
-fn status_key(status: Status) -> &'static str {
-    match status {
-        Status::Draft => "draft",
-        Status::Review => "review",
-        Status::Published => "published",
-    }
 }
 
 fn page_href(page: &Narrative) -> String {
@@ -287,7 +267,7 @@ fn card(site: &Site) -> SiteCard {
         prison: r.prison.clone(),
         wing: r.wing.clone(),
         summary: r.summary.clone(),
-        status: status_key(r.status).to_string(),
+        status: r.status.key().to_string(),
         status_label: r.status.label().to_string(),
         href: format!("sites/{}/index.html", r.id.value),
     }
