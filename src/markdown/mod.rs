@@ -159,6 +159,16 @@ pub fn render(body: &str, ctx: &BodyContext, page: &mut PageState) -> RenderedBo
     RenderedBody { html, calls: extracted.calls, refs, headings, diagnostics }
 }
 
+/// Renders a Markdown body on its own, as a free page's body with no
+/// project around it: headings keep their level (`##` is `<h2>`), and
+/// shortcodes, citations and cross-references are not resolved. For
+/// conformance tests against the CommonMark spec.
+pub fn render_standalone(body: &str) -> (String, Vec<Diagnostic>) {
+    let ctx = BodyContext { path: "standalone.md", body_line: 1, label: None, title_level: 1 };
+    let rendered = render(body, &ctx, &mut PageState::default());
+    (rendered.html, rendered.diagnostics)
+}
+
 /// Removes scripts, event handlers and `javascript:` URLs from narrative HTML.
 fn sanitise(html: &str) -> String {
     ammonia::Builder::default()
