@@ -16,15 +16,17 @@ fn syntaxes() -> &'static SyntaxSet {
 
 /// A `<pre>` block for `code`; unknown or missing languages are escaped plain text.
 pub fn highlight(code: &str, lang: &str) -> String {
-    let lang = lang.split([' ', ',']).next().unwrap_or("").trim();
-    let escaped_lang = pulldown_cmark_escape_attr(lang);
+    // As CommonMark: the info string's first word, whatever its characters.
+    let lang = lang.split_whitespace().next().unwrap_or("");
+    let escaped_lang = super::escape_html(lang);
     let open = if lang.is_empty() {
         "<pre class=\"code\"><code>".to_string()
     } else {
         format!("<pre class=\"code\"><code class=\"language-{escaped_lang}\">")
     };
     let set = syntaxes();
-    let syntax = (!lang.is_empty()).then(|| set.find_syntax_by_token(lang)).flatten();
+    let token = lang.split(',').next().unwrap_or(lang);
+    let syntax = (!token.is_empty()).then(|| set.find_syntax_by_token(token)).flatten();
     let inner = match syntax {
         Some(syntax) => {
             let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, STYLE);
@@ -35,10 +37,6 @@ pub fn highlight(code: &str, lang: &str) -> String {
         None => super::escape_html(code),
     };
     format!("{open}{inner}</code></pre>\n")
-}
-
-fn pulldown_cmark_escape_attr(text: &str) -> String {
-    text.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+')).collect()
 }
 
 /// The stylesheet for the highlighting classes.

@@ -1,17 +1,24 @@
-//! Part of stage 3, render: one narrative body to HTML. Small event passes
-//! (shortcode placeholders, heading numbering, footnotes, highlighting),
-//! then sanitising. Knows nothing of sites or templates: shortcode calls are
-//! returned for the caller to render.
+//! Part of stage 3, render: one narrative body from Markdown to HTML, as
+//! transforms of the parser's events. Citations, cross-references and
+//! shortcodes are found in text events outside code, links, images and raw
+//! HTML (headings included), never in the raw source, so code and
+//! autolinks stay exactly as written. Rendering is two steps, because a
+//! reference may point forward to a figure of a later section: [`parse`]
+//! finds headings, shortcode calls, references and links; once the caller
+//! has resolved those, [`Content::into_html`] writes the HTML and the
+//! body's search text in one pass. Knows nothing of sites or templates.
 
 pub mod citations;
 pub mod highlight;
 pub mod shortcodes;
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, did_you_mean};
+use citations::Piece;
 use shortcodes::Call;
 
 /// Where a body sits in its page and how it may be rendered.
@@ -72,23 +79,68 @@ pub struct Heading {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefUse {
     pub reference: citations::Reference,
+    /// The reference as the author wrote it.
+    pub written: String,
     /// Position in the file, for diagnostics.
     pub line: usize,
     pub col: usize,
 }
 
-/// The text a reference is replaced with until it is resolved.
-pub fn ref_placeholder(index: usize) -> String {
-    format!("WRREF{index}END")
+/// A link or image target the author wrote, where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkUse {
+    pub href: String,
+    pub line: usize,
+    pub col: usize,
 }
 
-/// A rendered body: HTML with shortcode and reference placeholders in it.
-pub struct RenderedBody {
+/// The HTML a shortcode call or a reference resolved to, and its text for search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Resolved {
     pub html: String,
+    pub text: String,
+}
+
+/// One event of a parsed body, or a slot the caller fills.
+enum Item<'a> {
+    Event(Event<'a>),
+    Shortcode(usize),
+    Ref(usize),
+    HeadingOpen(usize),
+    HeadingClose(usize),
+}
+
+/// A parsed body's events, waiting for its shortcodes and references.
+pub struct Content<'a> {
+    items: Vec<Item<'a>>,
+    /// The author wrote raw HTML, so the output must be sanitised.
+    raw_html: bool,
+    title_level: usize,
+}
+
+/// What [`parse`] found in a body.
+pub struct Body<'a> {
+    pub content: Content<'a>,
     pub calls: Vec<Call>,
     pub refs: Vec<RefUse>,
     pub headings: Vec<Heading>,
+    pub links: Vec<LinkUse>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Search text of a body: what comes before its first `##` heading, then
+/// one part per `##` heading (deeper headings stay in their part).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchPart {
+    /// Index into the body's headings; `None` for the text before the first.
+    pub heading: Option<usize>,
+    pub text: String,
+}
+
+/// A body rendered to HTML, with its search text.
+pub struct BodyHtml {
+    pub html: String,
+    pub search: Vec<SearchPart>,
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -120,6 +172,18 @@ pub fn slugify(text: &str) -> String {
     slug.trim_end_matches('-').to_string()
 }
 
+/// Whitespace runs as single spaces, trimmed.
+pub fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -127,46 +191,626 @@ fn options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
+/// Byte offsets of line starts, to turn a position in a body into the
+/// file's line and column.
+struct Lines<'a> {
+    body: &'a str,
+    starts: Vec<usize>,
+    body_line: usize,
+}
 
-/// Renders one Markdown body.
-pub fn render(body: &str, ctx: &BodyContext, page: &mut PageState) -> RenderedBody {
-    let extracted = shortcodes::extract(body);
-    let source = extracted.text.as_str();
-    let mut diagnostics: Vec<Diagnostic> = extracted
-        .errors
-        .iter()
-        .map(|e| {
-            Diagnostic::new(ctx.path, ctx.body_line + e.line - 1, e.col, e.message.clone())
-                .with_hint("write a shortcode alone on its line, as in `{{ list(key=\"enablers\") }}`")
-        })
-        .collect();
+impl<'a> Lines<'a> {
+    fn new(body: &'a str, body_line: usize) -> Self {
+        let starts = std::iter::once(0).chain(body.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Lines { body, starts, body_line }
+    }
 
-    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(source, options()).into_offset_iter().collect();
-    diagnostics.extend(unsafe_links(&events, &extracted, ctx));
-    let raw_html = events.iter().any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
-    let mut refs = Vec::new();
-    let events = find_references(events, &extracted, ctx, &mut refs);
-    let mut headings = Vec::new();
-    let events = number_headings(events, ctx, page, &extracted, &mut headings, &mut diagnostics);
-    let events = render_footnotes(events, ctx.path, page);
-    let events = highlight_code(events);
+    /// 1-based file line and character column of byte `offset`.
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.body.len());
+        while !self.body.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let index = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let col = self.body[self.starts[index]..offset].chars().count() + 1;
+        (self.body_line + index, col)
+    }
+}
 
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    // Markdown syntax alone cannot produce unsafe HTML once link schemes are
-    // checked, and sanitising is the costliest step, so only raw HTML pays it.
-    let html = if raw_html { sanitise(&html) } else { html };
-    RenderedBody { html, calls: extracted.calls, refs, headings, diagnostics }
+/// A piece of a text run and where it came from: `literal` when the
+/// author typed these characters as themselves (not an escape, an entity or
+/// a line break).
+struct Segment {
+    at: usize,
+    source: Range<usize>,
+    literal: bool,
+}
+
+/// Consecutive text and soft line breaks, joined so that `[@a;⏎@b]`, which
+/// the parser splits at brackets and line ends, reads as one citation.
+#[derive(Default)]
+struct Run<'a> {
+    text: String,
+    segments: Vec<Segment>,
+    /// The events as parsed, kept for runs with nothing to transform.
+    events: Vec<Event<'a>>,
+}
+
+impl<'a> Run<'a> {
+    /// Adds a text event or a soft break. `escaped`: the parser dropped a
+    /// backslash just before, so the first character is not syntax.
+    fn push(&mut self, event: Event<'a>, source: Range<usize>, literal: bool, escaped: bool) {
+        let text = match &event {
+            Event::Text(text) => text.as_ref(),
+            _ => "\n",
+        };
+        let first = if escaped { text.chars().next().map_or(0, char::len_utf8) } else { 0 };
+        if first > 0 {
+            self.segments.push(Segment { at: self.text.len(), source: source.clone(), literal: false });
+        }
+        let source = source.start + first..source.end;
+        self.segments.push(Segment { at: self.text.len() + first, source, literal });
+        self.text.push_str(text);
+        self.events.push(event);
+    }
+
+    fn segment(&self, offset: usize) -> &Segment {
+        let index = self.segments.partition_point(|s| s.at <= offset).saturating_sub(1);
+        &self.segments[index]
+    }
+
+    fn literal(&self, offset: usize) -> bool {
+        self.segment(offset).literal
+    }
+
+    /// Byte offset in the body of byte `offset` of the run.
+    fn source(&self, offset: usize) -> usize {
+        let segment = self.segment(offset);
+        if segment.literal { segment.source.start + (offset - segment.at) } else { segment.source.start }
+    }
+}
+
+/// Parses one Markdown body: numbers its headings and footnotes, finds its
+/// shortcode calls, references and links, and checks what the author wrote.
+pub fn parse<'a>(body: &'a str, ctx: &BodyContext, page: &mut PageState) -> Body<'a> {
+    let events: Vec<(Event<'a>, Range<usize>)> = Parser::new_ext(body, options()).into_offset_iter().collect();
+    let mut parsing = Parsing {
+        body,
+        ctx,
+        lines: Lines::new(body, ctx.body_line),
+        page,
+        items: Vec::with_capacity(events.len()),
+        calls: Vec::new(),
+        refs: Vec::new(),
+        headings: Vec::new(),
+        links: Vec::new(),
+        diagnostics: Vec::new(),
+        footnotes_defined: HashSet::new(),
+        footnotes_used: HashSet::new(),
+        raw_html: false,
+        counters: [0; 5],
+        run: None,
+        footnote_stack: Vec::new(),
+    };
+    for (event, _) in &events {
+        match event {
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                parsing.footnotes_defined.insert(label.to_string());
+            }
+            Event::FootnoteReference(label) => {
+                parsing.footnotes_used.insert(label.to_string());
+            }
+            _ => {}
+        }
+    }
+    parsing.walk(events);
+    let Parsing { items, calls, refs, headings, links, diagnostics, raw_html, .. } = parsing;
+    Body {
+        content: Content { items, raw_html, title_level: ctx.title_level },
+        calls,
+        refs,
+        headings,
+        links,
+        diagnostics,
+    }
+}
+
+struct Parsing<'a, 'c, 'p> {
+    body: &'a str,
+    ctx: &'c BodyContext<'c>,
+    lines: Lines<'a>,
+    page: &'p mut PageState,
+    items: Vec<Item<'a>>,
+    calls: Vec<Call>,
+    refs: Vec<RefUse>,
+    headings: Vec<Heading>,
+    links: Vec<LinkUse>,
+    diagnostics: Vec<Diagnostic>,
+    footnotes_defined: HashSet<String>,
+    footnotes_used: HashSet<String>,
+    raw_html: bool,
+    counters: [usize; 5],
+    run: Option<Run<'a>>,
+    /// Numbers of the footnotes being defined, innermost last.
+    footnote_stack: Vec<usize>,
+}
+
+/// Index of the event that ends the element started at `start`.
+fn matching_end(events: &[(Event, Range<usize>)], start: usize) -> usize {
+    let mut depth = 0usize;
+    for (i, (event, _)) in events.iter().enumerate().skip(start) {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len().saturating_sub(1)
+}
+
+/// The plain text of events, as a reader would read it aloud.
+fn plain_text(events: &[(Event, Range<usize>)]) -> String {
+    let mut text = String::new();
+    for (event, _) in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::Start(Tag::List(_)) => break,
+            _ => {}
+        }
+    }
+    collapse_whitespace(&text)
+}
+
+impl<'a> Parsing<'a, '_, '_> {
+    fn error(&mut self, offset: usize, message: impl Into<String>, hint: impl Into<String>) {
+        let (line, col) = self.lines.position(offset);
+        self.diagnostics.push(Diagnostic::new(self.ctx.path, line, col, message).with_hint(hint));
+    }
+
+    fn walk(&mut self, events: Vec<(Event<'a>, Range<usize>)>) {
+        // Depths of the contexts that change how text is read.
+        let (mut code, mut link, mut image, mut container) = (0usize, 0usize, 0usize, 0usize);
+        let mut code_text: Option<(String, String)> = None;
+        let mut open_heading: Option<usize> = None;
+        let mut i = 0;
+        while i < events.len() {
+            let (event, range) = events[i].clone();
+            let transformable = code == 0 && link == 0 && image == 0;
+            match event {
+                Event::Text(text) if code_text.is_some() => {
+                    if let Some((_, buf)) = &mut code_text {
+                        buf.push_str(&text);
+                    }
+                }
+                Event::Text(ref text) if transformable => {
+                    let literal = self.body.get(range.clone()) == Some(text.as_ref());
+                    let escaped = self.body[..range.start].bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1;
+                    self.run.get_or_insert_with(Run::default).push(event, range, literal, escaped);
+                }
+                Event::SoftBreak if transformable && self.run.is_some() => {
+                    if let Some(run) = &mut self.run {
+                        run.push(event, range, false, false);
+                    }
+                }
+                other => {
+                    self.flush();
+                    match other {
+                        Event::Start(Tag::Paragraph) if container == 0 && self.shortcode(&events, i) => {
+                            i = matching_end(&events, i);
+                        }
+                        Event::Start(Tag::Heading { level, id, .. }) => {
+                            let end = matching_end(&events, i);
+                            let h = self.heading(level, id.map(|id| id.to_string()), &events[i + 1..end], range.start);
+                            open_heading = Some(h);
+                            self.items.push(Item::HeadingOpen(h));
+                        }
+                        Event::End(TagEnd::Heading(_)) => {
+                            if let Some(h) = open_heading.take() {
+                                self.items.push(Item::HeadingClose(h));
+                            }
+                        }
+                        Event::Start(Tag::CodeBlock(kind)) => {
+                            code += 1;
+                            let lang = match kind {
+                                CodeBlockKind::Fenced(info) => info.to_string(),
+                                CodeBlockKind::Indented => String::new(),
+                            };
+                            code_text = Some((lang, String::new()));
+                        }
+                        Event::End(TagEnd::CodeBlock) => {
+                            code = code.saturating_sub(1);
+                            if let Some((lang, text)) = code_text.take() {
+                                self.items.push(Item::Event(Event::Html(highlight::highlight(&text, &lang).into())));
+                            }
+                        }
+                        Event::Start(Tag::Link { ref dest_url, .. }) => {
+                            link += 1;
+                            self.link(dest_url, range.start);
+                            self.items.push(Item::Event(other));
+                        }
+                        Event::End(TagEnd::Link) => {
+                            link = link.saturating_sub(1);
+                            self.items.push(Item::Event(other));
+                        }
+                        Event::Start(Tag::Image { ref dest_url, .. }) => {
+                            image += 1;
+                            self.link(dest_url, range.start);
+                            let end = matching_end(&events, i);
+                            if plain_text(&events[i + 1..end]).is_empty() {
+                                self.error(
+                                    range.start,
+                                    format!("image `{dest_url}` has no alt text"),
+                                    format!(
+                                        "say what it shows between the brackets, as in `![Bar chart of attendance by month]({dest_url})`; screen readers read it aloud"
+                                    ),
+                                );
+                            }
+                            self.items.push(Item::Event(other));
+                        }
+                        Event::End(TagEnd::Image) => {
+                            image = image.saturating_sub(1);
+                            self.items.push(Item::Event(other));
+                        }
+                        Event::Start(Tag::Item | Tag::BlockQuote(_) | Tag::FootnoteDefinition(_)) => {
+                            container += 1;
+                            self.container_start(other, range.start);
+                        }
+                        Event::End(TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::FootnoteDefinition) => {
+                            container = container.saturating_sub(1);
+                            self.container_end(other);
+                        }
+                        Event::TaskListMarker(checked) => {
+                            let end = events[i..]
+                                .iter()
+                                .position(|(e, _)| matches!(e, Event::End(TagEnd::Item | TagEnd::Paragraph)))
+                                .map_or(events.len(), |n| i + n);
+                            let label = escape_html(&plain_text(&events[i + 1..end]));
+                            let checked = if checked { " checked" } else { "" };
+                            self.items.push(Item::Event(Event::InlineHtml(
+                                format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> ").into(),
+                            )));
+                        }
+                        Event::FootnoteReference(label) => {
+                            let n = self.page.footnote_number(self.ctx.path, &label);
+                            if !self.footnotes_defined.contains(label.as_ref()) {
+                                self.missing_footnote(&label, range.start);
+                            }
+                            self.items.push(Item::Event(Event::InlineHtml(
+                                format!(
+                                    "<sup class=\"footnote-ref\"><a href=\"#fn-{n}\" id=\"fnref-{n}\">{n}</a></sup>"
+                                )
+                                .into(),
+                            )));
+                        }
+                        Event::Start(Tag::Table(_)) => {
+                            // A wide Markdown table scrolls in its own box, not the page.
+                            self.items.push(Item::Event(Event::Html(
+                                "<div class=\"table-wrap\" role=\"region\" aria-label=\"Table\" tabindex=\"0\">".into(),
+                            )));
+                            self.items.push(Item::Event(other));
+                        }
+                        Event::End(TagEnd::Table) => {
+                            self.items.push(Item::Event(other));
+                            self.items.push(Item::Event(Event::Html("</div>\n".into())));
+                        }
+                        Event::Html(_) | Event::InlineHtml(_) => {
+                            self.raw_html = true;
+                            self.items.push(Item::Event(other));
+                        }
+                        other => self.items.push(Item::Event(other)),
+                    }
+                }
+            }
+            i += 1;
+        }
+        self.flush();
+    }
+
+    /// A paragraph that is exactly one `{{ call() }}` line becomes a
+    /// shortcode slot; true when it did (or was a malformed call).
+    fn shortcode(&mut self, events: &[(Event, Range<usize>)], start: usize) -> bool {
+        let range = events[start].1.clone();
+        let slice = &self.body[range.clone()];
+        let source = slice.trim();
+        if !source.starts_with("{{") || !source.ends_with("}}") || source.contains('\n') {
+            return false;
+        }
+        let at = range.start + (slice.len() - slice.trim_start().len());
+        let (line, col) = self.lines.position(at);
+        match shortcodes::parse_call(source) {
+            Ok((name, args)) => {
+                self.calls.push(Call { name, args, line, col });
+                self.items.push(Item::Shortcode(self.calls.len() - 1));
+            }
+            Err(message) => self.error(
+                at,
+                message,
+                "write a shortcode alone on its line, as in `{{ list(key=\"enablers\") }}`; to show braces as text, put them in `code`",
+            ),
+        }
+        true
+    }
+
+    fn heading(
+        &mut self,
+        level: HeadingLevel,
+        given_id: Option<String>,
+        inner: &[(Event, Range<usize>)],
+        at: usize,
+    ) -> usize {
+        if level == HeadingLevel::H1 {
+            self.error(
+                at,
+                "`#` heading inside a section",
+                "the front-matter `title` is this section's heading; use `##` for its subsections",
+            );
+        }
+        let depth = (level as usize).saturating_sub(1).max(1);
+        self.counters[depth - 1] += 1;
+        self.counters[depth..].iter_mut().for_each(|c| *c = 0);
+        let number = self.ctx.label.map(|label| {
+            let parts: Vec<String> = self.counters[..depth].iter().map(usize::to_string).collect();
+            format!("{label}.{}", parts.join("."))
+        });
+        let text = plain_text(inner);
+        let id = match given_id {
+            Some(id) => {
+                if !self.page.claim(&id) {
+                    self.error(
+                        at,
+                        format!("id `{id}` is used twice in this report"),
+                        "give each heading its own `{#id}`",
+                    );
+                }
+                id
+            }
+            None => self.page.unique_id(&slugify(&text)),
+        };
+        self.headings.push(Heading { depth, number, text, id });
+        self.headings.len() - 1
+    }
+
+    fn link(&mut self, dest: &str, at: usize) {
+        if let Some(scheme) = scheme(dest.trim()).map(str::to_ascii_lowercase)
+            && !SAFE_SCHEMES.contains(&scheme.as_str())
+        {
+            self.error(
+                at,
+                format!("link to a `{scheme}:` address"),
+                "links may point to pages of this site or to http(s) and mailto addresses",
+            );
+        }
+        let (line, col) = self.lines.position(at);
+        self.links.push(LinkUse { href: dest.to_string(), line, col });
+    }
+
+    fn container_start(&mut self, event: Event<'a>, at: usize) {
+        let Event::Start(Tag::FootnoteDefinition(label)) = &event else {
+            self.items.push(Item::Event(event));
+            return;
+        };
+        if !self.footnotes_used.contains(label.as_ref()) {
+            self.error(
+                at,
+                format!("footnote `[^{label}]` is never referred to"),
+                format!("refer to it in the text with `[^{label}]`, or delete the note"),
+            );
+        }
+        let n = self.page.footnote_number(self.ctx.path, label);
+        self.footnote_stack.push(n);
+        self.items.push(Item::Event(Event::Html(
+            format!("<div class=\"footnote\" id=\"fn-{n}\"><span class=\"footnote-label\">{n}.</span>").into(),
+        )));
+    }
+
+    fn container_end(&mut self, event: Event<'a>) {
+        if !matches!(event, Event::End(TagEnd::FootnoteDefinition)) {
+            self.items.push(Item::Event(event));
+            return;
+        }
+        let n = self.footnote_stack.pop().unwrap_or(0);
+        self.items.push(Item::Event(Event::Html(
+            format!("<a class=\"footnote-back\" href=\"#fnref-{n}\" aria-label=\"Back to note {n} in the text\">↩</a></div>\n")
+                .into(),
+        )));
+    }
+
+    fn missing_footnote(&mut self, label: &str, at: usize) {
+        let known: Vec<&str> = self.footnotes_defined.iter().map(String::as_str).collect();
+        let hint = match did_you_mean(label, known.iter().copied()) {
+            Some(near) => format!("did you mean `[^{near}]`?"),
+            None => format!("add the note on a line of its own: `[^{label}]: The note's text.`"),
+        };
+        self.error(at, format!("footnote `[^{label}]` has no note"), hint);
+    }
+
+    /// Turns the pending text run into text events, references and
+    /// diagnostics.
+    fn flush(&mut self) {
+        let Some(run) = self.run.take() else { return };
+        let text = run.text.as_str();
+        if !text.contains(['@', '[', '{', ']']) {
+            self.items.extend(run.events.into_iter().map(Item::Event));
+            return;
+        }
+        self.check_braces(&run);
+        self.check_footnote_markers(&run);
+        for piece in citations::parse(text, &|i| run.literal(i)) {
+            match piece {
+                Piece::Text(t) => self.push_text(&t),
+                Piece::Ref { reference, offset, len } => {
+                    let (line, col) = self.lines.position(run.source(offset));
+                    let written = text[offset..offset + len].to_string();
+                    self.refs.push(RefUse { reference, written, line, col });
+                    self.items.push(Item::Ref(self.refs.len() - 1));
+                }
+                Piece::Error { offset, message, hint } => self.error(run.source(offset), message, hint),
+            }
+        }
+    }
+
+    /// Text back as events, with its soft line breaks.
+    fn push_text(&mut self, text: &str) {
+        for (n, line) in text.split('\n').enumerate() {
+            if n > 0 {
+                self.items.push(Item::Event(Event::SoftBreak));
+            }
+            if !line.is_empty() {
+                self.items.push(Item::Event(Event::Text(CowStr::from(line.to_string()))));
+            }
+        }
+    }
+
+    /// `{{ ... }}` in running text: a shortcode that is not a paragraph of its own.
+    fn check_braces(&mut self, run: &Run<'a>) {
+        let text = run.text.as_str();
+        let mut from = 0;
+        while let Some(open) = text[from..].find("{{").map(|i| from + i) {
+            let Some(close) = text[open..].find("}}").map(|i| open + i) else { return };
+            if run.literal(open) {
+                self.error(
+                    run.source(open),
+                    format!("`{}` is inside a paragraph, list, table or quote", &text[open..close + 2]),
+                    "a shortcode must be a paragraph of its own: put it on its own line with a blank line before and after, outside lists and quotes; to show braces as text, put them in `code`",
+                );
+            }
+            from = close + 2;
+        }
+    }
+
+    /// `[^label]` left as text: a footnote reference without its note.
+    fn check_footnote_markers(&mut self, run: &Run<'a>) {
+        let text = run.text.as_str();
+        let mut from = 0;
+        while let Some(open) = text[from..].find("[^").map(|i| from + i) {
+            let Some(close) = text[open..].find(']').map(|i| open + i) else { return };
+            let label = &text[open + 2..close];
+            if run.literal(open) && !label.is_empty() && !label.contains(char::is_whitespace) {
+                let label = label.to_string();
+                self.missing_footnote(&label, run.source(open));
+            }
+            from = close + 1;
+        }
+    }
+}
+
+impl Content<'_> {
+    /// Writes the HTML with `calls[i]` and `refs[i]` in their slots, and the
+    /// search text of each part, in one pass over the events.
+    pub fn into_html(self, headings: &[Heading], calls: &[Resolved], refs: &[Resolved]) -> BodyHtml {
+        let mut search = vec![SearchPart { heading: None, text: String::new() }];
+        // Raw HTML is sanitised as a whole, which our own slots must not be:
+        // they are written as markers no author can type (a random number
+        // chosen per run), then put in after sanitising.
+        let nonce = self.raw_html.then(random_marker);
+        let marker = |kind: char, i: usize| format!("{}{kind}{i}z", nonce.as_deref().unwrap_or(""));
+        let title_level = self.title_level;
+        // A part's own heading labels it, so its words are not in its text.
+        let mut in_part_heading = false;
+        let add = |search: &mut Vec<SearchPart>, in_part_heading: bool, text: &str| {
+            if let Some(part) = search.last_mut().filter(|_| !in_part_heading) {
+                part.text.push_str(text);
+            }
+        };
+        let events = self.items.into_iter().map(|item| match item {
+            Item::Event(event) => {
+                match &event {
+                    Event::Text(t) | Event::Code(t) => add(&mut search, in_part_heading, t),
+                    Event::End(
+                        TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image,
+                    ) => {}
+                    Event::SoftBreak | Event::HardBreak | Event::End(_) => add(&mut search, in_part_heading, " "),
+                    _ => {}
+                }
+                event
+            }
+            Item::Shortcode(i) => {
+                add(&mut search, in_part_heading, " ");
+                add(&mut search, in_part_heading, &calls[i].text);
+                add(&mut search, in_part_heading, " ");
+                match &nonce {
+                    Some(_) => Event::Html(format!("{}\n", marker('s', i)).into()),
+                    None => Event::Html(calls[i].html.as_str().into()),
+                }
+            }
+            Item::Ref(i) => {
+                add(&mut search, in_part_heading, &refs[i].text);
+                match &nonce {
+                    Some(_) => Event::InlineHtml(marker('r', i).into()),
+                    None => Event::InlineHtml(refs[i].html.as_str().into()),
+                }
+            }
+            Item::HeadingOpen(h) => {
+                let heading = &headings[h];
+                if heading.depth == 1 {
+                    search.push(SearchPart { heading: Some(h), text: String::new() });
+                    in_part_heading = true;
+                } else {
+                    add(&mut search, false, &format!(" {} ", heading.number.as_deref().unwrap_or("")));
+                }
+                let tag = (heading.depth + title_level).min(6);
+                let number =
+                    heading.number.as_ref().map_or(String::new(), |n| format!("<span class=\"secno\">{n}</span> "));
+                Event::Html(format!("<h{tag} id=\"{}\">{number}", escape_html(&heading.id)).into())
+            }
+            Item::HeadingClose(h) => {
+                in_part_heading = false;
+                add(&mut search, false, " ");
+                let tag = (headings[h].depth + title_level).min(6);
+                Event::Html(format!("</h{tag}>\n").into())
+            }
+        });
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, events);
+        if nonce.is_some() {
+            html = sanitise(&html);
+            for (i, call) in calls.iter().enumerate() {
+                html = html.replacen(&marker('s', i), &call.html, 1);
+            }
+            for (i, reference) in refs.iter().enumerate() {
+                html = html.replacen(&marker('r', i), &reference.html, 1);
+            }
+        }
+        for part in &mut search {
+            part.text = collapse_whitespace(&part.text);
+        }
+        BodyHtml { html, search }
+    }
+}
+
+/// A marker prefix no author can guess: random per run, never written out.
+fn random_marker() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(0x5752);
+    format!("wr{:016x}", hasher.finish())
 }
 
 /// Renders a Markdown body on its own, as a free page's body with no
-/// project around it: headings keep their level (`##` is `<h2>`), and
-/// shortcodes, citations and cross-references are not resolved. For
-/// conformance tests against the CommonMark spec.
+/// project around it: headings keep their level (`##` is `<h2>`),
+/// references stay as written and shortcodes are refused. For conformance
+/// tests against the CommonMark spec, and for short Markdown fields.
 pub fn render_standalone(body: &str) -> (String, Vec<Diagnostic>) {
     let ctx = BodyContext { path: "standalone.md", body_line: 1, label: None, title_level: 1 };
-    let rendered = render(body, &ctx, &mut PageState::default());
-    (rendered.html, rendered.diagnostics)
+    let parsed = parse(body, &ctx, &mut PageState::default());
+    let mut diagnostics = parsed.diagnostics;
+    for call in &parsed.calls {
+        diagnostics.push(
+            Diagnostic::new(ctx.path, call.line, call.col, format!("shortcode `{}` outside a page", call.name))
+                .with_hint("shortcodes work in narrative files"),
+        );
+    }
+    let calls = vec![Resolved::default(); parsed.calls.len()];
+    let refs: Vec<Resolved> =
+        parsed.refs.iter().map(|r| Resolved { html: escape_html(&r.written), text: r.written.clone() }).collect();
+    let out = parsed.content.into_html(&parsed.headings, &calls, &refs);
+    (out.html, diagnostics)
 }
 
 /// Removes scripts, event handlers and `javascript:` URLs from narrative HTML.
@@ -191,258 +835,8 @@ fn scheme(url: &str) -> Option<&str> {
     let candidate = &url[..colon];
     let is_scheme = !candidate.is_empty()
         && candidate.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        && !url[..colon].contains(['/', '?', '#']);
+        && !candidate.contains(['/', '?', '#']);
     is_scheme.then_some(candidate)
-}
-
-fn unsafe_links(
-    events: &[(Event, std::ops::Range<usize>)],
-    src: &shortcodes::Extracted,
-    ctx: &BodyContext,
-) -> Vec<Diagnostic> {
-    events
-        .iter()
-        .filter_map(|(event, range)| match event {
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
-                let scheme = scheme(dest_url.trim())?.to_ascii_lowercase();
-                (!SAFE_SCHEMES.contains(&scheme.as_str())).then(|| {
-                    Diagnostic::new(
-                        ctx.path,
-                        file_line(src, range.start, ctx),
-                        1,
-                        format!("link to a `{scheme}:` address"),
-                    )
-                    .with_hint("links may point to pages of this site or to http(s) and mailto addresses")
-                })
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-type Spanned<'a> = (Event<'a>, std::ops::Range<usize>);
-
-/// Replaces citations and cross-references in running text (not in headings
-/// or code) with placeholders. Adjacent text events are joined first, since
-/// the parser splits `[@key]` at its brackets.
-fn find_references<'a>(
-    events: Vec<Spanned<'a>>,
-    src: &shortcodes::Extracted,
-    ctx: &BodyContext,
-    refs: &mut Vec<RefUse>,
-) -> Vec<Spanned<'a>> {
-    let source = src.text.as_str();
-    let mut out = Vec::with_capacity(events.len());
-    let mut run: Option<(String, std::ops::Range<usize>)> = None;
-    let mut skip_depth = 0usize;
-    let flush =
-        |run: &mut Option<(String, std::ops::Range<usize>)>, out: &mut Vec<Spanned<'a>>, refs: &mut Vec<RefUse>| {
-            let Some((text, range)) = run.take() else { return };
-            if !text.contains('@') {
-                out.push((Event::Text(CowStr::from(text)), range));
-                return;
-            }
-            for piece in citations::parse(&text) {
-                match piece {
-                    citations::Piece::Text(t) => out.push((Event::Text(CowStr::from(t)), range.clone())),
-                    citations::Piece::Ref { reference, offset } => {
-                        // Offsets are in the joined text, which entities and escapes make
-                        // shorter than the source: stay on a character boundary.
-                        let mut at = (range.start + offset).min(source.len());
-                        while !source.is_char_boundary(at) {
-                            at -= 1;
-                        }
-                        let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
-                        let col = source[line_start..at].chars().count() + 1;
-                        refs.push(RefUse { reference, line: file_line(src, at, ctx), col });
-                        out.push((Event::Text(CowStr::from(ref_placeholder(refs.len() - 1))), range.clone()));
-                    }
-                }
-            }
-        };
-    for (event, range) in events {
-        match &event {
-            Event::Start(Tag::Heading { .. } | Tag::CodeBlock(_)) => skip_depth += 1,
-            Event::End(TagEnd::Heading(_) | TagEnd::CodeBlock) => skip_depth = skip_depth.saturating_sub(1),
-            _ => {}
-        }
-        match event {
-            Event::Text(text) if skip_depth == 0 => {
-                let escaped = text.starts_with('@') && source[..range.start.min(source.len())].ends_with('\\');
-                let piece = if escaped { format!("{}{text}", citations::ESCAPED_AT) } else { text.to_string() };
-                match &mut run {
-                    Some((buf, r)) => {
-                        buf.push_str(&piece);
-                        r.end = range.end;
-                    }
-                    None => run = Some((piece, range)),
-                }
-            }
-            other => {
-                flush(&mut run, &mut out, refs);
-                out.push((other, range));
-            }
-        }
-    }
-    flush(&mut run, &mut out, refs);
-    out
-}
-
-/// Line of `offset` within the file (not the body), for diagnostics.
-fn file_line(src: &shortcodes::Extracted, offset: usize, ctx: &BodyContext) -> usize {
-    let line = src.text[..offset.min(src.text.len())].matches('\n').count() + 1;
-    ctx.body_line + src.original_line(line) - 1
-}
-
-/// Replaces headings with numbered HTML headings placed under the body's
-/// title (in a report the file title is an `<h2>`, so `##` becomes `<h3>`).
-fn number_headings<'a>(
-    events: Vec<(Event<'a>, std::ops::Range<usize>)>,
-    ctx: &BodyContext,
-    page: &mut PageState,
-    src: &shortcodes::Extracted,
-    headings: &mut Vec<Heading>,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<Event<'a>> {
-    let mut out = Vec::with_capacity(events.len());
-    let mut counters = [0usize; 5];
-    let mut open: Option<(HeadingLevel, Option<String>, Vec<Event<'a>>)> = None;
-    for (event, range) in events {
-        match event {
-            Event::Start(Tag::Heading { level, id, .. }) => {
-                if level == HeadingLevel::H1 {
-                    diagnostics.push(
-                        Diagnostic::new(ctx.path, file_line(src, range.start, ctx), 1, "`#` heading inside a section")
-                            .with_hint(
-                                "the front-matter `title` is this section's heading; use `##` for its subsections",
-                            ),
-                    );
-                }
-                open = Some((level, id.map(|i| i.to_string()), Vec::new()));
-            }
-            Event::End(TagEnd::Heading(_)) => {
-                let Some((level, given_id, inner)) = open.take() else { continue };
-                let depth = (level as usize).saturating_sub(1).max(1);
-                counters[depth - 1] += 1;
-                counters[depth..].iter_mut().for_each(|c| *c = 0);
-                let number = ctx.label.map(|label| {
-                    let parts: Vec<String> = counters[..depth].iter().map(usize::to_string).collect();
-                    format!("{label}.{}", parts.join("."))
-                });
-                let text = plain_text(&inner);
-                let id = match given_id {
-                    Some(id) => {
-                        if !page.claim(&id) {
-                            diagnostics.push(
-                                Diagnostic::new(
-                                    ctx.path,
-                                    file_line(src, range.start, ctx),
-                                    1,
-                                    format!("id `{id}` is used twice in this report"),
-                                )
-                                .with_hint("give each heading its own `{#id}`"),
-                            );
-                        }
-                        id
-                    }
-                    None => page.unique_id(&slugify(&text)),
-                };
-                let mut inner_html = String::new();
-                pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
-                let tag = format!("h{}", (depth + ctx.title_level).min(6));
-                let number_html =
-                    number.as_ref().map_or(String::new(), |n| format!("<span class=\"secno\">{n}</span> "));
-                out.push(Event::Html(CowStr::from(format!("<{tag} id=\"{id}\">{number_html}{inner_html}</{tag}>\n"))));
-                headings.push(Heading { depth, number, text, id });
-            }
-            other => match &mut open {
-                Some((_, _, inner)) => inner.push(other),
-                None => out.push(other),
-            },
-        }
-    }
-    out
-}
-
-fn plain_text(events: &[Event]) -> String {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Numbers footnotes across the whole page and gives them page-unique ids
-/// with links both ways.
-fn render_footnotes<'a>(events: Vec<Event<'a>>, path: &str, page: &mut PageState) -> Vec<Event<'a>> {
-    let mut current: Option<usize> = None;
-    events
-        .into_iter()
-        .map(|event| match event {
-            Event::FootnoteReference(label) => {
-                let n = page.footnote_number(path, &label);
-                Event::InlineHtml(CowStr::from(format!(
-                    "<sup class=\"footnote-ref\"><a href=\"#fn-{n}\" id=\"fnref-{n}\">{n}</a></sup>"
-                )))
-            }
-            Event::Start(Tag::FootnoteDefinition(label)) => {
-                let n = page.footnote_number(path, &label);
-                current = Some(n);
-                Event::Html(CowStr::from(format!(
-                    "<div class=\"footnote\" id=\"fn-{n}\"><span class=\"footnote-label\">{n}.</span>"
-                )))
-            }
-            Event::End(TagEnd::FootnoteDefinition) => {
-                let n = current.take().unwrap_or(0);
-                Event::Html(CowStr::from(format!(
-                    "<a class=\"footnote-back\" href=\"#fnref-{n}\" aria-label=\"Back to note {n} in the text\">↩</a></div>\n"
-                )))
-            }
-            other => other,
-        })
-        .collect()
-}
-
-/// Highlights code blocks and wraps tables in a scrolling box.
-fn highlight_code(events: Vec<Event>) -> Vec<Event> {
-    let mut out = Vec::with_capacity(events.len());
-    let mut code: Option<(String, String)> = None;
-    for event in events {
-        match event {
-            // A wide Markdown table scrolls in its own box, not the page.
-            Event::Start(Tag::Table(_)) => {
-                out.push(Event::Html(CowStr::from(
-                    "<div class=\"table-wrap\" role=\"region\" aria-label=\"Table\" tabindex=\"0\">",
-                )));
-                out.push(event);
-            }
-            Event::End(TagEnd::Table) => {
-                out.push(event);
-                out.push(Event::Html(CowStr::from("</div>\n")));
-            }
-            Event::Start(Tag::CodeBlock(kind)) => {
-                let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.to_string(),
-                    CodeBlockKind::Indented => String::new(),
-                };
-                code = Some((lang, String::new()));
-            }
-            Event::End(TagEnd::CodeBlock) => {
-                if let Some((lang, text)) = code.take() {
-                    out.push(Event::Html(CowStr::from(highlight::highlight(&text, &lang))));
-                }
-            }
-            Event::Text(text) if code.is_some() => {
-                if let Some((_, buf)) = &mut code {
-                    buf.push_str(&text);
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -451,6 +845,45 @@ mod tests {
 
     fn ctx(label: Option<&str>) -> BodyContext<'_> {
         BodyContext { path: "s.md", body_line: 5, label, title_level: 2 }
+    }
+
+    /// A body parsed and written with each reference shown as `[ref N]` and
+    /// each shortcode as `<div>call N</div>`.
+    struct Out {
+        html: String,
+        body_refs: Vec<RefUse>,
+        calls: Vec<Call>,
+        headings: Vec<Heading>,
+        links: Vec<LinkUse>,
+        diagnostics: Vec<Diagnostic>,
+        search: Vec<SearchPart>,
+    }
+
+    fn render(body: &str, ctx: &BodyContext, page: &mut PageState) -> Out {
+        let parsed = parse(body, ctx, page);
+        let calls: Vec<Resolved> = (0..parsed.calls.len())
+            .map(|i| Resolved { html: format!("<div>call {i}</div>\n"), text: format!("call{i}") })
+            .collect();
+        let refs: Vec<Resolved> =
+            (0..parsed.refs.len()).map(|i| Resolved { html: format!("[ref {i}]"), text: format!("ref{i}") }).collect();
+        let out = parsed.content.into_html(&parsed.headings, &calls, &refs);
+        Out {
+            html: out.html,
+            body_refs: parsed.refs,
+            calls: parsed.calls,
+            headings: parsed.headings,
+            links: parsed.links,
+            diagnostics: parsed.diagnostics,
+            search: out.search,
+        }
+    }
+
+    fn one(body: &str) -> Out {
+        render(body, &ctx(None), &mut PageState::default())
+    }
+
+    fn messages(out: &Out) -> Vec<String> {
+        out.diagnostics.iter().map(|d| d.message.clone()).collect()
     }
 
     #[test]
@@ -463,7 +896,7 @@ mod tests {
 
     #[test]
     fn unnumbered_sections_have_no_numbers() {
-        let r = render("## A\n", &ctx(None), &mut PageState::default());
+        let r = one("## A\n");
         assert_eq!(r.headings[0].number, None);
     }
 
@@ -485,11 +918,7 @@ mod tests {
 
     #[test]
     fn scripts_and_handlers_are_removed() {
-        let r = render(
-            "<script>alert(1)</script>\n\n<a href=\"javascript:x\" onclick=\"y\">l</a>\n",
-            &ctx(None),
-            &mut PageState::default(),
-        );
+        let r = one("<script>alert(1)</script>\n\n<a href=\"javascript:x\" onclick=\"y\">l</a>\n");
         assert!(!r.html.contains("script"));
         assert!(!r.html.contains("onclick"));
         assert!(!r.html.contains("javascript:"));
@@ -497,48 +926,103 @@ mod tests {
 
     #[test]
     fn script_links_are_errors() {
-        let r = render(
-            "[x](javascript:alert(1))\n\n[ok](https://example.org) [rel](../a.html#b)\n",
-            &ctx(None),
-            &mut PageState::default(),
-        );
-        assert_eq!(r.diagnostics.len(), 1);
-        assert!(r.diagnostics[0].message.contains("`javascript:`"));
+        let r = one("[x](javascript:alert(1))\n\n[ok](https://example.org) [rel](../a.html#b)\n");
+        assert_eq!(messages(&r), ["link to a `javascript:` address"]);
+        let hrefs: Vec<_> = r.links.iter().map(|l| (l.href.as_str(), l.line, l.col)).collect();
+        assert_eq!(hrefs, [("javascript:alert(1)", 5, 1), ("https://example.org", 7, 1), ("../a.html#b", 7, 27)]);
     }
 
     #[test]
     fn plain_markdown_is_escaped_without_the_sanitiser() {
-        let r = render("a < b & \"c\"\n", &ctx(None), &mut PageState::default());
+        let r = one("a < b & \"c\"\n");
         assert!(r.html.contains("a &lt; b &amp;"), "{}", r.html);
     }
 
     #[test]
-    fn citations_become_placeholders_with_their_file_position() {
+    fn citations_become_slots_with_their_file_position() {
         let r = render(
             "Intro.\n\nAs [@buck2020, p. 2] and @fig-a show, \\@home.\n",
             &ctx(Some("1")),
             &mut PageState::default(),
         );
-        assert_eq!(r.refs.len(), 2);
-        assert_eq!((r.refs[0].line, r.refs[0].col), (7, 4));
-        assert!(r.html.contains("As WRREF0END and WRREF1END show, @home."), "{}", r.html);
+        let at: Vec<_> = r.body_refs.iter().map(|u| (u.line, u.col, u.written.as_str())).collect();
+        assert_eq!(at, [(7, 4, "[@buck2020, p. 2]"), (7, 26, "@fig-a")]);
+        assert!(r.html.contains("As [ref 0] and [ref 1] show, @home."), "{}", r.html);
     }
 
     #[test]
-    fn reference_after_entities_and_wide_characters_does_not_panic() {
-        let r = render("&lt;éééé[@k]\n", &ctx(None), &mut PageState::default());
-        assert_eq!(r.refs.len(), 1);
-        assert_eq!(r.refs[0].line, 5);
+    fn typography_pasted_from_word_does_not_panic() {
+        let r = one("Staff & residents – “a second chance” [@k]\n\n&中文字 @k\n\nAnn & – “x”\n");
+        assert_eq!(r.body_refs.len(), 2);
+        assert_eq!((r.body_refs[1].line, r.body_refs[1].col), (7, 6));
+        assert_eq!(r.search[0].text, "Staff & residents – “a second chance” ref0 &中文字 ref1 Ann & – “x”");
     }
 
     #[test]
-    fn references_in_headings_and_code_are_left_alone() {
-        let r = render(
-            "## About @buck2020\n\n```\n@buck2020\n```\n\nInline `@x` too.\n",
-            &ctx(Some("1")),
-            &mut PageState::default(),
-        );
-        assert!(r.refs.is_empty());
+    fn reference_after_entities_and_wide_characters_keeps_its_column() {
+        let r = one("&lt;éééé[@k]\n");
+        assert_eq!((r.body_refs[0].line, r.body_refs[0].col), (5, 9));
+    }
+
+    #[test]
+    fn a_citation_wrapped_over_two_lines_is_one_citation() {
+        let r = one("As shown [@buck2020;\n@south2017].\n");
+        assert_eq!(r.body_refs.len(), 1);
+        assert!(r.html.contains("As shown [ref 0]."), "{}", r.html);
+    }
+
+    #[test]
+    fn references_in_headings_are_read_but_code_links_and_images_are_left_alone() {
+        let r = one(concat!(
+            "## About @nokey\n\n",
+            "```\n@buck2020\n```\n\n",
+            "    {{ page.title }} @x\n\n",
+            "Inline `@x` too, <https://social.example.org/@nokey>, [see @buck2020](https://example.org).\n\n",
+            "![photo by @buck2020](pic.png) &#64;nokey, Mail jo+@example.org\n",
+        ));
+        let written: Vec<_> = r.body_refs.iter().map(|u| u.written.as_str()).collect();
+        assert_eq!(written, ["@nokey"]);
+        assert!(r.diagnostics.is_empty(), "{:?}", messages(&r));
+        assert!(r.html.contains("alt=\"photo by @buck2020\""), "{}", r.html);
+        assert!(r.html.contains("{{ page.title }} @x"), "{}", r.html);
+    }
+
+    #[test]
+    fn shortcodes_are_found_only_as_paragraphs_of_their_own() {
+        let r = one(concat!(
+            "Intro\n\n{{ profile() }}\n\n",
+            "````\n```\n{{ profile() }}\n```\n````\n\n",
+            "<div>\n{{ page.title }}\n</div>\n",
+        ));
+        assert_eq!(r.calls.len(), 1);
+        assert_eq!((r.calls[0].line, r.calls[0].col), (7, 1));
+        assert!(r.html.contains("<div>call 0</div>"), "{}", r.html);
+        assert!(r.diagnostics.is_empty(), "{:?}", messages(&r));
+    }
+
+    #[test]
+    fn a_shortcode_inside_a_sentence_list_or_quote_is_an_error_at_its_place() {
+        for body in
+            ["See {{ profile() }} here.\n", "- {{ profile() }}\n", "> {{ profile() }}\n", "Text\n{{ profile() }}\n"]
+        {
+            let r = one(body);
+            assert_eq!(r.calls.len(), 0, "{body}");
+            assert_eq!(r.diagnostics.len(), 1, "{body}: {:?}", messages(&r));
+            assert!(r.diagnostics[0].hint.as_deref().unwrap_or("").contains("paragraph of its own"));
+        }
+    }
+
+    #[test]
+    fn malformed_shortcode_is_an_error_on_its_line() {
+        let r = one("a\n\n{{ list(key=\"x) }}\n");
+        assert_eq!((r.diagnostics[0].line, r.diagnostics[0].col), (7, 1));
+        assert!(r.diagnostics[0].message.contains("closing"));
+    }
+
+    #[test]
+    fn pandoc_citation_mistakes_are_errors() {
+        assert_eq!(messages(&one("Both [@a, @b].\n")), ["`@b` is in the locator of `@a`"]);
+        assert_eq!(one("[*see* @a]\n").diagnostics.len(), 1);
     }
 
     #[test]
@@ -548,16 +1032,68 @@ mod tests {
         let r = render("b[^x]\n\n[^x]: other\n", &BodyContext { path: "b.md", ..ctx(None) }, &mut page);
         assert!(r.html.contains("href=\"#fn-2\""), "{}", r.html);
         assert!(r.html.contains("id=\"fn-2\""));
+        assert!(r.html.contains("href=\"#fnref-2\""));
+    }
+
+    #[test]
+    fn undefined_and_unused_footnotes_are_errors() {
+        let r = one("Few drawbacks[^few-drawbacks].\n\n[^few-drawback]: A note.\n");
+        let m = messages(&r);
+        assert!(m.contains(&"footnote `[^few-drawbacks]` has no note".to_string()), "{m:?}");
+        assert!(m.contains(&"footnote `[^few-drawback]` is never referred to".to_string()), "{m:?}");
+        let missing = r.diagnostics.iter().find(|d| d.message.contains("has no note")).unwrap();
+        assert_eq!(missing.hint.as_deref(), Some("did you mean `[^few-drawback]`?"));
+    }
+
+    #[test]
+    fn task_list_checkboxes_are_labelled_by_their_item() {
+        let r = one("- [ ] Why do you need it?\n- [x] Done *now*\n");
+        let doc = scraper::Html::parse_fragment(&r.html);
+        let selector = scraper::Selector::parse("input[type=checkbox]").unwrap();
+        let labels: Vec<_> = doc.select(&selector).map(|e| e.value().attr("aria-label").unwrap().to_string()).collect();
+        assert_eq!(labels, ["Why do you need it?", "Done now"]);
+    }
+
+    #[test]
+    fn an_image_without_alt_text_is_an_error() {
+        let r = one("Look:\n\n![](pic.png)\n");
+        assert_eq!(messages(&r), ["image `pic.png` has no alt text"]);
+        assert_eq!(r.diagnostics[0].line, 7);
+    }
+
+    #[test]
+    fn raw_html_is_sanitised_but_slots_are_not() {
+        let r = one("<div class=\"box\">\n\nSee @k.\n\n</div>\n\n{{ profile() }}\n");
+        assert!(r.html.contains("See [ref 0]."), "{}", r.html);
+        assert!(r.html.contains("<div>call 0</div>"), "{}", r.html);
+        assert!(!r.html.contains("wr"), "{}", r.html);
+    }
+
+    #[test]
+    fn search_text_is_split_at_second_level_headings() {
+        let r = render(
+            "Intro *text*.\n\n## First\n\nOne.\n\n### Deep\n\nTwo.\n\n## Second\n",
+            &ctx(Some("1")),
+            &mut PageState::default(),
+        );
+        let parts: Vec<_> = r.search.iter().map(|p| (p.heading, p.text.as_str())).collect();
+        assert_eq!(parts, [(None, "Intro text."), (Some(0), "One. 1.1.1 Deep Two."), (Some(2), "")]);
     }
 
     #[test]
     fn tables_render() {
-        let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n", &ctx(None), &mut PageState::default());
+        let r = one("| a | b |\n|---|---|\n| 1 | 2 |\n");
         assert!(
             r.html.contains("<div class=\"table-wrap\" role=\"region\" aria-label=\"Table\" tabindex=\"0\"><table>"),
             "{}",
             r.html
         );
+    }
+
+    #[test]
+    fn code_block_language_classes_keep_the_whole_word() {
+        assert!(render_standalone("```föö\nx\n```\n").0.contains("class=\"language-föö\""));
+        assert!(render_standalone("```f#\nx\n```\n").0.contains("class=\"language-f#\""));
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! Finds `{{ name(arg="value", n=3) }}` lines in a Markdown body and swaps
-//! them for placeholders, so Markdown never sees them and the render stage
-//! can check each call against the known shortcodes before rendering it.
+//! Parses a shortcode call, `{{ name(arg="value", n=3) }}`. The Markdown
+//! stage finds the calls (a paragraph of its own holding only the call);
+//! the render stage checks each against the known shortcodes.
 
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -28,93 +28,14 @@ impl ArgValue {
 pub struct Call {
     pub name: String,
     pub args: IndexMap<String, ArgValue>,
-    /// 1-based line within the body.
+    /// 1-based line in the file.
     pub line: usize,
     /// 1-based column of the opening `{{`.
     pub col: usize,
 }
 
-/// A malformed call: its position in the body and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
-    pub line: usize,
-    pub col: usize,
-    pub message: String,
-}
-
-/// The text a call is replaced with; unique and inert in Markdown and HTML.
-pub fn placeholder(index: usize) -> String {
-    format!("WRSHORTCODE{index}END")
-}
-
-/// The body with shortcodes swapped out, and what was found.
-pub struct Extracted {
-    pub text: String,
-    pub calls: Vec<Call>,
-    pub errors: Vec<SyntaxError>,
-    /// Lines added around placeholders, as (line of `text`, lines added so
-    /// far), so positions in `text` map back to the author's lines.
-    shifts: Vec<(usize, usize)>,
-}
-
-impl Extracted {
-    /// The body's 1-based line for a 1-based line of `text`.
-    pub fn original_line(&self, line: usize) -> usize {
-        let added = self.shifts.iter().take_while(|(from, _)| *from <= line).last().map_or(0, |(_, n)| *n);
-        line - added
-    }
-}
-
-/// Replaces every shortcode line outside fenced code with a placeholder
-/// paragraph (blank lines around it, so it never joins a paragraph).
-pub fn extract(body: &str) -> Extracted {
-    let mut out = String::with_capacity(body.len());
-    let mut calls = Vec::new();
-    let mut errors = Vec::new();
-    let mut shifts = Vec::new();
-    if !body.contains("{{") {
-        return Extracted { text: body.to_string(), calls, errors, shifts };
-    }
-    let mut fence: Option<String> = None;
-    for (i, line) in body.split_inclusive('\n').enumerate() {
-        let trimmed = line.trim();
-        if let Some(marker) = &fence {
-            if trimmed.starts_with(marker.as_str()) {
-                fence = None;
-            }
-            out.push_str(line);
-            continue;
-        }
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            fence = Some(trimmed[..3].to_string());
-            out.push_str(line);
-            continue;
-        }
-        if !trimmed.starts_with("{{") {
-            out.push_str(line);
-            continue;
-        }
-        let col = line.len() - line.trim_start().len() + 1;
-        match parse_call(trimmed) {
-            Ok((name, args)) => {
-                calls.push(Call { name, args, line: i + 1, col });
-                out.push_str(&format!("\n{}\n\n", placeholder(calls.len() - 1)));
-                // The placeholder sits one line down, and the next line two down.
-                let added = 2 * calls.len();
-                shifts.push((i + 2 + added - 2, added - 1));
-                shifts.push((i + 2 + added, added));
-            }
-            Err(message) => {
-                errors.push(SyntaxError { line: i + 1, col, message });
-                out.push('\n');
-            }
-        }
-    }
-    Extracted { text: out, calls, errors, shifts }
-}
-
-/// Parses `{{ name(a="x", b=2, c=true) }}`.
-fn parse_call(text: &str) -> Result<(String, IndexMap<String, ArgValue>), String> {
+/// Parses `{{ name(a="x", b=2, c=true) }}`, trimmed, into its name and arguments.
+pub fn parse_call(text: &str) -> Result<(String, IndexMap<String, ArgValue>), String> {
     let inner = text
         .strip_prefix("{{")
         .and_then(|t| t.strip_suffix("}}"))
@@ -173,62 +94,38 @@ mod tests {
 
     #[test]
     fn call_without_arguments_parses() {
-        let Extracted { text: body, calls, errors, .. } = extract("Intro\n{{ profile() }}\nMore\n");
-        assert!(errors.is_empty());
-        assert_eq!(calls[0].name, "profile");
-        assert_eq!(calls[0].line, 2);
-        assert!(body.contains(&placeholder(0)));
-        assert!(!body.contains("{{"));
+        let (name, args) = parse_call("{{ profile() }}").unwrap();
+        assert_eq!(name, "profile");
+        assert!(args.is_empty());
     }
 
     #[test]
     fn arguments_of_each_type_parse_in_order() {
-        let Extracted { calls, .. } = extract("  {{ table(key=\"a, b\", n=3, wide=true) }}\n");
-        let args: Vec<_> = calls[0].args.iter().collect();
+        let (_, args) = parse_call("{{ table(key=\"a, b\", n=3, wide=true) }}").unwrap();
+        let args: Vec<_> = args.iter().collect();
         assert_eq!(args[0], (&"key".to_string(), &ArgValue::Str("a, b".into())));
         assert_eq!(args[1].1, &ArgValue::Int(3));
         assert_eq!(args[2].1, &ArgValue::Bool(true));
-        assert_eq!(calls[0].col, 3);
     }
 
     #[test]
-    fn lines_after_placeholders_map_back_to_the_authors_lines() {
-        let body = "a\n{{ profile() }}\nb\n{{ roles() }}\nc\n";
-        let extracted = extract(body);
-        for (line, text) in extracted.text.lines().enumerate() {
-            let original = body.lines().nth(extracted.original_line(line + 1) - 1).unwrap();
-            match text {
-                "a" | "b" | "c" => assert_eq!(original, text),
-                "WRSHORTCODE0END" => assert_eq!(original, "{{ profile() }}"),
-                "WRSHORTCODE1END" => assert_eq!(original, "{{ roles() }}"),
-                _ => {}
-            }
-        }
+    fn wide_characters_in_arguments_parse() {
+        let (_, args) = parse_call("{{ quote(id=\"中文 – “x” & é\") }}").unwrap();
+        assert_eq!(args["id"], ArgValue::Str("中文 – “x” & é".into()));
     }
 
     #[test]
-    fn shortcodes_inside_fenced_code_are_left_alone() {
-        let Extracted { text: body, calls, .. } = extract("```\n{{ profile() }}\n```\n");
-        assert!(calls.is_empty());
-        assert!(body.contains("{{ profile() }}"));
-    }
-
-    #[test]
-    fn unclosed_string_is_a_syntax_error_on_its_line() {
-        let Extracted { errors, .. } = extract("a\n\n{{ list(key=\"x) }}\n");
-        assert_eq!(errors[0].line, 3);
-        assert!(errors[0].message.contains("closing"));
+    fn unclosed_string_is_a_syntax_error() {
+        assert!(parse_call("{{ list(key=\"x) }}").unwrap_err().contains("closing"));
     }
 
     #[test]
     fn missing_parentheses_is_a_syntax_error() {
-        let Extracted { errors, .. } = extract("{{ profile }}\n");
-        assert!(errors[0].message.contains("expected `(`"));
+        assert!(parse_call("{{ profile }}").unwrap_err().contains("expected `(`"));
     }
 
     #[test]
     fn duplicate_argument_is_a_syntax_error() {
-        let Extracted { errors, .. } = extract("{{ quote(id=\"a\", id=\"b\") }}\n");
-        assert!(errors[0].message.contains("twice"));
+        assert!(parse_call("{{ quote(id=\"a\", id=\"b\") }}").unwrap_err().contains("twice"));
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::markdown::citations::CiteItem;
-use crate::markdown::escape_html;
+use crate::markdown::{Resolved, escape_html};
 use crate::model::Reference;
 
 pub struct Bibliography<'a> {
@@ -74,41 +74,40 @@ impl<'a> Bibliography<'a> {
     }
 
     fn link(&self, key: &str, text: &str) -> String {
-        format!("<a class=\"citation\" href=\"#ref-{key}\">{}</a>", escape_html(text))
+        format!("<a class=\"citation\" href=\"#ref-{}\">{}</a>", escape_html(key), escape_html(text))
     }
 
-    /// "(Buck, 2020, p. 12; Crewe, 2012)" or, narrative, "Buck (2020)".
-    /// Every key must be known (checked by the caller).
-    pub fn cite(&self, items: &[CiteItem], narrative: bool) -> String {
-        if narrative {
-            let parts: Vec<String> = items
-                .iter()
-                .filter_map(|item| {
-                    let work = self.works.get(item.key.as_str())?;
-                    Some(format!("{} ({})", escape_html(&work.authors), self.link(&item.key, &work.year)))
-                })
-                .collect();
-            return parts.join("; ");
+    /// "(Buck, 2020, p. 12; Crewe, 2012)" or, narrative, "Buck (2020)"; with
+    /// `[-@key]`, "(2020)". Every key must be known (checked by the caller).
+    pub fn cite(&self, items: &[CiteItem], narrative: bool) -> Resolved {
+        let mut html = Vec::new();
+        let mut text = Vec::new();
+        for item in items {
+            let Some(work) = self.works.get(item.key.as_str()) else { continue };
+            let mut year = work.year.clone();
+            if !item.locator.is_empty() {
+                year = format!("{year}, {}", item.locator);
+            }
+            if narrative {
+                html.push(format!("{} ({})", escape_html(&work.authors), self.link(&item.key, &year)));
+                text.push(format!("{} ({year})", work.authors));
+                continue;
+            }
+            let cited = if item.suppress_author { year } else { format!("{}, {year}", work.authors) };
+            let prefix = if item.prefix.is_empty() { String::new() } else { format!("{} ", item.prefix) };
+            html.push(format!("{}{}", escape_html(&prefix), self.link(&item.key, &cited)));
+            text.push(format!("{prefix}{cited}"));
         }
-        let parts: Vec<String> = items
-            .iter()
-            .filter_map(|item| {
-                let work = self.works.get(item.key.as_str())?;
-                let mut text = format!("{}, {}", work.authors, work.year);
-                if !item.locator.is_empty() {
-                    text = format!("{text}, {}", item.locator);
-                }
-                let prefix =
-                    if item.prefix.is_empty() { String::new() } else { format!("{} ", escape_html(&item.prefix)) };
-                Some(format!("{prefix}{}", self.link(&item.key, &text)))
-            })
-            .collect();
-        format!("({})", parts.join("; "))
+        if narrative {
+            Resolved { html: html.join("; "), text: text.join("; ") }
+        } else {
+            Resolved { html: format!("({})", html.join("; ")), text: format!("({})", text.join("; ")) }
+        }
     }
 
     /// The reference list of the cited keys, sorted by author then year, as
-    /// `<li>` entries in APA-like style.
-    pub fn entries(&self, cited: &[String]) -> Vec<String> {
+    /// `<li>` entries in APA-like style, each with its plain text.
+    pub fn entries(&self, cited: &[String]) -> Vec<Resolved> {
         let mut works: Vec<&Work> = cited.iter().filter_map(|k| self.works.get(k.as_str())).collect();
         works.sort_by(|a, b| {
             let first = |w: &Work| w.reference.authors.first().map(|s| family(s).to_lowercase()).unwrap_or_default();
@@ -124,33 +123,53 @@ impl<'a> Bibliography<'a> {
     }
 }
 
-fn entry(work: &Work) -> String {
+/// A reference-list entry as HTML and as plain text, built side by side.
+#[derive(Default)]
+struct Entry {
+    html: String,
+    text: String,
+}
+
+impl Entry {
+    fn push(&mut self, text: &str) {
+        self.html.push_str(&escape_html(text));
+        self.text.push_str(text);
+    }
+
+    fn push_em(&mut self, text: &str) {
+        self.html.push_str("<em>");
+        self.push(text);
+        self.html.push_str("</em>");
+    }
+}
+
+fn entry(work: &Work) -> Resolved {
     let r = work.reference;
-    let mut html = format!("{} ({}). ", escape_html(&full_authors(&r.authors)), escape_html(&work.year));
+    let mut e = Entry::default();
+    e.push(&format!("{} ({}). ", full_authors(&r.authors), work.year));
+    let title = r.title.trim_end_matches('.');
     match &r.container {
         Some(container) => {
-            html.push_str(&format!(
-                "{}. <em>{}</em>",
-                escape_html(r.title.trim_end_matches('.')),
-                escape_html(container)
-            ));
+            e.push(&format!("{title}. "));
+            e.push_em(container);
             if let Some(volume) = &r.volume {
-                html.push_str(&format!(", {}", escape_html(volume)));
+                e.push(&format!(", {volume}"));
             }
             if let Some(pages) = &r.pages {
-                html.push_str(&format!(", {}", escape_html(pages)));
+                e.push(&format!(", {pages}"));
             }
-            html.push('.');
+            e.push(".");
         }
         None => {
-            html.push_str(&format!("<em>{}</em>.", escape_html(r.title.trim_end_matches('.'))));
+            e.push_em(title);
+            e.push(".");
             if let Some(pages) = &r.pages {
-                html.push_str(&format!(" {}.", escape_html(pages)));
+                e.push(&format!(" {pages}."));
             }
         }
     }
     if let Some(publisher) = &r.publisher {
-        html.push_str(&format!(" {}.", escape_html(publisher.trim_end_matches('.'))));
+        e.push(&format!(" {}.", publisher.trim_end_matches('.')));
     }
     let link = match (&r.doi, &r.url) {
         (Some(doi), _) => Some(format!("https://doi.org/{doi}")),
@@ -158,10 +177,11 @@ fn entry(work: &Work) -> String {
         _ => None,
     };
     if let Some(link) = link {
-        let link = escape_html(&link);
-        html.push_str(&format!(" <a href=\"{link}\">{link}</a>"));
+        let escaped = escape_html(&link);
+        e.html.push_str(&format!(" <a href=\"{escaped}\">{escaped}</a>"));
+        e.text.push_str(&format!(" {link}"));
     }
-    format!("<li id=\"ref-{}\">{html}</li>", r.key.value)
+    Resolved { html: format!("<li id=\"ref-{}\">{}</li>", escape_html(&r.key.value), e.html), text: e.text }
 }
 
 #[cfg(test)]
@@ -173,7 +193,7 @@ mod tests {
     }
 
     fn item(key: &str, locator: &str) -> CiteItem {
-        CiteItem { key: key.into(), prefix: String::new(), locator: locator.into() }
+        CiteItem { locator: locator.into(), ..CiteItem::new(key) }
     }
 
     const WORKS: &str = r#"
@@ -188,20 +208,23 @@ mod tests {
     fn author_year_forms() {
         let works = refs(WORKS);
         let bib = Bibliography::new(&works);
-        assert!(bib.cite(&[item("buck2020", "")], false).contains(">Buck, 2020</a>)"));
-        assert!(bib.cite(&[item("aa2022", "")], false).contains("Albertson and Albertson, 2022"));
-        assert!(bib.cite(&[item("crewe2017", "")], false).contains("Crewe et al., 2017"));
-        assert!(bib.cite(&[item("buck2020", "p. 12")], false).contains("Buck, 2020, p. 12"));
+        assert!(bib.cite(&[item("buck2020", "")], false).html.contains(">Buck, 2020</a>)"));
+        assert!(bib.cite(&[item("aa2022", "")], false).html.contains("Albertson and Albertson, 2022"));
+        assert!(bib.cite(&[item("crewe2017", "")], false).html.contains("Crewe et al., 2017"));
+        assert!(bib.cite(&[item("buck2020", "p. 12")], false).html.contains("Buck, 2020, p. 12"));
         assert_eq!(
-            bib.cite(&[item("buck2020", "")], true),
+            bib.cite(&[item("buck2020", "")], true).html,
             "Buck (<a class=\"citation\" href=\"#ref-buck2020\">2020</a>)"
         );
+        assert_eq!(bib.cite(&[item("buck2020", "p. 5")], true).text, "Buck (2020, p. 5)");
+        let suppressed = CiteItem { suppress_author: true, ..item("buck2020", "") };
+        assert_eq!(bib.cite(&[suppressed], false).text, "(2020)");
     }
 
     #[test]
     fn several_works_are_separated_by_semicolons() {
         let works = refs(WORKS);
-        let cite = Bibliography::new(&works).cite(&[item("buck2020", ""), item("crewe2017", "")], false);
+        let cite = Bibliography::new(&works).cite(&[item("buck2020", ""), item("crewe2017", "")], false).html;
         assert!(cite.starts_with('(') && cite.ends_with(')'));
         assert!(cite.contains("</a>; <a"), "{cite}");
     }
@@ -210,8 +233,8 @@ mod tests {
     fn same_author_and_year_get_letters_by_title() {
         let works = refs(WORKS);
         let bib = Bibliography::new(&works);
-        assert!(bib.cite(&[item("alb-a", "")], false).contains("Albertson, 2024a"));
-        assert!(bib.cite(&[item("alb-b", "")], false).contains("Albertson, 2024b"));
+        assert!(bib.cite(&[item("alb-a", "")], false).html.contains("Albertson, 2024a"));
+        assert!(bib.cite(&[item("alb-b", "")], false).html.contains("Albertson, 2024b"));
     }
 
     #[test]
@@ -220,6 +243,7 @@ mod tests {
         let bib = Bibliography::new(&works);
         let cited: Vec<String> = ["crewe2017", "buck2020", "alb-b", "aa2022", "alb-a"].map(String::from).to_vec();
         let entries = bib.entries(&cited);
+        let entries: Vec<String> = entries.into_iter().map(|e| e.html).collect();
         let ids: Vec<&str> = entries.iter().map(|e| e.split('"').nth(1).unwrap()).collect();
         // A sole author's works come before those written with others (APA).
         assert_eq!(ids, ["ref-alb-a", "ref-alb-b", "ref-aa2022", "ref-buck2020", "ref-crewe2017"]);

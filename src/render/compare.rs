@@ -116,10 +116,12 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
     let root = "../";
     let env = Env::without_site(project, theme, root, &meta.bibliography);
     let mut diags = Vec::new();
+    let mut links = Vec::new();
     let (title, narrative_html) = match &project.compare {
         Some(narrative) => {
             let (rendered, found) = render_sections(&[narrative], &env, false);
             diags.extend(found);
+            links = rendered.authored_links(PATH);
             (narrative.front.title.clone(), Some(rendered.into_html()))
         }
         None => (super::compare_title(project), None),
@@ -257,7 +259,7 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
         roles_html,
     };
     let file = page_file(theme, "compare.html", &view, PATH.to_string(), &mut diags);
-    Rendered { files: file.into_iter().collect(), diags, ..Rendered::default() }
+    Rendered { files: file.into_iter().collect(), diags, links, ..Rendered::default() }
 }
 
 fn delivery_row(site: &Site) -> DeliveryRow {

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::markdown::citations::Reference;
-use crate::markdown::{self, BodyContext, PageState, slugify};
+use crate::markdown::{self, BodyContext, PageState, Resolved, slugify};
 use crate::model::{Narrative, Project, Site, Status};
 use crate::search::{self, SearchDoc};
 use crate::templates::Theme;
@@ -166,6 +166,20 @@ pub struct Rendered {
     pub files: Vec<OutputFile>,
     pub search: Vec<SearchDoc>,
     pub diags: Vec<Diagnostic>,
+    /// Links the authors wrote on these pages, for the link check.
+    pub links: Vec<AuthoredLink>,
+}
+
+/// A link an author wrote in Markdown, and the page it ended up on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthoredLink {
+    /// Output path of the page holding it, such as "sites/drake-hall/index.html".
+    pub page: String,
+    pub href: String,
+    /// Source file, line and column.
+    pub path: String,
+    pub line: usize,
+    pub col: usize,
 }
 
 fn render_site(site: &Site, meta: &Renderer) -> Rendered {
@@ -173,7 +187,10 @@ fn render_site(site: &Site, meta: &Renderer) -> Rendered {
     let (project, theme, selection) = (meta.project, meta.theme, meta.selection);
     let env = Env::for_site(project, site, theme, root, &meta.bibliography);
     let narrative: Vec<&Narrative> = site.narrative.iter().filter(|n| selection.narrative(n)).collect();
+    let href = format!("sites/{}/index.html", site.record.id.value);
     let (rendered, mut diags) = render_sections(&narrative, &env, true);
+    let search = rendered.search_docs(&site.record.title, &href);
+    let links = rendered.authored_links(&href);
     let (sections, toc, figures) = with_reference_list(rendered);
     let r = &site.record;
     let view = SiteView {
@@ -193,20 +210,19 @@ fn render_site(site: &Site, meta: &Renderer) -> Rendered {
         figures,
         sections,
     };
-    let href = format!("sites/{}/index.html", r.id.value);
-    let parts: Vec<_> =
-        view.sections.iter().map(|s| (s.number.as_deref(), s.title.as_str(), s.id.as_str(), s.html.as_str())).collect();
-    let search = search::docs_for_page(&r.title, &href, &parts);
     let mut files = downloads::site_downloads(site, &project.frameworks);
     files.extend(page_file(theme, "site.html", &view, href, &mut diags));
-    Rendered { files, search, diags }
+    Rendered { files, search, diags, links }
 }
 
 fn render_free_page(page: &Narrative, meta: &Renderer) -> Rendered {
     let root = "../../";
     let theme = meta.theme;
     let env = Env::without_site(meta.project, theme, root, &meta.bibliography);
+    let href = page_href(page);
     let (rendered, mut diags) = render_sections(&[page], &env, false);
+    let search = rendered.search_docs(&page.front.title, &href);
+    let links = rendered.authored_links(&href);
     let toc = rendered.toc.iter().flat_map(|t| t.children.clone()).collect();
     let view = FreePageView {
         page: meta.meta(&page.front.title, root, page.front.draft),
@@ -214,25 +230,26 @@ fn render_free_page(page: &Narrative, meta: &Renderer) -> Rendered {
         toc,
         html: rendered.into_html(),
     };
-    let href = page_href(page);
-    let search = search::docs_for_page(&view.title, &href, &[(None, view.title.as_str(), "", view.html.as_str())]);
     let files = page_file(theme, "page.html", &view, href, &mut diags).into_iter().collect();
-    Rendered { files, search, diags }
+    Rendered { files, search, diags, links }
 }
 
 fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
     let (project, theme) = (meta.project, meta.theme);
     let env = Env::without_site(project, theme, "", &meta.bibliography);
     let mut diags = Vec::new();
+    let mut links = Vec::new();
     let narrative_html = project.index.as_ref().map(|n| {
         let (rendered, found) = render_sections(&[n], &env, false);
         diags.extend(found);
+        links.extend(rendered.authored_links("index.html"));
         rendered.into_html()
     });
     let series = &project.series;
     let acknowledgements_html = series.acknowledgements.as_ref().map(|text| {
-        let ctx = BodyContext { path: "content/series.yaml", body_line: 1, label: None, title_level: 2 };
-        markdown::render(text, &ctx, &mut PageState::default()).html
+        let (html, found) = render_field(text, "content/series.yaml", &env);
+        diags.extend(found);
+        html
     });
     let view = IndexView {
         page: meta.meta(&series.title, "", false),
@@ -248,7 +265,7 @@ fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
         pages: meta.nav_pages.clone(),
     };
     let files = page_file(theme, "index.html", &view, "index.html".to_string(), &mut diags).into_iter().collect();
-    Rendered { files, diags, ..Rendered::default() }
+    Rendered { files, diags, links, ..Rendered::default() }
 }
 
 fn compare_title(project: &Project) -> String {
@@ -308,7 +325,11 @@ struct Sections {
     /// Numbered tables and figures in reading order.
     figures: Vec<FigureEntry>,
     /// Reference-list entries of the works the page cites, in list order.
-    references: Vec<String>,
+    references: Vec<Resolved>,
+    /// Search text by part: (label as the reader sees it, anchor or "", text).
+    search: Vec<(String, String, String)>,
+    /// Links the authors wrote, with their source files.
+    links: Vec<(String, markdown::LinkUse)>,
 }
 
 impl Sections {
@@ -321,16 +342,48 @@ impl Sections {
         }
         html
     }
+
+    /// The page's search documents: one per section's opening text and
+    /// one per `##` part, linked to their anchors on `href`.
+    fn search_docs(&self, report: &str, href: &str) -> Vec<SearchDoc> {
+        let references = self.references.iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join(" ");
+        let references =
+            (!references.is_empty()).then(|| ("References".to_string(), "references".to_string(), references));
+        self.search
+            .iter()
+            .chain(references.as_ref())
+            .map(|(section, id, text)| SearchDoc {
+                report: report.to_string(),
+                section: section.clone(),
+                href: if id.is_empty() { href.to_string() } else { format!("{href}#{id}") },
+                text: text.clone(),
+            })
+            .collect()
+    }
+
+    fn authored_links(&self, page: &str) -> Vec<AuthoredLink> {
+        self.links
+            .iter()
+            .map(|(path, link)| AuthoredLink {
+                page: page.to_string(),
+                href: link.href.clone(),
+                path: path.clone(),
+                line: link.line,
+                col: link.col,
+            })
+            .collect()
+    }
 }
 
-fn reference_list(entries: &[String]) -> String {
-    format!("<ul class=\"references\">\n{}\n</ul>\n", entries.join("\n"))
+fn reference_list(entries: &[Resolved]) -> String {
+    let items: Vec<&str> = entries.iter().map(|e| e.html.as_str()).collect();
+    format!("<ul class=\"references\">\n{}\n</ul>\n", items.join("\n"))
 }
 
 /// A report's sections and contents, with "References" (when it cites
 /// anything) placed after the main sections and before the appendices.
 fn with_reference_list(rendered: Sections) -> (Vec<SectionView>, Vec<TocEntry>, Vec<FigureEntry>) {
-    let Sections { mut sections, mut toc, references, figures } = rendered;
+    let Sections { mut sections, mut toc, references, figures, .. } = rendered;
     if !references.is_empty() {
         let at = sections.iter().position(|s| s.appendix).unwrap_or(sections.len());
         let id = "references".to_string();
@@ -345,14 +398,17 @@ fn with_reference_list(rendered: Sections) -> (Vec<SectionView>, Vec<TocEntry>, 
 }
 
 /// Renders narrative files as consecutive sections of one page. With
-/// `numbered`, files are sections 1, 2... and appendices A, B... Citations
-/// and cross-references are resolved last, once every label is known.
+/// `numbered`, files are sections 1, 2... and appendices A, B... Bodies are
+/// parsed first, then their shortcodes rendered in reading order (which
+/// numbers tables and figures), then citations and cross-references
+/// resolved, once every label of the page is known, and only then is any
+/// HTML written.
 fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sections, Vec<Diagnostic>) {
     let mut page = PageState::default();
     let mut diags = Vec::new();
     let mut out = Sections::default();
     let mut labels: HashMap<String, String> = HashMap::new();
-    let mut pending: Vec<(Vec<markdown::RefUse>, &str)> = Vec::new();
+    let mut parsed = Vec::with_capacity(narrative.len());
     let (mut numbered_count, mut appendix_count) = (0, 0);
     for file in narrative {
         let front = &file.front;
@@ -368,35 +424,32 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
         } else {
             (None, None)
         };
+        if let Some(d) = title_attribute(file) {
+            diags.push(d);
+        }
         let id = page.unique_id(&slugify(&front.title));
         let title_level = if numbered { 2 } else { 1 };
         let ctx = BodyContext { path: &file.path, body_line: file.body_line, label: label.as_deref(), title_level };
-        let body = markdown::render(&file.body, &ctx, &mut page);
-        diags.extend(body.diagnostics);
-        let mut html = body.html;
+        let mut body = markdown::parse(&file.body, &ctx, &mut page);
+        diags.append(&mut body.diagnostics);
         let mut numbering = Numbering::new(label.as_deref());
-        for (i, call) in body.calls.iter().enumerate() {
-            let at = (file.path.as_str(), file.body_line + call.line - 1, call.col);
-            let rendered = match shortcodes::render_call(call, env, &mut numbering, &mut page, at) {
+        let calls: Vec<Resolved> = body
+            .calls
+            .iter()
+            .map(|call| match shortcodes::render_call(call, env, &mut numbering, &mut page, &file.path) {
                 Ok(output) => {
                     if let Some(figure) = output.figure {
                         labels.insert(figure.id.clone(), figure.number.clone());
                         out.figures.push(figure);
                     }
-                    output.html
+                    Resolved { html: output.html, text: output.text }
                 }
                 Err(d) => {
                     diags.push(d);
-                    String::new()
+                    Resolved::default()
                 }
-            };
-            let marker = markdown::shortcodes::placeholder(i);
-            html = if html.contains(&format!("<p>{marker}</p>")) {
-                html.replacen(&format!("<p>{marker}</p>"), &rendered, 1)
-            } else {
-                html.replacen(&marker, &rendered, 1)
-            };
-        }
+            })
+            .collect();
         for heading in &body.headings {
             let label = heading.number.as_ref().map_or_else(|| heading.text.clone(), |n| format!("Section {n}"));
             labels.insert(heading.id.clone(), label);
@@ -407,30 +460,85 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
             id: id.clone(),
             children: toc_children(&body.headings),
         });
-        out.sections.push(SectionView {
-            number: display,
-            title: front.title.clone(),
-            id,
-            appendix: front.appendix,
-            html,
-        });
-        pending.push((body.refs, file.path.as_str()));
+        out.links.extend(body.links.drain(..).map(|link| (file.path.clone(), link)));
+        parsed.push((file, display, id, body, calls));
     }
     let mut cited: Vec<String> = Vec::new();
-    for (section, (refs, path)) in out.sections.iter_mut().zip(pending) {
-        for (i, used) in refs.iter().enumerate() {
-            let html = match resolve(used, path, &labels, env.bibliography, &mut cited) {
-                Ok(html) => html,
-                Err(d) => {
+    for (file, display, id, body, calls) in parsed {
+        let refs: Vec<Resolved> = body
+            .refs
+            .iter()
+            .map(|used| {
+                resolve(used, &file.path, &labels, env.bibliography, &mut cited).unwrap_or_else(|d| {
                     diags.push(d);
-                    String::new()
+                    Resolved::default()
+                })
+            })
+            .collect();
+        let rendered = body.content.into_html(&body.headings, &calls, &refs);
+        let section_label = match &display {
+            Some(n) => format!("{n} {}", file.front.title),
+            None => file.front.title.clone(),
+        };
+        let anchor = if numbered { id.clone() } else { String::new() };
+        for part in rendered.search {
+            let (label, anchor) = match part.heading.map(|h| &body.headings[h]) {
+                Some(h) => {
+                    (h.number.as_ref().map_or_else(|| h.text.clone(), |n| format!("{n} {}", h.text)), h.id.clone())
                 }
+                None => (section_label.clone(), anchor.clone()),
             };
-            section.html = section.html.replacen(&markdown::ref_placeholder(i), &html, 1);
+            out.search.push((label, anchor, part.text));
         }
+        out.sections.push(SectionView {
+            number: display,
+            title: file.front.title.clone(),
+            id,
+            appendix: file.front.appendix,
+            html: rendered.html,
+        });
     }
     out.references = env.bibliography.entries(&cited);
     (out, diags)
+}
+
+/// Renders Markdown kept in a YAML field (the series acknowledgements):
+/// citations resolve against the bibliography; shortcodes are refused.
+fn render_field(text: &str, path: &str, env: &Env) -> (String, Vec<Diagnostic>) {
+    let ctx = BodyContext { path, body_line: 1, label: None, title_level: 2 };
+    let body = markdown::parse(text, &ctx, &mut PageState::default());
+    let mut diags = body.diagnostics;
+    for call in &body.calls {
+        diags.push(
+            Diagnostic::new(path, call.line, call.col, format!("shortcode `{}` in a YAML field", call.name))
+                .with_hint("shortcodes work in narrative Markdown files only"),
+        );
+    }
+    let calls = vec![Resolved::default(); body.calls.len()];
+    let labels = HashMap::new();
+    let mut cited = Vec::new();
+    let refs: Vec<Resolved> = body
+        .refs
+        .iter()
+        .map(|used| {
+            resolve(used, path, &labels, env.bibliography, &mut cited).unwrap_or_else(|d| {
+                diags.push(d);
+                Resolved::default()
+            })
+        })
+        .collect();
+    (body.content.into_html(&body.headings, &calls, &refs).html, diags)
+}
+
+/// `{#id}` in a front-matter title is not read as an id: say so rather than
+/// print it as part of the heading.
+fn title_attribute(file: &Narrative) -> Option<Diagnostic> {
+    let title = &file.front.title;
+    let open = title.find("{#")?;
+    title[open..].contains('}').then(|| {
+        Diagnostic::new(&file.path, 1, 1, format!("`{}` in the title would be printed as part of it", &title[open..]))
+            .with_hint("a title takes no `{#id}`; the section's anchor comes from its title, and `##` headings inside may carry `{#id}`")
+    })
 }
 
 /// One citation or cross-reference as HTML, or why it cannot be resolved.
@@ -440,11 +548,14 @@ fn resolve(
     labels: &HashMap<String, String>,
     bibliography: &Bibliography,
     cited: &mut Vec<String>,
-) -> Result<String, Diagnostic> {
+) -> Result<Resolved, Diagnostic> {
     let error = |message: String, hint: String| Diagnostic::new(path, used.line, used.col, message).with_hint(hint);
     match &used.reference {
         Reference::Xref { id } => match labels.get(id) {
-            Some(label) => Ok(format!("<a class=\"xref\" href=\"#{id}\">{}</a>", markdown::escape_html(label))),
+            Some(label) => Ok(Resolved {
+                html: format!("<a class=\"xref\" href=\"#{id}\">{}</a>", markdown::escape_html(label)),
+                text: label.clone(),
+            }),
             None => {
                 let prefix = &id[..4];
                 let mut known: Vec<&str> =

@@ -136,18 +136,20 @@ pub struct FigureEntry {
 /// What a call rendered to.
 pub struct ShortcodeOutput {
     pub html: String,
+    /// The words it shows, for the search index.
+    pub text: String,
     pub figure: Option<FigureEntry>,
 }
 
-/// Checks and renders one call to HTML. `line`/`col` locate it in `path`.
+/// Checks and renders one call, written in `path`, to HTML.
 pub fn render_call(
     call: &Call,
     env: &Env,
     numbering: &mut Numbering,
     page: &mut PageState,
-    at: (&str, usize, usize),
+    path: &str,
 ) -> Result<ShortcodeOutput, Diagnostic> {
-    let (path, line, col) = at;
+    let (line, col) = (call.line, call.col);
     let error = |message: String, hint: String| Diagnostic::new(path, line, col, message).with_hint(hint);
     let builtin = BUILTINS.iter().find(|b| b.name == call.name);
     if builtin.is_none() && !env.theme.shortcodes.contains(&call.name) {
@@ -182,6 +184,8 @@ pub fn render_call(
         None => page.unique_id(&slugify(&format!("{} {}", call.name, arg(call, "key")))),
     };
     let figure = number.clone().map(|number| FigureEntry { id: id.clone(), number, caption: caption.clone() });
+    let mut text = format!("{} {caption} ", number.as_deref().unwrap_or(""));
+    searchable_text(&data, &mut text);
     let view = ShortcodeView { root: env.root, args: &call.args, number, id, caption, data };
     let site = env.site_value.clone().unwrap_or(tera::Value::none());
     let html = env.theme.render_with(&format!("shortcodes/{}.html", call.name), &view, [("site", site)]).map_err(
@@ -190,7 +194,29 @@ pub fn render_call(
             d
         },
     )?;
-    Ok(ShortcodeOutput { html, figure })
+    Ok(ShortcodeOutput { html, text, figure })
+}
+
+/// The words of a shortcode's display data, read from the data itself
+/// rather than from the HTML its template makes of it.
+fn searchable_text(value: &Value, out: &mut String) {
+    match value {
+        Value::String(s) => {
+            out.push_str(s);
+            out.push(' ');
+        }
+        Value::Number(n) => {
+            out.push_str(&n.to_string());
+            out.push(' ');
+        }
+        Value::Array(items) => items.iter().for_each(|v| searchable_text(v, out)),
+        Value::Object(map) => map
+            .iter()
+            // Markup, file names and machine keys are not words a reader sees.
+            .filter(|(k, _)| !matches!(k.as_str(), "svg" | "csv" | "colour" | "key" | "symbol" | "href" | "id"))
+            .for_each(|(_, v)| searchable_text(v, out)),
+        Value::Null | Value::Bool(_) => {}
+    }
 }
 
 /// Renders a built-in shortcode's template outside Markdown, so other pages
