@@ -94,8 +94,11 @@ pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<Summary
     if let Some(reason) = crate::write::refuse_reason(root, &output) {
         return Err(Failure::Usage(reason));
     }
+    let cannot_write = |e: std::io::Error| Failure::Io(format!("cannot write {}: {e}", output.display()));
+    // Locked before generating, so leftovers of killed builds go even when
+    // this one fails, and a second build waits instead of racing the swap.
+    let lock = crate::write::lock(&output).map_err(cannot_write)?;
     let files = generate(root, drafts)?;
-    crate::write::write_atomic(&output, &files)
-        .map_err(|e| Failure::Io(format!("cannot write {}: {e}", output.display())))?;
+    lock.write(&files).map_err(cannot_write)?;
     Ok(summary(&files, Some(output), started))
 }

@@ -152,6 +152,8 @@ fn yaml_diagnostic(err: &YamlError, path: &str, line_offset: usize) -> Diagnosti
             format!("key `{}` appears twice", key.as_deref().unwrap_or("?")),
             Some("remove or rename one of the two entries".to_string()),
         ),
+        // A message of our own (or serde's) without the position, which the diagnostic carries.
+        YamlError::Message { msg, .. } => (msg.clone(), type_hint(msg)),
         other => {
             let plain = plain_message(other);
             let hint = type_hint(&plain);
@@ -175,7 +177,9 @@ fn plain_message(err: &YamlError) -> String {
 }
 
 fn type_hint(message: &str) -> Option<String> {
-    let hint = if message.contains("invalid u32") || message.contains("invalid u64") {
+    let hint = if message.contains(crate::model::NOT_A_WEB_ADDRESS) {
+        "write the whole address, starting with `https://`, such as `https://example.org/report.pdf`; a DOI goes under `doi:`"
+    } else if message.contains("invalid u32") || message.contains("invalid u64") {
         "expected a whole number of 0 or more, such as `26`"
     } else if message.contains("invalid i64") {
         "expected a whole number, such as `3`"
@@ -242,22 +246,47 @@ fn read_optional_narrative(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>
     path.exists().then(|| read_narrative_file(root, path, diags)).flatten()
 }
 
-/// Files of one folder (not recursive), sorted by name so builds are deterministic.
-fn files_in(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-        .min_depth(1)
-        .max_depth(1)
-        .into_iter()
-        .filter_map(Result::ok)
-        .map(walkdir::DirEntry::into_path)
-        .collect();
+/// Files of one folder (not recursive), sorted by name so builds are
+/// deterministic. A folder that does not exist has none (every folder
+/// read here is optional); one that cannot be read, and an entry whose
+/// link target cannot be read, are diagnostics instead of being skipped.
+fn files_in(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).min_depth(1).max_depth(1) {
+        match entry {
+            Ok(entry) if entry.path_is_symlink() => match std::fs::metadata(entry.path()) {
+                Ok(_) => files.push(entry.into_path()),
+                Err(err) => diags.push(unreadable(root, entry.path(), &err, true)),
+            },
+            Ok(entry) => files.push(entry.into_path()),
+            Err(err) => {
+                let path = err.path().unwrap_or(dir);
+                let absent = path == dir && dir.symlink_metadata().is_err();
+                if let (false, Some(io)) = (absent, err.io_error()) {
+                    diags.push(unreadable(root, path, io, path.is_symlink()));
+                }
+            }
+        }
+    }
     files.sort();
     files
 }
 
+/// What a path that cannot be read is reported as, with the OS's reason.
+fn unreadable(root: &Path, path: &Path, err: &std::io::Error, link: bool) -> Diagnostic {
+    let diag = Diagnostic::whole_file(rel_path(root, path), format!("cannot be read: {err}"));
+    if link {
+        diag.with_hint("this is a symbolic link whose target is missing or loops; fix the link or remove it")
+    } else if err.kind() == std::io::ErrorKind::PermissionDenied {
+        diag.with_hint("give the user running wingreport permission to read it, or move it out of content/")
+    } else {
+        diag
+    }
+}
+
 /// Markdown files of a folder in reading order: by `weight`, then file name.
 fn read_narratives(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Narrative> {
-    let mut narratives: Vec<Narrative> = files_in(dir)
+    let mut narratives: Vec<Narrative> = files_in(root, dir, diags)
         .iter()
         .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "md"))
         .filter_map(|p| read_narrative_file(root, p, diags))
@@ -284,7 +313,7 @@ pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnost
 /// Site folders parse independently, so they are read in parallel; results
 /// keep the folders' order so diagnostics and output stay deterministic.
 fn read_sites(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Site> {
-    let folders: Vec<PathBuf> = files_in(dir).into_iter().filter(|p| p.is_dir()).collect();
+    let folders: Vec<PathBuf> = files_in(root, dir, diags).into_iter().filter(|p| p.is_dir()).collect();
     let results: Vec<(Option<Site>, Vec<Diagnostic>)> =
         folders.par_iter().map(|folder_path| load_site(root, folder_path)).collect();
     let mut sites = Vec::with_capacity(results.len());
@@ -335,6 +364,77 @@ mod tests {
     fn missing_key_names_the_key() {
         let err = parse_yaml::<SiteRecord>("id: x\n", "s.yaml", 0).unwrap_err();
         assert!(err.message.starts_with("missing required key"), "{err:?}");
+    }
+
+    /// Tests run as root, where permissions never deny reading; a looping
+    /// symbolic link fails to read for root too, through the same path.
+    #[cfg(unix)]
+    #[test]
+    fn unreadable_sites_folder_is_an_error_not_an_empty_series() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("content")).unwrap();
+        std::os::unix::fs::symlink("sites", dir.path().join("content/sites")).unwrap();
+        let mut diags = Vec::new();
+        assert!(read_sites(dir.path(), &dir.path().join("content/sites"), &mut diags).is_empty());
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].path, "content/sites");
+        assert!(diags[0].message.starts_with("cannot be read: "), "{diags:?}");
+        assert!(diags[0].hint.as_deref().unwrap().contains("symbolic link"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn broken_link_in_a_folder_is_an_error_and_the_rest_still_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let pages = dir.path().join("content/pages");
+        std::fs::create_dir_all(&pages).unwrap();
+        std::fs::write(pages.join("a.md"), "---\ntitle: A\n---\nText\n").unwrap();
+        std::os::unix::fs::symlink("/nonexistent/b.md", pages.join("b.md")).unwrap();
+        let mut diags = Vec::new();
+        let read = read_narratives(dir.path(), &pages, &mut diags);
+        assert_eq!(read.iter().map(|n| n.stem.as_str()).collect::<Vec<_>>(), ["a"]);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].path, "content/pages/b.md");
+    }
+
+    #[test]
+    fn missing_optional_folder_is_empty_without_a_diagnostic() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut diags = Vec::new();
+        assert!(files_in(dir.path(), &dir.path().join("content/pages"), &mut diags).is_empty());
+        assert!(diags.is_empty(), "{diags:?}");
+    }
+
+    #[test]
+    fn unreadable_folder_names_the_reason_and_the_fix() {
+        let err = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let diag = unreadable(Path::new("/p"), Path::new("/p/content/sites/risley"), &err, false);
+        assert_eq!(diag.location(), "content/sites/risley");
+        assert_eq!(diag.message, "cannot be read: permission denied");
+        assert!(diag.hint.unwrap().contains("permission to read"));
+    }
+
+    #[test]
+    fn reference_url_must_be_a_web_address_at_its_line() {
+        let head =
+            "- key: a\n  authors: [A]\n  year: 2020\n  title: T\n- key: b\n  authors: [B]\n  year: 2021\n  title: U\n";
+        for (url, why) in [
+            ("javascript:alert(1)", "scheme is `javascript:`"),
+            ("file:///etc/passwd", "scheme is `file:`"),
+            ("www.example.org/report", "relative URL without a base"),
+            ("\"https://\"", "empty host"),
+        ] {
+            let yaml = format!("{head}  url: {url}\n");
+            let err = parse_yaml::<Vec<Reference>>(&yaml, "content/references.yaml", 0).unwrap_err();
+            assert_eq!((err.line, err.col), (9, 8), "{url}: {err:?}");
+            assert!(err.message.contains(crate::model::NOT_A_WEB_ADDRESS) && err.message.contains(why), "{err:?}");
+            assert!(!err.message.contains("at line"), "the position is given once: {err:?}");
+            assert!(err.hint.as_deref().unwrap().contains("https://"), "{err:?}");
+        }
+        let ok = format!("{head}  url: https://example.org/r.pdf\n");
+        let refs = parse_yaml::<Vec<Reference>>(&ok, "content/references.yaml", 0).unwrap();
+        assert_eq!(refs[1].url.as_deref(), Some("https://example.org/r.pdf"));
+        assert_eq!(refs[0].url, None);
     }
 
     #[test]

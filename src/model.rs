@@ -98,8 +98,27 @@ pub struct Reference {
     pub container: Option<String>,
     pub volume: Option<String>,
     pub pages: Option<String>,
+    #[serde(default, deserialize_with = "web_address")]
     pub url: Option<String>,
     pub doi: Option<String>,
+}
+
+/// Start of the error for a `url` that is not an http(s) address; `load`
+/// adds the hint.
+pub const NOT_A_WEB_ADDRESS: &str = "is not a web address";
+
+/// A reference's `url` is printed as a link, so only an http(s) address
+/// with a host gets through: `javascript:`, `file:` or a bare `www.` never
+/// reach a reader.
+fn web_address<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(deserializer)? else { return Ok(None) };
+    let why = match url::Url::parse(&text) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => return Ok(Some(text)),
+        Ok(url) if matches!(url.scheme(), "http" | "https") => "it has no host".to_string(),
+        Ok(url) => format!("its scheme is `{}:`, and only http and https are published", url.scheme()),
+        Err(err) => err.to_string(),
+    };
+    Err(serde::de::Error::custom(format!("`{text}` {NOT_A_WEB_ADDRESS}: {why}")))
 }
 
 /// `content/frameworks.yaml`.
