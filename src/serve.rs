@@ -3,7 +3,7 @@
 //! open tabs to reload; when the content is broken, every page shows the
 //! problems over the last good version. Never writes to disk.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -22,7 +22,7 @@ use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use socket2::{SockRef, TcpKeepalive};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 use tower_livereload::{LiveReloadLayer, Reloader};
 
 use rayon::prelude::*;
@@ -48,8 +48,8 @@ pub struct ServeOptions {
 /// cannot stop the preview answering.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Connections served at once; more wait in the kernel's listen queue
-    /// until one closes.
+    /// Connections served at once; a new one waits in the kernel's listen
+    /// queue while the oldest is asked to close.
     pub max_connections: usize,
     /// How long a connection may take to send a whole request head, from
     /// when it opened or was last answered; then it is closed.
@@ -287,8 +287,23 @@ async fn run(listener: TcpListener, app: axum::Router, limits: Limits, stop: imp
     // request, so it closes both idle keep-alive connections and ones that
     // stall mid-request; it never cuts a response, such as the reload channel.
     builder.timer(TokioTimer::new()).header_read_timeout(limits.idle_timeout);
+    // Open connections, oldest first, each with its signal to close.
+    let mut open: VecDeque<Arc<Notify>> = VecDeque::new();
     let mut stop = pin!(stop);
     loop {
+        // When every slot is taken, the oldest connection is asked to close:
+        // at once if idle, after its response if busy. Without this, a
+        // request queued behind a flood of idle connections waits for them
+        // all to time out (68 s behind 20,000).
+        if open.len() >= limits.max_connections {
+            // Forget the closed ones: their task has dropped its handle.
+            open.retain(|close| Arc::strong_count(close) > 1);
+        }
+        if slots.available_permits() == 0
+            && let Some(oldest) = open.pop_front()
+        {
+            oldest.notify_one();
+        }
         // A slot is taken before accepting: connections over the cap wait in
         // the kernel's queue, where they cost the server nothing.
         let permit = tokio::select! {
@@ -310,9 +325,18 @@ async fn run(listener: TcpListener, app: axum::Router, limits: Limits, stop: imp
         };
         probe_vanished_peers(&stream);
         let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        let close = Arc::new(Notify::new());
+        open.push_back(close.clone());
         tokio::spawn(async move {
+            let mut connection = pin!(connection);
             // A failed connection (a timeout, a client gone) concerns that client only.
-            let _ = connection.await;
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                () = close.notified() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
             drop(permit);
         });
     }
