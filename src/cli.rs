@@ -89,6 +89,12 @@ enum Command {
         /// Open the preview in the default browser.
         #[arg(long)]
         open: bool,
+        /// Connections served at once (tests set it low).
+        #[arg(long, hide = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        max_connections: Option<u32>,
+        /// Milliseconds a connection may wait without sending a request (tests set it low).
+        #[arg(long, hide = true, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+        idle_timeout_ms: Option<u64>,
     },
     /// Create new content from a template: `wingreport new site <ID>`.
     New {
@@ -159,8 +165,13 @@ pub fn run() -> ExitCode {
                 Err(failure) => finish(&root, Err(failure), false, Format::Human, "pdf"),
             }
         }
-        Command::Serve { root, port, bind, open } => {
-            let options = crate::serve::ServeOptions { root: root.clone(), port, bind, open };
+        Command::Serve { root, port, bind, open, max_connections, idle_timeout_ms } => {
+            let defaults = crate::serve::Limits::default();
+            let limits = crate::serve::Limits {
+                max_connections: max_connections.map_or(defaults.max_connections, |n| n as usize),
+                idle_timeout: idle_timeout_ms.map_or(defaults.idle_timeout, std::time::Duration::from_millis),
+            };
+            let options = crate::serve::ServeOptions { root: root.clone(), port, bind, open, limits };
             match crate::serve::serve(options) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(failure) => finish(&root, Err(failure), false, Format::Human, "serve"),

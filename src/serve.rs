@@ -3,18 +3,26 @@
 //! open tabs to reload; when the content is broken, every page shows the
 //! problems over the last good version. Never writes to disk.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::pin::pin;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::extract::State;
-use axum::http::{StatusCode, Uri, header};
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+use socket2::{SockRef, TcpKeepalive};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, Semaphore};
 use tower_livereload::{LiveReloadLayer, Reloader};
 
 use rayon::prelude::*;
@@ -33,6 +41,29 @@ pub struct ServeOptions {
     pub port: Option<u16>,
     pub bind: IpAddr,
     pub open: bool,
+    pub limits: Limits,
+}
+
+/// What one client may hold, so that many idle or stalled connections
+/// cannot stop the preview answering.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Connections served at once; a new one waits in the kernel's listen
+    /// queue while the oldest is asked to close.
+    pub max_connections: usize,
+    /// How long a connection may take to send a whole request head, from
+    /// when it opened or was last answered; then it is closed.
+    pub idle_timeout: Duration,
+}
+
+impl Default for Limits {
+    /// A browser opens about six connections per tab; 512 leaves room for
+    /// many tabs and stays well under the common limit of 1,024 open files.
+    /// Browsers reopen a closed keep-alive connection unseen, so a short idle
+    /// time (Apache's is 5 s) costs nothing and frees slots sooner.
+    fn default() -> Self {
+        Limits { max_connections: 512, idle_timeout: Duration::from_secs(10) }
+    }
 }
 
 /// The last good build and the problems of the latest one.
@@ -203,16 +234,25 @@ fn print_problems(root: &Path, preview: &Shared) {
 
 /// Runs the preview until Ctrl+C.
 pub fn serve(options: ServeOptions) -> Result<(), Failure> {
-    let root = options.root.clone();
+    // The watcher reports canonical paths; a root given as `.` or relative
+    // would never match them and every save would rebuild everything.
+    let root = options.root.canonicalize().map_err(|e| {
+        Failure::Usage(format!(
+            "cannot open {}: {e}; pass --root with the folder that holds wingreport.toml and content/",
+            options.root.display()
+        ))
+    })?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| Failure::Io(format!("cannot start the server: {e}")))?;
+    // Bound before the first build, so a busy port is reported at once.
+    let listener = runtime.block_on(bind(options.bind, options.port))?;
+    let address = listener.local_addr().map_err(|e| Failure::Io(e.to_string()))?;
+
     let preview: Shared = Arc::default();
     let mut rebuilder = Rebuilder { root: root.clone(), preview: preview.clone(), cache: None };
     eprintln!("{}", rebuilder.rebuild(&Change::Everything)?);
     print_problems(&root, &preview);
 
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| Failure::Io(format!("cannot start the server: {e}")))?;
     runtime.block_on(async move {
-        let listener = bind(options.bind, options.port).await?;
-        let address = listener.local_addr().map_err(|e| Failure::Io(e.to_string()))?;
         if !options.bind.is_loopback() {
             eprintln!("warning: serving on {address}, reachable from other machines; drafts are visible to anyone who can connect");
         }
@@ -225,32 +265,122 @@ pub fn serve(options: ServeOptions) -> Result<(), Failure> {
         if options.open {
             let _ = open::that_detached(&url);
         }
-        let app = axum::Router::new().fallback(page).with_state(preview).layer(livereload);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .map_err(|e| Failure::Io(format!("server stopped: {e}")))
+        let app = axum::Router::new()
+            .fallback(page)
+            .with_state(preview)
+            .layer(livereload)
+            .layer(middleware::from_fn(only_reads));
+        let stop = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        run(listener, app, options.limits, stop).await;
+        Ok(())
     })
 }
 
-async fn bind(ip: IpAddr, port: Option<u16>) -> Result<tokio::net::TcpListener, Failure> {
-    let candidates: Vec<u16> = match port {
-        Some(port) => vec![port],
-        None => (1111..=1130).collect(),
+/// Serves HTTP/1.1 until `stop` completes, at most `limits.max_connections`
+/// at a time, closing connections that stay idle past `limits.idle_timeout`.
+async fn run(listener: TcpListener, app: axum::Router, limits: Limits, stop: impl Future<Output = ()>) {
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    // hyper's header read timeout runs while a connection waits for a
+    // request, so it closes both idle keep-alive connections and ones that
+    // stall mid-request; it never cuts a response, such as the reload channel.
+    builder.timer(TokioTimer::new()).header_read_timeout(limits.idle_timeout);
+    // Open connections, oldest first, each with its signal to close.
+    let mut open: VecDeque<Arc<Notify>> = VecDeque::new();
+    let mut stop = pin!(stop);
+    loop {
+        // When every slot is taken, the oldest connection is asked to close:
+        // at once if idle, after its response if busy. Without this, a
+        // request queued behind a flood of idle connections waits for them
+        // all to time out (68 s behind 20,000).
+        if open.len() >= limits.max_connections {
+            // Forget the closed ones: their task has dropped its handle.
+            open.retain(|close| Arc::strong_count(close) > 1);
+        }
+        if slots.available_permits() == 0
+            && let Some(oldest) = open.pop_front()
+        {
+            oldest.notify_one();
+        }
+        // A slot is taken before accepting: connections over the cap wait in
+        // the kernel's queue, where they cost the server nothing.
+        let permit = tokio::select! {
+            permit = slots.clone().acquire_owned() => permit,
+            () = &mut stop => return,
+        };
+        let Ok(permit) = permit else { return };
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut stop => return,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors, or the client gave up: pause rather than spin.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        probe_vanished_peers(&stream);
+        let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        let close = Arc::new(Notify::new());
+        open.push_back(close.clone());
+        tokio::spawn(async move {
+            let mut connection = pin!(connection);
+            // A failed connection (a timeout, a client gone) concerns that client only.
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                () = close.notified() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+            drop(permit);
+        });
+    }
+}
+
+/// A client that vanished without closing (a laptop shut, a network gone)
+/// would hold the reload channel, which never waits for a request, for
+/// ever; TCP keep-alive probes find it. Best effort: without them the
+/// connection still closes on the next reload.
+fn probe_vanished_peers(stream: &TcpStream) {
+    let probes = TcpKeepalive::new().with_time(Duration::from_secs(60)).with_interval(Duration::from_secs(10));
+    let _ = SockRef::from(stream).set_tcp_keepalive(&probes);
+}
+
+/// The first of `DEFAULT_PORTS` that is free, or exactly `port` when given.
+async fn bind(ip: IpAddr, port: Option<u16>) -> Result<TcpListener, Failure> {
+    let cannot = |address: SocketAddr, e: std::io::Error| {
+        Failure::Usage(format!("cannot listen on {address}: {e}; pick another address with --bind"))
     };
-    for port in &candidates {
-        if let Ok(listener) = tokio::net::TcpListener::bind(SocketAddr::new(ip, *port)).await {
-            return Ok(listener);
+    if let Some(port) = port {
+        let address = SocketAddr::new(ip, port);
+        return TcpListener::bind(address).await.map_err(|e| match e.kind() {
+            std::io::ErrorKind::AddrInUse => Failure::Usage(format!(
+                "port {port} is in use; pick another with --port or leave --port out to take the next free one"
+            )),
+            _ => cannot(address, e),
+        });
+    }
+    for port in DEFAULT_PORTS {
+        let address = SocketAddr::new(ip, port);
+        match TcpListener::bind(address).await {
+            Ok(listener) => return Ok(listener),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {}
+            Err(e) => return Err(cannot(address, e)),
         }
     }
     Err(Failure::Usage(format!(
         "no free port among {}..={} on {ip}; pass --port",
-        candidates[0],
-        candidates[candidates.len() - 1]
+        DEFAULT_PORTS.start(),
+        DEFAULT_PORTS.end()
     )))
 }
+
+const DEFAULT_PORTS: std::ops::RangeInclusive<u16> = 1111..=1130;
 
 /// Editors write swap, backup and temporary files beside the real one.
 fn is_editor_noise(path: &Path) -> bool {
@@ -262,6 +392,17 @@ fn is_editor_noise(path: &Path) -> bool {
         || [".swp", ".swx", ".swo", ".tmp", ".bak"].iter().any(|ext| name.ends_with(ext))
 }
 
+/// Whether a changed path is something a build reads. At the top of the
+/// project only the config and the content and theme folders count: output/,
+/// private/ and a log written there (`wingreport serve 2> serve.log`) would
+/// otherwise each trigger a rebuild, the log for ever.
+fn can_change_the_site(root: &Path, path: &Path) -> bool {
+    let top = path.strip_prefix(root).ok().and_then(|rel| rel.components().next());
+    let read =
+        top.is_some_and(|top| ["wingreport.toml", "content", "themes"].iter().any(|name| top.as_os_str() == *name));
+    read && !is_editor_noise(path)
+}
+
 /// Watches what a build reads and rebuilds once per burst of saves.
 fn watch(
     mut rebuilder: Rebuilder,
@@ -271,8 +412,6 @@ fn watch(
     Failure,
 > {
     let root = rebuilder.root.clone();
-    let output = root.join("output");
-    let private = root.join("private");
     let handler = move |result: DebounceEventResult| {
         let Ok(events) = result else { return };
         // Reading files raises access events too; a build must not trigger the next.
@@ -280,7 +419,7 @@ fn watch(
             .iter()
             .filter(|e| !e.event.kind.is_access())
             .flat_map(|e| e.paths.iter())
-            .filter(|p| !is_editor_noise(p) && !p.starts_with(&output) && !p.starts_with(&private))
+            .filter(|p| can_change_the_site(&rebuilder.root, p))
             .collect();
         let Some(first) = changed.first() else { return };
         let shown = crate::diagnostics::rel_path(&rebuilder.root, first);
@@ -360,24 +499,28 @@ fn error_panel(errors: &[Diagnostic]) -> String {
     )
 }
 
+/// The preview only reads: anything else is refused before it reaches a
+/// page or the reload channel.
+async fn only_reads(request: Request, next: Next) -> Response {
+    let method = request.method();
+    if method == Method::GET || method == Method::HEAD {
+        return next.run(request).await;
+    }
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        [(header::ALLOW, "GET, HEAD"), (header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("{method} is not allowed: the preview only answers GET and HEAD\n"),
+    )
+        .into_response()
+}
+
 async fn page(State(preview): State<Shared>, uri: Uri) -> Response {
     let mut path = uri.path().trim_start_matches('/').to_string();
     if path.is_empty() || path.ends_with('/') {
         path.push_str("index.html");
     }
     let state = preview.read().unwrap_or_else(|e| e.into_inner());
-    let Some(bytes) = state.files.get(&path) else {
-        if !state.errors.is_empty() && path.ends_with(".html") {
-            let html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Problems</title></head><body></body></html>".to_string();
-            return html_response(StatusCode::OK, preview_html(&html, &state.errors));
-        }
-        return (
-            StatusCode::NOT_FOUND,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            format!("{path} is not part of the site\n"),
-        )
-            .into_response();
-    };
+    let Some(bytes) = state.files.get(&path) else { return not_found(&path, &state.errors) };
     if path.ends_with(".html") {
         return html_response(StatusCode::OK, preview_html(&String::from_utf8_lossy(bytes), &state.errors));
     }
@@ -386,6 +529,22 @@ async fn page(State(preview): State<Shared>, uri: Uri) -> Response {
         .header(header::CACHE_CONTROL, "no-store")
         .body(Body::from(bytes.clone()))
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// A 404 whatever state the content is in; a missing page still shows the
+/// problems and reloads, so the reader sees why and when it is fixed.
+fn not_found(path: &str, errors: &[Diagnostic]) -> Response {
+    let message = format!("{path} is not part of the site");
+    if !path.ends_with(".html") {
+        return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message + "\n")
+            .into_response();
+    }
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>\
+         <body><main><h1>Not found</h1><p>{}.</p></main></body></html>",
+        escape_html(&message)
+    );
+    html_response(StatusCode::NOT_FOUND, preview_html(&html, errors))
 }
 
 fn html_response(status: StatusCode, html: String) -> Response {
@@ -421,6 +580,17 @@ mod tests {
             assert!(is_editor_noise(Path::new(noisy)), "{noisy}");
         }
         assert!(!is_editor_noise(Path::new("content/sites/a/site.yaml")));
+    }
+
+    #[test]
+    fn only_what_a_build_reads_triggers_a_rebuild() {
+        let root = Path::new("/p");
+        for read in ["wingreport.toml", "content/sites/a/site.yaml", "themes/default/templates/site.html", "content"] {
+            assert!(can_change_the_site(root, &root.join(read)), "{read}");
+        }
+        for ignored in ["serve.log", "output/index.html", "private/names.txt", "content/sites/a/.site.yaml.swp", ""] {
+            assert!(!can_change_the_site(root, &root.join(ignored)), "{ignored}");
+        }
     }
 
     #[test]

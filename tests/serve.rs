@@ -5,7 +5,8 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -16,6 +17,8 @@ use common::*;
 struct Server {
     child: Child,
     address: String,
+    /// The server's terminal log (stderr), line by line.
+    log: mpsc::Receiver<String>,
 }
 
 impl Drop for Server {
@@ -25,42 +28,84 @@ impl Drop for Server {
     }
 }
 
-fn start(root: &std::path::Path) -> Server {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("wingreport"))
-        .args(["serve", "--port", "0", "--root"])
-        .arg(root)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+fn start(root: &Path) -> Server {
+    spawn(serve().args(["--port", "0", "--root"]).arg(root))
+}
+
+fn serve() -> Command {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("wingreport"));
+    command.arg("serve");
+    command
+}
+
+fn spawn(command: &mut Command) -> Server {
+    let mut child = command.env("NO_COLOR", "1").stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let stdout = lines(child.stdout.take().unwrap());
+    let log = lines(child.stderr.take().unwrap());
     // Owned by the guard before anything can fail, so the process never outlives the test.
-    let mut server = Server { child, address: String::new() };
-    let line = rx.recv_timeout(Duration::from_secs(30)).expect("serve prints its address");
+    let mut server = Server { child, address: String::new(), log };
+    let line = stdout.recv_timeout(Duration::from_secs(30)).expect("serve prints its address");
     server.address = line.split("http://").nth(1).unwrap().split('/').next().unwrap().to_string();
     assert!(server.address.starts_with("127.0.0.1:"), "binds loopback by default: {line}");
     server
 }
 
-/// The body of a GET, de-chunked.
-fn get(server: &Server, path: &str) -> String {
+/// The lines of a pipe, read on a thread so the server never blocks on a full pipe.
+fn lines(pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    rx
+}
+
+/// The first line of the server's log containing `needle`.
+fn log_line(server: &Server, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match server.log.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return line,
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    panic!("serve logged no line with {needle:?}");
+}
+
+/// A response read to the end of a `Connection: close` exchange.
+struct Reply {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    }
+}
+
+fn request(server: &Server, method: &str, path: &str) -> Reply {
     let mut stream = TcpStream::connect(&server.address).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+    // Long enough for any queue the test builds up; a hang fails instead of blocking.
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    write!(stream, "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
     let raw = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    if !head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-        return body.to_string();
-    }
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no status in {head}"));
+    let body =
+        if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_string() };
+    Reply { status, head: head.to_string(), body }
+}
+
+fn dechunk(body: &str) -> String {
     let mut out = String::new();
     let mut rest = body;
     while let Some((size, after)) = rest.split_once("\r\n") {
@@ -72,6 +117,17 @@ fn get(server: &Server, path: &str) -> String {
         rest = &after[size + 2..];
     }
     out
+}
+
+/// The body of a GET that must succeed.
+fn get(server: &Server, path: &str) -> String {
+    let reply = request(server, "GET", path);
+    assert_eq!(reply.status, 200, "GET {path}: {}", reply.head);
+    reply.body
+}
+
+fn has_overlay(html: &str) -> bool {
+    !select(&scraper::Html::parse_document(html), "#wingreport-errors").is_empty()
 }
 
 /// A live-reload subscription: connected and past its `init` event.
@@ -148,9 +204,11 @@ fn a_broken_first_build_still_serves_the_problems() {
     let dir = bundled_project();
     edit(dir.path(), "content/sites/drake-hall/site.yaml", "  estate: female", "  estate: femail");
     let server = start(dir.path());
-    let page = get(&server, "/");
-    assert!(page.contains("wingreport-errors"), "{page}");
-    assert!(page.contains("content/sites/drake-hall/site.yaml"));
+    // Nothing was ever built, so every page is missing; each still shows why.
+    let page = request(&server, "GET", "/");
+    assert_eq!(page.status, 404);
+    assert!(has_overlay(&page.body), "{}", page.body);
+    assert!(page.body.contains("content/sites/drake-hall/site.yaml"));
 }
 
 #[test]
@@ -160,5 +218,152 @@ fn drafts_are_previewed_with_their_mark() {
     let server = start(dir.path());
     let page = get(&server, "/sites/risley/");
     assert!(page.contains("class=\"draft-mark\""), "draft reports are shown, marked");
-    assert!(get(&server, "/no/such/page.html").contains("not part of the site"));
+    let missing = request(&server, "GET", "/no/such/page.html");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("not part of the site"));
+    assert!(!has_overlay(&missing.body));
+}
+
+#[test]
+fn unknown_paths_are_404_while_the_content_is_broken_too() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let server = start(root);
+    let mut channel = subscribe(&server);
+    edit(root, "content/sites/drake-hall/site.yaml", "  estate: female", "  estate: femail");
+    wait_for(&mut channel, "event: reload");
+
+    let missing = request(&server, "GET", "/no/such/page.html");
+    assert_eq!(missing.status, 404, "{}", missing.head);
+    assert!(has_overlay(&missing.body), "a missing page still shows the problems");
+    assert!(missing.body.contains("_tower-livereload"), "and reloads when they are fixed");
+    assert_eq!(request(&server, "GET", "/no/such/style.css").status, 404);
+    let known = request(&server, "GET", "/sites/drake-hall/");
+    assert_eq!(known.status, 200);
+    assert!(has_overlay(&known.body));
+}
+
+#[test]
+fn methods_other_than_get_and_head_are_refused_with_405() {
+    let dir = bundled_project();
+    let server = start(dir.path());
+    for (method, path) in [("POST", "/"), ("PUT", "/sites/drake-hall/"), ("DELETE", "/_tower-livereload/event-stream")]
+    {
+        let reply = request(&server, method, path);
+        assert_eq!(reply.status, 405, "{method} {path}");
+        assert_eq!(reply.header("allow"), Some("GET, HEAD"), "{method} {path}");
+    }
+    let head = request(&server, "HEAD", "/");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty(), "HEAD has no body");
+}
+
+#[test]
+fn a_busy_explicit_port_is_refused_before_building() {
+    let dir = bundled_project();
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let output = wingreport()
+        .args(["serve", "--port", &port.to_string(), "--root"])
+        .arg(dir.path())
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let message =
+        format!("error: port {port} is in use; pick another with --port or leave --port out to take the next free one");
+    assert!(stderr(&output).contains(&message), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("rebuilt"), "the port is checked before the build: {}", stderr(&output));
+}
+
+#[test]
+fn without_port_the_next_free_port_after_1111_is_taken() {
+    let dir = bundled_project();
+    // Held here, or by someone else when this fails: either way 1111 is busy.
+    let _held = TcpListener::bind("127.0.0.1:1111");
+    let server = spawn(serve().arg("--root").arg(dir.path()));
+    let port: u16 = server.address.rsplit(':').next().unwrap().parse().unwrap();
+    assert!((1112..=1130).contains(&port), "took {port}");
+}
+
+/// Sockets the process holds open, from /proc.
+#[cfg(target_os = "linux")]
+fn sockets(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|fd| std::fs::read_link(fd.path()).is_ok_and(|target| target.to_string_lossy().starts_with("socket:")))
+        .count()
+}
+
+/// 20,000 idle connections used to stop serve answering (issue 8): each held
+/// a file descriptor for ever.
+#[cfg(target_os = "linux")]
+#[test]
+fn idle_and_half_open_connections_are_capped_and_closed_while_requests_are_answered() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    const CAP: usize = 32;
+    let dir = bundled_project();
+    let limits = ["--max-connections", &CAP.to_string(), "--idle-timeout-ms", "300"];
+    let server = spawn(serve().args(["--port", "0"]).args(limits).arg("--root").arg(dir.path()));
+    let pid = server.child.id();
+    let at_rest = sockets(pid);
+
+    // Watches the server's sockets while the idle connections come and go.
+    let done = std::sync::Arc::new(AtomicBool::new(false));
+    let most = std::sync::Arc::new(AtomicUsize::new(0));
+    let watcher = {
+        let (done, most) = (done.clone(), most.clone());
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                most.fetch_max(sockets(pid), Ordering::Relaxed);
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        })
+    };
+    let mut idle: Vec<TcpStream> = (0..300).map(|_| TcpStream::connect(&server.address).unwrap()).collect();
+    // Half-open: a request head that never ends.
+    for stream in idle.iter_mut().step_by(10) {
+        stream.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n").unwrap();
+    }
+
+    assert!(get(&server, "/sites/drake-hall/").contains("HMP Drake Hall"), "a real request is still answered");
+    for (i, stream) in idle.iter_mut().enumerate() {
+        stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut rest = Vec::new();
+        match stream.read_to_end(&mut rest) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+            Err(e) => panic!("idle connection {i} was not closed: {e}"),
+        }
+    }
+    done.store(true, Ordering::Relaxed);
+    watcher.join().unwrap();
+    let most = most.load(Ordering::Relaxed).saturating_sub(at_rest);
+    assert!(most > 0, "the watcher saw the server accept connections");
+    assert!(most <= CAP, "at most {CAP} connections at once, saw {most}");
+}
+
+/// Issue 10: from inside the project with the default root, the watcher's
+/// absolute paths never matched the relative root, and every save rebuilt
+/// everything.
+#[test]
+fn serve_from_inside_the_project_without_root_rebuilds_only_the_edited_report() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let server = spawn(serve().args(["--port", "0"]).current_dir(root));
+
+    let mut channel = subscribe(&server);
+    let findings = root.join("content/sites/drake-hall/02-findings.md");
+    let mut text = std::fs::read_to_string(&findings).unwrap();
+    text.push_str("\nA sentence saved from a relative root.\n");
+    std::fs::write(&findings, &text).unwrap();
+    wait_for(&mut channel, "event: reload");
+    assert!(get(&server, "/sites/drake-hall/").contains("A sentence saved from a relative root."));
+
+    let changed = log_line(&server, " changed: ");
+    assert!(
+        changed.starts_with("content/sites/drake-hall/02-findings.md changed: re-rendered drake-hall and search in "),
+        "{changed}"
+    );
 }
