@@ -1,0 +1,739 @@
+//! Check after render: every internal link and anchor in the generated pages
+//! has a target. Works on the rendered files in memory, in three steps:
+//! scan each HTML page with a real tokenizer (ids, `<a name>`, `href`,
+//! `src`), resolve each link as a browser would against its page, and blame
+//! each broken one on the Markdown line that wrote it. Does no I/O and never
+//! fetches an external link: those are only listed.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+
+use lol_html::{HtmlRewriter, Settings, element};
+use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+use rayon::prelude::*;
+use url::Url;
+
+use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
+use crate::render::OutputFile;
+
+/// A link an author wrote in Markdown, where the render stage found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthoredLink {
+    /// Output path of the page holding it, e.g. `sites/drake-hall/index.html`.
+    pub page: String,
+    /// The destination as the Markdown parser gives it (entities resolved).
+    pub href: String,
+    /// Source file, e.g. `content/sites/drake-hall/02-findings.md`.
+    pub path: String,
+    pub line: usize,
+    pub col: usize,
+}
+
+/// Content that exists but is not in this output, so a link into it gets
+/// `why` as its hint instead of a guess at another page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unpublished {
+    /// Output folder the content would have had: `sites/x/` or `pages/x/`.
+    pub output_prefix: String,
+    /// The whole hint shown on a link into it.
+    pub why: String,
+}
+
+impl Unpublished {
+    /// A draft left out of this build, as `sites/<id>/` or `pages/<id>/`.
+    pub fn draft(output_prefix: impl Into<String>, name: &str) -> Self {
+        Unpublished {
+            output_prefix: output_prefix.into(),
+            why: format!("`{name}` is a draft; build with --drafts or link elsewhere"),
+        }
+    }
+}
+
+/// An http(s) link, listed for the reader of the report, never fetched.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ExternalLink {
+    pub page: String,
+    pub href: String,
+}
+
+/// What the check found: broken links as diagnostics, external links listed.
+#[derive(Debug, Default)]
+pub struct LinkReport {
+    pub diagnostics: Vec<Diagnostic>,
+    pub external: Vec<ExternalLink>,
+}
+
+/// Checks every `href` and `src` of every `.html` file in `files` against
+/// the files and anchors of the same output.
+pub fn check(files: &[OutputFile], authored: &[AuthoredLink], unpublished: &[Unpublished]) -> LinkReport {
+    let scanned: Vec<(&OutputFile, Result<Scan, String>)> =
+        files.par_iter().filter(|f| is_html(&f.path)).map(|f| (f, scan(&f.bytes))).collect();
+    let mut unreadable = Vec::new();
+    let mut pages: Vec<(&OutputFile, Scan)> = Vec::new();
+    for (file, result) in scanned {
+        match result {
+            Ok(scan) => pages.push((file, scan)),
+            Err(e) => unreadable.push(Diagnostic::whole_file(
+                &file.path,
+                format!("generated page `{}` cannot be read for its links: {e}", file.path),
+            )),
+        }
+    }
+    let site = Site {
+        anchors: pages.iter().map(|(file, scan)| (file.path.as_str(), &scan.ids)).collect(),
+        files: files.iter().map(|f| f.path.as_str()).collect(),
+        unpublished,
+    };
+    let found: Vec<(Vec<Broken>, Vec<ExternalLink>)> =
+        pages.par_iter().map(|(file, scan)| site.check_page(file, &scan.links)).collect();
+    let mut external: Vec<ExternalLink> = Vec::new();
+    let mut broken: Vec<Broken> = Vec::new();
+    for (b, e) in found {
+        broken.extend(b);
+        external.extend(e);
+    }
+    external.sort();
+    external.dedup();
+    // A generated link broken on many pages is reported on the first of
+    // them by path, whatever order the render stage gave.
+    broken.sort_by(|a, b| (&a.page, a.line).cmp(&(&b.page, b.line)));
+    let mut diagnostics = site.diagnose(broken, authored);
+    diagnostics.extend(unreadable);
+    LinkReport { diagnostics, external }
+}
+
+fn is_html(path: &str) -> bool {
+    path.ends_with(".html") || path.ends_with(".htm")
+}
+
+// ---------------------------------------------------------------- scanning
+
+/// What one page offers (anchors) and asks for (links).
+#[derive(Debug, Default)]
+struct Scan {
+    ids: HashSet<String>,
+    links: Vec<FoundLink>,
+}
+
+/// A link attribute in the generated HTML, entities already decoded.
+#[derive(Debug)]
+struct FoundLink {
+    href: String,
+    /// Byte offset of its tag, turned into a line only if it is broken.
+    offset: usize,
+}
+
+/// Elements with an attribute that names a URL the reader's browser
+/// follows or loads.
+const LINKING: &str = "[href], [src], [poster], form[action], object[data]";
+const URL_ATTRIBUTES: [&str; 5] = ["href", "src", "poster", "action", "data"];
+
+/// Ids and links of one page, read by lol_html's streaming tokenizer, which
+/// only lexes the tags the selectors can match and skips the text between.
+fn scan(html: &[u8]) -> Result<Scan, String> {
+    let found = RefCell::new(Scan::default());
+    let anchors = element!("[id], a[name]", |el| {
+        let mut found = found.borrow_mut();
+        for name in ["id", "name"] {
+            if let Some(value) = el.get_attribute(name) {
+                found.ids.insert(unescape(value));
+            }
+        }
+        Ok(())
+    });
+    let links = element!(LINKING, |el| {
+        let offset = el.source_location().bytes().start;
+        let mut found = found.borrow_mut();
+        for name in URL_ATTRIBUTES {
+            if let Some(value) = el.get_attribute(name) {
+                found.links.push(FoundLink { href: unescape(value), offset });
+            }
+        }
+        Ok(())
+    });
+    // Not strict: a page the tokenizer finds ambiguous (a `<select>` holding
+    // raw text, say) is read as a browser would rather than refused.
+    let settings = Settings::new()
+        .append_element_content_handler(anchors)
+        .append_element_content_handler(links)
+        .with_strict(false);
+    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
+    rewriter.write(html).and_then(|()| rewriter.end()).map_err(|e| e.to_string())?;
+    Ok(found.into_inner())
+}
+
+/// An attribute value as the browser reads it: lol_html hands it over raw.
+fn unescape(value: String) -> String {
+    if value.contains('&') { htmlize::unescape_attribute(value).into_owned() } else { value }
+}
+
+/// 1-based line of a byte offset.
+fn line_of(bytes: &[u8], offset: usize) -> usize {
+    1 + bytes[..offset.min(bytes.len())].iter().filter(|&&b| b == b'\n').count()
+}
+
+// --------------------------------------------------------------- resolving
+
+/// The host of the base URL pages are resolved against: any host of a
+/// resolved link that is not this one was written as `//host/...`.
+const HOST: &str = "output.invalid";
+
+/// Characters a browser percent-encodes in a fragment (WHATWG URL standard).
+const FRAGMENT: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'<').add(b'>').add(b'`');
+
+/// Where a link goes, once resolved against its page.
+#[derive(Debug, PartialEq, Eq)]
+enum Target {
+    /// A file of the output (`index.html` added to folders) and a fragment
+    /// as a browser would encode it.
+    Internal {
+        path: String,
+        fragment: Option<String>,
+    },
+    External,
+    /// `mailto:`, `tel:` and other schemes this check has no say on.
+    Skipped,
+    Invalid(Problem),
+}
+
+/// Why a link has no target.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Problem {
+    /// The path resolves to no file of the output.
+    NoFile { path: String },
+    /// The page exists but has no element with this id.
+    NoAnchor { path: String, fragment: String },
+    /// More `../` than the page is deep: works only at the server's root.
+    AboveRoot,
+    /// `/x`: the server's root, not the report's folder on an intranet.
+    RootRelative { path: String },
+    /// Not a URL a browser can follow.
+    Unparsable,
+}
+
+/// A page's URL, under the output root and one folder deeper: resolving a
+/// link against both tells one that climbs above the root, where a browser
+/// silently stops, because only then do the results differ by more than
+/// that folder.
+struct Base<'a> {
+    page: &'a str,
+    plain: Url,
+    padded: Url,
+}
+
+impl<'a> Base<'a> {
+    fn new(page: &'a str) -> Option<Self> {
+        let at = |root: &str| Url::parse(root).ok()?.join(page).ok();
+        Some(Base { page, plain: at(&format!("http://{HOST}/"))?, padded: at(&format!("http://{HOST}/r/"))? })
+    }
+
+    /// Where `href`, written on this page, goes.
+    fn resolve(&self, href: &str) -> Target {
+        // Browsers strip these before parsing any URL.
+        let href: String =
+            href.trim_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+        if let Some(fragment) = href.strip_prefix('#') {
+            return Target::Internal { path: self.page.to_string(), fragment: Some(encode_fragment(fragment)) };
+        }
+        match Url::parse(&href) {
+            Ok(url) => {
+                return match url.scheme() {
+                    "http" | "https" => Target::External,
+                    _ => Target::Skipped,
+                };
+            }
+            Err(url::ParseError::RelativeUrlWithoutBase) => {}
+            Err(_) => return Target::Invalid(Problem::Unparsable),
+        }
+        let (Ok(plain), Ok(padded)) = (self.plain.join(&href), self.padded.join(&href)) else {
+            return Target::Invalid(Problem::Unparsable);
+        };
+        if plain.host_str() != Some(HOST) {
+            return Target::External;
+        }
+        let path = decode(plain.path().trim_start_matches('/'));
+        let path = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path };
+        if href.starts_with(['/', '\\']) {
+            return Target::Invalid(Problem::RootRelative { path });
+        }
+        if padded.path() != format!("/r{}", plain.path()) {
+            return Target::Invalid(Problem::AboveRoot);
+        }
+        Target::Internal { path, fragment: plain.fragment().map(str::to_string) }
+    }
+}
+
+/// Where `href`, written on the page at output path `page`, goes.
+fn resolve(page: &str, href: &str) -> Target {
+    Base::new(page).map_or(Target::Invalid(Problem::Unparsable), |base| base.resolve(href))
+}
+
+fn encode_fragment(raw: &str) -> String {
+    utf8_percent_encode(raw, FRAGMENT).to_string()
+}
+
+fn decode(text: &str) -> String {
+    percent_decode_str(text).decode_utf8_lossy().into_owned()
+}
+
+/// Whether a fragment (as the browser encoded it) names an anchor: the
+/// HTML standard tries it as is, then percent-decoded; empty and `top` mean
+/// the top of the page.
+fn finds_anchor(ids: &HashSet<String>, fragment: &str) -> bool {
+    let decoded = decode(fragment);
+    fragment.is_empty() || ids.contains(fragment) || ids.contains(&decoded) || decoded.eq_ignore_ascii_case("top")
+}
+
+/// A broken link as found in the generated HTML.
+#[derive(Debug)]
+struct Broken {
+    page: String,
+    href: String,
+    line: usize,
+    problem: Problem,
+}
+
+struct Site<'a> {
+    anchors: HashMap<&'a str, &'a HashSet<String>>,
+    files: HashSet<&'a str>,
+    unpublished: &'a [Unpublished],
+}
+
+impl Site<'_> {
+    fn check_page(&self, file: &OutputFile, links: &[FoundLink]) -> (Vec<Broken>, Vec<ExternalLink>) {
+        let page = file.path.as_str();
+        let mut broken = Vec::new();
+        let mut external = Vec::new();
+        let Some(base) = Base::new(page) else { return (broken, external) };
+        for link in links {
+            let problem = match base.resolve(&link.href) {
+                Target::External => {
+                    external.push(ExternalLink { page: page.to_string(), href: link.href.clone() });
+                    None
+                }
+                Target::Skipped => None,
+                Target::Invalid(problem) => Some(problem),
+                Target::Internal { path, fragment } => self.problem(path, fragment),
+            };
+            if let Some(problem) = problem {
+                let line = line_of(&file.bytes, link.offset);
+                broken.push(Broken { page: page.to_string(), href: link.href.clone(), line, problem });
+            }
+        }
+        (broken, external)
+    }
+
+    fn problem(&self, path: String, fragment: Option<String>) -> Option<Problem> {
+        if !self.files.contains(path.as_str()) {
+            return Some(Problem::NoFile { path });
+        }
+        // Other files (CSV, JSON, CSS) have no anchors to check.
+        let ids = self.anchors.get(path.as_str())?;
+        let fragment = fragment?;
+        (!finds_anchor(ids, &fragment)).then(|| Problem::NoAnchor { path, fragment: decode(&fragment) })
+    }
+
+    // ------------------------------------------------------------ reporting
+
+    /// One diagnostic per authored link that is broken, at its Markdown
+    /// source; one per generated broken link, grouped over the pages where
+    /// the same link is broken the same way.
+    fn diagnose(&self, broken: Vec<Broken>, authored: &[AuthoredLink]) -> Vec<Diagnostic> {
+        let mut by_key: HashMap<(&str, String), Vec<usize>> = HashMap::new();
+        for (i, link) in authored.iter().enumerate() {
+            by_key.entry((link.page.as_str(), link_key(&link.page, &link.href))).or_default().push(i);
+        }
+        let mut diags = Vec::new();
+        let mut blamed: HashSet<usize> = HashSet::new();
+        let mut generated: Vec<(Broken, usize)> = Vec::new();
+        let mut seen: HashSet<(String, String)> = HashSet::new();
+        for b in broken {
+            if !seen.insert((b.page.clone(), b.href.clone())) {
+                continue;
+            }
+            match by_key.get(&(b.page.as_str(), link_key(&b.page, &b.href))) {
+                Some(indices) => {
+                    for &i in indices {
+                        if blamed.insert(i) {
+                            diags.push(self.authored_diagnostic(&authored[i], &b));
+                        }
+                    }
+                }
+                None => match generated.iter_mut().find(|(g, _)| g.href == b.href && g.problem == b.problem) {
+                    Some((_, more)) => *more += 1,
+                    None => generated.push((b, 0)),
+                },
+            }
+        }
+        for (b, more) in generated {
+            let also = match more {
+                0 => String::new(),
+                1 => " (and 1 other page)".to_string(),
+                n => format!(" (and {n} other pages)"),
+            };
+            let message = format!(
+                "generated link `{}` on `{}`{also} has no target: {}",
+                b.href,
+                b.page,
+                self.describe(&b.page, &b.problem)
+            );
+            let hint = "no Markdown wrote this link: it comes from the theme's templates or from wingreport \
+                        itself; fix the template, or report it as a bug";
+            diags.push(Diagnostic::new(&b.page, b.line, 0, message).with_hint(hint));
+        }
+        diags.sort_by(|a, b| (&a.path, a.line, a.col, &a.message).cmp(&(&b.path, b.line, b.col, &b.message)));
+        diags
+    }
+
+    fn authored_diagnostic(&self, link: &AuthoredLink, b: &Broken) -> Diagnostic {
+        let message = format!("link `{}` has no target: {}", link.href, self.describe(&b.page, &b.problem));
+        let diag = Diagnostic::new(&link.path, link.line, link.col, message);
+        match self.hint(&b.page, &b.problem) {
+            Some(hint) => diag.with_hint(hint),
+            None => diag,
+        }
+    }
+
+    fn describe(&self, page: &str, problem: &Problem) -> String {
+        match problem {
+            Problem::NoFile { path } => format!("`{path}` is not in the output"),
+            Problem::NoAnchor { path, fragment } if path == page => format!("this page has no anchor `{fragment}`"),
+            Problem::NoAnchor { path, fragment } => format!("`{}` has no anchor `{fragment}`", page_name(path)),
+            Problem::AboveRoot => "it climbs above the output folder with one `../` too many".to_string(),
+            Problem::RootRelative { .. } => {
+                "it starts with `/`, the web server's root, not the reports' folder".to_string()
+            }
+            Problem::Unparsable => "it is not a valid URL".to_string(),
+        }
+    }
+
+    fn hint(&self, page: &str, problem: &Problem) -> Option<String> {
+        match problem {
+            Problem::NoFile { path } => {
+                let folder_of =
+                    |u: &&Unpublished| path.starts_with(&u.output_prefix) || format!("{path}/") == u.output_prefix;
+                if let Some(u) = self.unpublished.iter().find(folder_of) {
+                    return Some(u.why.clone());
+                }
+                let folder = format!("{}/index.html", path.trim_end_matches("/index.html"));
+                let nearest = if self.files.contains(folder.as_str()) {
+                    Some(folder.as_str())
+                } else {
+                    did_you_mean(path, self.files.iter().copied())
+                };
+                nearest.map(|p| format!("did you mean `{}`?", relative(page, p)))
+            }
+            Problem::NoAnchor { path, fragment } => {
+                let ids = self.anchors.get(path.as_str())?;
+                if let Some(near) = did_you_mean(fragment, ids.iter().map(String::as_str)) {
+                    return Some(format!("did you mean `#{near}`?"));
+                }
+                let mut ids: Vec<&String> = ids.iter().collect();
+                ids.sort();
+                Some(if ids.len() <= 8 {
+                    format!("its anchors are {}", one_of(&ids))
+                } else {
+                    "anchors come from headings (their text, or `{#id}`), figures, tables, footnotes and \
+                     references; open the page to find the one you mean"
+                        .to_string()
+                })
+            }
+            Problem::AboveRoot => Some(format!("the output folder is `{}` from this page", relative(page, ""))),
+            Problem::RootRelative { path } => self
+                .files
+                .contains(path.as_str())
+                .then(|| format!("write it relative to this page: `{}`", relative(page, path))),
+            Problem::Unparsable => None,
+        }
+    }
+}
+
+/// What a link points at, so that the href the Markdown parser saw and the
+/// one the HTML carries (escaped, or with `index.html` added) still match.
+fn link_key(page: &str, href: &str) -> String {
+    match resolve(page, href) {
+        Target::Internal { path, fragment } => format!("{path}#{}", decode(fragment.as_deref().unwrap_or(""))),
+        _ => format!("as written:{}", decode(href.trim())),
+    }
+}
+
+/// How a reader knows a page: a report by its folder, anything else by path.
+fn page_name(path: &str) -> &str {
+    match path.strip_suffix("/index.html") {
+        Some(folder) => folder.rsplit('/').next().unwrap_or(folder),
+        None => path,
+    }
+}
+
+/// The relative href from the page at `from` to the output path `to`
+/// (`""` for the output folder itself).
+fn relative(from: &str, to: &str) -> String {
+    let from_dirs: Vec<&str> = from.split('/').collect::<Vec<_>>().split_last().map_or(Vec::new(), |(_, d)| d.to_vec());
+    let to_parts: Vec<&str> = to.split('/').filter(|s| !s.is_empty()).collect();
+    let common = from_dirs.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    let up = "../".repeat(from_dirs.len() - common);
+    let down = to_parts[common.min(to_parts.len())..].join("/");
+    match (up.is_empty(), down.is_empty()) {
+        (true, true) => "./".to_string(),
+        _ => format!("{up}{down}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(path: &str, body: &str) -> OutputFile {
+        OutputFile {
+            path: path.to_string(),
+            bytes: format!("<!doctype html><html><body>{body}</body></html>").into_bytes(),
+        }
+    }
+
+    fn authored(page: &str, href: &str, line: usize) -> AuthoredLink {
+        AuthoredLink {
+            page: page.to_string(),
+            href: href.to_string(),
+            path: "content/sites/drake-hall/02-findings.md".to_string(),
+            line,
+            col: 5,
+        }
+    }
+
+    /// Two reports and the series index, each with a few anchors.
+    fn series() -> Vec<OutputFile> {
+        vec![
+            page("index.html", r#"<h1 id="top-of-series">Series</h1><a href="sites/risley/index.html">Risley</a>"#),
+            page(
+                "sites/risley/index.html",
+                r##"<h2 id="findings">Findings</h2><p id="fn-1">Note</p><a href="#findings">up</a>"##,
+            ),
+            page("sites/drake-hall/index.html", r#"<h2 id="profile">Profile</h2>"#),
+            OutputFile { path: "sites/drake-hall/site.json".to_string(), bytes: b"{}".to_vec() },
+        ]
+    }
+
+    /// The series with one more paragraph on Drake Hall's report.
+    fn with_link(body: &str) -> Vec<OutputFile> {
+        let mut files = series();
+        files[2] = page("sites/drake-hall/index.html", &format!(r#"<h2 id="profile">Profile</h2>{body}"#));
+        files
+    }
+
+    fn check_one(href: &str) -> LinkReport {
+        let files = with_link(&format!(r#"<p><a href="{href}">x</a></p>"#));
+        check(&files, &[authored("sites/drake-hall/index.html", href, 12)], &[])
+    }
+
+    fn messages(report: &LinkReport) -> Vec<String> {
+        report
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}: {} [{}]", d.location(), d.message, d.hint.as_deref().unwrap_or("")))
+            .collect()
+    }
+
+    #[test]
+    fn a_link_to_an_anchor_of_another_report_is_fine() {
+        let report = check_one("../risley/index.html#findings");
+        assert_eq!(messages(&report), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_link_to_a_missing_report_is_an_error_at_its_markdown_line_with_the_nearest_page() {
+        let report = check_one("../risly/index.html");
+        assert_eq!(
+            messages(&report),
+            ["content/sites/drake-hall/02-findings.md:12:5: link `../risly/index.html` has no target: \
+              `sites/risly/index.html` is not in the output [did you mean `../risley/index.html`?]"]
+        );
+    }
+
+    #[test]
+    fn a_missing_anchor_suggests_the_nearest_one() {
+        let report = check_one("../risley/index.html#finding");
+        assert_eq!(
+            messages(&report),
+            ["content/sites/drake-hall/02-findings.md:12:5: link `../risley/index.html#finding` has no target: \
+              `risley` has no anchor `finding` [did you mean `#findings`?]"]
+        );
+    }
+
+    #[test]
+    fn a_missing_anchor_on_the_same_page_says_so() {
+        let report = check_one("#profil");
+        assert_eq!(
+            messages(&report),
+            ["content/sites/drake-hall/02-findings.md:12:5: link `#profil` has no target: \
+              this page has no anchor `profil` [did you mean `#profile`?]"]
+        );
+    }
+
+    #[test]
+    fn a_link_to_a_draft_report_says_it_is_a_draft() {
+        let href = "../high-down/index.html#delivery";
+        let files = with_link(&format!(r#"<a href="{href}">x</a>"#));
+        let drafts = [Unpublished::draft("sites/high-down/", "high-down")];
+        let report = check(&files, &[authored("sites/drake-hall/index.html", href, 3)], &drafts);
+        assert_eq!(
+            messages(&report),
+            ["content/sites/drake-hall/02-findings.md:3:5: link `../high-down/index.html#delivery` has no target: \
+              `sites/high-down/index.html` is not in the output \
+              [`high-down` is a draft; build with --drafts or link elsewhere]"]
+        );
+    }
+
+    #[test]
+    fn footnote_and_reference_anchors_are_targets() {
+        let body = r##"<p>Text<sup><a href="#fn-1" id="fnref-1">1</a></sup> (<a href="#ref-buck2020">Buck, 2020</a>)</p>
+            <ol><li id="fn-1">Note <a href="#fnref-1">↩</a></li></ol>
+            <ul><li id="ref-buck2020">Buck, G. (2020)</li></ul>
+            <a href="#fn-2">2</a>"##;
+        let report = check(&with_link(body), &[authored("sites/drake-hall/index.html", "#fn-2", 7)], &[]);
+        assert_eq!(
+            messages(&report),
+            ["content/sites/drake-hall/02-findings.md:7:5: link `#fn-2` has no target: \
+              this page has no anchor `fn-2` [did you mean `#fn-1`?]"]
+        );
+    }
+
+    #[test]
+    fn folder_links_mean_their_index_page() {
+        for href in ["../risley/", "../risley/#findings", "./", "../../", "../../#top-of-series", "."] {
+            assert_eq!(messages(&check_one(href)), Vec::<String>::new(), "{href}");
+        }
+    }
+
+    #[test]
+    fn a_folder_link_without_its_slash_suggests_the_index_page() {
+        let report = check_one("../risley");
+        assert_eq!(report.diagnostics.len(), 1);
+        assert_eq!(report.diagnostics[0].hint.as_deref(), Some("did you mean `../risley/index.html`?"));
+    }
+
+    #[test]
+    fn climbing_above_the_output_root_is_broken_even_where_a_browser_would_stop_at_a_real_page() {
+        // From sites/drake-hall/, `../../../index.html` lands on index.html
+        // only when the reports sit at the server's root.
+        let report = check_one("../../../index.html");
+        assert_eq!(
+            messages(&report),
+            ["content/sites/drake-hall/02-findings.md:12:5: link `../../../index.html` has no target: \
+              it climbs above the output folder with one `../` too many [the output folder is `../../` from this page]"]
+        );
+        assert_eq!(check_one("../../../r/index.html").diagnostics.len(), 1);
+    }
+
+    #[test]
+    fn a_link_from_the_server_root_is_refused_with_its_relative_form() {
+        let report = check_one("/sites/risley/index.html");
+        assert_eq!(report.diagnostics.len(), 1);
+        assert_eq!(
+            report.diagnostics[0].hint.as_deref(),
+            Some("write it relative to this page: `../risley/index.html`")
+        );
+    }
+
+    #[test]
+    fn percent_encoded_fragments_and_paths_match_the_decoded_names() {
+        let mut files = with_link(r#"<h3 id="über-uns">Über uns</h3><h3 id="a b">spaced</h3>"#);
+        files.push(page("pages/guidance notes/index.html", r#"<h2 id="x">x</h2>"#));
+        let hrefs = [
+            "index.html#%C3%BCber-uns",
+            "index.html#über-uns",
+            "index.html#a%20b",
+            "index.html#a b",
+            "../../pages/guidance%20notes/index.html#x",
+            "../../pages/guidance notes/index.html#x",
+        ];
+        for href in hrefs {
+            let mut linked = files.clone();
+            linked.push(page("sites/drake-hall/extra.html", &format!(r#"<a href="{href}">x</a>"#)));
+            assert_eq!(messages(&check(&linked, &[], &[])), Vec::<String>::new(), "{href}");
+        }
+        let report = check_one("#%C3%BCber-unz");
+        assert_eq!(report.diagnostics.len(), 1);
+        assert!(report.diagnostics[0].message.ends_with("this page has no anchor `über-unz`"));
+    }
+
+    #[test]
+    fn query_strings_and_entities_do_not_hide_the_target() {
+        let files = with_link(r#"<a href="../risley/index.html?print=1&amp;a=2#findings">x</a>"#);
+        assert_eq!(messages(&check(&files, &[], &[])), Vec::<String>::new());
+    }
+
+    #[test]
+    fn downloads_and_named_anchors_are_targets() {
+        let files = with_link(
+            r##"<a name="old-anchor"></a><a href="site.json">data</a><a href="#old-anchor">x</a><a href="#top">top</a>"##,
+        );
+        assert_eq!(messages(&check(&files, &[], &[])), Vec::<String>::new());
+    }
+
+    #[test]
+    fn external_links_are_listed_once_and_never_checked() {
+        let files = with_link(
+            r#"<a href="https://example.org/a">a</a><a href="https://example.org/a">again</a>
+               <a href="http://example.org/b">b</a><img src="//cdn.example.org/c.png" alt="c">"#,
+        );
+        let report = check(&files, &[], &[]);
+        assert_eq!(report.diagnostics, []);
+        let hrefs: Vec<&str> = report.external.iter().map(|e| e.href.as_str()).collect();
+        assert_eq!(hrefs, ["//cdn.example.org/c.png", "http://example.org/b", "https://example.org/a"]);
+        assert!(report.external.iter().all(|e| e.page == "sites/drake-hall/index.html"));
+    }
+
+    #[test]
+    fn mailto_and_tel_links_are_skipped() {
+        let files = with_link(r#"<a href="mailto:jo@example.org">mail</a><a href="tel:+441234">call</a>"#);
+        let report = check(&files, &[], &[]);
+        assert_eq!(report.diagnostics, []);
+        assert_eq!(report.external, []);
+    }
+
+    #[test]
+    fn a_broken_generated_link_names_its_page_and_is_reported_once_for_all_pages() {
+        let mut files = series();
+        for name in ["risley", "drake-hall"] {
+            let path = format!("sites/{name}/index.html");
+            files.retain(|f| f.path != path);
+            files.push(page(&path, "<h2 id=\"a\">A</h2>\n<link rel=\"stylesheet\" href=\"../../static/styles.css\">"));
+        }
+        files.push(OutputFile { path: "static/style.css".to_string(), bytes: Vec::new() });
+        let report = check(&files, &[], &[]);
+        assert_eq!(
+            messages(&report),
+            [
+                "sites/drake-hall/index.html:2: generated link `../../static/styles.css` on `sites/drake-hall/index.html` \
+              (and 1 other page) has no target: `static/styles.css` is not in the output \
+              [no Markdown wrote this link: it comes from the theme's templates or from wingreport itself; \
+              fix the template, or report it as a bug]"
+            ]
+        );
+    }
+
+    #[test]
+    fn markup_inside_scripts_and_comments_is_not_a_link() {
+        let files = with_link(r#"<script>let s = "<a href='missing.html'>";</script><!-- <a href="gone.html"> -->"#);
+        assert_eq!(messages(&check(&files, &[], &[])), Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_authored_link_matches_its_html_form() {
+        // The Markdown said `../risley/#Finding`; the page carries the
+        // same link escaped and with the index page spelt out.
+        let files = with_link(r##"<a href="../risley/index.html#%C3%9Cber">x</a>"##);
+        let report = check(&files, &[authored("sites/drake-hall/index.html", "../risley/#Über", 4)], &[]);
+        assert_eq!(report.diagnostics.len(), 1);
+        assert_eq!(report.diagnostics[0].location(), "content/sites/drake-hall/02-findings.md:4:5");
+    }
+
+    #[test]
+    fn relative_paths_climb_to_the_common_folder() {
+        assert_eq!(relative("sites/a/index.html", "sites/b/index.html"), "../b/index.html");
+        assert_eq!(relative("sites/a/index.html", "index.html"), "../../index.html");
+        assert_eq!(relative("index.html", "pages/x/index.html"), "pages/x/index.html");
+        assert_eq!(relative("sites/a/index.html", ""), "../../");
+        assert_eq!(relative("index.html", ""), "./");
+    }
+}
