@@ -29,6 +29,8 @@ pub struct Summary {
     pub files: usize,
     pub output: Option<PathBuf>,
     pub elapsed: Duration,
+    /// http(s) links of the pages, listed by `check`, never fetched.
+    pub external_links: Vec<crate::links::ExternalLink>,
 }
 
 /// Runs every stage but writing. `drafts` adds to the config's `[build] drafts`.
@@ -77,14 +79,23 @@ pub fn check_privacy(root: &Path, project: &Project, files: &[OutputFile]) -> Re
 fn summary(files: &[OutputFile], output: Option<PathBuf>, started: Instant) -> Summary {
     let count =
         |prefix: &str| files.iter().filter(|f| f.path.starts_with(prefix) && f.path.ends_with("index.html")).count();
-    Summary { sites: count("sites/"), pages: count("pages/"), files: files.len(), output, elapsed: started.elapsed() }
+    Summary {
+        sites: count("sites/"),
+        pages: count("pages/"),
+        files: files.len(),
+        output,
+        elapsed: started.elapsed(),
+        external_links: Vec::new(),
+    }
 }
 
 /// Validates everything a build would, writing nothing.
 pub fn check(root: &Path, drafts: bool) -> Result<Summary, Failure> {
     let started = Instant::now();
     let files = generate(root, drafts)?;
-    Ok(summary(&files, None, started))
+    let mut summary = summary(&files, None, started);
+    summary.external_links = crate::links::check(&files, &[], &[]).external;
+    Ok(summary)
 }
 
 /// Builds into `output` (default `ROOT/output`), replacing it atomically.

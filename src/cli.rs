@@ -196,7 +196,10 @@ fn finish(root: &Path, result: Result<Summary, Failure>, quiet: bool, format: Fo
                         out.display(),
                         summary.files
                     ),
-                    None => eprintln!("Checked {sites} and {pages}: no problems found ({ms} ms)"),
+                    None => {
+                        eprintln!("Checked {sites} and {pages}: no problems found ({ms} ms)");
+                        print_external_links(&summary.external_links);
+                    }
                 }
             }
             ExitCode::SUCCESS
@@ -219,6 +222,22 @@ fn finish(root: &Path, result: Result<Summary, Failure>, quiet: bool, format: Fo
             eprintln!("error: {message}; the previous output was left as it was");
             ExitCode::from(1)
         }
+    }
+}
+
+/// Each external address once, with how many pages link to it: listed
+/// for the author to review, never fetched.
+fn print_external_links(links: &[crate::links::ExternalLink]) {
+    let mut pages: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> = Default::default();
+    for link in links {
+        pages.entry(link.href.as_str()).or_default().insert(link.page.as_str());
+    }
+    if pages.is_empty() {
+        return;
+    }
+    eprintln!("{} (not fetched; check they still work):", plural(pages.len(), "external link"));
+    for (href, on) in pages {
+        eprintln!("  {href}  ({})", plural(on.len(), "page"));
     }
 }
 

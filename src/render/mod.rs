@@ -15,6 +15,8 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
+pub use crate::links::AuthoredLink;
+use crate::links::{self, Unpublished};
 use crate::markdown::citations::Reference;
 use crate::markdown::{self, BodyContext, PageState, Resolved, slugify};
 use crate::model::{Narrative, Project, Site, Status};
@@ -134,10 +136,12 @@ impl<'a> Renderer<'a> {
         let mut files = Vec::new();
         let mut diags = Vec::new();
         let mut docs = Vec::new();
+        let mut authored = Vec::new();
         for part in parts {
             files.extend(part.files);
             docs.extend(part.search);
             diags.extend(part.diags);
+            authored.extend(part.links);
         }
         if !diags.is_empty() {
             return Err(diags);
@@ -155,7 +159,26 @@ impl<'a> Renderer<'a> {
         let ratings =
             figures::ratings_stylesheet(project.frameworks.social_capital.as_ref(), project.config.charts.palette);
         files.push(OutputFile { path: "static/ratings.css".to_string(), bytes: ratings.into_bytes() });
-        Ok(files)
+        let broken = links::check(&files, &authored, &self.unpublished()).diagnostics;
+        if broken.is_empty() { Ok(files) } else { Err(broken) }
+    }
+
+    /// Reports and pages this selection leaves out, so that a link to one
+    /// says why it has no target.
+    fn unpublished(&self) -> Vec<Unpublished> {
+        let sites = self
+            .project
+            .sites
+            .iter()
+            .filter(|s| !self.selection.site(s))
+            .map(|s| Unpublished::draft(format!("sites/{}/", s.record.id.value), &s.record.id.value));
+        let pages = self
+            .project
+            .pages
+            .iter()
+            .filter(|p| !self.selection.narrative(p))
+            .map(|p| Unpublished::draft(format!("pages/{}/", slugify(&p.stem)), &p.stem));
+        sites.chain(pages).collect()
     }
 }
 
@@ -168,18 +191,6 @@ pub struct Rendered {
     pub diags: Vec<Diagnostic>,
     /// Links the authors wrote on these pages, for the link check.
     pub links: Vec<AuthoredLink>,
-}
-
-/// A link an author wrote in Markdown, and the page it ended up on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthoredLink {
-    /// Output path of the page holding it, such as "sites/drake-hall/index.html".
-    pub page: String,
-    pub href: String,
-    /// Source file, line and column.
-    pub path: String,
-    pub line: usize,
-    pub col: usize,
 }
 
 fn render_site(site: &Site, meta: &Renderer) -> Rendered {

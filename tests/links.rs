@@ -1,0 +1,91 @@
+//! Every internal link and anchor of the generated pages is checked by
+//! `check` and `build`: a broken one is an error at the Markdown line that
+//! wrote it, with a hint; links that work, and external ones, pass.
+
+mod common;
+
+use common::*;
+use wingreport::build::{Failure, generate};
+use wingreport::diagnostics::Diagnostic;
+
+const FILE: &str = "content/sites/drake-hall/03-recommendations.md";
+
+/// The bundled project with `text` appended to a Drake Hall section.
+fn project_with(text: &str) -> tempfile::TempDir {
+    let dir = bundled_project();
+    let path = dir.path().join(FILE);
+    let mut body = std::fs::read_to_string(&path).unwrap();
+    body.push_str(&format!("\n{text}\n"));
+    std::fs::write(path, body).unwrap();
+    dir
+}
+
+fn line_count(dir: &tempfile::TempDir) -> usize {
+    std::fs::read_to_string(dir.path().join(FILE)).unwrap().lines().count()
+}
+
+fn problems(dir: &tempfile::TempDir) -> Vec<Diagnostic> {
+    match generate(dir.path(), false) {
+        Err(Failure::Content(diags)) => diags,
+        other => panic!("expected content problems, got {other:?}"),
+    }
+}
+
+#[test]
+fn links_between_reports_pages_sections_and_notes_pass() {
+    let dir = project_with(concat!(
+        "See [Risley](../risley/index.html), [the guidance](../../pages/commissioning-guidance/index.html), ",
+        "[the index](../../index.html), [lessons](#key-lessons-learnt), [Figure 2.1](#fig-attributes), ",
+        "[the references](#references), [a source](https://example.org/report) and ",
+        "[the comparison](../../compare/index.html).",
+    ));
+    generate(dir.path(), false).unwrap_or_else(|e| panic!("{e:?}"));
+}
+
+#[test]
+fn a_broken_cross_report_link_is_an_error_at_its_line() {
+    let dir = project_with("See [Risley](../risly/index.html).");
+    let line = line_count(&dir);
+    let diags = problems(&dir);
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!((diags[0].path.as_str(), diags[0].line, diags[0].col), (FILE, line, 5));
+    assert!(diags[0].message.contains("`../risly/index.html`"), "{}", diags[0].message);
+    assert!(diags[0].hint.as_deref().unwrap_or("").contains("risley"), "{:?}", diags[0].hint);
+}
+
+#[test]
+fn a_missing_anchor_gets_a_did_you_mean_hint() {
+    let dir = project_with("Read [the lessons](#key-lesons).");
+    let diags = problems(&dir);
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0].line, line_count(&dir));
+    assert!(diags[0].message.contains("no anchor `key-lesons`"), "{}", diags[0].message);
+    assert_eq!(diags[0].hint.as_deref(), Some("did you mean `#key-lessons-learnt`?"));
+}
+
+#[test]
+fn a_link_to_a_draft_report_says_it_is_a_draft() {
+    let dir = project_with("Compare [Holme House](../holme-house/index.html).");
+    edit(dir.path(), "content/sites/holme-house/site.yaml", "status: published", "status: draft");
+    let diags = problems(&dir);
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0].line, line_count(&dir));
+    assert!(diags[0].hint.as_deref().unwrap_or("").contains("`holme-house` is a draft"), "{:?}", diags[0].hint);
+    // With drafts the same link has its target.
+    generate(dir.path(), true).unwrap_or_else(|e| panic!("{e:?}"));
+}
+
+#[test]
+fn check_exits_1_naming_the_line_and_lists_external_links_when_clean() {
+    let dir = project_with("Read [the lessons](#key-lesons).");
+    let line = line_count(&dir);
+    let out = wingreport().arg("check").arg("--root").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains(&format!("{FILE}:{line}:6")), "{}", stderr(&out));
+
+    let dir = project_with("Read [the report](https://example.org/report).");
+    let out = wingreport().arg("check").arg("--root").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let listed: Vec<String> = stderr(&out).lines().map(str::trim).map(String::from).collect();
+    assert!(listed.contains(&"https://example.org/report  (1 page)".to_string()), "{listed:#?}");
+}
