@@ -378,8 +378,12 @@ impl Site<'_> {
                 b.page,
                 self.describe(&b.page, &b.problem)
             );
-            let hint = "no Markdown wrote this link: it comes from the theme's templates or from wingreport \
-                        itself; fix the template, or report it as a bug";
+            let origin = "no Markdown wrote this link: it comes from the theme's templates or from wingreport \
+                          itself; fix the template, or report it as a bug";
+            let hint = match self.hint(&b.page, &b.problem) {
+                Some(fix) => format!("{fix} ({origin})"),
+                None => origin.to_string(),
+            };
             diags.push(Diagnostic::new(&b.page, b.line, 0, message).with_hint(hint));
         }
         diags.sort_by(|a, b| (&a.path, a.line, a.col, &a.message).cmp(&(&b.path, b.line, b.col, &b.message)));
@@ -722,8 +726,8 @@ mod tests {
             [
                 "sites/drake-hall/index.html:2: generated link `../../static/styles.css` on `sites/drake-hall/index.html` \
               (and 1 other page) has no target: `static/styles.css` is not in the output \
-              [no Markdown wrote this link: it comes from the theme's templates or from wingreport itself; \
-              fix the template, or report it as a bug]"
+              [did you mean `../../static/style.css`? (no Markdown wrote this link: it comes from the theme's \
+              templates or from wingreport itself; fix the template, or report it as a bug)]"
             ]
         );
     }
