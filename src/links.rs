@@ -123,28 +123,32 @@ struct FoundLink {
     offset: usize,
 }
 
-/// Elements with an attribute that names a URL the reader's browser
-/// follows or loads.
-const LINKING: &str = "[href], [src], [poster], form[action], object[data]";
-const URL_ATTRIBUTES: [&str; 5] = ["href", "src", "poster", "action", "data"];
+/// Elements that may hold an anchor, or a URL the reader's browser follows
+/// or loads; one selector, so the tokenizer matches each tag once.
+const SELECTOR: &str = "[id], a[name], [href], [src], [poster], form[action], object[data]";
 
 /// Ids and links of one page, read by lol_html's streaming tokenizer, which
-/// only lexes the tags the selectors can match and skips the text between.
+/// only lexes the tags the selector can match and skips the text between.
 fn scan(html: &[u8]) -> Result<Scan, String> {
     let found = RefCell::new(Scan::default());
-    let anchors = element!("[id], a[name]", |el| {
+    let handler = element!(SELECTOR, |el| {
         let mut found = found.borrow_mut();
-        for name in ["id", "name"] {
-            if let Some(value) = el.get_attribute(name) {
-                found.ids.insert(unescape(value));
-            }
+        let tag = el.tag_name();
+        if let Some(id) = el.get_attribute("id") {
+            found.ids.insert(unescape(id));
         }
-        Ok(())
-    });
-    let links = element!(LINKING, |el| {
+        if tag == "a"
+            && let Some(name) = el.get_attribute("name")
+        {
+            found.ids.insert(unescape(name));
+        }
         let offset = el.source_location().bytes().start;
-        let mut found = found.borrow_mut();
-        for name in URL_ATTRIBUTES {
+        let url_attributes: &[&str] = match tag.as_str() {
+            "form" => &["action"],
+            "object" => &["data"],
+            _ => &["href", "src", "poster"],
+        };
+        for name in url_attributes {
             if let Some(value) = el.get_attribute(name) {
                 found.links.push(FoundLink { href: unescape(value), offset });
             }
@@ -153,10 +157,7 @@ fn scan(html: &[u8]) -> Result<Scan, String> {
     });
     // Not strict: a page the tokenizer finds ambiguous (a `<select>` holding
     // raw text, say) is read as a browser would rather than refused.
-    let settings = Settings::new()
-        .append_element_content_handler(anchors)
-        .append_element_content_handler(links)
-        .with_strict(false);
+    let settings = Settings::new().append_element_content_handler(handler).with_strict(false);
     let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
     rewriter.write(html).and_then(|()| rewriter.end()).map_err(|e| e.to_string())?;
     Ok(found.into_inner())
@@ -377,8 +378,12 @@ impl Site<'_> {
                 b.page,
                 self.describe(&b.page, &b.problem)
             );
-            let hint = "no Markdown wrote this link: it comes from the theme's templates or from wingreport \
-                        itself; fix the template, or report it as a bug";
+            let origin = "no Markdown wrote this link: it comes from the theme's templates or from wingreport \
+                          itself; fix the template, or report it as a bug";
+            let hint = match self.hint(&b.page, &b.problem) {
+                Some(fix) => format!("{fix} ({origin})"),
+                None => origin.to_string(),
+            };
             diags.push(Diagnostic::new(&b.page, b.line, 0, message).with_hint(hint));
         }
         diags.sort_by(|a, b| (&a.path, a.line, a.col, &a.message).cmp(&(&b.path, b.line, b.col, &b.message)));
@@ -671,6 +676,21 @@ mod tests {
     }
 
     #[test]
+    fn url_attributes_count_only_on_the_elements_that_follow_them() {
+        let files = with_link(
+            r#"<div id="d" data="not-a-url" action="nor-this"></div><form action="missing.html"></form>
+               <video poster="still.png"></video><object data="chart.svg"></object>"#,
+        );
+        let mut targets: Vec<String> = check(&files, &[], &[])
+            .diagnostics
+            .iter()
+            .map(|d| d.message.split('`').nth(1).unwrap_or("").to_string())
+            .collect();
+        targets.sort();
+        assert_eq!(targets, ["chart.svg", "missing.html", "still.png"]);
+    }
+
+    #[test]
     fn external_links_are_listed_once_and_never_checked() {
         let files = with_link(
             r#"<a href="https://example.org/a">a</a><a href="https://example.org/a">again</a>
@@ -706,8 +726,8 @@ mod tests {
             [
                 "sites/drake-hall/index.html:2: generated link `../../static/styles.css` on `sites/drake-hall/index.html` \
               (and 1 other page) has no target: `static/styles.css` is not in the output \
-              [no Markdown wrote this link: it comes from the theme's templates or from wingreport itself; \
-              fix the template, or report it as a bug]"
+              [did you mean `../../static/style.css`? (no Markdown wrote this link: it comes from the theme's \
+              templates or from wingreport itself; fix the template, or report it as a bug)]"
             ]
         );
     }
