@@ -1,6 +1,6 @@
 //! Times `links::check` on a synthetic output: N report pages of about
 //! 300 KB each, linking to sections, figures, tables, footnotes and other
-//! reports. Run with `cargo run --release --example links_bench [N] [KB]`,
+//! reports. Run with `cargo run --release --example links_bench [N] [KB]` (file: bench/links_bench.rs).
 //! or give it a built output folder to check that instead.
 
 use std::time::Instant;
