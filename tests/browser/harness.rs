@@ -73,7 +73,11 @@ fn on_path(names: &[&str]) -> Option<PathBuf> {
 /// The tools, or `None` after printing why the test is skipped; under
 /// [`strict`] a missing tool fails the test instead.
 pub fn tools(test: &str) -> Option<Tools> {
-    let chromium = std::env::var_os("WINGREPORT_CHROMIUM").map(PathBuf::from).or_else(|| on_path(&["chromium"]));
+    // WINGREPORT_CHROMIUM, as for `wingreport pdf`, else Debian's chromium.
+    let chromium = match std::env::var_os("WINGREPORT_CHROMIUM") {
+        Some(path) => Some(PathBuf::from(path)).filter(|p| p.is_file()),
+        None => on_path(&["chromium"]),
+    };
     let chromedriver = on_path(&["chromedriver"]);
     let nginx = on_path(&["nginx"]);
     let axe = std::env::var_os("WINGREPORT_AXE").map(PathBuf::from);
@@ -95,10 +99,6 @@ pub fn tools(test: &str) -> Option<Tools> {
         None => {
             if strict() {
                 missing.push("axe-core (npm install axe-core@4, then set WINGREPORT_AXE to its axe.min.js)");
-            } else {
-                eprintln!(
-                    "{test}: accessibility checks skipped: set WINGREPORT_AXE to axe-core's axe.min.js (.ci/run does)"
-                );
             }
             None
         }
@@ -108,6 +108,11 @@ pub fn tools(test: &str) -> Option<Tools> {
         assert!(!strict(), "{message} (required under WINGREPORT_E2E=1 or CI=true; .ci/run installs them)");
         say(&format!("skipped: {message}"));
         return None;
+    }
+    if axe.is_none() {
+        say(&format!(
+            "{test}: accessibility checks skipped: set WINGREPORT_AXE to axe-core's axe.min.js (.ci/run does)"
+        ));
     }
     Some(Tools { chromium: chromium?, chromedriver: chromedriver?, nginx: nginx?, axe })
 }
