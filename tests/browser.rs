@@ -99,7 +99,12 @@ async fn search_by_keyboard(browser: &Browser, url: &str, query: &str) -> (Vec<S
         "{url}: ArrowDown from the search box moves to the first result"
     );
     browser.press(&char::from(Key::Enter).to_string()).await;
-    browser.wait_until(&format!("return location.href !== {};", json!(url)), "the page the result leads to").await;
+    browser
+        .wait_until(
+            &format!("return location.href !== {} && document.readyState === 'complete';", json!(url)),
+            "the page the result leads to",
+        )
+        .await;
     let landed = browser.js("return location.href;", vec![]).await.as_str().unwrap_or_default().to_string();
     (hrefs, landed)
 }

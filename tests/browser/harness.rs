@@ -346,10 +346,11 @@ impl Browser {
             .unwrap_or_default()
     }
 
-    /// Polls `script` (returning a boolean) until it is true.
+    /// Polls `script` (returning a boolean) until it is true; a script
+    /// that fails because a navigation is under way counts as not yet.
     pub async fn wait_until(&self, script: &str, what: &str) {
         let start = Instant::now();
-        while self.js(script, vec![]).await != Value::Bool(true) {
+        while !self.client.execute(script, vec![]).await.is_ok_and(|v| v == Value::Bool(true)) {
             assert!(start.elapsed() < PATIENCE, "timed out waiting for {what}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
