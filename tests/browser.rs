@@ -267,14 +267,21 @@ fn url_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The fixture site (a task list, an image and wide names) passes axe and
-/// its image loads: task-list checkboxes need an accessible name.
+/// The fixture (the series plus a site with a task list, an image and wide
+/// names) passes axe on every page, and its image loads: task-list
+/// checkboxes need an accessible name.
 #[tokio::test]
 async fn the_fixture_with_a_task_list_and_an_image_passes_axe() {
     let Some(tools) = harness::tools("fixture axe") else { return };
     let (_project, out) = built(true);
     let nginx = Nginx::start(&tools, &[(FIXTURE_SUB_PATH, &out)]);
     let browser = Browser::start(&tools).await;
+    let mut problems = Vec::new();
+    for page in harness::pages(&out).iter().filter(|p| *p != "sites/wide-names/index.html") {
+        let report = visit(&browser, &nginx.url(&format!("{FIXTURE_SUB_PATH}{page}")), tools.axe.as_deref()).await;
+        problems.extend(report.axe_violations.iter().map(|v| format!("{page}: axe: {v}")));
+        problems.extend(report.console.iter().map(|c| format!("{page}: console error: {c}")));
+    }
     let url = nginx.url(&format!("{FIXTURE_SUB_PATH}sites/wide-names/index.html"));
     let report = visit(&browser, &url, tools.axe.as_deref()).await;
     let facts = browser
@@ -289,17 +296,21 @@ async fn the_fixture_with_a_task_list_and_an_image_passes_axe() {
     browser.close().await;
     if tools.axe.is_some() {
         harness::say(&format!(
-            "axe wide-names: {} rules passed, {} violations",
+            "axe fixture: wide-names {} rules passed, {} violations; {} problems on the other pages",
             report.axe_passes,
-            report.axe_violations.len()
+            report.axe_violations.len(),
+            problems.len()
         ));
     }
-    assert!(report.axe_violations.is_empty(), "{}", report.axe_violations.join("\n"));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(report.console.is_empty(), "{:?}", report.console);
     assert_eq!(facts["tasks"], 1, "the task list is on the page");
     assert_eq!(facts["img"], json!(["Plan of the wing: two landings around a central association area", true]));
     let failed: Vec<_> = nginx.requests().into_iter().filter(|(s, _, _)| *s >= 400).collect();
     assert!(failed.is_empty(), "{failed:?}");
+    // Last, as it waits on the Markdown work of issue 8: the task list's
+    // checkboxes are unlabelled until then (axe: critical `label`).
+    assert!(report.axe_violations.is_empty(), "{}", report.axe_violations.join("\n"));
 }
 
 /// An image with no alt text is a build error at its source line (issue 8);
@@ -424,4 +435,22 @@ async fn every_chart_label_fits_the_space_its_chart_gave_it() {
     harness::say(&format!("chart labels: {labels} labels in {charts} charts measured, {} problems", problems.len()));
     assert!(charts > 0 && labels > 0, "no chart was measured");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The label checker itself, on boxes made up for it: each kind of problem
+/// is found, and labels placed as the charts place them pass.
+#[test]
+fn the_label_checker_finds_each_kind_of_problem() {
+    let chart = |texts: Value| json!({ "name": "t", "view": [0, 0, 100, 50], "rects": [[0, 0, 100, 50], [40, 10, 80, 30]], "texts": texts });
+    // A label left of a bar, a count right of it, a symbol inside it.
+    let fine = chart(json!([["label", 2, 12, 38, 28], ["19", 82, 12, 95, 28], ["✓", 50, 12, 60, 28]]));
+    assert_eq!(label_problems(&fine), Vec::<String>::new());
+    let outside = label_problems(&chart(json!([["WWWW", -30, 12, 38, 28]])));
+    assert!(outside.len() == 1 && outside[0].contains("leaves the viewBox"), "{outside:?}");
+    let over = label_problems(&chart(json!([["label", 20, 12, 60, 28]])));
+    assert!(over.len() == 1 && over[0].contains("runs over the edge"), "{over:?}");
+    let apart = label_problems(&chart(json!([["a", 2, 32, 30, 48], ["b", 20, 34, 60, 48]])));
+    assert!(apart.len() == 1 && apart[0].contains("overlaps"), "{apart:?}");
+    // Lines whose glyph boxes touch by less than SLACK do not count.
+    assert!(label_problems(&chart(json!([["a", 2, 32, 30, 41], ["b", 2, 40, 30, 49]]))).is_empty());
 }
