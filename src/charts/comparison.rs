@@ -5,7 +5,9 @@ use plotters::prelude::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::stages::{CELL_GAP, Legend, LegendItem, StageColumns, draw_no_stages, look, rating_of, stage_groups};
-use super::{ChartMeta, INK, INK_SECONDARY, TextOpts, render_svg, text_on, text_width, truncate_to, wrap_text};
+use super::{
+    ChartMeta, INK, INK_SECONDARY, TextOpts, render_svg, text_on, text_width, truncate_bold_to, truncate_to, wrap_text,
+};
 use crate::model::{Palette, Rating, SocialCapitalFramework, StageRating};
 
 const MIN_WIDTH: i32 = 640;
@@ -191,7 +193,7 @@ pub fn social_capital_comparison_svg(
                             ],
                             Some(&format!("{site}, stage {stage}: {label}")),
                         );
-                        let (symbol, _) = truncate_to(&symbol, usize::MAX, room, SYMBOL_FONT);
+                        let (symbol, _) = truncate_bold_to(&symbol, room, SYMBOL_FONT);
                         let drawn = canvas.text(
                             &symbol,
                             x + cell_w / 2,
@@ -206,6 +208,9 @@ pub fn social_capital_comparison_svg(
                     }
                 }
                 None => {
+                    // One band under the row's cells, so the note centred
+                    // across them sits on grey rather than over the gaps.
+                    canvas.rect(xs[0], top, xs[xs.len() - 1] + cell_w, top + ROW_H, NOT_REPORTED);
                     for (&x, &stage) in xs.iter().zip(&stages) {
                         let cell = canvas.rect(x, top, x + cell_w, top + ROW_H, NOT_REPORTED);
                         canvas.annotate(
@@ -605,8 +610,15 @@ mod tests {
             .filter(|(t, _)| num(t, "y") < first_y && attr(t, "text-anchor") == Some("start"))
             .map(|(_, c)| c)
             .collect();
-        assert_eq!(headers.len(), 12);
         assert!(headers.iter().all(|c| !c.ends_with('…')), "{headers:?}");
+        let header = headers.join(" ").replace("/ ", "/");
+        for source in [
+            "relational/bonding social capital",
+            "cognitive/bridging social capital",
+            "structural/linking social capital",
+        ] {
+            assert!(header.contains(source), "{header}");
+        }
         assert!(texts(&svg).iter().any(|(_, c)| c == "Stage 1"));
         // The full names are in the cells' data and the description.
         assert!(cells.iter().any(|c| c.site == cut));

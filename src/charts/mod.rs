@@ -35,8 +35,28 @@ pub(crate) const WHITE: RGBColor = RGBColor(0xff, 0xff, 0xff);
 /// Fill for "no data" cells and swatches.
 pub(crate) const MISSING_GREY: RGBColor = RGBColor(0xb1, 0xb4, 0xb6);
 
-/// Average advance of one character, in em, for the layout estimate.
-const EM_PER_CHAR: f64 = 0.6;
+/// Advance of each printable ASCII character (U+0020 to U+007E), in
+/// thousandths of an em, in DejaVu Sans, as Chromium measures it: the font
+/// `system-ui` and `sans-serif` resolve to on most Linux desktops, and wider
+/// than Segoe UI, San Francisco, Roboto, Helvetica and Arial, so a label laid
+/// out with these widths fits in any of them. A flat 0.6 em per character
+/// let labels of capitals, W and M run far past their space.
+const ASCII_EM: [u16; 95] = [
+    318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, 636, 636, 636, 636, 636, 636, 636,
+    636, 636, 636, 337, 337, 838, 838, 838, 531, 1000, 684, 686, 698, 770, 632, 575, 775, 752, 295, 295, 656, 557, 863,
+    748, 787, 603, 787, 695, 635, 611, 732, 684, 989, 685, 611, 685, 390, 337, 390, 838, 500, 500, 613, 635, 550, 635,
+    615, 352, 635, 634, 278, 278, 579, 278, 974, 634, 612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636,
+    337, 636, 838,
+];
+
+/// The same for the bold face.
+const ASCII_EM_BOLD: [u16; 95] = [
+    348, 456, 521, 838, 696, 1002, 872, 306, 457, 457, 523, 838, 380, 415, 380, 365, 696, 696, 696, 696, 696, 696, 696,
+    696, 696, 696, 400, 400, 838, 838, 838, 580, 1000, 774, 762, 734, 830, 683, 683, 821, 837, 372, 372, 775, 637, 995,
+    837, 850, 733, 850, 770, 720, 682, 812, 774, 1103, 771, 724, 725, 457, 365, 457, 838, 500, 500, 675, 716, 593, 716,
+    678, 435, 716, 712, 343, 343, 665, 343, 1042, 712, 687, 716, 716, 493, 595, 478, 712, 652, 924, 645, 652, 582, 712,
+    365, 712, 838,
+];
 
 /// Colour of a rating under the configured palette, as a CSS colour string.
 ///
@@ -68,11 +88,18 @@ fn one_line(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
-/// Estimated advance of one character, in em.
-fn char_em(c: char) -> f64 {
-    match c as u32 {
+/// Estimated advance of one character, in em: measured widths for ASCII,
+/// and for other characters an upper bound by class, since labels may be in
+/// any script.
+fn char_em(c: char, bold: bool) -> f64 {
+    let code = c as u32;
+    if (0x20..=0x7e).contains(&code) {
+        let table = if bold { &ASCII_EM_BOLD } else { &ASCII_EM };
+        return f64::from(table[(code - 0x20) as usize]) / 1000.0;
+    }
+    let em = match code {
         // Combining marks and zero-width characters take no room of their own.
-        0x0300..=0x036f | 0x200b..=0x200f | 0xfe00..=0xfe0f => 0.0,
+        0x0300..=0x036f | 0x200b..=0x200f | 0xfe00..=0xfe0f => return 0.0,
         // East Asian wide and full-width characters, emoji.
         0x1100..=0x115f
         | 0x2e80..=0xa4cf
@@ -82,30 +109,51 @@ fn char_em(c: char) -> f64 {
         | 0xff00..=0xff60
         | 0xffe0..=0xffe6
         | 0x1f300..=0x1faff
-        | 0x20000..=0x3fffd => 1.0,
-        _ => EM_PER_CHAR,
-    }
+        | 0x20000..=0x3fffd => return 1.0,
+        // Hyphens, dashes short of an em, curly quotes: Word's punctuation.
+        0x2010..=0x2013 | 0x2018..=0x201f => 0.52,
+        // Accented and other-script letters: as wide as the widest of
+        // their case in ASCII, less W and M.
+        _ if c.is_uppercase() => 0.87,
+        _ if c.is_alphabetic() => 0.70,
+        // Symbols (the ratings' check and cross), the em dash, the ellipsis.
+        _ => 1.0,
+    };
+    if bold { em * 1.12 } else { em }
 }
 
-/// Estimated width in pixels of `text` set at `font_px`: about 0.6 em per
-/// character (counting characters, not bytes), 1 em for wide characters.
+fn width_in(text: &str, font_px: f64, bold: bool) -> f64 {
+    text.chars().map(|c| char_em(c, bold)).sum::<f64>() * font_px
+}
+
+/// Estimated width in pixels of `text` set at `font_px` in the regular
+/// face: the sum of [`char_em`] over its characters (not bytes).
 pub fn text_width(text: &str, font_px: f64) -> f64 {
-    text.chars().map(char_em).sum::<f64>() * font_px
+    width_in(text, font_px, false)
 }
 
 /// Shortens `text` to at most `max_chars` characters and `max_width` pixels,
 /// ending it with "…" when anything was cut. Returns the text and whether it
 /// was cut.
 pub(crate) fn truncate_to(text: &str, max_chars: usize, max_width: f64, font_px: f64) -> (String, bool) {
+    truncate_in(text, max_chars, max_width, font_px, false)
+}
+
+/// [`truncate_to`] for text set in bold.
+pub(crate) fn truncate_bold_to(text: &str, max_width: f64, font_px: f64) -> (String, bool) {
+    truncate_in(text, usize::MAX, max_width, font_px, true)
+}
+
+fn truncate_in(text: &str, max_chars: usize, max_width: f64, font_px: f64, bold: bool) -> (String, bool) {
     let text = one_line(text);
-    if text.chars().count() <= max_chars && text_width(&text, font_px) <= max_width {
+    if text.chars().count() <= max_chars && width_in(&text, font_px, bold) <= max_width {
         return (text, false);
     }
-    let budget = max_width - text_width("…", font_px);
+    let budget = max_width - width_in("…", font_px, bold);
     let mut out = String::new();
     let mut width = 0.0;
     for (i, c) in text.chars().enumerate() {
-        let w = char_em(c) * font_px;
+        let w = char_em(c, bold) * font_px;
         if i + 1 >= max_chars || width + w > budget {
             break;
         }
@@ -172,7 +220,7 @@ pub(crate) fn wrap_text(text: &str, max_width: f64, font_px: f64, max_lines: usi
                 let mut width = 0.0;
                 let mut split = 0;
                 for (i, c) in rest.char_indices() {
-                    width += char_em(c) * font_px;
+                    width += char_em(c, false) * font_px;
                     if width > max_width && i > 0 {
                         break;
                     }
@@ -645,9 +693,23 @@ mod tests {
     }
 
     #[test]
-    fn text_width_counts_characters_not_bytes() {
-        assert_eq!(text_width("abcd", 10.0), text_width("éèêë", 10.0));
-        assert!((text_width("abcd", 10.0) - 24.0).abs() < 1e-9);
+    fn text_width_uses_measured_ascii_widths() {
+        // DejaVu Sans: a 0.613, b 0.635, c 0.550, d 0.635 em.
+        assert!((text_width("abcd", 10.0) - 24.33).abs() < 1e-9);
+        // A flat 0.6 em let "WWW" overflow by two thirds.
+        assert!((text_width("WWW", 10.0) - 29.67).abs() < 1e-9);
+        assert!(text_width("WM", 10.0) > 3.0 * text_width("il", 10.0));
+        assert!(width_in("Illustrative data", 10.0, true) > text_width("Illustrative data", 10.0));
+    }
+
+    #[test]
+    fn text_width_counts_characters_by_class_not_bytes() {
+        assert_eq!(text_width("é", 10.0), text_width("ж", 10.0));
+        assert!(text_width("É", 10.0) > text_width("é", 10.0));
+        assert_eq!(text_width("中文", 10.0), 20.0);
+        assert_eq!(text_width("ＷＭ", 10.0), 20.0);
+        assert_eq!(text_width("e\u{301}\u{200b}", 10.0), text_width("e", 10.0));
+        assert_eq!(text_width("…", 10.0), 10.0);
     }
 
     #[test]
@@ -669,7 +731,7 @@ mod tests {
         assert!(!cut);
         assert!(lines.len() > 1);
         assert!(lines.iter().all(|l| text_width(l, 14.0) <= 200.0));
-        assert_eq!(lines.join(" "), "A: Micro-level: relational/bonding social capital");
+        assert_eq!(lines.join(" ").replace("/ ", "/"), "A: Micro-level: relational/bonding social capital");
         let (lines, cut) = wrap_text(&"word ".repeat(100), 100.0, 14.0, 2);
         assert!(cut);
         assert_eq!(lines.len(), 2);
@@ -682,7 +744,7 @@ mod tests {
 
     #[test]
     fn wrap_text_breaks_after_slashes_and_hyphens_between_letters() {
-        let (lines, cut) = wrap_text("relational/bonding social capital", 100.0, 14.0, 4);
+        let (lines, cut) = wrap_text("relational/bonding social capital", 85.0, 14.0, 4);
         assert!(!cut);
         assert_eq!(lines, ["relational/", "bonding", "social", "capital"]);
         let (lines, cut) = wrap_text("Able to offer non-confrontational challenge", 160.0, 14.0, 3);

@@ -7,7 +7,8 @@ use plotters::prelude::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{
-    Canvas, INK, MISSING_GREY, TextOpts, palette_colour, parse_hex_colour, text_on, text_width, truncate_to, wrap_text,
+    Canvas, INK, MISSING_GREY, TextOpts, palette_colour, parse_hex_colour, text_on, text_width, truncate_bold_to,
+    truncate_to, wrap_text,
 };
 use crate::model::{Palette, Rating, SocialCapitalFramework};
 
@@ -268,7 +269,7 @@ impl Legend {
             let swatch = canvas.rect(*x, *y, x + SWATCH, y + SWATCH, item.fill);
             canvas.annotate(swatch, vec![("data-legend", item.key.clone())], None);
             if !item.symbol.is_empty() {
-                let (symbol, _) = truncate_to(&item.symbol, usize::MAX, f64::from(SWATCH - 2), LEGEND_FONT);
+                let (symbol, _) = truncate_bold_to(&item.symbol, f64::from(SWATCH - 2), LEGEND_FONT);
                 canvas.text(
                     &symbol,
                     x + SWATCH / 2,

@@ -1,0 +1,471 @@
+//! End to end in a real browser and a real web server (issue 8): Debian's
+//! Chromium driven through chromedriver, nginx serving the built series
+//! under a sub-path, the same pages from file://, axe-core's WCAG 2.2 A/AA
+//! rules on every page, and every chart label's real box measured against
+//! the space the chart code gave it.
+//!
+//! Without chromium, chromedriver or nginx each test prints why it skipped
+//! and passes, except under WINGREPORT_E2E=1 or CI=true (.ci/run), where a
+//! missing tool fails it. WINGREPORT_AXE names axe-core's `axe.min.js`.
+
+#[path = "browser/harness.rs"]
+mod harness;
+
+use std::path::Path;
+
+use fantoccini::key::Key;
+use harness::{Browser, FIXTURE_SUB_PATH, Nginx, SUB_PATH};
+use serde_json::{Value, json};
+
+/// What one page load looked like, for the log and the assertions.
+#[derive(Default)]
+struct PageReport {
+    console: Vec<String>,
+    charts: Vec<String>,
+    links: Vec<String>,
+    axe_passes: usize,
+    axe_violations: Vec<String>,
+}
+
+/// Loads `url` and gathers its console errors, its charts' drawn sizes, its
+/// links to the same server or to files (without fragments; links to other
+/// sites are references, never fetched) and, given axe, its results.
+async fn visit(browser: &Browser, url: &str, axe: Option<&str>) -> PageReport {
+    browser.goto(url).await;
+    let facts = browser
+        .js(
+            "const local = h => location.protocol === 'file:' ? h.startsWith('file:') : h.startsWith(location.origin + '/');\
+             return {\
+               charts: [...document.querySelectorAll('svg[role=img]')].map(svg => {\
+                 const r = svg.getBoundingClientRect();\
+                 return r.width > 0 && r.height > 0 ? '' : `${svg.getAttribute('aria-labelledby')}: ${r.width}x${r.height}`;\
+               }),\
+               links: [...document.querySelectorAll('a[href]')].map(a => a.href.replace(/#.*$/, '')).filter(local) };",
+            vec![],
+        )
+        .await;
+    let mut report = PageReport {
+        console: browser.console_errors().await,
+        charts: strings(&facts["charts"]).into_iter().filter(|c| !c.is_empty()).collect(),
+        links: strings(&facts["links"]),
+        ..PageReport::default()
+    };
+    report.links.sort();
+    report.links.dedup();
+    if let Some(source) = axe {
+        (report.axe_passes, report.axe_violations) = browser.axe(source).await;
+    }
+    report
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default()
+}
+
+/// True when the page at the current window width scrolls sideways.
+async fn scrolls_sideways(browser: &Browser) -> bool {
+    browser.js("const d = document.documentElement; return d.scrollWidth > d.clientWidth;", vec![]).await
+        == Value::Bool(true)
+}
+
+/// Keyboard only: Tab from the top of the page to the search box, type
+/// `query`, wait for results, ArrowDown onto the first and Enter on it.
+/// Returns the result links' hrefs and the URL the Enter led to.
+async fn search_by_keyboard(browser: &Browser, url: &str, query: &str) -> (Vec<String>, String) {
+    browser.goto(url).await;
+    let mut tabs = 0;
+    while browser.js("return document.activeElement.id === 'wr-search-input';", vec![]).await != Value::Bool(true) {
+        tabs += 1;
+        assert!(tabs <= 40, "{url}: 40 presses of Tab never reached the search box");
+        browser.press(&char::from(Key::Tab).to_string()).await;
+    }
+    browser.press(query).await;
+    browser
+        .wait_until(
+            "return document.querySelectorAll('#wr-search-panel:not([hidden]) .search-results a').length > 0;",
+            &format!("search results for {query:?} on {url}"),
+        )
+        .await;
+    let hrefs = strings(
+        &browser.js("return [...document.querySelectorAll('.search-results a')].map(a => a.href);", vec![]).await,
+    );
+    browser.press(&char::from(Key::Down).to_string()).await;
+    let focused = browser
+        .js("const a = document.activeElement; return a.matches('.search-results a') ? a.href : '';", vec![])
+        .await;
+    assert_eq!(
+        focused.as_str(),
+        hrefs.first().map(String::as_str),
+        "{url}: ArrowDown from the search box moves to the first result"
+    );
+    browser.press(&char::from(Key::Enter).to_string()).await;
+    browser
+        .wait_until(
+            &format!("return location.href !== {} && document.readyState === 'complete';", json!(url)),
+            "the page the result leads to",
+        )
+        .await;
+    let landed = browser.js("return location.href;", vec![]).await.as_str().unwrap_or_default().to_string();
+    (hrefs, landed)
+}
+
+/// Search for a word only the Drake Hall report uses: a result leads, by
+/// keyboard alone, to a section of that report that exists.
+async fn assert_search_works(browser: &Browser, index_url: &str) {
+    let (hrefs, landed) = search_by_keyboard(browser, index_url, "Hamlet").await;
+    assert!(hrefs.first().is_some_and(|h| h.contains("/sites/drake-hall/")), "{index_url}: results {hrefs:?}");
+    assert!(landed.contains("/sites/drake-hall/index.html#"), "{index_url}: Enter on the first result opened {landed}");
+    let target =
+        browser.js("return !!document.getElementById(decodeURIComponent(location.hash.slice(1)));", vec![]).await;
+    assert_eq!(target, Value::Bool(true), "{landed}: the result's section is on the page");
+    assert!(browser.console_errors().await.is_empty(), "{landed}: console errors after a search");
+}
+
+fn built(with_fixture: bool) -> (tempfile::TempDir, std::path::PathBuf) {
+    let project = harness::project(with_fixture);
+    let out = project.path().join("site");
+    harness::build(project.path(), &out);
+    (project, out)
+}
+
+#[tokio::test]
+async fn the_series_served_by_nginx_under_a_sub_path_loads_cleanly_and_passes_axe() {
+    let Some(tools) = harness::tools("nginx sub-path") else { return };
+    let (_project, out) = built(false);
+    let nginx = Nginx::start(&tools, &[(SUB_PATH, &out)]);
+    let browser = Browser::start(&tools).await;
+    let pages = harness::pages(&out);
+    let mut problems = Vec::new();
+    for page in &pages {
+        let url = nginx.url(&format!("{SUB_PATH}{page}"));
+        let report = visit(&browser, &url, tools.axe.as_deref()).await;
+        if tools.axe.is_some() {
+            harness::say(&format!(
+                "axe {page}: {} rules passed, {} violations",
+                report.axe_passes,
+                report.axe_violations.len()
+            ));
+        }
+        problems.extend(report.console.iter().map(|c| format!("{page}: console error: {c}")));
+        problems.extend(report.charts.iter().map(|c| format!("{page}: chart not visible: {c}")));
+        problems.extend(report.axe_violations.iter().map(|v| format!("{page}: axe: {v}")));
+        for link in &report.links {
+            let path = link.strip_prefix(&nginx.url("")).unwrap_or(link);
+            if !path.starts_with(SUB_PATH) {
+                problems.push(format!("{page}: link outside {SUB_PATH}: {link}"));
+            } else if nginx.status(path) != 200 {
+                problems.push(format!("{page}: link target is {}: {link}", nginx.status(path)));
+            }
+        }
+    }
+    browser.client.set_window_size(390, 844).await.unwrap();
+    for page in &pages {
+        browser.goto(&nginx.url(&format!("{SUB_PATH}{page}"))).await;
+        if scrolls_sideways(&browser).await {
+            problems.push(format!("{page}: scrolls sideways at 390 px"));
+        }
+    }
+    browser.close().await;
+
+    let requests = nginx.requests();
+    for (status, method, path) in &requests {
+        if !(200..400).contains(status) {
+            problems.push(format!("nginx answered {status} to {method} {path}"));
+        }
+        if !path.starts_with(SUB_PATH) {
+            problems.push(format!("request outside {SUB_PATH}: {method} {path}"));
+        }
+    }
+    harness::say(&format!(
+        "nginx {SUB_PATH}: {} pages checked, {} requests seen, {} problems",
+        pages.len(),
+        requests.len(),
+        problems.len()
+    ));
+    assert!(pages.iter().any(|p| p.starts_with("sites/")) && pages.contains(&"compare/index.html".to_string()));
+    assert!(requests.iter().any(|(_, _, p)| p.ends_with("static/style.css")), "the stylesheet was requested");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[tokio::test]
+async fn search_under_nginx_finds_a_report_section_by_keyboard() {
+    let Some(tools) = harness::tools("nginx search") else { return };
+    let (_project, out) = built(false);
+    let nginx = Nginx::start(&tools, &[(SUB_PATH, &out)]);
+    let browser = Browser::start(&tools).await;
+    assert_search_works(&browser, &nginx.url(&format!("{SUB_PATH}index.html"))).await;
+    browser.close().await;
+    let errors: Vec<_> =
+        nginx.requests().into_iter().filter(|(s, _, p)| *s >= 400 || !p.starts_with(SUB_PATH)).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(nginx.requests().iter().any(|(_, _, p)| p.ends_with("static/search-index.js")), "the index was loaded");
+}
+
+#[tokio::test]
+async fn pages_opened_from_file_urls_have_their_styles_and_search() {
+    let Some(tools) = harness::tools("file://") else { return };
+    let (_project, out) = built(false);
+    let browser = Browser::start(&tools).await;
+    let pages = harness::pages(&out);
+    let mut problems = Vec::new();
+    for page in &pages {
+        let url = file_url(&out.join(page));
+        let report = visit(&browser, &url, None).await;
+        problems.extend(report.console.iter().map(|c| format!("{page}: console error: {c}")));
+        problems.extend(report.charts.iter().map(|c| format!("{page}: chart not visible: {c}")));
+        for link in &report.links {
+            let file = link.strip_prefix("file://").map(url_decode);
+            if !file.as_deref().is_some_and(|f| Path::new(f).is_file()) {
+                problems.push(format!("{page}: link to a missing file: {link}"));
+            }
+        }
+        // The skip link is moved off-screen by style.css: styles applied.
+        let styled = browser
+            .js("const s = document.querySelector('.skip-link'); return !!s && getComputedStyle(s).position === 'absolute';", vec![])
+            .await;
+        if styled != Value::Bool(true) {
+            problems.push(format!("{page}: style.css not applied"));
+        }
+    }
+    harness::say(&format!("file://: {} pages checked, {} problems", pages.len(), problems.len()));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_search_works(&browser, &file_url(&out.join("index.html"))).await;
+    browser.close().await;
+}
+
+fn file_url(path: &Path) -> String {
+    let path = path.canonicalize().unwrap();
+    let mut url = String::from("file://");
+    for byte in path.to_string_lossy().bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => url.push(byte as char),
+            _ => url.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    url
+}
+
+fn url_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = (bytes[i] == b'%')
+            .then(|| std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok().and_then(|h| u8::from_str_radix(h, 16).ok()))
+            .flatten();
+        match hex {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The fixture (the series plus a site with a task list, an image and wide
+/// names) passes axe on every page, and its image loads: task-list
+/// checkboxes need an accessible name.
+#[tokio::test]
+async fn the_fixture_with_a_task_list_and_an_image_passes_axe() {
+    let Some(tools) = harness::tools("fixture axe") else { return };
+    let (_project, out) = built(true);
+    let nginx = Nginx::start(&tools, &[(FIXTURE_SUB_PATH, &out)]);
+    let browser = Browser::start(&tools).await;
+    let mut problems = Vec::new();
+    for page in harness::pages(&out).iter().filter(|p| *p != "sites/wide-names/index.html") {
+        let report = visit(&browser, &nginx.url(&format!("{FIXTURE_SUB_PATH}{page}")), tools.axe.as_deref()).await;
+        problems.extend(report.axe_violations.iter().map(|v| format!("{page}: axe: {v}")));
+        problems.extend(report.console.iter().map(|c| format!("{page}: console error: {c}")));
+    }
+    let url = nginx.url(&format!("{FIXTURE_SUB_PATH}sites/wide-names/index.html"));
+    let report = visit(&browser, &url, tools.axe.as_deref()).await;
+    let facts = browser
+        .js(
+            "const img = document.querySelector('main img');\
+             return { img: img ? [img.alt, img.complete && img.naturalWidth > 0] : null,\
+                      tasks: [...document.querySelectorAll('main li')].map(li => li.textContent.trim())\
+                        .filter(t => t.startsWith('Why do you need it?')).length };",
+            vec![],
+        )
+        .await;
+    browser.close().await;
+    if tools.axe.is_some() {
+        harness::say(&format!(
+            "axe fixture: wide-names {} rules passed, {} violations; {} problems on the other pages",
+            report.axe_passes,
+            report.axe_violations.len(),
+            problems.len()
+        ));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(report.console.is_empty(), "{:?}", report.console);
+    assert_eq!(facts["tasks"], 1, "the task list is on the page");
+    assert_eq!(facts["img"], json!(["Plan of the wing: two landings around a central association area", true]));
+    let failed: Vec<_> = nginx.requests().into_iter().filter(|(s, _, _)| *s >= 400).collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    // Last, as it waits on the Markdown work of issue 8: the task list's
+    // checkboxes are unlabelled until then (axe: critical `label`).
+    assert!(report.axe_violations.is_empty(), "{}", report.axe_violations.join("\n"));
+}
+
+/// An image with no alt text is a build error at its source line (issue 8);
+/// `alt=""` is not asked for here, as decoration is allowed.
+#[test]
+fn an_image_without_alt_text_is_refused_at_its_source_line() {
+    let project = harness::project(true);
+    let file = project.path().join("content/sites/wide-names/01-checklist.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line = text.lines().position(|l| l.starts_with("![Plan of the wing")).expect("the fixture's image") + 1;
+    std::fs::write(&file, text.replace("![Plan of the wing: two landings around a central association area]", "![]"))
+        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wingreport"))
+        .args(["build", "--quiet", "--root"])
+        .arg(project.path())
+        .arg("--output")
+        .arg(project.path().join("site"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(&format!("content/sites/wide-names/01-checklist.md:{line}:")), "{err}");
+    assert!(err.contains("alt"), "{err}");
+}
+
+/// A box: (left, top, right, bottom) in the chart's viewBox units.
+type Rect = [f64; 4];
+
+fn rect(value: &Value, from: usize) -> Rect {
+    std::array::from_fn(|k| value[from + k].as_f64().unwrap_or(f64::NAN))
+}
+
+/// How far `a` overlaps `b` on each axis (negative: apart).
+fn overlap(a: &Rect, b: &Rect) -> (f64, f64) {
+    (a[2].min(b[2]) - a[0].max(b[0]), a[3].min(b[3]) - a[1].max(b[1]))
+}
+
+fn inside(a: &Rect, b: &Rect, slack: f64) -> bool {
+    a[0] >= b[0] - slack && a[1] >= b[1] - slack && a[2] <= b[2] + slack && a[3] <= b[3] + slack
+}
+
+/// The problems with one chart's labels, measured by the browser: a label
+/// outside the viewBox, two labels on top of each other, or a label that
+/// runs over the edge of a bar or cell (each label is drawn either on a
+/// shape, wholly inside it, or off every shape, as axis labels and counts are).
+fn label_problems(chart: &Value) -> Vec<String> {
+    // Glyph boxes run from the font's ascent to its descent, taller than the
+    // ink: adjacent lines may touch by a pixel or two without anything
+    // overlapping on screen, so overlaps count from SLACK on.
+    const SLACK: f64 = 2.0;
+    let name = chart["name"].as_str().unwrap_or_default();
+    let view = rect(&chart["view"], 0);
+    let texts: Vec<(String, Rect)> = chart["texts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t[0].as_str().unwrap_or_default().to_string(), rect(t, 1)))
+        .collect();
+    let shapes: Vec<Rect> = chart["rects"].as_array().unwrap().iter().map(|r| rect(r, 0)).collect();
+    let mut problems = Vec::new();
+    for (i, (text, b)) in texts.iter().enumerate() {
+        if !inside(b, &view, 0.5) {
+            problems.push(format!("{name}: {text:?} at {b:?} leaves the viewBox {view:?}"));
+        }
+        for (other, c) in &texts[i + 1..] {
+            let (w, h) = overlap(b, c);
+            if w > SLACK && h > SLACK {
+                problems.push(format!("{name}: {text:?} at {b:?} overlaps {other:?} at {c:?}"));
+            }
+        }
+        // The background fills the viewBox: every label is on it.
+        let touched: Vec<&Rect> = shapes
+            .iter()
+            .filter(|s| !inside(&view, s, 0.5))
+            .filter(|s| {
+                let (w, h) = overlap(b, s);
+                w > SLACK && h > SLACK
+            })
+            .collect();
+        if !touched.is_empty() && !touched.iter().any(|s| inside(b, s, SLACK)) {
+            problems.push(format!("{name}: {text:?} at {b:?} runs over the edge of the shapes at {touched:?}"));
+        }
+    }
+    problems
+}
+
+/// Every chart label's real box (SVG getBBox in Chromium, with the fonts
+/// it really has) against the space the chart code reserved for it, on the
+/// fixture whose names are long and wide (capitals, W and M, CJK,
+/// full-width forms).
+#[tokio::test]
+async fn every_chart_label_fits_the_space_its_chart_gave_it() {
+    let Some(tools) = harness::tools("chart labels") else { return };
+    let (_project, out) = built(true);
+    let browser = Browser::start(&tools).await;
+    let mut problems = Vec::new();
+    let (mut charts, mut labels) = (0, 0);
+    for page in harness::pages(&out) {
+        browser.goto(&file_url(&out.join(&page))).await;
+        let measured = browser
+            .js(
+                "const box = e => { const b = e.getBBox(); return [b.x, b.y, b.x + b.width, b.y + b.height]; };\
+                 const own = t => [...t.childNodes].filter(n => n.nodeType === 3).map(n => n.data).join('').trim();\
+                 return [...document.querySelectorAll('svg[role=img]')].map(svg => {\
+                   const v = svg.viewBox.baseVal;\
+                   return { name: svg.getAttribute('aria-labelledby').split(' ')[0],\
+                     view: [v.x, v.y, v.x + v.width, v.y + v.height],\
+                     texts: [...svg.querySelectorAll('text')].filter(own).map(t => [own(t), ...box(t)]),\
+                     rects: [...svg.querySelectorAll('rect')].map(box) };\
+                 });",
+                vec![],
+            )
+            .await;
+        for chart in measured.as_array().unwrap() {
+            charts += 1;
+            labels += chart["texts"].as_array().map_or(0, Vec::len);
+            problems.extend(label_problems(chart).into_iter().map(|p| format!("{page}: {p}")));
+        }
+    }
+    // Without a CJK font Chromium draws empty boxes narrower than real
+    // glyphs, and the CJK names would be measured short.
+    let cjk = browser
+        .js(
+            "const c = document.createElement('canvas').getContext('2d'); c.font = '100px sans-serif';\
+             return c.measureText('中').width / 100;",
+            vec![],
+        )
+        .await
+        .as_f64()
+        .unwrap_or_default();
+    browser.close().await;
+    harness::say(&format!(
+        "chart labels: {labels} labels in {charts} charts measured, {} problems; a CJK character is {cjk:.2} em here",
+        problems.len()
+    ));
+    assert!(cjk >= 0.95 || !harness::strict(), "no CJK font: install fonts-wqy-microhei (.ci/run does)");
+    assert!(charts > 0 && labels > 0, "no chart was measured");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The label checker itself, on boxes made up for it: each kind of problem
+/// is found, and labels placed as the charts place them pass.
+#[test]
+fn the_label_checker_finds_each_kind_of_problem() {
+    let chart = |texts: Value| json!({ "name": "t", "view": [0, 0, 100, 50], "rects": [[0, 0, 100, 50], [40, 10, 80, 30]], "texts": texts });
+    // A label left of a bar, a count right of it, a symbol inside it.
+    let fine = chart(json!([["label", 2, 12, 38, 28], ["19", 82, 12, 95, 28], ["✓", 50, 12, 60, 28]]));
+    assert_eq!(label_problems(&fine), Vec::<String>::new());
+    let outside = label_problems(&chart(json!([["WWWW", -30, 12, 38, 28]])));
+    assert!(outside.len() == 1 && outside[0].contains("leaves the viewBox"), "{outside:?}");
+    let over = label_problems(&chart(json!([["label", 20, 12, 60, 28]])));
+    assert!(over.len() == 1 && over[0].contains("runs over the edge"), "{over:?}");
+    let apart = label_problems(&chart(json!([["a", 2, 32, 30, 48], ["b", 20, 34, 60, 48]])));
+    assert!(apart.len() == 1 && apart[0].contains("overlaps"), "{apart:?}");
+    // Lines whose glyph boxes touch by less than SLACK do not count.
+    assert!(label_problems(&chart(json!([["a", 2, 32, 30, 41], ["b", 2, 40, 30, 49]]))).is_empty());
+}
