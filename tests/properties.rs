@@ -659,3 +659,25 @@ fn quote_mark_in_a_reference_author_does_not_panic() {
 fn ampersand_in_the_series_index_does_not_panic() {
     build_project(Project { series: with(plain(SERIES_FIELDS), 7, "& ¡““"), ..Project::default() });
 }
+
+/// Found by the record property (PROPTEST_CASES=2000): a real name that the
+/// source spells differently from the output (here after a YAML `\0`
+/// escape, `\u0000Zebedee Quux`) was reported at the output file with no
+/// line, because the source scan looks for the name as the page shows it.
+#[test]
+fn real_name_after_an_escaped_character_is_reported_at_its_source() {
+    build_project(Project { record: with(plain(RECORD_FIELDS), 27, "\0Zebedee Quux"), ..Project::default() });
+}
+
+/// The everyday form of the failure above: a name wrapped over two lines
+/// of a folded YAML scalar.
+#[test]
+fn real_name_wrapped_over_two_lines_is_reported_at_its_source() {
+    let record = site_yaml(&plain(RECORD_FIELDS)).replacen(
+        "summary: \"Text 4\"",
+        "summary: >-\n  We spoke to Zebedee\n  Quux on the wing.",
+        1,
+    );
+    assert!(record.contains("Zebedee\n"), "the fixture's summary line has changed");
+    build_project(Project { raw_record: Some(record), ..Project::default() });
+}
