@@ -499,9 +499,18 @@ impl<'a> Parsing<'a, '_, '_> {
                             self.items.push(Item::Event(other));
                             self.items.push(Item::Event(Event::Html("</div>\n".into())));
                         }
-                        Event::Html(_) | Event::InlineHtml(_) => {
+                        Event::Html(ref html) | Event::InlineHtml(ref html) => {
                             self.raw_html = true;
-                            self.items.push(Item::Event(other));
+                            match raw_text_element(html) {
+                                // Dropped, and the build fails: left in, an unclosed `<script>`
+                                // would swallow the rest of the section when sanitised.
+                                Some(tag) => self.error(
+                                    range.start,
+                                    format!("raw `<{tag}>` in narrative"),
+                                    "scripts, styles, frames and form fields cannot be part of a report; to show the tag as text, put it in `code`",
+                                ),
+                                None => self.items.push(Item::Event(other)),
+                            }
                         }
                         other => self.items.push(Item::Event(other)),
                     }
@@ -784,6 +793,20 @@ impl Content<'_> {
     }
 }
 
+/// The element, if raw HTML opens one whose content HTML reads as raw
+/// text up to its end tag.
+fn raw_text_element(html: &str) -> Option<&'static str> {
+    const TAGS: [&str; 10] =
+        ["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "plaintext", "noscript"];
+    let lower = html.to_ascii_lowercase();
+    TAGS.into_iter().find(|tag| {
+        lower.match_indices('<').any(|(i, _)| {
+            let rest = &lower[i + 1..];
+            rest.starts_with(tag) && !rest[tag.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
+        })
+    })
+}
+
 /// A marker prefix no author can guess: random per run, never written out.
 fn random_marker() -> String {
     use std::hash::{BuildHasher, Hasher};
@@ -1059,6 +1082,14 @@ mod tests {
         let r = one("Look:\n\n![](pic.png)\n");
         assert_eq!(messages(&r), ["image `pic.png` has no alt text"]);
         assert_eq!(r.diagnostics[0].line, 7);
+    }
+
+    #[test]
+    fn an_unclosed_script_is_an_error_and_cannot_swallow_the_headings_after_it() {
+        let r = one("&<script>\n\n## Later\n\n<STYLE>p{}</style>\n");
+        assert_eq!(messages(&r), ["raw `<script>` in narrative", "raw `<style>` in narrative"]);
+        assert!(r.html.contains("<h3 id=\"later\">Later</h3>"), "{}", r.html);
+        assert!(raw_text_element("<scripts>").is_none());
     }
 
     #[test]

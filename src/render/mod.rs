@@ -258,8 +258,15 @@ fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
     });
     let series = &project.series;
     let acknowledgements_html = series.acknowledgements.as_ref().map(|text| {
-        let (html, found) = render_field(text, "content/series.yaml", &env);
+        let (html, found, written) = render_field(text, "content/series.yaml", &env);
         diags.extend(found);
+        links.extend(written.into_iter().map(|link| AuthoredLink {
+            page: "index.html".to_string(),
+            href: link.href,
+            path: "content/series.yaml".to_string(),
+            line: link.line,
+            col: link.col,
+        }));
         html
     });
     let view = IndexView {
@@ -515,7 +522,8 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
 
 /// Renders Markdown kept in a YAML field (the series acknowledgements):
 /// citations resolve against the bibliography; shortcodes are refused.
-fn render_field(text: &str, path: &str, env: &Env) -> (String, Vec<Diagnostic>) {
+/// Returns the HTML, the problems and the links written in it.
+fn render_field(text: &str, path: &str, env: &Env) -> (String, Vec<Diagnostic>, Vec<markdown::LinkUse>) {
     let ctx = BodyContext { path, body_line: 1, label: None, title_level: 2 };
     let body = markdown::parse(text, &ctx, &mut PageState::default());
     let mut diags = body.diagnostics;
@@ -528,17 +536,20 @@ fn render_field(text: &str, path: &str, env: &Env) -> (String, Vec<Diagnostic>) 
     let calls = vec![Resolved::default(); body.calls.len()];
     let labels = HashMap::new();
     let mut cited = Vec::new();
+    // The page of a field has no reference list to link a citation to, so
+    // a citation there is its text alone.
     let refs: Vec<Resolved> = body
         .refs
         .iter()
-        .map(|used| {
-            resolve(used, path, &labels, env.bibliography, &mut cited).unwrap_or_else(|d| {
+        .map(|used| match resolve(used, path, &labels, env.bibliography, &mut cited) {
+            Ok(resolved) => Resolved { html: markdown::escape_html(&resolved.text), text: resolved.text },
+            Err(d) => {
                 diags.push(d);
                 Resolved::default()
-            })
+            }
         })
         .collect();
-    (body.content.into_html(&body.headings, &calls, &refs).html, diags)
+    (body.content.into_html(&body.headings, &calls, &refs).html, diags, body.links)
 }
 
 /// `{#id}` in a front-matter title is not read as an id: say so rather than
