@@ -582,3 +582,10 @@ fn real_name_wrapped_over_two_lines_is_reported_at_its_source() {
     assert!(record.contains("Zebedee\n"), "the fixture's summary line has changed");
     build_project(Project { raw_record: Some(record), ..Project::default() });
 }
+
+/// Found by the narrative property (PROPTEST_CASES=5000): the same through
+/// a front-matter title.
+#[test]
+fn real_name_after_an_escaped_character_in_a_title_is_reported_at_its_source() {
+    build_narrative(Narrative { title: "\0Zebedee Quux".into(), ..Narrative::default() });
+}
