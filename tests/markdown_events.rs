@@ -143,3 +143,19 @@ fn a_failed_build_with_typography_keeps_the_previous_output() {
     assert!(stderr(&out).contains(&format!("{PAGE}:4:")), "{}", stderr(&out));
     assert_eq!(before, snapshot(&dir.path().join("output")));
 }
+
+#[test]
+fn a_table_shortcode_takes_a_caption_as_the_readme_says() {
+    let dir = bundled_project();
+    edit(
+        dir.path(),
+        "content/sites/drake-hall/01-introduction.md",
+        "{{ table(key=\"staff-team\", id=\"tbl-staff-team\") }}",
+        "{{ table(key=\"staff-team\", id=\"tbl-staff-team\", caption=\"Staff at the Hamlet\") }}",
+    );
+    let files = generate(dir.path(), false).unwrap_or_else(|e| panic!("{e:?}"));
+    let page = files.iter().find(|f| f.path == "sites/drake-hall/index.html").unwrap();
+    let doc = scraper::Html::parse_document(std::str::from_utf8(&page.bytes).unwrap());
+    let captions: Vec<String> = select(&doc, "figure figcaption").iter().map(text).collect();
+    assert!(captions.iter().any(|c| c.ends_with(": Staff at the Hamlet")), "{captions:?}");
+}

@@ -35,7 +35,7 @@ const BUILTINS: &[Builtin] = &[
     Builtin { name: "ladder", numbered: Numbered::Figure, args: &["id", "caption"], required: &[] },
     Builtin { name: "roles", numbered: Numbered::Table, args: &["id", "caption"], required: &[] },
     Builtin { name: "list", numbered: Numbered::No, args: &["key"], required: &["key"] },
-    Builtin { name: "table", numbered: Numbered::Table, args: &["key", "id"], required: &["key"] },
+    Builtin { name: "table", numbered: Numbered::Table, args: &["key", "id", "caption"], required: &["key"] },
     Builtin { name: "recommendations", numbered: Numbered::No, args: &[], required: &[] },
     Builtin { name: "quote", numbered: Numbered::No, args: &["id"], required: &["id"] },
 ];
