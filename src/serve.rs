@@ -328,15 +328,19 @@ async fn run(listener: TcpListener, app: axum::Router, limits: Limits, stop: imp
         let close = Arc::new(Notify::new());
         open.push_back(close.clone());
         tokio::spawn(async move {
-            let mut connection = pin!(connection);
-            // A failed connection (a timeout, a client gone) concerns that client only.
-            tokio::select! {
-                _ = connection.as_mut() => {}
-                () = close.notified() => {
-                    connection.as_mut().graceful_shutdown();
-                    let _ = connection.await;
+            {
+                let mut connection = pin!(connection);
+                // A failed connection (a timeout, a client gone) concerns that client only.
+                tokio::select! {
+                    _ = connection.as_mut() => {}
+                    () = close.notified() => {
+                        connection.as_mut().graceful_shutdown();
+                        let _ = connection.await;
+                    }
                 }
             }
+            // The socket is closed with the connection above, before its slot
+            // is given back, so the cap holds for open sockets too.
             drop(permit);
         });
     }
