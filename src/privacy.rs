@@ -51,7 +51,12 @@ pub fn find_leaks(root: &Path, names: &[String], files: &[OutputFile]) -> Vec<Di
     }
     let mut diags = Vec::new();
     for (name, output_path) in leaked {
-        let sources = source_lines(root, &name);
+        // A name can reach the page without being written whole: a chart
+        // label cut short turns "Zebedee Quuxa" into "Zebedee Quux…".
+        let mut sources = source_lines(root, &name, true);
+        if sources.is_empty() {
+            sources = source_lines(root, &name, false);
+        }
         let message = |shown: &str| format!("real name `{shown}` would be published (in {output_path})");
         let hint = "replace it with the participant's pseudonym; the name is on the private real-names list";
         if sources.is_empty() {
@@ -67,7 +72,7 @@ pub fn find_leaks(root: &Path, names: &[String], files: &[OutputFile]) -> Vec<Di
 /// Every place under `content/` and `themes/` where `name` is written,
 /// also when the source spells it differently from the output: wrapped
 /// over two lines of a folded YAML scalar, or just after an escape (`\0Zebedee`).
-fn source_lines(root: &Path, name: &str) -> Vec<(String, usize, usize, String)> {
+fn source_lines(root: &Path, name: &str, whole_words: bool) -> Vec<(String, usize, usize, String)> {
     let words: Vec<String> = name.split_whitespace().map(regex::escape).collect();
     let Ok(spelled) = Regex::new(&format!("(?i){}", words.join(r"\s+"))) else { return Vec::new() };
     // A YAML escape such as `\x1a` just before the name ends in a letter.
@@ -82,7 +87,9 @@ fn source_lines(root: &Path, name: &str) -> Vec<(String, usize, usize, String)> 
                 let before = text[..m.start()].chars().next_back();
                 let after = text[m.end()..].chars().next();
                 let escaped = escape_before.is_match(&text[..m.start()]);
-                if (before.is_some_and(char::is_alphabetic) && !escaped) || after.is_some_and(char::is_alphabetic) {
+                let joined =
+                    (before.is_some_and(char::is_alphabetic) && !escaped) || after.is_some_and(char::is_alphabetic);
+                if whole_words && joined {
                     continue;
                 }
                 let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);

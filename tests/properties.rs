@@ -589,3 +589,14 @@ fn real_name_wrapped_over_two_lines_is_reported_at_its_source() {
 fn real_name_after_an_escaped_character_in_a_title_is_reported_at_its_source() {
     build_narrative(Narrative { title: "\0Zebedee Quux".into(), ..Narrative::default() });
 }
+
+/// Found by the record property (PROPTEST_CASES=1500, release): a longer
+/// word ("Quuxa") in an attribute name, cut short on the comparison chart,
+/// printed the real name "Zebedee Quux" that no source spelled whole.
+#[test]
+fn real_name_made_by_a_shortened_chart_label_is_reported_at_its_source() {
+    build_project(Project {
+        record: with(vec![String::new(); RECORD_FIELDS], 21, "&kmAaA kAaA\u{abeb}!\u{2d68}{Zebedee Quuxa A"),
+        ..Project::default()
+    });
+}
