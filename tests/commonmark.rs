@@ -32,9 +32,12 @@ enum Reason {
     RefusedScheme,
     /// An image without alt text is refused: screen readers need it.
     RefusedMissingAlt,
+    /// A raw HTML block that ends inside a tag (`<div id="foo"` and no `>`)
+    /// is refused: sanitised, the tag would swallow the markup after it.
+    RefusedUnfinishedTag,
 }
 
-use Reason::{RefusedH1, RefusedMissingAlt, RefusedScheme, SanitisedRawHtml};
+use Reason::{RefusedH1, RefusedMissingAlt, RefusedScheme, RefusedUnfinishedTag, SanitisedRawHtml};
 
 const INTENTIONAL: &[(u32, Reason)] = &[
     (10, RefusedH1),
@@ -55,6 +58,8 @@ const INTENTIONAL: &[(u32, Reason)] = &[
     (115, RefusedH1),
     (141, RefusedH1),
     (150, SanitisedRawHtml),
+    (156, RefusedUnfinishedTag),
+    (157, RefusedUnfinishedTag),
     (163, SanitisedRawHtml),
     (169, SanitisedRawHtml),
     (170, SanitisedRawHtml),
@@ -349,6 +354,7 @@ fn reason_holds(reason: Reason, example: &Example, outcome: &Outcome) -> Result<
         Reason::RefusedH1 => refused("heading"),
         Reason::RefusedScheme => refused("link"),
         Reason::RefusedMissingAlt => refused("alt text"),
+        Reason::RefusedUnfinishedTag => refused("is not finished"),
     };
     if holds { Ok(()) } else { Err(format!("the cause is not there (diagnostics: {:?})", outcome.diagnostics)) }
 }

@@ -600,3 +600,11 @@ fn real_name_made_by_a_shortened_chart_label_is_reported_at_its_source() {
         ..Project::default()
     });
 }
+
+/// Found by the narrative property (PROPTEST_CASES=20000, release): a raw
+/// HTML block ending inside a tag (`<c`) took the heading after it as the
+/// tag's attributes, so the contents linked to an anchor that was gone.
+#[test]
+fn an_unfinished_tag_before_a_heading_is_reported_at_its_source() {
+    build_narrative(Narrative { paragraphs: ["</p><c".into(), "&".into(), String::new()], ..Narrative::default() });
+}

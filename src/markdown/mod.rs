@@ -378,6 +378,8 @@ impl<'a> Parsing<'a, '_, '_> {
         let (mut code, mut link, mut image, mut container) = (0usize, 0usize, 0usize, 0usize);
         let mut code_text: Option<(String, String)> = None;
         let mut open_heading: Option<usize> = None;
+        // The raw HTML block being read, and where it started.
+        let mut html_block: Option<(String, usize)> = None;
         let mut i = 0;
         while i < events.len() {
             let (event, range) = events[i].clone();
@@ -499,8 +501,28 @@ impl<'a> Parsing<'a, '_, '_> {
                             self.items.push(Item::Event(other));
                             self.items.push(Item::Event(Event::Html("</div>\n".into())));
                         }
+                        Event::Start(Tag::HtmlBlock) => {
+                            html_block = Some((String::new(), range.start));
+                            self.items.push(Item::Event(other));
+                        }
+                        Event::End(TagEnd::HtmlBlock) => {
+                            if let Some((html, at)) = html_block.take()
+                                && let Some(tag) = unfinished_tag(&html)
+                            {
+                                // Left open, the tag would take the markup after it as its attributes.
+                                self.error(
+                                    at,
+                                    format!("HTML tag `{tag}` is not finished with `>`"),
+                                    "finish the tag with `>`, or write `&lt;` for a `<` that is text",
+                                );
+                            }
+                            self.items.push(Item::Event(other));
+                        }
                         Event::Html(ref html) | Event::InlineHtml(ref html) => {
                             self.raw_html = true;
+                            if let Some((block, _)) = &mut html_block {
+                                block.push_str(html);
+                            }
                             match raw_text_element(html) {
                                 // Dropped, and the build fails: left in, an unclosed `<script>`
                                 // would swallow the rest of the section when sanitised.
@@ -791,6 +813,14 @@ impl Content<'_> {
         }
         BodyHtml { html, search }
     }
+}
+
+/// The start of a tag that raw HTML leaves open at its end (`<c`), if any.
+fn unfinished_tag(html: &str) -> Option<&str> {
+    let open = html.rfind('<')?;
+    let rest = &html[open..];
+    let starts_tag = rest[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/');
+    (starts_tag && !rest.contains('>')).then(|| rest.split_whitespace().next().unwrap_or(rest))
 }
 
 /// The element, if raw HTML opens one whose content HTML reads as raw
@@ -1090,6 +1120,14 @@ mod tests {
         assert_eq!(messages(&r), ["raw `<script>` in narrative", "raw `<style>` in narrative"]);
         assert!(r.html.contains("<h3 id=\"later\">Later</h3>"), "{}", r.html);
         assert!(raw_text_element("<scripts>").is_none());
+    }
+
+    #[test]
+    fn an_unfinished_tag_in_raw_html_is_an_error_and_cannot_take_the_heading_after_it() {
+        let r = one("</p><c\n\n## Later\n");
+        assert_eq!(messages(&r), ["HTML tag `<c` is not finished with `>`"]);
+        assert_eq!(unfinished_tag("<div class=\"a\">\n<p>x</p>\n"), None);
+        assert_eq!(unfinished_tag("a <b"), Some("<b"));
     }
 
     #[test]
