@@ -14,7 +14,7 @@ mod harness;
 use std::path::Path;
 
 use fantoccini::key::Key;
-use harness::{Browser, FIXTURE_SUB_PATH, Nginx, SUB_PATH};
+use harness::{Browser, FIXTURE_SUB_PATH, Nginx, SUB_PATH, Serve};
 use serde_json::{Value, json};
 
 /// What one page load looked like, for the log and the assertions.
@@ -468,4 +468,55 @@ fn the_label_checker_finds_each_kind_of_problem() {
     assert!(apart.len() == 1 && apart[0].contains("overlaps"), "{apart:?}");
     // Lines whose glyph boxes touch by less than SLACK do not count.
     assert!(label_problems(&chart(json!([["a", 2, 32, 30, 41], ["b", 2, 40, 30, 49]]))).is_empty());
+}
+
+/// The preview as a researcher uses it: an open tab reloads on a save, a
+/// broken record shows the problems over the page, and the fix clears them.
+#[tokio::test]
+async fn serve_reloads_an_open_tab_and_shows_then_clears_mistakes() {
+    let Some(tools) = harness::tools("serve") else { return };
+    let project = harness::project(false);
+    let root = project.path();
+    let serve = Serve::start(root);
+    let browser = Browser::start(&tools).await;
+    browser.goto(&serve.url("sites/drake-hall/index.html")).await;
+    browser.wait_until("return document.readyState === 'complete';", "the report to load").await;
+
+    let findings = root.join("content/sites/drake-hall/02-findings.md");
+    let mut text = std::fs::read_to_string(&findings).unwrap();
+    text.push_str("\nA sentence saved while the tab was open.\n");
+    std::fs::write(&findings, &text).unwrap();
+    browser
+        .wait_until(
+            "return document.body.innerText.includes('A sentence saved while the tab was open.');",
+            "the open tab to reload with the edit",
+        )
+        .await;
+
+    let record = root.join("content/sites/drake-hall/site.yaml");
+    let good = std::fs::read_to_string(&record).unwrap();
+    std::fs::write(&record, good.replacen("estate: female", "estate: femail", 1)).unwrap();
+    browser
+        .wait_until(
+            "const o = document.getElementById('wingreport-errors'); return !!o && o.innerText.includes('site.yaml');",
+            "the overlay to name the broken record",
+        )
+        .await;
+    if let Some(source) = &tools.axe {
+        let (passes, violations) = browser.axe(source).await;
+        harness::say(&format!("axe serve overlay: {passes} rules passed, {} violations", violations.len()));
+        assert!(violations.is_empty(), "the overlay: {violations:#?}");
+    }
+
+    std::fs::write(&record, &good).unwrap();
+    browser
+        .wait_until(
+            "return !document.getElementById('wingreport-errors') && document.readyState === 'complete';",
+            "the fix to clear the overlay",
+        )
+        .await;
+    let errors = browser.console_errors().await;
+    browser.close().await;
+    harness::say("serve: edit reloaded the tab; the overlay showed the mistake and the fix cleared it");
+    assert!(errors.is_empty(), "console errors: {errors:?}");
 }

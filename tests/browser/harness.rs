@@ -407,3 +407,30 @@ impl WebDriverCompatibleCommand for BrowserLog {
         (http::Method::POST, Some(r#"{"type":"browser"}"#.to_string()))
     }
 }
+
+/// `wingreport serve` on a free port, killed when dropped.
+pub struct Serve {
+    _process: Guard,
+    port: u16,
+}
+
+impl Serve {
+    pub fn start(root: &Path) -> Serve {
+        let port = free_port();
+        let log = root.join("serve.log");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_wingreport"));
+        command
+            .args(["serve", "--port", &port.to_string(), "--root"])
+            .arg(root)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap());
+        let mut process = spawn(&mut command);
+        wait_for_port(port, &mut process.0, "wingreport serve", &log);
+        Serve { _process: process, port }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}/{path}", self.port)
+    }
+}
