@@ -519,8 +519,10 @@ pub struct Quote {
     /// Unique within the site; cited as `{{ quote(id="...") }}`.
     #[schemars(with = "String")]
     pub id: Spanned<String>,
-    /// A pseudonym; checked against the real-names deny-list.
-    pub speaker: String,
+    /// A pseudonym, checked against the real-names deny-list; left out when
+    /// a study attributes quotations by role only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
     /// The speaker's role, such as `Custody case manager`.
     pub role: String,
     /// `interview`, `focus-group`, `workshop`, `observation` or `written`.

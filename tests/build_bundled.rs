@@ -114,9 +114,23 @@ fn quotes_render_with_pseudonym_role_and_method() {
     let said = text(&select(&doc, "figure.quote#ida-difficult-to-engage blockquote")[0]);
     assert_eq!(said, quote.text);
     let attribution = text(&select(&doc, "figure.quote#ida-difficult-to-engage figcaption")[0]);
-    assert_eq!(attribution, format!("({}, {}, interview)", quote.speaker, quote.role));
-    assert!(text(figure).contains(&quote.speaker));
+    let speaker = quote.speaker.as_deref().expect("Drake Hall names its speakers by pseudonym");
+    assert_eq!(attribution, format!("({speaker}, {}, interview)", quote.role));
+    assert!(text(figure).contains(speaker));
     assert!(select(&doc, "figure.quote").len() >= 5);
+}
+
+/// A study that attributes quotations by role only leaves `speaker` out,
+/// and nothing is printed in its place.
+#[test]
+fn a_quote_without_a_speaker_is_attributed_by_role_only() {
+    let dir = bundled_project();
+    edit(dir.path(), "content/sites/drake-hall/site.yaml", "    speaker: Megan\n", "");
+    let files = wingreport::build::generate(dir.path(), false).unwrap_or_else(|e| panic!("{e:?}"));
+    let page = files.iter().find(|f| f.path == "sites/drake-hall/index.html").unwrap();
+    let doc = scraper::Html::parse_document(std::str::from_utf8(&page.bytes).unwrap());
+    let attribution = text(&select(&doc, "figure.quote#megan-second-chance figcaption")[0]);
+    assert_eq!(attribution, "(Peer mentor, interview)");
 }
 
 #[test]
