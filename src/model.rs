@@ -303,7 +303,8 @@ pub struct Delivery {
     pub training_provider: String,
     /// The training or qualification.
     pub training: String,
-    /// `accredited-l1`, `accredited-l2`, `accredited-l3` or `unaccredited`.
+    /// `accredited-l1`, `accredited-l2`, `accredited-l3`, `unaccredited`, or
+    /// `mixed` when the roles a study covers differ.
     pub accreditation: Accreditation,
     /// How peers are supervised.
     pub supervision: String,
@@ -319,6 +320,9 @@ pub enum Accreditation {
     AccreditedL2,
     AccreditedL3,
     Unaccredited,
+    // Some of the roles covered are accredited and some are not (a plain
+    // comment: a doc comment would turn the schema's `enum` into `oneOf`).
+    Mixed,
 }
 
 impl Accreditation {
@@ -328,6 +332,7 @@ impl Accreditation {
             Accreditation::AccreditedL2 => "Accredited, Level 2",
             Accreditation::AccreditedL3 => "Accredited, Level 3",
             Accreditation::Unaccredited => "Not accredited",
+            Accreditation::Mixed => "Mixed: some roles accredited, some not",
         }
     }
 }

@@ -233,7 +233,11 @@ fn record(id: &str, prison: &str, frameworks: &Frameworks, year: i64) -> String 
     commented(&mut y, "  paid: false", "true | false");
     y.push_str("  training_provider: The prison's learning and skills provider\n");
     y.push_str("  training: Level 2 Award in Mentoring\n");
-    commented(&mut y, "  accreditation: accredited-l2", "accredited-l1 | accredited-l2 | accredited-l3 | unaccredited");
+    commented(
+        &mut y,
+        "  accreditation: accredited-l2",
+        "accredited-l1 | accredited-l2 | accredited-l3 | unaccredited | mixed",
+    );
     y.push_str("  supervision: Weekly meeting with the wing team\n");
     y.push_str("  progression: To be confirmed\n");
 

@@ -68,7 +68,10 @@ mod tests {
     fn enums_are_their_kebab_case_strings() {
         let schema = site_schema();
         let values = &schema["$defs"]["Accreditation"]["enum"];
-        assert_eq!(values, &serde_json::json!(["accredited-l1", "accredited-l2", "accredited-l3", "unaccredited"]));
+        assert_eq!(
+            values,
+            &serde_json::json!(["accredited-l1", "accredited-l2", "accredited-l3", "unaccredited", "mixed"])
+        );
     }
 
     #[test]

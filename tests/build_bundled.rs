@@ -309,3 +309,18 @@ fn every_chart_has_a_text_alternative_and_a_data_table() {
     }
     assert!(charts >= 4, "Drake Hall's two charts and the comparison's charts were seen ({charts})");
 }
+
+/// A study across several prisons with mixed accreditation can say so,
+/// rather than pick one level and publish something untrue.
+#[test]
+fn mixed_accreditation_is_shown_as_mixed() {
+    let dir = bundled_project();
+    edit(dir.path(), "content/sites/drake-hall/site.yaml", "accreditation: accredited-l2", "accreditation: mixed");
+    let files = wingreport::build::generate(dir.path(), false).unwrap_or_else(|e| panic!("{e:?}"));
+    for path in ["sites/drake-hall/index.html", "compare/index.html"] {
+        let page = files.iter().find(|f| f.path == path).unwrap();
+        let doc = scraper::Html::parse_document(std::str::from_utf8(&page.bytes).unwrap());
+        let cells: Vec<String> = select(&doc, "td").iter().map(text).collect();
+        assert!(cells.contains(&"Mixed: some roles accredited, some not".to_string()), "{path}: {cells:?}");
+    }
+}

@@ -147,10 +147,12 @@ fn entry(work: &Work) -> Resolved {
     let r = work.reference;
     let mut e = Entry::default();
     e.push(&format!("{} ({}). ", full_authors(&r.authors), work.year));
+    // A title that ends in its own stop ("Why peer support?") takes no full stop after it.
     let title = r.title.trim_end_matches('.');
+    let stop = if title.ends_with(['?', '!']) { "" } else { "." };
     match &r.container {
         Some(container) => {
-            e.push(&format!("{title}. "));
+            e.push(&format!("{title}{stop} "));
             e.push_em(container);
             if let Some(volume) = &r.volume {
                 e.push(&format!(", {volume}"));
@@ -162,7 +164,7 @@ fn entry(work: &Work) -> Resolved {
         }
         None => {
             e.push_em(title);
-            e.push(".");
+            e.push(stop);
             if let Some(pages) = &r.pages {
                 e.push(&format!(" {pages}."));
             }
@@ -227,6 +229,20 @@ mod tests {
         let cite = Bibliography::new(&works).cite(&[item("buck2020", ""), item("crewe2017", "")], false).html;
         assert!(cite.starts_with('(') && cite.ends_with(')'));
         assert!(cite.contains("</a>; <a"), "{cite}");
+    }
+
+    #[test]
+    fn a_title_ending_in_a_question_mark_gets_no_full_stop() {
+        let works = refs(concat!(
+            "- {key: q, authors: [\"Buck, G.\"], year: \"2020\", title: \"Why peer support?\", publisher: Routledge}\n",
+            "- {key: j, authors: [\"Buck, G.\"], year: \"2021\", title: \"Mentors now!\", container: Journal X}\n",
+        ));
+        let bib = Bibliography::new(&works);
+        let texts: Vec<String> = bib.entries(&["q".into(), "j".into()]).into_iter().map(|e| e.text).collect();
+        assert_eq!(
+            texts,
+            ["Buck, G. (2020). Why peer support? Routledge.", "Buck, G. (2021). Mentors now! Journal X."]
+        );
     }
 
     #[test]
