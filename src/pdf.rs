@@ -12,6 +12,19 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Chromium's flags for a headless run on any machine: without the
+/// network ones it waits on refused connections where there is no internet.
+pub const HEADLESS_FLAGS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
 use crate::build::Failure;
 
 /// How long one page may take to print before the browser is stopped.
@@ -185,17 +198,8 @@ fn print_page(browser: &Path, page: &Path, pdf: &Path, work: &Path, id: &str) ->
 
     let mut command = Command::new(browser);
     command
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-        ])
+        .args(HEADLESS_FLAGS)
+        .arg("--disable-dev-shm-usage")
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("--no-pdf-header-footer")
         .arg(format!("--print-to-pdf={}", pdf.display()))

@@ -8,6 +8,7 @@
 //! and passes, except under WINGREPORT_E2E=1 or CI=true (.ci/run), where a
 //! missing tool fails it. WINGREPORT_AXE names axe-core's `axe.min.js`.
 
+mod common;
 #[path = "browser/harness.rs"]
 mod harness;
 

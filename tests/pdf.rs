@@ -199,17 +199,7 @@ fn every_report_is_printed_with_the_documented_browser_flags() {
     }
     let args = std::fs::read_to_string(bin.path().join("args.log")).unwrap();
     let args: Vec<&str> = args.lines().collect();
-    for flag in [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-pdf-header-footer",
-    ] {
+    for flag in wingreport::pdf::HEADLESS_FLAGS.into_iter().chain(["--no-pdf-header-footer"]) {
         assert_eq!(args.iter().filter(|a| **a == flag).count(), 4, "{flag} once per report: {args:?}");
     }
     let profiles: Vec<_> = args.iter().filter(|a| a.starts_with("--user-data-dir=")).collect();

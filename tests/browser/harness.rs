@@ -22,19 +22,6 @@ pub const FIXTURE_SUB_PATH: &str = "/intranet/evaluation/fixture/";
 /// The WCAG 2.2 A/AA rule tags axe runs.
 pub const AXE_TAGS: [&str; 5] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 
-/// Chromium's flags: without the network ones it waits on refused
-/// connections on a machine with no internet.
-const CHROMIUM_FLAGS: [&str; 8] = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-];
-
 /// How long a page, a script or a process start may take before the test
 /// fails with a message (a hang would otherwise stall CI).
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -168,26 +155,11 @@ pub fn build(root: &Path, out: &Path) {
 /// The bundled project, and the same with the fixture (a site with wide
 /// names, a task list and an image) laid over it.
 pub fn project(with_fixture: bool) -> tempfile::TempDir {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(repo.join("wingreport.toml"), dir.path().join("wingreport.toml")).unwrap();
-    copy_tree(&repo.join("content"), &dir.path().join("content"));
+    let dir = crate::common::bundled_project();
     if with_fixture {
-        copy_tree(&repo.join("tests/browser/fixture"), dir.path());
+        crate::common::copy_tree(&crate::common::repo().join("tests/browser/fixture"), dir.path());
     }
     dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// Every HTML page of a build, as paths relative to its root, sorted.
@@ -294,7 +266,7 @@ impl Browser {
         );
         wait_for_port(port, &mut driver.0, "chromedriver", &log);
         let user_data = profile.path().join("profile");
-        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| f.to_string()).collect();
+        let mut args: Vec<String> = wingreport::pdf::HEADLESS_FLAGS.iter().map(|f| f.to_string()).collect();
         args.push(format!("--user-data-dir={}", user_data.display()));
         args.push("--window-size=1280,900".into());
         let capabilities = json!({
