@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::diagnostics::Diagnostic;
 use crate::model::Project;
-use crate::render::{self, OutputFile, Selection};
+use crate::render::{self, Assembled, OutputFile, Selection};
 use crate::templates::Theme;
 
 /// Why a run failed, which decides its exit code.
@@ -35,10 +35,15 @@ pub struct Summary {
 
 /// Runs every stage but writing. `drafts` adds to the config's `[build] drafts`.
 pub fn generate(root: &Path, drafts: bool) -> Result<Vec<OutputFile>, Failure> {
+    generate_with_links(root, drafts).map(|assembled| assembled.files)
+}
+
+/// As [`generate`], keeping the external links the link check found.
+fn generate_with_links(root: &Path, drafts: bool) -> Result<Assembled, Failure> {
     let (project, theme) = prepare(root)?;
-    let files = render::render(&project, &theme, selection(&project, drafts)).map_err(Failure::Content)?;
-    check_privacy(root, &project, &files)?;
-    Ok(files)
+    let assembled = render::render(&project, &theme, selection(&project, drafts)).map_err(Failure::Content)?;
+    check_privacy(root, &project, &assembled.files)?;
+    Ok(assembled)
 }
 
 /// Load, validate and the theme: everything rendering needs, or every
@@ -92,9 +97,9 @@ fn summary(files: &[OutputFile], output: Option<PathBuf>, started: Instant) -> S
 /// Validates everything a build would, writing nothing.
 pub fn check(root: &Path, drafts: bool) -> Result<Summary, Failure> {
     let started = Instant::now();
-    let files = generate(root, drafts)?;
-    let mut summary = summary(&files, None, started);
-    summary.external_links = crate::links::check(&files, &[], &[]).external;
+    let assembled = generate_with_links(root, drafts)?;
+    let mut summary = summary(&assembled.files, None, started);
+    summary.external_links = assembled.external_links;
     Ok(summary)
 }
 

@@ -125,7 +125,7 @@ fn assemble(root: &Path, cache: &Cache) -> Result<Vec<OutputFile>, Failure> {
     let mut parts: Vec<Rendered> =
         renderer.sites().iter().filter_map(|s| cache.sites.get(&s.folder).cloned()).collect();
     parts.extend(cache.shared.iter().cloned());
-    let files = renderer.assemble(parts).map_err(Failure::Content)?;
+    let files = renderer.assemble(parts).map_err(Failure::Content)?.files;
     build::check_privacy(root, &cache.project, &files)?;
     Ok(files)
 }

@@ -53,7 +53,7 @@ impl Selection {
 /// Renders every page and static file of the project. Site reports are
 /// independent of each other, so they render in parallel; results keep the
 /// sites' order, so output and diagnostics are deterministic.
-pub fn render(project: &Project, theme: &Theme, selection: Selection) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+pub fn render(project: &Project, theme: &Theme, selection: Selection) -> Result<Assembled, Vec<Diagnostic>> {
     let renderer = Renderer::new(project, theme, selection);
     let mut parts: Vec<Rendered> = renderer.sites().par_iter().map(|site| renderer.site(site)).collect();
     parts.extend(renderer.shared());
@@ -131,8 +131,9 @@ impl<'a> Renderer<'a> {
     }
 
     /// The whole output from rendered parts: their files plus the sitemap,
-    /// search index and static files; or every problem the parts found.
-    pub fn assemble(&self, parts: Vec<Rendered>) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    /// search index and static files, with every link checked; or every
+    /// problem the parts and the link check found.
+    pub fn assemble(&self, parts: Vec<Rendered>) -> Result<Assembled, Vec<Diagnostic>> {
         let mut files = Vec::new();
         let mut diags = Vec::new();
         let mut docs = Vec::new();
@@ -159,8 +160,12 @@ impl<'a> Renderer<'a> {
         let ratings =
             figures::ratings_stylesheet(project.frameworks.social_capital.as_ref(), project.config.charts.palette);
         files.push(OutputFile { path: "static/ratings.css".to_string(), bytes: ratings.into_bytes() });
-        let broken = links::check(&files, &authored, &self.unpublished()).diagnostics;
-        if broken.is_empty() { Ok(files) } else { Err(broken) }
+        let report = links::check(&files, &authored, &self.unpublished());
+        if report.diagnostics.is_empty() {
+            Ok(Assembled { files, external_links: report.external })
+        } else {
+            Err(report.diagnostics)
+        }
     }
 
     /// Reports and pages this selection leaves out, so that a link to one
@@ -180,6 +185,14 @@ impl<'a> Renderer<'a> {
             .map(|p| Unpublished::draft(format!("pages/{}/", slugify(&p.stem)), &p.stem));
         sites.chain(pages).collect()
     }
+}
+
+/// The finished output in memory, and the external links its pages hold
+/// (listed by `check`, never fetched).
+#[derive(Debug)]
+pub struct Assembled {
+    pub files: Vec<OutputFile>,
+    pub external_links: Vec<links::ExternalLink>,
 }
 
 /// What rendering one page produced: its files (with its downloads), its
