@@ -51,12 +51,7 @@ pub fn find_leaks(root: &Path, names: &[String], files: &[OutputFile]) -> Vec<Di
     }
     let mut diags = Vec::new();
     for (name, output_path) in leaked {
-        // A name can reach the page without being written whole: a chart
-        // label cut short turns "Zebedee Quuxa" into "Zebedee Quux…".
-        let mut sources = source_lines(root, &name, true);
-        if sources.is_empty() {
-            sources = source_lines(root, &name, false);
-        }
+        let sources = source_lines(root, &name);
         let message = |shown: &str| format!("real name `{shown}` would be published (in {output_path})");
         let hint = "replace it with the participant's pseudonym; the name is on the private real-names list";
         if sources.is_empty() {
@@ -71,36 +66,40 @@ pub fn find_leaks(root: &Path, names: &[String], files: &[OutputFile]) -> Vec<Di
 
 /// Every place under `content/` and `themes/` where `name` is written,
 /// also when the source spells it differently from the output: wrapped
-/// over two lines of a folded YAML scalar, or just after an escape (`\0Zebedee`).
-fn source_lines(root: &Path, name: &str, whole_words: bool) -> Vec<(String, usize, usize, String)> {
+/// over two lines of a folded YAML scalar, or just after an escape
+/// (`\0Zebedee`). Whole-word places come first; only when there are none
+/// are the places inside a longer word given, since a name can reach a
+/// page without being written whole (a label cut short turns "Zebedee
+/// Quuxa" into "Zebedee Quux…").
+fn source_lines(root: &Path, name: &str) -> Vec<(String, usize, usize, String)> {
     let words: Vec<String> = name.split_whitespace().map(regex::escape).collect();
     let Ok(spelled) = Regex::new(&format!("(?i){}", words.join(r"\s+"))) else { return Vec::new() };
     // A YAML escape such as `\x1a` just before the name ends in a letter.
     let escape_before = Regex::new(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[^xuU])$").expect("valid");
-    let mut found = Vec::new();
+    let (mut whole, mut inside) = (Vec::new(), Vec::new());
     for dir in ["content", "themes"] {
         let files = walkdir::WalkDir::new(root.join(dir)).sort_by_file_name().into_iter().filter_map(Result::ok);
         for entry in files.filter(|e| e.file_type().is_file()) {
             let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
             for m in spelled.find_iter(&text) {
-                // A whole name, not part of a longer word ("Jo" in "Joanne").
-                let before = text[..m.start()].chars().next_back();
+                let before_match = &text[..m.start()];
+                // The longest escape, `\U` and eight digits, is ten characters.
+                let tail_start = before_match.char_indices().rev().nth(9).map_or(0, |(i, _)| i);
+                let escaped = escape_before.is_match(&before_match[tail_start..]);
+                let before = before_match.chars().next_back();
                 let after = text[m.end()..].chars().next();
-                let escaped = escape_before.is_match(&text[..m.start()]);
                 let joined =
                     (before.is_some_and(char::is_alphabetic) && !escaped) || after.is_some_and(char::is_alphabetic);
-                if whole_words && joined {
-                    continue;
-                }
-                let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
-                let line = text[..m.start()].matches('\n').count() + 1;
+                let line_start = before_match.rfind('\n').map_or(0, |i| i + 1);
+                let line = before_match.matches('\n').count() + 1;
                 let col = text[line_start..m.start()].chars().count() + 1;
                 let shown = m.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
-                found.push((rel_path(root, entry.path()), line, col, shown));
+                let place = (rel_path(root, entry.path()), line, col, shown);
+                if joined { inside.push(place) } else { whole.push(place) }
             }
         }
     }
-    found
+    if whole.is_empty() { inside } else { whole }
 }
 
 #[cfg(test)]
