@@ -290,7 +290,7 @@ pub fn parse<'a>(body: &'a str, ctx: &BodyContext, page: &mut PageState) -> Body
         raw_html: false,
         counters: [0; 5],
         run: None,
-        footnote_stack: Vec::new(),
+        open_footnote: None,
     };
     for (event, _) in &events {
         match event {
@@ -331,8 +331,8 @@ struct Parsing<'a, 'c, 'p> {
     raw_html: bool,
     counters: [usize; 5],
     run: Option<Run<'a>>,
-    /// Numbers of the footnotes being defined, innermost last.
-    footnote_stack: Vec<usize>,
+    /// Number of the footnote being defined (definitions never nest).
+    open_footnote: Option<usize>,
 }
 
 /// Index of the event that ends the element started at `start`.
@@ -459,13 +459,21 @@ impl<'a> Parsing<'a, '_, '_> {
                             image = image.saturating_sub(1);
                             self.items.push(Item::Event(other));
                         }
-                        Event::Start(Tag::Item | Tag::BlockQuote(_) | Tag::FootnoteDefinition(_)) => {
+                        Event::Start(Tag::FootnoteDefinition(label)) => {
                             container += 1;
-                            self.container_start(other, range.start);
+                            self.footnote_start(&label, range.start);
                         }
-                        Event::End(TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::FootnoteDefinition) => {
+                        Event::End(TagEnd::FootnoteDefinition) => {
                             container = container.saturating_sub(1);
-                            self.container_end(other);
+                            self.footnote_end();
+                        }
+                        Event::Start(Tag::Item | Tag::BlockQuote(_)) => {
+                            container += 1;
+                            self.items.push(Item::Event(other));
+                        }
+                        Event::End(TagEnd::Item | TagEnd::BlockQuote(_)) => {
+                            container = container.saturating_sub(1);
+                            self.items.push(Item::Event(other));
                         }
                         Event::TaskListMarker(checked) => {
                             let end = events[i..]
@@ -621,12 +629,8 @@ impl<'a> Parsing<'a, '_, '_> {
         self.links.push(LinkUse { href: dest.to_string(), line, col });
     }
 
-    fn container_start(&mut self, event: Event<'a>, at: usize) {
-        let Event::Start(Tag::FootnoteDefinition(label)) = &event else {
-            self.items.push(Item::Event(event));
-            return;
-        };
-        if !self.footnotes_used.contains(label.as_ref()) {
+    fn footnote_start(&mut self, label: &str, at: usize) {
+        if !self.footnotes_used.contains(label) {
             self.error(
                 at,
                 format!("footnote `[^{label}]` is never referred to"),
@@ -634,18 +638,14 @@ impl<'a> Parsing<'a, '_, '_> {
             );
         }
         let n = self.page.footnote_number(self.ctx.path, label);
-        self.footnote_stack.push(n);
+        self.open_footnote = Some(n);
         self.items.push(Item::Event(Event::Html(
             format!("<div class=\"footnote\" id=\"fn-{n}\"><span class=\"footnote-label\">{n}.</span>").into(),
         )));
     }
 
-    fn container_end(&mut self, event: Event<'a>) {
-        if !matches!(event, Event::End(TagEnd::FootnoteDefinition)) {
-            self.items.push(Item::Event(event));
-            return;
-        }
-        let n = self.footnote_stack.pop().unwrap_or(0);
+    fn footnote_end(&mut self) {
+        let n = self.open_footnote.take().unwrap_or(0);
         self.items.push(Item::Event(Event::Html(
             format!("<a class=\"footnote-back\" href=\"#fnref-{n}\" aria-label=\"Back to note {n} in the text\">↩</a></div>\n")
                 .into(),
@@ -840,30 +840,48 @@ fn raw_text_element(html: &str) -> Option<&'static str> {
 /// A marker prefix no author can guess: random per run, never written out.
 fn random_marker() -> String {
     use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(0x5752);
+    // A hasher's keys are random per `RandomState`, so even its empty hash is.
+    let hasher = std::collections::hash_map::RandomState::new().build_hasher();
     format!("wr{:016x}", hasher.finish())
+}
+
+/// Renders Markdown that stands outside a page's sections (a YAML field,
+/// a conformance example): shortcodes are refused, and each reference
+/// becomes what `resolve` makes of it. Returns the HTML, the problems and
+/// the links written in it.
+pub fn render_text(
+    text: &str,
+    ctx: &BodyContext,
+    resolve: impl FnMut(&RefUse) -> Resolved,
+) -> (String, Vec<Diagnostic>, Vec<LinkUse>) {
+    let parsed = parse(text, ctx, &mut PageState::default());
+    let mut diagnostics = parsed.diagnostics;
+    for call in &parsed.calls {
+        diagnostics.push(
+            Diagnostic::new(
+                ctx.path,
+                call.line,
+                call.col,
+                format!("shortcode `{}` outside a narrative file", call.name),
+            )
+            .with_hint("shortcodes work in the Markdown files of a report or a page"),
+        );
+    }
+    let calls = vec![Resolved::default(); parsed.calls.len()];
+    let refs: Vec<Resolved> = parsed.refs.iter().map(resolve).collect();
+    let html = parsed.content.into_html(&parsed.headings, &calls, &refs).html;
+    (html, diagnostics, parsed.links)
 }
 
 /// Renders a Markdown body on its own, as a free page's body with no
 /// project around it: headings keep their level (`##` is `<h2>`),
 /// references stay as written and shortcodes are refused. For conformance
-/// tests against the CommonMark spec, and for short Markdown fields.
+/// tests against the CommonMark spec.
 pub fn render_standalone(body: &str) -> (String, Vec<Diagnostic>) {
     let ctx = BodyContext { path: "standalone.md", body_line: 1, label: None, title_level: 1 };
-    let parsed = parse(body, &ctx, &mut PageState::default());
-    let mut diagnostics = parsed.diagnostics;
-    for call in &parsed.calls {
-        diagnostics.push(
-            Diagnostic::new(ctx.path, call.line, call.col, format!("shortcode `{}` outside a page", call.name))
-                .with_hint("shortcodes work in narrative files"),
-        );
-    }
-    let calls = vec![Resolved::default(); parsed.calls.len()];
-    let refs: Vec<Resolved> =
-        parsed.refs.iter().map(|r| Resolved { html: escape_html(&r.written), text: r.written.clone() }).collect();
-    let out = parsed.content.into_html(&parsed.headings, &calls, &refs);
-    (out.html, diagnostics)
+    let (html, diagnostics, _) =
+        render_text(body, &ctx, |r| Resolved { html: escape_html(&r.written), text: r.written.clone() });
+    (html, diagnostics)
 }
 
 /// Removes scripts, event handlers and `javascript:` URLs from narrative HTML.

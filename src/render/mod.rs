@@ -538,31 +538,21 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
 /// Returns the HTML, the problems and the links written in it.
 fn render_field(text: &str, path: &str, env: &Env) -> (String, Vec<Diagnostic>, Vec<markdown::LinkUse>) {
     let ctx = BodyContext { path, body_line: 1, label: None, title_level: 2 };
-    let body = markdown::parse(text, &ctx, &mut PageState::default());
-    let mut diags = body.diagnostics;
-    for call in &body.calls {
-        diags.push(
-            Diagnostic::new(path, call.line, call.col, format!("shortcode `{}` in a YAML field", call.name))
-                .with_hint("shortcodes work in narrative Markdown files only"),
-        );
-    }
-    let calls = vec![Resolved::default(); body.calls.len()];
     let labels = HashMap::new();
     let mut cited = Vec::new();
+    let mut unresolved = Vec::new();
     // The page of a field has no reference list to link a citation to, so
     // a citation there is its text alone.
-    let refs: Vec<Resolved> = body
-        .refs
-        .iter()
-        .map(|used| match resolve(used, path, &labels, env.bibliography, &mut cited) {
+    let (html, mut diags, links) =
+        markdown::render_text(text, &ctx, |used| match resolve(used, path, &labels, env.bibliography, &mut cited) {
             Ok(resolved) => Resolved { html: markdown::escape_html(&resolved.text), text: resolved.text },
             Err(d) => {
-                diags.push(d);
+                unresolved.push(d);
                 Resolved::default()
             }
-        })
-        .collect();
-    (body.content.into_html(&body.headings, &calls, &refs).html, diags, body.links)
+        });
+    diags.append(&mut unresolved);
+    (html, diags, links)
 }
 
 /// `{#id}` in a front-matter title is not read as an id: say so rather than
