@@ -15,8 +15,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
-pub use crate::links::AuthoredLink;
-use crate::links::{self, Unpublished};
+use crate::links::{self, AuthoredLink, Unpublished};
 use crate::markdown::citations::Reference;
 use crate::markdown::{self, BodyContext, PageState, Resolved, slugify};
 use crate::model::{Narrative, Project, Site, Status};
@@ -273,13 +272,7 @@ fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
     let acknowledgements_html = series.acknowledgements.as_ref().map(|text| {
         let (html, found, written) = render_field(text, "content/series.yaml", &env);
         diags.extend(found);
-        links.extend(written.into_iter().map(|link| AuthoredLink {
-            page: "index.html".to_string(),
-            href: link.href,
-            path: "content/series.yaml".to_string(),
-            line: link.line,
-            col: link.col,
-        }));
+        links.extend(written.iter().map(|link| authored_link("index.html", "content/series.yaml", link)));
         html
     });
     let view = IndexView {
@@ -393,16 +386,18 @@ impl Sections {
     }
 
     fn authored_links(&self, page: &str) -> Vec<AuthoredLink> {
-        self.links
-            .iter()
-            .map(|(path, link)| AuthoredLink {
-                page: page.to_string(),
-                href: link.href.clone(),
-                path: path.clone(),
-                line: link.line,
-                col: link.col,
-            })
-            .collect()
+        self.links.iter().map(|(path, link)| authored_link(page, path, link)).collect()
+    }
+}
+
+/// A link written at `link` in source file `path` that ended up on `page`.
+fn authored_link(page: &str, path: &str, link: &markdown::LinkUse) -> AuthoredLink {
+    AuthoredLink {
+        page: page.to_string(),
+        href: link.href.clone(),
+        path: path.to_string(),
+        line: link.line,
+        col: link.col,
     }
 }
 
