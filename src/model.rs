@@ -83,7 +83,7 @@ pub struct Series {
     pub summary: String,
     #[serde(default)]
     pub funders: Vec<String>,
-    pub acknowledgements: Option<String>,
+    pub acknowledgements: Option<Prose>,
 }
 
 /// One entry of `content/references.yaml`.
@@ -253,6 +253,123 @@ impl Status {
     }
 }
 
+/// Free text that takes inline Markdown (emphasis, links, citations,
+/// cross-references), kept with where it was written so a mistake in it is
+/// reported at its YAML line. Templates see the text as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Prose(pub Spanned<String>);
+
+impl Prose {
+    pub fn as_str(&self) -> &str {
+        &self.0.value
+    }
+}
+
+impl Serialize for Prose {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.value.serialize(serializer)
+    }
+}
+
+impl JsonSchema for Prose {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Markdown".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Text with inline Markdown: *emphasis*, [links](https://...), citations [@key] and cross-references @sec-...",
+            "type": "string",
+        })
+    }
+}
+
+/// One cell of a named table: a text, or a list of texts shown as a
+/// bulleted list in the cell.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Cell {
+    Text(Prose),
+    List(Vec<Prose>),
+}
+
+impl<'de> Deserialize<'de> for Cell {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<CellShape>::deserialize(deserializer)?;
+        Ok(match spanned.value {
+            CellShape::Text(text) => Cell::Text(Prose(Spanned::new(text, spanned.referenced, spanned.defined))),
+            CellShape::List(items) => Cell::List(items),
+        })
+    }
+}
+
+impl JsonSchema for Cell {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Cell".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let text = generator.subschema_for::<crate::schema::Text>();
+        schemars::json_schema!({
+            "description": "A text with inline Markdown, or a list of texts shown as a bulleted list in the cell.",
+            "anyOf": [text, {"type": "array", "items": text}],
+        })
+    }
+}
+
+/// A cell as written, before its text is given the cell's position. Not
+/// `#[serde(untagged)]`: that buffers the value, losing the positions of
+/// list items and the reading of a bare `39` as the text "39".
+enum CellShape {
+    Text(String),
+    List(Vec<Prose>),
+}
+
+impl<'de> Deserialize<'de> for CellShape {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(CellVisitor)
+    }
+}
+
+struct CellVisitor;
+
+impl<'de> serde::de::Visitor<'de> for CellVisitor {
+    type Value = CellShape;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a text, or a list of texts")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<CellShape, E> {
+        Ok(CellShape::Text(v.to_string()))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<CellShape, E> {
+        Ok(CellShape::Text(v.to_string()))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<CellShape, E> {
+        Ok(CellShape::Text(v.to_string()))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<CellShape, E> {
+        Ok(CellShape::Text(v.to_string()))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<CellShape, E> {
+        Ok(CellShape::Text(v.to_string()))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<CellShape, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Prose>()? {
+            items.push(item);
+        }
+        Ok(CellShape::List(items))
+    }
+}
+
 /// The site profile table.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -346,10 +463,10 @@ pub struct Phase {
     /// Length in weeks.
     pub weeks: Option<u32>,
     /// Where it takes place.
-    pub location: Option<String>,
+    pub location: Option<Prose>,
     /// Cohort size, as text such as `"8-10"`.
     #[schemars(with = "Option<crate::schema::Text>")]
-    pub cohort: Option<String>,
+    pub cohort: Option<Prose>,
 }
 
 /// Numbers behind the attribute-priority graph.
@@ -390,7 +507,7 @@ pub struct StageRating {
     #[schemars(with = "String")]
     pub rating: Spanned<String>,
     /// The evidence for the rating.
-    pub evidence: String,
+    pub evidence: Prose,
 }
 
 /// Service-user involvement ladder levels.
@@ -404,7 +521,7 @@ pub struct Ladder {
     #[schemars(with = "u32")]
     pub target: Spanned<u32>,
     /// A note shown with the ladder.
-    pub note: Option<String>,
+    pub note: Option<Prose>,
 }
 
 /// One peer involvement role.
@@ -419,16 +536,16 @@ pub struct Role {
     pub lcr: Option<Lcr>,
     /// Free text cell: induction.
     #[schemars(with = "Option<crate::schema::Text>")]
-    pub induction: Option<String>,
+    pub induction: Option<Prose>,
     /// Free text cell: single issue.
     #[schemars(with = "Option<crate::schema::Text>")]
-    pub single_issue: Option<String>,
+    pub single_issue: Option<Prose>,
     /// Free text cell: bridging.
     #[schemars(with = "Option<crate::schema::Text>")]
-    pub bridging: Option<String>,
+    pub bridging: Option<Prose>,
     /// Free text cell: representation.
     #[schemars(with = "Option<crate::schema::Text>")]
-    pub representation: Option<String>,
+    pub representation: Option<Prose>,
 }
 
 /// `paid: true | false | "Unpaid (part of Purple band role)"`.
@@ -488,9 +605,9 @@ pub struct NamedList {
 #[serde(deny_unknown_fields)]
 pub struct ListItem {
     /// The entry.
-    pub text: String,
+    pub text: Prose,
     /// More detail, shown after the entry.
-    pub detail: Option<String>,
+    pub detail: Option<Prose>,
 }
 
 /// A named table.
@@ -502,9 +619,10 @@ pub struct ExtraTable {
     /// Column headings.
     #[schemars(with = "Vec<crate::schema::Text>")]
     pub columns: Vec<String>,
-    /// Rows of cells; every row has one cell per column.
-    #[schemars(with = "Vec<Vec<crate::schema::Text>>")]
-    pub rows: Vec<Spanned<Vec<String>>>,
+    /// Rows of cells; every row has one cell per column. A cell is text, or
+    /// a list of texts shown as a bulleted list.
+    #[schemars(with = "Vec<Vec<Cell>>")]
+    pub rows: Vec<Spanned<Vec<Cell>>>,
 }
 
 /// A group of recommendations.
@@ -514,7 +632,7 @@ pub struct Recommendation {
     /// Heading of the group.
     pub heading: String,
     /// The recommendations, in order.
-    pub items: Vec<String>,
+    pub items: Vec<Prose>,
 }
 
 /// A pseudonymised quotation.
@@ -533,7 +651,7 @@ pub struct Quote {
     /// `interview`, `focus-group`, `workshop`, `observation` or `written`.
     pub method: Method,
     /// The quotation.
-    pub text: String,
+    pub text: Prose,
 }
 
 /// How a quotation was collected.

@@ -112,7 +112,7 @@ fn quotes_render_with_pseudonym_role_and_method() {
     let quote = record.quotes.as_ref().unwrap().iter().find(|q| q.id.value == "ida-difficult-to-engage").unwrap();
     let figure = &select(&doc, "figure.quote#ida-difficult-to-engage")[0];
     let said = text(&select(&doc, "figure.quote#ida-difficult-to-engage blockquote")[0]);
-    assert_eq!(said, quote.text);
+    assert_eq!(said, quote.text.as_str());
     let attribution = text(&select(&doc, "figure.quote#ida-difficult-to-engage figcaption")[0]);
     let speaker = quote.speaker.as_deref().expect("Drake Hall names its speakers by pseudonym");
     assert_eq!(attribution, format!("({speaker}, {}, interview)", quote.role));
@@ -144,7 +144,7 @@ fn lists_and_recommendations_keep_the_records_order() {
     let enablers = &record.lists.as_ref().unwrap()["enablers"];
     let items: Vec<String> = select(&doc, "#list-enablers li").iter().map(text).collect();
     assert_eq!(items.len(), enablers.items.len());
-    assert!(items[0].starts_with(&enablers.items[0].text));
+    assert!(items[0].starts_with(enablers.items[0].text.as_str()));
     assert_eq!(select(&doc, "#list-enablers ol").len(), usize::from(enablers.ordered));
 }
 

@@ -845,15 +845,20 @@ fn random_marker() -> String {
     format!("wr{:016x}", hasher.finish())
 }
 
+/// Markdown rendered outside a page's sections.
+pub struct TextHtml {
+    pub html: String,
+    /// The words a reader sees, for the search index.
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+    pub links: Vec<LinkUse>,
+    pub headings: Vec<Heading>,
+}
+
 /// Renders Markdown that stands outside a page's sections (a YAML field,
 /// a conformance example): shortcodes are refused, and each reference
-/// becomes what `resolve` makes of it. Returns the HTML, the problems and
-/// the links written in it.
-pub fn render_text(
-    text: &str,
-    ctx: &BodyContext,
-    resolve: impl FnMut(&RefUse) -> Resolved,
-) -> (String, Vec<Diagnostic>, Vec<LinkUse>) {
+/// becomes what `resolve` makes of it.
+pub fn render_text(text: &str, ctx: &BodyContext, resolve: impl FnMut(&RefUse) -> Resolved) -> TextHtml {
     let parsed = parse(text, ctx, &mut PageState::default());
     let mut diagnostics = parsed.diagnostics;
     for call in &parsed.calls {
@@ -869,8 +874,9 @@ pub fn render_text(
     }
     let calls = vec![Resolved::default(); parsed.calls.len()];
     let refs: Vec<Resolved> = parsed.refs.iter().map(resolve).collect();
-    let html = parsed.content.into_html(&parsed.headings, &calls, &refs).html;
-    (html, diagnostics, parsed.links)
+    let body = parsed.content.into_html(&parsed.headings, &calls, &refs);
+    let text = body.search.iter().map(|part| part.text.as_str()).collect::<Vec<_>>().join(" ");
+    TextHtml { html: body.html, text, diagnostics, links: parsed.links, headings: parsed.headings }
 }
 
 /// Renders a Markdown body on its own, as a free page's body with no
@@ -879,9 +885,8 @@ pub fn render_text(
 /// tests against the CommonMark spec.
 pub fn render_standalone(body: &str) -> (String, Vec<Diagnostic>) {
     let ctx = BodyContext { path: "standalone.md", body_line: 1, label: None, title_level: 1 };
-    let (html, diagnostics, _) =
-        render_text(body, &ctx, |r| Resolved { html: escape_html(&r.written), text: r.written.clone() });
-    (html, diagnostics)
+    let rendered = render_text(body, &ctx, |r| Resolved { html: escape_html(&r.written), text: r.written.clone() });
+    (rendered.html, rendered.diagnostics)
 }
 
 /// Removes scripts, event handlers and `javascript:` URLs from narrative HTML.

@@ -4,13 +4,19 @@
 
 use serde::Serialize;
 
-use super::shortcodes::{self, Env};
+use std::collections::HashMap;
+
+use super::prose::{Citations, ProseRenderer};
+use super::shortcodes::{self, Env, Slots};
 use super::views::PageMeta;
 use super::{Rendered, Renderer, page_file, render_sections};
 use crate::charts::{self, attributes::AttributesStyle};
 use crate::model::{Site, StageRating, Status};
 
 pub const PATH: &str = "compare/index.html";
+
+/// Where the series' role continuum is read from (by `load`).
+const ROLES_PATH: &str = "content/roles.yaml";
 
 /// One row of the delivery-model table (Table 1 of the commissioning guidance).
 #[derive(Serialize)]
@@ -235,13 +241,20 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
         .then(|| {
             tables += 1;
             let caption = "The peer involvement role continuum across the sites";
+            let no_labels = HashMap::new();
+            let mut prose = ProseRenderer::new(ROLES_PATH, &no_labels, &meta.bibliography, Citations::Text);
+            let mut slots = Slots::default();
+            let data = shortcodes::roles_data(&project.roles, &mut slots);
+            let data = slots.fill(data, &mut prose);
+            diags.append(&mut prose.diagnostics);
+            links.extend(prose.links.iter().map(|link| super::authored_link(PATH, ROLES_PATH, link)));
             shortcodes::render_template(
                 theme,
                 "roles",
                 Some(format!("Table {tables}")),
                 "role-continuum",
                 caption,
-                shortcodes::roles_data(&project.roles),
+                data,
             )
             .map_err(|d| diags.push(d))
             .ok()

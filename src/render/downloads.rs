@@ -36,7 +36,7 @@ pub fn site_downloads(site: &Site, frameworks: &Frameworks) -> Vec<OutputFile> {
                 stage.question.clone(),
                 rating,
                 label,
-                entry.map(|e| e.evidence.clone()).unwrap_or_default(),
+                entry.map(|e| e.evidence.as_str().to_string()).unwrap_or_default(),
             ]
         });
         let header = ["stage", "source", "question", "rating", "rating_label", "evidence"];

@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::shortcodes::Slots;
 use crate::charts;
 use crate::model::{Attributes, Palette, SocialCapitalFramework, StageRating};
 
@@ -24,11 +25,12 @@ pub fn attributes_figure(attributes: &Attributes, site_id: &str) -> (Value, Stri
 }
 
 /// The social-capital matrix and its evidence table, grouped by source.
-pub fn social_capital_figure(
-    ratings: &[StageRating],
+pub(super) fn social_capital_figure<'a>(
+    ratings: &'a [StageRating],
     framework: &SocialCapitalFramework,
     palette: Palette,
     site_id: &str,
+    slots: &mut Slots<'a>,
 ) -> (Value, String) {
     let caption = framework.title.clone();
     let svg = charts::social_capital::social_capital_svg(
@@ -57,7 +59,7 @@ pub fn social_capital_figure(
                         "label": rating.map(|(_, r)| &r.label),
                         "symbol": rating.map(|(_, r)| &r.symbol),
                         "colour": rating.map(|(key, r)| charts::palette_colour(palette, key, &r.colour.value)),
-                        "evidence": entry.map(|e| &e.evidence),
+                        "evidence": slots.put_opt(entry.map(|e| &e.evidence)),
                     })
                 })
                 .collect();

@@ -6,6 +6,7 @@ mod bibliography;
 mod compare;
 mod downloads;
 mod figures;
+mod prose;
 pub mod shortcodes;
 mod sitemap;
 pub mod views;
@@ -18,11 +19,12 @@ use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::links::{self, AuthoredLink, Unpublished};
 use crate::markdown::citations::Reference;
 use crate::markdown::{self, BodyContext, PageState, Resolved, slugify};
-use crate::model::{Narrative, Project, Site, Status};
+use crate::model::{Narrative, Project, Prose, Site, Status};
 use crate::search::{self, SearchDoc};
 use crate::templates::Theme;
 pub use bibliography::Bibliography;
-use shortcodes::{Env, FigureEntry, Numbering};
+use prose::{Citations, ProseRenderer};
+use shortcodes::{Env, FigureEntry, Numbering, Planned};
 use views::{FreePageView, IndexView, Link, PageMeta, SampleRow, SectionView, SiteCard, SiteView, TocEntry};
 
 /// A file of the finished site, by `/`-separated path relative to the output root.
@@ -459,20 +461,20 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
         let mut body = markdown::parse(&file.body, &ctx, &mut page);
         diags.append(&mut body.diagnostics);
         let mut numbering = Numbering::new(label.as_deref());
-        let calls: Vec<Resolved> = body
+        let calls: Vec<Option<Planned>> = body
             .calls
             .iter()
-            .map(|call| match shortcodes::render_call(call, env, &mut numbering, &mut page, &file.path) {
-                Ok(output) => {
-                    if let Some(figure) = output.figure {
+            .map(|call| match shortcodes::plan_call(call, env, &mut numbering, &mut page, &file.path) {
+                Ok((planned, figure)) => {
+                    if let Some(figure) = figure {
                         labels.insert(figure.id.clone(), figure.number.clone());
                         out.figures.push(figure);
                     }
-                    Resolved { html: output.html, text: output.text }
+                    Some(planned)
                 }
                 Err(d) => {
                     diags.push(d);
-                    Resolved::default()
+                    None
                 }
             })
             .collect();
@@ -490,7 +492,24 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
         parsed.push((file, display, id, body, calls));
     }
     let mut cited: Vec<String> = Vec::new();
+    let record_path = env.site.map_or("", |site| site.record_path.as_str());
     for (file, display, id, body, calls) in parsed {
+        // The record's Markdown fields a call shows cite and cross-refer
+        // like the narrative, so they render once every label is known.
+        let mut prose = ProseRenderer::new(record_path, &labels, env.bibliography, Citations::Linked(&mut cited));
+        let calls: Vec<Resolved> = calls
+            .into_iter()
+            .map(|planned| match planned.map(|p| shortcodes::render_planned(p, env, &mut prose)) {
+                Some(Ok(output)) => Resolved { html: output.html, text: output.text },
+                Some(Err(d)) => {
+                    diags.push(d);
+                    Resolved::default()
+                }
+                None => Resolved::default(),
+            })
+            .collect();
+        diags.append(&mut prose.diagnostics);
+        out.links.extend(prose.links.drain(..).map(|link| (record_path.to_string(), link)));
         let refs: Vec<Resolved> = body
             .refs
             .iter()
@@ -528,26 +547,15 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
     (out, diags)
 }
 
-/// Renders Markdown kept in a YAML field (the series acknowledgements):
-/// citations resolve against the bibliography; shortcodes are refused.
-/// Returns the HTML, the problems and the links written in it.
-fn render_field(text: &str, path: &str, env: &Env) -> (String, Vec<Diagnostic>, Vec<markdown::LinkUse>) {
-    let ctx = BodyContext { path, body_line: 1, label: None, title_level: 2 };
-    let labels = HashMap::new();
-    let mut cited = Vec::new();
-    let mut unresolved = Vec::new();
-    // The page of a field has no reference list to link a citation to, so
-    // a citation there is its text alone.
-    let (html, mut diags, links) =
-        markdown::render_text(text, &ctx, |used| match resolve(used, path, &labels, env.bibliography, &mut cited) {
-            Ok(resolved) => Resolved { html: markdown::escape_html(&resolved.text), text: resolved.text },
-            Err(d) => {
-                unresolved.push(d);
-                Resolved::default()
-            }
-        });
-    diags.append(&mut unresolved);
-    (html, diags, links)
+/// Renders a Markdown field that stands as a block of its own page (the
+/// series acknowledgements): citations are their text, as the page has no
+/// reference list, and cross-references have no target. Returns the HTML,
+/// the problems and the links written in it.
+fn render_field(text: &Prose, path: &str, env: &Env) -> (String, Vec<Diagnostic>, Vec<markdown::LinkUse>) {
+    let no_labels = HashMap::new();
+    let mut prose = ProseRenderer::new(path, &no_labels, env.bibliography, Citations::Text);
+    let (html, _) = prose.render_block(text);
+    (html, prose.diagnostics, prose.links)
 }
 
 /// `{#id}` in a front-matter title is not read as an id: say so rather than

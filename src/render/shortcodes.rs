@@ -6,10 +6,11 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::Bibliography;
+use super::prose::ProseRenderer;
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::markdown::shortcodes::{ArgValue, Call};
 use crate::markdown::{PageState, slugify};
-use crate::model::{Project, Role, Site};
+use crate::model::{Cell, Project, Prose, Role, Site};
 use crate::templates::Theme;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -138,17 +139,57 @@ pub struct ShortcodeOutput {
     pub html: String,
     /// The words it shows, for the search index.
     pub text: String,
-    pub figure: Option<FigureEntry>,
 }
 
-/// Checks and renders one call, written in `path`, to HTML.
-pub fn render_call(
+/// A call checked, numbered and given its data, waiting for every label of
+/// the page, which the Markdown in its record fields may cross-reference.
+pub struct Planned<'a> {
+    name: String,
+    args: IndexMap<String, ArgValue>,
+    /// Where the call is written.
+    path: String,
+    line: usize,
+    number: Option<String>,
+    id: String,
+    caption: String,
+    /// Display data, with `{"$prose": i}` where `prose[i]` goes.
+    data: Value,
+    prose: Vec<&'a Prose>,
+}
+
+/// Collects the Markdown fields a shortcode shows, leaving a slot in its
+/// data for each.
+#[derive(Default)]
+pub(super) struct Slots<'a>(Vec<&'a Prose>);
+
+impl<'a> Slots<'a> {
+    /// `data` with every slot filled with its field rendered by `prose`.
+    pub(super) fn fill(self, mut data: Value, prose: &mut ProseRenderer) -> Value {
+        let rendered: Vec<Value> = self.0.iter().map(|field| prose.render(field)).collect();
+        fill_slots(&mut data, &rendered);
+        data
+    }
+
+    pub(super) fn put(&mut self, prose: &'a Prose) -> Value {
+        self.0.push(prose);
+        json!({ PROSE_SLOT: self.0.len() - 1 })
+    }
+
+    pub(super) fn put_opt(&mut self, prose: Option<&'a Prose>) -> Value {
+        prose.map_or(Value::Null, |p| self.put(p))
+    }
+}
+
+const PROSE_SLOT: &str = "$prose";
+
+/// Checks one call written in `path`, numbers it and gathers its data.
+pub fn plan_call<'a>(
     call: &Call,
-    env: &Env,
+    env: &Env<'a>,
     numbering: &mut Numbering,
     page: &mut PageState,
     path: &str,
-) -> Result<ShortcodeOutput, Diagnostic> {
+) -> Result<(Planned<'a>, Option<FigureEntry>), Diagnostic> {
     let (line, col) = (call.line, call.col);
     let error = |message: String, hint: String| Diagnostic::new(path, line, col, message).with_hint(hint);
     let builtin = BUILTINS.iter().find(|b| b.name == call.name);
@@ -160,10 +201,11 @@ pub fn render_call(
         };
         return Err(error(format!("unknown shortcode `{}`", call.name), hint));
     }
+    let mut slots = Slots::default();
     let (numbered, data, default_caption) = match builtin {
         Some(spec) => {
             check_args(call, spec).map_err(|(m, h)| error(m, h))?;
-            let (data, caption) = builtin_data(call, env).map_err(|(m, h)| error(m, h))?;
+            let (data, caption) = builtin_data(call, env, &mut slots).map_err(|(m, h)| error(m, h))?;
             (spec.numbered, data, caption)
         }
         None => (Numbered::No, Value::Null, String::new()),
@@ -184,17 +226,46 @@ pub fn render_call(
         None => page.unique_id(&slugify(&format!("{} {}", call.name, arg(call, "key")))),
     };
     let figure = number.clone().map(|number| FigureEntry { id: id.clone(), number, caption: caption.clone() });
+    let planned = Planned {
+        name: call.name.clone(),
+        args: call.args.clone(),
+        path: path.to_string(),
+        line,
+        number,
+        id,
+        caption,
+        data,
+        prose: slots.0,
+    };
+    Ok((planned, figure))
+}
+
+/// Renders a planned call to HTML, its record fields through `prose`.
+pub fn render_planned(planned: Planned, env: &Env, prose: &mut ProseRenderer) -> Result<ShortcodeOutput, Diagnostic> {
+    let Planned { name, args, path, line, number, id, caption, data, prose: fields } = planned;
+    let data = Slots(fields).fill(data, prose);
     let mut text = format!("{} {caption} ", number.as_deref().unwrap_or(""));
     searchable_text(&data, &mut text);
-    let view = ShortcodeView { root: env.root, args: &call.args, number, id, caption, data };
+    let view = ShortcodeView { root: env.root, args: &args, number, id, caption, data };
     let site = env.site_value.clone().unwrap_or(tera::Value::none());
-    let html = env.theme.render_with(&format!("shortcodes/{}.html", call.name), &view, [("site", site)]).map_err(
-        |mut d| {
-            d.message = format!("shortcode `{}` at {path}:{line}: {}", call.name, d.message);
+    let html =
+        env.theme.render_with(&format!("shortcodes/{name}.html"), &view, [("site", site)]).map_err(|mut d| {
+            d.message = format!("shortcode `{name}` at {path}:{line}: {}", d.message);
             d
+        })?;
+    Ok(ShortcodeOutput { html, text })
+}
+
+/// Puts each rendered field in its slot.
+fn fill_slots(value: &mut Value, rendered: &[Value]) {
+    match value {
+        Value::Object(map) => match map.get(PROSE_SLOT).and_then(Value::as_u64) {
+            Some(i) if map.len() == 1 => *value = rendered[i as usize].clone(),
+            _ => map.values_mut().for_each(|v| fill_slots(v, rendered)),
         },
-    )?;
-    Ok(ShortcodeOutput { html, text, figure })
+        Value::Array(items) => items.iter_mut().for_each(|v| fill_slots(v, rendered)),
+        _ => {}
+    }
 }
 
 /// The words of a shortcode's display data, read from the data itself
@@ -212,8 +283,11 @@ fn searchable_text(value: &Value, out: &mut String) {
         Value::Array(items) => items.iter().for_each(|v| searchable_text(v, out)),
         Value::Object(map) => map
             .iter()
-            // Markup, file names and machine keys are not words a reader sees.
-            .filter(|(k, _)| !matches!(k.as_str(), "svg" | "csv" | "colour" | "key" | "symbol" | "href" | "id"))
+            // Markup, file names and machine keys are not words a reader
+            // sees; a Markdown field's words are its `text`.
+            .filter(|(k, _)| {
+                !matches!(k.as_str(), "svg" | "csv" | "colour" | "key" | "symbol" | "href" | "id" | "html")
+            })
             .for_each(|(_, v)| searchable_text(v, out)),
         Value::Null | Value::Bool(_) => {}
     }
@@ -235,7 +309,7 @@ pub fn render_template(
 }
 
 /// Display rows of a role table; the confidentiality column only when used.
-pub fn roles_data(roles: &[Role]) -> Value {
+pub(super) fn roles_data<'a>(roles: &'a [Role], slots: &mut Slots<'a>) -> Value {
     let rows: Vec<Value> = roles
         .iter()
         .map(|role| {
@@ -243,10 +317,10 @@ pub fn roles_data(roles: &[Role]) -> Value {
                 "title": role.title,
                 "paid": role.paid.label(),
                 "lcr": role.lcr.map(|l| l.label()),
-                "induction": role.induction,
-                "single_issue": role.single_issue,
-                "bridging": role.bridging,
-                "representation": role.representation,
+                "induction": slots.put_opt(role.induction.as_ref()),
+                "single_issue": slots.put_opt(role.single_issue.as_ref()),
+                "bridging": slots.put_opt(role.bridging.as_ref()),
+                "representation": slots.put_opt(role.representation.as_ref()),
             })
         })
         .collect();
@@ -292,7 +366,7 @@ fn row(label: &str, value: impl Into<String>) -> Value {
 }
 
 /// Display data and default caption of a built-in shortcode.
-fn builtin_data(call: &Call, env: &Env) -> Result<(Value, String), Problem> {
+fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result<(Value, String), Problem> {
     // Every built-in shows part of a site record.
     let Some(site) = env.site else {
         return Err((
@@ -343,11 +417,20 @@ fn builtin_data(call: &Call, env: &Env) -> Result<(Value, String), Problem> {
         }
         "phases" => {
             let phases = r.phases.as_ref().ok_or_else(|| missing("phases"))?;
+            let phases: Vec<Value> = phases
+                .iter()
+                .map(|p| {
+                    json!({
+                        "name": p.name, "weeks": p.weeks,
+                        "location": slots.put_opt(p.location.as_ref()), "cohort": slots.put_opt(p.cohort.as_ref()),
+                    })
+                })
+                .collect();
             (json!({"phases": phases}), "Phases of the activity programme".to_string())
         }
         "roles" => {
             let roles = r.roles.as_ref().ok_or_else(|| missing("roles"))?;
-            (roles_data(roles), format!("Peer involvement roles at {}", r.prison))
+            (roles_data(roles, slots), format!("Peer involvement roles at {}", r.prison))
         }
         "ladder" => {
             let ladder = r.ladder.as_ref().ok_or_else(|| missing("ladder"))?;
@@ -369,7 +452,7 @@ fn builtin_data(call: &Call, env: &Env) -> Result<(Value, String), Problem> {
                 })
                 .collect();
             (
-                json!({"levels": levels, "note": ladder.note}),
+                json!({"levels": levels, "note": slots.put_opt(ladder.note.as_ref())}),
                 "Service-user involvement ladder: current and target levels".to_string(),
             )
         }
@@ -377,18 +460,44 @@ fn builtin_data(call: &Call, env: &Env) -> Result<(Value, String), Problem> {
             let key = arg(call, "key");
             let lists = r.lists.as_ref().ok_or_else(|| missing("lists"))?;
             let list = lists.get(key).ok_or_else(|| unknown_key("list", key, lists.keys(), &site.record_path))?;
-            (json!({"list": list}), list.title.clone())
+            let items: Vec<Value> = list
+                .items
+                .iter()
+                .map(|item| json!({"text": slots.put(&item.text), "detail": slots.put_opt(item.detail.as_ref())}))
+                .collect();
+            (json!({"list": {"title": list.title, "ordered": list.ordered, "items": items}}), list.title.clone())
         }
         "table" => {
             let key = arg(call, "key");
             let tables = r.tables.as_ref().ok_or_else(|| missing("tables"))?;
             let table = tables.get(key).ok_or_else(|| unknown_key("table", key, tables.keys(), &site.record_path))?;
-            let rows: Vec<&Vec<String>> = table.rows.iter().map(|r| &r.value).collect();
+            let rows: Vec<Vec<Value>> = table
+                .rows
+                .iter()
+                .map(|row| {
+                    row.value
+                        .iter()
+                        .map(|cell| match cell {
+                            Cell::Text(text) => slots.put(text),
+                            Cell::List(items) => {
+                                json!({"list": items.iter().map(|i| slots.put(i)).collect::<Vec<_>>()})
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
             (json!({"columns": table.columns, "rows": rows}), table.caption.clone())
         }
         "recommendations" => {
             let recommendations = r.recommendations.as_ref().ok_or_else(|| missing("recommendations"))?;
-            (json!({"recommendations": recommendations}), "Recommendations".to_string())
+            let groups: Vec<Value> = recommendations
+                .iter()
+                .map(|group| {
+                    let items: Vec<Value> = group.items.iter().map(|item| slots.put(item)).collect();
+                    json!({"heading": group.heading, "items": items})
+                })
+                .collect();
+            (json!({"recommendations": groups}), "Recommendations".to_string())
         }
         "quote" => {
             let id = arg(call, "id");
@@ -398,7 +507,7 @@ fn builtin_data(call: &Call, env: &Env) -> Result<(Value, String), Problem> {
                 .find(|q| q.id.value == id)
                 .ok_or_else(|| unknown_key("quote", id, quotes.iter().map(|q| &q.id.value), &site.record_path))?;
             let data = json!({
-                "text": quote.text, "speaker": quote.speaker, "role": quote.role, "method": quote.method.label(),
+                "text": slots.put(&quote.text), "speaker": quote.speaker, "role": quote.role, "method": quote.method.label(),
             });
             (data, String::new())
         }
@@ -414,7 +523,8 @@ fn builtin_data(call: &Call, env: &Env) -> Result<(Value, String), Problem> {
                     format!("add `social_capital:` to {}", env.project.frameworks_path),
                 )
             })?;
-            super::figures::social_capital_figure(ratings, framework, env.project.config.charts.palette, &r.id.value)
+            let palette = env.project.config.charts.palette;
+            super::figures::social_capital_figure(ratings, framework, palette, &r.id.value, slots)
         }
         _ => (Value::Null, String::new()),
     })

@@ -1,0 +1,142 @@
+//! Markdown kept in YAML fields (list items, table cells, evidence, quotes,
+//! acknowledgements...), rendered through the same pipeline as narrative,
+//! with every mistake reported at the field's own line in its YAML file.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use super::{Bibliography, resolve};
+use crate::diagnostics::Diagnostic;
+use crate::markdown::{self, BodyContext, LinkUse, RefUse, Resolved};
+use crate::model::Prose;
+
+/// How a citation in a field is written.
+pub enum Citations<'r> {
+    /// Linked to the page's reference list, which lists the work: the
+    /// keys cited are added to `cited` in order.
+    Linked(&'r mut Vec<String>),
+    /// As text alone, on a page without a reference list.
+    Text,
+}
+
+/// Renders the Markdown fields of one YAML file for one page.
+pub struct ProseRenderer<'r> {
+    path: &'r str,
+    labels: &'r HashMap<String, String>,
+    bibliography: &'r Bibliography<'r>,
+    citations: Citations<'r>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub links: Vec<LinkUse>,
+}
+
+impl<'r> ProseRenderer<'r> {
+    /// `labels`: the cross-reference targets of the page, by id.
+    pub fn new(
+        path: &'r str,
+        labels: &'r HashMap<String, String>,
+        bibliography: &'r Bibliography<'r>,
+        citations: Citations<'r>,
+    ) -> Self {
+        ProseRenderer { path, labels, bibliography, citations, diagnostics: Vec::new(), links: Vec::new() }
+    }
+
+    /// The field as `{"html", "text", "block"}`: inline HTML when it is a
+    /// single paragraph (so it sits in a cell or a list item as the text
+    /// itself), block HTML otherwise, which `block` says; `text` is the
+    /// words for search.
+    pub fn render(&mut self, prose: &Prose) -> Value {
+        let (html, text) = self.render_block(prose);
+        let (html, block) = match inline(&html) {
+            Some(inner) => (inner.to_string(), false),
+            None => (html, true),
+        };
+        json!({"html": html, "text": text, "block": block})
+    }
+
+    /// The field's HTML as blocks (paragraphs kept) and its words.
+    pub fn render_block(&mut self, prose: &Prose) -> (String, String) {
+        let place = Place::of(prose);
+        let ctx = BodyContext { path: self.path, body_line: place.line, label: None, title_level: 2 };
+        let (path, labels, bibliography) = (self.path, self.labels, self.bibliography);
+        let citations = &mut self.citations;
+        let mut unresolved = Vec::new();
+        let rendered = markdown::render_text(prose.as_str(), &ctx, |used| {
+            let (line, col) = place.line_of(used.line, used.col);
+            let used = RefUse { line, col, ..used.clone() };
+            let outcome = match citations {
+                Citations::Linked(cited) => resolve(&used, path, labels, bibliography, cited),
+                Citations::Text => resolve(&used, path, labels, bibliography, &mut Vec::new())
+                    .map(|r| Resolved { html: markdown::escape_html(&r.text), text: r.text }),
+            };
+            outcome.unwrap_or_else(|d| {
+                unresolved.push(d);
+                Resolved::default()
+            })
+        });
+        for mut diag in rendered.diagnostics.into_iter().chain(unresolved) {
+            (diag.line, diag.col) = place.line_of(diag.line, diag.col);
+            self.diagnostics.push(diag);
+        }
+        if !rendered.headings.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::new(self.path, place.line, place.col, "a heading inside a YAML field")
+                    .with_hint("headings belong in the narrative files; start the line without `#`, or write `\\#`"),
+            );
+        }
+        self.links.extend(rendered.links.into_iter().map(|mut link| {
+            (link.line, link.col) = place.line_of(link.line, link.col);
+            link
+        }));
+        (rendered.html, rendered.text)
+    }
+}
+
+/// Where a field's text starts in its file, and whether the text is the
+/// source as written (one line, plain or quoted), so that a position inside
+/// it is a position in the file. Folded, block and escaped texts are not:
+/// their mistakes are reported at the field's start.
+struct Place {
+    line: usize,
+    col: usize,
+    verbatim: bool,
+}
+
+impl Place {
+    fn of(prose: &Prose) -> Place {
+        let at = &prose.0.referenced;
+        let chars = prose.as_str().chars().count() as u64;
+        let written = at.span().len();
+        let quoted = written == chars + 2;
+        Place {
+            line: at.line() as usize,
+            col: at.column() as usize + usize::from(quoted),
+            verbatim: !prose.as_str().contains('\n') && (written == chars || quoted),
+        }
+    }
+
+    /// The file position of `(line, col)` as the Markdown parser counted it
+    /// from line `self.line`, column 1.
+    fn line_of(&self, line: usize, col: usize) -> (usize, usize) {
+        if self.verbatim && line == self.line { (line, self.col + col - 1) } else { (self.line, self.col) }
+    }
+}
+
+/// The inside of HTML that is a single paragraph, so a short field reads
+/// as text; `None` for blocks.
+fn inline(html: &str) -> Option<&str> {
+    let inner = html.strip_prefix("<p>")?.strip_suffix("</p>\n")?;
+    (!inner.contains("<p>") && !inner.contains("</p>")).then_some(inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_paragraph_is_inline_and_more_stay_blocks() {
+        assert_eq!(inline("<p>a <em>b</em></p>\n"), Some("a <em>b</em>"));
+        assert_eq!(inline("<p>a</p>\n<p>b</p>\n"), None);
+        assert_eq!(inline("<ul>\n<li>a</li>\n</ul>\n"), None);
+    }
+}
