@@ -74,10 +74,12 @@ impl<'r> ProseRenderer<'r> {
                 Resolved::default()
             })
         });
-        for mut diag in rendered.diagnostics.into_iter().chain(unresolved) {
+        for mut diag in rendered.diagnostics {
             (diag.line, diag.col) = place.line_of(diag.line, diag.col);
             self.diagnostics.push(diag);
         }
+        // Placed already: `resolve` was given the file position.
+        self.diagnostics.append(&mut unresolved);
         if !rendered.headings.is_empty() {
             self.diagnostics.push(
                 Diagnostic::new(self.path, place.line, place.col, "a heading inside a YAML field")

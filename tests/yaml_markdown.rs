@@ -1,0 +1,139 @@
+//! Markdown in a record's free-text fields: the same emphasis, links,
+//! citations and cross-references as narrative, with a mistake reported at
+//! its YAML line and column; table cells that are lists.
+
+mod common;
+
+use common::{build, bundled_project, edit, html, line_of, select, stderr, text};
+
+const RECORD: &str = "content/sites/drake-hall/site.yaml";
+
+#[test]
+fn record_fields_render_emphasis_links_citations_and_cross_references() {
+    let project = bundled_project();
+    let root = project.path();
+    edit(
+        root,
+        RECORD,
+        "      - text: A community wing environment",
+        "      - text: A *community* wing, as in [@buck2020], see @tbl-staff-team and [the guide](https://example.org/guide)",
+    );
+    edit(
+        root,
+        RECORD,
+        "\"Dedicated full-time CFO Prison Officers\"",
+        "\"Dedicated **full-time** officers (@sec-staff-team)\"",
+    );
+    let out = root.join("out");
+    let run = build(root, &["--output", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", stderr(&run));
+
+    let doc = html(&out.join("sites/drake-hall/index.html"));
+    let item = select(&doc, ".named-list li").into_iter().find(|li| text(li).starts_with("A community")).unwrap();
+    assert_eq!(select_in(&item, "em"), vec!["community"]);
+    let citation =
+        item.select(&sel("a[href='#ref-buck2020']")).next().expect("the citation links to the reference list");
+    assert_eq!(text(&citation), "Buck, 2020");
+    let xref = item.select(&sel("a.xref")).next().expect("a cross-reference to the table");
+    assert_eq!(xref.value().attr("href"), Some("#tbl-staff-team"));
+    assert!(text(&xref).starts_with("Table "), "{}", text(&xref));
+    let link = item.select(&sel("a[href='https://example.org/guide']")).next().expect("the link");
+    assert_eq!(text(&link), "the guide");
+    // One paragraph stays inline: the item holds no <p>.
+    assert!(item.select(&sel("p")).next().is_none());
+
+    let cell = select(&doc, "#tbl-staff-team td").into_iter().find(|td| text(td).starts_with("Dedicated")).unwrap();
+    assert_eq!(select_in(&cell, "strong"), vec!["full-time"]);
+    assert_eq!(cell.select(&sel("a.xref")).next().and_then(|a| a.value().attr("href")), Some("#sec-staff-team"));
+
+    // The work cited only from the record is in the report's reference list.
+    assert_eq!(select(&doc, "#ref-buck2020").len(), 1);
+    // Search holds the field's words, never its markup.
+    let search = std::fs::read_to_string(out.join(wingreport::search::INDEX_PATH)).unwrap();
+    assert!(search.contains("A community wing, as in"), "the list item's words are searchable");
+    assert!(!search.contains("<em>community"), "no markup in search text");
+}
+
+#[test]
+fn a_table_cell_may_be_a_list_of_texts() {
+    let project = bundled_project();
+    let root = project.path();
+    edit(root, RECORD, "\"Prime provider (Shaw Trust/Ixion)\"", "[Shaw Trust, \"*Ixion*\"]");
+    let out = root.join("out");
+    let run = build(root, &["--output", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let doc = html(&out.join("sites/drake-hall/index.html"));
+    let items: Vec<String> = select(&doc, "#tbl-staff-team td ul li").iter().map(text).collect();
+    assert_eq!(items, ["Shaw Trust", "Ixion"]);
+    assert_eq!(select(&doc, "#tbl-staff-team td ul li em").len(), 1);
+}
+
+#[test]
+fn an_unknown_citation_in_a_field_is_an_error_at_its_yaml_line_and_column() {
+    let project = bundled_project();
+    let root = project.path();
+    let out = root.join("out");
+    assert!(build(root, &["--output", out.to_str().unwrap()]).status.success());
+    let before = std::fs::read(out.join("sites/drake-hall/index.html")).unwrap();
+    // Plain, then quoted: the column is where the citation starts in the
+    // file either way.
+    edit(root, RECORD, "      - text: Welcoming newcomers", "      - text: Welcoming newcomers [@bukc2020]");
+    edit(root, RECORD, "text: \"We actively seek out the difficult to engage.\"", "text: \"We seek @nobody2019 out.\"");
+    let run = build(root, &["--output", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = stderr(&run);
+    let line = line_of(root, RECORD, "Welcoming newcomers [@bukc2020]");
+    let col = "      - text: Welcoming newcomers ".chars().count() + 1;
+    assert!(err.contains(&format!("{RECORD}:{line}:{col}")), "{err}");
+    assert!(err.contains("citation `@bukc2020` is not in the bibliography"), "{err}");
+    assert!(err.contains("did you mean `@buck2020`?"), "{err}");
+    let line = line_of(root, RECORD, "We seek @nobody2019 out.");
+    let col = "    text: \"We seek ".chars().count() + 1;
+    assert!(err.contains(&format!("{RECORD}:{line}:{col}")), "{err}");
+    assert_eq!(std::fs::read(out.join("sites/drake-hall/index.html")).unwrap(), before, "nothing lost");
+}
+
+#[test]
+fn a_cross_reference_without_target_and_a_heading_in_a_field_are_errors_at_the_field() {
+    let project = bundled_project();
+    let root = project.path();
+    edit(root, RECORD, "      - text: Role modelling", "      - text: Role modelling, see @tbl-nowhere");
+    edit(root, RECORD, "      - text: The peer mentors themselves", "      - text: \"# The peer mentors\"");
+    let run = build(root, &["--output", root.join("out").to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = stderr(&run);
+    let line = line_of(root, RECORD, "Role modelling, see @tbl-nowhere");
+    assert!(err.contains(&format!("{RECORD}:{line}:")), "{err}");
+    assert!(err.contains("cross-reference `@tbl-nowhere` has no target"), "{err}");
+    let line = line_of(root, RECORD, "# The peer mentors");
+    assert!(err.contains(&format!("{RECORD}:{line}:")), "{err}");
+    assert!(err.contains("a heading inside a YAML field"), "{err}");
+}
+
+#[test]
+fn a_quote_of_several_paragraphs_keeps_them() {
+    let project = bundled_project();
+    let root = project.path();
+    edit(
+        root,
+        RECORD,
+        "text: \"We actively seek out the difficult to engage.\"",
+        "text: |\n      We actively seek them out.\n\n      And we *keep* them.",
+    );
+    let out = root.join("out");
+    let run = build(root, &["--output", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let doc = html(&out.join("sites/drake-hall/index.html"));
+    let quote = select(&doc, "#ida-difficult-to-engage blockquote").into_iter().next().expect("the quote");
+    let paragraphs: Vec<String> = quote.select(&sel("p")).map(|p| text(&p)).collect();
+    assert_eq!(paragraphs, ["We actively seek them out.", "And we keep them."]);
+    assert!(quote.select(&sel("p p")).next().is_none(), "no paragraph inside a paragraph");
+}
+
+fn sel(css: &str) -> scraper::Selector {
+    scraper::Selector::parse(css).unwrap()
+}
+
+fn select_in(el: &scraper::ElementRef, css: &str) -> Vec<String> {
+    el.select(&sel(css)).map(|e| text(&e)).collect()
+}
