@@ -10,15 +10,16 @@ pub mod shortcodes;
 mod sitemap;
 pub mod views;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::links::{self, AuthoredLink, Unpublished};
 use crate::markdown::citations::Reference;
+use crate::markdown::shortcodes::Call;
 use crate::markdown::{self, BodyContext, PageState, Resolved, slugify};
-use crate::model::{Narrative, Project, Site, Status};
+use crate::model::{AppendixStyle, FrontMatter, Narrative, NumberingConfig, Project, Site, Status};
 use crate::search::{self, SearchDoc};
 use crate::templates::Theme;
 pub use bibliography::Bibliography;
@@ -435,50 +436,67 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
     let mut out = Sections::default();
     let mut labels: HashMap<String, String> = HashMap::new();
     let mut parsed = Vec::with_capacity(narrative.len());
-    let (mut numbered_count, mut appendix_count) = (0, 0);
+    let mut counter = SectionCounter::new(&env.project.config.numbering, numbered);
+    let mut numbering = Numbering::new(&env.project.config.numbering);
+    // Sections named in front matter claim their ids after every heading
+    // and table has its own, so a clash is reported at the front matter;
+    // until then, anchors made from titles keep clear of them.
+    let named: HashSet<&str> =
+        narrative.iter().filter_map(|f| f.front.id.as_ref()).map(|id| id.value.as_str()).collect();
+    let mut placed_list: Vec<(usize, usize)> = Vec::new();
     for file in narrative {
         let front = &file.front;
-        let (label, display) = if !numbered {
-            (None, None)
-        } else if front.appendix {
-            appendix_count += 1;
-            let letter = appendix_letter(appendix_count - 1);
-            (Some(letter.clone()), Some(format!("Appendix {letter}")))
-        } else if front.numbered {
-            numbered_count += 1;
-            (Some(numbered_count.to_string()), Some(numbered_count.to_string()))
-        } else {
-            (None, None)
-        };
+        let (label, display) = counter.next(front);
         if let Some(d) = title_attribute(file) {
             diags.push(d);
         }
-        let id = page.unique_id(&slugify(&front.title));
+        let id = match &front.id {
+            Some(id) => id.value.clone(),
+            None => std::iter::repeat_with(|| page.unique_id(&slugify(&front.title)))
+                .find(|id| !named.contains(id.as_str()))
+                .unwrap_or_default(),
+        };
         let title_level = if numbered { 2 } else { 1 };
         let ctx = BodyContext { path: &file.path, body_line: file.body_line, label: label.as_deref(), title_level };
         let mut body = markdown::parse(&file.body, &ctx, &mut page);
         diags.append(&mut body.diagnostics);
-        let mut numbering = Numbering::new(label.as_deref());
+        numbering.section(label.as_deref());
         let calls: Vec<Resolved> = body
             .calls
             .iter()
-            .map(|call| match shortcodes::render_call(call, env, &mut numbering, &mut page, &file.path) {
-                Ok(output) => {
-                    if let Some(figure) = output.figure {
-                        labels.insert(figure.id.clone(), figure.number.clone());
-                        out.figures.push(figure);
-                    }
-                    Resolved { html: output.html, text: output.text }
+            .enumerate()
+            .map(|(n, call)| {
+                if call.name == REFERENCES_SHORTCODE {
+                    // The list is known once every section's citations are read.
+                    placed_list.push((parsed.len(), n));
+                    return Resolved::default();
                 }
-                Err(d) => {
-                    diags.push(d);
-                    Resolved::default()
+                match shortcodes::render_call(call, env, &mut numbering, &mut page, &file.path) {
+                    Ok(output) => {
+                        if let Some(figure) = output.figure {
+                            labels.insert(figure.id.clone(), figure.number.clone());
+                            out.figures.push(figure);
+                        }
+                        Resolved { html: output.html, text: output.text }
+                    }
+                    Err(d) => {
+                        diags.push(d);
+                        Resolved::default()
+                    }
                 }
             })
             .collect();
         for heading in &body.headings {
             let label = heading.number.as_ref().map_or_else(|| heading.text.clone(), |n| format!("Section {n}"));
             labels.insert(heading.id.clone(), label);
+        }
+        if front.id.is_some() {
+            let label = match &display {
+                Some(number) if front.appendix => number.clone(),
+                Some(number) => format!("Section {number}"),
+                None => front.title.clone(),
+            };
+            labels.insert(id.clone(), label);
         }
         out.toc.push(TocEntry {
             number: display.clone(),
@@ -489,7 +507,41 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
         out.links.extend(body.links.drain(..).map(|link| (file.path.clone(), link)));
         parsed.push((file, display, id, body, calls));
     }
+    claim_section_ids(narrative, &mut page, &mut diags);
+    // Every work the page cites or lists, so that a list placed before the
+    // last citation is already complete.
     let mut cited: Vec<String> = Vec::new();
+    for (file, _, _, body, _) in &parsed {
+        let keys = body.refs.iter().flat_map(|used| match &used.reference {
+            Reference::Cite { items, .. } => items.iter().map(|item| item.key.as_str()).collect(),
+            Reference::Xref { .. } => Vec::new(),
+        });
+        for key in keys.chain(file.front.nocite.iter().map(|key| key.value.as_str())) {
+            if env.bibliography.contains(key) && !cited.iter().any(|c| c == key) {
+                cited.push(key.to_string());
+            }
+        }
+    }
+    if let Some(&(first, _)) = placed_list.first() {
+        let (file, _, _, body, calls) = &mut parsed[first];
+        let (call, slot) = (&body.calls[placed_list[0].1], placed_list[0].1);
+        match place_reference_list(call, &file.path, env, &cited) {
+            Ok(list) => calls[slot] = list,
+            Err(d) => diags.push(d),
+        }
+        for &(again, n) in &placed_list[1..] {
+            let (other, _, _, body, _) = &parsed[again];
+            let call = &body.calls[n];
+            diags.push(
+                Diagnostic::new(&other.path, call.line, call.col, "the reference list is placed twice").with_hint(
+                    format!(
+                        "`{{{{ references() }}}}` is already at {}:{}; keep one of the two",
+                        parsed[first].0.path, parsed[first].3.calls[placed_list[0].1].line
+                    ),
+                ),
+            );
+        }
+    }
     for (file, display, id, body, calls) in parsed {
         let refs: Vec<Resolved> = body
             .refs
@@ -524,8 +576,90 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
             html: rendered.html,
         });
     }
-    out.references = env.bibliography.entries(&cited);
+    if placed_list.is_empty() {
+        out.references = env.bibliography.entries(&cited);
+    }
     (out, diags)
+}
+
+/// The shortcode that places the reference list where it is written.
+const REFERENCES_SHORTCODE: &str = "references";
+
+/// `{{ references() }}`: the works of `cited`, through the theme's template.
+fn place_reference_list(call: &Call, path: &str, env: &Env, cited: &[String]) -> Result<Resolved, Diagnostic> {
+    let error = |message: &str, hint: &str| Diagnostic::new(path, call.line, call.col, message).with_hint(hint);
+    if !call.args.is_empty() {
+        return Err(error("`references` takes no arguments", "write `{{ references() }}`"));
+    }
+    if cited.is_empty() {
+        return Err(error(
+            "`{{ references() }}` places the reference list, but this report cites no works",
+            "cite a work with `[@key]`, list it under `nocite:` in the front matter, or remove the shortcode",
+        ));
+    }
+    let entries = env.bibliography.entries(cited);
+    let text = entries.iter().map(|e| e.text.as_str()).collect::<Vec<_>>().join(" ");
+    let data = serde_json::json!({ "entries": entries.iter().map(|e| &e.html).collect::<Vec<_>>() });
+    let html = shortcodes::render_template(env.theme, REFERENCES_SHORTCODE, None, "", "", data)?;
+    Ok(Resolved { html, text })
+}
+
+/// Claims each front-matter `id` as its section's anchor, once headings and
+/// tables hold theirs; two sections with one id are `validate`'s to report.
+fn claim_section_ids(narrative: &[&Narrative], page: &mut PageState, diags: &mut Vec<Diagnostic>) {
+    let mut sections = HashSet::new();
+    for file in narrative {
+        let Some(id) = &file.front.id else { continue };
+        if sections.insert(id.value.as_str()) && !page.claim(&id.value) {
+            let (line, col) = file.front_position(id);
+            diags.push(
+                Diagnostic::new(&file.path, line, col, format!("section id `{}` is also the id of a heading or table in this report", id.value))
+                    .with_hint("ids name one place each: rename the section's `id`, or the heading's `{#...}` or the table's `id=\"...\"`"),
+            );
+        }
+    }
+}
+
+/// Numbers sections 1, 2... and appendices A, B... (or 1, 2... under
+/// `appendix_style = "number"`), labelled as `[numbering]` says.
+struct SectionCounter<'a> {
+    config: &'a NumberingConfig,
+    numbered: bool,
+    sections: usize,
+    appendices: usize,
+}
+
+impl<'a> SectionCounter<'a> {
+    fn new(config: &'a NumberingConfig, numbered: bool) -> Self {
+        SectionCounter { config, numbered, sections: 0, appendices: 0 }
+    }
+
+    /// The label a file's headings and tables are numbered under ("2",
+    /// "A", "A1") and the number shown before its title ("2", "Annex B").
+    fn next(&mut self, front: &FrontMatter) -> (Option<String>, Option<String>) {
+        if !self.numbered {
+            (None, None)
+        } else if front.appendix {
+            self.appendices += 1;
+            let label = &self.config.appendix_label;
+            match self.config.appendix_style {
+                AppendixStyle::Letter => {
+                    let letter = appendix_letter(self.appendices - 1);
+                    (Some(letter.clone()), Some(format!("{label} {letter}")))
+                }
+                // "Annex 1" numbers its tables A1.1, apart from section 1's 1.1.
+                AppendixStyle::Number => {
+                    let initial: String = label.chars().take(1).flat_map(char::to_uppercase).collect();
+                    (Some(format!("{initial}{}", self.appendices)), Some(format!("{label} {}", self.appendices)))
+                }
+            }
+        } else if front.numbered {
+            self.sections += 1;
+            (Some(self.sections.to_string()), Some(self.sections.to_string()))
+        } else {
+            (None, None)
+        }
+    }
 }
 
 /// Renders Markdown kept in a YAML field (the series acknowledgements):
@@ -557,7 +691,7 @@ fn title_attribute(file: &Narrative) -> Option<Diagnostic> {
     let open = title.find("{#")?;
     title[open..].contains('}').then(|| {
         Diagnostic::new(&file.path, 1, 1, format!("`{}` in the title would be printed as part of it", &title[open..]))
-            .with_hint("a title takes no `{#id}`; the section's anchor comes from its title, and `##` headings inside may carry `{#id}`")
+            .with_hint("a title takes no `{#id}`; name the section with `id: sec-...` in the front matter, and `##` headings inside may carry `{#id}`")
     })
 }
 
@@ -583,6 +717,7 @@ fn resolve(
                 known.sort_unstable();
                 let hint = match did_you_mean(id, known.iter().copied()) {
                     Some(near) => format!("did you mean `@{near}`? Targets here: {}", one_of(&known)),
+                    None if known.is_empty() && prefix == "sec-" => "no `sec-` targets in this report: give a section `id: sec-...` in its front matter, or a heading `{#sec-...}`".to_string(),
                     None if known.is_empty() => format!(
                         "no `{prefix}` targets in this report: give a table or figure `id=\"{prefix}...\"` or a heading `{{#{prefix}...}}`"
                     ),

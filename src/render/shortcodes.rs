@@ -9,7 +9,7 @@ use super::Bibliography;
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::markdown::shortcodes::{ArgValue, Call};
 use crate::markdown::{PageState, slugify};
-use crate::model::{Project, Role, Site};
+use crate::model::{NumberingConfig, NumberingScope, Project, Role, Site};
 use crate::templates::Theme;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -40,28 +40,42 @@ const BUILTINS: &[Builtin] = &[
     Builtin { name: "quote", numbered: Numbered::No, args: &["id"], required: &["id"] },
 ];
 
-/// Counts tables and figures within one section: "Table 1.3", "Figure A.1".
+/// Counts tables and figures, restarting in each section ("Table 1.3",
+/// "Figure A.1") or running across the whole report ("Table 7"), as
+/// `[numbering]` in wingreport.toml says for each kind.
 pub struct Numbering {
+    config: NumberingConfig,
     prefix: Option<String>,
     tables: usize,
     figures: usize,
 }
 
 impl Numbering {
-    pub fn new(prefix: Option<&str>) -> Self {
-        Numbering { prefix: prefix.map(str::to_string), tables: 0, figures: 0 }
+    pub fn new(config: &NumberingConfig) -> Self {
+        Numbering { config: config.clone(), prefix: None, tables: 0, figures: 0 }
+    }
+
+    /// Enters the next section, labelled `prefix` ("1", "A") or unnumbered.
+    pub fn section(&mut self, prefix: Option<&str>) {
+        self.prefix = prefix.map(str::to_string);
+        if self.config.tables == NumberingScope::Section {
+            self.tables = 0;
+        }
+        if self.config.figures == NumberingScope::Section {
+            self.figures = 0;
+        }
     }
 
     fn next(&mut self, kind: Numbered) -> Option<String> {
-        let (word, counter) = match kind {
-            Numbered::Table => ("Table", &mut self.tables),
-            Numbered::Figure => ("Figure", &mut self.figures),
+        let (word, counter, scope) = match kind {
+            Numbered::Table => ("Table", &mut self.tables, self.config.tables),
+            Numbered::Figure => ("Figure", &mut self.figures, self.config.figures),
             Numbered::No => return None,
         };
         *counter += 1;
-        Some(match &self.prefix {
-            Some(p) => format!("{word} {p}.{counter}"),
-            None => format!("{word} {counter}"),
+        Some(match (&self.prefix, scope) {
+            (Some(p), NumberingScope::Section) => format!("{word} {p}.{counter}"),
+            _ => format!("{word} {counter}"),
         })
     }
 }
