@@ -659,7 +659,7 @@ fn weight<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::E
         _ => {
             let written = match &value {
                 serde_json::Value::String(s) => format!("`\"{s}\"`"),
-                serde_json::Value::Null => "empty or not a number".to_string(),
+                serde_json::Value::Null => "empty".to_string(),
                 other => format!("`{other}`"),
             };
             Err(serde::de::Error::custom(format!(
@@ -715,4 +715,26 @@ pub struct Project {
     pub compare: Option<Narrative>,
     pub pages: Vec<Narrative>,
     pub sites: Vec<Site>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn weight_of(value: &str) -> Result<f64, String> {
+        serde_saphyr::from_str::<FrontMatter>(&format!("title: T\nweight: {value}\n"))
+            .map(|f| f.weight)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn weight_takes_any_finite_number_and_nothing_else() {
+        assert_eq!(weight_of("3"), Ok(3.0));
+        assert_eq!(weight_of("-1"), Ok(-1.0));
+        assert_eq!(weight_of("2.5"), Ok(2.5));
+        for (bad, shown) in [("\"3\"", "`\"3\"`"), ("true", "`true`"), ("~", "empty"), ("[1]", "`[1]`")] {
+            let err = weight_of(bad).unwrap_err();
+            assert!(err.contains(&format!("`weight` is {shown}; it must be a number")), "{bad}: {err}");
+        }
+    }
 }

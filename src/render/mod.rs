@@ -770,4 +770,41 @@ mod tests {
         assert_eq!(appendix_letter(25), "Z");
         assert_eq!(appendix_letter(26), "AA");
     }
+
+    fn front(appendix: bool, numbered: bool) -> FrontMatter {
+        let yaml = format!("title: T\nappendix: {appendix}\nnumbered: {numbered}\n");
+        serde_saphyr::from_str(&yaml).unwrap()
+    }
+
+    fn counted(config: &NumberingConfig) -> Vec<(Option<String>, Option<String>)> {
+        let mut counter = SectionCounter::new(config, true);
+        [front(false, true), front(false, false), front(false, true), front(true, true), front(true, true)]
+            .iter()
+            .map(|f| counter.next(f))
+            .collect()
+    }
+
+    #[test]
+    fn sections_count_apart_from_appendices_which_take_their_label_and_style() {
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(
+            counted(&NumberingConfig::default()),
+            [
+                (some("1"), some("1")),
+                (None, None),
+                (some("2"), some("2")),
+                (some("A"), some("Appendix A")),
+                (some("B"), some("Appendix B"))
+            ]
+        );
+        let annex = NumberingConfig {
+            appendix_label: "annexe".to_string(),
+            appendix_style: AppendixStyle::Number,
+            ..NumberingConfig::default()
+        };
+        let annexes: Vec<_> = counted(&annex).into_iter().skip(3).collect();
+        assert_eq!(annexes, [(some("A1"), some("annexe 1")), (some("A2"), some("annexe 2"))]);
+        let unnumbered = SectionCounter::new(&annex, false).next(&front(true, true));
+        assert_eq!(unnumbered, (None, None), "free pages number nothing");
+    }
 }

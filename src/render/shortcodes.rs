@@ -442,3 +442,36 @@ fn unknown_key<'k>(what: &str, key: &str, known: impl Iterator<Item = &'k String
     };
     (format!("no {what} `{key}` in this site's record"), hint)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbers(config: &NumberingConfig) -> Vec<String> {
+        let mut numbering = Numbering::new(config);
+        let mut seen = Vec::new();
+        for (section, kinds) in [(Some("1"), 2), (None, 1), (Some("A"), 1)] {
+            numbering.section(section);
+            for _ in 0..kinds {
+                seen.extend(numbering.next(Numbered::Table));
+                seen.extend(numbering.next(Numbered::Figure));
+            }
+            assert_eq!(numbering.next(Numbered::No), None);
+        }
+        seen
+    }
+
+    #[test]
+    fn numbers_restart_per_section_or_run_across_the_report() {
+        let by_section = numbers(&NumberingConfig::default());
+        assert_eq!(
+            by_section,
+            ["Table 1.1", "Figure 1.1", "Table 1.2", "Figure 1.2", "Table 1", "Figure 1", "Table A.1", "Figure A.1"]
+        );
+        let config = NumberingConfig { tables: NumberingScope::Report, ..NumberingConfig::default() };
+        assert_eq!(
+            numbers(&config),
+            ["Table 1", "Figure 1.1", "Table 2", "Figure 1.2", "Table 3", "Figure 1", "Table 4", "Figure A.1"]
+        );
+    }
+}
