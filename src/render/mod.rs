@@ -522,23 +522,20 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
             }
         }
     }
-    if let Some(&(first, _)) = placed_list.first() {
+    if let Some((&(first, slot), again)) = placed_list.split_first() {
         let (file, _, _, body, calls) = &mut parsed[first];
-        let (call, slot) = (&body.calls[placed_list[0].1], placed_list[0].1);
+        let call = &body.calls[slot];
+        let first_at = format!("{}:{}", file.path, call.line);
         match place_reference_list(call, &file.path, env, &cited) {
             Ok(list) => calls[slot] = list,
             Err(d) => diags.push(d),
         }
-        for &(again, n) in &placed_list[1..] {
-            let (other, _, _, body, _) = &parsed[again];
+        for &(other, n) in again {
+            let (file, _, _, body, _) = &parsed[other];
             let call = &body.calls[n];
             diags.push(
-                Diagnostic::new(&other.path, call.line, call.col, "the reference list is placed twice").with_hint(
-                    format!(
-                        "`{{{{ references() }}}}` is already at {}:{}; keep one of the two",
-                        parsed[first].0.path, parsed[first].3.calls[placed_list[0].1].line
-                    ),
-                ),
+                Diagnostic::new(&file.path, call.line, call.col, "the reference list is placed twice")
+                    .with_hint(format!("`{{{{ references() }}}}` is already at {first_at}; keep one of the two")),
             );
         }
     }
