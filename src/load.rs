@@ -66,6 +66,9 @@ fn read_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
             let mut diag = Diagnostic::new(rel, line, col, message.clone());
             if let Some(hint) = unknown_key_hint(&message) {
                 diag = diag.with_hint(hint);
+            } else if let Some((value, hint)) = unknown_value(&message) {
+                diag = Diagnostic::new(diag.path, line, col, format!("`{value}` is not an allowed value here"))
+                    .with_hint(hint);
             }
             diags.push(diag);
             None
@@ -81,6 +84,18 @@ fn unknown_key_hint(message: &str) -> Option<String> {
         Some(near) => format!("did you mean `{near}`?"),
         None => format!("known keys here are {}", one_of(&expected)),
     })
+}
+
+/// toml reports a value outside a list as "unknown variant `x`, expected
+/// `a` or `b`": the value, and a hint naming the allowed ones.
+fn unknown_value(message: &str) -> Option<(String, String)> {
+    let value = message.strip_prefix("unknown variant `")?.split('`').next()?;
+    let allowed: Vec<&str> = message.split("expected").nth(1)?.split('`').skip(1).step_by(2).collect();
+    let hint = match did_you_mean(value, allowed.iter().copied()) {
+        Some(near) => format!("did you mean `{near}`? Allowed: {}", one_of(&allowed)),
+        None => format!("allowed values: {}", one_of(&allowed)),
+    };
+    Some((value.to_string(), hint))
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -291,7 +306,7 @@ fn read_narratives(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<
         .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "md"))
         .filter_map(|p| read_narrative_file(root, p, diags))
         .collect();
-    narratives.sort_by(|a, b| (a.front.weight, &a.stem).cmp(&(b.front.weight, &b.stem)));
+    narratives.sort_by(|a, b| a.front.weight.total_cmp(&b.front.weight).then_with(|| a.stem.cmp(&b.stem)));
     narratives
 }
 
@@ -333,7 +348,7 @@ mod tests {
     fn front_matter_body_starts_after_closing_line() {
         let n = read_narrative("a.md", "a", "---\ntitle: T\nweight: 2\n---\n## Hi\n").unwrap();
         assert_eq!(n.front.title, "T");
-        assert_eq!(n.front.weight, 2);
+        assert_eq!(n.front.weight, 2.0);
         assert!(n.front.numbered);
         assert_eq!(n.body, "## Hi\n");
         assert_eq!(n.body_line, 5);

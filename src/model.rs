@@ -23,6 +23,8 @@ pub struct Config {
     pub privacy: PrivacyConfig,
     #[serde(default)]
     pub charts: ChartsConfig,
+    #[serde(default)]
+    pub numbering: NumberingConfig,
 }
 
 fn default_theme() -> String {
@@ -70,6 +72,69 @@ pub enum Palette {
     #[default]
     TrafficLight,
     ColourBlind,
+}
+
+/// `[numbering]`: how tables, figures and appendices are numbered.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NumberingConfig {
+    #[serde(default)]
+    pub tables: NumberingScope,
+    #[serde(default)]
+    pub figures: NumberingScope,
+    /// The word before an appendix's letter or number: "Appendix A", "Annex A".
+    #[serde(default = "default_appendix_label", deserialize_with = "appendix_label")]
+    pub appendix_label: String,
+    #[serde(default)]
+    pub appendix_style: AppendixStyle,
+}
+
+impl Default for NumberingConfig {
+    fn default() -> Self {
+        NumberingConfig {
+            tables: NumberingScope::default(),
+            figures: NumberingScope::default(),
+            appendix_label: default_appendix_label(),
+            appendix_style: AppendixStyle::default(),
+        }
+    }
+}
+
+fn default_appendix_label() -> String {
+    "Appendix".to_string()
+}
+
+/// The label is printed before every appendix number, so it may not be blank.
+fn appendix_label<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let label = String::deserialize(deserializer)?;
+    if label.trim().is_empty() {
+        return Err(serde::de::Error::custom(
+            "`appendix_label` is empty; write the word printed before each appendix's number, such as \"Appendix\" or \"Annex\"",
+        ));
+    }
+    Ok(label.trim().to_string())
+}
+
+/// Where table or figure numbers restart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NumberingScope {
+    /// In each section: Table 1.1, 1.2, 2.1, A.1.
+    #[default]
+    Section,
+    /// Once, across the whole report with its appendices: Table 1, 2, 3.
+    Report,
+}
+
+/// How appendices are counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AppendixStyle {
+    /// Appendix A, B... Z, AA.
+    #[default]
+    Letter,
+    /// Appendix 1, 2, 3.
+    Number,
 }
 
 /// `content/series.yaml`.
@@ -682,18 +747,52 @@ impl Method {
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     pub title: String,
-    #[serde(default)]
-    pub weight: i64,
+    /// `sec-...`: the section's anchor and the target of `@sec-...`.
+    pub id: Option<Spanned<String>>,
+    /// Reading order; any number, ties broken by file name.
+    #[serde(default, deserialize_with = "weight")]
+    pub weight: f64,
     #[serde(default = "yes")]
     pub numbered: bool,
     #[serde(default)]
     pub appendix: bool,
     #[serde(default)]
     pub draft: bool,
+    /// Works listed in the references without being cited.
+    #[serde(default)]
+    pub nocite: Vec<Spanned<String>>,
 }
 
 fn yes() -> bool {
     true
+}
+
+/// Any finite number: whole (`3`, `-1`) or not (`2.5`). Read through a
+/// generic value so that text, `true` or a list get one message saying what
+/// a weight is, instead of serde's type names.
+fn weight<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let value = serde_json::Value::deserialize(deserializer)?;
+    match value.as_f64() {
+        Some(n) if n.is_finite() => Ok(n),
+        _ => {
+            let written = match &value {
+                serde_json::Value::String(s) => format!("`\"{s}\"`"),
+                serde_json::Value::Null => "empty".to_string(),
+                other => format!("`{other}`"),
+            };
+            Err(serde::de::Error::custom(format!(
+                "`weight` is {written}; it must be a number, such as `3`, `-1` or `2.5`, without quotes"
+            )))
+        }
+    }
+}
+
+impl Narrative {
+    /// File line and column of a front-matter value: the front matter is
+    /// parsed on its own, starting on the line after the opening `---`.
+    pub fn front_position<T>(&self, value: &Spanned<T>) -> (usize, usize) {
+        (value.referenced.line() as usize + 1, value.referenced.column() as usize)
+    }
 }
 
 /// A Markdown file with its front matter split off.
@@ -734,4 +833,26 @@ pub struct Project {
     pub compare: Option<Narrative>,
     pub pages: Vec<Narrative>,
     pub sites: Vec<Site>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn weight_of(value: &str) -> Result<f64, String> {
+        serde_saphyr::from_str::<FrontMatter>(&format!("title: T\nweight: {value}\n"))
+            .map(|f| f.weight)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn weight_takes_any_finite_number_and_nothing_else() {
+        assert_eq!(weight_of("3"), Ok(3.0));
+        assert_eq!(weight_of("-1"), Ok(-1.0));
+        assert_eq!(weight_of("2.5"), Ok(2.5));
+        for (bad, shown) in [("\"3\"", "`\"3\"`"), ("true", "`true`"), ("~", "empty"), ("[1]", "`[1]`")] {
+            let err = weight_of(bad).unwrap_err();
+            assert!(err.contains(&format!("`weight` is {shown}; it must be a number")), "{bad}: {err}");
+        }
+    }
 }

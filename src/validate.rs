@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 use serde_saphyr::Spanned;
 
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
-use crate::model::{Frameworks, Project, Site};
+use crate::markdown::slugify;
+use crate::model::{Frameworks, Narrative, Project, Site};
 
 /// Every contract violation the parser could not see, in file order.
 pub fn validate(project: &Project) -> Vec<Diagnostic> {
@@ -15,6 +16,11 @@ pub fn validate(project: &Project) -> Vec<Diagnostic> {
     check_references(project, &mut diags);
     for site in &project.sites {
         check_site(site, &project.frameworks, &project.frameworks_path, &mut diags);
+        check_front_matter(&site.narrative, project, &mut diags);
+    }
+    // Free pages, the index and the comparison are each a report of their own.
+    for page in project.pages.iter().chain(&project.index).chain(&project.compare) {
+        check_front_matter(std::slice::from_ref(page), project, &mut diags);
     }
     diags
 }
@@ -23,6 +29,7 @@ pub fn validate(project: &Project) -> Vec<Diagnostic> {
 pub fn validate_site(site: &Site, project: &Project) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     check_site(site, &project.frameworks, &project.frameworks_path, &mut diags);
+    check_front_matter(&site.narrative, project, &mut diags);
     diags
 }
 
@@ -34,6 +41,52 @@ fn at<T>(path: &str, spanned: &Spanned<T>, message: impl Into<String>) -> Diagno
 fn is_slug(s: &str, allow_underscore: bool) -> bool {
     !s.is_empty()
         && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || (allow_underscore && c == '_'))
+}
+
+/// The front matter of the files of one report: section ids that
+/// `@sec-...` can name, and `nocite` keys the bibliography holds.
+fn check_front_matter(narrative: &[Narrative], project: &Project, diags: &mut Vec<Diagnostic>) {
+    let mut ids: HashMap<&str, &str> = HashMap::new();
+    let keys: Vec<&str> = project.references.iter().map(|r| r.key.value.as_str()).collect();
+    for file in narrative {
+        let at = |value: &Spanned<String>, message: String| {
+            let (line, col) = file.front_position(value);
+            Diagnostic::new(&file.path, line, col, message)
+        };
+        if let Some(id) = &file.front.id {
+            let value = id.value.as_str();
+            let slug = slugify(value.strip_prefix("sec-").unwrap_or(value));
+            let suggested = format!("sec-{}", if slug.is_empty() { "findings" } else { &slug });
+            if !value.starts_with("sec-") {
+                diags.push(
+                    at(id, format!("section id `{value}` does not start with `sec-`"))
+                        .with_hint(format!("write `id: {suggested}`; the text then refers to it as `@{suggested}`")),
+                );
+            } else if value.len() == 4 || !is_slug(value, true) {
+                diags
+                    .push(at(id, format!("section id `{value}` has characters that are not allowed")).with_hint(
+                        "after `sec-`, use lower-case letters, digits, `-` and `_`, such as `sec-findings`",
+                    ));
+            } else if let Some(first) = ids.insert(value, &file.path) {
+                diags.push(
+                    at(id, format!("section id `{value}` is used twice in this report"))
+                        .with_hint(format!("{first} has it too; give each section its own id")),
+                );
+            }
+        }
+        for key in &file.front.nocite {
+            if !keys.contains(&key.value.as_str()) {
+                let hint = match did_you_mean(&key.value, keys.iter().copied()) {
+                    Some(near) => format!("did you mean `{near}`? Keys are defined in {}", project.references_path),
+                    None => format!("add the work to {}, or remove it from `nocite`", project.references_path),
+                };
+                diags.push(
+                    at(key, format!("`nocite` lists `{}`, which is not in the bibliography", key.value))
+                        .with_hint(hint),
+                );
+            }
+        }
+    }
 }
 
 fn check_frameworks(frameworks: &Frameworks, path: &str, diags: &mut Vec<Diagnostic>) {

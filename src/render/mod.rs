@@ -11,15 +11,16 @@ pub mod shortcodes;
 mod sitemap;
 pub mod views;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::links::{self, AuthoredLink, Unpublished};
 use crate::markdown::citations::Reference;
+use crate::markdown::shortcodes::Call;
 use crate::markdown::{self, BodyContext, PageState, Resolved, slugify};
-use crate::model::{Narrative, Project, Prose, Site, Status};
+use crate::model::{AppendixStyle, FrontMatter, Narrative, NumberingConfig, Project, Prose, Site, Status};
 use crate::search::{self, SearchDoc};
 use crate::templates::Theme;
 pub use bibliography::Bibliography;
@@ -437,50 +438,67 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
     let mut out = Sections::default();
     let mut labels: HashMap<String, String> = HashMap::new();
     let mut parsed = Vec::with_capacity(narrative.len());
-    let (mut numbered_count, mut appendix_count) = (0, 0);
+    let mut counter = SectionCounter::new(&env.project.config.numbering, numbered);
+    let mut numbering = Numbering::new(&env.project.config.numbering);
+    // Sections named in front matter claim their ids after every heading
+    // and table has its own, so a clash is reported at the front matter;
+    // until then, anchors made from titles keep clear of them.
+    let named: HashSet<&str> =
+        narrative.iter().filter_map(|f| f.front.id.as_ref()).map(|id| id.value.as_str()).collect();
+    let mut placed_list: Vec<(usize, usize)> = Vec::new();
     for file in narrative {
         let front = &file.front;
-        let (label, display) = if !numbered {
-            (None, None)
-        } else if front.appendix {
-            appendix_count += 1;
-            let letter = appendix_letter(appendix_count - 1);
-            (Some(letter.clone()), Some(format!("Appendix {letter}")))
-        } else if front.numbered {
-            numbered_count += 1;
-            (Some(numbered_count.to_string()), Some(numbered_count.to_string()))
-        } else {
-            (None, None)
-        };
+        let (label, display) = counter.next(front);
         if let Some(d) = title_attribute(file) {
             diags.push(d);
         }
-        let id = page.unique_id(&slugify(&front.title));
+        let id = match &front.id {
+            Some(id) => id.value.clone(),
+            None => std::iter::repeat_with(|| page.unique_id(&slugify(&front.title)))
+                .find(|id| !named.contains(id.as_str()))
+                .unwrap_or_default(),
+        };
         let title_level = if numbered { 2 } else { 1 };
         let ctx = BodyContext { path: &file.path, body_line: file.body_line, label: label.as_deref(), title_level };
         let mut body = markdown::parse(&file.body, &ctx, &mut page);
         diags.append(&mut body.diagnostics);
-        let mut numbering = Numbering::new(label.as_deref());
+        numbering.section(label.as_deref());
         let calls: Vec<Option<Planned>> = body
             .calls
             .iter()
-            .map(|call| match shortcodes::plan_call(call, env, &mut numbering, &mut page, &file.path) {
-                Ok((planned, figure)) => {
-                    if let Some(figure) = figure {
-                        labels.insert(figure.id.clone(), figure.number.clone());
-                        out.figures.push(figure);
-                    }
-                    Some(planned)
+            .enumerate()
+            .map(|(n, call)| {
+                if call.name == REFERENCES_SHORTCODE {
+                    // The list is known once every section's citations are read.
+                    placed_list.push((parsed.len(), n));
+                    return None;
                 }
-                Err(d) => {
-                    diags.push(d);
-                    None
+                match shortcodes::plan_call(call, env, &mut numbering, &mut page, &file.path) {
+                    Ok((planned, figure)) => {
+                        if let Some(figure) = figure {
+                            labels.insert(figure.id.clone(), figure.number.clone());
+                            out.figures.push(figure);
+                        }
+                        Some(planned)
+                    }
+                    Err(d) => {
+                        diags.push(d);
+                        None
+                    }
                 }
             })
             .collect();
         for heading in &body.headings {
             let label = heading.number.as_ref().map_or_else(|| heading.text.clone(), |n| format!("Section {n}"));
             labels.insert(heading.id.clone(), label);
+        }
+        if front.id.is_some() {
+            let label = match &display {
+                Some(number) if front.appendix => number.clone(),
+                Some(number) => format!("Section {number}"),
+                None => front.title.clone(),
+            };
+            labels.insert(id.clone(), label);
         }
         out.toc.push(TocEntry {
             number: display.clone(),
@@ -491,25 +509,62 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
         out.links.extend(body.links.drain(..).map(|link| (file.path.clone(), link)));
         parsed.push((file, display, id, body, calls));
     }
+    claim_section_ids(narrative, &mut page, &mut diags);
+    // Every work the page cites or lists, so that a list placed before the
+    // last citation is already complete.
     let mut cited: Vec<String> = Vec::new();
     let record_path = env.site.map_or("", |site| site.record_path.as_str());
+    // The record's Markdown fields a call shows cite and cross-refer like
+    // the narrative, so they render once every label is known.
+    let mut prose = ProseRenderer::new(record_path, &labels, env.bibliography, Citations::Linked(&mut cited));
+    let mut parsed: Vec<_> = parsed
+        .into_iter()
+        .map(|(file, display, id, body, calls)| {
+            let calls: Vec<Resolved> = calls
+                .into_iter()
+                .map(|planned| match planned.map(|p| shortcodes::render_planned(p, env, &mut prose)) {
+                    Some(Ok(output)) => Resolved { html: output.html, text: output.text },
+                    Some(Err(d)) => {
+                        diags.push(d);
+                        Resolved::default()
+                    }
+                    None => Resolved::default(),
+                })
+                .collect();
+            (file, display, id, body, calls)
+        })
+        .collect();
+    diags.append(&mut prose.diagnostics);
+    out.links.extend(prose.links.drain(..).map(|link| (record_path.to_string(), link)));
+    for (file, _, _, body, _) in &parsed {
+        let keys = body.refs.iter().flat_map(|used| match &used.reference {
+            Reference::Cite { items, .. } => items.iter().map(|item| item.key.as_str()).collect(),
+            Reference::Xref { .. } => Vec::new(),
+        });
+        for key in keys.chain(file.front.nocite.iter().map(|key| key.value.as_str())) {
+            if env.bibliography.contains(key) && !cited.iter().any(|c| c == key) {
+                cited.push(key.to_string());
+            }
+        }
+    }
+    if let Some((&(first, slot), again)) = placed_list.split_first() {
+        let (file, _, _, body, calls) = &mut parsed[first];
+        let call = &body.calls[slot];
+        let first_at = format!("{}:{}", file.path, call.line);
+        match place_reference_list(call, &file.path, env, &cited) {
+            Ok(list) => calls[slot] = list,
+            Err(d) => diags.push(d),
+        }
+        for &(other, n) in again {
+            let (file, _, _, body, _) = &parsed[other];
+            let call = &body.calls[n];
+            diags.push(
+                Diagnostic::new(&file.path, call.line, call.col, "the reference list is placed twice")
+                    .with_hint(format!("`{{{{ references() }}}}` is already at {first_at}; keep one of the two")),
+            );
+        }
+    }
     for (file, display, id, body, calls) in parsed {
-        // The record's Markdown fields a call shows cite and cross-refer
-        // like the narrative, so they render once every label is known.
-        let mut prose = ProseRenderer::new(record_path, &labels, env.bibliography, Citations::Linked(&mut cited));
-        let calls: Vec<Resolved> = calls
-            .into_iter()
-            .map(|planned| match planned.map(|p| shortcodes::render_planned(p, env, &mut prose)) {
-                Some(Ok(output)) => Resolved { html: output.html, text: output.text },
-                Some(Err(d)) => {
-                    diags.push(d);
-                    Resolved::default()
-                }
-                None => Resolved::default(),
-            })
-            .collect();
-        diags.append(&mut prose.diagnostics);
-        out.links.extend(prose.links.drain(..).map(|link| (record_path.to_string(), link)));
         let refs: Vec<Resolved> = body
             .refs
             .iter()
@@ -543,8 +598,90 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
             html: rendered.html,
         });
     }
-    out.references = env.bibliography.entries(&cited);
+    if placed_list.is_empty() {
+        out.references = env.bibliography.entries(&cited);
+    }
     (out, diags)
+}
+
+/// The shortcode that places the reference list where it is written.
+const REFERENCES_SHORTCODE: &str = "references";
+
+/// `{{ references() }}`: the works of `cited`, through the theme's template.
+fn place_reference_list(call: &Call, path: &str, env: &Env, cited: &[String]) -> Result<Resolved, Diagnostic> {
+    let error = |message: &str, hint: &str| Diagnostic::new(path, call.line, call.col, message).with_hint(hint);
+    if !call.args.is_empty() {
+        return Err(error("`references` takes no arguments", "write `{{ references() }}`"));
+    }
+    if cited.is_empty() {
+        return Err(error(
+            "`{{ references() }}` places the reference list, but this report cites no works",
+            "cite a work with `[@key]`, list it under `nocite:` in the front matter, or remove the shortcode",
+        ));
+    }
+    let entries = env.bibliography.entries(cited);
+    let text = entries.iter().map(|e| e.text.as_str()).collect::<Vec<_>>().join(" ");
+    let data = serde_json::json!({ "entries": entries.iter().map(|e| &e.html).collect::<Vec<_>>() });
+    let html = shortcodes::render_template(env.theme, REFERENCES_SHORTCODE, None, "", "", data)?;
+    Ok(Resolved { html, text })
+}
+
+/// Claims each front-matter `id` as its section's anchor, once headings and
+/// tables hold theirs; two sections with one id are `validate`'s to report.
+fn claim_section_ids(narrative: &[&Narrative], page: &mut PageState, diags: &mut Vec<Diagnostic>) {
+    let mut sections = HashSet::new();
+    for file in narrative {
+        let Some(id) = &file.front.id else { continue };
+        if sections.insert(id.value.as_str()) && !page.claim(&id.value) {
+            let (line, col) = file.front_position(id);
+            diags.push(
+                Diagnostic::new(&file.path, line, col, format!("section id `{}` is also the id of a heading or table in this report", id.value))
+                    .with_hint("ids name one place each: rename the section's `id`, or the heading's `{#...}` or the table's `id=\"...\"`"),
+            );
+        }
+    }
+}
+
+/// Numbers sections 1, 2... and appendices A, B... (or 1, 2... under
+/// `appendix_style = "number"`), labelled as `[numbering]` says.
+struct SectionCounter<'a> {
+    config: &'a NumberingConfig,
+    numbered: bool,
+    sections: usize,
+    appendices: usize,
+}
+
+impl<'a> SectionCounter<'a> {
+    fn new(config: &'a NumberingConfig, numbered: bool) -> Self {
+        SectionCounter { config, numbered, sections: 0, appendices: 0 }
+    }
+
+    /// The label a file's headings and tables are numbered under ("2",
+    /// "A", "A1") and the number shown before its title ("2", "Annex B").
+    fn next(&mut self, front: &FrontMatter) -> (Option<String>, Option<String>) {
+        if !self.numbered {
+            (None, None)
+        } else if front.appendix {
+            self.appendices += 1;
+            let label = &self.config.appendix_label;
+            match self.config.appendix_style {
+                AppendixStyle::Letter => {
+                    let letter = appendix_letter(self.appendices - 1);
+                    (Some(letter.clone()), Some(format!("{label} {letter}")))
+                }
+                // "Annex 1" numbers its tables A1.1, apart from section 1's 1.1.
+                AppendixStyle::Number => {
+                    let initial: String = label.chars().take(1).flat_map(char::to_uppercase).collect();
+                    (Some(format!("{initial}{}", self.appendices)), Some(format!("{label} {}", self.appendices)))
+                }
+            }
+        } else if front.numbered {
+            self.sections += 1;
+            (Some(self.sections.to_string()), Some(self.sections.to_string()))
+        } else {
+            (None, None)
+        }
+    }
 }
 
 /// Renders a Markdown field that stands as a block of its own page (the
@@ -565,7 +702,7 @@ fn title_attribute(file: &Narrative) -> Option<Diagnostic> {
     let open = title.find("{#")?;
     title[open..].contains('}').then(|| {
         Diagnostic::new(&file.path, 1, 1, format!("`{}` in the title would be printed as part of it", &title[open..]))
-            .with_hint("a title takes no `{#id}`; the section's anchor comes from its title, and `##` headings inside may carry `{#id}`")
+            .with_hint("a title takes no `{#id}`; name the section with `id: sec-...` in the front matter, and `##` headings inside may carry `{#id}`")
     })
 }
 
@@ -591,6 +728,7 @@ fn resolve(
                 known.sort_unstable();
                 let hint = match did_you_mean(id, known.iter().copied()) {
                     Some(near) => format!("did you mean `@{near}`? Targets here: {}", one_of(&known)),
+                    None if known.is_empty() && prefix == "sec-" => "no `sec-` targets in this report: give a section `id: sec-...` in its front matter, or a heading `{#sec-...}`".to_string(),
                     None if known.is_empty() => format!(
                         "no `{prefix}` targets in this report: give a table or figure `id=\"{prefix}...\"` or a heading `{{#{prefix}...}}`"
                     ),
@@ -642,5 +780,42 @@ mod tests {
         assert_eq!(appendix_letter(0), "A");
         assert_eq!(appendix_letter(25), "Z");
         assert_eq!(appendix_letter(26), "AA");
+    }
+
+    fn front(appendix: bool, numbered: bool) -> FrontMatter {
+        let yaml = format!("title: T\nappendix: {appendix}\nnumbered: {numbered}\n");
+        serde_saphyr::from_str(&yaml).unwrap()
+    }
+
+    fn counted(config: &NumberingConfig) -> Vec<(Option<String>, Option<String>)> {
+        let mut counter = SectionCounter::new(config, true);
+        [front(false, true), front(false, false), front(false, true), front(true, true), front(true, true)]
+            .iter()
+            .map(|f| counter.next(f))
+            .collect()
+    }
+
+    #[test]
+    fn sections_count_apart_from_appendices_which_take_their_label_and_style() {
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(
+            counted(&NumberingConfig::default()),
+            [
+                (some("1"), some("1")),
+                (None, None),
+                (some("2"), some("2")),
+                (some("A"), some("Appendix A")),
+                (some("B"), some("Appendix B"))
+            ]
+        );
+        let annex = NumberingConfig {
+            appendix_label: "annexe".to_string(),
+            appendix_style: AppendixStyle::Number,
+            ..NumberingConfig::default()
+        };
+        let annexes: Vec<_> = counted(&annex).into_iter().skip(3).collect();
+        assert_eq!(annexes, [(some("A1"), some("annexe 1")), (some("A2"), some("annexe 2"))]);
+        let unnumbered = SectionCounter::new(&annex, false).next(&front(true, true));
+        assert_eq!(unnumbered, (None, None), "free pages number nothing");
     }
 }

@@ -10,7 +10,7 @@ use super::prose::ProseRenderer;
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::markdown::shortcodes::{ArgValue, Call};
 use crate::markdown::{PageState, slugify};
-use crate::model::{Cell, Project, Prose, Role, Site};
+use crate::model::{Cell, NumberingConfig, NumberingScope, Project, Prose, Role, Site};
 use crate::templates::Theme;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -41,28 +41,42 @@ const BUILTINS: &[Builtin] = &[
     Builtin { name: "quote", numbered: Numbered::No, args: &["id"], required: &["id"] },
 ];
 
-/// Counts tables and figures within one section: "Table 1.3", "Figure A.1".
+/// Counts tables and figures, restarting in each section ("Table 1.3",
+/// "Figure A.1") or running across the whole report ("Table 7"), as
+/// `[numbering]` in wingreport.toml says for each kind.
 pub struct Numbering {
+    config: NumberingConfig,
     prefix: Option<String>,
     tables: usize,
     figures: usize,
 }
 
 impl Numbering {
-    pub fn new(prefix: Option<&str>) -> Self {
-        Numbering { prefix: prefix.map(str::to_string), tables: 0, figures: 0 }
+    pub fn new(config: &NumberingConfig) -> Self {
+        Numbering { config: config.clone(), prefix: None, tables: 0, figures: 0 }
+    }
+
+    /// Enters the next section, labelled `prefix` ("1", "A") or unnumbered.
+    pub fn section(&mut self, prefix: Option<&str>) {
+        self.prefix = prefix.map(str::to_string);
+        if self.config.tables == NumberingScope::Section {
+            self.tables = 0;
+        }
+        if self.config.figures == NumberingScope::Section {
+            self.figures = 0;
+        }
     }
 
     fn next(&mut self, kind: Numbered) -> Option<String> {
-        let (word, counter) = match kind {
-            Numbered::Table => ("Table", &mut self.tables),
-            Numbered::Figure => ("Figure", &mut self.figures),
+        let (word, counter, scope) = match kind {
+            Numbered::Table => ("Table", &mut self.tables, self.config.tables),
+            Numbered::Figure => ("Figure", &mut self.figures, self.config.figures),
             Numbered::No => return None,
         };
         *counter += 1;
-        Some(match &self.prefix {
-            Some(p) => format!("{word} {p}.{counter}"),
-            None => format!("{word} {counter}"),
+        Some(match (&self.prefix, scope) {
+            (Some(p), NumberingScope::Section) => format!("{word} {p}.{counter}"),
+            _ => format!("{word} {counter}"),
         })
     }
 }
@@ -537,4 +551,37 @@ fn unknown_key<'k>(what: &str, key: &str, known: impl Iterator<Item = &'k String
         None => format!("defined in {record_path}: {}", one_of(&known)),
     };
     (format!("no {what} `{key}` in this site's record"), hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbers(config: &NumberingConfig) -> Vec<String> {
+        let mut numbering = Numbering::new(config);
+        let mut seen = Vec::new();
+        for (section, kinds) in [(Some("1"), 2), (None, 1), (Some("A"), 1)] {
+            numbering.section(section);
+            for _ in 0..kinds {
+                seen.extend(numbering.next(Numbered::Table));
+                seen.extend(numbering.next(Numbered::Figure));
+            }
+            assert_eq!(numbering.next(Numbered::No), None);
+        }
+        seen
+    }
+
+    #[test]
+    fn numbers_restart_per_section_or_run_across_the_report() {
+        let by_section = numbers(&NumberingConfig::default());
+        assert_eq!(
+            by_section,
+            ["Table 1.1", "Figure 1.1", "Table 1.2", "Figure 1.2", "Table 1", "Figure 1", "Table A.1", "Figure A.1"]
+        );
+        let config = NumberingConfig { tables: NumberingScope::Report, ..NumberingConfig::default() };
+        assert_eq!(
+            numbers(&config),
+            ["Table 1", "Figure 1.1", "Table 2", "Figure 1.2", "Table 3", "Figure 1", "Table 4", "Figure A.1"]
+        );
+    }
 }
