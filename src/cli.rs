@@ -96,7 +96,7 @@ enum Command {
         #[arg(long, hide = true, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
         idle_timeout_ms: Option<u64>,
     },
-    /// Create new content from a template: `wingreport new site <ID>`.
+    /// Create new content from a template: `wingreport new project [DIR] --title ...` or `wingreport new site <ID>`.
     New {
         #[command(subcommand)]
         what: Template,
@@ -121,6 +121,21 @@ enum Format {
 
 #[derive(Debug, Subcommand)]
 enum Template {
+    /// Start a project: wingreport.toml, content/series.yaml, one draft report and one free page.
+    ///
+    /// The result builds and passes `check` as it is. Refuses a folder that
+    /// already holds a project (wingreport.toml, content/ or site.schema.json),
+    /// and the current folder unless it is empty.
+    Project {
+        /// The project folder, created when missing [default: the current folder, if it is empty].
+        dir: Option<PathBuf>,
+        /// The study's title, such as "Peer mentoring in men's prisons"; fills wingreport.toml, series.yaml and the report.
+        #[arg(long, value_name = "TEXT")]
+        title: String,
+        /// The report's id and folder name under content/sites/.
+        #[arg(long, value_name = "ID", default_value = crate::scaffold::FIRST_SITE)]
+        site: String,
+    },
     /// Scaffold content/sites/<ID>/: a draft site.yaml with every key explained, and two narrative files.
     ///
     /// Also writes site.schema.json at the project root, which the record's
@@ -142,6 +157,10 @@ enum Template {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::New { what: Template::Project { dir, title, site } } => {
+            let result = crate::scaffold::new_project(dir.as_deref(), &title, &site).map(|project| project.summary());
+            report_written(result)
+        }
         Command::New { what: Template::Site { id, prison, root } } => {
             let result = crate::scaffold::new_site(&root, &id, prison.as_deref()).map(|site| site.summary(&root));
             report_written(result)

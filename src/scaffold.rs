@@ -1,7 +1,8 @@
-//! `wingreport new site`: writes a draft site record and narrative that
-//! build and pass `check`, plus `site.schema.json` for editors. Creates new
-//! files only: it never overwrites a site folder, and writes nothing when it
-//! refuses.
+//! `wingreport new project` and `wingreport new site`: write a minimal
+//! project, or a draft site record and narrative, that build and pass
+//! `check`, plus `site.schema.json` for editors. Creates new files only: they
+//! never overwrite a project or a site folder, and write nothing when they
+//! refuse.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -100,6 +101,217 @@ pub fn new_site(root: &Path, id: &str, prison: Option<&str>) -> Result<NewSite, 
         return Err(failure);
     }
     Ok(NewSite { id: id.to_string(), folder, files: files.iter().map(|(name, _)| *name).collect() })
+}
+
+/// What `new_project` created.
+#[derive(Debug)]
+pub struct NewProject {
+    /// The project folder, as given (`.` when it was the current folder).
+    pub dir: PathBuf,
+    /// The id of the one site report.
+    pub site: String,
+    /// Paths relative to `dir`, in the order they were written.
+    pub files: Vec<String>,
+}
+
+impl NewProject {
+    /// The success message: what was written and what to do next.
+    pub fn summary(&self) -> String {
+        let here = self.dir == Path::new(".");
+        let cd = if here { String::new() } else { format!("`cd {}`, then ", self.dir.display()) };
+        format!(
+            "Created a wingreport project in {dir}: {files}\n\
+             The report content/sites/{site}/ is a draft. Next: {cd}replace the placeholders \
+             (see \"Start your own project\" in README.md) and preview with `wingreport serve`; \
+             `wingreport new site ID` adds another report.\n",
+            dir = self.dir.display(),
+            files = self.files.join(", "),
+            site = self.site,
+        )
+    }
+}
+
+/// The site id `new project` uses when none is given.
+pub const FIRST_SITE: &str = "first-report";
+
+/// What `new project` writes (besides the site folder), each refused if it exists.
+const PROJECT_FILES: [&str; 3] = ["wingreport.toml", "content", SCHEMA_FILE];
+
+/// Scaffolds a project in `dir` (the current folder when `None`, which must
+/// then be empty): `wingreport.toml`, `content/series.yaml`, one draft site
+/// with one narrative file, one free page, and `site.schema.json`.
+pub fn new_project(dir: Option<&Path>, title: &str, site: &str) -> Result<NewProject, Failure> {
+    let title = one_line_value(title, "--title", "the study's title")?;
+    if !is_slug(site) {
+        let hint = suggest_slug(site).map(|slug| format!("; try `--site {slug}`")).unwrap_or_default();
+        return Err(Failure::Usage(format!(
+            "`{site}` is not a valid site id: use lower-case letters, digits and `-`, such as `drake-hall`{hint}"
+        )));
+    }
+    let root = dir.unwrap_or(Path::new("."));
+    let existed = root.exists();
+    if existed && !root.is_dir() {
+        return Err(Failure::Usage(format!("{} is a file, not a folder; name a new folder instead", root.display())));
+    }
+    if dir.is_none() && std::fs::read_dir(root).map_err(|e| io_error(root, &e))?.next().is_some() {
+        return Err(Failure::Usage(format!(
+            "the current folder is not empty; nothing was changed. Name a new folder: \
+             `wingreport new project my-study --title {}`",
+            shell_quote(&title)
+        )));
+    }
+    if let Some(found) = PROJECT_FILES.iter().find(|name| root.join(name).exists()) {
+        return Err(Failure::Usage(format!(
+            "{} already exists, so {} already holds a project; nothing was changed. Choose a new folder, \
+             or add a report to this one with `wingreport new site ID --root {}`",
+            root.join(found).display(),
+            root.display(),
+            root.display()
+        )));
+    }
+
+    let files = project_files(&title, site, current_year());
+    let written = write_project(root, &files);
+    if let Err(failure) = written {
+        // Only what this run created is removed.
+        if existed {
+            for name in PROJECT_FILES {
+                let path = root.join(name);
+                let _ = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+            }
+        } else {
+            let _ = std::fs::remove_dir_all(root);
+        }
+        return Err(failure);
+    }
+    let mut written: Vec<String> = files.into_iter().map(|(path, _)| path).collect();
+    written.push(SCHEMA_FILE.to_string());
+    Ok(NewProject { dir: root.to_path_buf(), site: site.to_string(), files: written })
+}
+
+/// `content/` is created first and with `create_dir`, so a project that
+/// appeared meanwhile is never written into.
+fn write_project(root: &Path, files: &[(String, String)]) -> Result<(), Failure> {
+    std::fs::create_dir_all(root).map_err(|e| io_error(root, &e))?;
+    let content = root.join("content");
+    std::fs::create_dir(&content).map_err(|e| io_error(&content, &e))?;
+    for (rel, text) in files {
+        let path = root.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io_error(parent, &e))?;
+        }
+        write_new(&path, text)?;
+    }
+    write_schema(root)
+}
+
+/// Trims `value` and refuses an empty or multi-line one.
+fn one_line_value(value: &str, flag: &str, what: &str) -> Result<String, Failure> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Failure::Usage(format!("{flag} is empty; give {what}")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Failure::Usage(format!("{flag} must be one line of text")));
+    }
+    Ok(value.to_string())
+}
+
+/// `s` as one shell word, for a command in a hint.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// The project's files (paths relative to the project) and their text.
+fn project_files(title: &str, site: &str, year: i64) -> Vec<(String, String)> {
+    let toml_title = toml::Value::String(title.to_string());
+    let config = format!(
+        "# Site configuration (see \"wingreport.toml\" in README.md).\n\
+         title = {toml_title}\n\
+         language = \"en-GB\"\n"
+    );
+    let series = format!(
+        "# The study series, shown on the front page (see \"content/series.yaml\" in README.md).\n\
+         # Replace the placeholders below with what your study states.\n\
+         title: {title}\n\
+         authors: [Author Name]\n\
+         year: {year}\n\
+         summary: >-\n  \
+         One paragraph introducing the study for the front page.\n",
+        title = scalar(title),
+    );
+    let page = "---\n\
+                title: About this study\n\
+                weight: 1\n\
+                ---\n\
+                \n\
+                Replace this placeholder with what readers should know about the study as a\n\
+                whole: who carried it out, why, and how. Each file in `content/pages/` becomes\n\
+                a page linked from the top bar.\n";
+    let folder = format!("content/sites/{site}");
+    vec![
+        ("wingreport.toml".to_string(), config),
+        ("content/series.yaml".to_string(), series),
+        (format!("{folder}/{RECORD}"), project_record(site, title, year, &required_keys())),
+        (format!("{folder}/{INTRODUCTION}"), project_introduction()),
+        ("content/pages/about.md".to_string(), page.to_string()),
+    ]
+}
+
+/// The keys a site record must have, as the schema generated from the loader's types says.
+fn required_keys() -> Vec<String> {
+    let schema = crate::schema::site_schema();
+    let required = schema.get("required").and_then(serde_json::Value::as_array);
+    required.into_iter().flatten().filter_map(|key| key.as_str().map(str::to_string)).collect()
+}
+
+/// The site record of a new project: the six keys every study knows. Blocks
+/// the loader also requires (`prison`, `profile`, `delivery` while they are
+/// required) get the same placeholders as `new site`.
+fn project_record(id: &str, title: &str, year: i64, required: &[String]) -> String {
+    let needs = |key: &str| required.iter().any(|k| k == key);
+    let mut y = String::new();
+    let _ = writeln!(y, "# yaml-language-server: $schema=../../../{SCHEMA_FILE}");
+    y.push_str(
+        "# The record of one report (see \"A site record\" in README.md). It holds only what\n\
+         # a new study knows: add the optional blocks your report uses (lists, tables,\n\
+         # quotes...) and run `wingreport check --drafts`. Unknown keys are errors.\n\n",
+    );
+    commented(&mut y, &format!("id: {id}"), "Slug [a-z0-9-]+; must equal the folder name");
+    let _ = writeln!(y, "title: {}", scalar(title));
+    if needs("prison") {
+        commented(&mut y, "prison: Prison name", "The prison's name, or the setting of the study");
+    }
+    commented(&mut y, "authors: [Author Name]", "List of names, in order");
+    let _ = writeln!(y, "year: {year}");
+    commented(&mut y, "status: draft", "draft | review | published; a draft never reaches `build` output");
+    commented(&mut y, "summary: >-", "One paragraph for the series index card");
+    y.push_str("  One paragraph summarising this report for its card on the series index.\n");
+    if needs("profile") {
+        profile_block(&mut y);
+    }
+    if needs("delivery") {
+        delivery_block(&mut y);
+    }
+    y
+}
+
+fn project_introduction() -> String {
+    "---\n\
+     title: Introduction\n\
+     weight: 1\n\
+     ---\n\
+     \n\
+     Replace this placeholder text with the first section of the report. Each\n\
+     `##` heading below becomes a numbered subsection; add more sections as more\n\
+     `.md` files in this folder, ordered by their `weight`. The content guide in\n\
+     README.md explains citations, cross-references and the shortcodes that pull\n\
+     the record into the text.\n\
+     \n\
+     ## Background\n\
+     \n\
+     Placeholder text.\n"
+        .to_string()
 }
 
 /// Writes `site.schema.json` at the project root, replacing it atomically.
@@ -217,30 +429,8 @@ fn record(id: &str, prison: &str, frameworks: &Frameworks, year: i64) -> String 
     y.push_str("  One paragraph summarising this site report for its card on the series index.\n");
     commented(&mut y, "# weight: 1", "Optional: order on the series index (then by title)");
 
-    y.push('\n');
-    commented(&mut y, "profile:", "The site profile table, {{ profile() }}");
-    y.push_str("  category: Category C training and resettlement prison\n");
-    y.push_str("  resident_profile: Adult men serving short and intermediate sentences\n");
-    commented(&mut y, "  estate: male", "male | female | mixed");
-    commented(&mut y, "  # region: West Midlands", "Optional");
-    commented(&mut y, "  # population: 600", "Optional: a whole number of 0 or more");
-    commented(&mut y, "  # extra:", "Optional: more `label: value` rows");
-    y.push_str("  #   Location: The county or city\n");
-
-    y.push('\n');
-    commented(&mut y, "delivery:", "One row of the cross-site delivery-model table, {{ delivery() }}");
-    y.push_str("  role: Peer mentor\n");
-    commented(&mut y, "  paid: false", "true | false");
-    y.push_str("  training_provider: The prison's learning and skills provider\n");
-    y.push_str("  training: Level 2 Award in Mentoring\n");
-    commented(
-        &mut y,
-        "  accreditation: accredited-l2",
-        "accredited-l1 | accredited-l2 | accredited-l3 | unaccredited | mixed",
-    );
-    y.push_str("  supervision: Weekly meeting with the wing team\n");
-    y.push_str("  progression: To be confirmed\n");
-
+    profile_block(&mut y);
+    delivery_block(&mut y);
     y.push_str("\n# Optional blocks: remove the leading \"# \" from a block's lines to use it.\n\n");
     commented(&mut y, "# phases:", "The activity programme, {{ phases() }}; only `name` is required");
     y.push_str("#   - {name: Wing course, weeks: 8, location: Education building classroom, cohort: \"8-10\"}\n\n");
@@ -289,6 +479,36 @@ fn record(id: &str, prison: &str, frameworks: &Frameworks, year: i64) -> String 
     commented(&mut y, "#     method: interview", "interview | focus-group | workshop | observation | written");
     y.push_str("#     text: They listen.\n");
     y
+}
+
+/// The `profile` block with placeholders, after a blank line.
+fn profile_block(y: &mut String) {
+    y.push('\n');
+    commented(y, "profile:", "The site profile table, {{ profile() }}");
+    y.push_str("  category: Category C training and resettlement prison\n");
+    y.push_str("  resident_profile: Adult men serving short and intermediate sentences\n");
+    commented(y, "  estate: male", "male | female | mixed");
+    commented(y, "  # region: West Midlands", "Optional");
+    commented(y, "  # population: 600", "Optional: a whole number of 0 or more");
+    commented(y, "  # extra:", "Optional: more `label: value` rows");
+    y.push_str("  #   Location: The county or city\n");
+}
+
+/// The `delivery` block with placeholders, after a blank line.
+fn delivery_block(y: &mut String) {
+    y.push('\n');
+    commented(y, "delivery:", "One row of the cross-site delivery-model table, {{ delivery() }}");
+    y.push_str("  role: Peer mentor\n");
+    commented(y, "  paid: false", "true | false");
+    y.push_str("  training_provider: The prison's learning and skills provider\n");
+    y.push_str("  training: Level 2 Award in Mentoring\n");
+    commented(
+        y,
+        "  accreditation: accredited-l2",
+        "accredited-l1 | accredited-l2 | accredited-l3 | unaccredited | mixed",
+    );
+    y.push_str("  supervision: Weekly meeting with the wing team\n");
+    y.push_str("  progression: To be confirmed\n");
 }
 
 /// One commented-out rating per stage of the project's framework, so the
@@ -405,6 +625,31 @@ mod tests {
         assert_eq!(year_of_day(19_722), 2023); // 2023-12-31
         assert_eq!(year_of_day(19_723), 2024); // 2024-01-01
         assert_eq!(year_of_day(20_088), 2024); // 2024-12-31, a leap year
+    }
+
+    #[test]
+    fn project_record_parses_and_holds_only_what_the_loader_requires() {
+        let text = project_record("first-report", "A study: of mentoring", 2025, &required_keys());
+        let parsed: crate::model::SiteRecord = crate::load::parse_yaml(&text, "site.yaml", 0).unwrap();
+        assert_eq!(parsed.title, "A study: of mentoring");
+        assert_eq!(parsed.status, crate::model::Status::Draft);
+
+        let six: Vec<String> =
+            ["id", "title", "authors", "year", "status", "summary"].iter().map(|k| k.to_string()).collect();
+        let minimal = project_record("first-report", "A study", 2025, &six);
+        let keys: Vec<&str> = minimal
+            .lines()
+            .filter(|l| !l.starts_with([' ', '#']) && !l.is_empty())
+            .filter_map(|l| l.split(':').next())
+            .collect();
+        assert_eq!(keys, six, "{minimal}");
+    }
+
+    #[test]
+    fn project_config_quotes_the_title_as_toml() {
+        let files = project_files("A \"quoted\" title", "first-report", 2025);
+        let config: crate::model::Config = toml::from_str(&files[0].1).unwrap();
+        assert_eq!(config.title, "A \"quoted\" title");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! `wingreport new site` scaffolds a record that builds and passes check;
-//! `wingreport schema` is a valid JSON Schema that agrees with the loader.
+//! `wingreport new project` and `wingreport new site` scaffold content that
+//! builds and passes check; `wingreport schema` is a valid JSON Schema that
+//! agrees with the loader.
 
 mod common;
 
@@ -11,6 +12,13 @@ use serde_json::Value;
 fn new_site(root: &Path, args: &[&str]) -> std::process::Output {
     let mut cmd = wingreport();
     cmd.args(["new", "site"]).args(args).arg("--root").arg(root);
+    cmd.output().unwrap()
+}
+
+/// Runs `wingreport new project ARGS` in `cwd`.
+fn new_project(cwd: &Path, args: &[&str]) -> std::process::Output {
+    let mut cmd = wingreport();
+    cmd.current_dir(cwd).args(["new", "project"]).args(args);
     cmd.output().unwrap()
 }
 
@@ -167,6 +175,118 @@ fn new_site_outside_a_project_is_a_usage_error() {
     let out = new_site(dir.path(), &["somewhere"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no wingreport.toml"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing was written");
+}
+
+#[test]
+fn new_project_builds_and_passes_check_and_takes_a_new_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let title = "Education peer mentoring: a \"first\" study";
+    let out = new_project(dir.path(), &["study", "--title", title]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let message = stderr(&out);
+    assert!(message.contains("Created a wingreport project in study"), "{message}");
+    assert!(message.contains("cd study"), "{message}");
+    let root = dir.path().join("study");
+    for file in [
+        "wingreport.toml",
+        "site.schema.json",
+        "content/series.yaml",
+        "content/sites/first-report/site.yaml",
+        "content/sites/first-report/01-introduction.md",
+        "content/pages/about.md",
+    ] {
+        assert!(root.join(file).is_file(), "{file} was written");
+    }
+    let record = yaml_value(&root.join("content/sites/first-report/site.yaml"));
+    assert_eq!(record["title"], title);
+    assert_eq!(record["status"], "draft");
+    assert_eq!(errors(&validator(&schema()), &record), Vec::<String>::new());
+
+    for extra in [&["--drafts"][..], &[]] {
+        let out = check(&root, extra);
+        assert_eq!(out.status.code(), Some(0), "{extra:?}: {}", stderr(&out));
+    }
+    let out = build(&root, &["--quiet"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let index = html(&root.join("output/index.html"));
+    assert_eq!(text(&select(&index, "title")[0]), title);
+    assert_eq!(text(&select(&index, "h1")[0]), title);
+    let page = html(&root.join("output/pages/about/index.html"));
+    assert_eq!(text(&select(&page, "h1")[0]), "About this study");
+
+    let out = build(&root, &["--quiet", "--drafts"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = html(&root.join("output/sites/first-report/index.html"));
+    assert_eq!(text(&select(&report, "h1")[0]), title);
+    assert_eq!(text(&select(&report, "main section > h2")[0]), "1 Introduction");
+
+    let out = new_site(&root, &["kirkham", "--prison", "HMP Kirkham"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for extra in [&["--drafts"][..], &[]] {
+        let out = check(&root, extra);
+        assert_eq!(out.status.code(), Some(0), "{extra:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn new_project_in_the_current_folder_only_when_it_is_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    let out = new_project(dir.path(), &["--title", "A study"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let message = stderr(&out);
+    assert!(message.contains("the current folder is not empty"), "{message}");
+    assert!(message.contains("wingreport new project my-study --title 'A study'"), "{message}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "nothing was written");
+
+    let empty = tempfile::tempdir().unwrap();
+    let out = new_project(empty.path(), &["--title", "A study"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("cd "), "no folder to change to: {}", stderr(&out));
+    let out = check(empty.path(), &["--drafts"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn new_project_refuses_to_overwrite_a_project() {
+    let dir = bundled_project();
+    let before = snapshot(dir.path());
+    let root = dir.path().to_str().unwrap();
+    let out = new_project(dir.path(), &[root, "--title", "Another study"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let message = stderr(&out);
+    assert!(message.contains("already holds a project; nothing was changed"), "{message}");
+    assert!(message.contains("wingreport new site ID --root"), "{message}");
+    assert_eq!(snapshot(dir.path()), before);
+
+    // Its own scaffold is refused just the same, even with only content/ left.
+    let dir = tempfile::tempdir().unwrap();
+    assert!(new_project(dir.path(), &["study", "--title", "A study"]).status.success());
+    let study = dir.path().join("study");
+    std::fs::remove_file(study.join("wingreport.toml")).unwrap();
+    std::fs::remove_file(study.join("site.schema.json")).unwrap();
+    let before = snapshot(&study);
+    let out = new_project(dir.path(), &["study", "--title", "A study"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("content already exists"), "{}", stderr(&out));
+    assert_eq!(snapshot(&study), before);
+}
+
+#[test]
+fn new_project_refuses_bad_titles_and_site_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, expected) in [
+        (&["a", "--title", "  "][..], "--title is empty"),
+        (&["a", "--title", "Two\nlines"], "--title must be one line"),
+        (&["a", "--title", "A study", "--site", "My Report"], "try `--site my-report`"),
+    ] {
+        let out = new_project(dir.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(expected), "{args:?}: {}", stderr(&out));
+    }
+    let out = new_project(dir.path(), &["a"]);
+    assert_eq!(out.status.code(), Some(2), "--title is required: {}", stderr(&out));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing was written");
 }
 
