@@ -1,6 +1,7 @@
 //! The cross-site comparison page: generated from every published record,
 //! with the optional narrative of `content/compare.md` above it. A block a
-//! site does not report shows as "not reported", never as an error.
+//! site does not report shows as "Not reported", never as an error, and
+//! never as a default value.
 
 use serde::Serialize;
 
@@ -8,23 +9,48 @@ use super::shortcodes::{self, Env};
 use super::views::PageMeta;
 use super::{Rendered, Renderer, page_file, render_sections};
 use crate::charts::{self, attributes::AttributesStyle};
-use crate::model::{Site, StageRating, Status};
+use crate::model::{Delivery, Project, Site, StageRating, Status};
 
 pub const PATH: &str = "compare/index.html";
+
+/// The words for a cell whose value the record does not state; the
+/// templates' "Not reported" cells say the same.
+const NOT_REPORTED: &str = "Not reported";
+
+/// Whether the output gets a comparison page: only when it is not turned
+/// off and at least two of `sites` have a block the page compares. The
+/// page shows no profile table, so a profile alone is nothing to compare.
+pub(super) fn wanted(project: &Project, sites: &[&Site]) -> bool {
+    let comparable = |site: &&&Site| {
+        let r = &site.record;
+        r.delivery.is_some() || r.attributes.is_some() || r.social_capital.is_some()
+    };
+    project.config.compare.enabled && sites.iter().filter(comparable).count() >= 2
+}
 
 /// One row of the delivery-model table (Table 1 of the commissioning guidance).
 #[derive(Serialize)]
 struct DeliveryRow {
     site: String,
-    prison: String,
     href: String,
-    role: String,
-    paid: &'static str,
-    training_provider: String,
-    training: String,
-    accreditation: &'static str,
-    supervision: String,
-    progression: String,
+    /// The cells in column order; `None` when the record has no `delivery`.
+    cells: Option<Vec<Cell>>,
+}
+
+/// A cell of a cross-site table: the record's value, or "Not reported".
+#[derive(Serialize)]
+struct Cell {
+    text: String,
+    reported: bool,
+}
+
+impl Cell {
+    fn of(value: Option<impl Into<String>>) -> Self {
+        match value {
+            Some(text) => Cell { text: text.into(), reported: true },
+            None => Cell { text: NOT_REPORTED.to_string(), reported: false },
+        }
+    }
 }
 
 /// One site's social-capital ratings, in the framework's stage order.
@@ -92,18 +118,20 @@ struct CompareView {
     title: String,
     narrative_html: Option<String>,
     delivery_number: String,
-    delivery: Vec<DeliveryRow>,
+    /// `None` when no site has a `delivery` block.
+    delivery: Option<Vec<DeliveryRow>>,
     social_capital: Option<MatrixBlock>,
     attributes: Option<AttributesBlock>,
     roles_html: Option<String>,
 }
 
-/// Short name of a site for table rows and chart labels.
+/// Short name of a site for table rows and chart labels: its prison, else
+/// its setting, else its title, with the wing when there is one.
 fn site_label(site: &Site) -> String {
     let r = &site.record;
     match &r.wing {
-        Some(wing) => format!("{} ({wing})", r.prison),
-        None => r.prison.clone(),
+        Some(wing) => format!("{} ({wing})", r.place()),
+        None => r.place().to_string(),
     }
 }
 
@@ -128,8 +156,12 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
     };
 
     let mut figures = 0;
-    let mut tables = 1;
-    let delivery = sites.iter().map(|s| delivery_row(s)).collect();
+    let mut tables = 0;
+    let delivery = sites.iter().any(|s| s.record.delivery.is_some()).then(|| {
+        tables += 1;
+        sites.iter().map(|s| delivery_row(s)).collect()
+    });
+    let delivery_number = format!("Table {tables}");
 
     let social_capital = project
         .frameworks
@@ -252,7 +284,7 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
         page: meta.meta(&title, root, sites.iter().any(|s| s.record.status == Status::Draft)),
         title,
         narrative_html,
-        delivery_number: "Table 1".to_string(),
+        delivery_number,
         delivery,
         social_capital,
         attributes,
@@ -263,17 +295,17 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
 }
 
 fn delivery_row(site: &Site) -> DeliveryRow {
-    let d = &site.record.delivery;
-    DeliveryRow {
-        site: site_label(site),
-        prison: site.record.prison.clone(),
-        href: site_href(site),
-        role: d.role.clone(),
-        paid: if d.paid { "Yes" } else { "No" },
-        training_provider: d.training_provider.clone(),
-        training: d.training.clone(),
-        accreditation: d.accreditation.label(),
-        supervision: d.supervision.clone(),
-        progression: d.progression.clone(),
-    }
+    let cells = site.record.delivery.as_ref().map(|d| {
+        let d = &d.value;
+        vec![
+            Cell::of(d.role.clone()),
+            Cell::of(d.paid.map(Delivery::paid_label)),
+            Cell::of(d.training_provider.clone()),
+            Cell::of(d.training.clone()),
+            Cell::of(d.accreditation.map(|a| a.label())),
+            Cell::of(d.supervision.clone()),
+            Cell::of(d.progression.clone()),
+        ]
+    });
+    DeliveryRow { site: site_label(site), href: site_href(site), cells }
 }

@@ -9,7 +9,7 @@ use super::Bibliography;
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::markdown::shortcodes::{ArgValue, Call};
 use crate::markdown::{PageState, slugify};
-use crate::model::{Project, Role, Site};
+use crate::model::{Delivery, Project, Role, Site};
 use crate::templates::Theme;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -309,36 +309,41 @@ fn builtin_data(call: &Call, env: &Env) -> Result<(Value, String), Problem> {
     };
     Ok(match call.name.as_str() {
         "profile" => {
-            let p = &r.profile;
-            let mut rows = vec![row("Prison", r.prison.clone())];
-            if let Some(wing) = &r.wing {
-                rows.push(row("Wing", wing.clone()));
-            }
-            rows.push(row("Category", p.category.clone()));
-            rows.push(row("Resident profile", p.resident_profile.clone()));
-            rows.push(row("Estate", p.estate.label()));
-            if let Some(region) = &p.region {
-                rows.push(row("Region", region.clone()));
-            }
-            if let Some(population) = p.population {
-                rows.push(row("Population", population.to_string()));
-            }
+            let p = &r.profile.as_ref().ok_or_else(|| missing("profile"))?.value;
+            // Only the rows the record states: no row is filled in for it.
+            let stated = [
+                ("Prison", r.prison.clone()),
+                ("Wing", r.wing.clone()),
+                ("Category", p.category.clone()),
+                ("Resident profile", p.resident_profile.clone()),
+                ("Estate", p.estate.map(|e| e.label().to_string())),
+                ("Region", p.region.clone()),
+                ("Population", p.population.map(|n| n.to_string())),
+            ];
+            let mut rows: Vec<Value> =
+                stated.into_iter().filter_map(|(label, value)| value.map(|v| row(label, v))).collect();
             for (label, value) in p.extra.iter().flatten() {
                 rows.push(row(label, value.clone()));
             }
-            (json!({"rows": rows}), format!("Profile of {}", r.prison))
+            let caption = match &r.prison {
+                Some(prison) => format!("Profile of {prison}"),
+                None => format!("Profile: {}", r.place()),
+            };
+            (json!({"rows": rows}), caption)
         }
         "delivery" => {
-            let d = &r.delivery;
-            let rows = vec![
-                row("Peer role", d.role.clone()),
-                row("Paid", if d.paid { "Yes" } else { "No" }),
-                row("Training provider", d.training_provider.clone()),
-                row("Training", d.training.clone()),
-                row("Accreditation", d.accreditation.label()),
-                row("Supervision", d.supervision.clone()),
-                row("Progression", d.progression.clone()),
+            let d = &r.delivery.as_ref().ok_or_else(|| missing("delivery"))?.value;
+            let stated = [
+                ("Peer role", d.role.clone()),
+                ("Paid", d.paid.map(|paid| Delivery::paid_label(paid).to_string())),
+                ("Training provider", d.training_provider.clone()),
+                ("Training", d.training.clone()),
+                ("Accreditation", d.accreditation.map(|a| a.label().to_string())),
+                ("Supervision", d.supervision.clone()),
+                ("Progression", d.progression.clone()),
             ];
+            let rows: Vec<Value> =
+                stated.into_iter().filter_map(|(label, value)| value.map(|v| row(label, v))).collect();
             (json!({"rows": rows}), "Peer involvement role delivery model".to_string())
         }
         "phases" => {
@@ -347,7 +352,11 @@ fn builtin_data(call: &Call, env: &Env) -> Result<(Value, String), Problem> {
         }
         "roles" => {
             let roles = r.roles.as_ref().ok_or_else(|| missing("roles"))?;
-            (roles_data(roles), format!("Peer involvement roles at {}", r.prison))
+            let caption = match &r.prison {
+                Some(prison) => format!("Peer involvement roles at {prison}"),
+                None => format!("Peer involvement roles: {}", r.place()),
+            };
+            (roles_data(roles), caption)
         }
         "ladder" => {
             let ladder = r.ladder.as_ref().ok_or_else(|| missing("ladder"))?;
