@@ -217,7 +217,8 @@ fn check_isbn(text: &str) -> Result<(), String> {
     if sum == 0 {
         Ok(())
     } else {
-        Err("its check digit (the last) does not match the others: a digit is mistyped".to_string())
+        Err("its check digit (the last) does not match the others, so a digit is mistyped or two are swapped"
+            .to_string())
     }
 }
 
@@ -230,8 +231,10 @@ fn check_doi(text: &str) -> Result<(), String> {
         return Err("a DOI starts `10.`".to_string());
     }
     match text.split_once('/') {
-        Some((prefix, suffix)) if prefix.len() > 3 && !suffix.trim().is_empty() => {}
-        _ => return Err("it has no `/` between the prefix and the suffix".to_string()),
+        None => return Err("it has no `/` between the prefix (`10.` and digits) and the suffix".to_string()),
+        Some((prefix, _)) if prefix.len() <= 3 => return Err("it has nothing between `10.` and the `/`".to_string()),
+        Some((_, suffix)) if suffix.trim().is_empty() => return Err("it has nothing after the `/`".to_string()),
+        Some(_) => {}
     }
     if text.chars().any(char::is_whitespace) {
         return Err("it has a space".to_string());
@@ -310,5 +313,30 @@ mod tests {
         assert!(!is_slug("a_b", false));
         assert!(is_slug("a_b", true));
         assert!(!is_slug("", true));
+    }
+
+    #[test]
+    fn isbns_pass_their_checksum_with_or_without_hyphens() {
+        for good in ["978-0-306-40615-7", "9780306406157", "0-306-40615-2", "0 8044 2957 X", "080442957x"] {
+            assert_eq!(check_isbn(good), Ok(()), "{good}");
+        }
+        assert!(check_isbn("978-0-306-40615-8").unwrap_err().contains("check digit"));
+        assert!(check_isbn("0-306-40615-3").unwrap_err().contains("check digit"));
+        assert!(check_isbn("978-0-306").unwrap_err().contains("10 or 13"));
+        assert!(check_isbn("97X-0-306-40615-7").unwrap_err().contains("`X` is not a digit"));
+        assert!(check_isbn("").unwrap_err().contains("0 digits"));
+    }
+
+    #[test]
+    fn dois_are_names_not_addresses() {
+        assert_eq!(check_doi("10.1000/182"), Ok(()));
+        assert_eq!(check_doi("10.1234/moj.esw#2"), Ok(()));
+        assert!(check_doi("https://doi.org/10.1000/182").unwrap_err().contains("address"));
+        assert!(check_doi("doi:10.1000/182").unwrap_err().contains("address"));
+        assert!(check_doi("11.1000/182").unwrap_err().contains("starts `10.`"));
+        assert!(check_doi("10.1000").unwrap_err().contains("no `/`"));
+        assert!(check_doi("10./182").unwrap_err().contains("between `10.` and"));
+        assert!(check_doi("10.1000/").unwrap_err().contains("after the `/`"));
+        assert!(check_doi("10.1000/a b").unwrap_err().contains("space"));
     }
 }
