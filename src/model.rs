@@ -195,8 +195,9 @@ pub struct LadderLevel {
 
 /// `content/sites/<id>/site.yaml`. Only `id`, `title`, `authors`, `year`,
 /// `status` and `summary` are required: a study states what it found and
-/// nothing is filled in for it. Keys added after the first contract are
-/// left out of `site.json` when absent, rather than written as `null`.
+/// nothing is filled in for it.
+// Keys added after the first contract are left out of `site.json` when
+// absent (rather than written as `null`), so existing downloads keep their shape.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteRecord {
@@ -227,7 +228,7 @@ pub struct SiteRecord {
     /// Who published the report, such as `Ministry of Justice`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publisher: Option<String>,
-    /// ISBN-10 or ISBN-13, hyphens allowed, such as `978-1-84099-123-4`.
+    /// ISBN-10 or ISBN-13, hyphens or spaces allowed, such as `978-0-306-40615-7`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<String>", regex(pattern = r"^[0-9Xx -]+$"))]
     pub isbn: Option<Spanned<String>>,

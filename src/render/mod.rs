@@ -79,7 +79,8 @@ impl<'a> Renderer<'a> {
             bibliography: Bibliography::new(&project.references),
         };
         let compare_link = Link { title: compare_title(project), href: compare::PATH.to_string() };
-        renderer.nav_pages = compare::wanted(project, &renderer.sites())
+        renderer.nav_pages = renderer
+            .has_compare()
             .then_some(compare_link)
             .into_iter()
             .chain(
@@ -91,6 +92,12 @@ impl<'a> Renderer<'a> {
             )
             .collect();
         renderer
+    }
+
+    /// Whether the output has a comparison page, and so a link to it on
+    /// every page.
+    pub fn has_compare(&self) -> bool {
+        compare::wanted(self.project, &self.sites())
     }
 
     /// The sites this selection publishes, in index order (weight, then title).
@@ -129,7 +136,7 @@ impl<'a> Renderer<'a> {
             .map(|page| render_free_page(page, self))
             .collect();
         parts.push(render_index(&sites, self));
-        if compare::wanted(self.project, &sites) {
+        if self.has_compare() {
             parts.push(compare::render_compare(&sites, self));
         }
         parts
