@@ -25,6 +25,8 @@ pub struct Config {
     pub charts: ChartsConfig,
     #[serde(default)]
     pub numbering: NumberingConfig,
+    #[serde(default)]
+    pub compare: CompareConfig,
 }
 
 fn default_theme() -> String {
@@ -137,6 +139,21 @@ pub enum AppendixStyle {
     Number,
 }
 
+/// `[compare]`: the cross-site comparison page.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompareConfig {
+    /// `false` leaves the page out even when sites have blocks to compare.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+impl Default for CompareConfig {
+    fn default() -> Self {
+        CompareConfig { enabled: true }
+    }
+}
+
 /// `content/series.yaml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -241,7 +258,11 @@ pub struct LadderLevel {
     pub description: String,
 }
 
-/// `content/sites/<id>/site.yaml`.
+/// `content/sites/<id>/site.yaml`. Only `id`, `title`, `authors`, `year`,
+/// `status` and `summary` are required: a study states what it found and
+/// nothing is filled in for it.
+// Keys added after the first contract are left out of `site.json` when
+// absent (rather than written as `null`), so existing downloads keep their shape.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteRecord {
@@ -250,8 +271,15 @@ pub struct SiteRecord {
     pub id: Spanned<String>,
     /// Report title.
     pub title: String,
-    /// Prison name, such as `HMP Drake Hall`.
-    pub prison: String,
+    /// A line under the title on the cover.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtitle: Option<String>,
+    /// Prison name, such as `HMP Drake Hall`, when the report is about one prison.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prison: Option<String>,
+    /// Where the study took place, in words, such as `Five men's prisons in England`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setting: Option<String>,
     /// Wing or unit name.
     pub wing: Option<String>,
     /// Authors' names, in order.
@@ -262,12 +290,33 @@ pub struct SiteRecord {
     pub status: Status,
     /// One paragraph for the series index card.
     pub summary: String,
+    /// Who published the report, such as `Ministry of Justice`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    /// ISBN-10 or ISBN-13, hyphens or spaces allowed, such as `978-0-306-40615-7`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>", regex(pattern = r"^[0-9Xx -]+$"))]
+    pub isbn: Option<Spanned<String>>,
+    /// DOI without the address, starting `10.`, such as `10.1234/abcd`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>", regex(pattern = r"^10\."))]
+    pub doi: Option<Spanned<String>>,
+    /// Licence of the report, such as `Open Government Licence v3.0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<Prose>,
+    /// Markdown shown on the cover, such as "The views expressed are the authors' own".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disclaimer: Option<Prose>,
     /// Order on the series index (then by title).
     pub weight: Option<i64>,
     /// Rendered as the site profile table (`{{ profile() }}`).
-    pub profile: Profile,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Profile>")]
+    pub profile: Option<Spanned<Profile>>,
     /// One row of the cross-site delivery-model table (`{{ delivery() }}`).
-    pub delivery: Delivery,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Delivery>")]
+    pub delivery: Option<Spanned<Delivery>>,
     /// The activity programme (`{{ phases() }}`).
     pub phases: Option<Vec<Phase>>,
     /// Who took part: `label: count` pairs, shown on the cover.
@@ -288,6 +337,15 @@ pub struct SiteRecord {
     pub recommendations: Option<Vec<Recommendation>>,
     /// Pseudonymised quotations, cited from the narrative (`{{ quote(id="...") }}`).
     pub quotes: Option<Vec<Quote>>,
+}
+
+impl SiteRecord {
+    /// Where the report is, in the record's own words: the prison, else the
+    /// setting, else the title, so a caption or label never names a place
+    /// the record does not.
+    pub fn place(&self) -> &str {
+        self.prison.as_deref().or(self.setting.as_deref()).unwrap_or(&self.title)
+    }
 }
 
 /// Publication status of a site report.
@@ -327,6 +385,14 @@ pub struct Prose(pub Spanned<String>);
 
 impl Prose {
     pub fn as_str(&self) -> &str {
+        &self.0.value
+    }
+}
+
+impl std::ops::Deref for Prose {
+    type Target = str;
+
+    fn deref(&self) -> &str {
         &self.0.value
     }
 }
@@ -435,23 +501,39 @@ impl<'de> serde::de::Visitor<'de> for CellVisitor {
     }
 }
 
-/// The site profile table.
+/// The site profile table: every field optional, and a table shows only
+/// the rows the record states.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// Prison category and function.
-    pub category: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Prose>,
     /// Who lives there, such as `"Mixed: short and intermediate sentences, and lifers"`.
-    pub resident_profile: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resident_profile: Option<Prose>,
     /// `male`, `female` or `mixed`.
-    pub estate: Estate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estate: Option<Estate>,
     /// Region, such as `West Midlands`.
-    pub region: Option<String>,
+    pub region: Option<Prose>,
     /// Number of residents: a whole number of 0 or more.
     pub population: Option<u32>,
     /// More `label: value` rows for the profile table.
     #[schemars(with = "Option<IndexMap<String, crate::schema::Text>>")]
-    pub extra: Option<IndexMap<String, String>>,
+    pub extra: Option<IndexMap<String, Prose>>,
+}
+
+impl Profile {
+    /// True when the block states no value at all.
+    pub fn is_empty(&self) -> bool {
+        self.category.is_none()
+            && self.resident_profile.is_none()
+            && self.estate.is_none()
+            && self.region.is_none()
+            && self.population.is_none()
+            && self.extra.as_ref().is_none_or(IndexMap::is_empty)
+    }
 }
 
 /// The estate a prison belongs to.
@@ -473,25 +555,51 @@ impl Estate {
     }
 }
 
-/// One row of the cross-site delivery-model table.
+/// One row of the cross-site delivery-model table: every field optional;
+/// the comparison shows "Not reported" for what a record leaves out.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Delivery {
     /// Name of the peer role, such as `Peer mentor`.
-    pub role: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Prose>,
     /// Whether the role is paid: `true` or `false`.
-    pub paid: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid: Option<bool>,
     /// Who delivers the training.
-    pub training_provider: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training_provider: Option<Prose>,
     /// The training or qualification.
-    pub training: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training: Option<Prose>,
     /// `accredited-l1`, `accredited-l2`, `accredited-l3`, `unaccredited`, or
     /// `mixed` when the roles a study covers differ.
-    pub accreditation: Accreditation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accreditation: Option<Accreditation>,
     /// How peers are supervised.
-    pub supervision: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervision: Option<Prose>,
     /// Progression routes for peers.
-    pub progression: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progression: Option<Prose>,
+}
+
+impl Delivery {
+    /// True when the block states no value at all.
+    pub fn is_empty(&self) -> bool {
+        self.role.is_none()
+            && self.paid.is_none()
+            && self.training_provider.is_none()
+            && self.training.is_none()
+            && self.accreditation.is_none()
+            && self.supervision.is_none()
+            && self.progression.is_none()
+    }
+
+    /// `paid` as a reader sees it.
+    pub fn paid_label(paid: bool) -> &'static str {
+        if paid { "Yes" } else { "No" }
+    }
 }
 
 /// Accreditation level of the peer training.

@@ -151,6 +151,7 @@ fn build_sites(
     folders: &BTreeSet<String>,
     records: bool,
 ) -> Option<Result<Vec<OutputFile>, Failure>> {
+    let had_compare = Renderer::new(&cache.project, &cache.theme, PREVIEW).has_compare();
     for folder in folders {
         let index = cache.project.sites.iter().position(|s| &s.folder == folder)?;
         let (site, mut diags) = load::load_site(root, &root.join("content").join("sites").join(folder));
@@ -163,6 +164,11 @@ fn build_sites(
     }
     let Cache { project, theme, sites, shared } = cache;
     let renderer = Renderer::new(project, theme, PREVIEW);
+    // Every page links the comparison, so the cached pages of other sites
+    // are stale when an edit makes it appear or go.
+    if renderer.has_compare() != had_compare {
+        return None;
+    }
     for site in project.sites.iter().filter(|s| folders.contains(&s.folder)) {
         sites.insert(site.folder.clone(), renderer.site(site));
     }

@@ -158,6 +158,36 @@ fn check_site(site: &Site, frameworks: &Frameworks, frameworks_path: &str, diags
         );
     }
 
+    if let Some(isbn) = &record.isbn
+        && let Err(why) = check_isbn(&isbn.value)
+    {
+        diags.push(at(path, isbn, format!("`isbn: {}` is not an ISBN: {why}", isbn.value)).with_hint(
+            "copy the ISBN from the publisher, 10 or 13 digits with or without hyphens, such as `978-0-306-40615-7`",
+        ));
+    }
+    if let Some(doi) = &record.doi
+        && let Err(why) = check_doi(&doi.value)
+    {
+        diags.push(at(path, doi, format!("`doi: {}` is not a DOI: {why}", doi.value)).with_hint(
+            "write the DOI alone, starting `10.`, such as `doi: 10.1234/abcd`; the cover links it to https://doi.org/",
+        ));
+    }
+    // An empty block would print an empty table, or a comparison row that
+    // claims a report where there is none.
+    let empty_profile = record.profile.as_ref().filter(|p| p.value.is_empty()).map(|p| ("profile", p.referenced));
+    let empty_delivery = record.delivery.as_ref().filter(|d| d.value.is_empty()).map(|d| ("delivery", d.referenced));
+    for (key, loc) in empty_profile.into_iter().chain(empty_delivery) {
+        diags.push(
+            Diagnostic::new(
+                path,
+                loc.line() as usize,
+                loc.column() as usize,
+                format!("`{key}` is there but states nothing"),
+            )
+            .with_hint(format!("add the values the study found under `{key}:`, or remove the block")),
+        );
+    }
+
     if let Some(attributes) = &record.attributes {
         let n = attributes.n.value;
         for item in &attributes.items {
@@ -220,6 +250,49 @@ fn check_site(site: &Site, frameworks: &Frameworks, frameworks_path: &str, diags
             );
         }
     }
+}
+
+/// Why `text` is not an ISBN-10 or ISBN-13, hyphens and spaces aside.
+fn check_isbn(text: &str) -> Result<(), String> {
+    let chars: Vec<char> = text.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
+    if let Some(bad) = chars.iter().enumerate().find(|&(i, c)| {
+        let check_x = i + 1 == chars.len() && chars.len() == 10 && matches!(c, 'X' | 'x');
+        !c.is_ascii_digit() && !check_x
+    }) {
+        return Err(format!("`{}` is not a digit", bad.1));
+    }
+    let digit = |c: &char| c.to_digit(10).unwrap_or(10);
+    let sum: u32 = match chars.len() {
+        10 => chars.iter().enumerate().map(|(i, c)| (10 - i as u32) * digit(c)).sum::<u32>() % 11,
+        13 => chars.iter().enumerate().map(|(i, c)| if i % 2 == 0 { 1 } else { 3 } * digit(c)).sum::<u32>() % 10,
+        n => return Err(format!("it has {n} digits, and an ISBN has 10 or 13")),
+    };
+    if sum == 0 {
+        Ok(())
+    } else {
+        Err("its check digit (the last) does not match the others, so a digit is mistyped or two are swapped"
+            .to_string())
+    }
+}
+
+/// Why `text` is not a DOI name (`10.<registrant>/<suffix>`).
+fn check_doi(text: &str) -> Result<(), String> {
+    if text.starts_with("http") || text.starts_with("doi:") || text.starts_with("doi.org") {
+        return Err("it is written as an address; give the DOI alone".to_string());
+    }
+    if !text.starts_with("10.") {
+        return Err("a DOI starts `10.`".to_string());
+    }
+    match text.split_once('/') {
+        None => return Err("it has no `/` between the prefix (`10.` and digits) and the suffix".to_string()),
+        Some((prefix, _)) if prefix.len() <= 3 => return Err("it has nothing between `10.` and the `/`".to_string()),
+        Some((_, suffix)) if suffix.trim().is_empty() => return Err("it has nothing after the `/`".to_string()),
+        Some(_) => {}
+    }
+    if text.chars().any(char::is_whitespace) {
+        return Err("it has a space".to_string());
+    }
+    Ok(())
 }
 
 fn check_social_capital(
@@ -293,5 +366,30 @@ mod tests {
         assert!(!is_slug("a_b", false));
         assert!(is_slug("a_b", true));
         assert!(!is_slug("", true));
+    }
+
+    #[test]
+    fn isbns_pass_their_checksum_with_or_without_hyphens() {
+        for good in ["978-0-306-40615-7", "9780306406157", "0-306-40615-2", "0 8044 2957 X", "080442957x"] {
+            assert_eq!(check_isbn(good), Ok(()), "{good}");
+        }
+        assert!(check_isbn("978-0-306-40615-8").unwrap_err().contains("check digit"));
+        assert!(check_isbn("0-306-40615-3").unwrap_err().contains("check digit"));
+        assert!(check_isbn("978-0-306").unwrap_err().contains("10 or 13"));
+        assert!(check_isbn("97X-0-306-40615-7").unwrap_err().contains("`X` is not a digit"));
+        assert!(check_isbn("").unwrap_err().contains("0 digits"));
+    }
+
+    #[test]
+    fn dois_are_names_not_addresses() {
+        assert_eq!(check_doi("10.1000/182"), Ok(()));
+        assert_eq!(check_doi("10.1234/moj.esw#2"), Ok(()));
+        assert!(check_doi("https://doi.org/10.1000/182").unwrap_err().contains("address"));
+        assert!(check_doi("doi:10.1000/182").unwrap_err().contains("address"));
+        assert!(check_doi("11.1000/182").unwrap_err().contains("starts `10.`"));
+        assert!(check_doi("10.1000").unwrap_err().contains("no `/`"));
+        assert!(check_doi("10./182").unwrap_err().contains("between `10.` and"));
+        assert!(check_doi("10.1000/").unwrap_err().contains("after the `/`"));
+        assert!(check_doi("10.1000/a b").unwrap_err().contains("space"));
     }
 }

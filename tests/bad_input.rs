@@ -89,10 +89,10 @@ const CASES: &[Case] = &[
     Case {
         name: "missing required key",
         file: SITE,
-        from: "prison: HMP Drake Hall\n",
+        from: "year: 2024\n",
         to: "",
         line_with: "",
-        says: &["missing required key `prison`"],
+        says: &["missing required key `year`"],
     },
     Case {
         name: "table row with too few cells",

@@ -82,8 +82,8 @@ fn drake_hall_tables_are_numbered_and_match_the_record() {
     let profile = &select(&doc, "#profile")[0];
     let first = select(&doc, "#profile tbody tr");
     assert_eq!(text(&select(&doc, "#profile tbody tr th")[0]), "Prison");
-    assert_eq!(text(&select(&doc, "#profile tbody tr td")[0]), record.prison);
-    let extra = record.profile.extra.as_ref().unwrap();
+    assert_eq!(Some(text(&select(&doc, "#profile tbody tr td")[0])), record.prison);
+    let extra = record.profile.as_ref().unwrap().value.extra.as_ref().unwrap();
     assert_eq!(
         first.len(),
         7 + extra.len(),

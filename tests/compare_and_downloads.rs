@@ -34,15 +34,16 @@ fn delivery_table_has_one_row_per_site_matching_its_record() {
     assert_eq!(rows.len(), sites.len());
     for (row, site) in rows.iter().zip(&sites) {
         let cells: Vec<String> = row.children().filter_map(scraper::ElementRef::wrap).map(|c| text(&c)).collect();
-        let d = &site.delivery;
-        assert!(cells[0].starts_with(&site.prison), "{cells:?}");
-        assert_eq!(cells[1], d.role);
-        assert_eq!(cells[2], if d.paid { "Yes" } else { "No" });
-        assert_eq!(cells[3], d.training_provider);
-        assert_eq!(cells[4], d.training);
-        assert_eq!(cells[5], d.accreditation.label());
-        assert_eq!(cells[6], d.supervision);
-        assert_eq!(cells[7], d.progression);
+        let d = &site.delivery.as_ref().expect("every bundled site states its delivery").value;
+        assert!(cells[0].starts_with(site.prison.as_deref().unwrap()), "{cells:?}");
+        let stated = |value: Option<&str>| value.expect("the bundled records state every delivery field").to_string();
+        assert_eq!(cells[1], stated(d.role.as_deref()));
+        assert_eq!(cells[2], stated(d.paid.map(|p| if p { "Yes" } else { "No" })));
+        assert_eq!(cells[3], stated(d.training_provider.as_deref()));
+        assert_eq!(cells[4], stated(d.training.as_deref()));
+        assert_eq!(cells[5], stated(d.accreditation.map(|a| a.label())));
+        assert_eq!(cells[6], stated(d.supervision.as_deref()));
+        assert_eq!(cells[7], stated(d.progression.as_deref()));
     }
     let link = select(&doc, "#delivery-models tbody tr th a")[0].value().attr("href").unwrap();
     assert!(dir.path().join("output/compare").join(link).is_file());
@@ -70,7 +71,7 @@ fn social_capital_matrix_rows_follow_the_records_and_say_not_reported() {
                         framework.ratings[key].symbol.clone()
                     })
                     .collect();
-                assert_eq!(symbols, expected, "{}", site.prison);
+                assert_eq!(symbols, expected, "{}", site.title);
             }
         }
     }
@@ -149,7 +150,7 @@ fn comparison_matrix_svg_has_a_row_per_site_and_marks_missing_ones() {
         .filter(|c| c.value().attr("data-site").unwrap().starts_with("HMP Drake Hall"))
         .map(|c| c.value().attr("data-rating").unwrap())
         .collect();
-    let record = sites.iter().find(|s| s.prison == "HMP Drake Hall").unwrap();
+    let record = sites.iter().find(|s| s.prison.as_deref() == Some("HMP Drake Hall")).unwrap();
     let expected: Vec<&str> = record.social_capital.as_ref().unwrap().iter().map(|r| r.rating.value.as_str()).collect();
     assert_eq!(drake, expected);
     let missing = cells.iter().filter(|c| c.value().attr("data-status") == Some("not-reported")).count();

@@ -109,14 +109,14 @@ fn annexes_are_lettered_annex_and_sec_links_reach_them() {
     );
 
     for (id, label) in [("sec-annex-prisons", "Annex B"), ("sec-annex-literature", "Annex A")] {
-        let links = texts(&doc, &format!("main a[href='#{id}']"));
+        let links = texts(&doc, &format!("main section a.xref[href='#{id}']"));
         assert!(!links.is_empty() && links.iter().all(|l| l == label), "{id}: {links:?}");
         let target = select(&doc, &format!("[id='{id}']"));
         assert_eq!(target.len(), 1, "{id} names one element");
         assert!(text(&target[0]).starts_with(label), "{id} is the annex itself: {}", text(&target[0]));
     }
     // A whole numbered section named in its front matter resolves too.
-    let links = texts(&doc, "main a[href='#sec-methodology']");
+    let links = texts(&doc, "main section a.xref[href='#sec-methodology']");
     assert!(links.iter().all(|l| l == "Section 4") && !links.is_empty(), "{links:?}");
 }
 

@@ -1,6 +1,7 @@
 //! The cross-site comparison page: generated from every published record,
 //! with the optional narrative of `content/compare.md` above it. A block a
-//! site does not report shows as "not reported", never as an error.
+//! site does not report shows as "Not reported", never as an error, and
+//! never as a default value.
 
 use serde::Serialize;
 
@@ -9,28 +10,56 @@ use std::collections::HashMap;
 use super::prose::{Citations, ProseRenderer};
 use super::shortcodes::{self, Env, Slots};
 use super::views::PageMeta;
-use super::{Rendered, Renderer, page_file, render_sections};
+use super::{Bibliography, Rendered, Renderer, page_file, render_sections};
 use crate::charts::{self, attributes::AttributesStyle};
-use crate::model::{Site, StageRating, Status};
+use crate::diagnostics::Diagnostic;
+use crate::links::AuthoredLink;
+use crate::model::{Delivery, Project, Prose, Site, StageRating, Status};
 
 pub const PATH: &str = "compare/index.html";
 
 /// Where the series' role continuum is read from (by `load`).
 const ROLES_PATH: &str = "content/roles.yaml";
 
+/// The words for a cell whose value the record does not state; the
+/// templates' "Not reported" cells say the same.
+const NOT_REPORTED: &str = "Not reported";
+
+/// Whether the output gets a comparison page: only when it is not turned
+/// off and at least two of `sites` have a block the page compares. The
+/// page shows no profile table, so a profile alone is nothing to compare.
+pub(super) fn wanted(project: &Project, sites: &[&Site]) -> bool {
+    let comparable = |site: &&&Site| {
+        let r = &site.record;
+        r.delivery.is_some() || r.attributes.is_some() || r.social_capital.is_some()
+    };
+    project.config.compare.enabled && sites.iter().filter(comparable).count() >= 2
+}
+
 /// One row of the delivery-model table (Table 1 of the commissioning guidance).
 #[derive(Serialize)]
 struct DeliveryRow {
     site: String,
-    prison: String,
     href: String,
-    role: String,
-    paid: &'static str,
-    training_provider: String,
-    training: String,
-    accreditation: &'static str,
-    supervision: String,
-    progression: String,
+    /// The cells in column order; `None` when the record has no `delivery`.
+    cells: Option<Vec<Cell>>,
+}
+
+/// A cell of a cross-site table: the record's value as HTML, or "Not
+/// reported".
+#[derive(Serialize)]
+struct Cell {
+    html: String,
+    reported: bool,
+}
+
+impl Cell {
+    fn of(html: Option<String>) -> Self {
+        match html {
+            Some(html) => Cell { html, reported: true },
+            None => Cell { html: NOT_REPORTED.to_string(), reported: false },
+        }
+    }
 }
 
 /// One site's social-capital ratings, in the framework's stage order.
@@ -98,18 +127,20 @@ struct CompareView {
     title: String,
     narrative_html: Option<String>,
     delivery_number: String,
-    delivery: Vec<DeliveryRow>,
+    /// `None` when no site has a `delivery` block.
+    delivery: Option<Vec<DeliveryRow>>,
     social_capital: Option<MatrixBlock>,
     attributes: Option<AttributesBlock>,
     roles_html: Option<String>,
 }
 
-/// Short name of a site for table rows and chart labels.
+/// Short name of a site for table rows and chart labels: its prison, else
+/// its setting, else its title, with the wing when there is one.
 fn site_label(site: &Site) -> String {
     let r = &site.record;
     match &r.wing {
-        Some(wing) => format!("{} ({wing})", r.prison),
-        None => r.prison.clone(),
+        Some(wing) => format!("{} ({wing})", r.place()),
+        None => r.place().to_string(),
     }
 }
 
@@ -134,8 +165,12 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
     };
 
     let mut figures = 0;
-    let mut tables = 1;
-    let delivery = sites.iter().map(|s| delivery_row(s)).collect();
+    let mut tables = 0;
+    let delivery = sites.iter().any(|s| s.record.delivery.is_some()).then(|| {
+        tables += 1;
+        sites.iter().map(|s| delivery_row(s, &meta.bibliography, &mut diags, &mut links)).collect()
+    });
+    let delivery_number = format!("Table {tables}");
 
     let social_capital = project
         .frameworks
@@ -265,7 +300,7 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
         page: meta.meta(&title, root, sites.iter().any(|s| s.record.status == Status::Draft)),
         title,
         narrative_html,
-        delivery_number: "Table 1".to_string(),
+        delivery_number,
         delivery,
         social_capital,
         attributes,
@@ -275,18 +310,31 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
     Rendered { files: file.into_iter().collect(), diags, links, ..Rendered::default() }
 }
 
-fn delivery_row(site: &Site) -> DeliveryRow {
-    let d = &site.record.delivery;
-    DeliveryRow {
-        site: site_label(site),
-        prison: site.record.prison.clone(),
-        href: site_href(site),
-        role: d.role.clone(),
-        paid: if d.paid { "Yes" } else { "No" },
-        training_provider: d.training_provider.clone(),
-        training: d.training.clone(),
-        accreditation: d.accreditation.label(),
-        supervision: d.supervision.clone(),
-        progression: d.progression.clone(),
-    }
+/// A site's row of the delivery table, its Markdown fields rendered with
+/// citations as text (the page lists no references).
+fn delivery_row(
+    site: &Site,
+    bibliography: &Bibliography,
+    diags: &mut Vec<Diagnostic>,
+    links: &mut Vec<AuthoredLink>,
+) -> DeliveryRow {
+    let no_labels = HashMap::new();
+    let mut prose = ProseRenderer::new(&site.record_path, &no_labels, bibliography, Citations::Text);
+    let cells = site.record.delivery.as_ref().map(|d| {
+        let d = &d.value;
+        let mut field = |value: &Option<Prose>| value.as_ref().map(|v| prose.render_inline(v));
+        let label = |text: &str| Some(crate::markdown::escape_html(text));
+        vec![
+            Cell::of(field(&d.role)),
+            Cell::of(d.paid.and_then(|paid| label(Delivery::paid_label(paid)))),
+            Cell::of(field(&d.training_provider)),
+            Cell::of(field(&d.training)),
+            Cell::of(d.accreditation.and_then(|a| label(a.label()))),
+            Cell::of(field(&d.supervision)),
+            Cell::of(field(&d.progression)),
+        ]
+    });
+    diags.append(&mut prose.diagnostics);
+    links.extend(prose.links.iter().map(|link| super::authored_link(PATH, &site.record_path, link)));
+    DeliveryRow { site: site_label(site), href: site_href(site), cells }
 }

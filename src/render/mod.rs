@@ -26,7 +26,7 @@ use crate::templates::Theme;
 pub use bibliography::Bibliography;
 use prose::{Citations, ProseRenderer};
 use shortcodes::{Env, FigureEntry, Numbering, Planned};
-use views::{FreePageView, IndexView, Link, PageMeta, SampleRow, SectionView, SiteCard, SiteView, TocEntry};
+use views::{Doi, FreePageView, IndexView, Link, PageMeta, SampleRow, SectionView, SiteCard, SiteView, TocEntry};
 
 /// A file of the finished site, by `/`-separated path relative to the output root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,9 +74,16 @@ pub struct Renderer<'a> {
 
 impl<'a> Renderer<'a> {
     pub fn new(project: &'a Project, theme: &'a Theme, selection: Selection) -> Self {
-        let has_sites = project.sites.iter().any(|s| selection.site(s));
+        let mut renderer = Renderer {
+            project,
+            theme,
+            selection,
+            nav_pages: Vec::new(),
+            bibliography: Bibliography::new(&project.references),
+        };
         let compare_link = Link { title: compare_title(project), href: compare::PATH.to_string() };
-        let nav_pages = has_sites
+        renderer.nav_pages = renderer
+            .has_compare()
             .then_some(compare_link)
             .into_iter()
             .chain(
@@ -87,7 +94,13 @@ impl<'a> Renderer<'a> {
                     .map(|p| Link { title: p.front.title.clone(), href: page_href(p) }),
             )
             .collect();
-        Renderer { project, theme, selection, nav_pages, bibliography: Bibliography::new(&project.references) }
+        renderer
+    }
+
+    /// Whether the output has a comparison page, and so a link to it on
+    /// every page.
+    pub fn has_compare(&self) -> bool {
+        compare::wanted(self.project, &self.sites())
     }
 
     /// The sites this selection publishes, in index order (weight, then title).
@@ -126,7 +139,7 @@ impl<'a> Renderer<'a> {
             .map(|page| render_free_page(page, self))
             .collect();
         parts.push(render_index(&sites, self));
-        if !sites.is_empty() {
+        if self.has_compare() {
             parts.push(compare::render_compare(&sites, self));
         }
         parts
@@ -216,17 +229,31 @@ fn render_site(site: &Site, meta: &Renderer) -> Rendered {
     let href = format!("sites/{}/index.html", site.record.id.value);
     let (rendered, mut diags) = render_sections(&narrative, &env, true);
     let search = rendered.search_docs(&site.record.title, &href);
-    let links = rendered.authored_links(&href);
+    let mut links = rendered.authored_links(&href);
     let (sections, toc, figures) = with_reference_list(rendered);
     let r = &site.record;
+    // Cover fields cite as text: the cover sits before the reference list.
+    let no_labels = HashMap::new();
+    let mut cover = ProseRenderer::new(&site.record_path, &no_labels, env.bibliography, Citations::Text);
+    let disclaimer_html = r.disclaimer.as_ref().map(|text| cover.render_block(text).0);
+    let licence_html = r.licence.as_ref().map(|text| cover.render_inline(text));
+    diags.append(&mut cover.diagnostics);
+    links.extend(cover.links.iter().map(|link| authored_link(&href, &site.record_path, link)));
     let view = SiteView {
         page: meta.meta(&r.title, root, r.status == Status::Draft),
         id: r.id.value.clone(),
         title: r.title.clone(),
+        subtitle: r.subtitle.clone(),
         prison: r.prison.clone(),
+        setting: r.setting.clone(),
         wing: r.wing.clone(),
         authors: r.authors.clone(),
         year: r.year,
+        publisher: r.publisher.clone(),
+        isbn: r.isbn.as_ref().map(|isbn| isbn.value.clone()),
+        doi: r.doi.as_ref().map(|doi| Doi { name: doi.value.clone(), href: doi_href(&doi.value) }),
+        licence_html,
+        disclaimer_html,
         status: r.status.key().to_string(),
         status_label: r.status.label().to_string(),
         summary: r.summary.clone(),
@@ -303,12 +330,21 @@ fn page_href(page: &Narrative) -> String {
     format!("pages/{}/index.html", slugify(&page.stem))
 }
 
+/// Characters a DOI may hold that would end or change the path of its
+/// doi.org address (the DOI handbook's list for URL encoding).
+const DOI_ESCAPED: &percent_encoding::AsciiSet =
+    &percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'?').add(b'`');
+
+fn doi_href(doi: &str) -> String {
+    format!("https://doi.org/{}", percent_encoding::utf8_percent_encode(doi, DOI_ESCAPED))
+}
+
 fn card(site: &Site) -> SiteCard {
     let r = &site.record;
     SiteCard {
         id: r.id.value.clone(),
         title: r.title.clone(),
-        prison: r.prison.clone(),
+        place: r.prison.clone().or_else(|| r.setting.clone()),
         wing: r.wing.clone(),
         summary: r.summary.clone(),
         status: r.status.key().to_string(),

@@ -54,6 +54,12 @@ impl<'r> ProseRenderer<'r> {
         json!({"html": html, "text": text, "block": block})
     }
 
+    /// The field's HTML, inline when it is a single paragraph.
+    pub fn render_inline(&mut self, prose: &Prose) -> String {
+        let (html, _) = self.render_block(prose);
+        inline(&html).map(str::to_string).unwrap_or(html)
+    }
+
     /// The field's HTML as blocks (paragraphs kept) and its words.
     pub fn render_block(&mut self, prose: &Prose) -> (String, String) {
         let place = Place::of(prose);

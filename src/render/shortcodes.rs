@@ -10,7 +10,7 @@ use super::prose::ProseRenderer;
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::markdown::shortcodes::{ArgValue, Call};
 use crate::markdown::{PageState, slugify};
-use crate::model::{Cell, NumberingConfig, NumberingScope, Project, Prose, Role, Site};
+use crate::model::{Cell, Delivery, NumberingConfig, NumberingScope, Project, Prose, Role, Site};
 use crate::templates::Theme;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -375,8 +375,14 @@ fn arg<'c>(call: &'c Call, name: &str) -> &'c str {
     call.args.get(name).and_then(ArgValue::as_str).unwrap_or("")
 }
 
-fn row(label: &str, value: impl Into<String>) -> Value {
-    json!({"label": label, "value": value.into()})
+fn row(label: &str, value: Value) -> Value {
+    json!({"label": label, "value": value})
+}
+
+/// A value of our own wording (a label, a number) in the shape of a
+/// rendered Markdown field, so a template prints every cell alike.
+fn plain(text: &str) -> Value {
+    json!({"html": crate::markdown::escape_html(text), "text": text, "block": false})
 }
 
 /// Display data and default caption of a built-in shortcode.
@@ -397,36 +403,41 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
     };
     Ok(match call.name.as_str() {
         "profile" => {
-            let p = &r.profile;
-            let mut rows = vec![row("Prison", r.prison.clone())];
-            if let Some(wing) = &r.wing {
-                rows.push(row("Wing", wing.clone()));
-            }
-            rows.push(row("Category", p.category.clone()));
-            rows.push(row("Resident profile", p.resident_profile.clone()));
-            rows.push(row("Estate", p.estate.label()));
-            if let Some(region) = &p.region {
-                rows.push(row("Region", region.clone()));
-            }
-            if let Some(population) = p.population {
-                rows.push(row("Population", population.to_string()));
-            }
+            let p = &r.profile.as_ref().ok_or_else(|| missing("profile"))?.value;
+            // Only the rows the record states: no row is filled in for it.
+            let stated = [
+                ("Prison", r.prison.as_deref().map(plain)),
+                ("Wing", r.wing.as_deref().map(plain)),
+                ("Category", p.category.as_ref().map(|v| slots.put(v))),
+                ("Resident profile", p.resident_profile.as_ref().map(|v| slots.put(v))),
+                ("Estate", p.estate.map(|e| plain(e.label()))),
+                ("Region", p.region.as_ref().map(|v| slots.put(v))),
+                ("Population", p.population.map(|n| plain(&n.to_string()))),
+            ];
+            let mut rows: Vec<Value> =
+                stated.into_iter().filter_map(|(label, value)| value.map(|v| row(label, v))).collect();
             for (label, value) in p.extra.iter().flatten() {
-                rows.push(row(label, value.clone()));
+                rows.push(row(label, slots.put(value)));
             }
-            (json!({"rows": rows}), format!("Profile of {}", r.prison))
+            let caption = match &r.prison {
+                Some(prison) => format!("Profile of {prison}"),
+                None => format!("Profile: {}", r.place()),
+            };
+            (json!({"rows": rows}), caption)
         }
         "delivery" => {
-            let d = &r.delivery;
-            let rows = vec![
-                row("Peer role", d.role.clone()),
-                row("Paid", if d.paid { "Yes" } else { "No" }),
-                row("Training provider", d.training_provider.clone()),
-                row("Training", d.training.clone()),
-                row("Accreditation", d.accreditation.label()),
-                row("Supervision", d.supervision.clone()),
-                row("Progression", d.progression.clone()),
+            let d = &r.delivery.as_ref().ok_or_else(|| missing("delivery"))?.value;
+            let stated = [
+                ("Peer role", d.role.as_ref().map(|v| slots.put(v))),
+                ("Paid", d.paid.map(|paid| plain(Delivery::paid_label(paid)))),
+                ("Training provider", d.training_provider.as_ref().map(|v| slots.put(v))),
+                ("Training", d.training.as_ref().map(|v| slots.put(v))),
+                ("Accreditation", d.accreditation.map(|a| plain(a.label()))),
+                ("Supervision", d.supervision.as_ref().map(|v| slots.put(v))),
+                ("Progression", d.progression.as_ref().map(|v| slots.put(v))),
             ];
+            let rows: Vec<Value> =
+                stated.into_iter().filter_map(|(label, value)| value.map(|v| row(label, v))).collect();
             (json!({"rows": rows}), "Peer involvement role delivery model".to_string())
         }
         "phases" => {
@@ -444,7 +455,11 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
         }
         "roles" => {
             let roles = r.roles.as_ref().ok_or_else(|| missing("roles"))?;
-            (roles_data(roles, slots), format!("Peer involvement roles at {}", r.prison))
+            let caption = match &r.prison {
+                Some(prison) => format!("Peer involvement roles at {prison}"),
+                None => format!("Peer involvement roles: {}", r.place()),
+            };
+            (roles_data(roles, slots), caption)
         }
         "ladder" => {
             let ladder = r.ladder.as_ref().ok_or_else(|| missing("ladder"))?;

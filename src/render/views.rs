@@ -51,10 +51,20 @@ pub struct SiteView {
     pub page: PageMeta,
     pub id: String,
     pub title: String,
-    pub prison: String,
+    pub subtitle: Option<String>,
+    pub prison: Option<String>,
+    pub setting: Option<String>,
     pub wing: Option<String>,
     pub authors: Vec<String>,
     pub year: u32,
+    pub publisher: Option<String>,
+    pub isbn: Option<String>,
+    /// The DOI as written (`10.1234/abcd`) and as an address.
+    pub doi: Option<Doi>,
+    /// The licence's Markdown as inline HTML.
+    pub licence_html: Option<String>,
+    /// The disclaimer's Markdown as HTML.
+    pub disclaimer_html: Option<String>,
     pub status: String,
     pub status_label: String,
     pub summary: String,
@@ -69,6 +79,12 @@ pub struct SiteView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct Doi {
+    pub name: String,
+    pub href: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct SampleRow {
     pub label: String,
     pub count: u64,
@@ -79,7 +95,8 @@ pub struct SampleRow {
 pub struct SiteCard {
     pub id: String,
     pub title: String,
-    pub prison: String,
+    /// The prison, else the setting; `None` when the record names neither.
+    pub place: Option<String>,
     pub wing: Option<String>,
     pub summary: String,
     pub status: String,

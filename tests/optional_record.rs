@@ -1,0 +1,304 @@
+//! A record states only what the study found (issue 9): only six keys are
+//! required, the cover and the index show only what a record has, nothing is
+//! filled in for a missing value, and the comparison page exists only when
+//! there is something to compare.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+/// The six keys every record needs, and nothing else.
+const MINIMAL: &str = "\
+id: esw
+title: Education, Skills and Work peer mentoring
+authors: [A. Researcher, B. Researcher]
+year: 2025
+status: published
+summary: Peer mentoring in education, skills and work across five prisons.
+";
+
+/// A project of its own, not a copy of the bundled series, so that nothing
+/// CFO-shaped is there unless a test writes it. `sites` are (id, the rest
+/// of its record after `id:`), each with one section.
+fn project(sites: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("wingreport.toml"), "title = \"A study\"\n").unwrap();
+    std::fs::create_dir_all(root.join("content/sites")).unwrap();
+    std::fs::write(
+        root.join("content/series.yaml"),
+        "title: A study\nauthors: [A. Researcher]\nyear: 2025\nsummary: One study.\n",
+    )
+    .unwrap();
+    for (id, rest) in sites {
+        let folder = root.join("content/sites").join(id);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("site.yaml"), format!("id: {id}\n{rest}")).unwrap();
+        std::fs::write(folder.join("01-findings.md"), "---\ntitle: Findings\n---\n\nWhat the study found.\n").unwrap();
+    }
+    dir
+}
+
+/// A record of `id` with the six required keys and then `more`.
+fn record(id: &str, more: &str) -> (String, String) {
+    let rest = MINIMAL.strip_prefix("id: esw\n").unwrap();
+    (id.to_string(), format!("{rest}{more}"))
+}
+
+fn project_of(records: &[(String, String)]) -> tempfile::TempDir {
+    let sites: Vec<(&str, &str)> = records.iter().map(|(id, rest)| (id.as_str(), rest.as_str())).collect();
+    project(&sites)
+}
+
+fn built_ok(root: &Path) {
+    let out = build(root, &["--quiet"]);
+    assert!(out.status.success(), "build failed:\n{}", stderr(&out));
+}
+
+fn cover_labels(doc: &scraper::Html) -> Vec<String> {
+    select(doc, ".cover-meta dt").iter().map(text).collect()
+}
+
+fn nav_hrefs(doc: &scraper::Html) -> Vec<String> {
+    select(doc, ".topbar-links a").iter().map(|a| a.value().attr("href").unwrap().to_string()).collect()
+}
+
+#[test]
+fn a_record_with_only_the_required_keys_builds_and_passes_check() {
+    let dir = project(&[("esw", MINIMAL.strip_prefix("id: esw\n").unwrap())]);
+    let root = dir.path();
+    let check = wingreport().arg("check").arg("--root").arg(root).output().unwrap();
+    assert_eq!(check.status.code(), Some(0), "check failed:\n{}", stderr(&check));
+    built_ok(root);
+
+    let doc = html(&root.join("output/sites/esw/index.html"));
+    assert_eq!(cover_labels(&doc), ["Authors", "Year"], "no Prison, Setting or Wing the record does not state");
+    assert!(select(&doc, ".status-tag").is_empty(), "a published report carries no status tag");
+    assert!(select(&doc, "main table").is_empty(), "no profile or delivery rows");
+    assert!(select(&doc, ".cover-subtitle, .cover-disclaimer, .cover-sample").is_empty());
+    let main = text(&select(&doc, "main")[0]);
+    for word in ["Prison", "Accredit", "Estate", "Not reported", "Who took part"] {
+        assert!(!main.contains(word), "`{word}` in a report whose record never says it: {main}");
+    }
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join("output/sites/esw/site.json")).unwrap()).unwrap();
+    for key in ["prison", "setting", "profile", "delivery", "isbn", "doi", "disclaimer"] {
+        assert!(json.get(key).is_none(), "site.json has `{key}`: {json}");
+    }
+
+    let index = html(&root.join("output/index.html"));
+    assert!(select(&index, ".card-meta").is_empty(), "the card names no place the record does not");
+    assert!(select(&index, ".card .status-tag").is_empty());
+}
+
+#[test]
+fn cover_keys_render_when_given() {
+    let more = "\
+subtitle: Findings from five prisons
+setting: Five men's prisons in England
+publisher: Ministry of Justice
+isbn: 978-0-306-40615-7
+doi: 10.1234/moj.esw#2
+licence: Open Government Licence v3.0
+disclaimer: The views are the *authors' own*, not [the Ministry's](https://www.gov.uk/moj).
+";
+    let dir = project_of(&[record("esw", more)]);
+    let root = dir.path();
+    built_ok(root);
+    let doc = html(&root.join("output/sites/esw/index.html"));
+    assert_eq!(cover_labels(&doc), ["Setting", "Authors", "Year", "Publisher", "ISBN", "DOI", "Licence"]);
+    let values: Vec<String> = select(&doc, ".cover-meta dd").iter().map(text).collect();
+    assert_eq!(values[0], "Five men's prisons in England");
+    assert!(values.contains(&"978-0-306-40615-7".to_string()), "{values:?}");
+    assert!(values.contains(&"Open Government Licence v3.0".to_string()), "{values:?}");
+    assert_eq!(text(&select(&doc, ".cover-subtitle")[0]), "Findings from five prisons");
+    let doi = select(&doc, ".cover-doi a")[0];
+    assert_eq!(text(&doi), "10.1234/moj.esw#2");
+    assert_eq!(doi.value().attr("href"), Some("https://doi.org/10.1234/moj.esw%232"), "a `#` would end the path");
+    let disclaimer = select(&doc, ".cover-disclaimer")[0];
+    assert_eq!(text(&select(&doc, ".cover-disclaimer em")[0]), "authors' own");
+    assert!(text(&disclaimer).starts_with("The views are the authors' own"), "{}", text(&disclaimer));
+    assert_eq!(select(&doc, ".cover-disclaimer a")[0].value().attr("href"), Some("https://www.gov.uk/moj"));
+
+    let index = html(&root.join("output/index.html"));
+    assert_eq!(text(&select(&index, ".card-meta")[0]), "Five men's prisons in England");
+
+    let check = wingreport().arg("check").arg("--root").arg(root).output().unwrap();
+    let listed = String::from_utf8_lossy(&check.stdout).into_owned() + &stderr(&check);
+    assert!(listed.contains("https://doi.org/10.1234/moj.esw%232"), "check lists the DOI link:\n{listed}");
+}
+
+/// The disclaimer's links go through the link check like narrative links,
+/// and a broken one is reported at the record.
+#[test]
+fn a_broken_link_in_the_disclaimer_is_reported_at_the_record() {
+    let dir = project_of(&[record("esw", "disclaimer: See [the methods](../../pages/methods/index.html).\n")]);
+    let out = build(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("content/sites/esw/site.yaml"), "{err}");
+    assert!(err.contains("pages/methods/index.html"), "{err}");
+}
+
+#[test]
+fn a_bad_isbn_or_doi_is_an_error_at_its_line() {
+    let cases = [
+        ("isbn: 978-0-306-40615-8\n", "isbn:", "check digit"),
+        ("isbn: 0-306-4061\n", "isbn:", "10 or 13"),
+        ("doi: https://doi.org/10.1234/x\n", "doi:", "give the DOI alone"),
+        ("doi: 11.1234/x\n", "doi:", "starts `10.`"),
+    ];
+    for (line, key, says) in cases {
+        let dir = project_of(&[record("esw", line)]);
+        let root = dir.path();
+        let out = wingreport().arg("check").arg("--root").arg(root).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{line}");
+        let err = stderr(&out);
+        let at = line_of(root, "content/sites/esw/site.yaml", key);
+        assert!(err.contains(&format!("content/sites/esw/site.yaml:{at}:")), "{line}: want line {at}\n{err}");
+        assert!(err.contains(says), "{line}: want {says:?}\n{err}");
+    }
+    let good = project_of(&[record("esw", "isbn: 0-306-40615-2\ndoi: 10.1000/182\n")]);
+    built_ok(good.path());
+}
+
+#[test]
+fn a_one_site_series_has_no_comparison_page() {
+    let dir = project_of(&[record(
+        "esw",
+        "delivery: {role: Peer mentor}\nattributes: {n: 3, source: interviews, items: [{name: Calm, count: 2}]}\n",
+    )]);
+    let root = dir.path();
+    built_ok(root);
+    assert!(!root.join("output/compare").exists());
+    let index = html(&root.join("output/index.html"));
+    assert!(!nav_hrefs(&index).iter().any(|h| h.contains("compare")), "{:?}", nav_hrefs(&index));
+    let sitemap = std::fs::read_to_string(root.join("output/sitemap.xml")).unwrap();
+    assert!(!sitemap.contains("compare"), "{sitemap}");
+}
+
+#[test]
+fn compare_enabled_false_leaves_the_page_out() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let config = std::fs::read_to_string(root.join("wingreport.toml")).unwrap();
+    std::fs::write(root.join("wingreport.toml"), format!("{config}\n[compare]\nenabled = false\n")).unwrap();
+    built_ok(root);
+    assert!(!root.join("output/compare").exists());
+    for page in ["output/index.html", "output/sites/drake-hall/index.html"] {
+        let doc = html(&root.join(page));
+        assert!(!nav_hrefs(&doc).iter().any(|h| h.contains("compare")), "{page}: {:?}", nav_hrefs(&doc));
+    }
+    let sitemap = std::fs::read_to_string(root.join("output/sitemap.xml")).unwrap();
+    assert!(!sitemap.contains("compare"), "{sitemap}");
+    let search = std::fs::read_to_string(root.join("output/static/search-index.js")).unwrap();
+    assert!(!search.contains("compare/"), "{search}");
+}
+
+#[test]
+fn comparison_says_not_reported_for_what_a_record_leaves_out() {
+    let dir = project_of(&[
+        record(
+            "full",
+            "weight: 1\nprison: HMP One\ndelivery:\n  role: Peer mentor\n  paid: false\n  training_provider: Shannon Trust\n  \
+             training: Turning Pages\n  accreditation: mixed\n  supervision: Weekly\n  progression: Lead mentor\n",
+        ),
+        record("partial", "weight: 2\nprison: HMP Two\ndelivery:\n  role: Orderly\n  paid: true\n"),
+        record(
+            "none",
+            "weight: 3\nsetting: Three prisons in Wales\nattributes: {n: 3, source: interviews, items: [{name: Calm, count: 2}]}\n",
+        ),
+    ]);
+    let root = dir.path();
+    built_ok(root);
+    let doc = html(&root.join("output/compare/index.html"));
+    let rows: Vec<Vec<String>> = select(&doc, "#delivery-models tbody tr")
+        .iter()
+        .map(|row| row.children().filter_map(scraper::ElementRef::wrap).map(|c| text(&c)).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            vec![
+                "HMP One",
+                "Peer mentor",
+                "No",
+                "Shannon Trust",
+                "Turning Pages",
+                "Mixed: some roles accredited, some not",
+                "Weekly",
+                "Lead mentor"
+            ],
+            vec![
+                "HMP Two",
+                "Orderly",
+                "Yes",
+                "Not reported",
+                "Not reported",
+                "Not reported",
+                "Not reported",
+                "Not reported"
+            ],
+            vec!["Three prisons in Wales", "Not reported"],
+        ]
+    );
+    let marked = select(&doc, "#delivery-models td.not-reported").len();
+    assert_eq!(marked, 5 + 1, "every Not reported cell is marked as such");
+    assert_eq!(select(&doc, "#delivery-models td[colspan=\"7\"]").len(), 1);
+}
+
+#[test]
+fn profile_and_delivery_show_only_stated_rows() {
+    let more =
+        "setting: Five men's prisons in England\nprofile: {region: North West}\ndelivery: {accreditation: mixed}\n";
+    let dir = project_of(&[record("esw", more)]);
+    let root = dir.path();
+    std::fs::write(
+        root.join("content/sites/esw/01-findings.md"),
+        "---\ntitle: Findings\n---\n\n{{ profile() }}\n\n{{ delivery() }}\n",
+    )
+    .unwrap();
+    built_ok(root);
+    let doc = html(&root.join("output/sites/esw/index.html"));
+    let rows = |id: &str| -> Vec<(String, String)> {
+        let cells =
+            |css: &str| -> Vec<String> { select(&doc, &format!("#{id} tbody tr {css}")).iter().map(text).collect() };
+        cells("th").into_iter().zip(cells("td")).collect()
+    };
+    assert_eq!(rows("profile"), [("Region".to_string(), "North West".to_string())]);
+    let accreditation = ("Accreditation".to_string(), "Mixed: some roles accredited, some not".to_string());
+    assert_eq!(rows("delivery"), [accreditation]);
+    let caption = text(&select(&doc, "#profile figcaption")[0]);
+    assert_eq!(caption, "Table 1.1: Profile: Five men's prisons in England", "the caption names no invented prison");
+}
+
+#[test]
+fn profile_or_delivery_shortcode_without_the_block_is_an_error() {
+    for name in ["profile", "delivery"] {
+        let dir = project_of(&[record("esw", "")]);
+        let root = dir.path();
+        let section = "content/sites/esw/01-findings.md";
+        std::fs::write(root.join(section), format!("---\ntitle: Findings\n---\n\nText.\n\n{{{{ {name}() }}}}\n"))
+            .unwrap();
+        let out = build(root, &[]);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let err = stderr(&out);
+        assert!(err.contains(&format!("{section}:7:")), "{name}: {err}");
+        assert!(err.contains(&format!("needs `{name}`")), "{name}: {err}");
+    }
+}
+
+#[test]
+fn an_empty_block_is_an_error_at_its_key() {
+    let dir = project_of(&[record("esw", "profile: {}\n")]);
+    let root = dir.path();
+    let out = build(root, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let at = line_of(root, "content/sites/esw/site.yaml", "profile:");
+    assert!(err.contains(&format!("content/sites/esw/site.yaml:{at}:")), "{err}");
+    assert!(err.contains("states nothing"), "{err}");
+}
