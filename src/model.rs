@@ -162,7 +162,7 @@ pub struct Series {
     pub subtitle: Option<String>,
     pub authors: Vec<String>,
     pub year: u32,
-    pub summary: String,
+    pub summary: Prose,
     #[serde(default)]
     pub funders: Vec<String>,
     pub acknowledgements: Option<Prose>,
@@ -289,7 +289,7 @@ pub struct SiteRecord {
     /// `draft`, `review` or `published`; a draft never reaches `build` output (unless `--drafts`).
     pub status: Status,
     /// One paragraph for the series index card.
-    pub summary: String,
+    pub summary: Prose,
     /// Who published the report, such as `Ministry of Justice`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publisher: Option<String>,

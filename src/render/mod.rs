@@ -20,13 +20,16 @@ use crate::links::{self, AuthoredLink, Unpublished};
 use crate::markdown::citations::Reference;
 use crate::markdown::shortcodes::Call;
 use crate::markdown::{self, BodyContext, PageState, Resolved, slugify};
-use crate::model::{AppendixStyle, FrontMatter, Narrative, NumberingConfig, Project, Prose, Site, Status};
+use crate::model::{AppendixStyle, FrontMatter, Narrative, NumberingConfig, Project, Site, Status};
 use crate::search::{self, SearchDoc};
 use crate::templates::Theme;
 pub use bibliography::Bibliography;
 use prose::{Citations, ProseRenderer};
 use shortcodes::{Env, FigureEntry, Numbering, Planned};
 use views::{Doi, FreePageView, IndexView, Link, PageMeta, SampleRow, SectionView, SiteCard, SiteView, TocEntry};
+
+/// Where `load` reads the series record from.
+const SERIES_PATH: &str = "content/series.yaml";
 
 /// A file of the finished site, by `/`-separated path relative to the output root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -237,6 +240,7 @@ fn render_site(site: &Site, meta: &Renderer) -> Rendered {
     let mut cover = ProseRenderer::new(&site.record_path, &no_labels, env.bibliography, Citations::Text);
     let disclaimer_html = r.disclaimer.as_ref().map(|text| cover.render_block(text).0);
     let licence_html = r.licence.as_ref().map(|text| cover.render_inline(text));
+    let summary_html = cover.render_inline(&r.summary);
     diags.append(&mut cover.diagnostics);
     links.extend(cover.links.iter().map(|link| authored_link(&href, &site.record_path, link)));
     let view = SiteView {
@@ -256,7 +260,7 @@ fn render_site(site: &Site, meta: &Renderer) -> Rendered {
         disclaimer_html,
         status: r.status.key().to_string(),
         status_label: r.status.label().to_string(),
-        summary: r.summary.clone(),
+        summary_html,
         data_href: downloads::RECORD_JSON.to_string(),
         sample: r.sample.iter().flatten().map(|(label, &count)| SampleRow { label: label.clone(), count }).collect(),
         toc,
@@ -299,23 +303,34 @@ fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
         rendered.into_html()
     });
     let series = &project.series;
-    let acknowledgements_html = series.acknowledgements.as_ref().map(|text| {
-        let (html, found, written) = render_field(text, "content/series.yaml", &env);
-        diags.extend(found);
-        links.extend(written.iter().map(|link| authored_link("index.html", "content/series.yaml", link)));
-        html
-    });
+    // The index has no reference list, so its fields cite as text.
+    let no_labels = HashMap::new();
+    let mut fields = ProseRenderer::new(SERIES_PATH, &no_labels, env.bibliography, Citations::Text);
+    let summary_html = fields.render_inline(&series.summary);
+    let acknowledgements_html = series.acknowledgements.as_ref().map(|text| fields.render_block(text).0);
+    diags.append(&mut fields.diagnostics);
+    links.extend(fields.links.iter().map(|link| authored_link("index.html", SERIES_PATH, link)));
+    let cards = sites
+        .iter()
+        .map(|site| {
+            let mut fields = ProseRenderer::new(&site.record_path, &no_labels, env.bibliography, Citations::Text);
+            let card = card(site, fields.render_inline(&site.record.summary));
+            diags.append(&mut fields.diagnostics);
+            links.extend(fields.links.iter().map(|link| authored_link("index.html", &site.record_path, link)));
+            card
+        })
+        .collect();
     let view = IndexView {
         page: meta.meta(&series.title, "", false),
         title: series.title.clone(),
         subtitle: series.subtitle.clone(),
         authors: series.authors.clone(),
         year: series.year,
-        summary: series.summary.clone(),
+        summary_html,
         funders: series.funders.clone(),
         acknowledgements_html,
         narrative_html,
-        sites: sites.iter().map(|s| card(s)).collect(),
+        sites: cards,
         pages: meta.nav_pages.clone(),
     };
     let files = page_file(theme, "index.html", &view, "index.html".to_string(), &mut diags).into_iter().collect();
@@ -339,14 +354,14 @@ fn doi_href(doi: &str) -> String {
     format!("https://doi.org/{}", percent_encoding::utf8_percent_encode(doi, DOI_ESCAPED))
 }
 
-fn card(site: &Site) -> SiteCard {
+fn card(site: &Site, summary_html: String) -> SiteCard {
     let r = &site.record;
     SiteCard {
         id: r.id.value.clone(),
         title: r.title.clone(),
         place: r.prison.clone().or_else(|| r.setting.clone()),
         wing: r.wing.clone(),
-        summary: r.summary.clone(),
+        summary_html,
         status: r.status.key().to_string(),
         status_label: r.status.label().to_string(),
         href: format!("sites/{}/index.html", r.id.value),
@@ -718,17 +733,6 @@ impl<'a> SectionCounter<'a> {
             (None, None)
         }
     }
-}
-
-/// Renders a Markdown field that stands as a block of its own page (the
-/// series acknowledgements): citations are their text, as the page has no
-/// reference list, and cross-references have no target. Returns the HTML,
-/// the problems and the links written in it.
-fn render_field(text: &Prose, path: &str, env: &Env) -> (String, Vec<Diagnostic>, Vec<markdown::LinkUse>) {
-    let no_labels = HashMap::new();
-    let mut prose = ProseRenderer::new(path, &no_labels, env.bibliography, Citations::Text);
-    let (html, _) = prose.render_block(text);
-    (html, prose.diagnostics, prose.links)
 }
 
 /// `{#id}` in a front-matter title is not read as an id: say so rather than

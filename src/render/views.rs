@@ -67,7 +67,8 @@ pub struct SiteView {
     pub disclaimer_html: Option<String>,
     pub status: String,
     pub status_label: String,
-    pub summary: String,
+    /// The summary's Markdown as inline HTML.
+    pub summary_html: String,
     /// The record as loaded, relative to the report.
     pub data_href: String,
     /// Who took part, as "label: count" in the record's order.
@@ -98,7 +99,8 @@ pub struct SiteCard {
     /// The prison, else the setting; `None` when the record names neither.
     pub place: Option<String>,
     pub wing: Option<String>,
-    pub summary: String,
+    /// The summary's Markdown as inline HTML.
+    pub summary_html: String,
     pub status: String,
     pub status_label: String,
     pub href: String,
@@ -112,7 +114,8 @@ pub struct IndexView {
     pub subtitle: Option<String>,
     pub authors: Vec<String>,
     pub year: u32,
-    pub summary: String,
+    /// The summary's Markdown as inline HTML.
+    pub summary_html: String,
     pub funders: Vec<String>,
     pub acknowledgements_html: Option<String>,
     pub narrative_html: Option<String>,
