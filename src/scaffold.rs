@@ -58,8 +58,8 @@ pub fn new_site(root: &Path, id: &str, prison: Option<&str>) -> Result<NewSite, 
         Some(name) if name.chars().any(char::is_control) => {
             return Err(Failure::Usage("--prison must be one line of text".to_string()));
         }
-        Some(name) => name.to_string(),
-        None => default_prison(id),
+        Some(name) => Some(name.to_string()),
+        None => None,
     };
     if !root.join("wingreport.toml").is_file() {
         return Err(Failure::Usage(format!(
@@ -89,8 +89,8 @@ pub fn new_site(root: &Path, id: &str, prison: Option<&str>) -> Result<NewSite, 
 
     let frameworks = read_frameworks(root);
     let files = [
-        (RECORD, record(id, &prison, &frameworks, current_year())),
-        (INTRODUCTION, introduction(&prison)),
+        (RECORD, record(id, prison.as_deref(), &frameworks, current_year())),
+        (INTRODUCTION, introduction()),
         (FINDINGS, findings()),
     ];
     let written =
@@ -252,24 +252,15 @@ fn project_files(title: &str, site: &str, year: i64) -> Vec<(String, String)> {
     vec![
         ("wingreport.toml".to_string(), config),
         ("content/series.yaml".to_string(), series),
-        (format!("{folder}/{RECORD}"), project_record(site, title, year, &required_keys())),
+        (format!("{folder}/{RECORD}"), project_record(site, title, year)),
         (format!("{folder}/{INTRODUCTION}"), project_introduction()),
         ("content/pages/about.md".to_string(), page.to_string()),
     ]
 }
 
-/// The keys a site record must have, as the schema generated from the loader's types says.
-fn required_keys() -> Vec<String> {
-    let schema = crate::schema::site_schema();
-    let required = schema.get("required").and_then(serde_json::Value::as_array);
-    required.into_iter().flatten().filter_map(|key| key.as_str().map(str::to_string)).collect()
-}
-
-/// The site record of a new project: the six keys every study knows. Blocks
-/// the loader also requires (`prison`, `profile`, `delivery` while they are
-/// required) get the same placeholders as `new site`.
-fn project_record(id: &str, title: &str, year: i64, required: &[String]) -> String {
-    let needs = |key: &str| required.iter().any(|k| k == key);
+/// The site record of a new project: the six keys every study knows, and
+/// nothing it has not found yet.
+fn project_record(id: &str, title: &str, year: i64) -> String {
     let mut y = String::new();
     let _ = writeln!(y, "# yaml-language-server: $schema=../../../{SCHEMA_FILE}");
     y.push_str(
@@ -279,20 +270,11 @@ fn project_record(id: &str, title: &str, year: i64, required: &[String]) -> Stri
     );
     commented(&mut y, &format!("id: {id}"), "Slug [a-z0-9-]+; must equal the folder name");
     let _ = writeln!(y, "title: {}", scalar(title));
-    if needs("prison") {
-        commented(&mut y, "prison: Prison name", "The prison's name, or the setting of the study");
-    }
     commented(&mut y, "authors: [Author Name]", "List of names, in order");
     let _ = writeln!(y, "year: {year}");
     commented(&mut y, "status: draft", "draft | review | published; a draft never reaches `build` output");
     commented(&mut y, "summary: >-", "One paragraph for the series index card");
     y.push_str("  One paragraph summarising this report for its card on the series index.\n");
-    if needs("profile") {
-        profile_block(&mut y);
-    }
-    if needs("delivery") {
-        delivery_block(&mut y);
-    }
     y
 }
 
@@ -346,20 +328,6 @@ fn suggest_slug(s: &str) -> Option<String> {
     (!slug.is_empty()).then_some(slug)
 }
 
-/// `drake-hall` -> `HMP Drake Hall`, a placeholder for the prison's name.
-fn default_prison(id: &str) -> String {
-    let words: Vec<String> = id
-        .split('-')
-        .filter(|w| !w.is_empty())
-        .skip_while(|w| *w == "hmp")
-        .map(|w| {
-            let mut chars = w.chars();
-            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
-        })
-        .collect();
-    if words.is_empty() { "HMP Example".to_string() } else { format!("HMP {}", words.join(" ")) }
-}
-
 /// The project's frameworks, for commented-out `social_capital` and `ladder`
 /// examples that fit them; the defaults when the file is missing or broken
 /// (`check` reports that on its own).
@@ -410,7 +378,7 @@ fn commented(out: &mut String, line: &str, comment: &str) {
 /// out, in the order of the content contract. Commented-out YAML lines start
 /// with `# ` followed by valid YAML; explanations start with a capital letter
 /// or sit after the YAML on the same line.
-fn record(id: &str, prison: &str, frameworks: &Frameworks, year: i64) -> String {
+fn record(id: &str, prison: Option<&str>, frameworks: &Frameworks, year: i64) -> String {
     let mut y = String::new();
     let _ = writeln!(y, "# yaml-language-server: $schema=../../../{SCHEMA_FILE}");
     y.push_str(
@@ -419,8 +387,18 @@ fn record(id: &str, prison: &str, frameworks: &Frameworks, year: i64) -> String 
          # and run `wingreport check --drafts`. Unknown keys are errors.\n\n",
     );
     commented(&mut y, &format!("id: {id}"), "Slug [a-z0-9-]+; must equal the folder name");
-    let _ = writeln!(y, "title: {}", scalar(&format!("Peer mentor initiative at {prison}")));
-    commented(&mut y, &format!("prison: {}", scalar(prison)), "The prison's name");
+    // Only what the author gave: a prison is never guessed from the id.
+    match prison {
+        Some(prison) => {
+            let _ = writeln!(y, "title: {}", scalar(&format!("Peer mentor initiative at {prison}")));
+            commented(&mut y, &format!("prison: {}", scalar(prison)), "The prison's name");
+        }
+        None => {
+            commented(&mut y, &format!("title: {}", scalar(&format!("Report {id}"))), "The report's title");
+            commented(&mut y, "# prison: HMP Example", "Optional: the prison's name, when the report is about one");
+        }
+    }
+    commented(&mut y, "# setting: Five men's prisons in England", "Optional: where the study took place, in words");
     commented(&mut y, "# wing: The wing or unit name", "Optional");
     commented(&mut y, "authors: [Dr A Researcher]", "List of names, in order");
     let _ = writeln!(y, "year: {year}");
@@ -429,9 +407,10 @@ fn record(id: &str, prison: &str, frameworks: &Frameworks, year: i64) -> String 
     y.push_str("  One paragraph summarising this site report for its card on the series index.\n");
     commented(&mut y, "# weight: 1", "Optional: order on the series index (then by title)");
 
+    y.push_str("\n# Optional blocks: remove the leading \"# \" from a block's lines to use it.\n");
     profile_block(&mut y);
     delivery_block(&mut y);
-    y.push_str("\n# Optional blocks: remove the leading \"# \" from a block's lines to use it.\n\n");
+    y.push('\n');
     commented(&mut y, "# phases:", "The activity programme, {{ phases() }}; only `name` is required");
     y.push_str("#   - {name: Wing course, weeks: 8, location: Education building classroom, cohort: \"8-10\"}\n\n");
 
@@ -481,34 +460,35 @@ fn record(id: &str, prison: &str, frameworks: &Frameworks, year: i64) -> String 
     y
 }
 
-/// The `profile` block with placeholders, after a blank line.
+/// The `profile` block, commented out like every optional block: its
+/// example values are not findings, so none is written live.
 fn profile_block(y: &mut String) {
     y.push('\n');
-    commented(y, "profile:", "The site profile table, {{ profile() }}");
-    y.push_str("  category: Category C training and resettlement prison\n");
-    y.push_str("  resident_profile: Adult men serving short and intermediate sentences\n");
-    commented(y, "  estate: male", "male | female | mixed");
-    commented(y, "  # region: West Midlands", "Optional");
-    commented(y, "  # population: 600", "Optional: a whole number of 0 or more");
-    commented(y, "  # extra:", "Optional: more `label: value` rows");
-    y.push_str("  #   Location: The county or city\n");
+    commented(y, "# profile:", "The site profile table, {{ profile() }}; every field optional");
+    y.push_str("#   category: Category C training and resettlement prison\n");
+    y.push_str("#   resident_profile: Adult men serving short and intermediate sentences\n");
+    commented(y, "#   estate: male", "male | female | mixed");
+    y.push_str("#   region: West Midlands\n");
+    commented(y, "#   population: 600", "A whole number of 0 or more");
+    commented(y, "#   extra:", "More `label: value` rows");
+    y.push_str("#     Location: The county or city\n");
 }
 
-/// The `delivery` block with placeholders, after a blank line.
+/// The `delivery` block, commented out (see `profile_block`).
 fn delivery_block(y: &mut String) {
     y.push('\n');
-    commented(y, "delivery:", "One row of the cross-site delivery-model table, {{ delivery() }}");
-    y.push_str("  role: Peer mentor\n");
-    commented(y, "  paid: false", "true | false");
-    y.push_str("  training_provider: The prison's learning and skills provider\n");
-    y.push_str("  training: Level 2 Award in Mentoring\n");
+    commented(y, "# delivery:", "The delivery-model table, {{ delivery() }}; every field optional");
+    y.push_str("#   role: Peer mentor\n");
+    commented(y, "#   paid: false", "true | false");
+    y.push_str("#   training_provider: The prison's learning and skills provider\n");
+    y.push_str("#   training: Level 2 Award in Mentoring\n");
     commented(
         y,
-        "  accreditation: accredited-l2",
+        "#   accreditation: accredited-l2",
         "accredited-l1 | accredited-l2 | accredited-l3 | unaccredited | mixed",
     );
-    y.push_str("  supervision: Weekly meeting with the wing team\n");
-    y.push_str("  progression: To be confirmed\n");
+    y.push_str("#   supervision: Weekly meeting with the wing team\n");
+    y.push_str("#   progression: To be confirmed\n");
 }
 
 /// One commented-out rating per stage of the project's framework, so the
@@ -550,25 +530,22 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn introduction(prison: &str) -> String {
-    format!(
-        "---\n\
-         title: Introduction\n\
-         weight: 1\n\
-         ---\n\
-         \n\
-         Replace this placeholder text with an introduction to the peer mentor\n\
-         initiative at {prison}: how the site was chosen, who took part, and how the\n\
-         peer role was set up. Each `##` heading below becomes a numbered subsection.\n\
-         \n\
-         ## The site\n\
-         \n\
-         {{{{ profile() }}}}\n\
-         \n\
-         ## The peer role\n\
-         \n\
-         {{{{ delivery() }}}}\n"
-    )
+fn introduction() -> String {
+    "---\n\
+     title: Introduction\n\
+     weight: 1\n\
+     ---\n\
+     \n\
+     Replace this placeholder text with an introduction to the report: where the\n\
+     study took place, who took part, and how the peer roles were set up. Each\n\
+     `##` heading below becomes a numbered subsection.\n\
+     \n\
+     ## The site\n\
+     \n\
+     Placeholder text. Once the record has a `profile:` block, a line holding only\n\
+     `{{ profile() }}` shows it as a table here, and `{{ delivery() }}` the\n\
+     `delivery:` block.\n"
+        .to_string()
 }
 
 fn findings() -> String {
@@ -604,13 +581,6 @@ mod tests {
     }
 
     #[test]
-    fn default_prison_name_comes_from_the_id() {
-        assert_eq!(default_prison("drake-hall"), "HMP Drake Hall");
-        assert_eq!(default_prison("hmp-risley"), "HMP Risley");
-        assert_eq!(default_prison("hmp"), "HMP Example");
-    }
-
-    #[test]
     fn scalars_are_quoted_only_when_plain_would_change_them() {
         assert_eq!(scalar("HMP Drake Hall"), "HMP Drake Hall");
         assert_eq!(scalar("HMP Styal: women's estate"), "\"HMP Styal: women's estate\"");
@@ -628,21 +598,20 @@ mod tests {
     }
 
     #[test]
-    fn project_record_parses_and_holds_only_what_the_loader_requires() {
-        let text = project_record("first-report", "A study: of mentoring", 2025, &required_keys());
+    fn project_record_parses_and_holds_only_the_six_required_keys() {
+        let text = project_record("first-report", "A study: of mentoring", 2025);
         let parsed: crate::model::SiteRecord = crate::load::parse_yaml(&text, "site.yaml", 0).unwrap();
         assert_eq!(parsed.title, "A study: of mentoring");
         assert_eq!(parsed.status, crate::model::Status::Draft);
 
         let six: Vec<String> =
             ["id", "title", "authors", "year", "status", "summary"].iter().map(|k| k.to_string()).collect();
-        let minimal = project_record("first-report", "A study", 2025, &six);
-        let keys: Vec<&str> = minimal
+        let keys: Vec<&str> = text
             .lines()
             .filter(|l| !l.starts_with([' ', '#']) && !l.is_empty())
             .filter_map(|l| l.split(':').next())
             .collect();
-        assert_eq!(keys, six, "{minimal}");
+        assert_eq!(keys, six, "{text}");
     }
 
     #[test]
@@ -654,7 +623,13 @@ mod tests {
 
     #[test]
     fn record_with_no_frameworks_parses() {
-        let text = record("a-site", "HMP A", &Frameworks::default(), 2025);
+        for prison in [Some("HMP A"), None] {
+            let text = record("a-site", prison, &Frameworks::default(), 2025);
+            let parsed: crate::model::SiteRecord = crate::load::parse_yaml(&text, "site.yaml", 0).unwrap();
+            assert_eq!(parsed.prison.as_deref(), prison);
+            assert!(parsed.profile.is_none() && parsed.delivery.is_none(), "example blocks stay commented out");
+        }
+        let text = record("a-site", None, &Frameworks::default(), 2025);
         let parsed: crate::model::SiteRecord = crate::load::parse_yaml(&text, "site.yaml", 0).unwrap();
         assert_eq!(parsed.id.value, "a-site");
         assert_eq!(parsed.status, crate::model::Status::Draft);
