@@ -137,3 +137,24 @@ fn sel(css: &str) -> scraper::Selector {
 fn select_in(el: &scraper::ElementRef, css: &str) -> Vec<String> {
     el.select(&sel(css)).map(|e| text(&e)).collect()
 }
+
+#[test]
+fn a_placed_reference_list_holds_works_cited_only_from_the_record() {
+    let project = bundled_project();
+    let root = project.path();
+    edit(root, RECORD, "      - text: Role modelling", "      - text: Role modelling [@bagnall2015]");
+    std::fs::write(
+        root.join("content/sites/drake-hall/07-references.md"),
+        "---\ntitle: Works cited\nweight: 7\nappendix: true\n---\n\n{{ references() }}\n",
+    )
+    .unwrap();
+    let out = root.join("out");
+    let run = build(root, &["--output", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let doc = html(&out.join("sites/drake-hall/index.html"));
+    let appendix = select(&doc, "section.appendix").into_iter().last().expect("the placed list");
+    assert!(appendix.select(&sel("#ref-bagnall2015")).next().is_some(), "{}", text(&appendix));
+    assert_eq!(select(&doc, "#ref-bagnall2015").len(), 1, "listed once, where it is placed");
+    let citation = select(&doc, ".named-list a[href='#ref-bagnall2015']");
+    assert_eq!(citation.len(), 1, "the record's citation links to it");
+}
