@@ -79,6 +79,7 @@ pub struct Series {
     pub title: String,
     pub subtitle: Option<String>,
     pub authors: Vec<String>,
+    #[serde(deserialize_with = "crate::load::strict::year")]
     pub year: u32,
     pub summary: String,
     #[serde(default)]
@@ -192,12 +193,14 @@ pub struct SiteRecord {
     /// Authors' names, in order.
     pub authors: Vec<String>,
     /// Publication year.
+    #[serde(deserialize_with = "crate::load::strict::year")]
     pub year: u32,
     /// `draft`, `review` or `published`; a draft never reaches `build` output (unless `--drafts`).
     pub status: Status,
     /// One paragraph for the series index card.
     pub summary: String,
     /// Order on the series index (then by title).
+    #[serde(default, deserialize_with = "crate::load::strict::optional")]
     pub weight: Option<i64>,
     /// Rendered as the site profile table (`{{ profile() }}`).
     pub profile: Profile,
@@ -206,6 +209,7 @@ pub struct SiteRecord {
     /// The activity programme (`{{ phases() }}`).
     pub phases: Option<Vec<Phase>>,
     /// Who took part: `label: count` pairs, shown on the cover.
+    #[serde(default, deserialize_with = "crate::load::strict::optional_map")]
     pub sample: Option<IndexMap<String, u64>>,
     /// Drives the attribute-priority chart (`{{ attributes_chart() }}`).
     pub attributes: Option<Attributes>,
@@ -266,6 +270,7 @@ pub struct Profile {
     /// Region, such as `West Midlands`.
     pub region: Option<String>,
     /// Number of residents: a whole number of 0 or more.
+    #[serde(default, deserialize_with = "crate::load::strict::optional")]
     pub population: Option<u32>,
     /// More `label: value` rows for the profile table.
     #[schemars(with = "Option<IndexMap<String, crate::schema::Text>>")]
@@ -298,6 +303,7 @@ pub struct Delivery {
     /// Name of the peer role, such as `Peer mentor`.
     pub role: String,
     /// Whether the role is paid: `true` or `false`.
+    #[serde(deserialize_with = "crate::load::strict::value")]
     pub paid: bool,
     /// Who delivers the training.
     pub training_provider: String,
@@ -344,6 +350,7 @@ pub struct Phase {
     /// Name of the phase.
     pub name: String,
     /// Length in weeks.
+    #[serde(default, deserialize_with = "crate::load::strict::optional")]
     pub weeks: Option<u32>,
     /// Where it takes place.
     pub location: Option<String>,
@@ -358,11 +365,12 @@ pub struct Phase {
 pub struct Attributes {
     /// Number of respondents; every count must be at most `n`.
     #[schemars(with = "u32")]
+    #[serde(deserialize_with = "crate::load::strict::spanned")]
     pub n: Spanned<u32>,
     /// Where the numbers come from, such as `interviews`.
     pub source: String,
     /// `true` when the numbers are not study data: the page and the chart say so visibly.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::load::strict::value")]
     pub illustrative: bool,
     /// In any order; the chart sorts by count, descending, ties keeping the author's order.
     pub items: Vec<AttributeItem>,
@@ -376,6 +384,7 @@ pub struct AttributeItem {
     pub name: String,
     /// Respondents naming it: at most `n`.
     #[schemars(with = "u32")]
+    #[serde(deserialize_with = "crate::load::strict::spanned")]
     pub count: Spanned<u32>,
 }
 
@@ -385,6 +394,7 @@ pub struct AttributeItem {
 pub struct StageRating {
     /// Stage number, as defined in `frameworks.yaml`.
     #[schemars(with = "u32")]
+    #[serde(deserialize_with = "crate::load::strict::spanned")]
     pub stage: Spanned<u32>,
     /// A key of `social_capital.ratings` in `frameworks.yaml`, such as `green`, `amber` or `red`.
     #[schemars(with = "String")]
@@ -399,9 +409,11 @@ pub struct StageRating {
 pub struct Ladder {
     /// Current level, as defined under `ladder: levels` in `frameworks.yaml`.
     #[schemars(with = "u32")]
+    #[serde(deserialize_with = "crate::load::strict::spanned")]
     pub current: Spanned<u32>,
     /// Target level, as defined under `ladder: levels` in `frameworks.yaml`.
     #[schemars(with = "u32")]
+    #[serde(deserialize_with = "crate::load::strict::spanned")]
     pub target: Spanned<u32>,
     /// A note shown with the ladder.
     pub note: Option<String>,
@@ -477,7 +489,7 @@ pub struct NamedList {
     /// Heading of the list.
     pub title: String,
     /// `true` = numbered in priority order.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::load::strict::value")]
     pub ordered: bool,
     /// The entries, in order.
     pub items: Vec<ListItem>,
