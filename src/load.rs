@@ -159,7 +159,7 @@ pub fn read_yaml_text<T: DeserializeOwned>(text: &str, path: &str, line_offset: 
     let mut err = first;
     loop {
         let mistake = explain(&err, &draft.text);
-        if draft.caused(&mistake) {
+        if draft.caused(&mistake) || (matches!(err.without_snippet(), YamlError::Eof { .. }) && !diags.is_empty()) {
             return (None, diags);
         }
         diags.push(mistake.diagnostic(&draft, path, line_offset));
@@ -284,7 +284,18 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
             at(message, hint, Fix::Blank)
         }
         YamlError::Unexpected { expected, .. } => {
-            let message = format!("expected {}", plain_words(expected));
+            // "string scalar" is any single value, asked for where a list or
+            // `key: value` pairs were written.
+            let wanted = match *expected {
+                "string scalar" | "scalar" => "a single value, such as a text",
+                other => type_words(other),
+            };
+            let found = match scalar_at(text, line, col).chars().next() {
+                Some('[' | '-') => "; found a list",
+                Some('{') => "; found `key: value` pairs",
+                _ => "",
+            };
+            let message = format!("expected {wanted}{found}");
             let hint = type_hint(&message);
             at(message, hint, Fix::Blank)
         }
@@ -370,6 +381,10 @@ fn key_column(line: &str) -> Option<(bool, usize)> {
 fn block_start(text: &str, line: usize, col: usize) -> (usize, usize) {
     let lines: Vec<&str> = text.lines().collect();
     let mut start = (line, col);
+    // The last key is the first of a list item: the block is that item.
+    if lines.get(line.wrapping_sub(1)).and_then(|l| key_column(l)).is_some_and(|(dash, at)| dash && at + 1 == col) {
+        return start;
+    }
     for n in (1..line).rev() {
         let Some(l) = lines.get(n - 1) else { break };
         match key_column(l) {
@@ -384,7 +399,6 @@ fn block_start(text: &str, line: usize, col: usize) -> (usize, usize) {
             Some(_) => break,
         }
     }
-    // A block that is a list item: the item's `- ` was on the same line.
     start
 }
 
@@ -489,7 +503,7 @@ fn plain_message(err: &YamlError) -> String {
 fn type_hint(message: &str) -> Option<String> {
     let hint = if message.contains(crate::model::NOT_A_WEB_ADDRESS) {
         "write the whole address, starting with `https://`, such as `https://example.org/report.pdf`; a DOI goes under `doi:`"
-    } else if message.contains("expected text") {
+    } else if message.contains("expected text") || message.contains("such as a text") {
         "put the text in quotes if it contains `: ` or starts with `[`, `{` or `-`"
     } else if message.contains("did not match any variant") {
         "expected `true`, `false` or a short text in quotes"
@@ -802,7 +816,8 @@ mod tests {
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert_eq!((diags[0].line, diags[0].col), (3, 1));
         assert!(diags[0].hint.as_deref().unwrap().contains("did you mean `weight`"));
-        assert_eq!(n.unwrap().front.weight, 2, "the misspelt key is read as the one meant, to check the rest");
+        let weight = n.unwrap().front.weight.to_string();
+        assert_eq!(weight, "2", "the misspelt key is read as the one meant, to check the rest");
     }
 
     #[test]
@@ -896,6 +911,73 @@ mod tests {
         let refs = parse_yaml::<Vec<Reference>>(&ok, "content/references.yaml", 0).unwrap();
         assert_eq!(refs[1].url.as_deref(), Some("https://example.org/r.pdf"));
         assert_eq!(refs[0].url, None);
+    }
+
+    fn mistakes<T: DeserializeOwned>(yaml: &str) -> (Option<T>, Vec<(usize, usize, String)>) {
+        let (value, diags) = read_yaml_text::<T>(yaml, "f.yaml", 0);
+        (value, diags.into_iter().map(|d| (d.line, d.col, d.message)).collect())
+    }
+
+    #[test]
+    fn every_mistake_of_a_file_is_found_and_the_value_still_read() {
+        let yaml = "title: T\nordered: \"yes\"\nitems:\n  - txet: a\n    detail: b\n  - text: c\n    colour: red\n";
+        let (list, found) = mistakes::<crate::model::NamedList>(yaml);
+        let at: Vec<(usize, usize)> = found.iter().map(|(l, c, _)| (*l, *c)).collect();
+        assert_eq!(at, [(2, 10), (4, 5), (7, 5)], "{found:?}");
+        assert!(found[1].2.contains("unknown key `txet`"), "{found:?}");
+        let list = list.expect("the typo is read as `text` and the unknown key left out");
+        assert_eq!(list.items[0].text, "a");
+        assert_eq!(list.items[1].detail, None);
+    }
+
+    #[test]
+    fn a_bad_value_is_left_out_and_a_duplicate_key_reported_once() {
+        let yaml = "category: c\nresident_profile: r\nestate: male\npopulation: many\nregion: A\nregion: B\n";
+        let (profile, found) = mistakes::<crate::model::Profile>(yaml);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!((found[0].0, found[0].1), (4, 13));
+        assert!(found[1].2.contains("`region` appears twice"), "{found:?}");
+        let profile = profile.unwrap();
+        assert_eq!((profile.population, profile.region.as_deref()), (None, Some("A")));
+    }
+
+    #[test]
+    fn a_required_value_left_out_is_not_reported_again_as_missing() {
+        let (delivery, found) = mistakes::<crate::model::Delivery>(
+            "role: r\npaid: often\ntraining_provider: p\ntraining: t\naccreditation: mixed\nsupervision: s\nprogression: p\n",
+        );
+        assert!(delivery.is_none());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].2.contains("found `often`"), "{found:?}");
+    }
+
+    #[test]
+    fn a_missing_key_points_at_its_block_in_a_list() {
+        let yaml = "title: T\nitems:\n  - text: a\n  - detail: b\n    extra_line: x\n";
+        let (_, found) = mistakes::<crate::model::NamedList>(yaml);
+        let missing = found.iter().find(|(_, _, m)| m.contains("missing required key `text`")).unwrap();
+        assert_eq!((missing.0, missing.1), (4, 5), "{found:?}");
+    }
+
+    #[test]
+    fn a_stray_colon_is_quoted_to_read_on() {
+        let yaml = "title: He said: no\nweight: x\n";
+        let (_, found) = mistakes::<FrontMatter>(yaml);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!((found[0].0, found[0].1), (1, 15));
+        assert_eq!((found[1].0, found[1].1), (2, 9), "columns after the quoting are the original ones");
+    }
+
+    #[test]
+    fn text_that_is_not_yaml_is_one_mistake_and_the_search_is_bounded() {
+        let (value, found) = mistakes::<FrontMatter>("title: T\n\tweight: 2\nnumbered: maybe\n");
+        assert!(value.is_none());
+        assert_eq!(found, [(2, 1, "a tab is used for indentation".to_string())]);
+        let (_, found) = mistakes::<FrontMatter>("title: T\nweight: [1, 2]\n");
+        assert_eq!(found, [(2, 9, "expected a single value, such as a text; found a list".to_string())]);
+        let many: String = (0..200).map(|i| format!("key{i}: {i}\n")).collect();
+        let (_, found) = mistakes::<FrontMatter>(&many);
+        assert_eq!(found.len(), MAX_MISTAKES);
     }
 
     #[test]

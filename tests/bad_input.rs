@@ -427,7 +427,7 @@ const EXACT: &[Exact] = &[
         from: "  supervision: Weekly CFO Community meeting",
         to: "  supervision: [Weekly, Monthly]",
         at: "[Weekly",
-        message: "expected text",
+        message: "expected a single value, such as a text; found a list",
         hint: "put the text in quotes",
     },
     Exact {
