@@ -926,8 +926,8 @@ mod tests {
         assert_eq!(at, [(2, 10), (4, 5), (7, 5)], "{found:?}");
         assert!(found[1].2.contains("unknown key `txet`"), "{found:?}");
         let list = list.expect("the typo is read as `text` and the unknown key left out");
-        assert_eq!(list.items[0].text, "a");
-        assert_eq!(list.items[1].detail, None);
+        assert_eq!(&*list.items[0].text, "a");
+        assert!(list.items[1].detail.is_none());
     }
 
     #[test]

@@ -89,10 +89,10 @@ const CASES: &[Case] = &[
     Case {
         name: "missing required key",
         file: SITE,
-        from: "prison: HMP Drake Hall\n",
+        from: "year: 2024\n",
         to: "",
         line_with: "id: drake-hall",
-        says: &["missing required key `prison`"],
+        says: &["missing required key `year`"],
     },
     Case {
         name: "table row with too few cells",
@@ -442,11 +442,20 @@ const EXACT: &[Exact] = &[
     Exact {
         name: "a missing key, at the start of its block",
         file: SITE,
-        from: "  accreditation: accredited-l2\n",
+        from: "    role: CFO HMPPS dedicated Officer\n    method: interview\n",
+        to: "    role: CFO HMPPS dedicated Officer\n",
+        at: "id: ida-difficult-to-engage",
+        message: "missing required key `method`",
+        hint: "add a line `method: ...` to the block that starts here",
+    },
+    Exact {
+        name: "a missing key of the whole record, at its first key",
+        file: SITE,
+        from: "year: 2024\n",
         to: "",
-        at: "role: Female Lifer",
-        message: "missing required key `accreditation`",
-        hint: "add a line `accreditation: ...` to the block of `delivery` that starts here",
+        at: "id: drake-hall",
+        message: "missing required key `year`",
+        hint: "add a line `year: ...` to the block that starts here",
     },
 ];
 
@@ -466,7 +475,8 @@ fn weak_messages_are_exact() {
         let col = text[..offset].rsplit('\n').next().unwrap().chars().count() + 1;
         let diags = match wingreport::build::generate(root, false) {
             Err(wingreport::build::Failure::Content(diags)) => diags,
-            other => panic!("{}: want content problems, got {other:?}", case.name),
+            Ok(_) => panic!("{}: want content problems, got a clean build", case.name),
+            Err(other) => panic!("{}: want content problems, got {other:?}", case.name),
         };
         let Some(diag) = diags.iter().find(|d| d.path == case.file && d.message.contains(case.message)) else {
             failures.push(format!("{}: no {:?} in {diags:#?}", case.name, case.message));
