@@ -40,15 +40,35 @@ pub fn generate(root: &Path, drafts: bool) -> Result<Vec<OutputFile>, Failure> {
 
 /// As [`generate`], keeping the external links the link check found.
 fn generate_with_links(root: &Path, drafts: bool) -> Result<Assembled, Failure> {
-    let (project, theme) = prepare(root)?;
-    let assembled = render::render(&project, &theme, selection(&project, drafts)).map_err(Failure::Content)?;
-    check_privacy(root, &project, &assembled.files)?;
-    Ok(assembled)
+    let (project, theme, mut diags) = prepare_all(root)?;
+    let rendered = render::render(&project, &theme, selection(&project, drafts));
+    match rendered {
+        Ok(assembled) if diags.is_empty() => {
+            check_privacy(root, &project, &assembled.files)?;
+            Ok(assembled)
+        }
+        Ok(_) => Err(Failure::Content(diags)),
+        Err(more) => {
+            diags.extend(more);
+            Err(Failure::Content(diags))
+        }
+    }
 }
 
 /// Load, validate and the theme: everything rendering needs, or every
 /// problem found on the way.
 pub fn prepare(root: &Path) -> Result<(Project, Theme), Failure> {
+    match prepare_all(root)? {
+        (project, theme, diags) if diags.is_empty() => Ok((project, theme)),
+        (_, _, diags) => Err(Failure::Content(diags)),
+    }
+}
+
+/// As [`prepare`], but a project whose files had mistakes the loader could
+/// set aside comes back with those mistakes when it validates cleanly, so
+/// rendering still reports the rest (an unknown citation in a narrative)
+/// in the same run. The caller fails the run on any of them.
+fn prepare_all(root: &Path) -> Result<(Project, Theme, Vec<Diagnostic>), Failure> {
     if !root.join("wingreport.toml").is_file() {
         return Err(Failure::Usage(format!(
             "{} has no wingreport.toml; pass --root with the folder that holds wingreport.toml and content/",
@@ -57,9 +77,12 @@ pub fn prepare(root: &Path) -> Result<(Project, Theme), Failure> {
     }
     let (project, mut diags) = crate::load::load(root);
     let Some(project) = project else { return Err(Failure::Content(diags)) };
-    diags.extend(crate::validate::validate(&project));
+    let checked = crate::validate::validate(&project);
+    // Rendering relies on what validation guarantees.
+    let valid = checked.is_empty();
+    diags.extend(checked);
     match Theme::load(root, &project.config.theme) {
-        Ok(theme) if diags.is_empty() => Ok((project, theme)),
+        Ok(theme) if valid => Ok((project, theme, diags)),
         Ok(_) => Err(Failure::Content(diags)),
         Err(theme_diags) => {
             diags.extend(theme_diags);

@@ -9,6 +9,8 @@ use serde::de::DeserializeOwned;
 use serde_saphyr::Error as YamlError;
 
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of, rel_path};
+pub mod strict;
+
 use crate::model::{Config, Frameworks, FrontMatter, Narrative, Project, Reference, Role, Series, Site};
 
 /// Reads the whole project, collecting every parse error. The project is
@@ -129,55 +131,376 @@ fn read_yaml<T: DeserializeOwned>(root: &Path, path: &Path, required: bool, diag
         return None;
     }
     let text = read_text(root, path, diags)?;
-    parse_yaml(&text, &rel_path(root, path), 0).map_err(|d| diags.push(d)).ok()
+    let (value, found) = read_yaml_text(&text, &rel_path(root, path), 0);
+    diags.extend(found);
+    value
 }
 
-/// Parses YAML text whose first line is line `line_offset + 1` of `path`.
-pub fn parse_yaml<T: DeserializeOwned>(text: &str, path: &str, line_offset: usize) -> Result<T, Diagnostic> {
-    serde_saphyr::from_str(text).map_err(|err| yaml_diagnostic(&err, path, line_offset))
+/// How every YAML file is read: flags are YAML 1.2's `true` and `false`
+/// only, as editors and the schema read them (`yes` is text, not a flag).
+pub fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! { strict_booleans: true }
 }
 
-/// Turns a serde-saphyr error into what was expected and how to fix it.
-fn yaml_diagnostic(err: &YamlError, path: &str, line_offset: usize) -> Diagnostic {
-    let (line, col) = err.location().map_or((0, 0), |l| (l.line() as usize + line_offset, l.column() as usize));
+/// Parses YAML text whose first line is line `line_offset + 1` of `path`;
+/// every mistake found is an error (see [`read_yaml_text`]).
+pub fn parse_yaml<T: DeserializeOwned>(text: &str, path: &str, line_offset: usize) -> Result<T, Vec<Diagnostic>> {
+    match read_yaml_text(text, path, line_offset) {
+        (Some(value), found) if found.is_empty() => Ok(value),
+        (_, found) => Err(found),
+    }
+}
+
+/// How many mistakes of one file are set aside to look for more: more than
+/// any real file has, and a bound on the work for a file that is not YAML.
+const MAX_MISTAKES: usize = 50;
+
+/// Reads YAML text whose first line is line `line_offset + 1` of `path` as
+/// `T`, with every mistake it has. A valid text is parsed once. After a
+/// mistake, it is reported and set aside in a copy of the text (a misspelt
+/// key or value replaced by the nearest allowed one, quotes around a number
+/// removed, a text with `: ` quoted, or else the entry blanked, keeping every
+/// line in its place) and the copy is parsed again, so one typo does not
+/// hide the next. The value comes back when every mistake could be set
+/// aside, for later stages to check the rest; a mistake that cannot be set
+/// aside (broken YAML, a missing required key) ends the search.
+pub fn read_yaml_text<T: DeserializeOwned>(text: &str, path: &str, line_offset: usize) -> (Option<T>, Vec<Diagnostic>) {
+    let first = match serde_saphyr::from_str_with_options(text, yaml_options()) {
+        Ok(value) => return (Some(value), Vec::new()),
+        Err(err) => err,
+    };
+    let mut draft = Draft::new(text);
+    let mut diags = Vec::new();
+    let mut err = first;
+    loop {
+        let mistake = explain(&err, &draft.text);
+        if draft.caused(&mistake) || (matches!(err.without_snippet(), YamlError::Eof { .. }) && !diags.is_empty()) {
+            return (None, diags);
+        }
+        diags.push(mistake.diagnostic(&draft, path, line_offset));
+        if diags.len() >= MAX_MISTAKES || !draft.set_aside(&mistake) {
+            return (None, diags);
+        }
+        match serde_saphyr::from_str_with_options(&draft.text, yaml_options()) {
+            Ok(value) => return (Some(value), diags),
+            Err(next) => err = next,
+        }
+    }
+}
+
+/// One mistake, in the words of a researcher, at its place in the text parsed.
+struct Mistake {
+    line: usize,
+    col: usize,
+    message: String,
+    hint: Option<String>,
+    fix: Fix,
+    /// The key a "missing required key" names.
+    missing: Option<String>,
+}
+
+/// How a mistake is set aside to look for the next one.
+enum Fix {
+    /// Replace the text at the mistake (a misspelt key or value) with this.
+    Replace { old: String, new: String },
+    /// Blank the quotes around the number or flag at the mistake.
+    Unquote,
+    /// Quote the value of the line's key (a text containing `: `).
+    Quote,
+    /// Blank the entry (key, value and nested lines) holding the mistake.
+    Blank,
+    /// Nothing sensible: stop looking in this file.
+    Stop,
+}
+
+impl Mistake {
+    fn at(line: usize, col: usize, message: impl Into<String>, hint: Option<String>, fix: Fix) -> Self {
+        Mistake { line, col, message: message.into(), hint, fix, missing: None }
+    }
+
+    fn diagnostic(&self, draft: &Draft, path: &str, line_offset: usize) -> Diagnostic {
+        let line = if self.line == 0 { 0 } else { self.line + line_offset };
+        let mut diag = Diagnostic::new(path, line, draft.original_col(self.line, self.col), &self.message);
+        diag.hint = self.hint.clone();
+        diag
+    }
+}
+
+/// Turns a serde-saphyr error into a mistake in plain words, with a hint.
+fn explain(err: &YamlError, text: &str) -> Mistake {
+    let (line, col) = err.location().map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
     let mut inner = err;
     while let YamlError::WithSnippet { error, .. } | YamlError::AliasError { error, .. } = inner {
         inner = error;
     }
-    let (message, hint) = match inner {
-        YamlError::SerdeUnknownField { field, expected, .. } => (
-            format!("unknown key `{field}`"),
-            Some(match did_you_mean(field, expected.iter().copied()) {
+    let at = |message: String, hint: Option<String>, fix| Mistake::at(line, col, message, hint, fix);
+    match inner {
+        YamlError::SerdeUnknownField { field, expected, .. } => {
+            let near = did_you_mean(field, expected.iter().copied());
+            let hint = match near {
                 Some(near) => format!("did you mean `{near}`? Keys allowed here: {}", one_of(expected)),
                 None => format!("keys allowed here: {}", one_of(expected)),
-            }),
-        ),
-        YamlError::SerdeUnknownVariant { variant, expected, .. } => (
-            format!("`{variant}` is not an allowed value here"),
-            Some(match did_you_mean(variant, expected.iter().copied()) {
+            };
+            let fix = near.map_or(Fix::Blank, |near| Fix::Replace { old: field.clone(), new: near.to_string() });
+            at(format!("unknown key `{field}`"), Some(hint), fix)
+        }
+        YamlError::SerdeUnknownVariant { variant, expected, .. } => {
+            let near = did_you_mean(variant, expected.iter().copied());
+            let hint = match near {
                 Some(near) => format!("did you mean `{near}`? Allowed: {}", one_of(expected)),
                 None => format!("allowed values: {}", one_of(expected)),
-            }),
-        ),
-        YamlError::SerdeMissingField { field, .. } => (
-            format!("missing required key `{field}`"),
-            Some(format!("add `{field}:` to this block (see the content guide in README.md)")),
-        ),
-        YamlError::DuplicateMappingKey { key, .. } => (
+            };
+            let fix = near.map_or(Fix::Blank, |near| Fix::Replace { old: variant.clone(), new: near.to_string() });
+            at(format!("`{variant}` is not an allowed value here"), Some(hint), fix)
+        }
+        YamlError::SerdeMissingField { field, .. } => {
+            let (line, col) = block_start(text, line, col);
+            let within = parent_key(text, line, col).map_or(String::new(), |p| format!(" of `{p}`"));
+            let mut mistake = Mistake::at(
+                line,
+                col,
+                format!("missing required key `{field}`"),
+                Some(format!(
+                    "add a line `{field}: ...` to the block{within} that starts here (see the content guide in README.md)"
+                )),
+                Fix::Stop,
+            );
+            mistake.missing = Some(field.to_string());
+            mistake
+        }
+        YamlError::DuplicateMappingKey { key, .. } => at(
             format!("key `{}` appears twice", key.as_deref().unwrap_or("?")),
             Some("remove or rename one of the two entries".to_string()),
+            Fix::Blank,
         ),
-        // A message of our own (or serde's) without the position, which the diagnostic carries.
-        YamlError::Message { msg, .. } => (msg.clone(), type_hint(msg)),
+        // A message of our own (see `strict` and `model`): the text, then the hint.
+        YamlError::Message { msg, .. } => {
+            let (message, hint) = msg.split_once('\n').map_or((msg.as_str(), None), |(m, h)| (m, Some(h)));
+            let hint = hint.map(str::to_string).or_else(|| type_hint(message));
+            let fix = if hint.as_deref().is_some_and(|h| h.starts_with("remove the quotes")) {
+                Fix::Unquote
+            } else {
+                Fix::Blank
+            };
+            at(plain_words(message), hint, fix)
+        }
+        YamlError::InvalidScalar { ty, .. } => {
+            at(format!("expected {}; found `{}`", type_words(ty), scalar_at(text, line, col)), None, Fix::Blank)
+        }
+        YamlError::InvalidBooleanStrict { .. } => at(
+            format!("expected `true` or `false`; found `{}`", scalar_at(text, line, col)),
+            Some("write `true` or `false`".to_string()),
+            Fix::Blank,
+        ),
+        YamlError::SerdeInvalidType { unexpected, expected, .. }
+        | YamlError::SerdeInvalidValue { unexpected, expected, .. } => {
+            let message = plain_words(&format!("expected {expected}; found {unexpected}"));
+            let hint = type_hint(&message);
+            at(message, hint, Fix::Blank)
+        }
+        YamlError::Unexpected { expected, .. } => {
+            // "string scalar" is any single value, asked for where a list or
+            // `key: value` pairs were written.
+            let wanted = match *expected {
+                "string scalar" | "scalar" => "a single value, such as a text",
+                other => type_words(other),
+            };
+            let found = match scalar_at(text, line, col).chars().next() {
+                Some('[' | '-') => "; found a list",
+                Some('{') => "; found `key: value` pairs",
+                _ => "",
+            };
+            let message = format!("expected {wanted}{found}");
+            let hint = type_hint(&message);
+            at(message, hint, Fix::Blank)
+        }
         other => {
             let plain = plain_message(other);
-            let hint = type_hint(&plain);
-            (plain, hint)
+            if plain.contains("tab") {
+                let (line, col) = tab_at(text, line).unwrap_or((line, col));
+                let hint = "YAML indents with spaces, not tabs: replace the tab with spaces".to_string();
+                Mistake::at(line, col, "a tab is used for indentation", Some(hint), Fix::Stop)
+            } else if plain.contains("mapping values are not allowed") {
+                stray_colon(text, line, col)
+            } else {
+                let hint = type_hint(&plain);
+                at(plain_words(&plain), hint, Fix::Stop)
+            }
         }
-    };
-    let mut diag = Diagnostic::new(path, line, col, message);
-    diag.hint = hint;
-    diag
+    }
+}
+
+/// "mapping values are not allowed": a `: ` inside a plain text, or a key
+/// where none can start.
+fn stray_colon(text: &str, line: usize, col: usize) -> Mistake {
+    let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    if let Some((key, value_col)) = key_on(line_text).filter(|&(_, value_col)| value_col < col) {
+        let value = line_text.chars().skip(value_col - 1).collect::<String>();
+        let value = value.trim_end();
+        if !value.is_empty() && !value.starts_with(['"', '\'', '[', '{', '|', '>', '&', '*', '!']) {
+            let hint = format!("put the whole text in quotes: `{key}: {}`", double_quoted(value));
+            return Mistake::at(
+                line,
+                col,
+                "this text contains `: `, which YAML reads as the start of another key",
+                Some(hint),
+                Fix::Quote,
+            );
+        }
+    }
+    Mistake::at(
+        line,
+        col,
+        "YAML cannot read a `key: value` pair here",
+        Some("keys of one block start in the same column; put a text that contains `: ` in quotes".to_string()),
+        Fix::Stop,
+    )
+}
+
+fn double_quoted(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The key of a block-style `key: value` line (after any `- `) and the
+/// 1-based column where its value starts.
+fn key_on(line: &str) -> Option<(&str, usize)> {
+    let (_, key_byte) = key_column(line)?;
+    let rest = &line[key_byte..];
+    if rest.starts_with(['"', '\'', '[', '{', '#', '?']) {
+        return None;
+    }
+    let colon = rest.find(": ").or_else(|| rest.strip_suffix(':').map(str::len))?;
+    let key = &rest[..colon];
+    let after = &rest[colon + 1..];
+    let value_byte = key_byte + colon + 1 + (after.len() - after.trim_start().len());
+    Some((key, line[..value_byte].chars().count() + 1))
+}
+
+/// 1-based column and byte offset where a line's content starts after its
+/// indentation and any `- ` list markers, and whether it had such a marker;
+/// `None` for a blank or comment line.
+fn key_column(line: &str) -> Option<(bool, usize)> {
+    let mut at = line.len() - line.trim_start_matches(' ').len();
+    let mut dash = false;
+    while let Some(rest) = line[at..].strip_prefix("- ") {
+        dash = true;
+        at = line.len() - rest.trim_start_matches(' ').len();
+    }
+    let rest = &line[at..];
+    (!rest.trim().is_empty() && !rest.starts_with('#')).then_some((dash, at))
+}
+
+/// Where the block lacking a key starts. serde reports a missing key at the
+/// block's last key; its first key is the line above at the same column,
+/// past deeper lines, up to a list item's `- ` or a shallower line.
+fn block_start(text: &str, line: usize, col: usize) -> (usize, usize) {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut start = (line, col);
+    // The last key is the first of a list item: the block is that item.
+    if lines.get(line.wrapping_sub(1)).and_then(|l| key_column(l)).is_some_and(|(dash, at)| dash && at + 1 == col) {
+        return start;
+    }
+    for n in (1..line).rev() {
+        let Some(l) = lines.get(n - 1) else { break };
+        match key_column(l) {
+            None => continue,
+            Some((dash, at)) if at + 1 == col => {
+                start = (n, col);
+                if dash {
+                    break;
+                }
+            }
+            Some((_, at)) if at + 1 > col => continue,
+            Some(_) => break,
+        }
+    }
+    start
+}
+
+/// The key whose value is the block starting at (`line`, `col`), if any.
+fn parent_key(text: &str, line: usize, col: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let own = lines.get(line.checked_sub(1)?)?;
+    if key_column(own).is_some_and(|(dash, at)| dash && at + 1 == col) {
+        return None;
+    }
+    (1..line).rev().find_map(|n| {
+        let l = lines[n - 1];
+        let (_, at) = key_column(l)?;
+        (at + 1 < col).then(|| key_on(l).map(|(k, _)| k.to_string())).flatten()
+    })
+}
+
+/// The first tab in the indentation of a line from `line` on: serde-saphyr
+/// reports a tab at the end of the line before it.
+fn tab_at(text: &str, line: usize) -> Option<(usize, usize)> {
+    text.lines().enumerate().skip(line.saturating_sub(1)).find_map(|(n, l)| {
+        let indent = &l[..l.len() - l.trim_start_matches([' ', '\t']).len()];
+        indent.find('\t').map(|i| (n + 1, indent[..i].chars().count() + 1))
+    })
+}
+
+/// The plain scalar starting at a position, for "found `...`".
+fn scalar_at(text: &str, line: usize, col: usize) -> String {
+    let l = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let rest: String = l.chars().skip(col.saturating_sub(1)).collect();
+    let end = rest.find(" #").unwrap_or(rest.len());
+    let value = rest[..end].trim_end();
+    value.strip_suffix([',', '}', ']']).unwrap_or(value).trim_end().to_string()
+}
+
+/// Words for the Rust type names serde-saphyr reports.
+fn type_words(ty: &str) -> &'static str {
+    match ty {
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a whole number of 0 or more, such as 26",
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "a whole number, such as 3",
+        "f32" | "f64" | "floating point" => "a number, such as 2.5",
+        "boolean" | "bool" | "a boolean" => "`true` or `false`",
+        "char" | "a character" => "a single character",
+        "string scalar" | "string" | "a string" | "scalar" => "text",
+        "sequence start" | "a sequence" | "sequence" => "a list",
+        "mapping start" | "a map" | "map" => "`key: value` pairs",
+        _ => "a value of another kind",
+    }
+}
+
+/// Replaces Rust and serde jargon in a message with a researcher's words.
+fn plain_words(message: &str) -> String {
+    static JARGON: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"\b(?:[ui](?:8|16|32|64|128|size)|f32|f64|floating point|a boolean|boolean|a string|string scalar|a sequence|sequence start|a map|mapping start|(?:struct|enum) [A-Za-z]+|an? (?:integer|unsigned integer|float)|integer `-?\d+`|unit value|map|sequence)\b",
+        )
+        .expect("a valid regular expression")
+    });
+    let message = message.strip_prefix("invalid type: ").unwrap_or(message);
+    let message = JARGON.replace_all(message, |c: &regex::Captures| {
+        let word = &c[0];
+        if let Some(rest) = word.strip_prefix("integer `") {
+            format!("`{}", rest)
+        } else if word.starts_with("struct ") {
+            "a block of `key: value` pairs".to_string()
+        } else if word.starts_with("enum ") {
+            "one of the allowed values".to_string()
+        } else if word.contains("integer") {
+            "a whole number".to_string()
+        } else if word.contains("float") {
+            "a number".to_string()
+        } else if word == "unit value" {
+            "nothing".to_string()
+        } else {
+            type_words(word).to_string()
+        }
+    });
+    strip_position(&message)
+}
+
+/// serde-saphyr ends some messages with their own "at line N, column M",
+/// which would contradict the diagnostic's position in front matter.
+fn strip_position(message: &str) -> String {
+    static AT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\s*(?:at )?line \d+,? column \d+:?\s*").expect("a valid regular expression")
+    });
+    AT.replace_all(message, " ").trim().to_string()
 }
 
 /// The first line of serde-saphyr's rendering, without its own position prefix.
@@ -185,43 +508,183 @@ fn plain_message(err: &YamlError) -> String {
     let text = err.to_string();
     let first = text.lines().next().unwrap_or("invalid YAML").trim();
     let first = first.strip_prefix("error: ").unwrap_or(first);
-    match first.split_once(": ") {
-        Some((prefix, rest)) if prefix.starts_with("line ") => rest.to_string(),
-        _ => first.to_string(),
-    }
+    let plain = match first.split_once(": ") {
+        Some((prefix, rest)) if prefix.starts_with("line ") => rest,
+        _ => first,
+    };
+    strip_position(plain)
 }
 
 fn type_hint(message: &str) -> Option<String> {
     let hint = if message.contains(crate::model::NOT_A_WEB_ADDRESS) {
         "write the whole address, starting with `https://`, such as `https://example.org/report.pdf`; a DOI goes under `doi:`"
-    } else if message.contains("invalid u32") || message.contains("invalid u64") {
-        "expected a whole number of 0 or more, such as `26`"
-    } else if message.contains("invalid i64") {
-        "expected a whole number, such as `3`"
-    } else if message.contains("boolean") {
-        "expected `true` or `false`"
-    } else if message.contains("expected string") {
-        "expected text here; put it in quotes if it contains `:` or starts with `[`, `{` or `-`"
+    } else if message.contains("expected text") || message.contains("such as a text") {
+        "put the text in quotes if it contains `: ` or starts with `[`, `{` or `-`"
     } else if message.contains("did not match any variant") {
         "expected `true`, `false` or a short text in quotes"
-    } else if message.contains("sequence") {
+    } else if message.contains("expected a list") {
         "expected a list here: one `- item` per line, or `[a, b]`"
-    } else if message.contains("map") {
-        "expected `key: value` pairs here"
+    } else if message.contains("`key: value` pairs") {
+        "expected `key: value` pairs here, each on its own line"
     } else {
         return None;
     };
     Some(hint.to_string())
 }
 
-/// Splits `---` front matter from a Markdown body.
-pub fn read_narrative(path: &str, stem: &str, text: &str) -> Result<Narrative, Diagnostic> {
+/// A copy of a YAML text in which the mistakes already reported are set
+/// aside, line for line, so positions found in it map back to the original.
+struct Draft {
+    text: String,
+    /// Replacements made, by line: (line, original column, old length, new length).
+    edits: Vec<(usize, usize, usize, usize)>,
+    /// Lines blanked (inclusive ranges) and the keys they held.
+    blanked: Vec<(usize, usize, String)>,
+}
+
+impl Draft {
+    fn new(text: &str) -> Self {
+        Draft { text: text.to_string(), edits: Vec::new(), blanked: Vec::new() }
+    }
+
+    /// The column in the original text of a column of the draft.
+    fn original_col(&self, line: usize, col: usize) -> usize {
+        let mut on_line: Vec<_> = self.edits.iter().filter(|e| e.0 == line).collect();
+        on_line.sort_by_key(|e| e.1);
+        let mut shift: isize = 0;
+        for &&(_, at, old, new) in &on_line {
+            let end_in_draft = (at as isize + shift) as usize + new;
+            if col >= end_in_draft {
+                shift += new as isize - old as isize;
+            }
+        }
+        (col as isize - shift).max(1) as usize
+    }
+
+    /// A mistake the setting aside made: in a blanked entry, at a
+    /// replacement, or a required key that was blanked.
+    fn caused(&self, mistake: &Mistake) -> bool {
+        let original = self.original_col(mistake.line, mistake.col);
+        self.blanked.iter().any(|(from, to, key)| {
+            (*from..=*to).contains(&mistake.line) || mistake.missing.as_deref() == Some(key.as_str())
+        }) || self.edits.iter().any(|&(line, at, _, _)| line == mistake.line && at == original)
+    }
+
+    /// Byte range of 1-based `line` (without its line break), if it exists.
+    fn line_range(&self, line: usize) -> Option<std::ops::Range<usize>> {
+        let mut start = 0;
+        for (n, l) in self.text.split_inclusive('\n').enumerate() {
+            if n + 1 == line {
+                let content = l.trim_end_matches(['\n', '\r']);
+                return Some(start..start + content.len());
+            }
+            start += l.len();
+        }
+        None
+    }
+
+    /// Byte offset of a 1-based column of a line.
+    fn offset(&self, line: usize, col: usize) -> Option<usize> {
+        let range = self.line_range(line)?;
+        let text = &self.text[range.clone()];
+        let within = text.char_indices().nth(col.checked_sub(1)?).map(|(i, _)| i)?;
+        Some(range.start + within)
+    }
+
+    fn replace(&mut self, line: usize, col: usize, old: &str, new: &str) -> bool {
+        let Some(at) = self.offset(line, col) else { return false };
+        if !self.text[at..].starts_with(old) {
+            return false;
+        }
+        let original = self.original_col(line, col);
+        self.text.replace_range(at..at + old.len(), new);
+        self.edits.push((line, original, old.chars().count(), new.chars().count()));
+        true
+    }
+
+    /// Sets a mistake aside; false when it cannot be.
+    fn set_aside(&mut self, mistake: &Mistake) -> bool {
+        let (line, col) = (mistake.line, mistake.col);
+        match &mistake.fix {
+            Fix::Replace { old, new } => self.replace(line, col, old, new) || self.blank(line, col),
+            Fix::Unquote => self.unquote(line, col) || self.blank(line, col),
+            Fix::Quote => self.quote(line),
+            Fix::Blank => self.blank(line, col),
+            Fix::Stop => false,
+        }
+    }
+
+    /// `"12"` becomes ` 12 `: same columns, now a number.
+    fn unquote(&mut self, line: usize, col: usize) -> bool {
+        let Some(at) = self.offset(line, col) else { return false };
+        let Some(end) = self.line_range(line).map(|r| r.end) else { return false };
+        let scalar = &self.text[at..end];
+        let Some(quote) = scalar.chars().next().filter(|c| *c == '"' || *c == '\'') else { return false };
+        let Some(close) = scalar[1..].find(quote).map(|i| at + 1 + i) else { return false };
+        if self.text[at + 1..close].contains(['\\', '\'', '"']) {
+            return false;
+        }
+        self.text.replace_range(close..close + 1, " ");
+        self.text.replace_range(at..at + 1, " ");
+        true
+    }
+
+    /// Puts the value of the line's key in double quotes.
+    fn quote(&mut self, line: usize) -> bool {
+        let Some(range) = self.line_range(line) else { return false };
+        let line_text = self.text[range].to_string();
+        let Some((_, value_col)) = key_on(&line_text) else { return false };
+        let value: String = line_text.chars().skip(value_col - 1).collect();
+        let value = value.trim_end();
+        self.replace(line, value_col, value, &double_quoted(value))
+    }
+
+    /// Blanks the entry holding a position: its key line from the key on
+    /// (keeping a list item's `- `) and every line nested under it.
+    fn blank(&mut self, line: usize, col: usize) -> bool {
+        let lines: Vec<String> = self.text.lines().map(str::to_string).collect();
+        let holder = (1..=line.min(lines.len())).rev().find_map(|n| {
+            let l = &lines[n - 1];
+            let (key, _) = key_on(l)?;
+            let (_, at) = key_column(l)?;
+            let key_col = l[..at].chars().count() + 1;
+            let holds = if n == line { key_col <= col } else { key_col < col };
+            holds.then(|| (n, key_col, at, key.to_string()))
+        });
+        let Some((from, key_col, at, key)) = holder else { return false };
+        let mut to = from;
+        while let Some(next) = lines.get(to) {
+            let indent = next.len() - next.trim_start_matches(' ').len();
+            let nested = next.trim().is_empty()
+                || indent + 1 > key_col
+                || (indent + 1 == key_col && next[indent..].starts_with('-'));
+            if !nested {
+                break;
+            }
+            to += 1;
+        }
+        let Some(range) = self.line_range(from) else { return false };
+        let width = self.text[range.start + at..range.end].len();
+        self.text.replace_range(range.start + at..range.end, &" ".repeat(width));
+        for n in from + 1..=to {
+            if let Some(range) = self.line_range(n) {
+                self.text.replace_range(range.clone(), &" ".repeat(range.len()));
+            }
+        }
+        self.blanked.push((from, to, key));
+        true
+    }
+}
+
+/// Splits `---` front matter from a Markdown body. The narrative comes
+/// back whenever its front matter could be read, with every mistake found.
+pub fn read_narrative(path: &str, stem: &str, text: &str) -> (Option<Narrative>, Vec<Diagnostic>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let missing = || {
-        Diagnostic::new(path, 1, 1, "missing front matter")
-            .with_hint("start the file with `---`, a line `title: ...`, `weight: 1`, and a closing `---`")
+    let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
+        let diag = Diagnostic::new(path, 1, 1, "missing front matter")
+            .with_hint("start the file with `---`, a line `title: ...`, `weight: 1`, and a closing `---`");
+        return (None, vec![diag]);
     };
-    let rest = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")).ok_or_else(missing)?;
     let mut offset = 0;
     let mut close = None;
     for line in rest.split_inclusive('\n') {
@@ -231,30 +694,36 @@ pub fn read_narrative(path: &str, stem: &str, text: &str) -> Result<Narrative, D
         }
         offset += line.len();
     }
-    let (yaml_end, body_start) = close.ok_or_else(|| {
-        Diagnostic::new(path, 1, 1, "front matter is never closed")
-            .with_hint("add a line `---` after the last front-matter key")
-    })?;
-    let yaml = &rest[..yaml_end];
-    let front: FrontMatter = if yaml.trim().is_empty() {
-        return Err(Diagnostic::new(path, 2, 1, "front matter is empty").with_hint("add at least `title: ...`"));
-    } else {
-        parse_yaml(yaml, path, 1)?
+    let Some((yaml_end, body_start)) = close else {
+        let diag = Diagnostic::new(path, 1, 1, "front matter is never closed")
+            .with_hint("add a line `---` after the last front-matter key");
+        return (None, vec![diag]);
     };
+    let yaml = &rest[..yaml_end];
+    if yaml.trim().is_empty() {
+        return (
+            None,
+            vec![Diagnostic::new(path, 2, 1, "front matter is empty").with_hint("add at least `title: ...`")],
+        );
+    }
+    let (front, diags) = read_yaml_text::<FrontMatter>(yaml, path, 1);
     let body_line = 2 + yaml.matches('\n').count() + 1;
-    Ok(Narrative {
+    let narrative = front.map(|front| Narrative {
         path: path.to_string(),
         stem: stem.to_string(),
         front,
         body: rest[body_start..].to_string(),
         body_line,
-    })
+    });
+    (narrative, diags)
 }
 
 fn read_narrative_file(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Narrative> {
     let text = read_text(root, path, diags)?;
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    read_narrative(&rel_path(root, path), &stem, &text).map_err(|d| diags.push(d)).ok()
+    let (narrative, found) = read_narrative(&rel_path(root, path), &stem, &text);
+    diags.extend(found);
+    narrative
 }
 
 fn read_optional_narrative(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Narrative> {
@@ -346,7 +815,9 @@ mod tests {
 
     #[test]
     fn front_matter_body_starts_after_closing_line() {
-        let n = read_narrative("a.md", "a", "---\ntitle: T\nweight: 2\n---\n## Hi\n").unwrap();
+        let (n, diags) = read_narrative("a.md", "a", "---\ntitle: T\nweight: 2\n---\n## Hi\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        let n = n.unwrap();
         assert_eq!(n.front.title, "T");
         assert_eq!(n.front.weight, 2.0);
         assert!(n.front.numbered);
@@ -356,28 +827,32 @@ mod tests {
 
     #[test]
     fn front_matter_error_line_counts_the_opening_fence() {
-        let err = read_narrative("a.md", "a", "---\ntitle: T\nwieght: 2\n---\n").unwrap_err();
-        assert_eq!((err.line, err.col), (3, 1));
-        assert!(err.hint.unwrap().contains("did you mean `weight`"));
+        let (n, diags) = read_narrative("a.md", "a", "---\ntitle: T\nwieght: 2\n---\n");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!((diags[0].line, diags[0].col), (3, 1));
+        assert!(diags[0].hint.as_deref().unwrap().contains("did you mean `weight`"));
+        let weight = n.unwrap().front.weight.to_string();
+        assert_eq!(weight, "2", "the misspelt key is read as the one meant, to check the rest");
     }
 
     #[test]
     fn file_without_front_matter_is_an_error() {
-        let err = read_narrative("a.md", "a", "## Hi\n").unwrap_err();
-        assert_eq!(err.message, "missing front matter");
+        let (n, diags) = read_narrative("a.md", "a", "## Hi\n");
+        assert!(n.is_none());
+        assert_eq!(diags[0].message, "missing front matter");
     }
 
     #[test]
     fn unknown_enum_value_suggests_the_nearest() {
         let yaml = "role: r\npaid: false\ntraining_provider: p\ntraining: t\naccreditation: acredited-l2\nsupervision: s\nprogression: p\n";
-        let err = parse_yaml::<crate::model::Delivery>(yaml, "s.yaml", 0).unwrap_err();
+        let err = &parse_yaml::<crate::model::Delivery>(yaml, "s.yaml", 0).unwrap_err()[0];
         assert_eq!((err.line, err.col), (5, 16));
         assert!(err.hint.as_deref().unwrap().contains("did you mean `accredited-l2`"), "{err:?}");
     }
 
     #[test]
     fn missing_key_names_the_key() {
-        let err = parse_yaml::<SiteRecord>("id: x\n", "s.yaml", 0).unwrap_err();
+        let err = &parse_yaml::<SiteRecord>("id: x\n", "s.yaml", 0).unwrap_err()[0];
         assert!(err.message.starts_with("missing required key"), "{err:?}");
     }
 
@@ -440,7 +915,8 @@ mod tests {
             ("\"https://\"", "empty host"),
         ] {
             let yaml = format!("{head}  url: {url}\n");
-            let err = parse_yaml::<Vec<Reference>>(&yaml, "content/references.yaml", 0).unwrap_err();
+            let errs = parse_yaml::<Vec<Reference>>(&yaml, "content/references.yaml", 0).unwrap_err();
+            let err = &errs[0];
             assert_eq!((err.line, err.col), (9, 8), "{url}: {err:?}");
             assert!(err.message.contains(crate::model::NOT_A_WEB_ADDRESS) && err.message.contains(why), "{err:?}");
             assert!(!err.message.contains("at line"), "the position is given once: {err:?}");
@@ -450,6 +926,71 @@ mod tests {
         let refs = parse_yaml::<Vec<Reference>>(&ok, "content/references.yaml", 0).unwrap();
         assert_eq!(refs[1].url.as_deref(), Some("https://example.org/r.pdf"));
         assert_eq!(refs[0].url, None);
+    }
+
+    fn mistakes<T: DeserializeOwned>(yaml: &str) -> (Option<T>, Vec<(usize, usize, String)>) {
+        let (value, diags) = read_yaml_text::<T>(yaml, "f.yaml", 0);
+        (value, diags.into_iter().map(|d| (d.line, d.col, d.message)).collect())
+    }
+
+    #[test]
+    fn every_mistake_of_a_file_is_found_and_the_value_still_read() {
+        let yaml = "title: T\nordered: \"yes\"\nitems:\n  - txet: a\n    detail: b\n  - text: c\n    colour: red\n";
+        let (list, found) = mistakes::<crate::model::NamedList>(yaml);
+        let at: Vec<(usize, usize)> = found.iter().map(|(l, c, _)| (*l, *c)).collect();
+        assert_eq!(at, [(2, 10), (4, 5), (7, 5)], "{found:?}");
+        assert!(found[1].2.contains("unknown key `txet`"), "{found:?}");
+        let list = list.expect("the typo is read as `text` and the unknown key left out");
+        assert_eq!(&*list.items[0].text, "a");
+        assert!(list.items[1].detail.is_none());
+    }
+
+    #[test]
+    fn a_bad_value_is_left_out_and_a_duplicate_key_reported_once() {
+        let yaml = "category: c\nresident_profile: r\nestate: male\npopulation: many\nregion: A\nregion: B\n";
+        let (profile, found) = mistakes::<crate::model::Profile>(yaml);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!((found[0].0, found[0].1), (4, 13));
+        assert!(found[1].2.contains("`region` appears twice"), "{found:?}");
+        let profile = profile.unwrap();
+        assert_eq!((profile.population, profile.region.as_deref()), (None, Some("A")));
+    }
+
+    #[test]
+    fn a_required_value_left_out_is_not_reported_again_as_missing() {
+        let (attributes, found) = mistakes::<crate::model::Attributes>("n: many\nsource: interviews\nitems: []\n");
+        assert!(attributes.is_none());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].2.contains("found `many`"), "{found:?}");
+    }
+
+    #[test]
+    fn a_missing_key_points_at_its_block_in_a_list() {
+        let yaml = "title: T\nitems:\n  - text: a\n  - detail: b\n    extra_line: x\n";
+        let (_, found) = mistakes::<crate::model::NamedList>(yaml);
+        let missing = found.iter().find(|(_, _, m)| m.contains("missing required key `text`")).unwrap();
+        assert_eq!((missing.0, missing.1), (4, 5), "{found:?}");
+    }
+
+    #[test]
+    fn a_stray_colon_is_quoted_to_read_on() {
+        let yaml = "title: He said: no\nweight: x\n";
+        let (_, found) = mistakes::<FrontMatter>(yaml);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!((found[0].0, found[0].1), (1, 15));
+        assert_eq!((found[1].0, found[1].1), (2, 9), "columns after the quoting are the original ones");
+    }
+
+    #[test]
+    fn text_that_is_not_yaml_is_one_mistake_and_the_search_is_bounded() {
+        let (value, found) = mistakes::<FrontMatter>("title: T\n\tweight: 2\nnumbered: maybe\n");
+        assert!(value.is_none());
+        assert_eq!(found, [(2, 1, "a tab is used for indentation".to_string())]);
+        let (_, found) = mistakes::<crate::model::LadderLevel>("n: 1\nname: [1, 2]\ndescription: d\n");
+        assert_eq!(found, [(2, 7, "expected a single value, such as a text; found a list".to_string())]);
+        let many: String = (0..200).map(|i| format!("key{i}: {i}\n")).collect();
+        let (_, found) = mistakes::<FrontMatter>(&many);
+        assert_eq!(found.len(), MAX_MISTAKES);
     }
 
     #[test]

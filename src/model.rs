@@ -161,6 +161,7 @@ pub struct Series {
     pub title: String,
     pub subtitle: Option<String>,
     pub authors: Vec<String>,
+    #[serde(deserialize_with = "crate::load::strict::year")]
     pub year: u32,
     pub summary: Prose,
     #[serde(default)]
@@ -285,6 +286,7 @@ pub struct SiteRecord {
     /// Authors' names, in order.
     pub authors: Vec<String>,
     /// Publication year.
+    #[serde(deserialize_with = "crate::load::strict::year")]
     pub year: u32,
     /// `draft`, `review` or `published`; a draft never reaches `build` output (unless `--drafts`).
     pub status: Status,
@@ -308,6 +310,7 @@ pub struct SiteRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disclaimer: Option<Prose>,
     /// Order on the series index (then by title).
+    #[serde(default, deserialize_with = "crate::load::strict::optional")]
     pub weight: Option<i64>,
     /// Rendered as the site profile table (`{{ profile() }}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -320,6 +323,7 @@ pub struct SiteRecord {
     /// The activity programme (`{{ phases() }}`).
     pub phases: Option<Vec<Phase>>,
     /// Who took part: `label: count` pairs, shown on the cover.
+    #[serde(default, deserialize_with = "crate::load::strict::optional_map")]
     pub sample: Option<IndexMap<String, u64>>,
     /// Drives the attribute-priority chart (`{{ attributes_chart() }}`).
     pub attributes: Option<Attributes>,
@@ -518,6 +522,7 @@ pub struct Profile {
     /// Region, such as `West Midlands`.
     pub region: Option<Prose>,
     /// Number of residents: a whole number of 0 or more.
+    #[serde(default, deserialize_with = "crate::load::strict::optional")]
     pub population: Option<u32>,
     /// More `label: value` rows for the profile table.
     #[schemars(with = "Option<IndexMap<String, crate::schema::Text>>")]
@@ -564,7 +569,7 @@ pub struct Delivery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Prose>,
     /// Whether the role is paid: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::load::strict::optional")]
     pub paid: Option<bool>,
     /// Who delivers the training.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -634,6 +639,7 @@ pub struct Phase {
     /// Name of the phase.
     pub name: String,
     /// Length in weeks.
+    #[serde(default, deserialize_with = "crate::load::strict::optional")]
     pub weeks: Option<u32>,
     /// Where it takes place.
     pub location: Option<Prose>,
@@ -648,11 +654,12 @@ pub struct Phase {
 pub struct Attributes {
     /// Number of respondents; every count must be at most `n`.
     #[schemars(with = "u32")]
+    #[serde(deserialize_with = "crate::load::strict::spanned")]
     pub n: Spanned<u32>,
     /// Where the numbers come from, such as `interviews`.
     pub source: String,
     /// `true` when the numbers are not study data: the page and the chart say so visibly.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::load::strict::value")]
     pub illustrative: bool,
     /// In any order; the chart sorts by count, descending, ties keeping the author's order.
     pub items: Vec<AttributeItem>,
@@ -666,6 +673,7 @@ pub struct AttributeItem {
     pub name: String,
     /// Respondents naming it: at most `n`.
     #[schemars(with = "u32")]
+    #[serde(deserialize_with = "crate::load::strict::spanned")]
     pub count: Spanned<u32>,
 }
 
@@ -675,6 +683,7 @@ pub struct AttributeItem {
 pub struct StageRating {
     /// Stage number, as defined in `frameworks.yaml`.
     #[schemars(with = "u32")]
+    #[serde(deserialize_with = "crate::load::strict::spanned")]
     pub stage: Spanned<u32>,
     /// A key of `social_capital.ratings` in `frameworks.yaml`, such as `green`, `amber` or `red`.
     #[schemars(with = "String")]
@@ -689,9 +698,11 @@ pub struct StageRating {
 pub struct Ladder {
     /// Current level, as defined under `ladder: levels` in `frameworks.yaml`.
     #[schemars(with = "u32")]
+    #[serde(deserialize_with = "crate::load::strict::spanned")]
     pub current: Spanned<u32>,
     /// Target level, as defined under `ladder: levels` in `frameworks.yaml`.
     #[schemars(with = "u32")]
+    #[serde(deserialize_with = "crate::load::strict::spanned")]
     pub target: Spanned<u32>,
     /// A note shown with the ladder.
     pub note: Option<Prose>,
@@ -767,7 +778,7 @@ pub struct NamedList {
     /// Heading of the list.
     pub title: String,
     /// `true` = numbered in priority order.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::load::strict::value")]
     pub ordered: bool,
     /// The entries, in order.
     pub items: Vec<ListItem>,

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use schemars::generate::SchemaSettings;
+use schemars::transform::RecursiveTransform;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
 use crate::model::SiteRecord;
@@ -15,7 +16,8 @@ pub const SCHEMA_FILE: &str = "site.schema.json";
 
 /// The schema of a site record (draft 2020-12).
 pub fn site_schema() -> serde_json::Value {
-    let mut schema = SchemaSettings::draft2020_12().into_generator().into_root_schema_for::<SiteRecord>();
+    let settings = SchemaSettings::draft2020_12().with_transform(RecursiveTransform(standard_formats_only));
+    let mut schema = settings.into_generator().into_root_schema_for::<SiteRecord>();
     schema.insert("title".to_string(), "wingreport site record (content/sites/<id>/site.yaml)".into());
     schema.insert(
         "description".to_string(),
@@ -24,6 +26,58 @@ pub fn site_schema() -> serde_json::Value {
             .into(),
     );
     schema.to_value()
+}
+
+/// The `format` values JSON Schema 2020-12 defines; a strict validator
+/// (ajv in strict mode) refuses any other.
+const STANDARD_FORMATS: &[&str] = &[
+    "date-time",
+    "date",
+    "time",
+    "duration",
+    "email",
+    "idn-email",
+    "hostname",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "uri",
+    "uri-reference",
+    "iri",
+    "iri-reference",
+    "uuid",
+    "uri-template",
+    "json-pointer",
+    "relative-json-pointer",
+    "regex",
+];
+
+/// schemars names Rust's number types as formats (`uint32`, `int64`), which
+/// are not JSON Schema's; the range they stand for is said with `minimum`
+/// and `maximum` instead, so the schema refuses what the loader refuses.
+fn standard_formats_only(schema: &mut Schema) {
+    let Some(format) = schema.get("format").and_then(|f| f.as_str()).map(str::to_string) else { return };
+    if STANDARD_FORMATS.contains(&format.as_str()) {
+        return;
+    }
+    schema.remove("format");
+    let range: Option<(i64, i64)> = match format.as_str() {
+        "uint8" => Some((0, u8::MAX.into())),
+        "uint16" => Some((0, u16::MAX.into())),
+        "uint32" => Some((0, u32::MAX.into())),
+        "int8" => Some((i8::MIN.into(), i8::MAX.into())),
+        "int16" => Some((i16::MIN.into(), i16::MAX.into())),
+        "int32" => Some((i32::MIN.into(), i32::MAX.into())),
+        _ => None,
+    };
+    if let Some((min, max)) = range {
+        if schema.get("minimum").is_none() {
+            schema.insert("minimum".to_string(), min.into());
+        }
+        if schema.get("maximum").is_none() {
+            schema.insert("maximum".to_string(), max.into());
+        }
+    }
 }
 
 /// The schema of a free-text cell (profile `extra` values, table cells, role
@@ -41,7 +95,9 @@ impl JsonSchema for Text {
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
             "description": "Text. A bare number or true/false is read as its text.",
-            "type": ["string", "number", "boolean"],
+            // `anyOf` rather than a list of types, which strict validators
+            // (ajv's strictTypes) refuse as a union type.
+            "anyOf": [{ "type": "string" }, { "type": "number" }, { "type": "boolean" }],
         })
     }
 }
@@ -87,6 +143,34 @@ mod tests {
         let schema = site_schema();
         let status = schema["properties"]["status"]["description"].as_str().unwrap();
         assert!(status.contains("draft"), "{status}");
+    }
+
+    /// Every `format` left is one JSON Schema defines; the number types'
+    /// ranges are `minimum` and `maximum`.
+    #[test]
+    fn no_format_but_the_standard_ones() {
+        fn walk(value: &serde_json::Value, path: &str, found: &mut Vec<String>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    if let Some(format) = map.get("format").and_then(|f| f.as_str())
+                        && !STANDARD_FORMATS.contains(&format)
+                    {
+                        found.push(format!("{path}: {format}"));
+                    }
+                    for (key, v) in map {
+                        walk(v, &format!("{path}/{key}"), found);
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, path, found)),
+                _ => {}
+            }
+        }
+        let schema = site_schema();
+        let mut found = Vec::new();
+        walk(&schema, "#", &mut found);
+        assert!(found.is_empty(), "{found:?}");
+        let year = &schema["properties"]["year"];
+        assert_eq!((&year["minimum"], &year["maximum"]), (&0.into(), &u32::MAX.into()), "{year}");
     }
 
     #[test]

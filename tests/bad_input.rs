@@ -91,7 +91,7 @@ const CASES: &[Case] = &[
         file: SITE,
         from: "year: 2024\n",
         to: "",
-        line_with: "",
+        line_with: "id: drake-hall",
         says: &["missing required key `year`"],
     },
     Case {
@@ -350,4 +350,211 @@ fn real_name_in_the_output_fails_the_build_and_points_at_its_source() {
     for path in snapshot(&root.join("output")).keys() {
         assert!(!path.contains("real-names"), "the list itself is never copied");
     }
+}
+
+/// One of the messages issue 9 found weak: what the diagnostic must say,
+/// exactly where.
+struct Exact {
+    name: &'static str,
+    file: &'static str,
+    from: &'static str,
+    to: &'static str,
+    /// Text at the reported place: its line, and its column (the first
+    /// character of `at`).
+    at: &'static str,
+    message: &'static str,
+    hint: &'static str,
+}
+
+const EXACT: &[Exact] = &[
+    Exact {
+        name: "a tab used for indentation, at the tab",
+        file: SITE,
+        from: "  estate: female",
+        to: "\testate: female",
+        at: "\testate",
+        message: "a tab is used for indentation",
+        hint: "YAML indents with spaces, not tabs: replace the tab with spaces",
+    },
+    Exact {
+        name: "a stray colon in a text",
+        file: SITE,
+        from: "      - text: A community wing environment",
+        to: "      - text: He said: no",
+        at: ": no",
+        message: "this text contains `: `",
+        hint: "put the whole text in quotes: `text: \"He said: no\"`",
+    },
+    Exact {
+        name: "a front-matter mistake, with one line number, the .md file's",
+        file: FINDINGS,
+        from: "title: Findings at the Hamlet",
+        to: "title: Findings: at the Hamlet",
+        at: ": at",
+        message: "this text contains `: `",
+        hint: "put the whole text in quotes: `title: \"Findings: at the Hamlet\"`",
+    },
+    Exact {
+        name: "a front-matter flag, in words",
+        file: FINDINGS,
+        from: "weight: 2",
+        to: "weight: 2\nnumbered: maybe",
+        at: "maybe",
+        message: "expected `true` or `false`; found `maybe`",
+        hint: "write `true` or `false`",
+    },
+    Exact {
+        name: "a count, in words",
+        file: SITE,
+        from: "  population: 330",
+        to: "  population: about 330",
+        at: "about 330",
+        message: "expected a whole number of 0 or more, such as 26; found `about 330`",
+        hint: "write the number alone",
+    },
+    Exact {
+        name: "a year, in words",
+        file: SITE,
+        from: "year: 2024",
+        to: "year: 2024-25",
+        at: "2024-25",
+        message: "expected a year such as 2024; found `2024-25`",
+        hint: "write the year as four digits",
+    },
+    Exact {
+        name: "a flag, in words",
+        file: SITE,
+        from: "  paid: false",
+        to: "  paid: sometimes",
+        at: "sometimes",
+        message: "expected `true` or `false`; found `sometimes`",
+        hint: "write `true` or `false`",
+    },
+    Exact {
+        name: "a text given a list, in words",
+        file: SITE,
+        from: "  supervision: Weekly CFO Community meeting",
+        to: "  supervision: [Weekly, Monthly]",
+        at: "[Weekly",
+        message: "expected a single value, such as a text; found a list",
+        hint: "put the text in quotes",
+    },
+    Exact {
+        name: "a quoted number",
+        file: SITE,
+        from: "  n: 26",
+        to: "  n: \"26\"",
+        at: "\"26\"",
+        message: "`\"26\"` is text in quotes, where a whole number of 0 or more, such as 26 belongs",
+        hint: "remove the quotes: write `26`",
+    },
+    Exact {
+        name: "a missing key, at the start of its block",
+        file: SITE,
+        from: "    role: CFO HMPPS dedicated Officer\n    method: interview\n",
+        to: "    role: CFO HMPPS dedicated Officer\n",
+        at: "id: ida-difficult-to-engage",
+        message: "missing required key `method`",
+        hint: "add a line `method: ...` to the block that starts here",
+    },
+    Exact {
+        name: "a missing key of the whole record, at its first key",
+        file: SITE,
+        from: "year: 2024\n",
+        to: "",
+        at: "id: drake-hall",
+        message: "missing required key `year`",
+        hint: "add a line `year: ...` to the block that starts here",
+    },
+];
+
+/// The weak messages made exact: the line and column of the mistake itself,
+/// no Rust type name, no second line number, and the fix.
+#[test]
+fn weak_messages_are_exact() {
+    let jargon = regex::Regex::new(r"\b([ui](8|16|32|64)|f64|line \d)").unwrap();
+    let mut failures = Vec::new();
+    for case in EXACT {
+        let dir = bundled_project();
+        let root = dir.path();
+        edit(root, case.file, case.from, case.to);
+        let text = std::fs::read_to_string(root.join(case.file)).unwrap();
+        let offset = text.find(case.at).unwrap_or_else(|| panic!("{}: no {:?}", case.name, case.at));
+        let line = text[..offset].matches('\n').count() + 1;
+        let col = text[..offset].rsplit('\n').next().unwrap().chars().count() + 1;
+        let diags = match wingreport::build::generate(root, false) {
+            Err(wingreport::build::Failure::Content(diags)) => diags,
+            Ok(_) => panic!("{}: want content problems, got a clean build", case.name),
+            Err(other) => panic!("{}: want content problems, got {other:?}", case.name),
+        };
+        let Some(diag) = diags.iter().find(|d| d.path == case.file && d.message.contains(case.message)) else {
+            failures.push(format!("{}: no {:?} in {diags:#?}", case.name, case.message));
+            continue;
+        };
+        if (diag.line, diag.col) != (line, col) {
+            failures.push(format!("{}: at {}:{}, want {line}:{col}", case.name, diag.line, diag.col));
+        }
+        let hint = diag.hint.as_deref().unwrap_or("");
+        if !hint.contains(case.hint) || (!case.hint.is_empty() && hint.is_empty()) {
+            failures.push(format!("{}: hint {hint:?}, want {:?}", case.name, case.hint));
+        }
+        let words = format!("{} {hint}", diag.message);
+        if jargon.is_match(&words) {
+            failures.push(format!("{}: jargon or a second position in {words:?}", case.name));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), EXACT.len(), failures.join("\n\n"));
+}
+
+/// A key typo, a bad value and a quoted number in one record, and an unknown
+/// citation in its narrative: one run reports all four, each at its place,
+/// and writes nothing.
+#[test]
+fn one_record_reports_every_mistake_and_its_narrative_is_still_checked() {
+    let dir = bundled_project();
+    let root = dir.path();
+    edit(root, SITE, "  accreditation: accredited-l2", "  acreditation: accredited-l2");
+    edit(root, SITE, "  population: 330", "  population: about 330");
+    edit(root, SITE, "  interviews: 26", "  interviews: \"26\"");
+    edit(root, FINDINGS, "@buck2018 identifies", "@buck2019 identifies");
+    let out = wingreport().args(["check", "--format", "json", "--root"]).arg(root).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let diags: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, u64, String)> = diags
+        .iter()
+        .map(|d| (d["path"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap(), d["message"].to_string()))
+        .collect();
+    let want = [
+        (SITE, line_of(root, SITE, "acreditation:"), "unknown key `acreditation`"),
+        (SITE, line_of(root, SITE, "population: about"), "found `about 330`"),
+        (SITE, line_of(root, SITE, "interviews: \"26\""), "is text in quotes"),
+        (FINDINGS, line_of(root, FINDINGS, "@buck2019"), "citation `@buck2019` is not in the bibliography"),
+    ];
+    for (path, line, words) in want {
+        assert!(
+            found.iter().any(|(p, l, m)| p == path && *l == line as u64 && m.contains(words)),
+            "want {words:?} at {path}:{line} in {found:#?}"
+        );
+    }
+    assert_eq!(found.len(), 4, "one diagnostic per mistake, nothing caused by setting one aside: {found:#?}");
+
+    let out = build(root, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("build failed: 4 problems"), "{}", stderr(&out));
+    assert!(!root.join("output").exists(), "nothing is written");
+}
+
+/// Mistakes that cannot be set aside end the search in that file only, and
+/// a file that is not YAML at all gives one error, not one per line.
+#[test]
+fn a_broken_record_stops_its_own_search_only() {
+    let dir = bundled_project();
+    let root = dir.path();
+    edit(root, SITE, "wing: The Hamlet", "wing: [The Hamlet");
+    edit(root, "content/sites/risley/site.yaml", "id: risley", "id: risley\nprisn: x");
+    let out = wingreport().args(["check", "--format", "json", "--root"]).arg(root).output().unwrap();
+    let diags: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let in_file = |path: &str| diags.iter().filter(|d| d["path"] == path).count();
+    assert_eq!(in_file(SITE), 1, "{diags:#?}");
+    assert!(in_file("content/sites/risley/site.yaml") >= 1, "{diags:#?}");
 }

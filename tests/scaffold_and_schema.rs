@@ -41,7 +41,8 @@ fn validator(schema: &Value) -> jsonschema::Validator {
 /// A YAML file as the JSON an editor's YAML language server checks.
 fn yaml_value(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    serde_saphyr::from_str_with_options(&text, wingreport::load::yaml_options())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn errors(validator: &jsonschema::Validator, value: &Value) -> Vec<String> {
@@ -299,6 +300,53 @@ fn schema_is_draft_2020_12_json_schema_with_a_title() {
     assert!(schema["title"].as_str().is_some_and(|t| t.contains("site.yaml")));
     assert!(jsonschema::meta::is_valid(&schema), "the schema is valid against its meta-schema");
     validator(&schema);
+}
+
+/// Pure Rust, in every `cargo test`: the schema compiles as draft 2020-12
+/// with unknown formats refused, as a strict validator refuses them.
+#[test]
+fn schema_compiles_with_unknown_formats_refused() {
+    let schema = schema();
+    let strict = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .should_ignore_unknown_formats(false)
+        .build(&schema);
+    assert!(strict.is_ok(), "{:?}", strict.err().map(|e| e.to_string()));
+}
+
+/// Under WINGREPORT_E2E=1 or CI=true (.ci/run) a missing ajv fails the test;
+/// elsewhere the test says why it skipped.
+fn strict() -> bool {
+    std::env::var("WINGREPORT_E2E").is_ok_and(|v| v == "1") || std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// `ajv compile --spec=draft2020 --strict=true`: ajv in strict mode refuses
+/// unknown formats and keywords, union types and other loose schemas.
+/// WINGREPORT_AJV names the ajv CLI (`.ci/run` installs it into .ci/npm).
+#[test]
+fn schema_passes_ajv_in_strict_mode() {
+    let ajv = std::env::var("WINGREPORT_AJV").ok().filter(|p| Path::new(p).is_file());
+    let Some(ajv) = ajv else {
+        assert!(
+            !strict(),
+            "WINGREPORT_AJV must name the ajv CLI under WINGREPORT_E2E=1 or CI=true; .ci/run installs it"
+        );
+        eprintln!("skipped: set WINGREPORT_AJV to the ajv CLI (ajv-cli) to run this test");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("site.schema.json");
+    let out = wingreport().arg("schema").arg("--output").arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = std::process::Command::new(&ajv)
+        .args(["compile", "--spec=draft2020", "--strict=true", "-s"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(out.status.success(), "ajv refused the schema:\n{said}");
+    assert!(said.contains("is valid"), "{said}");
 }
 
 #[test]
