@@ -25,7 +25,44 @@ pub fn site_schema() -> serde_json::Value {
          regenerate with `wingreport schema > site.schema.json`."
             .into(),
     );
-    schema.to_value()
+    let mut value = schema.to_value();
+    bare_scalars_are_text(&mut value);
+    value
+}
+
+/// The loader reads a bare number or `true` written where text belongs
+/// (`wing: 3`) as that text, so the schema accepts one there too: every
+/// plain text (a `string` with no pattern or fixed values) becomes the
+/// [`Text`] choice. Choices the types spell out (`anyOf`, `oneOf`) are left
+/// as they are: `paid: true | "a text"` takes no number, in either.
+fn bare_scalars_are_text(value: &mut serde_json::Value) {
+    let serde_json::Value::Object(map) = value else {
+        if let serde_json::Value::Array(items) = value {
+            items.iter_mut().for_each(bare_scalars_are_text);
+        }
+        return;
+    };
+    let constrained = ["pattern", "enum", "const", "format"].iter().any(|k| map.contains_key(*k));
+    let text = serde_json::json!([{ "type": "string" }, { "type": "number" }, { "type": "boolean" }]);
+    match map.get("type") {
+        Some(t) if t == "string" && !constrained => {
+            map.remove("type");
+            map.insert("anyOf".to_string(), text);
+        }
+        Some(t) if *t == serde_json::json!(["string", "null"]) && !constrained => {
+            map.remove("type");
+            let mut choices = text;
+            choices.as_array_mut().expect("a list").push(serde_json::json!({ "type": "null" }));
+            map.insert("anyOf".to_string(), choices);
+        }
+        _ => {
+            for (key, child) in map.iter_mut() {
+                if key != "anyOf" && key != "oneOf" {
+                    bare_scalars_are_text(child);
+                }
+            }
+        }
+    }
 }
 
 /// The `format` values JSON Schema 2020-12 defines; a strict validator
@@ -80,11 +117,8 @@ fn standard_formats_only(schema: &mut Schema) {
     }
 }
 
-/// The schema of a free-text cell (profile `extra` values, table cells, role
-/// cells, a phase's `cohort`), where numbers are ordinary values. The loader
-/// reads any bare scalar (`39`, `true`) as its text, and so does this schema
-/// here; elsewhere a text key's schema stays `string`, so an editor flags a
-/// bare number where prose belongs.
+/// The schema of a text: the loader reads any bare scalar (`39`, `true`)
+/// written where text belongs as its text, and so does this schema.
 pub struct Text;
 
 impl JsonSchema for Text {

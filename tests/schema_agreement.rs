@@ -85,6 +85,20 @@ fn cases() -> Vec<Case> {
             true,
         ),
         case("a bare number in a table cell", edited("\"Case Managers\", \"3\"", "\"Case Managers\", 3"), true),
+        // A bare scalar where text belongs is that text, in both.
+        case(
+            "a bare number as the title",
+            edited("title: CFO Hamlet Peer mentor initiative at HMP Drake Hall", "title: 2024"),
+            true,
+        ),
+        case("a bare number as the wing", edited("wing: The Hamlet", "wing: 3"), true),
+        case("true as a list item's text", edited("      - text: Welcoming newcomers", "      - text: true"), true),
+        case(
+            "a number as a Markdown quote",
+            edited("text: \"We actively seek out the difficult to engage.\"", "text: 42"),
+            true,
+        ),
+        case("a number as a role's paid", edited("title: Listener, paid: false", "title: Listener, paid: 3"), false),
         case("a role paid with a text", edited("title: Listener, paid: false", "title: Listener, paid: \"no\""), true),
         // Quoted text where a number or flag belongs: the loader used to
         // read it as the number or flag, which the schema refuses.
