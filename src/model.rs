@@ -657,7 +657,7 @@ pub struct Attributes {
     #[serde(deserialize_with = "crate::load::strict::spanned")]
     pub n: Spanned<u32>,
     /// Where the numbers come from, such as `interviews`.
-    pub source: String,
+    pub source: Option<String>,
     /// `true` when the numbers are not study data: the page and the chart say so visibly.
     #[serde(default, deserialize_with = "crate::load::strict::value")]
     pub illustrative: bool,
@@ -689,7 +689,7 @@ pub struct StageRating {
     #[schemars(with = "String")]
     pub rating: Spanned<String>,
     /// The evidence for the rating.
-    pub evidence: Prose,
+    pub evidence: Option<Prose>,
 }
 
 /// Service-user involvement ladder levels.
@@ -776,7 +776,7 @@ impl Lcr {
 #[serde(deny_unknown_fields)]
 pub struct NamedList {
     /// Heading of the list.
-    pub title: String,
+    pub title: Option<String>,
     /// `true` = numbered in priority order.
     #[serde(default, deserialize_with = "crate::load::strict::value")]
     pub ordered: bool,
@@ -831,9 +831,9 @@ pub struct Quote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker: Option<String>,
     /// The speaker's role, such as `Custody case manager`.
-    pub role: String,
+    pub role: Option<String>,
     /// `interview`, `focus-group`, `workshop`, `observation` or `written`.
-    pub method: Method,
+    pub method: Option<Method>,
     /// The quotation.
     pub text: Prose,
 }

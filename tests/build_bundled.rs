@@ -115,7 +115,7 @@ fn quotes_render_with_pseudonym_role_and_method() {
     assert_eq!(said, quote.text.as_str());
     let attribution = text(&select(&doc, "figure.quote#ida-difficult-to-engage figcaption")[0]);
     let speaker = quote.speaker.as_deref().expect("Drake Hall names its speakers by pseudonym");
-    assert_eq!(attribution, format!("({speaker}, {}, interview)", quote.role));
+    assert_eq!(attribution, format!("({speaker}, {}, interview)", quote.role.as_deref().unwrap()));
     assert!(text(figure).contains(speaker));
     assert!(select(&doc, "figure.quote").len() >= 5);
 }

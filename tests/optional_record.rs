@@ -302,3 +302,28 @@ fn an_empty_block_is_an_error_at_its_key() {
     assert!(err.contains(&format!("content/sites/esw/site.yaml:{at}:")), "{err}");
     assert!(err.contains("states nothing"), "{err}");
 }
+
+#[test]
+fn quotes_lists_ratings_and_attributes_need_only_what_the_study_recorded() {
+    let (id, rest) = record(
+        "esw",
+        "quotes:\n  - {id: bare, text: Said without attribution.}\n  - {id: role-only, role: Mentor, text: Said by a mentor.}\n\
+         lists:\n  untitled:\n    items: [{text: An entry}]\n\
+         attributes:\n  n: 4\n  items: [{name: Patient, count: 3}]\n",
+    );
+    let dir = project_of(&[(id, rest)]);
+    let root = dir.path();
+    std::fs::write(
+        root.join("content/sites/esw/01-findings.md"),
+        "---\ntitle: Findings\n---\n\n{{ quote(id=\"bare\") }}\n\n{{ quote(id=\"role-only\") }}\n\n\
+         {{ list(key=\"untitled\") }}\n\n{{ attributes_chart() }}\n",
+    )
+    .unwrap();
+    built_ok(root);
+    let doc = html(&root.join("output/sites/esw/index.html"));
+    assert!(select(&doc, "#bare figcaption").is_empty(), "no attribution the record does not give");
+    assert_eq!(text(&select(&doc, "#role-only figcaption")[0]), "(Mentor)");
+    assert!(select(&doc, ".named-list .list-title").is_empty(), "no heading for an untitled list");
+    let captions: Vec<String> = select(&doc, "figure figcaption").iter().map(text).collect();
+    assert!(captions.iter().any(|c| c.ends_with("Attribute priorities (n = 4)")), "{captions:?}");
+}

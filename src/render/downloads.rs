@@ -36,7 +36,7 @@ pub fn site_downloads(site: &Site, frameworks: &Frameworks) -> Vec<OutputFile> {
                 stage.question.clone(),
                 rating,
                 label,
-                entry.map(|e| e.evidence.as_str().to_string()).unwrap_or_default(),
+                entry.and_then(|e| e.evidence.as_deref()).unwrap_or_default().to_string(),
             ]
         });
         let header = ["stage", "source", "question", "rating", "rating_label", "evidence"];

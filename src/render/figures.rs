@@ -10,7 +10,10 @@ use crate::model::{Attributes, Palette, SocialCapitalFramework, StageRating};
 /// The attribute-priority chart and its table.
 pub fn attributes_figure(attributes: &Attributes, site_id: &str) -> (Value, String) {
     let n = attributes.n.value;
-    let caption = format!("Attribute priorities (n = {n}; source: {})", attributes.source);
+    let caption = match &attributes.source {
+        Some(source) => format!("Attribute priorities (n = {n}; source: {source})"),
+        None => format!("Attribute priorities (n = {n})"),
+    };
     let svg = charts::attributes::attributes_svg(attributes, &caption, &format!("{site_id}-attributes"));
     let caption = if attributes.illustrative { format!("{caption}, illustrative data") } else { caption };
     let rows: Vec<Value> = charts::attributes::sorted_items(attributes)
@@ -59,7 +62,7 @@ pub(super) fn social_capital_figure<'a>(
                         "label": rating.map(|(_, r)| &r.label),
                         "symbol": rating.map(|(_, r)| &r.symbol),
                         "colour": rating.map(|(key, r)| charts::palette_colour(palette, key, &r.colour.value)),
-                        "evidence": slots.put_opt(entry.map(|e| &e.evidence)),
+                        "evidence": slots.put_opt(entry.and_then(|e| e.evidence.as_ref())),
                     })
                 })
                 .collect();

@@ -494,7 +494,8 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
                 .iter()
                 .map(|item| json!({"text": slots.put(&item.text), "detail": slots.put_opt(item.detail.as_ref())}))
                 .collect();
-            (json!({"list": {"title": list.title, "ordered": list.ordered, "items": items}}), list.title.clone())
+            let caption = list.title.clone().unwrap_or_default();
+            (json!({"list": {"title": list.title, "ordered": list.ordered, "items": items}}), caption)
         }
         "table" => {
             let key = arg(call, "key");
@@ -535,8 +536,13 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
                 .iter()
                 .find(|q| q.id.value == id)
                 .ok_or_else(|| unknown_key("quote", id, quotes.iter().map(|q| &q.id.value), &site.record_path))?;
+            // "(Sam, Resident, interview)" from the parts the record states.
+            let method = quote.method.map(|m| m.label());
+            let parts: Vec<&str> =
+                [quote.speaker.as_deref(), quote.role.as_deref(), method].into_iter().flatten().collect();
             let data = json!({
-                "text": slots.put(&quote.text), "speaker": quote.speaker, "role": quote.role, "method": quote.method.label(),
+                "text": slots.put(&quote.text), "speaker": quote.speaker, "role": quote.role, "method": method,
+                "attribution": (!parts.is_empty()).then(|| parts.join(", ")),
             });
             (data, String::new())
         }
