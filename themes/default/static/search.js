@@ -33,6 +33,10 @@
   var loading = false;
   var failed = false;
   var searchTimer = 0;
+  /* What the open list shows, so that a second update for the same query
+   * (the index arriving, a late timer) keeps the list, and the result a
+   * reader has moved to keeps the focus. */
+  var shownFor = null;
   var statusTimer = 0;
 
   form.hidden = false;
@@ -313,6 +317,7 @@
   }
 
   function close() {
+    shownFor = null;
     panel.hidden = true;
     form.classList.remove("is-open");
   }
@@ -331,6 +336,11 @@
 
   function update() {
     var query = input.value.trim();
+    var state = (failed ? "failed " : docs ? "ready " : "waiting ") + query;
+    if (state === shownFor && !panel.hidden) {
+      return;
+    }
+    shownFor = state;
     var words = queryWords(query);
     clear(list);
     if (!query || (words.length === 1 && words[0].length < 2) || words.length === 0) {
