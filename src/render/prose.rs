@@ -62,6 +62,12 @@ impl<'r> ProseRenderer<'r> {
 
     /// The field's HTML as blocks (paragraphs kept) and its words.
     pub fn render_block(&mut self, prose: &Prose) -> (String, String) {
+        // Most fields are a plain sentence: no need to run the parser.
+        if is_plain(prose) {
+            // `<`, `>` and `&` are not in it, so the text is its own HTML.
+            let html = format!("<p>{}</p>\n", prose.as_str());
+            return (html, markdown::collapse_whitespace(prose));
+        }
         let place = Place::of(prose);
         let ctx = BodyContext { path: self.path, body_line: place.line, label: None, title_level: 2 };
         let (path, labels, bibliography) = (self.path, self.labels, self.bibliography);
@@ -130,6 +136,22 @@ impl Place {
     }
 }
 
+/// Text in which Markdown can mean nothing, which renders as one paragraph
+/// of itself: one line, none of the characters that open emphasis, code,
+/// links, citations, cross-references, shortcodes, entities or raw HTML, and
+/// no start that makes a list, a heading or a code block. Conservative: any
+/// doubt goes to the parser, which gives the same result for these.
+fn is_plain(text: &str) -> bool {
+    const MARKUP: &[char] =
+        &['*', '_', '`', '[', ']', '<', '>', '&', '\\', '@', '{', '}', '~', '|', '#', '\n', '\r', '\t'];
+    let starts_like_block =
+        |first: char| first.is_whitespace() || matches!(first, '-' | '+' | '=') || first.is_ascii_digit();
+    match text.chars().next() {
+        None => false,
+        Some(first) => !starts_like_block(first) && text.trim_end() == text && !text.contains(MARKUP),
+    }
+}
+
 /// The inside of HTML that is a single paragraph, so a short field reads
 /// as text; `None` for blocks.
 fn inline(html: &str) -> Option<&str> {
@@ -140,6 +162,28 @@ fn inline(html: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_renders_as_the_parser_would_render_it() {
+        for text in [
+            "A community wing environment",
+            "He said \"no\"; they didn't (mostly).",
+            "Café, naïve, 中文, – and —: 50% of them?",
+            "Ends with punctuation!",
+        ] {
+            assert!(is_plain(text), "{text}");
+            let ctx = BodyContext { path: "s.yaml", body_line: 1, label: None, title_level: 2 };
+            let parsed = markdown::render_text(text, &ctx, |_| Resolved::default());
+            let fast = format!("<p>{text}</p>\n");
+            assert_eq!(parsed.html, fast, "{text}");
+            assert_eq!(parsed.text, markdown::collapse_whitespace(text), "{text}");
+        }
+        for text in
+            ["", "1. first", "- item", " indented", "*em*", "see [@a]", "a @sec-x", "x{{ y }}", "a\nb", "trail "]
+        {
+            assert!(!is_plain(text), "{text:?}");
+        }
+    }
 
     #[test]
     fn one_paragraph_is_inline_and_more_stay_blocks() {

@@ -298,9 +298,13 @@ fn searchable_text(value: &Value, out: &mut String) {
         Value::Object(map) => map
             .iter()
             // Markup, file names and machine keys are not words a reader
-            // sees; a Markdown field's words are its `text`.
+            // sees; a Markdown field's words are its `text`, and a quote's
+            // `attribution` joins words read from its other keys.
             .filter(|(k, _)| {
-                !matches!(k.as_str(), "svg" | "csv" | "colour" | "key" | "symbol" | "href" | "id" | "html")
+                !matches!(
+                    k.as_str(),
+                    "svg" | "csv" | "colour" | "key" | "symbol" | "href" | "id" | "html" | "attribution"
+                )
             })
             .for_each(|(_, v)| searchable_text(v, out)),
         Value::Null | Value::Bool(_) => {}
