@@ -451,11 +451,11 @@ const EXACT: &[Exact] = &[
     Exact {
         name: "a missing key, at the start of its block",
         file: SITE,
-        from: "    role: CFO HMPPS dedicated Officer\n    method: interview\n",
-        to: "    role: CFO HMPPS dedicated Officer\n",
+        from: "    method: interview\n    text: \"We actively seek out the difficult to engage.\"\n",
+        to: "    method: interview\n",
         at: "id: ida-difficult-to-engage",
-        message: "missing required key `method`",
-        hint: "add a line `method: ...` to the block that starts here",
+        message: "missing required key `text`",
+        hint: "add a line `text: ...` to the block that starts here",
     },
     Exact {
         name: "a missing key of the whole record, at its first key",
