@@ -15,7 +15,7 @@ mod harness;
 use std::path::Path;
 
 use fantoccini::key::Key;
-use harness::{Browser, FIXTURE_SUB_PATH, Nginx, SUB_PATH, Serve};
+use harness::{Browser, ESW_SUB_PATH, FIXTURE_SUB_PATH, Nginx, SUB_PATH, Serve};
 use serde_json::{Value, json};
 
 /// What one page load looked like, for the log and the assertions.
@@ -312,6 +312,36 @@ async fn the_fixture_with_a_task_list_and_an_image_passes_axe() {
     // Last, as it waits on the Markdown work of issue 8: the task list's
     // checkboxes are unlabelled until then (axe: critical `label`).
     assert!(report.axe_violations.is_empty(), "{}", report.axe_violations.join("\n"));
+}
+
+/// The second bundled study (examples/esw: a cover of publisher, ISBN and
+/// licence, list cells, annexes, role-only quotes) passes axe on every page
+/// and loads cleanly under a sub-path of its own.
+#[tokio::test]
+async fn the_esw_example_passes_axe() {
+    let Some(tools) = harness::tools("esw axe") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("esw");
+    harness::build(&common::repo().join("examples/esw"), &out);
+    let nginx = Nginx::start(&tools, &[(ESW_SUB_PATH, &out)]);
+    let browser = Browser::start(&tools).await;
+    let mut problems = Vec::new();
+    for page in harness::pages(&out) {
+        let report = visit(&browser, &nginx.url(&format!("{ESW_SUB_PATH}{page}")), tools.axe.as_deref()).await;
+        if tools.axe.is_some() {
+            harness::say(&format!(
+                "axe esw {page}: {} rules passed, {} violations",
+                report.axe_passes,
+                report.axe_violations.len()
+            ));
+        }
+        problems.extend(report.axe_violations.iter().map(|v| format!("{page}: axe: {v}")));
+        problems.extend(report.console.iter().map(|c| format!("{page}: console error: {c}")));
+    }
+    browser.close().await;
+    let failed: Vec<_> = nginx.requests().into_iter().filter(|(s, _, _)| *s >= 400).collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 /// An image with no alt text is a build error at its source line (issue 8);

@@ -18,6 +18,8 @@ use serde_json::{Value, json};
 pub const SUB_PATH: &str = "/intranet/evaluation/reports/";
 /// Where nginx serves the fixture build (bundled series plus a wide-names site).
 pub const FIXTURE_SUB_PATH: &str = "/intranet/evaluation/fixture/";
+/// Where nginx serves the second bundled study, examples/esw.
+pub const ESW_SUB_PATH: &str = "/intranet/evaluation/esw/";
 
 /// The WCAG 2.2 A/AA rule tags axe runs.
 pub const AXE_TAGS: [&str; 5] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
