@@ -445,7 +445,7 @@ impl JsonSchema for Cell {
     }
 
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let text = generator.subschema_for::<crate::schema::Text>();
+        let text = generator.subschema_for::<Prose>();
         schemars::json_schema!({
             "description": "A text with inline Markdown, or a list of texts shown as a bulleted list in the cell.",
             "anyOf": [text, {"type": "array", "items": text}],
@@ -525,7 +525,6 @@ pub struct Profile {
     #[serde(default, deserialize_with = "crate::load::strict::optional")]
     pub population: Option<u32>,
     /// More `label: value` rows for the profile table.
-    #[schemars(with = "Option<IndexMap<String, crate::schema::Text>>")]
     pub extra: Option<IndexMap<String, Prose>>,
 }
 
@@ -644,7 +643,6 @@ pub struct Phase {
     /// Where it takes place.
     pub location: Option<Prose>,
     /// Cohort size, as text such as `"8-10"`.
-    #[schemars(with = "Option<crate::schema::Text>")]
     pub cohort: Option<Prose>,
 }
 
@@ -719,16 +717,12 @@ pub struct Role {
     /// Levels of confidentiality and responsibility: `low`, `medium`, `high` or `low-high`.
     pub lcr: Option<Lcr>,
     /// Free text cell: induction.
-    #[schemars(with = "Option<crate::schema::Text>")]
     pub induction: Option<Prose>,
     /// Free text cell: single issue.
-    #[schemars(with = "Option<crate::schema::Text>")]
     pub single_issue: Option<Prose>,
     /// Free text cell: bridging.
-    #[schemars(with = "Option<crate::schema::Text>")]
     pub bridging: Option<Prose>,
     /// Free text cell: representation.
-    #[schemars(with = "Option<crate::schema::Text>")]
     pub representation: Option<Prose>,
 }
 
@@ -801,7 +795,6 @@ pub struct ExtraTable {
     /// Caption, after "Table N:".
     pub caption: String,
     /// Column headings.
-    #[schemars(with = "Vec<crate::schema::Text>")]
     pub columns: Vec<String>,
     /// Rows of cells; every row has one cell per column. A cell is text, or
     /// a list of texts shown as a bulleted list.

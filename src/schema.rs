@@ -2,11 +2,9 @@
 //! `wingreport schema`. Generated from the serde types `load` parses into,
 //! so the schema and the loader cannot drift apart. No I/O here.
 
-use std::borrow::Cow;
-
+use schemars::Schema;
 use schemars::generate::SchemaSettings;
 use schemars::transform::RecursiveTransform;
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
 use crate::model::SiteRecord;
 
@@ -32,8 +30,9 @@ pub fn site_schema() -> serde_json::Value {
 
 /// The loader reads a bare number or `true` written where text belongs
 /// (`wing: 3`) as that text, so the schema accepts one there too: every
-/// plain text (a `string` with no pattern or fixed values) becomes the
-/// [`Text`] choice. Choices the types spell out (`anyOf`, `oneOf`) are left
+/// plain text (a `string` with no pattern or fixed values) becomes a
+/// choice of string, number or boolean (`anyOf` rather than a list of
+/// types, which strict validators such as ajv's strictTypes refuse). Choices the types spell out (`anyOf`, `oneOf`) are left
 /// as they are: `paid: true | "a text"` takes no number, in either.
 fn bare_scalars_are_text(value: &mut serde_json::Value) {
     let serde_json::Value::Object(map) = value else {
@@ -114,25 +113,6 @@ fn standard_formats_only(schema: &mut Schema) {
         if schema.get("maximum").is_none() {
             schema.insert("maximum".to_string(), max.into());
         }
-    }
-}
-
-/// The schema of a text: the loader reads any bare scalar (`39`, `true`)
-/// written where text belongs as its text, and so does this schema.
-pub struct Text;
-
-impl JsonSchema for Text {
-    fn schema_name() -> Cow<'static, str> {
-        "Text".into()
-    }
-
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": "Text. A bare number or true/false is read as its text.",
-            // `anyOf` rather than a list of types, which strict validators
-            // (ajv's strictTypes) refuse as a union type.
-            "anyOf": [{ "type": "string" }, { "type": "number" }, { "type": "boolean" }],
-        })
     }
 }
 
