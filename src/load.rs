@@ -22,14 +22,16 @@ pub fn load(root: &Path) -> (Option<Project>, Vec<Diagnostic>) {
     let content = root.join("content");
 
     let config = read_config(root, &mut diags);
-    let series: Option<Series> = read_yaml(root, &content.join("series.yaml"), true, &mut diags);
+    let series_file = content.join("series.yaml");
+    let series: Option<Series> = read_yaml(root, &series_file, true, &mut diags);
     let frameworks_file = content.join("frameworks.yaml");
     let before = diags.len();
     let frameworks: Option<Frameworks> = read_yaml(root, &frameworks_file, false, &mut diags);
     let frameworks_broken = diags.len() > before;
     let references_file = content.join("references.yaml");
     let references: Option<Vec<Reference>> = read_yaml(root, &references_file, false, &mut diags);
-    let roles: Option<Vec<Role>> = read_yaml(root, &content.join("roles.yaml"), false, &mut diags);
+    let roles_file = content.join("roles.yaml");
+    let roles: Option<Vec<Role>> = read_yaml(root, &roles_file, false, &mut diags);
 
     let index = read_optional_narrative(root, &content.join("index.md"), &mut diags);
     let compare = read_optional_narrative(root, &content.join("compare.md"), &mut diags);
@@ -41,11 +43,13 @@ pub fn load(root: &Path) -> (Option<Project>, Vec<Diagnostic>) {
             root: root.to_path_buf(),
             config,
             series,
+            series_path: rel_path(root, &series_file),
             frameworks: frameworks.unwrap_or_default(),
             frameworks_path: rel_path(root, &frameworks_file),
             references: references.unwrap_or_default(),
             references_path: rel_path(root, &references_file),
             roles: roles.unwrap_or_default(),
+            roles_path: rel_path(root, &roles_file),
             index,
             compare,
             pages,

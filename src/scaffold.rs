@@ -270,12 +270,18 @@ fn project_record(id: &str, title: &str, year: i64) -> String {
     );
     commented(&mut y, &format!("id: {id}"), "Slug [a-z0-9-]+; must equal the folder name");
     let _ = writeln!(y, "title: {}", scalar(title));
-    commented(&mut y, "authors: [Author Name]", "List of names, in order");
-    let _ = writeln!(y, "year: {year}");
-    commented(&mut y, "status: draft", "draft | review | published; a draft never reaches `build` output");
-    commented(&mut y, "summary: >-", "One paragraph for the series index card");
-    y.push_str("  One paragraph summarising this report for its card on the series index.\n");
+    authors_to_summary(&mut y, year);
     y
+}
+
+/// The required keys after the title, with placeholders: the same in every
+/// scaffolded record.
+fn authors_to_summary(y: &mut String, year: i64) {
+    commented(y, "authors: [Author Name]", "List of names, in order");
+    let _ = writeln!(y, "year: {year}");
+    commented(y, "status: draft", "draft | review | published; a draft never reaches `build` output");
+    commented(y, "summary: >-", "One paragraph for the series index card");
+    y.push_str("  One paragraph summarising this report for its card on the series index.\n");
 }
 
 fn project_introduction() -> String {
@@ -400,11 +406,7 @@ fn record(id: &str, prison: Option<&str>, frameworks: &Frameworks, year: i64) ->
     }
     commented(&mut y, "# setting: Five men's prisons in England", "Optional: where the study took place, in words");
     commented(&mut y, "# wing: The wing or unit name", "Optional");
-    commented(&mut y, "authors: [Dr A Researcher]", "List of names, in order");
-    let _ = writeln!(y, "year: {year}");
-    commented(&mut y, "status: draft", "draft | review | published; a draft never reaches `build` output");
-    commented(&mut y, "summary: >-", "One paragraph for the series index card");
-    y.push_str("  One paragraph summarising this site report for its card on the series index.\n");
+    authors_to_summary(&mut y, year);
     commented(&mut y, "# weight: 1", "Optional: order on the series index (then by title)");
 
     y.push_str("\n# Optional blocks: remove the leading \"# \" from a block's lines to use it.\n");

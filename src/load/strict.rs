@@ -31,37 +31,26 @@ pub trait Scalar: Sized {
 
 const WHOLE_FIX: &str = "write the number alone, without words, units or quotes";
 
-impl Scalar for u32 {
-    const EXPECTED: &'static str = "a whole number of 0 or more, such as 26";
-    const FIX: &'static str = WHOLE_FIX;
-    fn from_i128(v: i128) -> Option<Self> {
-        v.try_into().ok()
-    }
-    fn parse(text: &str) -> Option<Self> {
-        text.parse().ok()
-    }
+/// The whole-number types, each with the words for what it expects.
+macro_rules! whole_numbers {
+    ($($ty:ty => $expected:literal),* $(,)?) => {$(
+        impl Scalar for $ty {
+            const EXPECTED: &'static str = $expected;
+            const FIX: &'static str = WHOLE_FIX;
+            fn from_i128(v: i128) -> Option<Self> {
+                v.try_into().ok()
+            }
+            fn parse(text: &str) -> Option<Self> {
+                text.parse().ok()
+            }
+        }
+    )*};
 }
 
-impl Scalar for u64 {
-    const EXPECTED: &'static str = "a whole number of 0 or more, such as 26";
-    const FIX: &'static str = WHOLE_FIX;
-    fn from_i128(v: i128) -> Option<Self> {
-        v.try_into().ok()
-    }
-    fn parse(text: &str) -> Option<Self> {
-        text.parse().ok()
-    }
-}
-
-impl Scalar for i64 {
-    const EXPECTED: &'static str = "a whole number, such as 3";
-    const FIX: &'static str = WHOLE_FIX;
-    fn from_i128(v: i128) -> Option<Self> {
-        v.try_into().ok()
-    }
-    fn parse(text: &str) -> Option<Self> {
-        text.parse().ok()
-    }
+whole_numbers! {
+    u32 => "a whole number of 0 or more, such as 26",
+    u64 => "a whole number of 0 or more, such as 26",
+    i64 => "a whole number, such as 3",
 }
 
 impl Scalar for bool {
@@ -87,10 +76,10 @@ impl Scalar for Year {
     const EXPECTED: &'static str = "a year such as 2024";
     const FIX: &'static str = "write the year as four digits, without quotes";
     fn from_i128(v: i128) -> Option<Self> {
-        v.try_into().ok().map(Year)
+        u32::from_i128(v).map(Year)
     }
     fn parse(text: &str) -> Option<Self> {
-        text.parse().ok().map(Year)
+        u32::parse(text).map(Year)
     }
 }
 

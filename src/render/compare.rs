@@ -18,9 +18,6 @@ use crate::model::{Delivery, Project, Prose, Site, StageRating, Status};
 
 pub const PATH: &str = "compare/index.html";
 
-/// Where the series' role continuum is read from (by `load`).
-const ROLES_PATH: &str = "content/roles.yaml";
-
 /// The words for a cell whose value the record does not state; the
 /// templates' "Not reported" cells say the same.
 const NOT_REPORTED: &str = "Not reported";
@@ -277,12 +274,13 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
             tables += 1;
             let caption = "The peer involvement role continuum across the sites";
             let no_labels = HashMap::new();
-            let mut prose = ProseRenderer::new(ROLES_PATH, &no_labels, &meta.bibliography, Citations::Text);
+            let roles_path = &project.roles_path;
+            let mut prose = ProseRenderer::new(roles_path, &no_labels, &meta.bibliography, Citations::Text);
             let mut slots = Slots::default();
             let data = shortcodes::roles_data(&project.roles, &mut slots);
             let data = slots.fill(data, &mut prose);
             diags.append(&mut prose.diagnostics);
-            links.extend(prose.links.iter().map(|link| super::authored_link(PATH, ROLES_PATH, link)));
+            links.extend(prose.links.iter().map(|link| super::authored_link(PATH, roles_path, link)));
             shortcodes::render_template(
                 theme,
                 "roles",

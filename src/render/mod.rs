@@ -28,9 +28,6 @@ use prose::{Citations, ProseRenderer};
 use shortcodes::{Env, FigureEntry, Numbering, Planned};
 use views::{Doi, FreePageView, IndexView, Link, PageMeta, SampleRow, SectionView, SiteCard, SiteView, TocEntry};
 
-/// Where `load` reads the series record from.
-const SERIES_PATH: &str = "content/series.yaml";
-
 /// A file of the finished site, by `/`-separated path relative to the output root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
@@ -305,11 +302,12 @@ fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
     let series = &project.series;
     // The index has no reference list, so its fields cite as text.
     let no_labels = HashMap::new();
-    let mut fields = ProseRenderer::new(SERIES_PATH, &no_labels, env.bibliography, Citations::Text);
+    let series_path = &project.series_path;
+    let mut fields = ProseRenderer::new(series_path, &no_labels, env.bibliography, Citations::Text);
     let summary_html = fields.render_inline(&series.summary);
     let acknowledgements_html = series.acknowledgements.as_ref().map(|text| fields.render_block(text).0);
     diags.append(&mut fields.diagnostics);
-    links.extend(fields.links.iter().map(|link| authored_link("index.html", SERIES_PATH, link)));
+    links.extend(fields.links.iter().map(|link| authored_link("index.html", series_path, link)));
     let cards = sites
         .iter()
         .map(|site| {
