@@ -5,9 +5,7 @@
 
 use serde::Serialize;
 
-use std::collections::HashMap;
-
-use super::prose::{Citations, ProseRenderer};
+use super::prose::ProseRenderer;
 use super::shortcodes::{self, Env, Slots};
 use super::views::PageMeta;
 use super::{Bibliography, Rendered, Renderer, page_file, render_sections};
@@ -273,14 +271,11 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
         .then(|| {
             tables += 1;
             let caption = "The peer involvement role continuum across the sites";
-            let no_labels = HashMap::new();
-            let roles_path = &project.roles_path;
-            let mut prose = ProseRenderer::new(roles_path, &no_labels, &meta.bibliography, Citations::Text);
+            let mut prose = ProseRenderer::outside_report(&project.roles_path, &meta.bibliography);
             let mut slots = Slots::default();
             let data = shortcodes::roles_data(&project.roles, &mut slots);
             let data = slots.fill(data, &mut prose);
-            diags.append(&mut prose.diagnostics);
-            links.extend(prose.links.iter().map(|link| super::authored_link(PATH, roles_path, link)));
+            prose.finish(PATH, &mut diags, &mut links);
             shortcodes::render_template(
                 theme,
                 "roles",
@@ -316,8 +311,7 @@ fn delivery_row(
     diags: &mut Vec<Diagnostic>,
     links: &mut Vec<AuthoredLink>,
 ) -> DeliveryRow {
-    let no_labels = HashMap::new();
-    let mut prose = ProseRenderer::new(&site.record_path, &no_labels, bibliography, Citations::Text);
+    let mut prose = ProseRenderer::outside_report(&site.record_path, bibliography);
     let cells = site.record.delivery.as_ref().map(|d| {
         let d = &d.value;
         let mut field = |value: &Option<Prose>| value.as_ref().map(|v| prose.render_inline(v));
@@ -332,7 +326,6 @@ fn delivery_row(
             Cell::of(field(&d.progression)),
         ]
     });
-    diags.append(&mut prose.diagnostics);
-    links.extend(prose.links.iter().map(|link| super::authored_link(PATH, &site.record_path, link)));
+    prose.finish(PATH, diags, links);
     DeliveryRow { site: site_label(site), href: site_href(site), cells }
 }

@@ -24,7 +24,7 @@ use crate::model::{AppendixStyle, FrontMatter, Narrative, NumberingConfig, Proje
 use crate::search::{self, SearchDoc};
 use crate::templates::Theme;
 pub use bibliography::Bibliography;
-use prose::{Citations, ProseRenderer};
+use prose::ProseRenderer;
 use shortcodes::{Env, FigureEntry, Numbering, Planned};
 use views::{Doi, FreePageView, IndexView, Link, PageMeta, SampleRow, SectionView, SiteCard, SiteView, TocEntry};
 
@@ -233,13 +233,11 @@ fn render_site(site: &Site, meta: &Renderer) -> Rendered {
     let (sections, toc, figures) = with_reference_list(rendered);
     let r = &site.record;
     // Cover fields cite as text: the cover sits before the reference list.
-    let no_labels = HashMap::new();
-    let mut cover = ProseRenderer::new(&site.record_path, &no_labels, env.bibliography, Citations::Text);
+    let mut cover = ProseRenderer::outside_report(&site.record_path, env.bibliography);
     let disclaimer_html = r.disclaimer.as_ref().map(|text| cover.render_block(text).0);
     let licence_html = r.licence.as_ref().map(|text| cover.render_inline(text));
     let summary_html = cover.render_inline(&r.summary);
-    diags.append(&mut cover.diagnostics);
-    links.extend(cover.links.iter().map(|link| authored_link(&href, &site.record_path, link)));
+    cover.finish(&href, &mut diags, &mut links);
     let view = SiteView {
         page: meta.meta(&r.title, root, r.status == Status::Draft),
         id: r.id.value.clone(),
@@ -301,20 +299,16 @@ fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
     });
     let series = &project.series;
     // The index has no reference list, so its fields cite as text.
-    let no_labels = HashMap::new();
-    let series_path = &project.series_path;
-    let mut fields = ProseRenderer::new(series_path, &no_labels, env.bibliography, Citations::Text);
+    let mut fields = ProseRenderer::outside_report(&project.series_path, env.bibliography);
     let summary_html = fields.render_inline(&series.summary);
     let acknowledgements_html = series.acknowledgements.as_ref().map(|text| fields.render_block(text).0);
-    diags.append(&mut fields.diagnostics);
-    links.extend(fields.links.iter().map(|link| authored_link("index.html", series_path, link)));
+    fields.finish("index.html", &mut diags, &mut links);
     let cards = sites
         .iter()
         .map(|site| {
-            let mut fields = ProseRenderer::new(&site.record_path, &no_labels, env.bibliography, Citations::Text);
+            let mut fields = ProseRenderer::outside_report(&site.record_path, env.bibliography);
             let card = card(site, fields.render_inline(&site.record.summary));
-            diags.append(&mut fields.diagnostics);
-            links.extend(fields.links.iter().map(|link| authored_link("index.html", &site.record_path, link)));
+            fields.finish("index.html", &mut diags, &mut links);
             card
         })
         .collect();
@@ -565,7 +559,7 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
     let record_path = env.site.map_or("", |site| site.record_path.as_str());
     // The record's Markdown fields a call shows cite and cross-refer like
     // the narrative, so they render once every label is known.
-    let mut prose = ProseRenderer::new(record_path, &labels, env.bibliography, Citations::Linked(&mut cited));
+    let mut prose = ProseRenderer::in_report(record_path, &labels, env.bibliography, &mut cited);
     let mut parsed: Vec<_> = parsed
         .into_iter()
         .map(|(file, display, id, body, calls)| {

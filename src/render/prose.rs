@@ -3,22 +3,27 @@
 //! with every mistake reported at the field's own line in its YAML file.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use serde_json::{Value, json};
 
-use super::{Bibliography, resolve};
+use super::{Bibliography, authored_link, resolve};
 use crate::diagnostics::Diagnostic;
+use crate::links::AuthoredLink;
 use crate::markdown::{self, BodyContext, LinkUse, RefUse, Resolved};
 use crate::model::Prose;
 
 /// How a citation in a field is written.
-pub enum Citations<'r> {
+enum Citations<'r> {
     /// Linked to the page's reference list, which lists the work: the
     /// keys cited are added to `cited` in order.
     Linked(&'r mut Vec<String>),
     /// As text alone, on a page without a reference list.
     Text,
 }
+
+/// The cross-reference targets of a page that has none.
+static NO_LABELS: LazyLock<HashMap<String, String>> = LazyLock::new(HashMap::new);
 
 /// Renders the Markdown fields of one YAML file for one page.
 pub struct ProseRenderer<'r> {
@@ -31,14 +36,38 @@ pub struct ProseRenderer<'r> {
 }
 
 impl<'r> ProseRenderer<'r> {
-    /// `labels`: the cross-reference targets of the page, by id.
-    pub fn new(
+    /// For the fields a report shows among its sections: `labels` are the
+    /// report's cross-reference targets by id, and each work cited is added
+    /// to `cited`, the works of its reference list.
+    pub fn in_report(
+        path: &'r str,
+        labels: &'r HashMap<String, String>,
+        bibliography: &'r Bibliography<'r>,
+        cited: &'r mut Vec<String>,
+    ) -> Self {
+        Self::with(path, labels, bibliography, Citations::Linked(cited))
+    }
+
+    /// For fields on a page without a reference list (the index, a cover,
+    /// the comparison): a citation is its text, and nothing is a target.
+    pub fn outside_report(path: &'r str, bibliography: &'r Bibliography<'r>) -> Self {
+        Self::with(path, &NO_LABELS, bibliography, Citations::Text)
+    }
+
+    fn with(
         path: &'r str,
         labels: &'r HashMap<String, String>,
         bibliography: &'r Bibliography<'r>,
         citations: Citations<'r>,
     ) -> Self {
         ProseRenderer { path, labels, bibliography, citations, diagnostics: Vec::new(), links: Vec::new() }
+    }
+
+    /// Hands over what the fields held: their problems, and the links
+    /// written in them, for the link check of `page`.
+    pub fn finish(self, page: &str, diags: &mut Vec<Diagnostic>, links: &mut Vec<AuthoredLink>) {
+        diags.extend(self.diagnostics);
+        links.extend(self.links.iter().map(|link| authored_link(page, self.path, link)));
     }
 
     /// The field as `{"html", "text", "block"}`: inline HTML when it is a
