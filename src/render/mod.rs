@@ -18,7 +18,6 @@ use rayon::prelude::*;
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::links::{self, AuthoredLink, Unpublished};
 use crate::markdown::citations::Reference;
-use crate::markdown::shortcodes::Call;
 use crate::markdown::{self, BodyContext, PageState, Resolved, slugify};
 use crate::model::{AppendixStyle, FrontMatter, Narrative, NumberingConfig, Project, Site, Status};
 use crate::search::{self, SearchDoc};
@@ -488,7 +487,6 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
     // until then, anchors made from titles keep clear of them.
     let named: HashSet<&str> =
         narrative.iter().filter_map(|f| f.front.id.as_ref()).map(|id| id.value.as_str()).collect();
-    let mut placed_list: Vec<(usize, usize)> = Vec::new();
     for file in narrative {
         let front = &file.front;
         let (label, display) = counter.next(front);
@@ -509,25 +507,17 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
         let calls: Vec<Option<Planned>> = body
             .calls
             .iter()
-            .enumerate()
-            .map(|(n, call)| {
-                if call.name == REFERENCES_SHORTCODE {
-                    // The list is known once every section's citations are read.
-                    placed_list.push((parsed.len(), n));
-                    return None;
+            .map(|call| match shortcodes::plan_call(call, env, &mut numbering, &mut page, &file.path) {
+                Ok((planned, figure)) => {
+                    if let Some(figure) = figure {
+                        labels.insert(figure.id.clone(), figure.number.clone());
+                        out.figures.push(figure);
+                    }
+                    Some(planned)
                 }
-                match shortcodes::plan_call(call, env, &mut numbering, &mut page, &file.path) {
-                    Ok((planned, figure)) => {
-                        if let Some(figure) = figure {
-                            labels.insert(figure.id.clone(), figure.number.clone());
-                            out.figures.push(figure);
-                        }
-                        Some(planned)
-                    }
-                    Err(d) => {
-                        diags.push(d);
-                        None
-                    }
+                Err(d) => {
+                    diags.push(d);
+                    None
                 }
             })
             .collect();
@@ -560,17 +550,27 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
     // The record's Markdown fields a call shows cite and cross-refer like
     // the narrative, so they render once every label is known.
     let mut prose = ProseRenderer::in_report(record_path, &labels, env.bibliography, &mut cited);
+    // A placed reference list waits for every work cited, the fields' too.
+    let mut placed_list = Vec::new();
     let mut parsed: Vec<_> = parsed
         .into_iter()
-        .map(|(file, display, id, body, calls)| {
+        .enumerate()
+        .map(|(f, (file, display, id, body, calls))| {
             let calls: Vec<Resolved> = calls
                 .into_iter()
-                .map(|planned| match planned.map(|p| shortcodes::render_planned(p, env, &mut prose)) {
-                    Some(Ok(output)) => Resolved { html: output.html, text: output.text },
-                    Some(Err(d)) => {
-                        diags.push(d);
+                .enumerate()
+                .map(|(n, planned)| match planned {
+                    Some(p) if p.is_reference_list() => {
+                        placed_list.push((f, n, p));
                         Resolved::default()
                     }
+                    Some(p) => shortcodes::render_planned(p, env, &mut prose).map_or_else(
+                        |d| {
+                            diags.push(d);
+                            Resolved::default()
+                        },
+                        |output| Resolved { html: output.html, text: output.text },
+                    ),
                     None => Resolved::default(),
                 })
                 .collect();
@@ -590,15 +590,31 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
             }
         }
     }
-    if let Some((&(first, slot), again)) = placed_list.split_first() {
+    let placed = !placed_list.is_empty();
+    let mut placed_list = placed_list.into_iter();
+    if let Some((first, slot, planned)) = placed_list.next() {
         let (file, _, _, body, calls) = &mut parsed[first];
         let call = &body.calls[slot];
         let first_at = format!("{}:{}", file.path, call.line);
-        match place_reference_list(call, &file.path, env, &cited) {
-            Ok(list) => calls[slot] = list,
-            Err(d) => diags.push(d),
+        if cited.is_empty() {
+            diags.push(
+                Diagnostic::new(
+                    &file.path,
+                    call.line,
+                    call.col,
+                    "`{{ references() }}` places the reference list, but this report cites no works",
+                )
+                .with_hint(
+                    "cite a work with `[@key]`, list it under `nocite:` in the front matter, or remove the shortcode",
+                ),
+            );
+        } else {
+            match shortcodes::render_reference_list(planned, env, &env.bibliography.entries(&cited)) {
+                Ok(output) => calls[slot] = Resolved { html: output.html, text: output.text },
+                Err(d) => diags.push(d),
+            }
         }
-        for &(other, n) in again {
+        for (other, n, _) in placed_list {
             let (file, _, _, body, _) = &parsed[other];
             let call = &body.calls[n];
             diags.push(
@@ -641,32 +657,10 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
             html: rendered.html,
         });
     }
-    if placed_list.is_empty() {
+    if !placed {
         out.references = env.bibliography.entries(&cited);
     }
     (out, diags)
-}
-
-/// The shortcode that places the reference list where it is written.
-const REFERENCES_SHORTCODE: &str = "references";
-
-/// `{{ references() }}`: the works of `cited`, through the theme's template.
-fn place_reference_list(call: &Call, path: &str, env: &Env, cited: &[String]) -> Result<Resolved, Diagnostic> {
-    let error = |message: &str, hint: &str| Diagnostic::new(path, call.line, call.col, message).with_hint(hint);
-    if !call.args.is_empty() {
-        return Err(error("`references` takes no arguments", "write `{{ references() }}`"));
-    }
-    if cited.is_empty() {
-        return Err(error(
-            "`{{ references() }}` places the reference list, but this report cites no works",
-            "cite a work with `[@key]`, list it under `nocite:` in the front matter, or remove the shortcode",
-        ));
-    }
-    let entries = env.bibliography.entries(cited);
-    let text = entries.iter().map(|e| e.text.as_str()).collect::<Vec<_>>().join(" ");
-    let data = serde_json::json!({ "entries": entries.iter().map(|e| &e.html).collect::<Vec<_>>() });
-    let html = shortcodes::render_template(env.theme, REFERENCES_SHORTCODE, None, "", "", data)?;
-    Ok(Resolved { html, text })
 }
 
 /// Claims each front-matter `id` as its section's anchor, once headings and

@@ -9,7 +9,7 @@ use super::Bibliography;
 use super::prose::ProseRenderer;
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::markdown::shortcodes::{ArgValue, Call};
-use crate::markdown::{PageState, slugify};
+use crate::markdown::{PageState, Resolved, slugify};
 use crate::model::{Cell, Delivery, NumberingConfig, NumberingScope, Project, Prose, Role, Site};
 use crate::templates::Theme;
 
@@ -39,7 +39,13 @@ const BUILTINS: &[Builtin] = &[
     Builtin { name: "table", numbered: Numbered::Table, args: &["key", "id", "caption"], required: &["key"] },
     Builtin { name: "recommendations", numbered: Numbered::No, args: &[], required: &[] },
     Builtin { name: "quote", numbered: Numbered::No, args: &["id"], required: &["id"] },
+    // Planned like the others, but rendered by `render_reference_list` once
+    // every work the page cites is known.
+    Builtin { name: REFERENCES, numbered: Numbered::No, args: &[], required: &[] },
 ];
+
+/// The shortcode that places the reference list where it is written.
+pub const REFERENCES: &str = "references";
 
 /// Counts tables and figures, restarting in each section ("Table 1.3",
 /// "Figure A.1") or running across the whole report ("Table 7"), as
@@ -270,6 +276,28 @@ pub fn render_planned(planned: Planned, env: &Env, prose: &mut ProseRenderer) ->
     Ok(ShortcodeOutput { html, text })
 }
 
+impl Planned<'_> {
+    pub fn is_reference_list(&self) -> bool {
+        self.name == REFERENCES
+    }
+}
+
+/// Renders a planned `{{ references() }}` with the page's reference list.
+pub fn render_reference_list(planned: Planned, env: &Env, entries: &[Resolved]) -> Result<ShortcodeOutput, Diagnostic> {
+    let text = entries.iter().map(|e| e.text.as_str()).collect::<Vec<_>>().join(" ");
+    let data = json!({ "entries": entries.iter().map(|e| &e.html).collect::<Vec<_>>() });
+    let Planned { name, args, path, line, number, id, caption, .. } = planned;
+    let view = ShortcodeView { root: env.root, args: &args, number, id, caption, data };
+    let html = env
+        .theme
+        .render_with(&format!("shortcodes/{name}.html"), &view, [("site", tera::Value::none())])
+        .map_err(|mut d| {
+            d.message = format!("shortcode `{name}` at {path}:{line}: {}", d.message);
+            d
+        })?;
+    Ok(ShortcodeOutput { html, text })
+}
+
 /// Puts each rendered field in its slot.
 fn fill_slots(value: &mut Value, rendered: &[Value]) {
     match value {
@@ -391,6 +419,10 @@ fn plain(text: &str) -> Value {
 
 /// Display data and default caption of a built-in shortcode.
 fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result<(Value, String), Problem> {
+    // The one built-in that shows no record; its data comes last.
+    if call.name == REFERENCES {
+        return Ok((Value::Null, String::new()));
+    }
     // Every built-in shows part of a site record.
     let Some(site) = env.site else {
         return Err((
