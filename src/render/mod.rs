@@ -68,6 +68,8 @@ pub struct Renderer<'a> {
     theme: &'a Theme,
     selection: Selection,
     nav_pages: Vec<Link>,
+    /// Whether the output has a comparison page, which every page links.
+    has_compare: bool,
     bibliography: Bibliography<'a>,
 }
 
@@ -78,11 +80,13 @@ impl<'a> Renderer<'a> {
             theme,
             selection,
             nav_pages: Vec::new(),
+            has_compare: false,
             bibliography: Bibliography::new(&project.references),
         };
+        renderer.has_compare = compare::wanted(project, &renderer.sites());
         let compare_link = Link { title: compare_title(project), href: compare::PATH.to_string() };
         renderer.nav_pages = renderer
-            .has_compare()
+            .has_compare
             .then_some(compare_link)
             .into_iter()
             .chain(
@@ -99,7 +103,7 @@ impl<'a> Renderer<'a> {
     /// Whether the output has a comparison page, and so a link to it on
     /// every page.
     pub fn has_compare(&self) -> bool {
-        compare::wanted(self.project, &self.sites())
+        self.has_compare
     }
 
     /// The sites this selection publishes, in index order (weight, then title).
@@ -138,7 +142,7 @@ impl<'a> Renderer<'a> {
             .map(|page| render_free_page(page, self))
             .collect();
         parts.push(render_index(&sites, self));
-        if self.has_compare() {
+        if self.has_compare {
             parts.push(compare::render_compare(&sites, self));
         }
         parts
