@@ -51,7 +51,8 @@ pub const REFERENCES: &str = "references";
 /// "Figure A.1") or running across the whole report ("Table 7"), as
 /// `[numbering]` in wingreport.toml says for each kind.
 pub struct Numbering {
-    config: NumberingConfig,
+    table_scope: NumberingScope,
+    figure_scope: NumberingScope,
     prefix: Option<String>,
     tables: usize,
     figures: usize,
@@ -59,24 +60,24 @@ pub struct Numbering {
 
 impl Numbering {
     pub fn new(config: &NumberingConfig) -> Self {
-        Numbering { config: config.clone(), prefix: None, tables: 0, figures: 0 }
+        Numbering { table_scope: config.tables, figure_scope: config.figures, prefix: None, tables: 0, figures: 0 }
     }
 
     /// Enters the next section, labelled `prefix` ("1", "A") or unnumbered.
     pub fn section(&mut self, prefix: Option<&str>) {
         self.prefix = prefix.map(str::to_string);
-        if self.config.tables == NumberingScope::Section {
+        if self.table_scope == NumberingScope::Section {
             self.tables = 0;
         }
-        if self.config.figures == NumberingScope::Section {
+        if self.figure_scope == NumberingScope::Section {
             self.figures = 0;
         }
     }
 
     fn next(&mut self, kind: Numbered) -> Option<String> {
         let (word, counter, scope) = match kind {
-            Numbered::Table => ("Table", &mut self.tables, self.config.tables),
-            Numbered::Figure => ("Figure", &mut self.figures, self.config.figures),
+            Numbered::Table => ("Table", &mut self.tables, self.table_scope),
+            Numbered::Figure => ("Figure", &mut self.figures, self.figure_scope),
             Numbered::No => return None,
         };
         *counter += 1;
