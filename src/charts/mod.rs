@@ -527,10 +527,15 @@ fn finish_svg(svg: &str, title: &str, desc: &str, id_prefix: &str, class: &str) 
     let id = sanitise_id(id_prefix);
     let mut out = String::with_capacity(svg.len() + title.len() + desc.len() + 200);
     out.push_str(svg[..end].trim_end_matches('/'));
-    out.push_str(&format!(" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" class=\"{}\">\n", escape_xml(class)));
+    out.push_str(&format!(" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" class=\"{}\"", escape_xml(class)));
+    out.push_str(&format!(" font-family=\"{FONT_STACK}\">\n"));
     out.push_str(&format!("<title id=\"{id}-title\">{}</title>\n", escape_xml(title)));
     out.push_str(&format!("<desc id=\"{id}-desc\">{}</desc>\n", escape_xml(desc)));
-    out.push_str(svg[end + 1..].trim_start_matches('\n'));
+    // plotters repeats the font on every text and writes the default
+    // opacity on every shape; the font is inherited from the root instead,
+    // which at 1,000 reports is megabytes of output.
+    let font = format!(" font-family=\"{FONT_STACK}\"");
+    out.push_str(&svg[end + 1..].trim_start_matches('\n').replace(&font, "").replace(" opacity=\"1\"", ""));
     out
 }
 
@@ -805,7 +810,7 @@ mod tests {
         assert!(out.starts_with("<svg "));
         assert!(out.contains("role=\"img\" aria-labelledby=\"fig-1-title fig-1-desc\""));
         assert!(out.contains(
-            ">\n<title id=\"fig-1-title\">A &amp; B</title>\n<desc id=\"fig-1-desc\">C &lt; D</desc>\n<rect"
+            " font-family=\"system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif\">\n<title id=\"fig-1-title\">A &amp; B</title>\n<desc id=\"fig-1-desc\">C &lt; D</desc>\n<rect"
         ));
     }
 }
