@@ -173,45 +173,43 @@ pub fn slugify(text: &str) -> String {
 }
 
 /// Whitespace runs (as `char::is_whitespace` defines it) as single spaces,
-/// trimmed. Search text runs through this once per page, so ASCII is
-/// handled a byte at a time and only other characters are decoded.
+/// trimmed. Search text runs through this once per page, so words of
+/// printable ASCII are skipped over in a tight loop and only other
+/// characters are decoded.
 pub fn collapse_whitespace(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut pending_space = false;
-    let mut word_start = None;
-    let flush = |out: &mut String, from: usize, to: usize, pending: &mut bool| {
-        if *pending && !out.is_empty() {
-            out.push(' ');
-        }
-        *pending = false;
-        out.push_str(&text[from..to]);
-    };
-    let mut i = 0;
     let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut word_start = None;
     while i < bytes.len() {
-        let (is_space, len) = match bytes[i] {
-            // U+000B counts as whitespace for `char`, unlike `u8::is_ascii_whitespace`.
-            b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c' => (true, 1),
-            b if b.is_ascii() => (false, 1),
-            _ => {
-                let c = text[i..].chars().next().unwrap_or(' ');
-                (c.is_whitespace(), c.len_utf8())
-            }
+        let b = bytes[i];
+        if b > b' ' && b < 0x80 {
+            word_start.get_or_insert(i);
+            i += 1;
+            continue;
+        }
+        let (is_space, len) = if b < 0x80 {
+            // Control characters other than these are not whitespace.
+            (matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c'), 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            (c.is_whitespace(), c.len_utf8())
         };
-        match (is_space, word_start) {
-            (true, Some(start)) => {
-                flush(&mut out, start, i, &mut pending_space);
-                word_start = None;
-                pending_space = true;
+        if !is_space {
+            word_start.get_or_insert(i);
+        } else if let Some(start) = word_start.take() {
+            if !out.is_empty() {
+                out.push(' ');
             }
-            (true, None) => pending_space = true,
-            (false, None) => word_start = Some(i),
-            (false, Some(_)) => {}
+            out.push_str(&text[start..i]);
         }
         i += len;
     }
     if let Some(start) = word_start {
-        flush(&mut out, start, bytes.len(), &mut pending_space);
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&text[start..]);
     }
     out
 }
