@@ -199,7 +199,15 @@ async fn search_under_nginx_finds_a_report_section_by_keyboard() {
     let errors: Vec<_> =
         nginx.requests().into_iter().filter(|(s, _, p)| *s >= 400 || !p.starts_with(SUB_PATH)).collect();
     assert!(errors.is_empty(), "{errors:?}");
-    assert!(nginx.requests().iter().any(|(_, _, p)| p.ends_with("static/search-index.js")), "the index was loaded");
+    // The manifest, the shard of "ha" and document shards: nothing more.
+    let loaded: Vec<String> = nginx
+        .requests()
+        .into_iter()
+        .filter(|(_, _, p)| p.contains("static/search/"))
+        .map(|(_, _, p)| p.rsplit("static/search/").next().unwrap_or_default().to_string())
+        .collect();
+    assert!(loaded.contains(&"manifest.js".to_string()) && loaded.contains(&"t/ha.js".to_string()), "{loaded:?}");
+    assert!(loaded.iter().all(|p| p == "manifest.js" || p == "t/ha.js" || p.starts_with("p/")), "{loaded:?}");
 }
 
 #[tokio::test]
