@@ -312,6 +312,8 @@
   var pending = null;
   /* The hits of the shown query and how many of them are listed. */
   var current = null;
+  /* Enter was pressed before the results of the query arrived. */
+  var openFirst = false;
   var statusTimer = 0;
 
   form.hidden = false;
@@ -413,6 +415,7 @@
   }
 
   function close() {
+    openFirst = false;
     shownFor = null;
     pending = null;
     current = null;
@@ -433,6 +436,7 @@
   }
 
   function unavailable(key) {
+    openFirst = false;
     pending = null;
     shownFor = key;
     clear(list);
@@ -455,7 +459,7 @@
   function listMore(key, focusFirst) {
     var batch = current.hits.slice(current.listed, current.listed + PAGE_SIZE);
     engine.describe(batch, function (error, results) {
-      if (!current || current.key !== key) {
+      if (!current || current.key !== key || (pending !== null && pending !== key)) {
         return; // a newer query took over
       }
       if (error) {
@@ -472,7 +476,10 @@
       pending = null;
       shownFor = key;
       describeSummary();
-      if (focusFirst && firstAdded) {
+      if (openFirst) {
+        openFirst = false;
+        window.location.href = list.querySelector("a").href;
+      } else if (focusFirst && firstAdded) {
         firstAdded.focus();
       } else if (!focusFirst) {
         announce(plural(current.hits.length) + ". Press the down arrow to go to them.");
@@ -507,6 +514,7 @@
       clear(list);
       current = { key: key, words: query.words, hits: hits, listed: 0 };
       if (hits.length === 0) {
+        openFirst = false;
         pending = null;
         shownFor = key;
         more.hidden = true;
@@ -613,13 +621,15 @@
   });
 
   /* The form never submits (the CSP forbids it): Enter in the box opens
-   * the first result. */
+   * the first result, once the results of what was typed are listed. */
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     window.clearTimeout(searchTimer);
     update();
     var first = links()[0];
-    if (first) {
+    if (pending !== null) {
+      openFirst = true;
+    } else if (first) {
       window.location.href = first.href;
     }
   });
