@@ -59,8 +59,14 @@ pub struct SearchDoc {
     pub text: String,
 }
 
-/// Runs of Unicode letters and digits: `search.js` uses the same class.
-static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[\p{L}\p{N}]+").expect("valid pattern"));
+/// A Unicode letter or digit: the class of `search.js`'s `[\p{L}\p{N}]+`
+/// (`char::is_alphabetic` is wider: it takes in combining marks).
+static WORD_CHAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[\p{L}\p{N}]$").expect("valid pattern"));
+
+fn is_word_char(c: char) -> bool {
+    // Most text is ASCII: only other characters need the Unicode tables.
+    if c.is_ascii() { c.is_ascii_alphanumeric() } else { WORD_CHAR.is_match(c.encode_utf8(&mut [0; 4])) }
+}
 
 /// The terms of `text` as the index and `search.js` see them: the text
 /// lowercased, split at anything that is not a letter or a digit, words of
@@ -73,10 +79,19 @@ pub fn terms(text: &str) -> Vec<String> {
 }
 
 fn each_term<'a>(lower: &'a str, mut f: impl FnMut(&'a str)) {
-    for word in WORD.find_iter(lower) {
-        let word = word.as_str();
-        if word.chars().nth(MIN_TERM_CHARS - 1).is_some() {
-            f(word);
+    let mut start = None;
+    let mut chars = 0;
+    for (at, c) in lower.char_indices().chain(std::iter::once((lower.len(), ' '))) {
+        match (is_word_char(c), start) {
+            (true, None) => (start, chars) = (Some(at), 1),
+            (true, Some(_)) => chars += 1,
+            (false, Some(from)) => {
+                if chars >= MIN_TERM_CHARS {
+                    f(&lower[from..at]);
+                }
+                start = None;
+            }
+            (false, None) => {}
         }
     }
 }
@@ -494,6 +509,16 @@ mod tests {
         // Combining marks are not letters: the same split as JS's /[\p{L}\p{N}]+/gu.
         assert_eq!(terms("cafe\u{301}s ok"), ["cafe", "ok"]);
         assert!(terms("— … 1 2 3").is_empty());
+    }
+
+    #[test]
+    fn terms_split_as_the_unicode_pattern_does() {
+        let pattern = Regex::new(r"[\p{L}\p{N}]+").unwrap();
+        let text = "Ünïcode: ΣΟΦΙΑ’s 中文字；cafe\u{301} x²³ Ⅻ ٣٤ naïve—x ǅemal İstanbul ﬁx 🙂ok 12 a";
+        let lower = text.to_lowercase();
+        let expected: Vec<&str> =
+            pattern.find_iter(&lower).map(|m| m.as_str()).filter(|w| w.chars().count() >= MIN_TERM_CHARS).collect();
+        assert_eq!(terms(text), expected);
     }
 
     #[test]
