@@ -286,6 +286,8 @@ impl SearchIndex {
 
     /// Replaces one existing page's docs; returns the files whose bytes changed and the
     /// paths of shards that no longer exist. Unknown page -> None (caller rebuilds all).
+    /// The page keeps its number; its title becomes the docs' `report` (kept
+    /// when `docs` is empty).
     pub fn replace_page(&mut self, href: &str, docs: Vec<SearchDoc>) -> Option<(Vec<OutputFile>, Vec<String>)> {
         let number = *self.by_href.get(href)?;
         let old_manifest = self.manifest();
