@@ -1,21 +1,53 @@
 //! Search index: the plain-text search documents the render stage collects
-//! from its Markdown events as it renders each page, written as
-//! `static/search-index.js`, a script the theme's `search.js` loads (a
-//! script, not fetched JSON, so search works from `file://`). No I/O.
+//! from its Markdown events, written as small scripts under `static/search/`
+//! that the theme's `search.js` loads on demand, each by a `<script>`
+//! element (scripts, not fetched JSON, so search works from `file://`).
+//! Every script calls `wingreportSearchShard(name, data)`:
+//!
+//! - `manifest` (`manifest.js`): `{"docs": N, "pages": [[href, title,
+//!   sections], ...], "terms": [shard, ...]}`; a page's number is its place
+//!   in `pages`.
+//! - `t/<shard>` (`t/<shard>.js`): the terms whose first two characters
+//!   name the shard (see [`shard_name`]), each with its postings as one flat
+//!   array of numbers: per page holding the term, `page - previous page,
+//!   count`, then `count` pairs of `section - previous section, weight`
+//!   (both differences start from 0 on each list and each page).
+//! - `p/<page>` (`p/<page>.js`): the page's sections as `[label, anchor,
+//!   snippet]`, loaded only for the hits shown.
+//!
+//! A posting names a page and a section of that page only, so replacing one
+//! page's documents rewrites only the shards of the terms whose postings on
+//! that page changed, that page's document shard and maybe the manifest.
+//! No I/O.
 
-use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
+use std::sync::LazyLock;
+
+use rayon::prelude::*;
+use regex::Regex;
 
 use crate::render::OutputFile;
 
-/// Where the index is written, relative to the output root.
-pub const INDEX_PATH: &str = "static/search-index.js";
+/// The folder the index is written to, relative to the output root.
+pub const DIR: &str = "static/search";
 
-/// The global the index script assigns; `search.js` reads it.
-pub const INDEX_GLOBAL: &str = "window.wingreportSearch";
+/// Terms (and query words) shorter than this many characters are left out.
+pub const MIN_TERM_CHARS: usize = 2;
+
+/// A term in a section's label or the page title adds this to its weight, so
+/// that `weight >= HEADING_WEIGHT` marks a heading hit for `search.js`.
+pub const HEADING_WEIGHT: u16 = 100;
+
+/// Occurrences in the text count up to here, staying below a heading hit.
+const MAX_TEXT_WEIGHT: u16 = HEADING_WEIGHT - 1;
+
+/// About how much of a section's opening text its result shows.
+const SNIPPET_CHARS: usize = 240;
 
 /// One searchable piece of a page: a section's own text (before its first
 /// subsection) or one `##` subsection.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct SearchDoc {
     /// Title of the report (or page) the text is on.
     pub report: String,
@@ -27,88 +59,614 @@ pub struct SearchDoc {
     pub text: String,
 }
 
-/// The index script: `window.wingreportSearch = [...];` with the documents
-/// as compact JSON in the order given (so the same input gives the same
-/// bytes). `</` is written `<\/` and U+2028/U+2029 as `\u2028`/`\u2029`,
-/// so the text can neither end a `<script>` nor break an older JS parser.
-pub fn index_file(docs: &[SearchDoc]) -> OutputFile {
-    let mut json = serde_json::to_string(docs).expect("search docs serialise");
+/// A Unicode letter or digit: the class of `search.js`'s `[\p{L}\p{N}]+`
+/// (`char::is_alphabetic` is wider: it takes in combining marks).
+static WORD_CHAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[\p{L}\p{N}]$").expect("valid pattern"));
+
+fn is_word_char(c: char) -> bool {
+    // Most text is ASCII: only other characters need the Unicode tables.
+    if c.is_ascii() { c.is_ascii_alphanumeric() } else { WORD_CHAR.is_match(c.encode_utf8(&mut [0; 4])) }
+}
+
+/// The terms of `text` as the index and `search.js` see them: the text
+/// lowercased, split at anything that is not a letter or a digit, words of
+/// fewer than [`MIN_TERM_CHARS`] characters left out.
+pub fn terms(text: &str) -> Vec<String> {
+    let lower = text.to_lowercase();
+    let mut out = Vec::new();
+    each_term(&lower, |t| out.push(t.to_string()));
+    out
+}
+
+fn each_term<'a>(lower: &'a str, mut f: impl FnMut(&'a str)) {
+    let mut start = None;
+    let mut chars = 0;
+    for (at, c) in lower.char_indices().chain(std::iter::once((lower.len(), ' '))) {
+        match (is_word_char(c), start) {
+            (true, None) => (start, chars) = (Some(at), 1),
+            (true, Some(_)) => chars += 1,
+            (false, Some(from)) => {
+                if chars >= MIN_TERM_CHARS {
+                    f(&lower[from..at]);
+                }
+                start = None;
+            }
+            (false, None) => {}
+        }
+    }
+}
+
+/// The term shard holding `term`, named after its first two characters: a
+/// lowercase ASCII letter or digit as itself, anything else as its code
+/// point in hex between underscores ("été" -> `_e9_t`), so every name is a
+/// safe file name on any system and no two prefixes share one.
+pub fn shard_name(term: &str) -> String {
+    let mut name = String::new();
+    for c in term.chars().take(MIN_TERM_CHARS) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            name.push(c);
+        } else {
+            let _ = write!(name, "_{:x}_", c as u32);
+        }
+    }
+    name
+}
+
+fn term_shard_path(name: &str) -> String {
+    format!("{DIR}/t/{name}.js")
+}
+
+fn doc_shard_path(page: usize) -> String {
+    format!("{DIR}/p/{page}.js")
+}
+
+const MANIFEST_PATH: &str = "static/search/manifest.js";
+
+/// What a result shows of a section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct DocEntry {
+    label: String,
+    anchor: String,
+    snippet: String,
+}
+
+/// One section of one page holding a term, with the term's weight there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Posting {
+    term: u32,
+    section: u32,
+    weight: u16,
+}
+
+#[derive(Debug)]
+struct Page {
+    href: String,
+    title: String,
+    docs: Vec<DocEntry>,
+    /// Sorted by term, then section: each term's run is contiguous.
+    postings: Vec<Posting>,
+}
+
+impl Page {
+    fn run(&self, term: u32) -> &[Posting] {
+        let start = self.postings.partition_point(|p| p.term < term);
+        let end = self.postings.partition_point(|p| p.term <= term);
+        &self.postings[start..end]
+    }
+}
+
+#[derive(Debug)]
+struct Term {
+    text: String,
+    /// The pages with postings for the term, ascending.
+    pages: Vec<u32>,
+}
+
+/// A page's documents tokenised (the costly part, done in parallel).
+struct Analysed {
+    title: String,
+    docs: Vec<DocEntry>,
+    /// Term -> (section, weight) in section order, terms sorted.
+    terms: BTreeMap<String, Vec<(u32, u16)>>,
+}
+
+fn analyse(title: String, docs: &[SearchDoc]) -> Analysed {
+    let title_lower = title.to_lowercase();
+    let mut in_title = HashSet::new();
+    each_term(&title_lower, |t| {
+        in_title.insert(t);
+    });
+    let mut terms: BTreeMap<String, Vec<(u32, u16)>> = BTreeMap::new();
+    for (section, doc) in docs.iter().enumerate() {
+        let label = doc.section.to_lowercase();
+        let text = doc.text.to_lowercase();
+        let mut counts: HashMap<&str, (u16, bool)> = HashMap::new();
+        each_term(&text, |t| {
+            let count = &mut counts.entry(t).or_default().0;
+            *count = count.saturating_add(1);
+        });
+        each_term(&label, |t| counts.entry(t).or_default().1 = true);
+        for &t in &in_title {
+            counts.entry(t).or_default().1 = true;
+        }
+        for (term, (count, heading)) in counts {
+            let weight = count.min(MAX_TEXT_WEIGHT) + if heading { HEADING_WEIGHT } else { 0 };
+            let section = u32::try_from(section).unwrap_or(u32::MAX);
+            match terms.get_mut(term) {
+                Some(list) => list.push((section, weight)),
+                None => {
+                    terms.insert(term.to_string(), vec![(section, weight)]);
+                }
+            }
+        }
+    }
+    let docs = docs
+        .iter()
+        .map(|doc| DocEntry {
+            label: if doc.section.is_empty() { title.clone() } else { doc.section.clone() },
+            anchor: doc.href.split_once('#').map_or(String::new(), |(_, anchor)| anchor.to_string()),
+            snippet: opening(&doc.text),
+        })
+        .collect();
+    Analysed { title, docs, terms }
+}
+
+/// The opening of a section's text, cut at a space near `SNIPPET_CHARS`
+/// characters with an ellipsis where it was cut.
+fn opening(text: &str) -> String {
+    let Some((end, _)) = text.char_indices().nth(SNIPPET_CHARS) else {
+        return text.to_string();
+    };
+    let cut = text[..end].rfind(' ').filter(|&at| at > end / 2).unwrap_or(end);
+    format!("{}\u{2026}", text[..cut].trim_end())
+}
+
+/// The sharded index of every page's search documents, kept per page in
+/// memory so that one page's documents can be replaced without reading the
+/// others again.
+#[derive(Debug, Default)]
+pub struct SearchIndex {
+    pages: Vec<Page>,
+    by_href: HashMap<String, usize>,
+    terms: Vec<Term>,
+    term_ids: HashMap<String, u32>,
+    /// Shard name -> ids of its terms that have postings, sorted by text.
+    shards: BTreeMap<String, Vec<u32>>,
+}
+
+impl SearchIndex {
+    /// Pages in the order given get their page numbers (index order).
+    pub fn new(pages: Vec<(String /* page href */, String /* report title */, Vec<SearchDoc>)>) -> Self {
+        let analysed: Vec<(String, Analysed)> =
+            pages.into_par_iter().map(|(href, title, docs)| (href, analyse(title, &docs))).collect();
+        let mut index = SearchIndex::default();
+        for (href, page) in analysed {
+            let number = index.pages.len();
+            let postings = index.intern(page.terms);
+            let mut last = None;
+            for posting in &postings {
+                if last != Some(posting.term) {
+                    last = Some(posting.term);
+                    index.add_to_term(posting.term, number);
+                }
+            }
+            index.by_href.insert(href.clone(), number);
+            index.pages.push(Page { href, title: page.title, docs: page.docs, postings });
+        }
+        index
+    }
+
+    /// The index of the search documents of whole pages in reading order,
+    /// as the render stage collects them: consecutive documents on the
+    /// same page (the `href` before `#`) are one page, titled by `report`.
+    pub fn from_docs(docs: Vec<SearchDoc>) -> Self {
+        let mut pages: Vec<(String, String, Vec<SearchDoc>)> = Vec::new();
+        for doc in docs {
+            let href = doc.href.split_once('#').map_or(doc.href.as_str(), |(page, _)| page);
+            match pages.last_mut() {
+                Some((last, _, docs)) if last == href => docs.push(doc),
+                _ => pages.push((href.to_string(), doc.report.clone(), vec![doc])),
+            }
+        }
+        Self::new(pages)
+    }
+
+    /// Every file of the index (manifest, term shards, doc shards), deterministic bytes.
+    pub fn files(&self) -> Vec<OutputFile> {
+        let mut files = vec![self.manifest()];
+        files.par_extend(self.shards.par_iter().map(|(name, ids)| self.term_shard(name, ids)));
+        files.par_extend(
+            (0..self.pages.len())
+                .into_par_iter()
+                .filter(|&n| !self.pages[n].docs.is_empty())
+                .map(|n| self.doc_shard(n)),
+        );
+        files
+    }
+
+    /// Replaces one existing page's docs; returns the files whose bytes changed and the
+    /// paths of shards that no longer exist. Unknown page -> None (caller rebuilds all).
+    /// The page keeps its number; its title becomes the docs' `report` (kept
+    /// when `docs` is empty).
+    pub fn replace_page(&mut self, href: &str, docs: Vec<SearchDoc>) -> Option<(Vec<OutputFile>, Vec<String>)> {
+        let number = *self.by_href.get(href)?;
+        let old_manifest = self.manifest();
+        let title = docs.first().map_or_else(|| self.pages[number].title.clone(), |d| d.report.clone());
+        let page = analyse(title, &docs);
+        let new_postings = self.intern(page.terms);
+        let old_postings = std::mem::take(&mut self.pages[number].postings);
+
+        // Terms whose postings on this page differ: only their shards change.
+        let runs = |postings: &[Posting]| {
+            let mut runs: BTreeMap<u32, Vec<(u32, u16)>> = BTreeMap::new();
+            for p in postings {
+                runs.entry(p.term).or_default().push((p.section, p.weight));
+            }
+            runs
+        };
+        let (old_runs, new_runs) = (runs(&old_postings), runs(&new_postings));
+        let mut touched = std::collections::BTreeSet::new();
+        for (&term, run) in &old_runs {
+            match new_runs.get(&term) {
+                Some(new) if new == run => {}
+                Some(_) => {
+                    touched.insert(shard_name(&self.terms[term as usize].text));
+                }
+                None => touched.extend(self.remove_from_term(term, number)),
+            }
+        }
+        for &term in new_runs.keys().filter(|t| !old_runs.contains_key(t)) {
+            touched.insert(self.add_to_term(term, number));
+        }
+
+        let old_docs = std::mem::replace(&mut self.pages[number].docs, page.docs);
+        let entry = &mut self.pages[number];
+        entry.title = page.title;
+        entry.postings = new_postings;
+
+        let mut changed = Vec::new();
+        let mut removed = Vec::new();
+        for name in touched {
+            match self.shards.get(&name) {
+                Some(ids) => changed.push(self.term_shard(&name, ids)),
+                None => removed.push(term_shard_path(&name)),
+            }
+        }
+        if self.pages[number].docs != old_docs {
+            if self.pages[number].docs.is_empty() {
+                removed.push(doc_shard_path(number));
+            } else {
+                changed.push(self.doc_shard(number));
+            }
+        }
+        let manifest = self.manifest();
+        if manifest != old_manifest {
+            changed.insert(0, manifest);
+        }
+        Some((changed, removed))
+    }
+
+    /// Postings with interned term ids, sorted by term then section.
+    fn intern(&mut self, terms: BTreeMap<String, Vec<(u32, u16)>>) -> Vec<Posting> {
+        let mut postings = Vec::with_capacity(terms.values().map(Vec::len).sum());
+        for (text, list) in terms {
+            let term = match self.term_ids.get(&text) {
+                Some(&id) => id,
+                None => {
+                    let id = u32::try_from(self.terms.len()).expect("fewer than 2^32 distinct terms");
+                    self.term_ids.insert(text.clone(), id);
+                    self.terms.push(Term { text, pages: Vec::new() });
+                    id
+                }
+            };
+            postings.extend(list.into_iter().map(|(section, weight)| Posting { term, section, weight }));
+        }
+        postings.sort_unstable();
+        postings
+    }
+
+    /// Notes that `page` holds `term`; returns the term's shard name.
+    fn add_to_term(&mut self, term: u32, page: usize) -> String {
+        let page = page as u32;
+        let entry = &mut self.terms[term as usize];
+        let was_empty = entry.pages.is_empty();
+        if let Err(at) = entry.pages.binary_search(&page) {
+            entry.pages.insert(at, page);
+        }
+        let name = shard_name(&entry.text);
+        if was_empty {
+            let terms = &self.terms;
+            let ids = self.shards.entry(name.clone()).or_default();
+            let at = ids.partition_point(|&id| terms[id as usize].text < terms[term as usize].text);
+            ids.insert(at, term);
+        }
+        name
+    }
+
+    /// Notes that `page` no longer holds `term`; returns the term's shard name.
+    fn remove_from_term(&mut self, term: u32, page: usize) -> Option<String> {
+        let entry = &mut self.terms[term as usize];
+        let at = entry.pages.binary_search(&(page as u32)).ok()?;
+        entry.pages.remove(at);
+        let name = shard_name(&entry.text);
+        if entry.pages.is_empty()
+            && let Some(ids) = self.shards.get_mut(&name)
+        {
+            ids.retain(|&id| id != term);
+            if ids.is_empty() {
+                self.shards.remove(&name);
+            }
+        }
+        Some(name)
+    }
+
+    fn manifest(&self) -> OutputFile {
+        let pages: Vec<(&str, &str, usize)> =
+            self.pages.iter().map(|p| (p.href.as_str(), p.title.as_str(), p.docs.len())).collect();
+        let docs: usize = self.pages.iter().map(|p| p.docs.len()).sum();
+        let terms: Vec<&String> = self.shards.keys().collect();
+        let json = serde_json::json!({ "docs": docs, "pages": pages, "terms": terms });
+        OutputFile { path: MANIFEST_PATH.to_string(), bytes: script("manifest", &json.to_string()) }
+    }
+
+    fn term_shard(&self, name: &str, ids: &[u32]) -> OutputFile {
+        let mut json = String::from("{");
+        for (i, &id) in ids.iter().enumerate() {
+            let term = &self.terms[id as usize];
+            if i > 0 {
+                json.push(',');
+            }
+            json.push_str(&serde_json::to_string(&term.text).expect("a string serialises"));
+            json.push_str(":[");
+            let mut previous_page = 0;
+            for (j, &page) in term.pages.iter().enumerate() {
+                let run = self.pages[page as usize].run(id);
+                let sep = if j > 0 { "," } else { "" };
+                let _ = write!(json, "{sep}{},{}", page - previous_page, run.len());
+                previous_page = page;
+                let mut previous_section = 0;
+                for posting in run {
+                    let _ = write!(json, ",{},{}", posting.section - previous_section, posting.weight);
+                    previous_section = posting.section;
+                }
+            }
+            json.push(']');
+        }
+        json.push('}');
+        let shard = format!("t/{name}");
+        OutputFile { path: term_shard_path(name), bytes: script(&shard, &json) }
+    }
+
+    fn doc_shard(&self, page: usize) -> OutputFile {
+        let docs: Vec<[&str; 3]> =
+            self.pages[page].docs.iter().map(|d| [d.label.as_str(), d.anchor.as_str(), d.snippet.as_str()]).collect();
+        let json = serde_json::to_string(&docs).expect("strings serialise");
+        OutputFile { path: doc_shard_path(page), bytes: script(&format!("p/{page}"), &json) }
+    }
+}
+
+/// `wingreportSearchShard("name", json);`. `</` is written `<\/` and
+/// U+2028/U+2029 as `\u2028`/`\u2029`, so text can neither end a
+/// `<script>` nor break an older JS parser.
+fn script(name: &str, json: &str) -> Vec<u8> {
     // `<`, U+2028 and U+2029 only occur inside JSON strings, where `\/` and
     // `\uXXXX` are valid escapes meaning the same characters.
+    let mut json = std::borrow::Cow::Borrowed(json);
     if json.contains("</") {
-        json = json.replace("</", "<\\/");
+        json = json.replace("</", "<\\/").into();
     }
     if json.contains(['\u{2028}', '\u{2029}']) {
-        json = json.replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029");
+        json = json.replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029").into();
     }
-    let mut js = String::with_capacity(json.len() + 100);
-    js.push_str("/* wingreport search index: generated, do not edit. */\n");
-    js.push_str(INDEX_GLOBAL);
-    js.push_str(" = ");
-    js.push_str(&json);
-    js.push_str(";\n");
-    OutputFile { path: INDEX_PATH.to_string(), bytes: js.into_bytes() }
+    format!("wingreportSearchShard({},{json});\n", serde_json::to_string(name).expect("a string serialises"))
+        .into_bytes()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn doc(text: &str) -> SearchDoc {
+    fn doc(page: &str, section: &str, anchor: &str, text: &str) -> SearchDoc {
         SearchDoc {
-            report: "CFO Hamlet Peer mentor initiative at HMP Drake Hall".into(),
-            section: "2.1 Peer involvement across the programme".into(),
-            href: "sites/drake-hall/index.html#peer-involvement-across-the-programme".into(),
+            report: format!("Report {page}"),
+            section: section.into(),
+            href: format!("sites/{page}/index.html#{anchor}"),
             text: text.into(),
         }
     }
 
-    /// The JSON array inside the index script, parsed.
-    fn parse_index(file: &OutputFile) -> serde_json::Value {
+    fn page(name: &str, docs: Vec<SearchDoc>) -> (String, String, Vec<SearchDoc>) {
+        (format!("sites/{name}/index.html"), format!("Report {name}"), docs)
+    }
+
+    fn sample() -> Vec<(String, String, Vec<SearchDoc>)> {
+        vec![
+            page(
+                "alpha",
+                vec![
+                    doc("alpha", "1 Peer mentors", "peer", "Peer mentors welcome newcomers. Peer support."),
+                    doc("alpha", "2 Staff", "staff", "Staff and residents; école été."),
+                ],
+            ),
+            page("beta", vec![doc("beta", "1 Hope", "hope", "Hope and trust on the wing.")]),
+        ]
+    }
+
+    /// The JSON a shard script registers, and its name.
+    fn parse(file: &OutputFile) -> (String, serde_json::Value) {
         let js = std::str::from_utf8(&file.bytes).unwrap();
-        let body = js.split_once("\nwindow.wingreportSearch = ").expect("assigns the global").1;
-        let json = body.strip_suffix(";\n").expect("ends with ;");
-        serde_json::from_str(json).expect("valid JSON")
+        let body = js.strip_prefix("wingreportSearchShard(").unwrap().strip_suffix(");\n").unwrap();
+        let (name, json) = body.split_once(',').unwrap();
+        (serde_json::from_str(name).unwrap(), serde_json::from_str(json).unwrap())
+    }
+
+    fn file<'a>(files: &'a [OutputFile], path: &str) -> &'a OutputFile {
+        files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("no {path}"))
     }
 
     #[test]
-    fn index_file_is_a_script_assigning_the_docs_as_json() {
-        let file = index_file(&[doc("Peer mentors welcome newcomers."), doc("Second")]);
-        assert_eq!(file.path, "static/search-index.js");
-        let value = parse_index(&file);
-        let docs = value.as_array().unwrap();
-        assert_eq!(docs.len(), 2);
-        assert_eq!(docs[0]["report"], "CFO Hamlet Peer mentor initiative at HMP Drake Hall");
-        assert_eq!(docs[0]["section"], "2.1 Peer involvement across the programme");
-        assert_eq!(docs[0]["href"], "sites/drake-hall/index.html#peer-involvement-across-the-programme");
-        assert_eq!(docs[0]["text"], "Peer mentors welcome newcomers.");
-        assert_eq!(docs[1]["text"], "Second");
+    fn terms_are_lowercased_runs_of_letters_and_digits_of_two_or_more() {
+        assert_eq!(terms("Peer-mentors' WORK, 2025: a 1 x É Été"), ["peer", "mentors", "work", "2025", "été"]);
+        assert_eq!(terms("中文字 ΣΟΦΙΑ naïve_x"), ["中文字", "σοφια", "naïve"]);
+        // Combining marks are not letters: the same split as JS's /[\p{L}\p{N}]+/gu.
+        assert_eq!(terms("cafe\u{301}s ok"), ["cafe", "ok"]);
+        assert!(terms("— … 1 2 3").is_empty());
     }
 
     #[test]
-    fn index_file_cannot_end_a_script_element() {
+    fn terms_split_as_the_unicode_pattern_does() {
+        let pattern = Regex::new(r"[\p{L}\p{N}]+").unwrap();
+        let text = "Ünïcode: ΣΟΦΙΑ’s 中文字；cafe\u{301} x²³ Ⅻ ٣٤ naïve—x ǅemal İstanbul ﬁx 🙂ok 12 a";
+        let lower = text.to_lowercase();
+        let expected: Vec<&str> =
+            pattern.find_iter(&lower).map(|m| m.as_str()).filter(|w| w.chars().count() >= MIN_TERM_CHARS).collect();
+        assert_eq!(terms(text), expected);
+    }
+
+    #[test]
+    fn shard_names_are_safe_and_distinct() {
+        assert_eq!(shard_name("peer"), "pe");
+        assert_eq!(shard_name("2025"), "20");
+        assert_eq!(shard_name("été"), "_e9_t");
+        assert_eq!(shard_name("中文字"), "_4e2d__6587_");
+        assert_eq!(shard_name("e\u{e9}"), "e_e9_");
+        let names: HashSet<String> = ["ab", "\u{ab}", "_a", "a_"].iter().map(|t| shard_name(t)).collect();
+        assert_eq!(names.len(), 4, "different prefixes, different shards: {names:?}");
+        assert!(
+            ["peer", "été", "中文字", "ﬁx"]
+                .iter()
+                .all(|t| { shard_name(t).chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') })
+        );
+    }
+
+    #[test]
+    fn layout_manifest_postings_and_documents() {
+        let files = SearchIndex::new(sample()).files();
+        let (name, manifest) = parse(file(&files, "static/search/manifest.js"));
+        assert_eq!(name, "manifest");
+        assert_eq!(manifest["docs"], 3);
+        assert_eq!(
+            manifest["pages"],
+            serde_json::json!([
+                ["sites/alpha/index.html", "Report alpha", 2],
+                ["sites/beta/index.html", "Report beta", 1]
+            ])
+        );
+        let shards: Vec<&str> = manifest["terms"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+        assert!(shards.contains(&"pe") && shards.contains(&"_e9_t") && shards.contains(&"ho"), "{shards:?}");
+        assert_eq!(files.len(), 1 + shards.len() + 2);
+
+        let (name, pe) = parse(file(&files, "static/search/t/pe.js"));
+        assert_eq!(name, "t/pe");
+        // Page 0, one section: section 0, twice in the text plus the label.
+        assert_eq!(pe["peer"], serde_json::json!([0, 1, 0, 102]));
+        // "report" is in every page title: a heading hit in every section.
+        let (_, re) = parse(file(&files, "static/search/t/re.js"));
+        assert_eq!(re["report"], serde_json::json!([0, 2, 0, 100, 1, 100, 1, 1, 0, 100]));
+        assert_eq!(re["residents"], serde_json::json!([0, 1, 1, 1]));
+        let (_, ho) = parse(file(&files, "static/search/t/ho.js"));
+        assert_eq!(ho["hope"], serde_json::json!([1, 1, 0, 101]));
+
+        let (name, docs) = parse(file(&files, "static/search/p/0.js"));
+        assert_eq!(name, "p/0");
+        assert_eq!(docs[1], serde_json::json!(["2 Staff", "staff", "Staff and residents; école été."]));
+    }
+
+    #[test]
+    fn snippets_are_the_opening_cut_at_a_space() {
+        let long = "word ".repeat(100);
+        let snippet = opening(long.trim());
+        assert!(snippet.ends_with("word\u{2026}"), "{snippet}");
+        assert!((SNIPPET_CHARS / 2..=SNIPPET_CHARS + 1).contains(&snippet.chars().count()));
+        assert_eq!(opening("short text"), "short text");
+        let unbroken = "é".repeat(400);
+        assert_eq!(opening(&unbroken).chars().count(), SNIPPET_CHARS + 1);
+    }
+
+    #[test]
+    fn shards_cannot_end_a_script_element() {
         let nasty = "a </script><script>alert(1)</script> b </SCRIPT> \u{2028} \"quoted\" \\ <!-- c";
-        let file = index_file(&[doc(nasty)]);
-        let js = std::str::from_utf8(&file.bytes).unwrap();
-        assert!(!js.contains("</"), "{js}");
-        assert!(!js.contains('\u{2028}'));
-        assert!(js.contains("<\\/script>"));
+        let files = SearchIndex::new(vec![page("x", vec![doc("x", "</script>", "a", nasty)])]).files();
+        for f in &files {
+            let js = std::str::from_utf8(&f.bytes).unwrap();
+            assert!(!js.contains("</") && !js.contains('\u{2028}'), "{}: {js}", f.path);
+        }
         // The escapes mean the same text.
-        assert_eq!(parse_index(&file)[0]["text"], nasty);
+        let (_, docs) = parse(file(&files, "static/search/p/0.js"));
+        assert_eq!(docs[0], serde_json::json!(["</script>", "a", nasty]));
     }
 
     #[test]
-    fn index_file_is_deterministic_and_keeps_order() {
-        let docs = [doc("b"), doc("a"), doc("ü ✓ “quotes”")];
-        let one = index_file(&docs);
-        let two = index_file(&docs.clone());
+    fn files_are_deterministic() {
+        let one = SearchIndex::new(sample()).files();
+        let two = SearchIndex::new(sample()).files();
         assert_eq!(one, two);
-        let texts: Vec<_> = parse_index(&one).as_array().unwrap().iter().map(|d| d["text"].clone()).collect();
-        assert_eq!(texts, ["b", "a", "ü ✓ “quotes”"]);
+        let mut paths: Vec<&str> = one.iter().map(|f| f.path.as_str()).collect();
+        paths.dedup();
+        assert_eq!(paths.len(), one.len(), "no path twice");
     }
 
     #[test]
-    fn empty_index_is_an_empty_array() {
-        assert_eq!(parse_index(&index_file(&[])), serde_json::json!([]));
+    fn from_docs_groups_consecutive_documents_by_page() {
+        let docs: Vec<SearchDoc> = sample().into_iter().flat_map(|(_, _, docs)| docs).collect();
+        assert_eq!(SearchIndex::from_docs(docs).files(), SearchIndex::new(sample()).files());
+    }
+
+    #[test]
+    fn replace_page_returns_only_the_changed_shards() {
+        let mut index = SearchIndex::new(sample());
+        let before = index.files();
+        let mut edited = sample();
+        // "trust" becomes "faith": the shards of both change; "hope" and "wing" keep their postings.
+        edited[1].2[0].text = "Hope and faith on the wing.".into();
+        let (changed, removed) = index.replace_page("sites/beta/index.html", edited[1].2.clone()).unwrap();
+        let mut paths: Vec<&str> = changed.iter().map(|f| f.path.as_str()).collect();
+        paths.sort();
+        // "trust" was the only "tr" term: its shard is gone, so the manifest lists one shard fewer.
+        assert_eq!(paths, ["static/search/manifest.js", "static/search/p/1.js", "static/search/t/fa.js"]);
+        assert_eq!(removed, ["static/search/t/tr.js"]);
+        // The same files as a fresh index of the edited pages, and every file
+        // not returned kept its bytes.
+        let after = index.files();
+        assert_eq!(after, SearchIndex::new(edited).files());
+        for f in &after {
+            if !paths.contains(&f.path.as_str()) {
+                assert_eq!(Some(f), before.iter().find(|b| b.path == f.path), "{}", f.path);
+            }
+        }
+    }
+
+    #[test]
+    fn replace_page_with_the_same_docs_changes_nothing() {
+        let mut index = SearchIndex::new(sample());
+        let (changed, removed) = index.replace_page("sites/alpha/index.html", sample()[0].2.clone()).unwrap();
+        assert!(changed.is_empty() && removed.is_empty(), "{changed:?} {removed:?}");
+    }
+
+    #[test]
+    fn replace_page_of_a_shared_term_rewrites_its_shard_only() {
+        let mut index = SearchIndex::new(sample());
+        let mut docs = sample()[0].2.clone();
+        docs[1].text.push_str(" Hope.");
+        let (changed, removed) = index.replace_page("sites/alpha/index.html", docs.clone()).unwrap();
+        let paths: Vec<&str> = changed.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["static/search/t/ho.js", "static/search/p/0.js"]);
+        assert!(removed.is_empty());
+        let (_, ho) = parse(&changed[0]);
+        assert_eq!(ho["hope"], serde_json::json!([0, 1, 1, 1, 1, 1, 0, 101]));
+        // Emptying a page removes its document shard and its only terms.
+        let (changed, removed) = index.replace_page("sites/alpha/index.html", Vec::new()).unwrap();
+        assert!(removed.contains(&"static/search/p/0.js".to_string()), "{removed:?}");
+        assert!(removed.contains(&"static/search/t/pe.js".to_string()), "{removed:?}");
+        assert!(changed.iter().any(|f| f.path == MANIFEST_PATH));
+        let mut edited = sample();
+        edited[0].2.clear();
+        assert_eq!(index.files(), SearchIndex::new(edited).files());
+    }
+
+    #[test]
+    fn replace_page_of_an_unknown_page_is_none() {
+        let mut index = SearchIndex::new(sample());
+        assert!(index.replace_page("sites/gamma/index.html", Vec::new()).is_none());
     }
 }

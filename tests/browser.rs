@@ -69,10 +69,9 @@ async fn scrolls_sideways(browser: &Browser) -> bool {
         == Value::Bool(true)
 }
 
-/// Keyboard only: Tab from the top of the page to the search box, type
-/// `query`, wait for results, ArrowDown onto the first and Enter on it.
-/// Returns the result links' hrefs and the URL the Enter led to.
-async fn search_by_keyboard(browser: &Browser, url: &str, query: &str) -> (Vec<String>, String) {
+/// Loads `url`, Tabs from the top of the page to the search box, types
+/// `query` and waits for results.
+async fn type_query(browser: &Browser, url: &str, query: &str) {
     browser.goto(url).await;
     let mut tabs = 0;
     while browser.js("return document.activeElement.id === 'wr-search-input';", vec![]).await != Value::Bool(true) {
@@ -87,6 +86,33 @@ async fn search_by_keyboard(browser: &Browser, url: &str, query: &str) -> (Vec<S
             &format!("search results for {query:?} on {url}"),
         )
         .await;
+}
+
+/// A word most sections hold: ten results, then a "more results" button
+/// that ArrowDown from the last result reaches and Enter presses, listing
+/// the next ones with the focus on the first of them.
+async fn assert_more_results_by_keyboard(browser: &Browser, url: &str) {
+    type_query(browser, url, "peer ").await;
+    let listed = async || browser.js("return document.querySelectorAll('.search-results a').length;", vec![]).await;
+    assert_eq!(listed().await, json!(10), "{url}: the best ten are listed first");
+    let down = char::from(Key::Down).to_string();
+    for _ in 0..11 {
+        browser.press(&down).await;
+    }
+    let on_more = "const b = document.activeElement; return b.matches('.search-more') && !b.hidden;";
+    assert_eq!(browser.js(on_more, vec![]).await, Value::Bool(true), "{url}: ArrowDown from the tenth result");
+    browser.press(&char::from(Key::Enter).to_string()).await;
+    browser.wait_until("return document.querySelectorAll('.search-results a').length > 10;", "more results").await;
+    let focused = "return document.activeElement === document.querySelectorAll('.search-results a')[10];";
+    assert_eq!(browser.js(focused, vec![]).await, Value::Bool(true), "{url}: the focus is on the eleventh result");
+    assert!(browser.console_errors().await.is_empty(), "{url}: console errors after more results");
+}
+
+/// Keyboard only: Tab from the top of the page to the search box, type
+/// `query`, wait for results, ArrowDown onto the first and Enter on it.
+/// Returns the result links' hrefs and the URL the Enter led to.
+async fn search_by_keyboard(browser: &Browser, url: &str, query: &str) -> (Vec<String>, String) {
+    type_query(browser, url, query).await;
     let hrefs = strings(
         &browser.js("return [...document.querySelectorAll('.search-results a')].map(a => a.href);", vec![]).await,
     );
@@ -199,7 +225,15 @@ async fn search_under_nginx_finds_a_report_section_by_keyboard() {
     let errors: Vec<_> =
         nginx.requests().into_iter().filter(|(s, _, p)| *s >= 400 || !p.starts_with(SUB_PATH)).collect();
     assert!(errors.is_empty(), "{errors:?}");
-    assert!(nginx.requests().iter().any(|(_, _, p)| p.ends_with("static/search-index.js")), "the index was loaded");
+    // The manifest, the shard of "ha" and document shards: nothing more.
+    let loaded: Vec<String> = nginx
+        .requests()
+        .into_iter()
+        .filter(|(_, _, p)| p.contains("static/search/"))
+        .map(|(_, _, p)| p.rsplit("static/search/").next().unwrap_or_default().to_string())
+        .collect();
+    assert!(loaded.contains(&"manifest.js".to_string()) && loaded.contains(&"t/ha.js".to_string()), "{loaded:?}");
+    assert!(loaded.iter().all(|p| p == "manifest.js" || p == "t/ha.js" || p.starts_with("p/")), "{loaded:?}");
 }
 
 #[tokio::test]
@@ -231,6 +265,7 @@ async fn pages_opened_from_file_urls_have_their_styles_and_search() {
     harness::say(&format!("file://: {} pages checked, {} problems", pages.len(), problems.len()));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert_search_works(&browser, &file_url(&out.join("index.html"))).await;
+    assert_more_results_by_keyboard(&browser, &file_url(&out.join("sites/drake-hall/index.html"))).await;
     browser.close().await;
 }
 

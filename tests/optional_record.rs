@@ -194,7 +194,8 @@ fn compare_enabled_false_leaves_the_page_out() {
     }
     let sitemap = std::fs::read_to_string(root.join("output/sitemap.xml")).unwrap();
     assert!(!sitemap.contains("compare"), "{sitemap}");
-    let search = std::fs::read_to_string(root.join("output/static/search-index.js")).unwrap();
+    // Every page the search index lists is in its manifest.
+    let search = std::fs::read_to_string(root.join("output/static/search/manifest.js")).unwrap();
     assert!(!search.contains("compare/"), "{search}");
 }
 

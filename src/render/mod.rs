@@ -167,7 +167,7 @@ impl<'a> Renderer<'a> {
         }
         let project = self.project;
         files.push(sitemap::sitemap(&files, project.config.url.as_deref()));
-        files.push(search::index_file(&docs));
+        files.extend(search::SearchIndex::from_docs(docs).files());
         for (name, bytes) in &self.theme.static_files {
             files.push(OutputFile { path: format!("static/{name}"), bytes: bytes.clone() });
         }

@@ -1,22 +1,272 @@
 /* wingreport search: client-side, no network, no dependencies.
  *
- * The index (static/search-index.js, written by the build) is a script that
- * sets window.wingreportSearch to [{report, section, href, text}, ...]. It is
- * loaded the first time the search box gets focus or input, by a <script>
- * element whose src is found from this script's own src, so search works at
- * any sub-path and from file:// (fetching JSON would not). The page's CSP
- * allows only same-origin scripts and stylesheets: nothing here is inline,
- * and showing and hiding use the `hidden` attribute and classes only.
+ * The index (static/search/, written by the build; src/search.rs describes
+ * it) is split into small scripts, each calling
+ * wingreportSearchShard(name, data): a manifest (the pages and which term
+ * shards exist), term shards named after the first two characters of their
+ * terms, and one document shard per page with its sections' labels, anchors
+ * and opening text. Each is loaded when a query first needs it, by a
+ * <script> element whose src is found from this script's own src, so search
+ * works at any sub-path and from file:// (fetching JSON would not). The
+ * page's CSP allows only same-origin scripts and stylesheets: nothing here
+ * is inline, and showing and hiding use the `hidden` attribute and classes.
+ *
+ * The query engine (createEngine) touches no DOM, so that the tests run it
+ * in Node against a built index.
  */
 (function () {
   "use strict";
 
-  var MAX_RESULTS = 20;
-  var SNIPPET_BEFORE = 60;
-  var SNIPPET_LENGTH = 200;
+  var PAGE_SIZE = 10;
+  var MIN_CHARS = 2; // src/search.rs MIN_TERM_CHARS
+  var HEADING_WEIGHT = 100; // src/search.rs HEADING_WEIGHT
+
+  var wordPattern = null;
+  var endsInWord = null;
+  try {
+    wordPattern = new RegExp("[\\p{L}\\p{N}]+", "gu");
+    endsInWord = new RegExp("[\\p{L}\\p{N}]$", "u");
+  } catch (e) {
+    // A browser without Unicode property escapes cannot split as the index
+    // did: search stays hidden there.
+  }
+
+  /* The terms of `text` as src/search.rs `terms` makes them: lowercased,
+   * runs of letters and digits, at least MIN_CHARS characters. */
+  function terms(text) {
+    var words = text.toLowerCase().match(wordPattern) || [];
+    return words.filter(function (w) { return Array.from(w).length >= MIN_CHARS; });
+  }
+
+  /* The shard of a term: src/search.rs `shard_name`. */
+  function shardName(term) {
+    return Array.from(term).slice(0, MIN_CHARS).map(function (ch) {
+      return /^[a-z0-9]$/.test(ch) ? ch : "_" + ch.codePointAt(0).toString(16) + "_";
+    }).join("");
+  }
+
+  /* Query words: every word must match; the last one, while it is still
+   * being typed (nothing after it), matches as a prefix. */
+  function parseQuery(text) {
+    var words = terms(text);
+    var prefix = words.length > 0 && endsInWord.test(text.toLowerCase()) &&
+      text.toLowerCase().slice(-words[words.length - 1].length) === words[words.length - 1];
+    var seen = Object.create(null);
+    var out = [];
+    for (var i = 0; i < words.length; i++) {
+      var isPrefix = prefix && i === words.length - 1;
+      var key = (isPrefix ? "^" : "=") + words[i];
+      if (!seen[key]) {
+        seen[key] = true;
+        out.push({ text: words[i], prefix: isPrefix });
+      }
+    }
+    return { words: out, key: out.map(function (w) { return (w.prefix ? "^" : "=") + w.text; }).join(" ") };
+  }
+
+  /* Postings as the build writes them (src/search.rs): per page, the page
+   * difference and a count, then that many (section difference, weight). */
+  function decode(list, visit) {
+    var page = 0;
+    var i = 0;
+    while (i + 1 < list.length) {
+      page += list[i];
+      var count = list[i + 1];
+      i += 2;
+      var section = 0;
+      for (var k = 0; k < count && i + 1 < list.length; k++, i += 2) {
+        section += list[i];
+        visit(page, section, list[i + 1]);
+      }
+    }
+  }
+
+  /* `load(name, done)` fetches one shard and calls done(data), or
+   * done(null) when it is missing. */
+  function createEngine(load) {
+    var cache = Object.create(null);
+    var waiting = Object.create(null);
+
+    function get(name, done) {
+      if (name in cache) {
+        done(cache[name]);
+        return;
+      }
+      if (waiting[name]) {
+        waiting[name].push(done);
+        return;
+      }
+      waiting[name] = [done];
+      load(name, function (data) {
+        cache[name] = data === undefined ? null : data;
+        var callbacks = waiting[name];
+        delete waiting[name];
+        for (var i = 0; i < callbacks.length; i++) {
+          callbacks[i](cache[name]);
+        }
+      });
+    }
+
+    /* All of `names`, then done(array) or done(null) if any is missing. */
+    function getAll(names, done) {
+      var results = new Array(names.length);
+      var left = names.length;
+      var missing = false;
+      if (left === 0) {
+        done(results);
+        return;
+      }
+      names.forEach(function (name, i) {
+        get(name, function (data) {
+          results[i] = data;
+          missing = missing || data === null;
+          if (--left === 0) {
+            done(missing ? null : results);
+          }
+        });
+      });
+    }
+
+    /* done(error, hits): every section holding all the words, best first:
+     * most words in the section's label or page title, then the sum of
+     * weight x idf, then reading order. A hit is {page, section, headings,
+     * score}. */
+    function search(query, done) {
+      if (query.words.length === 0) {
+        done(null, []);
+        return;
+      }
+      get("manifest", function (manifest) {
+        if (!manifest) {
+          done("missing");
+          return;
+        }
+        var exists = Object.create(null);
+        manifest.terms.forEach(function (name) { exists[name] = true; });
+        var names = [];
+        var words = query.words;
+        for (var i = 0; i < words.length; i++) {
+          var name = shardName(words[i].text);
+          if (!exists[name]) {
+            done(null, []); // a word no page holds: nothing holds them all
+            return;
+          }
+          if (names.indexOf(name) === -1) {
+            names.push(name);
+          }
+        }
+        getAll(names.map(function (n) { return "t/" + n; }), function (shards) {
+          if (!shards) {
+            done("missing");
+            return;
+          }
+          done(null, rank(manifest, words, words.map(function (w) {
+            return shards[names.indexOf(shardName(w.text))];
+          })));
+        });
+      });
+    }
+
+    function rank(manifest, words, shards) {
+      var total = manifest.docs;
+      var found = null;
+      for (var w = 0; w < words.length; w++) {
+        var word = words[w];
+        var shard = shards[w];
+        var hits = new Map();
+        var matching = word.prefix
+          ? Object.keys(shard).filter(function (t) { return t.lastIndexOf(word.text, 0) === 0; })
+          : (Object.prototype.hasOwnProperty.call(shard, word.text) ? [word.text] : []);
+        for (var t = 0; t < matching.length; t++) {
+          var list = shard[matching[t]];
+          var sections = 0;
+          decode(list, function () { sections++; });
+          var idf = Math.log(1 + total / Math.max(1, sections));
+          decode(list, function (page, section, weight) {
+            var key = page * 1048576 + section;
+            var hit = hits.get(key);
+            if (!hit) {
+              hit = { page: page, section: section, heading: false, score: 0 };
+              hits.set(key, hit);
+            }
+            hit.heading = hit.heading || weight >= HEADING_WEIGHT;
+            hit.score += weight * idf;
+          });
+        }
+        // Only sections holding every word so far stay.
+        var next = new Map();
+        (found || hits).forEach(function (hit, key) {
+          var other = hits.get(key);
+          if (other) {
+            var kept = found ? hit : { page: hit.page, section: hit.section, headings: 0, score: 0 };
+            kept.headings += other.heading ? 1 : 0;
+            kept.score += other.score;
+            next.set(key, kept);
+          }
+        });
+        found = next;
+        if (found.size === 0) {
+          break;
+        }
+      }
+      var out = [];
+      found.forEach(function (hit) { out.push(hit); });
+      out.sort(function (a, b) {
+        return b.headings - a.headings || b.score - a.score || a.page - b.page || a.section - b.section;
+      });
+      return out;
+    }
+
+    /* done(error, results) for `hits`: {href, report, section, snippet}. */
+    function describe(hits, done) {
+      get("manifest", function (manifest) {
+        if (!manifest) {
+          done("missing");
+          return;
+        }
+        var names = [];
+        hits.forEach(function (hit) {
+          var name = "p/" + hit.page;
+          if (names.indexOf(name) === -1) {
+            names.push(name);
+          }
+        });
+        getAll(names, function (shards) {
+          if (!shards) {
+            done("missing");
+            return;
+          }
+          done(null, hits.map(function (hit) {
+            var page = manifest.pages[hit.page] || ["", "", 0];
+            var doc = shards[names.indexOf("p/" + hit.page)][hit.section] || ["", "", ""];
+            return {
+              href: doc[1] ? page[0] + "#" + doc[1] : page[0],
+              report: page[1],
+              section: doc[0],
+              snippet: doc[2]
+            };
+          }));
+        });
+      });
+    }
+
+    return {
+      parse: parseQuery,
+      search: search,
+      describe: describe,
+      preload: function () { get("manifest", function () {}); }
+    };
+  }
+
+  if (typeof module === "object" && module && module.exports) {
+    module.exports = { createEngine: createEngine, terms: terms, shardName: shardName };
+  }
+  if (typeof document === "undefined" || !wordPattern) {
+    return;
+  }
 
   var form = document.querySelector("form[data-wr-search]");
-  if (!form || !window.addEventListener || !String.prototype.normalize) {
+  if (!form || !window.addEventListener || !window.Map || !Array.from) {
     return;
   }
   var input = form.querySelector("input[type=search]");
@@ -29,14 +279,41 @@
   }
 
   var root = findRoot();
-  var docs = null; // folded index once loaded
-  var loading = false;
-  var failed = false;
+  var arrived = Object.create(null);
+  window.wingreportSearchShard = function (name, data) {
+    arrived[name] = data;
+  };
+  var engine = createEngine(function (name, done) {
+    var script = document.createElement("script");
+    script.src = root + "static/search/" + name + ".js";
+    script.addEventListener("load", function () {
+      var data = arrived[name];
+      delete arrived[name];
+      done(data === undefined ? null : data);
+    });
+    script.addEventListener("error", function () {
+      done(null);
+    });
+    document.head.appendChild(script);
+  });
+
+  var more = document.createElement("button");
+  more.type = "button";
+  more.className = "search-more";
+  more.hidden = true;
+  panel.appendChild(more);
+
   var searchTimer = 0;
   /* What the open list shows, so that a second update for the same query
-   * (the index arriving, a late timer) keeps the list, and the result a
+   * (a late timer, focus coming back) keeps the list, and the result a
    * reader has moved to keeps the focus. */
   var shownFor = null;
+  /* The query being searched for, whose answer is still on its way. */
+  var pending = null;
+  /* The hits of the shown query and how many of them are listed. */
+  var current = null;
+  /* Enter was pressed before the results of the query arrived. */
+  var openFirst = false;
   var statusTimer = 0;
 
   form.hidden = false;
@@ -59,171 +336,29 @@
     return at >= 0 ? src.slice(0, at) : "";
   }
 
-  /* Case- and accent-insensitive folding that keeps the string's length, so
-   * positions found in folded text are positions in the original. */
-  var foldCache = Object.create(null);
-  function foldChar(ch) {
-    var cached = foldCache[ch];
-    if (cached !== undefined) {
-      return cached;
-    }
-    var folded = ch.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-    if (folded.length !== 1) {
-      folded = ch.toLowerCase();
-      if (folded.length !== 1) {
-        folded = ch;
-      }
-    }
-    foldCache[ch] = folded;
-    return folded;
-  }
-  function fold(text) {
-    // Non-ASCII characters one by one (cached), then ASCII case in one go:
-    // foldChar never returns a character that lower-cases to two.
-    return text.replace(/[^\x00-\x7f]/g, foldChar).toLowerCase();
-  }
-
-  /* Query words: runs of letters and digits. Single letters are dropped
-   * when there is more than one word ("women's" should not mark every s). */
-  var splitter;
-  try {
-    splitter = new RegExp("[^\\p{L}\\p{N}]+", "u");
-  } catch (e) {
-    splitter = /[^0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+/;
-  }
-  function queryWords(query) {
-    var words = fold(query).split(splitter);
-    var seen = Object.create(null);
-    var out = [];
-    for (var i = 0; i < words.length; i++) {
-      if (words[i] && !seen[words[i]]) {
-        seen[words[i]] = true;
-        out.push(words[i]);
-      }
-    }
-    if (out.length > 1) {
-      out = out.filter(function (w) { return w.length > 1 || /[0-9]/.test(w); });
-    }
-    // Longest first: a highlight of "mentoring" wins over one of "men".
-    return out.sort(function (a, b) { return b.length - a.length; });
-  }
-
-  function loadIndex() {
-    if (docs || loading || failed) {
-      return;
-    }
-    if (Array.isArray(window.wingreportSearch)) {
-      prepare(window.wingreportSearch);
-      return;
-    }
-    loading = true;
-    var script = document.createElement("script");
-    script.src = root + "static/search-index.js";
-    script.addEventListener("load", function () {
-      loading = false;
-      if (Array.isArray(window.wingreportSearch)) {
-        prepare(window.wingreportSearch);
-      } else {
-        failed = true;
-      }
-      update();
-    });
-    script.addEventListener("error", function () {
-      loading = false;
-      failed = true;
-      update();
-    });
-    document.head.appendChild(script);
-  }
-
-  function prepare(raw) {
-    docs = [];
-    for (var i = 0; i < raw.length; i++) {
-      var d = raw[i];
-      if (!d || typeof d.href !== "string") {
+  /* Appends `text` to `parent` with the words of the query wrapped in
+   * <mark>; marks only whitespace apart merge ("peer mentor"). */
+  function appendMarked(parent, text, words) {
+    var spans = [];
+    var pattern = new RegExp(wordPattern.source, "gu");
+    var match;
+    while ((match = pattern.exec(text)) !== null) {
+      var term = match[0].toLowerCase();
+      var hit = words.some(function (w) {
+        return w.prefix ? term.lastIndexOf(w.text, 0) === 0 : term === w.text;
+      });
+      if (!hit) {
         continue;
       }
-      var report = String(d.report || "");
-      var section = String(d.section || "");
-      var text = String(d.text || "");
-      docs.push({
-        report: report,
-        section: section,
-        href: d.href,
-        text: text,
-        foldedReport: fold(report),
-        foldedSection: fold(section),
-        foldedText: fold(text),
-        order: docs.length
-      });
-    }
-  }
-
-  function countIn(haystack, word, cap) {
-    var n = 0;
-    var at = haystack.indexOf(word);
-    while (at !== -1 && n < cap) {
-      n++;
-      at = haystack.indexOf(word, at + word.length);
-    }
-    return n;
-  }
-
-  /* Every word must occur somewhere in the report title, section label or
-   * text. Section matches count most, then report title, then how often the
-   * words occur in the text; ties keep index (reading) order. */
-  function search(words) {
-    var hits = [];
-    for (var i = 0; i < docs.length; i++) {
-      var d = docs[i];
-      var score = 0;
-      var all = true;
-      for (var w = 0; w < words.length; w++) {
-        var word = words[w];
-        var inSection = d.foldedSection.indexOf(word) !== -1;
-        var inReport = d.foldedReport.indexOf(word) !== -1;
-        var inText = d.foldedText.indexOf(word) !== -1;
-        if (!inSection && !inReport && !inText) {
-          all = false;
-          break;
-        }
-        score += (inSection ? 100 : 0) + (inReport ? 20 : 0) + (inText ? countIn(d.foldedText, word, 50) : 0);
-      }
-      if (all) {
-        hits.push({ doc: d, score: score });
-      }
-    }
-    hits.sort(function (a, b) { return b.score - a.score || a.doc.order - b.doc.order; });
-    return hits;
-  }
-
-  /* [start, end) ranges of the words in `folded`, sorted and merged. */
-  function ranges(folded, words) {
-    var found = [];
-    for (var w = 0; w < words.length; w++) {
-      var at = folded.indexOf(words[w]);
-      while (at !== -1) {
-        found.push([at, at + words[w].length]);
-        at = folded.indexOf(words[w], at + words[w].length);
-      }
-    }
-    found.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
-    var merged = [];
-    for (var i = 0; i < found.length; i++) {
-      var last = merged[merged.length - 1];
-      // Overlapping, touching or only whitespace apart: one mark ("peer mentor").
-      if (last && (found[i][0] <= last[1] || /^\s+$/.test(folded.slice(last[1], found[i][0])))) {
-        last[1] = Math.max(last[1], found[i][1]);
+      var start = match.index;
+      var end = start + match[0].length;
+      var last = spans[spans.length - 1];
+      if (last && /^\s*$/.test(text.slice(last[1], start))) {
+        last[1] = end;
       } else {
-        merged.push([found[i][0], found[i][1]]);
+        spans.push([start, end]);
       }
     }
-    return merged;
-  }
-
-  /* Appends `text` to `parent` with the words wrapped in <mark>. */
-  function appendMarked(parent, text, folded, words) {
-    var spans = ranges(folded, words);
     var pos = 0;
     for (var i = 0; i < spans.length; i++) {
       if (spans[i][0] > pos) {
@@ -239,66 +374,29 @@
     }
   }
 
-  /* A window of the text around the first occurrence of any word, cut at
-   * spaces, with ellipses where it was cut. */
-  function snippet(doc, words) {
-    var text = doc.text;
-    var first = -1;
-    for (var w = 0; w < words.length; w++) {
-      var at = doc.foldedText.indexOf(words[w]);
-      if (at !== -1 && (first === -1 || at < first)) {
-        first = at;
-      }
-    }
-    var start = first === -1 ? 0 : Math.max(0, first - SNIPPET_BEFORE);
-    if (start > 0) {
-      var space = text.indexOf(" ", start);
-      start = space !== -1 && space < first ? space + 1 : start;
-    }
-    var end = Math.min(text.length, start + SNIPPET_LENGTH);
-    if (end < text.length) {
-      var cut = text.lastIndexOf(" ", end);
-      end = cut > start + SNIPPET_LENGTH / 2 ? cut : end;
-    }
-    return {
-      text: text.slice(start, end),
-      folded: doc.foldedText.slice(start, end),
-      before: start > 0,
-      after: end < text.length
-    };
-  }
-
-  function resultItem(hit, words) {
-    var d = hit.doc;
+  function resultItem(result, words) {
     var li = document.createElement("li");
     li.className = "search-result";
     var a = document.createElement("a");
     a.className = "search-result-link";
-    a.href = root + d.href;
+    a.href = root + result.href;
 
     var section = document.createElement("span");
     section.className = "search-result-section";
-    appendMarked(section, d.section || d.report, d.section ? d.foldedSection : d.foldedReport, words);
+    appendMarked(section, result.section || result.report, words);
     a.appendChild(section);
 
-    if (d.section && d.report) {
+    if (result.section && result.report && result.section !== result.report) {
       var report = document.createElement("span");
       report.className = "search-result-report";
-      appendMarked(report, d.report, d.foldedReport, words);
+      appendMarked(report, result.report, words);
       a.appendChild(report);
     }
 
-    var s = snippet(d, words);
-    if (s.text) {
+    if (result.snippet) {
       var snip = document.createElement("span");
       snip.className = "search-result-snippet";
-      if (s.before) {
-        snip.appendChild(document.createTextNode("\u2026 "));
-      }
-      appendMarked(snip, s.text, s.folded, words);
-      if (s.after) {
-        snip.appendChild(document.createTextNode(" \u2026"));
-      }
+      appendMarked(snip, result.snippet, words);
       a.appendChild(snip);
     }
     li.appendChild(a);
@@ -317,7 +415,10 @@
   }
 
   function close() {
+    openFirst = false;
     shownFor = null;
+    pending = null;
+    current = null;
     panel.hidden = true;
     form.classList.remove("is-open");
   }
@@ -334,46 +435,98 @@
     return n === 1 ? "1 result" : n + " results";
   }
 
-  function update() {
-    var query = input.value.trim();
-    var state = (failed ? "failed " : docs ? "ready " : "waiting ") + query;
-    if (state === shownFor && !panel.hidden) {
-      return;
-    }
-    shownFor = state;
-    var words = queryWords(query);
+  function unavailable(key) {
+    openFirst = false;
+    pending = null;
+    shownFor = key;
     clear(list);
-    if (!query || (words.length === 1 && words[0].length < 2) || words.length === 0) {
+    more.hidden = true;
+    summary.textContent = "Search is not available: the search index is missing.";
+    announce(summary.textContent);
+  }
+
+  function describeSummary() {
+    var total = current.hits.length;
+    summary.textContent = total > current.listed
+      ? plural(total) + ", showing the best " + current.listed
+      : plural(total);
+    more.hidden = total <= current.listed;
+    more.textContent = "Show " + Math.min(PAGE_SIZE, total - current.listed) + " more results";
+  }
+
+  /* Lists the next page of the current hits; `focusFirst` moves the focus
+   * to the first one added (after "more results"). */
+  function listMore(key, focusFirst) {
+    var batch = current.hits.slice(current.listed, current.listed + PAGE_SIZE);
+    engine.describe(batch, function (error, results) {
+      if (!current || current.key !== key || (pending !== null && pending !== key)) {
+        return; // a newer query took over
+      }
+      if (error) {
+        unavailable(key);
+        return;
+      }
+      var firstAdded = null;
+      for (var i = 0; i < results.length; i++) {
+        var item = resultItem(results[i], current.words);
+        firstAdded = firstAdded || item.firstChild;
+        list.appendChild(item);
+      }
+      current.listed += results.length;
+      pending = null;
+      shownFor = key;
+      describeSummary();
+      if (openFirst) {
+        openFirst = false;
+        window.location.href = list.querySelector("a").href;
+      } else if (focusFirst && firstAdded) {
+        firstAdded.focus();
+      } else if (!focusFirst) {
+        announce(plural(current.hits.length) + ". Press the down arrow to go to them.");
+      }
+    });
+  }
+
+  function update() {
+    var query = engine.parse(input.value);
+    if (query.words.length === 0) {
+      clear(list);
+      more.hidden = true;
       summary.textContent = "";
       announce("");
       close();
       return;
     }
+    var key = query.key;
+    if ((key === shownFor && !panel.hidden) || key === pending) {
+      return;
+    }
+    pending = key;
     open();
-    if (failed) {
-      summary.textContent = "Search is not available: the search index is missing.";
-      announce(summary.textContent);
-      return;
+    engine.search(query, function (error, hits) {
+      if (pending !== key) {
+        return; // a newer query took over
+      }
+      if (error) {
+        unavailable(key);
+        return;
+      }
+      clear(list);
+      current = { key: key, words: query.words, hits: hits, listed: 0 };
+      if (hits.length === 0) {
+        openFirst = false;
+        pending = null;
+        shownFor = key;
+        more.hidden = true;
+        summary.textContent = "No results for \u201c" + input.value.trim() + "\u201d";
+        announce(summary.textContent);
+        return;
+      }
+      listMore(key, false);
+    });
+    if (pending === key && shownFor !== key) {
+      summary.textContent = "Searching\u2026";
     }
-    if (!docs) {
-      summary.textContent = "Loading the search index\u2026";
-      loadIndex();
-      return;
-    }
-    var hits = search(words);
-    if (hits.length === 0) {
-      summary.textContent = "No results for \u201c" + query + "\u201d";
-      announce(summary.textContent);
-      return;
-    }
-    var shown = Math.min(hits.length, MAX_RESULTS);
-    summary.textContent = hits.length > shown
-      ? plural(hits.length) + ", showing the best " + shown
-      : plural(hits.length);
-    for (var i = 0; i < shown; i++) {
-      list.appendChild(resultItem(hits[i], words));
-    }
-    announce(plural(hits.length) + ". Press the down arrow to go to them.");
   }
 
   function scheduleUpdate() {
@@ -394,15 +547,12 @@
   }
 
   input.addEventListener("focus", function () {
-    loadIndex();
+    engine.preload();
     if (input.value.trim()) {
       update();
     }
   });
-  input.addEventListener("input", function () {
-    loadIndex();
-    scheduleUpdate();
-  });
+  input.addEventListener("input", scheduleUpdate);
 
   input.addEventListener("keydown", function (event) {
     if (event.key === "ArrowDown" || event.key === "Down") {
@@ -429,7 +579,11 @@
     }
     if (event.key === "ArrowDown" || event.key === "Down") {
       event.preventDefault();
-      focusResult(index + 1);
+      if (index === all.length - 1 && !more.hidden) {
+        more.focus();
+      } else {
+        focusResult(index + 1);
+      }
     } else if (event.key === "ArrowUp" || event.key === "Up") {
       event.preventDefault();
       if (index === 0) {
@@ -450,14 +604,32 @@
     }
   });
 
+  more.addEventListener("click", function () {
+    if (current && current.listed < current.hits.length) {
+      listMore(current.key, true);
+    }
+  });
+  more.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowUp" || event.key === "Up") {
+      event.preventDefault();
+      focusResult(links().length - 1);
+    } else if (event.key === "Escape" || event.key === "Esc") {
+      event.preventDefault();
+      close();
+      input.focus();
+    }
+  });
+
   /* The form never submits (the CSP forbids it): Enter in the box opens
-   * the first result. */
+   * the first result, once the results of what was typed are listed. */
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     window.clearTimeout(searchTimer);
     update();
     var first = links()[0];
-    if (first) {
+    if (pending !== null) {
+      openFirst = true;
+    } else if (first) {
       window.location.href = first.href;
     }
   });
