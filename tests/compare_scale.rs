@@ -222,6 +222,12 @@ fn group_by_an_unknown_field_is_a_config_error_at_its_line() {
     assert!(err.contains("`regoin` is not an allowed value here"), "{err}");
     assert!(err.contains("did you mean `region`?"), "{err}");
     assert!(err.contains("`region`, `estate`, `category`"), "{err}");
+
+    std::fs::write(dir.path().join("wingreport.toml"), format!("{config}\n[compare]\nsites_per_page = 0\n")).unwrap();
+    let err = stderr(&build(dir.path(), &["--quiet"]));
+    let line = line_of(dir.path(), "wingreport.toml", "sites_per_page");
+    assert!(err.contains(&format!("wingreport.toml:{line}:18")), "{err}");
+    assert!(err.contains("write a whole number from 1 to 10000"), "{err}");
 }
 
 fn select_in<'a>(el: &scraper::ElementRef<'a>, css: &str) -> Vec<scraper::ElementRef<'a>> {
