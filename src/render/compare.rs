@@ -243,17 +243,20 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
         format!("Figure {figures}")
     };
     let rating_counts = framework.map(|fw| aggregate::rating_counts_block(sites, fw, palette, next_figure()));
-    let attribute_summary = sites.iter().any(|s| s.record.attributes.is_some()).then(|| {
-        tables += 1;
-        aggregate::attribute_summary(sites, format!("Table {tables}"))
-    });
+    let attribute_summary = aggregate::attribute_summary(sites, format!("Table {}", tables + 1));
+    tables += usize::from(attribute_summary.is_some());
+    let any_delivery = sites.iter().any(|s| s.record.delivery.is_some());
     let mut files = Vec::new();
     let (groups, delivery, matrix, attributes) = if long {
-        tables += 1;
-        let groups = render_groups(sites, meta, &title, framework, format!("Table {tables}"), &mut files, &mut found);
-        (Some(groups), None, None, None)
+        // Group pages hold ratings and delivery rows; with neither there is
+        // nothing per site to page through.
+        let groups = (framework.is_some() || any_delivery).then(|| {
+            tables += 1;
+            render_groups(sites, meta, &title, framework, format!("Table {tables}"), &mut files, &mut found)
+        });
+        (groups, None, None, None)
     } else {
-        let delivery = sites.iter().any(|s| s.record.delivery.is_some()).then(|| {
+        let delivery = any_delivery.then(|| {
             tables += 1;
             delivery_block(sites, format!("Table {tables}"), PATH, "", &meta.bibliography, &mut found)
         });
@@ -304,7 +307,7 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
         narrative_html,
         sites: sites_phrase(sites.len()),
         rating_counts,
-        attribute_summary: attribute_summary.flatten(),
+        attribute_summary,
         groups,
         delivery,
         matrix,
