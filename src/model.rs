@@ -146,12 +146,51 @@ pub struct CompareConfig {
     /// `false` leaves the page out even when sites have blocks to compare.
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// The profile field that groups the per-site tables onto pages of
+    /// their own once the comparison is too long for one page; unset means
+    /// `region` when a record gives one, else `none`.
+    #[serde(default)]
+    pub group_by: Option<GroupBy>,
+    /// Most sites on one page of the per-site tables; a longer group is
+    /// split over several pages.
+    #[serde(default = "default_sites_per_page", deserialize_with = "sites_per_page")]
+    pub sites_per_page: usize,
 }
 
 impl Default for CompareConfig {
     fn default() -> Self {
-        CompareConfig { enabled: true }
+        CompareConfig { enabled: true, group_by: None, sites_per_page: default_sites_per_page() }
     }
+}
+
+/// Long enough to scan, short enough that a page of rows stays small (about
+/// 50 KB at six stages and a delivery row each).
+fn default_sites_per_page() -> usize {
+    50
+}
+
+fn sites_per_page<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<usize, D::Error> {
+    let n = i64::deserialize(deserializer)?;
+    if !(1..=10_000).contains(&n) {
+        return Err(serde::de::Error::custom(format!(
+            "`sites_per_page` is {n}; write a whole number from 1 to 10000, such as 50"
+        )));
+    }
+    Ok(n as usize)
+}
+
+/// A profile field of the site records that groups the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GroupBy {
+    /// `profile.region`.
+    Region,
+    /// `profile.estate`.
+    Estate,
+    /// `profile.category`.
+    Category,
+    /// No field: pages of `sites_per_page` sites in index order.
+    None,
 }
 
 /// `content/series.yaml`.

@@ -586,3 +586,47 @@ async fn serve_reloads_an_open_tab_and_shows_then_clears_mistakes() {
     harness::say("serve: edit reloaded the tab; the overlay showed the mistake and the fix cleared it");
     assert!(errors.is_empty(), "console errors: {errors:?}");
 }
+
+/// Beyond one screen of sites the comparison moves its per-site tables to
+/// group pages (issue 10): the summary and those pages, served by nginx,
+/// pass axe with no console error, every chart drawn and every request
+/// answered.
+#[tokio::test]
+async fn the_comparison_summary_and_its_group_pages_pass_axe() {
+    let Some(tools) = harness::tools("compare groups axe") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let made = std::process::Command::new("python3")
+        .arg(common::repo().join("bench/gen_corpus.py"))
+        .arg(dir.path())
+        .arg("14")
+        .output()
+        .expect("python3 runs bench/gen_corpus.py");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    // Two regions, so there is more than one group page.
+    common::edit(dir.path(), "content/sites/site-00000/site.yaml", "region: North East", "region: Wales");
+    let out = dir.path().join("site");
+    harness::build(dir.path(), &out);
+    let pages: Vec<String> = harness::pages(&out).into_iter().filter(|p| p.starts_with("compare/")).collect();
+    assert_eq!(pages, ["compare/index.html", "compare/north-east/index.html", "compare/wales/index.html"]);
+    let sub_path = "/intranet/evaluation/compare-groups/";
+    let nginx = Nginx::start(&tools, &[(sub_path, &out)]);
+    let browser = Browser::start(&tools).await;
+    let mut problems = Vec::new();
+    for page in &pages {
+        let report = visit(&browser, &nginx.url(&format!("{sub_path}{page}")), tools.axe.as_deref()).await;
+        if tools.axe.is_some() {
+            harness::say(&format!(
+                "axe {page}: {} rules passed, {} violations",
+                report.axe_passes,
+                report.axe_violations.len()
+            ));
+        }
+        problems.extend(report.axe_violations.iter().map(|v| format!("{page}: axe: {v}")));
+        problems.extend(report.console.iter().map(|c| format!("{page}: console error: {c}")));
+        problems.extend(report.charts.iter().map(|c| format!("{page}: chart not visible: {c}")));
+    }
+    browser.close().await;
+    let failed: Vec<_> = nginx.requests().into_iter().filter(|(s, _, _)| *s >= 400).collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -202,7 +202,8 @@ fn drake_hall_figures_snapshot() {
     insta::assert_snapshot!("drake_hall_attributes_svg", svgs[0]);
     insta::assert_snapshot!("drake_hall_social_capital_svg", svgs[1]);
     let compare = std::fs::read_to_string(dir.path().join("output/compare/index.html")).unwrap();
-    let start = compare.find("<svg").unwrap();
+    // The matrix, not the summary chart that now comes first.
+    let start = compare[..compare.find("id=\"compare-social-capital-title\"").unwrap()].rfind("<svg").unwrap();
     insta::assert_snapshot!(
         "comparison_social_capital_svg",
         &compare[start..start + compare[start..].find("</svg>").unwrap() + 6]

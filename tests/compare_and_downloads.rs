@@ -27,7 +27,7 @@ fn delivery_table_has_one_row_per_site_matching_its_record() {
     let doc = html(&dir.path().join("output/compare/index.html"));
     assert_eq!(
         text(&select(&doc, "#delivery-models figcaption")[0]),
-        "Table 1: Peer involvement role delivery model per site"
+        "Table 2: Peer involvement role delivery model per site"
     );
     let rows = select(&doc, "#delivery-models tbody tr");
     let sites = sites_in_order(&project);
@@ -86,7 +86,7 @@ fn role_continuum_comes_from_roles_yaml() {
     let titles: Vec<String> = select(&doc, "#role-continuum tbody tr th").iter().map(text).collect();
     let expected: Vec<&str> = project.roles.iter().map(|r| r.title.as_str()).collect();
     assert_eq!(titles, expected);
-    assert!(text(&select(&doc, "#role-continuum figcaption")[0]).starts_with("Table 2:"));
+    assert!(text(&select(&doc, "#role-continuum figcaption")[0]).starts_with("Table 3:"));
 }
 
 #[test]

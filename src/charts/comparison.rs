@@ -1,5 +1,9 @@
 //! The cross-site social-capital matrix: one row per site, one column per
 //! stage grouped by source, each cell in the rating's colour with its symbol.
+//! Drawn only while the sites fit one screen; [`rating_counts`] summarises
+//! any number of them.
+
+pub mod rating_counts;
 
 use plotters::prelude::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};

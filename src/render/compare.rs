@@ -1,20 +1,33 @@
-//! The cross-site comparison page: generated from every published record,
-//! with the optional narrative of `content/compare.md` above it. A block a
-//! site does not report shows as "Not reported", never as an error, and
-//! never as a default value.
+//! The cross-site comparison: generated from every published record, with
+//! the optional narrative of `content/compare.md` above it. A summary of all
+//! the sites comes first. While the sites fit one screen the page also
+//! holds every per-site table and chart; beyond that the per-site tables
+//! move to pages of their own (`compare/<group>/index.html`, grouped by a
+//! profile field) linked from the summary, so the page stays light at any
+//! number of sites and every site's ratings stay reachable. A block a site
+//! does not report shows as "Not reported", never as an error, and never
+//! as a default value.
+
+mod aggregate;
+mod groups;
 
 use serde::Serialize;
 
 use super::prose::ProseRenderer;
 use super::shortcodes::{self, Env, Slots};
-use super::views::PageMeta;
+use super::views::{Link, PageMeta};
 use super::{Bibliography, Rendered, Renderer, page_file, render_sections};
 use crate::charts::{self, attributes::AttributesStyle};
 use crate::diagnostics::Diagnostic;
 use crate::links::AuthoredLink;
-use crate::model::{Delivery, Project, Prose, Site, StageRating, Status};
+use crate::model::{Delivery, Project, Prose, Site, SocialCapitalFramework, StageRating, Status};
+use aggregate::{AttributeSummary, RatingCountsBlock, sites_phrase, thousands};
 
 pub const PATH: &str = "compare/index.html";
+
+/// Most sites whose per-site tables and small multiples stay on the
+/// comparison page: about one screen of small multiples, three across.
+pub const ONE_SCREEN: usize = 12;
 
 /// The words for a cell whose value the record does not state; the
 /// templates' "Not reported" cells say the same.
@@ -57,9 +70,18 @@ impl Cell {
     }
 }
 
+/// The delivery-model table.
+#[derive(Serialize)]
+struct DeliveryBlock {
+    number: String,
+    rows: Vec<DeliveryRow>,
+}
+
 /// One site's social-capital ratings, in the framework's stage order.
 #[derive(Serialize)]
 struct MatrixRow {
+    /// The site's id: the row's anchor on a group page.
+    id: String,
     site: String,
     href: String,
     /// `None` when the record has no `social_capital`.
@@ -80,11 +102,13 @@ struct StageColumn {
     source: String,
 }
 
+/// The per-site ratings: a figure with the matrix chart above the table
+/// while the sites fit one screen, else the table alone.
 #[derive(Serialize)]
 struct MatrixBlock {
     number: String,
     caption: String,
-    svg: String,
+    svg: Option<String>,
     columns: Vec<StageColumn>,
     rows: Vec<MatrixRow>,
 }
@@ -116,17 +140,58 @@ struct AttributesBlock {
     panels: Vec<AttributesPanel>,
 }
 
+/// A group's row in the overview's list of pages.
+#[derive(Serialize)]
+struct GroupRow {
+    name: String,
+    sites: String,
+    pages: Vec<Link>,
+}
+
+/// The overview's table of group pages.
+#[derive(Serialize)]
+struct GroupsBlock {
+    number: String,
+    /// "region".
+    field: String,
+    /// "Region", for the column heading.
+    field_title: String,
+    /// "12 groups".
+    count: String,
+    rows: Vec<GroupRow>,
+}
+
 #[derive(Serialize)]
 struct CompareView {
     page: PageMeta,
     title: String,
     narrative_html: Option<String>,
-    delivery_number: String,
-    /// `None` when no site has a `delivery` block.
-    delivery: Option<Vec<DeliveryRow>>,
-    social_capital: Option<MatrixBlock>,
+    /// "4 sites".
+    sites: String,
+    rating_counts: Option<RatingCountsBlock>,
+    attribute_summary: Option<AttributeSummary>,
+    /// The pages of per-site tables; `None` while they fit this page.
+    groups: Option<GroupsBlock>,
+    delivery: Option<DeliveryBlock>,
+    matrix: Option<MatrixBlock>,
     attributes: Option<AttributesBlock>,
     roles_html: Option<String>,
+}
+
+/// `compare_group.html`: one page of per-site tables.
+#[derive(Serialize)]
+struct GroupView {
+    page: PageMeta,
+    /// The comparison's title, for the way back.
+    compare_title: String,
+    /// "North East"; "All sites" when not grouped.
+    group: String,
+    /// "Sites 51 to 100 of 1,000 in North East".
+    position: String,
+    previous: Option<Link>,
+    next: Option<Link>,
+    matrix: Option<MatrixBlock>,
+    delivery: Option<DeliveryBlock>,
 }
 
 /// Short name of a site for table rows and chart labels: its prison, else
@@ -139,133 +204,80 @@ fn site_label(site: &Site) -> String {
     }
 }
 
+/// A site's report from a page one folder below the output root.
 fn site_href(site: &Site) -> String {
     format!("../sites/{}/index.html", site.record.id.value)
 }
 
+/// What every comparison page collects while rendering.
+#[derive(Default)]
+struct Found {
+    diags: Vec<Diagnostic>,
+    links: Vec<AuthoredLink>,
+}
+
+/// The overview page and, when the sites do not fit it, the group pages.
 pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
     let (project, theme) = (meta.project, meta.theme);
     let root = "../";
     let env = Env::without_site(project, theme, root, &meta.bibliography);
-    let mut diags = Vec::new();
-    let mut links = Vec::new();
+    let mut found = Found::default();
     let (title, narrative_html) = match &project.compare {
         Some(narrative) => {
-            let (rendered, found) = render_sections(&[narrative], &env, false);
-            diags.extend(found);
-            links = rendered.authored_links(PATH);
+            let (rendered, diags) = render_sections(&[narrative], &env, false);
+            found.diags.extend(diags);
+            found.links = rendered.authored_links(PATH);
             (narrative.front.title.clone(), Some(rendered.into_html()))
         }
         None => (super::compare_title(project), None),
     };
+    let framework =
+        project.frameworks.social_capital.as_ref().filter(|_| sites.iter().any(|s| s.record.social_capital.is_some()));
+    let palette = project.config.charts.palette;
+    let long = sites.len() > ONE_SCREEN;
 
     let mut figures = 0;
     let mut tables = 0;
-    let delivery = sites.iter().any(|s| s.record.delivery.is_some()).then(|| {
-        tables += 1;
-        sites.iter().map(|s| delivery_row(s, &meta.bibliography, &mut diags, &mut links)).collect()
-    });
-    let delivery_number = format!("Table {tables}");
-
-    let social_capital = project
-        .frameworks
-        .social_capital
-        .as_ref()
-        .filter(|_| sites.iter().any(|s| s.record.social_capital.is_some()))
-        .map(|framework| {
-            figures += 1;
-            let columns = framework
-                .stages
-                .iter()
-                .map(|stage| StageColumn {
-                    n: stage.n.value,
-                    source: framework
-                        .sources
-                        .iter()
-                        .find(|s| s.stages.iter().any(|x| x.value == stage.n.value))
-                        .map(|s| s.label.clone())
-                        .unwrap_or_default(),
-                })
-                .collect();
-            let rows = sites
-                .iter()
-                .map(|site| MatrixRow {
-                    site: site_label(site),
-                    href: site_href(site),
-                    cells: site.record.social_capital.as_ref().map(|ratings| {
-                        framework
-                            .stages
-                            .iter()
-                            .map(|stage| {
-                                let key = ratings
-                                    .iter()
-                                    .find(|r| r.stage.value == stage.n.value)
-                                    .map(|r| r.rating.value.clone())
-                                    .unwrap_or_default();
-                                let rating = framework.ratings.get(&key);
-                                MatrixCell {
-                                    stage: stage.n.value,
-                                    label: rating.map(|r| r.label.clone()).unwrap_or_default(),
-                                    symbol: rating.map(|r| r.symbol.clone()).unwrap_or_default(),
-                                    rating: key,
-                                }
-                            })
-                            .collect()
-                    }),
-                })
-                .collect();
-            let caption = format!("{} across the sites", framework.title);
+    let mut next_figure = || {
+        figures += 1;
+        format!("Figure {figures}")
+    };
+    let rating_counts = framework.map(|fw| aggregate::rating_counts_block(sites, fw, palette, next_figure()));
+    let attribute_summary = aggregate::attribute_summary(sites, format!("Table {}", tables + 1));
+    tables += usize::from(attribute_summary.is_some());
+    let any_delivery = sites.iter().any(|s| s.record.delivery.is_some());
+    let mut files = Vec::new();
+    let (groups, delivery, matrix, attributes) = if long {
+        // Group pages hold ratings and delivery rows; with neither there is
+        // nothing per site to page through.
+        let groups = (framework.is_some() || any_delivery).then(|| {
+            tables += 1;
+            render_groups(sites, meta, &title, framework, format!("Table {tables}"), &mut files, &mut found)
+        });
+        (groups, None, None, None)
+    } else {
+        let delivery = any_delivery.then(|| {
+            tables += 1;
+            delivery_block(sites, format!("Table {tables}"), PATH, "", &meta.bibliography, &mut found)
+        });
+        let matrix = framework.map(|fw| {
+            let number = next_figure();
+            let caption = format!("{} across the sites", fw.title);
             let chart_rows: Vec<(String, Option<Vec<StageRating>>)> =
                 sites.iter().map(|s| (site_label(s), s.record.social_capital.clone())).collect();
-            let palette = project.config.charts.palette;
             let svg = charts::comparison::social_capital_comparison_svg(
                 &chart_rows,
-                framework,
+                fw,
                 palette,
                 &caption,
                 "compare-social-capital",
             );
-            MatrixBlock { number: format!("Figure {figures}"), caption, svg, columns, rows }
+            matrix_block(sites, fw, number, caption, Some(svg), "")
         });
-
-    let attributes = sites.iter().any(|s| s.record.attributes.is_some()).then(|| {
-        figures += 1;
-        let axis_max = sites.iter().filter_map(|s| s.record.attributes.as_ref()).map(|a| a.n.value).max().unwrap_or(0);
-        // One scale for every panel, so equal counts draw equal bars.
-        let style = AttributesStyle { axis_max, compact: true };
-        let panels = sites
-            .iter()
-            .map(|site| {
-                let attributes = site.record.attributes.as_ref();
-                let label = site_label(site);
-                let svg = attributes.map(|a| {
-                    let title = format!("Attribute priorities at {label} (n = {})", a.n.value);
-                    let id = format!("compare-attributes-{}", site.record.id.value);
-                    charts::attributes::attributes_svg_styled(a, &title, &id, style)
-                });
-                let rows = attributes
-                    .map(charts::attributes::sorted_items)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(name, count)| AttributeRow { name: name.to_string(), count })
-                    .collect();
-                AttributesPanel {
-                    site: label,
-                    href: site_href(site),
-                    svg,
-                    illustrative: attributes.is_some_and(|a| a.illustrative),
-                    rows,
-                    n: attributes.map_or(0, |a| a.n.value),
-                }
-            })
-            .collect();
-        AttributesBlock {
-            number: format!("Figure {figures}"),
-            caption: format!("Attribute priorities by site, on one scale (0 to {axis_max} respondents)"),
-            axis_max,
-            panels,
-        }
-    });
+        let attributes =
+            sites.iter().any(|s| s.record.attributes.is_some()).then(|| attributes_block(sites, next_figure()));
+        (None, delivery, matrix, attributes)
+    };
 
     let roles_html = (!project.roles.is_empty())
         .then(|| {
@@ -275,7 +287,7 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
             let mut slots = Slots::default();
             let data = shortcodes::roles_data(&project.roles, &mut slots);
             let data = slots.fill(data, &mut prose);
-            prose.finish(PATH, &mut diags, &mut links);
+            prose.finish(PATH, &mut found.diags, &mut found.links);
             shortcodes::render_template(
                 theme,
                 "roles",
@@ -284,7 +296,7 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
                 caption,
                 data,
             )
-            .map_err(|d| diags.push(d))
+            .map_err(|d| found.diags.push(d))
             .ok()
         })
         .flatten();
@@ -293,24 +305,195 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
         page: meta.meta(&title, root, sites.iter().any(|s| s.record.status == Status::Draft)),
         title,
         narrative_html,
-        delivery_number,
+        sites: sites_phrase(sites.len()),
+        rating_counts,
+        attribute_summary,
+        groups,
         delivery,
-        social_capital,
+        matrix,
         attributes,
         roles_html,
     };
-    let file = page_file(theme, "compare.html", &view, PATH.to_string(), &mut diags);
-    Rendered { files: file.into_iter().collect(), diags, links, ..Rendered::default() }
+    files.extend(page_file(theme, "compare.html", &view, PATH.to_string(), &mut found.diags));
+    Rendered { files, diags: found.diags, links: found.links, ..Rendered::default() }
+}
+
+/// Renders a page per group (or part of one) into `files` and returns the
+/// overview's table of them.
+fn render_groups(
+    sites: &[&Site],
+    meta: &Renderer,
+    compare_title: &str,
+    framework: Option<&SocialCapitalFramework>,
+    number: String,
+    files: &mut Vec<super::OutputFile>,
+    found: &mut Found,
+) -> GroupsBlock {
+    let config = &meta.project.config.compare;
+    let by = groups::resolve(config, sites);
+    let groups = groups::group(sites, by, config.sites_per_page);
+    let pages: Vec<(&groups::Group, &groups::GroupPage)> =
+        groups.iter().flat_map(|g| g.pages.iter().map(move |p| (g, p))).collect();
+    let link = |(group, page): (&groups::Group, &groups::GroupPage)| Link {
+        title: if group.pages.len() > 1 { format!("{}: {}", group.name, page.range()) } else { group.name.clone() },
+        href: format!("../{}", page.href()),
+    };
+    for (i, &(group, page)) in pages.iter().enumerate() {
+        let path = format!("compare/{}", page.href());
+        let in_group = if group.pages.len() > 1 {
+            format!("{} of {} in {}", page.range(), thousands(group.size), group.name)
+        } else {
+            format!("{} in {}", sites_phrase(group.size), group.name)
+        };
+        let stage_title = framework.map(|fw| fw.title.as_str()).unwrap_or_default();
+        let matrix = framework.map(|fw| {
+            let caption =
+                format!("{stage_title}: ratings per site, {}{}", in_group[..1].to_lowercase(), &in_group[1..]);
+            matrix_block(&page.sites, fw, "Table 1".to_string(), caption, None, "../")
+        });
+        let delivery = page.sites.iter().any(|s| s.record.delivery.is_some()).then(|| {
+            let number = format!("Table {}", 1 + usize::from(matrix.is_some()));
+            delivery_block(&page.sites, number, &path, "../", &meta.bibliography, found)
+        });
+        let title = format!("{compare_title}: {}", link((group, page)).title);
+        let view = GroupView {
+            page: meta.meta(&title, "../../", page.sites.iter().any(|s| s.record.status == Status::Draft)),
+            compare_title: compare_title.to_string(),
+            group: group.name.clone(),
+            position: in_group,
+            previous: i.checked_sub(1).map(|j| link(pages[j])),
+            next: pages.get(i + 1).map(|&p| link(p)),
+            matrix,
+            delivery,
+        };
+        files.extend(page_file(meta.theme, "compare_group.html", &view, path, &mut found.diags));
+    }
+    GroupsBlock {
+        number,
+        field: groups::field_name(by).to_string(),
+        field_title: groups::capitalised(groups::field_name(by)),
+        count: format!("{} {}", thousands(groups.len()), if groups.len() == 1 { "group" } else { "groups" }),
+        rows: groups
+            .iter()
+            .map(|g| GroupRow {
+                name: g.name.clone(),
+                sites: sites_phrase(g.size),
+                pages: g.pages.iter().map(|p| Link { title: p.range(), href: p.href() }).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// The per-site ratings table of `sites`; `up` leads from the page to the
+/// folder the site links start from ("" on the overview, "../" below it).
+fn matrix_block(
+    sites: &[&Site],
+    framework: &SocialCapitalFramework,
+    number: String,
+    caption: String,
+    svg: Option<String>,
+    up: &str,
+) -> MatrixBlock {
+    let columns = framework
+        .stages
+        .iter()
+        .map(|stage| StageColumn {
+            n: stage.n.value,
+            source: framework
+                .sources
+                .iter()
+                .find(|s| s.stages.iter().any(|x| x.value == stage.n.value))
+                .map(|s| s.label.clone())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let rows = sites
+        .iter()
+        .map(|site| MatrixRow {
+            id: site.record.id.value.clone(),
+            site: site_label(site),
+            href: format!("{up}{}", site_href(site)),
+            cells: site.record.social_capital.as_ref().map(|ratings| {
+                framework
+                    .stages
+                    .iter()
+                    .map(|stage| {
+                        let key = ratings
+                            .iter()
+                            .find(|r| r.stage.value == stage.n.value)
+                            .map(|r| r.rating.value.clone())
+                            .unwrap_or_default();
+                        let rating = framework.ratings.get(&key);
+                        MatrixCell {
+                            stage: stage.n.value,
+                            label: rating.map(|r| r.label.clone()).unwrap_or_default(),
+                            symbol: rating.map(|r| r.symbol.clone()).unwrap_or_default(),
+                            // A key the framework lacks reads "Not rated", as in the charts.
+                            rating: if rating.is_some() { key } else { String::new() },
+                        }
+                    })
+                    .collect()
+            }),
+        })
+        .collect();
+    MatrixBlock { number, caption, svg, columns, rows }
+}
+
+/// Small multiples of the attribute graphs on one scale.
+fn attributes_block(sites: &[&Site], number: String) -> AttributesBlock {
+    let axis_max = sites.iter().filter_map(|s| s.record.attributes.as_ref()).map(|a| a.n.value).max().unwrap_or(0);
+    // One scale for every panel, so equal counts draw equal bars.
+    let style = AttributesStyle { axis_max, compact: true };
+    let panels = sites
+        .iter()
+        .map(|site| {
+            let attributes = site.record.attributes.as_ref();
+            let label = site_label(site);
+            let svg = attributes.map(|a| {
+                let title = format!("Attribute priorities at {label} (n = {})", a.n.value);
+                let id = format!("compare-attributes-{}", site.record.id.value);
+                charts::attributes::attributes_svg_styled(a, &title, &id, style)
+            });
+            let rows = attributes
+                .map(charts::attributes::sorted_items)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(name, count)| AttributeRow { name: name.to_string(), count })
+                .collect();
+            AttributesPanel {
+                site: label,
+                href: site_href(site),
+                svg,
+                illustrative: attributes.is_some_and(|a| a.illustrative),
+                rows,
+                n: attributes.map_or(0, |a| a.n.value),
+            }
+        })
+        .collect();
+    AttributesBlock {
+        number,
+        caption: format!("Attribute priorities by site, on one scale (0 to {axis_max} respondents)"),
+        axis_max,
+        panels,
+    }
+}
+
+/// The delivery table of `sites` on the page at `path`; `up` as for
+/// [`matrix_block`].
+fn delivery_block(
+    sites: &[&Site],
+    number: String,
+    path: &str,
+    up: &str,
+    bibliography: &Bibliography,
+    found: &mut Found,
+) -> DeliveryBlock {
+    DeliveryBlock { number, rows: sites.iter().map(|s| delivery_row(s, path, up, bibliography, found)).collect() }
 }
 
 /// A site's row of the delivery table, its Markdown fields rendered with
 /// citations as text (the page lists no references).
-fn delivery_row(
-    site: &Site,
-    bibliography: &Bibliography,
-    diags: &mut Vec<Diagnostic>,
-    links: &mut Vec<AuthoredLink>,
-) -> DeliveryRow {
+fn delivery_row(site: &Site, path: &str, up: &str, bibliography: &Bibliography, found: &mut Found) -> DeliveryRow {
     let mut prose = ProseRenderer::outside_report(&site.record_path, bibliography);
     let cells = site.record.delivery.as_ref().map(|d| {
         let d = &d.value;
@@ -326,6 +509,6 @@ fn delivery_row(
             Cell::of(field(&d.progression)),
         ]
     });
-    prose.finish(PATH, diags, links);
-    DeliveryRow { site: site_label(site), href: site_href(site), cells }
+    prose.finish(path, &mut found.diags, &mut found.links);
+    DeliveryRow { site: site_label(site), href: format!("{up}{}", site_href(site)), cells }
 }

@@ -1,0 +1,235 @@
+//! The comparison at scale: the summary counts what the records say, and
+//! beyond one screen every site's ratings sit on exactly one group page
+//! linked from the overview.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use common::*;
+use wingreport::model::{Project, SiteRecord, SocialCapitalFramework};
+
+fn built(root: &Path) -> Project {
+    let out = build(root, &["--quiet"]);
+    assert!(out.status.success(), "build failed:\n{}", stderr(&out));
+    let (project, diags) = wingreport::load::load(root);
+    assert!(diags.is_empty(), "{diags:?}");
+    project.unwrap()
+}
+
+/// Sites per (stage, column) from the records, columns as the table has
+/// them: each rating key, then "not-recorded".
+fn expected_counts(project: &Project) -> BTreeMap<(u32, String), usize> {
+    let framework = project.frameworks.social_capital.as_ref().unwrap();
+    let mut counts = BTreeMap::new();
+    for site in &project.sites {
+        for stage in &framework.stages {
+            let column = match &site.record.social_capital {
+                None => "not-recorded".to_string(),
+                Some(ratings) => ratings.iter().find(|r| r.stage.value == stage.n.value).unwrap().rating.value.clone(),
+            };
+            *counts.entry((stage.n.value, column)).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+/// The same counts read from the summary table of `compare/index.html`.
+fn counts_in_page(doc: &scraper::Html, framework: &SocialCapitalFramework) -> BTreeMap<(u32, String), usize> {
+    let mut columns: Vec<String> = framework.ratings.keys().cloned().collect();
+    let headings: Vec<String> = select(doc, "#rating-counts thead th").iter().map(text).collect();
+    if headings.iter().any(|h| h == "Not recorded") {
+        columns.push("not-recorded".to_string());
+    }
+    let mut counts = BTreeMap::new();
+    for row in select(doc, "#rating-counts tbody tr") {
+        let stage: u32 = row.value().attr("data-stage").unwrap().parse().unwrap();
+        let cells: Vec<usize> = row
+            .select(&scraper::Selector::parse("td").unwrap())
+            .map(|td| text(&td).replace(',', "").parse().unwrap())
+            .collect();
+        assert_eq!(cells.len(), columns.len() + 1, "a count per column and the total");
+        assert_eq!(cells.iter().take(columns.len()).sum::<usize>(), cells[columns.len()], "stage {stage} adds up");
+        for (column, &n) in columns.iter().zip(&cells) {
+            if n > 0 {
+                counts.insert((stage, column.clone()), n);
+            }
+        }
+    }
+    counts
+}
+
+#[test]
+fn summary_counts_equal_the_bundled_records_and_the_page_keeps_its_per_site_tables() {
+    let dir = bundled_project();
+    let project = built(dir.path());
+    let doc = html(&dir.path().join("output/compare/index.html"));
+    let framework = project.frameworks.social_capital.as_ref().unwrap();
+    assert_eq!(counts_in_page(&doc, framework), expected_counts(&project));
+    assert!(text(&select(&doc, "#rating-counts figcaption")[0]).starts_with("Figure 1:"));
+    assert_eq!(select(&doc, "#rating-counts svg[role=img]").len(), 1);
+    // Four sites fit one screen: the per-site tables and charts stay here.
+    assert_eq!(select(&doc, "#social-capital-matrix tbody tr").len(), 4);
+    assert_eq!(select(&doc, ".multiple").len(), 4);
+    assert!(select(&doc, "#compare-groups").is_empty());
+    assert!(!dir.path().join("output/compare").read_dir().unwrap().any(|e| e.unwrap().path().is_dir()));
+}
+
+#[test]
+fn attribute_summary_counts_the_sites_listing_each_attribute_and_the_unrecorded() {
+    let dir = bundled_project();
+    edit(
+        dir.path(),
+        "content/sites/risley/site.yaml",
+        "lists:",
+        "attributes:\n  n: 10\n  items:\n    - {name: Approachable, count: 9}\n    - {name: Calm, count: 3}\nlists:",
+    );
+    let project = built(dir.path());
+    let doc = html(&dir.path().join("output/compare/index.html"));
+    let rows: BTreeMap<String, Vec<String>> = select(&doc, "#attribute-summary tbody tr")
+        .iter()
+        .map(|r| {
+            let cells: Vec<String> = r.children().filter_map(scraper::ElementRef::wrap).map(|c| text(&c)).collect();
+            (cells[0].clone(), cells[1..].to_vec())
+        })
+        .collect();
+    let recorded: Vec<&SiteRecord> =
+        project.sites.iter().map(|s| &s.record).filter(|r| r.attributes.is_some()).collect();
+    assert_eq!(recorded.len(), 2);
+    for (name, cells) in &rows {
+        let listing = recorded.iter().filter(|r| r.attributes.as_ref().unwrap().items.iter().any(|i| &i.name == name));
+        assert_eq!(cells[0], listing.count().to_string(), "{name}");
+    }
+    // Drake Hall has Approachable at 19 of 26 (73%), Risley at 9 of 10: median 82%.
+    assert_eq!(rows["Approachable"], ["2", "2", "82%", "73% to 90%"]);
+    assert_eq!(rows["Calm"], ["1", "0", "30%", "30% to 30%"]);
+    let note = text(&select(&doc, "#attribute-summary .figure-note")[0]);
+    assert!(note.contains("Not recorded: 2 of the 4 sites compared have no attribute data."), "{note}");
+}
+
+/// A generated corpus of 50 sites: 10 in Wales, 5 without a region, the
+/// rest in the North East; 20 sites to a page.
+fn corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new("python3")
+        .arg(repo().join("bench/gen_corpus.py"))
+        .arg(dir.path())
+        .arg("50")
+        .output()
+        .expect("python3 runs bench/gen_corpus.py");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for i in 0..15 {
+        let file = format!("content/sites/site-{i:05}/site.yaml");
+        let to = if i < 10 { "  region: Wales\n" } else { "" };
+        edit(dir.path(), &file, "  region: North East\n", to);
+    }
+    let config = std::fs::read_to_string(dir.path().join("wingreport.toml")).unwrap();
+    std::fs::write(dir.path().join("wingreport.toml"), format!("{config}\n[compare]\nsites_per_page = 20\n")).unwrap();
+    dir
+}
+
+#[test]
+fn fifty_sites_each_appear_on_exactly_one_linked_group_page_with_their_six_ratings() {
+    let dir = corpus();
+    let project = built(dir.path());
+    let out = dir.path().join("output");
+    let overview = html(&out.join("compare/index.html"));
+    let framework = project.frameworks.social_capital.as_ref().unwrap();
+    assert_eq!(counts_in_page(&overview, framework), expected_counts(&project));
+
+    // No per-site rows, charts or multiples on the overview.
+    assert!(select(&overview, "#social-capital-matrix, #delivery-models, .multiple").is_empty());
+
+    let groups: Vec<(String, Vec<String>)> = select(&overview, "#compare-groups tbody tr")
+        .iter()
+        .map(|row| {
+            let name = text(&select_in(row, "th")[0]);
+            let hrefs = select_in(row, "a").iter().map(|a| a.value().attr("href").unwrap().to_string()).collect();
+            (name, hrefs)
+        })
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            (
+                "North East".to_string(),
+                vec!["north-east-1/index.html".to_string(), "north-east-2/index.html".to_string()]
+            ),
+            ("Wales".to_string(), vec!["wales/index.html".to_string()]),
+            ("Region not recorded".to_string(), vec!["region-not-recorded/index.html".to_string()]),
+        ]
+    );
+
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (group, hrefs) in &groups {
+        for href in hrefs {
+            let doc = html(&out.join("compare").join(href));
+            assert_eq!(text(&select(&doc, "h1")[0]), *group);
+            assert_eq!(select(&doc, ".compare-back a")[0].value().attr("href"), Some("../index.html"));
+            let rows = select(&doc, "#social-capital-matrix tbody tr");
+            assert!(!rows.is_empty() && rows.len() <= 20, "{href}: {} rows", rows.len());
+            for row in &rows {
+                let id = row.value().attr("id").unwrap().strip_prefix("site-").unwrap().to_string();
+                let record = &project.sites.iter().find(|s| s.record.id.value == id).unwrap().record;
+                let region = record.profile.as_ref().and_then(|p| p.value.region.as_deref().map(str::to_string));
+                let expected_group = region.unwrap_or_else(|| "Region not recorded".to_string());
+                assert_eq!(&expected_group, group, "{id} is on its region's page");
+                let shown: Vec<String> = select_in(row, "td.rating-cell").iter().map(text).collect();
+                let expected: Vec<String> = record
+                    .social_capital
+                    .as_ref()
+                    .unwrap()
+                    .iter()
+                    .map(|r| {
+                        let rating = &framework.ratings[&r.rating.value];
+                        format!("{} {}", rating.symbol, rating.label)
+                    })
+                    .collect();
+                assert_eq!(shown.len(), 6);
+                assert_eq!(shown, expected, "{id}");
+                let report = select_in(row, "th a")[0].value().attr("href").unwrap();
+                assert!(out.join("compare").join(href).parent().unwrap().join(report).is_file(), "{report}");
+                *seen.entry(id).or_insert(0) += 1;
+            }
+            // The delivery rows are the same sites.
+            assert_eq!(select(&doc, "#delivery-models tbody tr").len(), rows.len());
+        }
+    }
+    let all: BTreeSet<&str> = project.sites.iter().map(|s| s.record.id.value.as_str()).collect();
+    assert_eq!(seen.keys().map(String::as_str).collect::<BTreeSet<_>>(), all);
+    assert!(seen.values().all(|&n| n == 1), "each site once: {seen:?}");
+
+    // The two North East pages lead to each other.
+    let first = html(&out.join("compare/north-east-1/index.html"));
+    let next: Vec<&str> =
+        select(&first, ".compare-pager a[rel=next]").iter().map(|a| a.value().attr("href").unwrap()).collect();
+    assert_eq!(next, ["../north-east-2/index.html"]);
+    assert!(select(&first, ".compare-pager a[rel=prev]").is_empty());
+}
+
+#[test]
+fn group_by_an_unknown_field_is_a_config_error_at_its_line() {
+    let dir = bundled_project();
+    let config = std::fs::read_to_string(dir.path().join("wingreport.toml")).unwrap();
+    std::fs::write(dir.path().join("wingreport.toml"), format!("{config}\n[compare]\ngroup_by = \"regoin\"\n"))
+        .unwrap();
+    let out = build(dir.path(), &["--quiet"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    let line = line_of(dir.path(), "wingreport.toml", "group_by");
+    assert!(err.contains(&format!("wingreport.toml:{line}:12")), "{err}");
+    assert!(err.contains("`regoin` is not an allowed value here"), "{err}");
+    assert!(err.contains("did you mean `region`?"), "{err}");
+    assert!(err.contains("`region`, `estate`, `category`"), "{err}");
+
+    std::fs::write(dir.path().join("wingreport.toml"), format!("{config}\n[compare]\nsites_per_page = 0\n")).unwrap();
+    let err = stderr(&build(dir.path(), &["--quiet"]));
+    let line = line_of(dir.path(), "wingreport.toml", "sites_per_page");
+    assert!(err.contains(&format!("wingreport.toml:{line}:18")), "{err}");
+    assert!(err.contains("write a whole number from 1 to 10000"), "{err}");
+}
+
+fn select_in<'a>(el: &scraper::ElementRef<'a>, css: &str) -> Vec<scraper::ElementRef<'a>> {
+    el.select(&scraper::Selector::parse(css).unwrap()).collect()
+}
