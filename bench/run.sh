@@ -110,7 +110,7 @@ built_serve_corpus=no
 if [[ $parts == *" build "* ]]; then
   for n in "${sizes[@]}"; do
     dir=$(corpus "$n")
-    echo "== build, $n sites: $(cat "$dir"/content/sites/*/*.md | wc -w) words of narrative"
+    echo "== build, $n sites: $(find "$dir/content/sites" -name "*.md" -exec cat {} + | wc -w) words of narrative"
     python3 bench/hugo_site.py "$dir" "$work/hugo-$n"
     rm -f "$results/mem-$n-"*.txt
     # /usr/bin/time inside the timed command: every run's peak memory, at
