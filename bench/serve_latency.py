@@ -145,8 +145,8 @@ def summary(times):
     if not served:
         return "never served", ""
     lost = len(times) - len(served)
-    spread = f"{min(served):.0f}-{max(served):.0f}" + (f", {lost} not served in {PATIENCE:.0f} s" if lost else "")
-    return f"{statistics.median(served):.0f}", spread
+    spread = f"{min(served):,.0f}-{max(served):,.0f}" + (f", {lost} not served in {PATIENCE:.0f} s" if lost else "")
+    return f"{statistics.median(served):,.0f}", spread
 
 
 def main():
