@@ -217,8 +217,10 @@ def main():
     def stop(signum, _frame):
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGHUP, stop)
+    # Also SIGINT: a shell without job control starts background commands
+    # with it ignored, and Python then never turns it into KeyboardInterrupt.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
 
     results = []
     for _ in range(runs):
@@ -256,4 +258,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt as stopped:
+        sys.exit(f"{os.path.basename(__file__)}: stopped by {stopped or 'SIGINT'}")

@@ -50,8 +50,9 @@ def vm_rss_mb(pid):
 class Page:
     """One kept-alive HTTP connection to serve, reopened when it drops."""
 
-    def __init__(self, port):
+    def __init__(self, port, serve):
         self.port = port
+        self.serve = serve
         self.conn = None
 
     def get(self, path):
@@ -101,6 +102,8 @@ def wait_for(page, path, word, patience):
     """Seconds until `word` is in the page at `path`, or None."""
     start = time.monotonic()
     while time.monotonic() - start < patience:
+        if page.serve.poll() is not None:
+            raise SystemExit(f"wingreport serve exited with {page.serve.returncode}")
         status, body = page.get(path)
         if status == 200 and word in body:
             return time.monotonic() - start
@@ -160,12 +163,14 @@ def main():
     middle = len(sites) // 2
     page_of = [f"/sites/{s}/index.html" for s in sites]
 
-    # SIGTERM (and SIGHUP) end the script through the same finally as Ctrl+C.
+    # Signals end the script through the same finally as Ctrl+C.
     def stop(signum, _frame):
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGHUP, stop)
+    # Also SIGINT: a shell without job control starts background commands
+    # with it ignored, and Python then never turns it into KeyboardInterrupt.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
 
     edits = Edits(corpus, work)
     port = free_port()
@@ -177,7 +182,7 @@ def main():
     try:
         with open(pid_path, "w") as f:
             f.write(str(serve.pid))
-        page = Page(port)
+        page = Page(port, serve)
         started = time.monotonic()
         while page.get("/")[0] != 200:
             if serve.poll() is not None:
@@ -227,4 +232,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt as stopped:
+        sys.exit(f"{os.path.basename(__file__)}: stopped by {stopped or 'SIGINT'}")
