@@ -348,7 +348,7 @@ impl Rebuilder {
                 self.cache = None;
                 let count = diags.len();
                 state.errors = diags;
-                Ok(format!("{count} problem(s) found in {elapsed} ms; showing them over the last good pages"))
+                Ok(format!("{what}: {count} problem(s) found in {elapsed} ms; showing them over the last good pages"))
             }
             Err(other) => {
                 self.cache = None;
