@@ -152,7 +152,5 @@ pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<Summary
     let staging = lock.stage().map_err(cannot_write)?;
     let assembled = generate_into(root, drafts, &|file| staging.put(&file))?;
     staging.commit().map_err(cannot_write)?;
-    let mut summary = summary(assembled, Some(output), started);
-    summary.external_links = Vec::new();
-    Ok(summary)
+    Ok(summary(assembled, Some(output), started))
 }

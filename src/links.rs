@@ -846,6 +846,26 @@ mod tests {
     }
 
     #[test]
+    fn checking_only_the_links_into_changed_paths_leaves_the_others_alone() {
+        let files = with_link(
+            r#"<a href="missing.html">y</a>
+<a href="../risley/index.html#gone">x</a>"#,
+        );
+        let pages: Vec<PageFacts> =
+            files.iter().filter(|f| is_html(&f.path)).map(|f| PageFacts::scan(&f.path, &f.bytes)).collect();
+        let output = Output::new(&pages, files.iter().map(|f| f.path.as_str()), &[]);
+        let drake: Vec<&PageFacts> = pages.iter().filter(|p| p.path == "sites/drake-hall/index.html").collect();
+        let risley = HashSet::from(["sites/risley/index.html"]);
+        assert!(drake[0].links_into(&risley));
+        assert!(!pages[0].links_into(&HashSet::from(["index.html"])), "a page's own anchors do not count");
+        let into = output.check(&drake, Some(&risley), &[]);
+        let hrefs: Vec<&str> = into.diagnostics.iter().map(|d| d.message.split('`').nth(1).unwrap()).collect();
+        assert_eq!(hrefs, ["../risley/index.html#gone"]);
+        assert_eq!(into.diagnostics[0].line, 2, "the line was counted when the page was read");
+        assert_eq!(output.check(&drake, None, &[]).diagnostics.len(), 2);
+    }
+
+    #[test]
     fn relative_paths_climb_to_the_common_folder() {
         assert_eq!(relative("sites/a/index.html", "sites/b/index.html"), "../b/index.html");
         assert_eq!(relative("sites/a/index.html", "index.html"), "../../index.html");

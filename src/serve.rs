@@ -594,7 +594,10 @@ fn watch(
         reloader.reload();
     };
     let watch_error = |e: notify::Error| Failure::Io(format!("cannot watch the project: {e}"));
-    let mut debouncer = new_debouncer(Duration::from_millis(60), None, handler).map_err(watch_error)?;
+    // An editor's save (a temporary file renamed over the original) is a
+    // burst of a few milliseconds; 25 ms keeps it one rebuild and leaves
+    // most of the time a save may take to be served for the rebuild.
+    let mut debouncer = new_debouncer(Duration::from_millis(25), None, handler).map_err(watch_error)?;
     debouncer.watch(root.join("content"), RecursiveMode::Recursive).map_err(watch_error)?;
     debouncer.watch(&root, RecursiveMode::NonRecursive).map_err(watch_error)?;
     if root.join("themes").is_dir() {

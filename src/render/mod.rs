@@ -917,6 +917,28 @@ fn toc_children(headings: &[markdown::Heading]) -> Vec<TocEntry> {
 mod tests {
     use super::*;
 
+    fn doc(href: &str, text: &str) -> SearchDoc {
+        SearchDoc { report: "R".into(), section: "S".into(), href: href.into(), text: text.into() }
+    }
+
+    #[test]
+    fn search_docs_are_taken_out_of_the_parts_by_page_in_order() {
+        let mut a = Rendered {
+            search: vec![doc("sites/a/index.html#x", "1"), doc("sites/a/index.html", "2")],
+            ..Rendered::default()
+        };
+        let mut b = Rendered { search: vec![doc("pages/b/index.html#y", "3")], ..Rendered::default() };
+        let pages = search_pages([&mut a, &mut b]);
+        let grouped: Vec<(&str, usize)> = pages.iter().map(|(href, _, docs)| (href.as_str(), docs.len())).collect();
+        assert_eq!(grouped, [("sites/a/index.html", 2), ("pages/b/index.html", 1)]);
+        assert!(a.search.is_empty() && b.search.is_empty(), "no second copy stays behind");
+        let mut index = SearchIndex::new(pages);
+        assert!(index.replace_page("sites/a/index.html", vec![doc("sites/a/index.html", "new")]).is_some());
+        assert!(index.replace_page("sites/z/index.html", Vec::new()).is_none(), "an unknown page");
+        let texts: Vec<&str> = index.docs.iter().map(|d| d.text.as_str()).collect();
+        assert_eq!(texts, ["new", "3"]);
+    }
+
     #[test]
     fn appendix_letters_run_past_z() {
         assert_eq!(appendix_letter(0), "A");
