@@ -61,7 +61,10 @@ fn generate_into(root: &Path, drafts: bool, emit: &(dyn Fn(OutputFile) + Sync)) 
             emit(file);
         }
     };
-    match render::render(&project, &theme, selection(&project, drafts), &scan_and_emit) {
+    let (parts, finish) = render::render(&project, &theme, selection(&project, drafts), &scan_and_emit);
+    // The loaded content is not needed to complete the output.
+    drop((project, theme));
+    match finish.assemble(parts, &scan_and_emit) {
         Ok(assembled) if diags.is_empty() => {
             names.map_err(|d| Failure::Content(vec![d]))?;
             let leaks = scanner.finish(root);

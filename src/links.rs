@@ -96,16 +96,20 @@ impl PageFacts {
         let mut line = Line::default();
         let links = links
             .into_iter()
-            .map(|link| {
+            .filter_map(|link| {
                 let target = base.as_ref().map_or(Target::Invalid(Problem::Unparsable), |b| b.resolve(&link.href));
-                // A link to this page's own anchor keeps no copy of its path.
                 let target = match target {
+                    // Most links of a report go to its own anchors (contents,
+                    // notes): those that work are settled here and not kept.
                     Target::Internal { path: to, fragment } if to == path => {
+                        if fragment.as_deref().is_none_or(|f| finds_anchor(&ids, f)) {
+                            return None;
+                        }
                         Target::Internal { path: String::new(), fragment }
                     }
                     other => other,
                 };
-                Link { line: line.of(html, link.offset), href: link.href, target }
+                Some(Link { line: line.of(html, link.offset), href: link.href, target })
             })
             .collect();
         PageFacts { path: path.to_string(), ids, links, unreadable }
@@ -122,7 +126,8 @@ impl PageFacts {
 struct Link {
     href: String,
     line: usize,
-    /// Where it goes; an internal path left empty is the page itself.
+    /// Where it goes; an internal path left empty is a missing anchor of
+    /// the page itself.
     target: Target,
 }
 

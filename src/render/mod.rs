@@ -51,27 +51,68 @@ impl Selection {
     }
 }
 
-/// Renders every page and static file of the project, handing each file to
-/// `emit` as soon as its part is rendered, so the output is never all in
-/// memory at once. Site reports are independent of each other, so they
-/// render in parallel and `emit` is called from several threads; results
-/// keep the sites' order, so diagnostics are deterministic. A part with
-/// problems emits nothing, since the run fails anyway.
+/// Renders every page of the project, handing each file to `emit` as soon
+/// as its part is rendered, so the output is never all in memory at once.
+/// Site reports are independent of each other, so they render in parallel
+/// and `emit` is called from several threads; results keep the sites'
+/// order, so diagnostics are deterministic. A part with problems emits
+/// nothing, since the run fails anyway. [`Finish::assemble`] completes the
+/// output without the project, which can be dropped first.
 pub fn render(
     project: &Project,
     theme: &Theme,
     selection: Selection,
     emit: &(dyn Fn(OutputFile) + Sync),
-) -> Result<Assembled, Vec<Diagnostic>> {
+) -> (Vec<Rendered>, Finish) {
     let renderer = Renderer::new(project, theme, selection);
     let mut parts: Vec<Rendered> = renderer.sites().par_iter().map(|site| renderer.site(site).emit(emit)).collect();
     parts.extend(renderer.shared().into_iter().map(|part| part.emit(emit)));
-    let search = SearchIndex::new(search_pages(&mut parts));
-    let assembled = renderer.assemble(&parts.iter().collect::<Vec<_>>(), search.files())?;
-    for file in assembled.extra {
-        emit(file);
+    (parts, renderer.finish())
+}
+
+/// What completing the output needs once every part is rendered, owned
+/// rather than borrowed from the project.
+pub struct Finish {
+    url: Option<String>,
+    unpublished: Vec<Unpublished>,
+    static_files: Vec<OutputFile>,
+}
+
+impl Finish {
+    /// Completes the output of `parts`, whose files were emitted: emits the
+    /// sitemap, search index and static files, and checks every link from
+    /// the parts' facts.
+    pub fn assemble(self, mut parts: Vec<Rendered>, emit: &dyn Fn(OutputFile)) -> Result<Assembled, Vec<Diagnostic>> {
+        // The documents go as soon as the index is made.
+        let search = SearchIndex::new(search_pages(&mut parts)).files();
+        let mut assembled = self.complete(&parts.iter().collect::<Vec<_>>(), search)?;
+        std::mem::take(&mut assembled.extra).into_iter().for_each(emit);
+        Ok(assembled)
     }
-    Ok(Assembled { extra: Vec::new(), ..assembled })
+
+    /// The output of rendered parts (whose files may already be written)
+    /// completed by the sitemap, the `search` index files and the static
+    /// files, with every link checked from the parts' facts; or every
+    /// problem the parts and the link check found.
+    fn complete(self, parts: &[&Rendered], search: Vec<OutputFile>) -> Result<Assembled, Vec<Diagnostic>> {
+        let diags: Vec<Diagnostic> = parts.iter().flat_map(|part| part.diags.iter().cloned()).collect();
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        let authored: Vec<AuthoredLink> = parts.iter().flat_map(|part| part.links.iter().cloned()).collect();
+        let paths = || parts.iter().flat_map(|part| &part.paths).map(String::as_str);
+        let mut extra = vec![sitemap::sitemap(paths(), self.url.as_deref())];
+        extra.extend(search);
+        extra.extend(self.static_files);
+        let pages: Vec<&PageFacts> = parts.iter().flat_map(|part| &part.pages).collect();
+        let files = paths().chain(extra.iter().map(|f| f.path.as_str()));
+        let report = Output::new(pages.iter().copied(), files, &self.unpublished).check(&pages, None, &authored);
+        if !report.diagnostics.is_empty() {
+            return Err(report.diagnostics);
+        }
+        let paths = paths().map(str::to_string).chain(extra.iter().map(|f| f.path.clone())).collect();
+        Ok(Assembled { paths, extra, external_links: report.external })
+    }
 }
 
 /// The search index as one value that changes page by page.
@@ -215,30 +256,19 @@ impl<'a> Renderer<'a> {
         parts
     }
 
-    /// Completes the output of rendered parts (whose files may already be
-    /// written): the sitemap, the `search` index files and the static files, with
-    /// every link checked from the parts' facts; or every problem the parts
-    /// and the link check found.
+    /// The output of rendered parts completed by the sitemap, the `search`
+    /// index files and the static files, with every link checked; or every
+    /// problem the parts and the link check found.
     pub fn assemble(&self, parts: &[&Rendered], search: Vec<OutputFile>) -> Result<Assembled, Vec<Diagnostic>> {
-        let diags: Vec<Diagnostic> = parts.iter().flat_map(|part| part.diags.iter().cloned()).collect();
-        if !diags.is_empty() {
-            return Err(diags);
+        self.finish().complete(parts, search)
+    }
+
+    fn finish(&self) -> Finish {
+        Finish {
+            url: self.project.config.url.clone(),
+            unpublished: self.unpublished(),
+            static_files: self.static_files(),
         }
-        let authored: Vec<AuthoredLink> = parts.iter().flat_map(|part| part.links.iter().cloned()).collect();
-        let paths = || parts.iter().flat_map(|part| &part.paths).map(String::as_str);
-        let mut extra = vec![self.sitemap(paths())];
-        extra.extend(search);
-        extra.extend(self.static_files());
-        let pages: Vec<&PageFacts> = parts.iter().flat_map(|part| &part.pages).collect();
-        let unpublished = self.unpublished();
-        let output =
-            Output::new(pages.iter().copied(), paths().chain(extra.iter().map(|f| f.path.as_str())), &unpublished);
-        let report = output.check(&pages, None, &authored);
-        if !report.diagnostics.is_empty() {
-            return Err(report.diagnostics);
-        }
-        let paths = paths().map(str::to_string).chain(extra.iter().map(|f| f.path.clone())).collect();
-        Ok(Assembled { paths, extra, external_links: report.external })
     }
 
     /// The sitemap of an output holding the files at `paths`.
@@ -248,7 +278,7 @@ impl<'a> Renderer<'a> {
 
     /// The theme's static files and the stylesheets made from the config,
     /// which no edit of a report changes.
-    pub fn static_files(&self) -> Vec<OutputFile> {
+    fn static_files(&self) -> Vec<OutputFile> {
         let mut files: Vec<OutputFile> = self
             .theme
             .static_files
