@@ -414,11 +414,11 @@ pub fn serve(options: ServeOptions) -> Result<(), Failure> {
             eprintln!("warning: serving on {address}, reachable from other machines; drafts are visible to anyone who can connect");
         }
         let url = format!("http://{address}/");
-        println!("Serving drafts of {} at {url} (Ctrl+C to stop)", root.display());
-
         let livereload = LiveReloadLayer::new();
         let reloader = livereload.reloader();
         let _watcher = watch(rebuilder, reloader)?;
+        // Announced once watching, so a save made on seeing it is not lost.
+        println!("Serving drafts of {} at {url} (Ctrl+C to stop)", root.display());
         if options.open {
             let _ = open::that_detached(&url);
         }
