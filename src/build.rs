@@ -3,10 +3,12 @@
 //! stops before writing when any stage found a problem.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::Diagnostic;
 use crate::model::Project;
+use crate::privacy::Scanner;
 use crate::render::{self, Assembled, OutputFile, Selection};
 use crate::templates::Theme;
 
@@ -33,19 +35,40 @@ pub struct Summary {
     pub external_links: Vec<crate::links::ExternalLink>,
 }
 
-/// Runs every stage but writing. `drafts` adds to the config's `[build] drafts`.
+/// Runs every stage but writing, keeping the files in memory (sorted by
+/// path). `drafts` adds to the config's `[build] drafts`.
 pub fn generate(root: &Path, drafts: bool) -> Result<Vec<OutputFile>, Failure> {
-    generate_with_links(root, drafts).map(|assembled| assembled.files)
+    let files = Mutex::new(Vec::new());
+    generate_into(root, drafts, &|file| files.lock().unwrap_or_else(|e| e.into_inner()).push(file))?;
+    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
 }
 
-/// As [`generate`], keeping the external links the link check found.
-fn generate_with_links(root: &Path, drafts: bool) -> Result<Assembled, Failure> {
+/// Runs every stage, handing each file to `emit` as soon as it is
+/// rendered and scanned for private names (from several threads), so the
+/// output is never held whole. Emitted files are only good when this
+/// returns `Ok`.
+fn generate_into(root: &Path, drafts: bool, emit: &(dyn Fn(OutputFile) + Sync)) -> Result<Assembled, Failure> {
     let (project, theme, mut diags) = prepare_all(root)?;
-    let rendered = render::render(&project, &theme, selection(&project, drafts));
-    match rendered {
+    let names = crate::privacy::read_deny_list(root, &project.config.privacy.real_names);
+    let scanner = Scanner::new(names.as_deref().unwrap_or_default());
+    // Content the loader already found wrong is not worth writing out.
+    let clean = diags.is_empty();
+    let scan_and_emit = |file: OutputFile| {
+        scanner.scan(&file.path, &file.bytes);
+        if clean {
+            emit(file);
+        }
+    };
+    let (parts, finish) = render::render(&project, &theme, selection(&project, drafts), &scan_and_emit);
+    // The loaded content is not needed to complete the output.
+    drop((project, theme));
+    match finish.assemble(parts, &scan_and_emit) {
         Ok(assembled) if diags.is_empty() => {
-            check_privacy(root, &project, &assembled.files)?;
-            Ok(assembled)
+            names.map_err(|d| Failure::Content(vec![d]))?;
+            let leaks = scanner.finish(root);
+            if leaks.is_empty() { Ok(assembled) } else { Err(Failure::Content(leaks)) }
         }
         Ok(_) => Err(Failure::Content(diags)),
         Err(more) => {
@@ -96,37 +119,29 @@ pub fn selection(project: &Project, drafts: bool) -> Selection {
     Selection { drafts: drafts || project.config.build.drafts }
 }
 
-/// Fails when a name of the private deny-list appears in `files`.
-pub fn check_privacy(root: &Path, project: &Project, files: &[OutputFile]) -> Result<(), Failure> {
-    let names = crate::privacy::read_deny_list(root, &project.config.privacy.real_names)
-        .map_err(|d| Failure::Content(vec![d]))?;
-    let leaks = crate::privacy::find_leaks(root, &names, files);
-    if leaks.is_empty() { Ok(()) } else { Err(Failure::Content(leaks)) }
-}
-
-fn summary(files: &[OutputFile], output: Option<PathBuf>, started: Instant) -> Summary {
-    let count =
-        |prefix: &str| files.iter().filter(|f| f.path.starts_with(prefix) && f.path.ends_with("index.html")).count();
+fn summary(assembled: Assembled, output: Option<PathBuf>, started: Instant) -> Summary {
+    let paths = &assembled.paths;
+    let count = |prefix: &str| paths.iter().filter(|p| p.starts_with(prefix) && p.ends_with("index.html")).count();
     Summary {
         sites: count("sites/"),
         pages: count("pages/"),
-        files: files.len(),
+        files: paths.len(),
         output,
         elapsed: started.elapsed(),
-        external_links: Vec::new(),
+        external_links: assembled.external_links,
     }
 }
 
 /// Validates everything a build would, writing nothing.
 pub fn check(root: &Path, drafts: bool) -> Result<Summary, Failure> {
     let started = Instant::now();
-    let assembled = generate_with_links(root, drafts)?;
-    let mut summary = summary(&assembled.files, None, started);
-    summary.external_links = assembled.external_links;
-    Ok(summary)
+    let assembled = generate_into(root, drafts, &drop)?;
+    Ok(summary(assembled, None, started))
 }
 
 /// Builds into `output` (default `ROOT/output`), replacing it atomically.
+/// Files are written into the staging folder as they are rendered; on
+/// any failure it goes and the previous output stays.
 pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<Summary, Failure> {
     let started = Instant::now();
     let output = output.map_or_else(|| root.join("output"), Path::to_path_buf);
@@ -137,7 +152,8 @@ pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<Summary
     // Locked before generating, so leftovers of killed builds go even when
     // this one fails, and a second build waits instead of racing the swap.
     let lock = crate::write::lock(&output).map_err(cannot_write)?;
-    let files = generate(root, drafts)?;
-    lock.write(&files).map_err(cannot_write)?;
-    Ok(summary(&files, Some(output), started))
+    let staging = lock.stage().map_err(cannot_write)?;
+    let assembled = generate_into(root, drafts, &|file| staging.put(&file))?;
+    staging.commit().map_err(cannot_write)?;
+    Ok(summary(assembled, Some(output), started))
 }

@@ -66,40 +66,143 @@ pub struct LinkReport {
 /// Checks every `href` and `src` of every `.html` file in `files` against
 /// the files and anchors of the same output.
 pub fn check(files: &[OutputFile], authored: &[AuthoredLink], unpublished: &[Unpublished]) -> LinkReport {
-    let scanned: Vec<(&OutputFile, Result<Scan, String>)> =
-        files.par_iter().filter(|f| is_html(&f.path)).map(|f| (f, scan(&f.bytes))).collect();
-    let mut unreadable = Vec::new();
-    let mut pages: Vec<(&OutputFile, Scan)> = Vec::new();
-    for (file, result) in scanned {
-        match result {
-            Ok(scan) => pages.push((file, scan)),
-            Err(e) => unreadable.push(Diagnostic::whole_file(
-                &file.path,
-                format!("generated page `{}` cannot be read for its links: {e}", file.path),
-            )),
+    let pages: Vec<PageFacts> =
+        files.par_iter().filter(|f| is_html(&f.path)).map(|f| PageFacts::scan(&f.path, &f.bytes)).collect();
+    let output = Output::new(&pages, files.iter().map(|f| f.path.as_str()), unpublished);
+    let all: Vec<&PageFacts> = pages.iter().collect();
+    output.check(&all, None, authored)
+}
+
+/// What the link check needs of one generated page, read once when the
+/// page is rendered, so that checking never reads its HTML again.
+#[derive(Debug, Clone)]
+pub struct PageFacts {
+    /// Output path, e.g. `sites/drake-hall/index.html`.
+    pub path: String,
+    ids: HashSet<String>,
+    links: Vec<Link>,
+    /// Why the tokenizer gave up on the page, if it did.
+    unreadable: Option<String>,
+}
+
+impl PageFacts {
+    /// Ids and links of the page at output path `path`.
+    pub fn scan(path: &str, html: &[u8]) -> Self {
+        let (ids, links, unreadable) = match scan(html) {
+            Ok(found) => (found.ids, found.links, None),
+            Err(e) => (HashSet::new(), Vec::new(), Some(e)),
+        };
+        let base = Base::new(path);
+        let mut line = Line::default();
+        let links = links
+            .into_iter()
+            .filter_map(|link| {
+                let target = base.as_ref().map_or(Target::Invalid(Problem::Unparsable), |b| b.resolve(&link.href));
+                let target = match target {
+                    // Most links of a report go to its own anchors (contents,
+                    // notes): those that work are settled here and not kept.
+                    Target::Internal { path: to, fragment } if to == path => {
+                        if fragment.as_deref().is_none_or(|f| finds_anchor(&ids, f)) {
+                            return None;
+                        }
+                        Target::Internal { path: String::new(), fragment }
+                    }
+                    other => other,
+                };
+                Some(Link { line: line.of(html, link.offset), href: link.href, target })
+            })
+            .collect();
+        PageFacts { path: path.to_string(), ids, links, unreadable }
+    }
+
+    /// Whether the page links to any of `paths`, other than itself.
+    pub fn links_into(&self, paths: &HashSet<&str>) -> bool {
+        self.links.iter().any(|link| link.goes_to(paths))
+    }
+}
+
+/// A link of a generated page, resolved against it.
+#[derive(Debug, Clone)]
+struct Link {
+    href: String,
+    line: usize,
+    /// Where it goes; an internal path left empty is a missing anchor of
+    /// the page itself.
+    target: Target,
+}
+
+impl Link {
+    fn goes_to(&self, paths: &HashSet<&str>) -> bool {
+        matches!(&self.target, Target::Internal { path, .. } if !path.is_empty() && paths.contains(path.as_str()))
+    }
+}
+
+/// Lines of increasing byte offsets, counted in one pass over the page.
+#[derive(Default)]
+struct Line {
+    offset: usize,
+    line: usize,
+}
+
+impl Line {
+    fn of(&mut self, bytes: &[u8], offset: usize) -> usize {
+        let offset = offset.min(bytes.len());
+        if offset < self.offset {
+            *self = Line::default();
         }
+        self.line += bytes[self.offset..offset].iter().filter(|&&b| b == b'\n').count();
+        self.offset = offset;
+        self.line + 1
     }
-    let site = Site {
-        anchors: pages.iter().map(|(file, scan)| (file.path.as_str(), &scan.ids)).collect(),
-        files: files.iter().map(|f| f.path.as_str()).collect(),
-        unpublished,
-    };
-    let found: Vec<(Vec<Broken>, Vec<ExternalLink>)> =
-        pages.par_iter().map(|(file, scan)| site.check_page(file, &scan.links)).collect();
-    let mut external: Vec<ExternalLink> = Vec::new();
-    let mut broken: Vec<Broken> = Vec::new();
-    for (b, e) in found {
-        broken.extend(b);
-        external.extend(e);
+}
+
+/// Every file and anchor of an output, which links are checked against.
+pub struct Output<'a> {
+    site: Site<'a>,
+}
+
+impl<'a> Output<'a> {
+    /// The output of these pages and files (`files` holds the pages' paths too).
+    pub fn new(
+        pages: impl IntoIterator<Item = &'a PageFacts>,
+        files: impl IntoIterator<Item = &'a str>,
+        unpublished: &'a [Unpublished],
+    ) -> Self {
+        let site = Site {
+            anchors: pages.into_iter().map(|p| (p.path.as_str(), &p.ids)).collect(),
+            files: files.into_iter().collect(),
+            unpublished,
+        };
+        Output { site }
     }
-    external.sort();
-    external.dedup();
-    // A generated link broken on many pages is reported on the first of
-    // them by path, whatever order the render stage gave.
-    broken.sort_by(|a, b| (&a.page, a.line).cmp(&(&b.page, b.line)));
-    let mut diagnostics = site.diagnose(broken, authored);
-    diagnostics.extend(unreadable);
-    LinkReport { diagnostics, external }
+
+    /// Checks the links of `pages`; with `into`, only the links to those
+    /// paths, which is all that can break when only they changed.
+    pub fn check(&self, pages: &[&PageFacts], into: Option<&HashSet<&str>>, authored: &[AuthoredLink]) -> LinkReport {
+        let site = &self.site;
+        let found: Vec<(Vec<Broken>, Vec<ExternalLink>)> =
+            pages.par_iter().map(|page| site.check_page(page, into)).collect();
+        let mut external: Vec<ExternalLink> = Vec::new();
+        let mut broken: Vec<Broken> = Vec::new();
+        for (b, e) in found {
+            broken.extend(b);
+            external.extend(e);
+        }
+        external.sort();
+        external.dedup();
+        // A generated link broken on many pages is reported on the first of
+        // them by path, whatever order the render stage gave.
+        broken.sort_by(|a, b| (&a.page, a.line).cmp(&(&b.page, b.line)));
+        let mut diagnostics = site.diagnose(broken, authored);
+        if into.is_none() {
+            diagnostics.extend(pages.iter().filter_map(|page| {
+                let e = page.unreadable.as_ref()?;
+                let message = format!("generated page `{}` cannot be read for its links: {e}", page.path);
+                Some(Diagnostic::whole_file(&page.path, message))
+            }));
+        }
+        LinkReport { diagnostics, external }
+    }
 }
 
 fn is_html(path: &str) -> bool {
@@ -168,11 +271,6 @@ fn unescape(value: String) -> String {
     if value.contains('&') { htmlize::unescape_attribute(value).into_owned() } else { value }
 }
 
-/// 1-based line of a byte offset.
-fn line_of(bytes: &[u8], offset: usize) -> usize {
-    1 + bytes[..offset.min(bytes.len())].iter().filter(|&&b| b == b'\n').count()
-}
-
 // --------------------------------------------------------------- resolving
 
 /// The host of the base URL pages are resolved against: any host of a
@@ -183,7 +281,7 @@ const HOST: &str = "output.invalid";
 const FRAGMENT: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'<').add(b'>').add(b'`');
 
 /// Where a link goes, once resolved against its page.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Target {
     /// A file of the output (`index.html` added to folders) and a fragment
     /// as a browser would encode it.
@@ -301,37 +399,41 @@ struct Site<'a> {
 }
 
 impl Site<'_> {
-    fn check_page(&self, file: &OutputFile, links: &[FoundLink]) -> (Vec<Broken>, Vec<ExternalLink>) {
-        let page = file.path.as_str();
+    fn check_page(&self, facts: &PageFacts, into: Option<&HashSet<&str>>) -> (Vec<Broken>, Vec<ExternalLink>) {
+        let page = facts.path.as_str();
         let mut broken = Vec::new();
         let mut external = Vec::new();
-        let Some(base) = Base::new(page) else { return (broken, external) };
-        for link in links {
-            let problem = match base.resolve(&link.href) {
+        for link in &facts.links {
+            if into.is_some_and(|paths| !link.goes_to(paths)) {
+                continue;
+            }
+            let problem = match &link.target {
                 Target::External => {
                     external.push(ExternalLink { page: page.to_string(), href: link.href.clone() });
                     None
                 }
                 Target::Skipped => None,
-                Target::Invalid(problem) => Some(problem),
-                Target::Internal { path, fragment } => self.problem(path, fragment),
+                Target::Invalid(problem) => Some(problem.clone()),
+                Target::Internal { path, fragment } => {
+                    let path = if path.is_empty() { page } else { path.as_str() };
+                    self.problem(path, fragment.as_deref())
+                }
             };
             if let Some(problem) = problem {
-                let line = line_of(&file.bytes, link.offset);
-                broken.push(Broken { page: page.to_string(), href: link.href.clone(), line, problem });
+                broken.push(Broken { page: page.to_string(), href: link.href.clone(), line: link.line, problem });
             }
         }
         (broken, external)
     }
 
-    fn problem(&self, path: String, fragment: Option<String>) -> Option<Problem> {
-        if !self.files.contains(path.as_str()) {
-            return Some(Problem::NoFile { path });
+    fn problem(&self, path: &str, fragment: Option<&str>) -> Option<Problem> {
+        if !self.files.contains(path) {
+            return Some(Problem::NoFile { path: path.to_string() });
         }
         // Other files (CSV, JSON, CSS) have no anchors to check.
-        let ids = self.anchors.get(path.as_str())?;
+        let ids = self.anchors.get(path)?;
         let fragment = fragment?;
-        (!finds_anchor(ids, &fragment)).then(|| Problem::NoAnchor { path, fragment: decode(&fragment) })
+        (!finds_anchor(ids, fragment)).then(|| Problem::NoAnchor { path: path.to_string(), fragment: decode(fragment) })
     }
 
     // ------------------------------------------------------------ reporting
@@ -746,6 +848,26 @@ mod tests {
         let report = check(&files, &[authored("sites/drake-hall/index.html", "../risley/#Über", 4)], &[]);
         assert_eq!(report.diagnostics.len(), 1);
         assert_eq!(report.diagnostics[0].location(), "content/sites/drake-hall/02-findings.md:4:5");
+    }
+
+    #[test]
+    fn checking_only_the_links_into_changed_paths_leaves_the_others_alone() {
+        let files = with_link(
+            r#"<a href="missing.html">y</a>
+<a href="../risley/index.html#gone">x</a>"#,
+        );
+        let pages: Vec<PageFacts> =
+            files.iter().filter(|f| is_html(&f.path)).map(|f| PageFacts::scan(&f.path, &f.bytes)).collect();
+        let output = Output::new(&pages, files.iter().map(|f| f.path.as_str()), &[]);
+        let drake: Vec<&PageFacts> = pages.iter().filter(|p| p.path == "sites/drake-hall/index.html").collect();
+        let risley = HashSet::from(["sites/risley/index.html"]);
+        assert!(drake[0].links_into(&risley));
+        assert!(!pages[0].links_into(&HashSet::from(["index.html"])), "a page's own anchors do not count");
+        let into = output.check(&drake, Some(&risley), &[]);
+        let hrefs: Vec<&str> = into.diagnostics.iter().map(|d| d.message.split('`').nth(1).unwrap()).collect();
+        assert_eq!(hrefs, ["../risley/index.html#gone"]);
+        assert_eq!(into.diagnostics[0].line, 2, "the line was counted when the page was read");
+        assert_eq!(output.check(&drake, None, &[]).diagnostics.len(), 2);
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! the generated output. Reads the private list and the rendered files;
 //! reports where each leaked name came from, and never writes the list out.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Mutex;
 
 use regex::{Regex, RegexBuilder};
 
@@ -38,30 +40,60 @@ fn matcher(names: &[String]) -> Option<Regex> {
 /// One diagnostic per source line that put a listed name into the output;
 /// a name found only in the output (from a template, say) points there.
 pub fn find_leaks(root: &Path, names: &[String], files: &[OutputFile]) -> Vec<Diagnostic> {
-    let Some(re) = matcher(names) else { return Vec::new() };
-    let mut leaked: Vec<(String, String)> = Vec::new();
+    let scanner = Scanner::new(names);
     for file in files {
-        let text = String::from_utf8_lossy(&file.bytes);
-        for m in re.find_iter(&text) {
-            let name = m.as_str().to_lowercase();
-            if !leaked.iter().any(|(n, _)| *n == name) {
-                leaked.push((name, file.path.clone()));
+        scanner.scan(&file.path, &file.bytes);
+    }
+    scanner.finish(root)
+}
+
+/// Looks for the listed names file by file, as each is written, from any
+/// thread; [`Scanner::finish`] explains what it found.
+pub struct Scanner {
+    matcher: Option<Regex>,
+    /// Each leaked name, lower-cased, and the first output path (in path
+    /// order, so threads cannot change the report) that holds it.
+    leaked: Mutex<BTreeMap<String, String>>,
+}
+
+impl Scanner {
+    pub fn new(names: &[String]) -> Self {
+        Scanner { matcher: matcher(names), leaked: Mutex::default() }
+    }
+
+    pub fn scan(&self, path: &str, bytes: &[u8]) {
+        let Some(re) = &self.matcher else { return };
+        let text = String::from_utf8_lossy(bytes);
+        let found: BTreeSet<String> = re.find_iter(&text).map(|m| m.as_str().to_lowercase()).collect();
+        if found.is_empty() {
+            return;
+        }
+        let mut leaked = self.leaked.lock().unwrap_or_else(|e| e.into_inner());
+        for name in found {
+            let first = leaked.entry(name).or_insert_with(|| path.to_string());
+            if path < first.as_str() {
+                *first = path.to_string();
             }
         }
     }
-    let mut diags = Vec::new();
-    for (name, output_path) in leaked {
-        let sources = source_lines(root, &name);
-        let message = |shown: &str| format!("real name `{shown}` would be published (in {output_path})");
-        let hint = "replace it with the participant's pseudonym; the name is on the private real-names list";
-        if sources.is_empty() {
-            diags.push(Diagnostic::whole_file(output_path.clone(), message(&name)).with_hint(hint));
+
+    /// The leaks found, each at the source lines that wrote the name.
+    pub fn finish(self, root: &Path) -> Vec<Diagnostic> {
+        let leaked = self.leaked.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut diags = Vec::new();
+        for (name, output_path) in leaked {
+            let sources = source_lines(root, &name);
+            let message = |shown: &str| format!("real name `{shown}` would be published (in {output_path})");
+            let hint = "replace it with the participant's pseudonym; the name is on the private real-names list";
+            if sources.is_empty() {
+                diags.push(Diagnostic::whole_file(output_path.clone(), message(&name)).with_hint(hint));
+            }
+            for (path, line, col, shown) in sources {
+                diags.push(Diagnostic::new(path, line, col, message(&shown)).with_hint(hint));
+            }
         }
-        for (path, line, col, shown) in sources {
-            diags.push(Diagnostic::new(path, line, col, message(&shown)).with_hint(hint));
-        }
+        diags
     }
-    diags
 }
 
 /// Every place under `content/` and `themes/` where `name` is written,
@@ -112,6 +144,18 @@ mod tests {
         assert!(re.is_match("said ida smith, twice"));
         assert!(re.is_match("(JO)"));
         assert!(!re.is_match("Joanne and Idaho"));
+    }
+
+    #[test]
+    fn each_name_is_reported_once_at_the_first_output_path_whatever_the_scan_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let scanner = Scanner::new(&["Ida Smith".to_string()]);
+        scanner.scan("sites/b/index.html", b"<p>IDA SMITH</p>");
+        scanner.scan("sites/c/index.html", b"<p>nobody</p>");
+        scanner.scan("sites/a/index.html", b"<p>Ida Smith and ida smith</p>");
+        let diags = scanner.finish(dir.path());
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].message, "real name `ida smith` would be published (in sites/a/index.html)");
     }
 
     #[test]

@@ -256,21 +256,6 @@ impl SearchIndex {
         index
     }
 
-    /// The index of the search documents of whole pages in reading order,
-    /// as the render stage collects them: consecutive documents on the
-    /// same page (the `href` before `#`) are one page, titled by `report`.
-    pub fn from_docs(docs: Vec<SearchDoc>) -> Self {
-        let mut pages: Vec<(String, String, Vec<SearchDoc>)> = Vec::new();
-        for doc in docs {
-            let href = doc.href.split_once('#').map_or(doc.href.as_str(), |(page, _)| page);
-            match pages.last_mut() {
-                Some((last, _, docs)) if last == href => docs.push(doc),
-                _ => pages.push((href.to_string(), doc.report.clone(), vec![doc])),
-            }
-        }
-        Self::new(pages)
-    }
-
     /// Every file of the index (manifest, term shards, doc shards), deterministic bytes.
     pub fn files(&self) -> Vec<OutputFile> {
         let mut files = vec![self.manifest()];
@@ -604,12 +589,6 @@ mod tests {
         let mut paths: Vec<&str> = one.iter().map(|f| f.path.as_str()).collect();
         paths.dedup();
         assert_eq!(paths.len(), one.len(), "no path twice");
-    }
-
-    #[test]
-    fn from_docs_groups_consecutive_documents_by_page() {
-        let docs: Vec<SearchDoc> = sample().into_iter().flat_map(|(_, _, docs)| docs).collect();
-        assert_eq!(SearchIndex::from_docs(docs).files(), SearchIndex::new(sample()).files());
     }
 
     #[test]

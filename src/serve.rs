@@ -3,7 +3,7 @@
 //! open tabs to reload; when the content is broken, every page shows the
 //! problems over the last good version. Never writes to disk.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -16,6 +16,7 @@ use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use notify::RecursiveMode;
@@ -29,9 +30,13 @@ use rayon::prelude::*;
 
 use crate::build::{self, Failure};
 use crate::diagnostics::Diagnostic;
+use crate::links::{AuthoredLink, Output, PageFacts};
 use crate::markdown::escape_html;
 use crate::model::Project;
-use crate::render::{OutputFile, Rendered, Renderer, Selection};
+use crate::model::Site;
+use crate::privacy::Scanner;
+use crate::render::{OutputFile, Rendered, Renderer, Selection, search_pages};
+use crate::search::SearchIndex;
 use crate::templates::Theme;
 use crate::{load, validate};
 
@@ -69,21 +74,38 @@ impl Default for Limits {
 /// The last good build and the problems of the latest one.
 #[derive(Default)]
 struct Preview {
-    files: HashMap<String, Vec<u8>>,
+    /// Each file once: the cache keeps only what the checks need of it.
+    files: HashMap<String, Bytes>,
     errors: Vec<Diagnostic>,
 }
 
 type Shared = Arc<RwLock<Preview>>;
 
 /// What the watcher keeps between rebuilds, so an edit re-renders only
-/// what it touched: the loaded project and the rendered parts.
+/// what it touched: the loaded project, and of each rendered part what the
+/// checks across pages need (its files live in the preview only).
 struct Cache {
     project: Project,
     theme: Theme,
-    /// Each site's rendered report, by folder.
+    /// The real-names list every served file was scanned against.
+    names: Vec<String>,
+    /// Each site's report, by folder.
     sites: HashMap<String, Rendered>,
-    /// Free pages, the series index and the comparison.
-    shared: Vec<Rendered>,
+    /// Free pages.
+    pages: Vec<Rendered>,
+    /// The series index and the comparison, which read every record.
+    cross: Vec<Rendered>,
+    search: SearchIndex,
+    /// The sitemap, search and static files.
+    extra: Vec<String>,
+}
+
+/// How the served files change.
+enum Update {
+    /// A whole new output.
+    All(Vec<OutputFile>),
+    /// New or changed files, and paths that are gone.
+    Some { put: Vec<OutputFile>, remove: Vec<String> },
 }
 
 /// What an edit touched.
@@ -120,37 +142,60 @@ fn classify(root: &Path, paths: &[&PathBuf]) -> Change {
 
 const PREVIEW: Selection = Selection { drafts: true };
 
-fn assemble(root: &Path, cache: &Cache) -> Result<Vec<OutputFile>, Failure> {
-    let renderer = Renderer::new(&cache.project, &cache.theme, PREVIEW);
-    let mut parts: Vec<Rendered> =
-        renderer.sites().iter().filter_map(|s| cache.sites.get(&s.folder).cloned()).collect();
-    parts.extend(cache.shared.iter().cloned());
-    let files = renderer.assemble(parts).map_err(Failure::Content)?.files;
-    build::check_privacy(root, &cache.project, &files)?;
-    Ok(files)
+fn deny_list(root: &Path, project: &Project) -> Result<Vec<String>, Failure> {
+    crate::privacy::read_deny_list(root, &project.config.privacy.real_names).map_err(|d| Failure::Content(vec![d]))
+}
+
+/// Fails on any listed name in `files`.
+fn scan_privacy<'a>(
+    root: &Path,
+    names: &[String],
+    files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> Result<(), Failure> {
+    let scanner = Scanner::new(names);
+    for (path, bytes) in files {
+        scanner.scan(path, bytes);
+    }
+    let leaks = scanner.finish(root);
+    if leaks.is_empty() { Ok(()) } else { Err(Failure::Content(leaks)) }
 }
 
 /// Loads and renders everything.
 fn build_everything(root: &Path) -> Result<(Cache, Vec<OutputFile>), Failure> {
     let (project, theme) = build::prepare(root)?;
+    let names = deny_list(root, &project)?;
     let renderer = Renderer::new(&project, &theme, PREVIEW);
-    let sites: HashMap<String, Rendered> =
-        renderer.sites().par_iter().map(|site| (site.folder.clone(), renderer.site(site))).collect();
-    let shared = renderer.shared();
+    let sites = renderer.sites();
+    let mut site_parts: Vec<Rendered> = sites.par_iter().map(|site| renderer.site(site)).collect();
+    let mut pages = renderer.free_pages();
+    let mut cross = renderer.cross_site(&sites);
+    let search = SearchIndex::new(search_pages(site_parts.iter_mut().chain(pages.iter_mut()).chain(cross.iter_mut())));
+    let parts: Vec<&Rendered> = site_parts.iter().chain(&pages).chain(&cross).collect();
+    let assembled = renderer.assemble(&parts, search.files()).map_err(Failure::Content)?;
+    let extra = assembled.extra.iter().map(|f| f.path.clone()).collect();
+    let mut files: Vec<OutputFile> = assembled.extra;
+    for part in site_parts.iter_mut().chain(pages.iter_mut()).chain(cross.iter_mut()) {
+        files.append(&mut part.files);
+    }
+    scan_privacy(root, &names, files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())))?;
+    let folders: Vec<String> = sites.iter().map(|s| s.folder.clone()).collect();
     drop(renderer);
-    let cache = Cache { project, theme, sites, shared };
-    let files = assemble(root, &cache)?;
+    let sites = folders.into_iter().zip(site_parts).collect();
+    let cache = Cache { project, theme, names, sites, pages, cross, search, extra };
     Ok((cache, files))
 }
-
 /// Reloads and re-renders the changed sites, and the cross-site pages when
-/// a record changed. `None` when the change needs a full build instead.
+/// a record changed; checks their links and the links into them, scans
+/// their files for private names and updates the search index page by
+/// page. `None` when the change needs a full build instead. On `Err` the
+/// cache is half updated and must be dropped.
 fn build_sites(
     root: &Path,
     cache: &mut Cache,
+    preview: &Shared,
     folders: &BTreeSet<String>,
     records: bool,
-) -> Option<Result<Vec<OutputFile>, Failure>> {
+) -> Option<Result<Update, Failure>> {
     let had_compare = Renderer::new(&cache.project, &cache.theme, PREVIEW).has_compare();
     for folder in folders {
         let index = cache.project.sites.iter().position(|s| &s.folder == folder)?;
@@ -162,20 +207,109 @@ fn build_sites(
         }
         cache.project.sites[index] = site;
     }
-    let Cache { project, theme, sites, shared } = cache;
+    let names = match deny_list(root, &cache.project) {
+        Ok(names) => names,
+        Err(failure) => return Some(Err(failure)),
+    };
+    let Cache { project, theme, names: scanned_for, sites, pages, cross, search, extra } = cache;
     let renderer = Renderer::new(project, theme, PREVIEW);
     // Every page links the comparison, so the cached pages of other sites
     // are stale when an edit makes it appear or go.
     if renderer.has_compare() != had_compare {
         return None;
     }
-    for site in project.sites.iter().filter(|s| folders.contains(&s.folder)) {
-        sites.insert(site.folder.clone(), renderer.site(site));
+    let edited: Vec<&Site> = project.sites.iter().filter(|s| folders.contains(&s.folder)).collect();
+    let fresh_sites: Vec<Rendered> = edited.par_iter().map(|site| renderer.site(site)).collect();
+    let fresh_cross = records.then(|| renderer.cross_site(&renderer.sites()));
+    let diags: Vec<Diagnostic> =
+        fresh_sites.iter().chain(fresh_cross.iter().flatten()).flat_map(|part| part.diags.iter().cloned()).collect();
+    if !diags.is_empty() {
+        return Some(Err(Failure::Content(diags)));
     }
-    if records {
-        *shared = renderer.shared();
+
+    // The new parts go into the cache, their files out to be served; the
+    // old parts only say what went.
+    let mut old: Vec<Rendered> = Vec::new();
+    let mut put: Vec<OutputFile> = Vec::new();
+    let mut remove: Vec<String> = Vec::new();
+    for (site, mut part) in edited.iter().zip(fresh_sites) {
+        let href = format!("sites/{}/index.html", site.record.id.value);
+        let docs = search_pages([&mut part]).into_iter().flat_map(|(_, _, docs)| docs).collect();
+        put.append(&mut part.files);
+        old.extend(sites.insert(site.folder.clone(), part));
+        // A page the index never had: only a full build places it.
+        let (files, gone) = search.replace_page(&href, docs)?;
+        put.extend(files);
+        remove.extend(gone);
     }
-    Some(assemble(root, cache))
+    if let Some(mut fresh) = fresh_cross {
+        for part in &mut fresh {
+            put.append(&mut part.files);
+        }
+        old.extend(std::mem::replace(cross, fresh));
+    }
+    let fresh: Vec<&Rendered> =
+        edited.iter().filter_map(|s| sites.get(&s.folder)).chain(cross.iter().filter(|_| records)).collect();
+    let new_paths: HashSet<&str> = fresh.iter().flat_map(|part| &part.paths).map(String::as_str).collect();
+    let old_paths: HashSet<&str> = old.iter().flat_map(|part| &part.paths).map(String::as_str).collect();
+    remove.extend(old_paths.difference(&new_paths).map(|p| p.to_string()));
+    // Search files that appeared or went; the others keep their paths.
+    extra.retain(|path| !remove.contains(path));
+    let appeared: Vec<String> = put
+        .iter()
+        .filter(|f| !new_paths.contains(f.path.as_str()) && !extra.contains(&f.path))
+        .map(|f| f.path.clone())
+        .collect();
+    extra.extend(appeared.iter().cloned());
+    // Pages whose links into these are checked again: what may have
+    // appeared, gone or changed its anchors.
+    let changed: HashSet<&str> = new_paths
+        .union(&old_paths)
+        .copied()
+        .chain(remove.iter().map(String::as_str))
+        .chain(appeared.iter().map(String::as_str))
+        .collect();
+    let parts = || sites.values().chain(pages.iter()).chain(cross.iter());
+    let paths = || parts().flat_map(|part| &part.paths).chain(extra.iter()).map(String::as_str);
+    let html = |paths: &HashSet<&str>| paths.iter().filter(|p| p.ends_with(".html")).count();
+    if old_paths.len() != new_paths.len() || html(&old_paths) != html(&new_paths) || !old_paths.is_subset(&new_paths) {
+        put.push(renderer.sitemap(paths()));
+    }
+
+    let unpublished = renderer.unpublished();
+    let output = Output::new(parts().flat_map(|part| &part.pages), paths(), &unpublished);
+    let own_links: Vec<AuthoredLink> = fresh.iter().flat_map(|part| part.links.iter().cloned()).collect();
+    let own_pages: Vec<&PageFacts> = fresh.iter().flat_map(|part| &part.pages).collect();
+    let mut diags = output.check(&own_pages, None, &own_links).diagnostics;
+    let fresh_pages: HashSet<&str> = own_pages.iter().map(|p| p.path.as_str()).collect();
+    let linking: Vec<&Rendered> = parts()
+        .filter(|part| part.pages.iter().any(|p| !fresh_pages.contains(p.path.as_str()) && p.links_into(&changed)))
+        .collect();
+    let their_links: Vec<AuthoredLink> = linking.iter().flat_map(|part| part.links.iter().cloned()).collect();
+    let their_pages: Vec<&PageFacts> =
+        linking.iter().flat_map(|part| &part.pages).filter(|p| !fresh_pages.contains(p.path.as_str())).collect();
+    diags.extend(output.check(&their_pages, Some(&changed), &their_links).diagnostics);
+    if !diags.is_empty() {
+        return Some(Err(Failure::Content(diags)));
+    }
+
+    // A list changed since the last scan is checked against every file.
+    let scanned = if names == *scanned_for {
+        scan_privacy(root, &names, put.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())))
+    } else {
+        let state = preview.read().unwrap_or_else(|e| e.into_inner());
+        let replaced: HashSet<&str> = put.iter().map(|f| f.path.as_str()).collect();
+        let kept = state.files.iter().filter(|(path, _)| !replaced.contains(path.as_str()));
+        let all = kept
+            .map(|(path, bytes)| (path.as_str(), bytes.as_ref()))
+            .chain(put.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())));
+        scan_privacy(root, &names, all)
+    };
+    if let Err(failure) = scanned {
+        return Some(Err(failure));
+    }
+    *scanned_for = names;
+    Some(Ok(Update::Some { put, remove }))
 }
 
 /// The watcher's side: rebuilds what a change needs and publishes the result.
@@ -192,7 +326,7 @@ impl Rebuilder {
         let started = Instant::now();
         let (what, result) = match (change, self.cache.as_mut()) {
             (Change::Sites { folders, records }, Some(cache)) => {
-                match build_sites(&self.root, cache, folders, *records) {
+                match build_sites(&self.root, cache, &self.preview, folders, *records) {
                     Some(result) => {
                         let names: Vec<&str> = folders.iter().map(String::as_str).collect();
                         let extra = if *records { " and the index, comparison and search" } else { " and search" };
@@ -206,8 +340,8 @@ impl Rebuilder {
         let elapsed = started.elapsed().as_millis();
         let mut state = self.preview.write().unwrap_or_else(|e| e.into_inner());
         match result {
-            Ok(files) => {
-                state.files = files.into_iter().map(|f| (f.path, f.bytes)).collect();
+            Ok(update) => {
+                state.update(update);
                 state.errors.clear();
                 Ok(format!("{what} in {elapsed} ms"))
             }
@@ -215,7 +349,7 @@ impl Rebuilder {
                 self.cache = None;
                 let count = diags.len();
                 state.errors = diags;
-                Ok(format!("{count} problem(s) found in {elapsed} ms; showing them over the last good pages"))
+                Ok(format!("{what}: {count} problem(s) found in {elapsed} ms; showing them over the last good pages"))
             }
             Err(other) => {
                 self.cache = None;
@@ -224,10 +358,28 @@ impl Rebuilder {
         }
     }
 
-    fn everything(&mut self) -> Result<Vec<OutputFile>, Failure> {
+    fn everything(&mut self) -> Result<Update, Failure> {
+        // The old cache goes first, so two never live at once.
+        self.cache = None;
         let (cache, files) = build_everything(&self.root)?;
         self.cache = Some(cache);
-        Ok(files)
+        Ok(Update::All(files))
+    }
+}
+
+impl Preview {
+    /// Applies an update in place: bytes move in, nothing is copied.
+    fn update(&mut self, update: Update) {
+        let into_map = |files: Vec<OutputFile>| files.into_iter().map(|f| (f.path, Bytes::from(f.bytes)));
+        match update {
+            Update::All(files) => self.files = into_map(files).collect(),
+            Update::Some { put, remove } => {
+                for path in remove {
+                    self.files.remove(&path);
+                }
+                self.files.extend(into_map(put));
+            }
+        }
     }
 }
 
@@ -263,11 +415,11 @@ pub fn serve(options: ServeOptions) -> Result<(), Failure> {
             eprintln!("warning: serving on {address}, reachable from other machines; drafts are visible to anyone who can connect");
         }
         let url = format!("http://{address}/");
-        println!("Serving drafts of {} at {url} (Ctrl+C to stop)", root.display());
-
         let livereload = LiveReloadLayer::new();
         let reloader = livereload.reloader();
         let _watcher = watch(rebuilder, reloader)?;
+        // Announced once watching, so a save made on seeing it is not lost.
+        println!("Serving drafts of {} at {url} (Ctrl+C to stop)", root.display());
         if options.open {
             let _ = open::that_detached(&url);
         }
@@ -443,7 +595,10 @@ fn watch(
         reloader.reload();
     };
     let watch_error = |e: notify::Error| Failure::Io(format!("cannot watch the project: {e}"));
-    let mut debouncer = new_debouncer(Duration::from_millis(60), None, handler).map_err(watch_error)?;
+    // An editor's save (a temporary file renamed over the original) is a
+    // burst of a few milliseconds; 25 ms keeps it one rebuild and leaves
+    // most of the time a save may take to be served for the rebuild.
+    let mut debouncer = new_debouncer(Duration::from_millis(25), None, handler).map_err(watch_error)?;
     debouncer.watch(root.join("content"), RecursiveMode::Recursive).map_err(watch_error)?;
     debouncer.watch(&root, RecursiveMode::NonRecursive).map_err(watch_error)?;
     if root.join("themes").is_dir() {

@@ -172,8 +172,7 @@ fn documents_and_index(root: &Path) -> (Vec<SearchDoc>, Vec<wingreport::render::
     let mut parts: Vec<_> = renderer.sites().iter().map(|site| renderer.site(site)).collect();
     parts.extend(renderer.shared());
     let docs = parts.iter().flat_map(|p| p.search.clone()).collect();
-    let assembled = renderer.assemble(parts).unwrap_or_else(|d| panic!("{} renders: {d:?}", root.display()));
-    let index = assembled.files.into_iter().filter(|f| f.path.starts_with("static/search/")).collect();
+    let index = wingreport::search::SearchIndex::new(wingreport::render::search_pages(parts.iter_mut())).files();
     (docs, index)
 }
 

@@ -367,3 +367,93 @@ fn serve_from_inside_the_project_without_root_rebuilds_only_the_edited_report() 
         "{changed}"
     );
 }
+
+/// The problems shown over a page, as their text.
+fn overlay(html: &str) -> String {
+    let doc = scraper::Html::parse_document(html);
+    select(&doc, "#wingreport-errors").iter().map(text).collect()
+}
+
+/// A save re-renders one report only, so the links of other reports into
+/// it are checked again from what was kept of them: renaming a heading
+/// another report links to is caught at that link's Markdown line.
+#[test]
+fn a_narrative_save_rechecks_the_links_of_other_reports_into_it() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let linking = "content/sites/risley/03-recommendations.md";
+    let mut text = std::fs::read_to_string(root.join(linking)).unwrap();
+    text.push_str("\nDrake Hall's [recruitment](../drake-hall/#recruitment) was similar.\n");
+    std::fs::write(root.join(linking), &text).unwrap();
+    let server = start(root);
+    assert!(!has_overlay(&get(&server, "/sites/risley/")));
+
+    let mut channel = subscribe(&server);
+    edit(root, "content/sites/drake-hall/01-introduction.md", "### Recruitment", "### Recruiting");
+    wait_for(&mut channel, "event: reload");
+    let changed = log_line(&server, " changed: ");
+    assert!(changed.contains("re-rendered drake-hall and search: 1 problem(s) found"), "{changed}");
+    let problems = overlay(&get(&server, "/sites/risley/"));
+    let line = line_of(root, linking, "../drake-hall/#recruitment");
+    assert!(problems.contains(&format!("{linking}:{line}:")), "{problems}");
+    assert!(problems.contains("`drake-hall` has no anchor `recruitment`"), "{problems}");
+
+    let mut channel = subscribe(&server);
+    edit(root, "content/sites/drake-hall/01-introduction.md", "### Recruiting", "### Recruitment");
+    wait_for(&mut channel, "event: reload");
+    assert!(!has_overlay(&get(&server, "/sites/risley/")), "restoring the heading clears the problem");
+}
+
+/// A record save re-renders its report and the pages that read every
+/// record, here the index card, without rebuilding everything.
+#[test]
+fn a_record_save_updates_the_report_and_the_index_card() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let server = start(root);
+    let mut channel = subscribe(&server);
+    let (old, new) = ("title: CFO Discovery wings", "title: Renamed Discovery wings");
+    edit(root, "content/sites/risley/site.yaml", old, new);
+    wait_for(&mut channel, "event: reload");
+    let changed = log_line(&server, " changed: ");
+    assert!(changed.contains("re-rendered risley and the index, comparison and search in "), "{changed}");
+    let index = scraper::Html::parse_document(&get(&server, "/"));
+    let cards: Vec<String> = select(&index, "a").iter().map(text).collect();
+    assert!(cards.iter().any(|t| t.contains("Renamed Discovery wings")), "{cards:?}");
+    assert!(get(&server, "/sites/risley/").contains("Renamed Discovery wings"));
+    assert!(get(&server, "/sitemap.xml").contains("sites/risley/index.html"), "the sitemap is still served");
+}
+
+/// Only the saved report's files are scanned for real names, so a name
+/// written into it is caught; a name added to the list later is caught in
+/// files that were not re-rendered too.
+#[test]
+fn a_real_name_saved_into_a_report_or_added_to_the_list_is_caught() {
+    let dir = bundled_project();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("private")).unwrap();
+    std::fs::write(root.join("private/real-names.txt"), "Zebedee Quux\n").unwrap();
+    let server = start(root);
+    assert!(!has_overlay(&get(&server, "/")));
+
+    let mut channel = subscribe(&server);
+    let findings = "content/sites/drake-hall/02-findings.md";
+    let mut text = std::fs::read_to_string(root.join(findings)).unwrap();
+    text.push_str("\nZebedee Quux said so.\n");
+    std::fs::write(root.join(findings), &text).unwrap();
+    wait_for(&mut channel, "event: reload");
+    let problems = overlay(&get(&server, "/"));
+    assert!(problems.contains("real name `Zebedee Quux` would be published"), "{problems}");
+
+    // Fixed, and then a name of the unchanged Risley report is listed.
+    let mut channel = subscribe(&server);
+    std::fs::write(root.join(findings), text.replace("Zebedee Quux", "A mentor")).unwrap();
+    wait_for(&mut channel, "event: reload");
+    assert!(!has_overlay(&get(&server, "/")));
+    std::fs::write(root.join("private/real-names.txt"), "Zebedee Quux\nRisley\n").unwrap();
+    let mut channel = subscribe(&server);
+    edit(root, findings, "A mentor said so.", "A peer mentor said so.");
+    wait_for(&mut channel, "event: reload");
+    let problems = overlay(&get(&server, "/sites/drake-hall/"));
+    assert!(problems.contains("real name `Risley` would be published"), "{problems}");
+}

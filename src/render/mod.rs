@@ -16,11 +16,11 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
-use crate::links::{self, AuthoredLink, Unpublished};
+use crate::links::{self, AuthoredLink, Output, PageFacts, Unpublished};
 use crate::markdown::citations::Reference;
 use crate::markdown::{self, BodyContext, PageState, Resolved, slugify};
 use crate::model::{AppendixStyle, FrontMatter, Narrative, NumberingConfig, Project, Site, Status};
-use crate::search::{self, SearchDoc};
+use crate::search::{SearchDoc, SearchIndex};
 use crate::templates::Theme;
 pub use bibliography::Bibliography;
 use prose::ProseRenderer;
@@ -51,14 +51,84 @@ impl Selection {
     }
 }
 
-/// Renders every page and static file of the project. Site reports are
-/// independent of each other, so they render in parallel; results keep the
-/// sites' order, so output and diagnostics are deterministic.
-pub fn render(project: &Project, theme: &Theme, selection: Selection) -> Result<Assembled, Vec<Diagnostic>> {
+/// Renders every page of the project, handing each file to `emit` as soon
+/// as its part is rendered, so the output is never all in memory at once.
+/// Site reports are independent of each other, so they render in parallel
+/// and `emit` is called from several threads; results keep the sites'
+/// order, so diagnostics are deterministic. A part with problems emits
+/// nothing, since the run fails anyway. [`Finish::assemble`] completes the
+/// output without the project, which can be dropped first.
+pub fn render(
+    project: &Project,
+    theme: &Theme,
+    selection: Selection,
+    emit: &(dyn Fn(OutputFile) + Sync),
+) -> (Vec<Rendered>, Finish) {
     let renderer = Renderer::new(project, theme, selection);
-    let mut parts: Vec<Rendered> = renderer.sites().par_iter().map(|site| renderer.site(site)).collect();
-    parts.extend(renderer.shared());
-    renderer.assemble(parts)
+    let mut parts: Vec<Rendered> = renderer.sites().par_iter().map(|site| renderer.site(site).emit(emit)).collect();
+    parts.extend(renderer.shared().into_iter().map(|part| part.emit(emit)));
+    (parts, renderer.finish())
+}
+
+/// What completing the output needs once every part is rendered, owned
+/// rather than borrowed from the project.
+pub struct Finish {
+    url: Option<String>,
+    unpublished: Vec<Unpublished>,
+    static_files: Vec<OutputFile>,
+}
+
+impl Finish {
+    /// Completes the output of `parts`, whose files were emitted: emits the
+    /// sitemap, search index and static files, and checks every link from
+    /// the parts' facts.
+    pub fn assemble(self, mut parts: Vec<Rendered>, emit: &dyn Fn(OutputFile)) -> Result<Assembled, Vec<Diagnostic>> {
+        // The documents go as soon as the index is made.
+        let search = SearchIndex::new(search_pages(&mut parts)).files();
+        let mut assembled = self.complete(&parts.iter().collect::<Vec<_>>(), search)?;
+        std::mem::take(&mut assembled.extra).into_iter().for_each(emit);
+        Ok(assembled)
+    }
+
+    /// The output of rendered parts (whose files may already be written)
+    /// completed by the sitemap, the `search` index files and the static
+    /// files, with every link checked from the parts' facts; or every
+    /// problem the parts and the link check found.
+    fn complete(self, parts: &[&Rendered], search: Vec<OutputFile>) -> Result<Assembled, Vec<Diagnostic>> {
+        let diags: Vec<Diagnostic> = parts.iter().flat_map(|part| part.diags.iter().cloned()).collect();
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        let authored: Vec<AuthoredLink> = parts.iter().flat_map(|part| part.links.iter().cloned()).collect();
+        let paths = || parts.iter().flat_map(|part| &part.paths).map(String::as_str);
+        let mut extra = vec![sitemap::sitemap(paths(), self.url.as_deref())];
+        extra.extend(search);
+        extra.extend(self.static_files);
+        let pages: Vec<&PageFacts> = parts.iter().flat_map(|part| &part.pages).collect();
+        let files = paths().chain(extra.iter().map(|f| f.path.as_str()));
+        let report = Output::new(pages.iter().copied(), files, &self.unpublished).check(&pages, None, &authored);
+        if !report.diagnostics.is_empty() {
+            return Err(report.diagnostics);
+        }
+        let paths = paths().map(str::to_string).chain(extra.iter().map(|f| f.path.clone())).collect();
+        Ok(Assembled { paths, extra, external_links: report.external })
+    }
+}
+
+/// The search documents of rendered parts, taken out of them by page, in
+/// the parts' order, as the index takes them.
+pub fn search_pages<'a>(parts: impl IntoIterator<Item = &'a mut Rendered>) -> Vec<(String, String, Vec<SearchDoc>)> {
+    let mut pages: Vec<(String, String, Vec<SearchDoc>)> = Vec::new();
+    for part in parts {
+        for doc in std::mem::take(&mut part.search) {
+            let page = doc.href.split('#').next().unwrap_or_default();
+            match pages.last_mut() {
+                Some((href, _, docs)) if href == page => docs.push(doc),
+                _ => pages.push((page.to_string(), doc.report.clone(), vec![doc])),
+            }
+        }
+    }
+    pages
 }
 
 /// Renders a project page by page, so that a preview can re-render only
@@ -127,68 +197,75 @@ impl<'a> Renderer<'a> {
 
     /// One site's report and downloads.
     pub fn site(&self, site: &Site) -> Rendered {
-        render_site(site, self)
+        render_site(site, self).with_facts()
     }
 
     /// The pages that read every record or none: free pages, the series
     /// index and the comparison.
     pub fn shared(&self) -> Vec<Rendered> {
-        let sites = self.sites();
-        let mut parts: Vec<Rendered> = self
-            .project
-            .pages
-            .iter()
-            .filter(|p| self.selection.narrative(p))
-            .map(|page| render_free_page(page, self))
-            .collect();
-        parts.push(render_index(&sites, self));
+        let mut parts = self.free_pages();
+        parts.extend(self.cross_site(&self.sites()));
+        parts
+    }
+
+    /// The free pages, which read no record.
+    pub fn free_pages(&self) -> Vec<Rendered> {
+        let pages = self.project.pages.iter().filter(|p| self.selection.narrative(p));
+        pages.map(|page| render_free_page(page, self).with_facts()).collect()
+    }
+
+    /// The pages that read every record: the series index and the comparison.
+    pub fn cross_site(&self, sites: &[&Site]) -> Vec<Rendered> {
+        let mut parts = vec![render_index(sites, self).with_facts()];
         if self.has_compare {
-            parts.push(compare::render_compare(&sites, self));
+            parts.push(compare::render_compare(sites, self).with_facts());
         }
         parts
     }
 
-    /// The whole output from rendered parts: their files plus the sitemap,
-    /// search index and static files, with every link checked; or every
+    /// The output of rendered parts completed by the sitemap, the `search`
+    /// index files and the static files, with every link checked; or every
     /// problem the parts and the link check found.
-    pub fn assemble(&self, parts: Vec<Rendered>) -> Result<Assembled, Vec<Diagnostic>> {
-        let mut files = Vec::new();
-        let mut diags = Vec::new();
-        let mut docs = Vec::new();
-        let mut authored = Vec::new();
-        for part in parts {
-            files.extend(part.files);
-            docs.extend(part.search);
-            diags.extend(part.diags);
-            authored.extend(part.links);
+    pub fn assemble(&self, parts: &[&Rendered], search: Vec<OutputFile>) -> Result<Assembled, Vec<Diagnostic>> {
+        self.finish().complete(parts, search)
+    }
+
+    fn finish(&self) -> Finish {
+        Finish {
+            url: self.project.config.url.clone(),
+            unpublished: self.unpublished(),
+            static_files: self.static_files(),
         }
-        if !diags.is_empty() {
-            return Err(diags);
-        }
-        let project = self.project;
-        files.push(sitemap::sitemap(&files, project.config.url.as_deref()));
-        files.extend(search::SearchIndex::from_docs(docs).files());
-        for (name, bytes) in &self.theme.static_files {
-            files.push(OutputFile { path: format!("static/{name}"), bytes: bytes.clone() });
-        }
+    }
+
+    /// The sitemap of an output holding the files at `paths`.
+    pub fn sitemap<'p>(&self, paths: impl IntoIterator<Item = &'p str>) -> OutputFile {
+        sitemap::sitemap(paths, self.project.config.url.as_deref())
+    }
+
+    /// The theme's static files and the stylesheets made from the config,
+    /// which no edit of a report changes.
+    fn static_files(&self) -> Vec<OutputFile> {
+        let mut files: Vec<OutputFile> = self
+            .theme
+            .static_files
+            .iter()
+            .map(|(name, bytes)| OutputFile { path: format!("static/{name}"), bytes: bytes.clone() })
+            .collect();
         files.push(OutputFile {
             path: "static/syntax.css".to_string(),
             bytes: markdown::highlight::stylesheet().as_bytes().to_vec(),
         });
+        let project = self.project;
         let ratings =
             figures::ratings_stylesheet(project.frameworks.social_capital.as_ref(), project.config.charts.palette);
         files.push(OutputFile { path: "static/ratings.css".to_string(), bytes: ratings.into_bytes() });
-        let report = links::check(&files, &authored, &self.unpublished());
-        if report.diagnostics.is_empty() {
-            Ok(Assembled { files, external_links: report.external })
-        } else {
-            Err(report.diagnostics)
-        }
+        files
     }
 
     /// Reports and pages this selection leaves out, so that a link to one
     /// says why it has no target.
-    fn unpublished(&self) -> Vec<Unpublished> {
+    pub fn unpublished(&self) -> Vec<Unpublished> {
         let sites = self
             .project
             .sites
@@ -205,23 +282,55 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// The finished output in memory, and the external links its pages hold
-/// (listed by `check`, never fetched).
+/// What completing the output found: every path it has, the files
+/// assembling added, and the external links its pages hold (listed by
+/// `check`, never fetched).
 #[derive(Debug)]
 pub struct Assembled {
-    pub files: Vec<OutputFile>,
+    pub paths: Vec<String>,
+    /// The sitemap, search index and static files.
+    pub extra: Vec<OutputFile>,
     pub external_links: Vec<links::ExternalLink>,
 }
 
 /// What rendering one page produced: its files (with its downloads), its
-/// text for the search index, and the problems found.
-#[derive(Debug, Clone, Default)]
+/// text for the search index, the problems found, and what the checks
+/// across pages need of it, which stays once the files are written.
+#[derive(Debug, Default)]
 pub struct Rendered {
     pub files: Vec<OutputFile>,
     pub search: Vec<SearchDoc>,
     pub diags: Vec<Diagnostic>,
     /// Links the authors wrote on these pages, for the link check.
     pub links: Vec<AuthoredLink>,
+    /// Ids and links of its HTML pages, read once as they are rendered.
+    pub pages: Vec<PageFacts>,
+    /// Paths of its files.
+    pub paths: Vec<String>,
+}
+
+impl Rendered {
+    /// Reads the facts of its files.
+    fn with_facts(mut self) -> Self {
+        self.pages = self
+            .files
+            .iter()
+            .filter(|f| f.path.ends_with(".html"))
+            .map(|f| PageFacts::scan(&f.path, &f.bytes))
+            .collect();
+        self.paths = self.files.iter().map(|f| f.path.clone()).collect();
+        self
+    }
+
+    /// Hands its files to `emit`, keeping only their facts; a part with
+    /// problems drops them unwritten.
+    fn emit(mut self, emit: &(dyn Fn(OutputFile) + Sync)) -> Self {
+        let files = std::mem::take(&mut self.files);
+        if self.diags.is_empty() {
+            files.into_iter().for_each(emit);
+        }
+        self
+    }
 }
 
 fn render_site(site: &Site, meta: &Renderer) -> Rendered {
@@ -267,7 +376,7 @@ fn render_site(site: &Site, meta: &Renderer) -> Rendered {
     };
     let mut files = downloads::site_downloads(site, &project.frameworks);
     files.extend(page_file(theme, "site.html", &view, href, &mut diags));
-    Rendered { files, search, diags, links }
+    Rendered { files, search, diags, links, ..Rendered::default() }
 }
 
 fn render_free_page(page: &Narrative, meta: &Renderer) -> Rendered {
@@ -286,7 +395,7 @@ fn render_free_page(page: &Narrative, meta: &Renderer) -> Rendered {
         html: rendered.into_html(),
     };
     let files = page_file(theme, "page.html", &view, href, &mut diags).into_iter().collect();
-    Rendered { files, search, diags, links }
+    Rendered { files, search, diags, links, ..Rendered::default() }
 }
 
 fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
@@ -804,6 +913,23 @@ fn toc_children(headings: &[markdown::Heading]) -> Vec<TocEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn doc(href: &str, text: &str) -> SearchDoc {
+        SearchDoc { report: "R".into(), section: "S".into(), href: href.into(), text: text.into() }
+    }
+
+    #[test]
+    fn search_docs_are_taken_out_of_the_parts_by_page_in_order() {
+        let mut a = Rendered {
+            search: vec![doc("sites/a/index.html#x", "1"), doc("sites/a/index.html", "2")],
+            ..Rendered::default()
+        };
+        let mut b = Rendered { search: vec![doc("pages/b/index.html#y", "3")], ..Rendered::default() };
+        let pages = search_pages([&mut a, &mut b]);
+        let grouped: Vec<(&str, usize)> = pages.iter().map(|(href, _, docs)| (href.as_str(), docs.len())).collect();
+        assert_eq!(grouped, [("sites/a/index.html", 2), ("pages/b/index.html", 1)]);
+        assert!(a.search.is_empty() && b.search.is_empty(), "no second copy stays behind");
+    }
 
     #[test]
     fn appendix_letters_run_past_z() {

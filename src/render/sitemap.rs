@@ -5,9 +5,11 @@
 use crate::markdown::escape_html;
 use crate::render::OutputFile;
 
-pub fn sitemap(files: &[OutputFile], public_url: Option<&str>) -> OutputFile {
+/// The sitemap of an output holding the files at `paths`; only the paths
+/// are read, so the files may already be on disk.
+pub fn sitemap<'a>(paths: impl IntoIterator<Item = &'a str>, public_url: Option<&str>) -> OutputFile {
     let base = public_url.map(|u| format!("{}/", u.trim_end_matches('/'))).unwrap_or_default();
-    let mut pages: Vec<&str> = files.iter().map(|f| f.path.as_str()).filter(|p| p.ends_with(".html")).collect();
+    let mut pages: Vec<&str> = paths.into_iter().filter(|p| p.ends_with(".html")).collect();
     pages.sort_unstable();
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     xml.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
@@ -22,17 +24,13 @@ pub fn sitemap(files: &[OutputFile], public_url: Option<&str>) -> OutputFile {
 mod tests {
     use super::*;
 
-    fn page(path: &str) -> OutputFile {
-        OutputFile { path: path.to_string(), bytes: Vec::new() }
-    }
-
     #[test]
     fn pages_are_listed_relative_or_under_the_public_url() {
-        let files = [page("sites/a/index.html"), page("static/style.css"), page("index.html")];
-        let relative = String::from_utf8(sitemap(&files, None).bytes).unwrap();
+        let files = ["sites/a/index.html", "static/style.css", "index.html"];
+        let relative = String::from_utf8(sitemap(files, None).bytes).unwrap();
         assert!(relative.contains("<loc>index.html</loc></url>\n  <url><loc>sites/a/index.html</loc>"));
         assert!(!relative.contains("style.css"));
-        let absolute = String::from_utf8(sitemap(&files, Some("https://intranet.example/reports")).bytes).unwrap();
+        let absolute = String::from_utf8(sitemap(files, Some("https://intranet.example/reports")).bytes).unwrap();
         assert!(absolute.contains("<loc>https://intranet.example/reports/sites/a/index.html</loc>"));
     }
 }
