@@ -26,6 +26,7 @@ use std::sync::LazyLock;
 
 use rayon::prelude::*;
 use regex::Regex;
+use rustc_hash::FxHashMap;
 
 use crate::render::OutputFile;
 
@@ -79,10 +80,19 @@ pub fn terms(text: &str) -> Vec<String> {
 }
 
 fn each_term<'a>(lower: &'a str, mut f: impl FnMut(&'a str)) {
+    // Every page's text passes through here: ASCII is classified a byte at
+    // a time, and only other characters are decoded.
+    let bytes = lower.as_bytes();
     let mut start = None;
     let mut chars = 0;
-    for (at, c) in lower.char_indices().chain(std::iter::once((lower.len(), ' '))) {
-        match (is_word_char(c), start) {
+    let mut at = 0;
+    while at <= bytes.len() {
+        let (word, len) = match bytes.get(at) {
+            None => (false, 1),
+            Some(b) if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
+            Some(_) => lower[at..].chars().next().map_or((false, 1), |c| (is_word_char(c), c.len_utf8())),
+        };
+        match (word, start) {
             (true, None) => (start, chars) = (Some(at), 1),
             (true, Some(_)) => chars += 1,
             (false, Some(from)) => {
@@ -93,6 +103,7 @@ fn each_term<'a>(lower: &'a str, mut f: impl FnMut(&'a str)) {
             }
             (false, None) => {}
         }
+        at += len;
     }
 }
 
@@ -180,7 +191,7 @@ fn analyse(title: String, docs: &[SearchDoc]) -> Analysed {
     for (section, doc) in docs.iter().enumerate() {
         let label = doc.section.to_lowercase();
         let text = doc.text.to_lowercase();
-        let mut counts: HashMap<&str, (u16, bool)> = HashMap::new();
+        let mut counts: FxHashMap<&str, (u16, bool)> = FxHashMap::default();
         each_term(&text, |t| {
             let count = &mut counts.entry(t).or_default().0;
             *count = count.saturating_add(1);
