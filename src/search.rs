@@ -43,8 +43,9 @@ pub const HEADING_WEIGHT: u16 = 100;
 /// Occurrences in the text count up to here, staying below a heading hit.
 const MAX_TEXT_WEIGHT: u16 = HEADING_WEIGHT - 1;
 
-/// About how much of a section's opening text its result shows.
-const SNIPPET_CHARS: usize = 240;
+/// About how much of a section's opening text its result shows: two lines,
+/// as search engines show. The snippets are half the index's bytes.
+const SNIPPET_CHARS: usize = 160;
 
 /// One searchable piece of a page: a section's own text (before its first
 /// subsection) or one `##` subsection.
