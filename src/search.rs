@@ -287,7 +287,13 @@ impl SearchIndex {
     /// when `docs` is empty).
     pub fn replace_page(&mut self, href: &str, docs: Vec<SearchDoc>) -> Option<(Vec<OutputFile>, Vec<String>)> {
         let number = *self.by_href.get(href)?;
-        let old_manifest = self.manifest();
+        // What the manifest lists, to tell whether it changed without
+        // writing it twice on every save.
+        let listed = |index: &Self| {
+            let page = &index.pages[number];
+            (page.title.clone(), page.docs.len(), index.shards.keys().cloned().collect::<Vec<_>>())
+        };
+        let old_listing = listed(self);
         let title = docs.first().map_or_else(|| self.pages[number].title.clone(), |d| d.report.clone());
         let page = analyse(title, &docs);
         let new_postings = self.intern(page.terms);
@@ -336,9 +342,8 @@ impl SearchIndex {
                 changed.push(self.doc_shard(number));
             }
         }
-        let manifest = self.manifest();
-        if manifest != old_manifest {
-            changed.insert(0, manifest);
+        if listed(self) != old_listing {
+            changed.insert(0, self.manifest());
         }
         Some((changed, removed))
     }

@@ -234,7 +234,7 @@ fn build_sites(
     let mut remove: Vec<String> = Vec::new();
     for (site, mut part) in edited.iter().zip(fresh_sites) {
         let href = format!("sites/{}/index.html", site.record.id.value);
-        let docs = search_pages([&mut part]).into_iter().flat_map(|(_, _, docs)| docs).collect();
+        let docs = std::mem::take(&mut part.search);
         put.append(&mut part.files);
         old.extend(sites.insert(site.folder.clone(), part));
         // A page the index never had: only a full build places it.

@@ -37,6 +37,12 @@ const ROW_H: i32 = 44;
 /// ("not reported" in secondary text on it: 5.7:1).
 const NOT_REPORTED: RGBColor = RGBColor(0xe5, 0xe6, 0xe7);
 
+/// The legend entry for the cells of sites whose record has no ratings,
+/// under `key` and `label` as each chart names them.
+fn no_ratings_legend(key: &str, label: &str) -> LegendItem {
+    LegendItem { key: key.to_string(), fill: NOT_REPORTED, symbol: String::new(), label: label.to_string() }
+}
+
 /// A site's row: its rating per stage in column order (`None` for a stage
 /// without a known rating), or `None` when the site reported no ratings.
 type RatedRow<'f> = Option<Vec<Option<(&'f str, &'f Rating)>>>;
@@ -129,12 +135,7 @@ pub fn social_capital_comparison_svg(
         items.push(LegendItem::not_rated());
     }
     if any_not_reported {
-        items.push(LegendItem {
-            key: "not-reported".to_string(),
-            fill: NOT_REPORTED,
-            symbol: String::new(),
-            label: "Not reported".to_string(),
-        });
+        items.push(no_ratings_legend("not-reported", "Not reported"));
     }
     let legend = Legend::new(items, PAD, width - PAD, body_bottom + 16);
     let height = legend.bottom + PAD;

@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::super::stages::{Legend, LegendItem, look, rating_of};
 use super::super::{ChartMeta, INK, INK_SECONDARY, TextOpts, render_svg, text_on, text_width};
-use super::NOT_REPORTED;
+use super::{NOT_REPORTED, no_ratings_legend};
 use crate::model::{Palette, SocialCapitalFramework, StageRating};
 
 const WIDTH: i32 = 640;
@@ -110,12 +110,7 @@ pub fn rating_counts_svg(
         items.push(LegendItem::not_rated());
     }
     if counts.iter().any(|c| c.not_recorded > 0) {
-        items.push(LegendItem {
-            key: "not-recorded".to_string(),
-            fill: NOT_REPORTED,
-            symbol: String::new(),
-            label: "Not recorded".to_string(),
-        });
+        items.push(no_ratings_legend("not-recorded", "Not recorded"));
     }
     let legend = Legend::new(items, PAD, WIDTH - PAD, axis_label_y + 24);
     let height = legend.bottom + PAD;
