@@ -33,6 +33,18 @@ pub struct BodyContext<'a> {
     pub title_level: usize,
 }
 
+/// `base`, or `base-2`, `base-3`... whichever `taken` does not hold yet,
+/// added to it.
+pub fn unique_name(base: &str, taken: &mut HashSet<String>) -> String {
+    let mut name = base.to_string();
+    let mut n = 1;
+    while !taken.insert(name.clone()) {
+        n += 1;
+        name = format!("{base}-{n}");
+    }
+    name
+}
+
 /// State shared by all the bodies of one page, so ids and notes never clash.
 #[derive(Default)]
 pub struct PageState {
@@ -43,14 +55,7 @@ pub struct PageState {
 impl PageState {
     /// Reserves `base` (or `base-2`, `base-3`...) as an element id on the page.
     pub fn unique_id(&mut self, base: &str) -> String {
-        let base = if base.is_empty() { "section" } else { base };
-        let mut id = base.to_string();
-        let mut n = 1;
-        while !self.ids.insert(id.clone()) {
-            n += 1;
-            id = format!("{base}-{n}");
-        }
-        id
+        unique_name(if base.is_empty() { "section" } else { base }, &mut self.ids)
     }
 
     /// Reserves exactly `id`; false when the page already uses it.

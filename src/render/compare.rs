@@ -345,10 +345,8 @@ fn render_groups(
         } else {
             format!("{} in {}", sites_phrase(group.size), group.name)
         };
-        let stage_title = framework.map(|fw| fw.title.as_str()).unwrap_or_default();
         let matrix = framework.map(|fw| {
-            let caption =
-                format!("{stage_title}: ratings per site, {}{}", in_group[..1].to_lowercase(), &in_group[1..]);
+            let caption = format!("{}: ratings per site, {}{}", fw.title, in_group[..1].to_lowercase(), &in_group[1..]);
             matrix_block(&page.sites, fw, "Table 1".to_string(), caption, None, "../")
         });
         let delivery = page.sites.iter().any(|s| s.record.delivery.is_some()).then(|| {

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::markdown::{collapse_whitespace, slugify};
+use crate::markdown::{collapse_whitespace, slugify, unique_name};
 use crate::model::{CompareConfig, GroupBy, Site};
 
 /// One page of per-site tables.
@@ -111,23 +111,12 @@ pub(super) fn group<'a>(sites: &[&'a Site], by: GroupBy, per_page: usize) -> Vec
                         (_, 1) => base.clone(),
                         _ => format!("{base}-{}", i + 1),
                     };
-                    GroupPage { slug: unique(wanted, &mut taken), first, sites: chunk.to_vec() }
+                    GroupPage { slug: unique_name(&wanted, &mut taken), first, sites: chunk.to_vec() }
                 })
                 .collect();
             Group { name, size: sites.len(), pages }
         })
         .collect()
-}
-
-/// `wanted`, or `wanted-2`, `wanted-3`... whichever is not taken yet.
-fn unique(wanted: String, taken: &mut HashSet<String>) -> String {
-    let mut slug = wanted.clone();
-    let mut n = 2;
-    while !taken.insert(slug.clone()) {
-        slug = format!("{wanted}-{n}");
-        n += 1;
-    }
-    slug
 }
 
 pub(super) fn capitalised(text: &str) -> String {
