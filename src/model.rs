@@ -261,6 +261,13 @@ pub struct SocialCapitalFramework {
     pub ratings: IndexMap<String, Rating>,
 }
 
+impl SocialCapitalFramework {
+    /// The source that lists stage `n`, if any does.
+    pub fn source_of(&self, n: u32) -> Option<&StageSource> {
+        self.sources.iter().find(|s| s.stages.iter().any(|x| x.value == n))
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct StageSource {

@@ -53,12 +53,8 @@ pub(crate) fn stage_groups(framework: &SocialCapitalFramework) -> Vec<(Option<&s
         .filter(|s| !s.stages.is_empty())
         .map(|s| (Some(s.label.as_str()), s.stages.iter().map(|n| n.value).collect()))
         .collect();
-    let loose: Vec<u32> = framework
-        .stages
-        .iter()
-        .filter(|st| !framework.sources.iter().any(|s| s.stages.iter().any(|n| n.value == st.n.value)))
-        .map(|st| st.n.value)
-        .collect();
+    let loose: Vec<u32> =
+        framework.stages.iter().filter(|st| framework.source_of(st.n.value).is_none()).map(|st| st.n.value).collect();
     if !loose.is_empty() {
         groups.push((None, loose));
     }

@@ -397,12 +397,7 @@ fn matrix_block(
         .iter()
         .map(|stage| StageColumn {
             n: stage.n.value,
-            source: framework
-                .sources
-                .iter()
-                .find(|s| s.stages.iter().any(|x| x.value == stage.n.value))
-                .map(|s| s.label.clone())
-                .unwrap_or_default(),
+            source: framework.source_of(stage.n.value).map(|s| s.label.clone()).unwrap_or_default(),
         })
         .collect();
     let rows = sites

@@ -28,7 +28,7 @@ pub fn site_downloads(site: &Site, frameworks: &Frameworks) -> Vec<OutputFile> {
     if let (Some(ratings), Some(framework)) = (&record.social_capital, &frameworks.social_capital) {
         let rows = framework.stages.iter().map(|stage| {
             let n = stage.n.value;
-            let source = framework.sources.iter().find(|s| s.stages.iter().any(|x| x.value == n));
+            let source = framework.source_of(n);
             let entry = ratings.iter().find(|r| r.stage.value == n);
             let rating = entry.map(|e| e.rating.value.clone()).unwrap_or_default();
             let label = framework.ratings.get(&rating).map(|r| r.label.clone()).unwrap_or_default();

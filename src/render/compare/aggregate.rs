@@ -61,12 +61,7 @@ pub(super) fn rating_counts_block(
         .zip(&framework.stages)
         .map(|(c, stage): (&StageCounts, _)| CountRow {
             stage: c.stage,
-            source: framework
-                .sources
-                .iter()
-                .find(|s| s.stages.iter().any(|x| x.value == c.stage))
-                .map(|s| s.label.clone())
-                .unwrap_or_default(),
+            source: framework.source_of(c.stage).map(|s| s.label.clone()).unwrap_or_default(),
             question: stage.question.clone(),
             counts: c.ratings.clone(),
             not_rated: c.not_rated,
