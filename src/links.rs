@@ -1,20 +1,21 @@
 //! Check after render: every internal link and anchor in the generated pages
 //! has a target. Works on the rendered files in memory, in three steps:
-//! scan each HTML page with a real tokenizer (ids, `<a name>`, `href`,
+//! scan each HTML page's start tags as a browser reads them (ids, `<a name>`, `href`,
 //! `src`), resolve each link as a browser would against its page, and blame
 //! each broken one on the Markdown line that wrote it. Does no I/O and never
 //! fetches an external link: those are only listed.
 
-use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
-use lol_html::{HtmlRewriter, Settings, element};
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use url::Url;
 
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::render::OutputFile;
+
+mod tags;
 
 /// A link an author wrote in Markdown, where the render stage found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,24 +80,22 @@ pub fn check(files: &[OutputFile], authored: &[AuthoredLink], unpublished: &[Unp
 pub struct PageFacts {
     /// Output path, e.g. `sites/drake-hall/index.html`.
     pub path: String,
-    ids: HashSet<String>,
+    ids: FxHashSet<String>,
     links: Vec<Link>,
-    /// Why the tokenizer gave up on the page, if it did.
-    unreadable: Option<String>,
 }
 
 impl PageFacts {
     /// Ids and links of the page at output path `path`.
     pub fn scan(path: &str, html: &[u8]) -> Self {
-        let (ids, links, unreadable) = match scan(html) {
-            Ok(found) => (found.ids, found.links, None),
-            Err(e) => (HashSet::new(), Vec::new(), Some(e)),
-        };
+        let Scan { ids, links } = scan(html);
         let base = Base::new(path);
         let mut line = Line::default();
         let links = links
             .into_iter()
             .filter_map(|link| {
+                if links_to_own_anchor(&link.href, &ids) {
+                    return None;
+                }
                 let target = base.as_ref().map_or(Target::Invalid(Problem::Unparsable), |b| b.resolve(&link.href));
                 let target = match target {
                     // Most links of a report go to its own anchors (contents,
@@ -112,7 +111,7 @@ impl PageFacts {
                 Some(Link { line: line.of(html, link.offset), href: link.href, target })
             })
             .collect();
-        PageFacts { path: path.to_string(), ids, links, unreadable }
+        PageFacts { path: path.to_string(), ids, links }
     }
 
     /// Whether the page links to any of `paths`, other than itself.
@@ -193,15 +192,7 @@ impl<'a> Output<'a> {
         // A generated link broken on many pages is reported on the first of
         // them by path, whatever order the render stage gave.
         broken.sort_by(|a, b| (&a.page, a.line).cmp(&(&b.page, b.line)));
-        let mut diagnostics = site.diagnose(broken, authored);
-        if into.is_none() {
-            diagnostics.extend(pages.iter().filter_map(|page| {
-                let e = page.unreadable.as_ref()?;
-                let message = format!("generated page `{}` cannot be read for its links: {e}", page.path);
-                Some(Diagnostic::whole_file(&page.path, message))
-            }));
-        }
-        LinkReport { diagnostics, external }
+        LinkReport { diagnostics: site.diagnose(broken, authored), external }
     }
 }
 
@@ -214,7 +205,7 @@ fn is_html(path: &str) -> bool {
 /// What one page offers (anchors) and asks for (links).
 #[derive(Debug, Default)]
 struct Scan {
-    ids: HashSet<String>,
+    ids: FxHashSet<String>,
     links: Vec<FoundLink>,
 }
 
@@ -226,49 +217,39 @@ struct FoundLink {
     offset: usize,
 }
 
-/// Elements that may hold an anchor, or a URL the reader's browser follows
-/// or loads; one selector, so the tokenizer matches each tag once.
-const SELECTOR: &str = "[id], a[name], [href], [src], [poster], form[action], object[data]";
-
-/// Ids and links of one page, read by lol_html's streaming tokenizer, which
-/// only lexes the tags the selector can match and skips the text between.
-fn scan(html: &[u8]) -> Result<Scan, String> {
-    let found = RefCell::new(Scan::default());
-    let handler = element!(SELECTOR, |el| {
-        let mut found = found.borrow_mut();
-        let tag = el.tag_name();
-        if let Some(id) = el.get_attribute("id") {
+/// Ids and links of one page: `id` on any element, `name` on `<a>`, and the
+/// attributes whose URL the reader's browser follows or loads.
+fn scan(html: &[u8]) -> Scan {
+    let mut found = Scan::default();
+    tags::for_each_start_tag(html, |tag| {
+        if let Some(id) = tag.get("id") {
             found.ids.insert(unescape(id));
         }
-        if tag == "a"
-            && let Some(name) = el.get_attribute("name")
+        if tag.is("a")
+            && let Some(name) = tag.get("name")
         {
             found.ids.insert(unescape(name));
         }
-        let offset = el.source_location().bytes().start;
-        let url_attributes: &[&str] = match tag.as_str() {
-            "form" => &["action"],
-            "object" => &["data"],
-            _ => &["href", "src", "poster"],
+        let url_attributes: &[&str] = if tag.is("form") {
+            &["action"]
+        } else if tag.is("object") {
+            &["data"]
+        } else {
+            &["href", "src", "poster"]
         };
         for name in url_attributes {
-            if let Some(value) = el.get_attribute(name) {
-                found.links.push(FoundLink { href: unescape(value), offset });
+            if let Some(value) = tag.get(name) {
+                found.links.push(FoundLink { href: unescape(value), offset: tag.offset });
             }
         }
-        Ok(())
     });
-    // Not strict: a page the tokenizer finds ambiguous (a `<select>` holding
-    // raw text, say) is read as a browser would rather than refused.
-    let settings = Settings::new().append_element_content_handler(handler).with_strict(false);
-    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
-    rewriter.write(html).and_then(|()| rewriter.end()).map_err(|e| e.to_string())?;
-    Ok(found.into_inner())
+    found
 }
 
-/// An attribute value as the browser reads it: lol_html hands it over raw.
-fn unescape(value: String) -> String {
-    if value.contains('&') { htmlize::unescape_attribute(value).into_owned() } else { value }
+/// An attribute value as the browser reads it, entities decoded.
+fn unescape(value: &[u8]) -> String {
+    let value = String::from_utf8_lossy(value);
+    if value.contains('&') { htmlize::unescape_attribute(value).into_owned() } else { value.into_owned() }
 }
 
 // --------------------------------------------------------------- resolving
@@ -375,10 +356,19 @@ fn decode(text: &str) -> String {
     percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
+/// Whether `href` is a plain `#id` of this page's own ids: most links of a
+/// report are, and they need no URL parsing. Anything a browser would trim
+/// or encode takes the full path through [`Base::resolve`].
+fn links_to_own_anchor(href: &str, ids: &FxHashSet<String>) -> bool {
+    href.strip_prefix('#').is_some_and(|id| {
+        id.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'<' | b'>' | b'`' | b'%')) && ids.contains(id)
+    })
+}
+
 /// Whether a fragment (as the browser encoded it) names an anchor: the
 /// HTML standard tries it as is, then percent-decoded; empty and `top` mean
 /// the top of the page.
-fn finds_anchor(ids: &HashSet<String>, fragment: &str) -> bool {
+fn finds_anchor(ids: &FxHashSet<String>, fragment: &str) -> bool {
     let decoded = decode(fragment);
     fragment.is_empty() || ids.contains(fragment) || ids.contains(&decoded) || decoded.eq_ignore_ascii_case("top")
 }
@@ -393,7 +383,7 @@ struct Broken {
 }
 
 struct Site<'a> {
-    anchors: HashMap<&'a str, &'a HashSet<String>>,
+    anchors: HashMap<&'a str, &'a FxHashSet<String>>,
     files: HashSet<&'a str>,
     unpublished: &'a [Unpublished],
 }
@@ -589,6 +579,52 @@ fn relative(from: &str, to: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Ids and URL attributes of every bundled page (drafts and the
+    /// examples' pages too), as a full HTML parser (html5ever) reads them,
+    /// equal the start-tag scan's.
+    #[test]
+    fn the_tag_scan_reads_every_bundled_page_as_a_full_html_parser_does() {
+        use scraper::{Html, Selector};
+        let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let selector = Selector::parse("[id], a[name], [href], [src], [poster], form[action], object[data]").unwrap();
+        let mut pages = 0;
+        for project in [manifest.to_path_buf(), manifest.join("examples/esw")] {
+            let out = tempfile::tempdir().unwrap();
+            crate::build::build(&project, Some(out.path()), true).unwrap();
+            for entry in walkdir::WalkDir::new(out.path()) {
+                let entry = entry.unwrap();
+                if !is_html(&entry.path().to_string_lossy()) {
+                    continue;
+                }
+                let html = std::fs::read(entry.path()).unwrap();
+                let found = scan(&html);
+                let mut hrefs: Vec<String> = found.links.into_iter().map(|l| l.href).collect();
+                let document = Html::parse_document(&String::from_utf8(html).unwrap());
+                let (mut ids, mut parsed_hrefs) = (FxHashSet::default(), Vec::new());
+                for el in document.select(&selector) {
+                    let el = el.value();
+                    ids.extend(el.attr("id").map(str::to_string));
+                    if el.name() == "a" {
+                        ids.extend(el.attr("name").map(str::to_string));
+                    }
+                    let names: &[&str] = match el.name() {
+                        "form" => &["action"],
+                        "object" => &["data"],
+                        _ => &["href", "src", "poster"],
+                    };
+                    parsed_hrefs.extend(names.iter().filter_map(|n| el.attr(n)).map(str::to_string));
+                }
+                hrefs.sort();
+                parsed_hrefs.sort();
+                assert_eq!(found.ids, ids, "ids of {}", entry.path().display());
+                assert_eq!(hrefs, parsed_hrefs, "links of {}", entry.path().display());
+                assert!(!hrefs.is_empty(), "{} has links", entry.path().display());
+                pages += 1;
+            }
+        }
+        assert!(pages >= 10, "only {pages} pages read");
+    }
 
     fn page(path: &str, body: &str) -> OutputFile {
         OutputFile {
