@@ -41,7 +41,7 @@ fn leftovers_of_a_dead_build_are_removed_by_the_next_build() {
     }
     let second = build_into(project.path(), &out);
     assert!(second.status.success(), "{}", stderr(&second));
-    assert_eq!(names(parent.path()), [".out.lock", "out"]);
+    assert_eq!(names(parent.path()), [".out.lock", ".out.spare", "out"]);
     assert!(snapshot(&out) == before, "the output is the same as before");
 }
 
@@ -63,7 +63,7 @@ fn three_concurrent_builds_leave_one_output_and_no_leftovers() {
             let result = child.wait_with_output().unwrap();
             assert!(result.status.success(), "round {round}: {}", stderr(&result));
         }
-        assert_eq!(names(parent.path()), [".out.lock", "out"], "round {round}");
+        assert_eq!(names(parent.path()), [".out.lock", ".out.spare", "out"], "round {round}");
         assert!(snapshot(&out) == expected, "round {round}: the output differs from a lone build's");
     }
 }
@@ -146,7 +146,7 @@ fn a_build_killed_mid_write_leaves_the_previous_output_and_the_next_build_cleans
 
     let next = build_into(project.path(), &out);
     assert!(next.status.success(), "{}", stderr(&next));
-    assert_eq!(names(parent.path()), [".out.lock", "out"]);
+    assert_eq!(names(parent.path()), [".out.lock", ".out.spare", "out"]);
     let rebuilt = snapshot(&out);
     assert!(rebuilt != previous, "the next build wrote the edited content");
     // Killed while filling: the previous output, untouched. Killed after
