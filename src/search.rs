@@ -20,13 +20,13 @@
 //! that page changed, that page's document shard and maybe the manifest.
 //! No I/O.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 use rayon::prelude::*;
 use regex::Regex;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::render::OutputFile;
 
@@ -179,16 +179,17 @@ struct Analysed {
     title: String,
     docs: Vec<DocEntry>,
     /// Term -> (section, weight) in section order, terms sorted.
-    terms: BTreeMap<String, Vec<(u32, u16)>>,
+    /// Each term with its (section, weight) postings, sorted by term.
+    terms: Vec<(String, Vec<(u32, u16)>)>,
 }
 
 fn analyse(title: String, docs: &[SearchDoc]) -> Analysed {
     let title_lower = title.to_lowercase();
-    let mut in_title = HashSet::new();
+    let mut in_title = FxHashSet::default();
     each_term(&title_lower, |t| {
         in_title.insert(t);
     });
-    let mut terms: BTreeMap<String, Vec<(u32, u16)>> = BTreeMap::new();
+    let mut terms: FxHashMap<String, Vec<(u32, u16)>> = FxHashMap::default();
     for (section, doc) in docs.iter().enumerate() {
         let label = doc.section.to_lowercase();
         let text = doc.text.to_lowercase();
@@ -220,6 +221,8 @@ fn analyse(title: String, docs: &[SearchDoc]) -> Analysed {
             snippet: opening(&doc.text),
         })
         .collect();
+    let mut terms: Vec<(String, Vec<(u32, u16)>)> = terms.into_iter().collect();
+    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Analysed { title, docs, terms }
 }
 
@@ -239,9 +242,9 @@ fn opening(text: &str) -> String {
 #[derive(Debug, Default)]
 pub struct SearchIndex {
     pages: Vec<Page>,
-    by_href: HashMap<String, usize>,
+    by_href: FxHashMap<String, usize>,
     terms: Vec<Term>,
-    term_ids: HashMap<String, u32>,
+    term_ids: FxHashMap<String, u32>,
     /// Shard name -> ids of its terms that have postings, sorted by text.
     shards: BTreeMap<String, Vec<u32>>,
 }
@@ -349,8 +352,8 @@ impl SearchIndex {
     }
 
     /// Postings with interned term ids, sorted by term then section.
-    fn intern(&mut self, terms: BTreeMap<String, Vec<(u32, u16)>>) -> Vec<Posting> {
-        let mut postings = Vec::with_capacity(terms.values().map(Vec::len).sum());
+    fn intern(&mut self, terms: Vec<(String, Vec<(u32, u16)>)>) -> Vec<Posting> {
+        let mut postings = Vec::with_capacity(terms.iter().map(|(_, list)| list.len()).sum());
         for (text, list) in terms {
             let term = match self.term_ids.get(&text) {
                 Some(&id) => id,
@@ -423,12 +426,21 @@ impl SearchIndex {
             let mut previous_page = 0;
             for (j, &page) in term.pages.iter().enumerate() {
                 let run = self.pages[page as usize].run(id);
-                let sep = if j > 0 { "," } else { "" };
-                let _ = write!(json, "{sep}{},{}", page - previous_page, run.len());
+                // Millions of numbers at 1,000 reports: itoa, not fmt.
+                let mut number = itoa::Buffer::new();
+                if j > 0 {
+                    json.push(',');
+                }
+                json.push_str(number.format(page - previous_page));
+                json.push(',');
+                json.push_str(number.format(run.len()));
                 previous_page = page;
                 let mut previous_section = 0;
                 for posting in run {
-                    let _ = write!(json, ",{},{}", posting.section - previous_section, posting.weight);
+                    json.push(',');
+                    json.push_str(number.format(posting.section - previous_section));
+                    json.push(',');
+                    json.push_str(number.format(posting.weight));
                     previous_section = posting.section;
                 }
             }
@@ -532,7 +544,7 @@ mod tests {
         assert_eq!(shard_name("été"), "_e9_t");
         assert_eq!(shard_name("中文字"), "_4e2d__6587_");
         assert_eq!(shard_name("e\u{e9}"), "e_e9_");
-        let names: HashSet<String> = ["ab", "\u{ab}", "_a", "a_"].iter().map(|t| shard_name(t)).collect();
+        let names: FxHashSet<String> = ["ab", "\u{ab}", "_a", "a_"].iter().map(|t| shard_name(t)).collect();
         assert_eq!(names.len(), 4, "different prefixes, different shards: {names:?}");
         assert!(
             ["peer", "été", "中文字", "ﬁx"]
