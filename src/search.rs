@@ -27,6 +27,8 @@ use std::sync::LazyLock;
 use rayon::prelude::*;
 use regex::Regex;
 use rustc_hash::{FxHashMap, FxHashSet};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 
 use crate::render::OutputFile;
 
@@ -70,11 +72,22 @@ fn is_word_char(c: char) -> bool {
     if c.is_ascii() { c.is_ascii_alphanumeric() } else { WORD_CHAR.is_match(c.encode_utf8(&mut [0; 4])) }
 }
 
-/// The terms of `text` as the index and `search.js` see them: the text
-/// lowercased, split at anything that is not a letter or a digit, words of
-/// fewer than [`MIN_TERM_CHARS`] characters left out.
-pub fn terms(text: &str) -> Vec<String> {
+/// Text as terms compare it, and as `search.js` `fold` makes it: lowercased,
+/// accents and other combining marks removed, so "cafe" finds "Café" and
+/// "café" finds "cafe".
+fn fold(text: &str) -> String {
     let lower = text.to_lowercase();
+    if lower.is_ascii() {
+        return lower;
+    }
+    lower.nfd().filter(|&c| !is_combining_mark(c)).nfc().collect()
+}
+
+/// The terms of `text` as the index and `search.js` see them: the text
+/// folded (see [`fold`]), split at anything that is not a letter or a
+/// digit, words of fewer than [`MIN_TERM_CHARS`] characters left out.
+pub fn terms(text: &str) -> Vec<String> {
+    let lower = fold(text);
     let mut out = Vec::new();
     each_term(&lower, |t| out.push(t.to_string()));
     out
@@ -110,7 +123,7 @@ fn each_term<'a>(lower: &'a str, mut f: impl FnMut(&'a str)) {
 
 /// The term shard holding `term`, named after its first two characters: a
 /// lowercase ASCII letter or digit as itself, anything else as its code
-/// point in hex between underscores ("été" -> `_e9_t`), so every name is a
+/// point in hex between underscores ("ærø" -> `_e6_r`), so every name is a
 /// safe file name on any system and no two prefixes share one.
 pub fn shard_name(term: &str) -> String {
     let mut name = String::new();
@@ -184,15 +197,15 @@ struct Analysed {
 }
 
 fn analyse(title: String, docs: &[SearchDoc]) -> Analysed {
-    let title_lower = title.to_lowercase();
+    let title_lower = fold(&title);
     let mut in_title = FxHashSet::default();
     each_term(&title_lower, |t| {
         in_title.insert(t);
     });
     let mut terms: FxHashMap<String, Vec<(u32, u16)>> = FxHashMap::default();
     for (section, doc) in docs.iter().enumerate() {
-        let label = doc.section.to_lowercase();
-        let text = doc.text.to_lowercase();
+        let label = fold(&doc.section);
+        let text = fold(&doc.text);
         let mut counts: FxHashMap<&str, (u16, bool)> = FxHashMap::default();
         each_term(&text, |t| {
             let count = &mut counts.entry(t).or_default().0;
@@ -519,11 +532,13 @@ mod tests {
     }
 
     #[test]
-    fn terms_are_lowercased_runs_of_letters_and_digits_of_two_or_more() {
-        assert_eq!(terms("Peer-mentors' WORK, 2025: a 1 x É Été"), ["peer", "mentors", "work", "2025", "été"]);
-        assert_eq!(terms("中文字 ΣΟΦΙΑ naïve_x"), ["中文字", "σοφια", "naïve"]);
-        // Combining marks are not letters: the same split as JS's /[\p{L}\p{N}]+/gu.
-        assert_eq!(terms("cafe\u{301}s ok"), ["cafe", "ok"]);
+    fn terms_are_folded_runs_of_letters_and_digits_of_two_or_more() {
+        assert_eq!(terms("Peer-mentors' WORK, 2025: a 1 x É Été"), ["peer", "mentors", "work", "2025", "ete"]);
+        assert_eq!(terms("中文字 ΣΟΦΙΑ naïve_x Άλφα"), ["中文字", "σοφια", "naive", "αλφα"]);
+        // Accents go whether the text has them composed or combining.
+        assert_eq!(terms("Café cafe\u{301}s ZOË"), ["cafe", "cafes", "zoe"]);
+        // Letters that are not a base and a mark stay: ø, æ, ß, ł, ı.
+        assert_eq!(terms("Ærø straße łódź"), ["ærø", "straße", "łodz"]);
         assert!(terms("— … 1 2 3").is_empty());
     }
 
@@ -531,7 +546,7 @@ mod tests {
     fn terms_split_as_the_unicode_pattern_does() {
         let pattern = Regex::new(r"[\p{L}\p{N}]+").unwrap();
         let text = "Ünïcode: ΣΟΦΙΑ’s 中文字；cafe\u{301} x²³ Ⅻ ٣٤ naïve—x ǅemal İstanbul ﬁx 🙂ok 12 a";
-        let lower = text.to_lowercase();
+        let lower = fold(text);
         let expected: Vec<&str> =
             pattern.find_iter(&lower).map(|m| m.as_str()).filter(|w| w.chars().count() >= MIN_TERM_CHARS).collect();
         assert_eq!(terms(text), expected);
@@ -567,7 +582,9 @@ mod tests {
             ])
         );
         let shards: Vec<&str> = manifest["terms"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
-        assert!(shards.contains(&"pe") && shards.contains(&"_e9_t") && shards.contains(&"ho"), "{shards:?}");
+        // "école été" is indexed folded, as "ecole ete".
+        assert!(shards.contains(&"pe") && shards.contains(&"et") && shards.contains(&"ho"), "{shards:?}");
+        assert!(!shards.iter().any(|s| s.starts_with('_')), "{shards:?}");
         assert_eq!(files.len(), 1 + shards.len() + 2);
 
         let (name, pe) = parse(file(&files, "static/search/t/pe.js"));
@@ -578,6 +595,8 @@ mod tests {
         let (_, re) = parse(file(&files, "static/search/t/re.js"));
         assert_eq!(re["report"], serde_json::json!([0, 2, 0, 100, 1, 100, 1, 1, 0, 100]));
         assert_eq!(re["residents"], serde_json::json!([0, 1, 1, 1]));
+        let (_, et) = parse(file(&files, "static/search/t/et.js"));
+        assert_eq!(et["ete"], serde_json::json!([0, 1, 1, 1]));
         let (_, ho) = parse(file(&files, "static/search/t/ho.js"));
         assert_eq!(ho["hope"], serde_json::json!([1, 1, 0, 101]));
 

@@ -308,3 +308,34 @@ fn sharded_search_finds_what_a_full_scan_finds_in_a_generated_corpus() {
     let results = assert_same_as_full_scan(node, &output, &docs, &["peer mentor", "peer mentor ", "mentor pe"]);
     assert!(results["peer mentor"].len() > 50, "{}", results["peer mentor"].len());
 }
+
+/// Accents do not have to be typed, nor left out: "cafe" finds "Café" and
+/// "café" finds "cafe", composed or written with combining marks, in the
+/// engine as in the full scan (both fold text the same way).
+#[test]
+fn accents_match_with_or_without_them() {
+    let Some(node) = node() else { return };
+    let dir = bundled_project();
+    let section = dir.path().join("content/sites/drake-hall/05-accents.md");
+    std::fs::write(
+        &section,
+        "---\ntitle: Naïve questions\nweight: 90\n---\n\
+         Residents met at the Café des Arts and in the cafe\u{301} of the façade wing; Zoë and Søren led.\n",
+    )
+    .unwrap();
+    let (docs, index) = documents_and_index(dir.path());
+    let output = dir.path().join("output");
+    for file in &index {
+        let path = output.join(&file.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, &file.bytes).unwrap();
+    }
+    let queries = ["cafe", "Café", "CAFE\u{301}", "facade wing", "fa\u{e7}a", "zoe", "Zoë ", "naive", "soren", "søren"];
+    let results = assert_same_as_full_scan(node, &output, &docs, &queries);
+    let hit = |q: &str| results[q].iter().any(|h| h == "sites/drake-hall/index.html#naïve-questions");
+    for query in ["cafe", "Café", "CAFE\u{301}", "facade wing", "fa\u{e7}a", "zoe", "Zoë ", "naive", "søren"] {
+        assert!(hit(query), "{query:?} finds the section: {:?}", results[query]);
+    }
+    // ø is a letter of its own, not o with a mark: "soren" is another word.
+    assert!(!hit("soren"), "{:?}", results["soren"]);
+}

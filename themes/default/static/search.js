@@ -23,18 +23,27 @@
 
   var wordPattern = null;
   var endsInWord = null;
+  var markPattern = null;
   try {
     wordPattern = new RegExp("[\\p{L}\\p{N}]+", "gu");
     endsInWord = new RegExp("[\\p{L}\\p{N}]$", "u");
+    markPattern = new RegExp("\\p{M}", "gu");
   } catch (e) {
     // A browser without Unicode property escapes cannot split as the index
     // did: search stays hidden there.
   }
 
-  /* The terms of `text` as src/search.rs `terms` makes them: lowercased,
-   * runs of letters and digits, at least MIN_CHARS characters. */
+  /* Text as src/search.rs `fold` makes it: lowercased, accents and other
+   * combining marks removed, so "cafe" finds "Café". */
+  function fold(text) {
+    var lower = text.toLowerCase();
+    return /^[\x00-\x7f]*$/.test(lower) ? lower : lower.normalize("NFD").replace(markPattern, "").normalize("NFC");
+  }
+
+  /* The terms of `text` as src/search.rs `terms` makes them: folded, runs
+   * of letters and digits, at least MIN_CHARS characters. */
   function terms(text) {
-    var words = text.toLowerCase().match(wordPattern) || [];
+    var words = fold(text).match(wordPattern) || [];
     return words.filter(function (w) { return Array.from(w).length >= MIN_CHARS; });
   }
 
@@ -49,8 +58,9 @@
    * being typed (nothing after it), matches as a prefix. */
   function parseQuery(text) {
     var words = terms(text);
-    var prefix = words.length > 0 && endsInWord.test(text.toLowerCase()) &&
-      text.toLowerCase().slice(-words[words.length - 1].length) === words[words.length - 1];
+    var folded = fold(text);
+    var prefix = words.length > 0 && endsInWord.test(folded) &&
+      folded.slice(-words[words.length - 1].length) === words[words.length - 1];
     var seen = Object.create(null);
     var out = [];
     for (var i = 0; i < words.length; i++) {
@@ -343,7 +353,7 @@
     var pattern = new RegExp(wordPattern.source, "gu");
     var match;
     while ((match = pattern.exec(text)) !== null) {
-      var term = match[0].toLowerCase();
+      var term = fold(match[0]);
       var hit = words.some(function (w) {
         return w.prefix ? term.lastIndexOf(w.text, 0) === 0 : term === w.text;
       });
