@@ -788,7 +788,7 @@ impl ColumnText {
     }
 }
 
-const CHAR: usize = 140;
+const CHAR: usize = 170;
 
 /// Column widths in twips: each column gets room for its longest word,
 /// and what is left goes to the columns with longer text.
