@@ -151,6 +151,9 @@ struct Converter<'a> {
     next_image: usize,
     next_note: usize,
     notes_used: HashSet<String>,
+    /// Converting a footnote: docx-rs gives footnotes no relationships of
+    /// their own, so links to other sites are written out as text there.
+    in_note: bool,
     /// Output of the cover and of the body; tables cells push their own.
     out: Vec<Vec<Block>>,
     cover_end: Option<usize>,
@@ -192,6 +195,7 @@ impl<'a> Converter<'a> {
             next_image: 0,
             next_note: 0,
             notes_used: HashSet::new(),
+            in_note: false,
             out: vec![Vec::new()],
             cover_end: None,
             toc: Vec::new(),
@@ -634,12 +638,14 @@ impl<'a> Converter<'a> {
                 let target = match href.strip_prefix('#') {
                     Some(id) if self.ids.contains(id) => Some(Link::Anchor(self.bookmark(id))),
                     Some(_) => None,
-                    None if href.starts_with("http://")
-                        || href.starts_with("https://")
-                        || href.starts_with("mailto:") =>
-                    {
-                        Some(Link::External(href.to_string()))
+                    None if self.in_note && is_external(href) => {
+                        self.children_inline(el, fmt, None, out)?;
+                        if inline_text(&el) != href {
+                            out.push(Piece::Text { text: format!(" ({href})"), fmt, link: None });
+                        }
+                        return Ok(());
                     }
+                    None if is_external(href) => Some(Link::External(href.to_string())),
                     // Links into the website (other reports, downloads) mean nothing in a document.
                     None => None,
                 };
@@ -662,14 +668,18 @@ impl<'a> Converter<'a> {
             out.push(Piece::Text { text: inline_text(&el), fmt: Fmt { sup: true, ..fmt }, link: None });
             return Ok(());
         };
-        if !self.notes_used.insert(id) {
+        // Word has no notes within notes, and numbers a note cited twice once.
+        if self.in_note || !self.notes_used.insert(id) {
             out.push(Piece::Text { text: inline_text(&el), fmt: Fmt { sup: true, ..fmt }, link: None });
             return Ok(());
         }
         // The note's paragraphs are made in an output of their own, then taken back.
         self.out.push(Vec::new());
         let outer = (self.list_item.take(), std::mem::take(&mut self.list_depth), self.pending_bookmark.take());
-        self.blocks(note, &Context { style: Some("FootnoteText"), cell: None })?;
+        self.in_note = true;
+        let converted = self.blocks(note, &Context { style: Some("FootnoteText"), cell: None });
+        self.in_note = false;
+        converted?;
         (self.list_item, self.list_depth, self.pending_bookmark) = outer;
         let mut paragraphs: Vec<Paragraph> = self
             .out
@@ -866,6 +876,10 @@ fn is_block(el: &ElementRef) -> bool {
             | "nav"
     ) || (el.value().name() == "svg"
         && el.parent().and_then(ElementRef::wrap).is_some_and(|p| has_class(&p, "chart-svg")))
+}
+
+fn is_external(href: &str) -> bool {
+    href.starts_with("http://") || href.starts_with("https://") || href.starts_with("mailto:")
 }
 
 fn cx_fmt(cx: &Context) -> Fmt {
@@ -1082,6 +1096,28 @@ mod tests {
         let pieces =
             vec![t("\n  Hello ", false), t(" big\n", true), t(" world  ", false), Piece::Break, t(" next ", false)];
         assert_eq!(text(&collapse_whitespace(pieces)), ["Hello ", "big ", "world", "<br>", "next"]);
+    }
+
+    #[test]
+    fn links_in_footnotes_are_written_out_and_a_note_cited_twice_is_one_footnote() {
+        let page = r##"<html lang="en"><body><main>
+            <h2 id="s">Section</h2>
+            <p>Text<sup class="footnote-ref"><a href="#fn-1">1</a></sup> and again<sup class="footnote-ref"><a href="#fn-1">1</a></sup>.</p>
+            <div class="footnote" id="fn-1"><span class="footnote-label">1.</span>
+            <p>See <a href="https://example.org/r">the report</a> and <a href="#s">Section</a>.</p>
+            <a class="footnote-back" href="#fnref-1">↩</a></div>
+            </main></body></html>"##;
+        let converted = convert(page, &Meta::default(), &Rasteriser::new()).unwrap();
+        assert_eq!(converted.marks.footnotes, 1);
+        let notes = String::from_utf8(converted.xml.footnotes).unwrap();
+        assert!(notes.contains("the report"), "{notes}");
+        assert!(notes.contains(" (https://example.org/r)"), "{notes}");
+        assert!(!notes.contains("r:id"), "no relationship in footnotes: {notes}");
+        assert!(notes.contains(r#"w:anchor="_Ref"#), "links within the report stay links: {notes}");
+        let document = String::from_utf8(converted.xml.document).unwrap();
+        assert_eq!(document.matches("<w:footnoteReference").count(), 1);
+        assert!(!document.contains("↩"));
+        assert_eq!(converted.properties.language, "en");
     }
 
     #[test]

@@ -74,6 +74,9 @@ pub fn finish(mut xml: XMLDocx, properties: &Properties, marks: &Marks) -> Resul
     let footnotes = replace_each(&footnotes, &mark, marks.footnotes, "footnote", |_| "<w:footnoteRef />".to_string())?;
     xml.footnotes = footnotes.into_bytes();
     xml.doc_props.core = core_xml(properties).into_bytes();
+    let rels = String::from_utf8(std::mem::take(&mut xml.document_rels)).map_err(|e| e.to_string())?;
+    xml.document_rels = sort_relationships(&rels).into_bytes();
+    xml.media.sort();
     zip(xml).map_err(|e| format!("cannot write the .docx: {e}"))
 }
 
@@ -103,6 +106,19 @@ fn replace_each(
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// The relationships in a fixed order: docx-rs lists the hyperlinks' from
+/// a hash map, in an order that changes from run to run.
+fn sort_relationships(xml: &str) -> String {
+    const ITEM: &str = "<Relationship ";
+    let (Some(start), Some(end)) = (xml.find(ITEM), xml.rfind("</Relationships>")) else {
+        return xml.to_string();
+    };
+    let mut items: Vec<String> =
+        xml[start..end].split(ITEM).filter(|i| !i.is_empty()).map(|i| format!("{ITEM}{i}")).collect();
+    items.sort();
+    format!("{}{}{}", &xml[..start], items.concat(), &xml[end..])
 }
 
 /// docProps/core.xml without dates: a build date would make every run's
@@ -200,6 +216,15 @@ mod tests {
         assert_eq!(replace_each(text, "<m/>", 2, "x", |i| i.to_string()).unwrap(), "a0b1c");
         let err = replace_each(text, "<m/>", 3, "picture", |_| String::new()).unwrap_err();
         assert!(err.contains("2 picture markers where 3"), "{err}");
+    }
+
+    #[test]
+    fn relationships_are_sorted() {
+        let rels = r#"<?xml version="1.0"?><Relationships xmlns="x"><Relationship Id="rIdHyperlink2" Target="b" /><Relationship Id="rId1" Target="s" /><Relationship Id="rIdHyperlink1" Target="a" /></Relationships>"#;
+        assert_eq!(
+            sort_relationships(rels),
+            r#"<?xml version="1.0"?><Relationships xmlns="x"><Relationship Id="rId1" Target="s" /><Relationship Id="rIdHyperlink1" Target="a" /><Relationship Id="rIdHyperlink2" Target="b" /></Relationships>"#
+        );
     }
 
     #[test]
