@@ -2,7 +2,7 @@
 //! (and LibreOffice converts it with its own renderer): resvg draws them
 //! the same way on every run, with the machine's fonts.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use resvg::tiny_skia;
 use resvg::usvg;
@@ -17,9 +17,10 @@ pub const SCALE: f32 = 2.0;
 const SANS: [&str; 6] = ["Arial", "Helvetica", "Liberation Sans", "Arimo", "Noto Sans", "DejaVu Sans"];
 
 /// One font database for every chart of a run: loading the system fonts
-/// is the slow part.
+/// is the slow part, so it is done on the first chart, if there is one.
+#[derive(Default)]
 pub struct Rasteriser {
-    options: usvg::Options<'static>,
+    options: OnceLock<usvg::Options<'static>>,
 }
 
 /// A chart drawn to PNG, with its size in pixels.
@@ -31,32 +32,33 @@ pub struct Png {
 
 impl Rasteriser {
     pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn options(&self) -> &usvg::Options<'static> {
+        self.options.get_or_init(Self::load)
+    }
+
+    fn load() -> usvg::Options<'static> {
         let mut db = usvg::fontdb::Database::new();
         db.load_system_fonts();
         let families: Vec<String> = db.faces().flat_map(|f| f.families.iter().map(|(name, _)| name.clone())).collect();
         if let Some(sans) = SANS.iter().find(|want| families.iter().any(|have| have.eq_ignore_ascii_case(want))) {
             db.set_sans_serif_family(*sans);
         }
-        let options = usvg::Options { fontdb: Arc::new(db), ..usvg::Options::default() };
-        Rasteriser { options }
+        usvg::Options { fontdb: Arc::new(db), ..usvg::Options::default() }
     }
 
     /// Draws `svg` at [`SCALE`] on white (Word shows transparency as the
     /// page colour, which need not be white).
     pub fn png(&self, svg: &str) -> Result<Png, String> {
-        let tree = usvg::Tree::from_str(svg, &self.options).map_err(|e| format!("cannot read the chart SVG: {e}"))?;
+        let tree = usvg::Tree::from_str(svg, self.options()).map_err(|e| format!("cannot read the chart SVG: {e}"))?;
         let size = tree.size().to_int_size().scale_by(SCALE).ok_or("the chart SVG has no size")?;
         let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or("the chart SVG is too large")?;
         pixmap.fill(tiny_skia::Color::WHITE);
         resvg::render(&tree, tiny_skia::Transform::from_scale(SCALE, SCALE), &mut pixmap.as_mut());
         let bytes = pixmap.encode_png().map_err(|e| format!("cannot encode the chart as PNG: {e}"))?;
         Ok(Png { bytes, width: size.width(), height: size.height() })
-    }
-}
-
-impl Default for Rasteriser {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
