@@ -71,6 +71,26 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Convert site reports to Word documents (.docx), one per report.
+    ///
+    /// Builds the site into a temporary folder and writes each report's
+    /// rendered content to OUTPUT/<id>.docx: Word heading styles, numbered
+    /// captions, tables with header rows, charts as images with alt text,
+    /// footnotes, and a DRAFT header on drafts.
+    Docx {
+        /// Project folder holding wingreport.toml and content/.
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        root: PathBuf,
+        /// Convert only this site's report (its id, the folder name under content/sites/).
+        #[arg(long, value_name = "ID")]
+        site: Option<String>,
+        /// Where to write the documents [default: ROOT/docx]. Refused if it is the project or holds content/.
+        #[arg(long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Include sites with `status: draft` and narrative files with `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Preview the reports, drafts included, rebuilding and reloading the browser on every save.
     ///
     /// Pages are served from memory (output/ is never touched). When the
@@ -182,6 +202,20 @@ pub fn run() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(failure) => finish(&root, Err(failure), false, Format::Human, "pdf"),
+            }
+        }
+        Command::Docx { root, site, output, drafts } => {
+            match crate::docx::docx(&root, site.as_deref(), output.as_deref(), drafts) {
+                Ok(written) => {
+                    let n = written.files.len();
+                    eprintln!(
+                        "Wrote {n} Word document{} into {}",
+                        if n == 1 { "" } else { "s" },
+                        written.output.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(failure) => finish(&root, Err(failure), false, Format::Human, "docx"),
             }
         }
         Command::Serve { root, port, bind, open, max_connections, idle_timeout_ms } => {

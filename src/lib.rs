@@ -9,6 +9,7 @@ pub mod build;
 pub mod charts;
 pub mod cli;
 pub mod diagnostics;
+pub mod docx;
 pub mod links;
 pub mod load;
 pub mod markdown;

@@ -1,0 +1,1149 @@
+//! One report page's `<main>` to a Word document.
+//!
+//! The built page is the one place where every shortcode, table, chart,
+//! citation and footnote has been rendered and numbered, so the document is
+//! made from it rather than from the content again: headings become Word
+//! heading styles, captions keep the report's own numbers, charts become
+//! PNGs with their title and description as alt text, footnotes become
+//! Word footnotes, and quotations take the Quote style.
+
+use std::collections::{HashMap, HashSet};
+
+use docx_rs::{
+    AbstractNumbering, AlignmentType, BreakType, Docx, FieldCharType, Footnote, Header, Hyperlink, HyperlinkData,
+    HyperlinkType, IndentLevel, InstrPAGEREF, InstrText, Level, LevelJc, LevelOverride, LevelText, LineSpacing,
+    LineSpacingType, NumberFormat, Numbering, NumberingId, PageMargin, Paragraph, Pic, Run, RunFonts, Shading,
+    SpecialIndentType, Start, Style, StyleType, Tab, TabLeaderType, TabValueType, Table, TableCell, TableLayoutType,
+    TableRow, VertAlignType, WidthType, XMLDocx,
+};
+use scraper::node::Node;
+use scraper::{ElementRef, Html, Selector};
+
+use super::chart::{Rasteriser, SCALE};
+use super::package::{Alt, FOOTNOTE_MARK, Marks, Properties};
+
+/// A4 with 2.54 cm margins, in twentieths of a point.
+const PAGE_WIDTH: u32 = 11906;
+const PAGE_HEIGHT: u32 = 16838;
+const MARGIN: i32 = 1440;
+const TEXT_WIDTH: usize = (PAGE_WIDTH as usize) - 2 * (MARGIN as usize);
+/// English Metric Units per twentieth of a point, for picture sizes.
+const EMU_PER_TWIP: u32 = 635;
+/// How far each list level is indented.
+const LIST_INDENT: i32 = 720;
+
+// docx-rs always writes a decimal list numbered 1 of its own.
+const BULLETS: usize = 10;
+const DECIMAL: usize = 11;
+
+/// The parts of a converted report.
+pub struct Converted {
+    pub xml: XMLDocx,
+    pub marks: Marks,
+    pub properties: Properties,
+}
+
+/// What a report page says about itself beyond its `<main>`.
+#[derive(Debug, Default)]
+pub struct Meta {
+    /// Authors from the report's record (site.json), when it has them.
+    pub authors: Vec<String>,
+}
+
+/// Converts one built report page.
+pub fn convert(html: &str, meta: &Meta, raster: &Rasteriser) -> Result<Converted, String> {
+    let page = Html::parse_document(html);
+    let main = page.select(&selector("main")).next().ok_or("the page has no <main> element")?;
+    let language = page.root_element().attr("lang").unwrap_or("").to_string();
+    let draft = page.select(&selector("body.is-draft")).next().is_some();
+
+    let mut c = Converter::new(main, raster);
+    c.blocks(main, &Context::default())?;
+
+    let title = main.select(&selector("h1")).next().map(|h| inline_text(&h)).unwrap_or_default();
+    let description = main.select(&selector(".cover-summary")).next().map(|p| inline_text(&p)).unwrap_or_default();
+    let authors = if meta.authors.is_empty() { cover_authors(main) } else { meta.authors.clone() };
+    let subject = main.select(&selector(".cover-series")).next().map(|p| inline_text(&p)).unwrap_or_default();
+    let properties = Properties { title, authors, language, subject, description };
+
+    let marks = std::mem::take(&mut c.marks);
+    let docx = c.into_docx(draft);
+    Ok(Converted { xml: docx.build(), marks, properties })
+}
+
+/// Authors as the cover lists them, when the record is not at hand.
+fn cover_authors(main: ElementRef) -> Vec<String> {
+    main.select(&selector(".cover-meta dt"))
+        .filter(|dt| inline_text(dt).starts_with("Author"))
+        .filter_map(|dt| dt.next_siblings().find_map(ElementRef::wrap))
+        .map(|dd| inline_text(&dd))
+        .collect()
+}
+
+fn selector(css: &str) -> Selector {
+    Selector::parse(css).expect("selectors here are valid")
+}
+
+/// An element's text with whitespace collapsed.
+fn inline_text(el: &ElementRef) -> String {
+    el.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn has_class(el: &ElementRef, class: &str) -> bool {
+    el.value().has_class(class, scraper::CaseSensitivity::CaseSensitive)
+}
+
+/// Where a paragraph stands: the style its blocks default to.
+#[derive(Clone, Default)]
+struct Context {
+    style: Option<&'static str>,
+    /// Inside a table cell: header cells are bold, number cells right-aligned.
+    cell: Option<Cell>,
+}
+
+#[derive(Clone, Copy)]
+struct Cell {
+    header: bool,
+    number: bool,
+}
+
+/// Run formatting carried down through inline elements.
+#[derive(Clone, Copy, Default, PartialEq)]
+struct Fmt {
+    bold: bool,
+    italic: bool,
+    code: bool,
+    sup: bool,
+    sub: bool,
+    strike: bool,
+    color: Option<&'static str>,
+}
+
+#[derive(Clone, PartialEq)]
+enum Link {
+    Anchor(String),
+    External(String),
+}
+
+enum Piece {
+    Text { text: String, fmt: Fmt, link: Option<Link> },
+    Break,
+    Note(Box<Footnote>),
+}
+
+enum Block {
+    Para(Box<Paragraph>),
+    Table(Box<Table>),
+}
+
+struct Converter<'a> {
+    raster: &'a Rasteriser,
+    notes: HashMap<String, ElementRef<'a>>,
+    /// Ids that links in the page point to; their elements get bookmarks.
+    targets: HashSet<String>,
+    /// Every id in the page, so links to missing ones stay plain text.
+    ids: HashSet<String>,
+    bookmarks: HashMap<String, String>,
+    /// The bookmark the next paragraph starts with.
+    pending_bookmark: Option<String>,
+    next_bookmark: usize,
+    next_link: usize,
+    next_image: usize,
+    next_note: usize,
+    notes_used: HashSet<String>,
+    /// Converting a footnote: docx-rs gives footnotes no relationships of
+    /// their own, so links to other sites are written out as text there.
+    in_note: bool,
+    /// Output of the cover and of the body; tables cells push their own.
+    out: Vec<Vec<Block>>,
+    cover_end: Option<usize>,
+    toc: Vec<(usize, String, String)>,
+    numberings: Vec<Numbering>,
+    /// The list item whose first paragraph is still to come: numbering and level.
+    list_item: Option<(Option<usize>, usize)>,
+    list_depth: usize,
+    /// "Figure 2.1" while inside a numbered figure, for its data table's label.
+    figure_label: Option<String>,
+    marks: Marks,
+}
+
+impl<'a> Converter<'a> {
+    fn new(main: ElementRef<'a>, raster: &'a Rasteriser) -> Self {
+        let mut notes = HashMap::new();
+        let mut ids = HashSet::new();
+        let mut targets = HashSet::new();
+        for el in main.descendants().filter_map(ElementRef::wrap) {
+            if let Some(id) = el.attr("id") {
+                ids.insert(id.to_string());
+                if has_class(&el, "footnote") {
+                    notes.insert(id.to_string(), el);
+                }
+            }
+            if let Some(target) = el.attr("href").and_then(|h| h.strip_prefix('#')) {
+                targets.insert(target.to_string());
+            }
+        }
+        Converter {
+            raster,
+            notes,
+            targets,
+            ids,
+            bookmarks: HashMap::new(),
+            pending_bookmark: None,
+            next_bookmark: 0,
+            next_link: 0,
+            next_image: 0,
+            next_note: 0,
+            notes_used: HashSet::new(),
+            in_note: false,
+            out: vec![Vec::new()],
+            cover_end: None,
+            toc: Vec::new(),
+            numberings: Vec::new(),
+            list_item: None,
+            list_depth: 0,
+            figure_label: None,
+            marks: Marks::default(),
+        }
+    }
+
+    /// The Word bookmark standing for an HTML id: Word wants at most 40
+    /// letters, digits and underscores, and hides names starting with `_`.
+    fn bookmark(&mut self, id: &str) -> String {
+        let n = self.bookmarks.len();
+        self.bookmarks.entry(id.to_string()).or_insert_with(|| format!("_Ref{n:06}")).clone()
+    }
+
+    fn push(&mut self, block: Block) {
+        self.out.last_mut().expect("always one output").push(block);
+    }
+
+    /// Children of `el` as blocks; runs of inline content between blocks
+    /// become paragraphs of the context's style.
+    fn blocks(&mut self, el: ElementRef<'a>, cx: &Context) -> Result<(), String> {
+        let mut inline: Vec<Piece> = Vec::new();
+        for child in el.children() {
+            match child.value() {
+                Node::Text(text) => inline.push(Piece::Text { text: text.to_string(), fmt: cx_fmt(cx), link: None }),
+                Node::Element(_) => {
+                    let child = ElementRef::wrap(child).expect("an element");
+                    if is_block(&child) {
+                        self.flush(&mut inline, cx);
+                        self.block(child, cx)?;
+                    } else {
+                        self.inline(child, cx_fmt(cx), None, &mut inline)?;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.flush(&mut inline, cx);
+        Ok(())
+    }
+
+    fn flush(&mut self, inline: &mut Vec<Piece>, cx: &Context) {
+        let pieces = std::mem::take(inline);
+        if has_text(&pieces) {
+            self.paragraph(pieces, cx.style.unwrap_or("Normal"), cx, |p| p);
+        }
+    }
+
+    /// Emits one paragraph: the pending bookmark around it, list numbering
+    /// or indent, the cell alignment.
+    fn paragraph(&mut self, pieces: Vec<Piece>, style: &str, cx: &Context, tweak: impl FnOnce(Paragraph) -> Paragraph) {
+        let mut p = Paragraph::new().style(style);
+        let bookmark = self.pending_bookmark.take().map(|name| {
+            self.next_bookmark += 1;
+            (self.next_bookmark, name)
+        });
+        if let Some((id, name)) = &bookmark {
+            p = p.add_bookmark_start(*id, name.clone());
+        }
+        p = self.add_pieces(p, pieces);
+        if let Some((id, _)) = bookmark {
+            p = p.add_bookmark_end(id);
+        }
+        match self.list_item.take() {
+            Some((Some(num), level)) => p = p.numbering(NumberingId::new(num), IndentLevel::new(level)),
+            Some((None, level)) => p = p.indent(Some(LIST_INDENT * level as i32), None, None, None),
+            None if self.list_depth > 0 => {
+                p = p.indent(Some(LIST_INDENT * self.list_depth as i32), None, None, None);
+            }
+            None => {}
+        }
+        if cx.cell.is_some_and(|c| c.number) {
+            p = p.align(AlignmentType::Right);
+        }
+        if matches!(self.out.last().and_then(|o| o.last()), Some(Block::Table(_))) {
+            // Word and LibreOffice put no space between a table and what follows.
+            p = p.line_spacing(LineSpacing::new().before(200));
+        }
+        self.push(Block::Para(Box::new(tweak(p))));
+    }
+
+    fn add_pieces(&mut self, mut p: Paragraph, pieces: Vec<Piece>) -> Paragraph {
+        let pieces = collapse_whitespace(pieces);
+        let mut link: Option<(Link, Hyperlink)> = None;
+        for piece in pieces {
+            let (run, piece_link) = match piece {
+                Piece::Text { text, fmt, link } => (text_run(&text, fmt), link),
+                Piece::Break => (Run::new().add_break(BreakType::TextWrapping), None),
+                Piece::Note(note) => (Run::new().add_footnote_reference(*note), None),
+            };
+            if link.as_ref().map(|(l, _)| l) != piece_link.as_ref() {
+                if let Some((_, h)) = link.take() {
+                    p = p.add_hyperlink(h);
+                }
+                if let Some(l) = piece_link {
+                    link = Some((l.clone(), self.hyperlink(&l)));
+                }
+            }
+            match &mut link {
+                Some((_, h)) => *h = std::mem::replace(h, Hyperlink::new("", HyperlinkType::Anchor)).add_run(run),
+                None => p = p.add_run(run),
+            }
+        }
+        if let Some((_, h)) = link {
+            p = p.add_hyperlink(h);
+        }
+        p
+    }
+
+    /// A hyperlink with a relationship id numbered per document (docx-rs
+    /// numbers them per process, which would change a report's bytes with
+    /// the reports converted before it).
+    fn hyperlink(&mut self, link: &Link) -> Hyperlink {
+        match link {
+            Link::Anchor(name) => Hyperlink::new(name.clone(), HyperlinkType::Anchor),
+            Link::External(url) => {
+                self.next_link += 1;
+                let mut h = Hyperlink::new(url.clone(), HyperlinkType::External);
+                if let HyperlinkData::External { rid, .. } = &mut h.link {
+                    *rid = format!("rIdHyperlink{}", self.next_link);
+                }
+                h
+            }
+        }
+    }
+
+    fn block(&mut self, el: ElementRef<'a>, cx: &Context) -> Result<(), String> {
+        let tag = el.value().name();
+        if skipped(&el) {
+            return Ok(());
+        }
+        if let Some(id) = el.attr("id")
+            && self.targets.contains(id)
+            && self.pending_bookmark.is_none()
+        {
+            self.pending_bookmark = Some(self.bookmark(id));
+        }
+        match tag {
+            "h1" => {
+                let pieces = self.pieces(el, Fmt::default())?;
+                self.paragraph(pieces, "Title", cx, |p| p);
+            }
+            "h2" | "h3" | "h4" | "h5" | "h6" => self.heading(el, tag)?,
+            "p" => {
+                let style = if has_class(&el, "cover-series") {
+                    "Subtitle"
+                } else if has_class(&el, "figure-note") {
+                    "FigureNote"
+                } else {
+                    cx.style.unwrap_or(if cx.cell.is_some() { "TableText" } else { "Normal" })
+                };
+                let keep = has_class(&el, "list-title") || has_class(&el, "recommendation-heading");
+                let pieces = self.pieces(el, cx_fmt(cx))?;
+                if has_text(&pieces) {
+                    self.paragraph(pieces, style, cx, |p| p.keep_next(keep));
+                }
+            }
+            "figcaption" if has_class(&el, "quote-attribution") => {
+                let pieces = self.pieces(el, Fmt::default())?;
+                self.paragraph(pieces, "QuoteAttribution", cx, |p| p);
+            }
+            "figcaption" => {
+                let pieces = self.pieces(el, Fmt::default())?;
+                self.paragraph(pieces, "Caption", cx, |p| p.keep_next(true));
+            }
+            "figure" => {
+                let label = el
+                    .select(&selector("figcaption .caption-number"))
+                    .next()
+                    .map(|n| inline_text(&n).trim_end_matches(':').to_string());
+                let outer = std::mem::replace(&mut self.figure_label, label);
+                self.blocks(el, cx)?;
+                self.figure_label = outer;
+            }
+            "blockquote" => self.blocks(el, &Context { style: Some("Quote"), ..cx.clone() })?,
+            "ul" if has_class(&el, "references") => {
+                for li in el.children().filter_map(ElementRef::wrap) {
+                    if let Some(id) = li.attr("id").filter(|id| self.targets.contains(*id)) {
+                        self.pending_bookmark = Some(self.bookmark(id));
+                    }
+                    let pieces = self.pieces(li, Fmt::default())?;
+                    self.paragraph(pieces, "Bibliography", cx, |p| p);
+                }
+            }
+            "ul" | "ol" => self.list(el, tag == "ol", cx)?,
+            "li" => self.blocks(el, cx)?,
+            "table" => self.table(el)?,
+            "svg" => self.chart(el)?,
+            "details" => {
+                let label = match &self.figure_label {
+                    Some(figure) => format!("Data of {figure}"),
+                    None => el.select(&selector("summary")).next().map(|s| inline_text(&s)).unwrap_or_default(),
+                };
+                let pieces = vec![Piece::Text { text: label, fmt: Fmt::default(), link: None }];
+                self.paragraph(pieces, "DataTitle", cx, |p| p.keep_next(true));
+                self.blocks(el, cx)?;
+            }
+            "dl" => self.definitions(el, cx)?,
+            "pre" => {
+                let text = el.text().collect::<String>();
+                let mut pieces = Vec::new();
+                let code = Fmt { code: true, ..Fmt::default() };
+                for (i, line) in text.trim_end_matches('\n').split('\n').enumerate() {
+                    if i > 0 {
+                        pieces.push(Piece::Break);
+                    }
+                    // Keep indentation: non-breaking spaces survive whitespace collapsing.
+                    pieces.push(Piece::Text { text: line.replace(' ', "\u{A0}"), fmt: code, link: None });
+                }
+                self.paragraph(pieces, "SourceCode", cx, |p| p);
+            }
+            "header" if has_class(&el, "cover") => {
+                self.blocks(el, cx)?;
+                self.cover_end = Some(self.out[0].len());
+            }
+            "hr" => {}
+            _ => self.blocks(el, cx)?,
+        }
+        Ok(())
+    }
+
+    fn heading(&mut self, el: ElementRef<'a>, tag: &str) -> Result<(), String> {
+        let level = usize::from(tag.as_bytes()[1] - b'1');
+        let text = inline_text(&el);
+        // Links to the heading and its contents entry share one bookmark.
+        let name = match el.attr("id") {
+            Some(id) => self.bookmark(id),
+            None => format!("_Toc{:06}", self.toc.len()),
+        };
+        self.toc.push((level, text, name.clone()));
+        self.pending_bookmark = Some(name);
+        let pieces = self.pieces(el, Fmt::default())?;
+        let style = format!("Heading{level}");
+        let cx = Context::default();
+        self.paragraph(pieces, &style, &cx, |p| p.keep_next(true).page_break_before(level == 1));
+        Ok(())
+    }
+
+    fn list(&mut self, el: ElementRef<'a>, ordered: bool, cx: &Context) -> Result<(), String> {
+        let level = self.list_depth.min(8);
+        // Word cannot count down: lists that do (the involvement ladder)
+        // carry their numbers in their text, so they get none of their own.
+        let counts_itself =
+            el.attr("reversed").is_some() || el.select(&selector(":scope > li[value]")).next().is_some();
+        let num = if !ordered {
+            Some(BULLETS)
+        } else if counts_itself {
+            None
+        } else {
+            let id = DECIMAL + 10 + self.numberings.len();
+            let start = el.attr("start").and_then(|s| s.parse().ok()).unwrap_or(1);
+            self.numberings.push(Numbering::new(id, DECIMAL).add_override(LevelOverride::new(level).start(start)));
+            Some(id)
+        };
+        self.list_depth += 1;
+        for li in el.children().filter_map(ElementRef::wrap).filter(|c| c.value().name() == "li") {
+            self.list_item = Some((num, level + usize::from(num.is_none())));
+            self.block(li, cx)?;
+            self.list_item = None;
+        }
+        self.list_depth -= 1;
+        Ok(())
+    }
+
+    /// `dt` and `dd` pairs as "term: description" paragraphs.
+    fn definitions(&mut self, el: ElementRef<'a>, cx: &Context) -> Result<(), String> {
+        for dt in el.select(&selector("dt")) {
+            let mut pieces = self.pieces(dt, Fmt { bold: true, ..Fmt::default() })?;
+            if let Some(dd) = dt.next_siblings().filter_map(ElementRef::wrap).find(|s| s.value().name() == "dd") {
+                pieces.push(Piece::Text { text: ": ".into(), fmt: Fmt { bold: true, ..Fmt::default() }, link: None });
+                pieces.extend(self.pieces(dd, Fmt::default())?);
+            }
+            self.paragraph(pieces, "Normal", cx, |p| p);
+        }
+        Ok(())
+    }
+
+    fn table(&mut self, el: ElementRef<'a>) -> Result<(), String> {
+        let mut rows = Vec::new();
+        let mut columns: Vec<ColumnText> = Vec::new();
+        let outer_list = (self.list_item.take(), std::mem::take(&mut self.list_depth));
+        for tr in el.select(&selector(":scope > thead > tr, :scope > tbody > tr, :scope > tfoot > tr, :scope > tr")) {
+            let header = tr.parent().and_then(ElementRef::wrap).is_some_and(|p| p.value().name() == "thead");
+            let group = has_class(&tr, "group-row");
+            let mut cells = Vec::new();
+            let mut column = 0;
+            for td in tr.children().filter_map(ElementRef::wrap).filter(|c| matches!(c.value().name(), "td" | "th")) {
+                let span: usize = td.attr("colspan").and_then(|s| s.parse().ok()).unwrap_or(1).max(1);
+                let cx = Context {
+                    style: None,
+                    cell: Some(Cell { header: td.value().name() == "th", number: has_class(&td, "num") }),
+                };
+                self.out.push(Vec::new());
+                self.blocks(td, &cx)?;
+                let blocks = self.out.pop().expect("pushed above");
+                let mut cell = TableCell::new();
+                let mut empty = true;
+                for block in blocks {
+                    match block {
+                        Block::Para(p) => cell = cell.add_paragraph(*p),
+                        Block::Table(t) => cell = cell.add_table(*t),
+                    }
+                    empty = false;
+                }
+                if empty {
+                    cell = cell.add_paragraph(Paragraph::new().style("TableText"));
+                }
+                if span > 1 {
+                    cell = cell.grid_span(span);
+                }
+                if header || group {
+                    cell = cell.shading(Shading::new().fill(if header { "E8EBEE" } else { "F3F2F1" }));
+                }
+                if columns.len() < column + span {
+                    columns.resize(column + span, ColumnText::default());
+                }
+                if span == 1 {
+                    columns[column].add(&inline_text(&td));
+                }
+                column += span;
+                cells.push(cell);
+            }
+            let mut row = TableRow::new(cells);
+            if header {
+                row = row.cant_split();
+                self.marks.header_rows += 1;
+            }
+            rows.push(row);
+        }
+        (self.list_item, self.list_depth) = outer_list;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let grid = column_widths(&columns, TEXT_WIDTH);
+        let table = Table::new(rows)
+            .set_grid(grid)
+            .width(TEXT_WIDTH, WidthType::Dxa)
+            .layout(TableLayoutType::Fixed)
+            .style("ReportTable");
+        self.push(Block::Table(Box::new(table)));
+        Ok(())
+    }
+
+    fn chart(&mut self, svg: ElementRef<'a>) -> Result<(), String> {
+        let child_text = |name: &str| {
+            svg.children()
+                .filter_map(ElementRef::wrap)
+                .find(|c| c.value().name() == name)
+                .map(|c| inline_text(&c))
+                .unwrap_or_default()
+        };
+        let title = match child_text("title") {
+            t if t.is_empty() => svg.attr("aria-label").unwrap_or("Chart").to_string(),
+            t => t,
+        };
+        let desc = child_text("desc");
+        let png = self.raster.png(&svg.html()).map_err(|e| format!("chart `{title}`: {e}"))?;
+        // As wide as the chart was drawn for the page, at most the text width.
+        let natural = (png.width as f32 / SCALE * 15.0) as usize;
+        let width = natural.min(TEXT_WIDTH);
+        let height = width * png.height as usize / png.width.max(1) as usize;
+        self.next_image += 1;
+        let pic = Pic::new_with_dimensions(png.bytes, png.width, png.height)
+            .size(width as u32 * EMU_PER_TWIP, height as u32 * EMU_PER_TWIP)
+            .id(format!("rIdImage{}", self.next_image));
+        let descr = if desc.is_empty() { title.clone() } else { format!("{title}. {desc}") };
+        self.marks.alts.push(Alt { title, descr });
+        let p = Paragraph::new().style("Figure").align(AlignmentType::Center).add_run(Run::new().add_image(pic));
+        self.push(Block::Para(Box::new(p.keep_next(true))));
+        Ok(())
+    }
+
+    /// The inline content of `el` as pieces.
+    fn pieces(&mut self, el: ElementRef<'a>, fmt: Fmt) -> Result<Vec<Piece>, String> {
+        let mut out = Vec::new();
+        self.children_inline(el, fmt, None, &mut out)?;
+        Ok(out)
+    }
+
+    fn children_inline(
+        &mut self,
+        el: ElementRef<'a>,
+        fmt: Fmt,
+        link: Option<&Link>,
+        out: &mut Vec<Piece>,
+    ) -> Result<(), String> {
+        for child in el.children() {
+            match child.value() {
+                Node::Text(text) => out.push(Piece::Text { text: text.to_string(), fmt, link: link.cloned() }),
+                Node::Element(_) => self.inline(ElementRef::wrap(child).expect("an element"), fmt, link, out)?,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn inline(
+        &mut self,
+        el: ElementRef<'a>,
+        fmt: Fmt,
+        link: Option<&Link>,
+        out: &mut Vec<Piece>,
+    ) -> Result<(), String> {
+        if skipped(&el) {
+            return Ok(());
+        }
+        let mut fmt = fmt;
+        match el.value().name() {
+            "strong" | "b" => fmt.bold = true,
+            "em" | "i" | "cite" | "dfn" => fmt.italic = true,
+            "code" | "kbd" | "samp" => fmt.code = true,
+            "s" | "del" => fmt.strike = true,
+            "sub" => fmt.sub = true,
+            "br" => {
+                out.push(Piece::Break);
+                return Ok(());
+            }
+            "sup" if has_class(&el, "footnote-ref") => return self.footnote_ref(el, fmt, out),
+            "sup" => fmt.sup = true,
+            "span" if has_class(&el, "rating-swatch") => {
+                fmt.bold = true;
+                fmt.color = ["rating-green", "rating-amber", "rating-red"]
+                    .iter()
+                    .zip(["00703C", "B35C00", "D4351C"])
+                    .find(|(class, _)| has_class(&el, class))
+                    .map(|(_, colour)| colour);
+            }
+            "svg" => return self.chart(el),
+            "img" => {
+                let alt = el.attr("alt").unwrap_or("image");
+                out.push(Piece::Text { text: format!("[{alt}]"), fmt, link: link.cloned() });
+                return Ok(());
+            }
+            "a" if link.is_none() => {
+                let href = el.attr("href").unwrap_or("");
+                let target = match href.strip_prefix('#') {
+                    Some(id) if self.ids.contains(id) => Some(Link::Anchor(self.bookmark(id))),
+                    Some(_) => None,
+                    None if self.in_note && is_external(href) => {
+                        self.children_inline(el, fmt, None, out)?;
+                        if inline_text(&el) != href {
+                            out.push(Piece::Text { text: format!(" ({href})"), fmt, link: None });
+                        }
+                        return Ok(());
+                    }
+                    None if is_external(href) => Some(Link::External(href.to_string())),
+                    // Links into the website (other reports, downloads) mean nothing in a document.
+                    None => None,
+                };
+                if target.is_some() {
+                    fmt.color = Some("1D70B8");
+                }
+                return self.children_inline(el, fmt, target.as_ref(), out);
+            }
+            _ => {}
+        }
+        self.children_inline(el, fmt, link, out)
+    }
+
+    /// A footnote reference: the note's paragraphs become a Word footnote
+    /// at this point (a note cited twice is numbered once, as in the page).
+    fn footnote_ref(&mut self, el: ElementRef<'a>, fmt: Fmt, out: &mut Vec<Piece>) -> Result<(), String> {
+        let id = el.select(&selector("a[href^='#']")).next().and_then(|a| a.attr("href")).map(|h| h[1..].to_string());
+        let note = id.as_ref().and_then(|id| self.notes.get(id).copied());
+        let (Some(id), Some(note)) = (id, note) else {
+            out.push(Piece::Text { text: inline_text(&el), fmt: Fmt { sup: true, ..fmt }, link: None });
+            return Ok(());
+        };
+        // Word has no notes within notes, and numbers a note cited twice once.
+        if self.in_note || !self.notes_used.insert(id) {
+            out.push(Piece::Text { text: inline_text(&el), fmt: Fmt { sup: true, ..fmt }, link: None });
+            return Ok(());
+        }
+        // The note's paragraphs are made in an output of their own, then taken back.
+        self.out.push(Vec::new());
+        let outer = (self.list_item.take(), std::mem::take(&mut self.list_depth), self.pending_bookmark.take());
+        self.in_note = true;
+        let converted = self.blocks(note, &Context { style: Some("FootnoteText"), cell: None });
+        self.in_note = false;
+        converted?;
+        (self.list_item, self.list_depth, self.pending_bookmark) = outer;
+        let mut paragraphs: Vec<Paragraph> = self
+            .out
+            .pop()
+            .expect("pushed above")
+            .into_iter()
+            .filter_map(|b| match b {
+                Block::Para(p) => Some(*p),
+                Block::Table(_) => None,
+            })
+            .collect();
+        if paragraphs.is_empty() {
+            paragraphs.push(Paragraph::new().style("FootnoteText"));
+        }
+        // Word's own note number at the start of the note, then a space.
+        let first = paragraphs.remove(0);
+        let mut marked = Paragraph::new()
+            .style("FootnoteText")
+            .add_run(Run::new().style("FootnoteReference").add_text(FOOTNOTE_MARK))
+            .add_run(Run::new().add_text(" "));
+        marked.children.extend(first.children);
+        paragraphs.insert(0, marked);
+        self.marks.footnotes += 1;
+        self.next_note += 1;
+        out.push(Piece::Note(Box::new(Footnote { id: self.next_note, content: paragraphs })));
+        Ok(())
+    }
+
+    /// The document: styles, numbering, page, the cover, a contents list
+    /// Word can update, then the body.
+    fn into_docx(mut self, draft: bool) -> Docx {
+        let mut docx = Docx::new()
+            .page_size(PAGE_WIDTH, PAGE_HEIGHT)
+            .page_margin(
+                PageMargin::new().top(MARGIN).bottom(MARGIN).left(MARGIN).right(MARGIN).header(720).footer(720),
+            )
+            .default_fonts(RunFonts::new().ascii("Arial").hi_ansi("Arial").cs("Arial").east_asia("Arial"))
+            .default_size(22)
+            .default_line_spacing(spacing(0, 160));
+        for style in styles() {
+            docx = docx.add_style(style);
+        }
+        docx = docx
+            .add_abstract_numbering(bullets())
+            .add_abstract_numbering(decimal())
+            .add_numbering(Numbering::new(BULLETS, BULLETS));
+        for n in std::mem::take(&mut self.numberings) {
+            docx = docx.add_numbering(n);
+        }
+        if draft {
+            let mark = Run::new().add_text("DRAFT").bold().color("D4351C").size(28);
+            docx = docx.header(Header::new().add_paragraph(Paragraph::new().align(AlignmentType::Right).add_run(mark)));
+        }
+        let body = self.out.pop().expect("the body output");
+        let cover_end = self.cover_end.unwrap_or(0).min(body.len());
+        let mut blocks = body.into_iter();
+        for block in blocks.by_ref().take(cover_end) {
+            docx = add_block(docx, block);
+        }
+        for p in contents(&self.toc) {
+            docx = docx.add_paragraph(p);
+        }
+        for block in blocks {
+            docx = add_block(docx, block);
+        }
+        docx
+    }
+}
+
+/// Headings down to level 3 as a contents list linked to them, with each
+/// page number a PAGEREF field: LibreOffice works them out as it lays the
+/// pages out, and Word (which keeps a field's last value) is told they are
+/// out of date, so it offers to update them on opening. Not a Word TOC
+/// field: LibreOffice prints such a field as it was saved, without page
+/// numbers, as no page is known when the document is written.
+fn contents(toc: &[(usize, String, String)]) -> Vec<Paragraph> {
+    let entries: Vec<_> = toc.iter().filter(|(level, ..)| *level <= 3).collect();
+    if entries.is_empty() {
+        return Vec::new();
+    }
+    let title = Paragraph::new().style("TOCHeading").page_break_before(true).add_run(Run::new().add_text("Contents"));
+    let mut out = vec![title];
+    for (level, text, name) in entries {
+        let p = Paragraph::new()
+            .style(&format!("TOC{level}"))
+            .add_tab(Tab::new().val(TabValueType::Right).leader(TabLeaderType::Dot).pos(TEXT_WIDTH));
+        let page = InstrPAGEREF::new(name.as_str()).hyperlink();
+        let link = Hyperlink::new(name.as_str(), HyperlinkType::Anchor)
+            .add_run(Run::new().add_text(text.as_str()))
+            .add_run(Run::new().add_tab())
+            .add_run(
+                Run::new()
+                    .add_field_char(FieldCharType::Begin, true)
+                    .add_instr_text(InstrText::PAGEREF(page))
+                    .add_field_char(FieldCharType::Separate, false)
+                    .add_field_char(FieldCharType::End, false),
+            );
+        out.push(p.add_hyperlink(link));
+    }
+    out
+}
+
+/// What a table column holds, for sharing out the width.
+#[derive(Clone, Default)]
+struct ColumnText {
+    /// The longest word, which the column must fit.
+    word: usize,
+    /// The longest cell, capped: long text wraps anyway.
+    text: usize,
+}
+
+impl ColumnText {
+    fn add(&mut self, text: &str) {
+        self.word = self.word.max(text.split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0));
+        self.text = self.text.max(text.chars().count().min(60));
+    }
+}
+
+const CHAR: usize = 170;
+
+/// Column widths in twips: each column gets room for its longest word,
+/// and what is left goes to the columns with longer text.
+fn column_widths(columns: &[ColumnText], total: usize) -> Vec<usize> {
+    // One character of bold 10pt text in a wide font, plus the cell's side margins.
+    let need: Vec<usize> = columns.iter().map(|c| c.word.max(3) * CHAR + 260).collect();
+    let needed: usize = need.iter().sum();
+    if needed >= total {
+        return need.iter().map(|n| n * total / needed.max(1)).collect();
+    }
+    let spare = total - needed;
+    let weights: Vec<usize> = columns.iter().zip(&need).map(|(c, n)| (c.text * CHAR).saturating_sub(*n)).collect();
+    let weight: usize = weights.iter().sum();
+    need.iter()
+        .zip(&weights)
+        .map(|(n, w)| n + (spare * w).checked_div(weight).unwrap_or(spare / columns.len()))
+        .collect()
+}
+
+fn add_block(docx: Docx, block: Block) -> Docx {
+    match block {
+        Block::Para(p) => docx.add_paragraph(*p),
+        Block::Table(t) => docx.add_table(*t),
+    }
+}
+
+/// Elements whose content the document leaves out: the page's own contents
+/// list (Word makes its own), footnote bodies (they become Word footnotes
+/// where they are cited), download links and text only for screen readers
+/// or hidden on the page.
+fn skipped(el: &ElementRef) -> bool {
+    let tag = el.value().name();
+    matches!(tag, "script" | "style" | "nav" | "summary" | "button" | "form" | "template")
+        || el.attr("hidden").is_some()
+        || [
+            "print-contents",
+            "footnote",
+            "footnote-back",
+            "downloads",
+            "cover-data",
+            "visually-hidden",
+            "footnote-label",
+        ]
+        .iter()
+        .any(|class| has_class(el, class))
+}
+
+fn is_block(el: &ElementRef) -> bool {
+    matches!(
+        el.value().name(),
+        "p" | "div"
+            | "section"
+            | "article"
+            | "aside"
+            | "header"
+            | "footer"
+            | "main"
+            | "figure"
+            | "figcaption"
+            | "blockquote"
+            | "ul"
+            | "ol"
+            | "li"
+            | "dl"
+            | "table"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "pre"
+            | "hr"
+            | "details"
+            | "nav"
+    ) || (el.value().name() == "svg"
+        && el.parent().and_then(ElementRef::wrap).is_some_and(|p| has_class(&p, "chart-svg")))
+}
+
+fn is_external(href: &str) -> bool {
+    href.starts_with("http://") || href.starts_with("https://") || href.starts_with("mailto:")
+}
+
+fn cx_fmt(cx: &Context) -> Fmt {
+    Fmt { bold: cx.cell.is_some_and(|c| c.header), ..Fmt::default() }
+}
+
+fn has_text(pieces: &[Piece]) -> bool {
+    pieces.iter().any(|p| match p {
+        Piece::Text { text, .. } => !text.trim().is_empty(),
+        Piece::Note(_) => true,
+        Piece::Break => false,
+    })
+}
+
+/// Collapses whitespace as a browser does: runs of it become one space,
+/// none at the start or end of the paragraph or after a line break.
+fn collapse_whitespace(pieces: Vec<Piece>) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
+    let mut after_space = true;
+    for piece in pieces {
+        match piece {
+            Piece::Text { text, fmt, link } => {
+                let mut collapsed = String::with_capacity(text.len());
+                for c in text.chars() {
+                    if c.is_ascii_whitespace() {
+                        if !after_space {
+                            collapsed.push(' ');
+                            after_space = true;
+                        }
+                    } else {
+                        collapsed.push(c);
+                        after_space = false;
+                    }
+                }
+                if !collapsed.is_empty() {
+                    out.push(Piece::Text { text: collapsed, fmt, link });
+                }
+            }
+            Piece::Break => {
+                trim_end(&mut out);
+                after_space = true;
+                out.push(Piece::Break);
+            }
+            note @ Piece::Note(_) => {
+                after_space = false;
+                out.push(note);
+            }
+        }
+    }
+    trim_end(&mut out);
+    out
+}
+
+fn trim_end(pieces: &mut Vec<Piece>) {
+    if let Some(Piece::Text { text, .. }) = pieces.last_mut() {
+        if text.ends_with(' ') {
+            text.pop();
+        }
+        if text.is_empty() {
+            pieces.pop();
+        }
+    }
+}
+
+fn text_run(text: &str, fmt: Fmt) -> Run {
+    let mut run = Run::new().add_text(text);
+    if fmt.bold {
+        run = run.bold();
+    }
+    if fmt.italic {
+        run = run.italic();
+    }
+    if fmt.strike {
+        run = run.strike();
+    }
+    if fmt.code {
+        run = run.fonts(RunFonts::new().ascii("Courier New").hi_ansi("Courier New").cs("Courier New"));
+    }
+    if let Some(colour) = fmt.color {
+        run = run.color(colour);
+    }
+    if fmt.sup || fmt.sub {
+        let align = if fmt.sup { VertAlignType::SuperScript } else { VertAlignType::SubScript };
+        run.run_property = run.run_property.vert_align(align);
+    }
+    run
+}
+
+fn bullets() -> AbstractNumbering {
+    let marks = ["\u{2022}", "\u{25E6}", "\u{25AA}"];
+    (0..9).fold(AbstractNumbering::new(BULLETS), |n, level| {
+        n.add_level(
+            Level::new(
+                level,
+                Start::new(1),
+                NumberFormat::new("bullet"),
+                LevelText::new(marks[level % 3]),
+                LevelJc::new("left"),
+            )
+            .indent(
+                Some(LIST_INDENT * (level as i32 + 1)),
+                Some(SpecialIndentType::Hanging(360)),
+                None,
+                None,
+            ),
+        )
+    })
+}
+
+fn decimal() -> AbstractNumbering {
+    let formats = ["decimal", "lowerLetter", "lowerRoman"];
+    (0..9).fold(AbstractNumbering::new(DECIMAL), |n, level| {
+        n.add_level(
+            Level::new(
+                level,
+                Start::new(1),
+                NumberFormat::new(formats[level % 3]),
+                LevelText::new(format!("%{}.", level + 1)),
+                LevelJc::new("left"),
+            )
+            .indent(
+                Some(LIST_INDENT * (level as i32 + 1)),
+                Some(SpecialIndentType::Hanging(360)),
+                None,
+                None,
+            ),
+        )
+    })
+}
+
+/// Space before and after a paragraph, lines 1.1 high (Word's default
+/// line rule is not LibreOffice's, so it is always given).
+fn spacing(before: u32, after: u32) -> LineSpacing {
+    LineSpacing::new().before(before).after(after).line(264).line_rule(LineSpacingType::Auto)
+}
+
+/// The document's styles, named as Word's built-in ones where there is one
+/// ("heading 1", "caption", "Quote"...) so Word's navigation pane, contents
+/// and list of figures find them.
+fn styles() -> Vec<Style> {
+    let paragraph = |id: &str, name: &str| {
+        Style::new(id, StyleType::Paragraph).name(name).based_on("Normal").next("Normal").q_format(true)
+    };
+    let mut styles = vec![
+        paragraph("Title", "Title").size(48).bold().color("0B0C0C").line_spacing(spacing(0, 240)),
+        paragraph("Subtitle", "Subtitle").size(28).color("505A5F").line_spacing(spacing(0, 240)),
+    ];
+    for (level, size) in [(1, 36), (2, 30), (3, 26), (4, 24), (5, 22), (6, 22)] {
+        styles.push(
+            paragraph(&format!("Heading{level}"), &format!("heading {level}"))
+                .size(size)
+                .bold()
+                .color("0B0C0C")
+                .outline_lvl(level - 1)
+                .line_spacing(spacing(if level == 1 { 0 } else { 240 }, 120)),
+        );
+    }
+    let mut footnote_reference = Style::new("FootnoteReference", StyleType::Character)
+        .name("footnote reference")
+        .based_on("DefaultParagraphFont");
+    footnote_reference.run_property = footnote_reference.run_property.vert_align(VertAlignType::SuperScript);
+    styles.extend([
+        paragraph("Caption", "caption").size(20).bold().color("0B0C0C").line_spacing(spacing(240, 80)),
+        paragraph("DataTitle", "Data table title").size(18).italic().color("505A5F").line_spacing(spacing(120, 80)),
+        paragraph("Figure", "Figure").line_spacing(spacing(0, 120)),
+        paragraph("FigureNote", "Figure note").size(18).color("505A5F"),
+        paragraph("Quote", "Quote")
+            .italic()
+            .color("383F43")
+            .indent(Some(720), None, Some(720), None)
+            .line_spacing(spacing(120, 40)),
+        paragraph("QuoteAttribution", "Quote attribution")
+            .based_on("Quote")
+            .size(20)
+            .color("505A5F")
+            .align(AlignmentType::Right)
+            .line_spacing(spacing(0, 200)),
+        paragraph("Bibliography", "Bibliography").indent(Some(720), Some(SpecialIndentType::Hanging(720)), None, None),
+        paragraph("FootnoteText", "footnote text").size(18).line_spacing(spacing(0, 60)),
+        footnote_reference,
+        paragraph("TableText", "Table text").size(20).line_spacing(spacing(40, 40)),
+        paragraph("SourceCode", "Source code").size(18),
+        paragraph("TOCHeading", "TOC Heading").size(36).bold().line_spacing(spacing(0, 240)),
+        Style::new("ReportTable", StyleType::Table).name("Report table"),
+    ]);
+    for level in 1..=3 {
+        styles.push(
+            paragraph(&format!("TOC{level}"), &format!("toc {level}"))
+                .indent(Some(360 * (level - 1)), None, None, None)
+                .line_spacing(spacing(if level == 1 { 120 } else { 0 }, 40)),
+        );
+    }
+    styles
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(pieces: &[Piece]) -> Vec<String> {
+        pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Text { text, .. } => text.clone(),
+                Piece::Break => "<br>".into(),
+                Piece::Note(_) => "<note>".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn whitespace_collapses_across_runs_and_trims_the_ends() {
+        let t = |s: &str, bold| Piece::Text { text: s.into(), fmt: Fmt { bold, ..Fmt::default() }, link: None };
+        let pieces =
+            vec![t("\n  Hello ", false), t(" big\n", true), t(" world  ", false), Piece::Break, t(" next ", false)];
+        assert_eq!(text(&collapse_whitespace(pieces)), ["Hello ", "big ", "world", "<br>", "next"]);
+    }
+
+    #[test]
+    fn links_in_footnotes_are_written_out_and_a_note_cited_twice_is_one_footnote() {
+        let page = r##"<html lang="en"><body><main>
+            <h2 id="s">Section</h2>
+            <p>Text<sup class="footnote-ref"><a href="#fn-1">1</a></sup> and again<sup class="footnote-ref"><a href="#fn-1">1</a></sup>.</p>
+            <div class="footnote" id="fn-1"><span class="footnote-label">1.</span>
+            <p>See <a href="https://example.org/r">the report</a> and <a href="#s">Section</a>.</p>
+            <a class="footnote-back" href="#fnref-1">↩</a></div>
+            </main></body></html>"##;
+        let converted = convert(page, &Meta::default(), &Rasteriser::new()).unwrap();
+        assert_eq!(converted.marks.footnotes, 1);
+        let notes = String::from_utf8(converted.xml.footnotes).unwrap();
+        assert!(notes.contains("the report"), "{notes}");
+        assert!(notes.contains(" (https://example.org/r)"), "{notes}");
+        assert!(!notes.contains("r:id"), "no relationship in footnotes: {notes}");
+        assert!(notes.contains(r#"w:anchor="_Ref"#), "links within the report stay links: {notes}");
+        let document = String::from_utf8(converted.xml.document).unwrap();
+        assert_eq!(document.matches("<w:footnoteReference").count(), 1);
+        assert!(!document.contains("↩"));
+        assert_eq!(converted.properties.language, "en");
+    }
+
+    #[test]
+    fn narrow_columns_keep_their_longest_word() {
+        let mut number = ColumnText::default();
+        number.add("Number");
+        number.add("1");
+        let mut role = ColumnText::default();
+        role.add("CFO wing Custody Manager, coordinating operational delivery");
+        let widths = column_widths(&[role, number], TEXT_WIDTH);
+        assert!(widths[1] >= 6 * CHAR + 260, "{widths:?}");
+        assert!(widths[0] > widths[1] * 3, "{widths:?}");
+        assert!(widths.iter().sum::<usize>() <= TEXT_WIDTH);
+    }
+
+    #[test]
+    fn bookmarks_are_short_hidden_word_names() {
+        let page = Html::parse_document(
+            "<main><h2 id='a-very-long-heading-id-that-word-would-refuse-as-a-name'>x</h2></main>",
+        );
+        let main = page.select(&selector("main")).next().unwrap();
+        let raster = Rasteriser::new();
+        let mut c = Converter::new(main, &raster);
+        let name = c.bookmark("a-very-long-heading-id-that-word-would-refuse-as-a-name");
+        assert_eq!(name, "_Ref000000");
+        assert_eq!(c.bookmark("a-very-long-heading-id-that-word-would-refuse-as-a-name"), name);
+        assert_eq!(c.bookmark("other"), "_Ref000001");
+    }
+}
