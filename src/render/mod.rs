@@ -480,7 +480,7 @@ fn page_file(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<OutputFile> {
     theme
-        .render(template, view)
+        .render_page(template, view)
         .map(|html| OutputFile { path, bytes: html.into_bytes() })
         .map_err(|d| diags.push(d))
         .ok()
