@@ -113,6 +113,8 @@ impl Browser {
     /// Asks the browser to quit, then stops it if it has not within a few
     /// seconds; returns its exit status when it exited by itself.
     pub fn close(mut self) -> Option<std::process::ExitStatus> {
+        // A browser that no longer answers is not waited for until the print's deadline.
+        self.deadline = self.deadline.min(Instant::now() + Duration::from_secs(5));
         let _ = self.call(None, "Browser.close", json!({}));
         self.to_browser = None;
         let until = Instant::now() + Duration::from_secs(5);

@@ -344,10 +344,13 @@ fn running_header_js(facts: &PageFacts) -> String {
             serde_json::to_string(&css_string(value)).unwrap_or_default()
         )
     };
+    let title = running_title(&facts.title);
+    // A report that is the whole series would say the same thing twice.
+    let series = if facts.series == title || facts.series == facts.title { "" } else { facts.series.as_str() };
     format!(
         "(root => {{ {} {} }})(document.documentElement.style)",
-        set("--wr-running-title", &running_title(&facts.title)),
-        set("--wr-running-series", &facts.series)
+        set("--wr-running-title", &title),
+        set("--wr-running-series", series)
     )
 }
 
@@ -442,6 +445,8 @@ mod tests {
         let js = running_header_js(&facts);
         assert!(js.contains(r#"root.setProperty("--wr-running-title", "\"T\"");"#), "{js}");
         assert!(js.contains(r#"root.setProperty("--wr-running-series", "\"S\"");"#), "{js}");
+        let same = PageFacts { title: "Series".into(), series: "Series".into(), ..PageFacts::default() };
+        assert!(running_header_js(&same).contains(r#"root.setProperty("--wr-running-series", "\"\"");"#));
     }
 
     #[test]
