@@ -394,18 +394,11 @@ fn log_tail(path: &Path) -> String {
     format!("; the browser said:\n  {}", tail.join("\n  "))
 }
 
-/// A `file://` URL for an absolute path, percent-encoding what a URL path may not hold.
+/// A `file://` URL for a path, percent-encoded; `url` also writes a Windows
+/// drive letter the way browsers expect (`file:///C:/...`).
 fn file_url(path: &Path) -> String {
     let path = crate::write::absolute(path);
-    let mut url = String::from("file://");
-    for byte in path.to_string_lossy().bytes() {
-        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
-            url.push(byte as char);
-        } else {
-            url.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    url
+    url::Url::from_file_path(&path).map_or_else(|()| format!("file://{}", path.display()), String::from)
 }
 
 /// Moves a finished PDF into place: renamed when on the same disk, else
