@@ -149,6 +149,7 @@ fn drake_hall_prints_to_a_published_report_pdf() {
     let headings: Vec<String> = select(&doc, ".report > section > h2").iter().map(text).collect();
     assert!(headings.len() > 1, "the report has sections");
     let marks = bookmarks(&file);
+    assert!(marks.iter().any(|m| m == "Contents"), "the contents page has a bookmark: {marks:?}");
     for heading in &headings {
         assert!(marks.contains(heading), "no bookmark for {heading:?}: {marks:?}");
     }
