@@ -51,12 +51,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
-    /// Print site reports to A4 PDFs through headless Chromium or Google Chrome.
+    /// Print site reports to A4 PDFs through headless Chromium, Google Chrome or Microsoft Edge.
     ///
     /// Builds the site into a temporary folder and prints each report with the
-    /// print stylesheet to OUTPUT/<id>.pdf. The browser is WINGREPORT_CHROMIUM
-    /// when set, else the first of chromium, chromium-browser, google-chrome,
-    /// google-chrome-stable on PATH.
+    /// print stylesheet to OUTPUT/<id>.pdf: a cover, a contents page with page
+    /// numbers, running headers, page numbers, bookmarks and tags. The browser is
+    /// --browser when given, else WINGREPORT_CHROMIUM when set, else the first
+    /// Chromium, Chrome or Edge found on PATH or in its usual install folder.
     Pdf {
         /// Project folder holding wingreport.toml and content/.
         #[arg(long, default_value = ".", value_name = "DIR")]
@@ -70,6 +71,9 @@ enum Command {
         /// Include sites with `status: draft` and narrative files with `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// The browser to print with (a path, or a name on PATH); overrides WINGREPORT_CHROMIUM.
+        #[arg(long, value_name = "PATH")]
+        browser: Option<PathBuf>,
     },
     /// Convert site reports to Word documents (.docx), one per report.
     ///
@@ -194,8 +198,15 @@ pub fn run() -> ExitCode {
             let result = build::check(&root, drafts);
             finish(&root, result, false, format, "check")
         }
-        Command::Pdf { root, site, output, drafts } => {
-            match crate::pdf::pdf(&root, site.as_deref(), output.as_deref(), drafts) {
+        Command::Pdf { root, site, output, drafts, browser } => {
+            let options = crate::pdf::Options {
+                root: &root,
+                site: site.as_deref(),
+                output: output.as_deref(),
+                drafts,
+                browser: browser.as_deref(),
+            };
+            match crate::pdf::pdf(&options) {
                 Ok(printed) => {
                     let n = printed.files.len();
                     eprintln!("Wrote {n} PDF{} into {}", if n == 1 { "" } else { "s" }, printed.output.display());

@@ -10,7 +10,7 @@ use std::process::Output;
 use common::*;
 
 const TITLE: &str = "CFO Hamlet Peer mentor initiative at HMP Drake Hall";
-const INSTALL_MESSAGE: &str = "wingreport pdf needs Chromium or Google Chrome; install it (Debian: apt-get install chromium) or set WINGREPORT_CHROMIUM";
+const SERIES: &str = "Peer mentor & peer involvement roles in prison study series";
 
 fn pdf(root: &Path, extra: &[&str]) -> Output {
     wingreport().arg("pdf").arg("--root").arg(root).args(extra).output().unwrap()
@@ -62,14 +62,71 @@ fn strict() -> bool {
     std::env::var("WINGREPORT_E2E").is_ok_and(|v| v == "1") || std::env::var("CI").is_ok_and(|v| v == "true")
 }
 
+/// The contents page's entries as (text, page), from `pdftotext -layout`:
+/// a line ending in a number is an entry (a wrapped title's page number is
+/// on its first line).
+fn contents_entries(pdftotext: &Path, pdf: &Path, page: usize) -> Vec<(String, u32)> {
+    let n = page.to_string();
+    let out =
+        std::process::Command::new(pdftotext).args(["-layout", "-f", &n, "-l", &n]).arg(pdf).arg("-").output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| {
+            let line = words(line);
+            let (text, number) = line.rsplit_once(' ')?;
+            Some((text.to_string(), number.parse().ok()?))
+        })
+        .collect()
+}
+
+/// The page a contents entry gives for `title`.
+fn listed_page(entries: &[(String, u32)], title: &str) -> u32 {
+    entries
+        .iter()
+        .find(|(text, _)| title.starts_with(text.as_str()) && text.len() >= title.len().min(20))
+        .map(|&(_, page)| page)
+        .unwrap_or_else(|| panic!("the contents lists no page for {title:?}: {entries:?}"))
+}
+
+/// The titles of the PDF's bookmarks, depth first.
+fn bookmarks(pdf: &Path) -> Vec<String> {
+    use lopdf::{Document, Object};
+    let doc = Document::load(pdf).unwrap();
+    let get = |o: &Object| doc.dereference(o).unwrap().1.clone();
+    let catalog = doc.catalog().unwrap();
+    let Ok(outlines) = catalog.get(b"Outlines") else { return Vec::new() };
+    let mut titles = Vec::new();
+    let mut stack: Vec<Object> = get(outlines).as_dict().unwrap().get(b"First").ok().map(get).into_iter().collect();
+    while let Some(item) = stack.pop() {
+        let item = item.as_dict().unwrap();
+        titles.push(lopdf::decode_text_string(&get(item.get(b"Title").unwrap())).unwrap());
+        if let Ok(next) = item.get(b"Next") {
+            stack.push(get(next));
+        }
+        if let Ok(child) = item.get(b"First") {
+            stack.push(get(child));
+        }
+    }
+    titles
+}
+
 #[test]
-fn drake_hall_prints_to_a_multi_page_a4_pdf() {
-    if let Err(wingreport::build::Failure::Usage(why)) = wingreport::pdf::find_browser() {
+fn drake_hall_prints_to_a_published_report_pdf() {
+    if let Err(wingreport::build::Failure::Usage(why)) = wingreport::pdf::find_browser(None) {
         assert!(!strict(), "{why} (required under WINGREPORT_E2E=1 or CI=true; .ci/run installs it)");
         eprintln!("skipped: {why}");
         return;
     }
     let dir = bundled_project();
+    // The cover keys the bundled record leaves out.
+    edit(
+        dir.path(),
+        "content/sites/drake-hall/site.yaml",
+        "year: 2024\n",
+        "year: 2024\nsubtitle: An evaluation of peer mentoring on a women's CFO wing\npublisher: Ministry of Justice\n\
+         isbn: 978-0-306-40615-7\nlicence: \"[Open Government Licence v3.0](https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/)\"\n\
+         disclaimer: The views expressed are the author's own.\n",
+    );
     let out = pdf(dir.path(), &["--site", "drake-hall"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let pdf_dir = dir.path().join("pdf");
@@ -82,34 +139,151 @@ fn drake_hall_prints_to_a_multi_page_a4_pdf() {
 
     let pages = page_count(&file);
     eprintln!("drake-hall.pdf: {pages} pages");
-    assert!(pages > 1, "the report has a cover and several sections, got {pages} page(s)");
+    assert!(pages > 3, "the report has a cover, a contents page and several sections, got {pages} page(s)");
 
-    let Some(pdftotext) = on_path("pdftotext") else {
-        assert!(!strict(), "pdftotext is required under WINGREPORT_E2E=1 or CI=true; .ci/run installs poppler-utils");
-        eprintln!("text checks skipped: pdftotext (Debian: poppler-utils) is not installed");
-        return;
-    };
-    let texts = page_texts(&pdftotext, &file, pages);
-    let all = texts.join(" ");
-    assert!(all.contains(TITLE), "the PDF's text has the report title");
-    assert!(texts[0].contains(TITLE), "page 1 is the cover");
-
-    // Every top-level section starts a new page, as the print stylesheet says.
+    // Bookmarks, from the headings; read with lopdf, as poppler's pdfinfo only
+    // lists them from version 23.
     let built = build(dir.path(), &["--quiet", "--output", dir.path().join("site").to_str().unwrap()]);
     assert!(built.status.success(), "{}", stderr(&built));
     let doc = html(&dir.path().join("site/sites/drake-hall/index.html"));
     let headings: Vec<String> = select(&doc, ".report > section > h2").iter().map(text).collect();
     assert!(headings.len() > 1, "the report has sections");
+    let marks = bookmarks(&file);
+    assert!(marks.iter().any(|m| m == "Contents"), "the contents page has a bookmark: {marks:?}");
     for heading in &headings {
-        assert!(texts.iter().any(|t| t.starts_with(heading.as_str())), "no page starts with section {heading:?}");
+        assert!(marks.contains(heading), "no bookmark for {heading:?}: {marks:?}");
     }
-    assert!(!texts[0].contains(headings[0].as_str()), "the cover stands alone");
+
+    let Some(pdfinfo) = on_path("pdfinfo") else {
+        assert!(!strict(), "pdfinfo is required under WINGREPORT_E2E=1 or CI=true; .ci/run installs poppler-utils");
+        eprintln!("text checks skipped: poppler-utils is not installed");
+        return;
+    };
+    let pdftotext = on_path("pdftotext").expect("poppler-utils has pdftotext beside pdfinfo");
+
+    // Metadata: title, author, tags, and the language in the XMP packet.
+    let info = std::process::Command::new(&pdfinfo).arg(&file).output().unwrap();
+    let info = String::from_utf8_lossy(&info.stdout);
+    let field =
+        |name: &str| info.lines().find_map(|l| l.strip_prefix(name)).map(str::trim).unwrap_or_default().to_string();
+    assert_eq!(field("Title:"), TITLE);
+    assert_eq!(field("Author:"), "Dr Katherine Albertson");
+    assert_eq!(field("Tagged:"), "yes");
+    let meta = std::process::Command::new(&pdfinfo).arg("-meta").arg(&file).output().unwrap();
+    let meta = String::from_utf8_lossy(&meta.stdout);
+    assert!(meta.contains("<dc:language><rdf:Bag><rdf:li>en-GB</rdf:li>"), "{meta}");
+    assert!(meta.contains(&format!("<rdf:li xml:lang=\"x-default\">{TITLE}</rdf:li>")), "{meta}");
+
+    let texts = page_texts(&pdftotext, &file, pages);
+    let all = texts.join(" ");
+
+    // The cover: page 1, with every cover key, no running header, no page
+    // number, and no printed link targets.
+    let cover = &texts[0];
+    for shown in [
+        TITLE,
+        "An evaluation of peer mentoring on a women's CFO wing",
+        "Dr Katherine Albertson",
+        "Ministry of Justice",
+        "2024",
+        "978-0-306-40615-7",
+        "Open Government Licence v3.0",
+        "The views expressed are the author's own.",
+    ] {
+        assert!(cover.contains(shown), "the cover shows {shown:?}: {cover}");
+    }
+    assert!(!cover.contains("http"), "the cover prints no link targets: {cover}");
+    assert!(!cover.starts_with(TITLE) && !cover.ends_with(" 1"), "no header or page number on the cover: {cover}");
+    assert!(!cover.contains(headings[0].as_str()), "the cover stands alone");
+
+    // Every later page: the running header first, its page number last.
+    let header = format!("{TITLE} {SERIES}");
+    let mut bodies = vec![cover.clone()];
+    for (i, page) in texts.iter().enumerate().skip(1) {
+        let n = i + 1;
+        let body = page
+            .strip_prefix(header.as_str())
+            .unwrap_or_else(|| panic!("page {n} starts with the running header: {page}"));
+        let body =
+            body.strip_suffix(&format!(" {n}")).unwrap_or_else(|| panic!("page {n} ends with its page number: {page}"));
+        bodies.push(body.trim().to_string());
+    }
+
+    // The contents page lists where every section, figure and table is, and
+    // they are there: sections start their page.
+    let entries = contents_entries(&pdftotext, &file, 2);
+    assert!(bodies[1].starts_with("Contents"), "page 2 is the contents: {}", bodies[1]);
+    for heading in &headings {
+        let page = listed_page(&entries, heading) as usize;
+        assert!(
+            bodies[page - 1].starts_with(heading.as_str()),
+            "the contents puts {heading:?} on page {page}, which starts {:?}",
+            &bodies[page - 1][..bodies[page - 1].len().min(80)]
+        );
+    }
+    let subsections: Vec<String> = select(&doc, ".report > section > h3").iter().map(text).collect();
+    assert!(!subsections.is_empty());
+    for heading in &subsections {
+        let page = listed_page(&entries, heading) as usize;
+        assert!(bodies[page - 1].contains(heading.as_str()), "{heading:?} is not on page {page}");
+    }
+    for entry in select(&doc, ".print-figures .print-entry, .print-tables .print-entry") {
+        let caption = text(&entry);
+        let page = listed_page(&entries, &caption) as usize;
+        // "Table 1.2", as its caption starts ("Table 1.2: ...").
+        let label = caption.split(' ').take(2).collect::<Vec<_>>().join(" ");
+        assert!(bodies[page - 1].contains(&format!("{label}:")), "{label} is not on page {page}");
+    }
+    assert!(
+        entries.iter().any(|(t, _)| t.starts_with("Figure ")) && entries.iter().any(|(t, _)| t.starts_with("Table "))
+    );
 
     // No navigation chrome; chart data shown.
     for chrome in ["Skip to main content", "All reports", "Generated by wingreport"] {
         assert!(!all.contains(chrome), "the PDF shows {chrome:?}");
     }
     assert!(all.contains("Respondents (of"), "the attribute chart's data table is printed");
+}
+
+#[test]
+fn the_report_page_carries_what_print_needs() {
+    let dir = bundled_project();
+    let built = build(dir.path(), &["--quiet", "--output", dir.path().join("site").to_str().unwrap()]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let doc = html(&dir.path().join("site/sites/drake-hall/index.html"));
+
+    // The cover names what the PDF's metadata and running header say.
+    let cover = select(&doc, ".cover[data-pdf-title]");
+    assert_eq!(cover.len(), 1);
+    assert_eq!(cover[0].value().attr("data-pdf-title"), Some(TITLE));
+    assert_eq!(cover[0].value().attr("data-pdf-series"), Some(SERIES));
+    assert_eq!(cover[0].value().attr("data-pdf-authors"), Some("Dr Katherine Albertson"));
+
+    // The print contents has a page slot for every section and every numbered table and figure.
+    let slots: Vec<&str> =
+        select(&doc, ".print-contents [data-page-of]").iter().filter_map(|e| e.value().attr("data-page-of")).collect();
+    for section in select(&doc, ".report > section > h2") {
+        let id = section.value().attr("id").unwrap();
+        assert!(slots.contains(&id), "no page slot for section {id}");
+    }
+    let figures = select(&doc, ".print-figures [data-page-of]");
+    let tables = select(&doc, ".print-tables [data-page-of]");
+    assert!(!figures.is_empty() && !tables.is_empty());
+    for slot in figures.iter().chain(&tables) {
+        let id = slot.value().attr("data-page-of").unwrap();
+        assert_eq!(select(&doc, &format!("figure#{id}")).len(), 1, "{id} is a figure of the report");
+        assert!(text(slot).is_empty(), "the page is filled in when printing");
+    }
+    let listed = |css: &str| select(&doc, css).iter().map(text).collect::<Vec<_>>();
+    assert!(listed(".print-tables .secno").iter().all(|n| n.starts_with("Table ")));
+    assert!(listed(".print-figures .secno").iter().all(|n| n.starts_with("Figure ")));
+
+    // Numeric columns of data tables are marked for right alignment, the others not.
+    let heads: Vec<_> = select(&doc, "#tbl-staff-team thead th");
+    let numeric: Vec<bool> = heads.iter().map(|th| th.value().classes().any(|c| c == "num")).collect();
+    assert_eq!(numeric, [false, true, false], "Role, Number, Employer");
+    let cells = select(&doc, "#tbl-staff-team tbody td.num");
+    assert_eq!(cells.iter().map(text).collect::<Vec<_>>(), ["1", "2", "3", "1"]);
 }
 
 #[test]
@@ -126,19 +300,26 @@ fn unknown_site_is_a_usage_error_listing_the_known_ids() {
 }
 
 #[test]
-fn missing_browser_is_a_usage_error_saying_how_to_install_one() {
+fn a_browser_that_is_not_there_is_a_usage_error_saying_how_to_install_one() {
     let dir = bundled_project();
-    let empty = tempfile::tempdir().unwrap();
-    for chromium in [Some("/nonexistent"), None] {
+    let runs: [(&[&str], Option<&str>, &str); 3] = [
+        (&[], Some("/nonexistent"), "WINGREPORT_CHROMIUM=/nonexistent is not an executable file"),
+        (&["--browser", "/nonexistent"], None, "--browser /nonexistent is not an executable file"),
+        // The flag wins over the variable.
+        (&["--browser", "/nonexistent"], Some("/bin/sh"), "--browser /nonexistent is not an executable file"),
+    ];
+    for (args, variable, message) in runs {
         let mut cmd = wingreport();
-        cmd.arg("pdf").arg("--root").arg(dir.path()).env("PATH", empty.path());
-        match chromium {
+        cmd.arg("pdf").arg("--root").arg(dir.path()).args(args);
+        match variable {
             Some(path) => cmd.env("WINGREPORT_CHROMIUM", path),
             None => cmd.env_remove("WINGREPORT_CHROMIUM"),
         };
         let out = cmd.output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-        assert!(stderr(&out).contains(INSTALL_MESSAGE), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains(message), "{err}");
+        assert!(err.contains("needs Chromium, Google Chrome or Microsoft Edge") && err.contains("install "), "{err}");
         assert!(!dir.path().join("pdf").exists(), "nothing is written");
     }
 }
@@ -163,19 +344,30 @@ fn content_mistakes_fail_with_the_usual_diagnostics() {
     assert!(err.contains("error: pdf failed: 1 problem"), "{err}");
 }
 
-/// A stand-in browser: a shell script that records its arguments and, like
-/// Chromium, writes the file named by --print-to-pdf (or fails when asked to).
+/// A stand-in browser: a bash script that records its arguments and the
+/// DevTools commands it reads on fd 3, and answers each on fd 4 with one
+/// reply holding every field the driver reads (a target, a session, the
+/// page's facts and `pdf` as the printed PDF). `before` runs first (to fail
+/// on purpose).
 #[cfg(unix)]
-fn fake_browser(dir: &Path, body: &str) -> PathBuf {
+fn fake_browser(dir: &Path, before: &str, pdf: &[u8]) -> PathBuf {
+    use base64::Engine;
     use std::os::unix::fs::PermissionsExt;
     let script = dir.join("fake-chromium");
-    let log = dir.join("args.log");
+    let facts = r#"{\"title\":\"Fake title\",\"series\":\"Fake series\",\"authors\":[\"Ann\",\"Bo\"],\"language\":\"cy\",\"targets\":[\"sec\"]}"#;
+    let reply = format!(
+        r#"{{"id":%s,"result":{{"targetId":"T","sessionId":"S","data":"{}","result":{{"type":"string","value":"{}"}}}}}}"#,
+        base64::engine::general_purpose::STANDARD.encode(pdf),
+        facts.replace('\\', "\\\\")
+    );
     std::fs::write(
         &script,
         format!(
-            "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\" >> '{}'; done\n\
-             for a in \"$@\"; do case \"$a\" in --print-to-pdf=*) out=\"${{a#--print-to-pdf=}}\";; esac; done\n{body}\n",
-            log.display()
+            "#!/usr/bin/env bash\nfor a in \"$@\"; do echo \"$a\" >> '{args}'; done\n{before}\n\
+             while IFS= read -r -d '' msg <&3; do\n  echo \"$msg\" >> '{calls}'\n  id=${{msg#*\\\"id\\\":}}; id=${{id%%[,\\}}]*}}\n  \
+             printf '{reply}\\0' \"$id\" >&4\ndone\n",
+            args = dir.join("args.log").display(),
+            calls = dir.join("calls.log").display(),
         ),
     )
     .unwrap();
@@ -183,31 +375,92 @@ fn fake_browser(dir: &Path, body: &str) -> PathBuf {
     script
 }
 
+/// A one-page PDF with the destination `sec` on its page, as the fake browser's print.
+fn one_page_pdf() -> Vec<u8> {
+    use lopdf::{Document, Object, dictionary};
+    let mut doc = Document::with_version("1.4");
+    let pages = doc.new_object_id();
+    let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()] });
+    doc.objects.insert(
+        pages,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }),
+    );
+    let dests = dictionary! { "sec" => vec![page.into(), "XYZ".into(), 0.into(), 842.into(), 0.into()] };
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages, "Dests" => dests });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
 #[cfg(unix)]
 #[test]
-fn every_report_is_printed_with_the_documented_browser_flags() {
+fn every_report_is_printed_over_the_devtools_pipe_with_the_documented_flags() {
     let dir = bundled_project();
     let bin = tempfile::tempdir().unwrap();
-    let browser = fake_browser(bin.path(), "printf '%%PDF-1.4 fake' > \"$out\"");
-    let out =
-        wingreport().arg("pdf").arg("--root").arg(dir.path()).env("WINGREPORT_CHROMIUM", &browser).output().unwrap();
+    let browser = fake_browser(bin.path(), "", &one_page_pdf());
+    let out = wingreport()
+        .arg("pdf")
+        .arg("--root")
+        .arg(dir.path())
+        .arg("--browser")
+        .arg(&browser)
+        .env("WINGREPORT_CHROMIUM", "/nonexistent")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let pdf_dir = dir.path().join("pdf");
     assert!(stderr(&out).contains(&format!("Wrote 4 PDFs into {}", pdf_dir.display())), "{}", stderr(&out));
     for id in ["drake-hall", "high-down", "holme-house", "risley"] {
-        assert_eq!(std::fs::read(pdf_dir.join(format!("{id}.pdf"))).unwrap(), b"%PDF-1.4 fake");
+        // The fake's PDF, finished with the metadata the page gave.
+        let doc = lopdf::Document::load(pdf_dir.join(format!("{id}.pdf"))).unwrap();
+        let info = doc.get_dictionary(doc.trailer.get(b"Info").unwrap().as_reference().unwrap()).unwrap();
+        let field = |key: &[u8]| lopdf::decode_text_string(info.get(key).unwrap()).unwrap();
+        assert_eq!(
+            (field(b"Title"), field(b"Author"), field(b"Subject")),
+            ("Fake title".into(), "Ann; Bo".into(), "Fake series".into())
+        );
+        assert_eq!(lopdf::decode_text_string(doc.catalog().unwrap().get(b"Lang").unwrap()).unwrap(), "cy");
     }
     let args = std::fs::read_to_string(bin.path().join("args.log")).unwrap();
     let args: Vec<&str> = args.lines().collect();
-    for flag in wingreport::pdf::HEADLESS_FLAGS.into_iter().chain(["--no-pdf-header-footer"]) {
+    for flag in wingreport::pdf::HEADLESS_FLAGS.into_iter().chain(["--remote-debugging-pipe"]) {
         assert_eq!(args.iter().filter(|a| **a == flag).count(), 4, "{flag} once per report: {args:?}");
     }
     let profiles: Vec<_> = args.iter().filter(|a| a.starts_with("--user-data-dir=")).collect();
     assert_eq!(profiles.len(), 4);
-    assert!(profiles.windows(2).all(|w| w[0] != w[1]), "a fresh profile per page");
-    let pages: Vec<_> = args.iter().filter(|a| a.starts_with("file://")).collect();
+    assert!(profiles.windows(2).all(|w| w[0] != w[1]), "a fresh profile per report");
+
+    let calls = std::fs::read_to_string(bin.path().join("calls.log")).unwrap();
+    let calls: Vec<serde_json::Value> = calls.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let method = |c: &serde_json::Value| c["method"].as_str().unwrap().to_string();
+    let pages: Vec<&str> =
+        calls.iter().filter(|c| method(c) == "Page.navigate").map(|c| c["params"]["url"].as_str().unwrap()).collect();
     assert_eq!(pages.len(), 4);
-    assert!(pages[0].ends_with("/sites/drake-hall/index.html"), "{pages:?}");
+    assert!(pages[0].starts_with("file://") && pages[0].ends_with("/sites/drake-hall/index.html"), "{pages:?}");
+    let prints: Vec<_> = calls.iter().filter(|c| method(c) == "Page.printToPDF").collect();
+    // The first print finds `sec` on page 1, the second shows it and finds it unchanged.
+    assert_eq!(prints.len(), 8, "two prints per report");
+    let fills = calls.iter().filter_map(|c| c["params"]["expression"].as_str()).filter(|e| e.starts_with("(pages =>"));
+    assert!(
+        fills.clone().count() == 4 && fills.clone().all(|e| e.contains(r#"{"sec":1}"#)),
+        "{:?}",
+        fills.collect::<Vec<_>>()
+    );
+    for print in prints {
+        let options = &print["params"];
+        for option in ["preferCSSPageSize", "generateTaggedPDF", "generateDocumentOutline"] {
+            assert_eq!(options[option], true, "{option}: {options}");
+        }
+        assert_eq!(print["sessionId"], "S", "printed in the report's tab");
+    }
+    let header: Vec<_> = calls
+        .iter()
+        .filter_map(|c| c["params"]["expression"].as_str())
+        .filter(|e| e.contains("--wr-running-title"))
+        .collect();
+    assert_eq!(header.len(), 4);
+    assert!(header[0].contains(r#"\"Fake title\""#) && header[0].contains(r#"\"Fake series\""#), "{}", header[0]);
 }
 
 #[cfg(unix)]
@@ -215,17 +468,23 @@ fn every_report_is_printed_with_the_documented_browser_flags() {
 fn a_failing_browser_names_the_site_and_writes_nothing() {
     let dir = bundled_project();
     let bin = tempfile::tempdir().unwrap();
-    let browser = fake_browser(bin.path(), "echo 'crashed on purpose' >&2; exit 3");
+    let browser = fake_browser(bin.path(), "echo 'crashed on purpose' >&2; exit 3", b"");
     let out = pdf_with(dir.path(), &browser, &["--site", "high-down"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("failed to print site high-down") && err.contains("crashed on purpose"), "{err}");
     assert!(!dir.path().join("pdf/high-down.pdf").exists());
 
-    let silent = fake_browser(bin.path(), "exit 0");
+    let silent = fake_browser(bin.path(), "exit 0", b"");
     let out = pdf_with(dir.path(), &silent, &["--site", "high-down"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("without writing the PDF of site high-down"), "{}", stderr(&out));
+
+    let garbled = fake_browser(bin.path(), "", b"%PDF-1.4 not really");
+    let out = pdf_with(dir.path(), &garbled, &["--site", "high-down"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("printed for site high-down cannot be read"), "{}", stderr(&out));
+    assert!(!dir.path().join("pdf").exists(), "nothing is written");
 }
 
 #[cfg(unix)]

@@ -153,6 +153,8 @@ pub struct FigureEntry {
     /// "Table 1.3", "Figure A.1"
     pub number: String,
     pub caption: String,
+    /// `table` or `figure`, for the printed lists of each.
+    pub kind: &'static str,
 }
 
 /// What a call rendered to.
@@ -246,7 +248,8 @@ pub fn plan_call<'a>(
         None if call.name == "quote" => page.unique_id(&slugify(arg(call, "id"))),
         None => page.unique_id(&slugify(&format!("{} {}", call.name, arg(call, "key")))),
     };
-    let figure = number.clone().map(|number| FigureEntry { id: id.clone(), number, caption: caption.clone() });
+    let kind = if numbered == Numbered::Table { "table" } else { "figure" };
+    let figure = number.clone().map(|number| FigureEntry { id: id.clone(), number, caption: caption.clone(), kind });
     let planned = Planned {
         name: call.name.clone(),
         args: call.args.clone(),
@@ -297,6 +300,21 @@ pub fn render_reference_list(planned: Planned, env: &Env, entries: &[Resolved]) 
             d
         })?;
     Ok(ShortcodeOutput { html, text })
+}
+
+/// A table cell that reads as a number: digits with optional sign, currency,
+/// thousands separators, decimals and a trailing percent sign, such as
+/// `1,204`, `-3.5`, `£12` or `45%`.
+fn is_number(text: &str) -> bool {
+    let text = text.trim();
+    let text = text.strip_prefix(['-', '+', '\u{2212}']).unwrap_or(text);
+    let text = text.strip_prefix(['£', '$', '€']).unwrap_or(text);
+    let text = text.strip_suffix('%').unwrap_or(text).trim_end();
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let grouped = whole.split(',').enumerate().all(|(i, group)| {
+        !group.is_empty() && group.bytes().all(|b| b.is_ascii_digit()) && (i == 0 || group.len() == 3)
+    });
+    grouped && fraction.bytes().all(|b| b.is_ascii_digit()) && !(text.contains('.') && fraction.is_empty())
 }
 
 /// Puts each rendered field in its slot.
@@ -553,7 +571,23 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
                         .collect()
                 })
                 .collect();
-            (json!({"columns": table.columns, "rows": rows}), table.caption.clone())
+            // A column whose every filled cell is a number is set right-aligned.
+            let numeric: Vec<bool> = (0..table.columns.len())
+                .map(|c| {
+                    let mut cells =
+                        table.rows.iter().filter_map(|row| row.value.get(c)).filter_map(|cell| match cell {
+                            Cell::Text(text) if !text.as_str().trim().is_empty() => Some(Some(text.as_str())),
+                            Cell::Text(_) => None,
+                            Cell::List(_) => Some(None),
+                        });
+                    let mut any = false;
+                    cells.all(|text| {
+                        any = true;
+                        text.is_some_and(is_number)
+                    }) && any
+                })
+                .collect();
+            (json!({"columns": table.columns, "rows": rows, "numeric": numeric}), table.caption.clone())
         }
         "recommendations" => {
             let recommendations = r.recommendations.as_ref().ok_or_else(|| missing("recommendations"))?;
@@ -614,6 +648,16 @@ fn unknown_key<'k>(what: &str, key: &str, known: impl Iterator<Item = &'k String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_told_from_words() {
+        for yes in ["1", "1,204", "-3.5", "\u{2212}2", "£12", "45%", "12.5 %", "0.75", "1,000,000"] {
+            assert!(is_number(yes), "{yes}");
+        }
+        for no in ["", "Phase 1", "1.2.3", "12,34", "1,", "3.", "HMPPS", "n/a", "1-2", ".5"] {
+            assert!(!is_number(no), "{no}");
+        }
+    }
 
     fn numbers(config: &NumberingConfig) -> Vec<String> {
         let mut numbering = Numbering::new(config);

@@ -1,0 +1,461 @@
+//! `wingreport pdf`: prints site reports to A4 PDFs through headless Chromium,
+//! Google Chrome or Microsoft Edge.
+//!
+//! The site is built with [`crate::build::build`] into a fresh temporary
+//! folder, and each report page is printed from there with the theme's print
+//! stylesheet, driven over the DevTools protocol ([`cdp`]): a running header
+//! and page numbers (none on the cover, whose page has no margins to hold
+//! them), bookmarks and tags. The contents page lists the page of each
+//! section, figure and table: the page is printed once, the pages where they
+//! landed are read back from the PDF's named destinations ([`document`]),
+//! written into the contents, and the page is printed again (until the
+//! numbers stand still). The PDFs are printed into a temporary folder too
+//! and moved into the output folder only when every report printed, so a
+//! failure leaves earlier PDFs as they were.
+
+pub mod browser;
+mod cdp;
+pub mod document;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub use browser::{BROWSER_ENV, find_browser};
+use cdp::{Browser, CdpError};
+use document::Metadata;
+
+/// Chromium's flags for a headless run on any machine: without the
+/// network ones it waits on refused connections where there is no internet.
+pub const HEADLESS_FLAGS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
+use crate::build::Failure;
+
+/// How long one report may take to print (all its passes) before the browser is stopped.
+pub const PAGE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Prints of one report at most: the first finds the pages, the second
+/// shows them; a third or fourth only when filling in the numbers moved
+/// something (the contents reserves room for them, so it should not).
+const MAX_PRINTS: usize = 4;
+
+/// What a successful `pdf` run wrote.
+#[derive(Debug)]
+pub struct Printed {
+    /// The PDF files, one per report, in site-id order.
+    pub files: Vec<PathBuf>,
+    /// The folder they were written into.
+    pub output: PathBuf,
+}
+
+/// What to print, from `wingreport pdf`'s arguments.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    pub root: &'a Path,
+    /// Only this site's report.
+    pub site: Option<&'a str>,
+    /// The PDF folder; `ROOT/pdf` when not given.
+    pub output: Option<&'a Path>,
+    pub drafts: bool,
+    /// `--browser`, which wins over `WINGREPORT_CHROMIUM` and the search.
+    pub browser: Option<&'a Path>,
+}
+
+/// Builds the project into a temporary folder and prints each site report
+/// (or only `site`) to `<output>/<id>.pdf`; `output` defaults to `ROOT/pdf`.
+pub fn pdf(options: &Options) -> Result<Printed, Failure> {
+    let Options { root, site, output, drafts, browser } = *options;
+    let output = output.map_or_else(|| root.join("pdf"), Path::to_path_buf);
+    if let Some(reason) = refuse_reason(root, &output) {
+        return Err(Failure::Usage(reason));
+    }
+    let work = tempfile::Builder::new()
+        .prefix("wingreport-pdf-")
+        .tempdir()
+        .map_err(|e| Failure::Io(format!("cannot make a temporary folder: {e}")))?;
+    let built = work.path().join("site");
+    crate::build::build(root, Some(&built), drafts)?;
+
+    let known = site_ids(&built).map_err(|e| Failure::Io(format!("cannot read the built site: {e}")))?;
+    let ids: Vec<String> = match site {
+        Some(id) if known.iter().any(|k| k == id) => vec![id.to_string()],
+        Some(id) => return Err(Failure::Usage(unknown_site(root, id, &known, drafts))),
+        None => known,
+    };
+    if ids.is_empty() {
+        return Err(Failure::Usage(format!(
+            "{} has no site reports to print{}",
+            root.display(),
+            if drafts { "" } else { " (drafts are left out unless --drafts is given)" }
+        )));
+    }
+    let browser = find_browser(browser)?;
+
+    let printed = work.path().join("pdf");
+    std::fs::create_dir_all(&printed).map_err(|e| Failure::Io(format!("cannot make {}: {e}", printed.display())))?;
+    for id in &ids {
+        let page = built.join("sites").join(id).join("index.html");
+        let bytes = print_report(&browser, &page, work.path(), id)?;
+        let file = printed.join(format!("{id}.pdf"));
+        std::fs::write(&file, bytes).map_err(|e| Failure::Io(format!("cannot write {}: {e}", file.display())))?;
+    }
+
+    std::fs::create_dir_all(&output).map_err(|e| Failure::Io(format!("cannot make {}: {e}", output.display())))?;
+    let mut files = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let target = output.join(format!("{id}.pdf"));
+        move_into(&printed.join(format!("{id}.pdf")), &target)
+            .map_err(|e| Failure::Io(format!("cannot write {}: {e}", target.display())))?;
+        files.push(target);
+    }
+    Ok(Printed { files, output })
+}
+
+/// Why the PDF folder may not be used: it is the project (or holds it), or it
+/// looks like a project itself. Unlike `build`, `pdf` only adds or replaces
+/// `<id>.pdf` files, so an existing folder of other files is fine.
+pub fn refuse_reason(root: &Path, output: &Path) -> Option<String> {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let output_abs = crate::write::absolute(output);
+    if root.starts_with(&output_abs) {
+        return Some(format!(
+            "{} is the project folder or holds it; pass --output with a folder for the PDFs",
+            output.display()
+        ));
+    }
+    if output_abs.join("content").exists() || output_abs.join("wingreport.toml").exists() {
+        return Some(format!(
+            "{} holds a project (content/ or wingreport.toml); it is not a PDF folder",
+            output.display()
+        ));
+    }
+    if output_abs.exists() && !output_abs.is_dir() {
+        return Some(format!("{} exists and is not a folder", output.display()));
+    }
+    None
+}
+
+/// Ids of the site reports a build wrote, sorted.
+fn site_ids(built: &Path) -> std::io::Result<Vec<String>> {
+    let sites = built.join("sites");
+    if !sites.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut ids = Vec::new();
+    for entry in std::fs::read_dir(&sites)? {
+        let entry = entry?;
+        if entry.path().join("index.html").is_file() {
+            ids.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    ids.sort();
+    Ok(ids)
+}
+
+fn unknown_site(root: &Path, id: &str, known: &[String], drafts: bool) -> String {
+    let known_list = if known.is_empty() { "none".to_string() } else { known.join(", ") };
+    let draft_hint = if !drafts && root.join("content/sites").join(id).join("site.yaml").is_file() {
+        " (it is a draft or has no report page; add --drafts to include drafts)"
+    } else {
+        ""
+    };
+    format!("unknown site `{id}`{draft_hint}; known sites: {known_list}")
+}
+
+/// Waits for the page and its fonts, then says what the PDF needs to know
+/// about the report (from the cover's `data-pdf-*` attributes) and which
+/// ids the print contents wants page numbers for.
+const READY_JS: &str = r#"new Promise(done => document.readyState === 'complete' ? done() : addEventListener('load', () => done(), { once: true }))
+  .then(() => document.fonts.ready)
+  .then(() => {
+    const cover = document.querySelector('[data-pdf-title]');
+    const data = cover ? cover.dataset : {};
+    return JSON.stringify({
+      title: data.pdfTitle || document.title,
+      series: data.pdfSeries || '',
+      authors: (data.pdfAuthors || '').split('\n').filter(a => a.trim() !== ''),
+      language: document.documentElement.lang || '',
+      targets: [...document.querySelectorAll('[data-page-of]')].map(e => e.dataset.pageOf),
+      headings: [...document.querySelectorAll('main h1, main h2, main h3, main h4, main h5, main h6')]
+        .map(h => h.textContent.replace(/\s+/g, ' ').trim()),
+    });
+  })"#;
+
+/// What [`READY_JS`] returns.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PageFacts {
+    title: String,
+    series: String,
+    authors: Vec<String>,
+    language: String,
+    targets: Vec<String>,
+    headings: Vec<String>,
+}
+
+/// Prints one report to PDF bytes with a fresh browser profile, within [`PAGE_TIMEOUT`].
+fn print_report(browser: &Path, page: &Path, work: &Path, id: &str) -> Result<Vec<u8>, Failure> {
+    let io = |what: &str, e: std::io::Error| Failure::Io(format!("{what} for site {id}: {e}"));
+    let profile = tempfile::Builder::new()
+        .prefix("profile-")
+        .tempdir_in(work)
+        .map_err(|e| io("cannot make a browser profile folder", e))?;
+    let log_path = work.join(format!("{id}.browser.log"));
+    let log = std::fs::File::create(&log_path).map_err(|e| io("cannot make the browser log", e))?;
+    let mut args: Vec<String> = HEADLESS_FLAGS.iter().map(ToString::to_string).collect();
+    args.push("--disable-dev-shm-usage".into());
+    args.push(format!("--user-data-dir={}", profile.path().display()));
+    args.push("about:blank".into());
+
+    let mut chrome = Browser::launch(browser, &args, log, Instant::now() + PAGE_TIMEOUT)
+        .map_err(|e| Failure::Io(format!("cannot start {} for site {id}: {e}", browser.display())))?;
+    let result = drive(&mut chrome, &file_url(page));
+    let failure = |chrome: &mut Browser, e: CdpError| {
+        let tail = log_tail(&log_path);
+        let name = browser.display();
+        Failure::Io(match e {
+            CdpError::Closed => match chrome.exit_status() {
+                Some(status) if !status.success() => format!("{name} failed to print site {id} ({status}){tail}"),
+                _ => format!("{name} exited without writing the PDF of site {id}{tail}"),
+            },
+            CdpError::Timeout => format!(
+                "{name} did not finish printing site {id} within {} s and was stopped{tail}",
+                PAGE_TIMEOUT.as_secs()
+            ),
+            e => format!("{name} could not print site {id}: {e}{tail}"),
+        })
+    };
+    let (pdf, facts) = match result {
+        Ok(done) => done,
+        Err(Printing::Browser(e)) => return Err(failure(&mut chrome, e)),
+        Err(Printing::Unreadable(e)) => {
+            return Err(Failure::Io(format!(
+                "the PDF {} printed for site {id} cannot be read: {e}",
+                browser.display()
+            )));
+        }
+    };
+    chrome.close();
+    let meta = Metadata {
+        title: facts.title,
+        authors: facts.authors,
+        subject: facts.series,
+        language: facts.language,
+        headings: facts.headings,
+    };
+    document::finish(&pdf, &meta)
+        .map_err(|e| Failure::Io(format!("the PDF {} printed for site {id} cannot be read: {e}", browser.display())))
+}
+
+/// Why [`drive`] stopped.
+enum Printing {
+    Browser(CdpError),
+    Unreadable(String),
+}
+
+impl From<CdpError> for Printing {
+    fn from(e: CdpError) -> Self {
+        Printing::Browser(e)
+    }
+}
+
+/// Opens `url` in a new tab and prints it until the contents' page numbers
+/// match where their targets landed.
+fn drive(chrome: &mut Browser, url: &str) -> Result<(Vec<u8>, PageFacts), Printing> {
+    let target = chrome.call(None, "Target.createTarget", json!({"url": "about:blank"}))?;
+    let target_id = target.get("targetId").cloned().unwrap_or(Value::Null);
+    let attached = chrome.call(None, "Target.attachToTarget", json!({"targetId": target_id, "flatten": true}))?;
+    let session = attached.get("sessionId").and_then(Value::as_str).unwrap_or_default().to_string();
+    let session = Some(session.as_str());
+    let navigated = chrome.call(session, "Page.navigate", json!({"url": url}))?;
+    if let Some(error) = navigated.get("errorText").and_then(Value::as_str).filter(|e| !e.is_empty()) {
+        return Err(Printing::Browser(CdpError::Protocol(format!("cannot open the report page: {error}"))));
+    }
+    let ready = chrome.call(
+        session,
+        "Runtime.evaluate",
+        json!({"expression": READY_JS, "awaitPromise": true, "returnByValue": true}),
+    )?;
+    if let Some(details) = ready.get("exceptionDetails") {
+        let text = details.pointer("/exception/description").or_else(|| details.get("text"));
+        return Err(Printing::Browser(CdpError::Protocol(format!(
+            "the page failed to load: {}",
+            text.and_then(Value::as_str).unwrap_or("unknown error")
+        ))));
+    }
+    let facts: PageFacts = ready
+        .pointer("/result/value")
+        .and_then(Value::as_str)
+        .and_then(|v| serde_json::from_str(v).ok())
+        .unwrap_or_default();
+    chrome.call(session, "Runtime.evaluate", json!({"expression": running_header_js(&facts)}))?;
+    let options = print_options();
+
+    let mut filled: BTreeMap<String, u32> = BTreeMap::new();
+    let mut pdf = Vec::new();
+    for _ in 0..MAX_PRINTS {
+        let printed = chrome.call(session, "Page.printToPDF", options.clone())?;
+        pdf = cdp::base64_field(&printed, "data")?;
+        let all = document::destination_pages(&pdf).map_err(Printing::Unreadable)?;
+        let landed: BTreeMap<String, u32> =
+            facts.targets.iter().filter_map(|t| all.get(t).map(|&p| (t.clone(), p))).collect();
+        if landed == filled {
+            break;
+        }
+        let fill = format!(
+            "(pages => {{ for (const e of document.querySelectorAll('[data-page-of]')) e.textContent = pages[e.dataset.pageOf] ?? ''; }})({})",
+            serde_json::to_string(&landed).unwrap_or_else(|_| "{}".into())
+        );
+        chrome.call(session, "Runtime.evaluate", json!({"expression": fill}))?;
+        filled = landed;
+    }
+    Ok((pdf, facts))
+}
+
+/// `Page.printToPDF`'s options: the stylesheet's page size, margins and
+/// margin boxes (running header, page numbers), tags and bookmarks.
+fn print_options() -> Value {
+    json!({
+        "preferCSSPageSize": true,
+        "printBackground": false,
+        "generateTaggedPDF": true,
+        "generateDocumentOutline": true,
+    })
+}
+
+/// Sets the custom properties the print stylesheet's running header shows.
+fn running_header_js(facts: &PageFacts) -> String {
+    let set = |name: &str, value: &str| {
+        format!(
+            "root.setProperty({}, {});",
+            serde_json::to_string(name).unwrap_or_default(),
+            serde_json::to_string(&css_string(value)).unwrap_or_default()
+        )
+    };
+    let title = running_title(&facts.title);
+    // A report that is the whole series would say the same thing twice.
+    let series = if facts.series == title || facts.series == facts.title { "" } else { facts.series.as_str() };
+    format!(
+        "(root => {{ {} {} }})(document.documentElement.style)",
+        set("--wr-running-title", &title),
+        set("--wr-running-series", series)
+    )
+}
+
+/// A CSS string token holding `text`.
+fn css_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            // A control character ends a CSS string; it is written as its code point.
+            c if c.is_control() => out.push_str(&format!("\\{:x} ", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The title's short form for the running header: the part before a colon
+/// or a dash that starts a subtitle, such as `Peer mentoring at X` of
+/// `Peer mentoring at X: an evaluation` (the header clips what is still too long).
+fn running_title(title: &str) -> String {
+    let cut = [": ", " \u{2013} ", " \u{2014} ", " - "].iter().filter_map(|sep| title.find(sep)).min();
+    match cut {
+        Some(at) if at > 0 => title[..at].trim().to_string(),
+        _ => title.trim().to_string(),
+    }
+}
+
+/// The last lines the browser printed, for error messages.
+fn log_tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    let tail = &lines[lines.len().saturating_sub(5)..];
+    format!("; the browser said:\n  {}", tail.join("\n  "))
+}
+
+/// A `file://` URL for a path, percent-encoded; `url` also writes a Windows
+/// drive letter the way browsers expect (`file:///C:/...`).
+fn file_url(path: &Path) -> String {
+    let path = crate::write::absolute(path);
+    url::Url::from_file_path(&path).map_or_else(|()| format!("file://{}", path.display()), String::from)
+}
+
+/// Moves a finished PDF into place: renamed when on the same disk, else
+/// copied beside the target and renamed, so no half-written PDF is seen.
+fn move_into(from: &Path, to: &Path) -> std::io::Result<()> {
+    if std::fs::rename(from, to).is_ok() {
+        return Ok(());
+    }
+    let name = to.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let partial = to.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+    std::fs::copy(from, &partial)?;
+    std::fs::rename(&partial, to).inspect_err(|_| {
+        let _ = std::fs::remove_file(&partial);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_running_title_is_the_title_before_its_subtitle() {
+        assert_eq!(running_title("Peer mentoring at X: an evaluation"), "Peer mentoring at X");
+        assert_eq!(running_title("Peer work \u{2013} HMP Y"), "Peer work");
+        assert_eq!(
+            running_title("CFO Hamlet Peer mentor initiative at HMP Drake Hall"),
+            "CFO Hamlet Peer mentor initiative at HMP Drake Hall"
+        );
+        assert_eq!(running_title(": odd"), ": odd", "nothing before the colon keeps the whole title");
+    }
+
+    #[test]
+    fn running_header_text_is_a_quoted_css_string() {
+        assert_eq!(css_string(r#"Say "hi" \ bye"#), r#""Say \"hi\" \\ bye""#);
+        assert_eq!(css_string("a\nb"), "\"a\\a b\"");
+        let facts = PageFacts { title: "T: sub".into(), series: "S".into(), ..PageFacts::default() };
+        let js = running_header_js(&facts);
+        assert!(js.contains(r#"root.setProperty("--wr-running-title", "\"T\"");"#), "{js}");
+        assert!(js.contains(r#"root.setProperty("--wr-running-series", "\"S\"");"#), "{js}");
+        let same = PageFacts { title: "Series".into(), series: "Series".into(), ..PageFacts::default() };
+        assert!(running_header_js(&same).contains(r#"root.setProperty("--wr-running-series", "\"\"");"#));
+    }
+
+    #[test]
+    fn file_urls_are_percent_encoded() {
+        assert_eq!(file_url(Path::new("/tmp/a b/ü.html")), "file:///tmp/a%20b/%C3%BC.html");
+    }
+
+    #[test]
+    fn project_folder_and_projects_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("content")).unwrap();
+        assert!(refuse_reason(dir.path(), dir.path()).is_some());
+        assert!(refuse_reason(&dir.path().join("sub"), dir.path()).is_some());
+        assert!(refuse_reason(dir.path(), &dir.path().join("pdf")).is_none());
+        std::fs::create_dir(dir.path().join("other")).unwrap();
+        std::fs::write(dir.path().join("other/keep.txt"), "x").unwrap();
+        assert!(refuse_reason(dir.path(), &dir.path().join("other")).is_none());
+    }
+}
