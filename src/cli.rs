@@ -199,35 +199,14 @@ pub fn run() -> ExitCode {
             finish(&root, result, false, format, "check")
         }
         Command::Pdf { root, site, output, drafts, browser } => {
-            let options = crate::pdf::Options {
-                root: &root,
-                site: site.as_deref(),
-                output: output.as_deref(),
-                drafts,
-                browser: browser.as_deref(),
-            };
-            match crate::pdf::pdf(&options) {
-                Ok(printed) => {
-                    let n = printed.files.len();
-                    eprintln!("Wrote {n} PDF{} into {}", if n == 1 { "" } else { "s" }, printed.output.display());
-                    ExitCode::SUCCESS
-                }
-                Err(failure) => finish(&root, Err(failure), false, Format::Human, "pdf"),
-            }
+            let request =
+                crate::export::Request { root: &root, site: site.as_deref(), output: output.as_deref(), drafts };
+            exported(&root, crate::pdf::pdf(&request, browser.as_deref()), "PDF", "pdf")
         }
         Command::Docx { root, site, output, drafts } => {
-            match crate::docx::docx(&root, site.as_deref(), output.as_deref(), drafts) {
-                Ok(written) => {
-                    let n = written.files.len();
-                    eprintln!(
-                        "Wrote {n} Word document{} into {}",
-                        if n == 1 { "" } else { "s" },
-                        written.output.display()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(failure) => finish(&root, Err(failure), false, Format::Human, "docx"),
-            }
+            let request =
+                crate::export::Request { root: &root, site: site.as_deref(), output: output.as_deref(), drafts };
+            exported(&root, crate::docx::docx(&request), "Word document", "docx")
         }
         Command::Serve { root, port, bind, open, max_connections, idle_timeout_ms } => {
             let defaults = crate::serve::Limits::default();
@@ -241,6 +220,18 @@ pub fn run() -> ExitCode {
                 Err(failure) => finish(&root, Err(failure), false, Format::Human, "serve"),
             }
         }
+    }
+}
+
+/// Reports what `pdf` or `docx` wrote ("Wrote 4 PDFs into ..."), or why it failed.
+fn exported(root: &Path, result: Result<crate::export::Exported, Failure>, noun: &str, verb: &str) -> ExitCode {
+    match result {
+        Ok(exported) => {
+            let n = exported.files.len();
+            eprintln!("Wrote {n} {noun}{} into {}", if n == 1 { "" } else { "s" }, exported.output.display());
+            ExitCode::SUCCESS
+        }
+        Err(failure) => finish(root, Err(failure), false, Format::Human, verb),
     }
 }
 

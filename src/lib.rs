@@ -10,6 +10,7 @@ pub mod charts;
 pub mod cli;
 pub mod diagnostics;
 pub mod docx;
+pub mod export;
 pub mod links;
 pub mod load;
 pub mod markdown;

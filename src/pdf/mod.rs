@@ -1,24 +1,22 @@
 //! `wingreport pdf`: prints site reports to A4 PDFs through headless Chromium,
 //! Google Chrome or Microsoft Edge.
 //!
-//! The site is built with [`crate::build::build`] into a fresh temporary
-//! folder, and each report page is printed from there with the theme's print
+//! The site is built into a temporary folder ([`crate::export`], as for
+//! `docx`), and each report page is printed from there with the theme's print
 //! stylesheet, driven over the DevTools protocol ([`cdp`]): a running header
 //! and page numbers (none on the cover, whose page has no margins to hold
 //! them), bookmarks and tags. The contents page lists the page of each
 //! section, figure and table: the page is printed once, the pages where they
 //! landed are read back from the PDF's named destinations ([`document`]),
 //! written into the contents, and the page is printed again (until the
-//! numbers stand still). The PDFs are printed into a temporary folder too
-//! and moved into the output folder only when every report printed, so a
-//! failure leaves earlier PDFs as they were.
+//! numbers stand still).
 
 pub mod browser;
 mod cdp;
 pub mod document;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -42,6 +40,7 @@ pub const HEADLESS_FLAGS: [&str; 8] = [
 ];
 
 use crate::build::Failure;
+use crate::export::{Exported, Format, Prepared, Request};
 
 /// How long one report may take to print (all its passes) before the browser is stopped.
 pub const PAGE_TIMEOUT: Duration = Duration::from_secs(120);
@@ -51,127 +50,22 @@ pub const PAGE_TIMEOUT: Duration = Duration::from_secs(120);
 /// something (the contents reserves room for them, so it should not).
 const MAX_PRINTS: usize = 4;
 
-/// What a successful `pdf` run wrote.
-#[derive(Debug)]
-pub struct Printed {
-    /// The PDF files, one per report, in site-id order.
-    pub files: Vec<PathBuf>,
-    /// The folder they were written into.
-    pub output: PathBuf,
-}
-
-/// What to print, from `wingreport pdf`'s arguments.
-#[derive(Debug, Clone, Copy)]
-pub struct Options<'a> {
-    pub root: &'a Path,
-    /// Only this site's report.
-    pub site: Option<&'a str>,
-    /// The PDF folder; `ROOT/pdf` when not given.
-    pub output: Option<&'a Path>,
-    pub drafts: bool,
-    /// `--browser`, which wins over `WINGREPORT_CHROMIUM` and the search.
-    pub browser: Option<&'a Path>,
-}
+/// How `pdf` names its files and says what it does.
+pub const FORMAT: Format = Format { extension: "pdf", files: "PDFs", verb: "print" };
 
 /// Builds the project into a temporary folder and prints each site report
-/// (or only `site`) to `<output>/<id>.pdf`; `output` defaults to `ROOT/pdf`.
-pub fn pdf(options: &Options) -> Result<Printed, Failure> {
-    let Options { root, site, output, drafts, browser } = *options;
-    let output = output.map_or_else(|| root.join("pdf"), Path::to_path_buf);
-    if let Some(reason) = refuse_reason(root, &output) {
-        return Err(Failure::Usage(reason));
-    }
-    let work = tempfile::Builder::new()
-        .prefix("wingreport-pdf-")
-        .tempdir()
-        .map_err(|e| Failure::Io(format!("cannot make a temporary folder: {e}")))?;
-    let built = work.path().join("site");
-    crate::build::build(root, Some(&built), drafts)?;
-
-    let known = site_ids(&built).map_err(|e| Failure::Io(format!("cannot read the built site: {e}")))?;
-    let ids: Vec<String> = match site {
-        Some(id) if known.iter().any(|k| k == id) => vec![id.to_string()],
-        Some(id) => return Err(Failure::Usage(unknown_site(root, id, &known, drafts))),
-        None => known,
-    };
-    if ids.is_empty() {
-        return Err(Failure::Usage(format!(
-            "{} has no site reports to print{}",
-            root.display(),
-            if drafts { "" } else { " (drafts are left out unless --drafts is given)" }
-        )));
-    }
+/// (or only the one asked for) to `<output>/<id>.pdf`; the output folder
+/// defaults to `ROOT/pdf`. `browser` (`--browser`) wins over
+/// `WINGREPORT_CHROMIUM` and the search.
+pub fn pdf(request: &Request, browser: Option<&Path>) -> Result<Exported, Failure> {
+    let prepared = Prepared::new(request, FORMAT)?;
     let browser = find_browser(browser)?;
-
-    let printed = work.path().join("pdf");
-    std::fs::create_dir_all(&printed).map_err(|e| Failure::Io(format!("cannot make {}: {e}", printed.display())))?;
-    for id in &ids {
-        let page = built.join("sites").join(id).join("index.html");
-        let bytes = print_report(&browser, &page, work.path(), id)?;
-        let file = printed.join(format!("{id}.pdf"));
-        std::fs::write(&file, bytes).map_err(|e| Failure::Io(format!("cannot write {}: {e}", file.display())))?;
+    for id in &prepared.ids {
+        let page = prepared.report_folder(id).join("index.html");
+        let bytes = print_report(&browser, &page, prepared.work(), id)?;
+        prepared.put(id, &bytes)?;
     }
-
-    std::fs::create_dir_all(&output).map_err(|e| Failure::Io(format!("cannot make {}: {e}", output.display())))?;
-    let mut files = Vec::with_capacity(ids.len());
-    for id in &ids {
-        let target = output.join(format!("{id}.pdf"));
-        move_into(&printed.join(format!("{id}.pdf")), &target)
-            .map_err(|e| Failure::Io(format!("cannot write {}: {e}", target.display())))?;
-        files.push(target);
-    }
-    Ok(Printed { files, output })
-}
-
-/// Why the PDF folder may not be used: it is the project (or holds it), or it
-/// looks like a project itself. Unlike `build`, `pdf` only adds or replaces
-/// `<id>.pdf` files, so an existing folder of other files is fine.
-pub fn refuse_reason(root: &Path, output: &Path) -> Option<String> {
-    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let output_abs = crate::write::absolute(output);
-    if root.starts_with(&output_abs) {
-        return Some(format!(
-            "{} is the project folder or holds it; pass --output with a folder for the PDFs",
-            output.display()
-        ));
-    }
-    if output_abs.join("content").exists() || output_abs.join("wingreport.toml").exists() {
-        return Some(format!(
-            "{} holds a project (content/ or wingreport.toml); it is not a PDF folder",
-            output.display()
-        ));
-    }
-    if output_abs.exists() && !output_abs.is_dir() {
-        return Some(format!("{} exists and is not a folder", output.display()));
-    }
-    None
-}
-
-/// Ids of the site reports a build wrote, sorted.
-fn site_ids(built: &Path) -> std::io::Result<Vec<String>> {
-    let sites = built.join("sites");
-    if !sites.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut ids = Vec::new();
-    for entry in std::fs::read_dir(&sites)? {
-        let entry = entry?;
-        if entry.path().join("index.html").is_file() {
-            ids.push(entry.file_name().to_string_lossy().into_owned());
-        }
-    }
-    ids.sort();
-    Ok(ids)
-}
-
-fn unknown_site(root: &Path, id: &str, known: &[String], drafts: bool) -> String {
-    let known_list = if known.is_empty() { "none".to_string() } else { known.join(", ") };
-    let draft_hint = if !drafts && root.join("content/sites").join(id).join("site.yaml").is_file() {
-        " (it is a draft or has no report page; add --drafts to include drafts)"
-    } else {
-        ""
-    };
-    format!("unknown site `{id}`{draft_hint}; known sites: {known_list}")
+    prepared.finish()
 }
 
 /// Waits for the page and its fonts, then says what the PDF needs to know
@@ -401,20 +295,6 @@ fn file_url(path: &Path) -> String {
     url::Url::from_file_path(&path).map_or_else(|()| format!("file://{}", path.display()), String::from)
 }
 
-/// Moves a finished PDF into place: renamed when on the same disk, else
-/// copied beside the target and renamed, so no half-written PDF is seen.
-fn move_into(from: &Path, to: &Path) -> std::io::Result<()> {
-    if std::fs::rename(from, to).is_ok() {
-        return Ok(());
-    }
-    let name = to.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let partial = to.with_file_name(format!(".{name}.partial-{}", std::process::id()));
-    std::fs::copy(from, &partial)?;
-    std::fs::rename(&partial, to).inspect_err(|_| {
-        let _ = std::fs::remove_file(&partial);
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -445,17 +325,5 @@ mod tests {
     #[test]
     fn file_urls_are_percent_encoded() {
         assert_eq!(file_url(Path::new("/tmp/a b/ü.html")), "file:///tmp/a%20b/%C3%BC.html");
-    }
-
-    #[test]
-    fn project_folder_and_projects_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("content")).unwrap();
-        assert!(refuse_reason(dir.path(), dir.path()).is_some());
-        assert!(refuse_reason(&dir.path().join("sub"), dir.path()).is_some());
-        assert!(refuse_reason(dir.path(), &dir.path().join("pdf")).is_none());
-        std::fs::create_dir(dir.path().join("other")).unwrap();
-        std::fs::write(dir.path().join("other/keep.txt"), "x").unwrap();
-        assert!(refuse_reason(dir.path(), &dir.path().join("other")).is_none());
     }
 }

@@ -1,0 +1,228 @@
+//! What `wingreport pdf` and `wingreport docx` share: the site is built into
+//! a temporary folder exactly as `build` would, the reports asked for are
+//! picked from it, each is converted into the temporary folder, and the
+//! files are moved into the output folder only when every report converted,
+//! so a failure leaves earlier files as they were. Other files in the
+//! output folder are left alone.
+
+use std::path::{Path, PathBuf};
+
+use crate::build::Failure;
+
+/// One kind of export: its file extension and how messages name it.
+#[derive(Debug, Clone, Copy)]
+pub struct Format {
+    /// `pdf`, `docx`: the files are `<id>.<extension>` and the default
+    /// output folder is `ROOT/<extension>`.
+    pub extension: &'static str,
+    /// "PDFs", "Word documents".
+    pub files: &'static str,
+    /// "print", "convert".
+    pub verb: &'static str,
+}
+
+/// What to export, from the command's arguments.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub root: &'a Path,
+    /// Only this site's report.
+    pub site: Option<&'a str>,
+    /// The folder to write into; `ROOT/<extension>` when not given.
+    pub output: Option<&'a Path>,
+    pub drafts: bool,
+}
+
+/// The built site and the reports to export from it.
+pub struct Prepared {
+    /// Holds the built site and the converted files until they are moved.
+    work: tempfile::TempDir,
+    format: Format,
+    /// The output folder the files go to.
+    pub output: PathBuf,
+    /// Ids of the reports to export, sorted.
+    pub ids: Vec<String>,
+}
+
+/// What a successful export wrote.
+#[derive(Debug)]
+pub struct Exported {
+    /// The files, one per report, in site-id order.
+    pub files: Vec<PathBuf>,
+    /// The folder they were written into.
+    pub output: PathBuf,
+}
+
+impl Prepared {
+    /// Refuses an output folder that is (or holds) a project, builds the
+    /// site, and picks the reports: `site` alone, or every one built.
+    pub fn new(request: &Request, format: Format) -> Result<Prepared, Failure> {
+        let Request { root, site, output, drafts } = *request;
+        let output = output.map_or_else(|| root.join(format.extension), Path::to_path_buf);
+        if let Some(reason) = refuse_reason(root, &output, format) {
+            return Err(Failure::Usage(reason));
+        }
+        let work = tempfile::Builder::new()
+            .prefix(&format!("wingreport-{}-", format.extension))
+            .tempdir()
+            .map_err(|e| Failure::Io(format!("cannot make a temporary folder: {e}")))?;
+        let built = work.path().join("site");
+        crate::build::build(root, Some(&built), drafts)?;
+
+        let known = site_ids(&built).map_err(|e| Failure::Io(format!("cannot read the built site: {e}")))?;
+        let ids: Vec<String> = match site {
+            Some(id) if known.iter().any(|k| k == id) => vec![id.to_string()],
+            Some(id) => return Err(Failure::Usage(unknown_site(root, id, &known, drafts))),
+            None => known,
+        };
+        if ids.is_empty() {
+            return Err(Failure::Usage(format!(
+                "{} has no site reports to {}{}",
+                root.display(),
+                format.verb,
+                if drafts { "" } else { " (drafts are left out unless --drafts is given)" }
+            )));
+        }
+        let prepared = Prepared { work, format, output, ids };
+        let converted = prepared.converted_folder();
+        std::fs::create_dir_all(&converted)
+            .map_err(|e| Failure::Io(format!("cannot make {}: {e}", converted.display())))?;
+        Ok(prepared)
+    }
+
+    /// The temporary folder holding everything else (browser profiles, logs).
+    pub fn work(&self) -> &Path {
+        self.work.path()
+    }
+
+    /// The built report page of site `id`'s folder: `sites/<id>/`.
+    pub fn report_folder(&self, id: &str) -> PathBuf {
+        self.work.path().join("site").join("sites").join(id)
+    }
+
+    fn converted_folder(&self) -> PathBuf {
+        self.work.path().join("converted")
+    }
+
+    /// Keeps site `id`'s converted file until [`Prepared::finish`].
+    pub fn put(&self, id: &str, bytes: &[u8]) -> Result<(), Failure> {
+        let path = self.converted_folder().join(self.file_name(id));
+        std::fs::write(&path, bytes).map_err(|e| Failure::Io(format!("cannot write {}: {e}", path.display())))
+    }
+
+    /// Moves every converted file into the output folder.
+    pub fn finish(self) -> Result<Exported, Failure> {
+        let output = &self.output;
+        std::fs::create_dir_all(output).map_err(|e| Failure::Io(format!("cannot make {}: {e}", output.display())))?;
+        let mut files = Vec::with_capacity(self.ids.len());
+        for id in &self.ids {
+            let target = output.join(self.file_name(id));
+            move_into(&self.converted_folder().join(self.file_name(id)), &target)
+                .map_err(|e| Failure::Io(format!("cannot write {}: {e}", target.display())))?;
+            files.push(target);
+        }
+        Ok(Exported { files, output: self.output })
+    }
+
+    fn file_name(&self, id: &str) -> String {
+        format!("{id}.{}", self.format.extension)
+    }
+}
+
+/// Why the output folder may not be used: it is the project (or holds it),
+/// or it looks like a project itself. Unlike `build`, an export only adds or
+/// replaces `<id>.<extension>` files, so a folder of other files is fine.
+pub fn refuse_reason(root: &Path, output: &Path, format: Format) -> Option<String> {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let output_abs = crate::write::absolute(output);
+    if root.starts_with(&output_abs) {
+        return Some(format!(
+            "{} is the project folder or holds it; pass --output with a folder for the {}",
+            output.display(),
+            format.files
+        ));
+    }
+    if output_abs.join("content").exists() || output_abs.join("wingreport.toml").exists() {
+        return Some(format!(
+            "{} holds a project (content/ or wingreport.toml); it is not a folder for {}",
+            output.display(),
+            format.files
+        ));
+    }
+    if output_abs.exists() && !output_abs.is_dir() {
+        return Some(format!("{} exists and is not a folder", output.display()));
+    }
+    None
+}
+
+/// Ids of the site reports a build wrote, sorted.
+fn site_ids(built: &Path) -> std::io::Result<Vec<String>> {
+    let sites = built.join("sites");
+    if !sites.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut ids = Vec::new();
+    for entry in std::fs::read_dir(&sites)? {
+        let entry = entry?;
+        if entry.path().join("index.html").is_file() {
+            ids.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    ids.sort();
+    Ok(ids)
+}
+
+fn unknown_site(root: &Path, id: &str, known: &[String], drafts: bool) -> String {
+    let known_list = if known.is_empty() { "none".to_string() } else { known.join(", ") };
+    let draft_hint = if !drafts && root.join("content/sites").join(id).join("site.yaml").is_file() {
+        " (it is a draft or has no report page; add --drafts to include drafts)"
+    } else {
+        ""
+    };
+    format!("unknown site `{id}`{draft_hint}; known sites: {known_list}")
+}
+
+/// Moves a finished file into place: renamed when on the same disk, else
+/// copied beside the target and renamed, so no half-written file is seen.
+fn move_into(from: &Path, to: &Path) -> std::io::Result<()> {
+    if std::fs::rename(from, to).is_ok() {
+        return Ok(());
+    }
+    let name = to.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let partial = to.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+    std::fs::copy(from, &partial)?;
+    std::fs::rename(&partial, to).inspect_err(|_| {
+        let _ = std::fs::remove_file(&partial);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PDF: Format = Format { extension: "pdf", files: "PDFs", verb: "print" };
+
+    #[test]
+    fn project_folder_and_projects_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("content")).unwrap();
+        assert!(refuse_reason(dir.path(), dir.path(), PDF).unwrap().contains("folder for the PDFs"));
+        assert!(refuse_reason(&dir.path().join("sub"), dir.path(), PDF).is_some());
+        assert!(refuse_reason(dir.path(), &dir.path().join("pdf"), PDF).is_none());
+        std::fs::write(dir.path().join("file"), "x").unwrap();
+        assert!(refuse_reason(dir.path(), &dir.path().join("file"), PDF).unwrap().contains("not a folder"));
+    }
+
+    #[test]
+    fn an_unknown_site_lists_the_known_ones_and_says_when_it_is_a_draft() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content/sites/risley")).unwrap();
+        std::fs::write(dir.path().join("content/sites/risley/site.yaml"), "id: risley\n").unwrap();
+        let known = ["drake-hall".to_string()];
+        assert_eq!(
+            unknown_site(dir.path(), "risley", &known, false),
+            "unknown site `risley` (it is a draft or has no report page; add --drafts to include drafts); \
+             known sites: drake-hall"
+        );
+        assert_eq!(unknown_site(dir.path(), "nowhere", &[], true), "unknown site `nowhere`; known sites: none");
+    }
+}
