@@ -68,12 +68,23 @@ pub fn pdf(request: &Request, browser: Option<&Path>) -> Result<Exported, Failur
     prepared.finish()
 }
 
-/// Waits for the page and its fonts, then says what the PDF needs to know
-/// about the report (from the cover's `data-pdf-*` attributes) and which
-/// ids the print contents wants page numbers for.
-const READY_JS: &str = r#"new Promise(done => document.readyState === 'complete' ? done() : addEventListener('load', () => done(), { once: true }))
+/// Waits for the page and its fonts, gives each entry of the print contents
+/// a page-number slot after its text (`.print-entry`, `.print-page`; the
+/// stylesheet draws the dotted leader between them), then says what the PDF
+/// needs to know about the report (from the cover's `data-pdf-*` attributes)
+/// and which ids the contents wants page numbers for.
+const READY_JS: &str = r##"new Promise(done => document.readyState === 'complete' ? done() : addEventListener('load', () => done(), { once: true }))
   .then(() => document.fonts.ready)
   .then(() => {
+    for (const link of document.querySelectorAll('.print-toc a[href^="#"]')) {
+      const entry = document.createElement('span');
+      entry.className = 'print-entry';
+      entry.append(...link.childNodes);
+      const page = document.createElement('span');
+      page.className = 'print-page';
+      page.dataset.pageOf = link.getAttribute('href').slice(1);
+      link.append(entry, page);
+    }
     const cover = document.querySelector('[data-pdf-title]');
     const data = cover ? cover.dataset : {};
     return JSON.stringify({
@@ -85,7 +96,7 @@ const READY_JS: &str = r#"new Promise(done => document.readyState === 'complete'
       headings: [...document.querySelectorAll('main h1, main h2, main h3, main h4, main h5, main h6')]
         .map(h => h.textContent.replace(/\s+/g, ' ').trim()),
     });
-  })"#;
+  })"##;
 
 /// What [`READY_JS`] returns.
 #[derive(Debug, Default, Deserialize)]
