@@ -212,6 +212,40 @@ fn charts_are_png_images_with_their_alt_text_and_data_tables() {
     assert_eq!(texts[label + 1..label + 3], ["Attribute", "Respondents (of 26)"]);
 }
 
+/// The report's own pictures (here from the theme's static folder) are
+/// Word pictures with their description as alt text; a web address stays
+/// the description in brackets.
+#[test]
+fn narrative_pictures_are_word_pictures_with_their_description() {
+    let dir = bundled_project();
+    let statics = dir.path().join("themes/default/static");
+    std::fs::create_dir_all(&statics).unwrap();
+    std::fs::write(
+        statics.join("wing-plan.svg"),
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"><rect width="200" height="100" fill="#1D70B8"/></svg>"##,
+    )
+    .unwrap();
+    let section = dir.path().join("content/sites/risley/04-plan.md");
+    std::fs::write(
+        &section,
+        "---\ntitle: The wing\nweight: 40\n---\n![Plan of the house block](../../static/wing-plan.svg)\n\n\
+         ![A photograph kept online](https://example.org/photo.jpg)\n",
+    )
+    .unwrap();
+    let out = docx(dir.path(), &["--site", "risley"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let parts = entries(&dir.path().join("docx/risley.docx"));
+    let xml = String::from_utf8(parts["word/document.xml"].clone()).unwrap();
+    let doc = Document::parse(&xml).unwrap();
+    let described: Vec<&str> =
+        doc.descendants().filter(|n| is(n, WP, "docPr")).filter_map(|n| n.attribute("descr")).collect();
+    assert!(described.contains(&"Plan of the house block"), "{described:?}");
+    let texts: Vec<String> = paragraphs(&doc).into_iter().map(|(_, t)| t).collect();
+    assert!(texts.iter().any(|t| t == "[A photograph kept online]"), "{texts:?}");
+    let pngs = parts.keys().filter(|k| k.starts_with("word/media/")).count();
+    assert_eq!(pngs, described.len(), "one picture file per drawing");
+}
+
 #[test]
 fn footnotes_are_word_footnotes_referenced_where_the_page_cites_them() {
     let document = part("word/document.xml");

@@ -1,5 +1,6 @@
-//! Chart SVGs to PNG for Word, which shows SVG only in recent versions
-//! (and LibreOffice converts it with its own renderer): resvg draws them
+//! Chart SVGs, and the report's own pictures, to PNG for Word, which shows
+//! SVG only in recent versions (and LibreOffice converts it with its own
+//! renderer), and the only picture format docx-rs writes: resvg draws them
 //! the same way on every run, with the machine's fonts.
 
 use std::sync::{Arc, OnceLock};
@@ -23,11 +24,13 @@ pub struct Rasteriser {
     options: OnceLock<usvg::Options<'static>>,
 }
 
-/// A chart drawn to PNG, with its size in pixels.
+/// A chart or picture as PNG, with its size in pixels.
 pub struct Png {
     pub bytes: Vec<u8>,
     pub width: u32,
     pub height: u32,
+    /// Pixels per CSS pixel of its size on the page.
+    pub scale: f32,
 }
 
 impl Rasteriser {
@@ -49,16 +52,50 @@ impl Rasteriser {
         usvg::Options { fontdb: Arc::new(db), ..usvg::Options::default() }
     }
 
-    /// Draws `svg` at [`SCALE`] on white (Word shows transparency as the
-    /// page colour, which need not be white).
+    /// Draws a chart's `svg` at [`SCALE`] on white (Word shows
+    /// transparency as the page colour, which need not be white).
     pub fn png(&self, svg: &str) -> Result<Png, String> {
-        let tree = usvg::Tree::from_str(svg, self.options()).map_err(|e| format!("cannot read the chart SVG: {e}"))?;
-        let size = tree.size().to_int_size().scale_by(SCALE).ok_or("the chart SVG has no size")?;
-        let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or("the chart SVG is too large")?;
-        pixmap.fill(tiny_skia::Color::WHITE);
-        resvg::render(&tree, tiny_skia::Transform::from_scale(SCALE, SCALE), &mut pixmap.as_mut());
-        let bytes = pixmap.encode_png().map_err(|e| format!("cannot encode the chart as PNG: {e}"))?;
-        Ok(Png { bytes, width: size.width(), height: size.height() })
+        self.draw(svg, SCALE, true)
+    }
+
+    /// A picture file of the report as PNG: a PNG as it is; SVG drawn like
+    /// a chart; JPEG, GIF and WebP drawn at their own size.
+    pub fn picture(&self, bytes: &[u8]) -> Result<Png, String> {
+        let kind = imagesize::image_type(bytes).ok();
+        let size = imagesize::blob_size(bytes).ok();
+        let mime = match kind {
+            Some(imagesize::ImageType::Png) => {
+                let size = size.ok_or("a PNG without a size")?;
+                let (width, height) = (size.width as u32, size.height as u32);
+                return Ok(Png { bytes: bytes.to_vec(), width, height, scale: 1.0 });
+            }
+            Some(imagesize::ImageType::Jpeg) => "image/jpeg",
+            Some(imagesize::ImageType::Gif) => "image/gif",
+            Some(imagesize::ImageType::Webp) => "image/webp",
+            _ => {
+                let text = std::str::from_utf8(bytes).map_err(|_| "not a picture Word can show")?;
+                return self.draw(text, SCALE, false);
+            }
+        };
+        let size = size.ok_or("a picture without a size")?;
+        let (width, height) = (size.width, size.height);
+        let data = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes);
+        let svg = format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"><image width="{width}" height="{height}" href="data:{mime};base64,{data}"/></svg>"#
+        );
+        self.draw(&svg, 1.0, false)
+    }
+
+    fn draw(&self, svg: &str, scale: f32, on_white: bool) -> Result<Png, String> {
+        let tree = usvg::Tree::from_str(svg, self.options()).map_err(|e| format!("cannot read the SVG: {e}"))?;
+        let size = tree.size().to_int_size().scale_by(scale).ok_or("the SVG has no size")?;
+        let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or("the SVG is too large")?;
+        if on_white {
+            pixmap.fill(tiny_skia::Color::WHITE);
+        }
+        resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+        let bytes = pixmap.encode_png().map_err(|e| format!("cannot encode the picture as PNG: {e}"))?;
+        Ok(Png { bytes, width: size.width(), height: size.height(), scale })
     }
 }
 
@@ -74,6 +111,23 @@ mod tests {
         assert_eq!((one.width, one.height), (80, 40));
         assert!(one.bytes.starts_with(b"\x89PNG"));
         assert_eq!(one.bytes, raster.png(svg).unwrap().bytes);
+    }
+
+    #[test]
+    fn pictures_become_png_at_their_own_size() {
+        let raster = Rasteriser::new();
+        let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" width="30" height="10"><rect width="30" height="10" fill="#000"/></svg>"##;
+        let drawn = raster.picture(svg).unwrap();
+        assert_eq!((drawn.width, drawn.height, drawn.scale), (60, 20, SCALE));
+        let png = raster.picture(&drawn.bytes).unwrap();
+        assert_eq!((png.width, png.height, png.scale), (60, 20, 1.0));
+        assert_eq!(png.bytes, drawn.bytes, "a PNG is kept as it is");
+        // A 1x1 GIF, drawn to PNG.
+        let gif = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
+        let from_gif = raster.picture(gif).unwrap();
+        assert_eq!((from_gif.width, from_gif.height), (1, 1));
+        assert!(from_gif.bytes.starts_with(b"\x89PNG"));
+        assert!(raster.picture(b"not a picture").is_err());
     }
 
     #[test]

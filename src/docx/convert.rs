@@ -8,6 +8,7 @@
 //! Word footnotes, and quotations take the Quote style.
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use docx_rs::{
     AbstractNumbering, AlignmentType, BreakType, Docx, FieldCharType, Footnote, Header, Hyperlink, HyperlinkData,
@@ -19,7 +20,7 @@ use docx_rs::{
 use scraper::node::Node;
 use scraper::{ElementRef, Html, Selector};
 
-use super::chart::{Rasteriser, SCALE};
+use super::chart::{Png, Rasteriser};
 use super::package::{Alt, FOOTNOTE_MARK, Marks, Properties};
 
 /// A4 with 2.54 cm margins, in twentieths of a point.
@@ -45,9 +46,11 @@ pub struct Converted {
 
 /// What a report page says about itself beyond its `<main>`.
 #[derive(Debug, Default)]
-pub struct Meta {
+pub struct Meta<'a> {
     /// Authors from the report's record (site.json), when it has them.
     pub authors: Vec<String>,
+    /// The built report's folder, for the page's pictures.
+    pub folder: Option<&'a Path>,
 }
 
 /// Converts one built report page.
@@ -57,7 +60,7 @@ pub fn convert(html: &str, meta: &Meta, raster: &Rasteriser) -> Result<Converted
     let language = page.root_element().attr("lang").unwrap_or("").to_string();
     let draft = page.select(&selector("body.is-draft")).next().is_some();
 
-    let mut c = Converter::new(main, raster);
+    let mut c = Converter::new(main, raster, meta.folder);
     c.blocks(main, &Context::default())?;
 
     let title = main.select(&selector("h1")).next().map(|h| inline_text(&h)).unwrap_or_default();
@@ -129,6 +132,7 @@ enum Piece {
     Text { text: String, fmt: Fmt, link: Option<Link> },
     Break,
     Note(Box<Footnote>),
+    Image(Box<Pic>),
 }
 
 enum Block {
@@ -138,6 +142,8 @@ enum Block {
 
 struct Converter<'a> {
     raster: &'a Rasteriser,
+    /// The built report's folder, which the page's pictures are relative to.
+    folder: Option<&'a Path>,
     notes: HashMap<String, ElementRef<'a>>,
     /// Ids that links in the page point to; their elements get bookmarks.
     targets: HashSet<String>,
@@ -168,7 +174,7 @@ struct Converter<'a> {
 }
 
 impl<'a> Converter<'a> {
-    fn new(main: ElementRef<'a>, raster: &'a Rasteriser) -> Self {
+    fn new(main: ElementRef<'a>, raster: &'a Rasteriser, folder: Option<&'a Path>) -> Self {
         let mut notes = HashMap::new();
         let mut ids = HashSet::new();
         let mut targets = HashSet::new();
@@ -185,6 +191,7 @@ impl<'a> Converter<'a> {
         }
         Converter {
             raster,
+            folder,
             notes,
             targets,
             ids,
@@ -289,6 +296,7 @@ impl<'a> Converter<'a> {
                 Piece::Text { text, fmt, link } => (text_run(&text, fmt), link),
                 Piece::Break => (Run::new().add_break(BreakType::TextWrapping), None),
                 Piece::Note(note) => (Run::new().add_footnote_reference(*note), None),
+                Piece::Image(pic) => (Run::new().add_image(*pic), None),
             };
             if link.as_ref().map(|(l, _)| l) != piece_link.as_ref() {
                 if let Some((_, h)) = link.take() {
@@ -557,19 +565,39 @@ impl<'a> Converter<'a> {
         };
         let desc = child_text("desc");
         let png = self.raster.png(&svg.html()).map_err(|e| format!("chart `{title}`: {e}"))?;
-        // As wide as the chart was drawn for the page, at most the text width.
-        let natural = (png.width as f32 / SCALE * 15.0) as usize;
-        let width = natural.min(TEXT_WIDTH);
-        let height = width * png.height as usize / png.width.max(1) as usize;
-        self.next_image += 1;
-        let pic = Pic::new_with_dimensions(png.bytes, png.width, png.height)
-            .size(width as u32 * EMU_PER_TWIP, height as u32 * EMU_PER_TWIP)
-            .id(format!("rIdImage{}", self.next_image));
         let descr = if desc.is_empty() { title.clone() } else { format!("{title}. {desc}") };
-        self.marks.alts.push(Alt { title, descr });
+        let pic = self.pic(png, title, descr);
         let p = Paragraph::new().style("Figure").align(AlignmentType::Center).add_run(Run::new().add_image(pic));
         self.push(Block::Para(Box::new(p.keep_next(true))));
         Ok(())
+    }
+
+    /// A picture as wide as it was drawn for the page, at most the text
+    /// width, with its alt text.
+    fn pic(&mut self, png: Png, title: String, descr: String) -> Pic {
+        let natural = (png.width as f32 / png.scale * 15.0) as usize;
+        let width = natural.min(TEXT_WIDTH);
+        let height = width * png.height as usize / png.width.max(1) as usize;
+        self.next_image += 1;
+        self.marks.alts.push(Alt { title, descr });
+        Pic::new_with_dimensions(png.bytes, png.width, png.height)
+            .size(width as u32 * EMU_PER_TWIP, height as u32 * EMU_PER_TWIP)
+            .id(format!("rIdImage{}", self.next_image))
+    }
+
+    /// The page's `<img>` as a Word picture, when `src` is a picture file of
+    /// the built site; `None` (the alt text stands in) for a web address, a
+    /// missing file, one that is not a picture, or a picture in a footnote.
+    fn picture(&mut self, src: &str, alt: &str) -> Option<Pic> {
+        let folder = self.folder.filter(|_| !self.in_note)?;
+        if src.is_empty() || src.starts_with("//") || url::Url::parse(src).is_ok() {
+            return None;
+        }
+        let path = src.split(['?', '#']).next().unwrap_or("");
+        let path = percent_encoding::percent_decode_str(path).decode_utf8().ok()?;
+        let bytes = std::fs::read(folder.join(path.as_ref())).ok()?;
+        let png = self.raster.picture(&bytes).ok()?;
+        Some(self.pic(png, alt.to_string(), alt.to_string()))
     }
 
     /// The inline content of `el` as pieces.
@@ -629,8 +657,14 @@ impl<'a> Converter<'a> {
             }
             "svg" => return self.chart(el),
             "img" => {
-                let alt = el.attr("alt").unwrap_or("image");
-                out.push(Piece::Text { text: format!("[{alt}]"), fmt, link: link.cloned() });
+                let alt = el.attr("alt").unwrap_or("").trim();
+                match self.picture(el.attr("src").unwrap_or(""), alt) {
+                    Some(pic) => out.push(Piece::Image(Box::new(pic))),
+                    None => {
+                        let shown = if alt.is_empty() { "image" } else { alt };
+                        out.push(Piece::Text { text: format!("[{shown}]"), fmt, link: link.cloned() });
+                    }
+                }
                 return Ok(());
             }
             "a" if link.is_none() => {
@@ -889,7 +923,7 @@ fn cx_fmt(cx: &Context) -> Fmt {
 fn has_text(pieces: &[Piece]) -> bool {
     pieces.iter().any(|p| match p {
         Piece::Text { text, .. } => !text.trim().is_empty(),
-        Piece::Note(_) => true,
+        Piece::Note(_) | Piece::Image(_) => true,
         Piece::Break => false,
     })
 }
@@ -923,9 +957,9 @@ fn collapse_whitespace(pieces: Vec<Piece>) -> Vec<Piece> {
                 after_space = true;
                 out.push(Piece::Break);
             }
-            note @ Piece::Note(_) => {
+            object @ (Piece::Note(_) | Piece::Image(_)) => {
                 after_space = false;
-                out.push(note);
+                out.push(object);
             }
         }
     }
@@ -1086,6 +1120,7 @@ mod tests {
                 Piece::Text { text, .. } => text.clone(),
                 Piece::Break => "<br>".into(),
                 Piece::Note(_) => "<note>".into(),
+                Piece::Image(_) => "<image>".into(),
             })
             .collect()
     }
@@ -1140,7 +1175,7 @@ mod tests {
         );
         let main = page.select(&selector("main")).next().unwrap();
         let raster = Rasteriser::new();
-        let mut c = Converter::new(main, &raster);
+        let mut c = Converter::new(main, &raster, None);
         let name = c.bookmark("a-very-long-heading-id-that-word-would-refuse-as-a-name");
         assert_eq!(name, "_Ref000000");
         assert_eq!(c.bookmark("a-very-long-heading-id-that-word-would-refuse-as-a-name"), name);

@@ -41,7 +41,7 @@ pub fn docx(request: &Request) -> Result<Exported, Failure> {
 pub fn report(folder: &Path, raster: &Rasteriser) -> Result<Vec<u8>, String> {
     let page = folder.join("index.html");
     let html = std::fs::read_to_string(&page).map_err(|e| format!("cannot read {}: {e}", page.display()))?;
-    let meta = convert::Meta { authors: record_authors(&folder.join("site.json")) };
+    let meta = convert::Meta { authors: record_authors(&folder.join("site.json")), folder: Some(folder) };
     let converted = convert::convert(&html, &meta, raster)?;
     package::finish(converted.xml, &converted.properties, &converted.marks)
 }
