@@ -116,13 +116,16 @@ pub fn without_indentation(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut copied = 0;
     let mut at = 0;
-    while let Some(found) = memchr::memchr2(b'\n', b'<', &bytes[at..]) {
+    // Where the next verbatim element starts, found once per element
+    // rather than by stopping at every tag.
+    let mut verbatim = next_verbatim(bytes, 0);
+    while let Some(found) = memchr::memchr(b'\n', &bytes[at..]) {
         let i = at + found;
-        if bytes[i] == b'<' {
-            at = match verbatim_at(&bytes[i + 1..]) {
-                Some(name) => after_end_tag(bytes, i + 1 + name.len(), name),
-                None => i + 1,
-            };
+        if let Some((start, name)) = verbatim
+            && start < i
+        {
+            at = after_end_tag(bytes, start + 1 + name.len(), name);
+            verbatim = next_verbatim(bytes, at);
             continue;
         }
         out.push_str(&html[copied..=i]);
@@ -134,6 +137,19 @@ pub fn without_indentation(html: &str) -> String {
     }
     out.push_str(&html[copied..]);
     out
+}
+
+/// The first verbatim element's `<` at or after `from`, and its name.
+fn next_verbatim(bytes: &[u8], from: usize) -> Option<(usize, &'static [u8])> {
+    let mut at = from;
+    while let Some(found) = memchr::memchr(b'<', &bytes[at..]) {
+        let lt = at + found;
+        if let Some(name) = verbatim_at(&bytes[lt + 1..]) {
+            return Some((lt, name));
+        }
+        at = lt + 1;
+    }
+    None
 }
 
 /// The verbatim element whose start tag's name begins `tag` (just after `<`).
