@@ -185,38 +185,44 @@ pub fn collapse_whitespace(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
-    let mut word_start = None;
     while i < bytes.len() {
-        let b = bytes[i];
-        if b > b' ' && b < 0x80 {
-            word_start.get_or_insert(i);
-            i += 1;
+        let (space, len) = whitespace_at(text, i);
+        if space {
+            i += len;
             continue;
         }
-        let (is_space, len) = if b < 0x80 {
-            // Control characters other than these are not whitespace.
-            (matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c'), 1)
-        } else {
-            let c = text[i..].chars().next().unwrap_or(' ');
-            (c.is_whitespace(), c.len_utf8())
-        };
-        if !is_space {
-            word_start.get_or_insert(i);
-        } else if let Some(start) = word_start.take() {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(&text[start..i]);
-        }
-        i += len;
-    }
-    if let Some(start) = word_start {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&text[start..]);
+        // Copied a stretch at a time: words and the single spaces between
+        // them, up to other whitespace. Every section's search text passes here.
+        let start = i;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let next_is_word = || bytes.get(i + 1).is_some_and(|&n| n > b' ' && n < 0x80);
+            if (b > b' ' && b < 0x80) || (b == b' ' && next_is_word()) {
+                i += 1;
+                continue;
+            }
+            let (space, len) = whitespace_at(text, i);
+            if space {
+                break;
+            }
+            i += len;
+        }
+        out.push_str(&text[start..i]);
     }
     out
+}
+
+/// Whether `text` has whitespace at byte `at` (a char boundary), and the
+/// length of the char there.
+fn whitespace_at(text: &str, at: usize) -> (bool, usize) {
+    match text.as_bytes()[at] {
+        // Control characters other than these are not whitespace.
+        b @ 0..0x80 => (matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c'), 1),
+        _ => text[at..].chars().next().map_or((false, 1), |c| (c.is_whitespace(), c.len_utf8())),
+    }
 }
 
 fn options() -> Options {
@@ -701,7 +707,9 @@ impl<'a> Parsing<'a, '_, '_> {
     fn flush(&mut self) {
         let Some(run) = self.run.take() else { return };
         let text = run.text.as_str();
-        if !text.contains(['@', '[', '{', ']']) {
+        // Most runs have none of these ASCII bytes: searched for with memchr, not char by char.
+        let bytes = text.as_bytes();
+        if memchr::memchr3(b'@', b'[', b'{', bytes).is_none() && memchr::memchr(b']', bytes).is_none() {
             self.items.extend(run.events.into_iter().map(Item::Event));
             return;
         }
