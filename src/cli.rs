@@ -59,18 +59,8 @@ enum Command {
     /// --browser when given, else WINGREPORT_CHROMIUM when set, else the first
     /// Chromium, Chrome or Edge found on PATH or in its usual install folder.
     Pdf {
-        /// Project folder holding wingreport.toml and content/.
-        #[arg(long, default_value = ".", value_name = "DIR")]
-        root: PathBuf,
-        /// Print only this site's report (its id, the folder name under content/sites/).
-        #[arg(long, value_name = "ID")]
-        site: Option<String>,
-        /// Where to write the PDFs [default: ROOT/pdf]. Refused if it is the project or holds content/.
-        #[arg(long, value_name = "DIR")]
-        output: Option<PathBuf>,
-        /// Include sites with `status: draft` and narrative files with `draft: true`.
-        #[arg(long)]
-        drafts: bool,
+        #[command(flatten)]
+        export: ExportArgs,
         /// The browser to print with (a path, or a name on PATH); overrides WINGREPORT_CHROMIUM.
         #[arg(long, value_name = "PATH")]
         browser: Option<PathBuf>,
@@ -82,18 +72,8 @@ enum Command {
     /// captions, tables with header rows, charts as images with alt text,
     /// footnotes, and a DRAFT header on drafts.
     Docx {
-        /// Project folder holding wingreport.toml and content/.
-        #[arg(long, default_value = ".", value_name = "DIR")]
-        root: PathBuf,
-        /// Convert only this site's report (its id, the folder name under content/sites/).
-        #[arg(long, value_name = "ID")]
-        site: Option<String>,
-        /// Where to write the documents [default: ROOT/docx]. Refused if it is the project or holds content/.
-        #[arg(long, value_name = "DIR")]
-        output: Option<PathBuf>,
-        /// Include sites with `status: draft` and narrative files with `draft: true`.
-        #[arg(long)]
-        drafts: bool,
+        #[command(flatten)]
+        export: ExportArgs,
     },
     /// Preview the reports, drafts included, rebuilding and reloading the browser on every save.
     ///
@@ -198,15 +178,11 @@ pub fn run() -> ExitCode {
             let result = build::check(&root, drafts);
             finish(&root, result, false, format, "check")
         }
-        Command::Pdf { root, site, output, drafts, browser } => {
-            let request =
-                crate::export::Request { root: &root, site: site.as_deref(), output: output.as_deref(), drafts };
-            exported(&root, crate::pdf::pdf(&request, browser.as_deref()), "PDF", "pdf")
+        Command::Pdf { export, browser } => {
+            exported(&export.root, crate::pdf::pdf(&export.request(), browser.as_deref()), "PDF", "pdf")
         }
-        Command::Docx { root, site, output, drafts } => {
-            let request =
-                crate::export::Request { root: &root, site: site.as_deref(), output: output.as_deref(), drafts };
-            exported(&root, crate::docx::docx(&request), "Word document", "docx")
+        Command::Docx { export } => {
+            exported(&export.root, crate::docx::docx(&export.request()), "Word document", "docx")
         }
         Command::Serve { root, port, bind, open, max_connections, idle_timeout_ms } => {
             let defaults = crate::serve::Limits::default();
@@ -219,6 +195,34 @@ pub fn run() -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(failure) => finish(&root, Err(failure), false, Format::Human, "serve"),
             }
+        }
+    }
+}
+
+/// The options `pdf` and `docx` share (see [`crate::export`]).
+#[derive(clap::Args, Debug)]
+struct ExportArgs {
+    /// Project folder holding wingreport.toml and content/.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    root: PathBuf,
+    /// Only this site's report (its id, the folder name under content/sites/).
+    #[arg(long, value_name = "ID")]
+    site: Option<String>,
+    /// Where to write the files [default: ROOT/pdf or ROOT/docx]. Refused if it is the project or holds content/.
+    #[arg(long, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// Include sites with `status: draft` and narrative files with `draft: true`.
+    #[arg(long)]
+    drafts: bool,
+}
+
+impl ExportArgs {
+    fn request(&self) -> crate::export::Request<'_> {
+        crate::export::Request {
+            root: &self.root,
+            site: self.site.as_deref(),
+            output: self.output.as_deref(),
+            drafts: self.drafts,
         }
     }
 }

@@ -176,6 +176,19 @@ fn documents_and_index(root: &Path) -> (Vec<SearchDoc>, Vec<wingreport::render::
     (docs, index)
 }
 
+/// The project's search documents, with only the search files a build
+/// would write put into ROOT/output, which is returned.
+fn documents_with_index_on_disk(root: &Path) -> (Vec<SearchDoc>, std::path::PathBuf) {
+    let (docs, index) = documents_and_index(root);
+    let output = root.join("output");
+    for file in &index {
+        let path = output.join(&file.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, &file.bytes).unwrap();
+    }
+    (docs, output)
+}
+
 /// Every query's hits as search.js finds them over the shards in `output`.
 fn engine_results(node: &str, output: &Path, queries: &[String]) -> BTreeMap<String, Vec<String>> {
     let mut child = std::process::Command::new(node)
@@ -296,13 +309,7 @@ fn sharded_search_finds_what_a_full_scan_finds_in_a_generated_corpus() {
         .output()
         .expect("python3 runs bench/gen_corpus.py");
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
-    let (docs, index) = documents_and_index(dir.path());
-    let output = dir.path().join("output");
-    for file in &index {
-        let path = output.join(&file.path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, &file.bytes).unwrap();
-    }
+    let (docs, output) = documents_with_index_on_disk(dir.path());
     let pages: BTreeSet<&str> = docs.iter().map(|d| d.href.split('#').next().unwrap()).collect();
     assert_eq!(pages.iter().filter(|p| p.starts_with("sites/")).count(), 50);
     let results = assert_same_as_full_scan(node, &output, &docs, &["peer mentor", "peer mentor ", "mentor pe"]);
@@ -323,13 +330,7 @@ fn accents_match_with_or_without_them() {
          Residents met at the Café des Arts and in the cafe\u{301} of the façade wing; Zoë and Søren led.\n",
     )
     .unwrap();
-    let (docs, index) = documents_and_index(dir.path());
-    let output = dir.path().join("output");
-    for file in &index {
-        let path = output.join(&file.path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, &file.bytes).unwrap();
-    }
+    let (docs, output) = documents_with_index_on_disk(dir.path());
     let queries = ["cafe", "Café", "CAFE\u{301}", "facade wing", "fa\u{e7}a", "zoe", "Zoë ", "naive", "soren", "søren"];
     let results = assert_same_as_full_scan(node, &output, &docs, &queries);
     let hit = |q: &str| results[q].iter().any(|h| h == "sites/drake-hall/index.html#naïve-questions");

@@ -142,21 +142,11 @@ fn core_xml(p: &Properties) -> String {
     out
 }
 
+/// Text for core.xml: escaped as for HTML, line breaks kept as character
+/// references, and the control characters XML 1.0 cannot hold dropped.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#10;"),
-            // Characters XML 1.0 cannot hold at all.
-            c if (c as u32) < 0x20 && c != '\t' && c != '\r' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    let kept: String = text.chars().filter(|&c| c >= ' ' || matches!(c, '\t' | '\n' | '\r')).collect();
+    crate::markdown::escape_html(&kept).replace('\n', "&#10;")
 }
 
 /// The package, every entry deflated and dated 1980-01-01 (the zip format's

@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, dictionary, text_string};
 
+use crate::markdown::escape_html;
+
 /// What the PDF says about its report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Metadata {
@@ -169,7 +171,7 @@ fn mend_bookmarks(doc: &mut Document, headings: &[String]) {
 
 /// The XMP packet: Dublin Core title, creators and language.
 fn xmp(meta: &Metadata) -> String {
-    let creators: String = meta.authors.iter().map(|a| format!("<rdf:li>{}</rdf:li>", xml_escape(a))).collect();
+    let creators: String = meta.authors.iter().map(|a| format!("<rdf:li>{}</rdf:li>", escape_html(a))).collect();
     format!(
         "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n\
          <x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\
@@ -181,24 +183,10 @@ fn xmp(meta: &Metadata) -> String {
          <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>\
          <xmp:CreatorTool>wingreport</xmp:CreatorTool>\
          </rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end=\"r\"?>",
-        title = xml_escape(&meta.title),
-        subject = xml_escape(&meta.subject),
-        lang = xml_escape(&meta.language),
+        title = escape_html(&meta.title),
+        subject = escape_html(&meta.subject),
+        lang = escape_html(&meta.language),
     )
-}
-
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
