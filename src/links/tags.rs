@@ -41,13 +41,12 @@ pub fn for_each_start_tag<'a>(html: &'a [u8], mut each: impl FnMut(&StartTag<'a>
         at = match rest.first() {
             Some(b'!') if rest.starts_with(b"!--") => after_comment(html, lt + 4),
             Some(b'!' | b'?') => after(html, lt + 1, b'>'),
-            Some(b'/') if rest.get(1).is_some_and(u8::is_ascii_alphabetic) => match read_tag(html, lt + 2) {
+            Some(b'/') if rest.get(1).is_some_and(u8::is_ascii_alphabetic) => match read_tag(html, lt, lt + 2) {
                 Some((_, end)) => end,
                 None => return,
             },
             Some(c) if c.is_ascii_alphabetic() => {
-                let Some((tag, end)) = read_tag(html, lt + 1) else { return };
-                let tag = StartTag { offset: lt, ..tag };
+                let Some((tag, end)) = read_tag(html, lt, lt + 1) else { return };
                 each(&tag);
                 match TEXT_ONLY.iter().find(|name| tag.is(name)) {
                     Some(name) => after_end_tag(html, end, name),
@@ -93,12 +92,12 @@ fn after_end_tag(html: &[u8], from: usize, name: &str) -> usize {
     html.len()
 }
 
-/// Reads a tag whose name starts at `from`; the tag and the offset just past
+/// Reads the tag whose `<` is at `lt` and whose name starts at `from`; the tag and the offset just past
 /// its `>`, or `None` when the page ends inside it (a browser drops it).
-fn read_tag(html: &[u8], from: usize) -> Option<(StartTag<'_>, usize)> {
+fn read_tag(html: &[u8], lt: usize, from: usize) -> Option<(StartTag<'_>, usize)> {
     let ends_name = |b: &u8| b.is_ascii_whitespace() || *b == b'/' || *b == b'>';
     let name_end = html[from..].iter().position(ends_name).map_or(html.len(), |i| from + i);
-    let mut tag = StartTag { offset: from, name: &html[from..name_end], attributes: Vec::new() };
+    let mut tag = StartTag { offset: lt, name: &html[from..name_end], attributes: Vec::new() };
     let mut at = name_end;
     loop {
         while html.get(at).is_some_and(|&b| b.is_ascii_whitespace() || b == b'/') {

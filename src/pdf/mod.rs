@@ -26,6 +26,9 @@ pub use browser::{BROWSER_ENV, find_browser};
 use cdp::{Browser, CdpError};
 use document::Metadata;
 
+use crate::build::Failure;
+use crate::export::{Exported, Format, Prepared, Request};
+
 /// Chromium's flags for a headless run on any machine: without the
 /// network ones it waits on refused connections where there is no internet.
 pub const HEADLESS_FLAGS: [&str; 8] = [
@@ -38,9 +41,6 @@ pub const HEADLESS_FLAGS: [&str; 8] = [
     "--disable-component-update",
     "--disable-sync",
 ];
-
-use crate::build::Failure;
-use crate::export::{Exported, Format, Prepared, Request};
 
 /// How long one report may take to print (all its passes) before the browser is stopped.
 pub const PAGE_TIMEOUT: Duration = Duration::from_secs(120);
