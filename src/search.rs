@@ -94,30 +94,44 @@ pub fn terms(text: &str) -> Vec<String> {
 }
 
 fn each_term<'a>(lower: &'a str, mut f: impl FnMut(&'a str)) {
-    // Every page's text passes through here: ASCII is classified a byte at
-    // a time, and only other characters are decoded.
+    // Every page's text passes through here, so it goes a word at a time,
+    // runs of ASCII letters and digits without decoding: only other
+    // characters are decoded.
     let bytes = lower.as_bytes();
-    let mut start = None;
-    let mut chars = 0;
-    let mut at = 0;
-    while at <= bytes.len() {
-        let (word, len) = match bytes.get(at) {
-            None => (false, 1),
-            Some(b) if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
-            Some(_) => lower[at..].chars().next().map_or((false, 1), |c| (is_word_char(c), c.len_utf8())),
-        };
-        match (word, start) {
-            (true, None) => (start, chars) = (Some(at), 1),
-            (true, Some(_)) => chars += 1,
-            (false, Some(from)) => {
-                if chars >= MIN_TERM_CHARS {
-                    f(&lower[from..at]);
-                }
-                start = None;
-            }
-            (false, None) => {}
+    let char_at = |at: usize| -> (bool, usize) {
+        match bytes[at] {
+            b if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
+            _ => lower[at..].chars().next().map_or((false, 1), |c| (is_word_char(c), c.len_utf8())),
         }
-        at += len;
+    };
+    let mut at = 0;
+    while at < bytes.len() {
+        let (word, len) = char_at(at);
+        if !word {
+            at += len;
+            continue;
+        }
+        let from = at;
+        let mut chars = 0;
+        let mut step = len;
+        loop {
+            chars += 1;
+            at += step;
+            while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+                chars += 1;
+                at += 1;
+            }
+            if at == bytes.len() || bytes[at].is_ascii() {
+                break;
+            }
+            match char_at(at) {
+                (true, next) => step = next,
+                (false, _) => break,
+            }
+        }
+        if chars >= MIN_TERM_CHARS {
+            f(&lower[from..at]);
+        }
     }
 }
 
@@ -550,6 +564,17 @@ mod tests {
         let expected: Vec<&str> =
             pattern.find_iter(&lower).map(|m| m.as_str()).filter(|w| w.chars().count() >= MIN_TERM_CHARS).collect();
         assert_eq!(terms(text), expected);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn terms_split_as_the_unicode_pattern_does_for_any_text(text in "[a-zA-Z0-9 ,.’é\u{301}Σ中²🙂_-]{0,40}") {
+            let pattern = Regex::new(r"[\p{L}\p{N}]+").unwrap();
+            let lower = fold(&text);
+            let expected: Vec<&str> =
+                pattern.find_iter(&lower).map(|m| m.as_str()).filter(|w| w.chars().count() >= MIN_TERM_CHARS).collect();
+            proptest::prop_assert_eq!(terms(&text), expected);
+        }
     }
 
     #[test]
