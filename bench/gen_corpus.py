@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Generates the benchmark corpus of DESIGN.md: N sites, each with a full
 record (10 attributes, 6 stages, 16 roles, 30 quotes, 4 lists) and about
-6,000 words of narrative over 6 files with tables, footnotes and a code block.
+6,000 words of narrative over 6 files with tables, footnotes, citations,
+cross-references and a code block, as DESIGN.md's performance budget says.
 
 usage: gen_corpus.py OUT_DIR N_SITES
 """
 import os
 import random
+import re
 import shutil
 import sys
 
@@ -82,20 +84,39 @@ def record(i, rng):
     return sid, "\n".join(lines) + "\n"
 
 
-def narrative(n, rng):
+def cited(rng, keys):
+    """A paragraph whose sentences cite works of references.yaml as the
+    reports do: in brackets, in the running text, and several at once."""
+    a, b, c = rng.sample(keys, 3)
+    return " ".join([
+        sentence(rng)[:-1] + f" [@{a}].",
+        f"As @{b} argues, " + sentence(rng).lower(),
+        paragraph(rng, 5),
+        sentence(rng)[:-1] + f" [see @{a}; @{c}, p. {rng.randint(2, 90)}].",
+    ])
+
+
+def narrative(n, rng, keys):
     parts = [f"---\ntitle: Section {n}\nweight: {n}\n---\n"]
     for h in range(3):
-        parts.append(f"## Part {h}\n")
-        for _ in range(2):
-            parts.append(paragraph(rng) + "\n")
+        parts.append(f"## Part {h} {{#sec-s{n}-p{h}}}\n")
+        parts.append(paragraph(rng) + "\n")
+        parts.append(cited(rng, keys) + "\n")
         parts.append(f"### Detail {h}\n")
-        parts.append(paragraph(rng) + "[^n" + str(h) + "]\n")
+        # A cross-reference to a part of another section of the report.
+        other = n % 6 + 1
+        parts.append(paragraph(rng) + f" See @sec-s{other}-p{h}.[^n{h}]\n")
         parts.append(f"[^n{h}]: {sentence(rng)}\n")
     parts.append("| Column A | Column B |\n|---|---|\n| one | two |\n| three | four |\n")
     parts.append('{{ quote(id="q%d") }}\n' % n)
-    shortcode = {1: "{{ profile() }}", 2: "{{ attributes_chart() }}", 3: "{{ social_capital() }}",
-                 4: "{{ roles() }}", 5: '{{ list(key="enablers") }}', 6: "{{ recommendations() }}"}[n]
+    shortcode = {1: '{{ profile(id="tbl-profile") }}', 2: '{{ attributes_chart(id="fig-attributes") }}',
+                 3: '{{ social_capital(id="fig-social-capital") }}', 4: "{{ roles() }}",
+                 5: '{{ list(key="enablers") }}', 6: "{{ recommendations() }}"}[n]
     parts.append(shortcode + "\n")
+    # Figures and tables are referred to from the text, as in the reports.
+    parts.append({1: "The site's profile is in @tbl-profile.", 2: "@fig-attributes shows the priorities.",
+                  3: "@fig-social-capital rates each stage.", 4: "Compare @fig-attributes.",
+                  5: "See @tbl-profile.", 6: "See @fig-social-capital."}[n] + "\n")
     if n == 6:
         parts.append("```rust\nfn main() { println!(\"bench\"); }\n```\n")
     return "\n".join(parts)
@@ -110,6 +131,8 @@ def main():
     shutil.copy(os.path.join(REPO, "wingreport.toml"), out)
     for name in ["series.yaml", "frameworks.yaml", "references.yaml", "roles.yaml"]:
         shutil.copy(os.path.join(REPO, "content", name), os.path.join(out, "content", name))
+    with open(os.path.join(REPO, "content", "references.yaml")) as f:
+        keys = re.findall(r"^- key: (\S+)$", f.read(), re.M)
     for i in range(count):
         sid, text = record(i, rng)
         site_dir = os.path.join(out, "content", "sites", sid)
@@ -118,7 +141,7 @@ def main():
             f.write(text)
         for n in range(1, 7):
             with open(os.path.join(site_dir, f"{n:02d}.md"), "w") as f:
-                f.write(narrative(n, rng))
+                f.write(narrative(n, rng, keys))
 
 
 if __name__ == "__main__":
