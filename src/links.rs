@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use url::Url;
 
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
@@ -115,7 +115,7 @@ impl PageFacts {
     }
 
     /// Whether the page links to any of `paths`, other than itself.
-    pub fn links_into(&self, paths: &HashSet<&str>) -> bool {
+    pub fn links_into(&self, paths: &FxHashSet<&str>) -> bool {
         self.links.iter().any(|link| link.goes_to(paths))
     }
 }
@@ -131,7 +131,7 @@ struct Link {
 }
 
 impl Link {
-    fn goes_to(&self, paths: &HashSet<&str>) -> bool {
+    fn goes_to(&self, paths: &FxHashSet<&str>) -> bool {
         matches!(&self.target, Target::Internal { path, .. } if !path.is_empty() && paths.contains(path.as_str()))
     }
 }
@@ -177,7 +177,7 @@ impl<'a> Output<'a> {
 
     /// Checks the links of `pages`; with `into`, only the links to those
     /// paths, which is all that can break when only they changed.
-    pub fn check(&self, pages: &[&PageFacts], into: Option<&HashSet<&str>>, authored: &[AuthoredLink]) -> LinkReport {
+    pub fn check(&self, pages: &[&PageFacts], into: Option<&FxHashSet<&str>>, authored: &[AuthoredLink]) -> LinkReport {
         let site = &self.site;
         let found: Vec<(Vec<Broken>, Vec<ExternalLink>)> =
             pages.par_iter().map(|page| site.check_page(page, into)).collect();
@@ -383,13 +383,14 @@ struct Broken {
 }
 
 struct Site<'a> {
-    anchors: HashMap<&'a str, &'a FxHashSet<String>>,
-    files: HashSet<&'a str>,
+    // Fx: serve builds these for every save, over every path of the output.
+    anchors: FxHashMap<&'a str, &'a FxHashSet<String>>,
+    files: FxHashSet<&'a str>,
     unpublished: &'a [Unpublished],
 }
 
 impl Site<'_> {
-    fn check_page(&self, facts: &PageFacts, into: Option<&HashSet<&str>>) -> (Vec<Broken>, Vec<ExternalLink>) {
+    fn check_page(&self, facts: &PageFacts, into: Option<&FxHashSet<&str>>) -> (Vec<Broken>, Vec<ExternalLink>) {
         let page = facts.path.as_str();
         let mut broken = Vec::new();
         let mut external = Vec::new();
@@ -896,9 +897,9 @@ mod tests {
             files.iter().filter(|f| is_html(&f.path)).map(|f| PageFacts::scan(&f.path, &f.bytes)).collect();
         let output = Output::new(&pages, files.iter().map(|f| f.path.as_str()), &[]);
         let drake: Vec<&PageFacts> = pages.iter().filter(|p| p.path == "sites/drake-hall/index.html").collect();
-        let risley = HashSet::from(["sites/risley/index.html"]);
+        let risley = FxHashSet::from_iter(["sites/risley/index.html"]);
         assert!(drake[0].links_into(&risley));
-        assert!(!pages[0].links_into(&HashSet::from(["index.html"])), "a page's own anchors do not count");
+        assert!(!pages[0].links_into(&FxHashSet::from_iter(["index.html"])), "a page's own anchors do not count");
         let into = output.check(&drake, Some(&risley), &[]);
         let hrefs: Vec<&str> = into.diagnostics.iter().map(|d| d.message.split('`').nth(1).unwrap()).collect();
         assert_eq!(hrefs, ["../risley/index.html#gone"]);

@@ -22,7 +22,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use rayon::prelude::*;
 use regex::Regex;
@@ -199,6 +199,19 @@ struct Term {
     text: String,
     /// The pages with postings for the term, ascending.
     pages: Vec<u32>,
+    /// The term's entry in its shard, `"text":[...]`, kept once
+    /// [`SearchIndex::replace_page`] has rewritten the shard, so that the
+    /// next save rewrites a large shard (every page's "the") by copying the
+    /// entries of its other terms; emptied when the term's postings change.
+    entry: OnceLock<String>,
+}
+
+/// Whether writing term shards keeps each term's entry for later rewrites
+/// (a preview's save) or lets it go (a build, which writes them once).
+#[derive(Debug, Clone, Copy)]
+enum Entries {
+    Keep,
+    Drop,
 }
 
 /// A page's documents tokenised (the costly part, done in parallel).
@@ -301,7 +314,7 @@ impl SearchIndex {
     /// Every file of the index (manifest, term shards, doc shards), deterministic bytes.
     pub fn files(&self) -> Vec<OutputFile> {
         let mut files = vec![self.manifest()];
-        files.par_extend(self.shards.par_iter().map(|(name, ids)| self.term_shard(name, ids)));
+        files.par_extend(self.shards.par_iter().map(|(name, ids)| self.term_shard(name, ids, Entries::Drop)));
         files.par_extend(
             (0..self.pages.len())
                 .into_par_iter()
@@ -343,6 +356,7 @@ impl SearchIndex {
             match new_runs.get(&term) {
                 Some(new) if new == run => {}
                 Some(_) => {
+                    self.terms[term as usize].entry.take();
                     touched.insert(shard_name(&self.terms[term as usize].text));
                 }
                 None => touched.extend(self.remove_from_term(term, number)),
@@ -361,7 +375,7 @@ impl SearchIndex {
         let mut removed = Vec::new();
         for name in touched {
             match self.shards.get(&name) {
-                Some(ids) => changed.push(self.term_shard(&name, ids)),
+                Some(ids) => changed.push(self.term_shard(&name, ids, Entries::Keep)),
                 None => removed.push(term_shard_path(&name)),
             }
         }
@@ -387,7 +401,7 @@ impl SearchIndex {
                 None => {
                     let id = u32::try_from(self.terms.len()).expect("fewer than 2^32 distinct terms");
                     self.term_ids.insert(text.clone(), id);
-                    self.terms.push(Term { text, pages: Vec::new() });
+                    self.terms.push(Term { text, pages: Vec::new(), entry: OnceLock::new() });
                     id
                 }
             };
@@ -404,6 +418,7 @@ impl SearchIndex {
         let was_empty = entry.pages.is_empty();
         if let Err(at) = entry.pages.binary_search(&page) {
             entry.pages.insert(at, page);
+            entry.entry.take();
         }
         let name = shard_name(&entry.text);
         if was_empty {
@@ -420,6 +435,7 @@ impl SearchIndex {
         let entry = &mut self.terms[term as usize];
         let at = entry.pages.binary_search(&(page as u32)).ok()?;
         entry.pages.remove(at);
+        entry.entry.take();
         let name = shard_name(&entry.text);
         if entry.pages.is_empty()
             && let Some(ids) = self.shards.get_mut(&name)
@@ -441,41 +457,52 @@ impl SearchIndex {
         OutputFile { path: MANIFEST_PATH.to_string(), bytes: script("manifest", &json.to_string()) }
     }
 
-    fn term_shard(&self, name: &str, ids: &[u32]) -> OutputFile {
+    fn term_shard(&self, name: &str, ids: &[u32], entries: Entries) -> OutputFile {
         let mut json = String::from("{");
         for (i, &id) in ids.iter().enumerate() {
-            let term = &self.terms[id as usize];
             if i > 0 {
                 json.push(',');
             }
-            json.push_str(&serde_json::to_string(&term.text).expect("a string serialises"));
-            json.push_str(":[");
-            let mut previous_page = 0;
-            for (j, &page) in term.pages.iter().enumerate() {
-                let run = self.pages[page as usize].run(id);
-                // Millions of numbers at 1,000 reports: itoa, not fmt.
-                let mut number = itoa::Buffer::new();
-                if j > 0 {
-                    json.push(',');
-                }
-                json.push_str(number.format(page - previous_page));
-                json.push(',');
-                json.push_str(number.format(run.len()));
-                previous_page = page;
-                let mut previous_section = 0;
-                for posting in run {
-                    json.push(',');
-                    json.push_str(number.format(posting.section - previous_section));
-                    json.push(',');
-                    json.push_str(number.format(posting.weight));
-                    previous_section = posting.section;
-                }
+            let entry = &self.terms[id as usize].entry;
+            match (entry.get(), entries) {
+                (Some(kept), _) => json.push_str(kept),
+                (None, Entries::Keep) => json.push_str(entry.get_or_init(|| self.term_entry(id))),
+                (None, Entries::Drop) => json.push_str(&self.term_entry(id)),
             }
-            json.push(']');
         }
         json.push('}');
         let shard = format!("t/{name}");
         OutputFile { path: term_shard_path(name), bytes: script(&shard, &json) }
+    }
+
+    /// `"text":[...]`: the term's postings, page by page.
+    fn term_entry(&self, id: u32) -> String {
+        let term = &self.terms[id as usize];
+        let mut json = serde_json::to_string(&term.text).expect("a string serialises");
+        json.push_str(":[");
+        let mut previous_page = 0;
+        // Millions of numbers at 1,000 reports: itoa, not fmt.
+        let mut number = itoa::Buffer::new();
+        for (j, &page) in term.pages.iter().enumerate() {
+            let run = self.pages[page as usize].run(id);
+            if j > 0 {
+                json.push(',');
+            }
+            json.push_str(number.format(page - previous_page));
+            json.push(',');
+            json.push_str(number.format(run.len()));
+            previous_page = page;
+            let mut previous_section = 0;
+            for posting in run {
+                json.push(',');
+                json.push_str(number.format(posting.section - previous_section));
+                json.push(',');
+                json.push_str(number.format(posting.weight));
+                previous_section = posting.section;
+            }
+        }
+        json.push(']');
+        json
     }
 
     fn doc_shard(&self, page: usize) -> OutputFile {
@@ -685,6 +712,22 @@ mod tests {
             if !paths.contains(&f.path.as_str()) {
                 assert_eq!(Some(f), before.iter().find(|b| b.path == f.path), "{}", f.path);
             }
+        }
+    }
+
+    #[test]
+    fn kept_entries_give_the_shards_a_fresh_index_writes_after_every_replacement() {
+        let mut index = SearchIndex::new(sample());
+        let mut edited = sample();
+        for (round, text) in
+            ["Hope and faith on the wing.", "Trust, hope and trust again.", "Wing wing hope."].iter().enumerate()
+        {
+            edited[1].2[0].text = (*text).into();
+            edited[0].2[1].text.push_str(" Hope.");
+            for page in [0, 1] {
+                index.replace_page(&edited[page].0, edited[page].2.clone()).unwrap();
+            }
+            assert_eq!(index.files(), SearchIndex::new(edited.clone()).files(), "round {round}");
         }
     }
 

@@ -27,6 +27,7 @@ use tokio::sync::{Notify, Semaphore};
 use tower_livereload::{LiveReloadLayer, Reloader};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 use crate::build::{self, Failure};
 use crate::diagnostics::Diagnostic;
@@ -250,8 +251,8 @@ fn build_sites(
     }
     let fresh: Vec<&Rendered> =
         edited.iter().filter_map(|s| sites.get(&s.folder)).chain(cross.iter().filter(|_| records)).collect();
-    let new_paths: HashSet<&str> = fresh.iter().flat_map(|part| &part.paths).map(String::as_str).collect();
-    let old_paths: HashSet<&str> = old.iter().flat_map(|part| &part.paths).map(String::as_str).collect();
+    let new_paths: FxHashSet<&str> = fresh.iter().flat_map(|part| &part.paths).map(String::as_str).collect();
+    let old_paths: FxHashSet<&str> = old.iter().flat_map(|part| &part.paths).map(String::as_str).collect();
     remove.extend(old_paths.difference(&new_paths).map(|p| p.to_string()));
     // Search files that appeared or went; the others keep their paths.
     extra.retain(|path| !remove.contains(path));
@@ -263,7 +264,7 @@ fn build_sites(
     extra.extend(appeared.iter().cloned());
     // Pages whose links into these are checked again: what may have
     // appeared, gone or changed its anchors.
-    let changed: HashSet<&str> = new_paths
+    let changed: FxHashSet<&str> = new_paths
         .union(&old_paths)
         .copied()
         .chain(remove.iter().map(String::as_str))
@@ -271,7 +272,7 @@ fn build_sites(
         .collect();
     let parts = || sites.values().chain(pages.iter()).chain(cross.iter());
     let paths = || parts().flat_map(|part| &part.paths).chain(extra.iter()).map(String::as_str);
-    let html = |paths: &HashSet<&str>| paths.iter().filter(|p| p.ends_with(".html")).count();
+    let html = |paths: &FxHashSet<&str>| paths.iter().filter(|p| p.ends_with(".html")).count();
     if old_paths.len() != new_paths.len() || html(&old_paths) != html(&new_paths) || !old_paths.is_subset(&new_paths) {
         put.push(renderer.sitemap(paths()));
     }
