@@ -151,7 +151,17 @@ pub fn parse(text: &str, literal: &dyn Fn(usize) -> bool) -> Vec<Piece> {
         }
         pieces.push(piece);
     };
-    while let Some(c) = text[i..].chars().next() {
+    while i < text.len() {
+        // Text up to the next byte that may open, close or start a
+        // citation is copied in one go: most of a paragraph is.
+        let next = memchr::memchr3(b'[', b'@', b']', &text.as_bytes()[i..]).map_or(text.len(), |n| i + n);
+        if next > i {
+            plain.push_str(&text[i..next]);
+            prev = text[..next].chars().next_back();
+            i = next;
+            continue;
+        }
+        let c = char::from(text.as_bytes()[i]);
         let rest = &text[i..];
         let mut found: Option<(Piece, usize)> = None;
         if c == '[' && literal(i) {
@@ -214,7 +224,7 @@ pub fn parse(text: &str, literal: &dyn Fn(usize) -> bool) -> Vec<Piece> {
                 }
                 plain.push(c);
                 prev = Some(c);
-                i += c.len_utf8();
+                i += 1;
             }
         }
     }
