@@ -535,7 +535,21 @@ fn finish_svg(svg: &str, title: &str, desc: &str, id_prefix: &str, class: &str) 
     // opacity on every shape; the font is inherited from the root instead,
     // which at 1,000 reports is megabytes of output.
     let font = format!(" font-family=\"{FONT_STACK}\"");
-    out.push_str(&svg[end + 1..].trim_start_matches('\n').replace(&font, "").replace(" opacity=\"1\"", ""));
+    let body = svg[end + 1..].trim_start_matches('\n');
+    out.push_str(&remove_all(&remove_all(body, &font), " opacity=\"1\""));
+    out
+}
+
+/// `text` without `needle` wherever it occurs, as `replace(needle, "")`
+/// does, found with memmem: every chart's markup passes through here.
+fn remove_all(text: &str, needle: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for at in memchr::memmem::find_iter(text.as_bytes(), needle.as_bytes()) {
+        out.push_str(&text[from..at]);
+        from = at + needle.len();
+    }
+    out.push_str(&text[from..]);
     out
 }
 
@@ -801,6 +815,15 @@ mod tests {
         assert_eq!(text_colour_on("#f9a825"), "#0B0C0C");
         assert_eq!(text_colour_on("#D55E00"), "#0B0C0C");
         assert_eq!(text_colour_on("green"), "#0B0C0C");
+    }
+
+    #[test]
+    fn remove_all_drops_every_occurrence_as_replace_does() {
+        for (text, needle) in
+            [("a-x-b-x", "-x"), ("xxx", "xx"), ("none", "-x"), ("", "x"), ("é opacity=\"1\"é", " opacity=\"1\"")]
+        {
+            assert_eq!(remove_all(text, needle), text.replace(needle, ""), "{text:?} without {needle:?}");
+        }
     }
 
     #[test]

@@ -745,8 +745,8 @@ impl<'a> Parsing<'a, '_, '_> {
     fn check_braces(&mut self, run: &Run<'a>) {
         let text = run.text.as_str();
         let mut from = 0;
-        while let Some(open) = text[from..].find("{{").map(|i| from + i) {
-            let Some(close) = text[open..].find("}}").map(|i| open + i) else { return };
+        while let Some(open) = memchr::memmem::find(&text.as_bytes()[from..], b"{{").map(|i| from + i) {
+            let Some(close) = memchr::memmem::find(&text.as_bytes()[open..], b"}}").map(|i| open + i) else { return };
             if run.literal(open) {
                 self.error(
                     run.source(open),
@@ -762,7 +762,7 @@ impl<'a> Parsing<'a, '_, '_> {
     fn check_footnote_markers(&mut self, run: &Run<'a>) {
         let text = run.text.as_str();
         let mut from = 0;
-        while let Some(open) = text[from..].find("[^").map(|i| from + i) {
+        while let Some(open) = memchr::memmem::find(&text.as_bytes()[from..], b"[^").map(|i| from + i) {
             let Some(close) = text[open..].find(']').map(|i| open + i) else { return };
             let label = &text[open + 2..close];
             if run.literal(open) && !label.is_empty() && !label.contains(char::is_whitespace) {
