@@ -15,7 +15,7 @@ use url::Url;
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::render::OutputFile;
 
-mod tags;
+pub(crate) mod tags;
 
 /// A link an author wrote in Markdown, where the render stage found it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -203,7 +203,7 @@ struct Term {
     /// [`SearchIndex::replace_page`] has rewritten the shard, so that the
     /// next save rewrites a large shard (every page's "the") by copying the
     /// entries of its other terms; emptied when the term's postings change.
-    entry: OnceLock<String>,
+    json: OnceLock<String>,
 }
 
 /// Whether writing term shards keeps each term's entry for later rewrites
@@ -356,7 +356,7 @@ impl SearchIndex {
             match new_runs.get(&term) {
                 Some(new) if new == run => {}
                 Some(_) => {
-                    self.terms[term as usize].entry.take();
+                    self.terms[term as usize].json.take();
                     touched.insert(shard_name(&self.terms[term as usize].text));
                 }
                 None => touched.extend(self.remove_from_term(term, number)),
@@ -401,7 +401,7 @@ impl SearchIndex {
                 None => {
                     let id = u32::try_from(self.terms.len()).expect("fewer than 2^32 distinct terms");
                     self.term_ids.insert(text.clone(), id);
-                    self.terms.push(Term { text, pages: Vec::new(), entry: OnceLock::new() });
+                    self.terms.push(Term { text, pages: Vec::new(), json: OnceLock::new() });
                     id
                 }
             };
@@ -418,7 +418,7 @@ impl SearchIndex {
         let was_empty = entry.pages.is_empty();
         if let Err(at) = entry.pages.binary_search(&page) {
             entry.pages.insert(at, page);
-            entry.entry.take();
+            entry.json.take();
         }
         let name = shard_name(&entry.text);
         if was_empty {
@@ -435,7 +435,7 @@ impl SearchIndex {
         let entry = &mut self.terms[term as usize];
         let at = entry.pages.binary_search(&(page as u32)).ok()?;
         entry.pages.remove(at);
-        entry.entry.take();
+        entry.json.take();
         let name = shard_name(&entry.text);
         if entry.pages.is_empty()
             && let Some(ids) = self.shards.get_mut(&name)
@@ -463,7 +463,7 @@ impl SearchIndex {
             if i > 0 {
                 json.push(',');
             }
-            let entry = &self.terms[id as usize].entry;
+            let entry = &self.terms[id as usize].json;
             match (entry.get(), entries) {
                 (Some(kept), _) => json.push_str(kept),
                 (None, Entries::Keep) => json.push_str(entry.get_or_init(|| self.term_entry(id))),

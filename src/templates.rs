@@ -9,6 +9,7 @@ use include_dir::{Dir, include_dir};
 use serde::Serialize;
 
 use crate::diagnostics::{Diagnostic, rel_path};
+use crate::links::tags::after_end_tag;
 
 static DEFAULT_THEME: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
@@ -104,7 +105,7 @@ impl Theme {
 
 /// Elements whose whitespace is kept as written: preformatted text, form
 /// text, and code.
-const VERBATIM: [&[u8]; 4] = [b"pre", b"textarea", b"script", b"style"];
+const VERBATIM: [&str; 4] = ["pre", "textarea", "script", "style"];
 
 /// `html` without the indentation its templates gave each line, nor blank
 /// lines: after a line break, spaces, tabs and more line breaks are dropped,
@@ -140,7 +141,7 @@ pub fn without_indentation(html: &str) -> String {
 }
 
 /// The first verbatim element's `<` at or after `from`, and its name.
-fn next_verbatim(bytes: &[u8], from: usize) -> Option<(usize, &'static [u8])> {
+fn next_verbatim(bytes: &[u8], from: usize) -> Option<(usize, &'static str)> {
     let mut at = from;
     while let Some(found) = memchr::memchr(b'<', &bytes[at..]) {
         let lt = at + found;
@@ -153,25 +154,12 @@ fn next_verbatim(bytes: &[u8], from: usize) -> Option<(usize, &'static [u8])> {
 }
 
 /// The verbatim element whose start tag's name begins `tag` (just after `<`).
-fn verbatim_at(tag: &[u8]) -> Option<&'static [u8]> {
+fn verbatim_at(tag: &[u8]) -> Option<&'static str> {
     VERBATIM.into_iter().find(|name| {
         tag.len() > name.len()
-            && tag[..name.len()].eq_ignore_ascii_case(name)
+            && tag[..name.len()].eq_ignore_ascii_case(name.as_bytes())
             && matches!(tag[name.len()], b'>' | b' ' | b'\t' | b'\n' | b'/')
     })
-}
-
-/// Just past the `</name>` that closes an element, or the end of `bytes`.
-fn after_end_tag(bytes: &[u8], from: usize, name: &[u8]) -> usize {
-    let mut at = from;
-    while let Some(found) = memchr::memmem::find(&bytes[at..], b"</") {
-        let start = at + found + 2;
-        if bytes.get(start..start + name.len()).is_some_and(|n| n.eq_ignore_ascii_case(name)) {
-            return memchr::memchr(b'>', &bytes[start..]).map_or(bytes.len(), |end| start + end + 1);
-        }
-        at = start;
-    }
-    bytes.len()
 }
 
 type Templates = std::collections::BTreeMap<String, (String, String)>;

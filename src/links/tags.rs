@@ -77,8 +77,8 @@ fn after_comment(html: &[u8], from: usize) -> usize {
 }
 
 /// Just past the end tag `</name` (any case) that closes a text-only
-/// element whose content starts at `from`.
-fn after_end_tag(html: &[u8], from: usize, name: &str) -> usize {
+/// element whose content starts at `from`, or the end of the page.
+pub(crate) fn after_end_tag(html: &[u8], from: usize, name: &str) -> usize {
     let mut at = from;
     while let Some(i) = memmem::find(&html[at..], b"</") {
         let start = at + i + 2;
