@@ -8,10 +8,11 @@
 //!   sections], ...], "terms": [shard, ...]}`; a page's number is its place
 //!   in `pages`.
 //! - `t/<shard>` (`t/<shard>.js`): the terms whose first two characters
-//!   name the shard (see [`shard_name`]), each with its postings as one flat
-//!   array of numbers: per page holding the term, `page - previous page,
-//!   count`, then `count` pairs of `section - previous section, weight`
-//!   (both differences start from 0 on each list and each page).
+//!   name the shard (see [`shard_name`]), each with its postings as one
+//!   string of numbers (see [`Postings`]): per page holding the term, `page -
+//!   previous page, count`, then `count` pairs of `section - previous
+//!   section, weight` (both differences start from 0 on each list and each
+//!   page).
 //! - `p/<page>` (`p/<page>.js`): the page's sections as `[label, anchor,
 //!   snippet]`, loaded only for the hits shown.
 //!
@@ -199,7 +200,7 @@ struct Term {
     text: String,
     /// The pages with postings for the term, ascending.
     pages: Vec<u32>,
-    /// The term's entry in its shard, `"text":[...]`, kept once
+    /// The term's entry in its shard, `"text":"..."`, kept once
     /// [`SearchIndex::replace_page`] has rewritten the shard, so that the
     /// next save rewrites a large shard (every page's "the") by copying the
     /// entries of its other terms; emptied when the term's postings change.
@@ -475,33 +476,25 @@ impl SearchIndex {
         OutputFile { path: term_shard_path(name), bytes: script(&shard, &json) }
     }
 
-    /// `"text":[...]`: the term's postings, page by page.
+    /// `"text":"..."`: the term's postings, page by page, as [`Postings`].
     fn term_entry(&self, id: u32) -> String {
         let term = &self.terms[id as usize];
         let mut json = serde_json::to_string(&term.text).expect("a string serialises");
-        json.push_str(":[");
+        json.push_str(":\"");
+        let mut postings = Postings(json);
         let mut previous_page = 0;
-        // Millions of numbers at 1,000 reports: itoa, not fmt.
-        let mut number = itoa::Buffer::new();
-        for (j, &page) in term.pages.iter().enumerate() {
+        for &page in &term.pages {
             let run = self.pages[page as usize].run(id);
-            if j > 0 {
-                json.push(',');
-            }
-            json.push_str(number.format(page - previous_page));
-            json.push(',');
-            json.push_str(number.format(run.len()));
+            postings.push_pair(page - previous_page, run.len() as u32);
             previous_page = page;
             let mut previous_section = 0;
             for posting in run {
-                json.push(',');
-                json.push_str(number.format(posting.section - previous_section));
-                json.push(',');
-                json.push_str(number.format(posting.weight));
+                postings.push_pair(posting.section - previous_section, u32::from(posting.weight));
                 previous_section = posting.section;
             }
         }
-        json.push(']');
+        let mut json = postings.0;
+        json.push('"');
         json
     }
 
@@ -510,6 +503,43 @@ impl SearchIndex {
             self.pages[page].docs.iter().map(|d| [d.label.as_str(), d.anchor.as_str(), d.snippet.as_str()]).collect();
         let json = serde_json::to_string(&docs).expect("strings serialise");
         OutputFile { path: doc_shard_path(page), bytes: script(&format!("p/{page}"), &json) }
+    }
+}
+
+/// The digits of [`Postings`]: the first 32 end a number, the last 32 go on.
+const DIGITS: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
+
+/// A term's postings written as a string of base-32 digits, most significant
+/// first, each but a number's last one from the upper half of [`DIGITS`]:
+/// numbers under 32 take one character, where JSON numbers and their commas
+/// took two to four. Postings are about half the index, so this halves it.
+///
+/// The numbers come in pairs `(a, b)` with `b` usually 1 to 3 (a page's
+/// count of sections; a section's weight): the pair is written as one number
+/// `4a + b`, or as `4a` followed by `b` when `b` is outside 1 to 3.
+struct Postings(String);
+
+impl Postings {
+    fn push_number(&mut self, n: u32) {
+        let mut high = n >> 5;
+        let mut digits = [0u8; 7];
+        let mut start = digits.len() - 1;
+        digits[start] = DIGITS[(n & 31) as usize];
+        while high > 0 {
+            start -= 1;
+            digits[start] = DIGITS[32 + (high & 31) as usize];
+            high >>= 5;
+        }
+        self.0.push_str(std::str::from_utf8(&digits[start..]).expect("the digits are ASCII"));
+    }
+
+    fn push_pair(&mut self, a: u32, b: u32) {
+        if (1..=3).contains(&b) {
+            self.push_number(a * 4 + b);
+        } else {
+            self.push_number(a * 4);
+            self.push_number(b);
+        }
     }
 }
 
@@ -566,6 +596,29 @@ mod tests {
         let body = js.strip_prefix("wingreportSearchShard(").unwrap().strip_suffix(");\n").unwrap();
         let (name, json) = body.split_once(',').unwrap();
         (serde_json::from_str(name).unwrap(), serde_json::from_str(json).unwrap())
+    }
+
+    /// The numbers of a term's postings string, as `search.js` reads them.
+    fn numbers(postings: &serde_json::Value) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut digits = postings.as_str().expect("postings are a string").bytes();
+        let mut next = || {
+            let mut n = 0;
+            loop {
+                let c = digits.next()?;
+                let d = DIGITS.iter().position(|&x| x == c).expect("a postings digit") as u32;
+                n = n * 32 + (d & 31);
+                if d < 32 {
+                    return Some(n);
+                }
+            }
+        };
+        // Each pair is `4a + b`, or `4a` then `b`.
+        while let Some(code) = next() {
+            out.push(code / 4);
+            out.push(if code % 4 == 0 { next().expect("b follows 4a") } else { code % 4 });
+        }
+        out
     }
 
     fn file<'a>(files: &'a [OutputFile], path: &str) -> &'a OutputFile {
@@ -642,19 +695,43 @@ mod tests {
         let (name, pe) = parse(file(&files, "static/search/t/pe.js"));
         assert_eq!(name, "t/pe");
         // Page 0, one section: section 0, twice in the text plus the label.
-        assert_eq!(pe["peer"], serde_json::json!([0, 1, 0, 102]));
+        assert_eq!(numbers(&pe["peer"]), [0, 1, 0, 102]);
         // "report" is in every page title: a heading hit in every section.
         let (_, re) = parse(file(&files, "static/search/t/re.js"));
-        assert_eq!(re["report"], serde_json::json!([0, 2, 0, 100, 1, 100, 1, 1, 0, 100]));
-        assert_eq!(re["residents"], serde_json::json!([0, 1, 1, 1]));
+        assert_eq!(numbers(&re["report"]), [0, 2, 0, 100, 1, 100, 1, 1, 0, 100]);
+        assert_eq!(numbers(&re["residents"]), [0, 1, 1, 1]);
         let (_, et) = parse(file(&files, "static/search/t/et.js"));
-        assert_eq!(et["ete"], serde_json::json!([0, 1, 1, 1]));
+        assert_eq!(numbers(&et["ete"]), [0, 1, 1, 1]);
         let (_, ho) = parse(file(&files, "static/search/t/ho.js"));
-        assert_eq!(ho["hope"], serde_json::json!([1, 1, 0, 101]));
+        assert_eq!(numbers(&ho["hope"]), [1, 1, 0, 101]);
 
         let (name, docs) = parse(file(&files, "static/search/p/0.js"));
         assert_eq!(name, "p/0");
         assert_eq!(docs[1], serde_json::json!(["2 Staff", "staff", "Staff and residents; école été."]));
+    }
+
+    #[test]
+    fn postings_are_short_numbers_and_pairs() {
+        let written = |pairs: &[(u32, u32)]| {
+            let mut postings = Postings(String::new());
+            pairs.iter().for_each(|&(a, b)| postings.push_pair(a, b));
+            postings.0
+        };
+        // 4a + b under 32: one character; 32 and over: more; b = 0 or over 3: after 4a.
+        assert_eq!(written(&[(0, 1), (1, 3), (7, 3)]), "17v");
+        assert_eq!(written(&[(8, 1), (0, 101)]), "x10z5");
+        assert_eq!(written(&[(2, 0), (0, 4)]), "8004");
+        assert_eq!(numbers(&serde_json::json!(written(&[(u32::MAX / 4, 1), (3, 100)]))), [u32::MAX / 4, 1, 3, 100]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn postings_read_back_as_written(pairs in proptest::collection::vec((0u32..100_000, 0u32..1_000), 0..50)) {
+            let mut postings = Postings(String::new());
+            pairs.iter().for_each(|&(a, b)| postings.push_pair(a, b));
+            let flat: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+            proptest::prop_assert_eq!(numbers(&serde_json::json!(postings.0)), flat);
+        }
     }
 
     #[test]
@@ -748,7 +825,7 @@ mod tests {
         assert_eq!(paths, ["static/search/t/ho.js", "static/search/p/0.js"]);
         assert!(removed.is_empty());
         let (_, ho) = parse(&changed[0]);
-        assert_eq!(ho["hope"], serde_json::json!([0, 1, 1, 1, 1, 1, 0, 101]));
+        assert_eq!(numbers(&ho["hope"]), [0, 1, 1, 1, 1, 1, 0, 101]);
         // Emptying a page removes its document shard and its only terms.
         let (changed, removed) = index.replace_page("sites/alpha/index.html", Vec::new()).unwrap();
         assert!(removed.contains(&"static/search/p/0.js".to_string()), "{removed:?}");

@@ -74,19 +74,53 @@
     return { words: out, key: out.map(function (w) { return (w.prefix ? "^" : "=") + w.text; }).join(" ") };
   }
 
-  /* Postings as the build writes them (src/search.rs): per page, the page
-   * difference and a count, then that many (section difference, weight). */
-  function decode(list, visit) {
-    var page = 0;
+  /* Postings as the build writes them (src/search.rs `Postings`): a string of
+   * base-32 numbers, most significant digit first, a number's last digit from
+   * the first half of DIGITS. Pairs (a, b) are one number 4a + b, or 4a and
+   * then b when b is not 1 to 3. Per page: the page difference and a count
+   * of sections, then that many (section difference, weight). */
+  var DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
+  var DIGIT = {};
+  for (var d = 0; d < DIGITS.length; d++) {
+    DIGIT[DIGITS.charAt(d)] = d;
+  }
+
+  function decode(postings, visit) {
     var i = 0;
-    while (i + 1 < list.length) {
-      page += list[i];
-      var count = list[i + 1];
-      i += 2;
+    var a = 0;
+    var b = 0;
+    function number() {
+      var n = 0;
+      while (i < postings.length) {
+        var digit = DIGIT[postings.charAt(i++)];
+        n = n * 32 + (digit & 31);
+        if (digit < 32) {
+          return n;
+        }
+      }
+      return -1;
+    }
+    /* Reads the next pair into a and b; false at the end. */
+    function pair() {
+      var code = number();
+      if (code < 0) {
+        return false;
+      }
+      b = code % 4;
+      a = (code - b) / 4;
+      if (b === 0) {
+        b = number();
+      }
+      return b >= 0;
+    }
+    var page = 0;
+    while (pair()) {
+      page += a;
+      var count = b;
       var section = 0;
-      for (var k = 0; k < count && i + 1 < list.length; k++, i += 2) {
-        section += list[i];
-        visit(page, section, list[i + 1]);
+      for (var k = 0; k < count && pair(); k++) {
+        section += a;
+        visit(page, section, b);
       }
     }
   }
