@@ -146,7 +146,7 @@ fn drake_hall_prints_to_a_published_report_pdf() {
     let built = build(dir.path(), &["--quiet", "--output", dir.path().join("site").to_str().unwrap()]);
     assert!(built.status.success(), "{}", stderr(&built));
     let doc = html(&dir.path().join("site/sites/drake-hall/index.html"));
-    let headings: Vec<String> = select(&doc, ".report > section > h2").iter().map(text).collect();
+    let headings: Vec<String> = select(&doc, ".report-body > section > h2").iter().map(text).collect();
     assert!(headings.len() > 1, "the report has sections");
     let marks = bookmarks(&file);
     assert!(marks.iter().any(|m| m == "Contents"), "the contents page has a bookmark: {marks:?}");
@@ -221,7 +221,7 @@ fn drake_hall_prints_to_a_published_report_pdf() {
             &bodies[page - 1][..bodies[page - 1].len().min(80)]
         );
     }
-    let subsections: Vec<String> = select(&doc, ".report > section > h3").iter().map(text).collect();
+    let subsections: Vec<String> = select(&doc, ".report-body > section > h3").iter().map(text).collect();
     assert!(!subsections.is_empty());
     for heading in &subsections {
         let page = listed_page(&entries, heading) as usize;
@@ -263,21 +263,21 @@ fn the_report_page_carries_what_print_needs() {
     // figure; `pdf` gives each link its page slot.
     let target =
         |a: &scraper::ElementRef| a.value().attr("href").and_then(|h| h.strip_prefix('#')).unwrap().to_string();
-    let slots: Vec<String> = select(&doc, ".print-contents a").iter().map(target).collect();
-    for section in select(&doc, ".report > section > h2") {
+    let slots: Vec<String> = select(&doc, ".report > .toc a").iter().map(target).collect();
+    for section in select(&doc, ".report-body > section > h2") {
         let id = section.value().attr("id").unwrap();
         assert!(slots.iter().any(|s| s == id), "no contents entry for section {id}");
     }
-    let figures = select(&doc, ".print-figures a");
-    let tables = select(&doc, ".print-tables a");
+    let figures = select(&doc, ".toc-figures a");
+    let tables = select(&doc, ".toc-tables a");
     assert!(!figures.is_empty() && !tables.is_empty());
     for link in figures.iter().chain(&tables) {
         let id = target(link);
         assert_eq!(select(&doc, &format!("figure#{id}")).len(), 1, "{id} is a figure of the report");
     }
     let listed = |css: &str| select(&doc, css).iter().map(text).collect::<Vec<_>>();
-    assert!(listed(".print-tables .secno").iter().all(|n| n.starts_with("Table ")));
-    assert!(listed(".print-figures .secno").iter().all(|n| n.starts_with("Figure ")));
+    assert!(listed(".toc-tables .secno").iter().all(|n| n.starts_with("Table ")));
+    assert!(listed(".toc-figures .secno").iter().all(|n| n.starts_with("Figure ")));
 
     // Numeric columns of data tables are marked for right alignment, the others not.
     let heads: Vec<_> = select(&doc, "#tbl-staff-team thead th");

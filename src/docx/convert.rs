@@ -867,17 +867,9 @@ fn skipped(el: &ElementRef) -> bool {
     let tag = el.value().name();
     matches!(tag, "script" | "style" | "nav" | "summary" | "button" | "form" | "template")
         || el.attr("hidden").is_some()
-        || [
-            "print-contents",
-            "footnote",
-            "footnote-back",
-            "downloads",
-            "cover-data",
-            "visually-hidden",
-            "footnote-label",
-        ]
-        .iter()
-        .any(|class| has_class(el, class))
+        || ["footnote", "footnote-back", "downloads", "cover-data", "visually-hidden", "footnote-label"]
+            .iter()
+            .any(|class| has_class(el, class))
 }
 
 fn is_block(el: &ElementRef) -> bool {

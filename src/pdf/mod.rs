@@ -68,15 +68,15 @@ pub fn pdf(request: &Request, browser: Option<&Path>) -> Result<Exported, Failur
     prepared.finish()
 }
 
-/// Waits for the page and its fonts, gives each entry of the print contents
-/// a page-number slot after its text (`.print-entry`, `.print-page`; the
+/// Waits for the page and its fonts, gives each entry of the contents as
+/// printed (two levels of sections, the figures and the tables) a page-number slot after its text (`.print-entry`, `.print-page`; the
 /// stylesheet draws the dotted leader between them), then says what the PDF
 /// needs to know about the report (from the cover's `data-pdf-*` attributes)
 /// and which ids the contents wants page numbers for.
 const READY_JS: &str = r##"new Promise(done => document.readyState === 'complete' ? done() : addEventListener('load', () => done(), { once: true }))
   .then(() => document.fonts.ready)
   .then(() => {
-    for (const link of document.querySelectorAll('.print-toc a[href^="#"]')) {
+    for (const link of document.querySelectorAll('.report > .toc a[href^="#"]:not(ol ol ol a)')) {
       const entry = document.createElement('span');
       entry.className = 'print-entry';
       entry.append(...link.childNodes);
