@@ -517,8 +517,18 @@ fn decorate(svg: &str, decorations: &[Decoration]) -> String {
     out
 }
 
+/// Presentation attributes the root sets for every element, so that no
+/// element repeats them: the font, and the most common text size and colour.
+/// plotters writes all three on every text, which at 1,000 reports is
+/// megabytes of output.
+const ROOT_PRESENTATION: [(&str, &str); 3] = [("font-family", FONT_STACK), ("font-size", "14"), ("fill", "#0B0C0C")];
+
+/// Attributes plotters writes whose values are what SVG assumes anyway.
+const SVG_INITIAL_VALUES: [&str; 3] = [" opacity=\"1\"", " stroke=\"none\"", " text-anchor=\"start\""];
+
 /// Drops anything before the root `<svg` (an XML declaration, should a
-/// plotters version write one) and adds the accessibility wrapper.
+/// plotters version write one), adds the accessibility wrapper and moves
+/// [`ROOT_PRESENTATION`] to the root.
 fn finish_svg(svg: &str, title: &str, desc: &str, id_prefix: &str, class: &str) -> String {
     let svg = svg.find("<svg").map_or(svg, |i| &svg[i..]);
     let Some(end) = svg.find('>') else {
@@ -528,26 +538,36 @@ fn finish_svg(svg: &str, title: &str, desc: &str, id_prefix: &str, class: &str) 
     let mut out = String::with_capacity(svg.len() + title.len() + desc.len() + 200);
     out.push_str(svg[..end].trim_end_matches('/'));
     out.push_str(&format!(" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" class=\"{}\"", escape_xml(class)));
-    out.push_str(&format!(" font-family=\"{FONT_STACK}\">\n"));
+    let inherited: Vec<String> = ROOT_PRESENTATION.iter().map(|(name, value)| format!(" {name}=\"{value}\"")).collect();
+    out.push_str(&inherited.concat());
+    out.push_str(">\n");
     out.push_str(&format!("<title id=\"{id}-title\">{}</title>\n", escape_xml(title)));
     out.push_str(&format!("<desc id=\"{id}-desc\">{}</desc>\n", escape_xml(desc)));
-    // plotters repeats the font on every text and writes the default
-    // opacity on every shape; the font is inherited from the root instead,
-    // which at 1,000 reports is megabytes of output.
-    let font = format!(" font-family=\"{FONT_STACK}\"");
     let body = svg[end + 1..].trim_start_matches('\n');
-    out.push_str(&remove_all(&remove_all(body, &font), " opacity=\"1\""));
+    let mut needless: Vec<&str> = inherited.iter().map(String::as_str).collect();
+    needless.extend(SVG_INITIAL_VALUES);
+    out.push_str(&remove_all(body, &needless));
     out
 }
 
-/// `text` without `needle` wherever it occurs, as `replace(needle, "")`
-/// does, found with memmem: every chart's markup passes through here.
-fn remove_all(text: &str, needle: &str) -> String {
+/// `text` without any of `needles` wherever they occur, as repeated
+/// `replace(needle, "")` would leave it, in one pass: every needle starts
+/// with a space, which memchr finds. Every chart's markup passes through here.
+fn remove_all(text: &str, needles: &[&str]) -> String {
+    debug_assert!(needles.iter().all(|n| n.starts_with(' ')));
     let mut out = String::with_capacity(text.len());
     let mut from = 0;
-    for at in memchr::memmem::find_iter(text.as_bytes(), needle.as_bytes()) {
-        out.push_str(&text[from..at]);
-        from = at + needle.len();
+    let mut at = 0;
+    while let Some(offset) = memchr::memchr(b' ', &text.as_bytes()[at..]) {
+        let space = at + offset;
+        match needles.iter().find(|n| text[space..].starts_with(**n)) {
+            Some(needle) => {
+                out.push_str(&text[from..space]);
+                from = space + needle.len();
+                at = from;
+            }
+            None => at = space + 1,
+        }
     }
     out.push_str(&text[from..]);
     out
@@ -564,10 +584,16 @@ pub(crate) mod test_support {
         (caps[1].parse().unwrap(), caps[2].parse().unwrap())
     }
 
-    /// The value of attribute `name` in a start tag.
+    /// The value of attribute `name` in a start tag, or else the one the
+    /// chart's root gives every element or SVG's initial value, as drawn.
     pub fn attr<'s>(tag: &'s str, name: &str) -> Option<&'s str> {
         let needle = format!(" {name}=\"");
-        let start = tag.find(&needle)? + needle.len();
+        let Some(start) = tag.find(&needle).map(|i| i + needle.len()) else {
+            let initial = super::SVG_INITIAL_VALUES
+                .iter()
+                .find_map(|a| a.strip_prefix(' ')?.strip_prefix(name)?.strip_prefix("=\"")?.strip_suffix('"'));
+            return super::ROOT_PRESENTATION.iter().find(|(n, _)| *n == name).map(|(_, v)| *v).or(initial);
+        };
         let len = tag[start..].find('"')?;
         Some(&tag[start..start + len])
     }
@@ -819,11 +845,45 @@ mod tests {
 
     #[test]
     fn remove_all_drops_every_occurrence_as_replace_does() {
-        for (text, needle) in
-            [("a-x-b-x", "-x"), ("xxx", "xx"), ("none", "-x"), ("", "x"), ("é opacity=\"1\"é", " opacity=\"1\"")]
-        {
-            assert_eq!(remove_all(text, needle), text.replace(needle, ""), "{text:?} without {needle:?}");
+        let cases: [(&str, &[&str]); 6] = [
+            ("a -x-b -x", &[" -x"]),
+            ("x y x z", &[" y", " z"]),
+            ("none", &[" x"]),
+            ("", &[" x"]),
+            ("é opacity=\"1\"é stroke=\"none\" fill=\"red\"", &[" opacity=\"1\"", " stroke=\"none\""]),
+            (" a b a", &[" a", " a b"]),
+        ];
+        for (text, needles) in cases {
+            let replaced = needles.iter().fold(text.to_string(), |t, n| t.replace(n, ""));
+            assert_eq!(remove_all(text, needles), replaced, "{text:?} without {needles:?}");
         }
+    }
+
+    #[test]
+    fn the_root_gives_what_the_elements_no_longer_repeat() {
+        let svg =
+            render_svg(100, 40, &ChartMeta { title: "T", desc: "D", id_prefix: "c", class: "wr-chart" }, |canvas| {
+                canvas.rect(0, 0, 10, 10, INK);
+                canvas.text("Ink", 10, 10, TextOpts::new(14.0, INK, HPos::Left, VPos::Center));
+                canvas.text("Small", 10, 30, TextOpts::new(12.0, WHITE, HPos::Right, VPos::Center));
+            });
+        let root = &svg[..svg.find('>').unwrap()];
+        assert!(root.contains(r##" font-size="14" fill="#0B0C0C""##), "{root}");
+        let body = &svg[svg.find("</desc>").unwrap()..];
+        for repeated in [
+            " font-family=",
+            " opacity=\"1\"",
+            " stroke=\"none\"",
+            " text-anchor=\"start\"",
+            " font-size=\"14\"",
+            "#0B0C0C",
+        ] {
+            assert!(!body.contains(repeated), "{repeated} in {body}");
+        }
+        // What differs from the root stays on the element.
+        let texts = test_support::texts(&svg);
+        assert!(texts[1].0.contains(r#"font-size="12""#), "{:?}", texts[1]);
+        assert!(texts[1].0.contains(r##"fill="#FFFFFF""##) && texts[1].0.contains(r#"text-anchor="end""#));
     }
 
     #[test]
@@ -833,7 +893,7 @@ mod tests {
         assert!(out.starts_with("<svg "));
         assert!(out.contains("role=\"img\" aria-labelledby=\"fig-1-title fig-1-desc\""));
         assert!(out.contains(
-            " font-family=\"system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif\">\n<title id=\"fig-1-title\">A &amp; B</title>\n<desc id=\"fig-1-desc\">C &lt; D</desc>\n<rect"
+            " font-family=\"system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif\" font-size=\"14\" fill=\"#0B0C0C\">\n<title id=\"fig-1-title\">A &amp; B</title>\n<desc id=\"fig-1-desc\">C &lt; D</desc>\n<rect"
         ));
     }
 }
