@@ -207,14 +207,6 @@ struct Term {
     json: OnceLock<String>,
 }
 
-/// Whether writing term shards keeps each term's entry for later rewrites
-/// (a preview's save) or lets it go (a build, which writes them once).
-#[derive(Debug, Clone, Copy)]
-enum Entries {
-    Keep,
-    Drop,
-}
-
 /// A page's documents tokenised (the costly part, done in parallel).
 struct Analysed {
     title: String,
@@ -296,26 +288,39 @@ impl SearchIndex {
         let analysed: Vec<(String, Analysed)> =
             pages.into_par_iter().map(|(href, title, docs)| (href, analyse(title, &docs))).collect();
         let mut index = SearchIndex::default();
+        // Only giving terms their ids is done page after page; sorting the
+        // postings and filling the shards is not, as it grows with the archive.
         for (href, page) in analysed {
             let number = index.pages.len();
-            let postings = index.intern(page.terms);
-            let mut last = None;
-            for posting in &postings {
-                if last != Some(posting.term) {
-                    last = Some(posting.term);
-                    index.add_to_term(posting.term, number);
-                }
+            let mut postings = Vec::with_capacity(page.terms.iter().map(|(_, list)| list.len()).sum());
+            for (text, list) in page.terms {
+                let term = index.term_id(text);
+                // Pages come in order and a page lists a term once.
+                index.terms[term as usize].pages.push(number as u32);
+                postings.extend(list.into_iter().map(|(section, weight)| Posting { term, section, weight }));
             }
             index.by_href.insert(href.clone(), number);
             index.pages.push(Page { href, title: page.title, docs: page.docs, postings });
         }
+        index.pages.par_iter_mut().for_each(|page| page.postings.sort_unstable());
+        for (id, term) in index.terms.iter().enumerate() {
+            index.shards.entry(shard_name(&term.text)).or_default().push(id as u32);
+        }
+        let terms = &index.terms;
+        index
+            .shards
+            .par_iter_mut()
+            .for_each(|(_, ids)| ids.sort_unstable_by(|&a, &b| terms[a as usize].text.cmp(&terms[b as usize].text)));
         index
     }
 
     /// Every file of the index (manifest, term shards, doc shards), deterministic bytes.
     pub fn files(&self) -> Vec<OutputFile> {
         let mut files = vec![self.manifest()];
-        files.par_extend(self.shards.par_iter().map(|(name, ids)| self.term_shard(name, ids, Entries::Drop)));
+        let entries = self.term_entries();
+        files.par_extend(
+            self.shards.par_iter().map(|(name, ids)| self.term_shard(name, ids, |id| &entries[id as usize])),
+        );
         files.par_extend(
             (0..self.pages.len())
                 .into_par_iter()
@@ -376,7 +381,9 @@ impl SearchIndex {
         let mut removed = Vec::new();
         for name in touched {
             match self.shards.get(&name) {
-                Some(ids) => changed.push(self.term_shard(&name, ids, Entries::Keep)),
+                Some(ids) => changed.push(
+                    self.term_shard(&name, ids, |id| self.terms[id as usize].json.get_or_init(|| self.term_entry(id))),
+                ),
                 None => removed.push(term_shard_path(&name)),
             }
         }
@@ -397,19 +404,22 @@ impl SearchIndex {
     fn intern(&mut self, terms: Vec<(String, Vec<(u32, u16)>)>) -> Vec<Posting> {
         let mut postings = Vec::with_capacity(terms.iter().map(|(_, list)| list.len()).sum());
         for (text, list) in terms {
-            let term = match self.term_ids.get(&text) {
-                Some(&id) => id,
-                None => {
-                    let id = u32::try_from(self.terms.len()).expect("fewer than 2^32 distinct terms");
-                    self.term_ids.insert(text.clone(), id);
-                    self.terms.push(Term { text, pages: Vec::new(), json: OnceLock::new() });
-                    id
-                }
-            };
+            let term = self.term_id(text);
             postings.extend(list.into_iter().map(|(section, weight)| Posting { term, section, weight }));
         }
         postings.sort_unstable();
         postings
+    }
+
+    /// The id of the term `text`, new if it has none yet.
+    fn term_id(&mut self, text: String) -> u32 {
+        if let Some(&id) = self.term_ids.get(&text) {
+            return id;
+        }
+        let id = u32::try_from(self.terms.len()).expect("fewer than 2^32 distinct terms");
+        self.term_ids.insert(text.clone(), id);
+        self.terms.push(Term { text, pages: Vec::new(), json: OnceLock::new() });
+        id
     }
 
     /// Notes that `page` holds `term`; returns the term's shard name.
@@ -458,22 +468,69 @@ impl SearchIndex {
         OutputFile { path: MANIFEST_PATH.to_string(), bytes: script("manifest", &json.to_string()) }
     }
 
-    fn term_shard(&self, name: &str, ids: &[u32], entries: Entries) -> OutputFile {
+    /// The shard of the terms `ids`, each term's entry given by `entry`.
+    fn term_shard<'e>(&'e self, name: &str, ids: &[u32], entry: impl Fn(u32) -> &'e str) -> OutputFile {
         let mut json = String::from("{");
         for (i, &id) in ids.iter().enumerate() {
             if i > 0 {
                 json.push(',');
             }
-            let entry = &self.terms[id as usize].json;
-            match (entry.get(), entries) {
-                (Some(kept), _) => json.push_str(kept),
-                (None, Entries::Keep) => json.push_str(entry.get_or_init(|| self.term_entry(id))),
-                (None, Entries::Drop) => json.push_str(&self.term_entry(id)),
-            }
+            json.push_str(entry(id));
         }
         json.push('}');
         let shard = format!("t/{name}");
         OutputFile { path: term_shard_path(name), bytes: script(&shard, &json) }
+    }
+
+    /// Every term's entry, as [`Self::term_entry`] writes it, by term id.
+    /// Read page after page rather than term after term: a common term's
+    /// pages are thousands of postings lists apart in memory, which, read
+    /// term by term, costs a cache miss per page and grew faster than the
+    /// archive. Terms are split into ranges, each read by one thread.
+    fn term_entries(&self) -> Vec<String> {
+        let terms = self.terms.len();
+        let per_range = terms.div_ceil(rayon::current_num_threads() * 4).max(1);
+        (0..terms.div_ceil(per_range))
+            .into_par_iter()
+            .flat_map_iter(|range| self.term_entries_of(range * per_range..terms.min((range + 1) * per_range)))
+            .collect()
+    }
+
+    fn term_entries_of(&self, ids: std::ops::Range<usize>) -> Vec<String> {
+        let mut entries: Vec<(Postings, u32)> = self.terms[ids.clone()]
+            .iter()
+            .map(|term| {
+                let mut json = serde_json::to_string(&term.text).expect("a string serialises");
+                json.push_str(":\"");
+                (Postings(json), 0)
+            })
+            .collect();
+        // Term ids fit in u32 (see `term_id`).
+        let (first, end) = (ids.start as u32, ids.end as u32);
+        for (number, page) in self.pages.iter().enumerate() {
+            let number = number as u32;
+            let mut rest = &page.postings[page.postings.partition_point(|p| p.term < first)..];
+            while let Some(&Posting { term, .. }) = rest.first().filter(|p| p.term < end) {
+                let (run, after) = rest.split_at(rest.partition_point(|p| p.term == term));
+                let (postings, previous_page) = &mut entries[(term - first) as usize];
+                postings.push_pair(number - *previous_page, run.len() as u32);
+                *previous_page = number;
+                let mut previous_section = 0;
+                for posting in run {
+                    postings.push_pair(posting.section - previous_section, u32::from(posting.weight));
+                    previous_section = posting.section;
+                }
+                rest = after;
+            }
+        }
+        entries
+            .into_iter()
+            .map(|(postings, _)| {
+                let mut json = postings.0;
+                json.push('"');
+                json
+            })
+            .collect()
     }
 
     /// `"text":"..."`: the term's postings, page by page, as [`Postings`].
@@ -806,6 +863,29 @@ mod tests {
             }
             assert_eq!(index.files(), SearchIndex::new(edited.clone()).files(), "round {round}");
         }
+    }
+
+    #[test]
+    fn entries_read_page_after_page_are_those_read_term_after_term() {
+        // Enough pages and terms for several ranges, with terms on some pages only.
+        let words = ["hope", "trust", "wing", "peer", "mentor", "staff", "course", "voice", "role", "family"];
+        let pages: Vec<_> = (0..40)
+            .map(|n| {
+                let text =
+                    |k: usize| words.iter().skip(n % 7 + k).step_by(n % 3 + 1).copied().collect::<Vec<_>>().join(" ");
+                page(&format!("p{n}"), vec![doc("x", "1 One", "one", &text(0)), doc("x", "2 Two", "two", &text(n % 4))])
+            })
+            .collect();
+        let mut index = SearchIndex::new(pages.clone());
+        let check = |index: &SearchIndex| {
+            let read_by_term: Vec<String> = (0..index.terms.len() as u32).map(|id| index.term_entry(id)).collect();
+            assert_eq!(index.term_entries(), read_by_term);
+        };
+        check(&index);
+        let mut edited = pages[3].2.clone();
+        edited[0].text = "Faith alone.".into();
+        index.replace_page(&pages[3].0, edited).unwrap();
+        check(&index);
     }
 
     #[test]
