@@ -175,7 +175,7 @@ fn fifty_sites_each_appear_on_exactly_one_linked_group_page_with_their_six_ratin
                 let region = record.profile.as_ref().and_then(|p| p.value.region.as_deref().map(str::to_string));
                 let expected_group = region.unwrap_or_else(|| "Region not recorded".to_string());
                 assert_eq!(&expected_group, group, "{id} is on its region's page");
-                let shown: Vec<String> = select_in(row, "td.rating-cell").iter().map(text).collect();
+                let shown: Vec<String> = select_in(row, "td").iter().map(text).collect();
                 let expected: Vec<String> = record
                     .social_capital
                     .as_ref()

@@ -629,7 +629,7 @@ mod tests {
     fn no_items_gives_a_chart_that_says_so() {
         let svg = attributes_svg(&with_items(26, false, &[]), "Attributes", "t");
         assert!(bars(&svg).is_empty());
-        assert!(svg.contains(">\nNo attributes recorded\n</text>"));
+        assert!(svg.contains(">No attributes recorded</text>"));
         assert!(svg.contains("<desc id=\"t-desc\">No attributes recorded.</desc>"));
         assert_everything_fits(&svg);
     }
@@ -659,7 +659,7 @@ mod tests {
         assert!(!svg.contains("<b>") && !svg.contains("<i>"));
         assert!(svg.contains("<title id=\"t-title\">A &amp; B &lt;i&gt;</title>"));
         assert!(svg.contains("Fish &amp; Chips &lt;b&gt;: 2 of 5."));
-        assert!(svg.contains(">\nFish &amp; Chips &lt;b&gt;\n</text>"));
+        assert!(svg.contains(">Fish &amp; Chips &lt;b&gt;</text>"));
         assert!(svg.contains("data-name=\"Fish &amp; Chips &lt;b&gt;\""));
     }
 

@@ -756,7 +756,7 @@ mod tests {
         assert!(svg.contains("<title id=\"cmp-title\">A &amp; B</title>"));
         assert!(svg.contains("HMP &lt;b&gt;A &amp; B&lt;/b&gt;: stage 1 Success &amp; &lt;growth&gt;,"));
         assert!(svg.contains("data-site=\"HMP &lt;b&gt;A &amp; B&lt;/b&gt;\""));
-        assert!(svg.contains(">\nSuccess &amp; &lt;growth&gt;\n</text>"));
+        assert!(svg.contains(">Success &amp; &lt;growth&gt;</text>"));
     }
 
     #[test]

@@ -524,7 +524,8 @@ fn decorate(svg: &str, decorations: &[Decoration]) -> String {
 const ROOT_PRESENTATION: [(&str, &str); 3] = [("font-family", FONT_STACK), ("font-size", "14"), ("fill", "#0B0C0C")];
 
 /// Attributes plotters writes whose values are what SVG assumes anyway.
-const SVG_INITIAL_VALUES: [&str; 3] = [" opacity=\"1\"", " stroke=\"none\"", " text-anchor=\"start\""];
+const SVG_INITIAL_VALUES: [&str; 4] =
+    [" opacity=\"1\"", " stroke=\"none\"", " stroke-width=\"1\"", " text-anchor=\"start\""];
 
 /// Drops anything before the root `<svg` (an XML declaration, should a
 /// plotters version write one), adds the accessibility wrapper and moves
@@ -546,7 +547,27 @@ fn finish_svg(svg: &str, title: &str, desc: &str, id_prefix: &str, class: &str) 
     let body = svg[end + 1..].trim_start_matches('\n');
     let mut needless: Vec<&str> = inherited.iter().map(String::as_str).collect();
     needless.extend(SVG_INITIAL_VALUES);
-    out.push_str(&remove_all(body, &needless));
+    out.push_str(&text_on_one_line(&remove_all(body, &needless)));
+    out
+}
+
+/// plotters puts each text's content on a line of its own, between newlines
+/// that SVG drops when it draws the text; they go here.
+fn text_on_one_line(svg: &str) -> String {
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(start) = memchr::memmem::find(rest.as_bytes(), b"<text ") {
+        let Some(open_end) = rest[start..].find('>').map(|e| start + e + 1) else { break };
+        let Some(close) = memchr::memmem::find(&rest.as_bytes()[open_end..], b"</text>").map(|c| open_end + c) else {
+            break;
+        };
+        out.push_str(&rest[..open_end]);
+        let content = &rest[open_end..close];
+        let content = content.strip_prefix('\n').unwrap_or(content);
+        out.push_str(content.strip_suffix('\n').unwrap_or(content));
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
     out
 }
 
@@ -857,6 +878,17 @@ mod tests {
             let replaced = needles.iter().fold(text.to_string(), |t, n| t.replace(n, ""));
             assert_eq!(remove_all(text, needles), replaced, "{text:?} without {needles:?}");
         }
+    }
+
+    #[test]
+    fn text_content_loses_the_newlines_around_it() {
+        let svg =
+            "<rect/>\n<text x=\"1\">\nA &amp; B\n</text>\n<text y=\"2\"><title>T</title>\nC\n</text>\n<text>D</text>";
+        assert_eq!(
+            text_on_one_line(svg),
+            "<rect/>\n<text x=\"1\">A &amp; B</text>\n<text y=\"2\"><title>T</title>\nC</text>\n<text>D</text>"
+        );
+        assert_eq!(text_on_one_line("<text a>\nno end"), "<text a>\nno end");
     }
 
     #[test]

@@ -369,7 +369,7 @@ mod tests {
         assert!(!svg.contains("<growth>"));
         assert!(svg.contains("<title id=\"sc-title\">A &amp; B</title>"));
         assert!(svg.contains("Stage 1: Success &amp; &lt;growth&gt;;"));
-        assert!(svg.contains(">\nSuccess &amp; &lt;growth&gt;\n</text>"));
+        assert!(svg.contains(">Success &amp; &lt;growth&gt;</text>"));
     }
 
     #[test]
