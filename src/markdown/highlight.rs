@@ -163,9 +163,10 @@ mod tests {
     fn every_class_a_block_uses_has_a_rule() {
         let css = stylesheet();
         let code = "// note\nfn main() {\n    let x: u32 = 0x1f; /* c */\n    println!(\"{x} {}\", r\"raw\");\n}\n<b class=\"a\">t</b>\n";
+        let classes = regex::Regex::new(r#"class="([^"]*)""#).unwrap();
         for lang in ["rust", "html", "python", "json", "yaml", "sh"] {
             let html = highlight(code, lang);
-            for class in regex::Regex::new(r#"class="([^"]*)""#).unwrap().captures_iter(&html) {
+            for class in classes.captures_iter(&html) {
                 for name in class[1].split(' ').filter(|c| c.starts_with("hl-")) {
                     assert!(css.contains(&format!(".{name} {{")), "{lang}: no rule for {name}");
                 }
