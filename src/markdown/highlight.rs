@@ -7,13 +7,15 @@
 //! ("hl-punctuation hl-section hl-parameters hl-begin hl-rust", nested for
 //! every enclosing scope) took about 50 bytes of markup per byte of code.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
-use syntect::easy::HighlightLines;
-use syntect::highlighting::{Color, FontStyle, Style, Theme, ThemeSet};
-use syntect::parsing::SyntaxSet;
+use rustc_hash::FxHashMap;
+use syntect::highlighting::{Color, FontStyle, Highlighter, Style, Theme, ThemeSet};
+use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 /// The syntect theme the classes and the stylesheet come from.
@@ -46,40 +48,72 @@ pub fn highlight(code: &str, lang: &str) -> String {
     format!("{open}{inner}</code></pre>\n")
 }
 
+fn highlighter() -> &'static Highlighter<'static> {
+    static HIGHLIGHTER: OnceLock<Highlighter<'static>> = OnceLock::new();
+    HIGHLIGHTER.get_or_init(|| Highlighter::new(theme()))
+}
+
+thread_local! {
+    /// The classes of each scope stack met so far: matching a stack against
+    /// the theme's selectors is most of the cost of highlighting, and a
+    /// language's code keeps meeting the same stacks.
+    static CLASSES: RefCell<FxHashMap<Vec<Scope>, Rc<str>>> = RefCell::new(FxHashMap::default());
+}
+
+fn classes_for(stack: &ScopeStack) -> Rc<str> {
+    CLASSES.with_borrow_mut(|classes| {
+        if let Some(known) = classes.get(stack.as_slice()) {
+            return known.clone();
+        }
+        let class: Rc<str> = class_of(highlighter().style_for_stack(stack.as_slice()), theme()).into();
+        classes.insert(stack.as_slice().to_vec(), class.clone());
+        class
+    })
+}
+
 /// `code` as escaped text with a span around each run of tokens the theme
 /// styles alike, where that style is not the block's plain text; `None`
 /// when syntect fails on it.
-fn classed(code: &str, syntax: &syntect::parsing::SyntaxReference, set: &SyntaxSet) -> Option<String> {
-    let theme = theme();
-    let mut lines = HighlightLines::new(syntax, theme);
+fn classed(code: &str, syntax: &SyntaxReference, set: &SyntaxSet) -> Option<String> {
+    let mut parse = ParseState::new(syntax);
+    let mut stack = ScopeStack::new();
     let mut out = String::with_capacity(code.len() * 2);
-    let mut run: Option<(String, String)> = None;
-    let flush = |out: &mut String, run: &mut Option<(String, String)>| {
-        if let Some((class, text)) = run.take() {
-            let escaped = super::escape_html(&text);
-            if class.is_empty() {
-                out.push_str(&escaped);
-            } else {
-                let _ = write!(out, "<span class=\"{class}\">{escaped}</span>");
-            }
+    // The run being gathered: its classes and its text.
+    let mut run: (Rc<str>, String) = (Rc::from(""), String::new());
+    let mut token = |class: Rc<str>, text: &str, out: &mut String| {
+        // Whitespace shows no colour: it joins whichever run it is in.
+        let joins_run = class == run.0 || (text.trim().is_empty() && !run.1.is_empty());
+        if !joins_run {
+            flush(&run, out);
+            run = (class, String::new());
         }
+        run.1.push_str(text);
     };
     for line in LinesWithEndings::from(code) {
-        for (style, text) in lines.highlight_line(line, set).ok()? {
-            // Whitespace shows no colour: it joins whichever run it is in.
-            let class = if text.trim().is_empty() && run.is_some() { None } else { Some(class_of(style, theme)) };
-            match (&mut run, class) {
-                (Some((_, run_text)), None) => run_text.push_str(text),
-                (Some((run_class, run_text)), Some(class)) if *run_class == class => run_text.push_str(text),
-                (_, class) => {
-                    flush(&mut out, &mut run);
-                    run = Some((class.unwrap_or_default(), text.to_string()));
-                }
+        let mut from = 0;
+        for (at, op) in parse.parse_line(line, set).ok()? {
+            if at > from {
+                token(classes_for(&stack), &line[from..at], &mut out);
+                from = at;
             }
+            stack.apply(&op).ok()?;
+        }
+        if from < line.len() {
+            token(classes_for(&stack), &line[from..], &mut out);
         }
     }
-    flush(&mut out, &mut run);
+    flush(&run, &mut out);
     Some(out)
+}
+
+/// Writes a run: escaped text, in a span when it has classes.
+fn flush((class, text): &(Rc<str>, String), out: &mut String) {
+    let escaped = super::escape_html(text);
+    if class.is_empty() {
+        out.push_str(&escaped);
+    } else if !text.is_empty() {
+        let _ = write!(out, "<span class=\"{class}\">{escaped}</span>");
+    }
 }
 
 /// The classes of a token's style: its colour, background and font style
@@ -171,6 +205,38 @@ mod tests {
                     assert!(css.contains(&format!(".{name} {{")), "{lang}: no rule for {name}");
                 }
             }
+        }
+    }
+
+    /// Each non-space character's classes, read back from `html`.
+    fn classes_by_char(html: &str) -> Vec<(char, String)> {
+        let code = &html[html.find("<code").unwrap()..];
+        let inner = &code[code.find('>').unwrap() + 1..code.rfind("</code>").unwrap()];
+        let spans = regex::Regex::new(r#"<span class="([^"]*)">([^<]*)</span>|([^<]+)"#).unwrap();
+        let mut out = Vec::new();
+        for piece in spans.captures_iter(inner) {
+            let (class, text) = match piece.get(3) {
+                Some(plain) => (String::new(), plain.as_str()),
+                None => (piece[1].to_string(), piece.get(2).unwrap().as_str()),
+            };
+            out.extend(htmlize::unescape(text).chars().filter(|c| !c.is_whitespace()).map(|c| (c, class.clone())));
+        }
+        out
+    }
+
+    #[test]
+    fn classes_are_the_styles_syntect_highlights_with() {
+        let code = "// note\nfn main() {\n    let x: u32 = 0x1f; /* c */\n    println!(\"{x} {}\", r\"raw\");\n}\n<b class=\"a\">t</b>\n";
+        for lang in ["rust", "html", "python", "json", "yaml", "sh", "js"] {
+            let syntax = syntaxes().find_syntax_by_token(lang).unwrap();
+            let mut lines = syntect::easy::HighlightLines::new(syntax, theme());
+            let mut expected = Vec::new();
+            for line in LinesWithEndings::from(code) {
+                for (style, text) in lines.highlight_line(line, syntaxes()).unwrap() {
+                    expected.extend(text.chars().filter(|c| !c.is_whitespace()).map(|c| (c, class_of(style, theme()))));
+                }
+            }
+            assert_eq!(classes_by_char(&highlight(code, lang)), expected, "{lang}");
         }
     }
 
