@@ -61,9 +61,10 @@ fn generate_into(root: &Path, drafts: bool, emit: &(dyn Fn(OutputFile) + Sync)) 
             emit(file);
         }
     };
-    let (parts, finish) = render::render(&project, &theme, selection(&project, drafts), &scan_and_emit);
-    // The loaded content is not needed to complete the output.
-    drop((project, theme));
+    let selection = selection(&project, drafts);
+    // The loaded content goes with rendering: completing the output does not need it.
+    let (parts, finish) = render::render(project, &theme, selection, &scan_and_emit);
+    drop(theme);
     match finish.assemble(parts, &scan_and_emit) {
         Ok(assembled) if diags.is_empty() => {
             names.map_err(|d| Failure::Content(vec![d]))?;
