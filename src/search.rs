@@ -497,14 +497,8 @@ impl SearchIndex {
     }
 
     fn term_entries_of(&self, ids: std::ops::Range<usize>) -> Vec<String> {
-        let mut entries: Vec<(Postings, u32)> = self.terms[ids.clone()]
-            .iter()
-            .map(|term| {
-                let mut json = serde_json::to_string(&term.text).expect("a string serialises");
-                json.push_str(":\"");
-                (Postings(json), 0)
-            })
-            .collect();
+        let mut entries: Vec<(Postings, u32)> =
+            self.terms[ids.clone()].iter().map(|term| (Postings::entry(&term.text), 0)).collect();
         // Term ids fit in u32 (see `term_id`).
         let (first, end) = (ids.start as u32, ids.end as u32);
         for (number, page) in self.pages.iter().enumerate() {
@@ -513,46 +507,24 @@ impl SearchIndex {
             while let Some(&Posting { term, .. }) = rest.first().filter(|p| p.term < end) {
                 let (run, after) = rest.split_at(rest.partition_point(|p| p.term == term));
                 let (postings, previous_page) = &mut entries[(term - first) as usize];
-                postings.push_pair(number - *previous_page, run.len() as u32);
+                postings.push_page(number - *previous_page, run);
                 *previous_page = number;
-                let mut previous_section = 0;
-                for posting in run {
-                    postings.push_pair(posting.section - previous_section, u32::from(posting.weight));
-                    previous_section = posting.section;
-                }
                 rest = after;
             }
         }
-        entries
-            .into_iter()
-            .map(|(postings, _)| {
-                let mut json = postings.0;
-                json.push('"');
-                json
-            })
-            .collect()
+        entries.into_iter().map(|(postings, _)| postings.finish()).collect()
     }
 
     /// `"text":"..."`: the term's postings, page by page, as [`Postings`].
     fn term_entry(&self, id: u32) -> String {
         let term = &self.terms[id as usize];
-        let mut json = serde_json::to_string(&term.text).expect("a string serialises");
-        json.push_str(":\"");
-        let mut postings = Postings(json);
+        let mut postings = Postings::entry(&term.text);
         let mut previous_page = 0;
         for &page in &term.pages {
-            let run = self.pages[page as usize].run(id);
-            postings.push_pair(page - previous_page, run.len() as u32);
+            postings.push_page(page - previous_page, self.pages[page as usize].run(id));
             previous_page = page;
-            let mut previous_section = 0;
-            for posting in run {
-                postings.push_pair(posting.section - previous_section, u32::from(posting.weight));
-                previous_section = posting.section;
-            }
         }
-        let mut json = postings.0;
-        json.push('"');
-        json
+        postings.finish()
     }
 
     fn doc_shard(&self, page: usize) -> OutputFile {
@@ -577,6 +549,30 @@ const DIGITS: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP
 struct Postings(String);
 
 impl Postings {
+    /// Opens the shard entry of the term `text`: `"text":"`.
+    fn entry(text: &str) -> Self {
+        let mut json = serde_json::to_string(text).expect("a string serialises");
+        json.push_str(":\"");
+        Postings(json)
+    }
+
+    /// A page holding the term, `page_gap` after the previous one, and the
+    /// term's postings there (`run`, sorted by section).
+    fn push_page(&mut self, page_gap: u32, run: &[Posting]) {
+        self.push_pair(page_gap, run.len() as u32);
+        let mut previous_section = 0;
+        for posting in run {
+            self.push_pair(posting.section - previous_section, u32::from(posting.weight));
+            previous_section = posting.section;
+        }
+    }
+
+    /// Closes the entry.
+    fn finish(mut self) -> String {
+        self.0.push('"');
+        self.0
+    }
+
     fn push_number(&mut self, n: u32) {
         let mut high = n >> 5;
         let mut digits = [0u8; 7];

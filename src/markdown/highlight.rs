@@ -19,7 +19,7 @@ use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet
 use syntect::util::LinesWithEndings;
 
 /// The syntect theme the classes and the stylesheet come from.
-const THEME: &str = "InspiredGitHub";
+const THEME_NAME: &str = "InspiredGitHub";
 
 fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
@@ -27,8 +27,8 @@ fn syntaxes() -> &'static SyntaxSet {
 }
 
 fn theme() -> &'static Theme {
-    static THEME_: OnceLock<Theme> = OnceLock::new();
-    THEME_.get_or_init(|| ThemeSet::load_defaults().themes.remove(THEME).unwrap_or_default())
+    static THEME: OnceLock<Theme> = OnceLock::new();
+    THEME.get_or_init(|| ThemeSet::load_defaults().themes.remove(THEME_NAME).unwrap_or_default())
 }
 
 /// A `<pre>` block for `code`; unknown or missing languages are escaped plain text.
@@ -157,7 +157,7 @@ pub fn stylesheet() -> &'static str {
         let styles = theme.scopes.iter().map(|item| item.style);
         let colours: BTreeSet<String> = styles.clone().filter_map(|s| s.foreground).map(hex).collect();
         let backgrounds: BTreeSet<String> = styles.filter_map(|s| s.background).map(hex).collect();
-        let mut css = format!("/* Code highlighting: the colours of syntect's {THEME} theme. */\n");
+        let mut css = format!("/* Code highlighting: the colours of syntect's {THEME_NAME} theme. */\n");
         for colour in colours {
             let _ = writeln!(css, ".hl-{colour} {{ color: #{colour}; }}");
         }

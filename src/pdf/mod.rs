@@ -69,7 +69,8 @@ pub fn pdf(request: &Request, browser: Option<&Path>) -> Result<Exported, Failur
 }
 
 /// Waits for the page and its fonts, gives each entry of the contents as
-/// printed (two levels of sections, the figures and the tables) a page-number slot after its text (`.print-entry`, `.print-page`; the
+/// printed (two levels of sections, the figures and the tables) a
+/// page-number slot after its text (`.print-entry`, `.print-page`; the
 /// stylesheet draws the dotted leader between them), then says what the PDF
 /// needs to know about the report (from the cover's `data-pdf-*` attributes)
 /// and which ids the contents wants page numbers for.
