@@ -27,7 +27,7 @@ use std::sync::{LazyLock, OnceLock};
 
 use rayon::prelude::*;
 use regex::Regex;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -218,34 +218,39 @@ struct Analysed {
 
 fn analyse(title: String, docs: &[SearchDoc]) -> Analysed {
     let title_lower = fold(&title);
-    let mut in_title = FxHashSet::default();
-    each_term(&title_lower, |t| {
-        in_title.insert(t);
-    });
-    let mut terms: FxHashMap<String, Vec<(u32, u16)>> = FxHashMap::default();
-    for (section, doc) in docs.iter().enumerate() {
-        let label = fold(&doc.section);
-        let text = fold(&doc.text);
-        let mut counts: FxHashMap<&str, (u16, bool)> = FxHashMap::default();
-        each_term(&text, |t| {
-            let count = &mut counts.entry(t).or_default().0;
-            *count = count.saturating_add(1);
-        });
-        each_term(&label, |t| counts.entry(t).or_default().1 = true);
-        for &t in &in_title {
-            counts.entry(t).or_default().1 = true;
-        }
-        for (term, (count, heading)) in counts {
-            let weight = count.min(MAX_TEXT_WEIGHT) + if heading { HEADING_WEIGHT } else { 0 };
-            let section = u32::try_from(section).unwrap_or(u32::MAX);
-            match terms.get_mut(term) {
-                Some(list) => list.push((section, weight)),
-                None => {
-                    terms.insert(term.to_string(), vec![(section, weight)]);
-                }
+    let mut in_title = Vec::new();
+    each_term(&title_lower, |t| in_title.push(t));
+    // Folded first, so that one map for the whole page can borrow its terms:
+    // each word is then looked up once, not once per section and again per page.
+    let folded: Vec<(String, String)> = docs.iter().map(|doc| (fold(&doc.text), fold(&doc.section))).collect();
+    let mut terms = PageTerms::default();
+    for (section, (text, label)) in folded.iter().enumerate() {
+        let section = u32::try_from(section).unwrap_or(u32::MAX);
+        each_term(text, |t| {
+            let list = terms.postings(t);
+            match list.last_mut() {
+                Some((at, weight)) if *at == section => *weight = (*weight + 1).min(MAX_TEXT_WEIGHT),
+                _ => list.push((section, 1)),
             }
-        }
+        });
+        // A heading hit counts once, however often the term is in the label and title.
+        let mut heading = |t| {
+            let list = terms.postings(t);
+            match list.last_mut() {
+                Some((at, weight)) if *at == section => {
+                    if *weight < HEADING_WEIGHT {
+                        *weight += HEADING_WEIGHT;
+                    }
+                }
+                _ => list.push((section, HEADING_WEIGHT)),
+            }
+        };
+        each_term(label, &mut heading);
+        in_title.iter().for_each(|t| heading(t));
     }
+    let mut terms: Vec<(String, Vec<(u32, u16)>)> =
+        terms.lists.into_iter().map(|(term, list)| (term.to_string(), list)).collect();
+    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let docs = docs
         .iter()
         .map(|doc| DocEntry {
@@ -254,9 +259,24 @@ fn analyse(title: String, docs: &[SearchDoc]) -> Analysed {
             snippet: opening(&doc.text),
         })
         .collect();
-    let mut terms: Vec<(String, Vec<(u32, u16)>)> = terms.into_iter().collect();
-    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Analysed { title, docs, terms }
+}
+
+/// A page's terms, each with its (section, weight) list in section order.
+#[derive(Default)]
+struct PageTerms<'a> {
+    places: FxHashMap<&'a str, usize>,
+    lists: Vec<(&'a str, Vec<(u32, u16)>)>,
+}
+
+impl<'a> PageTerms<'a> {
+    fn postings(&mut self, term: &'a str) -> &mut Vec<(u32, u16)> {
+        let place = *self.places.entry(term).or_insert_with(|| {
+            self.lists.push((term, Vec::new()));
+            self.lists.len() - 1
+        });
+        &mut self.lists[place].1
+    }
 }
 
 /// The opening of a section's text, cut at a space near `SNIPPET_CHARS`
@@ -630,6 +650,27 @@ mod tests {
         (format!("sites/{name}/index.html"), format!("Report {name}"), docs)
     }
 
+    #[test]
+    fn weights_count_the_text_up_to_a_cap_and_add_a_heading_hit_once() {
+        let many = "listener ".repeat(150);
+        let docs = [
+            doc("alpha", "1 Peer support", "peer", &format!("Peer peer {many}")),
+            doc("alpha", "2 Staff", "staff", "Staff and peer listener."),
+        ];
+        let analysed = analyse("Alpha peer report".into(), &docs);
+        let weights = |term: &str| {
+            analysed.terms.iter().find(|(text, _)| text == term).map(|(_, list)| list.clone()).unwrap_or_default()
+        };
+        // In the text twice, the label and the title: one heading hit.
+        assert_eq!(weights("peer"), [(0, 2 + HEADING_WEIGHT), (1, 1 + HEADING_WEIGHT)]);
+        assert_eq!(weights("listener"), [(0, MAX_TEXT_WEIGHT), (1, 1)]);
+        assert_eq!(weights("alpha"), [(0, HEADING_WEIGHT), (1, HEADING_WEIGHT)], "a title term heads every section");
+        assert_eq!(weights("staff"), [(1, 1 + HEADING_WEIGHT)]);
+        assert_eq!(weights("support"), [(0, HEADING_WEIGHT)]);
+        let texts: Vec<&str> = analysed.terms.iter().map(|(text, _)| text.as_str()).collect();
+        assert!(texts.is_sorted(), "{texts:?}");
+    }
+
     fn sample() -> Vec<(String, String, Vec<SearchDoc>)> {
         vec![
             page(
@@ -717,7 +758,7 @@ mod tests {
         assert_eq!(shard_name("été"), "_e9_t");
         assert_eq!(shard_name("中文字"), "_4e2d__6587_");
         assert_eq!(shard_name("e\u{e9}"), "e_e9_");
-        let names: FxHashSet<String> = ["ab", "\u{ab}", "_a", "a_"].iter().map(|t| shard_name(t)).collect();
+        let names: rustc_hash::FxHashSet<String> = ["ab", "\u{ab}", "_a", "a_"].iter().map(|t| shard_name(t)).collect();
         assert_eq!(names.len(), 4, "different prefixes, different shards: {names:?}");
         assert!(
             ["peer", "été", "中文字", "ﬁx"]
