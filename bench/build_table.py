@@ -10,6 +10,7 @@ RESULTS_DIR holds, for each SIZE, what run.sh measured:
                           `wingreport` and `hugo`
   mem-SIZE-TOOL.txt       one peak RSS in KiB per run (/usr/bin/time -f %M)
   size-SIZE-TOOL.txt      the output folder's apparent size in bytes (du -sb)
+  stages-SIZE.txt         stderr of one `wingreport build --timings`
 """
 import json
 import os
@@ -38,6 +39,31 @@ def measure(results, size, tool, runs):
     }
 
 
+def stages(results, size):
+    """Stage -> milliseconds of one `build --timings`, in the run's order."""
+    path = os.path.join(results, f"stages-{size}.txt")
+    if not os.path.exists(path):
+        return {}
+    found = {}
+    with open(path) as f:
+        for line in f:
+            # "  search index      311 ms   14%"
+            words = line.split()
+            if line.startswith("  ") and len(words) >= 3 and words[-2] == "ms":
+                found[" ".join(words[:-3])] = int(words[-3])
+    return found
+
+
+def print_table(header, rows, labels=1):
+    """A Markdown table whose first `labels` columns are left-aligned, the rest numbers."""
+    widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
+    print("|" + "|".join("-" * (w + 1) + ":" if i >= labels else "-" * (w + 2) for i, w in enumerate(widths)) + "|")
+    for r in rows:
+        print("| " + " | ".join(c.rjust(w) if i >= labels else c.ljust(w)
+                                for i, (c, w) in enumerate(zip(r, widths))) + " |")
+
+
 def main():
     results, sizes = sys.argv[1], [int(s) for s in sys.argv[2:]]
     rows, measured = [], {}
@@ -59,12 +85,15 @@ def main():
     print(f"== Part 1: build (hyperfine, {'/'.join(map(str, sorted(runs)))} runs after a warm-up; "
           "wall = median, CPU = mean user+sys, peak = median of /usr/bin/time %M, "
           "output = du --apparent-size; MB = 10^6 bytes)")
-    header = ["sites", "tool", "wall s", "CPU s", "peak MB", "output MB"]
-    widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
-    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
-    print("|" + "|".join("-" * (w + 1) + ":" if i >= 2 else "-" * (w + 2) for i, w in enumerate(widths)) + "|")
-    for r in rows:
-        print("| " + " | ".join(c.rjust(w) if i >= 2 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))) + " |")
+    print_table(["sites", "tool", "wall s", "CPU s", "peak MB", "output MB"], rows, labels=2)
+    by_size = {size: stages(results, size) for size in sizes}
+    names = list(dict.fromkeys(name for found in by_size.values() for name in found))
+    if names:
+        print()
+        print("wingreport by stage, wall ms of one `build --timings` per size (render includes writing the pages)")
+        print_table(["stage"] + [f"{size:,} sites" for size in sizes],
+                    [[name] + [f"{by_size[size][name]:,}" if name in by_size[size] else "" for size in sizes]
+                     for name in names])
     if 1000 in measured and 5000 in measured:
         small, big = measured[1000]["wingreport"], measured[5000]["wingreport"]
         print(f"growth 5,000 vs 1,000 sites, wingreport: wall {big['wall'] / small['wall']:.2f}x, "

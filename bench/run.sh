@@ -121,6 +121,9 @@ if [[ $parts == *" build "* ]]; then
       -n hugo "/usr/bin/time -a -o $(printf %q "$results/mem-$n-hugo.txt") -f %M \
         $(printf %q "$HUGO") --quiet --source $(printf %q "$work/hugo-$n") \
         --destination $(printf %q "$work/hugo-out-$n") --cacheDir $(printf %q "$work/hugo-cache")"
+    # One more build, to see where its time goes: the stages are not timed
+    # by hyperfine, so they come from a single run.
+    "$bin" build --quiet --timings --root "$dir" 2>"$results/stages-$n.txt"
     du -sb --apparent-size "$dir/output" >"$results/size-$n-wingreport.txt"
     du -sb --apparent-size "$work/hugo-out-$n" >"$results/size-$n-hugo.txt"
     [ "$n" != "$serve_sites" ] || built_serve_corpus=yes

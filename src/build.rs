@@ -33,13 +33,37 @@ pub struct Summary {
     pub elapsed: Duration,
     /// http(s) links of the pages, listed by `check`, never fetched.
     pub external_links: Vec<crate::links::ExternalLink>,
+    /// Wall-clock time of each stage, in order (`--timings`).
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+/// The wall-clock time of each stage of a run, for `--timings`: where a
+/// large archive's build spends its time.
+#[derive(Debug)]
+struct Stopwatch {
+    lap_start: Instant,
+    stages: Vec<(&'static str, Duration)>,
+}
+
+impl Stopwatch {
+    fn start() -> Self {
+        Stopwatch { lap_start: Instant::now(), stages: Vec::new() }
+    }
+
+    /// Ends the stage `name`, which began when the previous one ended.
+    fn lap(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.stages.push((name, now - self.lap_start));
+        self.lap_start = now;
+    }
 }
 
 /// Runs every stage but writing, keeping the files in memory (sorted by
 /// path). `drafts` adds to the config's `[build] drafts`.
 pub fn generate(root: &Path, drafts: bool) -> Result<Vec<OutputFile>, Failure> {
     let files = Mutex::new(Vec::new());
-    generate_into(root, drafts, &|file| files.lock().unwrap_or_else(|e| e.into_inner()).push(file))?;
+    let mut watch = Stopwatch::start();
+    generate_into(root, drafts, &|file| files.lock().unwrap_or_else(|e| e.into_inner()).push(file), &mut watch)?;
     let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
@@ -49,8 +73,13 @@ pub fn generate(root: &Path, drafts: bool) -> Result<Vec<OutputFile>, Failure> {
 /// rendered and scanned for private names (from several threads), so the
 /// output is never held whole. Emitted files are only good when this
 /// returns `Ok`.
-fn generate_into(root: &Path, drafts: bool, emit: &(dyn Fn(OutputFile) + Sync)) -> Result<Assembled, Failure> {
-    let (project, theme, mut diags) = prepare_all(root)?;
+fn generate_into(
+    root: &Path,
+    drafts: bool,
+    emit: &(dyn Fn(OutputFile) + Sync),
+    watch: &mut Stopwatch,
+) -> Result<Assembled, Failure> {
+    let (project, theme, mut diags) = prepare_all(root, watch)?;
     let names = crate::privacy::read_deny_list(root, &project.config.privacy.real_names);
     let scanner = Scanner::new(names.as_deref().unwrap_or_default());
     // Content the loader already found wrong is not worth writing out.
@@ -63,9 +92,14 @@ fn generate_into(root: &Path, drafts: bool, emit: &(dyn Fn(OutputFile) + Sync)) 
     };
     let selection = selection(&project, drafts);
     // The loaded content goes with rendering: completing the output does not need it.
-    let (parts, finish) = render::render(project, &theme, selection, &scan_and_emit);
+    let (mut parts, finish) = render::render(project, &theme, selection, &scan_and_emit);
     drop(theme);
-    match finish.assemble(parts, &scan_and_emit) {
+    watch.lap("render");
+    let search = render::search_files(&mut parts);
+    watch.lap("search index");
+    let assembled = finish.assemble(parts, search, &scan_and_emit);
+    watch.lap("link check");
+    match assembled {
         Ok(assembled) if diags.is_empty() => {
             names.map_err(|d| Failure::Content(vec![d]))?;
             let leaks = scanner.finish(root);
@@ -82,7 +116,7 @@ fn generate_into(root: &Path, drafts: bool, emit: &(dyn Fn(OutputFile) + Sync)) 
 /// Load, validate and the theme: everything rendering needs, or every
 /// problem found on the way.
 pub fn prepare(root: &Path) -> Result<(Project, Theme), Failure> {
-    match prepare_all(root)? {
+    match prepare_all(root, &mut Stopwatch::start())? {
         (project, theme, diags) if diags.is_empty() => Ok((project, theme)),
         (_, _, diags) => Err(Failure::Content(diags)),
     }
@@ -92,7 +126,7 @@ pub fn prepare(root: &Path) -> Result<(Project, Theme), Failure> {
 /// set aside comes back with those mistakes when it validates cleanly, so
 /// rendering still reports the rest (an unknown citation in a narrative)
 /// in the same run. The caller fails the run on any of them.
-fn prepare_all(root: &Path) -> Result<(Project, Theme, Vec<Diagnostic>), Failure> {
+fn prepare_all(root: &Path, watch: &mut Stopwatch) -> Result<(Project, Theme, Vec<Diagnostic>), Failure> {
     if !root.join("wingreport.toml").is_file() {
         return Err(Failure::Usage(format!(
             "{} has no wingreport.toml; pass --root with the folder that holds wingreport.toml and content/",
@@ -100,12 +134,16 @@ fn prepare_all(root: &Path) -> Result<(Project, Theme, Vec<Diagnostic>), Failure
         )));
     }
     let (project, mut diags) = crate::load::load(root);
+    watch.lap("load");
     let Some(project) = project else { return Err(Failure::Content(diags)) };
     let checked = crate::validate::validate(&project);
+    watch.lap("validate");
     // Rendering relies on what validation guarantees.
     let valid = checked.is_empty();
     diags.extend(checked);
-    match Theme::load(root, &project.config.theme) {
+    let theme = Theme::load(root, &project.config.theme);
+    watch.lap("theme");
+    match theme {
         Ok(theme) if valid => Ok((project, theme, diags)),
         Ok(_) => Err(Failure::Content(diags)),
         Err(theme_diags) => {
@@ -120,7 +158,7 @@ pub fn selection(project: &Project, drafts: bool) -> Selection {
     Selection { drafts: drafts || project.config.build.drafts }
 }
 
-fn summary(assembled: Assembled, output: Option<PathBuf>, started: Instant) -> Summary {
+fn summary(assembled: Assembled, output: Option<PathBuf>, watch: Stopwatch) -> Summary {
     let paths = &assembled.paths;
     let count = |prefix: &str| paths.iter().filter(|p| p.starts_with(prefix) && p.ends_with("index.html")).count();
     Summary {
@@ -128,23 +166,24 @@ fn summary(assembled: Assembled, output: Option<PathBuf>, started: Instant) -> S
         pages: count("pages/"),
         files: paths.len(),
         output,
-        elapsed: started.elapsed(),
+        elapsed: watch.stages.iter().map(|(_, took)| *took).sum(),
         external_links: assembled.external_links,
+        stages: watch.stages,
     }
 }
 
 /// Validates everything a build would, writing nothing.
 pub fn check(root: &Path, drafts: bool) -> Result<Summary, Failure> {
-    let started = Instant::now();
-    let assembled = generate_into(root, drafts, &drop)?;
-    Ok(summary(assembled, None, started))
+    let mut watch = Stopwatch::start();
+    let assembled = generate_into(root, drafts, &drop, &mut watch)?;
+    Ok(summary(assembled, None, watch))
 }
 
 /// Builds into `output` (default `ROOT/output`), replacing it atomically.
 /// Files are written into the staging folder as they are rendered; on
 /// any failure it goes and the previous output stays.
 pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<Summary, Failure> {
-    let started = Instant::now();
+    let mut watch = Stopwatch::start();
     let output = output.map_or_else(|| root.join("output"), Path::to_path_buf);
     if let Some(reason) = crate::write::refuse_reason(root, &output) {
         return Err(Failure::Usage(reason));
@@ -154,7 +193,9 @@ pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<Summary
     // this one fails, and a second build waits instead of racing the swap.
     let lock = crate::write::lock(&output).map_err(cannot_write)?;
     let staging = lock.stage().map_err(cannot_write)?;
-    let assembled = generate_into(root, drafts, &|file| staging.put(&file))?;
+    watch.lap("staging");
+    let assembled = generate_into(root, drafts, &|file| staging.put(&file), &mut watch)?;
     staging.commit().map_err(cannot_write)?;
-    Ok(summary(assembled, Some(output), started))
+    watch.lap("swap");
+    Ok(summary(assembled, Some(output), watch))
 }

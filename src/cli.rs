@@ -38,6 +38,9 @@ enum Command {
         /// Print nothing on success.
         #[arg(long, short)]
         quiet: bool,
+        /// Also print how long each stage took (load, render, search index, ...).
+        #[arg(long)]
+        timings: bool,
     },
     /// Validate everything a build would (records, front matter, shortcodes, templates) without writing.
     Check {
@@ -50,6 +53,9 @@ enum Command {
         /// `human` for people, `json` for editors and scripts (one array of diagnostics on stdout).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Also print how long each stage took (load, render, search index, ...).
+        #[arg(long)]
+        timings: bool,
     },
     /// Print site reports to A4 PDFs through headless Chromium, Google Chrome or Microsoft Edge.
     ///
@@ -170,12 +176,14 @@ pub fn run() -> ExitCode {
             report_written(result)
         }
         Command::Schema { output } => schema(output.as_deref()),
-        Command::Build { root, output, drafts, quiet } => {
+        Command::Build { root, output, drafts, quiet, timings } => {
             let result = build::build(&root, output.as_deref(), drafts);
+            print_timings(timings, &result);
             finish(&root, result, quiet, Format::Human, "build")
         }
-        Command::Check { root, drafts, format } => {
+        Command::Check { root, drafts, format, timings } => {
             let result = build::check(&root, drafts);
+            print_timings(timings, &result);
             finish(&root, result, false, format, "check")
         }
         Command::Pdf { export, browser } => {
@@ -281,6 +289,21 @@ fn finish(root: &Path, result: Result<Summary, Failure>, quiet: bool, format: Fo
             eprintln!("error: {message}; the previous output was left as it was");
             ExitCode::from(1)
         }
+    }
+}
+
+/// The time each stage of a successful run took, when asked: on stderr,
+/// before the summary, even with `--quiet`.
+fn print_timings(wanted: bool, result: &Result<Summary, Failure>) {
+    let Ok(summary) = result else { return };
+    if !wanted {
+        return;
+    }
+    let total = summary.elapsed.as_secs_f64().max(f64::MIN_POSITIVE);
+    eprintln!("Time by stage (wall clock):");
+    for (stage, took) in &summary.stages {
+        let share = took.as_secs_f64() / total * 100.0;
+        eprintln!("  {stage:<13}{:>8} ms {share:>4.0}%", took.as_millis());
     }
 }
 

@@ -78,3 +78,38 @@ fn minimal_project_builds_with_the_built_in_theme() {
     assert_eq!(text(&select(&doc, "figure > figcaption")[0]), "Table 1.1: Peer involvement role delivery model");
     assert!(root.join("output/static/style.css").is_file());
 }
+
+/// `--timings` lists every stage once, in the order the run goes through
+/// them, with a whole number of milliseconds; `--quiet` keeps the timings
+/// and drops the summary. Only the shape is checked: the times are the
+/// benchmark's business.
+#[test]
+fn timings_list_each_stage_in_order() {
+    let dir = bundled_project();
+    let stages = |output: &std::process::Output| -> Vec<String> {
+        let err = stderr(output);
+        let mut lines = err.lines().skip_while(|l| *l != "Time by stage (wall clock):").skip(1);
+        let mut names = Vec::new();
+        for line in lines.by_ref().take_while(|l| l.starts_with("  ")) {
+            let (name, rest) = line.trim().split_once("  ").expect("a name, then the time");
+            let ms = rest.trim().split(' ').next().unwrap();
+            assert!(ms.parse::<u64>().is_ok(), "{line:?} gives whole milliseconds");
+            assert!(rest.trim_end().ends_with('%'), "{line:?} gives the share of the run");
+            names.push(name.to_string());
+        }
+        names
+    };
+    let built = build(dir.path(), &["--quiet", "--timings"]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    assert_eq!(
+        stages(&built),
+        ["staging", "load", "validate", "theme", "render", "search index", "link check", "swap"]
+    );
+    assert!(!stderr(&built).contains("Built "), "--quiet drops the summary: {}", stderr(&built));
+    let checked = wingreport().args(["check", "--timings", "--root"]).arg(dir.path()).output().unwrap();
+    assert!(checked.status.success(), "{}", stderr(&checked));
+    assert_eq!(stages(&checked), ["load", "validate", "theme", "render", "search index", "link check"]);
+    assert!(stderr(&checked).contains("Checked "), "{}", stderr(&checked));
+    let plain = build(dir.path(), &[]);
+    assert!(!stderr(&plain).contains("Time by stage"), "only when asked: {}", stderr(&plain));
+}

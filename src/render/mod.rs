@@ -91,12 +91,15 @@ pub struct Finish {
 }
 
 impl Finish {
-    /// Completes the output of `parts`, whose files were emitted: emits the
-    /// sitemap, search index and static files, and checks every link from
-    /// the parts' facts.
-    pub fn assemble(self, mut parts: Vec<Rendered>, emit: &dyn Fn(OutputFile)) -> Result<Assembled, Vec<Diagnostic>> {
-        // The documents go as soon as the index is made.
-        let search = SearchIndex::new(search_pages(&mut parts)).files();
+    /// Completes the output of `parts`, whose files were emitted, and
+    /// whose `search` files ([`search_files`]) were made: emits them, the
+    /// sitemap and static files, and checks every link from the parts' facts.
+    pub fn assemble(
+        self,
+        parts: Vec<Rendered>,
+        search: Vec<OutputFile>,
+        emit: &dyn Fn(OutputFile),
+    ) -> Result<Assembled, Vec<Diagnostic>> {
         let mut assembled = self.complete(&parts.iter().collect::<Vec<_>>(), search)?;
         std::mem::take(&mut assembled.extra).into_iter().for_each(emit);
         Ok(assembled)
@@ -125,6 +128,12 @@ impl Finish {
         let paths = paths().map(str::to_string).chain(extra.iter().map(|f| f.path.clone())).collect();
         Ok(Assembled { paths, extra, external_links: report.external })
     }
+}
+
+/// The search index files of rendered parts, whose documents go as soon as
+/// the index is made.
+pub fn search_files(parts: &mut [Rendered]) -> Vec<OutputFile> {
+    SearchIndex::new(search_pages(parts)).files()
 }
 
 /// The search documents of rendered parts, taken out of them by page, in
