@@ -99,17 +99,14 @@ fn generate_into(
     watch.lap("search index");
     let assembled = finish.assemble(parts, search, &scan_and_emit);
     watch.lap("link check");
+    // Every problem of the run together: the loader's, rendering's and the
+    // link check's, then any real name in the files rendered.
+    let assembled = assembled.map_err(|more| diags.extend(more)).ok();
+    diags.extend(names.err());
+    diags.extend(scanner.finish(root));
     match assembled {
-        Ok(assembled) if diags.is_empty() => {
-            names.map_err(|d| Failure::Content(vec![d]))?;
-            let leaks = scanner.finish(root);
-            if leaks.is_empty() { Ok(assembled) } else { Err(Failure::Content(leaks)) }
-        }
-        Ok(_) => Err(Failure::Content(diags)),
-        Err(more) => {
-            diags.extend(more);
-            Err(Failure::Content(diags))
-        }
+        Some(assembled) if diags.is_empty() => Ok(assembled),
+        _ => Err(Failure::Content(diags)),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 
 use regex::{Regex, RegexBuilder};
 
@@ -28,12 +28,42 @@ pub fn read_deny_list(root: &Path, relative: &str) -> Result<Vec<String>, Diagno
         .collect())
 }
 
-/// Whole-word, case-insensitive matcher for any of `names`.
+/// What may stand between the words of a name in the output, so that a
+/// name is found however the page wraps or marks it up: whitespace and
+/// no-break spaces (as characters or entities), JSON's `\n`, Markdown
+/// emphasis (`Ida *Smith*` in `site.json`) and inline tags (`Ida
+/// <em>Smith</em>`, a link around one word). Block tags are not: words in
+/// two paragraphs or table cells are not a name to a reader.
+const OUTPUT_GAP: &str = r"(?:\s|&nbsp;|&#160;|&#x0*a0;|\\[nrt]|[*_]|</?(?:a|abbr|b|cite|code|em|i|mark|q|s|small|span|strong|sub|sup|u)\b[^<>]{0,300}>)+";
+
+/// The same in a source file: a line break of a folded YAML text or a
+/// Markdown paragraph, emphasis, or an HTML tag written in the Markdown.
+const SOURCE_GAP: &str = r"(?:\s|[*_]|</?[a-z][^<>]{0,300}>)+";
+
+/// `name` as a pattern: its words with `gap` between them, an apostrophe
+/// as any apostrophe or its entity (templates escape `'` as `&#x27;`),
+/// a hyphen as any hyphen.
+fn name_pattern(name: &str, gap: &str) -> String {
+    let word = |w: &str| -> String {
+        w.chars()
+            .map(|c| match c {
+                '\'' | '\u{2019}' | '\u{2018}' => {
+                    r"(?:'|\x{2019}|\x{2018}|&#0*39;|&#x0*27;|&apos;|&rsquo;|&lsquo;)".to_string()
+                }
+                '-' | '\u{2010}' | '\u{2011}' => r"(?:-|\x{2010}|\x{2011}|&#8209;|&#x2011;)".to_string(),
+                c => regex::escape(c.encode_utf8(&mut [0; 4])),
+            })
+            .collect()
+    };
+    name.split_whitespace().map(word).collect::<Vec<_>>().join(gap)
+}
+
+/// Whole-word, case-insensitive matcher for any of `names` in the output.
 fn matcher(names: &[String]) -> Option<Regex> {
     if names.is_empty() {
         return None;
     }
-    let alternatives: Vec<String> = names.iter().map(|n| regex::escape(n)).collect();
+    let alternatives: Vec<String> = names.iter().map(|n| name_pattern(n, OUTPUT_GAP)).collect();
     RegexBuilder::new(&format!(r"\b(?:{})\b", alternatives.join("|"))).case_insensitive(true).build().ok()
 }
 
@@ -64,7 +94,7 @@ impl Scanner {
     pub fn scan(&self, path: &str, bytes: &[u8]) {
         let Some(re) = &self.matcher else { return };
         let text = String::from_utf8_lossy(bytes);
-        let found: BTreeSet<String> = re.find_iter(&text).map(|m| m.as_str().to_lowercase()).collect();
+        let found: BTreeSet<String> = re.find_iter(&text).map(|m| as_read(m.as_str())).collect();
         if found.is_empty() {
             return;
         }
@@ -96,6 +126,20 @@ impl Scanner {
     }
 }
 
+/// A name found in the output as a reader sees it: lower-cased, tags,
+/// emphasis and entities left out, one space between words.
+fn as_read(found: &str) -> String {
+    static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(OUTPUT_GAP).expect("valid pattern"));
+    static APOSTROPHE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"&#0*39;|&#x0*27;|&apos;|&rsquo;|&lsquo;|\x{2019}|\x{2018}").expect("valid pattern")
+    });
+    static HYPHEN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"&#8209;|&#x2011;|\x{2010}|\x{2011}").expect("valid pattern"));
+    let lower = found.to_lowercase();
+    let spaced = TAG.replace_all(&lower, " ");
+    HYPHEN.replace_all(&APOSTROPHE.replace_all(&spaced, "'"), "-").into_owned()
+}
+
 /// Every place under `content/` and `themes/` where `name` is written,
 /// also when the source spells it differently from the output: wrapped
 /// over two lines of a folded YAML scalar, or just after an escape
@@ -104,8 +148,8 @@ impl Scanner {
 /// page without being written whole (a label cut short turns "Zebedee
 /// Quuxa" into "Zebedee Quux…").
 fn source_lines(root: &Path, name: &str) -> Vec<(String, usize, usize, String)> {
-    let words: Vec<String> = name.split_whitespace().map(regex::escape).collect();
-    let Ok(spelled) = Regex::new(&format!("(?i){}", words.join(r"\s+"))) else { return Vec::new() };
+    let Ok(spelled) = Regex::new(&format!("(?i){}", name_pattern(name, SOURCE_GAP))) else { return Vec::new() };
+    let gap = Regex::new(SOURCE_GAP).expect("valid pattern");
     // A YAML escape such as `\x1a` just before the name ends in a letter.
     let escape_before = Regex::new(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[^xuU])$").expect("valid");
     let (mut whole, mut inside) = (Vec::new(), Vec::new());
@@ -125,7 +169,7 @@ fn source_lines(root: &Path, name: &str) -> Vec<(String, usize, usize, String)> 
                 let line_start = before_match.rfind('\n').map_or(0, |i| i + 1);
                 let line = before_match.matches('\n').count() + 1;
                 let col = text[line_start..m.start()].chars().count() + 1;
-                let shown = m.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
+                let shown = gap.replace_all(m.as_str(), " ").into_owned();
                 let place = (rel_path(root, entry.path()), line, col, shown);
                 if joined { inside.push(place) } else { whole.push(place) }
             }
@@ -137,6 +181,33 @@ fn source_lines(root: &Path, name: &str) -> Vec<(String, usize, usize, String)> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_found_however_the_output_wraps_or_marks_them_up() {
+        let re = matcher(&["Ida Smith".to_string(), "Siobhan O'Brien-Kaur".to_string()]).unwrap();
+        let found = |text: &str| re.find(text).map(|m| as_read(m.as_str()));
+        for text in [
+            "with Ida\nSmith",
+            "with Ida  Smith",
+            "with Ida\u{a0}Smith",
+            "with Ida&nbsp;Smith",
+            "with Ida&#xA0;Smith",
+            "with Ida <em>Smith</em>",
+            "with <strong>Ida</strong>\n<a href=\"#q1\">Smith</a>",
+            r#"{"text": "with Ida *Smith*"}"#,
+            r#"{"text": "with Ida\nSmith"}"#,
+        ] {
+            assert_eq!(found(text).as_deref(), Some("ida smith"), "{text:?}");
+        }
+        for text in
+            ["Siobhan O&#x27;Brien-Kaur", "Siobhan O\u{2019}Brien\u{2011}Kaur", "Siobhan O&#39;Brien&#8209;Kaur"]
+        {
+            assert_eq!(found(text).as_deref(), Some("siobhan o'brien-kaur"), "{text:?}");
+        }
+        for text in ["Ida</p>\n<p>Smith", "Ida</td><td>Smith", "Ida, Smith", "Idaho Smith", "Ida Smithers"] {
+            assert_eq!(found(text), None, "not a name to a reader: {text:?}");
+        }
+    }
 
     #[test]
     fn names_match_whole_words_in_any_case() {

@@ -352,6 +352,61 @@ fn real_name_in_the_output_fails_the_build_and_points_at_its_source() {
     }
 }
 
+/// A two-word name is still a name when the Markdown wraps it over two
+/// lines, emphasises one word or writes its apostrophe, which a template
+/// escapes: each is refused at its own line, and nothing is published.
+#[test]
+fn real_name_wrapped_or_marked_up_in_the_narrative_is_still_refused() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let first = build(root, &["--quiet"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = snapshot(&root.join("output"));
+    std::fs::create_dir_all(root.join("private")).unwrap();
+    std::fs::write(root.join("private/real-names.txt"), "Ida Smith\nSiobhan O'Brien\n").unwrap();
+    let text = std::fs::read_to_string(root.join(INTRO)).unwrap();
+    let added = "\nWe thank Ida\nSmith and *Ida* **Smith**.\n";
+    std::fs::write(root.join(INTRO), format!("{text}{added}")).unwrap();
+    edit(root, SITE, "speaker: Marina", "speaker: Siobhan O'Brien");
+
+    let out = build(root, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let wrapped = text.lines().count() + 2;
+    assert!(err.contains(&format!("{INTRO}:{wrapped}:10: real name `Ida Smith` would be published")), "{err}");
+    let emphasised = format!("{INTRO}:{}:12: real name `Ida Smith` would be published", wrapped + 1);
+    assert!(err.contains(&emphasised), "the emphasised one too: {err}");
+    let speaker = line_of(root, SITE, "speaker: Siobhan");
+    assert!(err.contains(&format!("{SITE}:{speaker}:")), "escaped by the template as &#x27;: {err}");
+    assert_eq!(snapshot(&root.join("output")), before, "nothing published");
+}
+
+/// One report's mistake hides nothing: a broken link in another report,
+/// and a real name anywhere, are reported in the same run.
+#[test]
+fn a_mistake_in_one_report_does_not_hide_a_broken_link_or_a_real_name_in_another() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let other = "content/sites/high-down/01-initiative.md";
+    let append = |file: &str, text: &str| {
+        let before = std::fs::read_to_string(root.join(file)).unwrap();
+        std::fs::write(root.join(file), format!("{before}\n{text}\n")).unwrap();
+        before.lines().count() + 2
+    };
+    let xref = append(other, "See @sec-nonexistent for more.");
+    let link = append(INTRO, "A [broken link](../nowhere/index.html).");
+    std::fs::create_dir_all(root.join("private")).unwrap();
+    std::fs::write(root.join("private/real-names.txt"), "Marina\n").unwrap();
+
+    let out = wingreport().arg("check").arg("--root").arg(root).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("{other}:{xref}:5: cross-reference `@sec-nonexistent` has no target")), "{err}");
+    assert!(err.contains(&format!("{INTRO}:{link}:3: link `../nowhere/index.html` has no target")), "{err}");
+    let speaker = line_of(root, SITE, "speaker: Marina");
+    assert!(err.contains(&format!("{SITE}:{speaker}:14: real name `Marina` would be published")), "{err}");
+}
+
 /// One of the messages issue 9 found weak: what the diagnostic must say,
 /// exactly where.
 struct Exact {

@@ -110,20 +110,23 @@ impl Finish {
     /// files, with every link checked from the parts' facts; or every
     /// problem the parts and the link check found.
     fn complete(self, parts: &[&Rendered], search: Vec<OutputFile>) -> Result<Assembled, Vec<Diagnostic>> {
-        let diags: Vec<Diagnostic> = parts.iter().flat_map(|part| part.diags.iter().cloned()).collect();
-        if !diags.is_empty() {
-            return Err(diags);
-        }
-        let authored: Vec<AuthoredLink> = parts.iter().flat_map(|part| part.links.iter().cloned()).collect();
+        let mut diags: Vec<Diagnostic> = parts.iter().flat_map(|part| part.diags.iter().cloned()).collect();
+        // A part with mistakes is not link-checked (an unknown citation would
+        // be reported again as a broken link), but the others still are, so
+        // one report's mistake does not hide another's broken link.
+        let clean = || parts.iter().filter(|part| part.diags.is_empty());
+        let authored: Vec<AuthoredLink> = clean().flat_map(|part| part.links.iter().cloned()).collect();
         let paths = || parts.iter().flat_map(|part| &part.paths).map(String::as_str);
         let mut extra = vec![sitemap::sitemap(paths(), self.url.as_deref())];
         extra.extend(search);
         extra.extend(self.static_files);
-        let pages: Vec<&PageFacts> = parts.iter().flat_map(|part| &part.pages).collect();
+        let pages = parts.iter().flat_map(|part| &part.pages);
+        let checked: Vec<&PageFacts> = clean().flat_map(|part| &part.pages).collect();
         let files = paths().chain(extra.iter().map(|f| f.path.as_str()));
-        let report = Output::new(pages.iter().copied(), files, &self.unpublished).check(&pages, None, &authored);
-        if !report.diagnostics.is_empty() {
-            return Err(report.diagnostics);
+        let report = Output::new(pages, files, &self.unpublished).check(&checked, None, &authored);
+        diags.extend(report.diagnostics);
+        if !diags.is_empty() {
+            return Err(diags);
         }
         let paths = paths().map(str::to_string).chain(extra.iter().map(|f| f.path.clone())).collect();
         Ok(Assembled { paths, extra, external_links: report.external })
