@@ -60,7 +60,7 @@ fn citations_are_read_in_headings_but_not_in_code_links_or_images() {
         "````\n```\n{{ profile() }}\n```\n````\n\n",
         "Follow <https://social.example.org/@nokey>, [see @buck2020](https://example.org),\n",
         "&#64;nokey and Mail jo+@example.org.\n\n",
-        "![photo by @buck2020](https://example.org/pic.png)\n\n",
+        "![photo by @buck2020](../../static/favicon.svg)\n\n",
         "<div class=\"note\">\n{{ page.title }}\n</div>\n",
     ));
     let heading = &select(&doc, "main h2")[0];
@@ -110,6 +110,12 @@ fn silent_mistakes_are_errors_at_their_line() {
         ("Both [@buck2020, @buck2018].\n", 4, "`@buck2018` is in the locator of `@buck2020`"),
         ("Line\n\n[*see* @buck2020]\n", 6, "a `]` closes a citation bracket"),
         ("Look:\n\n![](https://example.org/pic.png)\n", 6, "has no alt text"),
+        (
+            "Look:\n\n![A map](https://example.org/map.png)\n",
+            6,
+            "image `https://example.org/map.png` is on another site",
+        ),
+        ("Look:\n\n![A map](//example.org/map.png)\n", 6, "image `//example.org/map.png` is on another site"),
         ("See {{ roles() }} here.\n", 4, "is inside a paragraph"),
         ("- {{ roles() }}\n", 4, "is inside a paragraph"),
         ("## About @nokey\n", 4, "citation `@nokey` is not in the bibliography"),

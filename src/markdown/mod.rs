@@ -484,6 +484,7 @@ impl<'a> Parsing<'a, '_, '_> {
                         Event::Start(Tag::Image { ref dest_url, .. }) => {
                             image += 1;
                             self.link(dest_url, range.start);
+                            self.image_source(dest_url, range.start);
                             let end = matching_end(&events, i);
                             if plain_text(&events[i + 1..end]).is_empty() {
                                 self.error(
@@ -668,6 +669,22 @@ impl<'a> Parsing<'a, '_, '_> {
         }
         let (line, col) = self.lines.position(at);
         self.links.push(LinkUse { href: dest.to_string(), line, col });
+    }
+
+    /// An image from another site is an error: every page's security
+    /// policy loads images of the site itself only, so readers would see a
+    /// broken image, and the request would leave the intranet. (Addresses
+    /// of other schemes are already errors as links.)
+    fn image_source(&mut self, dest: &str, at: usize) {
+        let dest = dest.trim();
+        let scheme = scheme(dest).map(str::to_ascii_lowercase);
+        if dest.starts_with("//") || matches!(scheme.as_deref(), Some("http" | "https")) {
+            self.error(
+                at,
+                format!("image `{dest}` is on another site"),
+                "save the image into the theme's `static/` folder and link it by a relative path, as in `![...](../../static/chart.png)`: pages load images of this site only",
+            );
+        }
     }
 
     fn footnote_start(&mut self, label: &str, at: usize) {
