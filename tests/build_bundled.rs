@@ -235,8 +235,16 @@ fn drafts_are_left_out_unless_asked_for() {
     let risley = html(&output.join("sites/risley/index.html"));
     assert_eq!(select(&risley, ".draft-mark").len(), 1, "draft reports carry the DRAFT mark");
     assert_eq!(text(&select(&risley, ".status-tag")[0]), "Status: Draft");
-    let drake = std::fs::read_to_string(output.join("sites/drake-hall/index.html")).unwrap();
-    assert!(drake.contains("SECRET DRAFT PARAGRAPH"));
+    let drake = html(&output.join("sites/drake-hall/index.html"));
+    assert!(select(&drake, "main").iter().map(text).any(|t| t.contains("SECRET DRAFT PARAGRAPH")));
+    // Only the draft file's section is marked as one the published report leaves out.
+    let marked: Vec<String> = select(&drake, "section.section")
+        .iter()
+        .filter(|s| !s.select(&scraper::Selector::parse(".status-draft").unwrap()).collect::<Vec<_>>().is_empty())
+        .map(|s| text(&s.select(&scraper::Selector::parse("h2").unwrap()).next().unwrap()))
+        .collect();
+    assert_eq!(marked.len(), 1, "{marked:?}");
+    assert!(marked[0].ends_with("Unfinished notes"), "{marked:?}");
 }
 
 #[test]

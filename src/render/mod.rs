@@ -602,7 +602,8 @@ fn with_reference_list(rendered: Sections) -> (Vec<SectionView>, Vec<TocEntry>, 
             TocEntry { number: None, title: "References".to_string(), id: id.clone(), children: Vec::new() },
         );
         let html = reference_list(&references);
-        sections.insert(at, SectionView { number: None, title: "References".to_string(), id, appendix: false, html });
+        let references = "References".to_string();
+        sections.insert(at, SectionView { number: None, title: references, id, appendix: false, draft: false, html });
     }
     (sections, toc, figures)
 }
@@ -793,6 +794,7 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
             title: file.front.title.clone(),
             id,
             appendix: file.front.appendix,
+            draft: file.front.draft,
             html: rendered.html,
         });
     }

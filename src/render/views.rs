@@ -42,6 +42,10 @@ pub struct SectionView {
     pub title: String,
     pub id: String,
     pub appendix: bool,
+    /// A narrative file with `draft: true`, shown only in a preview or
+    /// with `--drafts`: marked so that its author sees what a published
+    /// build leaves out.
+    pub draft: bool,
     pub html: String,
 }
 
