@@ -323,16 +323,26 @@ fn unreadable_utf8_record_is_an_error_not_a_panic() {
     assert!(stderr(&out).contains("site.yaml"));
 }
 
+fn write_real_names(root: &std::path::Path, names: &str) {
+    std::fs::create_dir_all(root.join("private")).unwrap();
+    std::fs::write(root.join("private/real-names.txt"), names).unwrap();
+}
+
+/// The bundled project built once, with the output it has then, and
+/// `names` as its real-names list from now on.
+fn built_with_real_names(names: &str) -> (tempfile::TempDir, std::collections::BTreeMap<String, Vec<u8>>) {
+    let dir = bundled_project();
+    let first = build(dir.path(), &["--quiet"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = snapshot(&dir.path().join("output"));
+    write_real_names(dir.path(), names);
+    (dir, before)
+}
+
 #[test]
 fn real_name_in_the_output_fails_the_build_and_points_at_its_source() {
-    let dir = bundled_project();
+    let (dir, before) = built_with_real_names("# interviewees\nMarina\n");
     let root = dir.path();
-    let first = build(root, &["--quiet"]);
-    assert!(first.status.success(), "{}", stderr(&first));
-    let before = snapshot(&root.join("output"));
-
-    std::fs::create_dir_all(root.join("private")).unwrap();
-    std::fs::write(root.join("private/real-names.txt"), "# interviewees\nMarina\n").unwrap();
     let out = build(root, &[]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
@@ -344,7 +354,7 @@ fn real_name_in_the_output_fails_the_build_and_points_at_its_source() {
     let out = wingreport().arg("check").arg("--root").arg(root).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "check catches it too");
 
-    std::fs::write(root.join("private/real-names.txt"), "Marinade\n").unwrap();
+    write_real_names(root, "Marinade\n");
     let out = build(root, &["--quiet"]);
     assert!(out.status.success(), "only whole words match: {}", stderr(&out));
     for path in snapshot(&root.join("output")).keys() {
@@ -357,13 +367,8 @@ fn real_name_in_the_output_fails_the_build_and_points_at_its_source() {
 /// escapes: each is refused at its own line, and nothing is published.
 #[test]
 fn real_name_wrapped_or_marked_up_in_the_narrative_is_still_refused() {
-    let dir = bundled_project();
+    let (dir, before) = built_with_real_names("Ida Smith\nSiobhan O'Brien\n");
     let root = dir.path();
-    let first = build(root, &["--quiet"]);
-    assert!(first.status.success(), "{}", stderr(&first));
-    let before = snapshot(&root.join("output"));
-    std::fs::create_dir_all(root.join("private")).unwrap();
-    std::fs::write(root.join("private/real-names.txt"), "Ida Smith\nSiobhan O'Brien\n").unwrap();
     let text = std::fs::read_to_string(root.join(INTRO)).unwrap();
     let added = "\nWe thank Ida\nSmith and *Ida* **Smith**.\n";
     std::fs::write(root.join(INTRO), format!("{text}{added}")).unwrap();
@@ -395,8 +400,7 @@ fn a_mistake_in_one_report_does_not_hide_a_broken_link_or_a_real_name_in_another
     };
     let xref = append(other, "See @sec-nonexistent for more.");
     let link = append(INTRO, "A [broken link](../nowhere/index.html).");
-    std::fs::create_dir_all(root.join("private")).unwrap();
-    std::fs::write(root.join("private/real-names.txt"), "Marina\n").unwrap();
+    write_real_names(root, "Marina\n");
 
     let out = wingreport().arg("check").arg("--root").arg(root).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
