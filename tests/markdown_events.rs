@@ -116,6 +116,8 @@ fn silent_mistakes_are_errors_at_their_line() {
             "image `https://example.org/map.png` is on another site",
         ),
         ("Look:\n\n![A map](//example.org/map.png)\n", 6, "image `//example.org/map.png` is on another site"),
+        ("Look:\n\n<p>A <img src=\"https://example.org/map.png\" alt=\"map\"></p>\n", 6, "is on another site"),
+        ("Look <img src=\"../../static/favicon.svg\"> here.\n", 4, "image `../../static/favicon.svg` has no alt text"),
         ("See {{ roles() }} here.\n", 4, "is inside a paragraph"),
         ("- {{ roles() }}\n", 4, "is inside a paragraph"),
         ("## About @nokey\n", 4, "citation `@nokey` is not in the bibliography"),

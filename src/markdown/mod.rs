@@ -581,7 +581,10 @@ impl<'a> Parsing<'a, '_, '_> {
                                     format!("raw `<{tag}>` in narrative"),
                                     "scripts, styles, frames and form fields cannot be part of a report; to show the tag as text, put it in `code`",
                                 ),
-                                None => self.items.push(Item::Event(other)),
+                                None => {
+                                    self.raw_images(html, range.start);
+                                    self.items.push(Item::Event(other));
+                                }
                             }
                         }
                         other => self.items.push(Item::Event(other)),
@@ -684,6 +687,29 @@ impl<'a> Parsing<'a, '_, '_> {
                 format!("image `{dest}` is on another site"),
                 "save the image into the theme's `static/` folder and link it by a relative path, as in `![...](../../static/chart.png)`: pages load images of this site only",
             );
+        }
+    }
+
+    /// The `<img>` tags of raw HTML at body offset `at` meet the rules of a
+    /// Markdown image: a file of this site, with an `alt` (which may be
+    /// empty in HTML, marking a picture as decoration).
+    fn raw_images(&mut self, html: &str, at: usize) {
+        let mut found = Vec::new();
+        crate::links::tags::for_each_start_tag(html.as_bytes(), |tag| {
+            if tag.is("img") {
+                let src = tag.get("src").map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
+                found.push((at + tag.offset, src, tag.get("alt").is_some()));
+            }
+        });
+        for (place, src, has_alt) in found {
+            self.image_source(&src, place);
+            if !has_alt {
+                self.error(
+                    place,
+                    format!("image `{src}` has no alt text"),
+                    "say what it shows in `alt=\"...\"`, or write `alt=\"\"` for a picture that is only decoration; screen readers read it aloud",
+                );
+            }
         }
     }
 
