@@ -30,7 +30,8 @@ enum Reason {
     /// Link and image targets with a scheme other than http(s), mailto and
     /// tel are refused.
     RefusedScheme,
-    /// An image without alt text is refused: screen readers need it.
+    /// An image without alt text (a raw `<img>` without `alt`) is refused:
+    /// screen readers need it.
     RefusedMissingAlt,
     /// A raw HTML block that ends inside a tag (`<div id="foo"` and no `>`)
     /// is refused: sanitised, the tag would swallow the markup after it.
@@ -84,6 +85,7 @@ const INTENTIONAL: &[(u32, Reason)] = &[
     (300, RefusedH1),
     (308, SanitisedRawHtml),
     (309, SanitisedRawHtml),
+    (475, RefusedMissingAlt),
     (491, SanitisedRawHtml),
     (524, SanitisedRawHtml),
     (536, SanitisedRawHtml),
