@@ -30,11 +30,17 @@ pub struct Summary {
     pub pages: usize,
     pub files: usize,
     pub output: Option<PathBuf>,
-    pub elapsed: Duration,
     /// http(s) links of the pages, listed by `check`, never fetched.
     pub external_links: Vec<crate::links::ExternalLink>,
     /// Wall-clock time of each stage, in order (`--timings`).
     pub stages: Vec<(&'static str, Duration)>,
+}
+
+impl Summary {
+    /// The whole run: its stages follow one another.
+    pub fn elapsed(&self) -> Duration {
+        self.stages.iter().map(|(_, took)| *took).sum()
+    }
 }
 
 /// The wall-clock time of each stage of a run, for `--timings`: where a
@@ -163,7 +169,6 @@ fn summary(assembled: Assembled, output: Option<PathBuf>, watch: Stopwatch) -> S
         pages: count("pages/"),
         files: paths.len(),
         output,
-        elapsed: watch.stages.iter().map(|(_, took)| *took).sum(),
         external_links: assembled.external_links,
         stages: watch.stages,
     }

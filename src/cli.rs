@@ -178,12 +178,16 @@ pub fn run() -> ExitCode {
         Command::Schema { output } => schema(output.as_deref()),
         Command::Build { root, output, drafts, quiet, timings } => {
             let result = build::build(&root, output.as_deref(), drafts);
-            print_timings(timings, &result);
+            if timings {
+                print_timings(&result);
+            }
             finish(&root, result, quiet, Format::Human, "build")
         }
         Command::Check { root, drafts, format, timings } => {
             let result = build::check(&root, drafts);
-            print_timings(timings, &result);
+            if timings {
+                print_timings(&result);
+            }
             finish(&root, result, false, format, "check")
         }
         Command::Pdf { export, browser } => {
@@ -256,7 +260,7 @@ fn finish(root: &Path, result: Result<Summary, Failure>, quiet: bool, format: Fo
             } else if !quiet {
                 let sites = plural(summary.sites, "site report");
                 let pages = plural(summary.pages, "page");
-                let ms = summary.elapsed.as_millis();
+                let ms = summary.elapsed().as_millis();
                 match &summary.output {
                     Some(out) => eprintln!(
                         "Built {sites} and {pages} into {} ({} files) in {ms} ms",
@@ -292,14 +296,11 @@ fn finish(root: &Path, result: Result<Summary, Failure>, quiet: bool, format: Fo
     }
 }
 
-/// The time each stage of a successful run took, when asked: on stderr,
+/// The time each stage of a successful run took (`--timings`): on stderr,
 /// before the summary, even with `--quiet`.
-fn print_timings(wanted: bool, result: &Result<Summary, Failure>) {
+fn print_timings(result: &Result<Summary, Failure>) {
     let Ok(summary) = result else { return };
-    if !wanted {
-        return;
-    }
-    let total = summary.elapsed.as_secs_f64().max(f64::MIN_POSITIVE);
+    let total = summary.elapsed().as_secs_f64().max(f64::MIN_POSITIVE);
     eprintln!("Time by stage (wall clock):");
     for (stage, took) in &summary.stages {
         let share = took.as_secs_f64() / total * 100.0;

@@ -40,17 +40,19 @@ const OUTPUT_GAP: &str = r"(?:\s|&nbsp;|&#160;|&#x0*a0;|\\[nrt]|[*_]|</?(?:a|abb
 /// Markdown paragraph, emphasis, or an HTML tag written in the Markdown.
 const SOURCE_GAP: &str = r"(?:\s|[*_]|</?[a-z][^<>]{0,300}>)+";
 
+/// Every spelling of an apostrophe in a page (templates escape `'` as
+/// `&#x27;`), and of a hyphen.
+const APOSTROPHE: &str = r"(?:'|\x{2019}|\x{2018}|&#0*39;|&#x0*27;|&apos;|&rsquo;|&lsquo;)";
+const HYPHEN: &str = r"(?:-|\x{2010}|\x{2011}|&#8209;|&#x2011;)";
+
 /// `name` as a pattern: its words with `gap` between them, an apostrophe
-/// as any apostrophe or its entity (templates escape `'` as `&#x27;`),
-/// a hyphen as any hyphen.
+/// or a hyphen in any spelling.
 fn name_pattern(name: &str, gap: &str) -> String {
     let word = |w: &str| -> String {
         w.chars()
             .map(|c| match c {
-                '\'' | '\u{2019}' | '\u{2018}' => {
-                    r"(?:'|\x{2019}|\x{2018}|&#0*39;|&#x0*27;|&apos;|&rsquo;|&lsquo;)".to_string()
-                }
-                '-' | '\u{2010}' | '\u{2011}' => r"(?:-|\x{2010}|\x{2011}|&#8209;|&#x2011;)".to_string(),
+                '\'' | '\u{2019}' | '\u{2018}' => APOSTROPHE.to_string(),
+                '-' | '\u{2010}' | '\u{2011}' => HYPHEN.to_string(),
                 c => regex::escape(c.encode_utf8(&mut [0; 4])),
             })
             .collect()
@@ -129,15 +131,12 @@ impl Scanner {
 /// A name found in the output as a reader sees it: lower-cased, tags,
 /// emphasis and entities left out, one space between words.
 fn as_read(found: &str) -> String {
-    static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(OUTPUT_GAP).expect("valid pattern"));
-    static APOSTROPHE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"&#0*39;|&#x0*27;|&apos;|&rsquo;|&lsquo;|\x{2019}|\x{2018}").expect("valid pattern")
-    });
-    static HYPHEN: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"&#8209;|&#x2011;|\x{2010}|\x{2011}").expect("valid pattern"));
+    static GAP: LazyLock<Regex> = LazyLock::new(|| Regex::new(OUTPUT_GAP).expect("valid pattern"));
+    static APOSTROPHES: LazyLock<Regex> = LazyLock::new(|| Regex::new(APOSTROPHE).expect("valid pattern"));
+    static HYPHENS: LazyLock<Regex> = LazyLock::new(|| Regex::new(HYPHEN).expect("valid pattern"));
     let lower = found.to_lowercase();
-    let spaced = TAG.replace_all(&lower, " ");
-    HYPHEN.replace_all(&APOSTROPHE.replace_all(&spaced, "'"), "-").into_owned()
+    let spaced = GAP.replace_all(&lower, " ");
+    HYPHENS.replace_all(&APOSTROPHES.replace_all(&spaced, "'"), "-").into_owned()
 }
 
 /// Every place under `content/` and `themes/` where `name` is written,
@@ -149,7 +148,7 @@ fn as_read(found: &str) -> String {
 /// Quuxa" into "Zebedee Quux…").
 fn source_lines(root: &Path, name: &str) -> Vec<(String, usize, usize, String)> {
     let Ok(spelled) = Regex::new(&format!("(?i){}", name_pattern(name, SOURCE_GAP))) else { return Vec::new() };
-    let gap = Regex::new(SOURCE_GAP).expect("valid pattern");
+    static GAP: LazyLock<Regex> = LazyLock::new(|| Regex::new(SOURCE_GAP).expect("valid pattern"));
     // A YAML escape such as `\x1a` just before the name ends in a letter.
     let escape_before = Regex::new(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[^xuU])$").expect("valid");
     let (mut whole, mut inside) = (Vec::new(), Vec::new());
@@ -169,7 +168,7 @@ fn source_lines(root: &Path, name: &str) -> Vec<(String, usize, usize, String)> 
                 let line_start = before_match.rfind('\n').map_or(0, |i| i + 1);
                 let line = before_match.matches('\n').count() + 1;
                 let col = text[line_start..m.start()].chars().count() + 1;
-                let shown = gap.replace_all(m.as_str(), " ").into_owned();
+                let shown = GAP.replace_all(m.as_str(), " ").into_owned();
                 let place = (rel_path(root, entry.path()), line, col, shown);
                 if joined { inside.push(place) } else { whole.push(place) }
             }

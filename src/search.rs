@@ -238,25 +238,10 @@ fn analyse(title: String, docs: &[SearchDoc]) -> Analysed {
     let mut terms = PageTerms::default();
     for (section, (text, label)) in folded.iter().enumerate() {
         let section = u32::try_from(section).unwrap_or(u32::MAX);
-        each_term(text, |t| {
-            let list = terms.postings(t);
-            match list.last_mut() {
-                Some((at, weight)) if *at == section => *weight = (*weight + 1).min(MAX_TEXT_WEIGHT),
-                _ => list.push((section, 1)),
-            }
-        });
+        each_term(text, |t| terms.weigh(t, section, 1, |w| (w + 1).min(MAX_TEXT_WEIGHT)));
         // A heading hit counts once, however often the term is in the label and title.
-        let mut heading = |t| {
-            let list = terms.postings(t);
-            match list.last_mut() {
-                Some((at, weight)) if *at == section => {
-                    if *weight < HEADING_WEIGHT {
-                        *weight += HEADING_WEIGHT;
-                    }
-                }
-                _ => list.push((section, HEADING_WEIGHT)),
-            }
-        };
+        let mut heading =
+            |t| terms.weigh(t, section, HEADING_WEIGHT, |w| if w < HEADING_WEIGHT { w + HEADING_WEIGHT } else { w });
         each_term(label, &mut heading);
         in_title.iter().for_each(|t| heading(t));
     }
@@ -282,12 +267,18 @@ struct PageTerms<'a> {
 }
 
 impl<'a> PageTerms<'a> {
-    fn postings(&mut self, term: &'a str) -> &mut Vec<(u32, u16)> {
+    /// Gives `term` the weight `first` in `section` (the latest one), or,
+    /// when it has one there already, `more` of it.
+    fn weigh(&mut self, term: &'a str, section: u32, first: u16, more: impl FnOnce(u16) -> u16) {
         let place = *self.places.entry(term).or_insert_with(|| {
             self.lists.push((term, Vec::new()));
             self.lists.len() - 1
         });
-        &mut self.lists[place].1
+        let list = &mut self.lists[place].1;
+        match list.last_mut() {
+            Some((at, weight)) if *at == section => *weight = more(*weight),
+            _ => list.push((section, first)),
+        }
     }
 }
 

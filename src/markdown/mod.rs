@@ -694,23 +694,21 @@ impl<'a> Parsing<'a, '_, '_> {
     /// Markdown image: a file of this site, with an `alt` (which may be
     /// empty in HTML, marking a picture as decoration).
     fn raw_images(&mut self, html: &str, at: usize) {
-        let mut found = Vec::new();
         crate::links::tags::for_each_start_tag(html.as_bytes(), |tag| {
-            if tag.is("img") {
-                let src = tag.get("src").map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
-                found.push((at + tag.offset, src, tag.get("alt").is_some()));
+            if !tag.is("img") {
+                return;
             }
-        });
-        for (place, src, has_alt) in found {
+            let place = at + tag.offset;
+            let src = tag.get("src").map(String::from_utf8_lossy).unwrap_or_default();
             self.image_source(&src, place);
-            if !has_alt {
+            if tag.get("alt").is_none() {
                 self.error(
                     place,
                     format!("image `{src}` has no alt text"),
                     "say what it shows in `alt=\"...\"`, or write `alt=\"\"` for a picture that is only decoration; screen readers read it aloud",
                 );
             }
-        }
+        });
     }
 
     fn footnote_start(&mut self, label: &str, at: usize) {
