@@ -89,3 +89,19 @@ fn check_exits_1_naming_the_line_and_lists_external_links_when_clean() {
     let listed: Vec<String> = stderr(&out).lines().map(str::trim).map(String::from).collect();
     assert!(listed.contains(&"https://example.org/report  (1 page)".to_string()), "{listed:#?}");
 }
+
+#[test]
+fn a_broken_link_in_raw_html_is_an_error_at_its_markdown_line() {
+    let dir = project_with("See <a href=\"/sites/risley/\">Risley</a> and <img src=\"pic.png\" alt=\"A wing\">.");
+    let line = line_count(&dir);
+    let diags = problems(&dir);
+    assert_eq!(diags.len(), 2, "{diags:#?}");
+    let root = &diags[0];
+    assert_eq!((root.path.as_str(), root.line, root.col), (FILE, line, 5));
+    assert!(root.message.contains("starts with `/`"), "{}", root.message);
+    let hint = root.hint.as_deref().unwrap_or("");
+    assert!(hint.contains("../risley/index.html") && !hint.contains("bug"), "{hint}");
+    let image = &diags[1];
+    assert_eq!((image.path.as_str(), image.line, image.col), (FILE, line, 45));
+    assert!(image.message.contains("`pic.png`"), "{}", image.message);
+}

@@ -582,7 +582,7 @@ impl<'a> Parsing<'a, '_, '_> {
                                     "scripts, styles, frames and form fields cannot be part of a report; to show the tag as text, put it in `code`",
                                 ),
                                 None => {
-                                    self.raw_images(html, range.start);
+                                    self.raw_tags(html, range.start);
                                     self.items.push(Item::Event(other));
                                 }
                             }
@@ -690,16 +690,31 @@ impl<'a> Parsing<'a, '_, '_> {
         }
     }
 
-    /// The `<img>` tags of raw HTML at body offset `at` meet the rules of a
-    /// Markdown image: a file of this site, with an `alt` (which may be
-    /// empty in HTML, marking a picture as decoration).
-    fn raw_images(&mut self, html: &str, at: usize) {
+    /// The tags of raw HTML at body offset `at` meet the rules of Markdown:
+    /// its links (`<a href>`, `<img src>`) are checked as Markdown links, so
+    /// a broken one is reported at its line; an `<img>` is a file of this
+    /// site, with an `alt` (which may be empty in HTML, marking a picture as
+    /// decoration).
+    fn raw_tags(&mut self, html: &str, at: usize) {
         crate::links::tags::for_each_start_tag(html.as_bytes(), |tag| {
+            let place = at + tag.offset;
+            let attribute = |name: &str| {
+                tag.get(name).map(|value| htmlize::unescape_attribute(String::from_utf8_lossy(value)).into_owned())
+            };
+            let url = if tag.is("a") {
+                attribute("href")
+            } else if tag.is("img") {
+                attribute("src")
+            } else {
+                return;
+            };
+            if let Some(url) = &url {
+                self.link(url, place);
+            }
             if !tag.is("img") {
                 return;
             }
-            let place = at + tag.offset;
-            let src = tag.get("src").map(String::from_utf8_lossy).unwrap_or_default();
+            let src = url.unwrap_or_default();
             self.image_source(&src, place);
             if tag.get("alt").is_none() {
                 self.error(
