@@ -5,6 +5,7 @@
 //! memory (Markdown, shortcodes, charts, templates), [`privacy`] stops real
 //! names from leaking, and [`write`] puts them on disk atomically. [`build`] runs the stages in order.
 
+pub mod accessibility;
 pub mod build;
 pub mod charts;
 pub mod cli;
@@ -22,6 +23,7 @@ pub mod scaffold;
 pub mod schema;
 pub mod search;
 pub mod serve;
+pub(crate) mod tags;
 pub mod templates;
 pub mod validate;
 pub mod write;

@@ -12,10 +12,9 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use url::Url;
 
+use crate::accessibility::{Audit, Barrier, Found};
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::render::OutputFile;
-
-pub(crate) mod tags;
 
 /// A link an author wrote in Markdown, where the render stage found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,12 +81,19 @@ pub struct PageFacts {
     pub path: String,
     ids: FxHashSet<String>,
     links: Vec<Link>,
+    /// Its accessibility barriers, for [`crate::accessibility::diagnose`].
+    pub barriers: Vec<Barrier>,
 }
 
 impl PageFacts {
-    /// Ids and links of the page at output path `path`.
+    /// Ids, links and accessibility barriers of the page at output path `path`.
     pub fn scan(path: &str, html: &[u8]) -> Self {
-        let Scan { ids, links } = scan(html);
+        let Scan { ids, links, barriers } = scan(html);
+        let mut line = Line::default();
+        let barriers = barriers
+            .into_iter()
+            .map(|found| Barrier { line: line.of(html, found.offset), message: found.message, hint: found.hint })
+            .collect();
         let base = Base::new(path);
         let mut line = Line::default();
         let links = links
@@ -111,7 +117,7 @@ impl PageFacts {
                 Some(Link { line: line.of(html, link.offset), href: link.href, target })
             })
             .collect();
-        PageFacts { path: path.to_string(), ids, links }
+        PageFacts { path: path.to_string(), ids, links, barriers }
     }
 
     /// Whether the page links to any of `paths`, other than itself.
@@ -207,6 +213,7 @@ fn is_html(path: &str) -> bool {
 struct Scan {
     ids: FxHashSet<String>,
     links: Vec<FoundLink>,
+    barriers: Vec<Found>,
 }
 
 /// A link attribute in the generated HTML, entities already decoded.
@@ -219,11 +226,22 @@ struct FoundLink {
 
 /// Ids and links of one page: `id` on any element, `name` on `<a>`, and the
 /// attributes whose URL the reader's browser follows or loads.
+/// The page's accessibility barriers are found in the same walk.
 fn scan(html: &[u8]) -> Scan {
     let mut found = Scan::default();
-    tags::for_each_start_tag(html, |tag| {
+    let mut audit = Audit::default();
+    crate::tags::for_each_tag(html, |tag| {
+        audit.tag(tag);
+        if tag.end {
+            return;
+        }
         if let Some(id) = tag.get("id") {
-            found.ids.insert(unescape(id));
+            let id = unescape(id);
+            if found.ids.contains(&id) {
+                audit.duplicate_id(tag.offset, &id);
+            } else {
+                found.ids.insert(id);
+            }
         }
         if tag.is("a")
             && let Some(name) = tag.get("name")
@@ -243,6 +261,7 @@ fn scan(html: &[u8]) -> Scan {
             }
         }
     });
+    found.barriers = audit.finish(&found.ids);
     found
 }
 

@@ -29,6 +29,7 @@ use tower_livereload::{LiveReloadLayer, Reloader};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
+use crate::accessibility;
 use crate::build::{self, Failure};
 use crate::diagnostics::Diagnostic;
 use crate::links::{AuthoredLink, Output, PageFacts};
@@ -282,6 +283,7 @@ fn build_sites(
     let own_links: Vec<AuthoredLink> = fresh.iter().flat_map(|part| part.links.iter().cloned()).collect();
     let own_pages: Vec<&PageFacts> = fresh.iter().flat_map(|part| &part.pages).collect();
     let mut diags = output.check(&own_pages, None, &own_links).diagnostics;
+    diags.extend(accessibility::diagnose(own_pages.iter().map(|page| (page.path.as_str(), &page.barriers[..]))));
     let fresh_pages: HashSet<&str> = own_pages.iter().map(|p| p.path.as_str()).collect();
     let linking: Vec<&Rendered> = parts()
         .filter(|part| part.pages.iter().any(|p| !fresh_pages.contains(p.path.as_str()) && p.links_into(&changed)))

@@ -9,7 +9,7 @@ use include_dir::{Dir, include_dir};
 use serde::Serialize;
 
 use crate::diagnostics::{Diagnostic, rel_path};
-use crate::links::tags::after_end_tag;
+use crate::tags::after_end_tag;
 
 static DEFAULT_THEME: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 

@@ -33,12 +33,18 @@ enum Reason {
     /// An image without alt text (a raw `<img>` without `alt`) is refused:
     /// screen readers need it.
     RefusedMissingAlt,
+    /// A heading that skips a level (a section's first heading `###`, its
+    /// title being the level above `##`) is refused: screen-reader users
+    /// move through a report by heading level.
+    RefusedSkippedLevel,
     /// A raw HTML block that ends inside a tag (`<div id="foo"` and no `>`)
     /// is refused: sanitised, the tag would swallow the markup after it.
     RefusedUnfinishedTag,
 }
 
-use Reason::{RefusedH1, RefusedMissingAlt, RefusedScheme, RefusedUnfinishedTag, SanitisedRawHtml};
+use Reason::{
+    RefusedH1, RefusedMissingAlt, RefusedScheme, RefusedSkippedLevel, RefusedUnfinishedTag, SanitisedRawHtml,
+};
 
 const INTENTIONAL: &[(u32, Reason)] = &[
     (10, RefusedH1),
@@ -47,6 +53,8 @@ const INTENTIONAL: &[(u32, Reason)] = &[
     (67, RefusedH1),
     (68, RefusedH1),
     (72, RefusedH1),
+    (73, RefusedSkippedLevel),
+    (74, RefusedSkippedLevel),
     (75, RefusedH1),
     (76, RefusedH1),
     (78, RefusedH1),
@@ -104,6 +112,8 @@ const INTENTIONAL: &[(u32, Reason)] = &[
     (627, SanitisedRawHtml),
     (628, SanitisedRawHtml),
     (629, SanitisedRawHtml),
+    (646, RefusedSkippedLevel),
+    (647, RefusedSkippedLevel),
 ];
 
 /// Differences that are bugs, with what goes wrong. The lead is fixing the
@@ -353,7 +363,8 @@ fn reason_holds(reason: Reason, example: &Example, outcome: &Outcome) -> Result<
     let refused = |needle: &str| outcome.diagnostics.iter().any(|d| d.contains(needle));
     let holds = match reason {
         Reason::SanitisedRawHtml => example.markdown.contains('<'),
-        Reason::RefusedH1 => refused("heading"),
+        Reason::RefusedH1 => refused("`#` heading"),
+        Reason::RefusedSkippedLevel => refused("skips a level"),
         Reason::RefusedScheme => refused("link"),
         Reason::RefusedMissingAlt => refused("alt text"),
         Reason::RefusedUnfinishedTag => refused("is not finished"),

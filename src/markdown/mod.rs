@@ -636,6 +636,21 @@ impl<'a> Parsing<'a, '_, '_> {
             );
         }
         let depth = (level as usize).saturating_sub(1).max(1);
+        let above = self.headings.last().map_or(0, |h| h.depth);
+        if depth > above + 1 {
+            let hashes = |depth: usize| "#".repeat(depth + 1);
+            let hint = match above {
+                0 => "a section's first heading is `##`: its title is the level above".to_string(),
+                _ => format!("under a `{}` heading, use `{}`", hashes(above), hashes(above + 1)),
+            };
+            self.error(
+                at,
+                format!("`{}` heading skips a level", hashes(depth)),
+                format!(
+                    "{hint}; screen-reader users move through a report by heading level, and its numbers count them"
+                ),
+            );
+        }
         self.counters[depth - 1] += 1;
         self.counters[depth..].iter_mut().for_each(|c| *c = 0);
         let number = self.ctx.label.map(|label| {
@@ -696,7 +711,7 @@ impl<'a> Parsing<'a, '_, '_> {
     /// site, with an `alt` (which may be empty in HTML, marking a picture as
     /// decoration).
     fn raw_tags(&mut self, html: &str, at: usize) {
-        crate::links::tags::for_each_start_tag(html.as_bytes(), |tag| {
+        crate::tags::for_each_start_tag(html.as_bytes(), |tag| {
             let place = at + tag.offset;
             let attribute = |name: &str| {
                 tag.get(name).map(|value| htmlize::unescape_attribute(String::from_utf8_lossy(value)).into_owned())
@@ -1098,6 +1113,17 @@ mod tests {
     fn level_one_heading_is_an_error_with_its_file_line() {
         let r = render("text\n\n# Big\n", &ctx(Some("1")), &mut PageState::default());
         assert_eq!(r.diagnostics[0].line, 7);
+    }
+
+    #[test]
+    fn a_heading_that_skips_a_level_is_an_error_with_the_level_to_use() {
+        let r = render("## A\n\n#### B\n\n### C\n", &ctx(Some("1")), &mut PageState::default());
+        let found: Vec<_> = r.diagnostics.iter().map(|d| (d.line, d.message.as_str())).collect();
+        assert_eq!(found, [(7, "`####` heading skips a level")]);
+        assert!(r.diagnostics[0].hint.as_deref().unwrap().starts_with("under a `##` heading, use `###`"));
+        let r = render("text\n\n### First\n", &ctx(None), &mut PageState::default());
+        assert_eq!(r.diagnostics[0].message, "`###` heading skips a level");
+        assert!(r.diagnostics[0].hint.as_deref().unwrap().starts_with("a section's first heading is `##`"));
     }
 
     #[test]

@@ -16,6 +16,7 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use crate::accessibility;
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::links::{self, AuthoredLink, Output, PageFacts, Unpublished};
 use crate::markdown::citations::Reference;
@@ -107,8 +108,8 @@ impl Finish {
 
     /// The output of rendered parts (whose files may already be written)
     /// completed by the sitemap, the `search` index files and the static
-    /// files, with every link checked from the parts' facts; or every
-    /// problem the parts and the link check found.
+    /// files, with every link and accessibility barrier checked from the
+    /// parts' facts; or every problem the parts and these checks found.
     fn complete(self, parts: &[&Rendered], search: Vec<OutputFile>) -> Result<Assembled, Vec<Diagnostic>> {
         let mut diags: Vec<Diagnostic> = parts.iter().flat_map(|part| part.diags.iter().cloned()).collect();
         // A part with mistakes is not link-checked (an unknown citation would
@@ -125,6 +126,7 @@ impl Finish {
         let files = paths().chain(extra.iter().map(|f| f.path.as_str()));
         let report = Output::new(pages, files, &self.unpublished).check(&checked, None, &authored);
         diags.extend(report.diagnostics);
+        diags.extend(accessibility::diagnose(checked.iter().map(|page| (page.path.as_str(), &page.barriers[..]))));
         if !diags.is_empty() {
             return Err(diags);
         }

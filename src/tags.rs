@@ -1,23 +1,27 @@
-//! The start tags of a page and their attributes, read the way the HTML
-//! standard's tokenizer reads them, but only as far as the link check needs:
-//! text is skipped with `memchr`, comments, doctypes and end tags are passed
-//! over, and the contents of `<script>`, `<style>` and the other raw-text
-//! elements are never read as markup. A general tokenizer lexes every
-//! character of every page; this was a fifth of a build's instructions.
+//! The tags of a page and their attributes, read the way the HTML
+//! standard's tokenizer reads them, but only as far as the checks after
+//! render (links, accessibility) and the Markdown's raw HTML need: text is
+//! skipped with `memchr`, comments and doctypes are passed over, and the
+//! contents of `<script>`, `<style>` and the other raw-text elements are
+//! never read as markup. A general tokenizer lexes every character of every
+//! page; this was a fifth of a build's instructions.
 
 use memchr::{memchr, memmem};
 
-/// One start tag: its name (as written) and its attributes, values raw.
-pub struct StartTag<'a> {
+/// One start or end tag: its name (as written) and, for a start tag, its
+/// attributes, values raw.
+pub struct Tag<'a> {
     /// Byte offset of its `<`.
     pub offset: usize,
+    /// An end tag (`</p>`), whose attributes a browser ignores.
+    pub end: bool,
     pub name: &'a [u8],
     /// Name and raw value (entities not yet decoded) of each attribute, the
     /// first of a repeated name only, as a browser keeps it.
     pub attributes: Vec<(&'a [u8], &'a [u8])>,
 }
 
-impl StartTag<'_> {
+impl Tag<'_> {
     /// The raw value of attribute `name` (lowercase ASCII), if present.
     pub fn get(&self, name: &str) -> Option<&[u8]> {
         self.attributes.iter().find(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes())).map(|&(_, v)| v)
@@ -33,7 +37,16 @@ impl StartTag<'_> {
 const TEXT_ONLY: [&str; 8] = ["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"];
 
 /// Calls `each` with every start tag of `html`, in document order.
-pub fn for_each_start_tag<'a>(html: &'a [u8], mut each: impl FnMut(&StartTag<'a>)) {
+pub fn for_each_start_tag<'a>(html: &'a [u8], mut each: impl FnMut(&Tag<'a>)) {
+    for_each_tag(html, |tag| {
+        if !tag.end {
+            each(tag);
+        }
+    });
+}
+
+/// Calls `each` with every start and end tag of `html`, in document order.
+pub fn for_each_tag<'a>(html: &'a [u8], mut each: impl FnMut(&Tag<'a>)) {
     let mut at = 0;
     while let Some(found) = memchr(b'<', &html[at..]) {
         let lt = at + found;
@@ -42,7 +55,11 @@ pub fn for_each_start_tag<'a>(html: &'a [u8], mut each: impl FnMut(&StartTag<'a>
             Some(b'!') if rest.starts_with(b"!--") => after_comment(html, lt + 4),
             Some(b'!' | b'?') => after(html, lt + 1, b'>'),
             Some(b'/') if rest.get(1).is_some_and(u8::is_ascii_alphabetic) => match read_tag(html, lt, lt + 2) {
-                Some((_, end)) => end,
+                Some((mut tag, end)) => {
+                    tag.end = true;
+                    each(&tag);
+                    end
+                }
                 None => return,
             },
             Some(c) if c.is_ascii_alphabetic() => {
@@ -94,10 +111,10 @@ pub(crate) fn after_end_tag(html: &[u8], from: usize, name: &str) -> usize {
 
 /// Reads the tag whose `<` is at `lt` and whose name starts at `from`; the tag and the offset just past
 /// its `>`, or `None` when the page ends inside it (a browser drops it).
-fn read_tag(html: &[u8], lt: usize, from: usize) -> Option<(StartTag<'_>, usize)> {
+fn read_tag(html: &[u8], lt: usize, from: usize) -> Option<(Tag<'_>, usize)> {
     let ends_name = |b: &u8| b.is_ascii_whitespace() || *b == b'/' || *b == b'>';
     let name_end = html[from..].iter().position(ends_name).map_or(html.len(), |i| from + i);
-    let mut tag = StartTag { offset: lt, name: &html[from..name_end], attributes: Vec::new() };
+    let mut tag = Tag { offset: lt, end: false, name: &html[from..name_end], attributes: Vec::new() };
     let mut at = name_end;
     loop {
         while html.get(at).is_some_and(|&b| b.is_ascii_whitespace() || b == b'/') {
@@ -200,6 +217,15 @@ mod tests {
         assert_eq!(tags("a < b <3 <p>ok</p><a href=\"unfinished"), ["p"]);
         assert_eq!(tags("<em"), Vec::<String>::new());
         assert_eq!(tags("<script>never closed <a href=x>"), ["script"]);
+    }
+
+    #[test]
+    fn end_tags_are_given_in_order_with_their_names() {
+        let mut found = Vec::new();
+        for_each_tag(b"<figure><svg></svg ><Table x=1></TABLE></figure>", |tag| {
+            found.push(format!("{}{}", if tag.end { "/" } else { "" }, String::from_utf8_lossy(tag.name)));
+        });
+        assert_eq!(found, ["figure", "svg", "/svg", "Table", "/TABLE", "/figure"]);
     }
 
     #[test]
