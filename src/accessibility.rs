@@ -85,7 +85,8 @@ pub struct Audit {
     mains: usize,
     h1s: usize,
     last_heading: Option<u8>,
-    first_link_seen: bool,
+    /// Where the page's first link is, and whether it goes to the page itself.
+    first_link: Option<(usize, bool)>,
     figures: Vec<Figure>,
     tables: Vec<Table>,
     svg_depth: usize,
@@ -135,11 +136,11 @@ impl Audit {
             if self.mains == 2 {
                 self.barrier(tag.offset, "a second `<main>`", MAIN);
             }
-        } else if tag.is("a") && tag.get("href").is_some() && !self.first_link_seen {
-            self.first_link_seen = true;
-            if !attribute("href").unwrap_or_default().starts_with('#') {
-                self.barrier(tag.offset, "the page's first link is not a skip link", SKIP);
-            }
+        } else if tag.is("a")
+            && self.first_link.is_none()
+            && let Some(href) = attribute("href")
+        {
+            self.first_link = Some((tag.offset, href.starts_with('#')));
         } else if tag.is("img") {
             if tag.get("alt").is_none() {
                 let src = attribute("src").unwrap_or_default();
@@ -244,8 +245,17 @@ impl Audit {
         self.barrier(offset, format!("id `{id}` is used twice on this page"), DUPLICATE_ID);
     }
 
-    /// The barriers of the whole page, in page order; `ids` are its ids.
-    pub fn finish(mut self, ids: &FxHashSet<String>) -> Vec<Found> {
+    /// The barriers of a piece of a page (raw HTML of a narrative) that it
+    /// has whatever page it is part of, in order: those of its elements, not
+    /// those of the page as a whole.
+    pub fn finish_fragment(mut self) -> Vec<Found> {
+        self.close_elements();
+        self.found.sort_by_key(|f| f.offset);
+        self.found
+    }
+
+    /// Closes what the page left open and checks its form fields' labels.
+    fn close_elements(&mut self) {
         if let Some(offset) = self.untitled_svg.take() {
             self.barrier(offset, "`<svg role=\"img\">` has no name", GRAPHIC);
         }
@@ -255,22 +265,29 @@ impl Audit {
         while let Some(table) = self.tables.pop() {
             self.close_table(table);
         }
+        for (offset, id) in std::mem::take(&mut self.unlabelled) {
+            if id.is_empty() || !self.labels_for.contains(&id) {
+                self.barrier(offset, "form field has no label", LABEL);
+            }
+        }
+    }
+
+    /// The barriers of the whole page, in page order; `ids` are its ids.
+    pub fn finish(mut self, ids: &FxHashSet<String>) -> Vec<Found> {
+        self.close_elements();
         if !self.root {
             self.barrier(0, "the page has no `<html lang>`", LANG);
         }
         if self.mains == 0 {
             self.barrier(0, "the page has no `<main>`", MAIN);
         }
-        if !self.first_link_seen {
-            self.barrier(0, "the page has no skip link", SKIP);
+        match self.first_link {
+            None => self.barrier(0, "the page has no skip link", SKIP),
+            Some((offset, false)) => self.barrier(offset, "the page's first link is not a skip link", SKIP),
+            Some((_, true)) => {}
         }
         if self.h1s == 0 {
             self.barrier(0, "the page has no `<h1>`", H1);
-        }
-        for (offset, id) in std::mem::take(&mut self.unlabelled) {
-            if id.is_empty() || !self.labels_for.contains(&id) {
-                self.barrier(offset, "form field has no label", LABEL);
-            }
         }
         for (offset, attribute, id) in std::mem::take(&mut self.references) {
             if !ids.contains(&id) {
@@ -315,10 +332,7 @@ pub fn diagnose<'a>(pages: impl IntoIterator<Item = (&'a str, &'a [Barrier])>) -
                 n => format!(" and {n} other pages"),
             };
             let message = format!("accessibility: {} (on `{page}`{also})", barrier.message);
-            let hint = format!(
-                "{} (no Markdown wrote this: it comes from the theme's templates; fix the template that writes it)",
-                barrier.hint
-            );
+            let hint = format!("{} (no Markdown line wrote this: it comes from the theme's templates)", barrier.hint);
             Diagnostic::new(page, barrier.line, 0, message).with_hint(hint)
         })
         .collect();

@@ -37,13 +37,17 @@ enum Reason {
     /// title being the level above `##`) is refused: screen-reader users
     /// move through a report by heading level.
     RefusedSkippedLevel,
+    /// A raw HTML `<table>` without header cells (`<th>`) is refused: screen
+    /// readers announce each cell with its headers.
+    RefusedTableWithoutHeaders,
     /// A raw HTML block that ends inside a tag (`<div id="foo"` and no `>`)
     /// is refused: sanitised, the tag would swallow the markup after it.
     RefusedUnfinishedTag,
 }
 
 use Reason::{
-    RefusedH1, RefusedMissingAlt, RefusedScheme, RefusedSkippedLevel, RefusedUnfinishedTag, SanitisedRawHtml,
+    RefusedH1, RefusedMissingAlt, RefusedScheme, RefusedSkippedLevel, RefusedTableWithoutHeaders, RefusedUnfinishedTag,
+    SanitisedRawHtml,
 };
 
 const INTENTIONAL: &[(u32, Reason)] = &[
@@ -66,9 +70,12 @@ const INTENTIONAL: &[(u32, Reason)] = &[
     (84, RefusedH1),
     (115, RefusedH1),
     (141, RefusedH1),
+    (148, RefusedTableWithoutHeaders),
+    (149, RefusedTableWithoutHeaders),
     (150, SanitisedRawHtml),
     (156, RefusedUnfinishedTag),
     (157, RefusedUnfinishedTag),
+    (160, RefusedTableWithoutHeaders),
     (163, SanitisedRawHtml),
     (169, SanitisedRawHtml),
     (170, SanitisedRawHtml),
@@ -82,6 +89,8 @@ const INTENTIONAL: &[(u32, Reason)] = &[
     (180, SanitisedRawHtml),
     (182, SanitisedRawHtml),
     (183, SanitisedRawHtml),
+    (190, RefusedTableWithoutHeaders),
+    (191, RefusedTableWithoutHeaders),
     (201, SanitisedRawHtml),
     (214, RefusedH1),
     (215, RefusedH1),
@@ -365,6 +374,7 @@ fn reason_holds(reason: Reason, example: &Example, outcome: &Outcome) -> Result<
         Reason::SanitisedRawHtml => example.markdown.contains('<'),
         Reason::RefusedH1 => refused("`#` heading"),
         Reason::RefusedSkippedLevel => refused("skips a level"),
+        Reason::RefusedTableWithoutHeaders => refused("has no header cells"),
         Reason::RefusedScheme => refused("link"),
         Reason::RefusedMissingAlt => refused("alt text"),
         Reason::RefusedUnfinishedTag => refused("is not finished"),

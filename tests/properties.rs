@@ -608,3 +608,19 @@ fn real_name_made_by_a_shortened_chart_label_is_reported_at_its_source() {
 fn an_unfinished_tag_before_a_heading_is_reported_at_its_source() {
     build_narrative(Narrative { paragraphs: ["</p><c".into(), "&".into(), String::new()], ..Narrative::default() });
 }
+
+/// Found by the narrative property once pages were checked for duplicate
+/// ids: a note referred to twice (in a table cell and in the text) gave
+/// both references the id `fnref-1`.
+#[test]
+fn a_note_referred_to_twice_gives_no_duplicate_id() {
+    let s = |t: &str| t.to_string();
+    build_narrative(Narrative {
+        title: s(""),
+        paragraphs: [s(""), s(""), s("")],
+        headings: [s(""), s("")],
+        cells: [s(""), s(""), s(""), s("[^n]:")],
+        citation: [s(""), s(""), s("")],
+        args: [s(""), s("")],
+    });
+}

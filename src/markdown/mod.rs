@@ -50,6 +50,8 @@ pub fn unique_name(base: &str, taken: &mut HashSet<String>) -> String {
 pub struct PageState {
     ids: HashSet<String>,
     footnotes: HashMap<String, usize>,
+    /// How many times each note number has been referred to so far.
+    footnote_references: HashMap<usize, usize>,
 }
 
 impl PageState {
@@ -66,6 +68,18 @@ impl PageState {
     fn footnote_number(&mut self, path: &str, label: &str) -> usize {
         let next = self.footnotes.len() + 1;
         *self.footnotes.entry(format!("{path}#{label}")).or_insert(next)
+    }
+
+    /// The id of the next reference to note `n`: `fnref-n`, which the
+    /// note's back-link goes to, for the first; `fnref-n-2`, `fnref-n-3`...
+    /// for the others, as an id may be used once on a page.
+    fn footnote_reference_id(&mut self, n: usize) -> String {
+        let count = self.footnote_references.entry(n).or_default();
+        *count += 1;
+        match *count {
+            1 => format!("fnref-{n}"),
+            k => format!("fnref-{n}-{k}"),
+        }
     }
 }
 
@@ -533,11 +547,10 @@ impl<'a> Parsing<'a, '_, '_> {
                             if !self.footnotes_defined.contains(label.as_ref()) {
                                 self.missing_footnote(&label, range.start);
                             }
+                            let id = self.page.footnote_reference_id(n);
                             self.items.push(Item::Event(Event::InlineHtml(
-                                format!(
-                                    "<sup class=\"footnote-ref\"><a href=\"#fn-{n}\" id=\"fnref-{n}\">{n}</a></sup>"
-                                )
-                                .into(),
+                                format!("<sup class=\"footnote-ref\"><a href=\"#fn-{n}\" id=\"{id}\">{n}</a></sup>")
+                                    .into(),
                             )));
                         }
                         Event::Start(Tag::Table(_)) => {
@@ -556,15 +569,16 @@ impl<'a> Parsing<'a, '_, '_> {
                             self.items.push(Item::Event(other));
                         }
                         Event::End(TagEnd::HtmlBlock) => {
-                            if let Some((html, at)) = html_block.take()
-                                && let Some(tag) = unfinished_tag(&html)
-                            {
-                                // Left open, the tag would take the markup after it as its attributes.
-                                self.error(
-                                    at,
-                                    format!("HTML tag `{tag}` is not finished with `>`"),
-                                    "finish the tag with `>`, or write `&lt;` for a `<` that is text",
-                                );
+                            if let Some((html, at)) = html_block.take() {
+                                match unfinished_tag(&html) {
+                                    // Left open, the tag would take the markup after it as its attributes.
+                                    Some(tag) => self.error(
+                                        at,
+                                        format!("HTML tag `{tag}` is not finished with `>`"),
+                                        "finish the tag with `>`, or write `&lt;` for a `<` that is text",
+                                    ),
+                                    None => self.raw_barriers(&html, at),
+                                }
                             }
                             self.items.push(Item::Event(other));
                         }
@@ -706,13 +720,18 @@ impl<'a> Parsing<'a, '_, '_> {
     }
 
     /// The tags of raw HTML at body offset `at` meet the rules of Markdown:
-    /// its links (`<a href>`, `<img src>`) are checked as Markdown links, so
+    /// an `id` is the report's only one, its links (`<a href>`, `<img src>`) are checked as Markdown links, so
     /// a broken one is reported at its line; an `<img>` is a file of this
     /// site, with an `alt` (which may be empty in HTML, marking a picture as
     /// decoration).
     fn raw_tags(&mut self, html: &str, at: usize) {
         crate::tags::for_each_start_tag(html.as_bytes(), |tag| {
             let place = at + tag.offset;
+            if let Some(id) = tag.get("id").map(String::from_utf8_lossy)
+                && !self.page.claim(&id)
+            {
+                self.error(place, format!("id `{id}` is used twice in this report"), "give each element its own `id`");
+            }
             let attribute = |name: &str| {
                 tag.get(name).map(|value| htmlize::unescape_attribute(String::from_utf8_lossy(value)).into_owned())
             };
@@ -739,6 +758,23 @@ impl<'a> Parsing<'a, '_, '_> {
                 );
             }
         });
+    }
+
+    /// The accessibility barriers of an HTML block at body offset `at`
+    /// (a table without header cells, say), at their line: the same rules
+    /// the output's pages are checked by, so the author, not the theme, is
+    /// told. Images are checked in [`Parsing::raw_tags`].
+    fn raw_barriers(&mut self, html: &str, at: usize) {
+        let mut audit = crate::accessibility::Audit::default();
+        crate::tags::for_each_tag(html.as_bytes(), |tag| {
+            if !tag.is("img") {
+                audit.tag(tag);
+            }
+        });
+        for found in audit.finish_fragment() {
+            let place = (at + found.offset).min(self.body.len());
+            self.error(place, format!("raw HTML: {}", found.message), found.hint);
+        }
     }
 
     fn footnote_start(&mut self, label: &str, at: usize) {
@@ -1127,6 +1163,18 @@ mod tests {
     }
 
     #[test]
+    fn raw_html_barriers_and_ids_are_errors_at_their_line() {
+        let r = one("Text.\n\n<table>\n<tr><td>1</td></tr>\n</table>\n\n<p id=\"x\">a</p>\n\n<p id=\"x\">b</p>\n");
+        let found: Vec<_> = r.diagnostics.iter().map(|d| (d.line, d.message.as_str())).collect();
+        assert_eq!(
+            found,
+            [(7, "raw HTML: `<table>` has no header cells (`<th>`)"), (13, "id `x` is used twice in this report")]
+        );
+        let r = one("<table>\n<tr><th>Year</th></tr>\n<tr><td>1</td></tr>\n</table>\n");
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    }
+
+    #[test]
     fn scripts_and_handlers_are_removed() {
         let r = one("<script>alert(1)</script>\n\n<a href=\"javascript:x\" onclick=\"y\">l</a>\n");
         assert!(!r.html.contains("script"));
@@ -1243,6 +1291,15 @@ mod tests {
         assert!(r.html.contains("href=\"#fn-2\""), "{}", r.html);
         assert!(r.html.contains("id=\"fn-2\""));
         assert!(r.html.contains("href=\"#fnref-2\""));
+    }
+
+    #[test]
+    fn a_note_referred_to_twice_gives_each_reference_its_own_id() {
+        let r = one("a[^x] b[^x] c[^x]\n\n[^x]: note\n");
+        for id in ["id=\"fnref-1\"", "id=\"fnref-1-2\"", "id=\"fnref-1-3\""] {
+            assert_eq!(r.html.matches(id).count(), 1, "{id}: {}", r.html);
+        }
+        assert!(r.html.contains("href=\"#fnref-1\""), "the back-link goes to the first: {}", r.html);
     }
 
     #[test]
