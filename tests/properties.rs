@@ -614,13 +614,5 @@ fn an_unfinished_tag_before_a_heading_is_reported_at_its_source() {
 /// both references the id `fnref-1`.
 #[test]
 fn a_note_referred_to_twice_gives_no_duplicate_id() {
-    let s = |t: &str| t.to_string();
-    build_narrative(Narrative {
-        title: s(""),
-        paragraphs: [s(""), s(""), s("")],
-        headings: [s(""), s("")],
-        cells: [s(""), s(""), s(""), s("[^n]:")],
-        citation: [s(""), s(""), s("")],
-        args: [s(""), s("")],
-    });
+    build_narrative(Narrative { cells: ["a", "b", "c", "[^n]"].map(String::from), ..Narrative::default() });
 }
