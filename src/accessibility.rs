@@ -304,7 +304,7 @@ impl Audit {
 }
 
 /// 1 to 6 for `h1` to `h6`, any case.
-fn heading_level(name: &[u8]) -> Option<u8> {
+pub(crate) fn heading_level(name: &[u8]) -> Option<u8> {
     match name {
         [b'h' | b'H', digit @ b'1'..=b'6'] => Some(digit - b'0'),
         _ => None,

@@ -720,8 +720,9 @@ impl<'a> Parsing<'a, '_, '_> {
     }
 
     /// The tags of raw HTML at body offset `at` meet the rules of Markdown:
-    /// an `id` is the report's only one, its links (`<a href>`, `<img src>`) are checked as Markdown links, so
-    /// a broken one is reported at its line; an `<img>` is a file of this
+    /// an `id` is the report's only one; a heading is written in Markdown;
+    /// links (`<a href>`, `<img src>`) are checked as Markdown links, so a
+    /// broken one is reported at its line; an `<img>` is a file of this
     /// site, with an `alt` (which may be empty in HTML, marking a picture as
     /// decoration).
     fn raw_tags(&mut self, html: &str, at: usize) {
@@ -735,6 +736,14 @@ impl<'a> Parsing<'a, '_, '_> {
             let attribute = |name: &str| {
                 tag.get(name).map(|value| htmlize::unescape_attribute(String::from_utf8_lossy(value)).into_owned())
             };
+            if let Some(level) = crate::accessibility::heading_level(tag.name) {
+                let hashes = "#".repeat(usize::from(level.max(2)));
+                self.error(
+                    place,
+                    format!("raw HTML heading `<h{level}>`"),
+                    format!("write it as a Markdown heading (`{hashes} ...`), so it is numbered, listed in the contents and in heading order"),
+                );
+            }
             let url = if tag.is("a") {
                 attribute("href")
             } else if tag.is("img") {
@@ -1172,6 +1181,9 @@ mod tests {
         );
         let r = one("<table>\n<tr><th>Year</th></tr>\n<tr><td>1</td></tr>\n</table>\n");
         assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        let r = one("Text.\n\n<h3 id=\"y\">Raw</h3>\n");
+        assert_eq!(messages(&r), ["raw HTML heading `<h3>`"]);
+        assert!(r.diagnostics[0].hint.as_deref().unwrap().contains("`### ...`"));
     }
 
     #[test]
