@@ -107,3 +107,27 @@ fn figures_and_tables_list_links_every_numbered_item() {
     let tables: Vec<String> = select(&doc, ".toc-tables a").iter().map(text).collect();
     assert!(tables[0].starts_with("Table 1.1 Profile of HMP Drake Hall"), "{tables:?}");
 }
+
+#[test]
+fn a_reading_list_names_works_of_the_bibliography_and_a_misspelt_one_is_an_error() {
+    let dir = bundled_project();
+    let file = "content/pages/commissioning-guidance.md";
+    let path = dir.path().join(file);
+    let mut body = std::fs::read_to_string(&path).unwrap();
+    body.push_str("\n## Further reading\n\n{{ reading_list(works=\"hmps2020, buck2018\") }}\n");
+    std::fs::write(&path, &body).unwrap();
+    let out = build(dir.path(), &["--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc = html(&dir.path().join("output/pages/commissioning-guidance/index.html"));
+    let listed: Vec<String> = select(&doc, "ul.reading-list > li").iter().map(text).collect();
+    assert_eq!(listed.len(), 2, "{listed:#?}");
+    assert!(listed[0].starts_with("Buck, G. (2018)") && listed[1].starts_with("HM Prison Service"), "{listed:#?}");
+
+    std::fs::write(&path, body.replace("buck2018\") }}", "bukc2018\") }}")).unwrap();
+    let out = wingreport().arg("check").arg("--root").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let line = line_of(dir.path(), file, "reading_list");
+    assert!(err.contains(&format!("{file}:{line}:1")), "{err}");
+    assert!(err.contains("no work `bukc2018` in references.yaml") && err.contains("did you mean `buck2018`?"), "{err}");
+}

@@ -106,8 +106,21 @@ impl<'a> Bibliography<'a> {
     }
 
     /// The reference list of the cited keys, sorted by author then year, as
-    /// `<li>` entries in APA-like style, each with its plain text.
+    /// `<li>` entries in APA-like style, each with its plain text; each
+    /// entry has the id citations link to.
     pub fn entries(&self, cited: &[String]) -> Vec<Resolved> {
+        self.sorted(cited).into_iter().map(|work| entry(work, true)).collect()
+    }
+
+    /// The entries of `keys` as [`Bibliography::entries`] gives them, but
+    /// without ids: a reading list repeats works of the reference list, and
+    /// citations link there.
+    pub fn reading_list(&self, keys: &[String]) -> Vec<Resolved> {
+        self.sorted(keys).into_iter().map(|work| entry(work, false)).collect()
+    }
+
+    /// The works of `keys` known here, sorted by author then year, once each.
+    fn sorted(&self, cited: &[String]) -> Vec<&Work<'a>> {
         let mut works: Vec<&Work> = cited.iter().filter_map(|k| self.works.get(k.as_str())).collect();
         works.sort_by(|a, b| {
             let first = |w: &Work| w.reference.authors.first().map(|s| family(s).to_lowercase()).unwrap_or_default();
@@ -119,7 +132,7 @@ impl<'a> Bibliography<'a> {
             ))
         });
         works.dedup_by(|a, b| a.reference.key.value == b.reference.key.value);
-        works.into_iter().map(entry).collect()
+        works
     }
 }
 
@@ -143,7 +156,8 @@ impl Entry {
     }
 }
 
-fn entry(work: &Work) -> Resolved {
+/// One entry; `anchored` gives it the id `ref-<key>` that citations link to.
+fn entry(work: &Work, anchored: bool) -> Resolved {
     let r = work.reference;
     let mut e = Entry::default();
     e.push(&format!("{} ({}). ", full_authors(&r.authors), work.year));
@@ -183,7 +197,8 @@ fn entry(work: &Work) -> Resolved {
         e.html.push_str(&format!(" <a href=\"{escaped}\">{escaped}</a>"));
         e.text.push_str(&format!(" {link}"));
     }
-    Resolved { html: format!("<li id=\"ref-{}\">{}</li>", escape_html(&r.key.value), e.html), text: e.text }
+    let id = if anchored { format!(" id=\"ref-{}\"", escape_html(&r.key.value)) } else { String::new() };
+    Resolved { html: format!("<li{id}>{}</li>", e.html), text: e.text }
 }
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ const BUILTINS: &[Builtin] = &[
     Builtin { name: "table", numbered: Numbered::Table, args: &["key", "id", "caption"], required: &["key"] },
     Builtin { name: "recommendations", numbered: Numbered::No, args: &[], required: &[] },
     Builtin { name: "quote", numbered: Numbered::No, args: &["id"], required: &["id"] },
+    Builtin { name: READING_LIST, numbered: Numbered::No, args: &["works"], required: &["works"] },
     // Planned like the others, but rendered by `render_reference_list` once
     // every work the page cites is known.
     Builtin { name: REFERENCES, numbered: Numbered::No, args: &[], required: &[] },
@@ -46,6 +47,10 @@ const BUILTINS: &[Builtin] = &[
 
 /// The shortcode that places the reference list where it is written.
 pub const REFERENCES: &str = "references";
+
+/// The shortcode that lists chosen works of references.yaml, cited or not,
+/// as a report's annex of further reading does.
+const READING_LIST: &str = "reading_list";
 
 /// Counts tables and figures, restarting in each section ("Table 1.3",
 /// "Figure A.1") or running across the whole report ("Table 7"), as
@@ -442,6 +447,10 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
     if call.name == REFERENCES {
         return Ok((Value::Null, String::new()));
     }
+    if call.name == READING_LIST {
+        return reading_list(arg(call, "works"), env.bibliography)
+            .map(|entries| (json!({ "entries": entries }), String::new()));
+    }
     // Every built-in shows part of a site record.
     let Some(site) = env.site else {
         return Err((
@@ -634,6 +643,31 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
         }
         _ => (Value::Null, String::new()),
     })
+}
+
+/// The entries of `works` (keys of references.yaml, separated by spaces or
+/// commas), in reference-list order, each as `{"html", "text"}`.
+fn reading_list(works: &str, bibliography: &Bibliography) -> Result<Vec<Value>, Problem> {
+    let keys: Vec<String> = works
+        .split([' ', ',', '\n', '\t'])
+        .filter(|key| !key.is_empty())
+        .map(|key| key.trim_start_matches('@').to_string())
+        .collect();
+    if keys.is_empty() {
+        return Err((
+            "`reading_list` names no works".to_string(),
+            "list the keys of references.yaml to show, as in `{{ reading_list(works=\"buck2021 nixon2019\") }}`"
+                .to_string(),
+        ));
+    }
+    if let Some(unknown) = keys.iter().find(|key| !bibliography.contains(key)) {
+        let hint = match did_you_mean(unknown, bibliography.keys()) {
+            Some(near) => format!("did you mean `{near}`? A reading list names works of content/references.yaml"),
+            None => "a reading list names works of content/references.yaml; add the work there first".to_string(),
+        };
+        return Err((format!("no work `{unknown}` in references.yaml"), hint));
+    }
+    Ok(bibliography.reading_list(&keys).into_iter().map(|e| json!({"html": e.html, "text": e.text})).collect())
 }
 
 fn unknown_key<'k>(what: &str, key: &str, known: impl Iterator<Item = &'k String>, record_path: &str) -> Problem {
