@@ -112,6 +112,21 @@ fn offset_of(text: &str, line: usize, col: usize) -> Option<usize> {
     (start <= text.len()).then_some(start + within)
 }
 
+/// Lines longer than this are not shown as a snippet: one would fill the
+/// terminal, and miette cannot draw a marker past column 65,535.
+const LONGEST_SNIPPET_LINE: usize = 500;
+
+/// Whether line `line` of `text` or a line next to it (the snippet's
+/// context) is too long to show.
+fn has_long_line_near(text: &str, line: usize) -> bool {
+    let shown = line.saturating_sub(1).max(1)..=line + 1;
+    text.lines()
+        .enumerate()
+        .skip(shown.start() - 1)
+        .take(3)
+        .any(|(i, l)| shown.contains(&(i + 1)) && l.chars().count() > LONGEST_SNIPPET_LINE)
+}
+
 /// Renders diagnostics for a terminal (with source snippets) in the order given.
 pub fn report(root: &Path, diags: &[Diagnostic], colour: bool) -> String {
     let theme = if colour { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
@@ -120,8 +135,11 @@ pub fn report(root: &Path, diags: &[Diagnostic], colour: bool) -> String {
     for diag in diags {
         let full: PathBuf = root.join(&diag.path);
         let text = std::fs::read_to_string(&full).ok();
-        let span =
-            text.as_deref().and_then(|t| offset_of(t, diag.line, diag.col)).map(|o| SourceSpan::new(o.into(), 1));
+        let span = text
+            .as_deref()
+            .filter(|t| !has_long_line_near(t, diag.line))
+            .and_then(|t| offset_of(t, diag.line, diag.col))
+            .map(|o| SourceSpan::new(o.into(), 1));
         let source = match (text, span) {
             (Some(t), Some(_)) => Some(NamedSource::new(diag.path.clone(), t)),
             _ => None,
@@ -156,6 +174,19 @@ mod tests {
         let text = "ab\nçd: x\n";
         assert_eq!(offset_of(text, 2, 1), Some(3));
         assert_eq!(offset_of(text, 2, 2), Some(5));
+    }
+
+    #[test]
+    fn a_mistake_on_a_very_long_line_is_reported_without_a_snippet() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = format!("{} [@nokey].\n", "word ".repeat(14_000));
+        std::fs::write(dir.path().join("a.md"), format!("title\n\n{long}\nnext\n")).unwrap();
+        let diag = Diagnostic::new("a.md", 3, 70_002, "citation `@nokey` is not in the bibliography");
+        let out = report(dir.path(), &[diag], false);
+        assert!(out.contains("a.md:3:70002: citation `@nokey`"), "{out}");
+        assert!(!out.contains("word word"), "no snippet of the long line: {out}");
+        let short = Diagnostic::new("a.md", 5, 1, "m");
+        assert!(report(dir.path(), &[short], false).contains("next"), "a short line's snippet is shown");
     }
 
     #[test]
