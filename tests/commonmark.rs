@@ -40,14 +40,18 @@ enum Reason {
     /// A raw HTML `<table>` without header cells (`<th>`) is refused: screen
     /// readers announce each cell with its headers.
     RefusedTableWithoutHeaders,
+    /// Inline raw HTML that opens an element (`<a href="x">`) and does not
+    /// close it in its paragraph is refused: sanitised with the rest of the
+    /// section, it would run on through it.
+    RefusedUnclosedInline,
     /// A raw HTML block that ends inside a tag (`<div id="foo"` and no `>`)
     /// is refused: sanitised, the tag would swallow the markup after it.
     RefusedUnfinishedTag,
 }
 
 use Reason::{
-    RefusedH1, RefusedMissingAlt, RefusedScheme, RefusedSkippedLevel, RefusedTableWithoutHeaders, RefusedUnfinishedTag,
-    SanitisedRawHtml,
+    RefusedH1, RefusedMissingAlt, RefusedScheme, RefusedSkippedLevel, RefusedTableWithoutHeaders,
+    RefusedUnclosedInline, RefusedUnfinishedTag, SanitisedRawHtml,
 };
 
 const INTENTIONAL: &[(u32, Reason)] = &[
@@ -89,6 +93,7 @@ const INTENTIONAL: &[(u32, Reason)] = &[
     (180, SanitisedRawHtml),
     (182, SanitisedRawHtml),
     (183, SanitisedRawHtml),
+    (187, RefusedUnclosedInline),
     (190, RefusedTableWithoutHeaders),
     (191, RefusedTableWithoutHeaders),
     (201, SanitisedRawHtml),
@@ -102,8 +107,12 @@ const INTENTIONAL: &[(u32, Reason)] = &[
     (300, RefusedH1),
     (308, SanitisedRawHtml),
     (309, SanitisedRawHtml),
+    (344, RefusedUnclosedInline),
     (475, RefusedMissingAlt),
+    (476, RefusedUnclosedInline),
+    (477, RefusedUnclosedInline),
     (491, SanitisedRawHtml),
+    (494, RefusedUnclosedInline),
     (524, SanitisedRawHtml),
     (536, SanitisedRawHtml),
     (581, RefusedMissingAlt),
@@ -121,6 +130,10 @@ const INTENTIONAL: &[(u32, Reason)] = &[
     (627, SanitisedRawHtml),
     (628, SanitisedRawHtml),
     (629, SanitisedRawHtml),
+    (630, RefusedUnclosedInline),
+    (631, RefusedUnclosedInline),
+    (642, RefusedUnclosedInline),
+    (643, RefusedUnclosedInline),
     (646, RefusedSkippedLevel),
     (647, RefusedSkippedLevel),
 ];
@@ -375,6 +388,7 @@ fn reason_holds(reason: Reason, example: &Example, outcome: &Outcome) -> Result<
         Reason::RefusedH1 => refused("`#` heading"),
         Reason::RefusedSkippedLevel => refused("skips a level"),
         Reason::RefusedTableWithoutHeaders => refused("has no header cells"),
+        Reason::RefusedUnclosedInline => refused("is not closed in its paragraph"),
         Reason::RefusedScheme => refused("link"),
         Reason::RefusedMissingAlt => refused("alt text"),
         Reason::RefusedUnfinishedTag => refused("is not finished"),

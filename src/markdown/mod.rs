@@ -435,10 +435,26 @@ impl<'a> Parsing<'a, '_, '_> {
         let mut open_heading: Option<usize> = None;
         // The raw HTML block being read, and where it started.
         let mut html_block: Option<(String, usize)> = None;
+        // Elements opened by inline raw HTML in the current paragraph or cell.
+        let mut open_inline: Vec<(String, usize)> = Vec::new();
         let mut i = 0;
         while i < events.len() {
             let (event, range) = events[i].clone();
             let transformable = code == 0 && link == 0 && image == 0;
+            match &event {
+                Event::InlineHtml(html) => track_inline_tags(html, range.start, &mut open_inline),
+                Event::End(TagEnd::Paragraph | TagEnd::TableCell | TagEnd::Item | TagEnd::Heading(_)) => {
+                    if let Some((name, at)) = open_inline.first().cloned() {
+                        self.error(
+                            at,
+                            format!("HTML tag `<{name}>` is not closed in its paragraph"),
+                            format!("close it with `</{name}>` before the paragraph ends: left open, it runs on through the rest of the section"),
+                        );
+                    }
+                    open_inline.clear();
+                }
+                _ => {}
+            }
             match event {
                 Event::Text(text) if code_text.is_some() => {
                     if let Some((_, buf)) = &mut code_text {
@@ -984,6 +1000,25 @@ fn unfinished_tag(html: &str) -> Option<&str> {
 
 /// The element, if raw HTML opens one whose content HTML reads as raw
 /// text up to its end tag.
+/// Elements that have no end tag.
+const VOID_ELEMENTS: [&str; 13] =
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
+
+/// Follows the elements inline raw HTML at body offset `at` opens and
+/// closes: `open` holds those still open, with where each was opened.
+fn track_inline_tags(html: &str, at: usize, open: &mut Vec<(String, usize)>) {
+    crate::tags::for_each_tag(html.as_bytes(), |tag| {
+        let name = String::from_utf8_lossy(tag.name).to_ascii_lowercase();
+        if !tag.end {
+            if !VOID_ELEMENTS.contains(&name.as_str()) {
+                open.push((name, at + tag.offset));
+            }
+        } else if let Some(i) = open.iter().rposition(|(n, _)| *n == name) {
+            open.truncate(i);
+        }
+    });
+}
+
 fn raw_text_element(html: &str) -> Option<&'static str> {
     const TAGS: [&str; 10] =
         ["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "plaintext", "noscript"];
@@ -1184,6 +1219,21 @@ mod tests {
         let r = one("Text.\n\n<h3 id=\"y\">Raw</h3>\n");
         assert_eq!(messages(&r), ["raw HTML heading `<h3>`"]);
         assert!(r.diagnostics[0].hint.as_deref().unwrap().contains("`### ...`"));
+    }
+
+    #[test]
+    fn inline_html_left_open_in_its_paragraph_is_an_error() {
+        let r = one("Text <div class=\"note\">Unclosed <b>bold\n\n## Next\n");
+        let found: Vec<_> = r.diagnostics.iter().map(|d| (d.line, d.col, d.message.as_str())).collect();
+        assert_eq!(found, [(5, 6, "HTML tag `<div>` is not closed in its paragraph")]);
+        for fine in [
+            "a <b>bold</b>, a <br> and <img src=\"a.png\" alt=\"\">\n",
+            "<span>one\ntwo</span>\n",
+            "| <em>x</em> |\n|---|\n",
+        ] {
+            assert!(one(fine).diagnostics.is_empty(), "{fine}: {:?}", one(fine).diagnostics);
+        }
+        assert_eq!(messages(&one("| <em>x |\n|---|\n")), ["HTML tag `<em>` is not closed in its paragraph"]);
     }
 
     #[test]
