@@ -21,6 +21,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+use percent_encoding::percent_decode_str;
 use socket2::{SockRef, TcpKeepalive};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, Semaphore};
@@ -683,12 +684,24 @@ async fn only_reads(request: Request, next: Next) -> Response {
 }
 
 async fn page(State(preview): State<Shared>, uri: Uri) -> Response {
-    let mut path = uri.path().trim_start_matches('/').to_string();
+    // A browser sends `pages/café/` as `pages/caf%C3%A9/`.
+    let Ok(decoded) = percent_decode_str(uri.path()).decode_utf8() else {
+        return (StatusCode::BAD_REQUEST, "the address is not UTF-8\n").into_response();
+    };
+    let mut path = decoded.trim_start_matches('/').to_string();
     if path.is_empty() || path.ends_with('/') {
         path.push_str("index.html");
     }
     let state = preview.read().unwrap_or_else(|e| e.into_inner());
-    let Some(bytes) = state.files.get(&path) else { return not_found(&path, &state.errors) };
+    let Some(bytes) = state.files.get(&path) else {
+        // `/sites/x` is the folder `/sites/x/`, as a web server answers it,
+        // so that the report's relative links resolve.
+        if state.files.contains_key(&format!("{path}/index.html")) {
+            let location = format!("{}/{}", uri.path(), uri.query().map(|q| format!("?{q}")).unwrap_or_default());
+            return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response();
+        }
+        return not_found(&path, &state.errors);
+    };
     if path.ends_with(".html") {
         return html_response(StatusCode::OK, preview_html(&String::from_utf8_lossy(bytes), &state.errors));
     }

@@ -244,6 +244,20 @@ fn unknown_paths_are_404_while_the_content_is_broken_too() {
 }
 
 #[test]
+fn encoded_addresses_are_decoded_and_a_folder_without_its_slash_is_redirected() {
+    let dir = bundled_project();
+    let root = dir.path();
+    std::fs::write(root.join("content/pages/café.md"), "---\ntitle: Café notes\n---\n\nNotes.\n").unwrap();
+    let server = start(root);
+    let page = get(&server, "/pages/caf%C3%A9/");
+    assert!(page.contains("Café notes"), "{page}");
+    let folder = request(&server, "GET", "/sites/drake-hall?from=index");
+    assert_eq!(folder.status, 301, "{}", folder.head);
+    assert_eq!(folder.header("location"), Some("/sites/drake-hall/?from=index"));
+    assert_eq!(request(&server, "GET", "/sites/no-such-site").status, 404);
+}
+
+#[test]
 fn methods_other_than_get_and_head_are_refused_with_405() {
     let dir = bundled_project();
     let server = start(dir.path());
