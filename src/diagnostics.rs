@@ -112,6 +112,13 @@ fn offset_of(text: &str, line: usize, col: usize) -> Option<usize> {
     (start <= text.len()).then_some(start + within)
 }
 
+/// Drops repeats of a diagnostic, keeping the first: a field shown on two
+/// pages (a summary on the cover and on the index card) is checked twice.
+pub fn dedup(diags: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    diags.retain(|d| seen.insert((d.path.clone(), d.line, d.col, d.message.clone())));
+}
+
 /// Lines longer than this are not shown as a snippet: one would fill the
 /// terminal, and miette cannot draw a marker past column 65,535.
 const LONGEST_SNIPPET_LINE: usize = 500;

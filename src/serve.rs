@@ -224,8 +224,9 @@ fn build_sites(
     let edited: Vec<&Site> = project.sites.iter().filter(|s| folders.contains(&s.folder)).collect();
     let fresh_sites: Vec<Rendered> = edited.par_iter().map(|site| renderer.site(site)).collect();
     let fresh_cross = records.then(|| renderer.cross_site(&renderer.sites()));
-    let diags: Vec<Diagnostic> =
+    let mut diags: Vec<Diagnostic> =
         fresh_sites.iter().chain(fresh_cross.iter().flatten()).flat_map(|part| part.diags.iter().cloned()).collect();
+    crate::diagnostics::dedup(&mut diags);
     if !diags.is_empty() {
         return Some(Err(Failure::Content(diags)));
     }

@@ -117,6 +117,22 @@ fn a_cross_reference_without_target_and_a_heading_in_a_field_are_errors_at_the_f
 }
 
 #[test]
+fn a_cross_reference_in_the_summary_is_one_error_saying_the_summary_is_shown_outside_the_report() {
+    let project = bundled_project();
+    let root = project.path();
+    edit(root, RECORD, "  At HMP Drake Hall the CFO", "  See @sec-staff-team. At HMP Drake Hall the CFO");
+    let run = build(root, &["--output", root.join("out").to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = stderr(&run);
+    let line = line_of(root, RECORD, "See @sec-staff-team.");
+    let message = "cross-reference `@sec-staff-team` in a field shown outside the report's sections";
+    // The summary is on the cover and on the index card: reported once.
+    assert_eq!(err.matches(message).count(), 1, "{err}");
+    assert!(err.contains(&format!("{RECORD}:{line}:3: {message}")), "{err}");
+    assert!(err.contains("name it in words"), "{err}");
+}
+
+#[test]
 fn a_quote_of_several_paragraphs_keeps_them() {
     let project = bundled_project();
     let root = project.path();

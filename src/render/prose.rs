@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::{Bibliography, authored_link, resolve};
 use crate::diagnostics::Diagnostic;
 use crate::links::AuthoredLink;
+use crate::markdown::citations::Reference;
 use crate::markdown::{self, BodyContext, LinkUse, RefUse, Resolved};
 use crate::model::Prose;
 
@@ -107,8 +108,20 @@ impl<'r> ProseRenderer<'r> {
             let used = RefUse { line, col, ..used.clone() };
             let outcome = match citations {
                 Citations::Linked(cited) => resolve(&used, path, labels, bibliography, cited),
-                Citations::Text => resolve(&used, path, labels, bibliography, &mut Vec::new())
-                    .map(|r| Resolved { html: markdown::escape_html(&r.text), text: r.text }),
+                Citations::Text => match &used.reference {
+                    Reference::Xref { id } => Err(Diagnostic::new(
+                        path,
+                        used.line,
+                        used.col,
+                        format!("cross-reference `@{id}` in a field shown outside the report's sections"),
+                    )
+                    .with_hint(
+                        "this field is shown on a cover, the series index or the comparison page, where no \
+                         section, table or figure is a target: name it in words, or move the text into the narrative",
+                    )),
+                    Reference::Cite { .. } => resolve(&used, path, labels, bibliography, &mut Vec::new())
+                        .map(|r| Resolved { html: markdown::escape_html(&r.text), text: r.text }),
+                },
             };
             outcome.unwrap_or_else(|d| {
                 unresolved.push(d);
