@@ -442,7 +442,10 @@ impl<'a> Parsing<'a, '_, '_> {
             let (event, range) = events[i].clone();
             let transformable = code == 0 && link == 0 && image == 0;
             match &event {
-                Event::InlineHtml(html) => track_inline_tags(html, range.start, &mut open_inline),
+                // A raw `<script>` or `<style>` is an error of its own, and dropped.
+                Event::InlineHtml(html) if raw_text_element(html).is_none() => {
+                    track_inline_tags(html, range.start, &mut open_inline);
+                }
                 Event::End(TagEnd::Paragraph | TagEnd::TableCell | TagEnd::Item | TagEnd::Heading(_)) => {
                     if let Some((name, at)) = open_inline.first().cloned() {
                         self.error(
