@@ -29,7 +29,9 @@ pub fn load(root: &Path) -> (Option<Project>, Vec<Diagnostic>) {
     let frameworks: Option<Frameworks> = read_yaml(root, &frameworks_file, false, &mut diags);
     let frameworks_broken = diags.len() > before;
     let references_file = content.join("references.yaml");
+    let before = diags.len();
     let references: Option<Vec<Reference>> = read_yaml(root, &references_file, false, &mut diags);
+    let references_complete = diags.len() == before;
     let roles_file = content.join("roles.yaml");
     let roles: Option<Vec<Role>> = read_yaml(root, &roles_file, false, &mut diags);
 
@@ -48,6 +50,7 @@ pub fn load(root: &Path) -> (Option<Project>, Vec<Diagnostic>) {
             frameworks_path: rel_path(root, &frameworks_file),
             references: references.unwrap_or_default(),
             references_path: rel_path(root, &references_file),
+            references_complete,
             roles: roles.unwrap_or_default(),
             roles_path: rel_path(root, &roles_file),
             index,
@@ -522,6 +525,8 @@ fn plain_message(err: &YamlError) -> String {
 fn type_hint(message: &str) -> Option<String> {
     let hint = if message.contains(crate::model::NOT_A_WEB_ADDRESS) {
         "write the whole address, starting with `https://`, such as `https://example.org/report.pdf`; a DOI goes under `doi:`"
+    } else if message.contains(crate::model::NOT_A_YEAR) {
+        "write the year in digits, as in `2020`, with a letter for a second work of the author's that year (`\"2020a\"`), or `forthcoming`"
     } else if message.contains("expected text") || message.contains("such as a text") {
         "put the text in quotes if it contains `: ` or starts with `[`, `{` or `-`"
     } else if message.contains("did not match any variant") {
@@ -930,6 +935,20 @@ mod tests {
         let refs = parse_yaml::<Vec<Reference>>(&ok, "content/references.yaml", 0).unwrap();
         assert_eq!(refs[1].url.as_deref(), Some("https://example.org/r.pdf"));
         assert_eq!(refs[0].url, None);
+    }
+
+    #[test]
+    fn reference_year_is_four_digits_a_letter_or_forthcoming() {
+        let yaml = |year: &str| format!("- key: a\n  authors: [A]\n  year: {year}\n  title: T\n");
+        for year in ["2020", "\"2020a\"", "forthcoming"] {
+            parse_yaml::<Vec<Reference>>(&yaml(year), "content/references.yaml", 0).unwrap();
+        }
+        for year in ["twenty18", "20", "\"2020ab\"", "2020.5", "n.d."] {
+            let errs = parse_yaml::<Vec<Reference>>(&yaml(year), "content/references.yaml", 0).unwrap_err();
+            assert_eq!((errs[0].line, errs[0].col), (3, 9), "{year}: {errs:?}");
+            assert!(errs[0].message.contains(crate::model::NOT_A_YEAR), "{year}: {errs:?}");
+            assert!(errs[0].hint.as_deref().unwrap().contains("forthcoming"), "{errs:?}");
+        }
     }
 
     fn mistakes<T: DeserializeOwned>(yaml: &str) -> (Option<T>, Vec<(usize, usize, String)>) {

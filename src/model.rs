@@ -214,6 +214,7 @@ pub struct Series {
 pub struct Reference {
     pub key: Spanned<String>,
     pub authors: Vec<String>,
+    #[serde(deserialize_with = "publication_year")]
     pub year: String,
     pub title: String,
     pub publisher: Option<String>,
@@ -241,6 +242,22 @@ fn web_address<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Opti
         Err(err) => err.to_string(),
     };
     Err(serde::de::Error::custom(format!("`{text}` {NOT_A_WEB_ADDRESS}: {why}")))
+}
+
+/// Start of the error for a `year` that is not one; `load` adds the hint.
+pub const NOT_A_YEAR: &str = "is not a year of publication";
+
+/// A reference's `year` is printed and sorted on: four digits, with a
+/// letter when the author already tells works of one year apart, or
+/// `forthcoming`.
+fn publication_year<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_lowercase());
+    let year = digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_digit()) && text.len() <= 5;
+    if year || text == "forthcoming" {
+        return Ok(text);
+    }
+    Err(serde::de::Error::custom(format!("`{text}` {NOT_A_YEAR}")))
 }
 
 /// `content/frameworks.yaml`.
@@ -987,6 +1004,9 @@ pub struct Project {
     pub frameworks_path: String,
     pub references: Vec<Reference>,
     pub references_path: String,
+    /// False when references.yaml had mistakes: a work may be missing from
+    /// `references`, so a key not found there is not reported again.
+    pub references_complete: bool,
     pub roles: Vec<Role>,
     pub roles_path: String,
     pub index: Option<Narrative>,

@@ -75,7 +75,8 @@ fn check_front_matter(narrative: &[Narrative], project: &Project, diags: &mut Ve
             }
         }
         for key in &file.front.nocite {
-            if !keys.contains(&key.value.as_str()) {
+            // A mistake in references.yaml, reported already, may have left the work out.
+            if project.references_complete && !keys.contains(&key.value.as_str()) {
                 let hint = match did_you_mean(&key.value, keys.iter().copied()) {
                     Some(near) => format!("did you mean `{near}`? Keys are defined in {}", project.references_path),
                     None => format!("add the work to {}, or remove it from `nocite`", project.references_path),

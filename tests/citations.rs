@@ -131,3 +131,17 @@ fn a_reading_list_names_works_of_the_bibliography_and_a_misspelt_one_is_an_error
     assert!(err.contains(&format!("{file}:{line}:1")), "{err}");
     assert!(err.contains("no work `bukc2018` in references.yaml") && err.contains("did you mean `buck2018`?"), "{err}");
 }
+
+#[test]
+fn a_mistake_in_references_yaml_is_reported_without_every_citation_after_it() {
+    let dir = bundled_project();
+    // The first work loses its title: references.yaml cannot be read at all,
+    // and every citation of the series would have been reported too (19).
+    edit(dir.path(), "content/references.yaml", "  title: Peer mentoring in criminal justice\n", "");
+    let out = wingreport().arg("check").arg("--root").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("content/references.yaml:3:3: missing required key `title`"), "{err}");
+    assert!(!err.contains("is not in the bibliography"), "no follow-on citation errors: {err}");
+    assert_eq!(err.matches('×').count(), 1, "{err}");
+}

@@ -11,6 +11,8 @@ use crate::model::Reference;
 
 pub struct Bibliography<'a> {
     works: HashMap<&'a str, Work<'a>>,
+    /// False when references.yaml had mistakes (see [`Bibliography::lacks`]).
+    complete: bool,
 }
 
 struct Work<'a> {
@@ -62,7 +64,19 @@ impl<'a> Bibliography<'a> {
                 works.insert(reference.key.value.as_str(), Work { reference, authors: authors.clone(), year });
             }
         }
-        Bibliography { works }
+        Bibliography { works, complete: true }
+    }
+
+    /// The same, knowing that references.yaml had mistakes when `incomplete`.
+    pub fn incomplete(mut self, incomplete: bool) -> Self {
+        self.complete = !incomplete;
+        self
+    }
+
+    /// Whether `key` not being here is a mistake of its own: not while
+    /// references.yaml has mistakes, which may have left the work out.
+    pub fn lacks(&self, key: &str) -> bool {
+        self.complete && !self.contains(key)
     }
 
     pub fn contains(&self, key: &str) -> bool {

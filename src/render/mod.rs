@@ -178,7 +178,7 @@ impl<'a> Renderer<'a> {
             selection,
             nav_pages: Vec::new(),
             has_compare: false,
-            bibliography: Bibliography::new(&project.references),
+            bibliography: Bibliography::new(&project.references).incomplete(!project.references_complete),
         };
         renderer.has_compare = compare::wanted(project, &renderer.sites());
         let compare_link = Link { title: compare_title(project), href: compare::PATH.to_string() };
@@ -909,7 +909,14 @@ fn resolve(
         },
         Reference::Cite { items, narrative } => {
             for item in items {
-                if !bibliography.contains(&item.key) {
+                if !bibliography.contains(&item.key) && !bibliography.lacks(&item.key) {
+                    // references.yaml has a mistake, reported already, which may have left the work out.
+                    return Ok(Resolved {
+                        html: markdown::escape_html(&format!("@{}", item.key)),
+                        text: String::new(),
+                    });
+                }
+                if bibliography.lacks(&item.key) {
                     let mut known: Vec<&str> = bibliography.keys().collect();
                     known.sort_unstable();
                     let hint = match did_you_mean(&item.key, known.iter().copied()) {

@@ -660,13 +660,14 @@ fn reading_list(works: &str, bibliography: &Bibliography) -> Result<Vec<Value>, 
                 .to_string(),
         ));
     }
-    if let Some(unknown) = keys.iter().find(|key| !bibliography.contains(key)) {
+    if let Some(unknown) = keys.iter().find(|key| bibliography.lacks(key)) {
         let hint = match did_you_mean(unknown, bibliography.keys()) {
             Some(near) => format!("did you mean `{near}`? A reading list names works of content/references.yaml"),
             None => "a reading list names works of content/references.yaml; add the work there first".to_string(),
         };
         return Err((format!("no work `{unknown}` in references.yaml"), hint));
     }
+    // `reading_list` leaves out a work that a mistake in references.yaml left out.
     Ok(bibliography.reading_list(&keys).into_iter().map(|e| json!({"html": e.html, "text": e.text})).collect())
 }
 
