@@ -116,11 +116,28 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 fn read_text(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Some(text),
+    let rel = rel_path(root, path);
+    match std::fs::read(path).map(String::from_utf8) {
+        Ok(Ok(text)) => Some(text),
+        Ok(Err(err)) => {
+            // Where the text stops being UTF-8: the prefix before it is.
+            let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+            let valid = std::str::from_utf8(valid).unwrap_or_default();
+            let (line, col) = line_col(valid, valid.len());
+            diags.push(Diagnostic::new(rel, line, col, "the file is not UTF-8 text from here on").with_hint(
+                "save it as UTF-8 (most editors offer the encoding under Save As); a character such as `é` \
+                     saved in another encoding stops the reading here",
+            ));
+            None
+        }
         Err(err) => {
-            let rel = rel_path(root, path);
-            let diag = if err.kind() == std::io::ErrorKind::NotFound {
+            let site_record = path.file_name().is_some_and(|n| n == "site.yaml");
+            let diag = if err.kind() == std::io::ErrorKind::NotFound && site_record {
+                Diagnostic::whole_file(rel, "file not found").with_hint(
+                    "every folder under content/sites/ is a report and needs a site.yaml: \
+                     `wingreport new site <id>` writes one with every key explained",
+                )
+            } else if err.kind() == std::io::ErrorKind::NotFound {
                 Diagnostic::whole_file(rel, "file not found")
                     .with_hint("every project needs this file; see the content guide in README.md")
             } else {
@@ -138,6 +155,13 @@ fn read_yaml<T: DeserializeOwned>(root: &Path, path: &Path, required: bool, diag
         return None;
     }
     let text = read_text(root, path, diags)?;
+    if text.trim().is_empty() {
+        diags
+            .push(Diagnostic::new(rel_path(root, path), 1, 1, "the file is empty").with_hint(
+                "write its keys (see the content guide in README.md), or delete the file if it is optional",
+            ));
+        return None;
+    }
     let (value, found) = read_yaml_text(&text, &rel_path(root, path), 0);
     diags.extend(found);
     value
@@ -806,7 +830,19 @@ pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnost
 /// Site folders parse independently, so they are read in parallel; results
 /// keep the folders' order so diagnostics and output stay deterministic.
 fn read_sites(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Site> {
-    let folders: Vec<PathBuf> = files_in(root, dir, diags).into_iter().filter(|p| p.is_dir()).collect();
+    let (folders, files): (Vec<PathBuf>, Vec<PathBuf>) =
+        files_in(root, dir, diags).into_iter().partition(|p| p.is_dir());
+    // A report's text or record saved one folder too high would be left out of every report.
+    let content_like = |p: &&PathBuf| {
+        let hidden = p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        !hidden && p.extension().is_some_and(|e| e == "md" || e == "yaml" || e == "yml")
+    };
+    for file in files.iter().filter(content_like) {
+        diags.push(Diagnostic::whole_file(rel_path(root, file), "this file is in no site's folder").with_hint(
+            "a report's narrative and site.yaml go in its own folder, `content/sites/<id>/`: move the file into \
+             the folder of the report it belongs to",
+        ));
+    }
     let results: Vec<(Option<Site>, Vec<Diagnostic>)> =
         folders.par_iter().map(|folder_path| load_site(root, folder_path)).collect();
     let mut sites = Vec::with_capacity(results.len());

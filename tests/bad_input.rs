@@ -323,6 +323,49 @@ fn unreadable_utf8_record_is_an_error_not_a_panic() {
     assert!(stderr(&out).contains("site.yaml"));
 }
 
+#[test]
+fn a_latin_1_byte_is_reported_at_its_line_and_column_with_the_encoding_to_save_in() {
+    let dir = bundled_project();
+    let path = dir.path().join(SITE);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = line_of(dir.path(), SITE, "  region: West Midlands");
+    let mut bytes = text.replacen("  region: West Midlands", "  region: West Midl\u{1}nds", 1).into_bytes();
+    let at = bytes.iter().position(|&b| b == 1).unwrap();
+    bytes[at] = 0xe9; // `é` in Latin-1
+    std::fs::write(&path, bytes).unwrap();
+    let out = wingreport().arg("check").arg("--root").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("{SITE}:{line}:20: the file is not UTF-8 text from here on")), "{err}");
+    assert!(err.contains("save it as UTF-8"), "{err}");
+}
+
+#[test]
+fn an_empty_record_and_a_site_folder_without_one_say_what_to_write() {
+    let dir = bundled_project();
+    std::fs::write(dir.path().join(SITE), "\n").unwrap();
+    std::fs::create_dir(dir.path().join("content/sites/new-site")).unwrap();
+    std::fs::write(dir.path().join("content/sites/new-site/01-notes.md"), "---\ntitle: Notes\n---\n\nText.\n").unwrap();
+    let out = wingreport().arg("check").arg("--root").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("{SITE}:1:1: the file is empty")), "{err}");
+    assert!(err.contains("content/sites/new-site/site.yaml: file not found"), "{err}");
+    assert!(err.contains("wingreport new site <id>"), "{err}");
+}
+
+#[test]
+fn a_narrative_file_saved_one_folder_too_high_is_an_error_not_left_out() {
+    let dir = bundled_project();
+    std::fs::copy(dir.path().join(INTRO), dir.path().join("content/sites/01-introduction.md")).unwrap();
+    std::fs::write(dir.path().join("content/sites/.notes.md"), "hidden files are left alone\n").unwrap();
+    let out = wingreport().arg("check").arg("--root").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("content/sites/01-introduction.md: this file is in no site's folder"), "{err}");
+    assert_eq!(err.matches('×').count(), 1, "{err}");
+}
+
 fn write_real_names(root: &std::path::Path, names: &str) {
     std::fs::create_dir_all(root.join("private")).unwrap();
     std::fs::write(root.join("private/real-names.txt"), names).unwrap();
