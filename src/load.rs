@@ -803,13 +803,19 @@ fn unreadable(root: &Path, path: &Path, err: &std::io::Error, link: bool) -> Dia
 
 /// Markdown files of a folder in reading order: by `weight`, then file name.
 fn read_narratives(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Narrative> {
-    let mut narratives: Vec<Narrative> = files_in(root, dir, diags)
-        .iter()
+    read_narratives_counted(root, dir, diags).0
+}
+
+/// [`read_narratives`], and whether every Markdown file could be read.
+fn read_narratives_counted(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<Narrative>, bool) {
+    let files: Vec<PathBuf> = files_in(root, dir, diags)
+        .into_iter()
         .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "md"))
-        .filter_map(|p| read_narrative_file(root, p, diags))
         .collect();
+    let mut narratives: Vec<Narrative> = files.iter().filter_map(|p| read_narrative_file(root, p, diags)).collect();
     narratives.sort_by(|a, b| a.front.weight.total_cmp(&b.front.weight).then_with(|| a.stem.cmp(&b.stem)));
-    narratives
+    let complete = narratives.len() == files.len();
+    (narratives, complete)
 }
 
 /// One site folder: its record and narrative, or the problems found.
@@ -817,12 +823,13 @@ pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnost
     let mut found = Vec::new();
     let record_file = folder_path.join("site.yaml");
     let record = read_yaml(root, &record_file, true, &mut found);
-    let narrative = read_narratives(root, folder_path, &mut found);
+    let (narrative, narrative_complete) = read_narratives_counted(root, folder_path, &mut found);
     let site = record.map(|record| Site {
         folder: folder_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         record,
         record_path: rel_path(root, &record_file),
         narrative,
+        narrative_complete,
     });
     (site, found)
 }

@@ -991,6 +991,9 @@ pub struct Site {
     pub record: SiteRecord,
     pub record_path: String,
     pub narrative: Vec<Narrative>,
+    /// False when a narrative file could not be read: its sections and
+    /// headings are missing, so a cross-reference to them is not reported.
+    pub narrative_complete: bool,
 }
 
 /// Everything `load` read: the typed model the later stages work from.

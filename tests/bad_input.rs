@@ -355,6 +355,20 @@ fn an_empty_record_and_a_site_folder_without_one_say_what_to_write() {
 }
 
 #[test]
+fn a_narrative_file_that_cannot_be_read_does_not_also_break_cross_references_into_it() {
+    let dir = bundled_project();
+    // The closing fence typed as a dash: 01-introduction.md, which holds
+    // `{#sec-staff-team}`, cannot be read; 03-recommendations.md refers to it.
+    edit(dir.path(), INTRO, "weight: 1\n---\n", "weight: 1\n—\n");
+    let out = wingreport().arg("check").arg("--root").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains(INTRO), "{err}");
+    assert!(!err.contains("@sec-staff-team"), "no follow-on cross-reference error: {err}");
+    assert_eq!(err.matches('×').count(), 1, "{err}");
+}
+
+#[test]
 fn a_narrative_file_saved_one_folder_too_high_is_an_error_not_left_out() {
     let dir = bundled_project();
     std::fs::copy(dir.path().join(INTRO), dir.path().join("content/sites/01-introduction.md")).unwrap();

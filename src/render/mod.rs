@@ -369,6 +369,10 @@ fn render_site(site: &Site, narrative: &[Narrative], meta: &Renderer) -> Rendere
     let narrative: Vec<&Narrative> = narrative.iter().filter(|n| selection.narrative(n)).collect();
     let href = format!("sites/{}/index.html", site.record.id.value);
     let (rendered, mut diags) = render_sections(&narrative, &env, true);
+    if !site.narrative_complete {
+        // A file that could not be read (reported already) may hold the target.
+        diags.retain(|d| !(d.message.starts_with("cross-reference") && d.message.ends_with(NO_TARGET)));
+    }
     let search = rendered.search_docs(&site.record.title, &href);
     let mut links = rendered.authored_links(&href);
     let (sections, toc, figures) = with_reference_list(rendered);
@@ -876,6 +880,9 @@ fn title_attribute(file: &Narrative) -> Option<Diagnostic> {
     })
 }
 
+/// End of the message for a cross-reference whose target is not in the report.
+const NO_TARGET: &str = "has no target";
+
 /// One citation or cross-reference as HTML, or why it cannot be resolved.
 fn resolve(
     used: &markdown::RefUse,
@@ -904,7 +911,7 @@ fn resolve(
                     ),
                     None => format!("targets here: {}", one_of(&known)),
                 };
-                Err(error(format!("cross-reference `@{id}` has no target"), hint))
+                Err(error(format!("cross-reference `@{id}` {NO_TARGET}"), hint))
             }
         },
         Reference::Cite { items, narrative } => {

@@ -137,6 +137,7 @@ mod tests {
             record: serde_saphyr::from_str(&yaml).expect("record"),
             record_path: format!("content/sites/{id}/site.yaml"),
             narrative: Vec::new(),
+            narrative_complete: true,
         }
     }
 
