@@ -392,6 +392,9 @@ fn finds_anchor(ids: &FxHashSet<String>, fragment: &str) -> bool {
     fragment.is_empty() || ids.contains(fragment) || ids.contains(&decoded) || decoded.eq_ignore_ascii_case("top")
 }
 
+/// Picture files, whose missing target gets a hint on where pictures go.
+const IMAGE_EXTENSIONS: [&str; 6] = ["png", "jpg", "jpeg", "gif", "svg", "webp"];
+
 /// A broken link as found in the generated HTML.
 #[derive(Debug)]
 struct Broken {
@@ -533,12 +536,23 @@ impl Site<'_> {
                     return Some(u.why.clone());
                 }
                 let folder = format!("{}/index.html", path.trim_end_matches("/index.html"));
+                let extension = |p: &str| p.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
                 let nearest = if self.files.contains(folder.as_str()) {
                     Some(folder.as_str())
                 } else {
-                    did_you_mean(path, self.files.iter().copied())
+                    // Only a file of the same kind: a missing picture is never a data file.
+                    did_you_mean(path, self.files.iter().copied().filter(|f| extension(f) == extension(path)))
                 };
-                nearest.map(|p| format!("did you mean `{}`?", relative(page, p)))
+                let picture = extension(path).is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.as_str()));
+                match nearest {
+                    Some(p) => Some(format!("did you mean `{}`?", relative(page, p))),
+                    None if picture => Some(format!(
+                        "save the picture in the theme's `static/` folder, which is copied to `output/static/`, \
+                         and link it from here as `{}`",
+                        relative(page, &format!("static/{}", path.rsplit('/').next().unwrap_or(path)))
+                    )),
+                    None => None,
+                }
             }
             Problem::NoAnchor { path, fragment } => {
                 let ids = self.anchors.get(path.as_str())?;

@@ -78,11 +78,26 @@ fn read_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
             } else if let Some((value, hint)) = unknown_value(&message) {
                 diag = Diagnostic::new(diag.path, line, col, format!("`{value}` is not an allowed value here"))
                     .with_hint(hint);
+            } else if let Some(hint) = toml_type_hint(&message) {
+                diag = diag.with_hint(hint);
             }
             diags.push(diag);
             None
         }
     }
+}
+
+/// How to write the value a wingreport.toml type mistake expected.
+fn toml_type_hint(message: &str) -> Option<&'static str> {
+    Some(if message.contains("expected a boolean") {
+        "write `true` or `false`, without quotes"
+    } else if message.contains("string values must be quoted") || message.contains("expected a string") {
+        "put the text in double quotes, as in `language = \"en-GB\"`"
+    } else if message.contains("expected an integer") || message.contains("expected a number") {
+        "write the number alone, without quotes"
+    } else {
+        return None;
+    })
 }
 
 /// toml reports unknown keys as "unknown field `x`, expected one of `a`, `b`".
@@ -978,6 +993,20 @@ mod tests {
         let refs = parse_yaml::<Vec<Reference>>(&ok, "content/references.yaml", 0).unwrap();
         assert_eq!(refs[1].url.as_deref(), Some("https://example.org/r.pdf"));
         assert_eq!(refs[0].url, None);
+    }
+
+    #[test]
+    fn config_type_mistakes_say_how_to_write_the_value() {
+        for (toml, says) in [
+            ("title = \"T\"\n[build]\ndrafts = \"yes\"\n", "write `true` or `false`"),
+            ("title = \"T\"\nlanguage = en-GB\n", "double quotes"),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("wingreport.toml"), toml).unwrap();
+            let mut diags = Vec::new();
+            assert!(read_config(dir.path(), &mut diags).is_none(), "{toml}");
+            assert!(diags[0].line > 1 && diags[0].hint.as_deref().unwrap_or("").contains(says), "{toml}: {diags:?}");
+        }
     }
 
     #[test]

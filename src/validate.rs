@@ -234,7 +234,10 @@ fn check_site(site: &Site, frameworks: &Frameworks, frameworks_path: &str, diags
                         row,
                         format!("row has {} cells but the table has {} columns", row.value.len(), table.columns.len()),
                     )
-                    .with_hint(format!("columns are {}", one_of(&table.columns))),
+                    .with_hint(format!(
+                        "give one cell per column ({}), in that order; write `\"\"` for an empty cell",
+                        table.columns.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                    )),
                 );
             }
         }

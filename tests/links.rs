@@ -104,4 +104,6 @@ fn a_broken_link_in_raw_html_is_an_error_at_its_markdown_line() {
     let image = &diags[1];
     assert_eq!((image.path.as_str(), image.line, image.col), (FILE, line, 45));
     assert!(image.message.contains("`pic.png`"), "{}", image.message);
+    let hint = image.hint.as_deref().unwrap_or("");
+    assert!(hint.contains("`static/` folder") && hint.contains("`../../static/pic.png`"), "{hint}");
 }

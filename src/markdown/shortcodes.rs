@@ -69,8 +69,16 @@ fn parse_args(text: &str) -> Result<IndexMap<String, ArgValue>, String> {
             let value = match raw {
                 "true" => ArgValue::Bool(true),
                 "false" => ArgValue::Bool(false),
+                _ if raw.starts_with(['“', '”', '‘', '’', '\'']) => {
+                    let text = raw.trim_matches(['“', '”', '‘', '’', '\'']);
+                    return Err(format!(
+                        "the value of `{key}` is in curly or single quotes; write straight double quotes: `{key}=\"{text}\"`"
+                    ));
+                }
                 _ => ArgValue::Int(raw.parse().map_err(|_| {
-                    format!("the value of `{key}` must be \"text in quotes\", a whole number, true or false")
+                    format!(
+                        "the value of `{key}` must be \"text in quotes\" (`{key}=\"{raw}\"`), a whole number, true or false"
+                    )
                 })?),
             };
             (value, &after[end..])
@@ -112,6 +120,12 @@ mod tests {
     fn wide_characters_in_arguments_parse() {
         let (_, args) = parse_call("{{ quote(id=\"中文 – “x” & é\") }}").unwrap();
         assert_eq!(args["id"], ArgValue::Str("中文 – “x” & é".into()));
+    }
+
+    #[test]
+    fn an_unquoted_or_curly_quoted_text_says_how_to_write_it() {
+        assert!(parse_call("{{ list(key=aims) }}").unwrap_err().contains("(`key=\"aims\"`)"));
+        assert!(parse_call("{{ list(key=“aims”) }}").unwrap_err().contains("straight double quotes: `key=\"aims\"`"));
     }
 
     #[test]
