@@ -838,6 +838,7 @@ pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnost
     let mut found = Vec::new();
     let record_file = folder_path.join("site.yaml");
     let record = read_yaml(root, &record_file, true, &mut found);
+    let record_complete = found.is_empty();
     let (narrative, narrative_complete) = read_narratives_counted(root, folder_path, &mut found);
     let site = record.map(|record| Site {
         folder: folder_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
@@ -845,6 +846,7 @@ pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnost
         record_path: rel_path(root, &record_file),
         narrative,
         narrative_complete,
+        record_complete,
     });
     (site, found)
 }

@@ -994,6 +994,9 @@ pub struct Site {
     /// False when a narrative file could not be read: its sections and
     /// headings are missing, so a cross-reference to them is not reported.
     pub narrative_complete: bool,
+    /// False when site.yaml had mistakes, set aside to read the rest: a
+    /// block left out that way is not reported again by a shortcode.
+    pub record_complete: bool,
 }
 
 /// Everything `load` read: the typed model the later stages work from.

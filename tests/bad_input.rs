@@ -369,6 +369,19 @@ fn a_narrative_file_that_cannot_be_read_does_not_also_break_cross_references_int
 }
 
 #[test]
+fn a_record_mistake_set_aside_does_not_also_make_a_shortcode_say_its_block_is_missing() {
+    let dir = bundled_project();
+    edit(dir.path(), SITE, "{name: CFO course, weeks: 8,", "{name: CFO course, weeks: 8–10,");
+    let out = wingreport().arg("check").arg("--root").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let line = line_of(dir.path(), SITE, "weeks: 8–10");
+    assert!(err.contains(&format!("{SITE}:{line}:")), "{err}");
+    assert!(!err.contains("which has none"), "no follow-on shortcode error: {err}");
+    assert_eq!(err.matches('×').count(), 1, "{err}");
+}
+
+#[test]
 fn a_narrative_file_saved_one_folder_too_high_is_an_error_not_left_out() {
     let dir = bundled_project();
     std::fs::copy(dir.path().join(INTRO), dir.path().join("content/sites/01-introduction.md")).unwrap();

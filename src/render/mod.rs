@@ -373,6 +373,10 @@ fn render_site(site: &Site, narrative: &[Narrative], meta: &Renderer) -> Rendere
         // A file that could not be read (reported already) may hold the target.
         diags.retain(|d| !(d.message.starts_with("cross-reference") && d.message.ends_with(NO_TARGET)));
     }
+    if !site.record_complete {
+        // A mistake set aside in site.yaml (reported already) may have left the block out.
+        diags.retain(|d| !shortcodes::lacks_record_part(d));
+    }
     let search = rendered.search_docs(&site.record.title, &href);
     let mut links = rendered.authored_links(&href);
     let (sections, toc, figures) = with_reference_list(rendered);

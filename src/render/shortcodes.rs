@@ -461,7 +461,7 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
     let r = &site.record;
     let missing = |key: &str| {
         (
-            format!("`{}()` needs `{key}` in {}, which has none", call.name, site.record_path),
+            format!("`{}()` needs `{key}` in {}, {HAS_NONE}", call.name, site.record_path),
             format!("add a `{key}:` block to the record, or remove this shortcode"),
         )
     };
@@ -671,13 +671,23 @@ fn reading_list(works: &str, bibliography: &Bibliography) -> Result<Vec<Value>, 
     Ok(bibliography.reading_list(&keys).into_iter().map(|e| json!({"html": e.html, "text": e.text})).collect())
 }
 
+/// Ends of the messages for a block or entry the record does not have.
+const HAS_NONE: &str = "which has none";
+const NOT_IN_RECORD: &str = "in this site's record";
+
+/// Whether `diag` says a shortcode found no block or entry in the record:
+/// not a mistake of its own when the record's mistakes left it out.
+pub fn lacks_record_part(diag: &Diagnostic) -> bool {
+    diag.message.ends_with(HAS_NONE) || diag.message.ends_with(NOT_IN_RECORD)
+}
+
 fn unknown_key<'k>(what: &str, key: &str, known: impl Iterator<Item = &'k String>, record_path: &str) -> Problem {
     let known: Vec<&str> = known.map(String::as_str).collect();
     let hint = match did_you_mean(key, known.iter().copied()) {
         Some(near) => format!("did you mean `{near}`? Defined in {record_path}: {}", one_of(&known)),
         None => format!("defined in {record_path}: {}", one_of(&known)),
     };
-    (format!("no {what} `{key}` in this site's record"), hint)
+    (format!("no {what} `{key}` {NOT_IN_RECORD}"), hint)
 }
 
 #[cfg(test)]

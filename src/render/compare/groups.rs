@@ -138,6 +138,7 @@ mod tests {
             record_path: format!("content/sites/{id}/site.yaml"),
             narrative: Vec::new(),
             narrative_complete: true,
+            record_complete: true,
         }
     }
 
