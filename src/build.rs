@@ -125,6 +125,12 @@ pub fn prepare(root: &Path) -> Result<(Project, Theme), Failure> {
     }
 }
 
+/// As [`prepare`], but with the mistakes the loader could set aside, for
+/// a caller that renders on to report the rest (see [`prepare_all`]).
+pub fn prepare_with_mistakes(root: &Path) -> Result<(Project, Theme, Vec<Diagnostic>), Failure> {
+    prepare_all(root, &mut Stopwatch::start())
+}
+
 /// As [`prepare`], but a project whose files had mistakes the loader could
 /// set aside comes back with those mistakes when it validates cleanly, so
 /// rendering still reports the rest (an unknown citation in a narrative)

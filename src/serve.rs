@@ -165,7 +165,8 @@ fn scan_privacy<'a>(
 
 /// Loads and renders everything.
 fn build_everything(root: &Path) -> Result<(Cache, Vec<OutputFile>), Failure> {
-    let (project, theme) = build::prepare(root)?;
+    // Mistakes the loader set aside are reported with rendering's, as `check` does.
+    let (project, theme, mut diags) = build::prepare_with_mistakes(root)?;
     let names = deny_list(root, &project)?;
     let renderer = Renderer::new(&project, &theme, PREVIEW);
     let sites = renderer.sites();
@@ -174,7 +175,15 @@ fn build_everything(root: &Path) -> Result<(Cache, Vec<OutputFile>), Failure> {
     let mut cross = renderer.cross_site(&sites);
     let search = SearchIndex::new(search_pages(site_parts.iter_mut().chain(pages.iter_mut()).chain(cross.iter_mut())));
     let parts: Vec<&Rendered> = site_parts.iter().chain(&pages).chain(&cross).collect();
-    let assembled = renderer.assemble(&parts, search.files()).map_err(Failure::Content)?;
+    let assembled = match renderer.assemble(&parts, search.files()) {
+        Ok(assembled) if diags.is_empty() => assembled,
+        Ok(_) => return Err(Failure::Content(diags)),
+        Err(more) => {
+            diags.extend(more);
+            crate::diagnostics::dedup(&mut diags);
+            return Err(Failure::Content(diags));
+        }
+    };
     let extra = assembled.extra.iter().map(|f| f.path.clone()).collect();
     let mut files: Vec<OutputFile> = assembled.extra;
     for part in site_parts.iter_mut().chain(pages.iter_mut()).chain(cross.iter_mut()) {
@@ -200,14 +209,19 @@ fn build_sites(
     records: bool,
 ) -> Option<Result<Update, Failure>> {
     let had_compare = Renderer::new(&cache.project, &cache.theme, PREVIEW).has_compare();
+    // Mistakes the loader set aside: reported with rendering's, as `check` does.
+    let mut set_aside = Vec::new();
     for folder in folders {
         let index = cache.project.sites.iter().position(|s| &s.folder == folder)?;
         let (site, mut diags) = load::load_site(root, &root.join("content").join("sites").join(folder));
         let Some(site) = site else { return Some(Err(Failure::Content(diags))) };
-        diags.extend(validate::validate_site(&site, &cache.project));
-        if !diags.is_empty() {
+        // Rendering relies on what validation guarantees.
+        let checked = validate::validate_site(&site, &cache.project);
+        if !checked.is_empty() {
+            diags.extend(checked);
             return Some(Err(Failure::Content(diags)));
         }
+        set_aside.extend(diags);
         cache.project.sites[index] = site;
     }
     let names = match deny_list(root, &cache.project) {
@@ -224,8 +238,8 @@ fn build_sites(
     let edited: Vec<&Site> = project.sites.iter().filter(|s| folders.contains(&s.folder)).collect();
     let fresh_sites: Vec<Rendered> = edited.par_iter().map(|site| renderer.site(site)).collect();
     let fresh_cross = records.then(|| renderer.cross_site(&renderer.sites()));
-    let mut diags: Vec<Diagnostic> =
-        fresh_sites.iter().chain(fresh_cross.iter().flatten()).flat_map(|part| part.diags.iter().cloned()).collect();
+    let mut diags = set_aside;
+    diags.extend(fresh_sites.iter().chain(fresh_cross.iter().flatten()).flat_map(|part| part.diags.iter().cloned()));
     crate::diagnostics::dedup(&mut diags);
     if !diags.is_empty() {
         return Some(Err(Failure::Content(diags)));
