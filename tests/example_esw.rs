@@ -159,6 +159,9 @@ fn a_series_of_one_report_has_no_comparison_page() {
     assert!(select(&index, "a[href*='compare']").is_empty(), "no link to a comparison page");
     let cards: Vec<String> = select(&index, "a[href='sites/esw/index.html']").iter().map(text).collect();
     assert!(!cards.is_empty(), "the series index links the report");
+    // Headings that say what the index holds: one report, and the
+    // source's acknowledgements (no funder is named).
+    assert_eq!(texts(&index, "main h2"), ["The report", "Acknowledgements"]);
 }
 
 #[test]
