@@ -616,3 +616,10 @@ fn an_unfinished_tag_before_a_heading_is_reported_at_its_source() {
 fn a_note_referred_to_twice_gives_no_duplicate_id() {
     build_narrative(Narrative { cells: ["a", "b", "c", "[^n]"].map(String::from), ..Narrative::default() });
 }
+
+/// Found by the narrative property: a second note of one label (a
+/// paragraph that is only `[^n]:`) gave two notes the id `fn-1`.
+#[test]
+fn a_second_note_of_one_label_is_explained() {
+    build_narrative(Narrative { paragraphs: ["", "[^n]:", ""].map(String::from), ..Narrative::default() });
+}

@@ -133,6 +133,24 @@ fn a_cross_reference_in_the_summary_is_one_error_saying_the_summary_is_shown_out
 }
 
 #[test]
+fn a_footnote_in_a_field_is_an_error_at_the_field() {
+    let project = bundled_project();
+    let root = project.path();
+    // A note written in the field too: numbered per field, its id would clash with the page's.
+    edit(
+        root,
+        RECORD,
+        "      - text: Role modelling",
+        "      - text: |\n          Role modelling[^a]\n\n          [^a]: A note.\n        ",
+    );
+    let run = build(root, &["--output", root.join("out").to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = stderr(&run);
+    let line = line_of(root, RECORD, "Role modelling[^a]");
+    assert!(err.contains(&format!("{RECORD}:{line}:")) && err.contains("a footnote outside a narrative file"), "{err}");
+}
+
+#[test]
 fn a_quote_of_several_paragraphs_keeps_them() {
     let project = bundled_project();
     let root = project.path();

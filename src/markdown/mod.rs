@@ -145,6 +145,8 @@ pub struct Body<'a> {
     pub headings: Vec<Heading>,
     pub links: Vec<LinkUse>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Whether it refers to or writes a footnote.
+    pub footnotes: bool,
 }
 
 /// Search text of a body: what comes before its first `##` heading, then
@@ -342,6 +344,7 @@ pub fn parse<'a>(body: &'a str, ctx: &BodyContext, page: &mut PageState) -> Body
         diagnostics: Vec::new(),
         footnotes_defined: HashSet::new(),
         footnotes_used: HashSet::new(),
+        footnotes_written: HashSet::new(),
         raw_html: false,
         counters: [0; 5],
         run: None,
@@ -359,6 +362,7 @@ pub fn parse<'a>(body: &'a str, ctx: &BodyContext, page: &mut PageState) -> Body
         }
     }
     parsing.walk(events);
+    let footnotes = !parsing.footnotes_defined.is_empty() || !parsing.footnotes_used.is_empty();
     let Parsing { items, calls, refs, headings, links, diagnostics, raw_html, .. } = parsing;
     Body {
         content: Content { items, raw_html, title_level: ctx.title_level },
@@ -367,6 +371,7 @@ pub fn parse<'a>(body: &'a str, ctx: &BodyContext, page: &mut PageState) -> Body
         headings,
         links,
         diagnostics,
+        footnotes,
     }
 }
 
@@ -383,6 +388,8 @@ struct Parsing<'a, 'c, 'p> {
     diagnostics: Vec<Diagnostic>,
     footnotes_defined: HashSet<String>,
     footnotes_used: HashSet<String>,
+    /// Labels whose note has been met, to tell a second note of one label.
+    footnotes_written: HashSet<String>,
     raw_html: bool,
     counters: [usize; 5],
     run: Option<Run<'a>>,
@@ -806,6 +813,13 @@ impl<'a> Parsing<'a, '_, '_> {
     }
 
     fn footnote_start(&mut self, label: &str, at: usize) {
+        if !self.footnotes_written.insert(label.to_string()) {
+            self.error(
+                at,
+                format!("footnote `[^{label}]` has a second note"),
+                format!("keep one `[^{label}]:` note, or give the other a label of its own and refer to it"),
+            );
+        }
         if !self.footnotes_used.contains(label) {
             self.error(
                 at,
@@ -1067,6 +1081,14 @@ pub fn render_text(text: &str, ctx: &BodyContext, resolve: impl FnMut(&RefUse) -
                 format!("shortcode `{}` outside a narrative file", call.name),
             )
             .with_hint("shortcodes work in the Markdown files of a report or a page"),
+        );
+    }
+    if parsed.footnotes {
+        // Numbered per field, a field's notes would clash with the page's.
+        diagnostics.push(
+            Diagnostic::new(ctx.path, ctx.body_line, 1, "a footnote outside a narrative file").with_hint(
+                "footnotes belong in the Markdown files of a report or a page; write the note in the text, or write `\\[^` for a literal `[^`",
+            ),
         );
     }
     let calls = vec![Resolved::default(); parsed.calls.len()];
@@ -1356,6 +1378,21 @@ mod tests {
         assert!(r.html.contains("href=\"#fn-2\""), "{}", r.html);
         assert!(r.html.contains("id=\"fn-2\""));
         assert!(r.html.contains("href=\"#fnref-2\""));
+    }
+
+    #[test]
+    fn a_footnote_in_a_field_is_refused() {
+        let ctx = BodyContext { path: "site.yaml", body_line: 7, label: None, title_level: 2 };
+        let r = render_text("Role modelling[^a]\n\n[^a]: A note.\n", &ctx, |_| Resolved::default());
+        let found: Vec<_> = r.diagnostics.iter().map(|d| (d.line, d.message.as_str())).collect();
+        assert_eq!(found, [(7, "a footnote outside a narrative file")]);
+    }
+
+    #[test]
+    fn a_second_note_of_one_label_is_an_error_at_its_line() {
+        let r = one("a[^x]\n\n[^x]: one\n\n[^x]: two\n");
+        let found: Vec<_> = r.diagnostics.iter().map(|d| (d.line, d.message.as_str())).collect();
+        assert_eq!(found, [(9, "footnote `[^x]` has a second note")]);
     }
 
     #[test]
