@@ -333,9 +333,7 @@ fn a_latin_1_byte_is_reported_at_its_line_and_column_with_the_encoding_to_save_i
     let at = bytes.iter().position(|&b| b == 1).unwrap();
     bytes[at] = 0xe9; // `é` in Latin-1
     std::fs::write(&path, bytes).unwrap();
-    let out = wingreport().arg("check").arg("--root").arg(dir.path()).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
+    let err = failed_check(dir.path());
     assert!(err.contains(&format!("{SITE}:{line}:20: the file is not UTF-8 text from here on")), "{err}");
     assert!(err.contains("save it as UTF-8"), "{err}");
 }
@@ -346,9 +344,7 @@ fn an_empty_record_and_a_site_folder_without_one_say_what_to_write() {
     std::fs::write(dir.path().join(SITE), "\n").unwrap();
     std::fs::create_dir(dir.path().join("content/sites/new-site")).unwrap();
     std::fs::write(dir.path().join("content/sites/new-site/01-notes.md"), "---\ntitle: Notes\n---\n\nText.\n").unwrap();
-    let out = wingreport().arg("check").arg("--root").arg(dir.path()).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
+    let err = failed_check(dir.path());
     assert!(err.contains(&format!("{SITE}:1:1: the file is empty")), "{err}");
     assert!(err.contains("content/sites/new-site/site.yaml: file not found"), "{err}");
     assert!(err.contains("wingreport new site <id>"), "{err}");
@@ -360,9 +356,7 @@ fn a_narrative_file_that_cannot_be_read_does_not_also_break_cross_references_int
     // The closing fence typed as a dash: 01-introduction.md, which holds
     // `{#sec-staff-team}`, cannot be read; 03-recommendations.md refers to it.
     edit(dir.path(), INTRO, "weight: 1\n---\n", "weight: 1\n—\n");
-    let out = wingreport().arg("check").arg("--root").arg(dir.path()).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
+    let err = failed_check(dir.path());
     assert!(err.contains(INTRO), "{err}");
     assert!(!err.contains("@sec-staff-team"), "no follow-on cross-reference error: {err}");
     assert_eq!(err.matches('×').count(), 1, "{err}");
@@ -372,9 +366,7 @@ fn a_narrative_file_that_cannot_be_read_does_not_also_break_cross_references_int
 fn a_record_mistake_set_aside_does_not_also_make_a_shortcode_say_its_block_is_missing() {
     let dir = bundled_project();
     edit(dir.path(), SITE, "{name: CFO course, weeks: 8,", "{name: CFO course, weeks: 8–10,");
-    let out = wingreport().arg("check").arg("--root").arg(dir.path()).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
+    let err = failed_check(dir.path());
     let line = line_of(dir.path(), SITE, "weeks: 8–10");
     assert!(err.contains(&format!("{SITE}:{line}:")), "{err}");
     assert!(!err.contains("which has none"), "no follow-on shortcode error: {err}");
@@ -386,9 +378,7 @@ fn a_narrative_file_saved_one_folder_too_high_is_an_error_not_left_out() {
     let dir = bundled_project();
     std::fs::copy(dir.path().join(INTRO), dir.path().join("content/sites/01-introduction.md")).unwrap();
     std::fs::write(dir.path().join("content/sites/.notes.md"), "hidden files are left alone\n").unwrap();
-    let out = wingreport().arg("check").arg("--root").arg(dir.path()).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
+    let err = failed_check(dir.path());
     assert!(err.contains("content/sites/01-introduction.md: this file is in no site's folder"), "{err}");
     assert_eq!(err.matches('×').count(), 1, "{err}");
 }

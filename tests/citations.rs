@@ -124,9 +124,7 @@ fn a_reading_list_names_works_of_the_bibliography_and_a_misspelt_one_is_an_error
     assert!(listed[0].starts_with("Buck, G. (2018)") && listed[1].starts_with("HM Prison Service"), "{listed:#?}");
 
     std::fs::write(&path, body.replace("buck2018\") }}", "bukc2018\") }}")).unwrap();
-    let out = wingreport().arg("check").arg("--root").arg(dir.path()).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
+    let err = failed_check(dir.path());
     let line = line_of(dir.path(), file, "reading_list");
     assert!(err.contains(&format!("{file}:{line}:1")), "{err}");
     assert!(err.contains("no work `bukc2018` in references.yaml") && err.contains("did you mean `buck2018`?"), "{err}");
@@ -138,9 +136,7 @@ fn a_mistake_in_references_yaml_is_reported_without_every_citation_after_it() {
     // The first work loses its title: references.yaml cannot be read at all,
     // and every citation of the series would have been reported too (19).
     edit(dir.path(), "content/references.yaml", "  title: Peer mentoring in criminal justice\n", "");
-    let out = wingreport().arg("check").arg("--root").arg(dir.path()).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
+    let err = failed_check(dir.path());
     assert!(err.contains("content/references.yaml:3:3: missing required key `title`"), "{err}");
     assert!(!err.contains("is not in the bibliography"), "no follow-on citation errors: {err}");
     assert_eq!(err.matches('×').count(), 1, "{err}");

@@ -51,6 +51,13 @@ pub fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// What `wingreport check --root ROOT` printed, when it must find mistakes (exit 1).
+pub fn failed_check(root: &Path) -> String {
+    let out = wingreport().arg("check").arg("--root").arg(root).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    stderr(&out)
+}
+
 pub fn html(path: &Path) -> Html {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     Html::parse_document(&text)
