@@ -570,7 +570,9 @@ fn is_editor_noise(path: &Path) -> bool {
         || name.starts_with('#')
         || name.ends_with('~')
         || name == "4913"
-        || [".swp", ".swx", ".swo", ".tmp", ".bak"].iter().any(|ext| name.ends_with(ext))
+        || [".swp", ".swx", ".swo", ".tmp", ".bak", "___jb_tmp___", "___jb_old___"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
 }
 
 /// Whether a changed path is something a build reads. At the top of the
@@ -772,7 +774,15 @@ mod tests {
 
     #[test]
     fn editor_swap_and_backup_files_are_ignored() {
-        for noisy in [".02-findings.md.swp", "02-findings.md~", "#site.yaml#", "4913", ".#x"] {
+        for noisy in [
+            ".02-findings.md.swp",
+            "02-findings.md~",
+            "#site.yaml#",
+            "4913",
+            ".#x",
+            "site.yaml___jb_tmp___",
+            "site.yaml___jb_old___",
+        ] {
             assert!(is_editor_noise(Path::new(noisy)), "{noisy}");
         }
         assert!(!is_editor_noise(Path::new("content/sites/a/site.yaml")));
