@@ -126,12 +126,8 @@ const LONGEST_SNIPPET_LINE: usize = 500;
 /// Whether line `line` of `text` or a line next to it (the snippet's
 /// context) is too long to show.
 fn has_long_line_near(text: &str, line: usize) -> bool {
-    let shown = line.saturating_sub(1).max(1)..=line + 1;
-    text.lines()
-        .enumerate()
-        .skip(shown.start() - 1)
-        .take(3)
-        .any(|(i, l)| shown.contains(&(i + 1)) && l.chars().count() > LONGEST_SNIPPET_LINE)
+    let first = line.saturating_sub(1).max(1);
+    text.lines().skip(first - 1).take(line + 2 - first).any(|l| l.chars().count() > LONGEST_SNIPPET_LINE)
 }
 
 /// Renders diagnostics for a terminal (with source snippets) in the order given.

@@ -1015,8 +1015,6 @@ fn unfinished_tag(html: &str) -> Option<&str> {
     (starts_tag && !rest.contains('>')).then(|| rest.split_whitespace().next().unwrap_or(rest))
 }
 
-/// The element, if raw HTML opens one whose content HTML reads as raw
-/// text up to its end tag.
 /// Elements that have no end tag.
 const VOID_ELEMENTS: [&str; 13] =
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
@@ -1036,6 +1034,8 @@ fn track_inline_tags(html: &str, at: usize, open: &mut Vec<(String, usize)>) {
     });
 }
 
+/// The element, if raw HTML opens one whose content HTML reads as raw
+/// text up to its end tag.
 fn raw_text_element(html: &str) -> Option<&'static str> {
     const TAGS: [&str; 10] =
         ["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "plaintext", "noscript"];

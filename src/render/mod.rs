@@ -920,14 +920,12 @@ fn resolve(
         },
         Reference::Cite { items, narrative } => {
             for item in items {
-                if !bibliography.contains(&item.key) && !bibliography.lacks(&item.key) {
-                    // references.yaml has a mistake, reported already, which may have left the work out.
-                    return Ok(Resolved {
-                        html: markdown::escape_html(&format!("@{}", item.key)),
-                        text: String::new(),
-                    });
-                }
-                if bibliography.lacks(&item.key) {
+                if !bibliography.contains(&item.key) {
+                    if !bibliography.lacks(&item.key) {
+                        // references.yaml has a mistake, reported already, which may have left the work out.
+                        let html = markdown::escape_html(&format!("@{}", item.key));
+                        return Ok(Resolved { html, text: String::new() });
+                    }
                     let mut known: Vec<&str> = bibliography.keys().collect();
                     known.sort_unstable();
                     let hint = match did_you_mean(&item.key, known.iter().copied()) {
