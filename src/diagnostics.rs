@@ -18,11 +18,28 @@ pub struct Diagnostic {
     pub col: usize,
     pub message: String,
     pub hint: Option<String>,
+    /// An input whose own mistake, reported already, may be all that
+    /// causes this one; the stage that knows drops it then. Not part of
+    /// the report, so `check --format json` leaves it out.
+    #[serde(skip)]
+    pub follows: Option<Gap>,
+}
+
+/// An input that a mistake elsewhere can leave incomplete, so that a later
+/// stage misses something the files do have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gap {
+    /// A narrative file that could not be read, which may hold a
+    /// cross-reference's target.
+    Narrative,
+    /// An entry of `site.yaml` set aside, which may be the block or entry a
+    /// shortcode shows.
+    Record,
 }
 
 impl Diagnostic {
     pub fn new(path: impl Into<String>, line: usize, col: usize, message: impl Into<String>) -> Self {
-        Diagnostic { path: path.into(), line, col, message: message.into(), hint: None }
+        Diagnostic { path: path.into(), line, col, message: message.into(), hint: None, follows: None }
     }
 
     pub fn whole_file(path: impl Into<String>, message: impl Into<String>) -> Self {
@@ -31,6 +48,12 @@ impl Diagnostic {
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Marks this mistake as one that a gap in `input` alone could cause.
+    pub fn following(mut self, input: Gap) -> Self {
+        self.follows = Some(input);
         self
     }
 

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::accessibility;
-use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
+use crate::diagnostics::{Diagnostic, Gap, did_you_mean, one_of};
 use crate::links::{self, AuthoredLink, Output, PageFacts, Unpublished};
 use crate::markdown::citations::Reference;
 use crate::markdown::{self, BodyContext, PageState, Resolved, slugify};
@@ -369,14 +369,11 @@ fn render_site(site: &Site, narrative: &[Narrative], meta: &Renderer) -> Rendere
     let narrative: Vec<&Narrative> = narrative.iter().filter(|n| selection.narrative(n)).collect();
     let href = format!("sites/{}/index.html", site.record.id.value);
     let (rendered, mut diags) = render_sections(&narrative, &env, true);
-    if !site.narrative_complete {
-        // A file that could not be read (reported already) may hold the target.
-        diags.retain(|d| !(d.message.starts_with("cross-reference") && d.message.ends_with(NO_TARGET)));
-    }
-    if !site.record_complete {
-        // A mistake set aside in site.yaml (reported already) may have left the block out.
-        diags.retain(|d| !shortcodes::lacks_record_part(d));
-    }
+    diags.retain(|d| match d.follows {
+        Some(Gap::Narrative) => site.narrative_complete,
+        Some(Gap::Record) => site.record_complete,
+        None => true,
+    });
     let search = rendered.search_docs(&site.record.title, &href);
     let mut links = rendered.authored_links(&href);
     let (sections, toc, figures) = with_reference_list(rendered);
@@ -884,9 +881,6 @@ fn title_attribute(file: &Narrative) -> Option<Diagnostic> {
     })
 }
 
-/// End of the message for a cross-reference whose target is not in the report.
-const NO_TARGET: &str = "has no target";
-
 /// One citation or cross-reference as HTML, or why it cannot be resolved.
 fn resolve(
     used: &markdown::RefUse,
@@ -915,7 +909,7 @@ fn resolve(
                     ),
                     None => format!("targets here: {}", one_of(&known)),
                 };
-                Err(error(format!("cross-reference `@{id}` {NO_TARGET}"), hint))
+                Err(error(format!("cross-reference `@{id}` has no target"), hint).following(Gap::Narrative))
             }
         },
         Reference::Cite { items, narrative } => {

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::Bibliography;
 use super::prose::ProseRenderer;
-use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
+use crate::diagnostics::{Diagnostic, Gap, did_you_mean, one_of};
 use crate::markdown::shortcodes::{ArgValue, Call};
 use crate::markdown::{PageState, Resolved, slugify};
 use crate::model::{Cell, Delivery, NumberingConfig, NumberingScope, Project, Prose, Role, Site};
@@ -232,8 +232,9 @@ pub fn plan_call<'a>(
     let mut slots = Slots::default();
     let (numbered, data, default_caption) = match builtin {
         Some(spec) => {
-            check_args(call, spec).map_err(|(m, h)| error(m, h))?;
-            let (data, caption) = builtin_data(call, env, &mut slots).map_err(|(m, h)| error(m, h))?;
+            let located = |p: Problem| Diagnostic { follows: p.follows, ..error(p.message, p.hint) };
+            check_args(call, spec).map_err(located)?;
+            let (data, caption) = builtin_data(call, env, &mut slots).map_err(located)?;
             (spec.numbered, data, caption)
         }
         None => (Numbered::No, Value::Null, String::new()),
@@ -397,7 +398,19 @@ pub(super) fn roles_data<'a>(roles: &'a [Role], slots: &mut Slots<'a>) -> Value 
     json!({"roles": rows, "with_lcr": roles.iter().any(|role| role.lcr.is_some())})
 }
 
-type Problem = (String, String);
+/// A shortcode mistake before it has a place in a file.
+struct Problem {
+    message: String,
+    hint: String,
+    /// Set when the record's own mistakes could have left out what is missing.
+    follows: Option<Gap>,
+}
+
+impl From<(String, String)> for Problem {
+    fn from((message, hint): (String, String)) -> Self {
+        Problem { message, hint, follows: None }
+    }
+}
 
 fn check_args(call: &Call, spec: &Builtin) -> Result<(), Problem> {
     let allowed = if spec.args.is_empty() {
@@ -407,13 +420,14 @@ fn check_args(call: &Call, spec: &Builtin) -> Result<(), Problem> {
     };
     for (name, value) in &call.args {
         if !spec.args.contains(&name.as_str()) {
-            return Err((format!("`{}` has no argument `{name}`", spec.name), allowed));
+            return Err((format!("`{}` has no argument `{name}`", spec.name), allowed).into());
         }
         if value.as_str().is_none() {
             return Err((
                 format!("argument `{name}` of `{}` must be text in quotes", spec.name),
                 format!("write `{name}=\"...\"`"),
-            ));
+            )
+                .into());
         }
     }
     for required in spec.required {
@@ -421,7 +435,8 @@ fn check_args(call: &Call, spec: &Builtin) -> Result<(), Problem> {
             return Err((
                 format!("`{}` needs the argument `{required}`", spec.name),
                 format!("write `{{{{ {}({required}=\"...\") }}}}`", spec.name),
-            ));
+            )
+                .into());
         }
     }
     Ok(())
@@ -456,14 +471,14 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
         return Err((
             format!("`{}` shows a site record, so it only works in a site report", call.name),
             "move it into a file under content/sites/<id>/".to_string(),
-        ));
+        )
+            .into());
     };
     let r = &site.record;
-    let missing = |key: &str| {
-        (
-            format!("`{}()` needs `{key}` in {}, {HAS_NONE}", call.name, site.record_path),
-            format!("add a `{key}:` block to the record, or remove this shortcode"),
-        )
+    let missing = |key: &str| Problem {
+        message: format!("`{}()` needs `{key}` in {}, which has none", call.name, site.record_path),
+        hint: format!("add a `{key}:` block to the record, or remove this shortcode"),
+        follows: Some(Gap::Record),
     };
     Ok(match call.name.as_str() {
         "profile" => {
@@ -658,27 +673,18 @@ fn reading_list(works: &str, bibliography: &Bibliography) -> Result<Vec<Value>, 
             "`reading_list` names no works".to_string(),
             "list the keys of references.yaml to show, as in `{{ reading_list(works=\"buck2021 nixon2019\") }}`"
                 .to_string(),
-        ));
+        )
+            .into());
     }
     if let Some(unknown) = keys.iter().find(|key| bibliography.lacks(key)) {
         let hint = match did_you_mean(unknown, bibliography.keys()) {
             Some(near) => format!("did you mean `{near}`? A reading list names works of content/references.yaml"),
             None => "a reading list names works of content/references.yaml; add the work there first".to_string(),
         };
-        return Err((format!("no work `{unknown}` in references.yaml"), hint));
+        return Err((format!("no work `{unknown}` in references.yaml"), hint).into());
     }
     // `reading_list` leaves out a work that a mistake in references.yaml left out.
     Ok(bibliography.reading_list(&keys).into_iter().map(|e| json!({"html": e.html, "text": e.text})).collect())
-}
-
-/// Ends of the messages for a block or entry the record does not have.
-const HAS_NONE: &str = "which has none";
-const NOT_IN_RECORD: &str = "in this site's record";
-
-/// Whether `diag` says a shortcode found no block or entry in the record:
-/// not a mistake of its own when the record's mistakes left it out.
-pub fn lacks_record_part(diag: &Diagnostic) -> bool {
-    diag.message.ends_with(HAS_NONE) || diag.message.ends_with(NOT_IN_RECORD)
 }
 
 fn unknown_key<'k>(what: &str, key: &str, known: impl Iterator<Item = &'k String>, record_path: &str) -> Problem {
@@ -687,7 +693,7 @@ fn unknown_key<'k>(what: &str, key: &str, known: impl Iterator<Item = &'k String
         Some(near) => format!("did you mean `{near}`? Defined in {record_path}: {}", one_of(&known)),
         None => format!("defined in {record_path}: {}", one_of(&known)),
     };
-    (format!("no {what} `{key}` {NOT_IN_RECORD}"), hint)
+    Problem { message: format!("no {what} `{key}` in this site's record"), hint, follows: Some(Gap::Record) }
 }
 
 #[cfg(test)]
