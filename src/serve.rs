@@ -117,16 +117,24 @@ enum Change {
     /// Narrative or records of these site folders; `records` when a
     /// `site.yaml` changed, which the cross-site pages read too.
     Sites { folders: BTreeSet<String>, records: bool },
+    /// The real-names list alone: every served file is scanned again.
+    Names,
     /// Config, theme, frameworks, references, series, pages, or a site
     /// added or removed: everything may differ.
     Everything,
 }
 
-fn classify(root: &Path, paths: &[&PathBuf]) -> Change {
+/// What the edit of `paths` touched; `names` is the real-names list.
+fn classify(root: &Path, names: Option<&Path>, paths: &[&PathBuf]) -> Change {
     let sites_dir = root.join("content").join("sites");
     let mut folders = BTreeSet::new();
     let mut records = false;
-    for path in paths {
+    let is_names = |path: &Path| names == Some(path);
+    if paths.iter().all(|path| is_names(path)) {
+        return Change::Names;
+    }
+    // A rebuild of sites reads the list again and scans every file if it changed.
+    for path in paths.iter().filter(|path| !is_names(path)) {
         let Ok(rel) = path.strip_prefix(&sites_dir) else { return Change::Everything };
         let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
         match parts.as_slice() {
@@ -337,6 +345,8 @@ struct Rebuilder {
     preview: Shared,
     /// `None` after a failed build: the next change rebuilds everything.
     cache: Option<Cache>,
+    /// The real-names list of the last good full build, a canonical path.
+    names_file: Option<PathBuf>,
 }
 
 impl Rebuilder {
@@ -351,6 +361,12 @@ impl Rebuilder {
                         let extra = if *records { " and the index, comparison and search" } else { " and search" };
                         (format!("re-rendered {}{extra}", names.join(", ")), result)
                     }
+                    None => ("rebuilt everything".to_string(), self.everything()),
+                }
+            }
+            (Change::Names, Some(cache)) => {
+                match build_sites(&self.root, cache, &self.preview, &BTreeSet::new(), false) {
+                    Some(result) => ("checked every page against the real-names list".to_string(), result),
                     None => ("rebuilt everything".to_string(), self.everything()),
                 }
             }
@@ -381,6 +397,12 @@ impl Rebuilder {
         // The old cache goes first, so two never live at once.
         self.cache = None;
         let (cache, files) = build_everything(&self.root)?;
+        let names = self.root.join(&cache.project.config.privacy.real_names);
+        // The watcher reports canonical paths; the list may not exist yet.
+        self.names_file = match (names.parent().and_then(|dir| dir.canonicalize().ok()), names.file_name()) {
+            (Some(dir), Some(file)) => Some(dir.join(file)),
+            _ => None,
+        };
         self.cache = Some(cache);
         Ok(Update::All(files))
     }
@@ -425,7 +447,7 @@ pub fn serve(options: ServeOptions) -> Result<(), Failure> {
     let address = listener.local_addr().map_err(|e| Failure::Io(e.to_string()))?;
 
     let preview: Shared = Arc::default();
-    let mut rebuilder = Rebuilder { root: root.clone(), preview: preview.clone(), cache: None };
+    let mut rebuilder = Rebuilder { root: root.clone(), preview: preview.clone(), cache: None, names_file: None };
     eprintln!("{}", rebuilder.rebuild(&Change::Everything)?);
     print_problems(&root, &preview);
 
@@ -595,6 +617,8 @@ fn watch(
     Failure,
 > {
     let root = rebuilder.root.clone();
+    // Its folder (private/ by default) is watched for the list alone.
+    let names_dir = rebuilder.names_file.as_ref().and_then(|file| file.parent()).map(Path::to_path_buf);
     let handler = move |result: DebounceEventResult| {
         let Ok(events) = result else { return };
         // Reading files raises access events too; a build must not trigger the next.
@@ -602,11 +626,11 @@ fn watch(
             .iter()
             .filter(|e| !e.event.kind.is_access())
             .flat_map(|e| e.paths.iter())
-            .filter(|p| can_change_the_site(&rebuilder.root, p))
+            .filter(|p| can_change_the_site(&rebuilder.root, p) || rebuilder.names_file.as_ref() == Some(*p))
             .collect();
         let Some(first) = changed.first() else { return };
         let shown = crate::diagnostics::rel_path(&rebuilder.root, first);
-        let change = classify(&rebuilder.root, &changed);
+        let change = classify(&rebuilder.root, rebuilder.names_file.as_deref(), &changed);
         match rebuilder.rebuild(&change) {
             Ok(summary) => eprintln!("{shown} changed: {summary}"),
             Err(Failure::Usage(m) | Failure::Io(m)) => eprintln!("{shown} changed: error: {m}"),
@@ -624,6 +648,9 @@ fn watch(
     debouncer.watch(&root, RecursiveMode::NonRecursive).map_err(watch_error)?;
     if root.join("themes").is_dir() {
         debouncer.watch(root.join("themes"), RecursiveMode::Recursive).map_err(watch_error)?;
+    }
+    if let Some(dir) = names_dir.filter(|dir| dir != &root && !dir.starts_with(root.join("content"))) {
+        debouncer.watch(&dir, RecursiveMode::NonRecursive).map_err(watch_error)?;
     }
     Ok(debouncer)
 }
@@ -762,14 +789,15 @@ mod tests {
         let record = path("content/sites/b/site.yaml");
         let theme = path("themes/default/templates/site.html");
         let folders = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<BTreeSet<_>>();
-        assert_eq!(classify(root, &[&narrative]), Change::Sites { folders: folders(&["a"]), records: false });
-        assert_eq!(
-            classify(root, &[&narrative, &record]),
-            Change::Sites { folders: folders(&["a", "b"]), records: true }
-        );
-        assert_eq!(classify(root, &[&theme]), Change::Everything);
-        assert_eq!(classify(root, &[&path("content/frameworks.yaml")]), Change::Everything);
-        assert_eq!(classify(root, &[&path("content/sites/new")]), Change::Everything);
+        let names = path("private/real-names.txt");
+        let classify = |paths: &[&PathBuf]| classify(root, Some(&names), paths);
+        assert_eq!(classify(&[&narrative]), Change::Sites { folders: folders(&["a"]), records: false });
+        assert_eq!(classify(&[&narrative, &record]), Change::Sites { folders: folders(&["a", "b"]), records: true });
+        assert_eq!(classify(&[&theme]), Change::Everything);
+        assert_eq!(classify(&[&path("content/frameworks.yaml")]), Change::Everything);
+        assert_eq!(classify(&[&path("content/sites/new")]), Change::Everything);
+        assert_eq!(classify(&[&names]), Change::Names);
+        assert_eq!(classify(&[&names, &narrative]), Change::Sites { folders: folders(&["a"]), records: false });
     }
 
     #[test]
