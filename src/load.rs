@@ -11,7 +11,9 @@ use serde_saphyr::Error as YamlError;
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of, rel_path};
 pub mod strict;
 
-use crate::model::{Config, Frameworks, FrontMatter, Narrative, Project, Reference, Role, Series, Site};
+use crate::model::{
+    Config, Frameworks, FrontMatter, Narrative, Project, Reference, Role, Series, Site, SiteRecord, Status,
+};
 
 /// Reads the whole project, collecting every parse error. The project is
 /// returned even when some records failed, so `validate` can report the
@@ -23,7 +25,7 @@ pub fn load(root: &Path) -> (Option<Project>, Vec<Diagnostic>) {
 
     let config = read_config(root, &mut diags);
     let series_file = content.join("series.yaml");
-    let series: Option<Series> = read_yaml(root, &series_file, true, &mut diags);
+    let series: Option<(Series, String)> = read_yaml_and_text(root, &series_file, true, &mut diags);
     let frameworks_file = content.join("frameworks.yaml");
     let before = diags.len();
     let frameworks: Option<Frameworks> = read_yaml(root, &frameworks_file, false, &mut diags);
@@ -40,7 +42,23 @@ pub fn load(root: &Path) -> (Option<Project>, Vec<Diagnostic>) {
     let pages = read_narratives(root, &content.join("pages"), &mut diags);
     let sites = read_sites(root, &content.join("sites"), &mut diags);
 
-    let project = match (config, series) {
+    // A new project previews as it was written; once a report is on its
+    // way to readers, so are the series page and the free pages.
+    if sites.iter().any(|site| site.record.status != Status::Draft) {
+        let unfinished = Unfinished {
+            why: "this file is published with the reports",
+            hint: "replace it with the study's own words: the series index and the free pages are published as \
+                   soon as one report is not a draft",
+        };
+        if let Some((_, text)) = &series {
+            unfinished.check(text, &rel_path(root, &series_file), 1, true, &mut diags);
+        }
+        for page in pages.iter().chain(&index).chain(&compare).filter(|page| !page.front.draft) {
+            unfinished.check(&page.body, &page.path, page.body_line, false, &mut diags);
+        }
+    }
+
+    let project = match (config, series.map(|(series, _)| series)) {
         (Some(config), Some(series)) if !frameworks_broken => Some(Project {
             root: root.to_path_buf(),
             config,
@@ -166,6 +184,16 @@ fn read_text(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<St
 
 /// Reads one YAML file; a missing optional file is `None` without a diagnostic.
 fn read_yaml<T: DeserializeOwned>(root: &Path, path: &Path, required: bool, diags: &mut Vec<Diagnostic>) -> Option<T> {
+    read_yaml_and_text(root, path, required, diags).map(|(value, _)| value)
+}
+
+/// [`read_yaml`], and the text read.
+fn read_yaml_and_text<T: DeserializeOwned>(
+    root: &Path,
+    path: &Path,
+    required: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(T, String)> {
     if !required && !path.exists() {
         return None;
     }
@@ -179,7 +207,32 @@ fn read_yaml<T: DeserializeOwned>(root: &Path, path: &Path, required: bool, diag
     }
     let (value, found) = read_yaml_text(&text, &rel_path(root, path), 0);
     diags.extend(found);
-    value
+    value.map(|value| (value, text))
+}
+
+/// Why a placeholder of `wingreport new` may not stay, and what to do.
+struct Unfinished<'a> {
+    why: &'a str,
+    hint: &'a str,
+}
+
+impl Unfinished<'_> {
+    /// Reports each placeholder in `text`, whose first line is line
+    /// `first_line` of `path`.
+    fn check(&self, text: &str, path: &str, first_line: usize, yaml: bool, diags: &mut Vec<Diagnostic>) {
+        for (at, placeholder) in crate::scaffold::placeholders_in(text, yaml) {
+            let (line, col) = line_col(text, at);
+            diags.push(
+                Diagnostic::new(
+                    path,
+                    first_line + line - 1,
+                    col,
+                    format!("`{placeholder}` is a placeholder that `wingreport new` wrote, and {}", self.why),
+                )
+                .with_hint(self.hint),
+            );
+        }
+    }
 }
 
 /// How every YAML file is read: flags are YAML 1.2's `true` and `false`
@@ -837,13 +890,28 @@ fn read_narratives_counted(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>)
 pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnostic>) {
     let mut found = Vec::new();
     let record_file = folder_path.join("site.yaml");
-    let record = read_yaml(root, &record_file, true, &mut found);
+    let record: Option<(SiteRecord, String)> = read_yaml_and_text(root, &record_file, true, &mut found);
     let record_complete = found.is_empty();
     let (narrative, narrative_complete) = read_narratives_counted(root, folder_path, &mut found);
-    let site = record.map(|record| Site {
+    let record_path = rel_path(root, &record_file);
+    if let Some((record, text)) = &record
+        && record.status != Status::Draft
+    {
+        let why = format!("this report is marked `{}`", record.status.key());
+        let unfinished = Unfinished {
+            why: &why,
+            hint: "replace it with the report's own words, or keep `status: draft` in site.yaml until the report is \
+                   ready",
+        };
+        unfinished.check(text, &record_path, 1, true, &mut found);
+        for file in narrative.iter().filter(|file| !file.front.draft) {
+            unfinished.check(&file.body, &file.path, file.body_line, false, &mut found);
+        }
+    }
+    let site = record.map(|(record, _)| Site {
         folder: folder_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         record,
-        record_path: rel_path(root, &record_file),
+        record_path,
         narrative,
         narrative_complete,
         record_complete,

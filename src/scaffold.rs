@@ -42,6 +42,35 @@ const RECORD: &str = "site.yaml";
 const INTRODUCTION: &str = "01-introduction.md";
 const FINDINGS: &str = "02-findings.md";
 
+/// Texts of the files `new` writes that stand for what only the author can
+/// say, each too odd for a report to say of its own accord. `load` refuses
+/// them in whatever readers will see.
+pub const PLACEHOLDERS: &[&str] = &[
+    "Author Name",
+    "One paragraph summarising this report",
+    "One paragraph introducing the study",
+    "Replace this placeholder text",
+    "Placeholder text.",
+];
+
+/// Each placeholder in `text`, as its byte offset, in order. In YAML
+/// (`yaml`), comment lines are skipped: they explain, and nobody reads
+/// them but the author.
+pub fn placeholders_in(text: &str, yaml: bool) -> Vec<(usize, &'static str)> {
+    let mut found: Vec<(usize, &'static str)> = PLACEHOLDERS
+        .iter()
+        .flat_map(|placeholder| {
+            memchr::memmem::find_iter(text.as_bytes(), placeholder).map(move |at| (at, *placeholder))
+        })
+        .filter(|(at, _)| {
+            let line_start = text[..*at].rfind('\n').map_or(0, |i| i + 1);
+            !(yaml && text[line_start..*at].trim_start().starts_with('#'))
+        })
+        .collect();
+    found.sort_unstable();
+    found
+}
+
 /// Scaffolds `content/sites/<id>/` under `root` and refreshes `site.schema.json`.
 pub fn new_site(root: &Path, id: &str, prison: Option<&str>) -> Result<NewSite, Failure> {
     if !is_slug(id) {
@@ -245,7 +274,7 @@ fn project_files(title: &str, site: &str, year: i64) -> Vec<(String, String)> {
                 weight: 1\n\
                 ---\n\
                 \n\
-                Replace this placeholder with what readers should know about the study as a\n\
+                Replace this placeholder text with what readers should know about the study as a\n\
                 whole: who carried it out, why, and how. Each file in `content/pages/` becomes\n\
                 a page linked from the top bar.\n";
     let folder = format!("content/sites/{site}");
@@ -396,7 +425,8 @@ fn record(id: &str, prison: Option<&str>, frameworks: &Frameworks, year: i64) ->
     // Only what the author gave: a prison is never guessed from the id.
     match prison {
         Some(prison) => {
-            let _ = writeln!(y, "title: {}", scalar(&format!("Peer mentor initiative at {prison}")));
+            // The prison's name alone: what the report is about is the author's to say.
+            let _ = writeln!(y, "title: {}", scalar(prison));
             commented(&mut y, &format!("prison: {}", scalar(prison)), "The prison's name");
         }
         None => {
@@ -539,7 +569,7 @@ fn introduction() -> String {
      ---\n\
      \n\
      Replace this placeholder text with an introduction to the report: where the\n\
-     study took place, who took part, and how the peer roles were set up. Each\n\
+     study took place, who took part, and how the work was set up. Each\n\
      `##` heading below becomes a numbered subsection.\n\
      \n\
      ## The site\n\
@@ -574,6 +604,14 @@ fn findings() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_found_in_text_but_not_in_yaml_comments() {
+        let yaml = "# Replace this placeholder text\nauthors: [Author Name]\n";
+        assert_eq!(placeholders_in(yaml, true), vec![(42, "Author Name")]);
+        assert_eq!(placeholders_in(yaml, false), vec![(2, "Replace this placeholder text"), (42, "Author Name")]);
+        assert!(placeholders_in("Placeholder text, and an author name", false).is_empty());
+    }
 
     #[test]
     fn bad_ids_get_a_slug_suggestion() {

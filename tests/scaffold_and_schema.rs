@@ -87,7 +87,7 @@ fn new_site_passes_check_and_builds_as_a_draft() {
     let out = build(root, &["--quiet", "--drafts"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let doc = html(&root.join("output/sites/kirkham/index.html"));
-    assert_eq!(text(&select(&doc, "h1")[0]), "Peer mentor initiative at HMP Kirkham");
+    assert_eq!(text(&select(&doc, "h1")[0]), "HMP Kirkham", "what the report is about is the author's to say");
     assert_eq!(text(&select(&doc, "main section > h2")[0]), "1 Introduction");
     assert_eq!(text(&select(&doc, "main section > h2")[1]), "2 Findings");
     // The example profile and delivery are commented out: nothing the study
@@ -95,6 +95,55 @@ fn new_site_passes_check_and_builds_as_a_draft() {
     assert!(select(&doc, "figure.table-figure").is_empty());
     assert!(!text(&doc.root_element()).contains("Category C"));
     assert_eq!(select(&doc, ".draft-mark").len(), 1, "a draft report carries the DRAFT mark");
+}
+
+/// The placeholders `new` writes fail a report marked ready, each at its
+/// place, and then the series and free pages published with it.
+#[test]
+fn placeholders_of_new_fail_a_report_marked_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(new_project(dir.path(), &["study", "--title", "A study"]).status.success());
+    let root = dir.path().join("study");
+    assert!(new_site(&root, &["kirkham", "--prison", "HMP Kirkham"]).status.success());
+    let site = root.join("content/sites/kirkham");
+    let record = std::fs::read_to_string(site.join("site.yaml")).unwrap();
+    std::fs::write(site.join("site.yaml"), record.replace("status: draft", "status: review")).unwrap();
+
+    let err = failed_check(&root);
+    let marked = "is a placeholder that `wingreport new` wrote, and this report is marked `review`";
+    let published = "is a placeholder that `wingreport new` wrote, and this file is published with the reports";
+    for (at, placeholder, why) in [
+        ("sites/kirkham/site.yaml:11:11", "Author Name", marked),
+        ("sites/kirkham/site.yaml:15:3", "One paragraph summarising this report", marked),
+        ("sites/kirkham/01-introduction.md:6:1", "Replace this placeholder text", marked),
+        ("sites/kirkham/01-introduction.md:12:1", "Placeholder text.", marked),
+        ("sites/kirkham/02-findings.md:6:1", "Replace this placeholder text", marked),
+        ("sites/kirkham/02-findings.md:13:1", "Placeholder text.", marked),
+        ("sites/kirkham/02-findings.md:17:1", "Placeholder text.", marked),
+        ("series.yaml:4:11", "Author Name", published),
+        ("series.yaml:7:3", "One paragraph introducing the study", published),
+        ("pages/about.md:6:1", "Replace this placeholder text", published),
+    ] {
+        assert!(err.contains(&format!("content/{at}: `{placeholder}` {why}")), "{at}: {err}");
+    }
+    assert_eq!(err.matches("` is a placeholder").count(), 10, "the first report is a draft: {err}");
+
+    // In the author's own words, the report passes.
+    let words = |path: &Path, from: &str, to: &str| {
+        let text = std::fs::read_to_string(path).unwrap();
+        std::fs::write(path, text.replace(from, to)).unwrap();
+    };
+    let series = root.join("content/series.yaml");
+    words(&site.join("site.yaml"), "Author Name", "A. Researcher");
+    words(&series, "Author Name", "A. Researcher");
+    words(&site.join("site.yaml"), "One paragraph summarising this report", "What Kirkham found");
+    words(&series, "One paragraph introducing the study", "Why the study was made");
+    for file in [site.join("01-introduction.md"), site.join("02-findings.md"), root.join("content/pages/about.md")] {
+        words(&file, "Replace this placeholder text", "Our text");
+        words(&file, "Placeholder text.", "Our findings.");
+    }
+    let out = check(&root, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
 #[test]
