@@ -57,8 +57,11 @@ impl Default for PrivacyConfig {
     }
 }
 
+/// Where the real-names list is unless `[privacy] real_names` says otherwise.
+pub const DEFAULT_REAL_NAMES: &str = "private/real-names.txt";
+
 fn default_real_names() -> String {
-    "private/real-names.txt".to_string()
+    DEFAULT_REAL_NAMES.to_string()
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

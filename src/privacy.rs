@@ -1,26 +1,48 @@
 //! Check after render: no name on the real-names deny-list may appear in
 //! the generated output. Reads the private list and the rendered files;
 //! reports where each leaked name came from, and never writes the list out.
+//!
+//! Names are looked for in the text as a reader meets it ([`Reading`]),
+//! not in the markup, so no tag, entity, emphasis mark, accent written as
+//! two characters, soft hyphen or address can hide one.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{LazyLock, Mutex};
 
-use regex::{Regex, RegexBuilder};
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 use crate::diagnostics::{Diagnostic, rel_path};
+use crate::model::DEFAULT_REAL_NAMES;
 use crate::render::OutputFile;
 
-/// The names of the deny-list: one per line, `#` starts a comment. A missing
-/// file is an empty list: projects without pseudonymised data need none.
+/// The names of the deny-list: one per line, `#` starts a comment, a
+/// byte-order mark is not part of the first name. A missing list at the
+/// default place is an empty list: projects without pseudonymised data
+/// need none. One that `[privacy] real_names` names must exist: a typo in
+/// the path would otherwise turn the check off without a word.
 pub fn read_deny_list(root: &Path, relative: &str) -> Result<Vec<String>, Diagnostic> {
     let path = root.join(relative);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && relative == DEFAULT_REAL_NAMES => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let config = std::fs::read_to_string(root.join("wingreport.toml")).unwrap_or_default();
+            let line = config.lines().position(|l| l.trim_start().starts_with("real_names")).map_or(0, |i| i + 1);
+            return Err(Diagnostic::new(
+                "wingreport.toml",
+                line,
+                usize::from(line > 0),
+                format!("`[privacy] real_names` names `{relative}`, which does not exist"),
+            )
+            .with_hint("correct the path, or create the list there: without it no real name is checked"));
+        }
         Err(e) => return Err(Diagnostic::whole_file(relative, format!("cannot read the real-names list: {e}"))),
     };
     Ok(text
+        .trim_start_matches('\u{feff}')
         .lines()
         .map(|line| line.split('#').next().unwrap_or("").trim())
         .filter(|name| !name.is_empty())
@@ -28,81 +50,318 @@ pub fn read_deny_list(root: &Path, relative: &str) -> Result<Vec<String>, Diagno
         .collect())
 }
 
-/// What may stand between the words of a name in the output, so that a
-/// name is found however the page wraps or marks it up: whitespace and
-/// no-break spaces (as characters or entities), JSON's `\n`, Markdown
-/// emphasis (`Ida *Smith*` in `site.json`) and inline tags (`Ida
-/// <em>Smith</em>`, a link around one word). Block tags are not: words in
-/// two paragraphs or table cells are not a name to a reader.
-const OUTPUT_GAP: &str = r"(?:\s|&nbsp;|&#160;|&#x0*a0;|\\[nrt]|[*_]|</?(?:a|abbr|b|cite|code|em|i|mark|q|s|small|span|strong|sub|sup|u)\b[^<>]{0,300}>)+";
-
-/// The same in a source file: a line break of a folded YAML text or a
-/// Markdown paragraph, emphasis, or an HTML tag written in the Markdown.
-const SOURCE_GAP: &str = r"(?:\s|[*_]|</?[a-z][^<>]{0,300}>)+";
-
-/// Every spelling of an apostrophe in a page (templates escape `'` as
-/// `&#x27;`), and of a hyphen.
-const APOSTROPHE: &str = r"(?:'|\x{2019}|\x{2018}|&#0*39;|&#x0*27;|&apos;|&rsquo;|&lsquo;)";
-const HYPHEN: &str = r"(?:-|\x{2010}|\x{2011}|&#8209;|&#x2011;)";
-
-/// `name` as a pattern: its words with `gap` between them, an apostrophe
-/// or a hyphen in any spelling.
-fn name_pattern(name: &str, gap: &str) -> String {
-    let word = |w: &str| -> String {
-        w.chars()
-            .map(|c| match c {
-                '\'' | '\u{2019}' | '\u{2018}' => APOSTROPHE.to_string(),
-                '-' | '\u{2010}' | '\u{2011}' => HYPHEN.to_string(),
-                c => regex::escape(c.encode_utf8(&mut [0; 4])),
-            })
-            .collect()
-    };
-    name.split_whitespace().map(word).collect::<Vec<_>>().join(gap)
+/// Text as a reader meets it, to look for names in. Letters are lower
+/// case, without accents (`José` written with one character or two reads
+/// `jose`, `Strauß` reads `strauss`). One space stands for any run of
+/// whitespace, hyphens, dashes, `_`, `+`, `%20`, JSON's `\n` or a `<br>`,
+/// so `Mary-Jane`, `mary_jane` and `Mary Jane` read alike, and a name in an
+/// id or an address is found too. Entities are decoded; inline tags,
+/// emphasis marks (`*`, `~`), soft hyphens and zero-width characters are
+/// left out, so `Jo<b>hn</b>` reads `john`. Block tags and punctuation stay
+/// as a boundary that no name crosses: words in two paragraphs or two
+/// table cells are not a name. Attribute values (alt texts, titles,
+/// addresses) follow the text, each on its own.
+struct Reading {
+    text: String,
+    /// For each byte of `text`, the byte of the source it came from; kept
+    /// only to point at a source line.
+    from: Option<Vec<usize>>,
 }
 
-/// Whole-word, case-insensitive matcher for any of `names` in the output.
-fn matcher(names: &[String]) -> Option<Regex> {
-    if names.is_empty() {
+/// Tags that sit inside a line of text, so that a word may go on through them.
+const INLINE_TAGS: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins", "kbd",
+    "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tspan", "tt", "u", "var",
+    "wbr",
+];
+
+/// ASCII bytes read as they are, but for case: everything except markup,
+/// escapes, whitespace and the marks that [`Reading::char`] drops or reads
+/// as a space. A single space between words is plain too.
+static PLAIN: [bool; 256] = {
+    let mut plain = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        plain[b] = !matches!(b as u8, b'<' | b'&' | b'\\' | b'%' | b'_' | b'-' | b'+' | b'*' | b'~')
+            && !(b as u8).is_ascii_whitespace();
+        b += 1;
+    }
+    plain
+};
+
+/// Where a boundary stands in a [`Reading`]: never part of a name.
+const BOUNDARY: char = '|';
+
+impl Reading {
+    fn of(raw: &str, track: bool) -> Reading {
+        let mut reading = Reading { text: String::with_capacity(raw.len()), from: track.then(Vec::new) };
+        let mut attributes = Vec::new();
+        reading.read(raw, 0, Some(&mut attributes));
+        for (start, end) in attributes {
+            reading.push(BOUNDARY, start);
+            reading.read(&raw[start..end], start, None);
+        }
+        reading
+    }
+
+    /// Reads `raw`, which starts at byte `base` of the source; the ranges
+    /// of attribute values go to `attributes`, when given.
+    fn read(&mut self, raw: &str, base: usize, mut attributes: Option<&mut Vec<(usize, usize)>>) {
+        let bytes = raw.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let at = base + i;
+            match bytes[i] {
+                b'<' => match tag(raw, i) {
+                    Some(tag) => {
+                        match tag.kind {
+                            TagKind::Inline => {}
+                            TagKind::LineBreak => self.gap(at),
+                            TagKind::Block => self.push(BOUNDARY, at),
+                        }
+                        if let Some(attributes) = attributes.as_deref_mut() {
+                            attributes.extend(tag.values.iter().map(|&(s, e)| (base + s, base + e)));
+                        }
+                        i = tag.end;
+                    }
+                    None => {
+                        self.push('<', at);
+                        i += 1;
+                    }
+                },
+                b'&' => match entity(raw, i) {
+                    Some((decoded, len)) => {
+                        decoded.chars().for_each(|c| self.char(c, at));
+                        i += len;
+                    }
+                    None => {
+                        self.push('&', at);
+                        i += 1;
+                    }
+                },
+                b'\\' if matches!(bytes.get(i + 1), Some(b'n' | b'r' | b't')) => {
+                    self.gap(at);
+                    i += 2;
+                }
+                b'%' if raw[i + 1..].starts_with("20") => {
+                    self.gap(at);
+                    i += 3;
+                }
+                b if b.is_ascii() && !PLAIN[usize::from(b)] => {
+                    self.char(char::from(b), at);
+                    i += 1;
+                }
+                // Most of a page: copied a run at a time, which keeps the
+                // check a small part of a build.
+                _ if bytes[i].is_ascii() => {
+                    let mut prev = 0;
+                    // A space after a plain byte is what `gap` would write.
+                    let run = bytes[i..]
+                        .iter()
+                        .take_while(|&&b| {
+                            let plain = PLAIN[usize::from(b)] || (b == b' ' && prev != b' ' && prev != 0);
+                            prev = b;
+                            plain
+                        })
+                        .count();
+                    let start = self.text.len();
+                    self.text.push_str(&raw[i..i + run]);
+                    self.text[start..].make_ascii_lowercase();
+                    if let Some(from) = &mut self.from {
+                        from.extend(at..at + run);
+                    }
+                    i += run;
+                }
+                _ => {
+                    let c = raw[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+                    self.char(c, at);
+                    i += c.len_utf8();
+                }
+            }
+        }
+    }
+
+    fn char(&mut self, c: char, at: usize) {
+        match c {
+            'A'..='Z' => self.push(c.to_ascii_lowercase(), at),
+            '_' | '-' | '+' => self.gap(at),
+            '*' | '~' => {}
+            c if c.is_ascii() && !c.is_ascii_whitespace() => self.push(c, at),
+            '\u{2018}' | '\u{2019}' | '\u{02bc}' | '\u{2032}' => self.push('\'', at),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => self.gap(at),
+            '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' => {}
+            c if c.is_whitespace() => self.gap(at),
+            c => decompose_canonical(c, |part| {
+                if is_combining_mark(part) {
+                    return;
+                }
+                for lower in part.to_lowercase() {
+                    if lower == 'ß' {
+                        self.push_str("ss", at);
+                    } else {
+                        self.push(lower, at);
+                    }
+                }
+            }),
+        }
+    }
+
+    fn gap(&mut self, at: usize) {
+        if !self.text.is_empty() && !self.text.ends_with(' ') {
+            self.push(' ', at);
+        }
+    }
+
+    fn push_str(&mut self, s: &str, at: usize) {
+        s.chars().for_each(|c| self.push(c, at));
+    }
+
+    fn push(&mut self, c: char, at: usize) {
+        self.text.push(c);
+        if let Some(from) = &mut self.from {
+            from.extend(std::iter::repeat_n(at, c.len_utf8()));
+        }
+    }
+}
+
+enum TagKind {
+    Inline,
+    LineBreak,
+    Block,
+}
+
+struct Tag {
+    kind: TagKind,
+    /// Byte after the tag's `>`.
+    end: usize,
+    /// Byte ranges of its attribute values.
+    values: Vec<(usize, usize)>,
+}
+
+/// The tag or comment starting at byte `start` (a `<`), if it is one.
+fn tag(raw: &str, start: usize) -> Option<Tag> {
+    let rest = &raw[start + 1..];
+    if rest.starts_with("!--") {
+        let end = rest.find("-->").map_or(raw.len(), |i| start + 1 + i + 3);
+        return Some(Tag { kind: TagKind::Block, end, values: Vec::new() });
+    }
+    let name_start = usize::from(rest.starts_with('/'));
+    let name_len = rest[name_start..].bytes().take_while(u8::is_ascii_alphanumeric).count();
+    if name_len == 0 || !rest.as_bytes()[name_start].is_ascii_alphabetic() {
         return None;
     }
-    let alternatives: Vec<String> = names.iter().map(|n| name_pattern(n, OUTPUT_GAP)).collect();
-    RegexBuilder::new(&format!(r"\b(?:{})\b", alternatives.join("|"))).case_insensitive(true).build().ok()
+    let name = rest[name_start..name_start + name_len].to_ascii_lowercase();
+    // A tag ends at the first `>` outside quotes.
+    let bytes = rest.as_bytes();
+    let mut values = Vec::new();
+    let mut i = name_start + name_len;
+    let end = loop {
+        match bytes.get(i)? {
+            b'>' => break i,
+            b'=' => {
+                i += 1;
+                while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+                    i += 1;
+                }
+                match bytes.get(i)? {
+                    &quote @ (b'"' | b'\'') => {
+                        let close = i + 1 + rest[i + 1..].find(char::from(quote))?;
+                        values.push((start + 1 + i + 1, start + 1 + close));
+                        i = close + 1;
+                    }
+                    _ => {
+                        let len = rest[i..].bytes().take_while(|b| !b.is_ascii_whitespace() && *b != b'>').count();
+                        values.push((start + 1 + i, start + 1 + i + len));
+                        i += len;
+                    }
+                }
+            }
+            _ => i += 1,
+        }
+    };
+    let kind = match name.as_str() {
+        "br" => TagKind::LineBreak,
+        name if INLINE_TAGS.contains(&name) => TagKind::Inline,
+        _ => TagKind::Block,
+    };
+    Some(Tag { kind, end: start + 1 + end + 1, values })
 }
 
-/// One diagnostic per source line that put a listed name into the output;
-/// a name found only in the output (from a template, say) points there.
-pub fn find_leaks(root: &Path, names: &[String], files: &[OutputFile]) -> Vec<Diagnostic> {
-    let scanner = Scanner::new(names);
-    for file in files {
-        scanner.scan(&file.path, &file.bytes);
+/// The character reference starting at byte `start` (a `&`) and its length.
+fn entity(raw: &str, start: usize) -> Option<(String, usize)> {
+    let len = raw[start..].bytes().take(40).position(|b| b == b';')? + 1;
+    let reference = &raw[start..start + len];
+    let decoded = htmlize::unescape(reference);
+    (decoded != reference).then(|| (decoded.into_owned(), len))
+}
+
+/// Whether a letter stands just before byte `start` or at byte `end` of
+/// `text`: then a match there is inside a longer word.
+fn joined(text: &str, start: usize, end: usize) -> bool {
+    text[..start].chars().next_back().is_some_and(char::is_alphabetic)
+        || text[end..].chars().next().is_some_and(char::is_alphabetic)
+}
+
+/// The listed names as read, and a matcher for all of them at once, which
+/// takes any number of names.
+struct Matcher {
+    names: Vec<String>,
+    any: AhoCorasick,
+}
+
+impl Matcher {
+    fn new(names: &[String]) -> Result<Option<Matcher>, aho_corasick::BuildError> {
+        let mut read: Vec<String> = names
+            .iter()
+            .map(|name| Reading::of(name, false).text.trim_matches(' ').to_string())
+            .filter(|name| !name.is_empty())
+            .collect();
+        read.sort_unstable();
+        read.dedup();
+        if read.is_empty() {
+            return Ok(None);
+        }
+        let any = AhoCorasick::new(&read)?;
+        Ok(Some(Matcher { names: read, any }))
     }
-    scanner.finish(root)
+
+    /// The names, as read, that `text` holds as whole words.
+    fn find<'a>(&'a self, text: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.any
+            .find_overlapping_iter(text)
+            .filter(|m| !joined(text, m.start(), m.end()))
+            .map(|m| self.names[m.pattern().as_usize()].as_str())
+    }
 }
 
 /// Looks for the listed names file by file, as each is written, from any
 /// thread; [`Scanner::finish`] explains what it found.
 pub struct Scanner {
-    matcher: Option<Regex>,
-    /// Each leaked name, lower-cased, and the first output path (in path
+    /// `Err` when the list cannot be checked at all, which fails the run.
+    matcher: Result<Option<Matcher>, String>,
+    /// Each leaked name, as read, and the first output path (in path
     /// order, so threads cannot change the report) that holds it.
     leaked: Mutex<BTreeMap<String, String>>,
 }
 
 impl Scanner {
     pub fn new(names: &[String]) -> Self {
-        Scanner { matcher: matcher(names), leaked: Mutex::default() }
+        let matcher = Matcher::new(names).map_err(|e| e.to_string());
+        Scanner { matcher, leaked: Mutex::default() }
     }
 
     pub fn scan(&self, path: &str, bytes: &[u8]) {
-        let Some(re) = &self.matcher else { return };
-        let text = String::from_utf8_lossy(bytes);
-        let found: BTreeSet<String> = re.find_iter(&text).map(|m| as_read(m.as_str())).collect();
+        let Ok(Some(matcher)) = &self.matcher else { return };
+        let reading = Reading::of(&String::from_utf8_lossy(bytes), false);
+        let mut found: Vec<&str> = matcher.find(&reading.text).collect();
         if found.is_empty() {
             return;
         }
+        found.sort_unstable();
+        found.dedup();
         let mut leaked = self.leaked.lock().unwrap_or_else(|e| e.into_inner());
         for name in found {
-            let first = leaked.entry(name).or_insert_with(|| path.to_string());
+            let first = leaked.entry(name.to_string()).or_insert_with(|| path.to_string());
             if path < first.as_str() {
                 *first = path.to_string();
             }
@@ -111,6 +370,12 @@ impl Scanner {
 
     /// The leaks found, each at the source lines that wrote the name.
     pub fn finish(self, root: &Path) -> Vec<Diagnostic> {
+        if let Err(why) = &self.matcher {
+            return vec![
+                Diagnostic::whole_file("wingreport.toml", format!("the real-names list is too large to check: {why}"))
+                    .with_hint("`[privacy] real_names` names the list; keep one name per line"),
+            ];
+        }
         let leaked = self.leaked.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut diags = Vec::new();
         for (name, output_path) in leaked {
@@ -128,63 +393,82 @@ impl Scanner {
     }
 }
 
-/// A name found in the output as a reader sees it: lower-cased, tags,
-/// emphasis and entities left out, one space between words.
-fn as_read(found: &str) -> String {
-    static GAP: LazyLock<Regex> = LazyLock::new(|| Regex::new(OUTPUT_GAP).expect("valid pattern"));
-    static APOSTROPHES: LazyLock<Regex> = LazyLock::new(|| Regex::new(APOSTROPHE).expect("valid pattern"));
-    static HYPHENS: LazyLock<Regex> = LazyLock::new(|| Regex::new(HYPHEN).expect("valid pattern"));
-    let lower = found.to_lowercase();
-    let spaced = GAP.replace_all(&lower, " ");
-    HYPHENS.replace_all(&APOSTROPHES.replace_all(&spaced, "'"), "-").into_owned()
-}
-
-/// Every place under `content/` and `themes/` where `name` is written,
-/// also when the source spells it differently from the output: wrapped
-/// over two lines of a folded YAML scalar, or just after an escape
-/// (`\0Zebedee`). Whole-word places come first; only when there are none
-/// are the places inside a longer word given, since a name can reach a
-/// page without being written whole (a label cut short turns "Zebedee
-/// Quuxa" into "Zebedee Quux…").
+/// Every place in `wingreport.toml` and under `content/` and `themes/`
+/// where `name` (as read) is written, however it is spelt. Whole-word
+/// places come first; only when there are none are the places inside a
+/// longer word given, since a name can reach a page without being written
+/// whole (a label cut short turns "Zebedee Quuxa" into "Zebedee Quux…").
+/// A YAML escape just before the name (`\0Zebedee`) does not join it to a
+/// word.
 fn source_lines(root: &Path, name: &str) -> Vec<(String, usize, usize, String)> {
-    let Ok(spelled) = Regex::new(&format!("(?i){}", name_pattern(name, SOURCE_GAP))) else { return Vec::new() };
-    static GAP: LazyLock<Regex> = LazyLock::new(|| Regex::new(SOURCE_GAP).expect("valid pattern"));
-    // A YAML escape such as `\x1a` just before the name ends in a letter.
-    let escape_before = Regex::new(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[^xuU])$").expect("valid");
+    static ESCAPE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[^xuU])$").expect("valid pattern")
+    });
     let (mut whole, mut inside) = (Vec::new(), Vec::new());
-    for dir in ["content", "themes"] {
-        let files = walkdir::WalkDir::new(root.join(dir)).sort_by_file_name().into_iter().filter_map(Result::ok);
-        for entry in files.filter(|e| e.file_type().is_file()) {
-            let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
-            for m in spelled.find_iter(&text) {
-                let before_match = &text[..m.start()];
-                // The longest escape, `\U` and eight digits, is ten characters.
-                let tail_start = before_match.char_indices().rev().nth(9).map_or(0, |(i, _)| i);
-                let escaped = escape_before.is_match(&before_match[tail_start..]);
-                let before = before_match.chars().next_back();
-                let after = text[m.end()..].chars().next();
-                let joined =
-                    (before.is_some_and(char::is_alphabetic) && !escaped) || after.is_some_and(char::is_alphabetic);
-                let line_start = before_match.rfind('\n').map_or(0, |i| i + 1);
-                let line = before_match.matches('\n').count() + 1;
-                let col = text[line_start..m.start()].chars().count() + 1;
-                let shown = GAP.replace_all(m.as_str(), " ").into_owned();
-                let place = (rel_path(root, entry.path()), line, col, shown);
-                if joined { inside.push(place) } else { whole.push(place) }
-            }
+    let files = ["content", "themes"]
+        .into_iter()
+        .flat_map(|dir| walkdir::WalkDir::new(root.join(dir)).sort_by_file_name().into_iter().filter_map(Result::ok));
+    let config = root.join("wingreport.toml");
+    let paths = std::iter::once(config).chain(files.filter(|e| e.file_type().is_file()).map(|e| e.into_path()));
+    for path in paths {
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let reading = Reading::of(&text, true);
+        let from = reading.from.as_deref().unwrap_or_default();
+        for (start, _) in reading.text.match_indices(name) {
+            let end = start + name.len();
+            let (first, last) = (from[start], from[end - 1]);
+            let last_end = last + text[last..].chars().next().map_or(1, char::len_utf8);
+            // The longest escape, `\U` and eight digits, is ten characters.
+            let tail_start = text[..first].char_indices().rev().nth(9).map_or(0, |(i, _)| i);
+            let escaped = ESCAPE_BEFORE.is_match(&text[tail_start..first]);
+            let before = reading.text[..start].chars().next_back();
+            let after = reading.text[end..].chars().next();
+            let is_joined =
+                (before.is_some_and(char::is_alphabetic) && !escaped) || after.is_some_and(char::is_alphabetic);
+            let line_start = text[..first].rfind('\n').map_or(0, |i| i + 1);
+            let line = text[..first].matches('\n').count() + 1;
+            let col = text[line_start..first].chars().count() + 1;
+            let shown = as_written(&text[first..last_end]);
+            let place = (rel_path(root, &path), line, col, shown);
+            if is_joined { inside.push(place) } else { whole.push(place) }
         }
     }
     if whole.is_empty() { inside } else { whole }
+}
+
+/// A name as its source spells it, without the tags and emphasis marks
+/// around or inside its words, on one line.
+fn as_written(spelled: &str) -> String {
+    static MARKUP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^<>]*>|[*~]").expect("valid pattern"));
+    MARKUP.replace_all(spelled, "").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// One diagnostic per source line that put a listed name into the output;
+/// a name found only in the output (from a template, say) points there.
+pub fn find_leaks(root: &Path, names: &[String], files: &[OutputFile]) -> Vec<Diagnostic> {
+    let scanner = Scanner::new(names);
+    for file in files {
+        scanner.scan(&file.path, &file.bytes);
+    }
+    scanner.finish(root)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn names(list: &[&str]) -> Matcher {
+        let list: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+        Matcher::new(&list).unwrap().unwrap()
+    }
+
+    fn found(matcher: &Matcher, text: &str) -> Vec<String> {
+        matcher.find(&Reading::of(text, false).text).map(str::to_string).collect()
+    }
+
     #[test]
     fn names_are_found_however_the_output_wraps_or_marks_them_up() {
-        let re = matcher(&["Ida Smith".to_string(), "Siobhan O'Brien-Kaur".to_string()]).unwrap();
-        let found = |text: &str| re.find(text).map(|m| as_read(m.as_str()));
+        let m = names(&["Ida Smith", "Siobhan O'Brien-Kaur"]);
         for text in [
             "with Ida\nSmith",
             "with Ida  Smith",
@@ -193,27 +477,68 @@ mod tests {
             "with Ida&#xA0;Smith",
             "with Ida <em>Smith</em>",
             "with <strong>Ida</strong>\n<a href=\"#q1\">Smith</a>",
+            "with Ida<br>Smith",
             r#"{"text": "with Ida *Smith*"}"#,
             r#"{"text": "with Ida\nSmith"}"#,
+            "with I<b>da</b> Smi<span class=\"x\">th</span>",
+            "with Ida ~~Smith~~",
+            "with Ida Smi\u{ad}th",
+            "with Ida\u{200b} Smith",
+            "with &#73;da Smith",
+            "said Ida Smith's friend",
+            "footnote Ida Smith<sup><a href=\"#fn-1\">1</a></sup>",
+            "<img alt=\"Ida Smith at work\" src=\"a.png\">",
+            "<a href=\"https://example.org/people/ida-smith\">profile</a>",
+            "<a href=\"mailto:ida_smith@example.org\">mail</a>",
+            "<img src=\"../static/Ida%20Smith.png\" alt=\"\">",
+            "<h2 id=\"sec-ida-smith\">Interviews</h2>",
         ] {
-            assert_eq!(found(text).as_deref(), Some("ida smith"), "{text:?}");
+            assert_eq!(found(&m, text), ["ida smith"], "{text:?}");
+        }
+        for text in [
+            "Siobhan O&#x27;Brien-Kaur",
+            "Siobhan O\u{2019}Brien\u{2011}Kaur",
+            "Siobhan O&#39;Brien&#8209;Kaur",
+            "Siobhan O\u{2bc}Brien Kaur",
+            "Siobhan O'Brien\u{2013}Kaur",
+        ] {
+            assert_eq!(found(&m, text), ["siobhan o'brien kaur"], "{text:?}");
         }
         for text in
-            ["Siobhan O&#x27;Brien-Kaur", "Siobhan O\u{2019}Brien\u{2011}Kaur", "Siobhan O&#39;Brien&#8209;Kaur"]
+            ["Ida</p>\n<p>Smith", "Ida</td><td>Smith", "Ida, Smith", "Idaho Smith", "Ida Smithers", "Ida. Smith"]
         {
-            assert_eq!(found(text).as_deref(), Some("siobhan o'brien-kaur"), "{text:?}");
-        }
-        for text in ["Ida</p>\n<p>Smith", "Ida</td><td>Smith", "Ida, Smith", "Idaho Smith", "Ida Smithers"] {
-            assert_eq!(found(text), None, "not a name to a reader: {text:?}");
+            assert!(found(&m, text).is_empty(), "not a name to a reader: {text:?}");
         }
     }
 
     #[test]
+    fn accents_and_case_are_read_alike_written_either_way() {
+        let m = names(&["Jos\u{e9} Nunez", "Zoe\u{308} List", "Strau\u{df}", "\u{130}lkay G\u{fc}ndo\u{11f}an"]);
+        assert_eq!(found(&m, "told by Jose\u{301} Nu\u{f1}ez"), ["jose nunez"]);
+        assert_eq!(found(&m, "told by Zo\u{eb} List"), ["zoe list"]);
+        assert_eq!(found(&m, "told by STRAUSS"), ["strauss"]);
+        assert_eq!(found(&m, "ILKAY G\u{dc}NDO\u{11e}AN"), ["ilkay gundogan"]);
+    }
+
+    #[test]
     fn names_match_whole_words_in_any_case() {
-        let re = matcher(&["Ida Smith".to_string(), "Jo".to_string()]).unwrap();
-        assert!(re.is_match("said ida smith, twice"));
-        assert!(re.is_match("(JO)"));
-        assert!(!re.is_match("Joanne and Idaho"));
+        let m = names(&["Ida Smith", "Jo", "Bob Smith Jr."]);
+        assert_eq!(found(&m, "said ida smith, twice"), ["ida smith"]);
+        assert_eq!(found(&m, "(JO)"), ["jo"]);
+        assert!(found(&m, "Joanne and Idaho").is_empty());
+        assert_eq!(found(&m, "Bob Smith Jr. spoke"), ["bob smith jr."]);
+    }
+
+    /// A regular expression of every name went over its size limit at 32
+    /// two-word names and then checked nothing.
+    #[test]
+    fn a_long_list_is_checked_whole() {
+        let list: Vec<String> = (0..5000).map(|i| format!("Given{i} Family{i}")).collect();
+        let m = Matcher::new(&list).unwrap().unwrap();
+        assert_eq!(
+            found(&m, "we met Given4999\nFamily4999 and Given0 <em>Family0</em>"),
+            ["given4999 family4999", "given0 family0"]
+        );
     }
 
     #[test]
@@ -229,10 +554,23 @@ mod tests {
     }
 
     #[test]
-    fn comments_and_blank_lines_are_not_names() {
+    fn the_source_is_found_however_it_spells_the_name() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("names.txt"), "# staff\nIda Smith  # interviewee\n\n  Jo\n").unwrap();
+        std::fs::create_dir_all(dir.path().join("content")).unwrap();
+        let text = "intro\nwith Jo**hn** Smith and\nJose\u{301} Nunez\n";
+        std::fs::write(dir.path().join("content/a.md"), text).unwrap();
+        let at = |name: &str| source_lines(dir.path(), name);
+        assert_eq!(at("john smith"), [("content/a.md".to_string(), 2, 6, "John Smith".to_string())]);
+        assert_eq!(at("jose nunez"), [("content/a.md".to_string(), 3, 1, "Jose\u{301} Nunez".to_string())]);
+    }
+
+    #[test]
+    fn comments_blank_lines_and_a_byte_order_mark_are_not_names() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("names.txt"), "\u{feff}# staff\nIda Smith  # interviewee\n\n  Jo\n").unwrap();
         assert_eq!(read_deny_list(dir.path(), "names.txt").unwrap(), ["Ida Smith", "Jo"]);
-        assert!(read_deny_list(dir.path(), "missing.txt").unwrap().is_empty());
+        assert!(read_deny_list(dir.path(), DEFAULT_REAL_NAMES).unwrap().is_empty(), "the default may be missing");
+        let missing = read_deny_list(dir.path(), "private/real_names.txt").unwrap_err();
+        assert_eq!(missing.message, "`[privacy] real_names` names `private/real_names.txt`, which does not exist");
     }
 }

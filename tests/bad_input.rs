@@ -446,6 +446,35 @@ fn real_name_wrapped_or_marked_up_in_the_narrative_is_still_refused() {
     assert_eq!(snapshot(&root.join("output")), before, "nothing published");
 }
 
+/// Found by a privacy audit, each published before: a list of 32 or more
+/// two-word names (which switched the check off), a byte-order mark before
+/// the first name, emphasis inside a word, an accent written as two
+/// characters, and a name only in a heading's id.
+#[test]
+fn real_names_are_read_as_a_reader_reads_them_from_a_list_of_any_length() {
+    let fillers: String = (0..40).map(|i| format!("Given{i} Family{i}\n")).collect();
+    let (dir, before) =
+        built_with_real_names(&format!("\u{feff}Alice Plain\n{fillers}Kate Emphused\nJos\u{e9} Nunez\nXena Anchor\n"));
+    let root = dir.path();
+    let text = std::fs::read_to_string(root.join(INTRO)).unwrap();
+    let added = "\nAlice Plain spoke.\n\nTold by Ka**te** Emphused.\n\nAnd by Jose\u{301} Nunez.\n\n## Interviews {#sec-xena-anchor}\n\nText.\n";
+    std::fs::write(root.join(INTRO), format!("{text}{added}")).unwrap();
+
+    let out = build(root, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let first = text.lines().count() + 2;
+    for (line, col, name) in [
+        (first, 1, "Alice Plain"),
+        (first + 2, 9, "Kate Emphused"),
+        (first + 4, 8, "Jose\u{301} Nunez"),
+        (first + 6, 21, "xena-anchor"),
+    ] {
+        assert!(err.contains(&format!("{INTRO}:{line}:{col}: real name `{name}` would be published")), "{name}: {err}");
+    }
+    assert_eq!(snapshot(&root.join("output")), before, "nothing published");
+}
+
 /// One report's mistake hides nothing: a broken link in another report,
 /// and a real name anywhere, are reported in the same run.
 #[test]
