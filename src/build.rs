@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::Diagnostic;
-use crate::model::Project;
+use crate::model::{Narrative, Project, Status};
 use crate::privacy::Scanner;
 use crate::render::{self, Assembled, OutputFile, Selection};
 use crate::templates::Theme;
@@ -29,6 +29,8 @@ pub struct Summary {
     pub sites: usize,
     pub pages: usize,
     pub files: usize,
+    /// Drafts are among the files, each marked DRAFT.
+    pub drafts: bool,
     pub output: Option<PathBuf>,
     /// http(s) links of the pages, listed by `check`, never fetched.
     pub external_links: Vec<crate::links::ExternalLink>,
@@ -97,6 +99,7 @@ fn generate_into(
         }
     };
     let selection = selection(&project, drafts);
+    let with_drafts = selection.drafts && has_drafts(&project);
     // The loaded content goes with rendering: completing the output does not need it.
     let (mut parts, finish) = render::render(project, &theme, selection, &scan_and_emit);
     drop(theme);
@@ -111,7 +114,7 @@ fn generate_into(
     diags.extend(names.err());
     diags.extend(scanner.finish(root));
     match assembled {
-        Some(assembled) if diags.is_empty() => Ok(assembled),
+        Some(assembled) if diags.is_empty() => Ok(Assembled { drafts: with_drafts, ..assembled }),
         _ => Err(Failure::Content(diags)),
     }
 }
@@ -162,6 +165,13 @@ fn prepare_all(root: &Path, watch: &mut Stopwatch) -> Result<(Project, Theme, Ve
     }
 }
 
+/// Whether any report, section or page is a draft.
+fn has_drafts(project: &Project) -> bool {
+    let draft_file = |n: &Narrative| n.front.draft;
+    project.sites.iter().any(|s| s.record.status == Status::Draft || s.narrative.iter().any(draft_file))
+        || project.pages.iter().chain(&project.index).chain(&project.compare).any(draft_file)
+}
+
 /// What reaches the output: drafts when asked on the command line or in the config.
 pub fn selection(project: &Project, drafts: bool) -> Selection {
     Selection { drafts: drafts || project.config.build.drafts }
@@ -174,6 +184,7 @@ fn summary(assembled: Assembled, output: Option<PathBuf>, watch: Stopwatch) -> S
         sites: count("sites/"),
         pages: count("pages/"),
         files: paths.len(),
+        drafts: assembled.drafts,
         output,
         external_links: assembled.external_links,
         stages: watch.stages,
@@ -203,7 +214,7 @@ pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<Summary
     let staging = lock.stage().map_err(cannot_write)?;
     watch.lap("staging");
     let assembled = generate_into(root, drafts, &|file| staging.put(&file), &mut watch)?;
-    staging.commit().map_err(cannot_write)?;
+    staging.commit(assembled.drafts).map_err(cannot_write)?;
     watch.lap("swap");
     Ok(summary(assembled, Some(output), watch))
 }

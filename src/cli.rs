@@ -273,6 +273,13 @@ fn finish(root: &Path, result: Result<Summary, Failure>, quiet: bool, format: Fo
                     }
                 }
             }
+            // Said even with --quiet: an output with drafts must not be published.
+            if let (Some(out), true, Format::Human) = (&summary.output, summary.drafts, format) {
+                eprintln!(
+                    "warning: {} holds drafts (--drafts or `[build] drafts = true`), each marked DRAFT: do not publish it",
+                    out.display()
+                );
+            }
             ExitCode::SUCCESS
         }
         Err(Failure::Content(diags)) => {

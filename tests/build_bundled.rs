@@ -218,8 +218,15 @@ fn drafts_are_left_out_unless_asked_for() {
         "---\ntitle: Unfinished notes\nweight: 9\ndraft: true\n---\n\nSECRET DRAFT PARAGRAPH\n",
     )
     .unwrap();
+    // The series index's and the comparison's own texts may be drafts too.
+    for file in ["content/index.md", "content/compare.md"] {
+        edit(root, file, "---\ntitle:", "---\ndraft: true\ntitle:");
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        std::fs::write(root.join(file), format!("{text}\nSECRET DRAFT PARAGRAPH\n")).unwrap();
+    }
     let out = build(root, &["--quiet"]);
     assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "", "no warning: nothing of a draft is in the output");
     let output = root.join("output");
     assert!(!output.join("sites/risley").exists(), "draft site is not published");
     for (path, bytes) in snapshot(&output) {
@@ -229,7 +236,23 @@ fn drafts_are_left_out_unless_asked_for() {
     }
     let index = html(&output.join("index.html"));
     assert_eq!(select(&index, ".card").len(), 3);
+    assert_eq!(text(&select(&html(&output.join("compare/index.html")), "h1")[0]), "Cross-site comparison");
 
+    let out = build(root, &["--quiet", "--drafts"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("holds drafts (--drafts or `[build] drafts = true`), each marked DRAFT: do not publish it")
+    );
+    for page in ["index.html", "compare/index.html"] {
+        let doc = html(&output.join(page));
+        let narrative = text(&select(&doc, ".narrative")[0]);
+        assert!(narrative.starts_with("Draft text: left out of a published build"), "{page}: {narrative}");
+        assert!(narrative.contains("SECRET DRAFT PARAGRAPH"), "{page}");
+    }
+    let out = build(root, &["--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!root.join(".output.spare").exists(), "an output with drafts is never kept as the spare");
     let out = build(root, &["--quiet", "--drafts"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let risley = html(&output.join("sites/risley/index.html"));

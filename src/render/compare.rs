@@ -166,6 +166,8 @@ struct CompareView {
     page: PageMeta,
     title: String,
     narrative_html: Option<String>,
+    /// `compare.md` is a draft, shown only by a preview or `--drafts`.
+    narrative_draft: bool,
     /// "4 sites".
     sites: String,
     rating_counts: Option<RatingCountsBlock>,
@@ -222,14 +224,14 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
     let root = "../";
     let env = Env::without_site(project, theme, root, &meta.bibliography);
     let mut found = Found::default();
-    let (title, narrative_html) = match &project.compare {
+    let (title, narrative_html) = match meta.compare_narrative() {
         Some(narrative) => {
             let (rendered, diags) = render_sections(&[narrative], &env, false);
             found.diags.extend(diags);
             found.links = rendered.authored_links(PATH);
             (narrative.front.title.clone(), Some(rendered.into_html()))
         }
-        None => (super::compare_title(project), None),
+        None => (meta.compare_title(), None),
     };
     let framework =
         project.frameworks.social_capital.as_ref().filter(|_| sites.iter().any(|s| s.record.social_capital.is_some()));
@@ -305,6 +307,7 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
         page: meta.meta(&title, root, sites.iter().any(|s| s.record.status == Status::Draft)),
         title,
         narrative_html,
+        narrative_draft: meta.compare_narrative().is_some_and(|n| n.front.draft),
         sites: sites_phrase(sites.len()),
         rating_counts,
         attribute_summary,

@@ -132,7 +132,7 @@ impl Finish {
             return Err(diags);
         }
         let paths = paths().map(str::to_string).chain(extra.iter().map(|f| f.path.clone())).collect();
-        Ok(Assembled { paths, extra, external_links: report.external })
+        Ok(Assembled { paths, extra, external_links: report.external, drafts: false })
     }
 }
 
@@ -181,7 +181,7 @@ impl<'a> Renderer<'a> {
             bibliography: Bibliography::new(&project.references).incomplete(!project.references_complete),
         };
         renderer.has_compare = compare::wanted(project, &renderer.sites());
-        let compare_link = Link { title: compare_title(project), href: compare::PATH.to_string() };
+        let compare_link = Link { title: renderer.compare_title(), href: compare::PATH.to_string() };
         renderer.nav_pages = renderer
             .has_compare
             .then_some(compare_link)
@@ -195,6 +195,15 @@ impl<'a> Renderer<'a> {
             )
             .collect();
         renderer
+    }
+
+    /// `content/compare.md`, unless it is a draft this output leaves out.
+    fn compare_narrative(&self) -> Option<&'a Narrative> {
+        self.project.compare.as_ref().filter(|n| self.selection.narrative(n))
+    }
+
+    fn compare_title(&self) -> String {
+        self.compare_narrative().map_or_else(|| "Cross-site comparison".to_string(), |n| n.front.title.clone())
     }
 
     /// Whether the output has a comparison page, and so a link to it on
@@ -318,6 +327,8 @@ pub struct Assembled {
     /// The sitemap, search index and static files.
     pub extra: Vec<OutputFile>,
     pub external_links: Vec<links::ExternalLink>,
+    /// Whether drafts are among the files (set by the build, which knows).
+    pub drafts: bool,
 }
 
 /// What rendering one page produced: its files (with its downloads), its
@@ -437,7 +448,7 @@ fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
     let env = Env::without_site(project, theme, "", &meta.bibliography);
     let mut diags = Vec::new();
     let mut links = Vec::new();
-    let narrative_html = project.index.as_ref().map(|n| {
+    let narrative_html = project.index.as_ref().filter(|n| meta.selection.narrative(n)).map(|n| {
         let (rendered, found) = render_sections(&[n], &env, false);
         diags.extend(found);
         links.extend(rendered.authored_links("index.html"));
@@ -468,15 +479,12 @@ fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
         funders: series.funders.clone(),
         acknowledgements_html,
         narrative_html,
+        narrative_draft: project.index.as_ref().is_some_and(|n| n.front.draft && meta.selection.narrative(n)),
         sites: cards,
         pages: meta.nav_pages.clone(),
     };
     let files = page_file(theme, "index.html", &view, "index.html".to_string(), &mut diags).into_iter().collect();
     Rendered { files, diags, links, ..Rendered::default() }
-}
-
-fn compare_title(project: &Project) -> String {
-    project.compare.as_ref().map_or_else(|| "Cross-site comparison".to_string(), |n| n.front.title.clone())
 }
 
 fn page_href(page: &Narrative) -> String {

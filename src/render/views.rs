@@ -123,6 +123,8 @@ pub struct IndexView {
     pub funders: Vec<String>,
     pub acknowledgements_html: Option<String>,
     pub narrative_html: Option<String>,
+    /// `index.md` is a draft, shown only by a preview or `--drafts`.
+    pub narrative_draft: bool,
     pub sites: Vec<SiteCard>,
     pub pages: Vec<Link>,
 }
