@@ -245,6 +245,9 @@ fn exported(root: &Path, result: Result<crate::export::Exported, Failure>, noun:
         Ok(exported) => {
             let n = exported.files.len();
             eprintln!("Wrote {n} {noun}{} into {}", if n == 1 { "" } else { "s" }, exported.output.display());
+            for stale in &exported.removed {
+                eprintln!("Removed {}: its report is a draft, which only --drafts exports", stale.display());
+            }
             ExitCode::SUCCESS
         }
         Err(failure) => finish(root, Err(failure), false, Format::Human, verb),

@@ -1,9 +1,11 @@
 //! What `wingreport pdf` and `wingreport docx` share: the site is built into
 //! a temporary folder exactly as `build` would, the reports asked for are
 //! picked from it, each is converted into the temporary folder, and the
-//! files are moved into the output folder only when every report converted,
-//! so a failure leaves earlier files as they were. Other files in the
-//! output folder are left alone.
+//! files are moved into the output folder only when every report converted
+//! and every file reached the folder, so a failure leaves earlier files as
+//! they were. A run without `--drafts` removes the files of draft reports
+//! that an earlier run with it left; other files in the output folder are
+//! left alone.
 
 use std::path::{Path, PathBuf};
 
@@ -41,6 +43,9 @@ pub struct Prepared {
     pub output: PathBuf,
     /// Ids of the reports to export, sorted.
     pub ids: Vec<String>,
+    /// Ids of the project's reports this run leaves out as drafts, when it
+    /// exports every report without `--drafts`.
+    drafts_left_out: Vec<String>,
 }
 
 /// What a successful export wrote.
@@ -50,6 +55,9 @@ pub struct Exported {
     pub files: Vec<PathBuf>,
     /// The folder they were written into.
     pub output: PathBuf,
+    /// Files of draft reports that an earlier run with `--drafts` wrote
+    /// there, removed so the folder holds no draft.
+    pub removed: Vec<PathBuf>,
 }
 
 impl Prepared {
@@ -82,7 +90,11 @@ impl Prepared {
                 if drafts { "" } else { " (drafts are left out unless --drafts is given)" }
             )));
         }
-        let prepared = Prepared { work, format, output, ids };
+        let drafts_left_out = match (site, drafts) {
+            (None, false) => site_folders(root).into_iter().filter(|id| !ids.contains(id)).collect(),
+            _ => Vec::new(),
+        };
+        let prepared = Prepared { work, format, output, ids, drafts_left_out };
         let converted = prepared.converted_folder();
         std::fs::create_dir_all(&converted)
             .map_err(|e| Failure::Io(format!("cannot make {}: {e}", converted.display())))?;
@@ -109,18 +121,42 @@ impl Prepared {
         std::fs::write(&path, bytes).map_err(|e| Failure::Io(format!("cannot write {}: {e}", path.display())))
     }
 
-    /// Moves every converted file into the output folder.
+    /// Moves every converted file into the output folder: first each
+    /// under a hidden name beside its place, then, once all are there,
+    /// each into its place, which on one disk cannot fail half-way.
     pub fn finish(self) -> Result<Exported, Failure> {
         let output = &self.output;
         std::fs::create_dir_all(output).map_err(|e| Failure::Io(format!("cannot make {}: {e}", output.display())))?;
-        let mut files = Vec::with_capacity(self.ids.len());
+        let pid = std::process::id();
+        let mut arrived: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(self.ids.len());
         for id in &self.ids {
-            let target = output.join(self.file_name(id));
-            move_into(&self.converted_folder().join(self.file_name(id)), &target)
-                .map_err(|e| Failure::Io(format!("cannot write {}: {e}", target.display())))?;
+            let name = self.file_name(id);
+            let (target, partial) = (output.join(&name), output.join(format!(".{name}.partial-{pid}")));
+            if let Err(e) = move_into(&self.converted_folder().join(&name), &partial) {
+                arrived.iter().for_each(|(partial, _)| drop(std::fs::remove_file(partial)));
+                return Err(Failure::Io(format!(
+                    "cannot write {}: {e}; the previous files were left as they were",
+                    target.display()
+                )));
+            }
+            arrived.push((partial, target));
+        }
+        let mut files = Vec::with_capacity(arrived.len());
+        for (partial, target) in arrived {
+            std::fs::rename(&partial, &target).map_err(|e| {
+                let _ = std::fs::remove_file(&partial);
+                Failure::Io(format!("cannot write {}: {e}", target.display()))
+            })?;
             files.push(target);
         }
-        Ok(Exported { files, output: self.output })
+        let mut removed = Vec::new();
+        for id in &self.drafts_left_out {
+            let stale = output.join(self.file_name(id));
+            if std::fs::remove_file(&stale).is_ok() {
+                removed.push(stale);
+            }
+        }
+        Ok(Exported { files, output: self.output, removed })
     }
 
     fn file_name(&self, id: &str) -> String {
@@ -146,6 +182,14 @@ pub fn refuse_reason(root: &Path, output: &Path, format: Format) -> Option<Strin
             "{} holds a project (content/ or wingreport.toml); it is not a folder for {}",
             output.display(),
             format.files
+        ));
+    }
+    if ["content", "themes"].iter().any(|inside| output_abs.starts_with(root.join(inside))) {
+        return Some(format!(
+            "{} is inside the project's content or theme, which every build reads; pass --output with a folder \
+             outside them, such as the default `{}`",
+            output.display(),
+            format.extension
         ));
     }
     if output_abs.exists() && !output_abs.is_dir() {
@@ -181,18 +225,25 @@ fn unknown_site(root: &Path, id: &str, known: &[String], drafts: bool) -> String
     format!("unknown site `{id}`{draft_hint}; known sites: {known_list}")
 }
 
-/// Moves a finished file into place: renamed when on the same disk, else
-/// copied beside the target and renamed, so no half-written file is seen.
+/// Moves a file: renamed when on the same disk, else copied (`to` is a
+/// hidden name, so a half-copied file is never taken for a finished one).
 fn move_into(from: &Path, to: &Path) -> std::io::Result<()> {
     if std::fs::rename(from, to).is_ok() {
         return Ok(());
     }
-    let name = to.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let partial = to.with_file_name(format!(".{name}.partial-{}", std::process::id()));
-    std::fs::copy(from, &partial)?;
-    std::fs::rename(&partial, to).inspect_err(|_| {
-        let _ = std::fs::remove_file(&partial);
+    std::fs::copy(from, to).map(drop).inspect_err(|_| {
+        let _ = std::fs::remove_file(to);
     })
+}
+
+/// The site folders of the project, whatever their status.
+fn site_folders(root: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(root.join("content").join("sites")) else { return Vec::new() };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("site.yaml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
 }
 
 #[cfg(test)]
@@ -208,6 +259,10 @@ mod tests {
         assert!(refuse_reason(dir.path(), dir.path(), PDF).unwrap().contains("folder for the PDFs"));
         assert!(refuse_reason(&dir.path().join("sub"), dir.path(), PDF).is_some());
         assert!(refuse_reason(dir.path(), &dir.path().join("pdf"), PDF).is_none());
+        for inside in ["content", "content/sites", "themes/default"] {
+            let reason = refuse_reason(dir.path(), &dir.path().join(inside), PDF).unwrap();
+            assert!(reason.contains("inside the project's content or theme"), "{inside}: {reason}");
+        }
         std::fs::write(dir.path().join("file"), "x").unwrap();
         assert!(refuse_reason(dir.path(), &dir.path().join("file"), PDF).unwrap().contains("not a folder"));
     }

@@ -352,6 +352,23 @@ fn drafts_need_drafts_and_carry_a_draft_header() {
     let document = String::from_utf8(parts["word/document.xml"].clone()).unwrap();
     let document = Document::parse(&document).unwrap();
     assert!(document.descendants().any(|n| is(&n, W, "headerReference")), "the header is used");
+
+    // Every report without --drafts: the draft's document of the run
+    // before goes, so the folder never holds a draft; a stranger's file stays.
+    std::fs::write(dir.path().join("docx/notes.docx"), "mine").unwrap();
+    let out = docx(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("risley.docx: its report is a draft, which only --drafts exports"),
+        "{}",
+        stderr(&out)
+    );
+    let mut left: Vec<String> = std::fs::read_dir(dir.path().join("docx"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["drake-hall.docx", "high-down.docx", "holme-house.docx", "notes.docx"]);
 }
 
 #[test]
@@ -373,6 +390,10 @@ fn project_folder_as_output_is_refused() {
     let out = docx(dir.path(), &["--output", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("is the project folder or holds it"), "{}", stderr(&out));
+    let inside = dir.path().join("content/sites");
+    let out = docx(dir.path(), &["--output", inside.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("inside the project's content or theme"), "{}", stderr(&out));
 }
 
 #[test]
