@@ -85,7 +85,28 @@ fn a_record_with_only_the_required_keys_builds_and_passes_check() {
 
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(root.join("output/sites/esw/site.json")).unwrap()).unwrap();
-    for key in ["prison", "setting", "profile", "delivery", "isbn", "doi", "disclaimer"] {
+    // No key of another study's record, not even as `null`.
+    for key in [
+        "prison",
+        "setting",
+        "wing",
+        "profile",
+        "delivery",
+        "isbn",
+        "doi",
+        "disclaimer",
+        "weight",
+        "phases",
+        "sample",
+        "attributes",
+        "social_capital",
+        "ladder",
+        "roles",
+        "lists",
+        "tables",
+        "recommendations",
+        "quotes",
+    ] {
         assert!(json.get(key).is_none(), "site.json has `{key}`: {json}");
     }
 

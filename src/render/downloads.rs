@@ -16,7 +16,7 @@ pub fn site_downloads(site: &Site, frameworks: &Frameworks) -> Vec<OutputFile> {
     let mut files = Vec::new();
     // Compact: a third smaller than pretty-printed, and every JSON viewer
     // indents it for a reader.
-    if let Ok(json) = serde_json::to_string(record) {
+    if let Ok(json) = serde_json::to_value(record).map(without_nulls).and_then(|v| serde_json::to_string(&v)) {
         files.push(OutputFile { path: format!("{dir}/{RECORD_JSON}"), bytes: format!("{json}\n").into_bytes() });
     }
     if let Some(attributes) = &record.attributes {
@@ -45,6 +45,20 @@ pub fn site_downloads(site: &Site, frameworks: &Frameworks) -> Vec<OutputFile> {
         files.push(csv_file(format!("{dir}/{SOCIAL_CAPITAL_CSV}"), &header, rows));
     }
     files
+}
+
+/// The record with only the keys it states: a key the record leaves out
+/// (a block another study has) is left out, not published as `null`.
+/// Nulls in lists keep their places.
+fn without_nulls(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, without_nulls(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
+        other => other,
+    }
 }
 
 fn csv_file(path: String, header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> OutputFile {
