@@ -872,8 +872,9 @@ pub struct ExtraTable {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Recommendation {
-    /// Heading of the group.
-    pub heading: String,
+    /// Heading of the group; without one, the items stand alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
     /// The recommendations, in order.
     pub items: Vec<Prose>,
 }

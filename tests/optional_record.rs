@@ -349,3 +349,31 @@ fn quotes_lists_ratings_and_attributes_need_only_what_the_study_recorded() {
     let captions: Vec<String> = select(&doc, "figure figcaption").iter().map(text).collect();
     assert!(captions.iter().any(|c| c.ends_with("Attribute priorities (n = 4)")), "{captions:?}");
 }
+
+/// Found by a new-study audit: a study with recommendations but no
+/// headings had to write `heading: ""`, which showed a number with nothing
+/// after it. Without any heading the items are one numbered list; a group
+/// without one among groups with one shows no empty heading.
+#[test]
+fn recommendations_need_no_heading() {
+    let flat = "recommendations:\n  - items: [Offer after-school visit slots., Train visits staff.]\n";
+    let mixed = "recommendations:\n  - heading: Visits\n    items: [Offer more slots.]\n  - items: [Train staff.]\n";
+    let dir = project_of(&[record("flat", flat), record("mixed", mixed)]);
+    let root = dir.path();
+    for id in ["flat", "mixed"] {
+        std::fs::write(
+            root.join(format!("content/sites/{id}/01-findings.md")),
+            "---\ntitle: Findings\n---\n\n{{ recommendations() }}\n",
+        )
+        .unwrap();
+    }
+    built_ok(root);
+    let flat = html(&root.join("output/sites/flat/index.html"));
+    let items: Vec<String> = select(&flat, "ol.recommendations > li").iter().map(text).collect();
+    assert_eq!(items, ["Offer after-school visit slots.", "Train visits staff."]);
+    assert!(select(&flat, ".recommendation-heading, strong").is_empty());
+    let mixed = html(&root.join("output/sites/mixed/index.html"));
+    let headings: Vec<String> = select(&mixed, ".recommendation-heading").iter().map(text).collect();
+    assert_eq!(headings, ["Visits"]);
+    assert_eq!(select(&mixed, "ol.recommendations > li.recommendation").len(), 2);
+}

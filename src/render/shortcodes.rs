@@ -615,14 +615,17 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
         }
         "recommendations" => {
             let recommendations = r.recommendations.as_ref().ok_or_else(|| missing("recommendations"))?;
+            let heading = |group: &crate::model::Recommendation| group.heading.clone().filter(|h| !h.trim().is_empty());
             let groups: Vec<Value> = recommendations
                 .iter()
                 .map(|group| {
                     let items: Vec<Value> = group.items.iter().map(|item| slots.put(item)).collect();
-                    json!({"heading": group.heading, "items": items})
+                    json!({"heading": heading(group), "items": items})
                 })
                 .collect();
-            (json!({"recommendations": groups}), "Recommendations".to_string())
+            // Without any heading, the recommendations are one numbered list.
+            let grouped = recommendations.iter().any(|group| heading(group).is_some());
+            (json!({"recommendations": groups, "grouped": grouped}), "Recommendations".to_string())
         }
         "quote" => {
             let id = arg(call, "id");
