@@ -75,7 +75,7 @@ fn minimal_project_builds_with_the_built_in_theme() {
     assert!(out.status.success(), "{}", stderr(&out));
     let doc = html(&root.join("output/sites/a/index.html"));
     assert_eq!(text(&select(&doc, ".status-tag")[0]), "Status: In review");
-    assert_eq!(text(&select(&doc, "figure > figcaption")[0]), "Table 1.1: Peer involvement role delivery model");
+    assert_eq!(text(&select(&doc, "figure > figcaption")[0]), "Table 1.1: Delivery model");
     assert!(root.join("output/static/style.css").is_file());
 }
 

@@ -25,10 +25,7 @@ fn delivery_table_has_one_row_per_site_matching_its_record() {
     let dir = bundled_project();
     let project = built(dir.path());
     let doc = html(&dir.path().join("output/compare/index.html"));
-    assert_eq!(
-        text(&select(&doc, "#delivery-models figcaption")[0]),
-        "Table 2: Peer involvement role delivery model per site"
-    );
+    assert_eq!(text(&select(&doc, "#delivery-models figcaption")[0]), "Table 2: Delivery model per site");
     let rows = select(&doc, "#delivery-models tbody tr");
     let sites = sites_in_order(&project);
     assert_eq!(rows.len(), sites.len());

@@ -377,3 +377,25 @@ fn recommendations_need_no_heading() {
     assert_eq!(headings, ["Visits"]);
     assert_eq!(select(&mixed, "ol.recommendations > li.recommendation").len(), 2);
 }
+
+/// Found by a new-study audit: the comparison's delivery table had a
+/// column of "Not reported" for every field no site of the study records.
+#[test]
+fn the_delivery_table_has_only_the_columns_some_site_states() {
+    let ashgrove = "delivery:\n  role: Family contact officer\n  supervision: Weekly\n";
+    let brackenmoor = "delivery:\n  role: Family engagement worker\n";
+    let dir =
+        project_of(&[record("ashgrove", ashgrove), record("brackenmoor", brackenmoor), record("copperfield", "")]);
+    let root = dir.path();
+    built_ok(root);
+    let doc = html(&root.join("output/compare/index.html"));
+    let header: Vec<String> = select(&doc, "#delivery-models thead th").iter().map(text).collect();
+    assert_eq!(header, ["Site", "Role", "Supervision"]);
+    let rows: Vec<Vec<String>> = select(&doc, "#delivery-models tbody tr")
+        .iter()
+        .map(|row| row.children().filter_map(scraper::ElementRef::wrap).map(|c| text(&c)).collect())
+        .collect();
+    assert_eq!(rows[1][1..], ["Family engagement worker", "Not reported"]);
+    assert_eq!(rows[2][1..], ["Not reported"], "a site without the block: one cell across the table");
+    assert_eq!(select(&doc, "#delivery-models td[colspan=\"2\"]").len(), 1);
+}

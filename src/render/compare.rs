@@ -49,9 +49,15 @@ pub(super) fn wanted(project: &Project, sites: &[&Site]) -> bool {
 struct DeliveryRow {
     site: String,
     href: String,
-    /// The cells in column order; `None` when the record has no `delivery`.
+    /// The cells of the table's columns; `None` when the record has no `delivery`.
     cells: Option<Vec<Cell>>,
 }
+
+/// The delivery table's columns after the site: the labels of the fields
+/// that at least one of its sites states, so a study that never recorded
+/// (say) accreditation has no column of "Not reported".
+const DELIVERY_COLUMNS: [&str; 7] =
+    ["Role", "Paid", "Training provider", "Training", "Accreditation", "Supervision", "Progression"];
 
 /// A cell of a cross-site table: the record's value as HTML, or "Not
 /// reported".
@@ -74,6 +80,7 @@ impl Cell {
 #[derive(Serialize)]
 struct DeliveryBlock {
     number: String,
+    columns: Vec<&'static str>,
     rows: Vec<DeliveryRow>,
 }
 
@@ -484,7 +491,17 @@ fn delivery_block(
     bibliography: &Bibliography,
     found: &mut Found,
 ) -> DeliveryBlock {
-    DeliveryBlock { number, rows: sites.iter().map(|s| delivery_row(s, path, up, bibliography, found)).collect() }
+    let mut rows: Vec<DeliveryRow> = sites.iter().map(|s| delivery_row(s, path, up, bibliography, found)).collect();
+    let stated: Vec<bool> = (0..DELIVERY_COLUMNS.len())
+        .map(|i| rows.iter().filter_map(|row| row.cells.as_ref()).any(|cells| cells[i].reported))
+        .collect();
+    for cells in rows.iter_mut().filter_map(|row| row.cells.as_mut()) {
+        let mut column = stated.iter();
+        cells.retain(|_| column.next().copied().unwrap_or(false));
+    }
+    let columns =
+        DELIVERY_COLUMNS.iter().zip(&stated).filter(|(_, stated)| **stated).map(|(label, _)| *label).collect();
+    DeliveryBlock { number, columns, rows }
 }
 
 /// A site's row of the delivery table, its Markdown fields rendered with

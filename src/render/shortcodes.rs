@@ -507,7 +507,7 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
         "delivery" => {
             let d = &r.delivery.as_ref().ok_or_else(|| missing("delivery"))?.value;
             let stated = [
-                ("Peer role", d.role.as_ref().map(|v| slots.put(v))),
+                ("Role", d.role.as_ref().map(|v| slots.put(v))),
                 ("Paid", d.paid.map(|paid| plain(Delivery::paid_label(paid)))),
                 ("Training provider", d.training_provider.as_ref().map(|v| slots.put(v))),
                 ("Training", d.training.as_ref().map(|v| slots.put(v))),
@@ -517,7 +517,7 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
             ];
             let rows: Vec<Value> =
                 stated.into_iter().filter_map(|(label, value)| value.map(|v| row(label, v))).collect();
-            (json!({"rows": rows}), "Peer involvement role delivery model".to_string())
+            (json!({"rows": rows}), "Delivery model".to_string())
         }
         "phases" => {
             let phases = r.phases.as_ref().ok_or_else(|| missing("phases"))?;
