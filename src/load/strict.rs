@@ -29,7 +29,10 @@ pub trait Scalar: Sized {
     fn parse(text: &str) -> Option<Self>;
 }
 
-const WHOLE_FIX: &str = "write the number alone, without words, units or quotes";
+// "About 6" or "unknown" is often a number the study did not find: the hint
+// must not push the author to make one up.
+const WHOLE_FIX: &str =
+    "write the number alone, without words, units or quotes; if the study did not find it, leave the key out";
 
 /// The whole-number types, each with the words for what it expects.
 macro_rules! whole_numbers {
