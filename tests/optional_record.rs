@@ -399,3 +399,16 @@ fn the_delivery_table_has_only_the_columns_some_site_states() {
     assert_eq!(rows[2][1..], ["Not reported"], "a site without the block: one cell across the table");
     assert_eq!(select(&doc, "#delivery-models td[colspan=\"2\"]").len(), 1);
 }
+
+/// Found by a new-study audit: a report with no sections (fieldwork
+/// cancelled, say) showed a "Contents" box with nothing in it.
+#[test]
+fn a_report_without_sections_has_no_contents() {
+    let dir = project_of(&[record("copperfield", "")]);
+    let root = dir.path();
+    std::fs::remove_file(root.join("content/sites/copperfield/01-findings.md")).unwrap();
+    built_ok(root);
+    let doc = html(&root.join("output/sites/copperfield/index.html"));
+    assert!(select(&doc, ".toc").is_empty(), "no empty contents");
+    assert_eq!(text(&select(&doc, "h1")[0]), "Education, Skills and Work peer mentoring");
+}
