@@ -35,8 +35,9 @@ pub struct AuthoredLink {
 pub struct Unpublished {
     /// Output folder the content would have had: `sites/x/` or `pages/x/`.
     pub output_prefix: String,
-    /// The whole hint shown on a link into it.
-    pub why: String,
+    /// The whole hint shown on a link into it; `None` when a mistake
+    /// reported already keeps it out, and a link into it is no mistake.
+    pub why: Option<String>,
 }
 
 impl Unpublished {
@@ -44,8 +45,17 @@ impl Unpublished {
     pub fn draft(output_prefix: impl Into<String>, name: &str) -> Self {
         Unpublished {
             output_prefix: output_prefix.into(),
-            why: format!("`{name}` is a draft; build with --drafts or link elsewhere"),
+            why: Some(format!("`{name}` is a draft; build with --drafts or link elsewhere")),
         }
+    }
+
+    /// A site whose record could not be read, as `sites/<folder>/`.
+    pub fn unread(output_prefix: impl Into<String>) -> Self {
+        Unpublished { output_prefix: output_prefix.into(), why: None }
+    }
+
+    fn holds(&self, path: &str) -> bool {
+        path.starts_with(&self.output_prefix) || format!("{path}/") == self.output_prefix
     }
 }
 
@@ -441,7 +451,8 @@ impl Site<'_> {
 
     fn problem(&self, path: &str, fragment: Option<&str>) -> Option<Problem> {
         if !self.files.contains(path) {
-            return Some(Problem::NoFile { path: path.to_string() });
+            let unread = self.unpublished.iter().any(|u| u.why.is_none() && u.holds(path));
+            return (!unread).then(|| Problem::NoFile { path: path.to_string() });
         }
         // Other files (CSV, JSON, CSS) have no anchors to check.
         let ids = self.anchors.get(path)?;
@@ -530,10 +541,8 @@ impl Site<'_> {
     fn hint(&self, page: &str, problem: &Problem) -> Option<String> {
         match problem {
             Problem::NoFile { path } => {
-                let folder_of =
-                    |u: &&Unpublished| path.starts_with(&u.output_prefix) || format!("{path}/") == u.output_prefix;
-                if let Some(u) = self.unpublished.iter().find(folder_of) {
-                    return Some(u.why.clone());
+                if let Some(why) = self.unpublished.iter().find(|u| u.holds(path)).and_then(|u| u.why.clone()) {
+                    return Some(why);
                 }
                 let folder = format!("{}/index.html", path.trim_end_matches("/index.html"));
                 let extension = |p: &str| p.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());

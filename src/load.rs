@@ -40,7 +40,7 @@ pub fn load(root: &Path) -> (Option<Project>, Vec<Diagnostic>) {
     let index = read_optional_narrative(root, &content.join("index.md"), &mut diags);
     let compare = read_optional_narrative(root, &content.join("compare.md"), &mut diags);
     let pages = read_narratives(root, &content.join("pages"), &mut diags);
-    let sites = read_sites(root, &content.join("sites"), &mut diags);
+    let (sites, unread_sites) = read_sites(root, &content.join("sites"), &mut diags);
 
     // A new project previews as it was written; once a report is on its
     // way to readers, so are the series page and the free pages.
@@ -75,6 +75,7 @@ pub fn load(root: &Path) -> (Option<Project>, Vec<Diagnostic>) {
             compare,
             pages,
             sites,
+            unread_sites,
         }),
         _ => None,
     };
@@ -921,7 +922,8 @@ pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnost
 
 /// Site folders parse independently, so they are read in parallel; results
 /// keep the folders' order so diagnostics and output stay deterministic.
-fn read_sites(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Site> {
+/// The sites read, and the folders of those whose record could not be.
+fn read_sites(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<Site>, Vec<String>) {
     let (folders, files): (Vec<PathBuf>, Vec<PathBuf>) =
         files_in(root, dir, diags).into_iter().partition(|p| p.is_dir());
     // A report's text or record saved one folder too high would be left out of every report.
@@ -938,11 +940,15 @@ fn read_sites(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Site>
     let results: Vec<(Option<Site>, Vec<Diagnostic>)> =
         folders.par_iter().map(|folder_path| load_site(root, folder_path)).collect();
     let mut sites = Vec::with_capacity(results.len());
-    for (site, found) in results {
-        sites.extend(site);
+    let mut unread = Vec::new();
+    for ((site, found), folder) in results.into_iter().zip(&folders) {
+        match site {
+            Some(site) => sites.push(site),
+            None => unread.extend(folder.file_name().map(|name| name.to_string_lossy().into_owned())),
+        }
         diags.extend(found);
     }
-    sites
+    (sites, unread)
 }
 
 #[cfg(test)]

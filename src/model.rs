@@ -1023,6 +1023,9 @@ pub struct Project {
     pub compare: Option<Narrative>,
     pub pages: Vec<Narrative>,
     pub sites: Vec<Site>,
+    /// Folders under `content/sites/` whose record could not be read
+    /// (reported already): a link into one is not reported again.
+    pub unread_sites: Vec<String>,
 }
 
 #[cfg(test)]

@@ -362,6 +362,20 @@ fn a_narrative_file_that_cannot_be_read_does_not_also_break_cross_references_int
     assert_eq!(err.matches('×').count(), 1, "{err}");
 }
 
+/// Found by a new-study audit: a record that cannot be read also made
+/// every link to its report an error, with a hint naming another report.
+#[test]
+fn a_record_that_cannot_be_read_does_not_also_break_links_to_its_report() {
+    let dir = bundled_project();
+    let text = std::fs::read_to_string(dir.path().join(INTRO)).unwrap();
+    std::fs::write(dir.path().join(INTRO), format!("{text}\nSee [Risley](../risley/index.html#sec-introduction).\n"))
+        .unwrap();
+    edit(dir.path(), "content/sites/risley/site.yaml", "\nyear: 2024\n", "\n");
+    let err = failed_check(dir.path());
+    assert!(err.contains("content/sites/risley/site.yaml:1:1: missing required key `year`"), "{err}");
+    assert_eq!(err.matches('×').count(), 1, "no follow-on link error: {err}");
+}
+
 #[test]
 fn a_record_mistake_set_aside_does_not_also_make_a_shortcode_say_its_block_is_missing() {
     let dir = bundled_project();

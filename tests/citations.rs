@@ -130,6 +130,22 @@ fn a_reading_list_names_works_of_the_bibliography_and_a_misspelt_one_is_an_error
     assert!(err.contains("no work `bukc2018` in references.yaml") && err.contains("did you mean `buck2018`?"), "{err}");
 }
 
+/// Found by a new-study audit: with references.yaml unreadable, a page
+/// placing `{{ references() }}` was also told it cites no works.
+#[test]
+fn a_mistake_in_references_yaml_does_not_also_say_a_placed_list_has_nothing_to_list() {
+    let dir = bundled_project();
+    std::fs::write(
+        dir.path().join("content/pages/methods.md"),
+        "---\ntitle: Methods\n---\n\nAs [@buck2018] found.\n\n{{ references() }}\n",
+    )
+    .unwrap();
+    edit(dir.path(), "content/references.yaml", "  title: Peer mentoring in criminal justice\n", "");
+    let err = failed_check(dir.path());
+    assert!(err.contains("content/references.yaml:3:3: missing required key `title`"), "{err}");
+    assert_eq!(err.matches('×').count(), 1, "no follow-on error: {err}");
+}
+
 #[test]
 fn a_mistake_in_references_yaml_is_reported_without_every_citation_after_it() {
     let dir = bundled_project();
