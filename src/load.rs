@@ -1008,7 +1008,8 @@ mod tests {
         std::fs::create_dir(dir.path().join("content")).unwrap();
         std::os::unix::fs::symlink("sites", dir.path().join("content/sites")).unwrap();
         let mut diags = Vec::new();
-        assert!(read_sites(dir.path(), &dir.path().join("content/sites"), &mut diags).is_empty());
+        let (sites, unread) = read_sites(dir.path(), &dir.path().join("content/sites"), &mut diags);
+        assert!(sites.is_empty() && unread.is_empty());
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert_eq!(diags[0].path, "content/sites");
         assert!(diags[0].message.starts_with("cannot be read: "), "{diags:?}");
