@@ -10,7 +10,10 @@ use serde_saphyr::Spanned;
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    pub title: String,
+    /// The site's name in the top bar, the footer and each cover's series
+    /// line, when it should differ from `series.yaml`'s title.
+    #[serde(default)]
+    pub title: Option<String>,
     /// Public address of the published output, for absolute sitemap entries.
     pub url: Option<String>,
     #[serde(default = "default_theme")]

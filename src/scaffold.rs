@@ -253,12 +253,10 @@ fn shell_quote(s: &str) -> String {
 
 /// The project's files (paths relative to the project) and their text.
 fn project_files(title: &str, site: &str, year: i64) -> Vec<(String, String)> {
-    let toml_title = toml::Value::String(title.to_string());
-    let config = format!(
-        "# Site configuration (see \"wingreport.toml\" in README.md).\n\
-         title = {toml_title}\n\
-         language = \"en-GB\"\n"
-    );
+    // The title lives in series.yaml alone, which every page shows.
+    let config = "# Site configuration (see \"wingreport.toml\" in README.md).\n\
+                  language = \"en-GB\"\n"
+        .to_string();
     let series = format!(
         "# The study series, shown on the front page (see \"content/series.yaml\" in README.md).\n\
          # Replace the placeholders below with what your study states.\n\
@@ -655,10 +653,12 @@ mod tests {
     }
 
     #[test]
-    fn project_config_quotes_the_title_as_toml() {
+    fn project_title_is_in_series_yaml_alone() {
         let files = project_files("A \"quoted\" title", "first-report", 2025);
         let config: crate::model::Config = toml::from_str(&files[0].1).unwrap();
-        assert_eq!(config.title, "A \"quoted\" title");
+        assert_eq!(config.title, None);
+        let series: crate::model::Series = serde_saphyr::from_str(&files[1].1).unwrap();
+        assert_eq!(series.title, "A \"quoted\" title");
     }
 
     #[test]

@@ -412,3 +412,23 @@ fn a_report_without_sections_has_no_contents() {
     assert!(select(&doc, ".toc").is_empty(), "no empty contents");
     assert_eq!(text(&select(&doc, "h1")[0]), "Education, Skills and Work peer mentoring");
 }
+
+/// Found by a new-study audit: the series title lived in two files, and a
+/// change to `series.yaml` alone left the top bar and covers as they were.
+/// `series.yaml` is now the one source; `wingreport.toml` may rename the site.
+#[test]
+fn the_series_title_comes_from_series_yaml_unless_the_config_renames_the_site() {
+    let dir = project_of(&[record("esw", "")]);
+    let root = dir.path();
+    std::fs::write(root.join("wingreport.toml"), "language = \"en-GB\"\n").unwrap();
+    edit(root, "content/series.yaml", "title: A study", "title: Family contact study");
+    built_ok(root);
+    let index = html(&root.join("output/index.html"));
+    assert_eq!(text(&select(&index, ".topbar-title")[0]), "Family contact study");
+    assert_eq!(text(&select(&index, "h1")[0]), "Family contact study");
+
+    std::fs::write(root.join("wingreport.toml"), "title = \"Reports library\"\n").unwrap();
+    built_ok(root);
+    let report = html(&root.join("output/sites/esw/index.html"));
+    assert_eq!(text(&select(&report, ".topbar-title")[0]), "Reports library");
+}

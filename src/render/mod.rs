@@ -225,7 +225,7 @@ impl<'a> Renderer<'a> {
             title: title.to_string(),
             root: root.to_string(),
             language: self.project.config.language.clone(),
-            series_title: self.project.config.title.clone(),
+            series_title: self.project.config.title.clone().unwrap_or_else(|| self.project.series.title.clone()),
             draft,
             nav_pages: self.nav_pages.clone(),
         }
