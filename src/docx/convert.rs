@@ -11,11 +11,11 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use docx_rs::{
-    AbstractNumbering, AlignmentType, BreakType, Docx, FieldCharType, Footnote, Header, Hyperlink, HyperlinkData,
-    HyperlinkType, IndentLevel, InstrPAGEREF, InstrText, Level, LevelJc, LevelOverride, LevelText, LineSpacing,
-    LineSpacingType, NumberFormat, Numbering, NumberingId, PageMargin, Paragraph, Pic, Run, RunFonts, Shading,
-    SpecialIndentType, Start, Style, StyleType, Tab, TabLeaderType, TabValueType, Table, TableCell, TableLayoutType,
-    TableRow, VertAlignType, WidthType, XMLDocx,
+    AbstractNumbering, AlignmentType, BreakType, Docx, FieldCharType, Footer, Footnote, Header, HeightRule, Hyperlink,
+    HyperlinkData, HyperlinkType, IndentLevel, InstrPAGEREF, InstrText, Level, LevelJc, LevelOverride, LevelText,
+    LineSpacing, LineSpacingType, NumberFormat, Numbering, NumberingId, PageMargin, PageNum, Paragraph, Pic, Run,
+    RunFonts, Shading, SpecialIndentType, Start, Style, StyleType, Tab, TabLeaderType, TabValueType, Table, TableCell,
+    TableLayoutType, TableRow, VertAlignType, WidthType, XMLDocx,
 };
 use scraper::node::Node;
 use scraper::{ElementRef, Html, Selector};
@@ -251,7 +251,8 @@ impl<'a> Converter<'a> {
     fn flush(&mut self, inline: &mut Vec<Piece>, cx: &Context) {
         let pieces = std::mem::take(inline);
         if has_text(&pieces) {
-            self.paragraph(pieces, cx.style.unwrap_or("Normal"), cx, |p| p);
+            let style = cx.style.unwrap_or(if cx.cell.is_some() { "TableText" } else { "Normal" });
+            self.paragraph(pieces, style, cx, |p| p);
         }
     }
 
@@ -530,9 +531,9 @@ impl<'a> Converter<'a> {
                 column += span;
                 cells.push(cell);
             }
-            let mut row = TableRow::new(cells);
+            let mut row = TableRow::new(cells).cant_split();
             if header {
-                row = row.cant_split();
+                row = row.row_height(0.0).height_rule(HeightRule::Auto);
                 self.marks.header_rows += 1;
             }
             rows.push(row);
@@ -763,6 +764,9 @@ impl<'a> Converter<'a> {
         for n in std::mem::take(&mut self.numberings) {
             docx = docx.add_numbering(n);
         }
+        // Page numbers, centred at the foot of every page, as the contents promise.
+        let number = Paragraph::new().align(AlignmentType::Center).add_page_num(PageNum::new());
+        docx = docx.footer(Footer::new().add_paragraph(number));
         if draft {
             let mark = Run::new().add_text("DRAFT").bold().color("D4351C").size(28);
             docx = docx.header(Header::new().add_paragraph(Paragraph::new().align(AlignmentType::Right).add_run(mark)));

@@ -22,9 +22,14 @@ pub const FOOTNOTE_MARK: &str = "\u{E000}footnote-ref\u{E000}";
 /// docx-rs renders every picture with this drawing id and name.
 const DOC_PR: &str = r#"<wp:docPr id="1" name="Figure" />"#;
 
-/// The converter marks table header rows as rows that cannot split (which
-/// they should not anyway); only header rows are marked so.
-const HEADER_ROW: &str = "<w:cantSplit />";
+/// The converter marks table header rows with an automatic height of 0,
+/// which changes nothing and which only header rows have; every row is
+/// one that cannot split, so that no row is cut across two pages.
+const HEADER_ROW: &str = r#"<w:trHeight w:val="0" w:hRule="auto" />"#;
+
+/// docx-rs writes no language; the document's default text properties
+/// get it, so Word checks spelling in the report's language.
+const DEFAULT_RUN_PROPERTIES: &str = "<w:rPrDefault><w:rPr>";
 
 /// A picture's alternative text: Word's title and description.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,9 +69,13 @@ pub fn finish(mut xml: XMLDocx, properties: &Properties, marks: &Marks) -> Resul
             n = i + 1
         )
     })?;
-    let document = replace_each(&document, HEADER_ROW, marks.header_rows, "table header row", |_| {
-        format!("{HEADER_ROW}<w:tblHeader />")
+    let document =
+        replace_each(&document, HEADER_ROW, marks.header_rows, "table header row", |_| "<w:tblHeader />".to_string())?;
+    let styles = String::from_utf8(std::mem::take(&mut xml.styles)).map_err(|e| e.to_string())?;
+    let styles = replace_each(&styles, DEFAULT_RUN_PROPERTIES, 1, "default text properties", |_| {
+        format!(r#"{DEFAULT_RUN_PROPERTIES}<w:lang w:val="{}" />"#, escape(&properties.language))
     })?;
+    xml.styles = styles.into_bytes();
     xml.document = document.into_bytes();
 
     let footnotes = String::from_utf8(std::mem::take(&mut xml.footnotes)).map_err(|e| e.to_string())?;
