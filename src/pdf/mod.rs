@@ -253,10 +253,11 @@ fn running_header_js(facts: &PageFacts) -> String {
     let title = running_title(&facts.title);
     // A report that is the whole series would say the same thing twice.
     let series = if facts.series == title || facts.series == facts.title { "" } else { facts.series.as_str() };
+    let (title, series) = fit_header(&title, series);
     format!(
         "(root => {{ {} {} }})(document.documentElement.style)",
         set("--wr-running-title", &title),
-        set("--wr-running-series", series)
+        set("--wr-running-series", &series)
     )
 }
 
@@ -280,13 +281,47 @@ fn css_string(text: &str) -> String {
 
 /// The title's short form for the running header: the part before a colon
 /// or a dash that starts a subtitle, such as `Peer mentoring at X` of
-/// `Peer mentoring at X: an evaluation` (the header clips what is still too long).
+/// `Peer mentoring at X: an evaluation` ([`fit_header`] shortens what is
+/// still too long).
 fn running_title(title: &str) -> String {
     let cut = [": ", " \u{2013} ", " \u{2014} ", " - "].iter().filter_map(|sep| title.find(sep)).min();
     match cut {
         Some(at) if at > 0 => title[..at].trim().to_string(),
         _ => title.trim().to_string(),
     }
+}
+
+/// How many characters of 8-point text the header's line holds, with room
+/// to spare: the browser neither clips a margin box nor keeps two from
+/// overlapping, so a longer header would wrap onto the heading below.
+const HEADER_CHARACTERS: usize = 100;
+
+/// The title and series shortened, each at a word, to share one header
+/// line: the series gives way first, down to a third of the line.
+fn fit_header(title: &str, series: &str) -> (String, String) {
+    let length = |s: &str| s.chars().count();
+    let gap = 4;
+    if length(title) + length(series) + gap <= HEADER_CHARACTERS {
+        return (title.to_string(), series.to_string());
+    }
+    let series_room = HEADER_CHARACTERS.saturating_sub(length(title) + gap).max(HEADER_CHARACTERS / 3);
+    let series = shorten(series, series_room);
+    let title = shorten(title, HEADER_CHARACTERS - gap - length(&series));
+    (title, series)
+}
+
+/// `text` cut after its last whole word that fits in `room` characters,
+/// with an ellipsis.
+fn shorten(text: &str, room: usize) -> String {
+    if text.chars().count() <= room {
+        return text.to_string();
+    }
+    let fits: String = text.chars().take(room.saturating_sub(1)).collect();
+    let cut = match fits.rfind(' ') {
+        Some(at) if at > 0 => &fits[..at],
+        _ => fits.as_str(),
+    };
+    format!("{}\u{2026}", cut.trim_end_matches([',', ';', ':', ' ', '&']))
 }
 
 /// The last lines the browser printed, for error messages.
@@ -320,6 +355,22 @@ mod tests {
             "CFO Hamlet Peer mentor initiative at HMP Drake Hall"
         );
         assert_eq!(running_title(": odd"), ": odd", "nothing before the colon keeps the whole title");
+    }
+
+    /// Found by an export audit: three bundled reports' headers wrapped onto
+    /// two lines and touched the first heading.
+    #[test]
+    fn title_and_series_are_shortened_at_words_to_share_one_line() {
+        let title = "CFO Community Living Units Ambassador initiative at HMP High Down";
+        let series = "Peer mentor & peer involvement roles in prison study series";
+        let (t, s) = fit_header(title, series);
+        assert_eq!(t, title, "the title comes first");
+        assert_eq!(s, "Peer mentor & peer involvement\u{2026}");
+        assert!(t.chars().count() + s.chars().count() + 4 <= HEADER_CHARACTERS);
+        let long = "word ".repeat(40);
+        let (t, s) = fit_header(&long, series);
+        assert!(t.ends_with("word\u{2026}") && t.chars().count() + s.chars().count() + 4 <= HEADER_CHARACTERS);
+        assert_eq!(fit_header("Short", "Series"), ("Short".to_string(), "Series".to_string()));
     }
 
     #[test]
