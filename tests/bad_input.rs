@@ -209,8 +209,8 @@ const CASES: &[Case] = &[
     Case {
         name: "unknown key in wingreport.toml",
         file: "wingreport.toml",
-        from: "title",
-        to: "titel = \"x\"\ntitle",
+        from: "language",
+        to: "titel = \"x\"\nlanguage",
         line_with: "titel",
         says: &["unknown field `titel`"],
     },

@@ -432,3 +432,24 @@ fn the_series_title_comes_from_series_yaml_unless_the_config_renames_the_site() 
     let report = html(&root.join("output/sites/esw/index.html"));
     assert_eq!(text(&select(&report, ".topbar-title")[0]), "Reports library");
 }
+
+/// Found by a new-study audit: a list item that is a sentence, with a
+/// detail, read "of the programme.: Mentioned by". A population reads
+/// with a thousands separator.
+#[test]
+fn a_detail_follows_a_sentence_as_a_sentence_and_numbers_read_as_written() {
+    let lists = "lists:\n  findings:\n    items:\n      - {text: Visits were valued., detail: Said by most families.}\n      - {text: Phone credit, detail: a common request}\nprofile:\n  population: 1050\n";
+    let dir = project_of(&[record("ashgrove", lists)]);
+    let root = dir.path();
+    std::fs::write(
+        root.join("content/sites/ashgrove/01-findings.md"),
+        "---\ntitle: Findings\n---\n\n{{ list(key=\"findings\") }}\n\n{{ profile() }}\n",
+    )
+    .unwrap();
+    built_ok(root);
+    let doc = html(&root.join("output/sites/ashgrove/index.html"));
+    let items: Vec<String> = select(&doc, ".named-list li").iter().map(text).collect();
+    assert_eq!(items, ["Visits were valued. Said by most families.", "Phone credit: a common request"]);
+    let cells: Vec<String> = select(&doc, "main table td").iter().map(text).collect();
+    assert_eq!(cells, ["1,050"]);
+}

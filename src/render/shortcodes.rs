@@ -456,6 +456,19 @@ fn plain(text: &str) -> Value {
     json!({"html": crate::markdown::escape_html(text), "text": text, "block": false})
 }
 
+/// `1050` as a reader writes it, `1,050`.
+fn with_thousands(n: u32) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// Display data and default caption of a built-in shortcode.
 fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result<(Value, String), Problem> {
     // The one built-in that shows no record; its data comes last.
@@ -491,7 +504,7 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
                 ("Resident profile", p.resident_profile.as_ref().map(|v| slots.put(v))),
                 ("Estate", p.estate.map(|e| plain(e.label()))),
                 ("Region", p.region.as_ref().map(|v| slots.put(v))),
-                ("Population", p.population.map(|n| plain(&n.to_string()))),
+                ("Population", p.population.map(|n| plain(&with_thousands(n)))),
             ];
             let mut rows: Vec<Value> =
                 stated.into_iter().filter_map(|(label, value)| value.map(|v| row(label, v))).collect();
@@ -571,7 +584,15 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
             let items: Vec<Value> = list
                 .items
                 .iter()
-                .map(|item| json!({"text": slots.put(&item.text), "detail": slots.put_opt(item.detail.as_ref())}))
+                .map(|item| {
+                    // A detail after a full sentence follows it as a sentence, not after a colon.
+                    let sentence = item.text.as_str().trim_end().ends_with(['.', '!', '?', '\u{2026}']);
+                    json!({
+                        "text": slots.put(&item.text),
+                        "detail": slots.put_opt(item.detail.as_ref()),
+                        "sentence": sentence,
+                    })
+                })
                 .collect();
             let caption = list.title.clone().unwrap_or_default();
             (json!({"list": {"title": list.title, "ordered": list.ordered, "items": items}}), caption)
@@ -702,6 +723,13 @@ fn unknown_key<'k>(what: &str, key: &str, known: impl Iterator<Item = &'k String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_population_has_thousands_separators() {
+        assert_eq!(with_thousands(330), "330");
+        assert_eq!(with_thousands(1050), "1,050");
+        assert_eq!(with_thousands(1_234_567), "1,234,567");
+    }
 
     #[test]
     fn numbers_are_told_from_words() {
