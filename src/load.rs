@@ -422,6 +422,8 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
                 Mistake::at(line, col, "a tab is used for indentation", Some(hint), Fix::Stop)
             } else if plain.contains("mapping values are not allowed") {
                 stray_colon(text, line, col)
+            } else if plain.contains("did not find expected key") {
+                misindented(text, line, col)
             } else {
                 let hint = type_hint(&plain);
                 at(plain_words(&plain), hint, Fix::Stop)
@@ -455,6 +457,25 @@ fn stray_colon(text: &str, line: usize, col: usize) -> Mistake {
         Some("keys of one block start in the same column; put a text that contains `: ` in quotes".to_string()),
         Fix::Stop,
     )
+}
+
+/// "did not find expected key": a line indented less than the block it
+/// is in, and more than the one around that.
+fn misindented(text: &str, line: usize, col: usize) -> Mistake {
+    let above = text
+        .lines()
+        .take(line.saturating_sub(1))
+        .filter_map(key_column)
+        .last()
+        .map(|(_, at)| at + 1);
+    let hint = match above {
+        Some(above) if above != col => format!(
+            "keys of one block start in the same column: the key above starts in column {above}, this one in \
+             column {col}; line them up, or indent a key that belongs to an outer block as far as that block's keys"
+        ),
+        _ => "keys of one block start in the same column; indent this line as far as the keys of its block".to_string(),
+    };
+    Mistake::at(line, col, "this line's indentation matches no block above it", Some(hint), Fix::Stop)
 }
 
 fn double_quoted(value: &str) -> String {

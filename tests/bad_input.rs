@@ -207,6 +207,17 @@ const CASES: &[Case] = &[
         says: &["id `fig-attributes` is used twice"],
     },
     Case {
+        name: "a key indented one space too little",
+        file: SITE,
+        from: "\n  region:",
+        to: "\n region:",
+        line_with: " region:",
+        says: &[
+            "this line's indentation matches no block above it",
+            "the key above starts in column 3, this one in column 2",
+        ],
+    },
+    Case {
         name: "unknown key in wingreport.toml",
         file: "wingreport.toml",
         from: "language",
