@@ -553,8 +553,23 @@ impl Site<'_> {
                     did_you_mean(path, self.files.iter().copied().filter(|f| extension(f) == extension(path)))
                 };
                 let picture = extension(path).is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.as_str()));
+                let markdown = extension(path).is_some_and(|e| e == "md");
+                // A free page's source file, linked as in a Markdown editor.
+                let built = markdown.then(|| {
+                    let stem = path.rsplit('/').next().unwrap_or(path).trim_end_matches(".md");
+                    format!("pages/{}/index.html", crate::markdown::slugify(stem))
+                });
                 match nearest {
                     Some(p) => Some(format!("did you mean `{}`?", relative(page, p))),
+                    None if built.as_deref().is_some_and(|b| self.files.contains(b)) => Some(format!(
+                        "link to the page built from it, not to the Markdown file: `{}`",
+                        relative(page, built.as_deref().unwrap_or_default())
+                    )),
+                    None if markdown => Some(
+                        "link to the page built from a Markdown file, not to the file: a free page is \
+                         `pages/<name>/index.html` from the output folder, a section of a report `#sec-...`"
+                            .to_string(),
+                    ),
                     None if picture => Some(format!(
                         "save the picture in the theme's `static/` folder, which is copied to `output/static/`, \
                          and link it from here as `{}`",
@@ -733,6 +748,25 @@ mod tests {
             ["content/sites/drake-hall/02-findings.md:12:5: link `../risly/index.html` has no target: \
               `sites/risly/index.html` is not in the output [did you mean `../risley/index.html`?]"]
         );
+    }
+
+    /// Found by a new-study audit: `[methods](methods.md)`, as a Markdown
+    /// editor links files, had no hint.
+    #[test]
+    fn a_link_to_a_markdown_file_points_to_the_page_built_from_it() {
+        let mut files = with_link(r#"<p><a href="../../pages/methods.md">x</a><a href="notes.md">y</a></p>"#);
+        files.push(page("pages/methods/index.html", "<h1>Methods</h1>"));
+        let authored = [
+            authored("sites/drake-hall/index.html", "../../pages/methods.md", 3),
+            authored("sites/drake-hall/index.html", "notes.md", 4),
+        ];
+        let hints: Vec<String> =
+            check(&files, &authored, &[]).diagnostics.iter().filter_map(|d| d.hint.clone()).collect();
+        assert_eq!(
+            hints[0],
+            "link to the page built from it, not to the Markdown file: `../../pages/methods/index.html`"
+        );
+        assert!(hints[1].starts_with("link to the page built from a Markdown file, not to the file"), "{hints:?}");
     }
 
     #[test]

@@ -462,12 +462,7 @@ fn stray_colon(text: &str, line: usize, col: usize) -> Mistake {
 /// "did not find expected key": a line indented less than the block it
 /// is in, and more than the one around that.
 fn misindented(text: &str, line: usize, col: usize) -> Mistake {
-    let above = text
-        .lines()
-        .take(line.saturating_sub(1))
-        .filter_map(key_column)
-        .last()
-        .map(|(_, at)| at + 1);
+    let above = text.lines().take(line.saturating_sub(1)).filter_map(key_column).last().map(|(_, at)| at + 1);
     let hint = match above {
         Some(above) if above != col => format!(
             "keys of one block start in the same column: the key above starts in column {above}, this one in \
