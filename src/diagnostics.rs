@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
+use miette::{GraphicalReportHandler, GraphicalTheme, MietteError, MietteSpanContents, SourceSpan, SpanContents};
 use serde::Serialize;
 
 /// One mistake in the content, pointing at the file and position that caused it.
@@ -97,8 +97,39 @@ pub fn one_of<S: AsRef<str>>(names: &[S]) -> String {
 #[derive(Debug)]
 struct Rendered<'a> {
     diag: &'a Diagnostic,
-    source: Option<NamedSource<String>>,
+    source: Option<Source>,
     span: Option<SourceSpan>,
+}
+
+/// A file's text for a snippet, whose header counts columns in characters
+/// as the message above it and editors do (miette counts bytes, so a line
+/// with accented letters had two columns for one place).
+#[derive(Debug)]
+struct Source {
+    name: String,
+    text: String,
+}
+
+impl miette::SourceCode for Source {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let contents = self.text.read_span(span, before, after)?;
+        let start = contents.span().offset();
+        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let column = self.text[line_start..start].chars().count();
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            column,
+            contents.line_count(),
+        )))
+    }
 }
 
 impl std::fmt::Display for Rendered<'_> {
@@ -167,7 +198,7 @@ pub fn report(root: &Path, diags: &[Diagnostic], colour: bool) -> String {
             .and_then(|t| offset_of(t, diag.line, diag.col))
             .map(|o| SourceSpan::new(o.into(), 1));
         let source = match (text, span) {
-            (Some(t), Some(_)) => Some(NamedSource::new(diag.path.clone(), t)),
+            (Some(text), Some(_)) => Some(Source { name: diag.path.clone(), text }),
             _ => None,
         };
         let rendered = Rendered { diag, source, span };
@@ -213,6 +244,15 @@ mod tests {
         assert!(!out.contains("word word"), "no snippet of the long line: {out}");
         let short = Diagnostic::new("a.md", 5, 1, "m");
         assert!(report(dir.path(), &[short], false).contains("next"), "a short line's snippet is shown");
+    }
+
+    #[test]
+    fn the_snippet_header_counts_columns_in_characters_as_the_message_does() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.yaml"), "id: a\nwing: Découverte ééé wing: x\n").unwrap();
+        let out = report(dir.path(), &[Diagnostic::new("a.yaml", 2, 26, "m")], false);
+        assert!(out.contains("a.yaml:2:26: m"), "{out}");
+        assert!(out.contains("[a.yaml:2:26]"), "the header agrees: {out}");
     }
 
     #[test]
