@@ -368,11 +368,28 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
             mistake.missing = Some(field.to_string());
             mistake
         }
-        YamlError::DuplicateMappingKey { key, .. } => at(
-            format!("key `{}` appears twice", key.as_deref().unwrap_or("?")),
-            Some("remove or rename one of the two entries".to_string()),
-            Fix::Blank,
-        ),
+        YamlError::DuplicateMappingKey { key, .. } => {
+            let key = key.as_deref().unwrap_or("?");
+            // The first one: above, at the same column, within the block
+            // (a line further left, or a list item's `- `, ends it).
+            let above: Vec<&str> = text.lines().take(line.saturating_sub(1)).collect();
+            let mut first = None;
+            for (i, l) in above.iter().enumerate().rev() {
+                let Some((dash, at)) = key_column(l) else { continue };
+                if at + 1 == col && key_on(l).is_some_and(|(k, _)| k == key) {
+                    first = Some(i + 1);
+                    break;
+                }
+                if at + 1 < col || (dash && at + 1 == col) {
+                    break;
+                }
+            }
+            let hint = match first {
+                Some(first) => format!("the first is on line {first}; remove or rename one of the two entries"),
+                None => "remove or rename one of the two entries".to_string(),
+            };
+            at(format!("key `{key}` appears twice"), Some(hint), Fix::Blank)
+        }
         // A message of our own (see `strict` and `model`): the text, then the hint.
         YamlError::Message { msg, .. } => {
             let (message, hint) = msg.split_once('\n').map_or((msg.as_str(), None), |(m, h)| (m, Some(h)));
@@ -971,6 +988,14 @@ fn read_sites(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<Site
 mod tests {
     use super::*;
     use crate::model::SiteRecord;
+
+    #[test]
+    fn a_key_written_twice_names_the_line_of_the_first() {
+        let hint = |yaml: &str| read_yaml_text::<serde_json::Value>(yaml, "a.yaml", 0).1[0].hint.clone().unwrap();
+        assert_eq!(hint("a: 1\nb: 2\na: 3\n"), "the first is on line 1; remove or rename one of the two entries");
+        let items = "quotes:\n  - id: a\n    text: x\n  - id: b\n    text: y\n    id: c\n";
+        assert_eq!(hint(items), "the first is on line 4; remove or rename one of the two entries");
+    }
 
     #[test]
     fn front_matter_body_starts_after_closing_line() {
