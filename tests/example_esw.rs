@@ -162,6 +162,10 @@ fn a_series_of_one_report_has_no_comparison_page() {
     // Headings that say what the index holds: one report, and the
     // source's acknowledgements (no funder is named).
     assert_eq!(texts(&index, "main h2"), ["The report", "Acknowledgements"]);
+    // No "All reports" for a study of one: the title leads to the index.
+    let report = report(&output);
+    assert!(select(&report, ".topbar-links").is_empty(), "no top-bar links when there is nothing to list");
+    assert_eq!(select(&report, ".topbar-title")[0].value().attr("href"), Some("../../index.html"));
 }
 
 #[test]

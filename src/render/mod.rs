@@ -167,6 +167,7 @@ pub struct Renderer<'a> {
     nav_pages: Vec<Link>,
     /// Whether the output has a comparison page, which every page links.
     has_compare: bool,
+    many_reports: bool,
     bibliography: Bibliography<'a>,
 }
 
@@ -178,9 +179,11 @@ impl<'a> Renderer<'a> {
             selection,
             nav_pages: Vec::new(),
             has_compare: false,
+            many_reports: false,
             bibliography: Bibliography::new(&project.references).incomplete(!project.references_complete),
         };
         renderer.has_compare = compare::wanted(project, &renderer.sites());
+        renderer.many_reports = renderer.sites().len() > 1;
         let compare_link = Link { title: renderer.compare_title(), href: compare::PATH.to_string() };
         renderer.nav_pages = renderer
             .has_compare
@@ -228,6 +231,7 @@ impl<'a> Renderer<'a> {
             series_title: self.project.config.title.clone().unwrap_or_else(|| self.project.series.title.clone()),
             draft,
             nav_pages: self.nav_pages.clone(),
+            many_reports: self.many_reports,
         }
     }
 

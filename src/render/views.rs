@@ -16,6 +16,9 @@ pub struct PageMeta {
     pub draft: bool,
     /// Free pages for the top bar, in reading order.
     pub nav_pages: Vec<Link>,
+    /// The output has more than one report, so the top bar links "All
+    /// reports"; a study of one reaches its index by the title alone.
+    pub many_reports: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
