@@ -311,6 +311,17 @@ fn citations_references_and_quotes_are_there() {
     assert_eq!(styled(&doc, "QuoteAttribution"), html_texts("figcaption.quote-attribution"));
     // The page's own contents list and download links are left out.
     assert!(!all.contains("Download the data"));
+    // A citation links to its reference, coloured and underlined (the
+    // contents entries are links too, plain as contents are).
+    let coloured = |r: &Node| r.descendants().any(|c| is(&c, W, "color") && w_attr(&c, "val") == Some("1D70B8"));
+    let link_runs: Vec<Node> = doc
+        .descendants()
+        .filter(|n| is(n, W, "hyperlink"))
+        .flat_map(|h| h.children().filter(|r| is(r, W, "r")))
+        .filter(coloured)
+        .collect();
+    assert!(link_runs.len() >= html_texts("a.citation").len(), "{}", link_runs.len());
+    assert!(link_runs.iter().all(|r| r.descendants().any(|u| is(&u, W, "u") && w_attr(&u, "val") == Some("single"))));
     assert_eq!(all.matches("Progression routes").count(), 2, "the heading and its contents entry only");
 }
 

@@ -119,6 +119,9 @@ struct Fmt {
     sup: bool,
     sub: bool,
     strike: bool,
+    /// A link: underlined as well as coloured, so it is seen as one in
+    /// print and by readers who do not see colour.
+    link: bool,
     color: Option<&'static str>,
 }
 
@@ -686,6 +689,7 @@ impl<'a> Converter<'a> {
                 };
                 if target.is_some() {
                     fmt.color = Some("1D70B8");
+                    fmt.link = true;
                 }
                 return self.children_inline(el, fmt, target.as_ref(), out);
             }
@@ -990,6 +994,9 @@ fn text_run(text: &str, fmt: Fmt) -> Run {
     }
     if let Some(colour) = fmt.color {
         run = run.color(colour);
+    }
+    if fmt.link {
+        run = run.underline("single");
     }
     if fmt.sup || fmt.sub {
         let align = if fmt.sup { VertAlignType::SuperScript } else { VertAlignType::SubScript };
