@@ -334,6 +334,10 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
         inner = error;
     }
     let at = |message: String, hint: Option<String>, fix| Mistake::at(line, col, message, hint, fix);
+    // What the parser reports a line or two late, in its own words.
+    if let Some(cause) = written_wrong(text, line) {
+        return cause;
+    }
     match inner {
         YamlError::SerdeUnknownField { field, expected, .. } => {
             let near = did_you_mean(field, expected.iter().copied());
@@ -447,6 +451,95 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
             }
         }
     }
+}
+
+/// Slips the parser reports at a later place or in its own words: a
+/// no-break space after a key's colon, a quote or a `{`/`[` never closed on
+/// its line before the next key. Looked for on the line of the error and
+/// the two above it.
+fn written_wrong(text: &str, line: usize) -> Option<Mistake> {
+    let lines: Vec<&str> = text.lines().collect();
+    let first = line.saturating_sub(3);
+    for n in (first..line.min(lines.len())).rev() {
+        let here = lines[n];
+        if let Some(at) = here.find(":\u{a0}") {
+            let col = here[..at].chars().count() + 2;
+            return Some(Mistake::at(
+                n + 1,
+                col,
+                "a no-break space follows the `:`, where YAML needs an ordinary space",
+                Some("delete the space after the colon and type it again".to_string()),
+                Fix::Stop,
+            ));
+        }
+        let Some((key, value_col)) = key_on(here) else { continue };
+        let value: String = here.chars().skip(value_col - 1).collect();
+        let value = value.trim_end();
+        // The next line with a key, no deeper than this one: the value ended before it.
+        let indent = here.len() - here.trim_start().len();
+        let ends = lines[n + 1..]
+            .iter()
+            .find(|l| !l.trim().is_empty())
+            .is_none_or(|next| next.len() - next.trim_start().len() <= indent);
+        if !ends {
+            continue;
+        }
+        let unclosed = match value.chars().next() {
+            Some(quote @ ('"' | '\'')) if !closes_quote(&value[1..], quote) => Some((quote, quote)),
+            Some(open @ ('{' | '[')) if !closes_brackets(value) => Some((open, if open == '{' { '}' } else { ']' })),
+            _ => None,
+        };
+        if let Some((open, close)) = unclosed {
+            return Some(Mistake::at(
+                n + 1,
+                value_col,
+                format!("the `{open}` that starts the value of `{key}` is never closed"),
+                Some(format!("end the value with `{close}` on this line")),
+                Fix::Stop,
+            ));
+        }
+    }
+    None
+}
+
+/// Whether `rest`, after an opening `quote`, has its closing one: in
+/// double quotes `\"` is no end, in single quotes `''` is none.
+fn closes_quote(rest: &str, quote: char) -> bool {
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if quote == '"' => {
+                chars.next();
+            }
+            c if c == quote && quote == '\'' && chars.peek() == Some(&'\'') => {
+                chars.next();
+            }
+            c if c == quote => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether the flow collection `value` starts is closed on its line,
+/// quotes inside it and a comment after it aside.
+fn closes_brackets(value: &str) -> bool {
+    let mut depth = 0i32;
+    let mut quote = None;
+    let mut after_space = false;
+    for c in value.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '{' | '[') => depth += 1,
+            (None, '}' | ']') => depth -= 1,
+            (None, '#') if after_space => break,
+            _ => {}
+        }
+        after_space = c == ' ';
+    }
+    depth <= 0
 }
 
 /// "mapping values are not allowed": a `: ` inside a plain text, or a key
@@ -988,6 +1081,21 @@ fn read_sites(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<Site
 mod tests {
     use super::*;
     use crate::model::SiteRecord;
+
+    #[test]
+    fn a_quote_or_bracket_left_open_and_a_no_break_space_are_named_where_they_are() {
+        let first = |yaml: &str| {
+            let d = read_yaml_text::<serde_json::Value>(yaml, "a.yaml", 0).1.remove(0);
+            format!("{}:{}: {}", d.line, d.col, d.message)
+        };
+        assert_eq!(first("a: 1\nb: \"open\nc: 2\n"), "2:4: the `\"` that starts the value of `b` is never closed");
+        assert_eq!(first("a: {n: 1\nc: 2\n"), "1:4: the `{` that starts the value of `a` is never closed");
+        assert_eq!(first("a: 1\nb:\u{a0}x\nc: 2\n"), "2:3: a no-break space follows the `:`, where YAML needs an ordinary space");
+        // Closed ones, a `#` in quotes and a comment after the value are fine.
+        for fine in ["a: \"C# basics\"\n", "a: [1, 2] # see [x\n", "a: \"it's \\\" fine\"\n", "a: {n: 1,\n  m: 2}\n"] {
+            assert!(read_yaml_text::<serde_json::Value>(fine, "a.yaml", 0).1.is_empty(), "{fine:?}");
+        }
+    }
 
     #[test]
     fn a_key_written_twice_names_the_line_of_the_first() {
