@@ -1090,7 +1090,10 @@ mod tests {
         };
         assert_eq!(first("a: 1\nb: \"open\nc: 2\n"), "2:4: the `\"` that starts the value of `b` is never closed");
         assert_eq!(first("a: {n: 1\nc: 2\n"), "1:4: the `{` that starts the value of `a` is never closed");
-        assert_eq!(first("a: 1\nb:\u{a0}x\nc: 2\n"), "2:3: a no-break space follows the `:`, where YAML needs an ordinary space");
+        assert_eq!(
+            first("a: 1\nb:\u{a0}x\nc: 2\n"),
+            "2:3: a no-break space follows the `:`, where YAML needs an ordinary space"
+        );
         // Closed ones, a `#` in quotes and a comment after the value are fine.
         for fine in ["a: \"C# basics\"\n", "a: [1, 2] # see [x\n", "a: \"it's \\\" fine\"\n", "a: {n: 1,\n  m: 2}\n"] {
             assert!(read_yaml_text::<serde_json::Value>(fine, "a.yaml", 0).1.is_empty(), "{fine:?}");

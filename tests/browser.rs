@@ -106,6 +106,13 @@ async fn assert_more_results_by_keyboard(browser: &Browser, url: &str) {
     let focused = "return document.activeElement === document.querySelectorAll('.search-results a')[10];";
     assert_eq!(browser.js(focused, vec![]).await, Value::Bool(true), "{url}: the focus is on the eleventh result");
     assert!(browser.console_errors().await.is_empty(), "{url}: console errors after more results");
+
+    // One Escape from a result closes the list and puts the focus back in
+    // the box (found by an audit: the box's focus opened the list again).
+    browser.press(&char::from(Key::Escape).to_string()).await;
+    let state =
+        "return [document.activeElement.matches('.search-input'), document.querySelector('.search-panel').hidden];";
+    assert_eq!(browser.js(state, vec![]).await, json!([true, true]), "{url}: Escape closes the results");
 }
 
 /// Keyboard only: Tab from the top of the page to the search box, type

@@ -590,9 +590,19 @@
     all[Math.max(0, Math.min(index, all.length - 1))].focus();
   }
 
+  /* Escape from a result closes the list and gives the box the focus,
+   * which must not open the list again. */
+  var closedByEscape = false;
+  function escapeToBox() {
+    close();
+    closedByEscape = true;
+    input.focus();
+    closedByEscape = false;
+  }
+
   input.addEventListener("focus", function () {
     engine.preload();
-    if (input.value.trim()) {
+    if (input.value.trim() && !closedByEscape) {
       update();
     }
   });
@@ -643,8 +653,7 @@
       focusResult(all.length - 1);
     } else if (event.key === "Escape" || event.key === "Esc") {
       event.preventDefault();
-      close();
-      input.focus();
+      escapeToBox();
     }
   });
 
@@ -659,8 +668,7 @@
       focusResult(links().length - 1);
     } else if (event.key === "Escape" || event.key === "Esc") {
       event.preventDefault();
-      close();
-      input.focus();
+      escapeToBox();
     }
   });
 
