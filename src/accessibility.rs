@@ -140,7 +140,10 @@ impl Audit {
             && self.first_link.is_none()
             && let Some(href) = attribute("href")
         {
-            self.first_link = Some((tag.offset, href.starts_with('#')));
+            // `#main`, or `404.html#main` on a page whose `<base>` would
+            // send `#main` alone to the front page.
+            let same_page = href.split_once('#').is_some_and(|(file, _)| !file.contains(['/', ':']));
+            self.first_link = Some((tag.offset, same_page));
         } else if tag.is("img") {
             if tag.get("alt").is_none() {
                 let src = attribute("src").unwrap_or_default();

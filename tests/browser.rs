@@ -221,6 +221,42 @@ async fn the_series_served_by_nginx_under_a_sub_path_loads_cleanly_and_passes_ax
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// With `url` set, the output's 404.html is what the server shows at any
+/// address it lacks, at any depth under the sub-path: styled, with its top
+/// bar, search and links working (found by an intranet publishing audit:
+/// there was no such page, and a free page used as one broke at depth).
+#[tokio::test]
+async fn the_not_found_page_works_at_any_depth_under_a_sub_path() {
+    let Some(tools) = harness::tools("nginx 404") else { return };
+    let project = harness::project(false);
+    let out = project.path().join("site");
+    let port = harness::free_port();
+    let server = format!("    error_page 404 {SUB_PATH}404.html;");
+    let nginx = Nginx::start_on(&tools, &[(SUB_PATH, &out)], port, &server);
+    let config = project.path().join("wingreport.toml");
+    let toml = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{toml}url = \"{}\"\n", nginx.url(SUB_PATH))).unwrap();
+    harness::build(project.path(), &out);
+
+    let browser = Browser::start(&tools).await;
+    let missing = nginx.url(&format!("{SUB_PATH}sites/nope/deeper/x"));
+    let report = visit(&browser, &missing, tools.axe.as_deref()).await;
+    let title = browser.js("return document.title;", vec![]).await;
+    assert!(title.as_str().unwrap_or_default().starts_with("Page not found"), "{title}");
+    let styled = browser.js("return getComputedStyle(document.querySelector('.topbar')).display;", vec![]).await;
+    assert_ne!(styled, json!("inline"), "the stylesheet applies");
+    // The one error: the 404 status of the address asked for.
+    let others: Vec<&String> = report.console.iter().filter(|c| !c.starts_with(&format!("{missing} "))).collect();
+    assert!(others.is_empty(), "{others:?}");
+    assert!(report.axe_violations.is_empty(), "{:?}", report.axe_violations);
+    browser.close().await;
+    assert!(report.links.contains(&nginx.url(&format!("{SUB_PATH}index.html"))), "{:?}", report.links);
+    for link in &report.links {
+        let path = link.strip_prefix(&nginx.url("")).unwrap_or(link);
+        assert_eq!(nginx.status(path), 200, "{link}");
+    }
+}
+
 #[tokio::test]
 async fn search_under_nginx_finds_a_report_section_by_keyboard() {
     let Some(tools) = harness::tools("nginx search") else { return };

@@ -453,3 +453,22 @@ fn a_detail_follows_a_sentence_as_a_sentence_and_numbers_read_as_written() {
     let cells: Vec<String> = select(&doc, "main table td").iter().map(text).collect();
     assert_eq!(cells, ["1,050"]);
 }
+
+/// With `url` set, the output has a `404.html` whose `<base>` makes it work
+/// at any address; it is no page of the sitemap. Without `url` there is
+/// none, since it could only work at the top folder.
+#[test]
+fn a_not_found_page_comes_with_the_public_address() {
+    let dir = project_of(&[record("esw", "")]);
+    let root = dir.path();
+    built_ok(root);
+    assert!(!root.join("output/404.html").exists());
+    std::fs::write(root.join("wingreport.toml"), "url = \"https://intranet.example/reports/study\"\n").unwrap();
+    built_ok(root);
+    let page = html(&root.join("output/404.html"));
+    assert_eq!(select(&page, "base")[0].value().attr("href"), Some("https://intranet.example/reports/study/"));
+    assert_eq!(text(&select(&page, "h1")[0]), "Page not found");
+    assert_eq!(select(&page, ".skip-link")[0].value().attr("href"), Some("404.html#main"));
+    let sitemap = std::fs::read_to_string(root.join("output/sitemap.xml")).unwrap();
+    assert!(!sitemap.contains("404") && sitemap.contains("https://intranet.example/reports/study/index.html"));
+}

@@ -232,6 +232,7 @@ impl<'a> Renderer<'a> {
             draft,
             nav_pages: self.nav_pages.clone(),
             many_reports: self.many_reports,
+            base: None,
         }
     }
 
@@ -260,6 +261,7 @@ impl<'a> Renderer<'a> {
         if self.has_compare {
             parts.push(compare::render_compare(sites, self).with_facts());
         }
+        parts.extend(render_not_found(self).map(Rendered::with_facts));
         parts
     }
 
@@ -447,6 +449,22 @@ fn render_free_page(page: &Narrative, meta: &Renderer) -> Rendered {
     let files = page_file(theme, "page.html", &view, href, &mut diags).into_iter().collect();
     Rendered { files, search, diags, links, ..Rendered::default() }
 }
+
+/// `404.html`, for a web server to show at any address the output lacks:
+/// only with `url` set, the address its links and styles resolve from.
+/// Without it, the page would work at the top folder only.
+fn render_not_found(meta: &Renderer) -> Option<Rendered> {
+    let url = meta.project.config.url.as_deref()?;
+    let mut page = meta.meta("Page not found", "", false);
+    page.base = Some(format!("{}/", url.trim_end_matches('/')));
+    let view = FreePageView { page, title: "Page not found".to_string(), toc: Vec::new(), html: String::new() };
+    let mut diags = Vec::new();
+    let files = page_file(meta.theme, "404.html", &view, NOT_FOUND.to_string(), &mut diags).into_iter().collect();
+    Some(Rendered { files, diags, ..Rendered::default() })
+}
+
+/// Where the output's "page not found" page is.
+pub const NOT_FOUND: &str = "404.html";
 
 fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
     let (project, theme) = (meta.project, meta.theme);

@@ -9,7 +9,8 @@ use crate::render::OutputFile;
 /// are read, so the files may already be on disk.
 pub fn sitemap<'a>(paths: impl IntoIterator<Item = &'a str>, public_url: Option<&str>) -> OutputFile {
     let base = public_url.map(|u| format!("{}/", u.trim_end_matches('/'))).unwrap_or_default();
-    let mut pages: Vec<&str> = paths.into_iter().filter(|p| p.ends_with(".html")).collect();
+    // The "page not found" page is no page of the reports.
+    let mut pages: Vec<&str> = paths.into_iter().filter(|p| p.ends_with(".html") && *p != super::NOT_FOUND).collect();
     pages.sort_unstable();
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     xml.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");

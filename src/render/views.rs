@@ -19,6 +19,9 @@ pub struct PageMeta {
     /// The output has more than one report, so the top bar links "All
     /// reports"; a study of one reaches its index by the title alone.
     pub many_reports: bool,
+    /// The public address every relative link resolves from (`<base>`), on
+    /// the one page a server shows at any address: `404.html`.
+    pub base: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -186,9 +186,13 @@ pub struct Nginx {
 
 impl Nginx {
     pub fn start(tools: &Tools, sites: &[(&str, &Path)]) -> Nginx {
+        Self::start_on(tools, sites, free_port(), "")
+    }
+
+    /// On `port`, with `server` directives (such as `error_page`) added.
+    pub fn start_on(tools: &Tools, sites: &[(&str, &Path)], port: u16, server: &str) -> Nginx {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path().display();
-        let port = free_port();
         let locations: String = sites
             .iter()
             .map(|(prefix, folder)| format!("    location {prefix} {{ alias {}/; }}\n", folder.display()))
@@ -201,7 +205,7 @@ impl Nginx {
              default_type application/octet-stream;\n  log_format wr '$status $request_method $request_uri';\n  \
              access_log {d}/access.log wr;\n  client_body_temp_path {d}/tmp; proxy_temp_path {d}/tmp; \
              fastcgi_temp_path {d}/tmp; uwsgi_temp_path {d}/tmp; scgi_temp_path {d}/tmp;\n  \
-             server {{\n    listen 127.0.0.1:{port};\n{locations}  }}\n}}\n"
+             server {{\n    listen 127.0.0.1:{port};\n{server}\n{locations}  }}\n}}\n"
         );
         std::fs::write(dir.path().join("nginx.conf"), config).unwrap();
         let mut process = spawn(
