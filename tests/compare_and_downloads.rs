@@ -95,6 +95,10 @@ fn comparison_narrative_sits_above_the_tables_and_the_top_bar_links_it() {
     let index = html(&dir.path().join("output/index.html"));
     let nav: Vec<&str> = select(&index, ".topbar-links a").iter().map(|a| a.value().attr("href").unwrap()).collect();
     assert!(nav.contains(&"compare/index.html"), "{nav:?}");
+    // The top bar says which of its pages is open.
+    let current: Vec<String> = select(&doc, ".topbar-links a[aria-current=page]").iter().map(text).collect();
+    assert_eq!(current, ["Comparing the four pilot sites"]);
+    assert_eq!(select(&index, ".topbar-links a[aria-current=page]").len(), 1);
 }
 
 #[test]

@@ -311,7 +311,10 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
         .flatten();
 
     let view = CompareView {
-        page: meta.meta(&title, root, sites.iter().any(|s| s.record.status == Status::Draft)),
+        page: PageMeta {
+            current: PATH.to_string(),
+            ..meta.meta(&title, root, sites.iter().any(|s| s.record.status == Status::Draft))
+        },
         title,
         narrative_html,
         narrative_draft: meta.compare_narrative().is_some_and(|n| n.front.draft),

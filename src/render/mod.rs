@@ -233,6 +233,7 @@ impl<'a> Renderer<'a> {
             nav_pages: self.nav_pages.clone(),
             many_reports: self.many_reports,
             base: None,
+            current: String::new(),
         }
     }
 
@@ -441,7 +442,7 @@ fn render_free_page(page: &Narrative, meta: &Renderer) -> Rendered {
     let links = rendered.authored_links(&href);
     let toc = rendered.toc.iter().flat_map(|t| t.children.clone()).collect();
     let view = FreePageView {
-        page: meta.meta(&page.front.title, root, page.front.draft),
+        page: PageMeta { current: href.clone(), ..meta.meta(&page.front.title, root, page.front.draft) },
         title: page.front.title.clone(),
         toc,
         html: rendered.into_html(),
@@ -493,7 +494,7 @@ fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
         })
         .collect();
     let view = IndexView {
-        page: meta.meta(&series.title, "", false),
+        page: PageMeta { current: "index.html".to_string(), ..meta.meta(&series.title, "", false) },
         title: series.title.clone(),
         subtitle: series.subtitle.clone(),
         authors: series.authors.clone(),

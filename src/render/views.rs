@@ -22,6 +22,9 @@ pub struct PageMeta {
     /// The public address every relative link resolves from (`<base>`), on
     /// the one page a server shows at any address: `404.html`.
     pub base: Option<String>,
+    /// This page's path from the output root, when the top bar links it
+    /// (the top-bar link marks it `aria-current`).
+    pub current: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
