@@ -12,7 +12,7 @@ use std::sync::{LazyLock, Mutex};
 
 use aho_corasick::AhoCorasick;
 use regex::Regex;
-use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 use crate::diagnostics::{Diagnostic, rel_path};
 use crate::model::DEFAULT_REAL_NAMES;
@@ -70,9 +70,9 @@ struct Reading {
 
 /// Tags that sit inside a line of text, so that a word may go on through them.
 const INLINE_TAGS: &[&str] = &[
-    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins", "kbd",
-    "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tspan", "tt", "u", "var",
-    "wbr",
+    "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i", "img",
+    "input", "ins", "kbd", "mark", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strike", "strong", "sub",
+    "sup", "time", "tspan", "tt", "u", "var", "wbr",
 ];
 
 /// ASCII bytes read as they are, but for case: everything except markup,
@@ -82,7 +82,7 @@ static PLAIN: [bool; 256] = {
     let mut plain = [false; 256];
     let mut b = 0;
     while b < 128 {
-        plain[b] = !matches!(b as u8, b'<' | b'&' | b'\\' | b'%' | b'_' | b'-' | b'+' | b'*' | b'~')
+        plain[b] = !matches!(b as u8, b'<' | b'&' | b'\\' | b'%' | b'.' | b'_' | b'-' | b'+' | b'*' | b'~')
             && !(b as u8).is_ascii_whitespace();
         b += 1;
     }
@@ -118,11 +118,16 @@ impl Reading {
                             TagKind::Inline => {}
                             TagKind::LineBreak => self.gap(at),
                             TagKind::Block => self.push(BOUNDARY, at),
+                            TagKind::NoteMark => {}
                         }
                         if let Some(attributes) = attributes.as_deref_mut() {
                             attributes.extend(tag.values.iter().map(|&(s, e)| (base + s, base + e)));
                         }
                         i = tag.end;
+                        // A footnote's number is no letter of a name it follows: `Bea¹ Clark`.
+                        if matches!(tag.kind, TagKind::NoteMark) {
+                            i = raw[i..].find("</sup>").map_or(i, |end| i + end + "</sup>".len());
+                        }
                     }
                     None => {
                         self.push('<', at);
@@ -143,9 +148,18 @@ impl Reading {
                     self.gap(at);
                     i += 2;
                 }
-                b'%' if raw[i + 1..].starts_with("20") => {
+                // A Markdown or JSON escape (`Ida\_Smith`): the mark alone is read.
+                b'\\' if bytes.get(i + 1).is_some_and(u8::is_ascii_punctuation) => i += 1,
+                // An address's `Jos%C3%A9`, `Ida%20Smith`.
+                b'%' if percent_decoded(&raw[i..]).is_some() => {
+                    let (decoded, len) = percent_decoded(&raw[i..]).unwrap_or_default();
+                    decoded.chars().for_each(|c| self.char(c, at));
+                    i += len;
+                }
+                // `lucy.gray@…`, `ida.smith.png`: a dot between letters.
+                b'.' if bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) => {
                     self.gap(at);
-                    i += 3;
+                    i += 1;
                 }
                 b if b.is_ascii() && !PLAIN[usize::from(b)] => {
                     self.char(char::from(b), at);
@@ -187,19 +201,21 @@ impl Reading {
             '_' | '-' | '+' => self.gap(at),
             '*' | '~' => {}
             c if c.is_ascii() && !c.is_ascii_whitespace() => self.push(c, at),
-            '\u{2018}' | '\u{2019}' | '\u{02bc}' | '\u{2032}' => self.push('\'', at),
+            '\u{2018}' | '\u{2019}' | '\u{02bc}' | '\u{2032}' | '\u{b4}' | '\u{2bb}' => self.push('\'', at),
             '\u{2010}'..='\u{2015}' | '\u{2212}' => self.gap(at),
-            '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' => {}
+            c if is_invisible(c) => {}
             c if c.is_whitespace() => self.gap(at),
-            c => decompose_canonical(c, |part| {
+            // Compatibility forms too: `ﬁ`, fullwidth and mathematical letters.
+            c => decompose_compatible(c, |part| {
                 if is_combining_mark(part) {
-                    return;
-                }
-                for lower in part.to_lowercase() {
-                    if lower == 'ß' {
-                        self.push_str("ss", at);
-                    } else {
-                        self.push(lower, at);
+                } else if part.is_ascii() {
+                    self.char(part, at);
+                } else {
+                    for lower in part.to_lowercase() {
+                        match fold(lower) {
+                            Some(plain) => self.push_str(plain, at),
+                            None => self.push(lower, at),
+                        }
                     }
                 }
             }),
@@ -228,6 +244,8 @@ enum TagKind {
     Inline,
     LineBreak,
     Block,
+    /// A footnote's number, `<sup class="footnote-ref">`, read as nothing.
+    NoteMark,
 }
 
 struct Tag {
@@ -281,6 +299,7 @@ fn tag(raw: &str, start: usize) -> Option<Tag> {
     };
     let kind = match name.as_str() {
         "br" => TagKind::LineBreak,
+        "sup" if rest[..end].contains("footnote-ref") => TagKind::NoteMark,
         name if INLINE_TAGS.contains(&name) => TagKind::Inline,
         _ => TagKind::Block,
     };
@@ -295,11 +314,57 @@ fn entity(raw: &str, start: usize) -> Option<(String, usize)> {
     (decoded != reference).then(|| (decoded.into_owned(), len))
 }
 
+/// Letters with no decomposition, read as the plain letters such names
+/// are often typed with: `Søren` as `soren`, `Michał` as `michal`.
+fn fold(lower: char) -> Option<&'static str> {
+    Some(match lower {
+        'ß' => "ss",
+        'ø' => "o",
+        'ł' => "l",
+        'ı' => "i",
+        'đ' | 'ð' => "d",
+        'ħ' => "h",
+        'ŧ' => "t",
+        'æ' => "ae",
+        'œ' => "oe",
+        'þ' => "th",
+        _ => return None,
+    })
+}
+
+/// Characters that show nothing: soft hyphens, zero-width and
+/// direction marks, invisible operators, byte-order marks.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{ad}' | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
+}
+
+/// The text of the `%XX` escapes `raw` starts with, and their length, when
+/// they spell UTF-8.
+fn percent_decoded(raw: &str) -> Option<(String, usize)> {
+    let mut bytes = Vec::new();
+    let mut len = 0;
+    while let Some(hex) = raw[len..].strip_prefix('%').and_then(|rest| rest.get(..2)) {
+        let Ok(byte) = u8::from_str_radix(hex, 16) else { break };
+        bytes.push(byte);
+        len += 3;
+    }
+    String::from_utf8(bytes).ok().filter(|text| !text.is_empty()).map(|text| (text, len))
+}
+
 /// Whether a letter stands just before byte `start` or at byte `end` of
 /// `text`: then a match there is inside a longer word.
+/// A name's edge ending in a digit joins a digit (`1234` in `41234`); one
+/// ending in a letter, a letter (a note number after a name is no part of it).
 fn joined(text: &str, start: usize, end: usize) -> bool {
-    text[..start].chars().next_back().is_some_and(char::is_alphabetic)
-        || text[end..].chars().next().is_some_and(char::is_alphabetic)
+    let name = &text[start..end];
+    let joins = |edge: Option<char>, next: Option<char>| match (edge, next) {
+        (Some(edge), Some(next)) if edge.is_numeric() => next.is_numeric(),
+        (_, next) => next.is_some_and(char::is_alphabetic),
+    };
+    joins(name.chars().next(), text[..start].chars().next_back())
+        || joins(name.chars().next_back(), text[end..].chars().next())
 }
 
 /// The listed names as read, and a matcher for all of them at once, which
@@ -316,6 +381,12 @@ impl Matcher {
             .map(|name| Reading::of(name, false).text.trim_matches(' ').to_string())
             .filter(|name| !name.is_empty())
             .collect();
+        // Registers and reference lists write the surname first: `Smith, Ida`.
+        let reversed: Vec<String> = read
+            .iter()
+            .filter_map(|name| name.rsplit_once(' ').map(|(given, surname)| format!("{surname}, {given}")))
+            .collect();
+        read.extend(reversed);
         read.sort_unstable();
         read.dedup();
         if read.is_empty() {
@@ -350,10 +421,15 @@ impl Scanner {
         Scanner { matcher, leaked: Mutex::default() }
     }
 
+    /// Reads the file's path, and its text unless it is a stylesheet or a
+    /// script: their words (`mark`, `white-space`) are code, not prose, and
+    /// the search files hold only the pages' own words, coded.
     pub fn scan(&self, path: &str, bytes: &[u8]) {
         let Ok(Some(matcher)) = &self.matcher else { return };
-        let reading = Reading::of(&String::from_utf8_lossy(bytes), false);
-        let mut found: Vec<&str> = matcher.find(&reading.text).collect();
+        let code = path.ends_with(".css") || path.ends_with(".js");
+        let text = if code { std::borrow::Cow::Borrowed("") } else { String::from_utf8_lossy(bytes) };
+        let (reading, named) = (Reading::of(&text, false), Reading::of(path, false));
+        let mut found: Vec<&str> = matcher.find(&reading.text).chain(matcher.find(&named.text)).collect();
         if found.is_empty() {
             return;
         }
@@ -412,6 +488,8 @@ fn source_lines(root: &Path, name: &str) -> Vec<(String, usize, usize, String)> 
     let paths = std::iter::once(config).chain(files.filter(|e| e.file_type().is_file()).map(|e| e.into_path()));
     for path in paths {
         let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        // A comment of a YAML or TOML file is never published.
+        let commented = path.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "toml");
         let reading = Reading::of(&text, true);
         let from = reading.from.as_deref().unwrap_or_default();
         for (start, _) in reading.text.match_indices(name) {
@@ -426,6 +504,9 @@ fn source_lines(root: &Path, name: &str) -> Vec<(String, usize, usize, String)> 
             let is_joined =
                 (before.is_some_and(char::is_alphabetic) && !escaped) || after.is_some_and(char::is_alphabetic);
             let line_start = text[..first].rfind('\n').map_or(0, |i| i + 1);
+            if commented && text[line_start..first].trim_start().starts_with('#') {
+                continue;
+            }
             let line = text[..first].matches('\n').count() + 1;
             let col = text[line_start..first].chars().count() + 1;
             let shown = as_written(&text[first..last_end]);
@@ -509,6 +590,49 @@ mod tests {
         {
             assert!(found(&m, text).is_empty(), "not a name to a reader: {text:?}");
         }
+    }
+
+    /// Found by a second privacy audit: each of these was published.
+    #[test]
+    fn letters_without_decomposition_compatibility_forms_and_addresses_are_read_plainly() {
+        let m =
+            names(&["Søren Lund", "Michal Nowak", "Isil Kaya", "Fiona Baker", "Ida Smith", "Lucy Gray", "José Núñez"]);
+        for (text, name) in [
+            ("Soren Lund", "soren lund"),
+            ("Michał Nowak", "michal nowak"),
+            ("Işıl Kaya", "isil kaya"),
+            ("\u{fb01}ona Baker", "fiona baker"),
+            ("\u{ff29}\u{ff44}\u{ff41} Smith", "ida smith"),
+            ("Ida\u{ff0d}Smith", "ida smith"),
+            ("Ida Smi\u{200e}th", "ida smith"),
+            ("Ida Smi\u{2063}th", "ida smith"),
+            ("mailto:lucy.gray@example.org", "lucy gray"),
+            ("https://example.org/Jos%C3%A9_N%C3%BA%C3%B1ez", "jose nunez"),
+            ("Account: Ida\\_Smith", "ida smith"),
+            ("Thanks to Ida<sup class=\"footnote-ref\"><a href=\"#fn-1\">5</a></sup> Smith.", "ida smith"),
+            ("Rita <acronym>Ida</acronym> Smith", "ida smith"),
+            ("Smith, Ida (interviewee 4)", "smith, ida"),
+        ] {
+            assert_eq!(found(&m, text), [name], "{text:?}");
+        }
+        assert_eq!(Reading::of("Søren", false).text, "soren");
+    }
+
+    /// Also found by it: a number inside a longer number, and a name only
+    /// in the coded words of a script or a stylesheet.
+    #[test]
+    fn numbers_stand_alone_and_code_is_not_prose() {
+        let m = names(&["1234", "Lee", "Mark"]);
+        assert!(found(&m, "Room 41234").is_empty());
+        assert_eq!(found(&m, "Room 1234, floor 2"), ["1234"]);
+        let dir = tempfile::tempdir().unwrap();
+        let scanner = Scanner::new(&["Lee".to_string(), "Mark".to_string()]);
+        scanner.scan("static/search/t/ev.js", b"w(\"84195lee9\")");
+        scanner.scan("static/style.css", b"mark { white-space: nowrap }");
+        assert!(scanner.finish(dir.path()).is_empty());
+        let scanner = Scanner::new(&["Ida Smith".to_string()]);
+        scanner.scan("static/Ida Smith.png", b"\x89PNG");
+        assert_eq!(scanner.finish(dir.path()).len(), 1, "a file's name is read too");
     }
 
     #[test]
