@@ -156,6 +156,9 @@ impl OutputLock {
         let Ok(meta) = self.spare.symlink_metadata() else { return false };
         let whole = meta.is_dir() && std::fs::remove_file(self.spare.join(MARKER)).is_ok();
         if whole && std::fs::rename(&self.spare, &self.staging).is_ok() {
+            // Readable again, as the output it becomes.
+            let mode = self.output.metadata().map_or(0o755, |m| permissions_of(&m));
+            set_mode(&self.staging, mode);
             return true;
         }
         let _ = if meta.is_dir() { std::fs::remove_dir_all(&self.spare) } else { std::fs::remove_file(&self.spare) };
@@ -168,6 +171,10 @@ impl OutputLock {
         let drafts = std::fs::read_to_string(replaced.join(MARKER)).is_ok_and(|m| m.contains(HOLDS_DRAFTS));
         if drafts || std::fs::rename(replaced, &self.spare).is_err() {
             discard(replaced);
+        } else {
+            // Beside a published output, a web server running as another
+            // user must not serve it: it holds reports withdrawn since.
+            set_mode(&self.spare, 0o700);
         }
     }
 
@@ -227,6 +234,27 @@ fn exchange_dirs(a: &Path, b: &Path) -> io::Result<()> {
 fn exchange_dirs(_: &Path, _: &Path) -> io::Result<()> {
     Err(io::ErrorKind::Unsupported.into())
 }
+
+#[cfg(unix)]
+fn permissions_of(meta: &std::fs::Metadata) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o7777
+}
+
+#[cfg(not(unix))]
+fn permissions_of(_: &std::fs::Metadata) -> u32 {
+    0o755
+}
+
+/// Sets a folder's permission bits; where there are none, nothing.
+#[cfg(unix)]
+fn set_mode(dir: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode));
+}
+
+#[cfg(not(unix))]
+fn set_mode(_: &Path, _: u32) {}
 
 /// Removes a replaced output. The marker goes first, so a folder that still
 /// has it is known to be whole (see `clean_leftovers`). What cannot be
@@ -463,6 +491,14 @@ mod tests {
         let spare = dir.path().join(".output.spare");
         assert_eq!(std::fs::read_to_string(spare.join("a.html")).unwrap(), "1");
         assert!(spare.join(MARKER).is_file(), "the spare is marked whole");
+        #[cfg(unix)]
+        {
+            let mode = |p: &Path| permissions_of(&p.metadata().unwrap());
+            assert_eq!(mode(&spare), 0o700, "only its owner may read the spare");
+            let before = mode(&out);
+            lock(&out).unwrap().write_with(&[file("c.html", "3")], exchange).unwrap();
+            assert_eq!(mode(&out), before, "the spare made the output is as readable as the one it replaced");
+        }
     }
 
     /// Every file under `dir` with its text, the marker left out.
