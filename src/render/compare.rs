@@ -15,13 +15,14 @@ use serde::Serialize;
 
 use super::prose::ProseRenderer;
 use super::shortcodes::{self, Env, Slots};
+use super::thousands;
 use super::views::{Link, PageMeta};
 use super::{Bibliography, Rendered, Renderer, page_file, render_sections};
 use crate::charts::{self, attributes::AttributesStyle};
 use crate::diagnostics::Diagnostic;
 use crate::links::AuthoredLink;
 use crate::model::{Delivery, Project, Prose, Site, SocialCapitalFramework, StageRating, Status};
-use aggregate::{AttributeSummary, RatingCountsBlock, sites_phrase, thousands};
+use aggregate::{AttributeSummary, RatingCountsBlock, sites_phrase};
 
 pub const PATH: &str = "compare/index.html";
 

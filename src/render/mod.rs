@@ -552,6 +552,19 @@ fn page_file(
         .ok()
 }
 
+/// 1000 as "1,000", as GOV.UK writes numbers.
+pub(crate) fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn appendix_letter(index: usize) -> String {
     let mut n = index;
     let mut letters = Vec::new();
@@ -989,6 +1002,13 @@ fn toc_children(headings: &[markdown::Heading]) -> Vec<TocEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(1050), "1,050");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
 
     fn doc(href: &str, text: &str) -> SearchDoc {
         SearchDoc { report: "R".into(), section: "S".into(), href: href.into(), text: text.into() }

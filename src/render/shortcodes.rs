@@ -456,19 +456,6 @@ fn plain(text: &str) -> Value {
     json!({"html": crate::markdown::escape_html(text), "text": text, "block": false})
 }
 
-/// `1050` as a reader writes it, `1,050`.
-fn with_thousands(n: u32) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
-
 /// Display data and default caption of a built-in shortcode.
 fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result<(Value, String), Problem> {
     // The one built-in that shows no record; its data comes last.
@@ -504,7 +491,7 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
                 ("Resident profile", p.resident_profile.as_ref().map(|v| slots.put(v))),
                 ("Estate", p.estate.map(|e| plain(e.label()))),
                 ("Region", p.region.as_ref().map(|v| slots.put(v))),
-                ("Population", p.population.map(|n| plain(&with_thousands(n)))),
+                ("Population", p.population.map(|n| plain(&super::thousands(n as usize)))),
             ];
             let mut rows: Vec<Value> =
                 stated.into_iter().filter_map(|(label, value)| value.map(|v| row(label, v))).collect();
@@ -723,13 +710,6 @@ fn unknown_key<'k>(what: &str, key: &str, known: impl Iterator<Item = &'k String
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_population_has_thousands_separators() {
-        assert_eq!(with_thousands(330), "330");
-        assert_eq!(with_thousands(1050), "1,050");
-        assert_eq!(with_thousands(1_234_567), "1,234,567");
-    }
 
     #[test]
     fn numbers_are_told_from_words() {

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::charts::comparison::rating_counts::{self, StageCounts};
 use crate::model::{Palette, Site, SocialCapitalFramework};
+use crate::render::thousands;
 
 /// A rating's column in the counts table.
 #[derive(Serialize)]
@@ -83,19 +84,6 @@ pub(super) fn rating_counts_block(
 /// "4 sites", "1 site", "1,000 sites".
 pub(super) fn sites_phrase(n: usize) -> String {
     format!("{} {}", thousands(n), if n == 1 { "site" } else { "sites" })
-}
-
-/// 1000 as "1,000", as GOV.UK writes numbers.
-pub(super) fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// One attribute across the sites that list it.
@@ -222,10 +210,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(thousands(7), "7");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
+    fn sites_are_counted_in_words() {
         assert_eq!(sites_phrase(1), "1 site");
     }
 
