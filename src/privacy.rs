@@ -76,8 +76,9 @@ const INLINE_TAGS: &[&str] = &[
 ];
 
 /// ASCII bytes read as they are, but for case: everything except markup,
-/// escapes, whitespace and the marks that [`Reading::char`] drops or reads
-/// as a space. A single space between words is plain too.
+/// escapes, dots, whitespace and the marks that [`Reading::char`] drops or
+/// reads as a space. (A run of them also takes a single space between
+/// words, which is what a gap would write.)
 static PLAIN: [bool; 256] = {
     let mut plain = [false; 256];
     let mut b = 0;
