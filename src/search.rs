@@ -39,12 +39,16 @@ pub const DIR: &str = "static/search";
 /// Terms (and query words) shorter than this many characters are left out.
 pub const MIN_TERM_CHARS: usize = 2;
 
-/// A term in a section's label or the page title adds this to its weight, so
-/// that `weight >= HEADING_WEIGHT` marks a heading hit for `search.js`.
-pub const HEADING_WEIGHT: u16 = 100;
+/// A term in the page's title adds this to its weight in every section, so
+/// that `weight >= TITLE_WEIGHT` marks a title hit for `search.js`.
+pub const TITLE_WEIGHT: u16 = 100;
 
-/// Occurrences in the text count up to here, staying below a heading hit.
-const MAX_TEXT_WEIGHT: u16 = HEADING_WEIGHT - 1;
+/// A term in the section's own heading adds this instead: a section about
+/// the word ranks above the other sections of a report whose title has it.
+pub const HEADING_WEIGHT: u16 = 2 * TITLE_WEIGHT;
+
+/// Occurrences in the text count up to here, staying below a title hit.
+const MAX_TEXT_WEIGHT: u16 = TITLE_WEIGHT - 1;
 
 /// About how much of a section's opening text its result shows: two lines,
 /// as search engines show. The snippets are half the index's bytes.
@@ -236,14 +240,23 @@ fn analyse(title: String, docs: &[SearchDoc]) -> Analysed {
     // each word is then looked up once, not once per section and again per page.
     let folded: Vec<(String, String)> = docs.iter().map(|doc| (fold(&doc.text), fold(&doc.section))).collect();
     let mut terms = PageTerms::default();
-    for (section, (text, label)) in folded.iter().enumerate() {
+    for (section, ((text, label), doc)) in folded.iter().zip(docs).enumerate() {
         let section = u32::try_from(section).unwrap_or(u32::MAX);
-        each_term(text, |t| terms.weigh(t, section, 1, |w| (w + 1).min(MAX_TEXT_WEIGHT)));
-        // A heading hit counts once, however often the term is in the label and title.
-        let mut heading =
-            |t| terms.weigh(t, section, HEADING_WEIGHT, |w| if w < HEADING_WEIGHT { w + HEADING_WEIGHT } else { w });
-        each_term(label, &mut heading);
-        in_title.iter().for_each(|t| heading(t));
+        // A reference list names every work's words once more: a work's
+        // title there, or the report's, is no sign the section is about them.
+        let references = doc.href.ends_with("#references");
+        let cap = if references { 1 } else { MAX_TEXT_WEIGHT };
+        each_term(text, |t| terms.weigh(t, section, 1, |w| (w + 1).min(cap)));
+        // A heading or title hit counts once, however often the term is there;
+        // the heading's weight wins over the title's.
+        let mut raise = |t, by: u16| {
+            let lift = |w: u16| (w % TITLE_WEIGHT) + by.max(w - w % TITLE_WEIGHT);
+            terms.weigh(t, section, by, lift)
+        };
+        each_term(label, |t| raise(t, HEADING_WEIGHT));
+        if !references {
+            in_title.iter().for_each(|t| raise(t, TITLE_WEIGHT));
+        }
     }
     let mut terms: Vec<(String, Vec<(u32, u16)>)> =
         terms.lists.into_iter().map(|(term, list)| (term.to_string(), list)).collect();
@@ -653,6 +666,16 @@ mod tests {
         (format!("sites/{name}/index.html"), format!("Report {name}"), docs)
     }
 
+    /// Found by a search audit: at 100 sites, the ten best results for
+    /// "mentor" were ten reference lists, full of works' titles.
+    #[test]
+    fn a_reference_list_counts_a_term_once() {
+        let docs = [doc("a", "References", "references", "Mentoring works. Mentor roles. Peer mentor schemes.")];
+        let analysed = analyse("Mentor report".into(), &docs);
+        let mentor = analysed.terms.iter().find(|(text, _)| text == "mentor").map(|(_, list)| list.clone());
+        assert_eq!(mentor, Some(vec![(0, 1)]), "no title hit either");
+    }
+
     #[test]
     fn weights_count_the_text_up_to_a_cap_and_add_a_heading_hit_once() {
         let many = "listener ".repeat(150);
@@ -664,10 +687,11 @@ mod tests {
         let weights = |term: &str| {
             analysed.terms.iter().find(|(text, _)| text == term).map(|(_, list)| list.clone()).unwrap_or_default()
         };
-        // In the text twice, the label and the title: one heading hit.
-        assert_eq!(weights("peer"), [(0, 2 + HEADING_WEIGHT), (1, 1 + HEADING_WEIGHT)]);
+        // In the text twice, the label and the title: one heading hit,
+        // which wins over the title's.
+        assert_eq!(weights("peer"), [(0, 2 + HEADING_WEIGHT), (1, 1 + TITLE_WEIGHT)]);
         assert_eq!(weights("listener"), [(0, MAX_TEXT_WEIGHT), (1, 1)]);
-        assert_eq!(weights("alpha"), [(0, HEADING_WEIGHT), (1, HEADING_WEIGHT)], "a title term heads every section");
+        assert_eq!(weights("alpha"), [(0, TITLE_WEIGHT), (1, TITLE_WEIGHT)], "a title term is in every section");
         assert_eq!(weights("staff"), [(1, 1 + HEADING_WEIGHT)]);
         assert_eq!(weights("support"), [(0, HEADING_WEIGHT)]);
         let texts: Vec<&str> = analysed.terms.iter().map(|(text, _)| text.as_str()).collect();
@@ -792,15 +816,15 @@ mod tests {
         let (name, pe) = parse(file(&files, "static/search/t/pe.js"));
         assert_eq!(name, "t/pe");
         // Page 0, one section: section 0, twice in the text plus the label.
-        assert_eq!(numbers(&pe["peer"]), [0, 1, 0, 102]);
-        // "report" is in every page title: a heading hit in every section.
+        assert_eq!(numbers(&pe["peer"]), [0, 1, 0, 202]);
+        // "report" is in every page title: a title hit in every section.
         let (_, re) = parse(file(&files, "static/search/t/re.js"));
         assert_eq!(numbers(&re["report"]), [0, 2, 0, 100, 1, 100, 1, 1, 0, 100]);
         assert_eq!(numbers(&re["residents"]), [0, 1, 1, 1]);
         let (_, et) = parse(file(&files, "static/search/t/et.js"));
         assert_eq!(numbers(&et["ete"]), [0, 1, 1, 1]);
         let (_, ho) = parse(file(&files, "static/search/t/ho.js"));
-        assert_eq!(numbers(&ho["hope"]), [1, 1, 0, 101]);
+        assert_eq!(numbers(&ho["hope"]), [1, 1, 0, 201]);
 
         let (name, docs) = parse(file(&files, "static/search/p/0.js"));
         assert_eq!(name, "p/0");
@@ -945,7 +969,7 @@ mod tests {
         assert_eq!(paths, ["static/search/t/ho.js", "static/search/p/0.js"]);
         assert!(removed.is_empty());
         let (_, ho) = parse(&changed[0]);
-        assert_eq!(numbers(&ho["hope"]), [0, 1, 1, 1, 1, 1, 0, 101]);
+        assert_eq!(numbers(&ho["hope"]), [0, 1, 1, 1, 1, 1, 0, 201]);
         // Emptying a page removes its document shard and its only terms.
         let (changed, removed) = index.replace_page("sites/alpha/index.html", Vec::new()).unwrap();
         assert!(removed.contains(&"static/search/p/0.js".to_string()), "{removed:?}");

@@ -19,7 +19,8 @@
 
   var PAGE_SIZE = 10;
   var MIN_CHARS = 2; // src/search.rs MIN_TERM_CHARS
-  var HEADING_WEIGHT = 100; // src/search.rs HEADING_WEIGHT
+  var TITLE_WEIGHT = 100; // src/search.rs TITLE_WEIGHT
+  var HEADING_WEIGHT = 200; // src/search.rs HEADING_WEIGHT
 
   var wordPattern = null;
   var endsInWord = null;
@@ -230,10 +231,11 @@
             var key = page * 1048576 + section;
             var hit = hits.get(key);
             if (!hit) {
-              hit = { page: page, section: section, heading: false, score: 0 };
+              hit = { page: page, section: section, heading: 0, score: 0 };
               hits.set(key, hit);
             }
-            hit.heading = hit.heading || weight >= HEADING_WEIGHT;
+            /* The section's heading (2) over the report's title (1). */
+            hit.heading = Math.max(hit.heading, weight >= HEADING_WEIGHT ? 2 : weight >= TITLE_WEIGHT ? 1 : 0);
             hit.score += weight * idf;
           });
         }
@@ -243,7 +245,7 @@
           var other = hits.get(key);
           if (other) {
             var kept = found ? hit : { page: hit.page, section: hit.section, headings: 0, score: 0 };
-            kept.headings += other.heading ? 1 : 0;
+            kept.headings += other.heading;
             kept.score += other.score;
             next.set(key, kept);
           }
