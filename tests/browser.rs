@@ -113,6 +113,13 @@ async fn assert_more_results_by_keyboard(browser: &Browser, url: &str) {
     let state =
         "return [document.activeElement.matches('.search-input'), document.querySelector('.search-panel').hidden];";
     assert_eq!(browser.js(state, vec![]).await, json!([true, true]), "{url}: Escape closes the results");
+
+    // A query with nothing to look for says so, rather than closing.
+    browser.js("document.querySelector('.search-input').value = '';", vec![]).await;
+    browser.press("a").await;
+    browser.wait_until("return !document.querySelector('.search-panel').hidden;", "the panel").await;
+    let said = browser.js("return document.querySelector('.search-summary').textContent;", vec![]).await;
+    assert_eq!(said, json!("Type a word of two or more letters or digits"), "{url}");
 }
 
 /// Keyboard only: Tab from the top of the page to the search box, type

@@ -538,9 +538,18 @@
     if (query.words.length === 0) {
       clear(list);
       more.hidden = true;
-      summary.textContent = "";
-      announce("");
-      close();
+      shownFor = null;
+      pending = null;
+      if (!input.value.trim()) {
+        summary.textContent = "";
+        announce("");
+        close();
+        return;
+      }
+      /* Typed, but nothing to look for: say why rather than close. */
+      summary.textContent = "Type a word of two or more letters or digits";
+      announce(summary.textContent);
+      open();
       return;
     }
     var key = query.key;
