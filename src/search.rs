@@ -254,7 +254,11 @@ fn analyse(title: String, docs: &[SearchDoc]) -> Analysed {
             terms.weigh(t, section, by, lift)
         };
         each_term(label, |t| raise(t, HEADING_WEIGHT));
-        if !references {
+        if references {
+            // Still a section of a report with that title, found by its
+            // words, but with no title hit's rank.
+            in_title.iter().for_each(|t| terms.weigh(t, section, 1, |w| w.max(1)));
+        } else {
             in_title.iter().for_each(|t| raise(t, TITLE_WEIGHT));
         }
     }
@@ -673,7 +677,9 @@ mod tests {
         let docs = [doc("a", "References", "references", "Mentoring works. Mentor roles. Peer mentor schemes.")];
         let analysed = analyse("Mentor report".into(), &docs);
         let mentor = analysed.terms.iter().find(|(text, _)| text == "mentor").map(|(_, list)| list.clone());
-        assert_eq!(mentor, Some(vec![(0, 1)]), "no title hit either");
+        assert_eq!(mentor, Some(vec![(0, 1)]), "no title hit's rank either");
+        let report = analysed.terms.iter().find(|(text, _)| text == "report").map(|(_, list)| list.clone());
+        assert_eq!(report, Some(vec![(0, 1)]), "but found by the title's words, as every section is");
     }
 
     #[test]
