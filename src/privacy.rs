@@ -298,6 +298,11 @@ fn tag(raw: &str, start: usize) -> Option<Tag> {
             _ => i += 1,
         }
     };
+    // No tag runs over a blank line: in Markdown, `<A` in one paragraph and
+    // `>` in a later one are text, which the page shows.
+    if rest[..end].split('\n').skip(1).any(|line| line.trim().is_empty()) {
+        return None;
+    }
     let kind = match name.as_str() {
         "br" => TagKind::LineBreak,
         "sup" if rest[..end].contains("footnote-ref") => TagKind::NoteMark,
@@ -676,6 +681,19 @@ mod tests {
         let diags = scanner.finish(dir.path());
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert_eq!(diags[0].message, "real name `ida smith` would be published (in sites/a/index.html)");
+    }
+
+    /// Found by the narrative property: a heading `<A` and a later
+    /// paragraph `>` were read as one tag, hiding the name between them.
+    #[test]
+    fn a_tag_does_not_run_over_a_blank_line() {
+        let m = names(&["Zebedee Quux"]);
+        assert_eq!(found(&m, "## <A\n\nAs Zebedee Quux said.\n\n>\n"), ["zebedee quux"]);
+        assert_eq!(
+            found(&m, "Zebedee <span\nclass=\"x\">Quux</span>"),
+            ["zebedee quux"],
+            "a tag over two lines is one"
+        );
     }
 
     #[test]

@@ -623,3 +623,19 @@ fn a_note_referred_to_twice_gives_no_duplicate_id() {
 fn a_second_note_of_one_label_is_explained() {
     build_narrative(Narrative { paragraphs: ["", "[^n]:", ""].map(String::from), ..Narrative::default() });
 }
+
+/// Found by the narrative property once names were read as a reader reads
+/// them: a heading `<A` and a later paragraph `>` were read as one tag in
+/// the source, so a name in a citation's locator between them had no line.
+#[test]
+fn a_real_name_between_a_lone_lt_and_gt_is_reported_at_its_source() {
+    let s = |t: &str| t.to_string();
+    build_narrative(Narrative {
+        title: s(""),
+        paragraphs: [s(""), s(""), s(">")],
+        headings: [s("<A"), s("")],
+        cells: [s(""), s(""), s(""), s("")],
+        citation: [s(""), s("Zebedee Quux"), s("")],
+        args: [s(""), s("")],
+    });
+}
