@@ -66,6 +66,9 @@ struct Reading {
     /// For each byte of `text`, the byte of the source it came from; kept
     /// only to point at a source line.
     from: Option<Vec<usize>>,
+    /// Whether `<...>` is a tag; a source whose `<` is text to its page
+    /// (a YAML value `<Ida`) is read again with none.
+    markup: bool,
 }
 
 /// Tags that sit inside a line of text, so that a word may go on through them.
@@ -95,7 +98,11 @@ const BOUNDARY: char = '|';
 
 impl Reading {
     fn of(raw: &str, track: bool) -> Reading {
-        let mut reading = Reading { text: String::with_capacity(raw.len()), from: track.then(Vec::new) };
+        Self::with_markup(raw, track, true)
+    }
+
+    fn with_markup(raw: &str, track: bool, markup: bool) -> Reading {
+        let mut reading = Reading { text: String::with_capacity(raw.len()), from: track.then(Vec::new), markup };
         let mut attributes = Vec::new();
         reading.read(raw, 0, Some(&mut attributes));
         for (start, end) in attributes {
@@ -113,7 +120,7 @@ impl Reading {
         while i < bytes.len() {
             let at = base + i;
             match bytes[i] {
-                b'<' => match tag(raw, i) {
+                b'<' => match tag(raw, i).filter(|_| self.markup) {
                     Some(tag) => {
                         match tag.kind {
                             TagKind::Inline => {}
@@ -481,22 +488,37 @@ impl Scanner {
 /// longer word given, since a name can reach a page without being written
 /// whole (a label cut short turns "Zebedee Quuxa" into "Zebedee Quux…").
 /// A YAML escape just before the name (`\0Zebedee`) does not join it to a
-/// word.
+/// word. Read with `<...>` as tags first, and, when that finds nothing, as
+/// text: a YAML value `<Zebedee Quux` and a `>` lines later are no tag.
 fn source_lines(root: &Path, name: &str) -> Vec<(String, usize, usize, String)> {
-    static ESCAPE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[^xuU])$").expect("valid pattern")
-    });
-    let (mut whole, mut inside) = (Vec::new(), Vec::new());
     let files = ["content", "themes"]
         .into_iter()
         .flat_map(|dir| walkdir::WalkDir::new(root.join(dir)).sort_by_file_name().into_iter().filter_map(Result::ok));
     let config = root.join("wingreport.toml");
-    let paths = std::iter::once(config).chain(files.filter(|e| e.file_type().is_file()).map(|e| e.into_path()));
-    for path in paths {
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+    let paths: Vec<std::path::PathBuf> =
+        std::iter::once(config).chain(files.filter(|e| e.file_type().is_file()).map(|e| e.into_path())).collect();
+    let texts: Vec<(&std::path::PathBuf, String)> =
+        paths.iter().filter_map(|path| std::fs::read_to_string(path).ok().map(|text| (path, text))).collect();
+    let found = places(root, name, &texts, true);
+    if found.is_empty() { places(root, name, &texts, false) } else { found }
+}
+
+/// [`source_lines`] read with `<...>` as tags (`markup`), or as text.
+fn places(
+    root: &Path,
+    name: &str,
+    texts: &[(&std::path::PathBuf, String)],
+    markup: bool,
+) -> Vec<(String, usize, usize, String)> {
+    static ESCAPE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[^xuU])$").expect("valid pattern")
+    });
+    let (mut whole, mut inside) = (Vec::new(), Vec::new());
+    for (path, text) in texts {
+        let (path, text) = (*path, text.as_str());
         // A comment of a YAML or TOML file is never published.
         let commented = path.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "toml");
-        let reading = Reading::of(&text, true);
+        let reading = Reading::with_markup(text, true, markup);
         let from = reading.from.as_deref().unwrap_or_default();
         for (start, _) in reading.text.match_indices(name) {
             let end = start + name.len();
@@ -516,7 +538,7 @@ fn source_lines(root: &Path, name: &str) -> Vec<(String, usize, usize, String)> 
             let line = text[..first].matches('\n').count() + 1;
             let col = text[line_start..first].chars().count() + 1;
             let shown = as_written(&text[first..last_end]);
-            let place = (rel_path(root, &path), line, col, shown);
+            let place = (rel_path(root, path), line, col, shown);
             if is_joined { inside.push(place) } else { whole.push(place) }
         }
     }

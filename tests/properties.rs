@@ -639,3 +639,16 @@ fn a_real_name_between_a_lone_lt_and_gt_is_reported_at_its_source() {
         args: [s(""), s("")],
     });
 }
+
+/// Found by the record property (PROPTEST_CASES=1500, release) once names
+/// were read as a reader reads them: a field `<Zebedee Quux` and a `>`
+/// fields later were read as one tag in site.yaml, which the page shows as
+/// text, so the name had no source line.
+#[test]
+fn a_real_name_after_a_lone_lt_in_a_record_field_is_reported_at_its_source() {
+    let mut record = vec![String::new(); RECORD_FIELDS];
+    record[2] = "<Zebedee Quux".to_string();
+    record[4] = "&".to_string();
+    record[39] = ">".to_string();
+    build_project(Project { record, ..Project::default() });
+}
