@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::Diagnostic;
-use crate::model::{Narrative, Project, Status};
+use crate::model::Project;
 use crate::privacy::Scanner;
 use crate::render::{self, Assembled, OutputFile, Selection};
 use crate::templates::Theme;
@@ -99,7 +99,6 @@ fn generate_into(
         }
     };
     let selection = selection(&project, drafts);
-    let with_drafts = selection.drafts && has_drafts(&project);
     // The loaded content goes with rendering: completing the output does not need it.
     let (mut parts, finish) = render::render(project, &theme, selection, &scan_and_emit);
     drop(theme);
@@ -114,7 +113,7 @@ fn generate_into(
     diags.extend(names.err());
     diags.extend(scanner.finish(root));
     match assembled {
-        Some(assembled) if diags.is_empty() => Ok(Assembled { drafts: with_drafts, ..assembled }),
+        Some(assembled) if diags.is_empty() => Ok(assembled),
         _ => Err(Failure::Content(diags)),
     }
 }
@@ -163,13 +162,6 @@ fn prepare_all(root: &Path, watch: &mut Stopwatch) -> Result<(Project, Theme, Ve
             Err(Failure::Content(diags))
         }
     }
-}
-
-/// Whether any report, section or page is a draft.
-fn has_drafts(project: &Project) -> bool {
-    let draft_file = |n: &Narrative| n.front.draft;
-    project.sites.iter().any(|s| s.record.status == Status::Draft || s.narrative.iter().any(draft_file))
-        || project.pages.iter().chain(&project.index).chain(&project.compare).any(draft_file)
 }
 
 /// What reaches the output: drafts when asked on the command line or in the config.

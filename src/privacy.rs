@@ -120,21 +120,20 @@ impl Reading {
         while i < bytes.len() {
             let at = base + i;
             match bytes[i] {
-                b'<' => match tag(raw, i).filter(|_| self.markup) {
+                b'<' => match self.markup.then(|| tag(raw, i)).flatten() {
                     Some(tag) => {
-                        match tag.kind {
-                            TagKind::Inline => {}
-                            TagKind::LineBreak => self.gap(at),
-                            TagKind::Block => self.push(BOUNDARY, at),
-                            TagKind::NoteMark => {}
-                        }
                         if let Some(attributes) = attributes.as_deref_mut() {
                             attributes.extend(tag.values.iter().map(|&(s, e)| (base + s, base + e)));
                         }
                         i = tag.end;
-                        // A footnote's number is no letter of a name it follows: `Bea¹ Clark`.
-                        if matches!(tag.kind, TagKind::NoteMark) {
-                            i = raw[i..].find("</sup>").map_or(i, |end| i + end + "</sup>".len());
+                        match tag.kind {
+                            TagKind::Inline => {}
+                            TagKind::LineBreak => self.gap(at),
+                            TagKind::Block => self.push(BOUNDARY, at),
+                            // A footnote's number is no letter of a name it follows: `Bea¹ Clark`.
+                            TagKind::NoteMark => {
+                                i = raw[i..].find("</sup>").map_or(i, |end| i + end + "</sup>".len());
+                            }
                         }
                     }
                     None => {
@@ -159,11 +158,16 @@ impl Reading {
                 // A Markdown or JSON escape (`Ida\_Smith`): the mark alone is read.
                 b'\\' if bytes.get(i + 1).is_some_and(u8::is_ascii_punctuation) => i += 1,
                 // An address's `Jos%C3%A9`, `Ida%20Smith`.
-                b'%' if percent_decoded(&raw[i..]).is_some() => {
-                    let (decoded, len) = percent_decoded(&raw[i..]).unwrap_or_default();
-                    decoded.chars().for_each(|c| self.char(c, at));
-                    i += len;
-                }
+                b'%' => match percent_decoded(&raw[i..]) {
+                    Some((decoded, len)) => {
+                        decoded.chars().for_each(|c| self.char(c, at));
+                        i += len;
+                    }
+                    None => {
+                        self.push('%', at);
+                        i += 1;
+                    }
+                },
                 // `lucy.gray@…`, `ida.smith.png`: a dot between letters.
                 b'.' if bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) => {
                     self.gap(at);

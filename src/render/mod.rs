@@ -66,6 +66,8 @@ pub fn render(
     selection: Selection,
     emit: &(dyn Fn(OutputFile) + Sync),
 ) -> (Vec<Rendered>, Finish) {
+    // Whether the output holds drafts, while the narratives are there to say.
+    let drafts = selection.drafts && has_drafts(&project);
     // A site's narrative is read by its own report only, so it goes as soon
     // as that is rendered: at 5,000 sites the narratives are a quarter of
     // the memory a build holds.
@@ -80,7 +82,14 @@ pub fn render(
         .map(|(site, narrative)| render_site(site, &narrative, &renderer).with_facts().emit(emit))
         .collect();
     parts.extend(renderer.shared().into_iter().map(|part| part.emit(emit)));
-    (parts, renderer.finish())
+    (parts, renderer.finish(drafts))
+}
+
+/// Whether any report, section or page is a draft.
+fn has_drafts(project: &Project) -> bool {
+    let draft_file = |n: &Narrative| n.front.draft;
+    project.sites.iter().any(|s| s.record.status == Status::Draft || s.narrative.iter().any(draft_file))
+        || project.pages.iter().chain(&project.index).chain(&project.compare).any(draft_file)
 }
 
 /// What completing the output needs once every part is rendered, owned
@@ -89,6 +98,7 @@ pub struct Finish {
     url: Option<String>,
     unpublished: Vec<Unpublished>,
     static_files: Vec<OutputFile>,
+    drafts: bool,
 }
 
 impl Finish {
@@ -132,7 +142,7 @@ impl Finish {
             return Err(diags);
         }
         let paths = paths().map(str::to_string).chain(extra.iter().map(|f| f.path.clone())).collect();
-        Ok(Assembled { paths, extra, external_links: report.external, drafts: false })
+        Ok(Assembled { paths, extra, external_links: report.external, drafts: self.drafts })
     }
 }
 
@@ -270,14 +280,16 @@ impl<'a> Renderer<'a> {
     /// index files and the static files, with every link checked; or every
     /// problem the parts and the link check found.
     pub fn assemble(&self, parts: &[&Rendered], search: Vec<OutputFile>) -> Result<Assembled, Vec<Diagnostic>> {
-        self.finish().complete(parts, search)
+        self.finish(self.selection.drafts && has_drafts(self.project)).complete(parts, search)
     }
 
-    fn finish(&self) -> Finish {
+    /// `drafts`: the output holds drafts.
+    fn finish(&self, drafts: bool) -> Finish {
         Finish {
             url: self.project.config.url.clone(),
             unpublished: self.unpublished(),
             static_files: self.static_files(),
+            drafts,
         }
     }
 
@@ -335,7 +347,7 @@ pub struct Assembled {
     /// The sitemap, search index and static files.
     pub extra: Vec<OutputFile>,
     pub external_links: Vec<links::ExternalLink>,
-    /// Whether drafts are among the files (set by the build, which knows).
+    /// Whether drafts are among the files.
     pub drafts: bool,
 }
 
