@@ -314,6 +314,55 @@ fn clear_way(root: &Path, path: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Makes the file at `path` in a reused spare hold `bytes`, writing only
+/// when it holds something else: most of a rebuild's files are the same as
+/// two builds ago, and reading one back costs a fraction of writing it
+/// (about a third of a 1,000-report build's wall time went on writing).
+/// Unchanged files keep their times, so a copy to the intranet by size and
+/// time sends only what changed. A file with other links (an output copied
+/// with `cp -al`) is replaced, never written through.
+fn refill(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::{Read, Seek, Write};
+    let mut old = match std::fs::OpenOptions::new().read(true).write(true).open(path) {
+        Ok(old) => old,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return std::fs::write(path, bytes),
+        Err(e) => return Err(e),
+    };
+    let meta = old.metadata()?;
+    if !meta.is_file() || links(&meta) > 1 {
+        drop(old);
+        std::fs::remove_file(path)?;
+        return std::fs::write(path, bytes);
+    }
+    if meta.len() == bytes.len() as u64 {
+        let mut same = true;
+        let mut chunk = [0u8; 16 * 1024];
+        let mut rest = bytes;
+        while same && !rest.is_empty() {
+            let read = old.read(&mut chunk[..rest.len().min(16 * 1024)])?;
+            same = read > 0 && chunk[..read] == rest[..read];
+            rest = &rest[read..];
+        }
+        if same {
+            return Ok(());
+        }
+        old.rewind()?;
+    }
+    // Over the old pages, then cut to length: cheaper than emptying the file first.
+    old.write_all(bytes)?;
+    old.set_len(bytes.len() as u64)
+}
+
+#[cfg(unix)]
+fn links(meta: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::nlink(meta)
+}
+
+#[cfg(not(unix))]
+fn links(_: &std::fs::Metadata) -> u64 {
+    1
+}
+
 /// Whether this system swaps two folders in one step.
 const EXCHANGE: bool = cfg!(any(target_os = "linux", target_os = "android"));
 
@@ -336,8 +385,12 @@ impl Staging<'_> {
         }
         drop(failed);
         let path = self.lock.staging.join(&file.path);
-        let write =
-            || path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&path, &file.bytes));
+        let reused = self.written.is_some();
+        let write = || {
+            path.parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|()| if reused { refill(&path, &file.bytes) } else { std::fs::write(&path, &file.bytes) })
+        };
         let written = match write() {
             // A reused spare may hold a folder where this build writes a
             // file, or a file where it needs a folder.
@@ -535,6 +588,54 @@ mod tests {
             "the first output's file was overwritten in place"
         );
         assert_eq!(contents(&dir.path().join(".output.spare")), [("a.html".into(), "2".into())]);
+    }
+
+    #[test]
+    fn a_filled_spare_file_is_written_only_when_it_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        let (long, short) = ("x".repeat(40_000), "y".repeat(10));
+        let first = [file("same.html", &long), file("grows.html", "ab"), file("shrinks.html", &long)];
+        write_atomic(&out, &first).unwrap();
+        let modified = |name: &str| std::fs::metadata(out.join(name)).unwrap().modified().unwrap();
+        let before = modified("same.html");
+        write_atomic(&out, &[file("other.html", "2")]).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let mut same_length = long.clone();
+        same_length.replace_range(39_999.., "z");
+        let third = [
+            file("same.html", &long),
+            file("grows.html", &long),
+            file("shrinks.html", &short),
+            file("edited.html", &same_length),
+        ];
+        write_atomic(&out, &third).unwrap();
+        assert_eq!(modified("same.html"), before, "an unchanged file is not written again");
+        let expected: Vec<(String, String)> = [
+            ("edited.html", same_length.as_str()),
+            ("grows.html", long.as_str()),
+            ("same.html", long.as_str()),
+            ("shrinks.html", short.as_str()),
+        ]
+        .iter()
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .collect();
+        assert_eq!(contents(&out), expected);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_spare_file_with_another_link_is_replaced_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        write_atomic(&out, &[file("a.html", "1")]).unwrap();
+        // A publisher's copy made with hard links (`cp -al output published`).
+        let published = dir.path().join("published.html");
+        std::fs::hard_link(out.join("a.html"), &published).unwrap();
+        write_atomic(&out, &[file("b.html", "2")]).unwrap();
+        write_atomic(&out, &[file("a.html", "3")]).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("a.html")).unwrap(), "3");
+        assert_eq!(std::fs::read_to_string(&published).unwrap(), "1", "the published copy is untouched");
     }
 
     #[test]
