@@ -7,7 +7,9 @@ usage: build_table.py RESULTS_DIR SIZE...
 
 RESULTS_DIR holds, for each SIZE, what run.sh measured:
   build-SIZE.json         hyperfine --export-json of the commands named
-                          `wingreport` and `hugo`
+                          `wingreport` and `hugo` (rebuilds), and
+                          `wingreport-first` and `hugo-first` (no output
+                          beside them)
   mem-SIZE-TOOL.txt       one peak RSS in KiB per run (/usr/bin/time -f %M)
   size-SIZE-TOOL.txt      the output folder's apparent size in bytes (du -sb)
   stages-SIZE.txt         stderr of one `wingreport build --timings`
@@ -17,7 +19,8 @@ import os
 import statistics
 import sys
 
-TOOLS = [("wingreport", "wingreport"), ("hugo", "Hugo 0.168")]
+TOOLS = [("wingreport", "wingreport"), ("hugo", "Hugo 0.168"),
+         ("wingreport-first", "wingreport, first build"), ("hugo-first", "Hugo 0.168, first build")]
 GROWTH_GOAL = 5.25
 
 
@@ -77,10 +80,10 @@ def main():
             if m:
                 rows.append([f"{size:,}", label, f"{m['wall']:.2f}", f"{m['cpu']:.2f}", f"{m['peak']:.0f}",
                              f"{m['output']:.1f}"])
-        w, h = found["wingreport"], found["hugo"]
-        if w and h:
-            rows.append([f"{size:,}", "ratio wingreport/Hugo"] +
-                        [f"{w[k] / h[k]:.2f}x" for k in ("wall", "cpu", "peak", "output")])
+        for suffix, label in (("", "ratio wingreport/Hugo"), ("-first", "ratio first builds")):
+            w, h = found["wingreport" + suffix], found["hugo" + suffix]
+            if w and h:
+                rows.append([f"{size:,}", label] + [f"{w[k] / h[k]:.2f}x" for k in ("wall", "cpu", "peak", "output")])
     runs = {m["runs"] for found in measured.values() for m in found.values() if m}
     print(f"== Part 1: build (hyperfine, {'/'.join(map(str, sorted(runs)))} runs after a warm-up; "
           "wall = median, CPU = mean user+sys, peak = median of /usr/bin/time %M, "

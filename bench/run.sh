@@ -108,6 +108,13 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1e6 }'
 # --- Part 1: build ----------------------------------------------------------
 built_serve_corpus=no
 if [[ $parts == *" build "* ]]; then
+  trash=$work/trash
+  mkdir -p "$trash"
+  aside() { # FOLDER...: a command moving each existing FOLDER into the trash
+    local cmd=: f
+    for f in "$@"; do cmd+="; [ ! -e $(printf %q "$f") ] || mv $(printf %q "$f") $(printf %q "$trash")/\$(date +%s%N)"; done
+    echo "$cmd"
+  }
   for n in "${sizes[@]}"; do
     dir=$(corpus "$n")
     echo "== build, $n sites: $(find "$dir/content/sites" -name "*.md" -exec cat {} + | wc -w) words of narrative"
@@ -115,19 +122,34 @@ if [[ $parts == *" build "* ]]; then
     rm -f "$results/mem-$n-"*.txt
     # /usr/bin/time inside the timed command: every run's peak memory, at
     # the cost of one small fork that hyperfine times along with the tool.
+    # `wingreport` and `hugo` rebuild, as a researcher does, into the output
+    # of the run before; the `-first` commands build with no output (nor
+    # wingreport's spare) beside them, creating every file, as a fresh
+    # checkout does. The outputs are moved aside, not removed: on ext4,
+    # creating files just after thousands were removed costs several times
+    # more system time, which a fresh checkout does not pay.
+    fresh=$(aside "$dir/output" "$dir/.output.spare")
+    hugo_fresh=$(aside "$work/hugo-out-$n")
+    hugo="$(printf %q "$HUGO") --quiet --source $(printf %q "$work/hugo-$n") \
+        --destination $(printf %q "$work/hugo-out-$n") --cacheDir $(printf %q "$work/hugo-cache")"
     hyperfine --warmup 1 --runs "$runs" --export-json "$results/build-$n.json" \
+      --prepare : --prepare "$fresh" --prepare : --prepare "$hugo_fresh" \
       -n wingreport "/usr/bin/time -a -o $(printf %q "$results/mem-$n-wingreport.txt") -f %M \
         $(printf %q "$bin") build --quiet --root $(printf %q "$dir")" \
-      -n hugo "/usr/bin/time -a -o $(printf %q "$results/mem-$n-hugo.txt") -f %M \
-        $(printf %q "$HUGO") --quiet --source $(printf %q "$work/hugo-$n") \
-        --destination $(printf %q "$work/hugo-out-$n") --cacheDir $(printf %q "$work/hugo-cache")"
-    # One more build, to see where its time goes: the stages are not timed
-    # by hyperfine, so they come from a single run.
+      -n wingreport-first "/usr/bin/time -a -o $(printf %q "$results/mem-$n-wingreport-first.txt") -f %M \
+        $(printf %q "$bin") build --quiet --root $(printf %q "$dir")" \
+      -n hugo "/usr/bin/time -a -o $(printf %q "$results/mem-$n-hugo.txt") -f %M $hugo" \
+      -n hugo-first "/usr/bin/time -a -o $(printf %q "$results/mem-$n-hugo-first.txt") -f %M $hugo"
+    # Two more builds, to see where a rebuild's time goes (the first puts
+    # back the spare the first builds removed): the stages are not timed by
+    # hyperfine, so they come from a single run.
+    "$bin" build --quiet --root "$dir"
     "$bin" build --quiet --timings --root "$dir" 2>"$results/stages-$n.txt"
-    du -sb --apparent-size "$dir/output" >"$results/size-$n-wingreport.txt"
-    du -sb --apparent-size "$work/hugo-out-$n" >"$results/size-$n-hugo.txt"
+    du -sb --apparent-size "$dir/output" | tee "$results/size-$n-wingreport-first.txt" >"$results/size-$n-wingreport.txt"
+    du -sb --apparent-size "$work/hugo-out-$n" | tee "$results/size-$n-hugo-first.txt" >"$results/size-$n-hugo.txt"
     [ "$n" != "$serve_sites" ] || built_serve_corpus=yes
   done
+  rm -rf "$trash"
   echo
   python3 bench/build_table.py "$results" "${sizes[@]}" | tee "$results/part1.md"
 fi

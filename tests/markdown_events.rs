@@ -131,6 +131,17 @@ fn silent_mistakes_are_errors_at_their_line() {
     }
 }
 
+/// The column is the unknown key's, not the bracket's: in `[see @a; @b]`
+/// the author looks for the key to correct.
+#[test]
+fn an_unknown_key_in_a_bracket_is_an_error_at_the_key() {
+    let body = "As argued before,\nthe wing was tense [see @buck2020, p. 3; @nobody2019].\n";
+    let diags = errors(body);
+    let d = diags.iter().find(|d| d.message.contains("`@nobody2019`")).unwrap_or_else(|| panic!("{diags:#?}"));
+    let col = "the wing was tense [see @buck2020, p. 3; ".chars().count() + 1;
+    assert_eq!((d.path.as_str(), d.line, d.col), (PAGE, 5, col));
+}
+
 #[test]
 fn an_id_in_a_front_matter_title_is_an_error() {
     let dir = bundled_project();

@@ -127,6 +127,26 @@ fn bracket(inner: &str) -> Result<Option<Reference>, (String, String)> {
     })
 }
 
+/// Where each cited key's `@` is in `written`, the text of `reference` as
+/// parsed: its items' keys, in order (none for a cross-reference).
+pub fn key_offsets(reference: &Reference, written: &str) -> Vec<usize> {
+    let Reference::Cite { items, .. } = reference else { return Vec::new() };
+    let mut from = 0;
+    items
+        .iter()
+        .map(|item| {
+            let found = written[from..]
+                .match_indices('@')
+                .map(|(at, _)| from + at)
+                .find(|&at| key_at(&written[at + 1..]).is_some_and(|(key, _)| key == item.key));
+            // Parsed from this text, every key is in it; the start is a safe place otherwise.
+            let at = found.unwrap_or(0);
+            from = found.map_or(from, |at| at + 1);
+            at
+        })
+        .collect()
+}
+
 /// May a narrative `@key` start after `prev`? Not inside a word or an
 /// address (`a@b.org`, `jo+@example.org`).
 fn may_start_after(prev: Option<char>) -> bool {
@@ -333,6 +353,21 @@ mod tests {
         let text = "@home and [@k]";
         let escaped = |i: usize| i != 0 && i != 11;
         assert!(parse(text, &escaped).iter().all(|p| matches!(p, Piece::Text(_))));
+    }
+
+    #[test]
+    fn each_cited_key_is_found_where_it_was_written() {
+        for (written, expected) in [
+            ("[see @crew2012, pp. 411-429]", vec![5]),
+            ("[@a; -@{b c}, p. 4]", vec![1, 6]),
+            ("[@a, mail jo@x.org; @x]", vec![1, 20]),
+            ("@buck2020 [p. 5]", vec![0]),
+        ] {
+            let pieces = parse(written, &|_| true);
+            let Piece::Ref { reference, .. } = &pieces[0] else { panic!("{written}: {pieces:?}") };
+            assert_eq!(key_offsets(reference, written), expected, "{written}");
+        }
+        assert!(key_offsets(&Reference::Xref { id: "fig-a".into() }, "@fig-a").is_empty());
     }
 
     #[test]

@@ -103,6 +103,9 @@ pub struct RefUse {
     /// Position in the file, for diagnostics.
     pub line: usize,
     pub col: usize,
+    /// Where each cited key's `@` is in the file, in the items' order (none
+    /// for a cross-reference): a mistake in `[see @a; @b]` points at its key.
+    pub keys: Vec<(usize, usize)>,
 }
 
 /// A link or image target the author wrote, where it was written.
@@ -869,8 +872,12 @@ impl<'a> Parsing<'a, '_, '_> {
                 Piece::Text(t) => self.push_text(&t),
                 Piece::Ref { reference, offset, len } => {
                     let (line, col) = self.lines.position(run.source(offset));
-                    let written = text[offset..offset + len].to_string();
-                    self.refs.push(RefUse { reference, written, line, col });
+                    let written = &text[offset..offset + len];
+                    let keys = citations::key_offsets(&reference, written)
+                        .into_iter()
+                        .map(|at| self.lines.position(run.source(offset + at)))
+                        .collect();
+                    self.refs.push(RefUse { reference, written: written.to_string(), line, col, keys });
                     self.items.push(Item::Ref(self.refs.len() - 1));
                 }
                 Piece::Error { offset, message, hint } => self.error(run.source(offset), message, hint),

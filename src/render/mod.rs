@@ -973,7 +973,7 @@ fn resolve(
             }
         },
         Reference::Cite { items, narrative } => {
-            for item in items {
+            for (i, item) in items.iter().enumerate() {
                 if !bibliography.contains(&item.key) {
                     if !bibliography.lacks(&item.key) {
                         // references.yaml has a mistake, reported already, which may have left the work out.
@@ -986,7 +986,14 @@ fn resolve(
                         Some(near) => format!("did you mean `@{near}`? Keys are defined in content/references.yaml"),
                         None => "add the work to content/references.yaml, or write `\\@` for a literal @".to_string(),
                     };
-                    return Err(error(format!("citation `@{}` is not in the bibliography", item.key), hint));
+                    let (line, col) = used.keys.get(i).copied().unwrap_or((used.line, used.col));
+                    return Err(Diagnostic::new(
+                        path,
+                        line,
+                        col,
+                        format!("citation `@{}` is not in the bibliography", item.key),
+                    )
+                    .with_hint(hint));
                 }
                 if !cited.contains(&item.key) {
                     cited.push(item.key.clone());

@@ -105,7 +105,8 @@ impl<'r> ProseRenderer<'r> {
         let mut unresolved = Vec::new();
         let rendered = markdown::render_text(prose.as_str(), &ctx, |used| {
             let (line, col) = place.line_of(used.line, used.col);
-            let used = RefUse { line, col, ..used.clone() };
+            let keys = used.keys.iter().map(|&(line, col)| place.line_of(line, col)).collect();
+            let used = RefUse { line, col, keys, ..used.clone() };
             let outcome = match citations {
                 Citations::Linked(cited) => resolve(&used, path, labels, bibliography, cited),
                 Citations::Text => match &used.reference {
