@@ -370,6 +370,17 @@ impl SearchIndex {
         files
     }
 
+    /// Whether the index has every page of `hrefs`, in that order.
+    pub fn in_order<'h>(&self, hrefs: impl IntoIterator<Item = &'h str>) -> bool {
+        let mut previous = None;
+        hrefs.into_iter().all(|href| {
+            let number = self.by_href.get(href).copied();
+            let follows = number.is_some() && previous.is_none_or(|p| number > Some(p));
+            previous = number;
+            follows
+        })
+    }
+
     /// Replaces one existing page's docs; returns the files whose bytes changed and the
     /// paths of shards that no longer exist. Unknown page -> None (caller rebuilds all).
     /// The page keeps its number; its title becomes the docs' `report` (kept
@@ -984,6 +995,16 @@ mod tests {
         let mut edited = sample();
         edited[0].2.clear();
         assert_eq!(index.files(), SearchIndex::new(edited).files());
+    }
+
+    #[test]
+    fn pages_are_in_order_only_when_all_are_known_and_numbered_in_that_order() {
+        let index = SearchIndex::new(sample());
+        let (alpha, beta) = ("sites/alpha/index.html", "sites/beta/index.html");
+        assert!(index.in_order([alpha, beta]));
+        assert!(index.in_order([beta]));
+        assert!(!index.in_order([beta, alpha]), "reordered");
+        assert!(!index.in_order([alpha, "sites/gamma/index.html"]), "a page the index never had");
     }
 
     #[test]

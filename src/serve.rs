@@ -204,6 +204,11 @@ fn build_everything(root: &Path) -> Result<(Cache, Vec<OutputFile>), Failure> {
     let cache = Cache { project, theme, names, sites, pages, cross, search, extra };
     Ok((cache, files))
 }
+/// The report page of `site`, as the search index names it.
+fn site_href(site: &Site) -> String {
+    format!("sites/{}/index.html", site.record.id.value)
+}
+
 /// Reloads and re-renders the changed sites, and the cross-site pages when
 /// a record changed; checks their links and the links into them, scans
 /// their files for private names and updates the search index page by
@@ -243,6 +248,12 @@ fn build_sites(
     if renderer.has_compare() != had_compare {
         return None;
     }
+    // A changed weight or title may reorder the reports, whose order the
+    // search index's page numbers keep: only a full build renumbers them.
+    let order: Vec<String> = renderer.sites().iter().map(|site| site_href(site)).collect();
+    if !search.in_order(order.iter().map(String::as_str)) {
+        return None;
+    }
     let edited: Vec<&Site> = project.sites.iter().filter(|s| folders.contains(&s.folder)).collect();
     let fresh_sites: Vec<Rendered> = edited.par_iter().map(|site| renderer.site(site)).collect();
     let fresh_cross = records.then(|| renderer.cross_site(&renderer.sites()));
@@ -259,7 +270,7 @@ fn build_sites(
     let mut put: Vec<OutputFile> = Vec::new();
     let mut remove: Vec<String> = Vec::new();
     for (site, mut part) in edited.iter().zip(fresh_sites) {
-        let href = format!("sites/{}/index.html", site.record.id.value);
+        let href = site_href(site);
         let docs = std::mem::take(&mut part.search);
         put.append(&mut part.files);
         old.extend(sites.insert(site.folder.clone(), part));

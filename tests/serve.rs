@@ -438,6 +438,28 @@ fn a_record_save_updates_the_report_and_the_index_card() {
     assert!(get(&server, "/sitemap.xml").contains("sites/risley/index.html"), "the sitemap is still served");
 }
 
+/// The search index numbers pages in the reports' order, so a weight that
+/// reorders them renumbers every page: that save rebuilds everything, and
+/// the index lists the pages as a build does.
+#[test]
+fn a_weight_that_reorders_the_reports_rebuilds_the_search_index_in_the_new_order() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let server = start(root);
+    let mut channel = subscribe(&server);
+    edit(root, "content/sites/risley/site.yaml", "weight: 1", "weight: 9");
+    wait_for(&mut channel, "event: reload");
+    let changed = log_line(&server, " changed: ");
+    assert!(changed.contains("changed: rebuilt everything"), "{changed}");
+    let served = get(&server, "/static/search/manifest.js");
+    let out = tempfile::tempdir().unwrap();
+    wingreport::build::build(root, Some(out.path()), true).unwrap();
+    let built = std::fs::read_to_string(out.path().join("static/search/manifest.js")).unwrap();
+    assert_eq!(served, built);
+    let risley = served.find("sites/risley/").expect("risley is listed");
+    assert!(served.find("sites/holme-house/").is_some_and(|holme| holme < risley), "{served}");
+}
+
 /// Only the saved report's files are scanned for real names, so a name
 /// written into it is caught; saving the list alone scans every file again,
 /// and a name taken off it clears the problem.
