@@ -81,7 +81,7 @@ fn an_unknown_citation_in_a_field_is_an_error_at_its_yaml_line_and_column() {
     let out = root.join("out");
     assert!(build(root, &["--output", out.to_str().unwrap()]).status.success());
     let before = std::fs::read(out.join("sites/drake-hall/index.html")).unwrap();
-    // Plain, then quoted: the column is where the citation starts in the
+    // Plain, then quoted: the column is where the cited key starts in the
     // file either way.
     edit(root, RECORD, "      - text: Welcoming newcomers", "      - text: Welcoming newcomers [@bukc2020]");
     edit(root, RECORD, "text: \"We actively seek out the difficult to engage.\"", "text: \"We seek @nobody2019 out.\"");
@@ -89,7 +89,7 @@ fn an_unknown_citation_in_a_field_is_an_error_at_its_yaml_line_and_column() {
     assert_eq!(run.status.code(), Some(1));
     let err = stderr(&run);
     let line = line_of(root, RECORD, "Welcoming newcomers [@bukc2020]");
-    let col = "      - text: Welcoming newcomers ".chars().count() + 1;
+    let col = "      - text: Welcoming newcomers [".chars().count() + 1;
     assert!(err.contains(&format!("{RECORD}:{line}:{col}")), "{err}");
     assert!(err.contains("citation `@bukc2020` is not in the bibliography"), "{err}");
     assert!(err.contains("did you mean `@buck2020`?"), "{err}");
