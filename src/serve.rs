@@ -280,6 +280,13 @@ fn build_sites(
         remove.extend(gone);
     }
     if let Some(mut fresh) = fresh_cross {
+        // The index and comparison narratives read no record, but their
+        // pages are rendered again: their documents replace the same ones.
+        for (href, _, docs) in search_pages(fresh.iter_mut()) {
+            let (files, gone) = search.replace_page(&href, docs)?;
+            put.extend(files);
+            remove.extend(gone);
+        }
         for part in &mut fresh {
             put.append(&mut part.files);
         }

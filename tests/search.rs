@@ -144,6 +144,10 @@ fn index_holds_every_published_section_with_resolving_links() {
     }
     assert!(sections.iter().all(|(_, _, h)| !h.starts_with("sites/risley/")), "drafts are not indexed");
     assert!(sections.iter().any(|(_, _, h)| h.starts_with("pages/commissioning-guidance/")), "free pages are indexed");
+    // The cross-site narratives too: the comparison's findings are searched for.
+    let comparison = sections.iter().find(|(_, _, h)| h == "compare/index.html");
+    assert_eq!(comparison.map(|(report, _, _)| report.as_str()), Some("Comparing the four pilot sites"));
+    assert!(sections.iter().any(|(_, _, h)| h == "index.html"), "the series index's narrative is indexed");
     for entry in walkdir::WalkDir::new(output.join("static/search")).into_iter().filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy().into_owned();
         assert!(name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.".contains(c)), "{name}");
@@ -319,6 +323,32 @@ fn sharded_search_finds_what_a_full_scan_finds_in_a_generated_corpus() {
 /// Accents do not have to be typed, nor left out: "cafe" finds "Café" and
 /// "café" finds "cafe", composed or written with combining marks, in the
 /// engine as in the full scan (both fold text the same way).
+/// A word only the comparison's narrative has is found there, and a word of
+/// the series index's narrative on the index.
+#[test]
+fn the_cross_site_narratives_are_found() {
+    let Some(node) = node() else { return };
+    let dir = bundled_project();
+    common::edit(
+        dir.path(),
+        "content/compare.md",
+        "worked with 681 residents",
+        "worked with 681 zanzibarian residents",
+    );
+    std::fs::write(
+        dir.path().join("content/index.md"),
+        std::fs::read_to_string(dir.path().join("content/index.md")).unwrap()
+            + "
+A quixotic closing line.
+",
+    )
+    .unwrap();
+    let (docs, output) = documents_with_index_on_disk(dir.path());
+    let results = assert_same_as_full_scan(node, &output, &docs, &["zanzibarian", "quixotic"]);
+    assert_eq!(results["zanzibarian"], ["compare/index.html"]);
+    assert_eq!(results["quixotic"], ["index.html"]);
+}
+
 #[test]
 fn accents_match_with_or_without_them() {
     let Some(node) = node() else { return };

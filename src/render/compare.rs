@@ -224,6 +224,8 @@ fn site_href(site: &Site) -> String {
 struct Found {
     diags: Vec<Diagnostic>,
     links: Vec<AuthoredLink>,
+    /// The narrative's search documents.
+    search: Vec<crate::search::SearchDoc>,
 }
 
 /// The overview page and, when the sites do not fit it, the group pages.
@@ -237,6 +239,7 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
             let (rendered, diags) = render_sections(&[narrative], &env, false);
             found.diags.extend(diags);
             found.links = rendered.authored_links(PATH);
+            found.search = rendered.search_docs(&narrative.front.title, PATH);
             (narrative.front.title.clone(), Some(rendered.into_html()))
         }
         None => (meta.compare_title(), None),
@@ -329,7 +332,7 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
         roles_html,
     };
     files.extend(page_file(theme, "compare.html", &view, PATH.to_string(), &mut found.diags));
-    Rendered { files, diags: found.diags, links: found.links, ..Rendered::default() }
+    Rendered { files, search: found.search, diags: found.diags, links: found.links, ..Rendered::default() }
 }
 
 /// Renders a page per group (or part of one) into `files` and returns the

@@ -484,13 +484,15 @@ fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
     let env = Env::without_site(project, theme, "", &meta.bibliography);
     let mut diags = Vec::new();
     let mut links = Vec::new();
+    let series = &project.series;
+    let mut search = Vec::new();
     let narrative_html = project.index.as_ref().filter(|n| meta.selection.narrative(n)).map(|n| {
         let (rendered, found) = render_sections(&[n], &env, false);
         diags.extend(found);
         links.extend(rendered.authored_links("index.html"));
+        search = rendered.search_docs(&series.title, "index.html");
         rendered.into_html()
     });
-    let series = &project.series;
     // The index has no reference list, so its fields cite as text.
     let mut fields = ProseRenderer::outside_report(&project.series_path, env.bibliography);
     let summary_html = fields.render_inline(&series.summary);
@@ -520,7 +522,7 @@ fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
         pages: meta.nav_pages.clone(),
     };
     let files = page_file(theme, "index.html", &view, "index.html".to_string(), &mut diags).into_iter().collect();
-    Rendered { files, diags, links, ..Rendered::default() }
+    Rendered { files, search, diags, links, ..Rendered::default() }
 }
 
 fn page_href(page: &Narrative) -> String {
