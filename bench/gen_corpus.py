@@ -3,6 +3,8 @@
 record (10 attributes, 6 stages, 16 roles, 30 quotes, 4 lists) and about
 6,000 words of narrative over 6 files with tables, footnotes, citations,
 cross-references and a code block, as DESIGN.md's performance budget says.
+Like a real study, it keeps a private list of the participants' real names
+(60, none of them in the reports), which every build checks every page for.
 
 usage: gen_corpus.py OUT_DIR N_SITES
 """
@@ -122,6 +124,18 @@ def narrative(n, rng, keys):
     return "\n".join(parts)
 
 
+GIVEN = ("Alice Bronwen Carys Declan Eamon Fiona Gareth Hywel Imogen Jasper "
+         "Keziah Lorcan Morwenna Niamh Oisin Peregrine Quentin Rhiannon Seren Tobias").split()
+FAMILY = ("Abernethy Blackwood Carrington Dunmore Ellingham Fairweather Grimshaw Hollingsworth "
+          "Ingleby Jellicoe Kettleborough Lockwood Marchbanks Northcote Oldroyd Pennington "
+          "Quarmby Ravenscroft Sowerby Thistlethwaite").split()
+
+
+def real_names(rng, n=60):
+    """The study's private list, one name per line, as `wingreport new` describes it."""
+    return "".join(f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}\n" for _ in range(n))
+
+
 def main():
     out, count = sys.argv[1], int(sys.argv[2])
     rng = random.Random(42)
@@ -133,6 +147,9 @@ def main():
         shutil.copy(os.path.join(REPO, "content", name), os.path.join(out, "content", name))
     with open(os.path.join(REPO, "content", "references.yaml")) as f:
         keys = re.findall(r"^- key: (\S+)$", f.read(), re.M)
+    os.makedirs(os.path.join(out, "private"))
+    with open(os.path.join(out, "private", "real-names.txt"), "w") as f:
+        f.write(real_names(random.Random(7)))
     for i in range(count):
         sid, text = record(i, rng)
         site_dir = os.path.join(out, "content", "sites", sid)

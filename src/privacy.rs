@@ -280,7 +280,7 @@ fn tag(raw: &str, start: usize) -> Option<Tag> {
     if name_len == 0 || !rest.as_bytes()[name_start].is_ascii_alphabetic() {
         return None;
     }
-    let name = rest[name_start..name_start + name_len].to_ascii_lowercase();
+    let name = &rest[name_start..name_start + name_len];
     // A tag ends at the first `>` outside quotes.
     let bytes = rest.as_bytes();
     let mut values = Vec::new();
@@ -311,14 +311,19 @@ fn tag(raw: &str, start: usize) -> Option<Tag> {
     };
     // No tag runs over a blank line: in Markdown, `<A` in one paragraph and
     // `>` in a later one are text, which the page shows.
-    if rest[..end].split('\n').skip(1).any(|line| line.trim().is_empty()) {
+    if memchr::memchr(b'\n', &bytes[..end]).is_some() && rest[..end].split('\n').skip(1).any(|l| l.trim().is_empty()) {
         return None;
     }
-    let kind = match name.as_str() {
-        "br" => TagKind::LineBreak,
-        "sup" if rest[..end].contains("footnote-ref") => TagKind::NoteMark,
-        name if INLINE_TAGS.contains(&name) => TagKind::Inline,
-        _ => TagKind::Block,
+    // Every tag of every page comes here: names are compared without a lowercased copy.
+    let is = |tag: &str| name.eq_ignore_ascii_case(tag);
+    let kind = if is("br") {
+        TagKind::LineBreak
+    } else if is("sup") && rest[..end].contains("footnote-ref") {
+        TagKind::NoteMark
+    } else if INLINE_TAGS.iter().any(|tag| is(tag)) {
+        TagKind::Inline
+    } else {
+        TagKind::Block
     };
     Some(Tag { kind, end: start + 1 + end + 1, values })
 }
@@ -384,6 +389,10 @@ fn joined(text: &str, start: usize, end: usize) -> bool {
         || joins(name.chars().next_back(), text[end..].chars().next())
 }
 
+/// The longest list, in bytes of names as read (each also reversed), that
+/// is matched with a DFA: about 2,000 names.
+const DFA_PATTERN_BYTES: usize = 60_000;
+
 /// The listed names as read, and a matcher for all of them at once, which
 /// takes any number of names.
 struct Matcher {
@@ -409,7 +418,18 @@ impl Matcher {
         if read.is_empty() {
             return Ok(None);
         }
-        let any = AhoCorasick::new(&read)?;
+        // Every page is read byte by byte (overlapping search cannot skip
+        // ahead), where a DFA takes one table lookup a byte and a contiguous
+        // NFA, which the crate picks past 100 patterns, several: at 1,000
+        // reports and 60 names that was a third of rendering. A list too
+        // long for a DFA of a few megabytes gets the NFA.
+        let dfa = read.iter().map(String::len).sum::<usize>() <= DFA_PATTERN_BYTES;
+        let kind = dfa.then_some(aho_corasick::AhoCorasickKind::DFA);
+        let any = match AhoCorasick::builder().kind(kind).build(&read) {
+            Ok(any) => any,
+            Err(_) if dfa => AhoCorasick::new(&read)?,
+            Err(e) => return Err(e),
+        };
         Ok(Some(Matcher { names: read, any }))
     }
 
@@ -695,6 +715,10 @@ mod tests {
             found(&m, "we met Given4999\nFamily4999 and Given0 <em>Family0</em>"),
             ["given4999 family4999", "given0 family0"]
         );
+        // Both kinds of automaton are checked: this list is past the DFA's size.
+        use aho_corasick::AhoCorasickKind::{ContiguousNFA, DFA};
+        assert_eq!(m.any.kind(), ContiguousNFA);
+        assert_eq!(names(&list[..1000].iter().map(String::as_str).collect::<Vec<_>>()).any.kind(), DFA);
     }
 
     #[test]
