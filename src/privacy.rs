@@ -464,7 +464,13 @@ impl Scanner {
     pub fn scan(&self, path: &str, bytes: &[u8]) {
         let Ok(Some(matcher)) = &self.matcher else { return };
         let code = path.ends_with(".css") || path.ends_with(".js");
-        let text = if code { std::borrow::Cow::Borrowed("") } else { String::from_utf8_lossy(bytes) };
+        // `from_utf8` checks ASCII a word at a time; `from_utf8_lossy` goes a
+        // byte at a time, which was 3% of a build's instructions.
+        let text = match std::str::from_utf8(bytes) {
+            _ if code => std::borrow::Cow::Borrowed(""),
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(bytes),
+        };
         let (reading, named) = (Reading::of(&text, false), Reading::of(path, false));
         let mut found: Vec<&str> = matcher.find(&reading.text).chain(matcher.find(&named.text)).collect();
         if found.is_empty() {
