@@ -12,7 +12,7 @@ pub mod citations;
 pub mod highlight;
 pub mod shortcodes;
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -35,7 +35,7 @@ pub struct BodyContext<'a> {
 
 /// `base`, or `base-2`, `base-3`... whichever `taken` does not hold yet,
 /// added to it.
-pub fn unique_name(base: &str, taken: &mut HashSet<String>) -> String {
+pub fn unique_name(base: &str, taken: &mut FxHashSet<String>) -> String {
     let mut name = base.to_string();
     let mut n = 1;
     while !taken.insert(name.clone()) {
@@ -48,10 +48,10 @@ pub fn unique_name(base: &str, taken: &mut HashSet<String>) -> String {
 /// State shared by all the bodies of one page, so ids and notes never clash.
 #[derive(Default)]
 pub struct PageState {
-    ids: HashSet<String>,
-    footnotes: HashMap<String, usize>,
+    ids: FxHashSet<String>,
+    footnotes: FxHashMap<String, usize>,
     /// How many times each note number has been referred to so far.
-    footnote_references: HashMap<usize, usize>,
+    footnote_references: FxHashMap<usize, usize>,
 }
 
 impl PageState {
@@ -345,9 +345,9 @@ pub fn parse<'a>(body: &'a str, ctx: &BodyContext, page: &mut PageState) -> Body
         headings: Vec::new(),
         links: Vec::new(),
         diagnostics: Vec::new(),
-        footnotes_defined: HashSet::new(),
-        footnotes_used: HashSet::new(),
-        footnotes_written: HashSet::new(),
+        footnotes_defined: FxHashSet::default(),
+        footnotes_used: FxHashSet::default(),
+        footnotes_written: FxHashSet::default(),
         raw_html: false,
         counters: [0; 5],
         run: None,
@@ -389,10 +389,10 @@ struct Parsing<'a, 'c, 'p> {
     headings: Vec<Heading>,
     links: Vec<LinkUse>,
     diagnostics: Vec<Diagnostic>,
-    footnotes_defined: HashSet<String>,
-    footnotes_used: HashSet<String>,
+    footnotes_defined: FxHashSet<String>,
+    footnotes_used: FxHashSet<String>,
     /// Labels whose note has been met, to tell a second note of one label.
-    footnotes_written: HashSet<String>,
+    footnotes_written: FxHashSet<String>,
     raw_html: bool,
     counters: [usize; 5],
     run: Option<Run<'a>>,

@@ -3,14 +3,13 @@
 //! 2017", "Albertson, 2024a") are computed once for the whole bibliography,
 //! so a work has the same label in every report.
 
-use std::collections::HashMap;
-
 use crate::markdown::citations::CiteItem;
 use crate::markdown::{Resolved, escape_html};
 use crate::model::Reference;
+use rustc_hash::FxHashMap;
 
 pub struct Bibliography<'a> {
-    works: HashMap<&'a str, Work<'a>>,
+    works: FxHashMap<&'a str, Work<'a>>,
     /// False when references.yaml had mistakes (see [`Bibliography::lacks`]).
     complete: bool,
 }
@@ -50,11 +49,11 @@ impl<'a> Bibliography<'a> {
     pub fn new(references: &'a [Reference]) -> Self {
         // Works sharing an author label and year get letters a, b... by title,
         // unless the author already wrote one ("2024a").
-        let mut groups: HashMap<(String, String), Vec<&Reference>> = HashMap::new();
+        let mut groups: FxHashMap<(String, String), Vec<&Reference>> = FxHashMap::default();
         for r in references {
             groups.entry((author_label(&r.authors), r.year.clone())).or_default().push(r);
         }
-        let mut works = HashMap::new();
+        let mut works = FxHashMap::default();
         for ((authors, year), mut group) in groups {
             group.sort_by(|a, b| a.title.cmp(&b.title).then(a.key.value.cmp(&b.key.value)));
             let needs_letters = group.len() > 1 && year.chars().all(|c| c.is_ascii_digit());

@@ -11,10 +11,8 @@ pub mod shortcodes;
 mod sitemap;
 pub mod views;
 
-use std::collections::{HashMap, HashSet};
-
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::accessibility;
 use crate::diagnostics::{Diagnostic, Gap, did_you_mean, one_of};
@@ -685,14 +683,14 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
     let mut page = PageState::default();
     let mut diags = Vec::new();
     let mut out = Sections::default();
-    let mut labels: HashMap<String, String> = HashMap::new();
+    let mut labels: FxHashMap<String, String> = FxHashMap::default();
     let mut parsed = Vec::with_capacity(narrative.len());
     let mut counter = SectionCounter::new(&env.project.config.numbering, numbered);
     let mut numbering = Numbering::new(&env.project.config.numbering);
     // Sections named in front matter claim their ids after every heading
     // and table has its own, so a clash is reported at the front matter;
     // until then, anchors made from titles keep clear of them.
-    let named: HashSet<&str> =
+    let named: FxHashSet<&str> =
         narrative.iter().filter_map(|f| f.front.id.as_ref()).map(|id| id.value.as_str()).collect();
     for file in narrative {
         let front = &file.front;
@@ -877,7 +875,7 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
 /// Claims each front-matter `id` as its section's anchor, once headings and
 /// tables hold theirs; two sections with one id are `validate`'s to report.
 fn claim_section_ids(narrative: &[&Narrative], page: &mut PageState, diags: &mut Vec<Diagnostic>) {
-    let mut sections = HashSet::new();
+    let mut sections = FxHashSet::default();
     for file in narrative {
         let Some(id) = &file.front.id else { continue };
         if sections.insert(id.value.as_str()) && !page.claim(&id.value) {
@@ -947,7 +945,7 @@ fn title_attribute(file: &Narrative) -> Option<Diagnostic> {
 fn resolve(
     used: &markdown::RefUse,
     path: &str,
-    labels: &HashMap<String, String>,
+    labels: &FxHashMap<String, String>,
     bibliography: &Bibliography,
     cited: &mut Vec<String>,
 ) -> Result<Resolved, Diagnostic> {

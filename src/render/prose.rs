@@ -2,7 +2,7 @@
 //! acknowledgements...), rendered through the same pipeline as narrative,
 //! with every mistake reported at the field's own line in its YAML file.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
 use serde_json::{Value, json};
@@ -24,12 +24,12 @@ enum Citations<'r> {
 }
 
 /// The cross-reference targets of a page that has none.
-static NO_LABELS: LazyLock<HashMap<String, String>> = LazyLock::new(HashMap::new);
+static NO_LABELS: LazyLock<FxHashMap<String, String>> = LazyLock::new(FxHashMap::default);
 
 /// Renders the Markdown fields of one YAML file for one page.
 pub struct ProseRenderer<'r> {
     path: &'r str,
-    labels: &'r HashMap<String, String>,
+    labels: &'r FxHashMap<String, String>,
     bibliography: &'r Bibliography<'r>,
     citations: Citations<'r>,
     pub diagnostics: Vec<Diagnostic>,
@@ -42,7 +42,7 @@ impl<'r> ProseRenderer<'r> {
     /// to `cited`, the works of its reference list.
     pub fn in_report(
         path: &'r str,
-        labels: &'r HashMap<String, String>,
+        labels: &'r FxHashMap<String, String>,
         bibliography: &'r Bibliography<'r>,
         cited: &'r mut Vec<String>,
     ) -> Self {
@@ -57,7 +57,7 @@ impl<'r> ProseRenderer<'r> {
 
     fn with(
         path: &'r str,
-        labels: &'r HashMap<String, String>,
+        labels: &'r FxHashMap<String, String>,
         bibliography: &'r Bibliography<'r>,
         citations: Citations<'r>,
     ) -> Self {

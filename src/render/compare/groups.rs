@@ -3,7 +3,9 @@
 //! each group cut into pages of `sites_per_page`. Every site lands on
 //! exactly one page; pages get distinct slugs.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashSet;
 
 use crate::markdown::{collapse_whitespace, slugify, unique_name};
 use crate::model::{CompareConfig, GroupBy, Site};
@@ -92,7 +94,7 @@ pub(super) fn group<'a>(sites: &[&'a Site], by: GroupBy, per_page: usize) -> Vec
         };
         groups.push((name, unstated));
     }
-    let mut taken = HashSet::new();
+    let mut taken = FxHashSet::default();
     groups
         .into_iter()
         .map(|(name, sites)| {
