@@ -183,18 +183,14 @@ fn edits_reload_the_page_and_mistakes_show_over_it_until_fixed() {
     wait_for(&mut channel, "event: reload");
     assert!(get(&server, "/sites/drake-hall/").contains("A second sentence, saved the way editors save."));
 
-    let mut channel = subscribe(&server);
-    edit(root, "content/sites/drake-hall/site.yaml", "  estate: female", "  estate: femail");
-    wait_for(&mut channel, "event: reload");
+    save_and_reload(&server, root, "content/sites/drake-hall/site.yaml", "  estate: female", "  estate: femail");
     let broken = get(&server, "/sites/drake-hall/");
     let line = line_of(root, "content/sites/drake-hall/site.yaml", "estate: femail");
     assert!(broken.contains(&format!("content/sites/drake-hall/site.yaml:{line}:11")), "overlay names file and line");
     assert!(broken.contains("did you mean `female`?"));
     assert!(broken.contains("A sentence written while the preview was open."), "the last good page stays underneath");
 
-    let mut channel = subscribe(&server);
-    edit(root, "content/sites/drake-hall/site.yaml", "  estate: femail", "  estate: female");
-    wait_for(&mut channel, "event: reload");
+    save_and_reload(&server, root, "content/sites/drake-hall/site.yaml", "  estate: femail", "  estate: female");
     assert!(!get(&server, "/sites/drake-hall/").contains("wingreport-errors"), "fixing the file clears the overlay");
     assert!(!root.join("output").exists(), "serve never writes output/");
 }
@@ -229,9 +225,7 @@ fn unknown_paths_are_404_while_the_content_is_broken_too() {
     let dir = bundled_project();
     let root = dir.path();
     let server = start(root);
-    let mut channel = subscribe(&server);
-    edit(root, "content/sites/drake-hall/site.yaml", "  estate: female", "  estate: femail");
-    wait_for(&mut channel, "event: reload");
+    save_and_reload(&server, root, "content/sites/drake-hall/site.yaml", "  estate: female", "  estate: femail");
 
     let missing = request(&server, "GET", "/no/such/page.html");
     assert_eq!(missing.status, 404, "{}", missing.head);
@@ -382,6 +376,14 @@ fn serve_from_inside_the_project_without_root_rebuilds_only_the_edited_report() 
     );
 }
 
+/// Replaces `old` with `new` in the file at `path` under `root` and waits
+/// for the page to be told to reload.
+fn save_and_reload(server: &Server, root: &Path, path: &str, old: &str, new: &str) {
+    let mut channel = subscribe(server);
+    edit(root, path, old, new);
+    wait_for(&mut channel, "event: reload");
+}
+
 /// The problems shown over a page, as their text.
 fn overlay(html: &str) -> String {
     let doc = scraper::Html::parse_document(html);
@@ -402,9 +404,7 @@ fn a_narrative_save_rechecks_the_links_of_other_reports_into_it() {
     let server = start(root);
     assert!(!has_overlay(&get(&server, "/sites/risley/")));
 
-    let mut channel = subscribe(&server);
-    edit(root, "content/sites/drake-hall/01-introduction.md", "### Recruitment", "### Recruiting");
-    wait_for(&mut channel, "event: reload");
+    save_and_reload(&server, root, "content/sites/drake-hall/01-introduction.md", "### Recruitment", "### Recruiting");
     let changed = log_line(&server, " changed: ");
     assert!(changed.contains("re-rendered drake-hall and search: 1 problem(s) found"), "{changed}");
     let problems = overlay(&get(&server, "/sites/risley/"));
@@ -412,9 +412,7 @@ fn a_narrative_save_rechecks_the_links_of_other_reports_into_it() {
     assert!(problems.contains(&format!("{linking}:{line}:")), "{problems}");
     assert!(problems.contains("`drake-hall` has no anchor `recruitment`"), "{problems}");
 
-    let mut channel = subscribe(&server);
-    edit(root, "content/sites/drake-hall/01-introduction.md", "### Recruiting", "### Recruitment");
-    wait_for(&mut channel, "event: reload");
+    save_and_reload(&server, root, "content/sites/drake-hall/01-introduction.md", "### Recruiting", "### Recruitment");
     assert!(!has_overlay(&get(&server, "/sites/risley/")), "restoring the heading clears the problem");
 }
 
@@ -425,10 +423,8 @@ fn a_record_save_updates_the_report_and_the_index_card() {
     let dir = bundled_project();
     let root = dir.path();
     let server = start(root);
-    let mut channel = subscribe(&server);
     let (old, new) = ("title: CFO Discovery wings", "title: Renamed Discovery wings");
-    edit(root, "content/sites/risley/site.yaml", old, new);
-    wait_for(&mut channel, "event: reload");
+    save_and_reload(&server, root, "content/sites/risley/site.yaml", old, new);
     let changed = log_line(&server, " changed: ");
     assert!(changed.contains("re-rendered risley and the index, comparison and search in "), "{changed}");
     let index = scraper::Html::parse_document(&get(&server, "/"));
@@ -446,9 +442,7 @@ fn a_weight_that_reorders_the_reports_rebuilds_the_search_index_in_the_new_order
     let dir = bundled_project();
     let root = dir.path();
     let server = start(root);
-    let mut channel = subscribe(&server);
-    edit(root, "content/sites/risley/site.yaml", "weight: 1", "weight: 9");
-    wait_for(&mut channel, "event: reload");
+    save_and_reload(&server, root, "content/sites/risley/site.yaml", "weight: 1", "weight: 9");
     let changed = log_line(&server, " changed: ");
     assert!(changed.contains("changed: rebuilt everything"), "{changed}");
     let served = get(&server, "/static/search/manifest.js");
@@ -534,9 +528,7 @@ fn a_broken_record_does_not_hide_the_other_mistakes_of_the_run() {
         "authors: [Dr Katherine Albertson]",
     );
     wait_for(&mut channel, "event: reload");
-    let mut channel = subscribe(&server);
-    edit(root, "content/sites/drake-hall/site.yaml", "  estate: female", "  estate: femail");
-    wait_for(&mut channel, "event: reload");
+    save_and_reload(&server, root, "content/sites/drake-hall/site.yaml", "  estate: female", "  estate: femail");
     let shown = overlay(&get(&server, "/sites/drake-hall/"));
     assert!(shown.contains("`femail`") && shown.contains("`@nokey`"), "{shown}");
 }
