@@ -320,9 +320,14 @@ fn clear_way(root: &Path, path: &Path) -> io::Result<()> {
 /// (about a third of a 1,000-report build's wall time went on writing).
 /// Unchanged files keep their times, so a copy to the intranet by size and
 /// time sends only what changed. A file with other links (an output copied
-/// with `cp -al`) is replaced, never written through.
+/// with `cp -al`) or a symbolic link put in the output is replaced, never
+/// written through.
 fn refill(path: &Path, bytes: &[u8]) -> io::Result<()> {
     use std::io::{Read, Seek, Write};
+    if path.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) {
+        std::fs::remove_file(path)?;
+        return std::fs::write(path, bytes);
+    }
     let mut old = match std::fs::OpenOptions::new().read(true).write(true).open(path) {
         Ok(old) => old,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return std::fs::write(path, bytes),
@@ -636,6 +641,23 @@ mod tests {
         write_atomic(&out, &[file("a.html", "3")]).unwrap();
         assert_eq!(std::fs::read_to_string(out.join("a.html")).unwrap(), "3");
         assert_eq!(std::fs::read_to_string(&published).unwrap(), "1", "the published copy is untouched");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_put_in_the_output_is_replaced_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        let elsewhere = dir.path().join("theme-style.css");
+        std::fs::write(&elsewhere, "the author's own").unwrap();
+        write_atomic(&out, &[file("style.css", "1")]).unwrap();
+        std::fs::remove_file(out.join("style.css")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, out.join("style.css")).unwrap();
+        write_atomic(&out, &[file("b.html", "2")]).unwrap();
+        write_atomic(&out, &[file("style.css", "3")]).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("style.css")).unwrap(), "3");
+        assert!(!out.join("style.css").symlink_metadata().unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "the author's own");
     }
 
     #[test]
