@@ -141,16 +141,7 @@ impl Reading {
                         i += 1;
                     }
                 },
-                b'&' => match entity(raw, i) {
-                    Some((decoded, len)) => {
-                        decoded.chars().for_each(|c| self.char(c, at));
-                        i += len;
-                    }
-                    None => {
-                        self.push('&', at);
-                        i += 1;
-                    }
-                },
+                b'&' => i += self.decoded(entity(raw, i), '&', at),
                 b'\\' if matches!(bytes.get(i + 1), Some(b'n' | b'r' | b't')) => {
                     self.gap(at);
                     i += 2;
@@ -158,16 +149,7 @@ impl Reading {
                 // A Markdown or JSON escape (`Ida\_Smith`): the mark alone is read.
                 b'\\' if bytes.get(i + 1).is_some_and(u8::is_ascii_punctuation) => i += 1,
                 // An address's `Jos%C3%A9`, `Ida%20Smith`.
-                b'%' => match percent_decoded(&raw[i..]) {
-                    Some((decoded, len)) => {
-                        decoded.chars().for_each(|c| self.char(c, at));
-                        i += len;
-                    }
-                    None => {
-                        self.push('%', at);
-                        i += 1;
-                    }
-                },
+                b'%' => i += self.decoded(percent_decoded(&raw[i..]), '%', at),
                 // `lucy.gray@…`, `ida.smith.png`: a dot between letters.
                 b'.' if bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) => {
                     self.gap(at);
@@ -203,6 +185,21 @@ impl Reading {
                     self.char(c, at);
                     i += c.len_utf8();
                 }
+            }
+        }
+    }
+
+    /// Reads what an entity or a percent escape decodes to, or, when it is
+    /// none, its `mark` as it stands; returns the source bytes read.
+    fn decoded(&mut self, decoded: Option<(String, usize)>, mark: char, at: usize) -> usize {
+        match decoded {
+            Some((text, len)) => {
+                text.chars().for_each(|c| self.char(c, at));
+                len
+            }
+            None => {
+                self.push(mark, at);
+                1
             }
         }
     }
@@ -466,8 +463,7 @@ impl Scanner {
         let code = path.ends_with(".css") || path.ends_with(".js");
         // `from_utf8` checks ASCII a word at a time; `from_utf8_lossy` goes a
         // byte at a time, which was 3% of a build's instructions.
-        let text = match std::str::from_utf8(bytes) {
-            _ if code => std::borrow::Cow::Borrowed(""),
+        let text = match std::str::from_utf8(if code { &[] } else { bytes }) {
             Ok(text) => std::borrow::Cow::Borrowed(text),
             Err(_) => String::from_utf8_lossy(bytes),
         };

@@ -324,21 +324,17 @@ fn clear_way(root: &Path, path: &Path) -> io::Result<()> {
 /// written through.
 fn refill(path: &Path, bytes: &[u8]) -> io::Result<()> {
     use std::io::{Read, Seek, Write};
-    if path.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) {
-        std::fs::remove_file(path)?;
-        return std::fs::write(path, bytes);
-    }
-    let mut old = match std::fs::OpenOptions::new().read(true).write(true).open(path) {
-        Ok(old) => old,
+    // What is at the path itself, a link not followed.
+    let meta = match path.symlink_metadata() {
+        Ok(meta) => meta,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return std::fs::write(path, bytes),
         Err(e) => return Err(e),
     };
-    let meta = old.metadata()?;
     if !meta.is_file() || links(&meta) > 1 {
-        drop(old);
         std::fs::remove_file(path)?;
         return std::fs::write(path, bytes);
     }
+    let mut old = std::fs::OpenOptions::new().read(true).write(true).open(path)?;
     if meta.len() == bytes.len() as u64 {
         let mut same = true;
         let mut chunk = [0u8; 16 * 1024];

@@ -631,12 +631,12 @@ fn a_second_note_of_one_label_is_explained() {
 fn a_real_name_between_a_lone_lt_and_gt_is_reported_at_its_source() {
     let s = |t: &str| t.to_string();
     build_narrative(Narrative {
-        title: s(""),
         paragraphs: [s(""), s(""), s(">")],
         headings: [s("<A"), s("")],
-        cells: [s(""), s(""), s(""), s("")],
         citation: [s(""), s("Zebedee Quux"), s("")],
-        args: [s(""), s("")],
+        title: String::new(),
+        cells: Default::default(),
+        args: Default::default(),
     });
 }
 

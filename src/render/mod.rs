@@ -949,7 +949,9 @@ fn resolve(
     bibliography: &Bibliography,
     cited: &mut Vec<String>,
 ) -> Result<Resolved, Diagnostic> {
-    let error = |message: String, hint: String| Diagnostic::new(path, used.line, used.col, message).with_hint(hint);
+    let error = |(line, col): (usize, usize), message: String, hint: String| {
+        Diagnostic::new(path, line, col, message).with_hint(hint)
+    };
     match &used.reference {
         Reference::Xref { id } => match labels.get(id) {
             Some(label) => Ok(Resolved {
@@ -969,7 +971,8 @@ fn resolve(
                     ),
                     None => format!("targets here: {}", one_of(&known)),
                 };
-                Err(error(format!("cross-reference `@{id}` has no target"), hint).following(Gap::Narrative))
+                let message = format!("cross-reference `@{id}` has no target");
+                Err(error((used.line, used.col), message, hint).following(Gap::Narrative))
             }
         },
         Reference::Cite { items, narrative } => {
@@ -986,14 +989,8 @@ fn resolve(
                         Some(near) => format!("did you mean `@{near}`? Keys are defined in content/references.yaml"),
                         None => "add the work to content/references.yaml, or write `\\@` for a literal @".to_string(),
                     };
-                    let (line, col) = used.keys.get(i).copied().unwrap_or((used.line, used.col));
-                    return Err(Diagnostic::new(
-                        path,
-                        line,
-                        col,
-                        format!("citation `@{}` is not in the bibliography", item.key),
-                    )
-                    .with_hint(hint));
+                    let at = used.keys.get(i).copied().unwrap_or((used.line, used.col));
+                    return Err(error(at, format!("citation `@{}` is not in the bibliography", item.key), hint));
                 }
                 if !cited.contains(&item.key) {
                     cited.push(item.key.clone());
