@@ -156,7 +156,7 @@ impl miette::Diagnostic for Rendered<'_> {
 }
 
 /// Byte offset of a 1-based line and column (in characters) within `text`.
-fn offset_of(text: &str, line: usize, col: usize) -> Option<usize> {
+pub fn offset_of(text: &str, line: usize, col: usize) -> Option<usize> {
     if line == 0 {
         return None;
     }

@@ -35,7 +35,7 @@ pub fn load(root: &Path) -> (Option<Project>, Vec<Diagnostic>) {
     let references: Option<Vec<Reference>> = read_yaml(root, &references_file, false, &mut diags);
     let references_complete = diags.len() == before;
     let roles_file = content.join("roles.yaml");
-    let roles: Option<Vec<Role>> = read_yaml(root, &roles_file, false, &mut diags);
+    let roles: Option<(Vec<Role>, String)> = read_yaml_and_text(root, &roles_file, false, &mut diags);
 
     let index = read_optional_narrative(root, &content.join("index.md"), &mut diags);
     let compare = read_optional_narrative(root, &content.join("compare.md"), &mut diags);
@@ -58,19 +58,22 @@ pub fn load(root: &Path) -> (Option<Project>, Vec<Diagnostic>) {
         }
     }
 
-    let project = match (config, series.map(|(series, _)| series)) {
-        (Some(config), Some(series)) if !frameworks_broken => Some(Project {
+    let (roles, roles_text) = roles.unwrap_or_default();
+    let project = match (config, series) {
+        (Some(config), Some((series, series_text))) if !frameworks_broken => Some(Project {
             root: root.to_path_buf(),
             config,
             series,
             series_path: rel_path(root, &series_file),
+            series_text: series_text.into(),
             frameworks: frameworks.unwrap_or_default(),
             frameworks_path: rel_path(root, &frameworks_file),
             references: references.unwrap_or_default(),
             references_path: rel_path(root, &references_file),
             references_complete,
-            roles: roles.unwrap_or_default(),
+            roles,
             roles_path: rel_path(root, &roles_file),
+            roles_text: roles_text.into(),
             index,
             compare,
             pages,
@@ -1035,10 +1038,11 @@ pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnost
             unfinished.check(&file.body, &file.path, file.body_line, false, &mut found);
         }
     }
-    let site = record.map(|(record, _)| Site {
+    let site = record.map(|(record, text)| Site {
         folder: folder_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         record,
         record_path,
+        record_text: text.into(),
         narrative,
         narrative_complete,
         record_complete,

@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
+use std::sync::Arc;
 
 /// `wingreport.toml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -997,6 +998,9 @@ pub struct Site {
     pub folder: String,
     pub record: SiteRecord,
     pub record_path: String,
+    /// site.yaml as written, to place a mistake inside a folded, block or
+    /// quoted field at its own line and column.
+    pub record_text: Arc<str>,
     pub narrative: Vec<Narrative>,
     /// False when a narrative file could not be read: its sections and
     /// headings are missing, so a cross-reference to them is not reported.
@@ -1013,6 +1017,8 @@ pub struct Project {
     pub config: Config,
     pub series: Series,
     pub series_path: String,
+    /// series.yaml as written (see [`Site::record_text`]).
+    pub series_text: Arc<str>,
     pub frameworks: Frameworks,
     pub frameworks_path: String,
     pub references: Vec<Reference>,
@@ -1022,6 +1028,8 @@ pub struct Project {
     pub references_complete: bool,
     pub roles: Vec<Role>,
     pub roles_path: String,
+    /// roles.yaml as written, empty when there is none.
+    pub roles_text: Arc<str>,
     pub index: Option<Narrative>,
     pub compare: Option<Narrative>,
     pub pages: Vec<Narrative>,

@@ -100,6 +100,39 @@ fn an_unknown_citation_in_a_field_is_an_error_at_its_yaml_line_and_column() {
 }
 
 #[test]
+fn a_mistake_in_a_folded_or_block_field_is_reported_at_its_own_line_and_column() {
+    let project = bundled_project();
+    let root = project.path();
+    let folded = "    text: >\n      We actively seek out\n      the difficult [see @nobody2019] and\n      \
+                  [turn](../nowhere.html) to engage.";
+    edit(root, RECORD, "    text: \"We actively seek out the difficult to engage.\"", folded);
+    edit(
+        root,
+        RECORD,
+        "      - text: Welcoming newcomers",
+        "      - text: |\n          Welcoming\n          newcomers @tbl-none",
+    );
+    let run = build(root, &["--output", root.join("out").to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = stderr(&run);
+    let at = |needle: &str, before: &str| {
+        format!("{RECORD}:{}:{}:", line_of(root, RECORD, needle), before.chars().count() + 1)
+    };
+    let citation = at("the difficult [see @nobody2019] and", "      the difficult [see ");
+    assert!(err.contains(&format!("{citation} citation `@nobody2019` is not in the bibliography")), "{err}");
+    let xref = at("newcomers @tbl-none", "          newcomers ");
+    assert!(err.contains(&format!("{xref} cross-reference `@tbl-none` has no target")), "{err}");
+    // Links are checked once the pages render.
+    edit(root, RECORD, " [see @nobody2019]", "");
+    edit(root, RECORD, " @tbl-none", "");
+    let run = build(root, &["--output", root.join("out").to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = stderr(&run);
+    let link = at("[turn](../nowhere.html)", "      ");
+    assert!(err.contains(&format!("{link} link `../nowhere.html` has no target")), "{err}");
+}
+
+#[test]
 fn a_cross_reference_without_target_and_a_heading_in_a_field_are_errors_at_the_field() {
     let project = bundled_project();
     let root = project.path();
@@ -128,7 +161,8 @@ fn a_cross_reference_in_the_summary_is_one_error_saying_the_summary_is_shown_out
     let message = "cross-reference `@sec-staff-team` in a field shown outside the report's sections";
     // The summary is on the cover and on the index card: reported once.
     assert_eq!(err.matches(message).count(), 1, "{err}");
-    assert!(err.contains(&format!("{RECORD}:{line}:3: {message}")), "{err}");
+    // At the reference itself, inside the folded text.
+    assert!(err.contains(&format!("{RECORD}:{line}:7: {message}")), "{err}");
     assert!(err.contains("name it in words"), "{err}");
 }
 

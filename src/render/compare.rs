@@ -296,7 +296,8 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
         .then(|| {
             tables += 1;
             let caption = "The peer involvement role continuum across the sites";
-            let mut prose = ProseRenderer::outside_report(&project.roles_path, &meta.bibliography);
+            let mut prose =
+                ProseRenderer::outside_report((&project.roles_path, &project.roles_text), &meta.bibliography);
             let mut slots = Slots::default();
             let data = shortcodes::roles_data(&project.roles, &mut slots);
             let data = slots.fill(data, &mut prose);
@@ -514,7 +515,7 @@ fn delivery_block(
 /// A site's row of the delivery table, its Markdown fields rendered with
 /// citations as text (the page lists no references).
 fn delivery_row(site: &Site, path: &str, up: &str, bibliography: &Bibliography, found: &mut Found) -> DeliveryRow {
-    let mut prose = ProseRenderer::outside_report(&site.record_path, bibliography);
+    let mut prose = ProseRenderer::outside_report((&site.record_path, &site.record_text), bibliography);
     let cells = site.record.delivery.as_ref().map(|d| {
         let d = &d.value;
         let mut field = |value: &Option<Prose>| value.as_ref().map(|v| prose.render_inline(v));

@@ -408,7 +408,7 @@ fn render_site(site: &Site, narrative: &[Narrative], meta: &Renderer) -> Rendere
     let (sections, toc, figures) = with_reference_list(rendered);
     let r = &site.record;
     // Cover fields cite as text: the cover sits before the reference list.
-    let mut cover = ProseRenderer::outside_report(&site.record_path, env.bibliography);
+    let mut cover = ProseRenderer::outside_report((&site.record_path, &site.record_text), env.bibliography);
     let disclaimer_html = r.disclaimer.as_ref().map(|text| cover.render_block(text).0);
     let licence_html = r.licence.as_ref().map(|text| cover.render_inline(text));
     let summary_html = cover.render_inline(&r.summary);
@@ -492,14 +492,14 @@ fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
         rendered.into_html()
     });
     // The index has no reference list, so its fields cite as text.
-    let mut fields = ProseRenderer::outside_report(&project.series_path, env.bibliography);
+    let mut fields = ProseRenderer::outside_report((&project.series_path, &project.series_text), env.bibliography);
     let summary_html = fields.render_inline(&series.summary);
     let acknowledgements_html = series.acknowledgements.as_ref().map(|text| fields.render_block(text).0);
     fields.finish("index.html", &mut diags, &mut links);
     let cards = sites
         .iter()
         .map(|site| {
-            let mut fields = ProseRenderer::outside_report(&site.record_path, env.bibliography);
+            let mut fields = ProseRenderer::outside_report((&site.record_path, &site.record_text), env.bibliography);
             let card = card(site, fields.render_inline(&site.record.summary));
             fields.finish("index.html", &mut diags, &mut links);
             card
@@ -751,10 +751,10 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
     // Every work the page cites or lists, so that a list placed before the
     // last citation is already complete.
     let mut cited: Vec<String> = Vec::new();
-    let record_path = env.site.map_or("", |site| site.record_path.as_str());
+    let record = env.site.map_or(("", ""), |site| (site.record_path.as_str(), &*site.record_text));
     // The record's Markdown fields a call shows cite and cross-refer like
     // the narrative, so they render once every label is known.
-    let mut prose = ProseRenderer::in_report(record_path, &labels, env.bibliography, &mut cited);
+    let mut prose = ProseRenderer::in_report(record, &labels, env.bibliography, &mut cited);
     // A placed reference list waits for every work cited, the fields' too.
     let mut placed_list = Vec::new();
     let mut parsed: Vec<_> = parsed
@@ -783,7 +783,7 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
         })
         .collect();
     diags.append(&mut prose.diagnostics);
-    out.links.extend(prose.links.drain(..).map(|link| (record_path.to_string(), link)));
+    out.links.extend(prose.links.drain(..).map(|link| (record.0.to_string(), link)));
     // A work a mistake in references.yaml (reported already) left out.
     let mut maybe_cited = false;
     for (file, _, _, body, _) in &parsed {

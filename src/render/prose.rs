@@ -1,6 +1,6 @@
 //! Markdown kept in YAML fields (list items, table cells, evidence, quotes,
 //! acknowledgements...), rendered through the same pipeline as narrative,
-//! with every mistake reported at the field's own line in its YAML file.
+//! with every mistake reported at its own line and column in its YAML file.
 
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
@@ -29,6 +29,8 @@ static NO_LABELS: LazyLock<FxHashMap<String, String>> = LazyLock::new(FxHashMap:
 /// Renders the Markdown fields of one YAML file for one page.
 pub struct ProseRenderer<'r> {
     path: &'r str,
+    /// The file as written, where each field's mistakes are placed.
+    source: &'r str,
     labels: &'r FxHashMap<String, String>,
     bibliography: &'r Bibliography<'r>,
     citations: Citations<'r>,
@@ -37,31 +39,33 @@ pub struct ProseRenderer<'r> {
 }
 
 impl<'r> ProseRenderer<'r> {
-    /// For the fields a report shows among its sections: `labels` are the
-    /// report's cross-reference targets by id, and each work cited is added
-    /// to `cited`, the works of its reference list.
+    /// For the fields of the YAML file at `path`, whose text is `source`,
+    /// that a report shows among its sections: `labels` are the report's
+    /// cross-reference targets by id, and each work cited is added to
+    /// `cited`, the works of its reference list.
     pub fn in_report(
-        path: &'r str,
+        (path, source): (&'r str, &'r str),
         labels: &'r FxHashMap<String, String>,
         bibliography: &'r Bibliography<'r>,
         cited: &'r mut Vec<String>,
     ) -> Self {
-        Self::with(path, labels, bibliography, Citations::Linked(cited))
+        Self::with((path, source), labels, bibliography, Citations::Linked(cited))
     }
 
     /// For fields on a page without a reference list (the index, a cover,
     /// the comparison): a citation is its text, and nothing is a target.
-    pub fn outside_report(path: &'r str, bibliography: &'r Bibliography<'r>) -> Self {
-        Self::with(path, &NO_LABELS, bibliography, Citations::Text)
+    pub fn outside_report((path, source): (&'r str, &'r str), bibliography: &'r Bibliography<'r>) -> Self {
+        Self::with((path, source), &NO_LABELS, bibliography, Citations::Text)
     }
 
     fn with(
-        path: &'r str,
+        (path, source): (&'r str, &'r str),
         labels: &'r FxHashMap<String, String>,
         bibliography: &'r Bibliography<'r>,
         citations: Citations<'r>,
     ) -> Self {
-        ProseRenderer { path, labels, bibliography, citations, diagnostics: Vec::new(), links: Vec::new() }
+        let (diagnostics, links) = (Vec::new(), Vec::new());
+        ProseRenderer { path, source, labels, bibliography, citations, diagnostics, links }
     }
 
     /// Hands over what the fields held: their problems, and the links
@@ -98,7 +102,7 @@ impl<'r> ProseRenderer<'r> {
             let html = format!("<p>{}</p>\n", prose.as_str());
             return (html, markdown::collapse_whitespace(prose));
         }
-        let place = Place::of(prose);
+        let place = Place::of(prose, self.source);
         let ctx = BodyContext { path: self.path, body_line: place.line, label: None, title_level: 2 };
         let (path, labels, bibliography) = (self.path, self.labels, self.bibliography);
         let citations = &mut self.citations;
@@ -136,8 +140,9 @@ impl<'r> ProseRenderer<'r> {
         // Placed already: `resolve` was given the file position.
         self.diagnostics.append(&mut unresolved);
         if !rendered.headings.is_empty() {
+            let (line, col) = place.line_of(place.line, 1);
             self.diagnostics.push(
-                Diagnostic::new(self.path, place.line, place.col, "a heading inside a YAML field")
+                Diagnostic::new(self.path, line, col, "a heading inside a YAML field")
                     .with_hint("headings belong in the narrative files; start the line without `#`, or write `\\#`"),
             );
         }
@@ -149,34 +154,74 @@ impl<'r> ProseRenderer<'r> {
     }
 }
 
-/// Where a field's text starts in its file, and whether the text is the
-/// source as written (one line, plain or quoted), so that a position inside
-/// it is a position in the file. Folded, block and escaped texts are not:
-/// their mistakes are reported at the field's start.
-struct Place {
+/// A field's text and where it was written: `source` is its file, in
+/// which the field starts at byte `start` (its quote or block indicator,
+/// if any).
+struct Place<'s> {
+    text: &'s str,
     line: usize,
-    col: usize,
-    verbatim: bool,
+    source: &'s str,
+    start: usize,
 }
 
-impl Place {
-    fn of(prose: &Prose) -> Place {
+impl<'s> Place<'s> {
+    fn of(prose: &'s Prose, source: &'s str) -> Place<'s> {
         let at = &prose.0.referenced;
-        let chars = prose.as_str().chars().count() as u64;
-        let written = at.span().len();
-        let quoted = written == chars + 2;
-        Place {
-            line: at.line() as usize,
-            col: at.column() as usize + usize::from(quoted),
-            verbatim: !prose.as_str().contains('\n') && (written == chars || quoted),
-        }
+        let (line, col) = (at.line() as usize, at.column() as usize);
+        let start = crate::diagnostics::offset_of(source, line, col).unwrap_or(source.len());
+        Place { text: prose.as_str(), line, source, start }
     }
 
     /// The file position of `(line, col)` as the Markdown parser counted it
-    /// from line `self.line`, column 1.
+    /// in the text, from line `self.line`, column 1.
     fn line_of(&self, line: usize, col: usize) -> (usize, usize) {
-        if self.verbatim && line == self.line { (line, self.col + col - 1) } else { (self.line, self.col) }
+        let offset = crate::diagnostics::offset_of(self.text, line.saturating_sub(self.line) + 1, col);
+        let written = written_at(self.text, offset.unwrap_or(0), self.source, self.start);
+        crate::load::line_col(self.source, written)
     }
+}
+
+/// How many characters of quoting, escapes or a block indicator may stand
+/// between two characters of a field's text in its file: `\U0001F600` is
+/// the longest.
+const WRITTEN_BETWEEN: usize = 10;
+
+/// The byte of `source` where the character at byte `offset` of a field's
+/// `text` was written, the field starting at byte `start`. The text is
+/// followed through the file a character at a time, past the whitespace
+/// that folding and indentation add or take away and past quotes and
+/// escapes; a character written as an escape (`\u00e9`), found nowhere
+/// near, is placed where the escape starts. Only ever moves forward, so a
+/// place is always inside the field or just after it.
+fn written_at(text: &str, offset: usize, source: &str, start: usize) -> usize {
+    let mut at = start.min(source.len());
+    for (i, c) in text.char_indices() {
+        let rest = &source[at..];
+        if c.is_whitespace() {
+            // A space, a line break or indentation: one of the file's, if it has one here.
+            if i == offset {
+                return at;
+            }
+            at += rest.chars().next().filter(|w| w.is_whitespace()).map_or(0, char::len_utf8);
+            continue;
+        }
+        let mut between = 0;
+        let found = rest.char_indices().find(|&(_, w)| {
+            between += usize::from(!w.is_whitespace() && w != c);
+            w == c || between > WRITTEN_BETWEEN
+        });
+        let here = match found {
+            Some((j, w)) if w == c => at + j,
+            _ => at,
+        };
+        if i >= offset {
+            return here;
+        }
+        if here > at || rest.starts_with(c) {
+            at = here + c.len_utf8();
+        }
+    }
+    at
 }
 
 /// Text in which Markdown can mean nothing, which renders as one paragraph
@@ -226,6 +271,37 @@ mod tests {
         {
             assert!(!is_plain(text), "{text:?}");
         }
+    }
+
+    /// The file position of `needle` in the field `text:` of `yaml`, as a
+    /// mistake there is reported.
+    fn placed(yaml: &str, needle: &str) -> (usize, usize) {
+        #[derive(serde::Deserialize)]
+        struct Field {
+            text: Prose,
+        }
+        let field: Field = serde_saphyr::from_str(yaml).expect("yaml");
+        let place = Place::of(&field.text, yaml);
+        let offset = field.text.find(needle).expect("needle");
+        let (line, col) = crate::load::line_col(&field.text, offset);
+        place.line_of(place.line + line - 1, col)
+    }
+
+    #[test]
+    fn a_place_in_a_field_is_where_it_was_written_in_every_style() {
+        let at = |yaml: &str| placed(yaml, "[@k]");
+        assert_eq!(at("text: see [@k] there\n"), (1, 11));
+        assert_eq!(at("text: \"see [@k]\"\n"), (1, 12));
+        assert_eq!(at("text: 'it''s [@k]'\n"), (1, 14));
+        assert_eq!(at("text: \"caf\\u00e9 \\\"x\\\" [@k]\"\n"), (1, 24));
+        assert_eq!(at("text: >\n  one\n  two [@k] three\n"), (3, 7));
+        assert_eq!(at("text: >-\n    one\n\n    two\n    and [@k]\n"), (5, 9));
+        assert_eq!(at("text: |\n  one\n    two [@k]\n"), (3, 9));
+        assert_eq!(at("text: plain\n  runs on [@k]\n"), (2, 11));
+        assert_eq!(at("text: \"quoted\n  runs on [@k]\"\n"), (2, 11));
+        assert_eq!(at("# note\ntext: >\n  É, ü and ✓\n  [@k]\n"), (4, 3));
+        // Where the text begins, for a mistake in the field as a whole.
+        assert_eq!(placed("text: >\n  # heading\n", "#"), (2, 3));
     }
 
     #[test]

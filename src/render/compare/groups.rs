@@ -138,6 +138,7 @@ mod tests {
             folder: id.to_string(),
             record: serde_saphyr::from_str(&yaml).expect("record"),
             record_path: format!("content/sites/{id}/site.yaml"),
+            record_text: yaml.as_str().into(),
             narrative: Vec::new(),
             narrative_complete: true,
             record_complete: true,
