@@ -23,11 +23,18 @@ use crate::render::OutputFile;
 /// default place is an empty list: projects without pseudonymised data
 /// need none. One that `[privacy] real_names` names must exist: a typo in
 /// the path would otherwise turn the check off without a word.
+///
+/// Lists come out of spreadsheets and old editors: lines may end in CR
+/// alone, the file may be UTF-16, and a line may be a row `Smith, Ida` or
+/// `"Ida","Smith"`. Each is read as the names it holds; what cannot be read
+/// as names fails the run, since it would leave names unchecked.
 pub fn read_deny_list(root: &Path, relative: &str) -> Result<Vec<String>, Diagnostic> {
     let path = root.join(relative);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && relative == DEFAULT_REAL_NAMES => return Ok(Vec::new()),
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && relative == DEFAULT_REAL_NAMES => {
+            return look_alike(root).map_or(Ok(Vec::new()), Err);
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let config = std::fs::read_to_string(root.join("wingreport.toml")).unwrap_or_default();
             let line = config.lines().position(|l| l.trim_start().starts_with("real_names")).map_or(0, |i| i + 1);
@@ -41,13 +48,94 @@ pub fn read_deny_list(root: &Path, relative: &str) -> Result<Vec<String>, Diagno
         }
         Err(e) => return Err(Diagnostic::whole_file(relative, format!("cannot read the real-names list: {e}"))),
     };
-    Ok(text
-        .trim_start_matches('\u{feff}')
-        .lines()
-        .map(|line| line.split('#').next().unwrap_or("").trim())
-        .filter(|name| !name.is_empty())
-        .map(str::to_string)
-        .collect())
+    let text = decoded(&bytes).map_err(|(line, col)| {
+        Diagnostic::new(relative, line, col, "the real-names list is not UTF-8 text from here on").with_hint(
+            "save it as UTF-8 (a spreadsheet's \"CSV UTF-8\", an editor's \"UTF-8\" encoding): no name in it is \
+             checked until then",
+        )
+    })?;
+    let text = text.trim_start_matches('\u{feff}').replace("\r\n", "\n").replace('\r', "\n");
+    let mut names = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let entry = line.split('#').next().unwrap_or("");
+        let parts: Vec<&str> = entry
+            .split(',')
+            .map(|part| part.trim().trim_matches(['"', '\'']).trim())
+            .filter(|part| !part.is_empty())
+            .collect();
+        match parts[..] {
+            [] => {}
+            [name] => names.push(name.to_string()),
+            // `Smith, Ida` is Ida Smith; a row `Ida,Smith` may be either way round.
+            [first, second] => names.extend([format!("{second} {first}"), format!("{first} {second}")]),
+            _ => {
+                return Err(Diagnostic::new(
+                    relative,
+                    index + 1,
+                    1,
+                    format!("this line of the real-names list holds {} values separated by commas", parts.len()),
+                )
+                .with_hint(
+                    "write one person a line, as `Given Surname` or `Surname, Given`; keep other columns (a site, a \
+                     role) out of the list",
+                ));
+            }
+        }
+    }
+    Ok(names)
+}
+
+/// The text of a list saved as UTF-8 or as UTF-16 (with a byte-order
+/// mark, or without one, when its NUL bytes give it away), or the line and
+/// column where it stops being UTF-8.
+fn decoded(bytes: &[u8]) -> Result<String, (usize, usize)> {
+    let utf16 = |body: &[u8], little: bool| {
+        let units = body.chunks(2).map(|pair| match (pair, little) {
+            ([a, b], true) => u16::from_le_bytes([*a, *b]),
+            ([a, b], false) => u16::from_be_bytes([*a, *b]),
+            _ => 0xD800,
+        });
+        char::decode_utf16(units).collect::<Result<String, _>>().map_err(|_| (1, 1))
+    };
+    match bytes {
+        [0xFF, 0xFE, body @ ..] => utf16(body, true),
+        [0xFE, 0xFF, body @ ..] => utf16(body, false),
+        // ASCII in UTF-16 has a NUL beside every letter: after it when little-endian.
+        _ if bytes.contains(&0) => {
+            let odd_nuls = bytes.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+            utf16(bytes, odd_nuls * 2 >= bytes.len() / 2)
+        }
+        _ => String::from_utf8(bytes.to_vec()).map_err(|e| {
+            let valid = std::str::from_utf8(&bytes[..e.utf8_error().valid_up_to()]).unwrap_or_default();
+            crate::load::line_col(valid, valid.len())
+        }),
+    }
+}
+
+/// With no list at the default place: a file beside where it belongs that
+/// looks like the list under another name (`real_names.txt`,
+/// `real-names.txt.txt`, `names.csv`), which would otherwise go unread.
+fn look_alike(root: &Path) -> Option<Diagnostic> {
+    let (folder, expected) = DEFAULT_REAL_NAMES.rsplit_once('/')?;
+    let mut found: Vec<String> = std::fs::read_dir(root.join(folder))
+        .ok()?
+        .flatten()
+        .filter(|entry| entry.path().is_file())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.to_lowercase().contains("name"))
+        .collect();
+    found.sort();
+    let name = found.first()?;
+    Some(
+        Diagnostic::whole_file(
+            format!("{folder}/{name}"),
+            format!("this looks like the real-names list, which is read from `{DEFAULT_REAL_NAMES}` only"),
+        )
+        .with_hint(format!(
+            "rename it to `{expected}`, or name it in wingreport.toml (`[privacy] real_names = \"{folder}/{name}\"`): \
+             until then no real name is checked"
+        )),
+    )
 }
 
 /// Text as a reader meets it, to look for names in. Letters are lower
@@ -767,5 +855,45 @@ mod tests {
         assert!(read_deny_list(dir.path(), DEFAULT_REAL_NAMES).unwrap().is_empty(), "the default may be missing");
         let missing = read_deny_list(dir.path(), "private/real_names.txt").unwrap_err();
         assert_eq!(missing.message, "`[privacy] real_names` names `private/real_names.txt`, which does not exist");
+    }
+
+    #[test]
+    fn a_list_from_a_spreadsheet_or_an_old_editor_is_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let read = |bytes: &[u8]| {
+            std::fs::write(dir.path().join("names.txt"), bytes).unwrap();
+            read_deny_list(dir.path(), "names.txt")
+        };
+        let both = ["Ida Smith", "Jo Brown"];
+        assert_eq!(read(b"Ida Smith\rJo Brown\r").unwrap(), both, "CR line ends");
+        let utf16 = |little: bool, bom: bool| -> Vec<u8> {
+            let units = bom.then_some(0xFEFF).into_iter().chain("Ida Smith\r\nJo Brown\r\n".encode_utf16());
+            units.flat_map(|u| if little { u.to_le_bytes() } else { u.to_be_bytes() }).collect()
+        };
+        for (little, bom) in [(true, true), (true, false), (false, true), (false, false)] {
+            assert_eq!(read(&utf16(little, bom)).unwrap(), both, "UTF-16, little-endian {little}, mark {bom}");
+        }
+        assert_eq!(
+            read(b"\"Smith, Ida\"\n\"Jo\",\"Brown\",\nAl Day,\n").unwrap(),
+            ["Ida Smith", "Smith Ida", "Brown Jo", "Jo Brown", "Al Day"]
+        );
+        let row = read(b"# name, surname\nIda,Smith,HMP Risley\n").unwrap_err();
+        assert_eq!((row.line, row.col), (2, 1));
+        assert!(row.message.contains("3 values separated by commas"), "{}", row.message);
+        let latin1 = read(b"Ida Smith\nJos\xe9 Nu\xf1ez\n").unwrap_err();
+        assert_eq!((latin1.line, latin1.col), (2, 4));
+        assert!(latin1.hint.unwrap().contains("save it as UTF-8"));
+    }
+
+    #[test]
+    fn a_list_saved_under_another_name_beside_the_default_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("private")).unwrap();
+        std::fs::write(dir.path().join("private/notes.txt"), "not a list").unwrap();
+        assert!(read_deny_list(dir.path(), DEFAULT_REAL_NAMES).unwrap().is_empty());
+        std::fs::write(dir.path().join("private/real-names.txt.txt"), "Ida Smith\n").unwrap();
+        let err = read_deny_list(dir.path(), DEFAULT_REAL_NAMES).unwrap_err();
+        assert_eq!(err.path, "private/real-names.txt.txt");
+        assert!(err.hint.unwrap().contains("rename it to `real-names.txt`"));
     }
 }

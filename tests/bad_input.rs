@@ -447,6 +447,29 @@ fn real_name_in_the_output_fails_the_build_and_points_at_its_source() {
     }
 }
 
+/// A list exported from Excel for Mac (lines ending in CR) or saved by
+/// Notepad as "Unicode" (UTF-16 without a mark) is read name by name; one
+/// saved under a near-miss name beside the default is an error, not an
+/// unchecked build.
+#[test]
+fn real_names_saved_by_a_spreadsheet_or_under_another_name_are_still_checked() {
+    let (dir, before) = built_with_real_names("");
+    let root = dir.path();
+    let utf16: Vec<u8> = "Anna Cole\r\nMarina\r\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    for list in [b"Anna Cole\rMarina\r".to_vec(), utf16] {
+        std::fs::write(root.join("private/real-names.txt"), list).unwrap();
+        let out = build(root, &[]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("real name `Marina` would be published"), "{}", stderr(&out));
+    }
+    std::fs::rename(root.join("private/real-names.txt"), root.join("private/real_names.txt")).unwrap();
+    let out = build(root, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("private/real_names.txt: this looks like the real-names list"), "{err}");
+    assert_eq!(snapshot(&root.join("output")), before, "nothing published");
+}
+
 /// A two-word name is still a name when the Markdown wraps it over two
 /// lines, emphasises one word or writes its apostrophe, which a template
 /// escapes: each is refused at its own line, and nothing is published.
