@@ -861,7 +861,7 @@ impl<'a> Parsing<'a, '_, '_> {
         let text = run.text.as_str();
         // Most runs have none of these ASCII bytes: searched for with memchr, not char by char.
         let bytes = text.as_bytes();
-        if memchr::memchr3(b'@', b'[', b'{', bytes).is_none() && memchr::memchr(b']', bytes).is_none() {
+        if memchr::memchr3(b'@', b'[', b'{', bytes).is_none() && memchr::memchr2(b']', b'}', bytes).is_none() {
             self.items.extend(run.events.into_iter().map(Item::Event));
             return;
         }
@@ -897,20 +897,41 @@ impl<'a> Parsing<'a, '_, '_> {
         }
     }
 
-    /// `{{ ... }}` in running text: a shortcode that is not a paragraph of its own.
+    /// `{{ ... }}` in running text: a shortcode that is not a paragraph of
+    /// its own, or one missing a brace, which would be printed as written.
     fn check_braces(&mut self, run: &Run<'a>) {
+        const HOW: &str = "write a shortcode as `{{ name(...) }}`, alone on its line with a blank line before and after; to show braces as text, put them in `code`";
         let text = run.text.as_str();
+        let find =
+            |pattern: &[u8], from: usize| memchr::memmem::find(&text.as_bytes()[from..], pattern).map(|i| from + i);
         let mut from = 0;
-        while let Some(open) = memchr::memmem::find(&text.as_bytes()[from..], b"{{").map(|i| from + i) {
-            let Some(close) = memchr::memmem::find(&text.as_bytes()[open..], b"}}").map(|i| open + i) else { return };
-            if run.literal(open) {
-                self.error(
-                    run.source(open),
-                    format!("`{}` is inside a paragraph, list, table or quote", &text[open..close + 2]),
-                    "a shortcode must be a paragraph of its own: put it on its own line with a blank line before and after, outside lists and quotes; to show braces as text, put them in `code`",
-                );
+        loop {
+            let (open, close) = (find(b"{{", from), find(b"}}", from));
+            match (open, close) {
+                (Some(open), Some(close)) if open < close => {
+                    if run.literal(open) {
+                        self.error(
+                            run.source(open),
+                            format!("`{}` is inside a paragraph, list, table or quote", &text[open..close + 2]),
+                            "a shortcode must be a paragraph of its own: put it on its own line with a blank line before and after, outside lists and quotes; to show braces as text, put them in `code`",
+                        );
+                    }
+                    from = close + 2;
+                }
+                (_, Some(close)) if open.is_none_or(|open| close < open) => {
+                    if run.literal(close) {
+                        self.error(run.source(close), "`}}` closes a shortcode that was never opened with `{{`", HOW);
+                    }
+                    from = close + 2;
+                }
+                (Some(open), _) => {
+                    if run.literal(open) {
+                        self.error(run.source(open), "`{{` opens a shortcode that is never closed with `}}`", HOW);
+                    }
+                    from = open + 2;
+                }
+                (None, _) => return,
             }
-            from = close + 2;
         }
     }
 
@@ -1362,6 +1383,22 @@ mod tests {
             assert_eq!(r.diagnostics.len(), 1, "{body}: {:?}", messages(&r));
             assert!(r.diagnostics[0].hint.as_deref().unwrap_or("").contains("paragraph of its own"));
         }
+    }
+
+    #[test]
+    fn a_shortcode_missing_a_brace_is_an_error_not_printed_text() {
+        let r =
+            one("{{ quote(id=\"a\")\n\n{{ list(key=\"b\") }\n\nA } brace, a stray }} and `{{ code }}`.\n\n\\{\\{ x\n");
+        let at: Vec<_> = r.diagnostics.iter().map(|d| (d.line, d.col, d.message.as_str())).collect();
+        assert_eq!(
+            at,
+            [
+                (5, 1, "`{{` opens a shortcode that is never closed with `}}`"),
+                (7, 1, "`{{` opens a shortcode that is never closed with `}}`"),
+                (9, 20, "`}}` closes a shortcode that was never opened with `{{`"),
+            ]
+        );
+        assert_eq!(r.calls.len(), 0);
     }
 
     #[test]
