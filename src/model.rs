@@ -727,7 +727,7 @@ pub struct Attributes {
     /// Where the numbers come from, such as `interviews`.
     pub source: Option<String>,
     /// `true` when the numbers are not study data: the page and the chart say so visibly.
-    #[serde(default, deserialize_with = "crate::load::strict::value")]
+    #[serde(default, deserialize_with = "crate::load::strict::value", skip_serializing_if = "is_false")]
     pub illustrative: bool,
     /// In any order; the chart sorts by count, descending, ties keeping the author's order.
     pub items: Vec<AttributeItem>,
@@ -768,12 +768,23 @@ pub struct Ladder {
     #[schemars(with = "u32")]
     #[serde(deserialize_with = "crate::load::strict::spanned")]
     pub current: Spanned<u32>,
-    /// Target level, as defined under `ladder: levels` in `frameworks.yaml`.
-    #[schemars(with = "u32")]
-    #[serde(deserialize_with = "crate::load::strict::spanned")]
-    pub target: Spanned<u32>,
+    /// Target level, as defined under `ladder: levels` in `frameworks.yaml`;
+    /// left out when the site set none.
+    #[schemars(with = "Option<u32>")]
+    #[serde(
+        default,
+        deserialize_with = "crate::load::strict::optional_spanned",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target: Option<Spanned<u32>>,
     /// A note shown with the ladder.
     pub note: Option<Prose>,
+}
+
+/// A flag left unset reads `false`; `site.json` holds it only when set,
+/// so a download states nothing the record did not.
+fn is_false(flag: &bool) -> bool {
+    !flag
 }
 
 /// One peer involvement role.
@@ -782,8 +793,10 @@ pub struct Ladder {
 pub struct Role {
     /// Name of the role, such as `Induction orderly`.
     pub title: String,
-    /// `true`, `false` or a text such as `"Unpaid (part of Purple band role)"`.
-    pub paid: Paid,
+    /// `true`, `false` or a text such as `"Unpaid (part of Purple band role)"`;
+    /// left out when the study did not find out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid: Option<Paid>,
     /// Levels of confidentiality and responsibility: `low`, `medium`, `high` or `low-high`.
     pub lcr: Option<Lcr>,
     /// Free text cell: induction.
@@ -842,7 +855,7 @@ pub struct NamedList {
     /// Heading of the list.
     pub title: Option<String>,
     /// `true` = numbered in priority order.
-    #[serde(default, deserialize_with = "crate::load::strict::value")]
+    #[serde(default, deserialize_with = "crate::load::strict::value", skip_serializing_if = "is_false")]
     pub ordered: bool,
     /// The entries, in order.
     pub items: Vec<ListItem>,

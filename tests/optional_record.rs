@@ -472,3 +472,43 @@ fn a_not_found_page_comes_with_the_public_address() {
     let sitemap = std::fs::read_to_string(root.join("output/sitemap.xml")).unwrap();
     assert!(!sitemap.contains("404") && sitemap.contains("https://intranet.example/reports/study/index.html"));
 }
+
+/// Found by a researcher's audit: phases with only a name showed a row of
+/// dashes under Weeks, Location and Cohort, a role table had four columns
+/// of dashes, a ladder needed a target the site never set, and site.json
+/// said `illustrative: false` and `ordered: false` for flags never written.
+#[test]
+fn phases_roles_and_the_ladder_show_only_what_the_record_states() {
+    let more = "phases:\n  - {name: Course, weeks: 6}\n  - {name: Placement}\n\
+                roles:\n  - {title: Listener}\n  - {title: Orderly, paid: true}\n\
+                ladder: {current: 1}\n\
+                lists:\n  aims: {items: [{text: An aim}]}\n\
+                attributes: {n: 4, items: [{name: Patient, count: 3}]}\n";
+    let dir = project_of(&[record("esw", more)]);
+    let root = dir.path();
+    std::fs::write(
+        root.join("content/frameworks.yaml"),
+        "ladder:\n  levels:\n    - {n: 0, name: None, description: No part.}\n    - {n: 1, name: Told, description: Kept informed.}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("content/sites/esw/01-findings.md"),
+        "---\ntitle: Findings\n---\n\n{{ phases() }}\n\n{{ roles() }}\n\n{{ ladder() }}\n",
+    )
+    .unwrap();
+    built_ok(root);
+    let doc = html(&root.join("output/sites/esw/index.html"));
+    let header = |id: &str| -> Vec<String> { select(&doc, &format!("#{id} thead th")).iter().map(text).collect() };
+    let cells = |id: &str| -> Vec<String> { select(&doc, &format!("#{id} tbody td")).iter().map(text).collect() };
+    assert_eq!(header("phases"), ["Phase", "Weeks"]);
+    assert_eq!(cells("phases"), ["6", "–not stated"], "a dash, read out as not stated");
+    assert_eq!(header("roles"), ["Role", "Paid"]);
+    assert_eq!(cells("roles"), ["–not stated", "Paid"]);
+    assert_eq!(select(&doc, "#ladder .ladder-tag").iter().map(text).collect::<Vec<_>>(), ["Current level"]);
+    assert!(text(&select(&doc, "#ladder figcaption")[0]).ends_with("current level"));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join("output/sites/esw/site.json")).unwrap()).unwrap();
+    assert_eq!(json["ladder"], serde_json::json!({"current": 1}));
+    assert!(json["attributes"].get("illustrative").is_none() && json["lists"]["aims"].get("ordered").is_none());
+    assert!(json["roles"][0].get("paid").is_none());
+}

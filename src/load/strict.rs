@@ -178,6 +178,11 @@ pub fn spanned<'de, D: Deserializer<'de>, T: Scalar>(deserializer: D) -> Result<
     Ok(Spanned::new(s.value.0, s.referenced, s.defined))
 }
 
+/// An optional number whose place later stages point at (with `#[serde(default)]`).
+pub fn optional_spanned<'de, D: Deserializer<'de>, T: Scalar>(deserializer: D) -> Result<Option<Spanned<T>>, D::Error> {
+    spanned(deserializer).map(Some)
+}
+
 /// Optional `label: number` pairs (with `#[serde(default)]`).
 pub fn optional_map<'de, D: Deserializer<'de>, T: Scalar>(
     deserializer: D,

@@ -10,7 +10,7 @@ use super::prose::ProseRenderer;
 use crate::diagnostics::{Diagnostic, Gap, did_you_mean, one_of};
 use crate::markdown::shortcodes::{ArgValue, Call};
 use crate::markdown::{PageState, Resolved, slugify};
-use crate::model::{Cell, Delivery, NumberingConfig, NumberingScope, Project, Prose, Role, Site};
+use crate::model::{Cell, Delivery, NumberingConfig, NumberingScope, Paid, Project, Prose, Role, Site};
 use crate::templates::Theme;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -379,14 +379,15 @@ pub fn render_template(
     theme.render_with(&format!("shortcodes/{name}.html"), &view, [("site", tera::Value::none())])
 }
 
-/// Display rows of a role table; the confidentiality column only when used.
+/// Display rows of a role table, and which of its columns any role states:
+/// a column no role states is left out, not filled with dashes.
 pub(super) fn roles_data<'a>(roles: &'a [Role], slots: &mut Slots<'a>) -> Value {
     let rows: Vec<Value> = roles
         .iter()
         .map(|role| {
             json!({
                 "title": role.title,
-                "paid": role.paid.label(),
+                "paid": role.paid.as_ref().map(Paid::label),
                 "lcr": role.lcr.map(|l| l.label()),
                 "induction": slots.put_opt(role.induction.as_ref()),
                 "single_issue": slots.put_opt(role.single_issue.as_ref()),
@@ -395,7 +396,15 @@ pub(super) fn roles_data<'a>(roles: &'a [Role], slots: &mut Slots<'a>) -> Value 
             })
         })
         .collect();
-    json!({"roles": rows, "with_lcr": roles.iter().any(|role| role.lcr.is_some())})
+    let any = |stated: fn(&Role) -> bool| roles.iter().any(stated);
+    json!({"roles": rows, "stated": {
+        "paid": any(|r| r.paid.is_some()),
+        "lcr": any(|r| r.lcr.is_some()),
+        "induction": any(|r| r.induction.is_some()),
+        "single_issue": any(|r| r.single_issue.is_some()),
+        "bridging": any(|r| r.bridging.is_some()),
+        "representation": any(|r| r.representation.is_some()),
+    }})
 }
 
 /// A shortcode mistake before it has a place in a file.
@@ -521,6 +530,11 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
         }
         "phases" => {
             let phases = r.phases.as_ref().ok_or_else(|| missing("phases"))?;
+            let stated = json!({
+                "weeks": phases.iter().any(|p| p.weeks.is_some()),
+                "location": phases.iter().any(|p| p.location.is_some()),
+                "cohort": phases.iter().any(|p| p.cohort.is_some()),
+            });
             let phases: Vec<Value> = phases
                 .iter()
                 .map(|p| {
@@ -530,7 +544,7 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
                     })
                 })
                 .collect();
-            (json!({"phases": phases}), "Phases of the activity programme".to_string())
+            (json!({"phases": phases, "stated": stated}), "Phases of the activity programme".to_string())
         }
         "roles" => {
             let roles = r.roles.as_ref().ok_or_else(|| missing("roles"))?;
@@ -555,13 +569,17 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
                 .map(|l| {
                     json!({
                         "n": l.n, "name": l.name, "description": l.description,
-                        "current": l.n == ladder.current.value, "target": l.n == ladder.target.value,
+                        "current": l.n == ladder.current.value, "target": ladder.target.as_ref().is_some_and(|t| t.value == l.n),
                     })
                 })
                 .collect();
             (
                 json!({"levels": levels, "note": slots.put_opt(ladder.note.as_ref())}),
-                "Service-user involvement ladder: current and target levels".to_string(),
+                match ladder.target {
+                    Some(_) => "Service-user involvement ladder: current and target levels",
+                    None => "Service-user involvement ladder: current level",
+                }
+                .to_string(),
             )
         }
         "list" => {
