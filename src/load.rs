@@ -411,6 +411,12 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
         YamlError::InvalidScalar { ty, .. } => {
             at(format!("expected {}; found `{}`", type_words(ty), scalar_at(text, line, col)), None, Fix::Blank)
         }
+        // `title:` with nothing after it.
+        YamlError::NullIntoString { .. } => at(
+            "nothing is written after this key, where a text belongs".to_string(),
+            Some("write the text after the colon, or leave the key out if it is optional".to_string()),
+            Fix::Blank,
+        ),
         YamlError::InvalidBooleanStrict { .. } => at(
             format!("expected `true` or `false`; found `{}`", scalar_at(text, line, col)),
             Some("write `true` or `false`".to_string()),

@@ -204,11 +204,14 @@ pub enum GroupBy {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Series {
+    #[serde(deserialize_with = "crate::load::strict::text")]
     pub title: String,
     pub subtitle: Option<String>,
+    #[serde(deserialize_with = "crate::load::strict::names")]
     pub authors: Vec<String>,
     #[serde(deserialize_with = "crate::load::strict::year")]
     pub year: u32,
+    #[serde(deserialize_with = "crate::load::strict::prose")]
     pub summary: Prose,
     #[serde(default)]
     pub funders: Vec<String>,
@@ -341,6 +344,8 @@ pub struct SiteRecord {
     #[schemars(with = "String", regex(pattern = r"^[a-z0-9-]+$"))]
     pub id: Spanned<String>,
     /// Report title.
+    #[serde(deserialize_with = "crate::load::strict::text")]
+    #[schemars(regex(pattern = r"\S"))]
     pub title: String,
     /// A line under the title on the cover.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -354,6 +359,8 @@ pub struct SiteRecord {
     /// Wing or unit name.
     pub wing: Option<String>,
     /// Authors' names, in order.
+    #[serde(deserialize_with = "crate::load::strict::names")]
+    #[schemars(length(min = 1), inner(regex(pattern = r"\S")))]
     pub authors: Vec<String>,
     /// Publication year.
     #[serde(deserialize_with = "crate::load::strict::year")]
@@ -361,6 +368,7 @@ pub struct SiteRecord {
     /// `draft`, `review` or `published`; a draft never reaches `build` output (unless `--drafts`).
     pub status: Status,
     /// One paragraph for the series index card.
+    #[serde(deserialize_with = "crate::load::strict::prose")]
     pub summary: Prose,
     /// Who published the report, such as `Ministry of Justice`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -706,6 +714,8 @@ impl Accreditation {
 #[serde(deny_unknown_fields)]
 pub struct Phase {
     /// Name of the phase.
+    #[serde(deserialize_with = "crate::load::strict::text")]
+    #[schemars(regex(pattern = r"\S"))]
     pub name: String,
     /// Length in weeks.
     #[serde(default, deserialize_with = "crate::load::strict::optional")]
@@ -738,6 +748,8 @@ pub struct Attributes {
 #[serde(deny_unknown_fields)]
 pub struct AttributeItem {
     /// The attribute, such as `Approachable`.
+    #[serde(deserialize_with = "crate::load::strict::text")]
+    #[schemars(regex(pattern = r"\S"))]
     pub name: String,
     /// Respondents naming it: at most `n`.
     #[schemars(with = "u32")]
@@ -792,6 +804,8 @@ fn is_false(flag: &bool) -> bool {
 #[serde(deny_unknown_fields)]
 pub struct Role {
     /// Name of the role, such as `Induction orderly`.
+    #[serde(deserialize_with = "crate::load::strict::text")]
+    #[schemars(regex(pattern = r"\S"))]
     pub title: String,
     /// `true`, `false` or a text such as `"Unpaid (part of Purple band role)"`;
     /// left out when the study did not find out.
@@ -866,6 +880,7 @@ pub struct NamedList {
 #[serde(deny_unknown_fields)]
 pub struct ListItem {
     /// The entry.
+    #[serde(deserialize_with = "crate::load::strict::prose")]
     pub text: Prose,
     /// More detail, shown after the entry.
     pub detail: Option<Prose>,
@@ -876,6 +891,8 @@ pub struct ListItem {
 #[serde(deny_unknown_fields)]
 pub struct ExtraTable {
     /// Caption, after "Table N:".
+    #[serde(deserialize_with = "crate::load::strict::text")]
+    #[schemars(regex(pattern = r"\S"))]
     pub caption: String,
     /// Column headings.
     pub columns: Vec<String>,
@@ -912,6 +929,7 @@ pub struct Quote {
     /// `interview`, `focus-group`, `workshop`, `observation` or `written`.
     pub method: Option<Method>,
     /// The quotation.
+    #[serde(deserialize_with = "crate::load::strict::prose")]
     pub text: Prose,
 }
 

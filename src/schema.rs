@@ -28,6 +28,9 @@ pub fn site_schema() -> serde_json::Value {
     value
 }
 
+/// The pattern of a text that must say something (`strict::text`).
+const NOT_BLANK: &str = r"\S";
+
 /// The loader reads a bare number or `true` written where text belongs
 /// (`wing: 3`) as that text, so the schema accepts one there too: every
 /// plain text (a `string` with no pattern or fixed values) becomes a
@@ -41,12 +44,18 @@ fn bare_scalars_are_text(value: &mut serde_json::Value) {
         }
         return;
     };
-    let constrained = ["pattern", "enum", "const", "format"].iter().any(|k| map.contains_key(*k));
+    // A text that must not be blank (`\S`) is still one a bare number or flag fills.
+    let not_blank = map.get("pattern").is_some_and(|p| p == NOT_BLANK);
+    let constrained = ["pattern", "enum", "const", "format"].iter().any(|k| map.contains_key(*k)) && !not_blank;
     let text = serde_json::json!([{ "type": "string" }, { "type": "number" }, { "type": "boolean" }]);
     match map.get("type") {
         Some(t) if t == "string" && !constrained => {
             map.remove("type");
-            map.insert("anyOf".to_string(), text);
+            let mut choices = text;
+            if let Some(pattern) = map.remove("pattern") {
+                choices[0]["pattern"] = pattern;
+            }
+            map.insert("anyOf".to_string(), choices);
         }
         Some(t) if *t == serde_json::json!(["string", "null"]) && !constrained => {
             map.remove("type");

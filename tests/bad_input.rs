@@ -754,3 +754,37 @@ fn a_broken_record_stops_its_own_search_only() {
     assert_eq!(in_file(SITE), 1, "{diags:#?}");
     assert!(in_file("content/sites/risley/site.yaml") >= 1, "{diags:#?}");
 }
+
+/// Found by a researcher's audit: `title: ""`, `authors: []` and an empty
+/// quotation passed `check` and published an empty `<h1>`, an empty author
+/// row and an empty blockquote; `summary:` with nothing after it was a
+/// Rust message that hid every mistake after it. Each is now an error at
+/// its place, all in one run, and nothing is published.
+#[test]
+fn a_blank_title_author_list_summary_or_quotation_is_an_error_at_its_place() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let first = build(root, &["--quiet"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = snapshot(&root.join("output"));
+    edit(root, SITE, "title: CFO Hamlet Peer mentor initiative at HMP Drake Hall", "title: \"\"");
+    edit(root, SITE, "authors: [Dr Katherine Albertson]", "authors: []");
+    edit(root, SITE, "text: \"We actively seek out the difficult to engage.\"", "text: \"  \"");
+    let text = std::fs::read_to_string(root.join(SITE)).unwrap();
+    let summary = text.find("summary:").unwrap();
+    let end = summary + text[summary..].find("\n\n").unwrap();
+    std::fs::write(root.join(SITE), format!("{}summary:{}", &text[..summary], &text[end..])).unwrap();
+    let out = build(root, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    for (written, col, message) in [
+        ("title: \"\"", 8, "this text is empty"),
+        ("authors: []", 10, "this list is empty"),
+        ("text: \"  \"", 11, "this text is empty"),
+        ("summary:", 8, "nothing is written after this key, where a text belongs"),
+    ] {
+        let line = line_of(root, SITE, written);
+        assert!(err.contains(&format!("{SITE}:{line}:{col}: {message}")), "{written}: {err}");
+    }
+    assert_eq!(snapshot(&root.join("output")), before, "nothing published");
+}

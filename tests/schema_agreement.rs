@@ -86,6 +86,18 @@ fn cases() -> Vec<Case> {
         ),
         case("a bare number in a table cell", edited("\"Case Managers\", \"3\"", "\"Case Managers\", 3"), true),
         // A bare scalar where text belongs is that text, in both.
+        // A title or author that says nothing is refused by both.
+        case(
+            "a blank title",
+            edited("title: CFO Hamlet Peer mentor initiative at HMP Drake Hall", "title: \"  \""),
+            false,
+        ),
+        case("no authors", edited("authors: [Dr Katherine Albertson]", "authors: []"), false),
+        case(
+            "a blank author",
+            edited("authors: [Dr Katherine Albertson]", "authors: [Dr Katherine Albertson, \"\"]"),
+            false,
+        ),
         case(
             "a bare number as the title",
             edited("title: CFO Hamlet Peer mentor initiative at HMP Drake Hall", "title: 2024"),

@@ -183,6 +183,35 @@ pub fn optional_spanned<'de, D: Deserializer<'de>, T: Scalar>(deserializer: D) -
     spanned(deserializer).map(Some)
 }
 
+/// Why a blank text is refused: published, it is a heading, row, caption
+/// or quotation with nothing in it.
+const BLANK: &str = "this text is empty\nwrite what it says; a blank one would be published as an empty heading, row, \
+                     caption or quotation";
+
+/// A text that must say something: a title, a name, a caption.
+pub fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    if text.trim().is_empty() { Err(de::Error::custom(BLANK)) } else { Ok(text) }
+}
+
+/// Markdown that must say something: a summary, a quotation, a list entry.
+pub fn prose<'de, D: Deserializer<'de>>(deserializer: D) -> Result<crate::model::Prose, D::Error> {
+    let prose = crate::model::Prose::deserialize(deserializer)?;
+    if prose.trim().is_empty() { Err(de::Error::custom(BLANK)) } else { Ok(prose) }
+}
+
+/// Names of which there must be one at least, each saying something: authors.
+pub fn names<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    let names = Vec::<String>::deserialize(deserializer)?;
+    if names.is_empty() {
+        Err(de::Error::custom("this list is empty\nname at least one, as in `[A. Researcher]`"))
+    } else if names.iter().any(|name| name.trim().is_empty()) {
+        Err(de::Error::custom(BLANK))
+    } else {
+        Ok(names)
+    }
+}
+
 /// Optional `label: number` pairs (with `#[serde(default)]`).
 pub fn optional_map<'de, D: Deserializer<'de>, T: Scalar>(
     deserializer: D,
