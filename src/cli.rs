@@ -149,7 +149,7 @@ enum Template {
     /// Scaffold content/sites/<ID>/: a draft site.yaml with every key explained, and two narrative files.
     ///
     /// Also writes site.schema.json at the project root, which the record's
-    /// first line points editors to. Refuses to touch an existing site folder.
+    /// first line points editors to. Refuses a site folder that has a site.yaml; to a folder of sections without one it adds only the record.
     Site {
         /// The site's id and folder name: lower-case letters, digits and `-`, such as `drake-hall`.
         id: String,

@@ -1012,14 +1012,50 @@ fn read_narratives(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<
 
 /// [`read_narratives`], and whether every Markdown file could be read.
 fn read_narratives_counted(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<Narrative>, bool) {
-    let files: Vec<PathBuf> = files_in(root, dir, diags)
+    let (files, others): (Vec<PathBuf>, Vec<PathBuf>) = files_in(root, dir, diags)
         .into_iter()
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "md"))
-        .collect();
+        .filter(|p| p.is_file())
+        .partition(|p| p.extension().is_some_and(|e| e == "md"));
+    diags.extend(others.iter().filter_map(|p| misnamed(root, p)));
     let mut narratives: Vec<Narrative> = files.iter().filter_map(|p| read_narrative_file(root, p, diags)).collect();
     narratives.sort_by(|a, b| a.front.weight.total_cmp(&b.front.weight).then_with(|| a.stem.cmp(&b.stem)));
     let complete = narratives.len() == files.len();
     (narratives, complete)
+}
+
+const MISNAMED_RECORD: &str = "this file is not read: a report's record is read from `site.yaml` only";
+const MISNAMED_SECTION: &str = "this file is not read: only Markdown files ending in `.md` are";
+
+/// A file beside the sections that was meant to be read but is not: a
+/// section saved as `.markdown`, `.MD` or `.md.txt` (an editor or a
+/// system that hides extensions), or the record as `site.yml`. Left
+/// unread, the report would be published without it and without a word.
+fn misnamed(root: &Path, path: &Path) -> Option<Diagnostic> {
+    let name = path.file_name()?.to_str()?;
+    if name.starts_with('.') {
+        return None;
+    }
+    let lower = name.to_lowercase();
+    let (stem, extension) = lower.rsplit_once('.')?;
+    let record = matches!(lower.as_str(), "site.yml" | "site.yaml") || (stem == "site.yaml" && extension == "txt");
+    // On a disk that ignores case, `Site.yaml` is what `site.yaml` reads.
+    let fix = if record && !path.with_file_name("site.yaml").is_file() {
+        "site.yaml".to_string()
+    } else if record {
+        return None;
+    } else if matches!(extension, "md" | "markdown" | "mdown" | "mkd" | "mkdn" | "txt" | "text") {
+        let stem = &name[..stem.len()];
+        format!("{}.md", stem.strip_suffix(".md").or_else(|| stem.strip_suffix(".MD")).unwrap_or(stem))
+    } else {
+        return None;
+    };
+    Some(
+        Diagnostic::whole_file(
+            rel_path(root, path),
+            if fix == "site.yaml" { MISNAMED_RECORD } else { MISNAMED_SECTION },
+        )
+        .with_hint(format!("rename it to `{fix}`; keep notes and other files outside content/")),
+    )
 }
 
 /// One site folder: its record and narrative, or the problems found.
@@ -1030,6 +1066,10 @@ pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnost
     let record_complete = found.is_empty();
     let (narrative, narrative_complete) = read_narratives_counted(root, folder_path, &mut found);
     let record_path = rel_path(root, &record_file);
+    // A record saved as `site.yml` is one mistake, reported where it is.
+    if found.iter().any(|d| d.message == MISNAMED_RECORD) {
+        found.retain(|d| d.path != record_path);
+    }
     if let Some((record, text)) = &record
         && record.status != Status::Draft
     {

@@ -104,29 +104,45 @@ pub fn new_site(root: &Path, id: &str, prison: Option<&str>) -> Result<NewSite, 
         ))
     };
     let target = root.join(&folder);
-    if target.exists() {
+    // A folder of sections with no record (made by hand, or its record
+    // lost) gets the record it lacks, and nothing of its own is touched.
+    let sections = target.is_dir() && !target.join(RECORD).exists();
+    if target.exists() && !sections {
         return Err(refused());
     }
-    let sites = target.parent().expect("content/sites/<id> has a parent");
-    std::fs::create_dir_all(sites).map_err(|e| io_error(sites, &e))?;
-    // create_dir fails when the folder appeared meanwhile, so it is never reused.
-    match std::fs::create_dir(&target) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(refused()),
-        Err(e) => return Err(io_error(&target, &e)),
+    if !sections {
+        let sites = target.parent().expect("content/sites/<id> has a parent");
+        std::fs::create_dir_all(sites).map_err(|e| io_error(sites, &e))?;
+        // create_dir fails when the folder appeared meanwhile, so it is never reused.
+        match std::fs::create_dir(&target) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(refused()),
+            Err(e) => return Err(io_error(&target, &e)),
+        }
     }
+    let has_markdown = sections
+        && std::fs::read_dir(&target)
+            .map_err(|e| io_error(&target, &e))?
+            .flatten()
+            .any(|entry| entry.path().extension().is_some_and(|e| e == "md"));
 
     let frameworks = read_frameworks(root);
-    let files = [
-        (RECORD, record(id, prison.as_deref(), &frameworks, current_year())),
-        (INTRODUCTION, introduction()),
-        (FINDINGS, findings()),
-    ];
-    let written =
-        files.iter().try_for_each(|(name, text)| write_new(&target.join(name), text)).and_then(|()| write_schema(root));
+    let mut files = vec![(RECORD, record(id, prison.as_deref(), &frameworks, current_year()))];
+    if !has_markdown {
+        files.extend([(INTRODUCTION, introduction()), (FINDINGS, findings())]);
+    }
+    let mut created = Vec::new();
+    let written = files
+        .iter()
+        .try_for_each(|(name, text)| write_new(&target.join(name), text).map(|()| created.push(target.join(name))))
+        .and_then(|()| write_schema(root));
     if let Err(failure) = written {
-        // Only what this run created is removed: the folder did not exist before.
-        let _ = std::fs::remove_dir_all(&target);
+        // Only what this run created is removed.
+        if sections {
+            created.iter().for_each(|path| drop(std::fs::remove_file(path)));
+        } else {
+            let _ = std::fs::remove_dir_all(&target);
+        }
         return Err(failure);
     }
     Ok(NewSite { id: id.to_string(), folder, files: files.iter().map(|(name, _)| *name).collect() })

@@ -788,3 +788,32 @@ fn a_blank_title_author_list_summary_or_quotation_is_an_error_at_its_place() {
     }
     assert_eq!(snapshot(&root.join("output")), before, "nothing published");
 }
+
+/// Found by a researcher's audit: a section renamed `.md.txt`, `.MD` or
+/// `.markdown` (an editor's choice, or a system that hides extensions) was
+/// left out of the published report without a word.
+#[test]
+fn a_section_whose_name_does_not_end_in_md_is_an_error_not_left_out() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let sites = root.join("content/sites");
+    for (from, to) in [
+        ("risley/03-recommendations.md", "risley/03-recommendations.md.txt"),
+        ("high-down/01-initiative.md", "high-down/01-initiative.MD"),
+        ("holme-house/01-initiative.md", "holme-house/01-initiative.markdown"),
+    ] {
+        std::fs::rename(sites.join(from), sites.join(to)).unwrap();
+    }
+    std::fs::write(sites.join("risley/interview-schedule.docx"), b"PK").unwrap();
+    std::fs::write(sites.join("risley/.notes.txt"), "hidden files are left alone\n").unwrap();
+    let err = failed_check(root);
+    for (file, fix) in [
+        ("risley/03-recommendations.md.txt", "03-recommendations.md"),
+        ("high-down/01-initiative.MD", "01-initiative.md"),
+        ("holme-house/01-initiative.markdown", "01-initiative.md"),
+    ] {
+        assert!(err.contains(&format!("content/sites/{file}: this file is not read")), "{file}: {err}");
+        assert!(err.contains(&format!("rename it to `{fix}`")), "{file}: {err}");
+    }
+    assert_eq!(err.matches("this file is not read").count(), 3, "other files are not sections: {err}");
+}

@@ -207,6 +207,39 @@ fn new_site_refuses_to_overwrite_an_existing_site() {
     assert_eq!(snapshot(root), before);
 }
 
+/// Found by a researcher's audit: the error for a site folder without a
+/// site.yaml said `wingreport new site <id>` writes one, which then refused
+/// the folder. It now adds the record, and only the record, keeping the
+/// sections; a misnamed `site.yml` is pointed out instead of "not found".
+#[test]
+fn new_site_adds_only_the_record_to_a_folder_of_sections_without_one() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let folder = root.join("content/sites/styal");
+    std::fs::create_dir_all(&folder).unwrap();
+    let section = "---\ntitle: Findings\n---\n\nWhat we found.\n";
+    std::fs::write(folder.join("01-findings.md"), section).unwrap();
+    let err = stderr(&wingreport().arg("check").arg("--root").arg(root).output().unwrap());
+    assert!(err.contains("content/sites/styal/site.yaml: file not found"), "{err}");
+    assert!(err.contains("`wingreport new site <id>` writes one"), "{err}");
+
+    let out = new_site(root, &["styal", "--prison", "HMP Styal"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut names: Vec<String> =
+        std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["01-findings.md", "site.yaml"]);
+    assert_eq!(std::fs::read_to_string(folder.join("01-findings.md")).unwrap(), section, "the section is kept");
+    let check = wingreport().arg("check").arg("--root").arg(root).output().unwrap();
+    assert!(check.status.success(), "{}", stderr(&check));
+
+    std::fs::rename(folder.join("site.yaml"), folder.join("site.yml")).unwrap();
+    let err = stderr(&wingreport().arg("check").arg("--root").arg(root).output().unwrap());
+    assert!(err.contains("content/sites/styal/site.yml: this file is not read"), "{err}");
+    assert!(err.contains("rename it to `site.yaml`"), "{err}");
+    assert!(!err.contains("site.yaml: file not found"), "one mistake, one error: {err}");
+}
+
 #[test]
 fn bad_site_id_is_a_usage_error_with_a_suggestion() {
     let dir = bundled_project();
