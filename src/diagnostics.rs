@@ -73,11 +73,15 @@ pub fn rel_path(root: &Path, path: &Path) -> String {
     rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
-/// The closest candidate by edit distance, if it is close enough to be a typo.
+/// The closest candidate by edit distance, if it is close enough to be a
+/// typo. Case and characters that cannot be seen count for nothing:
+/// `Red` is `red`, and `published` with a no-break space after it is `published`.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let plain = |s: &str| s.chars().filter(|&c| !is_hidden(c)).collect::<String>().trim().to_lowercase();
+    let word = plain(word);
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .map(|c| (strsim::jaro_winkler(&word, &plain(c)), c))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
@@ -155,6 +159,46 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 }
 
+/// A character that does not show as itself: a space other than the
+/// ordinary one, a zero-width or direction mark, a soft or non-breaking hyphen.
+pub fn is_hidden(c: char) -> bool {
+    (c.is_whitespace() && !c.is_ascii())
+        || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2010}' | '\u{2011}' | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// " It holds a no-break space (U+00A0)." for a key or value with a
+/// character that does not show as itself, which is why it was not
+/// recognised; empty otherwise.
+pub fn hidden_in(word: &str) -> String {
+    word.chars().find(|&c| is_hidden(c)).map_or(String::new(), |c| format!(": it holds {}", char_name(c)))
+}
+
+/// A character an author cannot see, named as they would look it up: "a
+/// no-break space (U+00A0)".
+pub fn char_name(c: char) -> String {
+    let name = match c {
+        '\u{a0}' => "a no-break space",
+        '\u{202f}' => "a narrow no-break space",
+        '\u{2007}' => "a figure space",
+        '\u{2002}' => "an en space",
+        '\u{2003}' => "an em space",
+        '\u{2009}' => "a thin space",
+        '\u{3000}' => "an ideographic space",
+        '\u{200b}' => "a zero-width space",
+        '\u{200c}' => "a zero-width non-joiner",
+        '\u{200d}' => "a zero-width joiner",
+        '\u{2060}' => "a word joiner",
+        '\u{feff}' => "a byte-order mark",
+        '\u{ad}' => "a soft hyphen",
+        '\u{2011}' => "a non-breaking hyphen",
+        '\u{202e}' => "a right-to-left override",
+        '\u{202d}' => "a left-to-right override",
+        _ => return format!("the character U+{:04X}", u32::from(c)),
+    };
+    format!("{name} (U+{:04X})", u32::from(c))
+}
+
 /// Byte offset of a 1-based line and column (in characters) within `text`.
 pub fn offset_of(text: &str, line: usize, col: usize) -> Option<usize> {
     if line == 0 {
@@ -212,6 +256,18 @@ pub fn report(root: &Path, diags: &[Diagnostic], colour: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_suggestion_sees_past_case_and_characters_that_do_not_show() {
+        let ratings = ["green", "amber", "red"];
+        assert_eq!(did_you_mean("Red", ratings), Some("red"));
+        assert_eq!(did_you_mean("GREEN", ratings), Some("green"));
+        assert_eq!(did_you_mean("amber\u{a0}", ratings), Some("amber"));
+        assert_eq!(did_you_mean("blue", ratings), None);
+        assert_eq!(hidden_in("published\u{a0}"), ": it holds a no-break space (U+00A0)");
+        assert_eq!(hidden_in("fem\u{200b}ale"), ": it holds a zero-width space (U+200B)");
+        assert_eq!(hidden_in("accredited-l2"), "");
+    }
 
     #[test]
     fn did_you_mean_finds_a_one_letter_typo() {

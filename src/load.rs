@@ -349,7 +349,7 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
                 None => format!("keys allowed here: {}", one_of(expected)),
             };
             let fix = near.map_or(Fix::Blank, |near| Fix::Replace { old: field.clone(), new: near.to_string() });
-            at(format!("unknown key `{field}`"), Some(hint), fix)
+            at(format!("unknown key `{field}`{}", crate::diagnostics::hidden_in(field)), Some(hint), fix)
         }
         YamlError::SerdeUnknownVariant { variant, expected, .. } => {
             let near = did_you_mean(variant, expected.iter().copied());
@@ -358,7 +358,11 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
                 None => format!("allowed values: {}", one_of(expected)),
             };
             let fix = near.map_or(Fix::Blank, |near| Fix::Replace { old: variant.clone(), new: near.to_string() });
-            at(format!("`{variant}` is not an allowed value here"), Some(hint), fix)
+            at(
+                format!("`{variant}` is not an allowed value here{}", crate::diagnostics::hidden_in(variant)),
+                Some(hint),
+                fix,
+            )
         }
         YamlError::SerdeMissingField { field, .. } => {
             let (line, col) = block_start(text, line, col);

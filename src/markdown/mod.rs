@@ -486,6 +486,9 @@ impl<'a> Parsing<'a, '_, '_> {
                 }
                 other => {
                     self.flush();
+                    if matches!(other, Event::Start(Tag::Paragraph)) {
+                        self.check_heading_lookalikes(range.clone());
+                    }
                     match other {
                         Event::Start(Tag::Paragraph) if container == 0 && self.shortcode(&events, i) => {
                             i = matching_end(&events, i);
@@ -932,6 +935,31 @@ impl<'a> Parsing<'a, '_, '_> {
                 }
                 (None, _) => return,
             }
+        }
+    }
+
+    /// A line of a paragraph that starts `##` and then a space Markdown
+    /// does not count (a no-break space, which some keyboards and word
+    /// processors type): it would be published as text, and the section's
+    /// numbering and contents would lose the heading.
+    fn check_heading_lookalikes(&mut self, paragraph: Range<usize>) {
+        let mut at = paragraph.start;
+        for line in self.body[paragraph].split_inclusive('\n') {
+            let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+            let hashes = line[indent..].bytes().take_while(|&b| b == b'#').count();
+            let space = line[indent + hashes..].chars().next();
+            if let Some(space) = space.filter(|&c| (1..=6).contains(&hashes) && c.is_whitespace() && !c.is_ascii()) {
+                self.error(
+                    at + indent + hashes,
+                    format!(
+                        "`{}` is followed by {}, which Markdown does not count as a space, so this line is text, not a heading",
+                        "#".repeat(hashes),
+                        crate::diagnostics::char_name(space)
+                    ),
+                    "delete the space after the `#` and type an ordinary one",
+                );
+            }
+            at += line.len();
         }
     }
 
@@ -1399,6 +1427,14 @@ mod tests {
             ]
         );
         assert_eq!(r.calls.len(), 0);
+    }
+
+    #[test]
+    fn a_heading_typed_with_a_no_break_space_is_an_error_not_text() {
+        let r = one("Intro.\n\n##\u{a0}Impact\n\nText.\n\n## Kept\n\n    ##\u{a0}in code\n");
+        let at: Vec<_> = r.diagnostics.iter().map(|d| (d.line, d.col)).collect();
+        assert_eq!(at, [(7, 3)], "{:?}", messages(&r));
+        assert!(r.diagnostics[0].message.contains("a no-break space (U+00A0)"));
     }
 
     #[test]
