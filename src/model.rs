@@ -226,7 +226,8 @@ pub struct Reference {
     pub authors: Vec<String>,
     #[serde(deserialize_with = "publication_year")]
     pub year: String,
-    pub title: String,
+    /// Left out when the source that cites the work does not give it.
+    pub title: Option<String>,
     pub publisher: Option<String>,
     pub container: Option<String>,
     pub volume: Option<String>,

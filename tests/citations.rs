@@ -140,20 +140,20 @@ fn a_mistake_in_references_yaml_does_not_also_say_a_placed_list_has_nothing_to_l
         "---\ntitle: Methods\n---\n\nAs [@buck2018] found.\n\n{{ references() }}\n",
     )
     .unwrap();
-    edit(dir.path(), "content/references.yaml", "  title: Peer mentoring in criminal justice\n", "");
+    edit(dir.path(), "content/references.yaml", "  year: 2020\n  title: Peer mentoring", "  title: Peer mentoring");
     let err = failed_check(dir.path());
-    assert!(err.contains("content/references.yaml:3:3: missing required key `title`"), "{err}");
+    assert!(err.contains("content/references.yaml:3:3: missing required key `year`"), "{err}");
     assert_eq!(err.matches('×').count(), 1, "no follow-on error: {err}");
 }
 
 #[test]
 fn a_mistake_in_references_yaml_is_reported_without_every_citation_after_it() {
     let dir = bundled_project();
-    // The first work loses its title: references.yaml cannot be read at all,
+    // The first work loses its year: references.yaml cannot be read at all,
     // and every citation of the series would have been reported too (19).
-    edit(dir.path(), "content/references.yaml", "  title: Peer mentoring in criminal justice\n", "");
+    edit(dir.path(), "content/references.yaml", "  year: 2020\n  title: Peer mentoring", "  title: Peer mentoring");
     let err = failed_check(dir.path());
-    assert!(err.contains("content/references.yaml:3:3: missing required key `title`"), "{err}");
+    assert!(err.contains("content/references.yaml:3:3: missing required key `year`"), "{err}");
     assert!(!err.contains("is not in the bibliography"), "no follow-on citation errors: {err}");
     assert_eq!(err.matches('×').count(), 1, "{err}");
 }

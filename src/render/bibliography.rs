@@ -175,11 +175,13 @@ fn entry(work: &Work, anchored: bool) -> Resolved {
     let mut e = Entry::default();
     e.push(&format!("{} ({}). ", full_authors(&r.authors), work.year));
     // A title that ends in its own stop ("Why peer support?") takes no full stop after it.
-    let title = r.title.trim_end_matches('.');
-    let stop = if title.ends_with(['?', '!']) { "" } else { "." };
-    match &r.container {
-        Some(container) => {
-            e.push(&format!("{title}{stop} "));
+    let title = r.title.as_deref().map(|title| title.trim_end_matches('.'));
+    let stop = if title.is_some_and(|t| t.ends_with(['?', '!'])) { "" } else { "." };
+    match (&r.container, title) {
+        (Some(container), _) => {
+            if let Some(title) = title {
+                e.push(&format!("{title}{stop} "));
+            }
             e.push_em(container);
             if let Some(volume) = &r.volume {
                 e.push(&format!(", {volume}"));
@@ -189,11 +191,17 @@ fn entry(work: &Work, anchored: bool) -> Resolved {
             }
             e.push(".");
         }
-        None => {
+        (None, Some(title)) => {
             e.push_em(title);
             e.push(stop);
             if let Some(pages) = &r.pages {
                 e.push(&format!(" {pages}."));
+            }
+        }
+        // Only what the citing source gives: no title stands in for the one it leaves out.
+        (None, None) => {
+            if let Some(pages) = &r.pages {
+                e.push(&format!("pp. {pages}."));
             }
         }
     }
