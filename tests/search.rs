@@ -349,6 +349,20 @@ A quixotic closing line.
     assert_eq!(results["quixotic"], ["index.html"]);
 }
 
+/// Found by a publisher's audit: a report's summary, on its cover and its
+/// index card, was in no search result.
+#[test]
+fn a_reports_summary_is_found_on_its_cover() {
+    let Some(node) = node() else { return };
+    let dir = bundled_project();
+    common::edit(dir.path(), "content/sites/risley/site.yaml", "bike repair shop", "velocipede repair shop");
+    let (docs, output) = documents_with_index_on_disk(dir.path());
+    let summary = docs.iter().find(|d| d.text.contains("velocipede")).expect("the summary is a search document");
+    assert_eq!((summary.section.as_str(), summary.href.as_str()), ("Summary", "sites/risley/index.html"));
+    let results = assert_same_as_full_scan(node, &output, &docs, &["velocipede"]);
+    assert_eq!(results["velocipede"], ["sites/risley/index.html"]);
+}
+
 #[test]
 fn accents_match_with_or_without_them() {
     let Some(node) = node() else { return };

@@ -403,7 +403,7 @@ fn render_site(site: &Site, narrative: &[Narrative], meta: &Renderer) -> Rendere
         Some(Gap::Record) => site.record_complete,
         None => true,
     });
-    let search = rendered.search_docs(&site.record.title, &href);
+    let mut search = rendered.search_docs(&site.record.title, &href);
     let mut links = rendered.authored_links(&href);
     let (sections, toc, figures) = with_reference_list(rendered);
     let r = &site.record;
@@ -411,8 +411,12 @@ fn render_site(site: &Site, narrative: &[Narrative], meta: &Renderer) -> Rendere
     let mut cover = ProseRenderer::outside_report((&site.record_path, &site.record_text), env.bibliography);
     let disclaimer_html = r.disclaimer.as_ref().map(|text| cover.render_block(text).0);
     let licence_html = r.licence.as_ref().map(|text| cover.render_inline(text));
-    let summary_html = cover.render_inline(&r.summary);
+    let (summary_html, summary_words) = cover.render_inline_and_words(&r.summary);
     cover.finish(&href, &mut diags, &mut links);
+    // The summary is what a reader remembers a report by: it is found too, on the cover.
+    let summary =
+        SearchDoc { report: r.title.clone(), section: "Summary".to_string(), href: href.clone(), text: summary_words };
+    search.insert(0, summary);
     let view = SiteView {
         page: meta.meta(&r.title, root, r.status == Status::Draft),
         id: r.id.value.clone(),

@@ -90,8 +90,13 @@ impl<'r> ProseRenderer<'r> {
 
     /// The field's HTML, inline when it is a single paragraph.
     pub fn render_inline(&mut self, prose: &Prose) -> String {
-        let (html, _) = self.render_block(prose);
-        inline(&html).map(str::to_string).unwrap_or(html)
+        self.render_inline_and_words(prose).0
+    }
+
+    /// [`ProseRenderer::render_inline`], and the field's words for search.
+    pub fn render_inline_and_words(&mut self, prose: &Prose) -> (String, String) {
+        let (html, text) = self.render_block(prose);
+        (inline(&html).map(str::to_string).unwrap_or(html), text)
     }
 
     /// The field's HTML as blocks (paragraphs kept) and its words.
