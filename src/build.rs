@@ -31,6 +31,8 @@ pub struct Summary {
     pub files: usize,
     /// Drafts are among the files, each marked DRAFT.
     pub drafts: bool,
+    /// Draft reports left out, which a run says, or a new project seems to build nothing.
+    pub draft_reports: usize,
     pub output: Option<PathBuf>,
     /// http(s) links of the pages, listed by `check`, never fetched.
     pub external_links: Vec<crate::links::ExternalLink>,
@@ -177,6 +179,7 @@ fn summary(assembled: Assembled, output: Option<PathBuf>, watch: Stopwatch) -> S
         pages: count("pages/"),
         files: paths.len(),
         drafts: assembled.drafts,
+        draft_reports: assembled.draft_reports,
         output,
         external_links: assembled.external_links,
         stages: watch.stages,

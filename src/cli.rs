@@ -261,7 +261,11 @@ fn finish(root: &Path, result: Result<Summary, Failure>, quiet: bool, format: Fo
             if format == Format::Json {
                 println!("[]");
             } else if !quiet {
-                let sites = plural(summary.sites, "site report");
+                let mut sites = plural(summary.sites, "site report");
+                if summary.draft_reports > 0 {
+                    let drafts = plural(summary.draft_reports, "draft");
+                    sites.push_str(&format!(" ({drafts} left out: `wingreport serve` or `--drafts` shows them)"));
+                }
                 let pages = plural(summary.pages, "page");
                 let ms = summary.elapsed().as_millis();
                 match &summary.output {

@@ -12,9 +12,11 @@ use serde::Serialize;
 pub struct Diagnostic {
     /// Path relative to the project root, with `/` separators.
     pub path: String,
-    /// 1-based line; 0 when the mistake concerns the whole file.
+    /// 1-based line; 0 when the mistake concerns the whole file (`null` in JSON).
+    #[serde(serialize_with = "known")]
     pub line: usize,
-    /// 1-based column; 0 when unknown.
+    /// 1-based column; 0 when unknown (`null` in JSON).
+    #[serde(serialize_with = "known")]
     pub col: usize,
     pub message: String,
     pub hint: Option<String>,
@@ -23,6 +25,12 @@ pub struct Diagnostic {
     /// the report, so `check --format json` leaves it out.
     #[serde(skip)]
     pub follows: Option<Gap>,
+}
+
+/// A line or column for `check --format json`: a script reading it must not
+/// take the 0 of "the whole file" for a place.
+fn known<S: serde::Serializer>(n: &usize, serializer: S) -> Result<S::Ok, S::Error> {
+    (*n > 0).then_some(*n).serialize(serializer)
 }
 
 /// An input that a mistake elsewhere can leave incomplete, so that a later

@@ -203,10 +203,12 @@ fn read_yaml_and_text<T: DeserializeOwned>(
     }
     let text = read_text(root, path, diags)?;
     if text.trim().is_empty() {
-        diags
-            .push(Diagnostic::new(rel_path(root, path), 1, 1, "the file is empty").with_hint(
-                "write its keys (see the content guide in README.md), or delete the file if it is optional",
-            ));
+        let hint = if required {
+            "write its keys (see the content guide in README.md); this file is required"
+        } else {
+            "write its keys (see the content guide in README.md), or delete the file: it is optional"
+        };
+        diags.push(Diagnostic::new(rel_path(root, path), 1, 1, "the file is empty").with_hint(hint));
         return None;
     }
     let (value, found) = read_yaml_text(&text, &rel_path(root, path), 0);

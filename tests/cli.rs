@@ -113,3 +113,34 @@ fn timings_list_each_stage_in_order() {
     let plain = build(dir.path(), &[]);
     assert!(!stderr(&plain).contains("Time by stage"), "only when asked: {}", stderr(&plain));
 }
+
+/// Found by a researcher's audit: a new project's `build` said "Built 0
+/// site reports" with no word of the draft it left out, and `check
+/// --format json` gave a problem with a whole file `"line": 0`.
+#[test]
+fn a_run_says_how_many_drafts_it_left_out_and_json_has_no_made_up_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("study");
+    let new = wingreport().args(["new", "project"]).arg(&project).args(["--title", "A study"]).output().unwrap();
+    assert!(new.status.success(), "{}", stderr(&new));
+    let out = build(&project, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Built 0 site reports (1 draft left out: `wingreport serve` or `--drafts` shows them)"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(project.join("content/sites/first-report/site.yaml"), "").unwrap();
+    let out = wingreport().arg("check").arg("--root").arg(&project).args(["--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let empty = found.as_array().unwrap().iter().find(|d| d["message"] == "the file is empty").expect("reported");
+    assert_eq!((empty["line"].as_u64(), empty["col"].as_u64()), (Some(1), Some(1)));
+    std::fs::remove_dir_all(project.join("content/sites/first-report")).unwrap();
+    std::fs::create_dir_all(project.join("content/sites/second")).unwrap();
+    let out = wingreport().arg("check").arg("--root").arg(&project).args(["--format", "json"]).output().unwrap();
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let missing = &found[0];
+    assert_eq!(missing["message"], "file not found");
+    assert!(missing["line"].is_null() && missing["col"].is_null(), "{missing}");
+}

@@ -140,7 +140,9 @@ impl Finish {
             return Err(diags);
         }
         let paths = paths().map(str::to_string).chain(extra.iter().map(|f| f.path.clone())).collect();
-        Ok(Assembled { paths, extra, external_links: report.external, drafts: self.drafts })
+        let draft_reports =
+            self.unpublished.iter().filter(|u| u.output_prefix.starts_with("sites/") && u.why.is_some()).count();
+        Ok(Assembled { paths, extra, external_links: report.external, drafts: self.drafts, draft_reports })
     }
 }
 
@@ -347,6 +349,8 @@ pub struct Assembled {
     pub external_links: Vec<links::ExternalLink>,
     /// Whether drafts are among the files.
     pub drafts: bool,
+    /// Draft reports this selection left out.
+    pub draft_reports: usize,
 }
 
 /// What rendering one page produced: its files (with its downloads), its
