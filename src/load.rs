@@ -346,9 +346,14 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
     match inner {
         YamlError::SerdeUnknownField { field, expected, .. } => {
             let near = did_you_mean(field, expected.iter().copied());
-            let hint = match near {
-                Some(near) => format!("did you mean `{near}`? Keys allowed here: {}", one_of(expected)),
-                None => format!("keys allowed here: {}", one_of(expected)),
+            let hint = match (near, crate::schema::key_holding(field, expected)) {
+                (Some(near), _) => format!("did you mean `{near}`? Keys allowed here: {}", one_of(expected)),
+                (None, Some(holder)) => {
+                    format!(
+                        "`{field}` is a key of `{holder}`: indent it under `{holder}:`, with that block's other keys"
+                    )
+                }
+                (None, None) => format!("keys allowed here: {}", one_of(expected)),
             };
             let fix = near.map_or(Fix::Blank, |near| Fix::Replace { old: field.clone(), new: near.to_string() });
             at(format!("unknown key `{field}`{}", crate::diagnostics::hidden_in(field)), Some(hint), fix)
@@ -460,12 +465,49 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
                 stray_colon(text, line, col)
             } else if plain.contains("did not find expected key") {
                 misindented(text, line, col)
+            } else if plain.contains("trailing content after single-quoted") {
+                let hint = "inside single quotes an apostrophe is written twice (`'The Hamlet''s wing'`); or use \
+                            double quotes, or none";
+                // At the quote that ended the text, just before what the parser found after it.
+                let col = if scalar_at(text, line, col.saturating_sub(1)).starts_with('\'') { col - 1 } else { col };
+                Mistake::at(
+                    line,
+                    col,
+                    "a `'` inside the text ends its single quotes early",
+                    Some(hint.to_string()),
+                    Fix::Stop,
+                )
             } else {
                 let hint = type_hint(&plain);
                 at(plain_words(&plain), hint, Fix::Stop)
             }
         }
     }
+}
+
+/// `estate:female`: a colon with no space after it, which YAML reads as
+/// part of a text rather than the end of a key.
+fn no_space_after_colon(here: &str, line: usize) -> Option<Mistake> {
+    let (_, start) = key_column(here)?;
+    let rest = &here[start..];
+    let colon = rest.find(':')?;
+    let key = &rest[..colon];
+    let value = &rest[colon + 1..];
+    let word = |s: &str| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    };
+    if !word(key) || value.is_empty() || value.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let col = here[..start + colon].chars().count() + 1;
+    Some(Mistake::at(
+        line,
+        col,
+        format!("`{key}:{}` has no space after its colon", value.trim_end()),
+        Some(format!("write `{key}: {}`: a key ends at a colon followed by a space", value.trim_end())),
+        Fix::Stop,
+    ))
 }
 
 /// Slips the parser reports at a later place or in its own words: a
@@ -477,6 +519,24 @@ fn written_wrong(text: &str, line: usize) -> Option<Mistake> {
     let first = line.saturating_sub(3);
     for n in (first..line.min(lines.len())).rev() {
         let here = lines[n];
+        if let Some(mistake) = no_space_after_colon(here, n + 1) {
+            return Some(mistake);
+        }
+        // A list item typed with a dash where YAML needs a hyphen: `– id: q1`.
+        let dash = here.trim_start().chars().next().filter(|c| matches!(c, '\u{2013}' | '\u{2014}' | '\u{2212}'));
+        if let Some(dash) = dash.filter(|_| here.trim_start().chars().nth(1) == Some(' ')) {
+            let col = here.chars().take_while(|c| *c == ' ').count() + 1;
+            return Some(Mistake::at(
+                n + 1,
+                col,
+                format!(
+                    "this list item starts with {}, where YAML needs a hyphen `-`",
+                    crate::diagnostics::char_name(dash)
+                ),
+                Some("replace it with `-` (a word processor or autocorrect may have changed it)".to_string()),
+                Fix::Stop,
+            ));
+        }
         if let Some(at) = here.find(":\u{a0}") {
             let col = here[..at].chars().count() + 2;
             return Some(Mistake::at(
@@ -1154,6 +1214,31 @@ mod tests {
         for fine in ["a: \"C# basics\"\n", "a: [1, 2] # see [x\n", "a: \"it's \\\" fine\"\n", "a: {n: 1,\n  m: 2}\n"] {
             assert!(read_yaml_text::<serde_json::Value>(fine, "a.yaml", 0).1.is_empty(), "{fine:?}");
         }
+    }
+
+    /// Found by a researcher's audit, which had the parser's own words:
+    /// "simple key expected ':'", "invalid trailing content after
+    /// single-quoted scalar", "expected a list", and a bare key list.
+    #[test]
+    fn common_slips_are_named_in_plain_words() {
+        let first = |yaml: &str| {
+            let d = read_yaml_text::<SiteRecord>(yaml, "a.yaml", 0).1.remove(0);
+            (format!("{}:{}: {}", d.line, d.col, d.message), d.hint.unwrap_or_default())
+        };
+        let record = "id: a\ntitle: T\nauthors: [A]\nyear: 2024\nstatus: draft\nsummary: S\n";
+        let (at, hint) = first(&format!("{record}profile:\n  estate:female\n  region: North\n"));
+        assert_eq!(at, "8:9: `estate:female` has no space after its colon");
+        assert_eq!(hint, "write `estate: female`: a key ends at a colon followed by a space");
+        let (at, _) = first(&format!("{record}wing: 'The Hamlet's wing'\n"));
+        assert_eq!(at, "7:18: a `'` inside the text ends its single quotes early");
+        let (at, hint) = first(&format!("{record}quotes:\n  \u{2013} id: q\n    text: x\n"));
+        assert_eq!(at, "8:3: this list item starts with an en dash (U+2013), where YAML needs a hyphen `-`");
+        assert!(hint.starts_with("replace it with `-`"));
+        let (at, hint) = first(&format!("{record}region: North\n"));
+        assert_eq!(at, "7:1: unknown key `region`");
+        assert_eq!(hint, "`region` is a key of `profile`: indent it under `profile:`, with that block's other keys");
+        let (_, hint) = first(&format!("{record}speaker: Ida\n"));
+        assert!(hint.starts_with("`speaker` is a key of `quotes`"), "{hint}");
     }
 
     #[test]

@@ -28,6 +28,29 @@ pub fn site_schema() -> serde_json::Value {
     value
 }
 
+/// Which of `keys`, the keys allowed where an unknown `field` was written,
+/// has `field` among its own: `region` written at the top of a record is
+/// a key of `profile`.
+pub fn key_holding<'k>(field: &str, keys: &[&'k str]) -> Option<&'k str> {
+    static SCHEMA: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(site_schema);
+    let properties = SCHEMA["properties"].as_object()?;
+    keys.iter().copied().find(|key| properties.get(*key).is_some_and(|p| holds(&SCHEMA, p, field, 4)))
+}
+
+/// Whether an object `schema` describes (through references, choices and
+/// list items, `depth` levels down at most) takes the key `field`.
+fn holds(root: &serde_json::Value, schema: &serde_json::Value, field: &str, depth: u8) -> bool {
+    if depth == 0 {
+        return false;
+    }
+    if let Some(name) = schema["$ref"].as_str().and_then(|r| r.strip_prefix("#/$defs/")) {
+        return holds(root, &root["$defs"][name], field, depth - 1);
+    }
+    let choices = ["anyOf", "oneOf"].iter().filter_map(|k| schema[*k].as_array()).flatten();
+    schema["properties"].get(field).is_some()
+        || choices.chain(schema.get("items")).any(|s| holds(root, s, field, depth - 1))
+}
+
 /// The pattern of a text that must say something (`strict::text`).
 const NOT_BLANK: &str = r"\S";
 
