@@ -144,6 +144,25 @@ fn unknown_value(message: &str) -> Option<(String, String)> {
     Some((value.to_string(), hint))
 }
 
+/// Characters that turn the direction of the text after them until a
+/// closing one, which a page may never have: published in a card, a table
+/// row or a chart's description, one reverses whatever follows it. Words
+/// written right to left (Arabic, Hebrew, Urdu) need none of them.
+fn direction_overrides(text: &str, path: &str, diags: &mut Vec<Diagnostic>) {
+    // U+202A, U+202B, U+202D and U+202E are E2 80 AA.. in UTF-8: found a byte
+    // search at a time, since every file of every build is read here.
+    let bytes = text.as_bytes();
+    for at in memchr::memchr_iter(0xE2, bytes) {
+        let Some(&[0x80, last @ (0xAA | 0xAB | 0xAD | 0xAE)]) = bytes.get(at + 1..at + 3) else { continue };
+        let c = char::from_u32(0x2000 + u32::from(last - 0x80)).unwrap_or_default();
+        let (line, col) = line_col(text, at);
+        diags.push(
+            Diagnostic::new(path, line, col, format!("{} turns the direction of the text after it", crate::diagnostics::char_name(c)))
+                .with_hint("delete it: right-to-left words are shown in their own order without it, and on a page it would reverse what follows"),
+        );
+    }
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
@@ -155,7 +174,10 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 fn read_text(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
     let rel = rel_path(root, path);
     match std::fs::read(path).map(String::from_utf8) {
-        Ok(Ok(text)) => Some(text),
+        Ok(Ok(text)) => {
+            direction_overrides(&text, &rel, diags);
+            Some(text)
+        }
         Ok(Err(err)) => {
             // Where the text stops being UTF-8: the prefix before it is.
             let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
@@ -1239,6 +1261,24 @@ mod tests {
         assert_eq!(hint, "`region` is a key of `profile`: indent it under `profile:`, with that block's other keys");
         let (_, hint) = first(&format!("{record}speaker: Ida\n"));
         assert!(hint.starts_with("`speaker` is a key of `quotes`"), "{hint}");
+    }
+
+    #[test]
+    fn a_direction_override_is_an_error_at_its_place() {
+        let mut diags = Vec::new();
+        direction_overrides(
+            "wing: The Hamlet \u{202e}evil\nA \u{2018}quote\u{2019} \u{202b}x\u{202c}\n",
+            "a.yaml",
+            &mut diags,
+        );
+        let at: Vec<_> = diags.iter().map(|d| (d.line, d.col, d.message.as_str())).collect();
+        assert_eq!(
+            at,
+            [
+                (1, 18, "a right-to-left override (U+202E) turns the direction of the text after it"),
+                (2, 11, "a right-to-left embedding (U+202B) turns the direction of the text after it"),
+            ]
+        );
     }
 
     #[test]

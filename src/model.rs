@@ -365,6 +365,7 @@ pub struct SiteRecord {
     pub authors: Vec<String>,
     /// Publication year.
     #[serde(deserialize_with = "crate::load::strict::year")]
+    #[schemars(range(min = 1000, max = 9999))]
     pub year: u32,
     /// `draft`, `review` or `published`; a draft never reaches `build` output (unless `--drafts`).
     pub status: Status,
@@ -895,7 +896,9 @@ pub struct ExtraTable {
     #[serde(deserialize_with = "crate::load::strict::text")]
     #[schemars(regex(pattern = r"\S"))]
     pub caption: String,
-    /// Column headings.
+    /// Column headings, one at least.
+    #[serde(deserialize_with = "crate::load::strict::columns")]
+    #[schemars(length(min = 1))]
     pub columns: Vec<String>,
     /// Rows of cells; every row has one cell per column. A cell is text, or
     /// a list of texts shown as a bulleted list.

@@ -92,6 +92,8 @@ fn cases() -> Vec<Case> {
             edited("title: CFO Hamlet Peer mentor initiative at HMP Drake Hall", "title: \"  \""),
             false,
         ),
+        case("a five-digit year", edited("year: 2024", "year: 20244"), false),
+        case("a table with no columns", edited("columns: [Role, Number, Employer]", "columns: []"), false),
         case("no authors", edited("authors: [Dr Katherine Albertson]", "authors: []"), false),
         case(
             "a blank author",

@@ -78,11 +78,12 @@ struct Year(u32);
 impl Scalar for Year {
     const EXPECTED: &'static str = "a year such as 2024";
     const FIX: &'static str = "write the year as four digits, without quotes";
+    /// Four digits: `20244` or `0` is a slip, never a year of a study.
     fn from_i128(v: i128) -> Option<Self> {
-        u32::from_i128(v).map(Year)
+        (1000..=9999).contains(&v).then_some(Year(v as u32))
     }
     fn parse(text: &str) -> Option<Self> {
-        u32::parse(text).map(Year)
+        text.parse().ok().and_then(Self::from_i128)
     }
 }
 
@@ -212,6 +213,16 @@ pub fn names<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, 
     }
 }
 
+/// A table's column headings: one at least, or the table has no cells.
+pub fn columns<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    let columns = Vec::<String>::deserialize(deserializer)?;
+    if columns.is_empty() {
+        Err(de::Error::custom("this table has no columns\nname its column headings, as in `[Site, Interviews]`"))
+    } else {
+        Ok(columns)
+    }
+}
+
 /// Optional `label: number` pairs (with `#[serde(default)]`).
 pub fn optional_map<'de, D: Deserializer<'de>, T: Scalar>(
     deserializer: D,
@@ -264,6 +275,8 @@ mod tests {
     fn other_mistakes_say_what_was_expected_in_plain_words() {
         for (yaml, words) in [
             ("year: 2024.5\n", "expected a year such as 2024; found `2024.5`"),
+            ("year: 20244\n", "expected a year such as 2024; found `20244`"),
+            ("year: 0\n", "expected a year such as 2024; found `0`"),
             ("year: 2024\ncount: -3\n", "expected a whole number of 0 or more, such as 26; found `-3`"),
             ("year: 2024\ncount: about 3\n", "found `about 3`"),
             ("year: 2024\npaid: no\n", "expected `true` or `false`; found `no`"),
