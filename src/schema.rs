@@ -216,7 +216,11 @@ mod tests {
         walk(&schema, "#", &mut found);
         assert!(found.is_empty(), "{found:?}");
         let year = &schema["properties"]["year"];
-        assert_eq!((&year["minimum"], &year["maximum"]), (&1000.into(), &9999.into()), "a year has four digits: {year}");
+        assert_eq!(
+            (&year["minimum"], &year["maximum"]),
+            (&1000.into(), &9999.into()),
+            "a year has four digits: {year}"
+        );
     }
 
     #[test]

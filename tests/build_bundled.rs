@@ -38,6 +38,15 @@ fn series_index_has_one_card_per_site_in_weight_order() {
     for href in hrefs {
         assert!(dir.path().join("output").join(href).is_file(), "card links to missing {href}");
     }
+    // index.md's text, after the cards, is headed by its title (found by a
+    // publisher's audit: it read as part of "Site reports").
+    let narrative = select(&doc, "section.narrative[aria-labelledby=\"narrative-heading\"] > h2#narrative-heading");
+    assert_eq!(text(&narrative[0]), "About the study series");
+    // One site has attribute data: its share is shown, not a median and a
+    // range of one value.
+    let compare = html(&dir.path().join("output/compare/index.html"));
+    let header: Vec<String> = select(&compare, "#attribute-summary thead th").iter().map(text).collect();
+    assert_eq!(header[3..], ["Share"], "{header:?}");
 }
 
 #[test]
@@ -248,7 +257,8 @@ fn drafts_are_left_out_unless_asked_for() {
     for page in ["index.html", "compare/index.html"] {
         let doc = html(&output.join(page));
         let narrative = text(&select(&doc, ".narrative")[0]);
-        assert!(narrative.starts_with("Draft text: left out of a published build"), "{page}: {narrative}");
+        let tag = text(&select(&doc, ".narrative > .status-tag")[0]);
+        assert_eq!(tag, "Draft text: left out of a published build", "{page}");
         assert!(narrative.contains("SECRET DRAFT PARAGRAPH"), "{page}");
     }
     let out = build(root, &["--quiet"]);

@@ -523,6 +523,7 @@ fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
         funders: series.funders.clone(),
         acknowledgements_html,
         narrative_html,
+        narrative_title: project.index.as_ref().map(|n| n.front.title.clone()),
         narrative_draft: project.index.as_ref().is_some_and(|n| n.front.draft && meta.selection.narrative(n)),
         sites: cards,
         pages: meta.nav_pages.clone(),

@@ -132,6 +132,8 @@ pub struct IndexView {
     pub funders: Vec<String>,
     pub acknowledgements_html: Option<String>,
     pub narrative_html: Option<String>,
+    /// `index.md`'s title, the heading of its text.
+    pub narrative_title: Option<String>,
     /// `index.md` is a draft, shown only by a preview or `--drafts`.
     pub narrative_draft: bool,
     pub sites: Vec<SiteCard>,
