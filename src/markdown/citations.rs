@@ -92,7 +92,16 @@ fn bracket_item(part: &str) -> Result<Option<CiteItem>, (String, String)> {
         // `jo@example.org` inside brackets is an address, not a citation.
         return Ok(None);
     }
-    let Some((key, len)) = key_at(&part[at + 1..]) else { return Ok(None) };
+    let Some((key, len)) = key_at(&part[at + 1..]) else {
+        // `[@ buck2020]`: a space typed between the `@` and its key.
+        return match part[at + 1..].strip_prefix(char::is_whitespace).map(str::trim_start).and_then(key_at) {
+            Some((key, _)) if prefix.is_empty() => Err((
+                format!("`@` is followed by a space before `{key}`"),
+                format!("write the key right after the `@`, as in `[@{key}]`"),
+            )),
+            _ => Ok(None),
+        };
+    };
     let after = part[at + 1 + len..].trim();
     let locator = after.strip_prefix(',').unwrap_or(after).trim();
     let second_key = locator.char_indices().find_map(|(i, c)| {
@@ -184,7 +193,18 @@ pub fn parse(text: &str, literal: &dyn Fn(usize) -> bool) -> Vec<Piece> {
         let c = char::from(text.as_bytes()[i]);
         let rest = &text[i..];
         let mut found: Option<(Piece, usize)> = None;
-        if c == '[' && literal(i) {
+        if c == '[' && literal(i) && rest[1..].starts_with('@') && !rest.contains(']') {
+            // `[@buck2020 found`: the bracket would be printed, the citation cut short.
+            let key = key_at(&rest[2..]).map_or("", |(key, _)| key);
+            found = Some((
+                Piece::Error {
+                    offset: i,
+                    message: format!("the `[` before `@{key}` is never closed"),
+                    hint: format!("end the citation with `]`, as in `[@{key}, p. 4]`"),
+                },
+                1,
+            ));
+        } else if c == '[' && literal(i) {
             if let Some(close) = rest.find(']').filter(|&close| literal(i + close) && !rest[1..close].contains('[')) {
                 let inner = &rest[1..close];
                 let inner_literal = inner.char_indices().all(|(j, ch)| ch != '@' || literal(i + 1 + j));
@@ -288,6 +308,15 @@ mod tests {
 
     fn cite(items: Vec<CiteItem>, narrative: bool) -> Reference {
         Reference::Cite { items, narrative }
+    }
+
+    /// Found by a researcher's audit: `[@buck2020 here.` was printed as
+    /// "[Buck (2020) here." and `[@ buck2020]` as written, with no error.
+    #[test]
+    fn an_unclosed_bracket_and_a_space_after_the_at_are_errors() {
+        assert_eq!(errors("Unclosed [@buck2020 here."), ["the `[` before `@buck2020` is never closed"]);
+        assert_eq!(errors("As [@ buck2020] says."), ["`@` is followed by a space before `buck2020`"]);
+        assert!(errors("Mail [jo @ home] or [a] and @buck2020.").is_empty());
     }
 
     #[test]
