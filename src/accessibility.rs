@@ -184,7 +184,11 @@ impl Audit {
         } else if tag.is("input") || tag.is("select") || tag.is("textarea") {
             let kind = attribute("type").unwrap_or_default().to_ascii_lowercase();
             let named_by_itself = matches!(kind.as_str(), "hidden" | "submit" | "reset" | "button" | "image");
+            // A disabled field hidden from screen readers (a checklist's box)
+            // takes no focus and is never announced: it needs no name.
+            let unseen = attribute("disabled").is_some() && attribute("aria-hidden").is_some_and(|v| v == "true");
             if !named_by_itself
+                && !unseen
                 && self.label_depth == 0
                 && !has("aria-label")
                 && !has("aria-labelledby")
@@ -432,6 +436,12 @@ mod tests {
         assert_eq!(
             barriers("<input type=\"search\" id=\"q\"><label for=\"other\">x</label><input id=\"other\">"),
             ["form field has no label"]
+        );
+        assert!(barriers("<input type=\"checkbox\" disabled aria-hidden=\"true\">").is_empty(), "not announced");
+        assert_eq!(
+            barriers("<input type=\"checkbox\" aria-hidden=\"true\">"),
+            ["form field has no label"],
+            "focusable"
         );
     }
 

@@ -563,15 +563,18 @@ impl<'a> Parsing<'a, '_, '_> {
                             container = container.saturating_sub(1);
                             self.items.push(Item::Event(other));
                         }
+                        // The box is drawn for the eye; a screen reader hears the
+                        // item's words once, after "done" when it is ticked (a box
+                        // labelled with them read them twice).
                         Event::TaskListMarker(checked) => {
-                            let end = events[i..]
-                                .iter()
-                                .position(|(e, _)| matches!(e, Event::End(TagEnd::Item | TagEnd::Paragraph)))
-                                .map_or(events.len(), |n| i + n);
-                            let label = escape_html(&plain_text(&events[i + 1..end]));
-                            let checked = if checked { " checked" } else { "" };
+                            let (checked, said) = if checked {
+                                (" checked", "<span class=\"visually-hidden\">Done: </span>")
+                            } else {
+                                ("", "")
+                            };
                             self.items.push(Item::Event(Event::InlineHtml(
-                                format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> ").into(),
+                                format!("<input type=\"checkbox\" disabled{checked} aria-hidden=\"true\">{said} ")
+                                    .into(),
                             )));
                         }
                         Event::FootnoteReference(label) => {
@@ -1495,12 +1498,14 @@ mod tests {
     }
 
     #[test]
-    fn task_list_checkboxes_are_labelled_by_their_item() {
-        let r = one("- [ ] Why do you need it?\n- [x] Done *now*\n");
+    fn task_list_items_are_read_once_and_a_ticked_one_says_so() {
+        let r = one("- [ ] Why do you need it?\n- [x] Ask *now*\n");
         let doc = scraper::Html::parse_fragment(&r.html);
-        let selector = scraper::Selector::parse("input[type=checkbox]").unwrap();
-        let labels: Vec<_> = doc.select(&selector).map(|e| e.value().attr("aria-label").unwrap().to_string()).collect();
-        assert_eq!(labels, ["Why do you need it?", "Done now"]);
+        let boxes = scraper::Selector::parse("input[type=checkbox][aria-hidden=true]").unwrap();
+        assert_eq!(doc.select(&boxes).count(), 2, "{}", r.html);
+        let items = scraper::Selector::parse("li").unwrap();
+        let read: Vec<String> = doc.select(&items).map(|li| li.text().collect::<String>().trim().to_string()).collect();
+        assert_eq!(read, ["Why do you need it?", "Done:  Ask now"]);
     }
 
     #[test]
