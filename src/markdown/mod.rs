@@ -661,10 +661,16 @@ impl<'a> Parsing<'a, '_, '_> {
                 self.calls.push(Call { name, args, line, col });
                 self.items.push(Item::Shortcode(self.calls.len() - 1));
             }
+            // Two calls on one line read as one with a stray `) }} {{` in its arguments.
+            Err(_) if source.matches("}}").count() > 1 => self.error(
+                at,
+                "two shortcodes on one line",
+                "put each on a line of its own, with a blank line between them",
+            ),
             Err(message) => self.error(
                 at,
                 message,
-                "write a shortcode alone on its line, as in `{{ list(key=\"enablers\") }}`; to show braces as text, put them in `code`",
+                "a shortcode is written `{{ name(key=\"value\", n=3) }}`, alone on its line; README.md lists each with its arguments",
             ),
         }
         true
@@ -1445,6 +1451,9 @@ mod tests {
         let r = one("a\n\n{{ list(key=\"x) }}\n");
         assert_eq!((r.diagnostics[0].line, r.diagnostics[0].col), (7, 1));
         assert!(r.diagnostics[0].message.contains("closing"));
+        assert!(r.diagnostics[0].hint.as_deref().unwrap_or("").starts_with("a shortcode is written"));
+        let r = one("{{ list(key=\"a\") }} {{ list(key=\"b\") }}\n");
+        assert_eq!(messages(&r), ["two shortcodes on one line"]);
     }
 
     #[test]
