@@ -817,3 +817,23 @@ fn a_section_whose_name_does_not_end_in_md_is_an_error_not_left_out() {
     }
     assert_eq!(err.matches("this file is not read").count(), 3, "other files are not sections: {err}");
 }
+
+/// Found by a researcher's audit: a cross-reference into a section marked
+/// `draft: true` said the report had no such targets at all.
+#[test]
+fn a_cross_reference_into_a_draft_section_says_the_section_is_a_draft() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let intro = "content/sites/drake-hall/01-introduction.md";
+    edit(
+        root,
+        intro,
+        "title: HMP Drake Hall's CFO Hamlet house block model\n",
+        "title: HMP Drake Hall's CFO Hamlet house block model\ndraft: true\n",
+    );
+    let err = failed_check(root);
+    assert!(err.contains("cross-reference `@sec-staff-team` has no target"), "{err}");
+    assert!(err.contains(&format!("its target is in {intro}, a draft (`draft: true`) this build leaves out")), "{err}");
+    let drafts = wingreport().arg("check").arg("--drafts").arg("--root").arg(root).output().unwrap();
+    assert!(drafts.status.success(), "with the drafts it resolves: {}", stderr(&drafts));
+}

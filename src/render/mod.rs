@@ -398,8 +398,10 @@ impl Rendered {
 fn render_site(site: &Site, narrative: &[Narrative], meta: &Renderer) -> Rendered {
     let root = "../../";
     let (project, theme, selection) = (meta.project, meta.theme, meta.selection);
-    let env = Env::for_site(project, site, theme, root, &meta.bibliography);
-    let narrative: Vec<&Narrative> = narrative.iter().filter(|n| selection.narrative(n)).collect();
+    let mut env = Env::for_site(project, site, theme, root, &meta.bibliography);
+    let (narrative, left_out): (Vec<&Narrative>, Vec<&Narrative>) =
+        narrative.iter().partition(|n| selection.narrative(n));
+    env.left_out = left_out;
     let href = format!("sites/{}/index.html", site.record.id.value);
     let (rendered, mut diags) = render_sections(&narrative, &env, true);
     diags.retain(|d| match d.follows {
@@ -840,12 +842,24 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
             );
         }
     }
+    // A target in a draft section this build leaves out: a reference to it says so.
+    let drafted = |id: &str| -> Option<String> {
+        env.left_out
+            .iter()
+            .filter(|f| {
+                f.front.id.as_ref().is_some_and(|i| i.value == id)
+                    || f.body.contains(&format!("{{#{id}}}"))
+                    || f.body.contains(&format!("{{#{id} "))
+            })
+            .map(|f| f.path.clone())
+            .next()
+    };
     for (file, display, id, body, calls) in parsed {
         let refs: Vec<Resolved> = body
             .refs
             .iter()
             .map(|used| {
-                resolve(used, &file.path, &labels, env.bibliography, &mut cited).unwrap_or_else(|d| {
+                resolve(used, &file.path, (&labels, &drafted), env.bibliography, &mut cited).unwrap_or_else(|d| {
                     diags.push(d);
                     Resolved::default()
                 })
@@ -950,11 +964,15 @@ fn title_attribute(file: &Narrative) -> Option<Diagnostic> {
     })
 }
 
+/// A page's cross-reference targets by id, and where a target left out of
+/// this build (in a draft section) is.
+type Targets<'t> = (&'t FxHashMap<String, String>, &'t dyn Fn(&str) -> Option<String>);
+
 /// One citation or cross-reference as HTML, or why it cannot be resolved.
 fn resolve(
     used: &markdown::RefUse,
     path: &str,
-    labels: &FxHashMap<String, String>,
+    (labels, drafted): Targets,
     bibliography: &Bibliography,
     cited: &mut Vec<String>,
 ) -> Result<Resolved, Diagnostic> {
@@ -972,13 +990,17 @@ fn resolve(
                 let mut known: Vec<&str> =
                     labels.keys().map(String::as_str).filter(|k| k.starts_with(prefix)).collect();
                 known.sort_unstable();
-                let hint = match did_you_mean(id, known.iter().copied()) {
-                    Some(near) => format!("did you mean `@{near}`? Targets here: {}", one_of(&known)),
-                    None if known.is_empty() && prefix == "sec-" => "no `sec-` targets in this report: give a section `id: sec-...` in its front matter, or a heading `{#sec-...}`".to_string(),
-                    None if known.is_empty() => format!(
+                let hint = match (drafted(id), did_you_mean(id, known.iter().copied())) {
+                    (Some(file), _) => format!(
+                        "its target is in {file}, a draft (`draft: true`) this build leaves out: publish that \
+                         section, or name it in words until then"
+                    ),
+                    (None, Some(near)) => format!("did you mean `@{near}`? Targets here: {}", one_of(&known)),
+                    (None, None) if known.is_empty() && prefix == "sec-" => "no `sec-` targets in this report: give a section `id: sec-...` in its front matter, or a heading `{#sec-...}`".to_string(),
+                    (None, None) if known.is_empty() => format!(
                         "no `{prefix}` targets in this report: give a table or figure `id=\"{prefix}...\"` or a heading `{{#{prefix}...}}`"
                     ),
-                    None => format!("targets here: {}", one_of(&known)),
+                    (None, None) => format!("targets here: {}", one_of(&known)),
                 };
                 let message = format!("cross-reference `@{id}` has no target");
                 Err(error((used.line, used.col), message, hint).following(Gap::Narrative))

@@ -117,7 +117,7 @@ impl<'r> ProseRenderer<'r> {
             let keys = used.keys.iter().map(|&(line, col)| place.line_of(line, col)).collect();
             let used = RefUse { line, col, keys, ..used.clone() };
             let outcome = match citations {
-                Citations::Linked(cited) => resolve(&used, path, labels, bibliography, cited),
+                Citations::Linked(cited) => resolve(&used, path, (labels, &|_| None), bibliography, cited),
                 Citations::Text => match &used.reference {
                     Reference::Xref { id } => Err(Diagnostic::new(
                         path,
@@ -129,7 +129,7 @@ impl<'r> ProseRenderer<'r> {
                         "this field is shown on a cover, the series index or the comparison page, where no \
                          section, table or figure is a target: name it in words, or move the text into the narrative",
                     )),
-                    Reference::Cite { .. } => resolve(&used, path, labels, bibliography, &mut Vec::new())
+                    Reference::Cite { .. } => resolve(&used, path, (labels, &|_| None), bibliography, &mut Vec::new())
                         .map(|r| Resolved { html: markdown::escape_html(&r.text), text: r.text }),
                 },
             };

@@ -105,6 +105,9 @@ pub struct Env<'a> {
     /// Relative prefix from the page to the output root.
     pub root: &'a str,
     pub bibliography: &'a Bibliography<'a>,
+    /// The report's draft sections this build leaves out: a cross-reference
+    /// into one says so.
+    pub left_out: Vec<&'a crate::model::Narrative>,
 }
 
 impl<'a> Env<'a> {
@@ -116,7 +119,7 @@ impl<'a> Env<'a> {
         bibliography: &'a Bibliography<'a>,
     ) -> Self {
         let site_value = Some(tera::Value::from_serializable(&site.record));
-        Env { project, site: Some(site), site_value, theme, root, bibliography }
+        Env { project, site: Some(site), site_value, theme, root, bibliography, left_out: Vec::new() }
     }
 
     pub fn without_site(
@@ -125,7 +128,7 @@ impl<'a> Env<'a> {
         root: &'a str,
         bibliography: &'a Bibliography<'a>,
     ) -> Self {
-        Env { project, site: None, site_value: None, theme, root, bibliography }
+        Env { project, site: None, site_value: None, theme, root, bibliography, left_out: Vec::new() }
     }
 }
 
