@@ -308,10 +308,14 @@ fn check_social_capital(
     diags: &mut Vec<Diagnostic>,
 ) {
     let path = site.record_path.as_str();
+    // The `social_capital:` key: the line above its first rating.
+    let block = ratings.first().map_or(0, |r| (r.stage.referenced.line() as usize).saturating_sub(1));
     let Some(framework) = &frameworks.social_capital else {
         diags.push(
-            Diagnostic::whole_file(
+            Diagnostic::new(
                 path,
+                block,
+                usize::from(block > 0),
                 "this record has `social_capital` ratings but no framework defines the stages",
             )
             .with_hint(format!("add `social_capital:` with its stages and ratings to {frameworks_path}")),
@@ -347,15 +351,9 @@ fn check_social_capital(
     }
     let missing: Vec<String> = stages.iter().filter(|s| !seen.contains_key(s)).map(u32::to_string).collect();
     if !missing.is_empty() {
-        let line = ratings.first().map_or(0, |r| r.stage.referenced.line() as usize);
         diags.push(
-            Diagnostic::new(
-                path,
-                line.saturating_sub(1),
-                1,
-                format!("`social_capital` has no rating for stage {}", missing.join(", ")),
-            )
-            .with_hint("add one `- {stage: N, rating: ..., evidence: ...}` entry per missing stage"),
+            Diagnostic::new(path, block, 1, format!("`social_capital` has no rating for stage {}", missing.join(", ")))
+                .with_hint("add one `- {stage: N, rating: ..., evidence: ...}` entry per missing stage"),
         );
     }
 }

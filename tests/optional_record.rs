@@ -512,3 +512,18 @@ fn phases_roles_and_the_ladder_show_only_what_the_record_states() {
     assert!(json["attributes"].get("illustrative").is_none() && json["lists"]["aims"].get("ordered").is_none());
     assert!(json["roles"][0].get("paid").is_none());
 }
+
+/// Found by a researcher's audit: ratings in a study with no framework were
+/// an error with no line, so an editor could not jump to them.
+#[test]
+fn ratings_without_a_framework_are_an_error_at_the_block() {
+    let more = "social_capital:\n  - {stage: 1, rating: green}\n";
+    let dir = project_of(&[record("esw", more)]);
+    let out = wingreport().arg("check").arg("--root").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let line = line_of(dir.path(), "content/sites/esw/site.yaml", "social_capital:");
+    let expected = format!(
+        "content/sites/esw/site.yaml:{line}:1: this record has `social_capital` ratings but no framework defines the stages"
+    );
+    assert!(stderr(&out).contains(&expected), "{}", stderr(&out));
+}
