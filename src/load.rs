@@ -153,8 +153,8 @@ fn direction_overrides(text: &str, path: &str, diags: &mut Vec<Diagnostic>) {
     // search at a time, since every file of every build is read here.
     let bytes = text.as_bytes();
     for at in memchr::memchr_iter(0xE2, bytes) {
-        let Some(&[0x80, last @ (0xAA | 0xAB | 0xAD | 0xAE)]) = bytes.get(at + 1..at + 3) else { continue };
-        let c = char::from_u32(0x2000 + u32::from(last - 0x80)).unwrap_or_default();
+        let Some(&[0x80, 0xAA | 0xAB | 0xAD | 0xAE]) = bytes.get(at + 1..at + 3) else { continue };
+        let c = text[at..].chars().next().unwrap_or_default();
         let (line, col) = line_col(text, at);
         diags.push(
             Diagnostic::new(path, line, col, format!("{} turns the direction of the text after it", crate::diagnostics::char_name(c)))
@@ -1111,53 +1111,58 @@ fn read_narratives_counted(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>)
     (narratives, complete)
 }
 
-const MISNAMED_RECORD: &str = "this file is not read: a report's record is read from `site.yaml` only";
-const MISNAMED_SECTION: &str = "this file is not read: only Markdown files ending in `.md` are";
-
-/// A file beside the sections that was meant to be read but is not: a
-/// section saved as `.markdown`, `.MD` or `.md.txt` (an editor or a
-/// system that hides extensions), or the record as `site.yml`. Left
-/// unread, the report would be published without it and without a word.
+/// A section saved as `.markdown`, `.MD` or `.md.txt` (an editor or a
+/// system that hides extensions), which would be left out of the report
+/// without a word.
 fn misnamed(root: &Path, path: &Path) -> Option<Diagnostic> {
     let name = path.file_name()?.to_str()?;
-    if name.starts_with('.') {
-        return None;
-    }
     let lower = name.to_lowercase();
     let (stem, extension) = lower.rsplit_once('.')?;
-    let record = matches!(lower.as_str(), "site.yml" | "site.yaml") || (stem == "site.yaml" && extension == "txt");
-    // On a disk that ignores case, `Site.yaml` is what `site.yaml` reads.
-    let fix = if record && !path.with_file_name("site.yaml").is_file() {
-        "site.yaml".to_string()
-    } else if record {
+    let text = matches!(extension, "md" | "markdown" | "mdown" | "mkd" | "mkdn" | "txt" | "text");
+    if name.starts_with('.') || !text || record_look_alike(&lower) {
         return None;
-    } else if matches!(extension, "md" | "markdown" | "mdown" | "mkd" | "mkdn" | "txt" | "text") {
-        let stem = &name[..stem.len()];
-        format!("{}.md", stem.strip_suffix(".md").or_else(|| stem.strip_suffix(".MD")).unwrap_or(stem))
-    } else {
-        return None;
-    };
+    }
+    let stem = &name[..stem.len()];
+    let fix = stem.strip_suffix(".md").or_else(|| stem.strip_suffix(".MD")).unwrap_or(stem);
     Some(
-        Diagnostic::whole_file(
-            rel_path(root, path),
-            if fix == "site.yaml" { MISNAMED_RECORD } else { MISNAMED_SECTION },
-        )
-        .with_hint(format!("rename it to `{fix}`; keep notes and other files outside content/")),
+        Diagnostic::whole_file(rel_path(root, path), "this file is not read: only Markdown files ending in `.md` are")
+            .with_hint(format!("rename it to `{fix}.md`; keep notes and other files outside content/")),
     )
+}
+
+/// A file name, lower-cased, that is the record's under another spelling.
+fn record_look_alike(lower: &str) -> bool {
+    matches!(lower, "site.yml" | "site.yaml" | "site.yaml.txt")
 }
 
 /// One site folder: its record and narrative, or the problems found.
 pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnostic>) {
     let mut found = Vec::new();
     let record_file = folder_path.join("site.yaml");
-    let record: Option<(SiteRecord, String)> = read_yaml_and_text(root, &record_file, true, &mut found);
+    // A record saved as `site.yml` is reported where it is, not as a missing `site.yaml`.
+    let look_alike =
+        (!record_file.is_file()).then(|| std::fs::read_dir(folder_path).ok()).flatten().and_then(|entries| {
+            entries.flatten().map(|e| e.path()).find(|p| {
+                p.is_file()
+                    && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| record_look_alike(&n.to_lowercase()))
+            })
+        });
+    let record: Option<(SiteRecord, String)> = match look_alike {
+        Some(path) => {
+            found.push(
+                Diagnostic::whole_file(
+                    rel_path(root, &path),
+                    "this file is not read: a report's record is read from `site.yaml` only",
+                )
+                .with_hint("rename it to `site.yaml`; keep notes and other files outside content/"),
+            );
+            None
+        }
+        None => read_yaml_and_text(root, &record_file, true, &mut found),
+    };
     let record_complete = found.is_empty();
     let (narrative, narrative_complete) = read_narratives_counted(root, folder_path, &mut found);
     let record_path = rel_path(root, &record_file);
-    // A record saved as `site.yml` is one mistake, reported where it is.
-    if found.iter().any(|d| d.message == MISNAMED_RECORD) {
-        found.retain(|d| d.path != record_path);
-    }
     if let Some((record, text)) = &record
         && record.status != Status::Draft
     {

@@ -11,7 +11,7 @@ use super::{Bibliography, authored_link, resolve};
 use crate::diagnostics::Diagnostic;
 use crate::links::AuthoredLink;
 use crate::markdown::citations::Reference;
-use crate::markdown::{self, BodyContext, LinkUse, RefUse, Resolved};
+use crate::markdown::{self, BodyContext, LinkUse, Resolved};
 use crate::model::Prose;
 
 /// How a citation in a field is written.
@@ -113,11 +113,8 @@ impl<'r> ProseRenderer<'r> {
         let citations = &mut self.citations;
         let mut unresolved = Vec::new();
         let rendered = markdown::render_text(prose.as_str(), &ctx, |used| {
-            let (line, col) = place.line_of(used.line, used.col);
-            let keys = used.keys.iter().map(|&(line, col)| place.line_of(line, col)).collect();
-            let used = RefUse { line, col, keys, ..used.clone() };
             let outcome = match citations {
-                Citations::Linked(cited) => resolve(&used, path, (labels, &|_| None), bibliography, cited),
+                Citations::Linked(cited) => resolve(used, path, (labels, &|_| None), bibliography, cited),
                 Citations::Text => match &used.reference {
                     Reference::Xref { id } => Err(Diagnostic::new(
                         path,
@@ -129,7 +126,7 @@ impl<'r> ProseRenderer<'r> {
                         "this field is shown on a cover, the series index or the comparison page, where no \
                          section, table or figure is a target: name it in words, or move the text into the narrative",
                     )),
-                    Reference::Cite { .. } => resolve(&used, path, (labels, &|_| None), bibliography, &mut Vec::new())
+                    Reference::Cite { .. } => resolve(used, path, (labels, &|_| None), bibliography, &mut Vec::new())
                         .map(|r| Resolved { html: markdown::escape_html(&r.text), text: r.text }),
                 },
             };
@@ -138,12 +135,11 @@ impl<'r> ProseRenderer<'r> {
                 Resolved::default()
             })
         });
-        for mut diag in rendered.diagnostics {
+        // Placed in the file only when reported: most fields have no mistake.
+        for mut diag in rendered.diagnostics.into_iter().chain(unresolved) {
             (diag.line, diag.col) = place.line_of(diag.line, diag.col);
             self.diagnostics.push(diag);
         }
-        // Placed already: `resolve` was given the file position.
-        self.diagnostics.append(&mut unresolved);
         if !rendered.headings.is_empty() {
             let (line, col) = place.line_of(place.line, 1);
             self.diagnostics.push(
@@ -160,28 +156,28 @@ impl<'r> ProseRenderer<'r> {
 }
 
 /// A field's text and where it was written: `source` is its file, in
-/// which the field starts at byte `start` (its quote or block indicator,
-/// if any).
+/// which the field starts at `line` and `col` (its quote or block
+/// indicator, if any).
 struct Place<'s> {
     text: &'s str,
     line: usize,
+    col: usize,
     source: &'s str,
-    start: usize,
 }
 
 impl<'s> Place<'s> {
     fn of(prose: &'s Prose, source: &'s str) -> Place<'s> {
         let at = &prose.0.referenced;
-        let (line, col) = (at.line() as usize, at.column() as usize);
-        let start = crate::diagnostics::offset_of(source, line, col).unwrap_or(source.len());
-        Place { text: prose.as_str(), line, source, start }
+        Place { text: prose.as_str(), line: at.line() as usize, col: at.column() as usize, source }
     }
 
     /// The file position of `(line, col)` as the Markdown parser counted it
-    /// in the text, from line `self.line`, column 1.
+    /// in the text, from line `self.line`, column 1. Only a mistake or a
+    /// link is placed, so the file is searched only then.
     fn line_of(&self, line: usize, col: usize) -> (usize, usize) {
+        let start = crate::diagnostics::offset_of(self.source, self.line, self.col).unwrap_or(self.source.len());
         let offset = crate::diagnostics::offset_of(self.text, line.saturating_sub(self.line) + 1, col);
-        let written = written_at(self.text, offset.unwrap_or(0), self.source, self.start);
+        let written = written_at(self.text, offset.unwrap_or(0), self.source, start);
         crate::load::line_col(self.source, written)
     }
 }
