@@ -289,8 +289,9 @@ const MAX_MISTAKES: usize = 50;
 /// removed, a text with `: ` quoted, or else the entry blanked, keeping every
 /// line in its place) and the copy is parsed again, so one typo does not
 /// hide the next. The value comes back when every mistake could be set
-/// aside, for later stages to check the rest; a mistake that cannot be set
-/// aside (broken YAML, a missing required key) ends the search.
+/// aside without making a value up, for later stages to check the rest; a
+/// mistake that cannot be set aside (broken YAML, a missing required key)
+/// ends the search.
 pub fn read_yaml_text<T: DeserializeOwned>(text: &str, path: &str, line_offset: usize) -> (Option<T>, Vec<Diagnostic>) {
     let first = match serde_saphyr::from_str_with_options(text, yaml_options()) {
         Ok(value) => return (Some(value), Vec::new()),
@@ -299,17 +300,35 @@ pub fn read_yaml_text<T: DeserializeOwned>(text: &str, path: &str, line_offset: 
     let mut draft = Draft::new(text);
     let mut diags = Vec::new();
     let mut err = first;
+    // The draft before the last value was blanked, and that value's stand-in.
+    let mut before_blank: Option<(Draft, usize, usize, &'static str)> = None;
     loop {
         let mistake = explain(&err, &draft.text);
-        if draft.caused(&mistake) || (matches!(err.without_snippet(), YamlError::Eof { .. }) && !diags.is_empty()) {
+        if draft.caused(&mistake) {
+            // A required key blanked: put it back with a stand-in instead.
+            match before_blank.take() {
+                Some((before, line, col, value)) if mistake.missing.is_some() => {
+                    draft = before;
+                    if !draft.stand_in(line, col, value) {
+                        return (None, diags);
+                    }
+                }
+                _ => return (None, diags),
+            }
+        } else if matches!(err.without_snippet(), YamlError::Eof { .. }) && !diags.is_empty() {
             return (None, diags);
-        }
-        diags.push(mistake.diagnostic(&draft, path, line_offset));
-        if diags.len() >= MAX_MISTAKES || !draft.set_aside(&mistake) {
-            return (None, diags);
+        } else {
+            diags.push(mistake.diagnostic(&draft, path, line_offset));
+            before_blank = match mistake.fix {
+                Fix::StandIn(value) => Some((draft.clone(), mistake.line, mistake.col, value)),
+                _ => None,
+            };
+            if diags.len() >= MAX_MISTAKES || !draft.set_aside(&mistake) {
+                return (None, diags);
+            }
         }
         match serde_saphyr::from_str_with_options(&draft.text, yaml_options()) {
-            Ok(value) => return (Some(value), diags),
+            Ok(value) => return ((!draft.stood_in).then_some(value), diags),
             Err(next) => err = next,
         }
     }
@@ -336,6 +355,10 @@ enum Fix {
     Quote,
     /// Blank the entry (key, value and nested lines) holding the mistake.
     Blank,
+    /// Blank the entry, or, when its key is required, replace the value
+    /// with this stand-in of the type wanted, so that the search reads on;
+    /// the value read from such a draft is made up and is never returned.
+    StandIn(&'static str),
     /// Nothing sensible: stop looking in this file.
     Stop,
 }
@@ -437,12 +460,17 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
             let fix = if hint.as_deref().is_some_and(|h| h.starts_with("remove the quotes")) {
                 Fix::Unquote
             } else {
-                Fix::Blank
+                strict::stand_in(msg).map_or(Fix::Blank, Fix::StandIn)
             };
             at(plain_words(message), hint, fix)
         }
         YamlError::InvalidScalar { ty, .. } => {
-            at(format!("expected {}; found `{}`", type_words(ty), scalar_at(text, line, col)), None, Fix::Blank)
+            let fix = match type_words(ty) {
+                words if words.contains("number") => Fix::StandIn("1"),
+                words if words.contains("`true`") => Fix::StandIn("false"),
+                _ => Fix::Blank,
+            };
+            at(format!("expected {}; found `{}`", type_words(ty), scalar_at(text, line, col)), None, fix)
         }
         // `title:` with nothing after it.
         YamlError::NullIntoString { .. } => at(
@@ -453,7 +481,7 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
         YamlError::InvalidBooleanStrict { .. } => at(
             format!("expected `true` or `false`; found `{}`", scalar_at(text, line, col)),
             Some("write `true` or `false`".to_string()),
-            Fix::Blank,
+            Fix::StandIn("false"),
         ),
         YamlError::SerdeInvalidType { unexpected, expected, .. }
         | YamlError::SerdeInvalidValue { unexpected, expected, .. } => {
@@ -859,17 +887,20 @@ fn type_hint(message: &str) -> Option<String> {
 
 /// A copy of a YAML text in which the mistakes already reported are set
 /// aside, line for line, so positions found in it map back to the original.
+#[derive(Clone)]
 struct Draft {
     text: String,
     /// Replacements made, by line: (line, original column, old length, new length).
     edits: Vec<(usize, usize, usize, usize)>,
     /// Lines blanked (inclusive ranges) and the keys they held.
     blanked: Vec<(usize, usize, String)>,
+    /// A value was replaced by a stand-in (see [`Fix::StandIn`]).
+    stood_in: bool,
 }
 
 impl Draft {
     fn new(text: &str) -> Self {
-        Draft { text: text.to_string(), edits: Vec::new(), blanked: Vec::new() }
+        Draft { text: text.to_string(), edits: Vec::new(), blanked: Vec::new(), stood_in: false }
     }
 
     /// The column in the original text of a column of the draft.
@@ -934,9 +965,26 @@ impl Draft {
             Fix::Replace { old, new } => self.replace(line, col, old, new) || self.blank(line, col),
             Fix::Unquote => self.unquote(line, col) || self.blank(line, col),
             Fix::Quote => self.quote(line),
-            Fix::Blank => self.blank(line, col),
+            Fix::Blank | Fix::StandIn(_) => self.blank(line, col),
             Fix::Stop => false,
         }
+    }
+
+    /// Replaces the value at a position with `value` (see [`Fix::StandIn`]).
+    fn stand_in(&mut self, line: usize, col: usize, value: &str) -> bool {
+        let Some(at) = self.offset(line, col) else { return false };
+        let rest = &self.text[at..self.line_range(line).map_or(at, |r| r.end)];
+        // A quoted value up to its closing quote; a plain one up to what
+        // ends it in a `{...}` or `[...]` too, which is where the stand-ins'
+        // kinds (numbers, flags, an empty text) end.
+        let len = match rest.chars().next() {
+            Some(q @ ('"' | '\'')) => rest[1..].find(q).map(|i| i + 2),
+            _ => Some(rest.find([',', '}', ']']).or_else(|| rest.find(" #")).unwrap_or(rest.len())),
+        };
+        let old = len.map_or("", |len| rest[..len].trim_end()).to_string();
+        let stood_in = !old.is_empty() && self.replace(line, col, &old, value);
+        self.stood_in |= stood_in;
+        stood_in
     }
 
     /// `"12"` becomes ` 12 `: same columns, now a number.
@@ -1472,6 +1520,18 @@ mod tests {
         assert!(attributes.is_none());
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].2.contains("found `many`"), "{found:?}");
+    }
+
+    #[test]
+    fn a_required_value_of_the_wrong_kind_does_not_hide_the_next_mistake() {
+        let yaml = "n: many\nsource: interviews\nitems:\n  - {name: \"\", count: 3}\n  - {name: B, count: lots}\n";
+        let (attributes, found) = mistakes::<crate::model::Attributes>(yaml);
+        assert!(attributes.is_none(), "a value with a stand-in in it is never returned");
+        let at: Vec<(usize, usize)> = found.iter().map(|(l, c, _)| (*l, *c)).collect();
+        assert_eq!(at, [(1, 4), (4, 12), (5, 22)], "{found:?}");
+        assert!(found[0].2.contains("found `many`"), "{found:?}");
+        assert!(found[1].2.contains("empty"), "{found:?}");
+        assert!(found[2].2.contains("found `lots`"), "{found:?}");
     }
 
     #[test]
