@@ -770,6 +770,10 @@ pub struct StageRating {
     /// A key of `social_capital.ratings` in `frameworks.yaml`, such as `green`, `amber` or `red`.
     #[schemars(with = "String")]
     pub rating: Spanned<String>,
+    /// `true` when the study did not state this rating (it is shown to
+    /// demonstrate the matrix): the chart, the table and the downloads say so.
+    #[serde(default, deserialize_with = "crate::load::strict::value", skip_serializing_if = "is_false")]
+    pub illustrative: bool,
     /// The evidence for the rating.
     pub evidence: Option<Prose>,
 }
@@ -778,10 +782,15 @@ pub struct StageRating {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ladder {
-    /// Current level, as defined under `ladder: levels` in `frameworks.yaml`.
-    #[schemars(with = "u32")]
-    #[serde(deserialize_with = "crate::load::strict::spanned")]
-    pub current: Spanned<u32>,
+    /// Current level, as defined under `ladder: levels` in `frameworks.yaml`;
+    /// left out when the study placed the site on no level.
+    #[schemars(with = "Option<u32>")]
+    #[serde(
+        default,
+        deserialize_with = "crate::load::strict::optional_spanned",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub current: Option<Spanned<u32>>,
     /// Target level, as defined under `ladder: levels` in `frameworks.yaml`;
     /// left out when the site set none.
     #[schemars(with = "Option<u32>")]

@@ -207,7 +207,7 @@ fn check_site(site: &Site, frameworks: &Frameworks, frameworks_path: &str, diags
 
     if let Some(ladder) = &record.ladder {
         let levels: Vec<u32> = frameworks.ladder.iter().flat_map(|l| l.levels.iter().map(|lv| lv.n)).collect();
-        for (label, level) in [("current", Some(&ladder.current)), ("target", ladder.target.as_ref())] {
+        for (label, level) in [("current", ladder.current.as_ref()), ("target", ladder.target.as_ref())] {
             let Some(level) = level else { continue };
             if !levels.contains(&level.value) {
                 let hint = if levels.is_empty() {

@@ -33,8 +33,8 @@ const CASES: &[Case] = &[
     Case {
         name: "wrong type",
         file: SITE,
-        from: "  population: 330",
-        to: "  population: about 330",
+        from: "  region: West Midlands",
+        to: "  region: West Midlands\n  population: about 330",
         line_with: "population: about",
         says: &["whole number"],
     },
@@ -67,7 +67,7 @@ const CASES: &[Case] = &[
         file: SITE,
         from: "  - stage: 2",
         to: "  - stage: 1",
-        line_with: "\n  - stage: 1\n    rating: green\n    evidence: >-\n      Residents",
+        line_with: "\n  - stage: 1\n    rating: green\n    illustrative: true\n    evidence: >-\n      Residents",
         says: &["stage 1 is rated twice"],
     },
     Case {
@@ -602,8 +602,8 @@ const EXACT: &[Exact] = &[
     Exact {
         name: "a count, in words",
         file: SITE,
-        from: "  population: 330",
-        to: "  population: about 330",
+        from: "  region: West Midlands",
+        to: "  region: West Midlands\n  population: about 330",
         at: "about 330",
         message: "expected a whole number of 0 or more, such as 26; found `about 330`",
         hint: "write the number alone",
@@ -710,7 +710,7 @@ fn one_record_reports_every_mistake_and_its_narrative_is_still_checked() {
     let dir = bundled_project();
     let root = dir.path();
     edit(root, SITE, "  accreditation: accredited-l2", "  acreditation: accredited-l2");
-    edit(root, SITE, "  population: 330", "  population: about 330");
+    edit(root, SITE, "  region: West Midlands", "  region: West Midlands\n  population: about 330");
     edit(root, SITE, "  interviews: 26", "  interviews: \"26\"");
     edit(root, FINDINGS, "@buck2018 identifies", "@buck2019 identifies");
     let out = wingreport().args(["check", "--format", "json", "--root"]).arg(root).output().unwrap();

@@ -121,6 +121,53 @@ fn social_capital_cells_carry_colour_and_symbol_of_their_rating() {
     }
 }
 
+/// Found by a fact-checker's audit: the Drake Hall colours are only in the
+/// source's figure, an image, and were published as the study's findings.
+#[test]
+fn ratings_marked_illustrative_say_so_in_the_chart_table_download_and_comparison() {
+    let dir = bundled_project();
+    let site = "content/sites/drake-hall/site.yaml";
+    // Stage 1 becomes a stated finding; stages 2 to 6 stay illustrative.
+    edit(
+        dir.path(),
+        site,
+        "  - stage: 1\n    rating: green\n    illustrative: true\n",
+        "  - stage: 1\n    rating: green\n",
+    );
+    let doc = drake_hall(dir.path());
+
+    let mark = select(&doc, "#fig-social-capital svg [data-mark=illustrative]");
+    assert_eq!(text(&mark[0]), "Illustrative ratings: stages 2, 3, 4, 5, 6");
+    let desc = text(&select(&doc, "#fig-social-capital svg desc")[0]);
+    assert!(desc.contains("Stage 1: Success identified;"), "{desc}");
+    assert!(desc.contains("Stage 2: Success identified (illustrative)"), "{desc}");
+    assert_eq!(select(&doc, "#fig-social-capital .illustrative-flag").len(), 1);
+    let tagged: Vec<bool> = select(&doc, "#fig-social-capital tbody tr")
+        .iter()
+        .filter(|row| !select_in(row, "td").is_empty())
+        .map(|row| !select_in(row, ".illustrative-tag").is_empty())
+        .collect();
+    assert_eq!(tagged, [false, true, true, true, true, true]);
+
+    let csv = std::fs::read_to_string(dir.path().join("output/sites/drake-hall/social-capital.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(reader.headers().unwrap().iter().next_back(), Some("illustrative"));
+    let marks: Vec<String> = reader.records().map(|r| r.unwrap()[6].to_string()).collect();
+    assert_eq!(marks, ["", "true", "true", "true", "true", "true"]);
+
+    let compare = html(&dir.path().join("output/compare/index.html"));
+    assert_eq!(select(&compare, "#social-capital-matrix tbody .illustrative-tag").len(), 5);
+    let note = select(&compare, "#rating-counts .figure-note");
+    assert_eq!(
+        text(&note[0]),
+        "Illustrative data 5 of the 6 ratings counted are marked illustrative, not study findings."
+    );
+}
+
+fn select_in<'a>(el: &ElementRef<'a>, css: &str) -> Vec<ElementRef<'a>> {
+    el.select(&scraper::Selector::parse(css).unwrap()).collect()
+}
+
 #[test]
 fn colour_blind_palette_changes_fills_but_not_symbols() {
     let dir = bundled_project();

@@ -35,7 +35,8 @@ fn delivery_table_has_one_row_per_site_matching_its_record() {
         assert!(cells[0].starts_with(site.prison.as_deref().unwrap()), "{cells:?}");
         let stated = |value: Option<&str>| value.expect("the bundled records state every delivery field").to_string();
         assert_eq!(cells[1], stated(d.role.as_deref()));
-        assert_eq!(cells[2], stated(d.paid.map(|p| if p { "Yes" } else { "No" })));
+        // Only Drake Hall's report says whether the role is paid.
+        assert_eq!(cells[2], d.paid.map_or("Not reported", |p| if p { "Yes" } else { "No" }));
         assert_eq!(cells[3], stated(d.training_provider.as_deref()));
         assert_eq!(cells[4], stated(d.training.as_deref()));
         assert_eq!(cells[5], stated(d.accreditation.map(|a| a.label())));
@@ -114,13 +115,15 @@ fn downloads_hold_the_record_and_the_chart_numbers() {
     assert_eq!(json["quotes"].as_array().unwrap().len(), record.quotes.as_ref().unwrap().len());
 
     let mut reader = csv::Reader::from_path(site_dir.join("attributes.csv")).unwrap();
-    assert_eq!(reader.headers().unwrap(), vec!["attribute", "count", "n"]);
+    // The numbers are illustrative, and the download says so on every row.
+    assert_eq!(reader.headers().unwrap(), vec!["attribute", "count", "n", "illustrative"]);
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let attributes = record.attributes.as_ref().unwrap();
     assert_eq!(rows.len(), attributes.items.len());
     let counts: Vec<u32> = rows.iter().map(|r| r[1].parse().unwrap()).collect();
     assert!(counts.windows(2).all(|w| w[0] >= w[1]), "sorted like the chart: {counts:?}");
     for row in &rows {
+        assert_eq!(&row[3], "true");
         let item = attributes.items.iter().find(|i| i.name == row[0]).unwrap();
         assert_eq!(item.count.value.to_string(), row[1]);
     }

@@ -513,6 +513,29 @@ fn phases_roles_and_the_ladder_show_only_what_the_record_states() {
     assert!(json["roles"][0].get("paid").is_none());
 }
 
+/// Found by a fact-checker's audit: the Drake Hall report places the Hamlet
+/// on no rung of the ladder, but `current` was required, so one was made up.
+#[test]
+fn a_ladder_with_no_level_set_shows_the_levels_alone() {
+    let dir = project_of(&[record("esw", "ladder: {note: The study placed the site on no level.}\n")]);
+    let root = dir.path();
+    std::fs::write(
+        root.join("content/frameworks.yaml"),
+        "ladder:\n  levels:\n    - {n: 0, name: None, description: No part.}\n    - {n: 1, name: Told, description: Kept informed.}\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("content/sites/esw/01-findings.md"), "---\ntitle: Findings\n---\n\n{{ ladder() }}\n")
+        .unwrap();
+    built_ok(root);
+    let doc = html(&root.join("output/sites/esw/index.html"));
+    assert_eq!(select(&doc, "#ladder .ladder-level").len(), 2);
+    assert!(select(&doc, "#ladder .ladder-tag, #ladder .is-current, #ladder .is-target").is_empty());
+    assert_eq!(text(&select(&doc, "#ladder figcaption")[0]), "Figure 1.1: Service-user involvement ladder");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join("output/sites/esw/site.json")).unwrap()).unwrap();
+    assert_eq!(json["ladder"], serde_json::json!({"note": "The study placed the site on no level."}));
+}
+
 /// Found by a researcher's audit: ratings in a study with no framework were
 /// an error with no line, so an editor could not jump to them.
 #[test]

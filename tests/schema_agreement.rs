@@ -78,7 +78,11 @@ fn cases() -> Vec<Case> {
         case("a year written 2025.0", edited("year: 2024", "year: 2025.0"), true),
         case("a year written 2025.5", edited("year: 2024", "year: 2025.5"), false),
         case("a negative weight", edited("weight: 3", "weight: -2"), true),
-        case("an empty optional number", edited("  population: 330", "  population: ~"), true),
+        case(
+            "an empty optional number",
+            edited("  region: West Midlands", "  region: West Midlands\n  population: ~"),
+            true,
+        ),
         case(
             "a bare number in a free-text role cell",
             edited("induction: \"Yes\", single_issue", "induction: 3, single_issue"),
@@ -130,11 +134,25 @@ fn cases() -> Vec<Case> {
         case("attributes n in quotes", edited("  n: 26", "  n: \"26\""), false),
         case("illustrative: \"true\"", edited("  illustrative: true", "  illustrative: \"true\""), false),
         case("weeks in quotes", edited("weeks: 8,", "weeks: \"8\","), false),
-        case("a ladder level in quotes", edited("  current: 2", "  current: '2'"), false),
-        case("a negative population", edited("  population: 330", "  population: -1"), false),
+        case(
+            "a rating not marked illustrative",
+            edited("    rating: red\n    illustrative: true\n", "    rating: red\n"),
+            true,
+        ),
+        case(
+            "a rating's illustrative in words",
+            edited("    rating: red\n    illustrative: true\n", "    rating: red\n    illustrative: yes\n"),
+            false,
+        ),
+        case("a ladder level in quotes", edited("ladder:\n", "ladder:\n  current: '2'\n"), false),
+        case(
+            "a negative population",
+            edited("  region: West Midlands", "  region: West Midlands\n  population: -1"),
+            false,
+        ),
         case(
             "a population beyond a whole number's range",
-            edited("  population: 330", "  population: 4294967296"),
+            edited("  region: West Midlands", "  region: West Midlands\n  population: 4294967296"),
             false,
         ),
         case("an unknown key", edited("  accreditation: accredited-l2", "  acreditation: accredited-l2"), false),

@@ -45,7 +45,20 @@ fn no_ratings_legend(key: &str, label: &str) -> LegendItem {
 
 /// A site's row: its rating per stage in column order (`None` for a stage
 /// without a known rating), or `None` when the site reported no ratings.
-type RatedRow<'f> = Option<Vec<Option<(&'f str, &'f Rating)>>>;
+type RatedRow<'f> = Option<Vec<RatedCell<'f>>>;
+
+/// A stage's rating key and definition (`None`: not rated), and whether the
+/// record marks it illustrative.
+type RatedCell<'f> = (Option<(&'f str, &'f Rating)>, bool);
+
+/// "Success identified", "Success identified (illustrative)" or "not rated".
+fn cell_label(&(rating, illustrative): &RatedCell<'_>) -> String {
+    match rating {
+        Some((_, r)) if illustrative => format!("{} (illustrative)", r.label),
+        Some((_, r)) => r.label.clone(),
+        None => "not rated".to_string(),
+    }
+}
 
 /// The cross-site social-capital matrix as an inline SVG string.
 ///
@@ -88,10 +101,9 @@ pub fn social_capital_comparison_svg(
                 stages
                     .iter()
                     .map(|&stage| {
-                        ratings
-                            .iter()
-                            .find(|r| r.stage.value == stage)
-                            .and_then(|r| rating_of(framework, &r.rating.value))
+                        let entry = ratings.iter().find(|r| r.stage.value == stage);
+                        let rating = entry.and_then(|r| rating_of(framework, &r.rating.value));
+                        (rating, rating.is_some() && entry.is_some_and(|r| r.illustrative))
                     })
                     .collect()
             })
@@ -128,7 +140,7 @@ pub fn social_capital_comparison_svg(
     };
 
     // The legend: framework order, then the kinds of empty cell drawn.
-    let any_not_rated = total > 0 && rated.iter().flatten().any(|r| r.iter().any(Option::is_none));
+    let any_not_rated = total > 0 && rated.iter().flatten().any(|r| r.iter().any(|(rating, _)| rating.is_none()));
     let any_not_reported = total > 0 && rated.iter().any(Option::is_none);
     let mut items = LegendItem::ratings(framework, palette);
     if any_not_rated {
@@ -185,10 +197,11 @@ pub fn social_capital_comparison_svg(
 
             match &rated[r] {
                 Some(ratings) => {
-                    for ((&x, &stage), rating) in xs.iter().zip(&stages).zip(ratings) {
-                        let (fill, symbol) = look(palette, *rating);
+                    for ((&x, &stage), rated) in xs.iter().zip(&stages).zip(ratings) {
+                        let rating = rated.0;
+                        let (fill, symbol) = look(palette, rating);
                         let cell = canvas.rect(x, top, x + cell_w, top + ROW_H, fill);
-                        let label = rating.map_or("not rated", |(_, r)| r.label.as_str());
+                        let label = cell_label(rated);
                         canvas.annotate(
                             cell,
                             vec![
@@ -271,7 +284,7 @@ fn describe(rows: &[(String, Option<Vec<StageRating>>)], stages: &[u32], rated: 
                 let cells: Vec<String> = stages
                     .iter()
                     .zip(ratings)
-                    .map(|(stage, r)| format!("stage {stage} {}", r.map_or("not rated", |(_, r)| r.label.as_str())))
+                    .map(|(stage, rated)| format!("stage {stage} {}", cell_label(rated)))
                     .collect();
                 format!("{site}: {}.", cells.join(", "))
             }

@@ -4,7 +4,7 @@
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::stages::{CELL_GAP, Legend, LegendItem, StageColumns, draw_no_stages, look, rating_of, stage_groups};
-use super::{ChartMeta, TextOpts, render_svg, text_on, text_width, truncate_bold_to, truncate_to};
+use super::{ChartMeta, INK_SECONDARY, TextOpts, render_svg, text_on, text_width, truncate_bold_to, truncate_to};
 use crate::model::{Palette, Rating, SocialCapitalFramework, StageRating};
 
 const MIN_WIDTH: i32 = 640;
@@ -12,6 +12,7 @@ const PAD: i32 = 8;
 const STAGE_FONT: f64 = 14.0;
 const SYMBOL_FONT: f64 = 24.0;
 const CELL_H: i32 = 72;
+const MARK_FONT: f64 = 14.0;
 
 /// One stage's cell: what it shows and how it is described.
 struct Cell<'a> {
@@ -19,11 +20,32 @@ struct Cell<'a> {
     /// The rating key and its definition; `None` when the stage has no
     /// rating or its key is not in the framework.
     rating: Option<(&'a str, &'a Rating)>,
+    /// The record marks the rating illustrative, not a study finding.
+    illustrative: bool,
 }
 
 impl Cell<'_> {
-    fn label(&self) -> &str {
-        self.rating.map_or("not rated", |(_, r)| r.label.as_str())
+    /// "Success identified", "Success identified (illustrative)" or "not rated".
+    fn label(&self) -> String {
+        match self.rating {
+            Some((_, r)) if self.illustrative => format!("{} (illustrative)", r.label),
+            Some((_, r)) => r.label.clone(),
+            None => "not rated".to_string(),
+        }
+    }
+}
+
+/// The line above the matrix when ratings are marked illustrative: the
+/// whole matrix, or the stages that are.
+fn illustrative_mark(cells: &[Cell<'_>]) -> Option<String> {
+    let marked: Vec<String> =
+        cells.iter().filter(|c| c.rating.is_some() && c.illustrative).map(|c| c.stage.to_string()).collect();
+    let rated = cells.iter().filter(|c| c.rating.is_some()).count();
+    match marked.len() {
+        0 => None,
+        n if n == rated => Some("Illustrative ratings".to_string()),
+        1 => Some(format!("Illustrative rating: stage {}", marked[0])),
+        _ => Some(format!("Illustrative ratings: stages {}", marked.join(", "))),
     }
 }
 
@@ -45,14 +67,19 @@ pub fn social_capital_svg(
     title: &str,
     id_prefix: &str,
 ) -> String {
-    let rating_for = |stage: u32| {
-        ratings.iter().find(|r| r.stage.value == stage).and_then(|r| rating_of(framework, &r.rating.value))
+    let cell = |stage: u32| {
+        let entry = ratings.iter().find(|r| r.stage.value == stage);
+        Cell {
+            stage,
+            rating: entry.and_then(|r| rating_of(framework, &r.rating.value)),
+            illustrative: entry.is_some_and(|r| r.illustrative),
+        }
     };
 
     let groups = stage_groups(framework);
-    let cells: Vec<Cell<'_>> =
-        groups.iter().flat_map(|(_, s)| s).map(|&stage| Cell { stage, rating: rating_for(stage) }).collect();
-    let desc = describe(&cells);
+    let cells: Vec<Cell<'_>> = groups.iter().flat_map(|(_, s)| s).map(|&stage| cell(stage)).collect();
+    let mark = illustrative_mark(&cells);
+    let desc = describe(&cells, mark.as_deref());
     let meta = ChartMeta { title, desc: &desc, id_prefix, class: "wr-chart wr-chart-social-capital" };
     let any_missing = cells.iter().any(|c| c.rating.is_none());
 
@@ -61,7 +88,8 @@ pub fn social_capital_svg(
     let columns = StageColumns::new(groups, PAD, width - 2 * PAD);
     let total = columns.total();
     let cell_w = columns.cell_w;
-    let cell_y = PAD + columns.band_h + if columns.band_h > 0 { CELL_GAP } else { 0 };
+    let top = PAD + if mark.is_some() { (MARK_FONT * 1.25).round() as i32 + 7 } else { 0 };
+    let cell_y = top + columns.band_h + if columns.band_h > 0 { CELL_GAP } else { 0 };
 
     // The legend: framework order, then "Not rated" if a cell needs it.
     let mut items = LegendItem::ratings(framework, palette);
@@ -76,7 +104,7 @@ pub fn social_capital_svg(
     render_svg(width as u32, height as u32, &meta, |canvas| {
         let mut cells = cells.iter();
         for group in &columns.groups {
-            columns.draw_header(canvas, group, PAD);
+            columns.draw_header(canvas, group, top);
             for (i, cell) in cells.by_ref().take(group.stages.len()).enumerate() {
                 let cx0 = group.cell_x(i, cell_w);
                 let (fill, symbol) = look(palette, cell.rating);
@@ -111,16 +139,26 @@ pub fn social_capital_svg(
             draw_no_stages(canvas, width, PAD);
         }
         legend.draw(canvas);
+        if let Some(mark) = &mark {
+            let drawn = canvas.text(
+                mark,
+                width - PAD,
+                PAD,
+                TextOpts::new(MARK_FONT, INK_SECONDARY, HPos::Right, VPos::Top).bold(),
+            );
+            canvas.annotate(drawn, vec![("data-mark", "illustrative".to_string())], None);
+        }
     })
 }
 
 /// "Stage 1: Success identified; Stage 2: Realistic future potential."
-fn describe(cells: &[Cell<'_>]) -> String {
+fn describe(cells: &[Cell<'_>], mark: Option<&str>) -> String {
     if cells.is_empty() {
         return "No stages in the framework.".to_string();
     }
     let parts: Vec<String> = cells.iter().map(|c| format!("Stage {}: {}", c.stage, c.label())).collect();
-    format!("{}.", parts.join("; "))
+    let note = mark.map_or(String::new(), |mark| format!("{mark}, not study findings. "));
+    format!("{note}{}.", parts.join("; "))
 }
 
 #[cfg(test)]

@@ -102,6 +102,8 @@ struct MatrixCell {
     rating: String,
     label: String,
     symbol: String,
+    /// The record marks the rating illustrative, not a study finding.
+    illustrative: bool,
 }
 
 #[derive(Serialize)]
@@ -429,16 +431,14 @@ fn matrix_block(
                     .stages
                     .iter()
                     .map(|stage| {
-                        let key = ratings
-                            .iter()
-                            .find(|r| r.stage.value == stage.n.value)
-                            .map(|r| r.rating.value.clone())
-                            .unwrap_or_default();
+                        let entry = ratings.iter().find(|r| r.stage.value == stage.n.value);
+                        let key = entry.map(|r| r.rating.value.clone()).unwrap_or_default();
                         let rating = framework.ratings.get(&key);
                         MatrixCell {
                             stage: stage.n.value,
                             label: rating.map(|r| r.label.clone()).unwrap_or_default(),
                             symbol: rating.map(|r| r.symbol.clone()).unwrap_or_default(),
+                            illustrative: rating.is_some() && entry.is_some_and(|r| r.illustrative),
                             // A key the framework lacks reads "Not rated", as in the charts.
                             rating: if rating.is_some() { key } else { String::new() },
                         }

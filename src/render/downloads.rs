@@ -20,28 +20,47 @@ pub fn site_downloads(site: &Site, frameworks: &Frameworks) -> Vec<OutputFile> {
         files.push(OutputFile { path: format!("{dir}/{RECORD_JSON}"), bytes: format!("{json}\n").into_bytes() });
     }
     if let Some(attributes) = &record.attributes {
-        let rows = crate::charts::attributes::sorted_items(attributes)
-            .into_iter()
-            .map(|(name, count)| vec![name.to_string(), count.to_string(), attributes.n.value.to_string()]);
-        files.push(csv_file(format!("{dir}/{ATTRIBUTES_CSV}"), &["attribute", "count", "n"], rows));
+        let rows = crate::charts::attributes::sorted_items(attributes).into_iter().map(|(name, count)| {
+            let mut row = vec![name.to_string(), count.to_string(), attributes.n.value.to_string()];
+            if attributes.illustrative {
+                row.push("true".to_string());
+            }
+            row
+        });
+        // The column is there only when the record marks the numbers, as
+        // `site.json` holds the flag only when it is set.
+        let header: &[&str] = if attributes.illustrative {
+            &["attribute", "count", "n", "illustrative"]
+        } else {
+            &["attribute", "count", "n"]
+        };
+        files.push(csv_file(format!("{dir}/{ATTRIBUTES_CSV}"), header, rows));
     }
     if let (Some(ratings), Some(framework)) = (&record.social_capital, &frameworks.social_capital) {
+        let marked = ratings.iter().any(|r| r.illustrative);
         let rows = framework.stages.iter().map(|stage| {
             let n = stage.n.value;
             let source = framework.source_of(n);
             let entry = ratings.iter().find(|r| r.stage.value == n);
             let rating = entry.map(|e| e.rating.value.clone()).unwrap_or_default();
             let label = framework.ratings.get(&rating).map(|r| r.label.clone()).unwrap_or_default();
-            vec![
+            let mut row = vec![
                 n.to_string(),
                 source.map(|s| s.label.clone()).unwrap_or_default(),
                 stage.question.clone(),
                 rating,
                 label,
                 entry.and_then(|e| e.evidence.as_deref()).unwrap_or_default().to_string(),
-            ]
+            ];
+            if marked {
+                row.push(if entry.is_some_and(|e| e.illustrative) { "true" } else { "" }.to_string());
+            }
+            row
         });
-        let header = ["stage", "source", "question", "rating", "rating_label", "evidence"];
+        let mut header = vec!["stage", "source", "question", "rating", "rating_label", "evidence"];
+        if marked {
+            header.push("illustrative");
+        }
         files.push(csv_file(format!("{dir}/{SOCIAL_CAPITAL_CSV}"), &header, rows));
     }
     files

@@ -62,6 +62,7 @@ pub(super) fn social_capital_figure<'a>(
                         "label": rating.map(|(_, r)| &r.label),
                         "symbol": rating.map(|(_, r)| &r.symbol),
                         "colour": rating.map(|(key, r)| charts::palette_colour(palette, key, &r.colour.value)),
+                        "illustrative": rating.is_some() && entry.is_some_and(|e| e.illustrative),
                         "evidence": slots.put_opt(entry.and_then(|e| e.evidence.as_ref())),
                     })
                 })
@@ -74,7 +75,13 @@ pub(super) fn social_capital_figure<'a>(
         .iter()
         .map(|(key, r)| json!({"key": key, "label": r.label, "symbol": r.symbol, "colour": charts::palette_colour(palette, key, &r.colour.value)}))
         .collect();
-    (json!({"svg": svg, "groups": groups, "legend": legend, "csv": super::downloads::SOCIAL_CAPITAL_CSV}), caption)
+    let illustrative = ratings.iter().any(|r| r.illustrative);
+    let caption = if illustrative { format!("{caption}, illustrative ratings") } else { caption };
+    let data = json!({
+        "svg": svg, "groups": groups, "legend": legend, "illustrative": illustrative,
+        "csv": super::downloads::SOCIAL_CAPITAL_CSV,
+    });
+    (data, caption)
 }
 
 /// CSS classes `.rating-<key>` with each rating's colour, so the evidence

@@ -572,15 +572,18 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
                 .map(|l| {
                     json!({
                         "n": l.n, "name": l.name, "description": l.description,
-                        "current": l.n == ladder.current.value, "target": ladder.target.as_ref().is_some_and(|t| t.value == l.n),
+                        "current": ladder.current.as_ref().is_some_and(|c| c.value == l.n),
+                        "target": ladder.target.as_ref().is_some_and(|t| t.value == l.n),
                     })
                 })
                 .collect();
             (
                 json!({"levels": levels, "note": slots.put_opt(ladder.note.as_ref())}),
-                match ladder.target {
-                    Some(_) => "Service-user involvement ladder: current and target levels",
-                    None => "Service-user involvement ladder: current level",
+                match (&ladder.current, &ladder.target) {
+                    (Some(_), Some(_)) => "Service-user involvement ladder: current and target levels",
+                    (Some(_), None) => "Service-user involvement ladder: current level",
+                    (None, Some(_)) => "Service-user involvement ladder: target level",
+                    (None, None) => "Service-user involvement ladder",
                 }
                 .to_string(),
             )

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::charts::comparison::rating_counts::{self, StageCounts};
-use crate::model::{Palette, Site, SocialCapitalFramework};
+use crate::model::{Palette, Site, SocialCapitalFramework, StageRating};
 use crate::render::thousands;
 
 /// A rating's column in the counts table.
@@ -40,6 +40,8 @@ pub(super) struct RatingCountsBlock {
     /// Whether the table needs its "Not rated" / "Not recorded" columns.
     any_not_rated: bool,
     any_not_recorded: bool,
+    /// Says how many of the ratings counted are marked illustrative.
+    illustrative: Option<String>,
 }
 
 pub(super) fn rating_counts_block(
@@ -77,7 +79,31 @@ pub(super) fn rating_counts_block(
         columns,
         any_not_rated: counts.iter().any(|c| c.not_rated > 0),
         any_not_recorded: counts.iter().any(|c| c.not_recorded > 0),
+        illustrative: illustrative_ratings(&ratings, framework),
         rows,
+    }
+}
+
+/// "2 of the 24 ratings counted are marked illustrative, not study findings."
+fn illustrative_ratings(ratings: &[Option<&[StageRating]>], framework: &SocialCapitalFramework) -> Option<String> {
+    let counted: Vec<&StageRating> = ratings
+        .iter()
+        .flatten()
+        .flat_map(|r| r.iter())
+        .filter(|r| framework.ratings.contains_key(&r.rating.value))
+        .collect();
+    match (counted.iter().filter(|r| r.illustrative).count(), counted.len()) {
+        (0, _) => None,
+        (1, 1) => Some("The rating counted is marked illustrative, not a study finding.".to_string()),
+        (i, c) if i == c => Some("Every rating counted is marked illustrative, not a study finding.".to_string()),
+        (1, c) => {
+            Some(format!("1 of the {} ratings counted is marked illustrative, not a study finding.", thousands(c)))
+        }
+        (i, c) => Some(format!(
+            "{} of the {} ratings counted are marked illustrative, not study findings.",
+            thousands(i),
+            thousands(c)
+        )),
     }
 }
 
