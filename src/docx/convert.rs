@@ -108,6 +108,8 @@ struct Context {
 struct Cell {
     header: bool,
     number: bool,
+    /// A Markdown column aligned `:-:`.
+    centred: bool,
 }
 
 /// Run formatting carried down through inline elements.
@@ -284,6 +286,8 @@ impl<'a> Converter<'a> {
         }
         if cx.cell.is_some_and(|c| c.number) {
             p = p.align(AlignmentType::Right);
+        } else if cx.cell.is_some_and(|c| c.centred) {
+            p = p.align(AlignmentType::Center);
         }
         if matches!(self.out.last().and_then(|o| o.last()), Some(Block::Table(_))) {
             // Word and LibreOffice put no space between a table and what follows.
@@ -502,7 +506,11 @@ impl<'a> Converter<'a> {
                 let span: usize = td.attr("colspan").and_then(|s| s.parse().ok()).unwrap_or(1).max(1);
                 let cx = Context {
                     style: None,
-                    cell: Some(Cell { header: td.value().name() == "th", number: has_class(&td, "num") }),
+                    cell: Some(Cell {
+                        header: td.value().name() == "th",
+                        number: has_class(&td, "num"),
+                        centred: has_class(&td, "align-center"),
+                    }),
                 };
                 self.out.push(Vec::new());
                 self.blocks(td, &cx)?;

@@ -137,6 +137,8 @@ pub struct Content<'a> {
     items: Vec<Item<'a>>,
     /// The author wrote raw HTML, so the output must be sanitised.
     raw_html: bool,
+    /// A table column is aligned (see [`alignment_as_classes`]).
+    aligned_columns: bool,
     title_level: usize,
 }
 
@@ -353,10 +355,14 @@ pub fn parse<'a>(body: &'a str, ctx: &BodyContext, page: &mut PageState) -> Body
         run: None,
         open_footnote: None,
     };
+    let mut aligned_columns = false;
     for (event, _) in &events {
         match event {
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 parsing.footnotes_defined.insert(label.to_string());
+            }
+            Event::Start(Tag::Table(alignments)) => {
+                aligned_columns |= alignments.iter().any(|a| *a != pulldown_cmark::Alignment::None);
             }
             Event::FootnoteReference(label) => {
                 parsing.footnotes_used.insert(label.to_string());
@@ -368,7 +374,7 @@ pub fn parse<'a>(body: &'a str, ctx: &BodyContext, page: &mut PageState) -> Body
     let footnotes = !parsing.footnotes_defined.is_empty() || !parsing.footnotes_used.is_empty();
     let Parsing { items, calls, refs, headings, links, diagnostics, raw_html, .. } = parsing;
     Body {
-        content: Content { items, raw_html, title_level: ctx.title_level },
+        content: Content { items, raw_html, aligned_columns, title_level: ctx.title_level },
         calls,
         refs,
         headings,
@@ -1058,6 +1064,11 @@ impl Content<'_> {
         pulldown_cmark::html::push_html(&mut html, events);
         if nonce.is_some() {
             html = sanitise(&html);
+        }
+        if self.aligned_columns {
+            html = alignment_as_classes(&html);
+        }
+        if nonce.is_some() {
             for (i, call) in calls.iter().enumerate() {
                 html = html.replacen(&marker('s', i), &call.html, 1);
             }
@@ -1174,6 +1185,26 @@ pub fn render_standalone(body: &str) -> (String, Vec<Diagnostic>) {
 }
 
 /// Removes scripts, event handlers and `javascript:` URLs from narrative HTML.
+/// A Markdown table column's alignment as a class: pulldown-cmark writes it
+/// as an inline `style`, which the pages' Content-Security-Policy refuses
+/// (`style-src 'self'`). A right-aligned column is taken for numbers (`num`,
+/// as in the shortcodes' tables, and right-aligned in Word too).
+fn alignment_as_classes(html: &str) -> String {
+    static ALIGNED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"<(td|th) style="text-align: (left|center|right)">"#).expect("a valid regular expression")
+    });
+    ALIGNED
+        .replace_all(html, |c: &regex::Captures| {
+            let class = match &c[2] {
+                "right" => "num",
+                "center" => "align-center",
+                _ => "align-left",
+            };
+            format!("<{} class=\"{class}\">", &c[1])
+        })
+        .into_owned()
+}
+
 fn sanitise(html: &str) -> String {
     ammonia::Builder::default()
         .add_generic_attributes(["id", "class", "aria-label", "aria-hidden", "role"])
@@ -1538,6 +1569,23 @@ mod tests {
         assert_eq!(messages(&r), ["HTML tag `<c` is not finished with `>`"]);
         assert_eq!(unfinished_tag("<div class=\"a\">\n<p>x</p>\n"), None);
         assert_eq!(unfinished_tag("a <b"), Some("<b"));
+    }
+
+    /// Found by a commissioner's audit: an inline `style`, which the pages'
+    /// CSP refuses, so aligned columns were left-aligned on screen, on paper
+    /// and in Word.
+    #[test]
+    fn a_table_column_alignment_is_a_class_not_a_style() {
+        let table = "| Name | Count | Note |\n|:--|--:|:-:|\n| A | 1,234 | x |\n";
+        for body in [table.to_string(), format!("<div>raw</div>\n\n{table}")] {
+            let (html, diags) = render_standalone(&body);
+            assert!(diags.is_empty(), "{diags:?}");
+            assert!(!html.contains("style="), "{html}");
+            for cell in [r#"<td class="align-left">A"#, r#"<td class="num">1,234"#, r#"<td class="align-center">x"#] {
+                assert!(html.contains(cell), "{cell} in {html}");
+            }
+            assert!(html.contains(r#"<th class="num">Count"#), "{html}");
+        }
     }
 
     #[test]
