@@ -979,10 +979,20 @@ impl Draft {
         // kinds (numbers, flags, an empty text) end.
         let len = match rest.chars().next() {
             Some(q @ ('"' | '\'')) => rest[1..].find(q).map(|i| i + 2),
+            // `year:` with nothing after it is placed at its colon.
+            Some(':') => None,
             _ => Some(rest.find([',', '}', ']']).or_else(|| rest.find(" #")).unwrap_or(rest.len())),
         };
-        let old = len.map_or("", |len| rest[..len].trim_end()).to_string();
-        let stood_in = !old.is_empty() && self.replace(line, col, &old, value);
+        let stood_in = match len {
+            Some(len) => {
+                let old = rest[..len].trim_end().to_string();
+                !old.is_empty() && self.replace(line, col, &old, value)
+            }
+            None if rest[1..].trim().is_empty() || rest[1..].trim_start().starts_with('#') => {
+                self.replace(line, col, ":", &format!(": {value}"))
+            }
+            None => false,
+        };
         self.stood_in |= stood_in;
         stood_in
     }
@@ -1103,6 +1113,21 @@ fn read_optional_narrative(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>
     path.exists().then(|| read_narrative_file(root, path, diags)).flatten()
 }
 
+/// Hidden files and folders, and the swap, backup, lock and temporary files
+/// editors write beside the real one: never part of a report (a hidden
+/// `.notes.md` is not published, macOS's `._01-intro.md` is not a section)
+/// and never a reason for `serve` to rebuild.
+pub fn is_editor_noise(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name == "4913"
+        || [".swp", ".swx", ".swo", ".tmp", ".bak", "___jb_tmp___", "___jb_old___"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+}
+
 /// Files of one folder (not recursive), sorted by name so builds are
 /// deterministic. A folder that does not exist has none (every folder
 /// read here is optional); one that cannot be read, and an entry whose
@@ -1111,6 +1136,7 @@ fn files_in(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(dir).min_depth(1).max_depth(1) {
         match entry {
+            Ok(entry) if is_editor_noise(entry.path()) => {}
             Ok(entry) if entry.path_is_symlink() => match std::fs::metadata(entry.path()) {
                 Ok(_) => files.push(entry.into_path()),
                 Err(err) => diags.push(unreadable(root, entry.path(), &err, true)),
@@ -1244,10 +1270,7 @@ fn read_sites(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<Site
     let (folders, files): (Vec<PathBuf>, Vec<PathBuf>) =
         files_in(root, dir, diags).into_iter().partition(|p| p.is_dir());
     // A report's text or record saved one folder too high would be left out of every report.
-    let content_like = |p: &&PathBuf| {
-        let hidden = p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        !hidden && p.extension().is_some_and(|e| e == "md" || e == "yaml" || e == "yml")
-    };
+    let content_like = |p: &&PathBuf| p.extension().is_some_and(|e| e == "md" || e == "yaml" || e == "yml");
     for file in files.iter().filter(content_like) {
         diags.push(Diagnostic::whole_file(rel_path(root, file), "this file is in no site's folder").with_hint(
             "a report's narrative and site.yaml go in its own folder, `content/sites/<id>/`: move the file into \
@@ -1532,6 +1555,12 @@ mod tests {
         assert!(found[0].2.contains("found `many`"), "{found:?}");
         assert!(found[1].2.contains("empty"), "{found:?}");
         assert!(found[2].2.contains("found `lots`"), "{found:?}");
+
+        // A key with nothing after it is placed at its colon: the stand-in goes after it.
+        let (_, found) = mistakes::<crate::model::Attributes>("n:\nsource: s\nitems:\n  - {name: B, count: lots}\n");
+        let at: Vec<(usize, usize)> = found.iter().map(|(l, c, _)| (*l, *c)).collect();
+        assert_eq!(at, [(1, 2), (4, 22)], "{found:?}");
+        assert!(found[0].2.contains("found nothing"), "{found:?}");
     }
 
     #[test]

@@ -973,6 +973,7 @@ impl Method {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
+    #[serde(deserialize_with = "crate::load::strict::text")]
     pub title: String,
     /// `sec-...`: the section's anchor and the target of `@sec-...`.
     pub id: Option<Spanned<String>>,

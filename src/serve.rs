@@ -603,18 +603,6 @@ async fn bind(ip: IpAddr, port: Option<u16>) -> Result<TcpListener, Failure> {
 
 const DEFAULT_PORTS: std::ops::RangeInclusive<u16> = 1111..=1130;
 
-/// Editors write swap, backup and temporary files beside the real one.
-fn is_editor_noise(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-    name.starts_with('.')
-        || name.starts_with('#')
-        || name.ends_with('~')
-        || name == "4913"
-        || [".swp", ".swx", ".swo", ".tmp", ".bak", "___jb_tmp___", "___jb_old___"]
-            .iter()
-            .any(|ext| name.ends_with(ext))
-}
-
 /// Whether a changed path is something a build reads. At the top of the
 /// project only the config and the content and theme folders count: output/,
 /// private/ and a log written there (`wingreport serve 2> serve.log`) would
@@ -623,7 +611,7 @@ fn can_change_the_site(root: &Path, path: &Path) -> bool {
     let top = path.strip_prefix(root).ok().and_then(|rel| rel.components().next());
     let read =
         top.is_some_and(|top| ["wingreport.toml", "content", "themes"].iter().any(|name| top.as_os_str() == *name));
-    read && !is_editor_noise(path)
+    read && !crate::load::is_editor_noise(path)
 }
 
 /// Watches what a build reads and rebuilds once per burst of saves.
@@ -829,9 +817,9 @@ mod tests {
             "site.yaml___jb_tmp___",
             "site.yaml___jb_old___",
         ] {
-            assert!(is_editor_noise(Path::new(noisy)), "{noisy}");
+            assert!(crate::load::is_editor_noise(Path::new(noisy)), "{noisy}");
         }
-        assert!(!is_editor_noise(Path::new("content/sites/a/site.yaml")));
+        assert!(!crate::load::is_editor_noise(Path::new("content/sites/a/site.yaml")));
     }
 
     #[test]

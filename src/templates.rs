@@ -191,7 +191,10 @@ fn collect_project(
     statics: &mut Statics,
 ) -> Result<(), Vec<Diagnostic>> {
     let mut diags = Vec::new();
-    for entry in walkdir::WalkDir::new(theme_dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
+    let entries = walkdir::WalkDir::new(theme_dir).sort_by_file_name().into_iter();
+    // `.DS_Store`, swap and backup files are no part of the theme.
+    let kept = entries.filter_entry(|e| e.depth() == 0 || !crate::load::is_editor_noise(e.path()));
+    for entry in kept.filter_map(Result::ok) {
         if !entry.file_type().is_file() {
             continue;
         }

@@ -618,6 +618,15 @@ const EXACT: &[Exact] = &[
         hint: "write the year as four digits",
     },
     Exact {
+        name: "a section's blank title",
+        file: FINDINGS,
+        from: "title: Findings at the Hamlet",
+        to: "title: \"\"",
+        at: "\"\"",
+        message: "this text is empty",
+        hint: "write what it says",
+    },
+    Exact {
         name: "a flag, in words",
         file: SITE,
         from: "  paid: false",
@@ -787,6 +796,32 @@ fn a_blank_title_author_list_summary_or_quotation_is_an_error_at_its_place() {
         assert!(err.contains(&format!("{SITE}:{line}:{col}: {message}")), "{written}: {err}");
     }
     assert_eq!(snapshot(&root.join("output")), before, "nothing published");
+}
+
+/// Found by a preview audit: a hidden `.notes.md` was published in its
+/// report while `serve` ignored its saves, and the files editors and macOS
+/// leave beside a section (`._01-introduction.md`, an Emacs lock link
+/// `.#02-findings.md`, a `.vscode` folder) failed the build.
+#[test]
+fn hidden_and_editor_files_are_no_part_of_a_report() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let site = root.join("content/sites/drake-hall");
+    std::fs::write(site.join(".notes.md"), "---\ntitle: Private notes\n---\n\nZanzibar-private-draft.\n").unwrap();
+    std::fs::write(site.join("._01-introduction.md"), [0u8, 5, 22, 7, 0, 2]).unwrap();
+    std::fs::write(site.join("02-findings.md~"), "a backup").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("someone@host.1234", site.join(".#02-findings.md")).unwrap();
+    std::fs::create_dir_all(root.join("content/sites/.vscode")).unwrap();
+    std::fs::write(root.join("content/sites/.vscode/settings.json"), "{}").unwrap();
+    copy_tree(&repo().join("themes"), &root.join("themes"));
+    std::fs::write(root.join("themes/default/static/.DS_Store"), [0u8, 0, 0, 1]).unwrap();
+    let out = build(root, &["--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(root.join("output/sites/drake-hall/index.html")).unwrap();
+    assert!(!page.contains("Zanzibar") && !page.contains("Private notes"));
+    assert!(!root.join("output/sites/.vscode").exists());
+    assert!(!root.join("output/static/.DS_Store").exists());
 }
 
 /// Found by a researcher's audit: a section renamed `.md.txt`, `.MD` or
