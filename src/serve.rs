@@ -209,37 +209,86 @@ fn site_href(site: &Site) -> String {
     format!("sites/{}/index.html", site.record.id.value)
 }
 
+/// How an incremental build ended.
+enum Built {
+    Done(Update),
+    /// A mistake found before anything in the cache changed: it still holds
+    /// the last good build, and the next build can start from it.
+    Refused(Failure),
+    /// The cache is half updated and must be dropped.
+    Broke(Failure),
+}
+
 /// Reloads and re-renders the changed sites, and the cross-site pages when
 /// a record changed; checks their links and the links into them, scans
 /// their files for private names and updates the search index page by
-/// page. `None` when the change needs a full build instead. On `Err` the
-/// cache is half updated and must be dropped.
+/// page. `None` when the change needs a full build instead.
 fn build_sites(
     root: &Path,
     cache: &mut Cache,
     preview: &Shared,
     folders: &BTreeSet<String>,
     records: bool,
-) -> Option<Result<Update, Failure>> {
+) -> Option<Built> {
     let had_compare = Renderer::new(&cache.project, &cache.theme, PREVIEW).has_compare();
     // Mistakes the loader set aside: reported with rendering's, as `check` does.
     let mut set_aside = Vec::new();
+    let mut reloaded = Vec::new();
+    // A site that cannot be read or fails validation is not rendered, but
+    // the others still are, for their own mistakes, as a full build does.
+    let mut unread = false;
     for folder in folders {
         let index = cache.project.sites.iter().position(|s| &s.folder == folder)?;
-        let (site, mut diags) = load::load_site(root, &root.join("content").join("sites").join(folder));
-        let Some(site) = site else { return Some(Err(Failure::Content(diags))) };
+        let (site, diags) = load::load_site(root, &root.join("content").join("sites").join(folder));
+        set_aside.extend(diags);
+        let Some(site) = site else {
+            unread = true;
+            continue;
+        };
         // Rendering relies on what validation guarantees.
         let checked = validate::validate_site(&site, &cache.project);
-        if !checked.is_empty() {
-            diags.extend(checked);
-            return Some(Err(Failure::Content(diags)));
+        if checked.is_empty() {
+            reloaded.push((index, site));
+        } else {
+            set_aside.extend(checked);
+            unread = true;
         }
-        set_aside.extend(diags);
-        cache.project.sites[index] = site;
     }
+    // The sites as they were, put back if the edit is refused below.
+    let previous: Vec<(usize, Site)> = reloaded
+        .into_iter()
+        .map(|(index, site)| (index, std::mem::replace(&mut cache.project.sites[index], site)))
+        .collect();
+    let restore = |cache: &mut Cache, previous: Vec<(usize, Site)>| {
+        for (index, site) in previous {
+            cache.project.sites[index] = site;
+        }
+    };
     let names = match deny_list(root, &cache.project) {
         Ok(names) => names,
-        Err(failure) => return Some(Err(failure)),
+        Err(failure) => {
+            restore(cache, previous);
+            return Some(Built::Refused(failure));
+        }
+    };
+    let refused = {
+        let Cache { project, theme, .. } = &*cache;
+        let renderer = Renderer::new(project, theme, PREVIEW);
+        let edited: Vec<&Site> = previous.iter().map(|(index, _)| &project.sites[*index]).collect();
+        let fresh_sites: Vec<Rendered> = edited.par_iter().map(|site| renderer.site(site)).collect();
+        let fresh_cross = records.then(|| renderer.cross_site(&renderer.sites()));
+        let mut diags = set_aside;
+        diags
+            .extend(fresh_sites.iter().chain(fresh_cross.iter().flatten()).flat_map(|part| part.diags.iter().cloned()));
+        crate::diagnostics::dedup(&mut diags);
+        if diags.is_empty() && !unread { Ok((fresh_sites, fresh_cross)) } else { Err(diags) }
+    };
+    let (fresh_sites, fresh_cross) = match refused {
+        Ok(fresh) => fresh,
+        Err(diags) => {
+            restore(cache, previous);
+            return Some(Built::Refused(Failure::Content(diags)));
+        }
     };
     let Cache { project, theme, names: scanned_for, sites, pages, cross, search, extra } = cache;
     let renderer = Renderer::new(project, theme, PREVIEW);
@@ -255,14 +304,6 @@ fn build_sites(
         return None;
     }
     let edited: Vec<&Site> = project.sites.iter().filter(|s| folders.contains(&s.folder)).collect();
-    let fresh_sites: Vec<Rendered> = edited.par_iter().map(|site| renderer.site(site)).collect();
-    let fresh_cross = records.then(|| renderer.cross_site(&renderer.sites()));
-    let mut diags = set_aside;
-    diags.extend(fresh_sites.iter().chain(fresh_cross.iter().flatten()).flat_map(|part| part.diags.iter().cloned()));
-    crate::diagnostics::dedup(&mut diags);
-    if !diags.is_empty() {
-        return Some(Err(Failure::Content(diags)));
-    }
 
     // The new parts go into the cache, their files out to be served; the
     // old parts only say what went.
@@ -335,7 +376,7 @@ fn build_sites(
         linking.iter().flat_map(|part| &part.pages).filter(|p| !fresh_pages.contains(p.path.as_str())).collect();
     diags.extend(output.check(&their_pages, Some(&changed), &their_links).diagnostics);
     if !diags.is_empty() {
-        return Some(Err(Failure::Content(diags)));
+        return Some(Built::Broke(Failure::Content(diags)));
     }
 
     // A list changed since the last scan is checked against every file.
@@ -351,10 +392,10 @@ fn build_sites(
         scan_privacy(root, &names, all)
     };
     if let Err(failure) = scanned {
-        return Some(Err(failure));
+        return Some(Built::Broke(failure));
     }
     *scanned_for = names;
-    Some(Ok(Update::Some { put, remove }))
+    Some(Built::Done(Update::Some { put, remove }))
 }
 
 /// The watcher's side: rebuilds what a change needs and publishes the result.
@@ -363,6 +404,10 @@ struct Rebuilder {
     preview: Shared,
     /// `None` after a failed build: the next change rebuilds everything.
     cache: Option<Cache>,
+    /// The sites of an edit refused with the cache kept: built again with
+    /// the next change, so their mistakes stay shown until fixed.
+    refused: BTreeSet<String>,
+    refused_records: bool,
     /// The real-names list of the last good full build, a canonical path.
     names_file: Option<PathBuf>,
 }
@@ -371,24 +416,42 @@ impl Rebuilder {
     /// Rebuilds for `change`; returns what was rebuilt, for the terminal.
     fn rebuild(&mut self, change: &Change) -> Result<String, Failure> {
         let started = Instant::now();
-        let (what, result) = match (change, self.cache.as_mut()) {
-            (Change::Sites { folders, records }, Some(cache)) => {
-                match build_sites(&self.root, cache, &self.preview, folders, *records) {
-                    Some(result) => {
+        let refused = std::mem::take(&mut self.refused);
+        let refused_records = std::mem::take(&mut self.refused_records);
+        let (folders, records) = match change {
+            Change::Sites { folders, records } => {
+                (folders.union(&refused).cloned().collect(), records | refused_records)
+            }
+            _ => (refused, refused_records),
+        };
+        let (what, built) = match (change, self.cache.as_mut()) {
+            (Change::Sites { .. }, Some(cache)) => {
+                match build_sites(&self.root, cache, &self.preview, &folders, records) {
+                    Some(built) => {
                         let names: Vec<&str> = folders.iter().map(String::as_str).collect();
-                        let extra = if *records { " and the index, comparison and search" } else { " and search" };
-                        (format!("re-rendered {}{extra}", names.join(", ")), result)
+                        let extra = if records { " and the index, comparison and search" } else { " and search" };
+                        (format!("re-rendered {}{extra}", names.join(", ")), built)
                     }
-                    None => ("rebuilt everything".to_string(), self.everything()),
+                    None => ("rebuilt everything".to_string(), Built::from(self.everything())),
                 }
             }
-            (Change::Names, Some(cache)) => {
-                match build_sites(&self.root, cache, &self.preview, &BTreeSet::new(), false) {
-                    Some(result) => ("checked every page against the real-names list".to_string(), result),
-                    None => ("rebuilt everything".to_string(), self.everything()),
-                }
+            (Change::Names, Some(cache)) => match build_sites(&self.root, cache, &self.preview, &folders, records) {
+                Some(built) => ("checked every page against the real-names list".to_string(), built),
+                None => ("rebuilt everything".to_string(), Built::from(self.everything())),
+            },
+            _ => ("rebuilt everything".to_string(), Built::from(self.everything())),
+        };
+        let result = match built {
+            Built::Done(update) => Ok(update),
+            Built::Refused(failure) => {
+                self.refused = folders;
+                self.refused_records = records;
+                Err(failure)
             }
-            _ => ("rebuilt everything".to_string(), self.everything()),
+            Built::Broke(failure) => {
+                self.cache = None;
+                Err(failure)
+            }
         };
         let elapsed = started.elapsed().as_millis();
         let mut state = self.preview.write().unwrap_or_else(|e| e.into_inner());
@@ -399,7 +462,6 @@ impl Rebuilder {
                 Ok(format!("{what} in {elapsed} ms"))
             }
             Err(Failure::Content(diags)) => {
-                self.cache = None;
                 let count = diags.len();
                 state.errors = diags;
                 Ok(format!("{what}: {count} problem(s) found in {elapsed} ms; showing them over the last good pages"))
@@ -423,6 +485,13 @@ impl Rebuilder {
         };
         self.cache = Some(cache);
         Ok(Update::All(files))
+    }
+}
+
+impl From<Result<Update, Failure>> for Built {
+    /// A full build's result: on failure it keeps no cache.
+    fn from(result: Result<Update, Failure>) -> Self {
+        result.map_or_else(Built::Broke, Built::Done)
     }
 }
 
@@ -465,7 +534,14 @@ pub fn serve(options: ServeOptions) -> Result<(), Failure> {
     let address = listener.local_addr().map_err(|e| Failure::Io(e.to_string()))?;
 
     let preview: Shared = Arc::default();
-    let mut rebuilder = Rebuilder { root: root.clone(), preview: preview.clone(), cache: None, names_file: None };
+    let mut rebuilder = Rebuilder {
+        root: root.clone(),
+        preview: preview.clone(),
+        cache: None,
+        refused: BTreeSet::new(),
+        refused_records: false,
+        names_file: None,
+    };
     eprintln!("{}", rebuilder.rebuild(&Change::Everything)?);
     print_problems(&root, &preview);
 

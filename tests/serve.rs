@@ -416,6 +416,33 @@ fn a_narrative_save_rechecks_the_links_of_other_reports_into_it() {
     assert!(!has_overlay(&get(&server, "/sites/risley/")), "restoring the heading clears the problem");
 }
 
+/// Found by a preview audit: after any mistake every save rebuilt
+/// everything, the fix included (2.6 s at 1,000 sites against 35 ms). A
+/// refused edit keeps the last good build; its report is built again with
+/// each save until fixed, so its mistake stays shown meanwhile.
+#[test]
+fn a_mistake_and_its_fix_are_re_rendered_not_rebuilt() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let server = start(root);
+    let findings = "content/sites/drake-hall/02-findings.md";
+    save_and_reload(&server, root, findings, "@buck2018 identifies", "@buck2019 identifies");
+    let changed = log_line(&server, " changed: ");
+    assert!(changed.contains("re-rendered drake-hall and search: 1 problem(s) found"), "{changed}");
+
+    let other = "content/sites/risley/01-initiative.md";
+    save_and_reload(&server, root, other, "## Who the wing is for", "## Who the wing serves");
+    let changed = log_line(&server, " changed: ");
+    assert!(changed.contains("re-rendered drake-hall, risley and search: 1 problem(s) found"), "{changed}");
+    assert!(overlay(&get(&server, "/sites/risley/")).contains("@buck2019"), "the mistake is still shown");
+
+    save_and_reload(&server, root, findings, "@buck2019 identifies", "@buck2018 identifies");
+    let changed = log_line(&server, " changed: ");
+    assert!(changed.contains("re-rendered drake-hall, risley and search in "), "{changed}");
+    assert!(!has_overlay(&get(&server, "/sites/drake-hall/")));
+    assert!(get(&server, "/sites/risley/").contains("Who the wing serves"), "the other save is served");
+}
+
 /// A record save re-renders its report and the pages that read every
 /// record, here the index card, without rebuilding everything.
 #[test]
