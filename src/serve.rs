@@ -129,7 +129,8 @@ fn classify(root: &Path, names: Option<&Path>, paths: &[&PathBuf]) -> Change {
     let sites_dir = root.join("content").join("sites");
     let mut folders = BTreeSet::new();
     let mut records = false;
-    let is_names = |path: &Path| names == Some(path);
+    // The list, or its folder appearing (with the list in it, maybe).
+    let is_names = |path: &Path| names.is_some_and(|names| names == path || names.parent() == Some(path));
     if paths.iter().all(|path| is_names(path)) {
         return Change::Names;
     }
@@ -478,10 +479,11 @@ impl Rebuilder {
         self.cache = None;
         let (cache, files) = build_everything(&self.root)?;
         let names = self.root.join(&cache.project.config.privacy.real_names);
-        // The watcher reports canonical paths; the list may not exist yet.
+        // The watcher reports canonical paths; the list, and its folder,
+        // may not exist yet (the root is canonical already).
         self.names_file = match (names.parent().and_then(|dir| dir.canonicalize().ok()), names.file_name()) {
             (Some(dir), Some(file)) => Some(dir.join(file)),
-            _ => None,
+            _ => Some(names),
         };
         self.cache = Some(cache);
         Ok(Update::All(files))
@@ -691,24 +693,37 @@ fn can_change_the_site(root: &Path, path: &Path) -> bool {
 }
 
 /// Watches what a build reads and rebuilds once per burst of saves.
-fn watch(
-    mut rebuilder: Rebuilder,
-    reloader: Reloader,
-) -> Result<
-    notify_debouncer_full::Debouncer<notify::RecommendedWatcher, notify_debouncer_full::RecommendedCache>,
-    Failure,
-> {
+/// The watcher, shared with the thread that adds the real-names folder.
+type Watcher = std::sync::Arc<
+    std::sync::Mutex<
+        notify_debouncer_full::Debouncer<notify::RecommendedWatcher, notify_debouncer_full::RecommendedCache>,
+    >,
+>;
+
+fn watch(mut rebuilder: Rebuilder, reloader: Reloader) -> Result<Watcher, Failure> {
     let root = rebuilder.root.clone();
-    // Its folder (private/ by default) is watched for the list alone.
-    let names_dir = rebuilder.names_file.as_ref().and_then(|file| file.parent()).map(Path::to_path_buf);
+    // The real-names list's folder (private/ by default) is watched for the
+    // list alone. A folder made, or named in wingreport.toml, after the
+    // start is watched from then on: the handler cannot add a watch to the
+    // watcher that calls it, so it asks this thread to.
+    let (watch_list_folder, folders_to_watch) = std::sync::mpsc::channel::<PathBuf>();
+    let list_folder = move |rebuilder: &Rebuilder| {
+        let dir = rebuilder.names_file.as_ref().and_then(|file| file.parent())?;
+        let elsewhere = dir != rebuilder.root && !dir.starts_with(rebuilder.root.join("content"));
+        (elsewhere && dir.is_dir()).then(|| dir.to_path_buf())
+    };
+    let mut watched_list_folder = list_folder(&rebuilder);
+    let start_with = watched_list_folder.clone();
     let handler = move |result: DebounceEventResult| {
         let Ok(events) = result else { return };
+        let names_file = rebuilder.names_file.as_deref();
+        let is_list = |p: &Path| names_file.is_some_and(|names| names == p || names.parent() == Some(p));
         // Reading files raises access events too; a build must not trigger the next.
         let changed: Vec<&PathBuf> = events
             .iter()
             .filter(|e| !e.event.kind.is_access())
             .flat_map(|e| e.paths.iter())
-            .filter(|p| can_change_the_site(&rebuilder.root, p) || rebuilder.names_file.as_ref() == Some(*p))
+            .filter(|p| can_change_the_site(&rebuilder.root, p) || is_list(p))
             .collect();
         let Some(first) = changed.first() else { return };
         let shown = crate::diagnostics::rel_path(&rebuilder.root, first);
@@ -720,6 +735,11 @@ fn watch(
         }
         print_problems(&rebuilder.root, &rebuilder.preview);
         reloader.reload();
+        let now = list_folder(&rebuilder);
+        if now.is_some() && now != watched_list_folder {
+            watched_list_folder = now.clone();
+            let _ = watch_list_folder.send(now.unwrap_or_default());
+        }
     };
     let watch_error = |e: notify::Error| Failure::Io(format!("cannot watch the project: {e}"));
     // An editor's save (a temporary file renamed over the original) is a
@@ -731,9 +751,19 @@ fn watch(
     if root.join("themes").is_dir() {
         debouncer.watch(root.join("themes"), RecursiveMode::Recursive).map_err(watch_error)?;
     }
-    if let Some(dir) = names_dir.filter(|dir| dir != &root && !dir.starts_with(root.join("content"))) {
+    if let Some(dir) = start_with {
         debouncer.watch(&dir, RecursiveMode::NonRecursive).map_err(watch_error)?;
     }
+    let debouncer = std::sync::Arc::new(std::sync::Mutex::new(debouncer));
+    let watcher = std::sync::Arc::clone(&debouncer);
+    std::thread::spawn(move || {
+        for dir in folders_to_watch {
+            let mut watcher = watcher.lock().unwrap_or_else(|e| e.into_inner());
+            if let Err(err) = watcher.watch(&dir, RecursiveMode::NonRecursive) {
+                eprintln!("warning: cannot watch {}: {err}; restart serve to check the real-names list", dir.display());
+            }
+        }
+    });
     Ok(debouncer)
 }
 

@@ -520,6 +520,26 @@ fn a_real_name_saved_into_a_report_or_added_to_the_list_is_caught() {
     assert!(!has_overlay(&get(&server, "/sites/drake-hall/")));
 }
 
+/// Found by a preview audit: a real-names list made after serve started,
+/// in a folder that did not exist then, was never watched, and the name
+/// stayed served with no error until an unrelated save.
+#[test]
+fn a_real_names_list_made_after_the_start_is_watched() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let server = start(root);
+    let mut channel = subscribe(&server);
+    std::fs::create_dir_all(root.join("private")).unwrap();
+    wait_for(&mut channel, "event: reload");
+    // The folder is watched from its first rebuild: the list written into it now is seen.
+    std::thread::sleep(Duration::from_millis(200));
+    let mut channel = subscribe(&server);
+    std::fs::write(root.join("private/real-names.txt"), "Risley\n").unwrap();
+    wait_for(&mut channel, "event: reload");
+    let problems = overlay(&get(&server, "/sites/drake-hall/"));
+    assert!(problems.contains("real name `Risley` would be published"), "{problems}");
+}
+
 /// As `check` does, serve reports a broken record together with the other
 /// reports' mistakes, and a record mistake it could set aside together with
 /// its own narrative's.
