@@ -52,7 +52,7 @@ impl Theme {
         if let Err(err) = tera.add_raw_templates(raw) {
             let origin =
                 if project_theme.is_dir() { rel_path(root, &project_theme) } else { "(built-in theme)".to_string() };
-            diags.push(Diagnostic::whole_file(origin, format!("a template does not parse: {err}")));
+            diags.push(parse_error(&err, &origin, &origins));
         }
         if !diags.is_empty() {
             return Err(diags);
@@ -101,6 +101,40 @@ impl Theme {
         Diagnostic::whole_file(origin, format!("template error: {message}"))
             .with_hint("check the template against the variables listed in the theme guide of README.md")
     }
+}
+
+/// A template that does not parse, at its file, line and column when Tera
+/// names them (`--> site.html:42:14` in its message), with Tera's words for
+/// what it found.
+fn parse_error(err: &tera::Error, theme: &str, origins: &std::collections::HashMap<String, String>) -> Diagnostic {
+    static AT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"-->\s*(\S+?):(\d+):(\d+)").expect("a valid regular expression")
+    });
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        message.push('\n');
+        message.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    let hint = "see Tera's template syntax: `{{ value }}`, `{% if ... %}...{% endif %}`, `{# comment #}`";
+    let Some(at) = AT.captures(&message) else {
+        let message = message.replace('\n', ": ");
+        return Diagnostic::whole_file(theme, format!("a template does not parse: {message}")).with_hint(hint);
+    };
+    let file = origins.get(&at[1]).cloned().unwrap_or_else(|| format!("{theme}/templates/{}", &at[1]));
+    let what = message
+        .lines()
+        .map(|l| l.trim().trim_start_matches("error:").trim())
+        .find(|l| !l.is_empty() && !l.starts_with("Failed to parse") && !l.starts_with("-->"))
+        .unwrap_or("unexpected text");
+    Diagnostic::new(
+        file,
+        at[2].parse().unwrap_or(0),
+        at[3].parse().unwrap_or(0),
+        format!("the template does not parse: {what}"),
+    )
+    .with_hint(hint)
 }
 
 /// Elements whose whitespace is kept as written: preformatted text, form

@@ -872,3 +872,28 @@ fn a_cross_reference_into_a_draft_section_says_the_section_is_a_draft() {
     let drafts = wingreport().arg("check").arg("--drafts").arg("--root").arg(root).output().unwrap();
     assert!(drafts.status.success(), "with the drafts it resolves: {}", stderr(&drafts));
 }
+
+/// Found by a preview audit: a template mistake came with one false "report
+/// it as a bug" broken link for every link into the page it failed on, and
+/// a template that did not parse was placed at the theme folder only.
+#[test]
+fn a_template_mistake_is_one_error_at_its_place() {
+    let dir = bundled_project();
+    let root = dir.path();
+    copy_tree(&repo().join("themes"), &root.join("themes"));
+    let site = "themes/default/templates/site.html";
+    let text = std::fs::read_to_string(root.join(site)).unwrap();
+    let at = text.find("</main>").expect("site.html has a main element");
+
+    std::fs::write(root.join(site), format!("{}{{{{ nosuch.x }}}}{}", &text[..at], &text[at..])).unwrap();
+    let err = failed_check(root);
+    assert_eq!(err.matches('×').count(), 1, "{err}");
+    assert!(err.contains("site.html: template error") && err.contains("`nosuch` is not defined"), "{err}");
+
+    std::fs::write(root.join(site), format!("{}{{{{ nosuch( }}}}{}", &text[..at], &text[at..])).unwrap();
+    let err = failed_check(root);
+    let line = text[..at].matches('\n').count() + 1;
+    let col = text[..at].rsplit('\n').next().unwrap().chars().count() + 12; // at the `}}` after `{{ nosuch( `
+    assert!(err.contains(&format!("{site}:{line}:{col}: the template does not parse")), "{err}");
+    assert_eq!(err.matches('×').count(), 1, "{err}");
+}

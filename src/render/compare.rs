@@ -334,7 +334,7 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
         attributes,
         roles_html,
     };
-    files.extend(page_file(theme, "compare.html", &view, PATH.to_string(), &mut found.diags));
+    files.push(page_file(theme, "compare.html", &view, PATH.to_string(), &mut found.diags));
     Rendered { files, search: found.search, diags: found.diags, links: found.links, ..Rendered::default() }
 }
 
@@ -384,7 +384,7 @@ fn render_groups(
             matrix,
             delivery,
         };
-        files.extend(page_file(meta.theme, "compare_group.html", &view, path, &mut found.diags));
+        files.push(page_file(meta.theme, "compare_group.html", &view, path, &mut found.diags));
     }
     GroupsBlock {
         number,

@@ -448,7 +448,7 @@ fn render_site(site: &Site, narrative: &[Narrative], meta: &Renderer) -> Rendere
         sections,
     };
     let mut files = downloads::site_downloads(site, &project.frameworks);
-    files.extend(page_file(theme, "site.html", &view, href, &mut diags));
+    files.push(page_file(theme, "site.html", &view, href, &mut diags));
     Rendered { files, search, diags, links, ..Rendered::default() }
 }
 
@@ -467,7 +467,7 @@ fn render_free_page(page: &Narrative, meta: &Renderer) -> Rendered {
         toc,
         html: rendered.into_html(),
     };
-    let files = page_file(theme, "page.html", &view, href, &mut diags).into_iter().collect();
+    let files = vec![page_file(theme, "page.html", &view, href, &mut diags)];
     Rendered { files, search, diags, links, ..Rendered::default() }
 }
 
@@ -480,7 +480,7 @@ fn render_not_found(meta: &Renderer) -> Option<Rendered> {
     page.base = Some(format!("{}/", url.trim_end_matches('/')));
     let view = FreePageView { page, title: "Page not found".to_string(), toc: Vec::new(), html: String::new() };
     let mut diags = Vec::new();
-    let files = page_file(meta.theme, "404.html", &view, NOT_FOUND.to_string(), &mut diags).into_iter().collect();
+    let files = vec![page_file(meta.theme, "404.html", &view, NOT_FOUND.to_string(), &mut diags)];
     Some(Rendered { files, diags, ..Rendered::default() })
 }
 
@@ -530,7 +530,7 @@ fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
         sites: cards,
         pages: meta.nav_pages.clone(),
     };
-    let files = page_file(theme, "index.html", &view, "index.html".to_string(), &mut diags).into_iter().collect();
+    let files = vec![page_file(theme, "index.html", &view, "index.html".to_string(), &mut diags)];
     Rendered { files, search, diags, links, ..Rendered::default() }
 }
 
@@ -567,12 +567,16 @@ fn page_file(
     view: &impl serde::Serialize,
     path: String,
     diags: &mut Vec<Diagnostic>,
-) -> Option<OutputFile> {
-    theme
-        .render_page(template, view)
-        .map(|html| OutputFile { path, bytes: html.into_bytes() })
-        .map_err(|d| diags.push(d))
-        .ok()
+) -> OutputFile {
+    // A page its template fails on stays in the output, empty, so that the
+    // links of every other page into it are not reported as broken on top
+    // of the template's error; that error fails the run, so the empty page
+    // is never published.
+    let bytes = theme.render_page(template, view).map(String::into_bytes).unwrap_or_else(|d| {
+        diags.push(d);
+        Vec::new()
+    });
+    OutputFile { path, bytes }
 }
 
 /// 1000 as "1,000", as GOV.UK writes numbers.
