@@ -815,11 +815,15 @@ fn error_panel(errors: &[Diagnostic]) -> String {
             )
         })
         .collect();
+    // A <details>: its summary folds the list away to a bar at the foot of
+    // the window, so the last good page under it can be read.
     format!(
-        "<div id=\"wingreport-errors\" role=\"alert\" style=\"position:fixed;inset:0;z-index:1000;overflow:auto;\
-         background:rgba(11,12,12,.94);color:#fff;padding:2rem;font:16px/1.5 ui-monospace,monospace\">\
-         <h1 style=\"font-size:1.5rem;margin:0 0 1rem\">The content has {} problem(s)</h1><ol>{items}</ol>\
-         <p>Fix the file and save: this page reloads by itself.</p></div>",
+        "<div id=\"wingreport-errors\" role=\"alert\" style=\"position:fixed;inset:auto 0 0 0;max-height:100vh;\
+         z-index:1000;overflow:auto;background:rgba(11,12,12,.94);color:#fff;padding:1rem 2rem;\
+         font:16px/1.5 ui-monospace,monospace\"><details open><summary style=\"cursor:pointer\">\
+         <h1 style=\"display:inline;font-size:1.5rem;margin:0\">The content has {} problem(s)</h1> \
+         (select to fold away or show)</summary><ol>{items}</ol>\
+         <p>Fix the file and save: this page reloads by itself.</p></details></div>",
         errors.len()
     )
 }
@@ -853,7 +857,9 @@ async fn page(State(preview): State<Shared>, uri: Uri) -> Response {
         // `/sites/x` is the folder `/sites/x/`, as a web server answers it,
         // so that the report's relative links resolve.
         if state.files.contains_key(&format!("{path}/index.html")) {
-            let location = format!("{}/{}", uri.path(), uri.query().map(|q| format!("?{q}")).unwrap_or_default());
+            // One leading slash: `//sites/x/` would name the host `sites`.
+            let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+            let location = format!("/{}/{query}", uri.path().trim_start_matches('/'));
             return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response();
         }
         return not_found(&path, &state.errors);

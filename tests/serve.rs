@@ -248,6 +248,9 @@ fn encoded_addresses_are_decoded_and_a_folder_without_its_slash_is_redirected() 
     let folder = request(&server, "GET", "/sites/drake-hall?from=index");
     assert_eq!(folder.status, 301, "{}", folder.head);
     assert_eq!(folder.header("location"), Some("/sites/drake-hall/?from=index"));
+    // Found by a preview audit: `//sites/x` was sent on to `//sites/x/`, a
+    // browser's address for the host `sites`.
+    assert_eq!(request(&server, "GET", "//sites/drake-hall").header("location"), Some("/sites/drake-hall/"));
     assert_eq!(request(&server, "GET", "/sites/no-such-site").status, 404);
 }
 
