@@ -304,7 +304,10 @@ fn finish(root: &Path, result: Result<Summary, Failure>, quiet: bool, format: Fo
             ExitCode::from(2)
         }
         Err(Failure::Io(message)) => {
-            eprintln!("error: {message}; the previous output was left as it was");
+            // Only a build replaces an output folder; pdf and docx say what
+            // they kept in their own words, and serve writes nothing.
+            let kept = if verb == "build" { "; the previous output was left as it was" } else { "" };
+            eprintln!("error: {message}{kept}");
             ExitCode::from(1)
         }
     }

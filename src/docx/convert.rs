@@ -668,6 +668,12 @@ impl<'a> Converter<'a> {
                     .map(|(_, colour)| colour);
             }
             "svg" => return self.chart(el),
+            // A task list's box: Word has no read-only checkbox in text.
+            "input" if el.attr("type") == Some("checkbox") => {
+                let mark = if el.attr("checked").is_some() { "\u{2611} " } else { "\u{2610} " };
+                out.push(Piece::Text { text: mark.to_string(), fmt, link: None });
+                return Ok(());
+            }
             "img" => {
                 let alt = el.attr("alt").unwrap_or("").trim();
                 match self.picture(el.attr("src").unwrap_or(""), alt) {
@@ -1142,6 +1148,27 @@ mod tests {
         let pieces =
             vec![t("\n  Hello ", false), t(" big\n", true), t(" world  ", false), Piece::Break, t(" next ", false)];
         assert_eq!(text(&collapse_whitespace(pieces)), ["Hello ", "big ", "world", "<br>", "next"]);
+    }
+
+    /// Found by a commissioner's audit: ticked and unticked items were the
+    /// same bullets in Word; and an aligned column lost its alignment.
+    #[test]
+    fn task_boxes_and_aligned_cells_keep_their_meaning() {
+        let page = r##"<html lang="en"><body><main><h2 id="s">Section</h2>
+            <ul><li><input type="checkbox" disabled aria-hidden="true"> Open task</li>
+            <li><input type="checkbox" disabled checked aria-hidden="true"><span class="visually-hidden">Done: </span> Done task</li></ul>
+            <table><thead><tr><th>Name</th><th class="num">Count</th><th class="align-center">Note</th></tr></thead>
+            <tbody><tr><td>A</td><td class="num">5</td><td class="align-center">x</td></tr></tbody></table>
+            </main></body></html>"##;
+        let converted = convert(page, &Meta::default(), &Rasteriser::new()).unwrap();
+        let document = String::from_utf8(converted.xml.document).unwrap();
+        let runs = regex::Regex::new(r"<w:t[^>]*>([^<]*)</w:t>").unwrap();
+        let text: String = runs.captures_iter(&document).map(|c| c[1].to_string()).collect();
+        assert!(text.contains("\u{2610} Open task") && text.contains("\u{2611} Done task"), "{text}");
+        assert!(!text.contains("Done: "), "the screen-reader words stay out: {text}");
+        let aligned = regex::Regex::new(r#"<w:jc w:val="(\w+)""#).unwrap();
+        let alignments: Vec<String> = aligned.captures_iter(&document).map(|c| c[1].to_string()).collect();
+        assert_eq!(alignments, ["left", "right", "center", "right", "center"], "the table, then its cells: {document}");
     }
 
     #[test]

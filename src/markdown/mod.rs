@@ -1013,6 +1013,11 @@ impl Content<'_> {
             }
         };
         let events = self.items.into_iter().map(|item| match item {
+            // A link written as its address (`<https://...>`): marked, so
+            // that print does not add the address after it a second time.
+            Item::Event(Event::Start(Tag::Link {
+                link_type: pulldown_cmark::LinkType::Autolink, dest_url, ..
+            })) => Event::InlineHtml(format!("<a class=\"bare-url\" href=\"{}\">", escape_html(&dest_url)).into()),
             Item::Event(event) => {
                 match &event {
                     Event::Text(t) | Event::Code(t) => add(&mut search, in_part_heading, t),
@@ -1586,6 +1591,19 @@ mod tests {
             }
             assert!(html.contains(r#"<th class="num">Count"#), "{html}");
         }
+    }
+
+    #[test]
+    fn a_link_written_as_its_address_is_marked_for_print() {
+        let (html, diags) = render_standalone("See <https://example.org/a?b=1&c=2> and [this](https://example.org).\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert!(
+            html.contains(
+                r#"<a class="bare-url" href="https://example.org/a?b=1&amp;c=2">https://example.org/a?b=1&amp;c=2</a>"#
+            ),
+            "{html}"
+        );
+        assert!(html.contains(r#"<a href="https://example.org">this</a>"#), "{html}");
     }
 
     #[test]
