@@ -200,8 +200,9 @@ const BLOCK_TAGS: &[&str] = &[
 ///   next to block tags is dropped, as the spec's own normalize.py does;
 /// - what our renderer adds on top of CommonMark: `id` on headings, the
 ///   `code` class on `<pre>`, syntax-highlighting `<span>`s inside `<pre>`
-///   (their text is kept), and scrolling wrappers (`<div class="…-wrap">`)
-///   around tables and code, whose children are kept.
+///   (their text is kept), scrolling wrappers (`<div class="…-wrap">`)
+///   around tables and code, whose children are kept, and the `bare-url`
+///   class on a link written as its address.
 ///
 /// The language class on `<code>` is kept: it is what the spec checks.
 fn normalise(html: &str) -> String {
@@ -241,6 +242,9 @@ fn walk(node: ElementRef, in_pre: bool, out: &mut String) {
                     .attrs()
                     .filter(|(k, _)| !(heading && *k == "id"))
                     .filter_map(|(k, v)| {
+                        if name == "a" && k == "class" && v == "bare-url" {
+                            return None;
+                        }
                         if name == "pre" && k == "class" {
                             let kept: Vec<&str> = v.split_whitespace().filter(|c| *c != "code").collect();
                             return (!kept.is_empty()).then(|| (k.to_string(), kept.join(" ")));
@@ -415,6 +419,7 @@ fn normalise_ignores_markup_spelling_and_our_additions() {
         normalise("<pre><code class=\"language-rust\">fn\n</code></pre>")
     );
     assert_eq!(normalise("<div class=\"table-wrap\"><table></table></div>"), normalise("<table></table>"));
+    assert_eq!(normalise("<a class=\"bare-url\" href=\"x\">x</a>"), normalise("<a href=\"x\">x</a>"));
 }
 
 #[test]

@@ -1017,7 +1017,13 @@ impl Content<'_> {
             // that print does not add the address after it a second time.
             Item::Event(Event::Start(Tag::Link {
                 link_type: pulldown_cmark::LinkType::Autolink, dest_url, ..
-            })) => Event::InlineHtml(format!("<a class=\"bare-url\" href=\"{}\">", escape_html(&dest_url)).into()),
+            })) => {
+                // Escaped as pulldown-cmark escapes every other link's
+                // address, for the attribute too; writing to a String cannot fail.
+                let mut href = String::new();
+                let _ = pulldown_cmark_escape::escape_href(&mut href, &dest_url);
+                Event::InlineHtml(format!("<a class=\"bare-url\" href=\"{href}\">").into())
+            }
             Item::Event(event) => {
                 match &event {
                     Event::Text(t) | Event::Code(t) => add(&mut search, in_part_heading, t),
