@@ -248,6 +248,14 @@ fn exported(root: &Path, result: Result<crate::export::Exported, Failure>, noun:
             for stale in &exported.removed {
                 eprintln!("Removed {}: its report is a draft, which only --drafts exports", stale.display());
             }
+            if !exported.drafts.is_empty() {
+                eprintln!(
+                    "warning: {} {} drafts (--drafts), marked DRAFT on every page: do not send {} out",
+                    exported.drafts.join(", "),
+                    if exported.drafts.len() == 1 { "is or holds" } else { "are or hold" },
+                    if exported.drafts.len() == 1 { "it" } else { "them" }
+                );
+            }
             ExitCode::SUCCESS
         }
         Err(failure) => finish(root, Err(failure), false, Format::Human, verb),

@@ -58,6 +58,9 @@ pub struct Exported {
     /// Files of draft reports that an earlier run with `--drafts` wrote
     /// there, removed so the folder holds no draft.
     pub removed: Vec<PathBuf>,
+    /// Ids of the reports written that are drafts or hold a draft section
+    /// (`--drafts`), each marked DRAFT on every page.
+    pub drafts: Vec<String>,
 }
 
 impl Prepared {
@@ -156,7 +159,14 @@ impl Prepared {
                 removed.push(stale);
             }
         }
-        Ok(Exported { files, output: self.output, removed })
+        let drafts = self.ids.iter().filter(|id| self.is_draft(id)).cloned().collect();
+        Ok(Exported { files, output: self.output, removed, drafts })
+    }
+
+    /// Whether the built page of report `id` is marked DRAFT (see `base.html`).
+    fn is_draft(&self, id: &str) -> bool {
+        std::fs::read_to_string(self.report_folder(id).join("index.html"))
+            .is_ok_and(|html| html.contains("<body class=\"is-draft\""))
     }
 
     fn file_name(&self, id: &str) -> String {

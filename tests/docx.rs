@@ -379,6 +379,7 @@ fn drafts_need_drafts_and_carry_a_draft_header() {
 
     let out = docx(dir.path(), &["--site", "risley", "--drafts"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("warning: risley is or holds drafts (--drafts)"), "{}", stderr(&out));
     let parts = entries(&dir.path().join("docx/risley.docx"));
     let header = String::from_utf8(parts["word/header1.xml"].clone()).unwrap();
     let header = Document::parse(&header).unwrap();
@@ -403,6 +404,21 @@ fn drafts_need_drafts_and_carry_a_draft_header() {
         .collect();
     left.sort();
     assert_eq!(left, ["drake-hall.docx", "high-down.docx", "holme-house.docx", "notes.docx"]);
+    assert!(!stderr(&out).contains("warning:"), "nothing exported is a draft: {}", stderr(&out));
+
+    // Found by a commissioner's audit: a published report exported with a
+    // draft section in it (--drafts) was neither marked nor warned about.
+    std::fs::write(
+        dir.path().join("content/sites/drake-hall/07-notes.md"),
+        "---\ntitle: Internal review notes\ndraft: true\n---\n\nNot for publication.\n",
+    )
+    .unwrap();
+    let out = docx(dir.path(), &["--site", "drake-hall", "--drafts"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("warning: drake-hall is or holds drafts (--drafts)"), "{}", stderr(&out));
+    let parts = entries(&dir.path().join("docx/drake-hall.docx"));
+    let header = String::from_utf8(parts["word/header1.xml"].clone()).unwrap();
+    assert_eq!(para_text(&Document::parse(&header).unwrap().root_element()), "DRAFT");
 }
 
 #[test]

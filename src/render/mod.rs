@@ -424,7 +424,9 @@ fn render_site(site: &Site, narrative: &[Narrative], meta: &Renderer) -> Rendere
         SearchDoc { report: r.title.clone(), section: "Summary".to_string(), href: href.clone(), text: summary_words };
     search.insert(0, summary);
     let view = SiteView {
-        page: meta.meta(&r.title, root, r.status == Status::Draft),
+        // A published report holding a draft section (`--drafts`) is marked
+        // DRAFT as a whole: a printed page or a Word file shows no section marks.
+        page: meta.meta(&r.title, root, r.status == Status::Draft || narrative.iter().any(|n| n.front.draft)),
         id: r.id.value.clone(),
         title: r.title.clone(),
         subtitle: r.subtitle.clone(),
