@@ -15,7 +15,8 @@ pub const SCALE: f32 = 2.0;
 /// Families tried, in this order, for the charts' generic `sans-serif`
 /// (their own first choices, system-ui and Segoe UI, are rarely installed
 /// on Linux): the first one the machine has wins.
-const SANS: [&str; 6] = ["Arial", "Helvetica", "Liberation Sans", "Arimo", "Noto Sans", "DejaVu Sans"];
+const SANS: &[&str] = &["Arial", "Helvetica", "Liberation Sans", "Arimo", "Noto Sans", "DejaVu Sans"];
+const SERIF: &[&str] = &["Times New Roman", "Liberation Serif", "Tinos", "Noto Serif", "DejaVu Serif"];
 
 /// One font database for every chart of a run: loading the system fonts
 /// is the slow part, so it is done on the first chart, if there is one.
@@ -46,8 +47,18 @@ impl Rasteriser {
         let mut db = usvg::fontdb::Database::new();
         db.load_system_fonts();
         let families: Vec<String> = db.faces().flat_map(|f| f.families.iter().map(|(name, _)| name.clone())).collect();
-        if let Some(sans) = SANS.iter().find(|want| families.iter().any(|have| have.eq_ignore_ascii_case(want))) {
-            db.set_sans_serif_family(*sans);
+        let installed = |wanted: &[&'static str]| {
+            wanted.iter().copied().find(|want| families.iter().any(|have| have.eq_ignore_ascii_case(want)))
+        };
+        let sans = installed(SANS);
+        if let Some(sans) = sans {
+            db.set_sans_serif_family(sans);
+        }
+        // Text in a font the machine lacks (or in none: usvg's default is
+        // Times New Roman) falls back to the serif family; without one
+        // installed, it was silently left out of the picture.
+        if let Some(serif) = installed(SERIF).or(sans) {
+            db.set_serif_family(serif);
         }
         usvg::Options { fontdb: Arc::new(db), ..usvg::Options::default() }
     }
@@ -128,6 +139,24 @@ mod tests {
         assert_eq!((from_gif.width, from_gif.height), (1, 1));
         assert!(from_gif.bytes.starts_with(b"\x89PNG"));
         assert!(raster.picture(b"not a picture").is_err());
+    }
+
+    /// Found by a commissioner's audit: a picture's text in no font, or in
+    /// one the machine lacks, was left out of the Word picture.
+    #[test]
+    fn text_in_a_font_not_installed_is_still_drawn() {
+        let raster = Rasteriser::new();
+        let svg = |text: &str| {
+            format!(
+                r##"<svg xmlns="http://www.w3.org/2000/svg" width="120" height="20"><rect width="120" height="20" fill="#fff"/>{text}</svg>"##
+            )
+        };
+        let blank = raster.picture(svg("").as_bytes()).unwrap().bytes;
+        for family in ["", r#" font-family="No Such Font""#] {
+            let text = format!(r#"<text x="2" y="15" font-size="14"{family}>QA PICTURE</text>"#);
+            let drawn = raster.picture(svg(&text).as_bytes()).unwrap().bytes;
+            assert_ne!(drawn, blank, "text with{family} is drawn");
+        }
     }
 
     #[test]
