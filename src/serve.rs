@@ -467,9 +467,13 @@ impl Rebuilder {
                 state.errors = diags;
                 Ok(format!("{what}: {count} problem(s) found in {elapsed} ms; showing them over the last good pages"))
             }
-            Err(other) => {
+            Err(failure @ (Failure::Usage(_) | Failure::Io(_))) => {
                 self.cache = None;
-                Err(other)
+                // Shown in the browser too, in place of problems that may be fixed by now.
+                if let Failure::Usage(message) | Failure::Io(message) = &failure {
+                    state.errors = vec![Diagnostic::whole_file("the project", message.clone())];
+                }
+                Err(failure)
             }
         }
     }
@@ -705,8 +709,10 @@ fn watch(mut rebuilder: Rebuilder, reloader: Reloader) -> Result<Watcher, Failur
     // The real-names list's folder (private/ by default) is watched for the
     // list alone. A folder made, or named in wingreport.toml, after the
     // start is watched from then on: the handler cannot add a watch to the
-    // watcher that calls it, so it asks this thread to.
-    let (watch_list_folder, folders_to_watch) = std::sync::mpsc::channel::<PathBuf>();
+    // watcher that calls it, so it asks a thread to.
+    // Also content/ or themes/ made again (moved away and back, replaced by
+    // a copy): the watch on the old folder went with it.
+    let (watch_folder, folders_to_watch) = std::sync::mpsc::channel::<(PathBuf, RecursiveMode)>();
     let list_folder = move |rebuilder: &Rebuilder| {
         let dir = rebuilder.names_file.as_ref().and_then(|file| file.parent())?;
         let elsewhere = dir != rebuilder.root && !dir.starts_with(rebuilder.root.join("content"));
@@ -726,6 +732,11 @@ fn watch(mut rebuilder: Rebuilder, reloader: Reloader) -> Result<Watcher, Failur
             .filter(|p| can_change_the_site(&rebuilder.root, p) || is_list(p))
             .collect();
         let Some(first) = changed.first() else { return };
+        for top in ["content", "themes"].map(|name| rebuilder.root.join(name)) {
+            if changed.iter().any(|p| **p == top) && top.is_dir() {
+                let _ = watch_folder.send((top, RecursiveMode::Recursive));
+            }
+        }
         let shown = crate::diagnostics::rel_path(&rebuilder.root, first);
         let change = classify(&rebuilder.root, rebuilder.names_file.as_deref(), &changed);
         match rebuilder.rebuild(&change) {
@@ -738,7 +749,7 @@ fn watch(mut rebuilder: Rebuilder, reloader: Reloader) -> Result<Watcher, Failur
         let now = list_folder(&rebuilder);
         if now.is_some() && now != watched_list_folder {
             watched_list_folder = now.clone();
-            let _ = watch_list_folder.send(now.unwrap_or_default());
+            let _ = watch_folder.send((now.unwrap_or_default(), RecursiveMode::NonRecursive));
         }
     };
     let watch_error = |e: notify::Error| Failure::Io(format!("cannot watch the project: {e}"));
@@ -757,10 +768,11 @@ fn watch(mut rebuilder: Rebuilder, reloader: Reloader) -> Result<Watcher, Failur
     let debouncer = std::sync::Arc::new(std::sync::Mutex::new(debouncer));
     let watcher = std::sync::Arc::clone(&debouncer);
     std::thread::spawn(move || {
-        for dir in folders_to_watch {
+        for (dir, mode) in folders_to_watch {
             let mut watcher = watcher.lock().unwrap_or_else(|e| e.into_inner());
-            if let Err(err) = watcher.watch(&dir, RecursiveMode::NonRecursive) {
-                eprintln!("warning: cannot watch {}: {err}; restart serve to check the real-names list", dir.display());
+            let _ = watcher.unwatch(&dir);
+            if let Err(err) = watcher.watch(&dir, mode) {
+                eprintln!("warning: cannot watch {}: {err}; restart serve to see its changes", dir.display());
             }
         }
     });

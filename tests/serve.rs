@@ -543,6 +543,53 @@ fn a_real_names_list_made_after_the_start_is_watched() {
     assert!(problems.contains("real name `Risley` would be published"), "{problems}");
 }
 
+/// Found by a preview audit: a project-level mistake (wingreport.toml
+/// deleted) reached the terminal only, and the browser kept showing an
+/// older problem that was no longer true.
+#[test]
+fn a_project_level_mistake_is_shown_in_the_browser_too() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let server = start(root);
+    let config = std::fs::read_to_string(root.join("wingreport.toml")).unwrap();
+    let mut channel = subscribe(&server);
+    std::fs::remove_file(root.join("wingreport.toml")).unwrap();
+    wait_for(&mut channel, "event: reload");
+    let problems = overlay(&get(&server, "/"));
+    assert!(problems.contains("no wingreport.toml"), "{problems}");
+
+    let mut channel = subscribe(&server);
+    std::fs::write(root.join("wingreport.toml"), config).unwrap();
+    wait_for(&mut channel, "event: reload");
+    assert!(!has_overlay(&get(&server, "/")));
+}
+
+/// Found by a preview audit: after content/ was moved away and back (or
+/// replaced by a copy), every later save was ignored: the watch had gone
+/// with the old folder.
+#[test]
+fn content_moved_away_and_back_is_watched_again() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let server = start(root);
+    let mut channel = subscribe(&server);
+    std::fs::rename(root.join("content"), root.join("content-away")).unwrap();
+    wait_for(&mut channel, "event: reload");
+    let mut channel = subscribe(&server);
+    copy_tree(&root.join("content-away"), &root.join("content"));
+    wait_for(&mut channel, "event: reload");
+    std::thread::sleep(Duration::from_millis(200));
+
+    save_and_reload(
+        &server,
+        root,
+        "content/sites/risley/01-initiative.md",
+        "## Who the wing is for",
+        "## Who it serves",
+    );
+    assert!(get(&server, "/sites/risley/").contains("Who it serves"));
+}
+
 /// As `check` does, serve reports a broken record together with the other
 /// reports' mistakes, and a record mistake it could set aside together with
 /// its own narrative's.
