@@ -80,6 +80,8 @@ struct Preview {
     /// Each file once: the cache keeps only what the checks need of it.
     files: HashMap<String, Bytes>,
     errors: Vec<Diagnostic>,
+    /// Counts the rebuilds: a page that missed one reloads (see [`RELOAD_JS`]).
+    generation: u64,
 }
 
 type Shared = Arc<RwLock<Preview>>;
@@ -456,6 +458,7 @@ impl Rebuilder {
         };
         let elapsed = started.elapsed().as_millis();
         let mut state = self.preview.write().unwrap_or_else(|e| e.into_inner());
+        state.generation += 1;
         match result {
             Ok(update) => {
                 state.update(update);
@@ -556,7 +559,8 @@ pub fn serve(options: ServeOptions) -> Result<(), Failure> {
             eprintln!("warning: serving on {address}, reachable from other machines; drafts are visible to anyone who can connect");
         }
         let url = format!("http://{address}/");
-        let livereload = LiveReloadLayer::new();
+        // The layer's stream, with our own script (see RELOAD_JS) in place of its own.
+        let livereload = LiveReloadLayer::new().response_predicate(|_: &Response<Body>| false);
         let reloader = livereload.reloader();
         let _watcher = watch(rebuilder, reloader)?;
         // Announced once watching, so a save made on seeing it is not lost.
@@ -796,19 +800,50 @@ fn content_type(path: &str) -> &'static str {
 
 /// The preview's pages allow the live-reload script and the error panel,
 /// which the published pages' policy forbids.
-fn preview_html(html: &str, errors: &[Diagnostic]) -> String {
+/// The live reload of a previewed page. Each open page holding a stream
+/// would take one of the six connections a browser opens to one server, and
+/// a seventh tab would hang: only a page on screen holds one. A page coming
+/// back on screen first asks for the build's generation, and reloads if it
+/// missed a rebuild while hidden. After the stream breaks (serve restarted),
+/// its next `init` reloads the page, as tower-livereload's own script does.
+const RELOAD_JS: &str = r#"(() => {
+  const generation = document.currentScript.dataset.generation;
+  let source = null;
+  let broken = false;
+  const open = () => {
+    if (source) return;
+    source = new EventSource("/_tower-livereload/event-stream");
+    source.addEventListener("reload", () => location.reload());
+    source.addEventListener("init", () => { if (broken) location.reload(); });
+    source.addEventListener("error", () => { broken = true; });
+  };
+  const close = () => { if (source) { source.close(); source = null; } };
+  const shown = () => {
+    fetch("/_wingreport/generation", { cache: "no-store" })
+      .then((r) => r.text())
+      .then((now) => { if (now.trim() !== generation) location.reload(); else open(); })
+      .catch(() => open());
+  };
+  document.addEventListener("visibilitychange", () => (document.hidden ? close() : shown()));
+  addEventListener("pagehide", close);
+  addEventListener("pageshow", (e) => { if (e.persisted) shown(); });
+  if (!document.hidden) open();
+})();"#;
+
+/// Where a page asks for the build's generation (see [`RELOAD_JS`]).
+const GENERATION_PATH: &str = "/_wingreport/generation";
+
+fn preview_html(html: &str, errors: &[Diagnostic], generation: u64) -> String {
     let html = html.replacen("script-src 'self'", "script-src 'self' 'unsafe-inline'; connect-src 'self'", 1).replacen(
         "style-src 'self'",
         "style-src 'self' 'unsafe-inline'",
         1,
     );
-    if errors.is_empty() {
-        return html;
-    }
-    let panel = error_panel(errors);
+    let panel = if errors.is_empty() { String::new() } else { error_panel(errors) };
+    let added = format!("{panel}<script data-generation=\"{generation}\">{RELOAD_JS}</script>");
     match html.rfind("</body>") {
-        Some(at) => format!("{}{panel}{}", &html[..at], &html[at..]),
-        None => format!("{html}{panel}"),
+        Some(at) => format!("{}{added}{}", &html[..at], &html[at..]),
+        None => format!("{html}{added}"),
     }
 }
 
@@ -865,6 +900,13 @@ async fn page(State(preview): State<Shared>, uri: Uri) -> Response {
         path.push_str("index.html");
     }
     let state = preview.read().unwrap_or_else(|e| e.into_inner());
+    if uri.path() == GENERATION_PATH {
+        return (
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::CACHE_CONTROL, "no-store")],
+            state.generation.to_string(),
+        )
+            .into_response();
+    }
     let Some(bytes) = state.files.get(&path) else {
         // `/sites/x` is the folder `/sites/x/`, as a web server answers it,
         // so that the report's relative links resolve.
@@ -874,10 +916,13 @@ async fn page(State(preview): State<Shared>, uri: Uri) -> Response {
             let location = format!("/{}/{query}", uri.path().trim_start_matches('/'));
             return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response();
         }
-        return not_found(&path, &state.errors);
+        return not_found(&path, &state);
     };
     if path.ends_with(".html") {
-        return html_response(StatusCode::OK, preview_html(&String::from_utf8_lossy(bytes), &state.errors));
+        return html_response(
+            StatusCode::OK,
+            preview_html(&String::from_utf8_lossy(bytes), &state.errors, state.generation),
+        );
     }
     Response::builder()
         .header(header::CONTENT_TYPE, content_type(&path))
@@ -888,7 +933,7 @@ async fn page(State(preview): State<Shared>, uri: Uri) -> Response {
 
 /// A 404 whatever state the content is in; a missing page still shows the
 /// problems and reloads, so the reader sees why and when it is fixed.
-fn not_found(path: &str, errors: &[Diagnostic]) -> Response {
+fn not_found(path: &str, state: &Preview) -> Response {
     let message = format!("{path} is not part of the site");
     if !path.ends_with(".html") {
         return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message + "\n")
@@ -899,7 +944,7 @@ fn not_found(path: &str, errors: &[Diagnostic]) -> Response {
          <body><main><h1>Not found</h1><p>{}.</p></main></body></html>",
         escape_html(&message)
     );
-    html_response(StatusCode::NOT_FOUND, preview_html(&html, errors))
+    html_response(StatusCode::NOT_FOUND, preview_html(&html, &state.errors, state.generation))
 }
 
 fn html_response(status: StatusCode, html: String) -> Response {

@@ -590,6 +590,34 @@ fn content_moved_away_and_back_is_watched_again() {
     assert!(get(&server, "/sites/risley/").contains("Who it serves"));
 }
 
+/// Found by a preview audit: every open tab held a reload stream, so with
+/// six tabs open a seventh never loaded (a browser opens six connections to
+/// a server). Only a tab on screen holds one now; a tab coming back asks
+/// for the build's generation and reloads if it missed a rebuild.
+#[test]
+fn a_page_knows_its_build_and_can_ask_for_the_current_one() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let server = start(root);
+    let generation = || get(&server, "/_wingreport/generation").trim().parse::<u64>().unwrap();
+    let page = scraper::Html::parse_document(&get(&server, "/sites/drake-hall/"));
+    let scripts = select(&page, "script[data-generation]");
+    assert_eq!(scripts.len(), 1, "one reload script, ours");
+    assert!(text(&scripts[0]).contains("visibilitychange"));
+    assert!(select(&page, "script[data-event-stream]").is_empty(), "tower-livereload's own script is not added");
+    let served = scripts[0].value().attr("data-generation").unwrap().parse::<u64>().unwrap();
+    assert_eq!(served, generation());
+
+    save_and_reload(
+        &server,
+        root,
+        "content/sites/risley/01-initiative.md",
+        "## Who the wing is for",
+        "## Who it serves",
+    );
+    assert!(generation() > served, "a page from before the save would reload when shown again");
+}
+
 /// As `check` does, serve reports a broken record together with the other
 /// reports' mistakes, and a record mistake it could set aside together with
 /// its own narrative's.
