@@ -1005,11 +1005,12 @@ mod tests {
     #[test]
     fn preview_pages_allow_the_reload_script_and_show_errors() {
         let page = "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'self'; script-src 'self'\"><body><p>x</p></body>";
-        let clean = preview_html(page, &[]);
+        let clean = preview_html(page, &[], 7);
         assert!(clean.contains("script-src 'self' 'unsafe-inline'; connect-src 'self'"));
         assert!(!clean.contains("wingreport-errors"));
+        assert!(clean.contains("<script data-generation=\"7\">"), "{clean}");
         let diag = Diagnostic::new("content/sites/a/site.yaml", 3, 5, "bad <value>").with_hint("fix it");
-        let broken = preview_html(page, &[diag]);
+        let broken = preview_html(page, &[diag], 7);
         assert!(broken.contains("content/sites/a/site.yaml:3:5"));
         assert!(broken.contains("bad &lt;value&gt;"));
         assert!(broken.find("wingreport-errors") < broken.find("</body>"));
