@@ -761,7 +761,10 @@ fn watch(mut rebuilder: Rebuilder, reloader: Reloader) -> Result<Watcher, Failur
     // burst of a few milliseconds; 25 ms keeps it one rebuild and leaves
     // most of the time a save may take to be served for the rebuild.
     let mut debouncer = new_debouncer(Duration::from_millis(25), None, handler).map_err(watch_error)?;
-    debouncer.watch(root.join("content"), RecursiveMode::Recursive).map_err(watch_error)?;
+    // A project without content/ yet is watched for its making (see above).
+    if root.join("content").is_dir() {
+        debouncer.watch(root.join("content"), RecursiveMode::Recursive).map_err(watch_error)?;
+    }
     debouncer.watch(&root, RecursiveMode::NonRecursive).map_err(watch_error)?;
     if root.join("themes").is_dir() {
         debouncer.watch(root.join("themes"), RecursiveMode::Recursive).map_err(watch_error)?;

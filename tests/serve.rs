@@ -618,6 +618,32 @@ fn a_page_knows_its_build_and_can_ask_for_the_current_one() {
     assert!(generation() > served, "a page from before the save would reload when shown again");
 }
 
+/// Found by a preview audit: in a project with no content/ yet, serve
+/// failed with "cannot watch the project: No path was found". It now
+/// shows the problem and builds once content/ is made.
+#[test]
+fn a_project_without_content_is_served_once_content_is_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::copy(repo().join("wingreport.toml"), root.join("wingreport.toml")).unwrap();
+    let server = start(root);
+    let first = request(&server, "GET", "/");
+    assert_eq!(first.status, 404, "nothing built yet");
+    assert!(overlay(&first.body).contains("content/series.yaml"), "{}", first.body);
+    let mut channel = subscribe(&server);
+    copy_tree(&repo().join("content"), &root.join("content"));
+    wait_for(&mut channel, "event: reload");
+    std::thread::sleep(Duration::from_millis(200));
+    save_and_reload(
+        &server,
+        root,
+        "content/sites/risley/01-initiative.md",
+        "## Who the wing is for",
+        "## Who it serves",
+    );
+    assert!(get(&server, "/sites/risley/").contains("Who it serves"));
+}
+
 /// As `check` does, serve reports a broken record together with the other
 /// reports' mistakes, and a record mistake it could set aside together with
 /// its own narrative's.
