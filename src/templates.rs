@@ -91,16 +91,22 @@ impl Theme {
 
     fn error(&self, template: &str, err: &tera::Error) -> Diagnostic {
         let origin = self.origins.get(template).cloned().unwrap_or_else(|| template.to_string());
-        let mut message = err.to_string();
-        let mut source = std::error::Error::source(err);
-        while let Some(inner) = source {
-            message.push_str(": ");
-            message.push_str(&inner.to_string());
-            source = inner.source();
-        }
+        let message = with_causes(err, ": ");
         Diagnostic::whole_file(origin, format!("template error: {message}"))
             .with_hint("check the template against the variables listed in the theme guide of README.md")
     }
+}
+
+/// Tera's message, then those of the errors that caused it, joined by `separator`.
+fn with_causes(err: &tera::Error, separator: &str) -> String {
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        message.push_str(separator);
+        message.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    message
 }
 
 /// A template that does not parse, at its file, line and column when Tera
@@ -110,13 +116,7 @@ fn parse_error(err: &tera::Error, theme: &str, origins: &std::collections::HashM
     static AT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"-->\s*(\S+?):(\d+):(\d+)").expect("a valid regular expression")
     });
-    let mut message = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(inner) = source {
-        message.push('\n');
-        message.push_str(&inner.to_string());
-        source = inner.source();
-    }
+    let message = with_causes(err, "\n");
     let hint = "see Tera's template syntax: `{{ value }}`, `{% if ... %}...{% endif %}`, `{# comment #}`";
     let Some(at) = AT.captures(&message) else {
         let message = message.replace('\n', ": ");
