@@ -716,7 +716,9 @@ fn watch(mut rebuilder: Rebuilder, reloader: Reloader) -> Result<Watcher, Failur
     // watcher that calls it, so it asks a thread to.
     // Also content/ or themes/ made again (moved away and back, replaced by
     // a copy): the watch on the old folder went with it.
-    let (watch_folder, folders_to_watch) = std::sync::mpsc::channel::<(PathBuf, RecursiveMode)>();
+    // The folder, how, and where to say it is watched.
+    type Request = (PathBuf, RecursiveMode, Option<std::sync::mpsc::Sender<()>>);
+    let (watch_folder, folders_to_watch) = std::sync::mpsc::channel::<Request>();
     let list_folder = move |rebuilder: &Rebuilder| {
         let dir = rebuilder.names_file.as_ref().and_then(|file| file.parent())?;
         let elsewhere = dir != rebuilder.root && !dir.starts_with(rebuilder.root.join("content"));
@@ -738,7 +740,12 @@ fn watch(mut rebuilder: Rebuilder, reloader: Reloader) -> Result<Watcher, Failur
         let Some(first) = changed.first() else { return };
         for top in ["content", "themes"].map(|name| rebuilder.root.join(name)) {
             if changed.iter().any(|p| **p == top) && top.is_dir() {
-                let _ = watch_folder.send((top, RecursiveMode::Recursive));
+                // The rebuild below waits for the watch, so that a file
+                // written into the folder before it is either read by this
+                // rebuild or seen by the watch.
+                let (watching, watched) = std::sync::mpsc::channel();
+                let _ = watch_folder.send((top, RecursiveMode::Recursive, Some(watching)));
+                let _ = watched.recv_timeout(Duration::from_secs(5));
             }
         }
         let shown = crate::diagnostics::rel_path(&rebuilder.root, first);
@@ -753,7 +760,7 @@ fn watch(mut rebuilder: Rebuilder, reloader: Reloader) -> Result<Watcher, Failur
         let now = list_folder(&rebuilder);
         if now.is_some() && now != watched_list_folder {
             watched_list_folder = now.clone();
-            let _ = watch_folder.send((now.unwrap_or_default(), RecursiveMode::NonRecursive));
+            let _ = watch_folder.send((now.unwrap_or_default(), RecursiveMode::NonRecursive, None));
         }
     };
     let watch_error = |e: notify::Error| Failure::Io(format!("cannot watch the project: {e}"));
@@ -775,11 +782,15 @@ fn watch(mut rebuilder: Rebuilder, reloader: Reloader) -> Result<Watcher, Failur
     let debouncer = std::sync::Arc::new(std::sync::Mutex::new(debouncer));
     let watcher = std::sync::Arc::clone(&debouncer);
     std::thread::spawn(move || {
-        for (dir, mode) in folders_to_watch {
+        for (dir, mode, done) in folders_to_watch {
             let mut watcher = watcher.lock().unwrap_or_else(|e| e.into_inner());
             let _ = watcher.unwatch(&dir);
             if let Err(err) = watcher.watch(&dir, mode) {
                 eprintln!("warning: cannot watch {}: {err}; restart serve to see its changes", dir.display());
+            }
+            drop(watcher);
+            if let Some(done) = done {
+                let _ = done.send(());
             }
         }
     });

@@ -402,7 +402,14 @@ impl<'a> Converter<'a> {
             }
             "ul" | "ol" => self.list(el, tag == "ol", cx)?,
             "li" => self.blocks(el, cx)?,
-            "table" => self.table(el)?,
+            "table" => {
+                // A raw HTML table's own <caption> (a Markdown one's is the figure's).
+                if let Some(caption) = el.select(&selector(":scope > caption")).next() {
+                    let pieces = self.pieces(caption, Fmt::default())?;
+                    self.paragraph(pieces, "Caption", cx, |p| p.keep_next(true));
+                }
+                self.table(el)?;
+            }
             "svg" => self.chart(el)?,
             "details" => {
                 let label = match &self.figure_label {
@@ -497,8 +504,24 @@ impl<'a> Converter<'a> {
         let mut rows = Vec::new();
         let mut columns: Vec<ColumnText> = Vec::new();
         let outer_list = (self.list_item.take(), std::mem::take(&mut self.list_depth));
-        for tr in el.select(&selector(":scope > thead > tr, :scope > tbody > tr, :scope > tfoot > tr, :scope > tr")) {
-            let header = tr.parent().and_then(ElementRef::wrap).is_some_and(|p| p.value().name() == "thead");
+        let all_rows: Vec<ElementRef> = el
+            .select(&selector(":scope > thead > tr, :scope > tbody > tr, :scope > tfoot > tr, :scope > tr"))
+            .collect();
+        let cells_of = |tr: &ElementRef<'a>| {
+            tr.children().filter_map(ElementRef::wrap).filter(|c| matches!(c.value().name(), "td" | "th")).count()
+        };
+        // A raw HTML table without <thead> has its header row as its first
+        // row of <th> cells only.
+        let no_thead = all_rows
+            .iter()
+            .all(|tr| tr.parent().and_then(ElementRef::wrap).is_none_or(|p| p.value().name() != "thead"));
+        let first_is_header = no_thead
+            && all_rows.first().is_some_and(|tr| {
+                cells_of(tr) > 0 && tr.children().filter_map(ElementRef::wrap).all(|c| c.value().name() == "th")
+            });
+        for (index, tr) in all_rows.into_iter().enumerate() {
+            let header = tr.parent().and_then(ElementRef::wrap).is_some_and(|p| p.value().name() == "thead")
+                || (first_is_header && index == 0);
             let group = has_class(&tr, "group-row");
             let mut cells = Vec::new();
             let mut column = 0;
@@ -1169,6 +1192,24 @@ mod tests {
         let aligned = regex::Regex::new(r#"<w:jc w:val="(\w+)""#).unwrap();
         let alignments: Vec<String> = aligned.captures_iter(&document).map(|c| c[1].to_string()).collect();
         assert_eq!(alignments, ["left", "right", "center", "right", "center"], "the table, then its cells: {document}");
+    }
+
+    /// Found by a commissioner's audit: a raw HTML table lost its caption,
+    /// and its row of <th> cells did not repeat on each page.
+    #[test]
+    fn a_raw_html_tables_caption_and_header_row_are_kept() {
+        let page = r##"<html lang="en"><body><main><h2 id="s">Section</h2>
+            <table><caption>Raw HTML table</caption><tr><th scope="col">H1</th><th scope="col">H2</th></tr>
+            <tr><td>a</td><td>b</td></tr></table>
+            </main></body></html>"##;
+        let converted = convert(page, &Meta::default(), &Rasteriser::new()).unwrap();
+        let document = String::from_utf8(converted.xml.document).unwrap();
+        let caption = document.find(r#"<w:pStyle w:val="Caption" />"#).expect("a caption paragraph");
+        assert!(document[caption..].find("Raw HTML table") < document.find("<w:tbl>"), "{document}");
+        // The package turns each marked row into a repeating header row.
+        assert_eq!(converted.marks.header_rows, 1);
+        let marked = document.find(r#"<w:trHeight w:val="0" w:hRule="auto" />"#).expect("the header row is marked");
+        assert!(Some(marked) < document.find(">H1<") && document[marked..].find(">a<").is_some(), "{document}");
     }
 
     #[test]
