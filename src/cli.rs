@@ -94,7 +94,7 @@ enum Command {
         #[arg(long, value_name = "N")]
         port: Option<u16>,
         /// Address to listen on. Anything but 127.0.0.1 or ::1 lets other machines see your drafts.
-        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1", value_parser = bind_address)]
         bind: std::net::IpAddr,
         /// Open the preview in the default browser.
         #[arg(long)]
@@ -399,5 +399,28 @@ fn schema(output: Option<&Path>) -> ExitCode {
                 ExitCode::from(1)
             }
         },
+    }
+}
+
+/// `--bind`: an IP address, or `localhost` for the loopback one.
+fn bind_address(text: &str) -> Result<std::net::IpAddr, String> {
+    if text.eq_ignore_ascii_case("localhost") {
+        return Ok(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    text.parse().map_err(|_| {
+        format!("`{text}` is not an IP address: write one such as 127.0.0.1, ::1 or 0.0.0.0, or `localhost`")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by a preview audit: `--bind localhost` was refused.
+    #[test]
+    fn bind_takes_localhost_or_an_ip_address() {
+        assert_eq!(bind_address("localhost"), Ok(std::net::Ipv4Addr::LOCALHOST.into()));
+        assert_eq!(bind_address("::1"), Ok(std::net::Ipv6Addr::LOCALHOST.into()));
+        assert!(bind_address("my-laptop").unwrap_err().contains("`localhost`"));
     }
 }

@@ -949,7 +949,10 @@ async fn page(State(preview): State<Shared>, uri: Uri) -> Response {
 /// problems and reloads, so the reader sees why and when it is fixed.
 fn not_found(path: &str, state: &Preview) -> Response {
     let message = format!("{path} is not part of the site");
-    if !path.ends_with(".html") {
+    // A page's address may have no extension (`/sites/risly`): it gets the
+    // page, with the problems and the reload; a missing file the plain text.
+    let page_like = path.ends_with(".html") || !path.rsplit('/').next().unwrap_or_default().contains('.');
+    if !page_like {
         return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message + "\n")
             .into_response();
     }

@@ -251,7 +251,16 @@ fn encoded_addresses_are_decoded_and_a_folder_without_its_slash_is_redirected() 
     // Found by a preview audit: `//sites/x` was sent on to `//sites/x/`, a
     // browser's address for the host `sites`.
     assert_eq!(request(&server, "GET", "//sites/drake-hall").header("location"), Some("/sites/drake-hall/"));
-    assert_eq!(request(&server, "GET", "/sites/no-such-site").status, 404);
+    // Found by a preview audit: a mistyped page address had a plain-text
+    // 404, without the page that reloads once the address exists.
+    let missing = request(&server, "GET", "/sites/no-such-site");
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.header("content-type"), Some("text/html; charset=utf-8"));
+    assert!(missing.body.contains("data-generation"), "{}", missing.body);
+    assert_eq!(
+        request(&server, "GET", "/static/no-such.css").header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
 }
 
 #[test]
