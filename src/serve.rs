@@ -126,13 +126,18 @@ enum Change {
     Everything,
 }
 
+/// Whether `path` is the real-names list `names`, or its folder appearing
+/// (with the list in it, maybe).
+fn is_names_list(names: Option<&Path>, path: &Path) -> bool {
+    names.is_some_and(|names| names == path || names.parent() == Some(path))
+}
+
 /// What the edit of `paths` touched; `names` is the real-names list.
 fn classify(root: &Path, names: Option<&Path>, paths: &[&PathBuf]) -> Change {
     let sites_dir = root.join("content").join("sites");
     let mut folders = BTreeSet::new();
     let mut records = false;
-    // The list, or its folder appearing (with the list in it, maybe).
-    let is_names = |path: &Path| names.is_some_and(|names| names == path || names.parent() == Some(path));
+    let is_names = |path: &Path| is_names_list(names, path);
     if paths.iter().all(|path| is_names(path)) {
         return Change::Names;
     }
@@ -306,7 +311,8 @@ fn build_sites(
     if !search.in_order(order.iter().map(String::as_str)) {
         return None;
     }
-    let edited: Vec<&Site> = project.sites.iter().filter(|s| folders.contains(&s.folder)).collect();
+    // In the order the fresh parts were rendered in, which they are zipped with.
+    let edited: Vec<&Site> = previous.iter().map(|(index, _)| &project.sites[*index]).collect();
 
     // The new parts go into the cache, their files out to be served; the
     // old parts only say what went.
@@ -700,23 +706,23 @@ fn can_change_the_site(root: &Path, path: &Path) -> bool {
     read && !crate::load::is_editor_noise(path)
 }
 
-/// Watches what a build reads and rebuilds once per burst of saves.
-/// The watcher, shared with the thread that adds the real-names folder.
+/// The watcher, shared with the thread that adds folders made while serve runs.
 type Watcher = std::sync::Arc<
     std::sync::Mutex<
         notify_debouncer_full::Debouncer<notify::RecommendedWatcher, notify_debouncer_full::RecommendedCache>,
     >,
 >;
 
+/// Watches what a build reads and rebuilds once per burst of saves.
 fn watch(mut rebuilder: Rebuilder, reloader: Reloader) -> Result<Watcher, Failure> {
     let root = rebuilder.root.clone();
-    // The real-names list's folder (private/ by default) is watched for the
-    // list alone. A folder made, or named in wingreport.toml, after the
-    // start is watched from then on: the handler cannot add a watch to the
-    // watcher that calls it, so it asks a thread to.
-    // Also content/ or themes/ made again (moved away and back, replaced by
-    // a copy): the watch on the old folder went with it.
-    // The folder, how, and where to say it is watched.
+    // Folders made while serve runs are watched from then on: content/ or
+    // themes/ made again (moved away and back, replaced by a copy: the old
+    // watch went with the old folder), and the real-names list's folder
+    // (private/ by default, watched for the list alone), made or named in
+    // wingreport.toml after the start. The handler cannot add a watch to the
+    // watcher that calls it, so it asks a thread to: the folder, how, and
+    // where to say it is watched.
     type Request = (PathBuf, RecursiveMode, Option<std::sync::mpsc::Sender<()>>);
     let (watch_folder, folders_to_watch) = std::sync::mpsc::channel::<Request>();
     let list_folder = move |rebuilder: &Rebuilder| {
@@ -728,14 +734,12 @@ fn watch(mut rebuilder: Rebuilder, reloader: Reloader) -> Result<Watcher, Failur
     let start_with = watched_list_folder.clone();
     let handler = move |result: DebounceEventResult| {
         let Ok(events) = result else { return };
-        let names_file = rebuilder.names_file.as_deref();
-        let is_list = |p: &Path| names_file.is_some_and(|names| names == p || names.parent() == Some(p));
         // Reading files raises access events too; a build must not trigger the next.
         let changed: Vec<&PathBuf> = events
             .iter()
             .filter(|e| !e.event.kind.is_access())
             .flat_map(|e| e.paths.iter())
-            .filter(|p| can_change_the_site(&rebuilder.root, p) || is_list(p))
+            .filter(|p| can_change_the_site(&rebuilder.root, p) || is_names_list(rebuilder.names_file.as_deref(), p))
             .collect();
         let Some(first) = changed.first() else { return };
         for top in ["content", "themes"].map(|name| rebuilder.root.join(name)) {
@@ -812,15 +816,23 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-/// The preview's pages allow the live-reload script and the error panel,
-/// which the published pages' policy forbids.
+/// Where a page asks for the build's generation (see [`RELOAD_JS`]); a
+/// macro, so that the script's text can hold it.
+macro_rules! generation_path {
+    () => {
+        "/_wingreport/generation"
+    };
+}
+const GENERATION_PATH: &str = generation_path!();
+
 /// The live reload of a previewed page. Each open page holding a stream
 /// would take one of the six connections a browser opens to one server, and
 /// a seventh tab would hang: only a page on screen holds one. A page coming
 /// back on screen first asks for the build's generation, and reloads if it
 /// missed a rebuild while hidden. After the stream breaks (serve restarted),
 /// its next `init` reloads the page, as tower-livereload's own script does.
-const RELOAD_JS: &str = r#"(() => {
+const RELOAD_JS: &str = concat!(
+    r#"(() => {
   const generation = document.currentScript.dataset.generation;
   let source = null;
   let broken = false;
@@ -833,7 +845,9 @@ const RELOAD_JS: &str = r#"(() => {
   };
   const close = () => { if (source) { source.close(); source = null; } };
   const shown = () => {
-    fetch("/_wingreport/generation", { cache: "no-store" })
+    fetch(""#,
+    generation_path!(),
+    r#"", { cache: "no-store" })
       .then((r) => r.text())
       .then((now) => { if (now.trim() !== generation) location.reload(); else open(); })
       .catch(() => open());
@@ -842,11 +856,11 @@ const RELOAD_JS: &str = r#"(() => {
   addEventListener("pagehide", close);
   addEventListener("pageshow", (e) => { if (e.persisted) shown(); });
   if (!document.hidden) open();
-})();"#;
+})();"#
+);
 
-/// Where a page asks for the build's generation (see [`RELOAD_JS`]).
-const GENERATION_PATH: &str = "/_wingreport/generation";
-
+/// The preview's pages allow the live-reload script and the error panel,
+/// which the published pages' policy forbids.
 fn preview_html(html: &str, errors: &[Diagnostic], generation: u64) -> String {
     let html = html.replacen("script-src 'self'", "script-src 'self' 'unsafe-inline'; connect-src 'self'", 1).replacen(
         "style-src 'self'",
@@ -1026,6 +1040,7 @@ mod tests {
         assert!(clean.contains("script-src 'self' 'unsafe-inline'; connect-src 'self'"));
         assert!(!clean.contains("wingreport-errors"));
         assert!(clean.contains("<script data-generation=\"7\">"), "{clean}");
+        assert!(clean.contains(&format!("fetch(\"{GENERATION_PATH}\", {{")), "the script asks where serve answers");
         let diag = Diagnostic::new("content/sites/a/site.yaml", 3, 5, "bad <value>").with_hint("fix it");
         let broken = preview_html(page, &[diag], 7);
         assert!(broken.contains("content/sites/a/site.yaml:3:5"));

@@ -391,8 +391,13 @@ fn serve_from_inside_the_project_without_root_rebuilds_only_the_edited_report() 
 /// Replaces `old` with `new` in the file at `path` under `root` and waits
 /// for the page to be told to reload.
 fn save_and_reload(server: &Server, root: &Path, path: &str, old: &str, new: &str) {
+    change_and_reload(server, || edit(root, path, old, new));
+}
+
+/// Makes a change to the project and waits for the page to be told to reload.
+fn change_and_reload(server: &Server, change: impl FnOnce()) {
     let mut channel = subscribe(server);
-    edit(root, path, old, new);
+    change();
     wait_for(&mut channel, "event: reload");
 }
 
@@ -550,14 +555,10 @@ fn a_real_names_list_made_after_the_start_is_watched() {
     let dir = bundled_project();
     let root = dir.path();
     let server = start(root);
-    let mut channel = subscribe(&server);
-    std::fs::create_dir_all(root.join("private")).unwrap();
-    wait_for(&mut channel, "event: reload");
+    change_and_reload(&server, || std::fs::create_dir_all(root.join("private")).unwrap());
     // The folder is watched from its first rebuild: the list written into it now is seen.
     std::thread::sleep(Duration::from_millis(200));
-    let mut channel = subscribe(&server);
-    std::fs::write(root.join("private/real-names.txt"), "Risley\n").unwrap();
-    wait_for(&mut channel, "event: reload");
+    change_and_reload(&server, || std::fs::write(root.join("private/real-names.txt"), "Risley\n").unwrap());
     let problems = overlay(&get(&server, "/sites/drake-hall/"));
     assert!(problems.contains("real name `Risley` would be published"), "{problems}");
 }
@@ -571,15 +572,11 @@ fn a_project_level_mistake_is_shown_in_the_browser_too() {
     let root = dir.path();
     let server = start(root);
     let config = std::fs::read_to_string(root.join("wingreport.toml")).unwrap();
-    let mut channel = subscribe(&server);
-    std::fs::remove_file(root.join("wingreport.toml")).unwrap();
-    wait_for(&mut channel, "event: reload");
+    change_and_reload(&server, || std::fs::remove_file(root.join("wingreport.toml")).unwrap());
     let problems = overlay(&get(&server, "/"));
     assert!(problems.contains("no wingreport.toml"), "{problems}");
 
-    let mut channel = subscribe(&server);
-    std::fs::write(root.join("wingreport.toml"), config).unwrap();
-    wait_for(&mut channel, "event: reload");
+    change_and_reload(&server, || std::fs::write(root.join("wingreport.toml"), config).unwrap());
     assert!(!has_overlay(&get(&server, "/")));
 }
 
@@ -591,12 +588,8 @@ fn content_moved_away_and_back_is_watched_again() {
     let dir = bundled_project();
     let root = dir.path();
     let server = start(root);
-    let mut channel = subscribe(&server);
-    std::fs::rename(root.join("content"), root.join("content-away")).unwrap();
-    wait_for(&mut channel, "event: reload");
-    let mut channel = subscribe(&server);
-    copy_tree(&root.join("content-away"), &root.join("content"));
-    wait_for(&mut channel, "event: reload");
+    change_and_reload(&server, || std::fs::rename(root.join("content"), root.join("content-away")).unwrap());
+    change_and_reload(&server, || copy_tree(&root.join("content-away"), &root.join("content")));
     assert_a_save_is_served(&server, root);
 }
 
@@ -634,9 +627,7 @@ fn a_project_without_content_is_served_once_content_is_made() {
     let first = request(&server, "GET", "/");
     assert_eq!(first.status, 404, "nothing built yet");
     assert!(overlay(&first.body).contains("content/series.yaml"), "{}", first.body);
-    let mut channel = subscribe(&server);
-    copy_tree(&repo().join("content"), &root.join("content"));
-    wait_for(&mut channel, "event: reload");
+    change_and_reload(&server, || copy_tree(&repo().join("content"), &root.join("content")));
     assert_a_save_is_served(&server, root);
 }
 
