@@ -110,6 +110,29 @@ fn bookmarks(pdf: &Path) -> Vec<String> {
     titles
 }
 
+/// The PDF's structure elements, depth first: each type (`Table`,
+/// `Figure`) and whether it has alternative text.
+fn structure(pdf: &Path) -> Vec<(String, bool)> {
+    use lopdf::{Document, Object};
+    let doc = Document::load(pdf).unwrap();
+    let get = |o: &Object| doc.dereference(o).unwrap().1.clone();
+    let root = get(doc.catalog().unwrap().get(b"StructTreeRoot").expect("a tagged PDF has a structure tree"));
+    let mut found = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        let Ok(node) = node.as_dict() else { continue };
+        if let Ok(kind) = node.get(b"S").map(&get) {
+            found.push((String::from_utf8_lossy(kind.as_name().unwrap()).into_owned(), node.has(b"Alt")));
+        }
+        match node.get(b"K").map(&get) {
+            Ok(Object::Array(kids)) => stack.extend(kids.iter().rev().map(&get)),
+            Ok(kid @ Object::Dictionary(_)) => stack.push(kid),
+            _ => {}
+        }
+    }
+    found
+}
+
 #[test]
 fn drake_hall_prints_to_a_published_report_pdf() {
     if let Err(wingreport::build::Failure::Usage(why)) = wingreport::pdf::find_browser(None) {
@@ -153,6 +176,16 @@ fn drake_hall_prints_to_a_published_report_pdf() {
     for heading in &headings {
         assert!(marks.contains(heading), "no bookmark for {heading:?}: {marks:?}");
     }
+
+    // Tags: a table is a Table and a quotation a BlockQuote, as on the
+    // page; only pictures are Figures, each with its alternative text.
+    let tags = structure(&file);
+    let count = |kind: &str| tags.iter().filter(|(k, _)| k == kind).count();
+    assert_eq!(count("Table"), select(&doc, "main table").len(), "{tags:?}");
+    assert_eq!(count("BlockQuote"), select(&doc, "main blockquote").len(), "{tags:?}");
+    let figures: Vec<bool> = tags.iter().filter(|(k, _)| k == "Figure").map(|&(_, alt)| alt).collect();
+    assert_eq!(figures.len(), select(&doc, "main svg[role=img], main img[alt]:not([alt=''])").len(), "{tags:?}");
+    assert!(figures.iter().all(|&alt| alt), "a Figure without alternative text: {tags:?}");
 
     let Some(pdfinfo) = on_path("pdfinfo") else {
         assert!(!strict(), "pdfinfo is required under WINGREPORT_E2E=1 or CI=true; .ci/run installs poppler-utils");

@@ -86,6 +86,11 @@ const READY_JS: &str = r##"new Promise(done => document.readyState === 'complete
       page.dataset.pageOf = link.getAttribute('href').slice(1);
       link.append(entry, page);
     }
+    // Chromium tags a <figure> as a PDF Figure, which a screen reader reads
+    // as its alternative text alone, and these have none: a table, a
+    // quotation or a chart with its caption is a group (Div). A chart's
+    // picture is a Figure of its own, with its description as the text.
+    for (const figure of document.querySelectorAll('figure')) figure.setAttribute('role', 'group');
     const cover = document.querySelector('[data-pdf-title]');
     const data = cover ? cover.dataset : {};
     return JSON.stringify({
