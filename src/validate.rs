@@ -133,6 +133,12 @@ fn check_references(project: &Project, diags: &mut Vec<Diagnostic>) {
                     .with_hint("use lower-case letters, digits, `-` and `_`, such as `buck2020`"),
             );
         }
+        if reference.authors.first().is_some_and(|a| crate::render::bibliography::is_omission(a)) {
+            diags.push(
+                at(path, &reference.key, format!("the first author of `{key}` is `...`, authors left out"))
+                    .with_hint("name the first author as the source gives it; `...` may stand after it"),
+            );
+        }
         if !seen.insert(key.as_str()) {
             diags.push(
                 at(path, &reference.key, format!("reference key `{key}` is used twice"))

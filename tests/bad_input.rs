@@ -71,6 +71,14 @@ const CASES: &[Case] = &[
         says: &["stage 1 is rated twice"],
     },
     Case {
+        name: "a reference's first author left out",
+        file: "content/references.yaml",
+        from: "- key: buck2020\n  authors: [\"Buck, G.\"]",
+        to: "- key: buck2020\n  authors: [\"...\", \"Buck, G.\"]",
+        line_with: "- key: buck2020",
+        says: &["the first author of `buck2020` is `...`", "name the first author"],
+    },
+    Case {
         name: "unknown rating",
         file: SITE,
         from: "    rating: green",

@@ -27,22 +27,39 @@ fn family(author: &str) -> &str {
     author.split(',').next().unwrap_or(author).trim()
 }
 
+/// An `authors` entry `...` (or `…`): authors the source leaves out there,
+/// as "Meaden, C., ... Emigh-Guy, M." in a reference list.
+pub fn is_omission(author: &str) -> bool {
+    matches!(author.trim(), "..." | "\u{2026}")
+}
+
 fn author_label(authors: &[String]) -> String {
     match authors {
         [] => "Anon.".to_string(),
+        [first, ..] if authors.iter().any(|a| is_omission(a)) => format!("{} et al.", family(first)),
         [one] => family(one).to_string(),
         [a, b] => format!("{} and {}", family(a), family(b)),
         [first, ..] => format!("{} et al.", family(first)),
     }
 }
 
-/// "Albertson, K.", "Crewe, B., Hulley, S. and Wright, S."
+/// "Albertson, K.", "Crewe, B., Hulley, S. and Wright, S."; with authors
+/// left out, "Sells, D., Curtis, A., \u{2026} Emigh-Guy, M.", and no "and".
 fn full_authors(authors: &[String]) -> String {
-    match authors.split_last() {
-        None => "Anon.".to_string(),
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    let omits = authors.iter().any(|a| is_omission(a));
+    let mut out = String::new();
+    for (i, author) in authors.iter().enumerate() {
+        let follows_omission = i > 0 && is_omission(&authors[i - 1]);
+        if i > 0 {
+            out.push_str(match () {
+                _ if follows_omission => " ",
+                _ if i + 1 == authors.len() && !omits => " and ",
+                _ => ", ",
+            });
+        }
+        out.push_str(if is_omission(author) { "\u{2026}" } else { author });
     }
+    if out.is_empty() { "Anon.".to_string() } else { out }
 }
 
 impl<'a> Bibliography<'a> {
@@ -219,7 +236,8 @@ fn entry(work: &Work, anchored: bool) -> Resolved {
         e.text.push_str(&format!(" {link}"));
     }
     let id = if anchored { format!(" id=\"ref-{}\"", escape_html(&r.key.value)) } else { String::new() };
-    Resolved { html: format!("<li{id}>{}</li>", e.html), text: e.text }
+    // A work known only by author and year ends after its "(2006). ".
+    Resolved { html: format!("<li{id}>{}</li>", e.html.trim_end()), text: e.text.trim_end().to_string() }
 }
 
 #[cfg(test)]
@@ -257,6 +275,19 @@ mod tests {
         assert_eq!(bib.cite(&[item("buck2020", "p. 5")], true).text, "Buck (2020, p. 5)");
         let suppressed = CiteItem { suppress_author: true, ..item("buck2020", "") };
         assert_eq!(bib.cite(&[suppressed], false).text, "(2020)");
+    }
+
+    #[test]
+    fn authors_a_source_leaves_out_are_shown_left_out() {
+        let works = refs(concat!(
+            "- {key: s, authors: [\"Sells, D.\", \"Curtis, A.\", \"...\", \"Emigh-Guy, M.\"], year: \"2020\"}\n",
+            "- {key: t, authors: [\"Taylor, J.\", \"\u{2026}\"], year: \"2017\"}\n",
+        ));
+        let bib = Bibliography::new(&works);
+        let texts: Vec<String> = bib.entries(&["s".into(), "t".into()]).into_iter().map(|e| e.text).collect();
+        assert_eq!(texts, ["Sells, D., Curtis, A., \u{2026} Emigh-Guy, M. (2020).", "Taylor, J., \u{2026} (2017)."]);
+        assert_eq!(bib.cite(&[item("t", "")], false).text, "(Taylor et al., 2017)");
+        assert_eq!(bib.cite(&[item("s", "")], false).text, "(Sells et al., 2020)");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! memory: narrative through Markdown, shortcodes through the theme, pages
 //! through their templates. Writes nothing to disk.
 
-mod bibliography;
+pub(crate) mod bibliography;
 mod compare;
 mod downloads;
 mod figures;
