@@ -1187,13 +1187,17 @@ fn read_narratives_counted(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>)
 
 /// A section saved as `.markdown`, `.MD` or `.md.txt` (an editor or a
 /// system that hides extensions), which would be left out of the report
-/// without a word.
+/// without a word. A plain text file is a section only by its name
+/// (`01-intro.md.txt`) or its front matter: `notes.txt` is the
+/// researcher's own, and renaming it would publish it.
 fn misnamed(root: &Path, path: &Path) -> Option<Diagnostic> {
     let name = path.file_name()?.to_str()?;
     let lower = name.to_lowercase();
     let (stem, extension) = lower.rsplit_once('.')?;
-    let text = matches!(extension, "md" | "markdown" | "mdown" | "mkd" | "mkdn" | "txt" | "text");
-    if name.starts_with('.') || !text || record_look_alike(&lower) {
+    let markdown = matches!(extension, "md" | "markdown" | "mdown" | "mkd" | "mkdn");
+    let section_as_text = matches!(extension, "txt" | "text")
+        && (stem.ends_with(".md") || starts_with_front_matter(path));
+    if name.starts_with('.') || !(markdown || section_as_text) || record_look_alike(&lower) {
         return None;
     }
     let stem = &name[..stem.len()];
@@ -1202,6 +1206,15 @@ fn misnamed(root: &Path, path: &Path) -> Option<Diagnostic> {
         Diagnostic::whole_file(rel_path(root, path), "this file is not read: only Markdown files ending in `.md` are")
             .with_hint(format!("rename it to `{fix}.md`; keep notes and other files outside content/")),
     )
+}
+
+/// Whether the file's first line is `---`, as a section's is.
+fn starts_with_front_matter(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+    let head = head[..read].strip_prefix("\u{feff}".as_bytes()).unwrap_or(&head[..read]);
+    head.starts_with(b"---\n") || head.starts_with(b"---\r\n")
 }
 
 /// A file name, lower-cased, that is the record's under another spelling.

@@ -47,6 +47,7 @@ const FINDINGS: &str = "02-findings.md";
 /// them in whatever readers will see.
 pub const PLACEHOLDERS: &[&str] = &[
     "Author Name",
+    "Title of this report",
     "One paragraph summarising this report",
     "One paragraph introducing the study",
     "Replace this placeholder text",
@@ -444,7 +445,7 @@ fn record(id: &str, prison: Option<&str>, frameworks: &Frameworks, year: i64) ->
             commented(&mut y, &format!("prison: {}", scalar(prison)), "The prison's name");
         }
         None => {
-            commented(&mut y, &format!("title: {}", scalar(&format!("Report {id}"))), "The report's title");
+            commented(&mut y, "title: Title of this report", "The report's title");
             commented(&mut y, "# prison: HMP Example", "Optional: the prison's name, when the report is about one");
         }
     }

@@ -849,16 +849,20 @@ fn a_section_whose_name_does_not_end_in_md_is_an_error_not_left_out() {
     }
     std::fs::write(sites.join("risley/interview-schedule.docx"), b"PK").unwrap();
     std::fs::write(sites.join("risley/.notes.txt"), "hidden files are left alone\n").unwrap();
+    // A researcher's own notes are no section: renaming them would publish them.
+    std::fs::write(sites.join("risley/notes.txt"), "Interview 4 to follow up\n").unwrap();
+    std::fs::rename(sites.join("risley/02-peer-role.md"), sites.join("risley/02-peer-role.txt")).unwrap();
     let err = failed_check(root);
     for (file, fix) in [
         ("risley/03-recommendations.md.txt", "03-recommendations.md"),
+        ("risley/02-peer-role.txt", "02-peer-role.md"),
         ("high-down/01-initiative.MD", "01-initiative.md"),
         ("holme-house/01-initiative.markdown", "01-initiative.md"),
     ] {
         assert!(err.contains(&format!("content/sites/{file}: this file is not read")), "{file}: {err}");
         assert!(err.contains(&format!("rename it to `{fix}`")), "{file}: {err}");
     }
-    assert_eq!(err.matches("this file is not read").count(), 3, "other files are not sections: {err}");
+    assert_eq!(err.matches("this file is not read").count(), 4, "other files are not sections: {err}");
 }
 
 /// Found by a researcher's audit: a cross-reference into a section marked

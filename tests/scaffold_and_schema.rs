@@ -153,9 +153,16 @@ fn new_site_without_prison_names_no_prison() {
     assert!(out.status.success(), "{}", stderr(&out));
     let record = yaml_value(&dir.path().join("content/sites/hmp-low-newton/site.yaml"));
     assert!(record.get("prison").is_none(), "a prison is never guessed from the id: {record:?}");
-    assert_eq!(record["title"], "Report hmp-low-newton");
+    assert_eq!(record["title"], "Title of this report");
     let out = check(dir.path(), &["--drafts"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A researcher's audit published "Report hillside" as a report's title.
+    edit(dir.path(), "content/sites/hmp-low-newton/site.yaml", "status: draft", "status: review");
+    let err = failed_check(dir.path());
+    assert!(
+        err.contains("site.yaml:7:8: `Title of this report` is a placeholder that `wingreport new` wrote"),
+        "{err}"
+    );
 }
 
 #[test]
