@@ -140,8 +140,7 @@ impl Audit {
             && self.first_link.is_none()
             && let Some(href) = attribute("href")
         {
-            // `#main`, or `404.html#main` on a page whose `<base>` would
-            // send `#main` alone to the front page.
+            // `#main`, or `page.html#main`.
             let same_page = href.split_once('#').is_some_and(|(file, _)| !file.contains(['/', ':']));
             self.first_link = Some((tag.offset, same_page));
         } else if tag.is("img") {

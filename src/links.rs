@@ -98,6 +98,12 @@ pub struct PageFacts {
 impl PageFacts {
     /// Ids, links and accessibility barriers of the page at output path `path`.
     pub fn scan(path: &str, html: &[u8]) -> Self {
+        Self::scan_mounted(path, html, "")
+    }
+
+    /// [`PageFacts::scan`] of a page whose links to the output start from
+    /// the folder a server publishes it at (`/reports/cfo/`), `mount`.
+    pub fn scan_mounted(path: &str, html: &[u8], mount: &str) -> Self {
         let Scan { ids, links, barriers } = scan(html);
         let mut line = Line::default();
         let barriers = barriers
@@ -112,7 +118,8 @@ impl PageFacts {
                 if links_to_own_anchor(&link.href, &ids) {
                     return None;
                 }
-                let target = base.as_ref().map_or(Target::Invalid(Problem::Unparsable), |b| b.resolve(&link.href));
+                let href = link.href.strip_prefix(mount).filter(|_| !mount.is_empty()).unwrap_or(&link.href);
+                let target = base.as_ref().map_or(Target::Invalid(Problem::Unparsable), |b| b.resolve(href));
                 let target = match target {
                     // Most links of a report go to its own anchors (contents,
                     // notes): those that work are settled here and not kept.

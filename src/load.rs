@@ -95,7 +95,12 @@ fn read_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
             let (line, col) = err.span().map_or((0, 0), |s| line_col(&text, s.start));
             let message = err.message().to_string();
             let mut diag = Diagnostic::new(rel, line, col, message.clone());
-            if let Some(hint) = unknown_key_hint(&message) {
+            if message.contains(crate::model::NOT_A_PUBLIC_ADDRESS) {
+                diag = diag.with_hint(
+                    "write the whole address of the folder readers open, such as \
+                     `url = \"https://intranet.example/reports/cfo/\"`",
+                );
+            } else if let Some(hint) = unknown_key_hint(&message) {
                 diag = diag.with_hint(hint);
             } else if let Some((value, hint)) = unknown_value(&message) {
                 diag = Diagnostic::new(diag.path, line, col, format!("`{value}` is not an allowed value here"))
@@ -1195,8 +1200,8 @@ fn misnamed(root: &Path, path: &Path) -> Option<Diagnostic> {
     let lower = name.to_lowercase();
     let (stem, extension) = lower.rsplit_once('.')?;
     let markdown = matches!(extension, "md" | "markdown" | "mdown" | "mkd" | "mkdn");
-    let section_as_text = matches!(extension, "txt" | "text")
-        && (stem.ends_with(".md") || starts_with_front_matter(path));
+    let section_as_text =
+        matches!(extension, "txt" | "text") && (stem.ends_with(".md") || starts_with_front_matter(path));
     if name.starts_with('.') || !(markdown || section_as_text) || record_look_alike(&lower) {
         return None;
     }

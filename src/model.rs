@@ -15,7 +15,9 @@ pub struct Config {
     /// line, when it should differ from `series.yaml`'s title.
     #[serde(default)]
     pub title: Option<String>,
-    /// Public address of the published output, for absolute sitemap entries.
+    /// Public address of the published output, for absolute sitemap entries
+    /// and the folder `404.html`'s links start from.
+    #[serde(default, deserialize_with = "public_url")]
     pub url: Option<String>,
     #[serde(default = "default_theme")]
     pub theme: String,
@@ -236,6 +238,29 @@ pub struct Reference {
     pub url: Option<String>,
     pub doi: Option<String>,
 }
+
+/// `wingreport.toml`'s `url`: where readers' browsers open the output, an
+/// http(s) address of a folder. A query or fragment would end up inside
+/// every sitemap entry, and a bare path gives no sitemap a host.
+fn public_url<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(deserializer)? else { return Ok(None) };
+    let why = match url::Url::parse(&text) {
+        Ok(url) if !matches!(url.scheme(), "http" | "https") => {
+            format!("its scheme is `{}:`; readers open the reports over http or https", url.scheme())
+        }
+        Ok(url) if url.host().is_none() => "it has no host".to_string(),
+        Ok(url) if url.query().is_some() || url.fragment().is_some() => {
+            "it has a `?` query or a `#` fragment, which would end up inside every address".to_string()
+        }
+        Ok(_) => return Ok(Some(text)),
+        Err(url::ParseError::RelativeUrlWithoutBase) => "it has no `http://` or `https://` and host".to_string(),
+        Err(err) => err.to_string(),
+    };
+    Err(serde::de::Error::custom(format!("`url = \"{text}\"` {NOT_A_PUBLIC_ADDRESS}: {why}")))
+}
+
+/// Middle of the error for a `url` that is not one; `load` adds the hint.
+pub const NOT_A_PUBLIC_ADDRESS: &str = "is not the reports' public address";
 
 /// Start of the error for a `url` that is not an http(s) address; `load`
 /// adds the hint.

@@ -5,8 +5,11 @@
 //! Every script calls `wingreportSearchShard(name, data)`:
 //!
 //! - `manifest` (`manifest.js`): `{"docs": N, "pages": [[href, title,
-//!   sections], ...], "terms": [shard, ...]}`; a page's number is its place
-//!   in `pages`.
+//!   sections], ...], "terms": [shard, ...], "version": V}`; a page's
+//!   number is its place in `pages`. `search.js` loads it afresh on each
+//!   page, and the shards below with `?v=V`, a digest of their bytes: a
+//!   browser or proxy that caches published files cannot mix one build's
+//!   shards with another's (a withdrawn report's sections as results).
 //! - `t/<shard>` (`t/<shard>.js`): the terms whose first two characters
 //!   name the shard (see [`shard_name`]), each with its postings as one
 //!   string of numbers (see [`Postings`]): per page holding the term, `page -
@@ -356,7 +359,7 @@ impl SearchIndex {
 
     /// Every file of the index (manifest, term shards, doc shards), deterministic bytes.
     pub fn files(&self) -> Vec<OutputFile> {
-        let mut files = vec![self.manifest()];
+        let mut files = Vec::new();
         let entries = self.term_entries();
         files.par_extend(
             self.shards.par_iter().map(|(name, ids)| self.term_shard(name, ids, |id| &entries[id as usize])),
@@ -367,6 +370,12 @@ impl SearchIndex {
                 .filter(|&n| !self.pages[n].docs.is_empty())
                 .map(|n| self.doc_shard(n)),
         );
+        let mut digest = rustc_hash::FxHasher::default();
+        for file in &files {
+            std::hash::Hasher::write(&mut digest, file.path.as_bytes());
+            std::hash::Hasher::write(&mut digest, &file.bytes);
+        }
+        files.insert(0, self.manifest(&format!("{:016x}", std::hash::Hasher::finish(&digest))));
         files
     }
 
@@ -445,8 +454,9 @@ impl SearchIndex {
                 changed.push(self.doc_shard(number));
             }
         }
+        // `serve` sends nothing a browser may cache: the version stays.
         if listed(self) != old_listing {
-            changed.insert(0, self.manifest());
+            changed.insert(0, self.manifest(""));
         }
         Some((changed, removed))
     }
@@ -510,12 +520,13 @@ impl SearchIndex {
         Some(name)
     }
 
-    fn manifest(&self) -> OutputFile {
+    /// The manifest, naming the shards' `version` (empty: none).
+    fn manifest(&self, version: &str) -> OutputFile {
         let pages: Vec<(&str, &str, usize)> =
             self.pages.iter().map(|p| (p.href.as_str(), p.title.as_str(), p.docs.len())).collect();
         let docs: usize = self.pages.iter().map(|p| p.docs.len()).sum();
         let terms: Vec<&String> = self.shards.keys().collect();
-        let json = serde_json::json!({ "docs": docs, "pages": pages, "terms": terms });
+        let json = serde_json::json!({ "docs": docs, "pages": pages, "terms": terms, "version": version });
         OutputFile { path: MANIFEST_PATH.to_string(), bytes: script("manifest", &json.to_string()) }
     }
 
@@ -904,6 +915,25 @@ mod tests {
         let mut paths: Vec<&str> = one.iter().map(|f| f.path.as_str()).collect();
         paths.dedup();
         assert_eq!(paths.len(), one.len(), "no path twice");
+    }
+
+    #[test]
+    fn the_manifest_names_a_version_that_changes_with_any_shard() {
+        let version = |pages| {
+            let files = SearchIndex::new(pages).files();
+            let (name, manifest) = parse(file(&files, MANIFEST_PATH));
+            assert_eq!(name, "manifest");
+            manifest["version"].as_str().unwrap().to_string()
+        };
+        let first = version(sample());
+        assert!(first.len() == 16 && first.chars().all(|c| c.is_ascii_hexdigit()), "{first}");
+        assert_eq!(version(sample()), first);
+        let mut edited = sample();
+        edited[1].2[0].text.push_str(" Faith.");
+        assert_ne!(version(edited), first, "a term shard changed");
+        let mut edited = sample();
+        edited[0].2[0].href.push_str("-moved");
+        assert_ne!(version(edited), first, "a document shard changed");
     }
 
     #[test]

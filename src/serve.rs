@@ -367,7 +367,7 @@ fn build_sites(
     let paths = || parts().flat_map(|part| &part.paths).chain(extra.iter()).map(String::as_str);
     let html = |paths: &FxHashSet<&str>| paths.iter().filter(|p| p.ends_with(".html")).count();
     if old_paths.len() != new_paths.len() || html(&old_paths) != html(&new_paths) || !old_paths.is_subset(&new_paths) {
-        put.push(renderer.sitemap(paths()));
+        put.extend(renderer.sitemap(paths()));
     }
 
     let unpublished = renderer.unpublished();

@@ -52,6 +52,9 @@ fn project_of(records: &[(String, String)]) -> tempfile::TempDir {
     project(&sites)
 }
 
+/// `url` of wingreport.toml: the output's public address.
+const PUBLIC: &str = "url = \"https://intranet.example/reports/study\"\n";
+
 fn built_ok(root: &Path) {
     let out = build(root, &["--quiet"]);
     assert!(out.status.success(), "build failed:\n{}", stderr(&out));
@@ -193,6 +196,7 @@ fn a_one_site_series_has_no_comparison_page() {
         "delivery: {role: Peer mentor}\nattributes: {n: 3, source: interviews, items: [{name: Calm, count: 2}]}\n",
     )]);
     let root = dir.path();
+    std::fs::write(root.join("wingreport.toml"), PUBLIC).unwrap();
     built_ok(root);
     assert!(!root.join("output/compare").exists());
     let index = html(&root.join("output/index.html"));
@@ -206,7 +210,7 @@ fn compare_enabled_false_leaves_the_page_out() {
     let dir = bundled_project();
     let root = dir.path();
     let config = std::fs::read_to_string(root.join("wingreport.toml")).unwrap();
-    std::fs::write(root.join("wingreport.toml"), format!("{config}\n[compare]\nenabled = false\n")).unwrap();
+    std::fs::write(root.join("wingreport.toml"), format!("{PUBLIC}{config}\n[compare]\nenabled = false\n")).unwrap();
     built_ok(root);
     assert!(!root.join("output/compare").exists());
     for page in ["output/index.html", "output/sites/drake-hall/index.html"] {
@@ -454,23 +458,54 @@ fn a_detail_follows_a_sentence_as_a_sentence_and_numbers_read_as_written() {
     assert_eq!(cells, ["1,050"]);
 }
 
-/// With `url` set, the output has a `404.html` whose `<base>` makes it work
-/// at any address; it is no page of the sitemap. Without `url` there is
-/// none, since it could only work at the top folder.
+/// With `url` set, the output has a `404.html` whose links start from the
+/// address's path, so it works at any address below it, by any host name
+/// or scheme the intranet answers to, and its skip link stays on it; it is
+/// no page of the sitemap. Without `url` there is neither: the 404 page's
+/// links could only work at the top folder, and a sitemap takes whole
+/// addresses only.
 #[test]
-fn a_not_found_page_comes_with_the_public_address() {
+fn a_not_found_page_and_a_sitemap_come_with_the_public_address() {
     let dir = project_of(&[record("esw", "")]);
     let root = dir.path();
     built_ok(root);
     assert!(!root.join("output/404.html").exists());
-    std::fs::write(root.join("wingreport.toml"), "url = \"https://intranet.example/reports/study\"\n").unwrap();
+    assert!(!root.join("output/sitemap.xml").exists());
+    std::fs::write(root.join("wingreport.toml"), PUBLIC).unwrap();
     built_ok(root);
     let page = html(&root.join("output/404.html"));
-    assert_eq!(select(&page, "base")[0].value().attr("href"), Some("https://intranet.example/reports/study/"));
+    assert!(select(&page, "base").is_empty());
     assert_eq!(text(&select(&page, "h1")[0]), "Page not found");
-    assert_eq!(select(&page, ".skip-link")[0].value().attr("href"), Some("404.html#main"));
+    assert_eq!(select(&page, ".skip-link")[0].value().attr("href"), Some("#main"));
+    let stylesheets: Vec<&str> =
+        select(&page, "link[rel=stylesheet]").iter().filter_map(|l| l.value().attr("href")).collect();
+    assert!(stylesheets.contains(&"/reports/study/static/style.css"), "{stylesheets:?}");
+    assert_eq!(select(&page, "script[src]")[0].value().attr("src"), Some("/reports/study/static/search.js"));
     let sitemap = std::fs::read_to_string(root.join("output/sitemap.xml")).unwrap();
     assert!(!sitemap.contains("404") && sitemap.contains("https://intranet.example/reports/study/index.html"));
+}
+
+/// Found by a publisher's audit: `url = "/reports/cfo/"` failed with a
+/// broken link "to report as a bug", and a query in `url` ended up inside
+/// every sitemap entry.
+#[test]
+fn a_public_address_that_is_no_whole_http_address_is_an_error_at_its_line() {
+    let dir = project_of(&[record("esw", "")]);
+    let root = dir.path();
+    for (url, why) in [
+        ("/reports/cfo/", "it has no `http://` or `https://` and host"),
+        ("intranet.example/reports/", "it has no `http://` or `https://` and host"),
+        ("https://intranet.example/reports/?x=1", "it has a `?` query or a `#` fragment"),
+        ("ftp://intranet.example/reports/", "its scheme is `ftp:`"),
+    ] {
+        std::fs::write(root.join("wingreport.toml"), format!("language = \"en-GB\"\nurl = \"{url}\"\n")).unwrap();
+        let err = failed_check(root);
+        assert!(
+            err.contains(&format!("wingreport.toml:2:7: `url = \"{url}\"` is not the reports' public address: {why}")),
+            "{err}"
+        );
+        assert!(err.contains("https://intranet.example/reports/cfo/"), "the message shows a whole address: {err}");
+    }
 }
 
 /// Found by a researcher's audit: phases with only a name showed a row of

@@ -476,6 +476,8 @@ fn a_mistake_and_its_fix_are_re_rendered_not_rebuilt() {
 fn a_record_save_updates_the_report_and_the_index_card() {
     let dir = bundled_project();
     let root = dir.path();
+    let config = std::fs::read_to_string(root.join("wingreport.toml")).unwrap();
+    std::fs::write(root.join("wingreport.toml"), format!("url = \"https://intranet.example/cfo/\"\n{config}")).unwrap();
     let server = start(root);
     let (old, new) = ("title: CFO Discovery wings", "title: Renamed Discovery wings");
     save_and_reload(&server, root, "content/sites/risley/site.yaml", old, new);

@@ -126,7 +126,7 @@ impl Finish {
         let clean = || parts.iter().filter(|part| part.diags.is_empty());
         let authored: Vec<AuthoredLink> = clean().flat_map(|part| part.links.iter().cloned()).collect();
         let paths = || parts.iter().flat_map(|part| &part.paths).map(String::as_str);
-        let mut extra = vec![sitemap::sitemap(paths(), self.url.as_deref())];
+        let mut extra: Vec<OutputFile> = sitemap::sitemap(paths(), self.url.as_deref()).into_iter().collect();
         extra.extend(search);
         extra.extend(self.static_files);
         let pages = parts.iter().flat_map(|part| &part.pages);
@@ -242,7 +242,6 @@ impl<'a> Renderer<'a> {
             draft,
             nav_pages: self.nav_pages.clone(),
             many_reports: self.many_reports,
-            base: None,
             current: String::new(),
         }
     }
@@ -272,7 +271,7 @@ impl<'a> Renderer<'a> {
         if self.has_compare {
             parts.push(compare::render_compare(sites, self).with_facts());
         }
-        parts.extend(render_not_found(self).map(Rendered::with_facts));
+        parts.extend(render_not_found(self));
         parts
     }
 
@@ -293,8 +292,8 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The sitemap of an output holding the files at `paths`.
-    pub fn sitemap<'p>(&self, paths: impl IntoIterator<Item = &'p str>) -> OutputFile {
+    /// The sitemap of an output holding the files at `paths`, when `url` is set.
+    pub fn sitemap<'p>(&self, paths: impl IntoIterator<Item = &'p str>) -> Option<OutputFile> {
         sitemap::sitemap(paths, self.project.config.url.as_deref())
     }
 
@@ -474,16 +473,19 @@ fn render_free_page(page: &Narrative, meta: &Renderer) -> Rendered {
 }
 
 /// `404.html`, for a web server to show at any address the output lacks:
-/// only with `url` set, the address its links and styles resolve from.
-/// Without it, the page would work at the top folder only.
+/// only with `url` set, whose path its links and styles start from. Not
+/// the whole address (`<base>`): readers reach an intranet by more than
+/// one host name or scheme, and the page's own `#main` must stay on it.
 fn render_not_found(meta: &Renderer) -> Option<Rendered> {
-    let url = meta.project.config.url.as_deref()?;
-    let mut page = meta.meta("Page not found", "", false);
-    page.base = Some(format!("{}/", url.trim_end_matches('/')));
+    let url = url::Url::parse(meta.project.config.url.as_deref()?).ok()?;
+    let mount = format!("{}/", url.path().trim_end_matches('/'));
+    let page = meta.meta("Page not found", &mount, false);
     let view = FreePageView { page, title: "Page not found".to_string(), toc: Vec::new(), html: String::new() };
     let mut diags = Vec::new();
     let files = vec![page_file(meta.theme, "404.html", &view, NOT_FOUND.to_string(), &mut diags)];
-    Some(Rendered { files, diags, ..Rendered::default() })
+    let pages = files.iter().map(|f| PageFacts::scan_mounted(&f.path, &f.bytes, &mount)).collect();
+    let paths = files.iter().map(|f| f.path.clone()).collect();
+    Some(Rendered { files, diags, pages, paths, ..Rendered::default() })
 }
 
 /// Where the output's "page not found" page is.

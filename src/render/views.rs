@@ -8,7 +8,9 @@ use serde::Serialize;
 pub struct PageMeta {
     /// `<title>` text.
     pub title: String,
-    /// Relative prefix from this page to the output root ("", "../../").
+    /// Prefix from this page to the output root: relative ("", "../../"),
+    /// or the public address's path ("/reports/cfo/") on `404.html`, which
+    /// a server shows at any address.
     pub root: String,
     pub language: String,
     pub series_title: String,
@@ -19,9 +21,6 @@ pub struct PageMeta {
     /// The output has more than one report, so the top bar links "All
     /// reports"; a study of one reaches its index by the title alone.
     pub many_reports: bool,
-    /// The public address every relative link resolves from (`<base>`), on
-    /// the one page a server shows at any address: `404.html`.
-    pub base: Option<String>,
     /// This page's path from the output root, when the top bar links it
     /// (the top-bar link marks it `aria-current`).
     pub current: String,

@@ -329,12 +329,20 @@
   window.wingreportSearchShard = function (name, data) {
     arrived[name] = data;
   };
+  /* The manifest is asked for afresh on each page, and names the version
+   * of the shards it goes with: a cache that kept an earlier build's files
+   * cannot answer with them. (From file:// the query is not read.) */
+  var version = "";
   var engine = createEngine(function (name, done) {
     var script = document.createElement("script");
-    script.src = root + "static/search/" + name + ".js";
+    var query = name === "manifest" ? "?t=" + Date.now() : version ? "?v=" + version : "";
+    script.src = root + "static/search/" + name + ".js" + query;
     script.addEventListener("load", function () {
       var data = arrived[name];
       delete arrived[name];
+      if (name === "manifest" && data && typeof data.version === "string") {
+        version = encodeURIComponent(data.version);
+      }
       done(data === undefined ? null : data);
     });
     script.addEventListener("error", function () {
