@@ -281,6 +281,76 @@ fn drake_hall_prints_to_a_published_report_pdf() {
     assert!(all.contains("Respondents (of"), "the attribute chart's data table is printed");
 }
 
+/// Found by audits of printed reports: one table too wide for the page made
+/// Chromium shrink every page to fit it; then breaking the words of every
+/// table of six columns or more to prevent that printed "Pa-id" and
+/// "Ind-ucti-on" in tables that had room for them.
+#[test]
+fn wide_tables_print_at_full_size_with_their_words_whole() {
+    if let Err(wingreport::build::Failure::Usage(why)) = wingreport::pdf::find_browser(None) {
+        assert!(!strict(), "{why}");
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let Some(pdftotext) = on_path("pdftotext") else {
+        assert!(!strict(), "pdftotext is required under WINGREPORT_E2E=1 or CI=true");
+        return;
+    };
+    let dir = bundled_project();
+    let row = |cells: &[&str]| format!("| {} |\n", cells.join(" | "));
+    // Words of a roles table, in forms the report does not hold.
+    let eight = [
+        "Representational",
+        "Confidentialities",
+        "Accreditations",
+        "Progressions",
+        "Supervisions",
+        "Inductions",
+        "Bridgings",
+        "Paidness",
+    ];
+    let mut tables = String::from("\n\n");
+    tables.push_str(&row(&eight));
+    tables.push_str(&row(&["---"; 8]));
+    for _ in 0..3 {
+        tables.push_str(&row(&eight.map(|w| format!("{w} and more {w} in training")).each_ref().map(String::as_str)));
+    }
+    let twelve: Vec<String> = (1..=12).map(|n| format!("Incomprehensibilities{n}")).collect();
+    let mut header: Vec<&str> = twelve.iter().map(String::as_str).collect();
+    header[11] = "LASTCOLUMNEND";
+    tables.push_str(&format!("\n{}{}{}", row(&header), row(&["---"; 12]), row(&header)));
+    tables.push_str(
+        "\n| Source |\n|---|\n| <https://example.org/a/very/long/address/that/has/no/break/in/it/END-OF-URL> |\n",
+    );
+    let findings = dir.path().join("content/sites/drake-hall/02-findings.md");
+    let text = std::fs::read_to_string(&findings).unwrap();
+    std::fs::write(&findings, format!("{text}{tables}")).unwrap();
+
+    let out = pdf(dir.path(), &["--site", "drake-hall"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let file = dir.path().join("pdf/drake-hall.pdf");
+    let plain = std::process::Command::new(&pdftotext).arg(&file).arg("-").output().unwrap();
+    let plain = String::from_utf8_lossy(&plain.stdout);
+    for word in eight {
+        assert!(plain.contains(word), "{word} is printed whole");
+    }
+    // Full size: the text reaches across the page, as without the tables.
+    let boxes = std::process::Command::new(&pdftotext).arg("-bbox").arg(&file).arg("-").output().unwrap();
+    let boxes = String::from_utf8_lossy(&boxes.stdout);
+    let attr = |tag: &str, name: &str| -> f64 {
+        tag.split(&format!("{name}=\"")).nth(1).and_then(|v| v.split('"').next()).unwrap().parse().unwrap()
+    };
+    let width = attr(boxes.split("<page ").nth(1).unwrap(), "width");
+    let widest = boxes.split("<word ").skip(1).map(|w| attr(w, "xMax")).fold(0.0, f64::max);
+    assert!(widest / width > 0.85, "the text ends at {:.0}% of the page's width: shrunk", 100.0 * widest / width);
+    assert!(widest < width, "a word runs off the page, at {widest} of {width}");
+    // The address is there, broken inside the page, as are the wide
+    // table's words (pdftotext reads their pieces cell by cell).
+    let joined: String = plain.split_whitespace().collect();
+    assert!(joined.contains("END-OF-URL"), "the address is printed to its end");
+    assert!(joined.contains("LAST"), "the last column is printed");
+}
+
 #[test]
 fn the_report_page_carries_what_print_needs() {
     let dir = bundled_project();
