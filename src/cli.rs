@@ -269,12 +269,12 @@ fn finish(root: &Path, result: Result<Summary, Failure>, quiet: bool, format: Fo
             if format == Format::Json {
                 println!("[]");
             } else if !quiet {
-                let mut sites = plural(summary.sites, "site report");
+                let mut sites = diagnostics::plural(summary.sites, "site report");
                 if summary.draft_reports > 0 {
-                    let drafts = plural(summary.draft_reports, "draft");
+                    let drafts = diagnostics::plural(summary.draft_reports, "draft");
                     sites.push_str(&format!(" ({drafts} left out: `wingreport serve` or `--drafts` shows them)"));
                 }
-                let pages = plural(summary.pages, "page");
+                let pages = diagnostics::plural(summary.pages, "page");
                 let ms = summary.elapsed().as_millis();
                 match &summary.output {
                     Some(out) => eprintln!(
@@ -303,7 +303,7 @@ fn finish(root: &Path, result: Result<Summary, Failure>, quiet: bool, format: Fo
             } else {
                 eprint!("{}", diagnostics::report(root, &diags, colour));
                 let kept = if verb == "build" { "; the previous output was left as it was" } else { "" };
-                eprintln!("error: {verb} failed: {}{kept}", plural(diags.len(), "problem"));
+                eprintln!("error: {verb} failed: {}{kept}", diagnostics::plural(diags.len(), "problem"));
             }
             ExitCode::from(1)
         }
@@ -343,14 +343,10 @@ fn print_external_links(links: &[crate::links::ExternalLink]) {
     if pages.is_empty() {
         return;
     }
-    eprintln!("{} (not fetched; check they still work):", plural(pages.len(), "external link"));
+    eprintln!("{} (not fetched; check they still work):", diagnostics::plural(pages.len(), "external link"));
     for (href, on) in pages {
-        eprintln!("  {href}  ({})", plural(on.len(), "page"));
+        eprintln!("  {href}  ({})", diagnostics::plural(on.len(), "page"));
     }
-}
-
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
 /// Prints what `new` wrote, or why it wrote nothing.

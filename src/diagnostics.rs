@@ -7,6 +7,11 @@ use std::path::{Path, PathBuf};
 use miette::{GraphicalReportHandler, GraphicalTheme, MietteError, MietteSpanContents, SourceSpan, SpanContents};
 use serde::Serialize;
 
+/// "1 problem", "2 problems".
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 /// One mistake in the content, pointing at the file and position that caused it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {

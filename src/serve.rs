@@ -437,9 +437,17 @@ impl Rebuilder {
             (Change::Sites { .. }, Some(cache)) => {
                 match build_sites(&self.root, cache, &self.preview, &folders, records) {
                     Some(built) => {
-                        let names: Vec<&str> = folders.iter().map(String::as_str).collect();
-                        let extra = if records { " and the index, comparison and search" } else { " and search" };
-                        (format!("re-rendered {}{extra}", names.join(", ")), built)
+                        let mut parts: Vec<&str> = folders.iter().map(String::as_str).collect();
+                        if records {
+                            parts.push("the index");
+                            if self.preview.read().is_ok_and(|s| s.files.contains_key("compare/index.html")) {
+                                parts.push("the comparison");
+                            }
+                        }
+                        let last = parts.pop().unwrap_or("search");
+                        let parts =
+                            if parts.is_empty() { last.to_string() } else { format!("{}, {last}", parts.join(", ")) };
+                        (format!("re-rendered {parts} and search"), built)
                     }
                     None => ("rebuilt everything".to_string(), Built::from(self.everything())),
                 }
@@ -472,9 +480,15 @@ impl Rebuilder {
                 Ok(format!("{what} in {elapsed} ms"))
             }
             Err(Failure::Content(diags)) => {
-                let count = diags.len();
+                let found = crate::diagnostics::plural(diags.len(), "problem");
                 state.errors = diags;
-                Ok(format!("{what}: {count} problem(s) found in {elapsed} ms; showing them over the last good pages"))
+                // Nothing of this build is served: say so, not what was re-rendered.
+                let shown = if state.files.is_empty() {
+                    "no page is served until they are fixed, only a list of them"
+                } else {
+                    "the last good pages are served, with a list of them"
+                };
+                Ok(format!("{found} found in {elapsed} ms; {shown}"))
             }
             Err(failure @ (Failure::Usage(_) | Failure::Io(_))) => {
                 self.cache = None;
@@ -896,10 +910,10 @@ fn error_panel(errors: &[Diagnostic]) -> String {
         "<div id=\"wingreport-errors\" role=\"alert\" style=\"position:fixed;inset:auto 0 0 0;max-height:100vh;\
          z-index:1000;overflow:auto;background:rgba(11,12,12,.94);color:#fff;padding:1rem 2rem;\
          font:16px/1.5 ui-monospace,monospace\"><details open><summary style=\"cursor:pointer\">\
-         <h1 style=\"display:inline;font-size:1.5rem;margin:0\">The content has {} problem(s)</h1> \
+         <h1 style=\"display:inline;font-size:1.5rem;margin:0\">The content has {}</h1> \
          (select to fold away or show)</summary><ol>{items}</ol>\
          <p>Fix the file and save: this page reloads by itself.</p></details></div>",
-        errors.len()
+        crate::diagnostics::plural(errors.len(), "problem")
     )
 }
 
