@@ -491,7 +491,7 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
         YamlError::SerdeInvalidType { unexpected, expected, .. }
         | YamlError::SerdeInvalidValue { unexpected, expected, .. } => {
             let message = plain_words(&format!("expected {expected}; found {unexpected}"));
-            let hint = type_hint(&message);
+            let hint = entry_hint(&message, text, line).or_else(|| type_hint(&message));
             at(message, hint, Fix::Blank)
         }
         YamlError::Unexpected { expected, .. } => {
@@ -507,7 +507,7 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
                 _ => "",
             };
             let message = format!("expected {wanted}{found}");
-            let hint = type_hint(&message);
+            let hint = entry_hint(&message, text, line).or_else(|| type_hint(&message));
             at(message, hint, Fix::Blank)
         }
         other => {
@@ -532,12 +532,37 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
                     Some(hint.to_string()),
                     Fix::Stop,
                 )
+            } else if plain.contains("while parsing a flow mapping") || plain.contains("while parsing a flow sequence")
+            {
+                in_brackets(text, line, col)
             } else {
                 let hint = type_hint(&plain);
                 at(plain_words(&plain), hint, Fix::Stop)
             }
         }
     }
+}
+
+/// A value inside `{ … }` or `[ … ]` that YAML ended early: a second `: `,
+/// or curly quotes, which YAML reads as letters of the text.
+fn in_brackets(text: &str, line: usize, col: usize) -> Mistake {
+    let here = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    // Not ‘ ’: the closing one is also an apostrophe.
+    let curly = here.contains(['\u{201c}', '\u{201d}']);
+    let hint = if curly {
+        "curly quotes (“ ”) are letters to YAML, not quotes: write straight ones, as in \
+         `{text: \"Searches: up to 40 minutes\"}`"
+    } else {
+        "put a value holding `: `, `,` or `#` in quotes, as in `{text: \"Searches: up to 40 minutes\"}`, or write the \
+         entry's keys one per line"
+    };
+    Mistake::at(
+        line,
+        col,
+        "a value inside `{ … }` or `[ … ]` ends before its text does",
+        Some(hint.to_string()),
+        Fix::Stop,
+    )
 }
 
 /// `estate:female`: a colon with no space after it, which YAML reads as
@@ -871,11 +896,43 @@ fn plain_message(err: &YamlError) -> String {
     strip_position(plain)
 }
 
+/// For a list entry written as a plain text where the key's entries are
+/// `key: value` pairs (recommendations as a bare list, say): which key
+/// that is, and where its shape is documented.
+fn entry_hint(message: &str, text: &str, line: usize) -> Option<String> {
+    if !message.starts_with("expected `key: value` pairs") {
+        return None;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let own = lines.get(line.checked_sub(1)?)?;
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let key = lines[..line - 1]
+        .iter()
+        .rev()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .find(|l| indent(l) < indent(own) && !l.trim_start().starts_with('-'))
+        .and_then(|l| key_on(l))
+        .map(|(k, _)| k.to_string())?;
+    Some(format!(
+        "each entry of `{key}` is `key: value` pairs, each on its own line under its `- `; the content guide in \
+         README.md shows `{key}`'s keys"
+    ))
+}
+
+/// What a value that is "nothing" (`~`, `null`) should have been.
+const NOTHING_HINT: &str = "a table cell the study did not state is `\"\"`; elsewhere, leave an optional key out rather \
+                            than write `~` or `null`";
+
 fn type_hint(message: &str) -> Option<String> {
     let hint = if message.contains(crate::model::NOT_A_WEB_ADDRESS) {
         "write the whole address, starting with `https://`, such as `https://example.org/report.pdf`; a DOI goes under `doi:`"
     } else if message.contains(crate::model::NOT_A_YEAR) {
         "write the year in digits, as in `2020`, with a letter for a second work of the author's that year (`\"2020a\"`), or `forthcoming`"
+    } else if message.ends_with("found nothing") {
+        NOTHING_HINT
+    } else if message.starts_with("expected a text") && message.ends_with("found `key: value` pairs") {
+        "a text holding `: ` is read as a `key: value` pair: put the whole text in quotes, as in \
+         `\"Provider: Shaw Trust\"`"
     } else if message.contains("expected text") || message.contains("such as a text") {
         "put the text in quotes if it contains `: ` or starts with `[`, `{` or `-`"
     } else if message.contains("did not match any variant") {

@@ -1033,8 +1033,15 @@ fn weight<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::E
                 serde_json::Value::Null => "empty".to_string(),
                 other => format!("`{other}`"),
             };
+            // The hint follows a line break (see `load::explain`).
+            let hint = match &value {
+                serde_json::Value::String(s) if s.trim().parse::<f64>().is_ok() => {
+                    format!("remove the quotes: write `weight: {}`", s.trim())
+                }
+                _ => "write a number, or leave `weight` out to order by title".to_string(),
+            };
             Err(serde::de::Error::custom(format!(
-                "`weight` is {written}; it must be a number, such as `3`, `-1` or `2.5`, without quotes"
+                "`weight` is {written}; it must be a number, such as `3`, `-1` or `2.5`, without quotes\n{hint}"
             )))
         }
     }
