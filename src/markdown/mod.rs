@@ -448,6 +448,8 @@ impl<'a> Parsing<'a, '_, '_> {
         // Depths of the contexts that change how text is read.
         let (mut code, mut link, mut image, mut container) = (0usize, 0usize, 0usize, 0usize);
         let mut code_text: Option<(String, String)> = None;
+        // Where an indented code block starts, to tell a shortcode indented by mistake.
+        let mut indented_code: Option<usize> = None;
         let mut open_heading: Option<usize> = None;
         // The raw HTML block being read, and where it started.
         let mut html_block: Option<(String, usize)> = None;
@@ -514,12 +516,27 @@ impl<'a> Parsing<'a, '_, '_> {
                             code += 1;
                             let lang = match kind {
                                 CodeBlockKind::Fenced(info) => info.to_string(),
-                                CodeBlockKind::Indented => String::new(),
+                                CodeBlockKind::Indented => {
+                                    indented_code = Some(range.start);
+                                    String::new()
+                                }
                             };
                             code_text = Some((lang, String::new()));
                         }
                         Event::End(TagEnd::CodeBlock) => {
                             code = code.saturating_sub(1);
+                            if let (Some(start), Some((_, text))) = (indented_code.take(), &code_text)
+                                && shortcodes::parse_call(text.trim()).is_ok()
+                            {
+                                let at = start + self.body[start..].find("{{").unwrap_or(0);
+                                self.error(
+                                    at,
+                                    "this shortcode is indented four spaces or more, so Markdown prints it as code \
+                                     and does not run it",
+                                    "remove the spaces before `{{`; to show a shortcode as code, put it between ``` \
+                                     lines",
+                                );
+                            }
                             if let Some((lang, text)) = code_text.take() {
                                 self.items.push(Item::Event(Event::Html(highlight::highlight(&text, &lang).into())));
                             }
@@ -1450,6 +1467,21 @@ mod tests {
         assert_eq!((r.calls[0].line, r.calls[0].col), (7, 1));
         assert!(r.html.contains("<div>call 0</div>"), "{}", r.html);
         assert!(r.diagnostics.is_empty(), "{:?}", messages(&r));
+    }
+
+    #[test]
+    fn an_indented_shortcode_is_an_error_not_printed_code() {
+        let r = one("Intro\n\n    {{ recommendations() }}\n\nAfter.\n");
+        assert_eq!(r.calls.len(), 0);
+        assert_eq!(
+            messages(&r),
+            ["this shortcode is indented four spaces or more, so Markdown prints it as code and does not run it"]
+        );
+        assert_eq!((r.diagnostics[0].line, r.diagnostics[0].col), (7, 5), "after the front matter");
+        // Code that only holds braces, and a shortcode fenced as code, are code.
+        for body in ["Intro\n\n    {{ not a call }}\n", "```\n{{ recommendations() }}\n```\n"] {
+            assert!(one(body).diagnostics.is_empty(), "{body}");
+        }
     }
 
     #[test]
