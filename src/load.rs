@@ -225,6 +225,17 @@ fn read_yaml_and_text<T: DeserializeOwned>(
     required: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(T, String)> {
+    read_yaml_whole(root, path, required, diags).map(|(value, text, _)| (value, text))
+}
+
+/// [`read_yaml_and_text`], and whether the value holds every entry of the
+/// file (see [`read_yaml_text_whole`]).
+fn read_yaml_whole<T: DeserializeOwned>(
+    root: &Path,
+    path: &Path,
+    required: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(T, String, bool)> {
     if !required && !path.exists() {
         return None;
     }
@@ -238,9 +249,9 @@ fn read_yaml_and_text<T: DeserializeOwned>(
         diags.push(Diagnostic::new(rel_path(root, path), 1, 1, "the file is empty").with_hint(hint));
         return None;
     }
-    let (value, found) = read_yaml_text(&text, &rel_path(root, path), 0);
+    let (value, found, whole) = read_yaml_text_whole(&text, &rel_path(root, path), 0);
     diags.extend(found);
-    value.map(|value| (value, text))
+    value.map(|value| (value, text, whole))
 }
 
 /// Why a placeholder of `wingreport new` may not stay, and what to do.
@@ -298,8 +309,22 @@ const MAX_MISTAKES: usize = 50;
 /// mistake that cannot be set aside (broken YAML, a missing required key)
 /// ends the search.
 pub fn read_yaml_text<T: DeserializeOwned>(text: &str, path: &str, line_offset: usize) -> (Option<T>, Vec<Diagnostic>) {
+    let (value, found, _) = read_yaml_text_whole(text, path, line_offset);
+    (value, found)
+}
+
+/// [`read_yaml_text`], and whether the value holds every entry of the text:
+/// true unless a mistake was set aside by blanking its entry (a quote
+/// whose `text:` was a list). A mistake only corrected (quotes removed, a
+/// misspelt key put right) leaves the value whole, so what refers to its
+/// entries (a quote's id in a narrative) is still checked.
+fn read_yaml_text_whole<T: DeserializeOwned>(
+    text: &str,
+    path: &str,
+    line_offset: usize,
+) -> (Option<T>, Vec<Diagnostic>, bool) {
     let first = match serde_saphyr::from_str_with_options(text, yaml_options()) {
-        Ok(value) => return (Some(value), Vec::new()),
+        Ok(value) => return (Some(value), Vec::new(), true),
         Err(err) => err,
     };
     let mut draft = Draft::new(text);
@@ -315,13 +340,13 @@ pub fn read_yaml_text<T: DeserializeOwned>(text: &str, path: &str, line_offset: 
                 Some((before, line, col, value)) if mistake.missing.is_some() => {
                     draft = before;
                     if !draft.stand_in(line, col, value) {
-                        return (None, diags);
+                        return (None, diags, false);
                     }
                 }
-                _ => return (None, diags),
+                _ => return (None, diags, false),
             }
         } else if matches!(err.without_snippet(), YamlError::Eof { .. }) && !diags.is_empty() {
-            return (None, diags);
+            return (None, diags, false);
         } else {
             diags.push(mistake.diagnostic(&draft, path, line_offset));
             before_blank = match mistake.fix {
@@ -329,11 +354,11 @@ pub fn read_yaml_text<T: DeserializeOwned>(text: &str, path: &str, line_offset: 
                 _ => None,
             };
             if diags.len() >= MAX_MISTAKES || !draft.set_aside(&mistake) {
-                return (None, diags);
+                return (None, diags, false);
             }
         }
         match serde_saphyr::from_str_with_options(&draft.text, yaml_options()) {
-            Ok(value) => return ((!draft.stood_in).then_some(value), diags),
+            Ok(value) => return ((!draft.stood_in).then_some(value), diags, draft.blanked.is_empty()),
             Err(next) => err = next,
         }
     }
@@ -1296,7 +1321,7 @@ pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnost
                     && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| record_look_alike(&n.to_lowercase()))
             })
         });
-    let record: Option<(SiteRecord, String)> = match look_alike {
+    let record: Option<(SiteRecord, String, bool)> = match look_alike {
         Some(path) => {
             found.push(
                 Diagnostic::whole_file(
@@ -1307,12 +1332,12 @@ pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnost
             );
             None
         }
-        None => read_yaml_and_text(root, &record_file, true, &mut found),
+        None => read_yaml_whole(root, &record_file, true, &mut found),
     };
-    let record_complete = found.is_empty();
+    let record_complete = record.as_ref().is_some_and(|(_, _, whole)| *whole);
     let (narrative, narrative_complete) = read_narratives_counted(root, folder_path, &mut found);
     let record_path = rel_path(root, &record_file);
-    if let Some((record, text)) = &record
+    if let Some((record, text, _)) = &record
         && record.status != Status::Draft
     {
         let why = format!("this report is marked `{}`", record.status.key());
@@ -1326,7 +1351,7 @@ pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnost
             unfinished.check(&file.body, &file.path, file.body_line, false, &mut found);
         }
     }
-    let site = record.map(|(record, text)| Site {
+    let site = record.map(|(record, text, _)| Site {
         folder: folder_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         record,
         record_path,

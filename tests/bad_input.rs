@@ -913,6 +913,25 @@ fn a_section_whose_name_does_not_end_in_md_is_an_error_not_left_out() {
     assert_eq!(err.matches("this file is not read").count(), 4, "other files are not sections: {err}");
 }
 
+/// Found by a researcher's audit: while the record had a mistake that
+/// loses nothing when set aside (a year in quotes), a narrative's unknown
+/// quote id went unreported until it was fixed.
+#[test]
+fn a_corrected_record_mistake_does_not_hide_the_narratives_mistakes() {
+    let dir = bundled_project();
+    let root = dir.path();
+    edit(root, SITE, "year: 2024", "year: \"2024\"");
+    edit(root, FINDINGS, "quote(id=\"ida-difficult-to-engage\")", "quote(id=\"ida-difficult\")");
+    let err = failed_check(root);
+    assert!(err.contains("site.yaml:6:7: `\"2024\"` is text in quotes"), "{err}");
+    assert!(err.contains("02-findings.md:12:1: no quote `ida-difficult` in this site's record"), "{err}");
+    // A mistake set aside by leaving its quote out still keeps quiet about
+    // that quote's uses: the id may be right.
+    edit(root, SITE, "  - id: ida-difficult-to-engage\n", "  - id: [ida-difficult-to-engage]\n");
+    let err = failed_check(root);
+    assert!(!err.contains("no quote `"), "{err}");
+}
+
 /// Found by a researcher's audit: a cross-reference into a section marked
 /// `draft: true` said the report had no such targets at all.
 #[test]
