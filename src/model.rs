@@ -964,7 +964,7 @@ pub struct Quote {
     pub speaker: Option<String>,
     /// The speaker's role, such as `Custody case manager`.
     pub role: Option<String>,
-    /// `interview`, `focus-group`, `workshop`, `observation` or `written`.
+    /// `interview`, `focus-group`, `workshop`, `observation`, `survey` or `written`.
     pub method: Option<Method>,
     /// The quotation.
     #[serde(deserialize_with = "crate::load::strict::prose")]
@@ -979,6 +979,8 @@ pub enum Method {
     FocusGroup,
     Workshop,
     Observation,
+    /// A free-text answer to a survey or questionnaire.
+    Survey,
     Written,
 }
 
@@ -989,6 +991,7 @@ impl Method {
             Method::FocusGroup => "focus group",
             Method::Workshop => "workshop",
             Method::Observation => "observation",
+            Method::Survey => "survey",
             Method::Written => "written response",
         }
     }

@@ -146,6 +146,25 @@ fn a_quote_without_a_speaker_is_attributed_by_role_only() {
     assert_eq!(attribution, "(Peer mentor, interview)");
 }
 
+/// A researcher's audit: a survey-based study had no `method` for its
+/// free-text answers but to leave it out or mislabel them.
+#[test]
+fn a_quote_from_a_survey_says_so() {
+    let dir = bundled_project();
+    let site = "content/sites/drake-hall/site.yaml";
+    let record = std::fs::read_to_string(dir.path().join(site)).unwrap();
+    let megan = record.find("    speaker: Megan\n").unwrap();
+    let method = megan + record[megan..].find("    method: interview\n").unwrap();
+    let edited =
+        format!("{}    method: survey\n{}", &record[..method], &record[method + "    method: interview\n".len()..]);
+    std::fs::write(dir.path().join(site), edited).unwrap();
+    let files = wingreport::build::generate(dir.path(), false).unwrap_or_else(|e| panic!("{e:?}"));
+    let page = files.iter().find(|f| f.path == "sites/drake-hall/index.html").unwrap();
+    let doc = scraper::Html::parse_document(std::str::from_utf8(&page.bytes).unwrap());
+    let attribution = text(&select(&doc, "figure.quote#megan-second-chance figcaption")[0]);
+    assert_eq!(attribution, "(Megan, Peer mentor, survey)");
+}
+
 #[test]
 fn lists_and_recommendations_keep_the_records_order() {
     let (dir, project) = built();
