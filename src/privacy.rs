@@ -589,6 +589,12 @@ impl Scanner {
                 diags.push(Diagnostic::whole_file(output_path.clone(), message(&name)).with_hint(hint));
             }
             for (path, line, col, shown) in sources {
+                // Line 0: the name is in the file's name, which is its page's address.
+                let hint = if line == 0 {
+                    "rename the file: its name is the address of its page, which every page links to"
+                } else {
+                    hint
+                };
                 diags.push(Diagnostic::new(path, line, col, message(&shown)).with_hint(hint));
             }
         }
@@ -613,8 +619,18 @@ fn source_lines(root: &Path, name: &str) -> Vec<(String, usize, usize, String)> 
         std::iter::once(config).chain(files.filter(|e| e.file_type().is_file()).map(|e| e.into_path())).collect();
     let texts: Vec<(&std::path::PathBuf, String)> =
         paths.iter().filter_map(|path| std::fs::read_to_string(path).ok().map(|text| (path, text))).collect();
-    let found = places(root, name, &texts, true);
-    if found.is_empty() { places(root, name, &texts, false) } else { found }
+    let mut found = places(root, name, &texts, true);
+    if found.is_empty() {
+        found = places(root, name, &texts, false);
+    }
+    // A page's file or folder name is its address (`pages/<name>/`).
+    found.extend(paths.iter().map(|path| rel_path(root, path)).filter_map(|rel| {
+        let reading = Reading::of(&rel, false);
+        let at = reading.text.match_indices(name).find(|&(at, _)| !joined(&reading.text, at, at + name.len()))?.0;
+        let shown = reading.text[at..at + name.len()].to_string();
+        Some((rel, 0, 0, shown))
+    }));
+    found
 }
 
 /// [`source_lines`] read with `<...>` as tags (`markup`), or as text.

@@ -469,6 +469,22 @@ fn write_real_names(root: &std::path::Path, names: &str) {
     std::fs::write(root.join("private/real-names.txt"), names).unwrap();
 }
 
+/// Found by a publisher's audit: a real name in a free page's file name was
+/// reported against the comparison page, naming no file of the content.
+#[test]
+fn a_real_name_in_a_file_name_is_reported_at_that_file() {
+    let dir = bundled_project();
+    write_real_names(dir.path(), "Bethany Cartwright\n");
+    std::fs::write(dir.path().join("content/pages/bethany-cartwright.md"), "---\ntitle: About\n---\n\nText.\n")
+        .unwrap();
+    let err = failed_check(dir.path());
+    assert!(
+        err.contains("content/pages/bethany-cartwright.md: real name `bethany cartwright` would be published"),
+        "{err}"
+    );
+    assert!(err.contains("rename the file: its name is the address of its page"), "{err}");
+}
+
 /// The bundled project built once, with the output it has then, and
 /// `names` as its real-names list from now on.
 fn built_with_real_names(names: &str) -> (tempfile::TempDir, std::collections::BTreeMap<String, Vec<u8>>) {
