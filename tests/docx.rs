@@ -159,6 +159,13 @@ fn tables_and_captions_are_those_of_the_page_with_header_rows() {
     assert!(captions.iter().any(|c| c.starts_with("Table 2.1:")), "{captions:?}");
     assert!(captions.iter().any(|c| c.starts_with("Figure A.1:")), "{captions:?}");
     assert_eq!(styled(&doc, "Caption"), captions);
+    // The contents go on with the page's lists of figures and of tables,
+    // every caption in its list (a researcher's audit found none in Word).
+    assert_eq!(styled(&doc, "TOCListTitle"), ["List of figures", "List of tables"]);
+    let entries = styled(&doc, "TOC1");
+    let listed = entries.iter().skip_while(|e| !e.starts_with("Figure ")).map(|e| e.trim_end()).collect::<Vec<_>>();
+    let of = |kind: &'static str| captions.iter().filter(move |c| c.starts_with(kind)).map(String::as_str);
+    assert_eq!(listed, of("Figure ").chain(of("Table ")).collect::<Vec<_>>());
 
     // Each table with a header row repeats it on every page it spans.
     let header_rows: Vec<String> = doc
@@ -323,6 +330,11 @@ fn citations_references_and_quotes_are_there() {
     assert!(link_runs.len() >= html_texts("a.citation").len(), "{}", link_runs.len());
     assert!(link_runs.iter().all(|r| r.descendants().any(|u| is(&u, W, "u") && w_attr(&u, "val") == Some("single"))));
     assert_eq!(all.matches("Progression routes").count(), 2, "the heading and its contents entry only");
+    // The cover's "Who took part" is a bold label kept with its list, as
+    // on the page (a researcher's audit found it a plain paragraph).
+    let label = doc.descendants().find(|p| is(p, W, "p") && para_text(p) == "Who took part").expect("the label");
+    assert!(label.descendants().any(|n| is(&n, W, "keepNext")));
+    assert!(label.descendants().filter(|r| is(r, W, "r")).all(|r| r.descendants().any(|b| is(&b, W, "b"))));
 }
 
 #[test]

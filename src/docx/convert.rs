@@ -168,7 +168,10 @@ struct Converter<'a> {
     /// Output of the cover and of the body; tables cells push their own.
     out: Vec<Vec<Block>>,
     cover_end: Option<usize>,
-    toc: Vec<(usize, String, String)>,
+    toc: Vec<ContentsEntry>,
+    /// The page's lists of figures and of tables: title, then each entry's
+    /// text ("Table 1.2: ...") and the id it links to.
+    listed: Vec<(String, Vec<(String, String)>)>,
     numberings: Vec<Numbering>,
     /// The list item whose first paragraph is still to come: numbering and level.
     list_item: Option<(Option<usize>, usize)>,
@@ -183,6 +186,20 @@ impl<'a> Converter<'a> {
         let mut notes = HashMap::new();
         let mut ids = HashSet::new();
         let mut targets = HashSet::new();
+        let lists = ["figures", "tables"].map(|kind| {
+            let entries = main
+                .select(&selector(&format!(".toc ol.toc-{kind} a[href^=\"#\"]")))
+                .map(|a| {
+                    let number = a.select(&selector(".secno")).next().map(|s| inline_text(&s)).unwrap_or_default();
+                    let all = inline_text(&a);
+                    let caption = all.strip_prefix(number.as_str()).unwrap_or(&all).trim();
+                    let text = if number.is_empty() { caption.to_string() } else { format!("{number}: {caption}") };
+                    (text, a.attr("href").unwrap_or_default()[1..].to_string())
+                })
+                .collect::<Vec<_>>();
+            (format!("List of {kind}"), entries)
+        });
+        let listed = lists.into_iter().filter(|(_, entries)| !entries.is_empty()).collect();
         for el in main.descendants().filter_map(ElementRef::wrap) {
             if let Some(id) = el.attr("id") {
                 ids.insert(id.to_string());
@@ -210,6 +227,7 @@ impl<'a> Converter<'a> {
             in_note: false,
             out: vec![Vec::new()],
             cover_end: None,
+            listed,
             toc: Vec::new(),
             numberings: Vec::new(),
             list_item: None,
@@ -367,8 +385,12 @@ impl<'a> Converter<'a> {
                 } else {
                     cx.style.unwrap_or(if cx.cell.is_some() { "TableText" } else { "Normal" })
                 };
-                let keep = has_class(&el, "list-title") || has_class(&el, "recommendation-heading");
-                let pieces = self.pieces(el, cx_fmt(cx))?;
+                // A label over what follows: the cover's "Who took part" is
+                // bold, as list titles are by their own markup.
+                let label = has_class(&el, "cover-sample-title");
+                let keep = label || has_class(&el, "list-title") || has_class(&el, "recommendation-heading");
+                let fmt = Fmt { bold: label || cx_fmt(cx).bold, ..cx_fmt(cx) };
+                let pieces = self.pieces(el, fmt)?;
                 if has_text(&pieces) {
                     self.paragraph(pieces, style, cx, |p| p.keep_next(keep));
                 }
@@ -818,7 +840,13 @@ impl<'a> Converter<'a> {
         for block in blocks.by_ref().take(cover_end) {
             docx = add_block(docx, block);
         }
-        for p in contents(&self.toc) {
+        let listed: Vec<(String, Vec<ContentsEntry>)> = std::mem::take(&mut self.listed)
+            .into_iter()
+            .map(|(title, entries)| {
+                (title, entries.into_iter().map(|(text, id)| (1, text, self.bookmark(&id))).collect())
+            })
+            .collect();
+        for p in contents(&self.toc, &listed) {
             docx = docx.add_paragraph(p);
         }
         for block in blocks {
@@ -828,37 +856,49 @@ impl<'a> Converter<'a> {
     }
 }
 
-/// Headings down to level 3 as a contents list linked to them, with each
-/// page number a PAGEREF field: LibreOffice works them out as it lays the
-/// pages out, and Word (which keeps a field's last value) is told they are
-/// out of date, so it offers to update them on opening. Not a Word TOC
-/// field: LibreOffice prints such a field as it was saved, without page
-/// numbers, as no page is known when the document is written.
-fn contents(toc: &[(usize, String, String)]) -> Vec<Paragraph> {
+/// Headings down to level 3 as a contents list linked to them, then the
+/// page's lists of figures and of tables (`listed`), with each page number
+/// a PAGEREF field: LibreOffice works them out as it lays the pages out,
+/// and Word (which keeps a field's last value) is told they are out of
+/// date, so it offers to update them on opening. Not a Word TOC field:
+/// LibreOffice prints such a field as it was saved, without page numbers,
+/// as no page is known when the document is written.
+fn contents(toc: &[ContentsEntry], listed: &[(String, Vec<ContentsEntry>)]) -> Vec<Paragraph> {
     let entries: Vec<_> = toc.iter().filter(|(level, ..)| *level <= 3).collect();
     if entries.is_empty() {
         return Vec::new();
     }
     let title = Paragraph::new().style("TOCHeading").page_break_before(true).add_run(Run::new().add_text("Contents"));
     let mut out = vec![title];
-    for (level, text, name) in entries {
-        let p = Paragraph::new()
-            .style(&format!("TOC{level}"))
-            .add_tab(Tab::new().val(TabValueType::Right).leader(TabLeaderType::Dot).pos(TEXT_WIDTH));
-        let page = InstrPAGEREF::new(name.as_str()).hyperlink();
-        let link = Hyperlink::new(name.as_str(), HyperlinkType::Anchor)
-            .add_run(Run::new().add_text(text.as_str()))
-            .add_run(Run::new().add_tab())
-            .add_run(
-                Run::new()
-                    .add_field_char(FieldCharType::Begin, true)
-                    .add_instr_text(InstrText::PAGEREF(page))
-                    .add_field_char(FieldCharType::Separate, false)
-                    .add_field_char(FieldCharType::End, false),
-            );
-        out.push(p.add_hyperlink(link));
+    out.extend(entries.into_iter().map(contents_entry));
+    for (title, entries) in listed {
+        out.push(Paragraph::new().style("TOCListTitle").add_run(Run::new().add_text(title.as_str())));
+        out.extend(entries.iter().map(contents_entry));
     }
     out
+}
+
+/// A line of the contents: level, text and the bookmark it links to.
+type ContentsEntry = (usize, String, String);
+
+/// One line of the contents: its text linked to bookmark `name`, a dotted
+/// leader, and the page number.
+fn contents_entry((level, text, name): &ContentsEntry) -> Paragraph {
+    let p = Paragraph::new()
+        .style(&format!("TOC{level}"))
+        .add_tab(Tab::new().val(TabValueType::Right).leader(TabLeaderType::Dot).pos(TEXT_WIDTH));
+    let page = InstrPAGEREF::new(name.as_str()).hyperlink();
+    let link = Hyperlink::new(name.as_str(), HyperlinkType::Anchor)
+        .add_run(Run::new().add_text(text.as_str()))
+        .add_run(Run::new().add_tab())
+        .add_run(
+            Run::new()
+                .add_field_char(FieldCharType::Begin, true)
+                .add_instr_text(InstrText::PAGEREF(page))
+                .add_field_char(FieldCharType::Separate, false)
+                .add_field_char(FieldCharType::End, false),
+        );
+    p.add_hyperlink(link)
 }
 
 /// What a table column holds, for sharing out the width.
@@ -1137,6 +1177,7 @@ fn styles() -> Vec<Style> {
         paragraph("TableText", "Table text").size(20).line_spacing(spacing(40, 40)),
         paragraph("SourceCode", "Source code").size(18),
         paragraph("TOCHeading", "TOC Heading").size(36).bold().line_spacing(spacing(0, 240)),
+        paragraph("TOCListTitle", "Contents list title").size(26).bold().line_spacing(spacing(360, 120)),
         Style::new("ReportTable", StyleType::Table).name("Report table"),
     ]);
     for level in 1..=3 {
