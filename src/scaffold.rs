@@ -279,7 +279,7 @@ fn project_files(title: &str, site: &str, year: i64) -> Vec<(String, String)> {
          # Replace the placeholders below with what your study states.\n\
          title: {title}\n\
          authors: [Author Name]\n\
-         year: {year}\n\
+         year: {year}                     # Year of publication: this year, as `new` wrote it\n\
          summary: >-\n  \
          One paragraph introducing the study for the front page.\n",
         title = scalar(title),
@@ -322,7 +322,8 @@ fn project_record(id: &str, title: &str, year: i64) -> String {
 /// scaffolded record.
 fn authors_to_summary(y: &mut String, year: i64) {
     commented(y, "authors: [Author Name]", "List of names, in order");
-    let _ = writeln!(y, "year: {year}");
+    // A year is a number, so no placeholder can stand in for it: say it was filled in.
+    commented(y, &format!("year: {year}"), "Year of publication: this year, as `new` wrote it; correct it if need be");
     commented(y, "status: draft", "draft | review | published; a draft never reaches `build` output");
     commented(y, "summary: >-", "One paragraph for the series index card");
     y.push_str("  One paragraph summarising this report for its card on the series index.\n");
