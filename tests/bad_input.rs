@@ -948,6 +948,29 @@ fn a_corrected_record_mistake_does_not_hide_the_narratives_mistakes() {
     assert!(!err.contains("no quote `"), "{err}");
 }
 
+/// Found by a researcher's audit: a shortcode with no blank line before it
+/// was refused, rightly, and a cross-reference to its table was then also
+/// reported, with the hint to give the table the id it had.
+#[test]
+fn a_refused_shortcode_is_not_reported_again_as_a_missing_target() {
+    let dir = bundled_project();
+    edit(dir.path(), INTRO, "lists the posts.\n\n{{ table(", "lists the posts.\n{{ table(");
+    let err = failed_check(dir.path());
+    assert!(err.contains("is inside a paragraph, list, table or quote"), "{err}");
+    assert!(!err.contains("has no target"), "{err}");
+    assert_eq!(err.matches('×').count(), 1, "{err}");
+    // So with a shortcode that fails on its own: an unknown table key.
+    edit(
+        dir.path(),
+        INTRO,
+        "lists the posts.\n{{ table(key=\"staff-team\"",
+        "lists the posts.\n\n{{ table(key=\"staf-team\"",
+    );
+    let err = failed_check(dir.path());
+    assert!(!err.contains("has no target"), "{err}");
+    assert_eq!(err.matches('×').count(), 1, "{err}");
+}
+
 /// Found by a researcher's audit: a cross-reference into a section marked
 /// `draft: true` said the report had no such targets at all.
 #[test]

@@ -152,6 +152,9 @@ pub struct Body<'a> {
     pub diagnostics: Vec<Diagnostic>,
     /// Whether it refers to or writes a footnote.
     pub footnotes: bool,
+    /// The `id`s of shortcodes refused where they stand (inside a
+    /// paragraph): a cross-reference to one is no mistake of its own.
+    pub refused_ids: Vec<String>,
 }
 
 /// Search text of a body: what comes before its first `##` heading, then
@@ -352,6 +355,7 @@ pub fn parse<'a>(body: &'a str, ctx: &BodyContext, page: &mut PageState) -> Body
         footnotes_written: FxHashSet::default(),
         raw_html: false,
         counters: [0; 5],
+        refused_ids: Vec::new(),
         run: None,
         open_footnote: None,
     };
@@ -372,7 +376,7 @@ pub fn parse<'a>(body: &'a str, ctx: &BodyContext, page: &mut PageState) -> Body
     }
     parsing.walk(events);
     let footnotes = !parsing.footnotes_defined.is_empty() || !parsing.footnotes_used.is_empty();
-    let Parsing { items, calls, refs, headings, links, diagnostics, raw_html, .. } = parsing;
+    let Parsing { items, calls, refs, headings, links, diagnostics, raw_html, refused_ids, .. } = parsing;
     Body {
         content: Content { items, raw_html, aligned_columns, title_level: ctx.title_level },
         calls,
@@ -381,6 +385,7 @@ pub fn parse<'a>(body: &'a str, ctx: &BodyContext, page: &mut PageState) -> Body
         links,
         diagnostics,
         footnotes,
+        refused_ids,
     }
 }
 
@@ -401,6 +406,7 @@ struct Parsing<'a, 'c, 'p> {
     footnotes_written: FxHashSet<String>,
     raw_html: bool,
     counters: [usize; 5],
+    refused_ids: Vec<String>,
     run: Option<Run<'a>>,
     /// Number of the footnote being defined (definitions never nest).
     open_footnote: Option<usize>,
@@ -945,9 +951,15 @@ impl<'a> Parsing<'a, '_, '_> {
             match (open, close) {
                 (Some(open), Some(close)) if open < close => {
                     if run.literal(open) {
+                        let written = &text[open..close + 2];
+                        if let Ok((_, args)) = shortcodes::parse_call(written)
+                            && let Some(id) = args.get("id").and_then(shortcodes::ArgValue::as_str)
+                        {
+                            self.refused_ids.push(id.to_string());
+                        }
                         self.error(
                             run.source(open),
-                            format!("`{}` is inside a paragraph, list, table or quote", &text[open..close + 2]),
+                            format!("`{written}` is inside a paragraph, list, table or quote"),
                             "a shortcode must be a paragraph of its own: put it on its own line with a blank line before and after, outside lists and quotes; to show braces as text, put them in `code`",
                         );
                     }

@@ -703,6 +703,8 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
     let mut diags = Vec::new();
     let mut out = Sections::default();
     let mut labels: FxHashMap<String, String> = FxHashMap::default();
+    // Ids of shortcodes refused for a mistake of their own: not reported again as missing targets.
+    let mut mistaken_ids: FxHashSet<String> = FxHashSet::default();
     let mut parsed = Vec::with_capacity(narrative.len());
     let mut counter = SectionCounter::new(&env.project.config.numbering, numbered);
     let mut numbering = Numbering::new(&env.project.config.numbering);
@@ -741,10 +743,15 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
                 }
                 Err(d) => {
                     diags.push(d);
+                    // Its id is no target, for a reason already reported.
+                    if let Some(id) = call.args.get("id").and_then(markdown::shortcodes::ArgValue::as_str) {
+                        mistaken_ids.insert(id.to_string());
+                    }
                     None
                 }
             })
             .collect();
+        mistaken_ids.extend(body.refused_ids.iter().cloned());
         for heading in &body.headings {
             let label = heading.number.as_ref().map_or_else(|| heading.text.clone(), |n| format!("Section {n}"));
             labels.insert(heading.id.clone(), label);
@@ -867,6 +874,10 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
             .refs
             .iter()
             .map(|used| {
+                // A reference to a shortcode refused for a mistake reported already.
+                if matches!(&used.reference, Reference::Xref { id } if mistaken_ids.contains(id) && !labels.contains_key(id)) {
+                    return Resolved::default();
+                }
                 resolve(used, &file.path, (&labels, &drafted), env.bibliography, &mut cited).unwrap_or_else(|d| {
                     diags.push(d);
                     Resolved::default()
