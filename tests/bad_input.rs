@@ -940,7 +940,7 @@ fn a_corrected_record_mistake_does_not_hide_the_narratives_mistakes() {
     edit(root, FINDINGS, "quote(id=\"ida-difficult-to-engage\")", "quote(id=\"ida-difficult\")");
     let err = failed_check(root);
     assert!(err.contains("site.yaml:6:7: `\"2024\"` is text in quotes"), "{err}");
-    assert!(err.contains("02-findings.md:12:1: no quote `ida-difficult` in this site's record"), "{err}");
+    assert!(err.contains("02-findings.md:12:10: no quote `ida-difficult` in this site's record"), "{err}");
     // A mistake set aside by leaving its quote out still keeps quiet about
     // that quote's uses: the id may be right.
     edit(root, SITE, "  - id: ida-difficult-to-engage\n", "  - id: [ida-difficult-to-engage]\n");

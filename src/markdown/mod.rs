@@ -687,7 +687,7 @@ impl<'a> Parsing<'a, '_, '_> {
         let (line, col) = self.lines.position(at);
         match shortcodes::parse_call(source) {
             Ok((name, args)) => {
-                self.calls.push(Call { name, args, line, col });
+                self.calls.push(Call { name, args, line, col, written: source.to_string() });
                 self.items.push(Item::Shortcode(self.calls.len() - 1));
             }
             // Two calls on one line read as one with a stray `) }} {{` in its arguments.

@@ -32,6 +32,22 @@ pub struct Call {
     pub line: usize,
     /// 1-based column of the opening `{{`.
     pub col: usize,
+    /// The call as written, from `{{` to `}}`.
+    pub written: String,
+}
+
+impl Call {
+    /// The 1-based column where argument `name` is written, if it is.
+    pub fn column_of(&self, name: &str) -> Option<usize> {
+        let open = self.written.find('(')?;
+        let args = &self.written[open..];
+        let at = args.match_indices(name).map(|(i, _)| i).find(|&i| {
+            let before = args[..i].chars().next_back();
+            let after = args[i + name.len()..].trim_start();
+            matches!(before, Some('(' | ',' | ' ')) && after.starts_with('=')
+        })?;
+        Some(self.col + self.written[..open + at].chars().count())
+    }
 }
 
 /// Parses `{{ name(a="x", b=2, c=true) }}`, trimmed, into its name and arguments.
@@ -141,5 +157,15 @@ mod tests {
     #[test]
     fn duplicate_argument_is_a_syntax_error() {
         assert!(parse_call("{{ quote(id=\"a\", id=\"b\") }}").unwrap_err().contains("twice"));
+    }
+
+    #[test]
+    fn an_argument_is_found_at_its_column() {
+        let written = "{{ table(caption=\"key = x\", key = \"staff\") }}";
+        let (name, args) = parse_call(written).unwrap();
+        let call = Call { name, args, line: 3, col: 5, written: written.to_string() };
+        assert_eq!(call.column_of("caption"), Some(5 + 9));
+        assert_eq!(call.column_of("key"), Some(5 + 28), "the argument, not the word in the caption");
+        assert_eq!(call.column_of("id"), None);
     }
 }

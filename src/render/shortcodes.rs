@@ -235,7 +235,11 @@ pub fn plan_call<'a>(
     let mut slots = Slots::default();
     let (numbered, data, default_caption) = match builtin {
         Some(spec) => {
-            let located = |p: Problem| Diagnostic { follows: p.follows, ..error(p.message, p.hint) };
+            let located = |p: Problem| {
+                let col = p.arg.as_deref().and_then(|arg| call.column_of(arg)).unwrap_or(col);
+                let diag = Diagnostic::new(path, line, col, p.message).with_hint(p.hint);
+                Diagnostic { follows: p.follows, ..diag }
+            };
             check_args(call, spec).map_err(located)?;
             let (data, caption) = builtin_data(call, env, &mut slots).map_err(located)?;
             (spec.numbered, data, caption)
@@ -416,11 +420,19 @@ struct Problem {
     hint: String,
     /// Set when the record's own mistakes could have left out what is missing.
     follows: Option<Gap>,
+    /// The argument at fault, which the error points at.
+    arg: Option<String>,
 }
 
 impl From<(String, String)> for Problem {
     fn from((message, hint): (String, String)) -> Self {
-        Problem { message, hint, follows: None }
+        Problem { message, hint, follows: None, arg: None }
+    }
+}
+
+impl Problem {
+    fn at_arg(self, name: &str) -> Self {
+        Problem { arg: Some(name.to_string()), ..self }
     }
 }
 
@@ -432,14 +444,14 @@ fn check_args(call: &Call, spec: &Builtin) -> Result<(), Problem> {
     };
     for (name, value) in &call.args {
         if !spec.args.contains(&name.as_str()) {
-            return Err((format!("`{}` has no argument `{name}`", spec.name), allowed).into());
+            return Err(Problem::from((format!("`{}` has no argument `{name}`", spec.name), allowed)).at_arg(name));
         }
         if value.as_str().is_none() {
-            return Err((
+            return Err(Problem::from((
                 format!("argument `{name}` of `{}` must be text in quotes", spec.name),
                 format!("write `{name}=\"...\"`"),
-            )
-                .into());
+            ))
+            .at_arg(name));
         }
     }
     for required in spec.required {
@@ -491,6 +503,7 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
         message: format!("`{}()` needs `{key}` in {}, which has none", call.name, site.record_path),
         hint: format!("add a `{key}:` block to the record, or remove this shortcode"),
         follows: Some(Gap::Record),
+        arg: None,
     };
     Ok(match call.name.as_str() {
         "profile" => {
@@ -591,7 +604,9 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
         "list" => {
             let key = arg(call, "key");
             let lists = r.lists.as_ref().ok_or_else(|| missing("lists"))?;
-            let list = lists.get(key).ok_or_else(|| unknown_key("list", key, lists.keys(), &site.record_path))?;
+            let list = lists
+                .get(key)
+                .ok_or_else(|| unknown_key("list", key, lists.keys(), &site.record_path).at_arg("key"))?;
             let items: Vec<Value> = list
                 .items
                 .iter()
@@ -611,7 +626,9 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
         "table" => {
             let key = arg(call, "key");
             let tables = r.tables.as_ref().ok_or_else(|| missing("tables"))?;
-            let table = tables.get(key).ok_or_else(|| unknown_key("table", key, tables.keys(), &site.record_path))?;
+            let table = tables
+                .get(key)
+                .ok_or_else(|| unknown_key("table", key, tables.keys(), &site.record_path).at_arg("key"))?;
             let rows: Vec<Vec<Value>> = table
                 .rows
                 .iter()
@@ -662,10 +679,9 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
         "quote" => {
             let id = arg(call, "id");
             let quotes = r.quotes.as_ref().ok_or_else(|| missing("quotes"))?;
-            let quote = quotes
-                .iter()
-                .find(|q| q.id.value == id)
-                .ok_or_else(|| unknown_key("quote", id, quotes.iter().map(|q| &q.id.value), &site.record_path))?;
+            let quote = quotes.iter().find(|q| q.id.value == id).ok_or_else(|| {
+                unknown_key("quote", id, quotes.iter().map(|q| &q.id.value), &site.record_path).at_arg("id")
+            })?;
             // "(Sam, Resident, interview)" from the parts the record states.
             let method = quote.method.map(|m| m.label());
             let parts: Vec<&str> =
@@ -728,7 +744,7 @@ fn unknown_key<'k>(what: &str, key: &str, known: impl Iterator<Item = &'k String
         Some(near) => format!("did you mean `{near}`? Defined in {record_path}: {}", one_of(&known)),
         None => format!("defined in {record_path}: {}", one_of(&known)),
     };
-    Problem { message: format!("no {what} `{key}` in this site's record"), hint, follows: Some(Gap::Record) }
+    Problem { message: format!("no {what} `{key}` in this site's record"), hint, follows: Some(Gap::Record), arg: None }
 }
 
 #[cfg(test)]
