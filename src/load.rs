@@ -418,6 +418,11 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
     if let Some(cause) = written_wrong(text, line) {
         return cause;
     }
+    if matches!(inner, YamlError::Message { .. } | YamlError::SerdeInvalidType { .. } | YamlError::InvalidScalar { .. })
+        && let Some(cause) = indented_into_value(text, line)
+    {
+        return cause;
+    }
     match inner {
         YamlError::SerdeUnknownField { field, expected, .. } => {
             let near = did_you_mean(field, expected.iter().copied());
@@ -588,6 +593,30 @@ fn in_brackets(text: &str, line: usize, col: usize) -> Mistake {
         Some(hint.to_string()),
         Fix::Stop,
     )
+}
+
+/// A `key: value` line indented further than the key above it, whose value
+/// YAML then reads on into that line (`14 residents interviewed`): the
+/// mistake is that line's indentation, not the value's kind.
+fn indented_into_value(text: &str, line: usize) -> Option<Mistake> {
+    let lines: Vec<&str> = text.lines().collect();
+    let here = *lines.get(line.checked_sub(1)?)?;
+    let next = *lines.get(line)?;
+    let (above, value_col) = key_on(here)?;
+    let (_, key_at) = key_column(here)?;
+    let (_, next_at) = key_column(next)?;
+    if value_col > here.chars().count() || next_at <= key_at {
+        return None;
+    }
+    let (key, _) = key_on(next)?;
+    let col = next[..next_at].chars().count() + 1;
+    Some(Mistake::at(
+        line + 1,
+        col,
+        format!("`{key}:` is indented further than `{above}:` above it, so YAML reads it as more of that value"),
+        Some(format!("indent `{key}:` as far as `{above}:` on line {line}, if it is a key of the same block")),
+        Fix::Stop,
+    ))
 }
 
 /// `estate:female`: a colon with no space after it, which YAML reads as

@@ -127,6 +127,17 @@ const CASES: &[Case] = &[
         says: &["it must be a number", "remove the quotes: write `weight: 1`"],
     },
     Case {
+        name: "a key indented into the value above it",
+        file: SITE,
+        from: "\n  peer mentors interviewed: 6",
+        to: "\n    peer mentors interviewed: 6",
+        line_with: "    peer mentors interviewed: 6",
+        says: &[
+            "`peer mentors interviewed:` is indented further than `interviews:`",
+            "indent `peer mentors interviewed:`",
+        ],
+    },
+    Case {
         name: "unknown rating",
         file: SITE,
         from: "    rating: green",
