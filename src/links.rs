@@ -118,7 +118,7 @@ impl PageFacts {
                 if links_to_own_anchor(&link.href, &ids) {
                     return None;
                 }
-                let href = link.href.strip_prefix(mount).filter(|_| !mount.is_empty()).unwrap_or(&link.href);
+                let href = link.href.strip_prefix(mount).unwrap_or(&link.href);
                 let target = base.as_ref().map_or(Target::Invalid(Problem::Unparsable), |b| b.resolve(href));
                 let target = match target {
                     // Most links of a report go to its own anchors (contents,

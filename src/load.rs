@@ -25,7 +25,8 @@ pub fn load(root: &Path) -> (Option<Project>, Vec<Diagnostic>) {
 
     let config = read_config(root, &mut diags);
     let series_file = content.join("series.yaml");
-    let series: Option<(Series, String)> = read_yaml_and_text(root, &series_file, true, &mut diags);
+    let series: Option<(Series, String)> =
+        read_yaml_and_text(root, &series_file, true, &mut diags).map(|(series, text, _)| (series, text));
     let frameworks_file = content.join("frameworks.yaml");
     let before = diags.len();
     let frameworks: Option<Frameworks> = read_yaml(root, &frameworks_file, false, &mut diags);
@@ -35,7 +36,8 @@ pub fn load(root: &Path) -> (Option<Project>, Vec<Diagnostic>) {
     let references: Option<Vec<Reference>> = read_yaml(root, &references_file, false, &mut diags);
     let references_complete = diags.len() == before;
     let roles_file = content.join("roles.yaml");
-    let roles: Option<(Vec<Role>, String)> = read_yaml_and_text(root, &roles_file, false, &mut diags);
+    let roles: Option<(Vec<Role>, String)> =
+        read_yaml_and_text(root, &roles_file, false, &mut diags).map(|(roles, text, _)| (roles, text));
 
     let index = read_optional_narrative(root, &content.join("index.md"), &mut diags);
     let compare = read_optional_narrative(root, &content.join("compare.md"), &mut diags);
@@ -215,22 +217,12 @@ fn read_text(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<St
 
 /// Reads one YAML file; a missing optional file is `None` without a diagnostic.
 fn read_yaml<T: DeserializeOwned>(root: &Path, path: &Path, required: bool, diags: &mut Vec<Diagnostic>) -> Option<T> {
-    read_yaml_and_text(root, path, required, diags).map(|(value, _)| value)
+    read_yaml_and_text(root, path, required, diags).map(|(value, _, _)| value)
 }
 
-/// [`read_yaml`], and the text read.
+/// [`read_yaml`], the text read, and whether the value holds every entry
+/// of the file (see [`read_yaml_text_whole`]).
 fn read_yaml_and_text<T: DeserializeOwned>(
-    root: &Path,
-    path: &Path,
-    required: bool,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<(T, String)> {
-    read_yaml_whole(root, path, required, diags).map(|(value, text, _)| (value, text))
-}
-
-/// [`read_yaml_and_text`], and whether the value holds every entry of the
-/// file (see [`read_yaml_text_whole`]).
-fn read_yaml_whole<T: DeserializeOwned>(
     root: &Path,
     path: &Path,
     required: bool,
@@ -1361,7 +1353,7 @@ pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnost
             );
             None
         }
-        None => read_yaml_whole(root, &record_file, true, &mut found),
+        None => read_yaml_and_text(root, &record_file, true, &mut found),
     };
     let record_complete = record.as_ref().is_some_and(|(_, _, whole)| *whole);
     let (narrative, narrative_complete) = read_narratives_counted(root, folder_path, &mut found);

@@ -454,7 +454,7 @@ impl SearchIndex {
                 changed.push(self.doc_shard(number));
             }
         }
-        // `serve` sends nothing a browser may cache: the version stays.
+        // `serve` sends nothing a browser may cache, so its manifest names no version.
         if listed(self) != old_listing {
             changed.insert(0, self.manifest(""));
         }

@@ -444,10 +444,7 @@ impl Rebuilder {
                                 parts.push("the comparison");
                             }
                         }
-                        let last = parts.pop().unwrap_or("search");
-                        let parts =
-                            if parts.is_empty() { last.to_string() } else { format!("{}, {last}", parts.join(", ")) };
-                        (format!("re-rendered {parts} and search"), built)
+                        (format!("re-rendered {} and search", parts.join(", ")), built)
                     }
                     None => ("rebuilt everything".to_string(), Built::from(self.everything())),
                 }

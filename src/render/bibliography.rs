@@ -49,12 +49,13 @@ fn full_authors(authors: &[String]) -> String {
     let omits = authors.iter().any(|a| is_omission(a));
     let mut out = String::new();
     for (i, author) in authors.iter().enumerate() {
-        let follows_omission = i > 0 && is_omission(&authors[i - 1]);
         if i > 0 {
-            out.push_str(match () {
-                _ if follows_omission => " ",
-                _ if i + 1 == authors.len() && !omits => " and ",
-                _ => ", ",
+            out.push_str(if is_omission(&authors[i - 1]) {
+                " "
+            } else if i + 1 == authors.len() && !omits {
+                " and "
+            } else {
+                ", "
             });
         }
         out.push_str(if is_omission(author) { "\u{2026}" } else { author });
