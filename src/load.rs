@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_saphyr::Error as YamlError;
 
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of, rel_path};
+mod hidden_text;
 pub mod strict;
 
 use crate::model::{
@@ -311,6 +312,21 @@ pub fn read_yaml_text<T: DeserializeOwned>(text: &str, path: &str, line_offset: 
 /// misspelt key put right) leaves the value whole, so what refers to its
 /// entries (a quote's id in a narrative) is still checked.
 fn read_yaml_text_whole<T: DeserializeOwned>(
+    text: &str,
+    path: &str,
+    line_offset: usize,
+) -> (Option<T>, Vec<Diagnostic>, bool) {
+    let (value, mut diags, whole) = read_yaml_mistakes(text, path, line_offset);
+    diags.extend(hidden_text::hidden_text(text).into_iter().map(|hidden| {
+        let (line, col) = line_col(text, hidden.at);
+        Diagnostic::new(path, line + line_offset, col, hidden.message()).with_hint(hidden.hint())
+    }));
+    (value, diags, whole)
+}
+
+/// [`read_yaml_text_whole`] but for text lost to comments, which YAML
+/// reads without a mistake (see [`hidden_text`]).
+fn read_yaml_mistakes<T: DeserializeOwned>(
     text: &str,
     path: &str,
     line_offset: usize,

@@ -111,6 +111,26 @@ const CASES: &[Case] = &[
         says: &["found nothing", "a table cell the study did not state is `\"\"`"],
     },
     Case {
+        name: "a hash that makes the rest of a value a comment",
+        file: SITE,
+        from: "      - text: Ways to stay in constant contact with family",
+        to: "      - text: Ways to stay in contact with family #1 priority",
+        line_with: "#1 priority",
+        says: &[
+            "`#1 priority` is read as a YAML comment and left out: the value ends at `Ways to stay in contact with family`",
+            "\"Ways to stay in contact with family #1 priority\"",
+            "write a space after `#`",
+        ],
+    },
+    Case {
+        name: "a hash in a section title",
+        file: FINDINGS,
+        from: "title: Findings at the Hamlet",
+        to: "title: Findings at #Hamlet",
+        line_with: "title: Findings at #Hamlet",
+        says: &["`#Hamlet` is read as a YAML comment", "\"Findings at #Hamlet\""],
+    },
+    Case {
         name: "recommendations as a bare list",
         file: SITE,
         from: "  - heading: Optimise the peer involvement role continuum\n    items:\n      - Make",

@@ -1,0 +1,148 @@
+//! Text that YAML reads as a comment. A `#` after a space starts a comment
+//! to the end of the line, so `text: We met on wing #3 weekly` reads as
+//! "We met on wing", and a published quotation or finding loses its end
+//! without a word. A comment written by hand has a space after its `#`
+//! (`year: 2026  # the year of fieldwork`, as `wingreport new` writes, and
+//! as yamllint's `comments` rule asks); a `#` followed at once by a letter
+//! or digit after text on its line is taken for lost text, as it almost
+//! always is (`wing #3`, `#MeToo`).
+
+use granit_parser::{Event, Parser, ScalarStyle};
+
+/// An inline comment that looks like text left out of a value.
+#[derive(Debug, PartialEq)]
+pub struct HiddenText {
+    /// Byte offset of the `#`.
+    pub at: usize,
+    /// The comment, from `#` to the end of its line.
+    pub comment: String,
+    /// The plain value the comment cut short, when it follows one on its line.
+    pub value: Option<String>,
+}
+
+impl HiddenText {
+    pub fn message(&self) -> String {
+        match &self.value {
+            Some(value) => {
+                format!("`{}` is read as a YAML comment and left out: the value ends at `{value}`", self.comment)
+            }
+            None => format!("`{}` is read as a YAML comment and left out: the value is empty", self.comment),
+        }
+    }
+
+    pub fn hint(&self) -> String {
+        let keep = match &self.value {
+            Some(value) => format!(
+                "put the whole value in double quotes to keep it: {}",
+                super::double_quoted(&format!("{value} {}", self.comment))
+            ),
+            None => format!("put the value in double quotes to keep it: {}", super::double_quoted(&self.comment)),
+        };
+        format!("in YAML, ` #` starts a comment; {keep}; if it is a comment, write a space after `#`")
+    }
+}
+
+/// Every inline comment of `text` that starts with a letter or digit right
+/// after its `#`. Most files have no `#` of that kind, and are not parsed;
+/// a text YAML cannot read yields nothing here (its syntax error is
+/// reported where it is parsed).
+pub fn hidden_text(text: &str) -> Vec<HiddenText> {
+    let candidates = candidates(text);
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    // Byte ranges of every scalar: a `#` inside one (quoted, or a block
+    // scalar's line) is text, not a comment.
+    let mut scalars: Vec<(usize, usize, bool)> = Vec::new();
+    for event in Parser::new_from_str(text) {
+        let Ok((event, span)) = event else { return Vec::new() };
+        if let Event::Scalar(_, style, ..) = event {
+            let (Some(start), Some(end)) = (span.start.byte_offset(), span.end.byte_offset()) else {
+                return Vec::new();
+            };
+            scalars.push((start, end, style == ScalarStyle::Plain));
+        }
+    }
+    candidates
+        .into_iter()
+        .filter(|&at| !scalars.iter().any(|&(start, end, _)| start <= at && at < end))
+        .map(|at| {
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i);
+            let value = scalars
+                .iter()
+                .rev()
+                .find(|&&(start, end, _)| start >= line_start && end <= at)
+                .filter(|&&(start, end, plain)| plain && end > start)
+                .map(|&(start, end, _)| text[start..end].to_string());
+            HiddenText { at, comment: text[at..line_end].trim_end().to_string(), value }
+        })
+        .collect()
+}
+
+/// Offsets of each `#` after a space or tab, with text before it on its
+/// line and a letter or digit right after it.
+fn candidates(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find('#').map(|i| from + i) {
+        from = i + 1;
+        if i == 0 || !matches!(bytes[i - 1], b' ' | b'\t') {
+            continue;
+        }
+        if !text[i + 1..].chars().next().is_some_and(char::is_alphanumeric) {
+            continue;
+        }
+        let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
+        if !text[line_start..i].trim().is_empty() {
+            found.push(i);
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<(String, Option<String>)> {
+        hidden_text(text).into_iter().map(|h| (h.comment, h.value)).collect()
+    }
+
+    #[test]
+    fn a_hash_and_a_word_after_a_plain_value_is_text_left_out() {
+        let text = "quotes:\n  - id: q1\n    text: We met on wing #3 weekly\n";
+        let hidden = hidden_text(text);
+        assert_eq!(hidden.len(), 1);
+        assert_eq!(&text[hidden[0].at..hidden[0].at + 2], "#3");
+        assert_eq!(hidden[0].comment, "#3 weekly");
+        assert_eq!(hidden[0].value.as_deref(), Some("We met on wing"));
+        assert!(hidden[0].hint().contains("\"We met on wing #3 weekly\""), "{}", hidden[0].hint());
+    }
+
+    #[test]
+    fn a_value_that_is_all_comment_is_named_empty() {
+        assert_eq!(found("title: #MeToo on the wing\n"), [("#MeToo on the wing".to_string(), None)]);
+    }
+
+    #[test]
+    fn comments_written_as_comments_and_hashes_inside_text_are_not_reported() {
+        let text = "\
+# a whole-line comment
+year: 2026  # the year of fieldwork
+title: \"Wing #3\"
+other: 'C #4'
+url: https://example.org/page#part
+tag: C# course
+note: |
+  Wing #3 in a block
+list: [a, b]  #\n";
+        assert_eq!(found(text), []);
+    }
+
+    #[test]
+    fn broken_yaml_reports_nothing_here() {
+        assert_eq!(found("a: [b #c\n  d: \"e\n"), []);
+    }
+}
