@@ -37,7 +37,7 @@ pub struct Request<'a> {
 /// The built site and the reports to export from it.
 pub struct Prepared {
     /// Holds the built site and the converted files until they are moved.
-    work: tempfile::TempDir,
+    work: WorkFolder,
     format: Format,
     /// The output folder the files go to.
     pub output: PathBuf,
@@ -46,6 +46,22 @@ pub struct Prepared {
     /// Ids of the project's reports this run leaves out as drafts, when it
     /// exports every report without `--drafts`.
     drafts_left_out: Vec<String>,
+}
+
+/// The temporary folder of a run, removed when the run ends, however it ends.
+struct WorkFolder(tempfile::TempDir);
+
+impl WorkFolder {
+    fn new(folder: tempfile::TempDir) -> Self {
+        crate::interrupt::guard_folder(folder.path());
+        WorkFolder(folder)
+    }
+}
+
+impl Drop for WorkFolder {
+    fn drop(&mut self) {
+        crate::interrupt::release_folder(self.0.path());
+    }
 }
 
 /// What a successful export wrote.
@@ -72,11 +88,13 @@ impl Prepared {
         if let Some(reason) = refuse_reason(root, &output, format) {
             return Err(Failure::Usage(reason));
         }
+        crate::interrupt::remove_stale_folders(&std::env::temp_dir(), format.extension);
         let work = tempfile::Builder::new()
-            .prefix(&format!("wingreport-{}-", format.extension))
+            .prefix(&crate::interrupt::folder_prefix(format.extension))
             .tempdir()
             .map_err(|e| Failure::Io(format!("cannot make a temporary folder: {e}")))?;
-        let built = work.path().join("site");
+        let work = WorkFolder::new(work);
+        let built = work.0.path().join("site");
         crate::build::build(root, Some(&built), drafts)?;
 
         let known = site_ids(&built).map_err(|e| Failure::Io(format!("cannot read the built site: {e}")))?;
@@ -106,16 +124,16 @@ impl Prepared {
 
     /// The temporary folder holding everything else (browser profiles, logs).
     pub fn work(&self) -> &Path {
-        self.work.path()
+        self.work.0.path()
     }
 
     /// The built report page of site `id`'s folder: `sites/<id>/`.
     pub fn report_folder(&self, id: &str) -> PathBuf {
-        self.work.path().join("site").join("sites").join(id)
+        self.work.0.path().join("site").join("sites").join(id)
     }
 
     fn converted_folder(&self) -> PathBuf {
-        self.work.path().join("converted")
+        self.work.0.path().join("converted")
     }
 
     /// Keeps site `id`'s converted file until [`Prepared::finish`].
@@ -125,33 +143,31 @@ impl Prepared {
     }
 
     /// Moves every converted file into the output folder: first each
-    /// under a hidden name beside its place, then, once all are there,
-    /// each into its place, which on one disk cannot fail half-way.
+    /// under a hidden name beside its place, then, once all are there, all
+    /// into their places at once (see [`replace_all`]), so that a file that
+    /// cannot be replaced leaves every file as it was.
     pub fn finish(self) -> Result<Exported, Failure> {
         let output = &self.output;
         std::fs::create_dir_all(output).map_err(|e| Failure::Io(format!("cannot make {}: {e}", output.display())))?;
         let pid = std::process::id();
         let mut arrived: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(self.ids.len());
+        let remove_arrived = |arrived: &[(PathBuf, PathBuf)]| {
+            arrived.iter().for_each(|(partial, _)| drop(std::fs::remove_file(partial)))
+        };
         for id in &self.ids {
             let name = self.file_name(id);
-            let (target, partial) = (output.join(&name), output.join(format!(".{name}.partial-{pid}")));
+            let (partial, target) = (output.join(format!(".{name}.partial-{pid}")), output.join(&name));
             if let Err(e) = move_into(&self.converted_folder().join(&name), &partial) {
-                arrived.iter().for_each(|(partial, _)| drop(std::fs::remove_file(partial)));
-                return Err(Failure::Io(format!(
-                    "cannot write {}: {e}; the previous files were left as they were",
-                    target.display()
-                )));
+                remove_arrived(&arrived);
+                return Err(unchanged(&target, &e));
             }
             arrived.push((partial, target));
         }
-        let mut files = Vec::with_capacity(arrived.len());
-        for (partial, target) in arrived {
-            std::fs::rename(&partial, &target).map_err(|e| {
-                let _ = std::fs::remove_file(&partial);
-                Failure::Io(format!("cannot write {}: {e}", target.display()))
-            })?;
-            files.push(target);
+        if let Err((target, e)) = replace_all(&arrived, |name| format!(".{name}.previous-{pid}")) {
+            remove_arrived(&arrived);
+            return Err(unchanged(&target, &e));
         }
+        let files = arrived.into_iter().map(|(_, target)| target).collect();
         let mut removed = Vec::new();
         for id in &self.drafts_left_out {
             let stale = output.join(self.file_name(id));
@@ -246,6 +262,54 @@ fn move_into(from: &Path, to: &Path) -> std::io::Result<()> {
     })
 }
 
+fn unchanged(target: &Path, e: &std::io::Error) -> Failure {
+    Failure::Io(format!("cannot write {}: {e}; the previous files were left as they were", target.display()))
+}
+
+/// Renames each `(new, target)` file onto its target, all or none: each
+/// existing target is first renamed aside (to `aside(its name)` in its
+/// folder), then each new file into place, then the set-aside files are
+/// removed. On a failure every rename done is undone, and the target that
+/// failed comes back with the error. A target that is a folder is refused
+/// before anything moves.
+fn replace_all(moves: &[(PathBuf, PathBuf)], aside: impl Fn(&str) -> String) -> Result<(), (PathBuf, std::io::Error)> {
+    if let Some((_, folder)) = moves.iter().find(|(_, target)| target.is_dir()) {
+        let e = std::io::Error::new(std::io::ErrorKind::IsADirectory, "a folder has its name");
+        return Err((folder.clone(), e));
+    }
+    let mut set_aside: Vec<(PathBuf, &PathBuf)> = Vec::new();
+    let put_back = |set_aside: &[(PathBuf, &PathBuf)]| {
+        for (kept, target) in set_aside.iter().rev() {
+            let _ = std::fs::rename(kept, target);
+        }
+    };
+    for (_, target) in moves {
+        if std::fs::symlink_metadata(target).is_err() {
+            continue;
+        }
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let kept = target.with_file_name(aside(&name));
+        if let Err(e) = std::fs::rename(target, &kept) {
+            put_back(&set_aside);
+            return Err((target.clone(), e));
+        }
+        set_aside.push((kept, target));
+    }
+    for (done, (new, target)) in moves.iter().enumerate() {
+        if let Err(e) = std::fs::rename(new, target) {
+            for (new, target) in &moves[..done] {
+                let _ = std::fs::rename(target, new);
+            }
+            put_back(&set_aside);
+            return Err((target.clone(), e));
+        }
+    }
+    for (kept, _) in set_aside {
+        let _ = std::fs::remove_file(kept);
+    }
+    Ok(())
+}
+
 /// The site folders of the project, whatever their status.
 fn site_folders(root: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(root.join("content").join("sites")) else { return Vec::new() };
@@ -261,6 +325,52 @@ mod tests {
     use super::*;
 
     const PDF: Format = Format { extension: "pdf", files: "PDFs", verb: "print" };
+
+    /// Three reports replacing earlier ones, in a fresh folder.
+    fn three_replacements() -> (tempfile::TempDir, Vec<(PathBuf, PathBuf)>) {
+        let dir = tempfile::tempdir().unwrap();
+        let moves = ["a", "b", "c"]
+            .iter()
+            .map(|id| {
+                let (new, target) = (dir.path().join(format!(".{id}.new")), dir.path().join(format!("{id}.pdf")));
+                std::fs::write(&new, "new").unwrap();
+                std::fs::write(&target, "old").unwrap();
+                (new, target)
+            })
+            .collect();
+        (dir, moves)
+    }
+
+    fn read(path: &Path) -> String {
+        std::fs::read_to_string(path).unwrap_or_else(|e| format!("{e}"))
+    }
+
+    #[test]
+    fn files_are_replaced_all_together_and_nothing_else_is_left() {
+        let (dir, moves) = three_replacements();
+        std::fs::remove_file(&moves[1].1).unwrap();
+        replace_all(&moves, |name| format!(".{name}.old")).unwrap();
+        assert!(moves.iter().all(|(_, target)| read(target) == "new"));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3, "only the three files");
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_replaced_leaves_every_file_as_it_was() {
+        // The last target cannot be set aside: its aside name is a folder that is not empty.
+        let (dir, moves) = three_replacements();
+        std::fs::create_dir_all(dir.path().join(".c.pdf.old/inside")).unwrap();
+        let (target, _) = replace_all(&moves, |name| format!(".{name}.old")).unwrap_err();
+        assert_eq!(target, moves[2].1);
+        assert!(moves.iter().all(|(new, target)| read(new) == "new" && read(target) == "old"));
+
+        // A target that is a folder is refused before anything moves.
+        let (_dir, moves) = three_replacements();
+        std::fs::remove_file(&moves[1].1).unwrap();
+        std::fs::create_dir(&moves[1].1).unwrap();
+        let (target, e) = replace_all(&moves, |name| format!(".{name}.old")).unwrap_err();
+        assert_eq!((target, e.kind()), (moves[1].1.clone(), std::io::ErrorKind::IsADirectory));
+        assert_eq!((read(&moves[0].1), read(&moves[2].1)), ("old".to_string(), "old".to_string()));
+    }
 
     #[test]
     fn project_folder_and_projects_are_refused() {

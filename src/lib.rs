@@ -12,6 +12,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod docx;
 pub mod export;
+pub(crate) mod interrupt;
 pub mod links;
 pub mod load;
 pub mod markdown;

@@ -635,3 +635,59 @@ fn a_failing_browser_names_the_site_and_writes_nothing() {
 fn pdf_with(root: &Path, browser: &Path, extra: &[&str]) -> Output {
     wingreport().arg("pdf").arg("--root").arg(root).args(extra).env("WINGREPORT_CHROMIUM", browser).output().unwrap()
 }
+
+/// Whether process `pid` is running (a zombie, ended but not yet reaped by
+/// its new parent, is not).
+#[cfg(unix)]
+fn running(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| stat.rsplit_once(") ").is_some_and(|(_, rest)| !rest.starts_with('Z')))
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_interrupted_run_stops_the_browser_and_its_helpers_and_leaves_no_temporary_folder() {
+    let dir = bundled_project();
+    let bin = tempfile::tempdir().unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    let (browser_pid, helper_pid) = (bin.path().join("browser.pid"), bin.path().join("helper.pid"));
+    // A browser that never answers, with a helper process of its own, as a renderer is.
+    let hung = format!(
+        "sleep 600 & echo $! > '{}.tmp'; echo $$ > '{}'; mv '{0}.tmp' '{0}'; sleep 600",
+        helper_pid.display(),
+        browser_pid.display()
+    );
+    let browser = fake_browser(bin.path(), &hung, b"");
+    let run = std::process::Command::new(assert_cmd::cargo::cargo_bin("wingreport"))
+        .args(["pdf", "--site", "high-down", "--root"])
+        .arg(dir.path())
+        .env("WINGREPORT_CHROMIUM", &browser)
+        .env("TMPDIR", temp.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !helper_pid.exists() {
+        assert!(started.elapsed().as_secs() < 120, "the fake browser never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let pid = |path: &Path| std::fs::read_to_string(path).unwrap().trim().parse::<i32>().unwrap();
+    let (browser, helper) = (pid(&browser_pid), pid(&helper_pid));
+    assert!(running(browser) && running(helper));
+    let listed = |dir: &Path| std::fs::read_dir(dir).unwrap().count();
+    assert_eq!(listed(temp.path()), 1, "the run's temporary folder");
+
+    // SAFETY: a signal to the child this test started.
+    unsafe { libc::kill(run.id() as i32, libc::SIGINT) };
+    let out = run.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(stderr(&out).contains("interrupted (Ctrl-C)"), "{}", stderr(&out));
+    let stopped = std::time::Instant::now();
+    while (running(browser) || running(helper)) && stopped.elapsed().as_secs() < 10 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(!running(browser), "the browser was stopped");
+    assert!(!running(helper), "the process the browser started was stopped with it");
+    assert_eq!(listed(temp.path()), 0, "the temporary folder was removed");
+    assert!(!dir.path().join("pdf").exists(), "nothing was written");
+}

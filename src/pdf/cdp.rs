@@ -54,7 +54,11 @@ impl Browser {
         let log_err = log.try_clone().map_err(CdpError::Start)?;
         let mut command = Command::new(program);
         command.args(args).arg("--remote-debugging-pipe").stdin(Stdio::null()).stdout(log).stderr(log_err);
+        // A group of its own, so that stopping it stops the renderers it starts.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let child = spawn_with_pipe(command, browser_reads, browser_writes).map_err(CdpError::Start)?;
+        crate::interrupt::browser_started(child.id());
 
         let (sender, receiver) = channel();
         std::thread::spawn(move || {
@@ -123,8 +127,7 @@ impl Browser {
                 Ok(Some(status)) => return Some(status),
                 Ok(None) if Instant::now() < until => std::thread::sleep(Duration::from_millis(20)),
                 _ => {
-                    let _ = self.child.kill();
-                    let _ = self.child.wait();
+                    self.stop();
                     return None;
                 }
             }
@@ -144,12 +147,21 @@ impl Browser {
     }
 }
 
+impl Browser {
+    /// Kills the browser and every process it started.
+    fn stop(&mut self) {
+        crate::interrupt::kill_group(self.child.id());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for Browser {
     fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+            self.stop();
         }
+        crate::interrupt::browser_ended(self.child.id());
     }
 }
 
