@@ -147,7 +147,11 @@ fn index_holds_every_published_section_with_resolving_links() {
     // The cross-site narratives too: the comparison's findings are searched for.
     let comparison = sections.iter().find(|(_, _, h)| h == "compare/index.html");
     assert_eq!(comparison.map(|(report, _, _)| report.as_str()), Some("Comparing the four pilot sites"));
-    assert!(sections.iter().any(|(_, _, h)| h == "index.html"), "the series index's narrative is indexed");
+    // Below the report cards: the link goes to the narrative's heading.
+    assert!(
+        sections.iter().any(|(_, _, h)| h == "index.html#narrative-heading"),
+        "the series index's narrative is indexed"
+    );
     for entry in walkdir::WalkDir::new(output.join("static/search")).into_iter().filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy().into_owned();
         assert!(name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.".contains(c)), "{name}");
@@ -267,12 +271,21 @@ fn assert_same_as_full_scan(
         .collect();
     let queries = queries(&held, extra);
     let results = engine_results(node, output, &queries);
+    let terms_of: BTreeMap<&str, &HashSet<String>> = held.iter().map(|(href, words)| (href.as_str(), words)).collect();
     let mut found_some = 0;
     for query in &queries {
         let hits = &results[query];
         let engine: BTreeSet<String> = hits.iter().cloned().collect();
         assert_eq!(engine.len(), hits.len(), "{query:?}: a section listed twice");
         assert_eq!(engine, full_scan(&held, query), "{query:?}: the engine and the full scan differ");
+        // The word being typed, found whole, ranks first ("42" before "421").
+        if let Some(typed) = terms(query).last().filter(|_| query.ends_with(char::is_alphanumeric)) {
+            let whole: Vec<bool> = hits.iter().map(|hit| terms_of[hit.as_str()].contains(typed)).collect();
+            assert!(
+                whole.windows(2).all(|pair| pair[0] || !pair[1]),
+                "{query:?}: a section holding `{typed}` whole is ranked below one holding only longer words"
+            );
+        }
         found_some += usize::from(!hits.is_empty());
     }
     assert!(found_some * 2 > queries.len(), "most queries find something: {found_some} of {}", queries.len());
@@ -346,7 +359,7 @@ A quixotic closing line.
     let (docs, output) = documents_with_index_on_disk(dir.path());
     let results = assert_same_as_full_scan(node, &output, &docs, &["zanzibarian", "quixotic"]);
     assert_eq!(results["zanzibarian"], ["compare/index.html"]);
-    assert_eq!(results["quixotic"], ["index.html"]);
+    assert_eq!(results["quixotic"], ["index.html#narrative-heading"]);
 }
 
 /// Found by a publisher's audit: a report's summary, on its cover and its

@@ -502,7 +502,11 @@ fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
         let (rendered, found) = render_sections(&[n], &env, false);
         diags.extend(found);
         links.extend(rendered.authored_links("index.html"));
+        // Its opening text sits below every report's card: link to its heading.
         search = rendered.search_docs(&series.title, "index.html");
+        for doc in search.iter_mut().filter(|doc| doc.href == "index.html") {
+            doc.href.push_str("#narrative-heading");
+        }
         rendered.into_html()
     });
     // The index has no reference list, so its fields cite as text.

@@ -72,7 +72,17 @@
         out.push({ text: words[i], prefix: isPrefix });
       }
     }
-    return { words: out, key: out.map(function (w) { return (w.prefix ? "^" : "=") + w.text; }).join(" ") };
+    var ignored = (fold(text).match(wordPattern) || []).filter(function (w) {
+      return Array.from(w).length < MIN_CHARS;
+    });
+    return {
+      words: out,
+      ignored: ignored,
+      // The words left out are part of it: the summary names them.
+      key: out.map(function (w) { return (w.prefix ? "^" : "=") + w.text; }).concat(ignored.map(function (w) {
+        return "!" + w;
+      })).join(" ")
+    };
   }
 
   /* Postings as the build writes them (src/search.rs `Postings`): a string of
@@ -173,9 +183,10 @@
     }
 
     /* done(error, hits): every section holding all the words, best first:
-     * most words in the section's label or page title, then the sum of
-     * weight x idf, then reading order. A hit is {page, section, headings,
-     * score}. */
+     * the word being typed found whole before only as the start of longer
+     * words ("42" before "421"), then most words in the section's label or
+     * page title, then the sum of weight x idf, then reading order. A hit
+     * is {page, section, exact, headings, score}. */
     function search(query, done) {
       if (query.words.length === 0) {
         done(null, []);
@@ -231,9 +242,10 @@
             var key = page * 1048576 + section;
             var hit = hits.get(key);
             if (!hit) {
-              hit = { page: page, section: section, heading: 0, score: 0 };
+              hit = { page: page, section: section, heading: 0, score: 0, exact: false };
               hits.set(key, hit);
             }
+            hit.exact = hit.exact || matching[t] === word.text;
             /* The section's heading (2) over the report's title (1). */
             hit.heading = Math.max(hit.heading, weight >= HEADING_WEIGHT ? 2 : weight >= TITLE_WEIGHT ? 1 : 0);
             hit.score += weight * idf;
@@ -244,7 +256,8 @@
         (found || hits).forEach(function (hit, key) {
           var other = hits.get(key);
           if (other) {
-            var kept = found ? hit : { page: hit.page, section: hit.section, headings: 0, score: 0 };
+            var kept = found ? hit : { page: hit.page, section: hit.section, exact: 0, headings: 0, score: 0 };
+            kept.exact += other.exact ? 1 : 0;
             kept.headings += other.heading;
             kept.score += other.score;
             next.set(key, kept);
@@ -258,7 +271,8 @@
       var out = [];
       found.forEach(function (hit) { out.push(hit); });
       out.sort(function (a, b) {
-        return b.headings - a.headings || b.score - a.score || a.page - b.page || a.section - b.section;
+        return b.exact - a.exact || b.headings - a.headings || b.score - a.score || a.page - b.page ||
+          a.section - b.section;
       });
       return out;
     }
@@ -485,8 +499,22 @@
     }, 600);
   }
 
+  /* 26000 as "26,000", as the pages write numbers. */
+  function thousands(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
+
   function plural(n) {
-    return n === 1 ? "1 result" : n + " results";
+    return n === 1 ? "1 result" : thousands(n) + " results";
+  }
+
+  /* What the query left out, for the summary: "; “7” is not searched (one letter)". */
+  function leftOut(ignored) {
+    if (ignored.length === 0) {
+      return "";
+    }
+    var quoted = ignored.map(function (w) { return "\u201c" + w + "\u201d"; }).join(", ");
+    return "; " + quoted + (ignored.length === 1 ? " is" : " are") + " not searched (one letter)";
   }
 
   function unavailable(key) {
@@ -501,9 +529,9 @@
 
   function describeSummary() {
     var total = current.hits.length;
-    summary.textContent = total > current.listed
+    summary.textContent = (total > current.listed
       ? plural(total) + ", showing the best " + current.listed
-      : plural(total);
+      : plural(total)) + leftOut(current.ignored);
     more.hidden = total <= current.listed;
     more.textContent = "Show " + Math.min(PAGE_SIZE, total - current.listed) + " more results";
   }
@@ -536,7 +564,7 @@
       } else if (focusFirst && firstAdded) {
         firstAdded.focus();
       } else if (!focusFirst) {
-        announce(plural(current.hits.length) + ". Press the down arrow to go to them.");
+        announce(plural(current.hits.length) + leftOut(current.ignored) + ". Press the down arrow to go to them.");
       }
     });
   }
@@ -575,13 +603,13 @@
         return;
       }
       clear(list);
-      current = { key: key, words: query.words, hits: hits, listed: 0 };
+      current = { key: key, words: query.words, ignored: query.ignored, hits: hits, listed: 0 };
       if (hits.length === 0) {
         openFirst = false;
         pending = null;
         shownFor = key;
         more.hidden = true;
-        summary.textContent = "No results for \u201c" + input.value.trim() + "\u201d";
+        summary.textContent = "No results for \u201c" + input.value.trim() + "\u201d" + leftOut(query.ignored);
         announce(summary.textContent);
         return;
       }
