@@ -238,7 +238,7 @@ fn build_sites(
     folders: &BTreeSet<String>,
     records: bool,
 ) -> Option<Built> {
-    let had_compare = Renderer::new(&cache.project, &cache.theme, PREVIEW).has_compare();
+    let had_compare = Renderer::new(&cache.project, &cache.theme, PREVIEW).compare_links();
     // Mistakes the loader set aside: reported with rendering's, as `check` does.
     let mut set_aside = Vec::new();
     let mut reloaded = Vec::new();
@@ -300,9 +300,10 @@ fn build_sites(
     };
     let Cache { project, theme, names: scanned_for, sites, pages, cross, search, extra } = cache;
     let renderer = Renderer::new(project, theme, PREVIEW);
-    // Every page links the comparison, so the cached pages of other sites
-    // are stale when an edit makes it appear or go.
-    if renderer.has_compare() != had_compare {
+    // Every page links the comparison, and every report its row there, so
+    // the cached pages of other sites are stale when an edit makes the
+    // comparison or its rows appear or go.
+    if renderer.compare_links() != had_compare {
         return None;
     }
     // A changed weight or title may reorder the reports, whose order the

@@ -132,9 +132,19 @@ fn downloads_hold_the_record_and_the_chart_numbers() {
     assert_eq!(csv.lines().count(), 1 + 6);
 
     let doc = html(&site_dir.join("index.html"));
-    let links: Vec<&str> =
-        select(&doc, ".downloads a, .cover-data a").iter().map(|a| a.value().attr("href").unwrap()).collect();
-    assert_eq!(links, ["site.json", "attributes.csv", "social-capital.csv"]);
+    let links: Vec<(&str, &str)> = select(&doc, ".downloads a, .cover-data a[download]")
+        .iter()
+        .map(|a| (a.value().attr("href").unwrap(), a.value().attr("download").unwrap()))
+        .collect();
+    // Saved under names that say whose they are (an audit's two downloads overwrote each other).
+    assert_eq!(
+        links,
+        [
+            ("site.json", "drake-hall-site.json"),
+            ("attributes.csv", "drake-hall-attributes.csv"),
+            ("social-capital.csv", "drake-hall-social-capital.csv")
+        ]
+    );
     assert!(!dir.path().join("output/sites/risley/attributes.csv").exists(), "no chart, no CSV");
     assert!(dir.path().join("output/sites/risley/site.json").exists());
 }

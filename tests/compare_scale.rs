@@ -103,6 +103,7 @@ fn attribute_summary_counts_the_sites_listing_each_attribute_and_the_unrecorded(
     }
     // Drake Hall has Approachable at 19 of 26 (73%), Risley at 9 of 10: median 82%.
     assert_eq!(rows["Approachable"], ["2", "2", "82%", "73% to 90%"]);
+    assert!(select(&doc, "#attribute-summary .figure-note").iter().all(|n| !text(n).contains("tied first")));
     assert_eq!(rows["Calm"], ["1", "0", "30%", "30% to 30%"]);
     let note = text(&select(&doc, "#attribute-summary .figure-note")[0]);
     assert!(note.contains("Not recorded: 2 of the 4 sites compared have no attribute data."), "{note}");
@@ -206,6 +207,38 @@ fn fifty_sites_each_appear_on_exactly_one_linked_group_page_with_their_six_ratin
         select(&first, ".compare-pager a[rel=next]").iter().map(|a| a.value().attr("href").unwrap()).collect();
     assert_eq!(next, ["../north-east-2/index.html"]);
     assert!(select(&first, ".compare-pager a[rel=prev]").is_empty());
+}
+
+/// Found by an archive reader's audit: at 1,000 sites nothing led from a
+/// site to its ratings. Each report links to its entry in the overview's
+/// A to Z list, which links to its row on its group page.
+#[test]
+fn each_report_leads_to_its_row_through_the_overviews_a_to_z_list() {
+    let dir = corpus();
+    let project = built(dir.path());
+    let out = dir.path().join("output");
+    let overview = html(&out.join("compare/index.html"));
+    let finder = select(&overview, ".site-finder li");
+    assert_eq!(finder.len(), 50);
+    let names: Vec<String> = finder.iter().map(|li| text(&select_in(li, "a")[0])).collect();
+    let number = |name: &str| name.split_whitespace().nth(2).and_then(|n| n.parse::<u32>().ok()).unwrap();
+    assert!(names.windows(2).all(|w| number(&w[0]) < number(&w[1])), "A to Z, numbers by value: {names:?}");
+    for site in &project.sites {
+        let id = &site.record.id.value;
+        let report = html(&out.join(format!("sites/{id}/index.html")));
+        let link = select(&report, ".cover-data a[href*='compare/']");
+        assert_eq!(link.len(), 1, "{id}: one link to the comparison");
+        assert_eq!(link[0].value().attr("href"), Some(format!("../../compare/index.html#site-{id}").as_str()));
+        let entry = select(&overview, &format!("li#site-{id}"));
+        assert_eq!(entry.len(), 1, "{id} in the A to Z list");
+        let row_href = select_in(&entry[0], "a")[0].value().attr("href").unwrap().to_string();
+        let (page, anchor) = row_href.split_once('#').unwrap();
+        let group_page = html(&out.join("compare").join(page));
+        let row = select(&group_page, &format!("#social-capital-matrix tr#{anchor}"));
+        assert_eq!(row.len(), 1, "{id}: {row_href} is its row");
+        let place = text(&select_in(&entry[0], ".finder-place")[0]);
+        assert!(place.starts_with(&text(&select(&group_page, "h1")[0])), "{id}: {place}");
+    }
 }
 
 #[test]

@@ -45,9 +45,44 @@ pub(super) fn wanted(project: &Project, sites: &[&Site]) -> bool {
     project.config.compare.enabled && sites.iter().filter(comparable).count() >= 2
 }
 
+/// Whether the comparison has a row for every one of `sites` (its ratings
+/// table, or else its delivery table, on the page or on a group page),
+/// which each report links to as `compare/index.html#site-<id>`.
+pub(super) fn has_site_rows(project: &Project, sites: &[&Site]) -> bool {
+    let rated = project.frameworks.social_capital.is_some() && sites.iter().any(|s| s.record.social_capital.is_some());
+    rated || sites.iter().any(|s| s.record.delivery.is_some())
+}
+
+/// A name's place in an A to Z list as a reader expects it: letters
+/// without regard to case, numbers by value ("Bench 9" before "Bench 10").
+fn reading_order(name: &str) -> Vec<(String, u128)> {
+    let mut key: Vec<(String, u128)> = Vec::new();
+    let mut rest = name;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let (part, after) = if digits > 0 {
+            let value = rest[..digits].parse().unwrap_or(u128::MAX);
+            ((String::new(), value), &rest[digits..])
+        } else {
+            let letters = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+            ((rest[..letters].to_lowercase(), 0), &rest[letters..])
+        };
+        key.push(part);
+        rest = after;
+    }
+    key
+}
+
+/// The anchor of a site's row on the comparison's pages.
+pub(super) fn row_anchor(site: &Site) -> String {
+    format!("site-{}", site.record.id.value)
+}
+
 /// One row of the delivery-model table (Table 1 of the commissioning guidance).
 #[derive(Serialize)]
 struct DeliveryRow {
+    /// The row's anchor, `site-<id>`, used when the page has no ratings table.
+    id: String,
     site: String,
     href: String,
     /// The cells of the table's columns; `None` when the record has no `delivery`.
@@ -169,6 +204,20 @@ struct GroupsBlock {
     /// "12 groups".
     count: String,
     rows: Vec<GroupRow>,
+    /// Every site, A to Z, linked to its row on its group's page: the place
+    /// each report's link to the comparison lands on.
+    finder: Vec<FinderEntry>,
+}
+
+#[derive(Serialize)]
+struct FinderEntry {
+    /// `site-<id>`, the anchor reports link to.
+    id: String,
+    site: String,
+    /// Its row on its group page.
+    href: String,
+    /// "North East, sites 1 to 50".
+    place: String,
 }
 
 #[derive(Serialize)]
@@ -386,7 +435,25 @@ fn render_groups(
         };
         files.push(page_file(meta.theme, "compare_group.html", &view, path, &mut found.diags));
     }
+    let mut finder: Vec<FinderEntry> = pages
+        .iter()
+        .flat_map(|&(group, page)| {
+            let place = if group.pages.len() > 1 {
+                format!("{}, {}", group.name, page.range().to_lowercase())
+            } else {
+                group.name.clone()
+            };
+            page.sites.iter().map(move |site| FinderEntry {
+                id: row_anchor(site),
+                site: site_label(site),
+                href: format!("{}#{}", page.href(), row_anchor(site)),
+                place: place.clone(),
+            })
+        })
+        .collect();
+    finder.sort_by_cached_key(|entry| (reading_order(&entry.site), entry.id.clone()));
     GroupsBlock {
+        finder,
         number,
         field: groups::field_name(by).to_string(),
         field_title: groups::capitalised(groups::field_name(by)),
@@ -531,5 +598,17 @@ fn delivery_row(site: &Site, path: &str, up: &str, bibliography: &Bibliography, 
         ]
     });
     prose.finish(path, &mut found.diags, &mut found.links);
-    DeliveryRow { site: site_label(site), href: format!("{up}{}", site_href(site)), cells }
+    DeliveryRow { id: row_anchor(site), site: site_label(site), href: format!("{up}{}", site_href(site)), cells }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_a_to_z_list_reads_numbers_by_value_and_letters_without_case() {
+        let mut names = vec!["HMP Bench 10", "hmp bench 9", "HMP Bench 100", "HMP Askham", "HMP Bench 9a"];
+        names.sort_by_cached_key(|name| reading_order(name));
+        assert_eq!(names, ["HMP Askham", "hmp bench 9", "HMP Bench 9a", "HMP Bench 10", "HMP Bench 100"]);
+    }
 }

@@ -10,6 +10,12 @@ pub const ATTRIBUTES_CSV: &str = "attributes.csv";
 pub const SOCIAL_CAPITAL_CSV: &str = "social-capital.csv";
 
 /// The downloads of one site, under `sites/<id>/`.
+/// The name a browser saves a site's download under: `drake-hall-attributes.csv`,
+/// so that the files of several reports do not overwrite or look like each other.
+pub fn saved_name(site_id: &str, file: &str) -> String {
+    format!("{site_id}-{file}")
+}
+
 pub fn site_downloads(site: &Site, frameworks: &Frameworks) -> Vec<OutputFile> {
     let record = &site.record;
     let dir = format!("sites/{}", record.id.value);

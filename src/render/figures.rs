@@ -23,6 +23,7 @@ pub fn attributes_figure(attributes: &Attributes, site_id: &str) -> (Value, Stri
     let data = json!({
         "svg": svg, "rows": rows, "n": n, "source": attributes.source, "illustrative": attributes.illustrative,
         "csv": super::downloads::ATTRIBUTES_CSV,
+        "csv_name": super::downloads::saved_name(site_id, super::downloads::ATTRIBUTES_CSV),
     });
     (data, caption)
 }
@@ -80,6 +81,7 @@ pub(super) fn social_capital_figure<'a>(
     let data = json!({
         "svg": svg, "groups": groups, "legend": legend, "illustrative": illustrative,
         "csv": super::downloads::SOCIAL_CAPITAL_CSV,
+        "csv_name": super::downloads::saved_name(site_id, super::downloads::SOCIAL_CAPITAL_CSV),
     });
     (data, caption)
 }

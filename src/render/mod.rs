@@ -177,6 +177,8 @@ pub struct Renderer<'a> {
     nav_pages: Vec<Link>,
     /// Whether the output has a comparison page, which every page links.
     has_compare: bool,
+    /// Whether the comparison has a row for every site, which each report links.
+    compare_rows: bool,
     many_reports: bool,
     bibliography: Bibliography<'a>,
 }
@@ -189,10 +191,12 @@ impl<'a> Renderer<'a> {
             selection,
             nav_pages: Vec::new(),
             has_compare: false,
+            compare_rows: false,
             many_reports: false,
             bibliography: Bibliography::new(&project.references).incomplete(!project.references_complete),
         };
         renderer.has_compare = compare::wanted(project, &renderer.sites());
+        renderer.compare_rows = renderer.has_compare && compare::has_site_rows(project, &renderer.sites());
         renderer.many_reports = renderer.sites().len() > 1;
         let compare_link = Link { title: renderer.compare_title(), href: compare::PATH.to_string() };
         renderer.nav_pages = renderer
@@ -220,9 +224,24 @@ impl<'a> Renderer<'a> {
     }
 
     /// Whether the output has a comparison page, and so a link to it on
-    /// every page.
-    pub fn has_compare(&self) -> bool {
-        self.has_compare
+    /// every page; and whether it has a row for every site, which each
+    /// report links to.
+    pub fn compare_links(&self) -> (bool, bool) {
+        (self.has_compare, self.compare_rows)
+    }
+
+    /// The link from `site`'s report (at `root`) to its row in the comparison.
+    fn compare_link(&self, site: &Site, root: &str) -> Option<Link> {
+        self.has_compare.then(|| {
+            if self.compare_rows {
+                Link {
+                    title: format!("This site beside the others: {}", self.compare_title()),
+                    href: format!("{root}{}#{}", compare::PATH, compare::row_anchor(site)),
+                }
+            } else {
+                Link { title: self.compare_title(), href: format!("{root}{}", compare::PATH) }
+            }
+        })
     }
 
     /// The sites this selection publishes, in index order (weight, then title).
@@ -443,6 +462,7 @@ fn render_site(site: &Site, narrative: &[Narrative], meta: &Renderer) -> Rendere
         status_label: r.status.label().to_string(),
         summary_html,
         data_href: downloads::RECORD_JSON.to_string(),
+        compare: meta.compare_link(site, root),
         sample: r.sample.iter().flatten().map(|(label, &count)| SampleRow { label: label.clone(), count }).collect(),
         toc,
         figures,

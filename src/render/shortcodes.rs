@@ -363,7 +363,7 @@ fn searchable_text(value: &Value, out: &mut String) {
             .filter(|(k, _)| {
                 !matches!(
                     k.as_str(),
-                    "svg" | "csv" | "colour" | "key" | "symbol" | "href" | "id" | "html" | "attribution"
+                    "svg" | "csv" | "csv_name" | "colour" | "key" | "symbol" | "href" | "id" | "html" | "attribution"
                 )
             })
             .for_each(|(_, v)| searchable_text(v, out)),

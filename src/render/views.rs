@@ -83,6 +83,9 @@ pub struct SiteView {
     pub summary_html: String,
     /// The record as loaded, relative to the report.
     pub data_href: String,
+    /// The site's row in the comparison (or the comparison, when it has
+    /// no rows per site), from the report; `None` without a comparison.
+    pub compare: Option<Link>,
     /// Who took part, as "label: count" in the record's order.
     pub sample: Vec<SampleRow>,
     pub toc: Vec<TocEntry>,

@@ -117,8 +117,10 @@ pub(super) fn sites_phrase(n: usize) -> String {
 pub(super) struct AttributeSummaryRow {
     name: String,
     /// Sites whose records list the attribute.
+    #[serde(serialize_with = "written_with_thousands")]
     sites: usize,
     /// Sites where it has the highest count (ties all count).
+    #[serde(serialize_with = "written_with_thousands")]
     top: usize,
     /// Median and range of its share of each listing site's respondents,
     /// as whole percentages; `None` when no listing site had respondents.
@@ -135,8 +137,13 @@ pub(super) struct AttributeSummary {
     recorded: usize,
     /// "Not recorded: 3 of the 4 sites compared have no attribute data."
     not_recorded: Option<String>,
+    /// `recorded` as the page writes numbers: "1,000".
+    recorded_text: String,
     /// Says how many of the sites' numbers are marked illustrative.
     illustrative: Option<String>,
+    /// Says how many sites have attributes tied first, each counted in
+    /// "ranks first", so that column adds up to more than the sites.
+    tied: Option<String>,
     rows: Vec<AttributeSummaryRow>,
 }
 
@@ -151,8 +158,12 @@ pub(super) fn attribute_summary(sites: &[&Site], number: String) -> Option<Attri
     }
     // name -> (first seen, sites listing, sites ranking it top, shares)
     let mut seen: indexmap::IndexMap<&str, (usize, usize, Vec<f64>)> = indexmap::IndexMap::new();
+    let mut tied = 0;
     for attributes in &recorded {
         let top = attributes.items.iter().map(|i| i.count.value).max().unwrap_or(0);
+        let firsts: std::collections::HashSet<&str> =
+            attributes.items.iter().filter(|i| top > 0 && i.count.value == top).map(|i| i.name.as_str()).collect();
+        tied += usize::from(firsts.len() > 1);
         let mut listed = std::collections::HashSet::new();
         for item in &attributes.items {
             // A name listed twice in one record counts once for that site.
@@ -196,6 +207,15 @@ pub(super) fn attribute_summary(sites: &[&Site], number: String) -> Option<Attri
         number,
         caption: format!("Attribute priorities at the {} with attribute data", sites_phrase(recorded.len())),
         recorded: recorded.len(),
+        recorded_text: thousands(recorded.len()),
+        tied: (tied > 0).then(|| {
+            let (have, its) = if tied == 1 { ("site has", "its") } else { ("sites have", "their") };
+            format!(
+                "{} {have} two or more attributes tied first; each of {its} tied attributes counts as ranking first \
+                 there, so \u{201c}Sites where it ranks first\u{201d} adds up to more than the sites.",
+                thousands(tied)
+            )
+        }),
         not_recorded: (missing > 0).then(|| {
             format!(
                 "Not recorded: {} of the {} compared have no attribute data.",
@@ -215,6 +235,11 @@ pub(super) fn attribute_summary(sites: &[&Site], number: String) -> Option<Attri
         },
         rows: rows.into_iter().map(|(row, _)| row).collect(),
     })
+}
+
+/// A count as the page writes numbers: "1,000".
+fn written_with_thousands<S: serde::Serializer>(n: &usize, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&thousands(*n))
 }
 
 /// Median of sorted values.
