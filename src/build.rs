@@ -23,6 +23,15 @@ pub enum Failure {
     Io(String),
 }
 
+impl Failure {
+    /// Mistakes in the content, in reading order: files in the order the
+    /// run first found a mistake in each, and each file's from its top.
+    pub fn content(mut diags: Vec<Diagnostic>) -> Failure {
+        crate::diagnostics::in_reading_order(&mut diags);
+        Failure::Content(diags)
+    }
+}
+
 /// What a successful run produced.
 #[derive(Debug)]
 pub struct Summary {
@@ -116,7 +125,7 @@ fn generate_into(
     diags.extend(scanner.finish(root));
     match assembled {
         Some(assembled) if diags.is_empty() => Ok(assembled),
-        _ => Err(Failure::Content(diags)),
+        _ => Err(Failure::content(diags)),
     }
 }
 
@@ -125,7 +134,7 @@ fn generate_into(
 pub fn prepare(root: &Path) -> Result<(Project, Theme), Failure> {
     match prepare_all(root, &mut Stopwatch::start())? {
         (project, theme, diags) if diags.is_empty() => Ok((project, theme)),
-        (_, _, diags) => Err(Failure::Content(diags)),
+        (_, _, diags) => Err(Failure::content(diags)),
     }
 }
 
@@ -148,7 +157,7 @@ fn prepare_all(root: &Path, watch: &mut Stopwatch) -> Result<(Project, Theme, Ve
     }
     let (project, mut diags) = crate::load::load(root);
     watch.lap("load");
-    let Some(project) = project else { return Err(Failure::Content(diags)) };
+    let Some(project) = project else { return Err(Failure::content(diags)) };
     let checked = crate::validate::validate(&project);
     watch.lap("validate");
     // Rendering relies on what validation guarantees.
@@ -158,10 +167,10 @@ fn prepare_all(root: &Path, watch: &mut Stopwatch) -> Result<(Project, Theme, Ve
     watch.lap("theme");
     match theme {
         Ok(theme) if valid => Ok((project, theme, diags)),
-        Ok(_) => Err(Failure::Content(diags)),
+        Ok(_) => Err(Failure::content(diags)),
         Err(theme_diags) => {
             diags.extend(theme_diags);
-            Err(Failure::Content(diags))
+            Err(Failure::content(diags))
         }
     }
 }

@@ -82,8 +82,11 @@ impl Diagnostic {
 
 /// Display form of a path relative to the project root.
 pub fn rel_path(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    match path.strip_prefix(root) {
+        Ok(rel) => rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"),
+        // Outside the project (a real-names list kept elsewhere): as it is.
+        Err(_) => path.display().to_string(),
+    }
 }
 
 /// The closest candidate by edit distance, if it is close enough to be a
@@ -236,6 +239,18 @@ pub fn dedup(diags: &mut Vec<Diagnostic>) {
     diags.retain(|d| seen.insert((d.path.clone(), d.line, d.col, d.message.clone())));
 }
 
+/// Orders `diags` as a reader goes through the files: each file's
+/// mistakes together, from its top (a whole-file one first), the files in
+/// the order their first mistake was found.
+pub fn in_reading_order(diags: &mut [Diagnostic]) {
+    let mut first_seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for d in diags.iter() {
+        let next = first_seen.len();
+        first_seen.entry(d.path.clone()).or_insert(next);
+    }
+    diags.sort_by_key(|d| (first_seen[&d.path], d.line, d.col));
+}
+
 /// Lines longer than this are not shown as a snippet: one would fill the
 /// terminal, and miette cannot draw a marker past column 65,535.
 const LONGEST_SNIPPET_LINE: usize = 500;
@@ -275,6 +290,26 @@ pub fn report(root: &Path, diags: &[Diagnostic], colour: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mistakes_are_listed_file_by_file_from_the_top() {
+        let mut diags = vec![
+            Diagnostic::new("b.md", 13, 1, "shortcode"),
+            Diagnostic::new("a.yaml", 4, 2, "key"),
+            Diagnostic::new("b.md", 11, 5, "citation"),
+            Diagnostic::new("a.yaml", 2, 9, "value"),
+        ];
+        in_reading_order(&mut diags);
+        let order: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(order, ["citation", "shortcode", "value", "key"]);
+    }
+
+    #[test]
+    fn a_path_outside_the_project_is_shown_whole_with_one_slash() {
+        let root = Path::new("/p/study");
+        assert_eq!(rel_path(root, Path::new("/p/study/content/sites/a/site.yaml")), "content/sites/a/site.yaml");
+        assert_eq!(rel_path(root, Path::new("/tmp/names.txt")), "/tmp/names.txt");
+    }
 
     #[test]
     fn a_suggestion_sees_past_case_and_characters_that_do_not_show() {

@@ -1326,9 +1326,18 @@ fn misnamed(root: &Path, path: &Path) -> Option<Diagnostic> {
     }
     let stem = &name[..stem.len()];
     let fix = stem.strip_suffix(".md").or_else(|| stem.strip_suffix(".MD")).unwrap_or(stem);
+    // Renaming a backup onto the section beside it would overwrite the section.
+    let hint = if path.with_file_name(format!("{fix}.md")).is_file() {
+        format!(
+            "`{fix}.md` is beside it and is read: if this is an old copy, move it outside content/; otherwise bring \
+             its text into `{fix}.md`"
+        )
+    } else {
+        format!("rename it to `{fix}.md`; keep notes and other files outside content/")
+    };
     Some(
         Diagnostic::whole_file(rel_path(root, path), "this file is not read: only Markdown files ending in `.md` are")
-            .with_hint(format!("rename it to `{fix}.md`; keep notes and other files outside content/")),
+            .with_hint(hint),
     )
 }
 
@@ -1344,6 +1353,33 @@ fn starts_with_front_matter(path: &Path) -> bool {
 /// A file name, lower-cased, that is the record's under another spelling.
 fn record_look_alike(lower: &str) -> bool {
     matches!(lower, "site.yml" | "site.yaml" | "site.yaml.txt")
+}
+
+/// A `site.yml` or `site.yaml.txt` beside the folder's `site.yaml`: an
+/// editor that opened it instead shows edits that never reach the report.
+fn second_records(root: &Path, record_file: &Path) -> Vec<Diagnostic> {
+    let (Some(folder), Ok(record)) = (record_file.parent(), record_file.canonicalize()) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
+    entries
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.file_name().and_then(|n| n.to_str()).is_some_and(|n| record_look_alike(&n.to_lowercase()))
+                && path.is_file()
+                // The record itself, under the case a case-insensitive disk lists.
+                && path.canonicalize().is_ok_and(|p| p != record)
+        })
+        .map(|path| {
+            Diagnostic::whole_file(
+                rel_path(root, &path),
+                "this file is not read: the report's record is the `site.yaml` beside it",
+            )
+            .with_hint(
+                "an edit here never reaches the report: bring what it adds into `site.yaml`, then delete it or move \
+                 it outside content/",
+            )
+        })
+        .collect()
 }
 
 /// One site folder: its record and narrative, or the problems found.
@@ -1369,7 +1405,10 @@ pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnost
             );
             None
         }
-        None => read_yaml_and_text(root, &record_file, true, &mut found),
+        None => {
+            found.extend(second_records(root, &record_file));
+            read_yaml_and_text(root, &record_file, true, &mut found)
+        }
     };
     let record_complete = record.as_ref().is_some_and(|(_, _, whole)| *whole);
     let (narrative, narrative_complete) = read_narratives_counted(root, folder_path, &mut found);

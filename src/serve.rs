@@ -162,7 +162,7 @@ fn classify(root: &Path, names: Option<&Path>, paths: &[&PathBuf]) -> Change {
 const PREVIEW: Selection = Selection { drafts: true };
 
 fn deny_list(root: &Path, project: &Project) -> Result<Vec<String>, Failure> {
-    crate::privacy::read_deny_list(root, &project.config.privacy.real_names).map_err(|d| Failure::Content(vec![d]))
+    crate::privacy::read_deny_list(root, &project.config.privacy.real_names).map_err(|d| Failure::content(vec![d]))
 }
 
 /// Fails on any listed name in `files`.
@@ -176,7 +176,7 @@ fn scan_privacy<'a>(
         scanner.scan(path, bytes);
     }
     let leaks = scanner.finish(root);
-    if leaks.is_empty() { Ok(()) } else { Err(Failure::Content(leaks)) }
+    if leaks.is_empty() { Ok(()) } else { Err(Failure::content(leaks)) }
 }
 
 /// Loads and renders everything.
@@ -193,11 +193,11 @@ fn build_everything(root: &Path) -> Result<(Cache, Vec<OutputFile>), Failure> {
     let parts: Vec<&Rendered> = site_parts.iter().chain(&pages).chain(&cross).collect();
     let assembled = match renderer.assemble(&parts, search.files()) {
         Ok(assembled) if diags.is_empty() => assembled,
-        Ok(_) => return Err(Failure::Content(diags)),
+        Ok(_) => return Err(Failure::content(diags)),
         Err(more) => {
             diags.extend(more);
             crate::diagnostics::dedup(&mut diags);
-            return Err(Failure::Content(diags));
+            return Err(Failure::content(diags));
         }
     };
     let extra = assembled.extra.iter().map(|f| f.path.clone()).collect();
@@ -295,7 +295,7 @@ fn build_sites(
         Ok(fresh) => fresh,
         Err(diags) => {
             restore(cache, previous);
-            return Some(Built::Refused(Failure::Content(diags)));
+            return Some(Built::Refused(Failure::content(diags)));
         }
     };
     let Cache { project, theme, names: scanned_for, sites, pages, cross, search, extra } = cache;
@@ -386,7 +386,7 @@ fn build_sites(
         linking.iter().flat_map(|part| &part.pages).filter(|p| !fresh_pages.contains(p.path.as_str())).collect();
     diags.extend(output.check(&their_pages, Some(&changed), &their_links).diagnostics);
     if !diags.is_empty() {
-        return Some(Built::Broke(Failure::Content(diags)));
+        return Some(Built::Broke(Failure::content(diags)));
     }
 
     // A list changed since the last scan is checked against every file.
@@ -710,12 +710,13 @@ const DEFAULT_PORTS: std::ops::RangeInclusive<u16> = 1111..=1130;
 /// Whether a changed path is something a build reads. At the top of the
 /// project only the config and the content and theme folders count: output/,
 /// private/ and a log written there (`wingreport serve 2> serve.log`) would
-/// otherwise each trigger a rebuild, the log for ever.
+/// otherwise each trigger a rebuild, the log for ever. Nothing in a hidden
+/// folder (`content/sites/.old-copy/`) is read either.
 fn can_change_the_site(root: &Path, path: &Path) -> bool {
-    let top = path.strip_prefix(root).ok().and_then(|rel| rel.components().next());
-    let read =
-        top.is_some_and(|top| ["wingreport.toml", "content", "themes"].iter().any(|name| top.as_os_str() == *name));
-    read && !crate::load::is_editor_noise(path)
+    let Ok(relative) = path.strip_prefix(root) else { return false };
+    let mut parts = relative.components().map(|part| part.as_os_str());
+    let read = parts.next().is_some_and(|top| ["wingreport.toml", "content", "themes"].iter().any(|name| top == *name));
+    read && !crate::load::is_editor_noise(path) && !parts.any(|part| part.to_string_lossy().starts_with('.'))
 }
 
 /// The watcher, shared with the thread that adds folders made while serve runs.
@@ -974,20 +975,25 @@ async fn page(State(preview): State<Shared>, uri: Uri) -> Response {
 /// A 404 whatever state the content is in; a missing page still shows the
 /// problems and reloads, so the reader sees why and when it is fixed.
 fn not_found(path: &str, state: &Preview) -> Response {
-    let message = format!("{path} is not part of the site");
+    // Before a first good build, no page is missing: none is made yet.
+    let (status, title, message) = if state.files.is_empty() && !state.errors.is_empty() {
+        let why = "The site is not built yet: the problems below stop it. It appears once they are fixed";
+        (StatusCode::SERVICE_UNAVAILABLE, "Not built yet", why.to_string())
+    } else {
+        (StatusCode::NOT_FOUND, "Not found", format!("{path} is not part of the site"))
+    };
     // A page's address may have no extension (`/sites/risly`): it gets the
     // page, with the problems and the reload; a missing file the plain text.
     let page_like = path.ends_with(".html") || !path.rsplit('/').next().unwrap_or_default().contains('.');
     if !page_like {
-        return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message + "\n")
-            .into_response();
+        return (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message + "\n").into_response();
     }
     let html = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>\
-         <body><main><h1>Not found</h1><p>{}.</p></main></body></html>",
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\
+         <body><main><h1>{title}</h1><p>{}.</p></main></body></html>",
         escape_html(&message)
     );
-    html_response(StatusCode::NOT_FOUND, preview_html(&html, &state.errors, state.generation))
+    html_response(status, preview_html(&html, &state.errors, state.generation))
 }
 
 fn html_response(status: StatusCode, html: String) -> Response {
@@ -1040,7 +1046,16 @@ mod tests {
         for read in ["wingreport.toml", "content/sites/a/site.yaml", "themes/default/templates/site.html", "content"] {
             assert!(can_change_the_site(root, &root.join(read)), "{read}");
         }
-        for ignored in ["serve.log", "output/index.html", "private/names.txt", "content/sites/a/.site.yaml.swp", ""] {
+        for ignored in [
+            "serve.log",
+            "output/index.html",
+            "private/names.txt",
+            "content/sites/a/.site.yaml.swp",
+            "",
+            "content/sites/a/.backup/03-method.md",
+            "content/sites/.a-old/site.yaml",
+            "themes/mine/.cache/x.html",
+        ] {
             assert!(!can_change_the_site(root, &root.join(ignored)), "{ignored}");
         }
     }

@@ -159,9 +159,22 @@ fn check_site(site: &Site, frameworks: &Frameworks, frameworks_path: &str, diags
         );
     }
     if *id != site.folder {
+        // A copy made by a file manager ("drake-hall copy", "DH8") cannot be an id.
+        let hint = if is_slug(&site.folder, false) {
+            format!("write `id: {}` or rename the folder to `{id}`", site.folder)
+        } else if is_slug(id, false) {
+            format!(
+                "rename the folder to `{id}` (a folder name is the report's address, so it takes lower-case \
+                 letters, digits and `-` only)"
+            )
+        } else {
+            format!(
+                "rename the folder to lower-case letters, digits and `-` only, such as `{}`, and write that as the id",
+                crate::markdown::slugify(&site.folder)
+            )
+        };
         diags.push(
-            at(path, &record.id, format!("site id `{id}` does not match its folder `{}`", site.folder))
-                .with_hint(format!("write `id: {}` or rename the folder to `{id}`", site.folder)),
+            at(path, &record.id, format!("site id `{id}` does not match its folder `{}`", site.folder)).with_hint(hint),
         );
     }
 

@@ -958,6 +958,21 @@ fn a_section_whose_name_does_not_end_in_md_is_an_error_not_left_out() {
         assert!(err.contains(&format!("rename it to `{fix}`")), "{file}: {err}");
     }
     assert_eq!(err.matches("this file is not read").count(), 4, "other files are not sections: {err}");
+
+    // Found by a researcher's audit: a backup beside its section, and a
+    // second record beside the record, are not to be renamed onto them.
+    std::fs::copy(sites.join("drake-hall/02-findings.md"), sites.join("drake-hall/02-findings.md.txt")).unwrap();
+    std::fs::copy(sites.join("drake-hall/site.yaml"), sites.join("drake-hall/site.yml")).unwrap();
+    let err = failed_check(root);
+    assert!(err.contains("content/sites/drake-hall/02-findings.md.txt: this file is not read"), "{err}");
+    assert!(err.contains("`02-findings.md` is beside it and is read: if this is an old copy"), "{err}");
+    assert!(
+        err.contains(
+            "content/sites/drake-hall/site.yml: this file is not read: the report's record is the `site.yaml`"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("rename it to `02-findings.md`") && !err.contains("rename it to `site.yaml`"), "{err}");
 }
 
 /// Found by a researcher's audit: while the record had a mistake that
@@ -1045,4 +1060,24 @@ fn a_template_mistake_is_one_error_at_its_place() {
     let col = text[..at].rsplit('\n').next().unwrap().chars().count() + 12; // at the `}}` after `{{ nosuch( `
     assert!(err.contains(&format!("{site}:{line}:{col}: the template does not parse")), "{err}");
     assert_eq!(err.matches('×').count(), 1, "{err}");
+}
+
+/// A file manager's copy of a site folder ("drake-hall copy") or a folder
+/// renamed in capitals: the hint must not say to write the folder's name as
+/// the id, which is then refused for its characters (a researcher's audit).
+#[test]
+fn a_folder_name_that_cannot_be_an_id_is_only_to_be_renamed() {
+    let dir = bundled_project();
+    let sites = dir.path().join("content/sites");
+    std::fs::rename(sites.join("drake-hall"), sites.join("Drake-Hall copy")).unwrap();
+    let diags = match wingreport::build::generate(dir.path(), false) {
+        Err(wingreport::build::Failure::Content(diags)) => diags,
+        other => panic!("want content problems, got {other:?}"),
+    };
+    let mismatch: Vec<_> = diags.iter().filter(|d| d.message.contains("does not match its folder")).collect();
+    assert_eq!(mismatch.len(), 1, "{diags:#?}");
+    assert_eq!(mismatch[0].path, "content/sites/Drake-Hall copy/site.yaml");
+    let hint = mismatch[0].hint.as_deref().unwrap();
+    assert!(hint.starts_with("rename the folder to `drake-hall`"), "{hint}");
+    assert!(!hint.contains("write `id:"), "{hint}");
 }

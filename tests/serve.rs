@@ -200,11 +200,15 @@ fn a_broken_first_build_still_serves_the_problems() {
     let dir = bundled_project();
     edit(dir.path(), "content/sites/drake-hall/site.yaml", "  estate: female", "  estate: femail");
     let server = start(dir.path());
-    // Nothing was ever built, so every page is missing; each still shows why.
-    let page = request(&server, "GET", "/");
-    assert_eq!(page.status, 404);
-    assert!(has_overlay(&page.body), "{}", page.body);
-    assert!(page.body.contains("content/sites/drake-hall/site.yaml"));
+    // Nothing was ever built: each page says so (503, not "not part of the
+    // site", which a researcher's audit found misleading) and shows why.
+    for path in ["/", "/sites/drake-hall/"] {
+        let page = request(&server, "GET", path);
+        assert_eq!(page.status, 503, "{path}");
+        assert!(has_overlay(&page.body), "{}", page.body);
+        assert!(page.body.contains("content/sites/drake-hall/site.yaml"));
+        assert!(page.body.contains("The site is not built yet") && !page.body.contains("not part of the site"));
+    }
 }
 
 #[test]
@@ -629,7 +633,7 @@ fn a_project_without_content_is_served_once_content_is_made() {
     std::fs::copy(repo().join("wingreport.toml"), root.join("wingreport.toml")).unwrap();
     let server = start(root);
     let first = request(&server, "GET", "/");
-    assert_eq!(first.status, 404, "nothing built yet");
+    assert_eq!(first.status, 503, "nothing built yet");
     assert!(overlay(&first.body).contains("content/series.yaml"), "{}", first.body);
     change_and_reload(&server, || copy_tree(&repo().join("content"), &root.join("content")));
     assert_a_save_is_served(&server, root);
