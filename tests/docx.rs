@@ -335,6 +335,19 @@ fn citations_references_and_quotes_are_there() {
     let label = doc.descendants().find(|p| is(p, W, "p") && para_text(p) == "Who took part").expect("the label");
     assert!(label.descendants().any(|n| is(&n, W, "keepNext")));
     assert!(label.descendants().filter(|r| is(r, W, "r")).all(|r| r.descendants().any(|b| is(&b, W, "b"))));
+    // A figure's notes go with its chart: a publisher's audit found Figure
+    // 2.2's caption and note at the foot of a page and the chart overleaf.
+    let notes: Vec<Node> = doc
+        .descendants()
+        .filter(|p| is(p, W, "p"))
+        .filter(|p| para_text(p).starts_with("Illustrative ratings:") || styled_as(p, "FigureNote"))
+        .collect();
+    assert!(notes.len() >= 2, "{}", notes.len());
+    assert!(notes.iter().all(|p| p.descendants().any(|n| is(&n, W, "keepNext"))));
+}
+
+fn styled_as(p: &Node, style: &str) -> bool {
+    p.descendants().any(|n| is(&n, W, "pStyle") && w_attr(&n, "val") == Some(style))
 }
 
 #[test]

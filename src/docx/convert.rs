@@ -388,7 +388,11 @@ impl<'a> Converter<'a> {
                 // A label over what follows: the cover's "Who took part" is
                 // bold, as list titles are by their own markup.
                 let label = has_class(&el, "cover-sample-title");
-                let keep = label || has_class(&el, "list-title") || has_class(&el, "recommendation-heading");
+                // A figure's notes sit between its caption and its chart or table.
+                let keep = label
+                    || ["list-title", "recommendation-heading", "figure-note", "illustrative-flag"]
+                        .iter()
+                        .any(|class| has_class(&el, class));
                 let fmt = Fmt { bold: label || cx_fmt(cx).bold, ..cx_fmt(cx) };
                 let pieces = self.pieces(el, fmt)?;
                 if has_text(&pieces) {
