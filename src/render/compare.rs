@@ -145,6 +145,8 @@ struct MatrixCell {
 struct StageColumn {
     n: u32,
     source: String,
+    /// What the stage asks, for the key under the caption.
+    question: String,
 }
 
 /// The per-site ratings: a figure with the matrix chart above the table
@@ -485,6 +487,7 @@ fn matrix_block(
         .map(|stage| StageColumn {
             n: stage.n.value,
             source: framework.source_of(stage.n.value).map(|s| s.label.clone()).unwrap_or_default(),
+            question: stage.question.clone(),
         })
         .collect();
     let rows = sites
