@@ -765,7 +765,9 @@ fn watch(mut rebuilder: Rebuilder, reloader: Reloader) -> Result<Watcher, Failur
                 let _ = watched.recv_timeout(Duration::from_secs(5));
             }
         }
-        let shown = crate::diagnostics::rel_path(&rebuilder.root, first);
+        // A rename names its old path first: name what is there now.
+        let shown = changed.iter().find(|p| p.exists()).unwrap_or(first);
+        let shown = crate::diagnostics::rel_path(&rebuilder.root, shown);
         let change = classify(&rebuilder.root, rebuilder.names_file.as_deref(), &changed);
         match rebuilder.rebuild(&change) {
             Ok(summary) => eprintln!("{shown} changed: {summary}"),

@@ -35,10 +35,7 @@ impl Theme {
         if project_theme.is_dir() {
             collect_project(root, &project_theme, &mut templates, &mut statics)?;
         } else if name != "default" {
-            return Err(vec![
-                Diagnostic::whole_file("wingreport.toml", format!("theme `{name}` not found"))
-                    .with_hint(format!("create themes/{name}/templates/, or set `theme = \"default\"`")),
-            ]);
+            return Err(vec![theme_not_found(root, name)]);
         }
 
         let mut tera = tera::Tera::new();
@@ -89,12 +86,52 @@ impl Theme {
         self.tera.render(template, &context).map_err(|e| self.error(template, &e))
     }
 
+    /// A template that failed while rendering, at the line and column Tera
+    /// names when it does, else at the template.
     fn error(&self, template: &str, err: &tera::Error) -> Diagnostic {
-        let origin = self.origins.get(template).cloned().unwrap_or_else(|| template.to_string());
-        let message = with_causes(err, ": ");
-        Diagnostic::whole_file(origin, format!("template error: {message}"))
-            .with_hint("check the template against the variables listed in the theme guide of README.md")
+        let hint = "check the template against the variables listed in the theme guide of README.md";
+        let message = with_causes(err, "\n");
+        match located(&message) {
+            Some(at) => {
+                let file = self.origins.get(&at.template).cloned().unwrap_or(at.template);
+                Diagnostic::new(file, at.line, at.col, format!("template error: {}", at.what)).with_hint(hint)
+            }
+            None => {
+                let origin = self.origins.get(template).cloned().unwrap_or_else(|| template.to_string());
+                Diagnostic::whole_file(origin, format!("template error: {}", message.replace('\n', ": ")))
+                    .with_hint(hint)
+            }
+        }
     }
+}
+
+/// `theme = "NAME"` names no folder of themes/: at its line in
+/// wingreport.toml, with the nearest theme there when it is a typo.
+fn theme_not_found(root: &Path, name: &str) -> Diagnostic {
+    let config = std::fs::read_to_string(root.join("wingreport.toml")).unwrap_or_default();
+    let at = config.lines().enumerate().find_map(|(i, line)| {
+        let value = line.trim_start().strip_prefix("theme")?.trim_start().strip_prefix('=')?;
+        let col = line.len() - value.trim_start().len() + 1;
+        Some((i + 1, col))
+    });
+    let themes: Vec<String> = std::fs::read_dir(root.join("themes"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| entry.path().join("templates").is_dir() || entry.path().join("static").is_dir())
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .chain(["default".to_string()])
+        .collect();
+    let hint = match crate::diagnostics::did_you_mean(name, themes.iter().map(String::as_str)) {
+        Some(near) => format!("did you mean `{near}`? Themes are the folders of themes/, and `default`"),
+        None => format!("create themes/{name}/templates/, or set `theme = \"default\"`"),
+    };
+    let message = format!("theme `{name}` not found");
+    match at {
+        Some((line, col)) => Diagnostic::new("wingreport.toml", line, col, message),
+        None => Diagnostic::whole_file("wingreport.toml", message),
+    }
+    .with_hint(hint)
 }
 
 /// Tera's message, then those of the errors that caused it, joined by `separator`.
@@ -113,28 +150,41 @@ fn with_causes(err: &tera::Error, separator: &str) -> String {
 /// names them (`--> site.html:42:14` in its message), with Tera's words for
 /// what it found.
 fn parse_error(err: &tera::Error, theme: &str, origins: &std::collections::HashMap<String, String>) -> Diagnostic {
-    static AT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"-->\s*(\S+?):(\d+):(\d+)").expect("a valid regular expression")
-    });
     let message = with_causes(err, "\n");
     let hint = "see Tera's template syntax: `{{ value }}`, `{% if ... %}...{% endif %}`, `{# comment #}`";
-    let Some(at) = AT.captures(&message) else {
+    let Some(at) = located(&message) else {
         let message = message.replace('\n', ": ");
         return Diagnostic::whole_file(theme, format!("a template does not parse: {message}")).with_hint(hint);
     };
-    let file = origins.get(&at[1]).cloned().unwrap_or_else(|| format!("{theme}/templates/{}", &at[1]));
+    let file = origins.get(&at.template).cloned().unwrap_or_else(|| format!("{theme}/templates/{}", at.template));
+    Diagnostic::new(file, at.line, at.col, format!("the template does not parse: {}", at.what)).with_hint(hint)
+}
+
+/// Where a Tera message places its error (`--> site.html:42:14`), and its
+/// words for what went wrong.
+struct Located {
+    template: String,
+    line: usize,
+    col: usize,
+    what: String,
+}
+
+fn located(message: &str) -> Option<Located> {
+    static AT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"-->\s*(\S+?):(\d+):(\d+)").expect("a valid regular expression")
+    });
+    let at = AT.captures(message)?;
     let what = message
         .lines()
         .map(|l| l.trim().trim_start_matches("error:").trim())
         .find(|l| !l.is_empty() && !l.starts_with("Failed to parse") && !l.starts_with("-->"))
         .unwrap_or("unexpected text");
-    Diagnostic::new(
-        file,
-        at[2].parse().unwrap_or(0),
-        at[3].parse().unwrap_or(0),
-        format!("the template does not parse: {what}"),
-    )
-    .with_hint(hint)
+    Some(Located {
+        template: at[1].to_string(),
+        line: at[2].parse().unwrap_or(0),
+        col: at[3].parse().unwrap_or(0),
+        what: what.to_string(),
+    })
 }
 
 /// Elements whose whitespace is kept as written: preformatted text, form
@@ -271,6 +321,30 @@ fn register_filters(tera: &mut tera::Tera) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_theme_is_reported_at_its_line_with_the_nearest_one() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("themes/mine/templates")).unwrap();
+        std::fs::write(dir.path().join("wingreport.toml"), "language = \"en-GB\"\ntheme = \"mne\"\n").unwrap();
+        let diags = Theme::load(dir.path(), "mne").err().unwrap();
+        assert_eq!((diags[0].line, diags[0].col), (2, 9));
+        assert_eq!(diags[0].message, "theme `mne` not found");
+        assert!(diags[0].hint.as_deref().unwrap().starts_with("did you mean `mine`?"), "{:?}", diags[0].hint);
+    }
+
+    #[test]
+    fn a_template_failing_while_rendering_is_reported_at_its_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let shortcodes = dir.path().join("themes/mine/templates/shortcodes");
+        std::fs::create_dir_all(&shortcodes).unwrap();
+        std::fs::write(shortcodes.join("callout.html"), "<p>\n{{ args.txt | upper }}</p>\n").unwrap();
+        let theme = Theme::load(dir.path(), "mine").unwrap();
+        let diag = theme.render("shortcodes/callout.html", &serde_json::json!({"args": {}})).unwrap_err();
+        assert_eq!(diag.path, "themes/mine/templates/shortcodes/callout.html");
+        assert_eq!((diag.line, diag.col), (2, 4));
+        assert!(diag.message.starts_with("template error: Invalid type"), "{}", diag.message);
+    }
 
     #[test]
     fn indentation_and_blank_lines_go_outside_verbatim_elements() {
