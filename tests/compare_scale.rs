@@ -246,6 +246,26 @@ fn each_report_leads_to_its_row_through_the_overviews_a_to_z_list() {
     }
 }
 
+/// Found by an archive reader's audit: past one screen of cards, a
+/// keyboard reader had every card to tab through to reach the text below,
+/// and the cards told sites apart by name alone.
+#[test]
+fn a_long_index_says_how_many_reports_it_lists_and_can_be_skipped() {
+    let dir = corpus();
+    let project = built(dir.path());
+    let index = html(&dir.path().join("output/index.html"));
+    let count = select(&index, ".cards-count");
+    assert_eq!(count.len(), 1);
+    assert!(text(&count[0]).starts_with("50 reports"), "{}", text(&count[0]));
+    let skip = select(&index, ".cards-count a");
+    assert_eq!(skip[0].value().attr("href"), Some("#after-reports"));
+    assert_eq!(select(&index, "#after-reports").len(), 1);
+    let wales = project.sites.iter().find(|s| s.record.id.value == "site-00003").unwrap();
+    let card = select(&index, ".card").into_iter().find(|c| text(c).contains(&wales.record.title)).unwrap();
+    let meta = text(&select_in(&card, ".card-meta")[0]);
+    assert!(meta.ends_with(&format!("· Wales · {}", wales.record.year)), "{meta}");
+}
+
 #[test]
 fn group_by_an_unknown_field_is_a_config_error_at_its_line() {
     let dir = bundled_project();

@@ -114,7 +114,8 @@ fn a_record_with_only_the_required_keys_builds_and_passes_check() {
     }
 
     let index = html(&root.join("output/index.html"));
-    assert!(select(&index, ".card-meta").is_empty(), "the card names no place the record does not");
+    let meta: Vec<String> = select(&index, ".card-meta").iter().map(text).collect();
+    assert_eq!(meta, ["2025"], "the card names no place the record does not, only its year");
     assert!(select(&index, ".card .status-tag").is_empty());
 }
 
@@ -148,7 +149,7 @@ disclaimer: The views are the *authors' own*, not [the Ministry's](https://www.g
     assert_eq!(select(&doc, ".cover-disclaimer a")[0].value().attr("href"), Some("https://www.gov.uk/moj"));
 
     let index = html(&root.join("output/index.html"));
-    assert_eq!(text(&select(&index, ".card-meta")[0]), "Five men's prisons in England");
+    assert_eq!(text(&select(&index, ".card-meta")[0]), "Five men's prisons in England · 2025");
 
     let check = wingreport().arg("check").arg("--root").arg(root).output().unwrap();
     let listed = String::from_utf8_lossy(&check.stdout).into_owned() + &stderr(&check);

@@ -534,7 +534,7 @@ fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
     let summary_html = fields.render_inline(&series.summary);
     let acknowledgements_html = series.acknowledgements.as_ref().map(|text| fields.render_block(text).0);
     fields.finish("index.html", &mut diags, &mut links);
-    let cards = sites
+    let cards: Vec<SiteCard> = sites
         .iter()
         .map(|site| {
             let mut fields = ProseRenderer::outside_report((&site.record_path, &site.record_text), env.bibliography);
@@ -555,6 +555,7 @@ fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
         narrative_html,
         narrative_title: project.index.as_ref().map(|n| n.front.title.clone()),
         narrative_draft: project.index.as_ref().is_some_and(|n| n.front.draft && meta.selection.narrative(n)),
+        long_list: (cards.len() > compare::ONE_SCREEN).then(|| thousands(cards.len())),
         sites: cards,
         pages: meta.nav_pages.clone(),
     };
@@ -582,6 +583,8 @@ fn card(site: &Site, summary_html: String) -> SiteCard {
         title: r.title.clone(),
         place: r.prison.clone().or_else(|| r.setting.clone()),
         wing: r.wing.clone(),
+        region: r.profile.as_ref().and_then(|p| p.value.region.as_deref()).map(crate::markdown::collapse_whitespace),
+        year: r.year,
         summary_html,
         status: r.status.key().to_string(),
         status_label: r.status.label().to_string(),

@@ -114,6 +114,9 @@ pub struct SiteCard {
     /// The prison, else the setting; `None` when the record names neither.
     pub place: Option<String>,
     pub wing: Option<String>,
+    /// The profile's region, when it gives one: what tells 1,000 cards apart.
+    pub region: Option<String>,
+    pub year: u32,
     /// The summary's Markdown as inline HTML.
     pub summary_html: String,
     pub status: String,
@@ -139,6 +142,8 @@ pub struct IndexView {
     /// `index.md` is a draft, shown only by a preview or `--drafts`.
     pub narrative_draft: bool,
     pub sites: Vec<SiteCard>,
+    /// "1,000": how many reports, said above the cards once they run past one screen.
+    pub long_list: Option<String>,
     pub pages: Vec<Link>,
 }
 
