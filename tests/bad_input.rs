@@ -123,6 +123,16 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "a hash starting the next line of a wrapped text",
+        file: SITE,
+        from: "      - text: Ways to stay in constant contact with family",
+        to: "      - text: Ways to stay in constant contact\n          #1 priority with family",
+        line_with: "#1 priority",
+        says: &[
+            "`#1 priority with family` is read as a YAML comment and left out: the value ends at `Ways to stay in constant contact`",
+        ],
+    },
+    Case {
         name: "a hash in a section title",
         file: FINDINGS,
         from: "title: Findings at the Hamlet",

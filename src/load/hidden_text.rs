@@ -65,24 +65,48 @@ pub fn hidden_text(text: &str) -> Vec<HiddenText> {
     }
     candidates
         .into_iter()
-        .filter(|&at| !scalars.iter().any(|&(start, end, _)| start <= at && at < end))
-        .map(|at| {
+        .filter(|&(at, _)| !scalars.iter().any(|&(start, end, _)| start <= at && at < end))
+        .filter_map(|(at, own_line)| {
             let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
             let line_end = text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i);
-            let value = scalars
-                .iter()
-                .rev()
-                .find(|&&(start, end, _)| start >= line_start && end <= at)
-                .filter(|&&(start, end, plain)| plain && end > start)
-                .map(|&(start, end, _)| text[start..end].to_string());
-            HiddenText { at, comment: text[at..line_end].trim_end().to_string(), value }
+            let comment = text[at..line_end].trim_end().to_string();
+            let plain = |&(start, end, plain): &(usize, usize, bool)| plain && end > start;
+            if !own_line {
+                let value = scalars
+                    .iter()
+                    .rev()
+                    .find(|&&(start, end, _)| start >= line_start && end <= at)
+                    .filter(|scalar| plain(scalar))
+                    .map(|&(start, end, _)| text[start..end].to_string());
+                return Some(HiddenText { at, comment, value });
+            }
+            // On a line of its own, indented under a text value as the
+            // value's next line would be: the text ends where it starts.
+            let i = scalars.iter().rposition(|&(_, end, _)| end <= line_start)?;
+            let (start, end, _) = scalars[i];
+            let starts_line = |offset: usize| text[..offset].rfind('\n').map_or(0, |n| n + 1);
+            let key_col = match i.checked_sub(1).map(|k| scalars[k]) {
+                Some((key, _, _)) if !text[key..start].contains('\n') => key - starts_line(key),
+                _ => {
+                    let line = &text[starts_line(start)..start];
+                    line.len() - line.trim_start().len()
+                }
+            };
+            let below_value = at - line_start > key_col;
+            (plain(&scalars[i]) && below_value).then(|| HiddenText {
+                at,
+                comment,
+                value: Some(crate::markdown::collapse_whitespace(&text[start..end])),
+            })
         })
         .collect()
 }
 
-/// Offsets of each `#` after a space or tab, with text before it on its
-/// line and a letter or digit right after it.
-fn candidates(text: &str) -> Vec<usize> {
+/// Offsets of each `#` with a letter or digit right after it that YAML
+/// may read as a comment: after a space or tab following text on its line,
+/// or first on an indented line (`true`), where it may end a text wrapped
+/// over lines.
+fn candidates(text: &str) -> Vec<(usize, bool)> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
     let mut from = 0;
@@ -95,9 +119,7 @@ fn candidates(text: &str) -> Vec<usize> {
             continue;
         }
         let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
-        if !text[line_start..i].trim().is_empty() {
-            found.push(i);
-        }
+        found.push((i, text[line_start..i].trim().is_empty()));
     }
     found
 }
@@ -119,6 +141,17 @@ mod tests {
         assert_eq!(hidden[0].comment, "#3 weekly");
         assert_eq!(hidden[0].value.as_deref(), Some("We met on wing"));
         assert!(hidden[0].hint().contains("\"We met on wing #3 weekly\""), "{}", hidden[0].hint());
+    }
+
+    #[test]
+    fn a_hash_starting_the_next_line_of_a_wrapped_text_is_text_left_out() {
+        let text = "items:\n  - text: Mentors moved between wings\n      #3 and 4 without notice\n  - text: Next\n";
+        assert_eq!(
+            found(text),
+            [("#3 and 4 without notice".to_string(), Some("Mentors moved between wings".to_string()))]
+        );
+        // At the key's own column or left of it, a line of its own is a comment.
+        assert_eq!(found("a:\n  b: text\n  #2 is next\n  c: d\n#1 note\n"), []);
     }
 
     #[test]
