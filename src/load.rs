@@ -989,7 +989,7 @@ fn type_hint(message: &str) -> Option<String> {
     let hint = if message.contains(crate::model::NOT_A_WEB_ADDRESS) {
         "write the whole address, starting with `https://`, such as `https://example.org/report.pdf`; a DOI goes under `doi:`"
     } else if message.contains(crate::model::NOT_A_YEAR) {
-        "write the year in digits, as in `2020`, with a letter for a second work of the author's that year (`\"2020a\"`), or `forthcoming`"
+        "write the year in digits, as in `2020`, with a letter for a second work of the author's that year (`\"2020a\"`), `forthcoming`, or `n.d.` when the work gives no date"
     } else if message.ends_with("found nothing") {
         NOTHING_HINT
     } else if message.starts_with("expected a text") && message.ends_with("found `key: value` pairs") {
@@ -1672,12 +1672,12 @@ mod tests {
     }
 
     #[test]
-    fn reference_year_is_four_digits_a_letter_or_forthcoming() {
+    fn reference_year_is_four_digits_a_letter_forthcoming_or_no_date() {
         let yaml = |year: &str| format!("- key: a\n  authors: [A]\n  year: {year}\n  title: T\n");
-        for year in ["2020", "\"2020a\"", "forthcoming"] {
+        for year in ["2020", "\"2020a\"", "forthcoming", "n.d."] {
             parse_yaml::<Vec<Reference>>(&yaml(year), "content/references.yaml", 0).unwrap();
         }
-        for year in ["twenty18", "20", "\"2020ab\"", "2020.5", "n.d."] {
+        for year in ["twenty18", "20", "\"2020ab\"", "2020.5", "nd", "n.d"] {
             let errs = parse_yaml::<Vec<Reference>>(&yaml(year), "content/references.yaml", 0).unwrap_err();
             assert_eq!((errs[0].line, errs[0].col), (3, 9), "{year}: {errs:?}");
             assert!(errs[0].message.contains(crate::model::NOT_A_YEAR), "{year}: {errs:?}");

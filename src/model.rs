@@ -284,13 +284,14 @@ fn web_address<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Opti
 pub const NOT_A_YEAR: &str = "is not a year of publication";
 
 /// A reference's `year` is printed and sorted on: four digits, with a
-/// letter when the author already tells works of one year apart, or
-/// `forthcoming`.
+/// letter when the author already tells works of one year apart,
+/// `forthcoming`, or `n.d.` for a work that gives no date (a web page):
+/// a year is never to be made up.
 fn publication_year<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     let text = String::deserialize(deserializer)?;
     let digits = text.trim_end_matches(|c: char| c.is_ascii_lowercase());
     let year = digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_digit()) && text.len() <= 5;
-    if year || text == "forthcoming" {
+    if year || text == "forthcoming" || text == "n.d." {
         return Ok(text);
     }
     Err(serde::de::Error::custom(format!("`{text}` {NOT_A_YEAR}")))

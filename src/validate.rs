@@ -139,6 +139,17 @@ fn check_references(project: &Project, diags: &mut Vec<Diagnostic>) {
                     .with_hint("name the first author as the source gives it; `...` may stand after it"),
             );
         }
+        // `[Buck, G.]` is two authors to YAML, "Buck" and "G.".
+        if let Some(pair) = reference.authors.windows(2).find(|pair| is_initials(&pair[1]) && !pair[0].contains(',')) {
+            let (family, initials) = (&pair[0], &pair[1]);
+            diags.push(
+                at(path, &reference.key, format!("`{initials}` is an author of `{key}` on its own, after `{family}`"))
+                    .with_hint(format!(
+                        "in `[ ]` a comma separates authors: write `\"{family}, {initials}\"` in double quotes, one \
+                         author per pair of quotes"
+                    )),
+            );
+        }
         if !seen.insert(key.as_str()) {
             diags.push(
                 at(path, &reference.key, format!("reference key `{key}` is used twice"))
@@ -146,6 +157,13 @@ fn check_references(project: &Project, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// Initials alone, as `G.` or `A. B.` or `AB`: no author's whole name.
+fn is_initials(name: &str) -> bool {
+    let letters: Vec<&str> = name.split(['.', ' ']).filter(|part| !part.is_empty()).collect();
+    !letters.is_empty()
+        && letters.iter().all(|part| part.chars().all(|c| c.is_uppercase()) && part.chars().count() <= 2)
 }
 
 fn check_site(site: &Site, frameworks: &Frameworks, frameworks_path: &str, diags: &mut Vec<Diagnostic>) {

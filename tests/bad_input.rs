@@ -79,6 +79,14 @@ const CASES: &[Case] = &[
         says: &["the first author of `buck2020` is `...`", "name the first author"],
     },
     Case {
+        name: "an author's name split by an unquoted comma",
+        file: "content/references.yaml",
+        from: "- key: buck2020\n  authors: [\"Buck, G.\"]",
+        to: "- key: buck2020\n  authors: [Buck, G.]",
+        line_with: "- key: buck2020",
+        says: &["`G.` is an author of `buck2020` on its own, after `Buck`", "write `\"Buck, G.\"` in double quotes"],
+    },
+    Case {
         name: "a colon inside braces",
         file: SITE,
         from: "      - text: Ways to stay in constant contact with family",
@@ -1062,11 +1070,13 @@ fn a_template_mistake_is_one_error_at_its_place() {
     std::fs::write(root.join(site), format!("{}{{{{ nosuch.x }}}}{}", &text[..at], &text[at..])).unwrap();
     let err = failed_check(root);
     assert_eq!(err.matches('×').count(), 1, "{err}");
-    assert!(err.contains("site.html: template error") && err.contains("`nosuch` is not defined"), "{err}");
+    // At its line and column, as a template that does not parse is.
+    let line = text[..at].matches('\n').count() + 1;
+    let col = text[..at].rsplit('\n').next().unwrap().chars().count() + 4; // at `nosuch` after `{{ `
+    assert!(err.contains(&format!("{site}:{line}:{col}: template error: Variable `nosuch` is not defined")), "{err}");
 
     std::fs::write(root.join(site), format!("{}{{{{ nosuch( }}}}{}", &text[..at], &text[at..])).unwrap();
     let err = failed_check(root);
-    let line = text[..at].matches('\n').count() + 1;
     let col = text[..at].rsplit('\n').next().unwrap().chars().count() + 12; // at the `}}` after `{{ nosuch( `
     assert!(err.contains(&format!("{site}:{line}:{col}: the template does not parse")), "{err}");
     assert_eq!(err.matches('×').count(), 1, "{err}");

@@ -165,3 +165,29 @@ fn first_work_line(root: &std::path::Path) -> usize {
     let text = std::fs::read_to_string(root.join("content/references.yaml")).unwrap();
     text.lines().position(|l| l.starts_with("- key:")).unwrap() + 1
 }
+
+/// Found by a new-study audit: a web page with no date could be cited only
+/// with a made-up year or a false `forthcoming`.
+#[test]
+fn a_work_without_a_date_is_cited_as_no_date() {
+    let dir = bundled_project();
+    let references = dir.path().join("content/references.yaml");
+    let listed = std::fs::read_to_string(&references).unwrap();
+    std::fs::write(
+        &references,
+        format!(
+            "{listed}- key: pet-web\n  authors: [\"Prisoners' Education Trust\"]\n  year: n.d.\n  title: Peer learning\n  url: https://example.org/peer\n"
+        ),
+    )
+    .unwrap();
+    let section = dir.path().join("content/sites/risley/01-initiative.md");
+    let body = std::fs::read_to_string(&section).unwrap();
+    std::fs::write(&section, format!("{body}\nPeer learning is described elsewhere [@pet-web].\n")).unwrap();
+    let out = build(dir.path(), &["--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc = html(&dir.path().join("output/sites/risley/index.html"));
+    let body = text(&select(&doc, "main")[0]);
+    assert!(body.contains("(Prisoners' Education Trust, n.d.)"), "{body}");
+    let listed: Vec<String> = select(&doc, "ul.references li").iter().map(text).collect();
+    assert!(listed.iter().any(|l| l.starts_with("Prisoners' Education Trust (n.d.). Peer learning")), "{listed:?}");
+}
