@@ -206,6 +206,28 @@ fn a_one_site_series_has_no_comparison_page() {
     assert!(!sitemap.contains("compare"), "{sitemap}");
 }
 
+/// Found by a new-study audit: a survey-and-interview study, with nothing
+/// the comparison tables, lost its `compare.md` synthesis without a word,
+/// and the mistakes in it went unchecked.
+#[test]
+fn a_written_synthesis_is_published_when_there_is_nothing_to_table() {
+    let dir = project_of(&[record("alder", ""), record("birch", "")]);
+    let root = dir.path();
+    let synthesis = "---\ntitle: Across the sites\n---\n\nMentors were valued at both sites.\n";
+    std::fs::write(root.join("content/compare.md"), synthesis).unwrap();
+    built_ok(root);
+    let doc = html(&root.join("output/compare/index.html"));
+    assert_eq!(text(&select(&doc, "h1")[0]), "Across the sites");
+    assert!(text(&select(&doc, "main")[0]).contains("Mentors were valued at both sites."));
+    assert!(select(&doc, "table, figure").is_empty(), "no table stands in for data no record has");
+    let index = html(&root.join("output/index.html"));
+    assert!(nav_hrefs(&index).iter().any(|h| h.ends_with("compare/index.html")), "{:?}", nav_hrefs(&index));
+
+    std::fs::write(root.join("content/compare.md"), format!("{synthesis}\nAs argued [@nokey].\n")).unwrap();
+    let err = failed_check(root);
+    assert!(err.contains("content/compare.md") && err.contains("nokey"), "{err}");
+}
+
 #[test]
 fn compare_enabled_false_leaves_the_page_out() {
     let dir = bundled_project();

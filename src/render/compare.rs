@@ -35,14 +35,16 @@ pub const ONE_SCREEN: usize = 12;
 const NOT_REPORTED: &str = "Not reported";
 
 /// Whether the output gets a comparison page: only when it is not turned
-/// off and at least two of `sites` have a block the page compares. The
-/// page shows no profile table, so a profile alone is nothing to compare.
-pub(super) fn wanted(project: &Project, sites: &[&Site]) -> bool {
+/// off, and at least two of `sites` have a block the page compares or the
+/// study wrote its cross-site text (`compare.md`, published here, `with_text`),
+/// which is never left out unread. The page shows no profile table, so a
+/// profile alone is nothing to compare.
+pub(super) fn wanted(project: &Project, sites: &[&Site], with_text: bool) -> bool {
     let comparable = |site: &&&Site| {
         let r = &site.record;
         r.delivery.is_some() || r.attributes.is_some() || r.social_capital.is_some()
     };
-    project.config.compare.enabled && sites.iter().filter(comparable).count() >= 2
+    project.config.compare.enabled && (with_text || sites.iter().filter(comparable).count() >= 2)
 }
 
 /// Whether the comparison has a row for every one of `sites` (its ratings
