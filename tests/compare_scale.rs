@@ -139,6 +139,11 @@ fn fifty_sites_each_appear_on_exactly_one_linked_group_page_with_their_six_ratin
     let framework = project.frameworks.social_capital.as_ref().unwrap();
     assert_eq!(counts_in_page(&overview, framework), expected_counts(&project));
 
+    // What each stage asks is written out on the overview too (an accessibility audit).
+    let key: Vec<String> = select(&overview, "#rating-counts .stage-key dd").iter().map(text).collect();
+    assert!(framework.stages.iter().zip(&key).all(|(stage, dd)| dd.ends_with(&stage.question)), "{key:?}");
+    assert_eq!(key.len(), framework.stages.len());
+
     // No per-site rows, charts or multiples on the overview.
     assert!(select(&overview, "#social-capital-matrix, #delivery-models, .multiple").is_empty());
 
