@@ -618,9 +618,19 @@ impl<'a> Parsing<'a, '_, '_> {
                             )));
                         }
                         Event::Start(Tag::Table(_)) => {
-                            // A wide Markdown table scrolls in its own box, not the page.
+                            // A wide Markdown table scrolls in its own box, not the page; the
+                            // box is named by the heading above it, so that a page's several
+                            // tables are not each announced as "Table" alone.
+                            let name = match self.headings.last() {
+                                Some(heading) => format!("Table under \u{201c}{}\u{201d}", heading.text),
+                                None => "Table".to_string(),
+                            };
                             self.items.push(Item::Event(Event::Html(
-                                "<div class=\"table-wrap\" role=\"region\" aria-label=\"Table\" tabindex=\"0\">".into(),
+                                format!(
+                                    "<div class=\"table-wrap\" role=\"region\" aria-label=\"{}\" tabindex=\"0\">",
+                                    escape_html(&name)
+                                )
+                                .into(),
                             )));
                             self.items.push(Item::Event(other));
                         }
@@ -1680,6 +1690,13 @@ mod tests {
         let r = one("| a | b |\n|---|---|\n| 1 | 2 |\n");
         assert!(
             r.html.contains("<div class=\"table-wrap\" role=\"region\" aria-label=\"Table\" tabindex=\"0\"><table>"),
+            "{}",
+            r.html
+        );
+        // Below a heading, the box is named by it (an accessibility audit heard "Table" for each).
+        let r = one("## Staff & \"roles\"\n\n| a | b |\n|---|---|\n| 1 | 2 |\n");
+        assert!(
+            r.html.contains("aria-label=\"Table under \u{201c}Staff &amp; &quot;roles&quot;\u{201d}\" tabindex"),
             "{}",
             r.html
         );
