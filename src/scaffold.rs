@@ -503,7 +503,7 @@ fn record(id: &str, prison: Option<&str>, frameworks: &Frameworks, year: i64) ->
     commented(&mut y, "#   - id: sam-trust", "Unique within the site");
     commented(&mut y, "#     speaker: Sam", "A pseudonym; checked against the real-names deny-list");
     y.push_str("#     role: Resident\n");
-    commented(&mut y, "#     method: interview", "interview | focus-group | workshop | observation | written");
+    commented(&mut y, "#     method: interview", "interview | focus-group | workshop | observation | survey | written");
     y.push_str("#     text: They listen.\n");
     y
 }

@@ -141,6 +141,14 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "a hash in a table row that takes its closing bracket",
+        file: SITE,
+        from: "      - [\"Case Managers\", \"3\",",
+        to: "      - [Case Managers #2, \"3\",",
+        line_with: "[Case Managers #2",
+        says: &["`#2` is read as a YAML comment", "\"Case Managers #2\""],
+    },
+    Case {
         name: "a hash in a section title",
         file: FINDINGS,
         from: "title: Findings at the Hamlet",

@@ -55,7 +55,7 @@ pub fn hidden_text(text: &str) -> Vec<HiddenText> {
     // scalar's line) is text, not a comment.
     let mut scalars: Vec<(usize, usize, bool)> = Vec::new();
     for event in Parser::new_from_str(text) {
-        let Ok((event, span)) = event else { return Vec::new() };
+        let Ok((event, span)) = event else { return in_open_brackets(text, &candidates) };
         if let Event::Scalar(_, style, ..) = event {
             let (Some(start), Some(end)) = (span.start.byte_offset(), span.end.byte_offset()) else {
                 return Vec::new();
@@ -98,6 +98,32 @@ pub fn hidden_text(text: &str) -> Vec<HiddenText> {
                 comment,
                 value: Some(crate::markdown::collapse_whitespace(&text[start..end])),
             })
+        })
+        .collect()
+}
+
+/// For a text YAML cannot read: each `#` after an unclosed `[` or `{` on
+/// its line (`- [Wing #3 mentors, "41"]`). The comment takes the closing
+/// bracket with it, and the parser reports a later line, not the `#`.
+fn in_open_brackets(text: &str, candidates: &[(usize, bool)]) -> Vec<HiddenText> {
+    candidates
+        .iter()
+        .filter(|&&(_, own_line)| !own_line)
+        .filter_map(|&(at, _)| {
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let before = &text[line_start..at];
+            let open = |o: char, c: char| before.matches(o).count() > before.matches(c).count();
+            // Inside a quoted cell, `#` is text.
+            let in_quotes = before.matches('"').count() % 2 == 1;
+            if in_quotes || (!open('[', ']') && !open('{', '}')) {
+                return None;
+            }
+            let line_end = text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i);
+            let cell_start = before.rfind([',', '[', '{']).map_or(0, |i| i + 1);
+            let value = before[cell_start..].trim();
+            let comment = text[at..line_end].trim_end();
+            let comment = comment.split([',', ']', '}']).next().unwrap_or(comment).trim_end().to_string();
+            Some(HiddenText { at, comment, value: (!value.is_empty()).then(|| value.to_string()) })
         })
         .collect()
 }
@@ -175,7 +201,16 @@ list: [a, b]  #\n";
     }
 
     #[test]
-    fn broken_yaml_reports_nothing_here() {
-        assert_eq!(found("a: [b #c\n  d: \"e\n"), []);
+    fn broken_yaml_reports_nothing_here_but_a_hash_that_took_a_closing_bracket() {
+        assert_eq!(found("a: \"b #c\n  d: e\n"), []);
+        assert_eq!(found("a: [\"b #c\", d\n"), [], "quoted, the # is text");
+        let row = "rows:\n  - [Wing #3 mentors are easy to approach, \"41\", \"12\"]\n  - [a, \"1\", \"2\"]\n";
+        let hidden = hidden_text(row);
+        assert_eq!(hidden.len(), 1);
+        assert_eq!(
+            (hidden[0].comment.as_str(), hidden[0].value.as_deref()),
+            ("#3 mentors are easy to approach", Some("Wing"))
+        );
+        assert!(hidden[0].hint().contains("\"Wing #3 mentors are easy to approach\""), "{}", hidden[0].hint());
     }
 }
