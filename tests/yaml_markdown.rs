@@ -74,6 +74,23 @@ fn a_table_cell_may_be_a_list_of_texts() {
     assert_eq!(select(&doc, "#tbl-staff-team td ul li em").len(), 1);
 }
 
+/// Found by a new-study audit: a cell the study did not state, written
+/// `""` as the hints say, printed as a blank cell, which may read as zero
+/// or as a slip. It shows a dash, read out as "not stated".
+#[test]
+fn a_table_cell_the_study_did_not_state_says_so() {
+    let project = bundled_project();
+    let root = project.path();
+    edit(root, RECORD, "\"Prime provider (Shaw Trust/Ixion)\"", "\"\"");
+    let out = root.join("out");
+    let run = build(root, &["--output", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let doc = html(&out.join("sites/drake-hall/index.html"));
+    let said: Vec<String> = select(&doc, "#tbl-staff-team td .visually-hidden").iter().map(text).collect();
+    assert_eq!(said, ["not stated"]);
+    assert!(select(&doc, "#tbl-staff-team td").iter().all(|td| !text(td).is_empty()), "no blank cell");
+}
+
 #[test]
 fn an_unknown_citation_in_a_field_is_an_error_at_its_yaml_line_and_column() {
     let project = bundled_project();
