@@ -298,6 +298,16 @@ fn drafts_are_left_out_unless_asked_for() {
         .collect();
     assert_eq!(marked.len(), 1, "{marked:?}");
     assert!(marked[0].ends_with("Unfinished notes"), "{marked:?}");
+
+    // A draft free page says so in words, not only in the aria-hidden
+    // DRAFT mark (an accessibility audit).
+    let page_file = root.join("content/pages/peer-support.md");
+    edit(root, "content/pages/peer-support.md", "---\ntitle:", "---\ndraft: true\ntitle:");
+    assert!(page_file.exists());
+    let out = build(root, &["--quiet", "--drafts"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = html(&output.join("pages/peer-support/index.html"));
+    assert_eq!(text(&select(&page, "main .status-tag")[0]), "Draft page: left out of a published build");
 }
 
 #[test]
