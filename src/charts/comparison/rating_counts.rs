@@ -8,6 +8,9 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::super::stages::{Legend, LegendItem, look, rating_of};
 use super::super::{ChartMeta, INK, INK_SECONDARY, TextOpts, render_svg, text_on, text_width};
 use super::{NOT_REPORTED, no_ratings_legend};
+
+/// The outline of a "not recorded" segment: GOV.UK's dark grey, 4.6:1 on white.
+const OUTLINE: &str = "#6F777B";
 use crate::model::{Palette, SocialCapitalFramework, StageRating};
 
 const WIDTH: i32 = 640;
@@ -147,15 +150,16 @@ pub fn rating_counts_svg(
                 let x1 = bar_x0 + scale(done, total, bar_w);
                 let rect = canvas.rect(x0, top, x1, top + BAR_H, segment.fill);
                 let tooltip = format!("Stage {}: {} {}", stage.stage, segment.count, sites_word(segment.count));
-                canvas.annotate(
-                    rect,
-                    vec![
-                        ("data-stage", stage.stage.to_string()),
-                        ("data-rating", segment.key.to_string()),
-                        ("data-count", segment.count.to_string()),
-                    ],
-                    Some(&format!("{tooltip}, {}", segment.label)),
-                );
+                let mut attributes = vec![
+                    ("data-stage", stage.stage.to_string()),
+                    ("data-rating", segment.key.to_string()),
+                    ("data-count", segment.count.to_string()),
+                ];
+                // The pale grey is 1.25:1 on white: an outline gives the bar its length (WCAG 1.4.11).
+                if segment.fill == NOT_REPORTED {
+                    attributes.push(("stroke", OUTLINE.to_string()));
+                }
+                canvas.annotate(rect, attributes, Some(&format!("{tooltip}, {}", segment.label)));
                 let room = f64::from(x1 - x0 - 6);
                 let full = format!("{} {}", segment.symbol, segment.count);
                 let shown = [full.trim().to_string(), segment.count.to_string()]
@@ -295,6 +299,9 @@ mod tests {
         let stage1: Vec<&str> = tags(&svg, "rect").into_iter().filter(|t| attr(t, "data-stage") == Some("1")).collect();
         let keys: Vec<&str> = stage1.iter().map(|t| attr(t, "data-rating").unwrap()).collect();
         assert_eq!(keys, ["green", "red", "not-recorded"], "no segment for a zero count");
+        let outlined: Vec<bool> = stage1.iter().map(|t| t.contains(&format!(" stroke=\"{OUTLINE}\""))).collect();
+        assert_eq!(outlined, [false, false, true], "only the pale grey is outlined");
+        assert!(stage1.iter().all(|t| t.matches(" stroke=").count() <= 1), "one stroke at most: {stage1:?}");
         let widths: Vec<f64> = stage1.iter().map(|t| num(t, "width")).collect();
         let total: f64 = widths.iter().sum();
         assert!((widths[0] / total - 0.6).abs() < 0.01, "{widths:?}");
