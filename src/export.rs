@@ -56,11 +56,15 @@ impl WorkFolder {
         crate::interrupt::guard_folder(folder.path());
         WorkFolder(folder)
     }
+
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
 }
 
 impl Drop for WorkFolder {
     fn drop(&mut self) {
-        crate::interrupt::release_folder(self.0.path());
+        crate::interrupt::release_folder(self.path());
     }
 }
 
@@ -94,7 +98,7 @@ impl Prepared {
             .tempdir()
             .map_err(|e| Failure::Io(format!("cannot make a temporary folder: {e}")))?;
         let work = WorkFolder::new(work);
-        let built = work.0.path().join("site");
+        let built = work.path().join("site");
         crate::build::build(root, Some(&built), drafts)?;
 
         let known = site_ids(&built).map_err(|e| Failure::Io(format!("cannot read the built site: {e}")))?;
@@ -124,16 +128,16 @@ impl Prepared {
 
     /// The temporary folder holding everything else (browser profiles, logs).
     pub fn work(&self) -> &Path {
-        self.work.0.path()
+        self.work.path()
     }
 
     /// The built report page of site `id`'s folder: `sites/<id>/`.
     pub fn report_folder(&self, id: &str) -> PathBuf {
-        self.work.0.path().join("site").join("sites").join(id)
+        self.work.path().join("site").join("sites").join(id)
     }
 
     fn converted_folder(&self) -> PathBuf {
-        self.work.0.path().join("converted")
+        self.work.path().join("converted")
     }
 
     /// Keeps site `id`'s converted file until [`Prepared::finish`].

@@ -1293,19 +1293,19 @@ fn unreadable(root: &Path, path: &Path, err: &std::io::Error, link: bool) -> Dia
 
 /// Markdown files of a folder in reading order: by `weight`, then file name.
 fn read_narratives(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Narrative> {
-    read_narratives_counted(root, dir, diags).0
+    let files: Vec<PathBuf> = files_in(root, dir, diags).into_iter().filter(|p| p.is_file()).collect();
+    narratives_among(root, &files, diags).0
 }
 
-/// [`read_narratives`], and whether every Markdown file could be read.
-fn read_narratives_counted(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<Narrative>, bool) {
-    let (files, others): (Vec<PathBuf>, Vec<PathBuf>) = files_in(root, dir, diags)
-        .into_iter()
-        .filter(|p| p.is_file())
-        .partition(|p| p.extension().is_some_and(|e| e == "md"));
+/// The Markdown files of a folder's `files`, in reading order, and whether
+/// every one could be read; the other files are checked for misnamed ones.
+fn narratives_among(root: &Path, files: &[PathBuf], diags: &mut Vec<Diagnostic>) -> (Vec<Narrative>, bool) {
+    let (markdown, others): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        files.iter().partition(|p| p.extension().is_some_and(|e| e == "md"));
     diags.extend(others.iter().filter_map(|p| misnamed(root, p)));
-    let mut narratives: Vec<Narrative> = files.iter().filter_map(|p| read_narrative_file(root, p, diags)).collect();
+    let mut narratives: Vec<Narrative> = markdown.iter().filter_map(|p| read_narrative_file(root, p, diags)).collect();
     narratives.sort_by(|a, b| a.front.weight.total_cmp(&b.front.weight).then_with(|| a.stem.cmp(&b.stem)));
-    let complete = narratives.len() == files.len();
+    let complete = narratives.len() == markdown.len();
     (narratives, complete)
 }
 
@@ -1355,23 +1355,18 @@ fn record_look_alike(lower: &str) -> bool {
     matches!(lower, "site.yml" | "site.yaml" | "site.yaml.txt")
 }
 
-/// A `site.yml` or `site.yaml.txt` beside the folder's `site.yaml`: an
-/// editor that opened it instead shows edits that never reach the report.
-fn second_records(root: &Path, record_file: &Path) -> Vec<Diagnostic> {
-    let (Some(folder), Ok(record)) = (record_file.parent(), record_file.canonicalize()) else { return Vec::new() };
-    let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
-    entries
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| {
-            path.file_name().and_then(|n| n.to_str()).is_some_and(|n| record_look_alike(&n.to_lowercase()))
-                && path.is_file()
-                // The record itself, under the case a case-insensitive disk lists.
-                && path.canonicalize().is_ok_and(|p| p != record)
-        })
+/// Of a folder's `look_alikes` (files named like a record), those beside
+/// its `site.yaml`: an editor that opened one instead shows edits that
+/// never reach the report.
+fn second_records(root: &Path, record_file: &Path, look_alikes: &[&PathBuf]) -> Vec<Diagnostic> {
+    look_alikes
+        .iter()
+        .filter(|path| **path != record_file)
+        // The record itself, under the case a case-insensitive disk lists.
+        .filter(|path| path.canonicalize().ok() != record_file.canonicalize().ok())
         .map(|path| {
             Diagnostic::whole_file(
-                rel_path(root, &path),
+                rel_path(root, path),
                 "this file is not read: the report's record is the `site.yaml` beside it",
             )
             .with_hint(
@@ -1385,33 +1380,32 @@ fn second_records(root: &Path, record_file: &Path) -> Vec<Diagnostic> {
 /// One site folder: its record and narrative, or the problems found.
 pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnostic>) {
     let mut found = Vec::new();
+    // One listing of the folder serves the record's look-alikes and the narrative.
+    let files: Vec<PathBuf> = files_in(root, folder_path, &mut found).into_iter().filter(|p| p.is_file()).collect();
+    let look_alikes: Vec<&PathBuf> = files
+        .iter()
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| record_look_alike(&n.to_lowercase())))
+        .collect();
     let record_file = folder_path.join("site.yaml");
-    // A record saved as `site.yml` is reported where it is, not as a missing `site.yaml`.
-    let look_alike =
-        (!record_file.is_file()).then(|| std::fs::read_dir(folder_path).ok()).flatten().and_then(|entries| {
-            entries.flatten().map(|e| e.path()).find(|p| {
-                p.is_file()
-                    && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| record_look_alike(&n.to_lowercase()))
-            })
-        });
-    let record: Option<(SiteRecord, String, bool)> = match look_alike {
-        Some(path) => {
+    let record: Option<(SiteRecord, String, bool)> = match look_alikes.first() {
+        // A record saved as `site.yml` is reported where it is, not as a missing `site.yaml`.
+        Some(path) if !record_file.is_file() => {
             found.push(
                 Diagnostic::whole_file(
-                    rel_path(root, &path),
+                    rel_path(root, path),
                     "this file is not read: a report's record is read from `site.yaml` only",
                 )
                 .with_hint("rename it to `site.yaml`; keep notes and other files outside content/"),
             );
             None
         }
-        None => {
-            found.extend(second_records(root, &record_file));
+        _ => {
+            found.extend(second_records(root, &record_file, &look_alikes));
             read_yaml_and_text(root, &record_file, true, &mut found)
         }
     };
     let record_complete = record.as_ref().is_some_and(|(_, _, whole)| *whole);
-    let (narrative, narrative_complete) = read_narratives_counted(root, folder_path, &mut found);
+    let (narrative, narrative_complete) = narratives_among(root, &files, &mut found);
     let record_path = rel_path(root, &record_file);
     if let Some((record, text, _)) = &record
         && record.status != Status::Draft

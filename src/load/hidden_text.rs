@@ -67,32 +67,30 @@ pub fn hidden_text(text: &str) -> Vec<HiddenText> {
         .into_iter()
         .filter(|&(at, _)| !scalars.iter().any(|&(start, end, _)| start <= at && at < end))
         .filter_map(|(at, own_line)| {
-            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-            let line_end = text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i);
-            let comment = text[at..line_end].trim_end().to_string();
+            let here = line_start(text, at);
+            let comment = text[at..line_end(text, at)].trim_end().to_string();
             let plain = |&(start, end, plain): &(usize, usize, bool)| plain && end > start;
             if !own_line {
                 let value = scalars
                     .iter()
                     .rev()
-                    .find(|&&(start, end, _)| start >= line_start && end <= at)
+                    .find(|&&(start, end, _)| start >= here && end <= at)
                     .filter(|scalar| plain(scalar))
                     .map(|&(start, end, _)| text[start..end].to_string());
                 return Some(HiddenText { at, comment, value });
             }
             // On a line of its own, indented under a text value as the
             // value's next line would be: the text ends where it starts.
-            let i = scalars.iter().rposition(|&(_, end, _)| end <= line_start)?;
+            let i = scalars.iter().rposition(|&(_, end, _)| end <= here)?;
             let (start, end, _) = scalars[i];
-            let starts_line = |offset: usize| text[..offset].rfind('\n').map_or(0, |n| n + 1);
             let key_col = match i.checked_sub(1).map(|k| scalars[k]) {
-                Some((key, _, _)) if !text[key..start].contains('\n') => key - starts_line(key),
+                Some((key, _, _)) if !text[key..start].contains('\n') => key - line_start(text, key),
                 _ => {
-                    let line = &text[starts_line(start)..start];
+                    let line = &text[line_start(text, start)..start];
                     line.len() - line.trim_start().len()
                 }
             };
-            let below_value = at - line_start > key_col;
+            let below_value = at - here > key_col;
             (plain(&scalars[i]) && below_value).then(|| HiddenText {
                 at,
                 comment,
@@ -110,18 +108,16 @@ fn in_open_brackets(text: &str, candidates: &[(usize, bool)]) -> Vec<HiddenText>
         .iter()
         .filter(|&&(_, own_line)| !own_line)
         .filter_map(|&(at, _)| {
-            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-            let before = &text[line_start..at];
+            let before = &text[line_start(text, at)..at];
             let open = |o: char, c: char| before.matches(o).count() > before.matches(c).count();
             // Inside a quoted cell, `#` is text.
             let in_quotes = before.matches('"').count() % 2 == 1;
             if in_quotes || (!open('[', ']') && !open('{', '}')) {
                 return None;
             }
-            let line_end = text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i);
             let cell_start = before.rfind([',', '[', '{']).map_or(0, |i| i + 1);
             let value = before[cell_start..].trim();
-            let comment = text[at..line_end].trim_end();
+            let comment = text[at..line_end(text, at)].trim_end();
             let comment = comment.split([',', ']', '}']).next().unwrap_or(comment).trim_end().to_string();
             Some(HiddenText { at, comment, value: (!value.is_empty()).then(|| value.to_string()) })
         })
@@ -144,10 +140,19 @@ fn candidates(text: &str) -> Vec<(usize, bool)> {
         if !text[i + 1..].chars().next().is_some_and(char::is_alphanumeric) {
             continue;
         }
-        let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
-        found.push((i, text[line_start..i].trim().is_empty()));
+        found.push((i, text[line_start(text, i)..i].trim().is_empty()));
     }
     found
+}
+
+/// Where the line holding byte `at` starts.
+fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// Where the line holding byte `at` ends, before its line break.
+fn line_end(text: &str, at: usize) -> usize {
+    text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i)
 }
 
 #[cfg(test)]

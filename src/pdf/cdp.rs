@@ -134,6 +134,13 @@ impl Browser {
         }
     }
 
+    /// Kills the browser and every process it started.
+    fn stop(&mut self) {
+        crate::interrupt::kill_group(self.child.id());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Waits briefly for a browser that closed the pipe to exit, for its status.
     pub fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
         let until = Instant::now() + Duration::from_secs(2);
@@ -144,15 +151,6 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(20));
         }
         None
-    }
-}
-
-impl Browser {
-    /// Kills the browser and every process it started.
-    fn stop(&mut self) {
-        crate::interrupt::kill_group(self.child.id());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -125,7 +125,7 @@ struct DeliveryBlock {
 /// One site's social-capital ratings, in the framework's stage order.
 #[derive(Serialize)]
 struct MatrixRow {
-    /// The site's id: the row's anchor on a group page.
+    /// The row's anchor, `site-<id>` (see [`row_anchor`]).
     id: String,
     site: String,
     href: String,
@@ -495,7 +495,7 @@ fn matrix_block(
     let rows = sites
         .iter()
         .map(|site| MatrixRow {
-            id: site.record.id.value.clone(),
+            id: row_anchor(site),
             site: site_label(site),
             href: format!("{up}{}", site_href(site)),
             cells: site.record.social_capital.as_ref().map(|ratings| {

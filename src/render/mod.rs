@@ -195,9 +195,10 @@ impl<'a> Renderer<'a> {
             many_reports: false,
             bibliography: Bibliography::new(&project.references).incomplete(!project.references_complete),
         };
-        renderer.has_compare = compare::wanted(project, &renderer.sites(), renderer.compare_narrative().is_some());
-        renderer.compare_rows = renderer.has_compare && compare::has_site_rows(project, &renderer.sites());
-        renderer.many_reports = renderer.sites().len() > 1;
+        let sites = renderer.sites();
+        renderer.has_compare = compare::wanted(project, &sites, renderer.compare_narrative().is_some());
+        renderer.compare_rows = renderer.has_compare && compare::has_site_rows(project, &sites);
+        renderer.many_reports = sites.len() > 1;
         let compare_link = Link { title: renderer.compare_title(), href: compare::PATH.to_string() };
         renderer.nav_pages = renderer
             .has_compare

@@ -8,10 +8,10 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::super::stages::{Legend, LegendItem, look, rating_of};
 use super::super::{ChartMeta, INK, INK_SECONDARY, TextOpts, render_svg, text_on, text_width};
 use super::{NOT_REPORTED, no_ratings_legend};
+use crate::model::{Palette, SocialCapitalFramework, StageRating};
 
 /// The outline of a "not recorded" segment: GOV.UK's dark grey, 4.6:1 on white.
 const OUTLINE: &str = "#6F777B";
-use crate::model::{Palette, SocialCapitalFramework, StageRating};
 
 const WIDTH: i32 = 640;
 const PAD: i32 = 8;

@@ -44,8 +44,11 @@
   /* The terms of `text` as src/search.rs `terms` makes them: folded, runs
    * of letters and digits, at least MIN_CHARS characters. */
   function terms(text) {
-    var words = fold(text).match(wordPattern) || [];
-    return words.filter(function (w) { return Array.from(w).length >= MIN_CHARS; });
+    return (fold(text).match(wordPattern) || []).filter(isTerm);
+  }
+
+  function isTerm(word) {
+    return Array.from(word).length >= MIN_CHARS;
   }
 
   /* The shard of a term: src/search.rs `shard_name`. */
@@ -58,8 +61,10 @@
   /* Query words: every word must match; the last one, while it is still
    * being typed (nothing after it), matches as a prefix. */
   function parseQuery(text) {
-    var words = terms(text);
     var folded = fold(text);
+    var all = folded.match(wordPattern) || [];
+    var words = all.filter(isTerm);
+    var ignored = all.filter(function (w) { return !isTerm(w); });
     var prefix = words.length > 0 && endsInWord.test(folded) &&
       folded.slice(-words[words.length - 1].length) === words[words.length - 1];
     var seen = Object.create(null);
@@ -72,9 +77,6 @@
         out.push({ text: words[i], prefix: isPrefix });
       }
     }
-    var ignored = (fold(text).match(wordPattern) || []).filter(function (w) {
-      return Array.from(w).length < MIN_CHARS;
-    });
     return {
       words: out,
       ignored: ignored,
