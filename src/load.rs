@@ -462,7 +462,7 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
         YamlError::SerdeMissingField { field, .. } => {
             let (line, col) = block_start(text, line, col);
             let within = parent_key(text, line, col).map_or(String::new(), |p| format!(" of `{p}`"));
-            let mut mistake = Mistake::at(
+            let mut mistake = stray_key(text, line, col, field).unwrap_or_else(|| Mistake::at(
                 line,
                 col,
                 format!("missing required key `{field}`"),
@@ -470,7 +470,7 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
                     "add a line `{field}: ...` to the block{within} that starts here (see the content guide in README.md)"
                 )),
                 Fix::Stop,
-            );
+            ));
             mistake.missing = Some(field.to_string());
             mistake
         }
@@ -556,7 +556,7 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
                 Mistake::at(line, col, "a tab is used for indentation", Some(hint), Fix::Stop)
             } else if plain.contains("mapping values are not allowed") {
                 stray_colon(text, line, col)
-            } else if plain.contains("did not find expected key") {
+            } else if plain.contains("did not find expected key") || plain.contains("did not find expected '-'") {
                 misindented(text, line, col)
             } else if plain.contains("trailing content after single-quoted") {
                 let hint = "inside single quotes an apostrophe is written twice (`'The Hamlet''s wing'`); or use \
@@ -573,12 +573,73 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
             } else if plain.contains("while parsing a flow mapping") || plain.contains("while parsing a flow sequence")
             {
                 in_brackets(text, line, col)
+            } else if let Some(slip) = parser_slip(&plain, text, line, col) {
+                slip
             } else {
                 let hint = type_hint(&plain);
                 at(plain_words(&plain), hint, Fix::Stop)
             }
         }
     }
+}
+
+/// The parser's own words for a value written as prose but read by YAML
+/// as syntax: a text opening with a quotation, a character YAML reserves,
+/// a backslash in double quotes, text after `|` or `>`.
+fn parser_slip(plain: &str, text: &str, line: usize, col: usize) -> Option<Mistake> {
+    let here = text.lines().nth(line.checked_sub(1)?)?;
+    let value = key_on(here).map(|(key, value_col)| (key, here.chars().skip(value_col - 1).collect::<String>()));
+    let quoted = |value: &str| format!("'{}'", value.trim_end().replace('\'', "''"));
+    let (message, hint) = if plain.contains("trailing content after double-quoted") {
+        let hint = match &value {
+            Some((key, value)) => format!(
+                "to begin a text with a quotation, put the whole text in single quotes: `{key}: {}`",
+                quoted(value)
+            ),
+            None => "to begin a text with a quotation, put the whole text in single quotes".to_string(),
+        };
+        ("the `\"` that ends the quotation also ends the value, and more text follows it".to_string(), hint)
+    } else if plain.contains("unknown escape") || plain.contains("expected hexadecimal") {
+        (
+            "in double quotes a `\\` starts an escape such as `\\\"`, and this one is not one".to_string(),
+            "write a backslash as `\\\\`, or put the text in single quotes, where `\\` is a letter".to_string(),
+        )
+    } else if plain.contains("unexpected character") || plain.contains("alias references unknown anchor") {
+        let c = here.chars().nth(col.saturating_sub(1)).filter(|c| "@`%*".contains(*c))?;
+        let hint = match &value {
+            Some((key, value)) => format!("put the text in quotes: `{key}: {}`", quoted(value)),
+            None => "put the text in quotes".to_string(),
+        };
+        let c = if c == '`' { "a backtick".to_string() } else { format!("`{c}`") };
+        (format!("YAML reserves {c} at the start of a value, so this text cannot start with it unquoted"), hint)
+    } else if plain.contains("while scanning a block scalar") {
+        let (key, _) = value?;
+        (
+            "after `|` or `>` the text starts on the next line; only a comment may follow it here".to_string(),
+            format!("move the text to the lines below `{key}: >-`, indented, or put it in quotes after `{key}:`"),
+        )
+    } else if plain.contains("entries are not allowed in this context") {
+        let (key, _) = value?;
+        (
+            "a list cannot start on the line of its key".to_string(),
+            format!(
+                "put each `- ` item on a line of its own below `{key}:`, indented; for a text that starts with `-`, \
+                 put it in quotes"
+            ),
+        )
+    } else if plain.contains("comment intercepting") {
+        if let Some(indented) = indented_into_value(text, line) {
+            return Some(indented);
+        }
+        (
+            "a comment breaks a text that runs on over lines".to_string(),
+            "move the comment above the key, or remove it; a line of the text that starts with `#` goes in quotes"
+                .to_string(),
+        )
+    } else {
+        return None;
+    };
+    Some(Mistake::at(line, col, message, Some(hint), Fix::Stop))
 }
 
 /// A value inside `{ … }` or `[ … ]` that YAML ended early: a second `: `,
@@ -744,17 +805,21 @@ fn closes_brackets(value: &str) -> bool {
     let mut depth = 0i32;
     let mut quote = None;
     let mut after_space = false;
+    // Whether a value starts here: a quote opens only at a value's start
+    // (`['O''Brien']`); within one it is a letter (`[O'Brien, J.]`).
+    let mut at_value = true;
     for c in value.chars() {
         match (quote, c) {
             (Some(q), c) if c == q => quote = None,
             (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
+            (None, '"' | '\'') if at_value => quote = Some(c),
             (None, '{' | '[') => depth += 1,
             (None, '}' | ']') => depth -= 1,
             (None, '#') if after_space => break,
             _ => {}
         }
         after_space = c == ' ';
+        at_value = quote.is_none() && (matches!(c, '{' | '[' | ',' | ':') || (at_value && c == ' '));
     }
     depth <= 0
 }
@@ -786,9 +851,53 @@ fn stray_colon(text: &str, line: usize, col: usize) -> Mistake {
     )
 }
 
+/// The required `field` of the block starting at (`line`, `col`), written
+/// below it but indented less than its keys, so YAML read it as a key of
+/// some outer block (or of none) and the block as lacking it.
+fn stray_key(text: &str, line: usize, col: usize, field: &str) -> Option<Mistake> {
+    let lines: Vec<&str> = text.lines().collect();
+    let first = lines.get(line.checked_sub(1)?)?;
+    let (first_key, _) = key_on(first)?;
+    for (n, l) in lines.iter().enumerate().skip(line) {
+        let Some((dash, at)) = key_column(l) else { continue };
+        let key = key_on(l).map(|(k, _)| k);
+        if key == Some(field) && at + 1 < col && !dash {
+            let have = l[..at].chars().count();
+            return Some(Mistake::at(
+                n + 1,
+                at + 1,
+                format!("`{field}:` is indented less than the keys of the block above it, so it is not one of them"),
+                Some(format!(
+                    "indent `{field}:` by {} spaces, as far as `{first_key}:` on line {line}, instead of {have}",
+                    col - 1
+                )),
+                Fix::Stop,
+            ));
+        }
+        // The next item of the list, or a key of an outer block: the block is over.
+        if (dash && at + 1 <= col) || at + 3 < col {
+            return None;
+        }
+    }
+    None
+}
+
 /// "did not find expected key": a line indented less than the block it
 /// is in, and more than the one around that.
 fn misindented(text: &str, line: usize, col: usize) -> Mistake {
+    let lines: Vec<&str> = text.lines().collect();
+    let above = line.checked_sub(2).and_then(|n| lines.get(n)).map(|l| l.trim_start());
+    let here = line.checked_sub(1).and_then(|n| lines.get(n)).copied().unwrap_or("");
+    // A comment line within a text that runs on over lines ends the text.
+    if above.is_some_and(|l| l.starts_with('#')) && key_on(here).is_none() {
+        return Mistake::at(
+            line,
+            col,
+            "the comment line above ends the text before it, so this line is left on its own",
+            Some("move the comment above the text's key, or remove it".to_string()),
+            Fix::Stop,
+        );
+    }
     let above = text.lines().take(line.saturating_sub(1)).filter_map(key_column).last().map(|(_, at)| at + 1);
     let hint = match above {
         Some(above) if above != col => format!(
@@ -1468,10 +1577,11 @@ mod tests {
 
     #[test]
     fn a_quote_or_bracket_left_open_and_a_no_break_space_are_named_where_they_are() {
-        let first = |yaml: &str| {
-            let d = read_yaml_text::<serde_json::Value>(yaml, "a.yaml", 0).1.remove(0);
+        fn first_of<T: DeserializeOwned>(yaml: &str) -> String {
+            let d = read_yaml_text::<T>(yaml, "a.yaml", 0).1.remove(0);
             format!("{}:{}: {}", d.line, d.col, d.message)
-        };
+        }
+        let first = first_of::<serde_json::Value>;
         assert_eq!(first("a: 1\nb: \"open\nc: 2\n"), "2:4: the `\"` that starts the value of `b` is never closed");
         assert_eq!(first("a: {n: 1\nc: 2\n"), "1:4: the `{` that starts the value of `a` is never closed");
         assert_eq!(
@@ -1479,6 +1589,12 @@ mod tests {
             "2:3: a no-break space follows the `:`, where YAML needs an ordinary space"
         );
         // Closed ones, a `#` in quotes and a comment after the value are fine.
+        // An apostrophe within a value is a letter, not an opening quote.
+        assert_eq!(
+            first_of::<Vec<crate::model::Reference>>("- key: k\n  authors: [O'Brien, J.]\n  title: T\n"),
+            "1:3: missing required key `year`"
+        );
+        assert_eq!(first("a: ['it''s\nc: 2\n"), "1:4: the `[` that starts the value of `a` is never closed");
         for fine in ["a: \"C# basics\"\n", "a: [1, 2] # see [x\n", "a: \"it's \\\" fine\"\n", "a: {n: 1,\n  m: 2}\n"] {
             assert!(read_yaml_text::<serde_json::Value>(fine, "a.yaml", 0).1.is_empty(), "{fine:?}");
         }
@@ -1507,6 +1623,43 @@ mod tests {
         assert_eq!(hint, "`region` is a key of `profile`: indent it under `profile:`, with that block's other keys");
         let (_, hint) = first(&format!("{record}speaker: Ida\n"));
         assert!(hint.starts_with("`speaker` is a key of `quotes`"), "{hint}");
+    }
+
+    /// Found by a new-study audit: these came in the parser's words, with
+    /// no hint.
+    #[test]
+    fn prose_that_yaml_reads_as_syntax_is_named_with_the_way_to_write_it() {
+        let first = |value: &str| {
+            let yaml = format!("id: a\ntitle: T\nauthors: [A]\nyear: 2024\nstatus: draft\nsummary: {value}\n");
+            let d = read_yaml_text::<SiteRecord>(&yaml, "a.yaml", 0).1.remove(0);
+            (format!("{}:{}: {}", d.line, d.col, d.message), d.hint.unwrap_or_default())
+        };
+        let (at, hint) = first("\"He said\" it helped");
+        assert_eq!(at, "6:20: the `\"` that ends the quotation also ends the value, and more text follows it");
+        assert_eq!(
+            hint,
+            "to begin a text with a quotation, put the whole text in single quotes: `summary: '\"He said\" it helped'`"
+        );
+        for (value, reserved) in [("@home", "`@`"), ("`code`", "a backtick"), ("%50 of men", "`%`"), ("*all*", "`*`")] {
+            let (at, hint) = first(value);
+            assert_eq!(
+                at,
+                format!(
+                    "6:10: YAML reserves {reserved} at the start of a value, so this text cannot start with it unquoted"
+                )
+            );
+            assert_eq!(hint, format!("put the text in quotes: `summary: '{value}'`"));
+        }
+        let (at, _) = first("\"C:\\Users\\x\"");
+        assert!(at.starts_with("6:10: in double quotes a `\\` starts an escape"), "{at}");
+        let (at, hint) = first("> folded");
+        assert_eq!(at, "6:10: after `|` or `>` the text starts on the next line; only a comment may follow it here");
+        assert!(hint.starts_with("move the text to the lines below `summary: >-`"), "{hint}");
+        let (at, _) = first("- one");
+        assert_eq!(at, "6:10: a list cannot start on the line of its key");
+        let (at, hint) = first("first line\n  # a comment\n  more text");
+        assert_eq!(at, "8:3: the comment line above ends the text before it, so this line is left on its own");
+        assert_eq!(hint, "move the comment above the text's key, or remove it");
     }
 
     #[test]
@@ -1570,6 +1723,34 @@ mod tests {
         let err = &parse_yaml::<crate::model::Delivery>(yaml, "s.yaml", 0).unwrap_err()[0];
         assert_eq!((err.line, err.col), (5, 16));
         assert!(err.hint.as_deref().unwrap().contains("did you mean `accredited-l2`"), "{err:?}");
+    }
+
+    /// Found by a new-study audit: a quotation's `text:` written under it
+    /// but indented less was reported as missing, at the quotation's top.
+    #[test]
+    fn a_required_key_indented_too_little_is_named_at_its_own_line() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Quotes {
+            quotes: Vec<crate::model::Quote>,
+        }
+        let head = "quotes:\n  - id: q1\n    speaker: Ann\n    method: interview\n";
+        for (indent, col) in [("", 1), (" ", 2), ("  ", 3)] {
+            let yaml = format!("{head}{indent}text: It helped.\n");
+            let found = read_yaml_text::<Quotes>(&yaml, "a.yaml", 0).1;
+            let d = &found[0];
+            assert_eq!((d.line, d.col), (5, col), "{indent:?}: {found:?}");
+            assert_eq!(
+                d.message,
+                "`text:` is indented less than the keys of the block above it, so it is not one of them"
+            );
+            let hint = format!("indent `text:` by 4 spaces, as far as `id:` on line 2, instead of {}", indent.len());
+            assert_eq!(d.hint.as_deref(), Some(hint.as_str()));
+        }
+        // A `text:` that belongs to the next quotation is not this one's.
+        let yaml = format!("{head}  - id: q2\n    text: Its own.\n");
+        let d = &read_yaml_text::<Quotes>(&yaml, "a.yaml", 0).1[0];
+        assert_eq!((d.line, d.col, d.message.as_str()), (2, 5, "missing required key `text`"));
     }
 
     #[test]

@@ -157,6 +157,36 @@ const CASES: &[Case] = &[
         says: &["`#Hamlet` is read as a YAML comment", "\"Findings at #Hamlet\""],
     },
     Case {
+        name: "a first word read as a YAML tag",
+        file: SITE,
+        from: "    text: \"We actively seek out the difficult to engage.\"",
+        to: "    text: !Actively seek out the difficult to engage.",
+        line_with: "text: !Actively",
+        says: &[
+            "`!Actively` is read as a YAML tag and left out: the value is `seek out the difficult to engage.`",
+            "\"!Actively seek out the difficult to engage.\"",
+        ],
+    },
+    Case {
+        name: "a quotation's text indented too little",
+        file: SITE,
+        from: "    text: \"We actively seek out the difficult to engage.\"",
+        to: "  text: \"We actively seek out the difficult to engage.\"",
+        line_with: "  text: \"We actively",
+        says: &[
+            "`text:` is indented less than the keys of the block above it",
+            "indent `text:` by 4 spaces, as far as `id:` on line 265, instead of 2",
+        ],
+    },
+    Case {
+        name: "a text that opens with a quotation",
+        file: SITE,
+        from: "    text: \"We actively seek out the difficult to engage.\"",
+        to: "    text: \"We actively\" seek out the difficult to engage.",
+        line_with: "text: \"We actively\" seek",
+        says: &["the `\"` that ends the quotation also ends the value", "in single quotes"],
+    },
+    Case {
         name: "recommendations as a bare list",
         file: SITE,
         from: "  - heading: Optimise the peer involvement role continuum\n    items:\n      - Make",

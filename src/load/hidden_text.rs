@@ -6,39 +6,68 @@
 //! as yamllint's `comments` rule asks); a `#` followed at once by a letter
 //! or digit after text on its line is taken for lost text, as it almost
 //! always is (`wing #3`, `#MeToo`).
+//!
+//! A value's first word can be lost the same way: YAML reads `&word` there
+//! as an anchor (a name for the value) and `!word` as a tag, so
+//! `text: !Important read this` is published as "read this". Records have
+//! no use for either.
 
 use granit_parser::{Event, Parser, ScalarStyle};
 
-/// An inline comment that looks like text left out of a value.
+/// Text that YAML reads as something else and leaves out of a value.
 #[derive(Debug, PartialEq)]
 pub struct HiddenText {
-    /// Byte offset of the `#`.
+    /// Byte offset of the `#`, `&` or `!`.
     pub at: usize,
-    /// The comment, from `#` to the end of its line.
+    /// The comment, from `#` to the end of its line, or the anchor or tag.
     pub comment: String,
-    /// The plain value the comment cut short, when it follows one on its line.
+    /// The plain value the comment cut short, when it follows one on its
+    /// line; the value after an anchor or a tag.
     pub value: Option<String>,
+    pub lost_as: LostAs,
+}
+
+/// What YAML took the lost text for.
+#[derive(Debug, PartialEq, Clone, Copy)]
+pub enum LostAs {
+    Comment,
+    Anchor,
+    Tag,
 }
 
 impl HiddenText {
     pub fn message(&self) -> String {
-        match &self.value {
-            Some(value) => {
-                format!("`{}` is read as a YAML comment and left out: the value ends at `{value}`", self.comment)
+        let comment = &self.comment;
+        match (self.lost_as, &self.value) {
+            (LostAs::Comment, Some(value)) => {
+                format!("`{comment}` is read as a YAML comment and left out: the value ends at `{value}`")
             }
-            None => format!("`{}` is read as a YAML comment and left out: the value is empty", self.comment),
+            (LostAs::Comment, None) => {
+                format!("`{comment}` is read as a YAML comment and left out: the value is empty")
+            }
+            (lost_as, value) => {
+                let read_as =
+                    if lost_as == LostAs::Tag { "a YAML tag" } else { "a YAML anchor (a name for the value)" };
+                let value = value.as_ref().map_or("empty".to_string(), |value| format!("`{value}`"));
+                format!("`{comment}` is read as {read_as} and left out: the value is {value}")
+            }
         }
     }
 
     pub fn hint(&self) -> String {
-        let keep = match &self.value {
-            Some(value) => format!(
-                "put the whole value in double quotes to keep it: {}",
-                super::double_quoted(&format!("{value} {}", self.comment))
-            ),
-            None => format!("put the value in double quotes to keep it: {}", super::double_quoted(&self.comment)),
+        let whole = match (self.lost_as, &self.value) {
+            (LostAs::Comment, Some(value)) => format!("{value} {}", self.comment),
+            (_, None) => self.comment.clone(),
+            (_, Some(value)) => format!("{} {value}", self.comment),
         };
-        format!("in YAML, ` #` starts a comment; {keep}; if it is a comment, write a space after `#`")
+        let keep = format!("put the whole value in double quotes to keep it: {}", super::double_quoted(&whole));
+        match self.lost_as {
+            LostAs::Comment => {
+                format!("in YAML, ` #` starts a comment; {keep}; if it is a comment, write a space after `#`")
+            }
+            LostAs::Anchor => format!("in YAML, `&` starting a value names it; {keep}"),
+            LostAs::Tag => format!("in YAML, `!` starting a value tags it; {keep}"),
+        }
     }
 }
 
@@ -48,54 +77,85 @@ impl HiddenText {
 /// reported where it is parsed).
 pub fn hidden_text(text: &str) -> Vec<HiddenText> {
     let candidates = candidates(text);
-    if candidates.is_empty() {
+    let properties = properties(text);
+    if candidates.is_empty() && properties.is_empty() {
         return Vec::new();
     }
     // Byte ranges of every scalar: a `#` inside one (quoted, or a block
     // scalar's line) is text, not a comment.
     let mut scalars: Vec<(usize, usize, bool)> = Vec::new();
+    let mut lost = Vec::new();
     for event in Parser::new_from_str(text) {
         let Ok((event, span)) = event else { return in_open_brackets(text, &candidates) };
-        if let Event::Scalar(_, style, ..) = event {
+        if let Event::Scalar(value, style, anchor, tag) = event {
             let (Some(start), Some(end)) = (span.start.byte_offset(), span.end.byte_offset()) else {
                 return Vec::new();
             };
             scalars.push((start, end, style == ScalarStyle::Plain));
+            let lost_as = match (anchor, tag) {
+                (0, None) => continue,
+                (0, Some(_)) => LostAs::Tag,
+                _ => LostAs::Anchor,
+            };
+            // The anchor or tag written before the value on its line.
+            let Some(&at) = properties.iter().rev().find(|&&at| at < start && at >= line_start(text, start)) else {
+                continue;
+            };
+            let comment = text[at..].split([' ', '\t', '\n', '\r']).next().unwrap_or_default().to_string();
+            let value = (!value.is_empty()).then(|| value.into_owned());
+            lost.push(HiddenText { at, comment, value, lost_as });
         }
     }
-    candidates
-        .into_iter()
-        .filter(|&(at, _)| !scalars.iter().any(|&(start, end, _)| start <= at && at < end))
-        .filter_map(|(at, own_line)| {
-            let here = line_start(text, at);
-            let comment = text[at..line_end(text, at)].trim_end().to_string();
-            let plain = |&(start, end, plain): &(usize, usize, bool)| plain && end > start;
-            if !own_line {
-                let value = scalars
-                    .iter()
-                    .rev()
-                    .find(|&&(start, end, _)| start >= here && end <= at)
-                    .filter(|scalar| plain(scalar))
-                    .map(|&(start, end, _)| text[start..end].to_string());
-                return Some(HiddenText { at, comment, value });
-            }
-            // On a line of its own, indented under a text value as the
-            // value's next line would be: the text ends where it starts.
-            let i = scalars.iter().rposition(|&(_, end, _)| end <= here)?;
-            let (start, end, _) = scalars[i];
-            let key_col = match i.checked_sub(1).map(|k| scalars[k]) {
-                Some((key, _, _)) if !text[key..start].contains('\n') => key - line_start(text, key),
-                _ => {
-                    let line = &text[line_start(text, start)..start];
-                    line.len() - line.trim_start().len()
+    lost.extend(
+        candidates
+            .into_iter()
+            .filter(|&(at, _)| !scalars.iter().any(|&(start, end, _)| start <= at && at < end))
+            .filter_map(|(at, own_line)| {
+                let here = line_start(text, at);
+                let comment = text[at..line_end(text, at)].trim_end().to_string();
+                let plain = |&(start, end, plain): &(usize, usize, bool)| plain && end > start;
+                if !own_line {
+                    let value = scalars
+                        .iter()
+                        .rev()
+                        .find(|&&(start, end, _)| start >= here && end <= at)
+                        .filter(|scalar| plain(scalar))
+                        .map(|&(start, end, _)| text[start..end].to_string());
+                    return Some(HiddenText { at, comment, value, lost_as: LostAs::Comment });
                 }
-            };
-            let below_value = at - here > key_col;
-            (plain(&scalars[i]) && below_value).then(|| HiddenText {
-                at,
-                comment,
-                value: Some(crate::markdown::collapse_whitespace(&text[start..end])),
-            })
+                // On a line of its own, indented under a text value as the
+                // value's next line would be: the text ends where it starts.
+                let i = scalars.iter().rposition(|&(_, end, _)| end <= here)?;
+                let (start, end, _) = scalars[i];
+                let key_col = match i.checked_sub(1).map(|k| scalars[k]) {
+                    Some((key, _, _)) if !text[key..start].contains('\n') => key - line_start(text, key),
+                    _ => {
+                        let line = &text[line_start(text, start)..start];
+                        line.len() - line.trim_start().len()
+                    }
+                };
+                let below_value = at - here > key_col;
+                (plain(&scalars[i]) && below_value).then(|| HiddenText {
+                    at,
+                    comment,
+                    value: Some(crate::markdown::collapse_whitespace(&text[start..end])),
+                    lost_as: LostAs::Comment,
+                })
+            }),
+    );
+    lost.sort_by_key(|hidden| hidden.at);
+    lost
+}
+
+/// Offsets of each `&` or `!` (not a standard `!!` tag) starting a word at
+/// the start of a value, where YAML may read it as an anchor or a tag.
+fn properties(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b'&', b'!', bytes)
+        .filter(|&i| {
+            let starts_value = i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'[' | b'{' | b',');
+            let word = bytes.get(i + 1).is_some_and(|b| !b" \t\r\n!".contains(b));
+            starts_value && word
         })
         .collect()
 }
@@ -119,7 +179,12 @@ fn in_open_brackets(text: &str, candidates: &[(usize, bool)]) -> Vec<HiddenText>
             let value = before[cell_start..].trim();
             let comment = text[at..line_end(text, at)].trim_end();
             let comment = comment.split([',', ']', '}']).next().unwrap_or(comment).trim_end().to_string();
-            Some(HiddenText { at, comment, value: (!value.is_empty()).then(|| value.to_string()) })
+            Some(HiddenText {
+                at,
+                comment,
+                value: (!value.is_empty()).then(|| value.to_string()),
+                lost_as: LostAs::Comment,
+            })
         })
         .collect()
 }
@@ -203,6 +268,21 @@ note: |
   Wing #3 in a block
 list: [a, b]  #\n";
         assert_eq!(found(text), []);
+    }
+
+    #[test]
+    fn a_first_word_read_as_an_anchor_or_a_tag_is_text_left_out() {
+        let text = "quotes:\n  - id: q1\n    text: !Important read this\n  - id: q2\n    text: &amp more\n";
+        let hidden = hidden_text(text);
+        let lost: Vec<_> =
+            hidden.iter().map(|h| (h.comment.as_str(), h.value.as_deref().unwrap(), h.lost_as)).collect();
+        assert_eq!(lost, [("!Important", "read this", LostAs::Tag), ("&amp", "more", LostAs::Anchor)]);
+        assert_eq!(&text[hidden[0].at..hidden[0].at + 3], "!Im");
+        assert_eq!(hidden[0].message(), "`!Important` is read as a YAML tag and left out: the value is `read this`");
+        assert!(hidden[1].hint().ends_with("keep it: \"&amp more\""), "{}", hidden[1].hint());
+        // In quotes, within a text, after `&` and a space, or a standard tag: kept.
+        let fine = "a: \"!Important\"\nb: men & women\nc: Tom&Jerry !now\nd: !!str 2024\ne: [x, \"&y\"]\n";
+        assert_eq!(found(fine), []);
     }
 
     #[test]
