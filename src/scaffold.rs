@@ -52,6 +52,10 @@ pub const PLACEHOLDERS: &[&str] = &[
     "One paragraph introducing the study",
     "Replace this placeholder text",
     "Placeholder text.",
+    "Subtitle of this report",
+    "Name of the publisher",
+    "978-0-306-40615-7",
+    "10.1234/placeholder",
 ];
 
 /// Each placeholder in `text`, as its byte offset, in order. In YAML
@@ -450,9 +454,11 @@ fn record(id: &str, prison: Option<&str>, frameworks: &Frameworks, year: i64) ->
             commented(&mut y, "# prison: HMP Example", "Optional: the prison's name, when the report is about one");
         }
     }
+    commented(&mut y, "# subtitle: Subtitle of this report", "Optional: one line under the title on the cover");
     commented(&mut y, "# setting: Five men's prisons in England", "Optional: where the study took place, in words");
     commented(&mut y, "# wing: The wing or unit name", "Optional");
     authors_to_summary(&mut y, year);
+    cover_lines(&mut y);
     commented(&mut y, "# weight: 1", "Optional: order on the series index (then by title)");
 
     y.push_str("\n# Optional blocks: remove the leading \"# \" from a block's lines to use it.\n");
@@ -506,6 +512,25 @@ fn record(id: &str, prison: Option<&str>, frameworks: &Frameworks, year: i64) ->
     commented(&mut y, "#     method: interview", "interview | focus-group | workshop | observation | survey | written");
     y.push_str("#     text: They listen.\n");
     y
+}
+
+/// The cover's optional lines, commented out. The subtitle, publisher,
+/// ISBN and DOI are placeholders, refused once the report is not a draft:
+/// a made-up identifier must not reach a published cover.
+fn cover_lines(y: &mut String) {
+    commented(y, "# publisher: Name of the publisher", "Optional: who published the report; on the cover");
+    commented(y, "# isbn: 978-0-306-40615-7", "Optional: ISBN-10 or ISBN-13; its check digit is verified");
+    commented(y, "# doi: 10.1234/placeholder", "Optional: the DOI alone; the cover links it to https://doi.org/");
+    commented(
+        y,
+        "# licence: \"[Open Government Licence v3.0](https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/)\"",
+        "Optional: Markdown; on the cover",
+    );
+    commented(
+        y,
+        "# disclaimer: The views expressed are the authors' own.",
+        "Optional: Markdown; at the foot of the cover",
+    );
 }
 
 /// The `profile` block, commented out like every optional block: its

@@ -113,8 +113,8 @@ fn placeholders_of_new_fail_a_report_marked_ready() {
     let marked = "is a placeholder that `wingreport new` wrote, and this report is marked `review`";
     let published = "is a placeholder that `wingreport new` wrote, and this file is published with the reports";
     for (at, placeholder, why) in [
-        ("sites/kirkham/site.yaml:11:11", "Author Name", marked),
-        ("sites/kirkham/site.yaml:15:3", "One paragraph summarising this report", marked),
+        ("sites/kirkham/site.yaml:12:11", "Author Name", marked),
+        ("sites/kirkham/site.yaml:16:3", "One paragraph summarising this report", marked),
         ("sites/kirkham/01-introduction.md:6:1", "Replace this placeholder text", marked),
         ("sites/kirkham/01-introduction.md:12:1", "Placeholder text.", marked),
         ("sites/kirkham/02-findings.md:6:1", "Replace this placeholder text", marked),
@@ -185,7 +185,22 @@ fn scaffold_optional_blocks_are_valid_once_uncommented() {
     let path = root.join("content/sites/full/site.yaml");
     let record = std::fs::read_to_string(&path).unwrap();
     let uncommented = uncomment_optional_blocks(&record);
-    for key in ["wing:", "phases:", "attributes:", "social_capital:", "ladder:", "roles:", "tables:", "quotes:"] {
+    for key in [
+        "subtitle:",
+        "wing:",
+        "publisher:",
+        "isbn:",
+        "doi:",
+        "licence:",
+        "disclaimer:",
+        "phases:",
+        "attributes:",
+        "social_capital:",
+        "ladder:",
+        "roles:",
+        "tables:",
+        "quotes:",
+    ] {
         assert!(uncommented.lines().any(|l| l.starts_with(key)), "{key} is uncommented:\n{uncommented}");
     }
     std::fs::write(&path, &uncommented).unwrap();
@@ -193,6 +208,14 @@ fn scaffold_optional_blocks_are_valid_once_uncommented() {
     assert_eq!(out.status.code(), Some(0), "{}\n{uncommented}", stderr(&out));
     let schema = schema();
     assert_eq!(errors(&validator(&schema), &yaml_value(&path)), Vec::<String>::new());
+    // The cover's example identifiers cannot reach a published cover.
+    std::fs::write(&path, uncommented.replace("status: draft", "status: published")).unwrap();
+    let out = check(root, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    for example in ["Subtitle of this report", "Name of the publisher", "978-0-306-40615-7", "10.1234/placeholder"] {
+        let refused = format!("`{example}` is a placeholder that `wingreport new` wrote");
+        assert!(stderr(&out).contains(&refused), "{example}: {}", stderr(&out));
+    }
 }
 
 #[test]
