@@ -755,7 +755,11 @@ fn watch(mut rebuilder: Rebuilder, reloader: Reloader) -> Result<Watcher, Failur
             .filter(|p| can_change_the_site(&rebuilder.root, p) || is_names_list(rebuilder.names_file.as_deref(), p))
             .collect();
         let Some(first) = changed.first() else { return };
-        for top in ["content", "themes"].map(|name| rebuilder.root.join(name)) {
+        // A folder linked in (`ln -s ~/drafts/styal content/sites/styal`) is
+        // no folder made, so the recursive watch does not take it up.
+        let linked = changed.iter().filter(|p| p.is_symlink() && p.is_dir()).map(|p| p.to_path_buf());
+        let tops = ["content", "themes"].map(|name| rebuilder.root.join(name));
+        for top in linked.chain(tops) {
             if changed.iter().any(|p| **p == top) && top.is_dir() {
                 // The rebuild below waits for the watch, so that a file
                 // written into the folder before it is either read by this

@@ -601,6 +601,21 @@ fn content_moved_away_and_back_is_watched_again() {
     assert_a_save_is_served(&server, root);
 }
 
+/// A report kept elsewhere and linked into the project while serve runs:
+/// its later saves were not seen, as a link is no folder made.
+#[cfg(unix)]
+#[test]
+fn a_site_folder_linked_in_while_serving_is_watched() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let risley = root.join("content/sites/risley");
+    std::fs::rename(&risley, elsewhere.path().join("risley")).unwrap();
+    let server = start(root);
+    change_and_reload(&server, || std::os::unix::fs::symlink(elsewhere.path().join("risley"), &risley).unwrap());
+    assert_a_save_is_served(&server, root);
+}
+
 /// Found by a preview audit: every open tab held a reload stream, so with
 /// six tabs open a seventh never loaded (a browser opens six connections to
 /// a server). Only a tab on screen holds one now; a tab coming back asks
