@@ -726,3 +726,53 @@ async fn the_comparison_summary_and_its_group_pages_pass_axe() {
     assert!(failed.is_empty(), "{failed:?}");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Found by an archive reader's audit: a long series index had no way to
+/// narrow its cards. Past one screen of reports a filter keeps the cards
+/// that have a word starting with each word typed, and says how many.
+#[tokio::test]
+async fn the_index_of_a_long_series_filters_its_cards_as_one_types() {
+    let Some(tools) = harness::tools("index filter") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let made = std::process::Command::new("python3")
+        .arg(common::repo().join("bench/gen_corpus.py"))
+        .arg(dir.path())
+        .arg("14")
+        .output()
+        .expect("python3 runs bench/gen_corpus.py");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    common::edit(dir.path(), "content/sites/site-00003/site.yaml", "region: North East", "region: Wales");
+    let out = dir.path().join("site");
+    harness::build(dir.path(), &out);
+    let browser = Browser::start(&tools).await;
+    let report = visit(&browser, &file_url(&out.join("index.html")), tools.axe.as_deref()).await;
+    assert!(report.console.is_empty() && report.axe_violations.is_empty(), "{:?}", report.axe_violations);
+    let shown = "return [...document.querySelectorAll('.cards > .card')].filter(c => c.offsetParent !== null) \
+                 .map(c => c.querySelector('.card-title').textContent.trim());";
+    let status = "return document.getElementById('wr-cards-shown').textContent;";
+    let typed = |query: &'static str| {
+        let browser = &browser;
+        async move {
+            browser.js("const f = document.getElementById('wr-cards-filter'); f.value = ''; f.focus();", vec![]).await;
+            browser.press(query).await;
+            let settled = format!(
+                "return document.getElementById('wr-cards-shown').textContent !== '' && document.getElementById('wr-cards-filter').value === {query:?};"
+            );
+            browser.wait_until(&settled, &format!("the filter's count for {query:?}")).await;
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            (browser.js(shown, vec![]).await, browser.js(status, vec![]).await)
+        }
+    };
+    let (cards, said) = typed("bench 1").await;
+    let titles: Vec<String> = strings(&cards);
+    let bench = |n: u32| format!("Peer mentor initiative at HMP Bench {n}");
+    assert_eq!(titles, [1, 10, 11, 12, 13].map(bench), "word starts, not substrings: 2024 holds no \"1\" start");
+    assert_eq!(said, "Showing 5 of 14 reports.");
+    let (cards, said) = typed("WALES").await;
+    assert_eq!(strings(&cards), [bench(3)], "any case, by region");
+    assert_eq!(said, "Showing 1 of 14 reports.");
+    let (cards, said) = typed("zzz").await;
+    assert_eq!(strings(&cards), Vec::<String>::new());
+    assert_eq!(said, "No report's title, prison, wing, region or year holds “zzz”.");
+    browser.close().await;
+}

@@ -269,6 +269,20 @@ fn a_long_index_says_how_many_reports_it_lists_and_can_be_skipped() {
     let card = select(&index, ".card").into_iter().find(|c| text(c).contains(&wales.record.title)).unwrap();
     let meta = text(&select_in(&card, ".card-meta")[0]);
     assert!(meta.ends_with(&format!("· Wales · {}", wales.record.year)), "{meta}");
+    // A filter, hidden until its script shows it (tests/browser.rs types in it).
+    let filter = select(&index, "[data-wr-filter]");
+    assert_eq!(filter.len(), 1);
+    assert!(filter[0].value().attr("hidden").is_some(), "without JavaScript every card is listed");
+    let input = select(&index, "label[for=wr-cards-filter] + input#wr-cards-filter");
+    assert_eq!(input[0].value().attr("aria-describedby"), Some("wr-cards-shown"));
+    let scripts: Vec<_> = select(&index, "script[src]").iter().filter_map(|s| s.value().attr("src")).collect();
+    assert!(scripts.contains(&"static/cards-filter.js"), "{scripts:?}");
+    assert!(dir.path().join("output/static/cards-filter.js").is_file());
+    // One screen of reports needs no filter, nor its script.
+    let bundled = bundled_project();
+    assert!(build(bundled.path(), &["--quiet"]).status.success());
+    let short = html(&bundled.path().join("output/index.html"));
+    assert!(select(&short, "[data-wr-filter], script[src$='cards-filter.js']").is_empty());
 }
 
 #[test]
