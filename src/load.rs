@@ -875,7 +875,7 @@ fn stray_key(text: &str, line: usize, col: usize, field: &str) -> Option<Mistake
             ));
         }
         // The next item of the list, or a key of an outer block: the block is over.
-        if (dash && at + 1 <= col) || at + 3 < col {
+        if (dash && at < col) || at + 3 < col {
             return None;
         }
     }
