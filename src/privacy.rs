@@ -57,32 +57,100 @@ pub fn read_deny_list(root: &Path, relative: &str) -> Result<Vec<String>, Diagno
     let text = text.trim_start_matches('\u{feff}').replace("\r\n", "\n").replace('\r', "\n");
     let mut names = Vec::new();
     for (index, line) in text.lines().enumerate() {
-        let entry = line.split('#').next().unwrap_or("");
-        let parts: Vec<&str> = entry
-            .split(',')
-            .map(|part| part.trim().trim_matches(['"', '\'']).trim())
-            .filter(|part| !part.is_empty())
-            .collect();
-        match parts[..] {
-            [] => {}
-            [name] => names.push(name.to_string()),
-            // `Smith, Ida` is Ida Smith; a row `Ida,Smith` may be either way round.
-            [first, second] => names.extend([format!("{second} {first}"), format!("{first} {second}")]),
-            _ => {
-                return Err(Diagnostic::new(
-                    relative,
-                    index + 1,
-                    1,
-                    format!("this line of the real-names list holds {} values separated by commas", parts.len()),
-                )
-                .with_hint(
-                    "write one person a line, as `Given Surname` or `Surname, Given`; keep other columns (a site, a \
-                     role) out of the list",
-                ));
-            }
-        }
+        names.extend(
+            list_line(line)
+                .map_err(|(col, message, hint)| Diagnostic::new(relative, index + 1, col, message).with_hint(hint))?,
+        );
     }
     Ok(names)
+}
+
+/// The names one line of the list stands for, or where and why it cannot
+/// be read as names: a line that matched no name would check nothing.
+fn list_line(line: &str) -> Result<Vec<String>, (usize, String, &'static str)> {
+    let entry = line.split('#').next().unwrap_or("");
+    // A list pasted from a word processor: `1. Ida Smith`, `• Ida Smith`.
+    let marker = list_marker(entry);
+    let parts: Vec<&str> = entry[marker..]
+        .split([',', ';', '\t'])
+        .map(|part| part.trim().trim_matches(['"', '\'']).trim())
+        .filter(|part| !part.is_empty())
+        .collect();
+    let col = |c: char| entry.find(c).map_or(1, |at| entry[..at].chars().count() + 1);
+    for part in &parts {
+        if let Some(c) = part.chars().find(|&c| !(c.is_alphabetic() || is_name_mark(c))) {
+            let hint = if c.is_numeric() {
+                "write the name alone; keep notes after a `#` (`Ida Smith  # withdrew`)"
+            } else {
+                "write the name alone, one person a line; keep notes after a `#` (`Ida Smith  # withdrew`), and \
+                 write each form of a name on a line of its own (`Robert Smith`, `Bob Smith`)"
+            };
+            return Err((col(c), format!("`{c}` is no part of a name, so this line would match no name"), hint));
+        }
+        if part.contains(" - ") || part.contains(" '") || part.contains("' ") {
+            return Err((
+                1,
+                "this line holds more than a name".to_string(),
+                "write the name alone; keep notes after a `#`",
+            ));
+        }
+    }
+    let title = |name: &str| {
+        let (first, rest) = name.split_once(' ')?;
+        let first = first.trim_end_matches('.');
+        TITLES.iter().any(|t| t.eq_ignore_ascii_case(first)).then(|| rest.trim().to_string())
+    };
+    let mut names: Vec<String> = match parts[..] {
+        [] => Vec::new(),
+        [name] => vec![name.to_string()],
+        // Two people: each has words of their own (`Bob Day, Cy Ray`).
+        [first, second] if first.contains(' ') && second.contains(' ') => {
+            vec![first.to_string(), second.to_string()]
+        }
+        // `Smith, Ida` is Ida Smith; a row `Ida,Smith` may be either way round.
+        [first, second] => vec![format!("{second} {first}"), format!("{first} {second}")],
+        _ => {
+            return Err((
+                1,
+                format!("this line of the real-names list holds {} values separated by commas", parts.len()),
+                "write one person a line, as `Given Surname` or `Surname, Given`; keep other columns (a site, a \
+                 role) out of the list",
+            ));
+        }
+    };
+    // `Mr Ida Smith` is written `Ida Smith` as often: both are looked for.
+    let untitled: Vec<String> = names.iter().filter_map(|name| title(name)).filter(|n| !n.is_empty()).collect();
+    names.extend(untitled);
+    Ok(names)
+}
+
+/// Titles a name may be listed with.
+const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev", "lord", "lady"];
+
+/// Letters' companions in names: apostrophes, hyphens, spaces, full stops
+/// (`St. John`), combining accents.
+fn is_name_mark(c: char) -> bool {
+    matches!(c, ' ' | '\'' | '\u{2019}' | '\u{2bc}' | '-' | '\u{2010}' | '\u{2011}' | '.' | '\u{a0}')
+        || unicode_normalization::char::is_combining_mark(c)
+}
+
+/// Bytes of a list item's marker at the start of `entry`: `1.`, `2)`, `•`,
+/// `-`, `*` and the spaces after it; 0 when there is none.
+fn list_marker(entry: &str) -> usize {
+    let trimmed = entry.trim_start();
+    let lead = entry.len() - trimmed.len();
+    let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
+    let after = if digits > 0 {
+        trimmed[digits..].strip_prefix(['.', ')'])
+    } else {
+        trimmed.strip_prefix(['\u{2022}', '\u{b7}', '\u{25e6}', '\u{2023}', '-', '*'])
+    };
+    match after {
+        Some(rest) if rest.starts_with(char::is_whitespace) => {
+            lead + (trimmed.len() - rest.len()) + (rest.len() - rest.trim_start().len())
+        }
+        _ => 0,
+    }
 }
 
 /// The text of a list saved as UTF-8 or as UTF-16 (with a byte-order
@@ -112,28 +180,48 @@ fn decoded(bytes: &[u8]) -> Result<String, (usize, usize)> {
     }
 }
 
-/// With no list at the default place: a file beside where it belongs that
-/// looks like the list under another name (`real_names.txt`,
-/// `real-names.txt.txt`, `names.csv`), which would otherwise go unread.
+/// With no list at the default place: a file that looks like the list
+/// elsewhere, which would otherwise go unread. Looked for in `private/`
+/// and its folders (`real_names.txt`, `real-names.txt.txt`, `names.csv`,
+/// `lists/real-names.txt`, `participants.txt`), in a `Private/` folder,
+/// and at the project's top (`real-names.txt`).
 fn look_alike(root: &Path) -> Option<Diagnostic> {
     let (folder, expected) = DEFAULT_REAL_NAMES.rsplit_once('/')?;
-    let mut found: Vec<String> = std::fs::read_dir(root.join(folder))
-        .ok()?
-        .flatten()
-        .filter(|entry| entry.path().is_file())
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|name| name.to_lowercase().contains("name"))
-        .collect();
+    let like_a_list = |name: &str| {
+        let name = name.to_lowercase();
+        ["name", "participant", "pseudonym", "people"].iter().any(|word| name.contains(word))
+    };
+    let mut found: Vec<String> = Vec::new();
+    let top = std::fs::read_dir(root).ok()?.flatten().collect::<Vec<_>>();
+    for entry in &top {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if path.is_dir() && name.eq_ignore_ascii_case(folder) {
+            let files = walkdir::WalkDir::new(&path).max_depth(3).into_iter().flatten();
+            found.extend(
+                files
+                    .filter(|file| file.file_type().is_file() && like_a_list(&file.file_name().to_string_lossy()))
+                    .filter_map(|file| {
+                        file.path().strip_prefix(root).ok().map(|p| p.to_string_lossy().replace('\\', "/"))
+                    }),
+            );
+        } else if path.is_file()
+            && like_a_list(&name)
+            && [".txt", ".csv", ".tsv"].iter().any(|ext| name.to_lowercase().ends_with(ext))
+        {
+            found.push(name);
+        }
+    }
     found.sort();
     let name = found.first()?;
     Some(
         Diagnostic::whole_file(
-            format!("{folder}/{name}"),
+            name.clone(),
             format!("this looks like the real-names list, which is read from `{DEFAULT_REAL_NAMES}` only"),
         )
         .with_hint(format!(
-            "rename it to `{expected}`, or name it in wingreport.toml (`[privacy] real_names = \"{folder}/{name}\"`): \
-             until then no real name is checked"
+            "move or rename it to `{DEFAULT_REAL_NAMES}` (`{expected}` in `{folder}/`), or name it in wingreport.toml \
+             (`[privacy] real_names = \"{name}\"`): until then no real name is checked"
         )),
     )
 }
@@ -357,8 +445,11 @@ struct Tag {
 fn tag(raw: &str, start: usize) -> Option<Tag> {
     let rest = &raw[start + 1..];
     if rest.starts_with("!--") {
-        let end = rest.find("-->").map_or(raw.len(), |i| start + 1 + i + 3);
-        return Some(Tag { kind: TagKind::Block, end, values: Vec::new() });
+        // A comment is published with the page (a theme's `<!-- reviewed
+        // with … -->`): its text is read apart, as an attribute's is.
+        let close = rest.find("-->").map_or(raw.len(), |i| start + 1 + i);
+        let end = (close + 3).min(raw.len());
+        return Some(Tag { kind: TagKind::Block, end, values: vec![(start + 4, close.max(start + 4))] });
     }
     let name_start = usize::from(rest.starts_with('/'));
     let name_len = rest[name_start..].bytes().take_while(u8::is_ascii_alphanumeric).count();
@@ -731,6 +822,8 @@ mod tests {
             "<a href=\"mailto:ida_smith@example.org\">mail</a>",
             "<img src=\"../static/Ida%20Smith.png\" alt=\"\">",
             "<h2 id=\"sec-ida-smith\">Interviews</h2>",
+            "<!-- layout reviewed with Ida Smith -->\n<p>Text</p>",
+            "<p>Text</p><!-- Ida Smith, unclosed",
         ] {
             assert_eq!(found(&m, text), ["ida smith"], "{text:?}");
         }
@@ -868,7 +961,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("names.txt"), "\u{feff}# staff\nIda Smith  # interviewee\n\n  Jo\n").unwrap();
         assert_eq!(read_deny_list(dir.path(), "names.txt").unwrap(), ["Ida Smith", "Jo"]);
-        assert!(read_deny_list(dir.path(), DEFAULT_REAL_NAMES).unwrap().is_empty(), "the default may be missing");
+        let empty = tempfile::tempdir().unwrap();
+        assert!(read_deny_list(empty.path(), DEFAULT_REAL_NAMES).unwrap().is_empty(), "the default may be missing");
         let missing = read_deny_list(dir.path(), "private/real_names.txt").unwrap_err();
         assert_eq!(missing.message, "`[privacy] real_names` names `private/real_names.txt`, which does not exist");
     }
@@ -896,6 +990,26 @@ mod tests {
         let row = read(b"# name, surname\nIda,Smith,HMP Risley\n").unwrap_err();
         assert_eq!((row.line, row.col), (2, 1));
         assert!(row.message.contains("3 values separated by commas"), "{}", row.message);
+        // Found by a privacy audit: each of these matched no name, in silence.
+        assert_eq!(read(b"Bob Day, Cy Ray\nDi;Lee\n").unwrap(), ["Bob Day", "Cy Ray", "Lee Di", "Di Lee"]);
+        assert_eq!(
+            read(b"1. Hal Hunt\n\xe2\x80\xa2 Gus Gray\n- Flo Fry\n").unwrap(),
+            ["Hal Hunt", "Gus Gray", "Flo Fry"]
+        );
+        assert_eq!(read(b"Mr Ed Ash\nDr. Jo Oak\n").unwrap(), ["Mr Ed Ash", "Ed Ash", "Dr. Jo Oak", "Jo Oak"]);
+        assert_eq!(read(b"Smith\tIda\n").unwrap(), ["Ida Smith", "Smith Ida"], "a spreadsheet's tab");
+        for (line, col, says) in [
+            ("Ed Ash (mentor)", 8, "`(` is no part of a name"),
+            ("Fay Fox \u{2013} withdrew consent", 9, "`\u{2013}` is no part of a name"),
+            ("Fay Fox - withdrew consent", 1, "this line holds more than a name"),
+            ("Robert \"Bob\" Smith", 8, "`\"` is no part of a name"),
+            ("Ida Smith 2", 11, "`2` is no part of a name"),
+        ] {
+            let err = read(format!("Al Day\n{line}\n").as_bytes()).unwrap_err();
+            assert_eq!((err.line, err.col), (2, col), "{line}");
+            assert!(err.message.starts_with(says), "{line}: {}", err.message);
+        }
+        assert_eq!(read("Siobhan O\u{2019}Brien-Kaur\nSt. John Ray\n".as_bytes()).unwrap().len(), 2);
         let latin1 = read(b"Ida Smith\nJos\xe9 Nu\xf1ez\n").unwrap_err();
         assert_eq!((latin1.line, latin1.col), (2, 4));
         assert!(latin1.hint.unwrap().contains("save it as UTF-8"));
@@ -910,6 +1024,23 @@ mod tests {
         std::fs::write(dir.path().join("private/real-names.txt.txt"), "Ida Smith\n").unwrap();
         let err = read_deny_list(dir.path(), DEFAULT_REAL_NAMES).unwrap_err();
         assert_eq!(err.path, "private/real-names.txt.txt");
-        assert!(err.hint.unwrap().contains("rename it to `real-names.txt`"));
+        assert!(err.hint.unwrap().contains("rename it to `private/real-names.txt`"));
+        // Found by a privacy audit: each of these was not read, in silence.
+        for (place, shown) in [
+            ("private/lists/real-names.txt", "private/lists/real-names.txt"),
+            ("Private/real-names.txt", "Private/real-names.txt"),
+            ("real-names.txt", "real-names.txt"),
+            ("private/participants.txt", "private/participants.txt"),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(place);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "Ida Smith\n").unwrap();
+            let err = read_deny_list(dir.path(), DEFAULT_REAL_NAMES).unwrap_err();
+            assert_eq!(err.path, shown, "{place}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("names-of-sites.md"), "not a list").unwrap();
+        assert!(read_deny_list(dir.path(), DEFAULT_REAL_NAMES).unwrap().is_empty(), "only text lists at the top");
     }
 }
