@@ -614,6 +614,43 @@ async fn every_chart_label_fits_the_space_its_chart_gave_it() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// Chromium's accessibility tree names each chart by its `<title>` alone
+/// and describes it by its `<desc>`: named by both, a chart had its
+/// description read twice by a screen reader.
+#[tokio::test]
+async fn chromium_names_each_chart_by_its_title_and_describes_it_by_its_desc() {
+    let Some(tools) = harness::tools("chart names") else { return };
+    let (_project, out) = built(false);
+    let browser = Browser::start(&tools).await;
+    let mut problems = Vec::new();
+    let mut charts = 0;
+    for page in ["sites/drake-hall/index.html", "compare/index.html"] {
+        browser.goto(&file_url(&out.join(page))).await;
+        let drawn = browser
+            .js(
+                "const said = e => e ? e.textContent.trim().replace(/\\s+/g, ' ') : '';\
+                 return [...document.querySelectorAll('svg[role=img]')]\
+                   .map(svg => [said(svg.querySelector('title')), said(svg.querySelector('desc'))]);",
+                vec![],
+            )
+            .await;
+        let drawn: Vec<(String, String)> = serde_json::from_value(drawn).unwrap();
+        let named = browser.accessible_names("svg[role=img]").await;
+        assert_eq!(named.len(), drawn.len(), "{page}: every chart is in the accessibility tree");
+        for ((name, description), (title, desc)) in named.iter().zip(&drawn) {
+            charts += 1;
+            if (name, description) != (title, desc) {
+                problems
+                    .push(format!("{page}: named {name:?} and described {description:?}, not {title:?} and {desc:?}"));
+            }
+        }
+    }
+    browser.close().await;
+    harness::say(&format!("chart names: {charts} charts, {} problems", problems.len()));
+    assert!(charts >= 4, "only {charts} charts");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// The label checker itself, on boxes made up for it: each kind of problem
 /// is found, and labels placed as the charts place them pass.
 #[test]

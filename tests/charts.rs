@@ -81,6 +81,39 @@ fn attribute_bars_are_sorted_proportional_and_labelled() {
     assert_eq!(table, from_bars, "the data table has the chart's numbers in the chart's order");
 }
 
+/// A chart's name is its `<title>` alone and its description its `<desc>`:
+/// a name that also named the desc had a screen reader read the desc twice,
+/// once in the name and once as the description.
+#[test]
+fn every_chart_is_named_by_its_title_and_described_by_its_desc() {
+    let dir = bundled_project();
+    let out = build(dir.path(), &["--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut charts = 0;
+    for page in walkdir::WalkDir::new(dir.path().join("output")).into_iter().filter_map(Result::ok) {
+        if page.path().extension().is_none_or(|x| x != "html") {
+            continue;
+        }
+        let doc = html(page.path());
+        for svg in select(&doc, "svg[role=\"img\"]") {
+            charts += 1;
+            let at = page.path().display();
+            let only = |attr: &str| {
+                let ids: Vec<&str> = svg.value().attr(attr).unwrap_or_default().split_whitespace().collect();
+                assert_eq!(ids.len(), 1, "{at}: {attr} names {ids:?}, not one element");
+                let target = select(&doc, &format!("[id=\"{}\"]", ids[0]));
+                assert_eq!(target.len(), 1, "{at}: {} is on the page once", ids[0]);
+                assert_eq!(target[0].parent().and_then(ElementRef::wrap), Some(svg), "{at}: {} is the chart's", ids[0]);
+                assert!(!text(&target[0]).is_empty(), "{at}: {} is empty", ids[0]);
+                target[0]
+            };
+            assert_eq!(only("aria-labelledby").value().name(), "title", "{at}: the name is the title");
+            assert_eq!(only("aria-describedby").value().name(), "desc", "{at}: the description is the desc");
+        }
+    }
+    assert!(charts >= 5, "only {charts} charts in the bundled series");
+}
+
 fn cells(doc: &Html, figure: &str) -> Vec<(u32, String, String)> {
     select(doc, &format!("{figure} svg rect[data-stage]"))
         .iter()

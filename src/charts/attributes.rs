@@ -616,7 +616,7 @@ mod tests {
         let items: Vec<(&str, u32)> = names.iter().map(|n| (*n, 1)).collect();
         let svg = attributes_svg(&with_items(3, true, &items), "", "");
         assert_eq!(bars(&svg).len(), names.len());
-        assert!(svg.contains("aria-labelledby=\"chart-title chart-desc\""));
+        assert!(svg.contains("aria-labelledby=\"chart-title\" aria-describedby=\"chart-desc\""));
         assert_everything_fits(&svg);
     }
 
@@ -643,7 +643,9 @@ mod tests {
         assert!(!svg.contains("<?xml"));
         let root = &svg[..svg.find('>').unwrap()];
         assert!(root.contains(" role=\"img\""));
-        assert!(root.contains(" aria-labelledby=\"drake-hall-fig-attributes-title drake-hall-fig-attributes-desc\""));
+        assert!(root.contains(
+            " aria-labelledby=\"drake-hall-fig-attributes-title\" aria-describedby=\"drake-hall-fig-attributes-desc\""
+        ));
         assert!(root.contains(" viewBox=\"0 0 640 "));
         let after_root = &svg[svg.find('>').unwrap() + 1..];
         assert!(after_root.starts_with(

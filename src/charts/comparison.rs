@@ -563,7 +563,7 @@ mod tests {
         let svg = chart(&four_sites(), Palette::TrafficLight);
         assert!(svg.starts_with("<svg "));
         let root = &svg[..svg.find('>').unwrap()];
-        assert!(root.contains(" role=\"img\" aria-labelledby=\"cmp-title cmp-desc\""));
+        assert!(root.contains(" role=\"img\" aria-labelledby=\"cmp-title\" aria-describedby=\"cmp-desc\""));
         assert!(root.contains("class=\"wr-chart wr-chart-social-capital-comparison\""));
         assert!(svg.contains(
             "<title id=\"cmp-title\">Social capital by site</title>\n<desc id=\"cmp-desc\">HMP Drake Hall: \
@@ -697,7 +697,7 @@ mod tests {
         // Odd names and an empty ratings list.
         let rows = [row("", Some("[]")), row("   ", None), row("e\u{301}\t🙂 'x' \"y\" & <z>", Some(DRAKE_HALL))];
         let svg = social_capital_comparison_svg(&rows, &framework(SIX_STAGE_FRAMEWORK), Palette::TrafficLight, "", "");
-        assert!(svg.contains("aria-labelledby=\"chart-title chart-desc\""));
+        assert!(svg.contains("aria-labelledby=\"chart-title\" aria-describedby=\"chart-desc\""));
         assert_eq!(cells(&svg).len(), 18);
         assert_everything_fits(&svg);
         assert_no_text_overlap(&svg);

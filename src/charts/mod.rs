@@ -303,7 +303,7 @@ pub fn text_colour_on(fill: &str) -> &'static str {
 }
 
 /// Turns a caller's id prefix into something safe inside `id` and the
-/// space-separated `aria-labelledby`.
+/// id lists of `aria-labelledby` and `aria-describedby`.
 fn sanitise_id(prefix: &str) -> String {
     let id: String =
         prefix.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
@@ -444,8 +444,9 @@ pub(crate) struct ChartMeta<'m> {
 
 /// Draws a `width` x `height` chart with `draw` and returns the SVG for
 /// inlining in HTML: no XML declaration; the root carries `role="img"`,
-/// `class` and `aria-labelledby` naming the `<title>` (id `<prefix>-title`)
-/// and `<desc>` (id `<prefix>-desc`) inserted as its first children.
+/// `class`, `aria-labelledby` naming the `<title>` (id `<prefix>-title`)
+/// and `aria-describedby` naming the `<desc>` (id `<prefix>-desc`), both
+/// inserted as its first children.
 pub(crate) fn render_svg(width: u32, height: u32, meta: &ChartMeta<'_>, draw: impl FnOnce(&mut Canvas<'_>)) -> String {
     let mut buf = String::new();
     let decorations = {
@@ -538,7 +539,12 @@ fn finish_svg(svg: &str, title: &str, desc: &str, id_prefix: &str, class: &str) 
     let id = sanitise_id(id_prefix);
     let mut out = String::with_capacity(svg.len() + title.len() + desc.len() + 200);
     out.push_str(svg[..end].trim_end_matches('/'));
-    out.push_str(&format!(" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" class=\"{}\"", escape_xml(class)));
+    // The title alone is the name and the desc the description: a name
+    // made of both had a screen reader read the desc twice.
+    out.push_str(&format!(
+        " role=\"img\" aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\" class=\"{}\"",
+        escape_xml(class)
+    ));
     let inherited: Vec<String> = ROOT_PRESENTATION.iter().map(|(name, value)| format!(" {name}=\"{value}\"")).collect();
     out.push_str(&inherited.concat());
     out.push_str(">\n");
@@ -923,7 +929,7 @@ mod tests {
         let svg = "<?xml version=\"1.0\"?>\n<svg width=\"10\" height=\"10\" viewBox=\"0 0 10 10\" xmlns=\"http://www.w3.org/2000/svg\">\n<rect x=\"0\"/>\n</svg>\n";
         let out = finish_svg(svg, "A & B", "C < D", "fig 1", "wr-chart");
         assert!(out.starts_with("<svg "));
-        assert!(out.contains("role=\"img\" aria-labelledby=\"fig-1-title fig-1-desc\""));
+        assert!(out.contains("role=\"img\" aria-labelledby=\"fig-1-title\" aria-describedby=\"fig-1-desc\""));
         assert!(out.contains(
             " font-family=\"system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif\" font-size=\"14\" fill=\"#0B0C0C\">\n<title id=\"fig-1-title\">A &amp; B</title>\n<desc id=\"fig-1-desc\">C &lt; D</desc>\n<rect"
         ));

@@ -317,7 +317,7 @@ mod tests {
         let svg = chart(Palette::TrafficLight);
         assert!(svg.starts_with("<svg "));
         let root = &svg[..svg.find('>').unwrap()];
-        assert!(root.contains(" role=\"img\" aria-labelledby=\"sc-title sc-desc\""));
+        assert!(root.contains(" role=\"img\" aria-labelledby=\"sc-title\" aria-describedby=\"sc-desc\""));
         assert!(svg.contains(
             "<title id=\"sc-title\">Social capital</title>\n<desc id=\"sc-desc\">Stage 1: Success identified; \
              Stage 2: Success identified; Stage 3: Realistic future potential; Stage 4: Realistic future potential; \

@@ -345,6 +345,30 @@ impl Browser {
         self.client.perform_actions(actions).await.unwrap();
     }
 
+    /// Sends a DevTools command to the page through chromedriver and
+    /// returns its result: what WebDriver has no command for, such as the
+    /// accessibility tree or a viewport smaller than a window can be.
+    pub async fn cdp(&self, command: &str, params: Value) -> Value {
+        let sent = Cdp(json!({ "cmd": command, "params": params }).to_string());
+        self.client.issue_cmd(sent).await.unwrap_or_else(|e| panic!("DevTools {command} failed: {e}"))
+    }
+
+    /// The accessible name and description Chromium computed for each
+    /// element `css` matches, in document order.
+    pub async fn accessible_names(&self, css: &str) -> Vec<(String, String)> {
+        let root = self.cdp("DOM.getDocument", json!({ "depth": 0 })).await["root"]["nodeId"].clone();
+        let found = self.cdp("DOM.querySelectorAll", json!({ "nodeId": root, "selector": css })).await;
+        let mut named = Vec::new();
+        for node in found["nodeIds"].as_array().cloned().unwrap_or_default() {
+            let tree =
+                self.cdp("Accessibility.getPartialAXTree", json!({ "nodeId": node, "fetchRelatives": false })).await;
+            let ax = &tree["nodes"][0];
+            let text = |property: &str| ax[property]["value"].as_str().unwrap_or_default().to_string();
+            named.push((text("name"), text("description")));
+        }
+        named
+    }
+
     /// Runs axe-core on the page: (passes, violations as one line each).
     pub async fn axe(&self, source: &str) -> (usize, Vec<String>) {
         let installed = self.js("return typeof window.axe === 'object';", vec![]).await;
@@ -383,6 +407,21 @@ impl WebDriverCompatibleCommand for BrowserLog {
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
         (http::Method::POST, Some(r#"{"type":"browser"}"#.to_string()))
+    }
+}
+
+/// chromedriver's DevTools endpoint (not in W3C WebDriver): one command
+/// for the page, given as `{"cmd": ..., "params": ...}`.
+#[derive(Debug)]
+struct Cdp(String);
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.clone()))
     }
 }
 
