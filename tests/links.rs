@@ -107,3 +107,43 @@ fn a_broken_link_in_raw_html_is_an_error_at_its_markdown_line() {
     let hint = image.hint.as_deref().unwrap_or("");
     assert!(hint.contains("`static/` folder") && hint.contains("`../../static/pic.png`"), "{hint}");
 }
+
+/// A note cited three times has a back link to each citation (↩, ↩², ↩³),
+/// each citation its own id, and every link a name that says where it
+/// goes: "Footnote 5", "Back to reference 5 (second)".
+#[test]
+fn a_note_cited_three_times_links_back_to_each_citation() {
+    let dir =
+        project_with("Once[^thrice], twice[^thrice] and three times.[^thrice]\n\n[^thrice]: A note cited three times.");
+    let files = generate(dir.path(), false).unwrap_or_else(|e| panic!("{e:?}"));
+    let page = files.iter().find(|f| f.path == "sites/drake-hall/index.html").unwrap();
+    let doc = scraper::Html::parse_document(&String::from_utf8_lossy(&page.bytes));
+    let note = select(&doc, "div.footnote").into_iter().find(|n| text(n).contains("A note cited three times")).unwrap();
+    let id = note.value().id().unwrap();
+    let n = id.strip_prefix("fn-").unwrap();
+    let references = select(&doc, &format!("sup.footnote-ref a[href=\"#{id}\"]"));
+    assert_eq!(references.len(), 3);
+    for reference in &references {
+        assert_eq!(reference.value().attr("aria-label"), Some(format!("Footnote {n}").as_str()));
+        assert_eq!(text(reference), n, "the number shows");
+    }
+    let back: Vec<(String, String, String)> = select(&doc, &format!("#{id} a.footnote-back"))
+        .iter()
+        .map(|a| {
+            let href = a.value().attr("href").unwrap().to_string();
+            (href, a.value().attr("aria-label").unwrap_or_default().to_string(), text(a))
+        })
+        .collect();
+    let to: Vec<String> = references.iter().map(|r| format!("#{}", r.value().id().unwrap())).collect();
+    assert_eq!(
+        back,
+        [
+            (to[0].clone(), format!("Back to reference {n}"), "↩".to_string()),
+            (to[1].clone(), format!("Back to reference {n} (second)"), "↩2".to_string()),
+            (to[2].clone(), format!("Back to reference {n} (third)"), "↩3".to_string()),
+        ]
+    );
+    let ids: Vec<&str> = select(&doc, "[id]").iter().map(|e| e.value().id().unwrap()).collect();
+    let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "ids are unique on the page");
+}

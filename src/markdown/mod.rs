@@ -70,9 +70,9 @@ impl PageState {
         *self.footnotes.entry(format!("{path}#{label}")).or_insert(next)
     }
 
-    /// The id of the next reference to note `n`: `fnref-n`, which the
-    /// note's back-link goes to, for the first; `fnref-n-2`, `fnref-n-3`...
-    /// for the others, as an id may be used once on a page.
+    /// The id of the next reference to note `n`: `fnref-n` for the first;
+    /// `fnref-n-2`, `fnref-n-3`... for the others, as an id may be used
+    /// once on a page. The note links back to each.
     fn footnote_reference_id(&mut self, n: usize) -> String {
         let count = self.footnote_references.entry(n).or_default();
         *count += 1;
@@ -353,6 +353,8 @@ pub fn parse<'a>(body: &'a str, ctx: &BodyContext, page: &mut PageState) -> Body
         footnotes_defined: FxHashSet::default(),
         footnotes_used: FxHashSet::default(),
         footnotes_written: FxHashSet::default(),
+        footnote_references: FxHashMap::default(),
+        back_links: Vec::new(),
         raw_html: false,
         counters: [0; 5],
         refused_ids: Vec::new(),
@@ -375,6 +377,7 @@ pub fn parse<'a>(body: &'a str, ctx: &BodyContext, page: &mut PageState) -> Body
         }
     }
     parsing.walk(events);
+    parsing.fill_back_links();
     let footnotes = !parsing.footnotes_defined.is_empty() || !parsing.footnotes_used.is_empty();
     let Parsing { items, calls, refs, headings, links, diagnostics, raw_html, refused_ids, .. } = parsing;
     Body {
@@ -404,12 +407,35 @@ struct Parsing<'a, 'c, 'p> {
     footnotes_used: FxHashSet<String>,
     /// Labels whose note has been met, to tell a second note of one label.
     footnotes_written: FxHashSet<String>,
+    /// The ids of the references to each note number, in the text's order.
+    footnote_references: FxHashMap<usize, Vec<String>>,
+    /// Where each note's back links go (an item to fill) and its number: a
+    /// note may come before references to it, so they are filled at the end.
+    back_links: Vec<(usize, usize)>,
     raw_html: bool,
     counters: [usize; 5],
     refused_ids: Vec<String>,
     run: Option<Run<'a>>,
     /// Number of the footnote being defined (definitions never nest).
     open_footnote: Option<usize>,
+}
+
+/// "second", "third"... "tenth", then "11th", "21st", "22nd".
+fn ordinal(k: usize) -> String {
+    const WORDS: [&str; 9] = ["second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"];
+    match k {
+        2..=10 => WORDS[k - 2].to_string(),
+        _ => {
+            let suffix = match (k % 10, k % 100) {
+                (_, 11..=13) => "th",
+                (1, _) => "st",
+                (2, _) => "nd",
+                (3, _) => "rd",
+                _ => "th",
+            };
+            format!("{k}{suffix}")
+        }
+    }
 }
 
 /// Index of the event that ends the element started at `start`.
@@ -613,9 +639,12 @@ impl<'a> Parsing<'a, '_, '_> {
                             }
                             let id = self.page.footnote_reference_id(n);
                             self.items.push(Item::Event(Event::InlineHtml(
-                                format!("<sup class=\"footnote-ref\"><a href=\"#fn-{n}\" id=\"{id}\">{n}</a></sup>")
-                                    .into(),
+                                format!(
+                                    "<sup class=\"footnote-ref\"><a href=\"#fn-{n}\" id=\"{id}\" aria-label=\"Footnote {n}\">{n}</a></sup>"
+                                )
+                                .into(),
                             )));
+                            self.footnote_references.entry(n).or_default().push(id);
                         }
                         Event::Start(Tag::Table(_)) => {
                             // A wide Markdown table scrolls in its own box, not the page; the
@@ -890,10 +919,32 @@ impl<'a> Parsing<'a, '_, '_> {
 
     fn footnote_end(&mut self) {
         let n = self.open_footnote.take().unwrap_or(0);
-        self.items.push(Item::Event(Event::Html(
-            format!("<a class=\"footnote-back\" href=\"#fnref-{n}\" aria-label=\"Back to note {n} in the text\">↩</a></div>\n")
-                .into(),
-        )));
+        self.back_links.push((self.items.len(), n));
+        self.items.push(Item::Event(Event::Html("</div>\n".into())));
+    }
+
+    /// Ends each note with a link back to each reference to it, as GitHub
+    /// and pandoc do (↩, ↩², ↩³...): with one, only the first reference of
+    /// a note cited twice could be gone back to. Each is named for the
+    /// reference it goes to: "Back to reference 2 (second)".
+    fn fill_back_links(&mut self) {
+        for (at, n) in std::mem::take(&mut self.back_links) {
+            let ids = self.footnote_references.get(&n).map(Vec::as_slice).unwrap_or_default();
+            let links: Vec<String> = ids
+                .iter()
+                .enumerate()
+                .map(|(k, id)| {
+                    let (mark, which) = match k + 1 {
+                        1 => (String::new(), String::new()),
+                        k => (format!("<sup>{k}</sup>"), format!(" ({})", ordinal(k))),
+                    };
+                    format!(
+                        "<a class=\"footnote-back\" href=\"#{id}\" aria-label=\"Back to reference {n}{which}\">↩{mark}</a>"
+                    )
+                })
+                .collect();
+            self.items[at] = Item::Event(Event::Html(format!("{}</div>\n", links.join(" ")).into()));
+        }
     }
 
     fn missing_footnote(&mut self, label: &str, at: usize) {
@@ -1566,6 +1617,27 @@ mod tests {
         assert!(r.html.contains("href=\"#fn-2\""), "{}", r.html);
         assert!(r.html.contains("id=\"fn-2\""));
         assert!(r.html.contains("href=\"#fnref-2\""));
+    }
+
+    #[test]
+    fn a_note_cited_twice_links_back_to_each_reference_even_when_written_first() {
+        let r = one("[^a]: The note.\n\nOne[^a] and two[^a].\n");
+        assert!(r.diagnostics.is_empty(), "{:?}", messages(&r));
+        assert!(r.html.contains("<a href=\"#fn-1\" id=\"fnref-1\" aria-label=\"Footnote 1\">1</a>"), "{}", r.html);
+        assert!(r.html.contains("<a href=\"#fn-1\" id=\"fnref-1-2\" aria-label=\"Footnote 1\">1</a>"));
+        assert!(r.html.contains(
+            "<a class=\"footnote-back\" href=\"#fnref-1\" aria-label=\"Back to reference 1\">↩</a> \
+             <a class=\"footnote-back\" href=\"#fnref-1-2\" aria-label=\"Back to reference 1 (second)\">↩<sup>2</sup></a></div>"
+        ));
+    }
+
+    #[test]
+    fn ordinals_name_the_later_references() {
+        let said: Vec<String> = [2, 3, 10, 11, 12, 13, 21, 22, 23, 101, 111].into_iter().map(ordinal).collect();
+        assert_eq!(
+            said,
+            ["second", "third", "tenth", "11th", "12th", "13th", "21st", "22nd", "23rd", "101st", "111th"]
+        );
     }
 
     #[test]
