@@ -365,6 +365,47 @@ async fn pages_opened_from_file_urls_have_their_styles_and_search() {
     browser.close().await;
 }
 
+/// At 400 % zoom (a window of 320 by 256 CSS px) each search result that
+/// ArrowDown moves to is seen whole, inside both the results panel and the
+/// window: an audit found a result taller than the panel.
+#[tokio::test]
+async fn each_search_result_is_seen_whole_at_400_percent_zoom() {
+    let Some(tools) = harness::tools("search at 400% zoom") else { return };
+    let (_project, out) = built(false);
+    let browser = Browser::start(&tools).await;
+    let zoomed = json!({ "width": 320, "height": 256, "deviceScaleFactor": 1, "mobile": false });
+    browser.cdp("Emulation.setDeviceMetricsOverride", zoomed).await;
+    let url = file_url(&out.join("sites/drake-hall/index.html"));
+    type_query(&browser, &url, "peer ").await;
+    assert_eq!(browser.js("return [innerWidth, innerHeight];", vec![]).await, json!([320, 256]));
+    let listed = browser.js("return document.querySelectorAll('.search-results a').length;", vec![]).await;
+    let listed = listed.as_u64().unwrap();
+    let mut problems = Vec::new();
+    for result in 1..=listed {
+        browser.press(&char::from(Key::Down).to_string()).await;
+        let seen = browser
+            .js(
+                "const a = document.activeElement, panel = a.closest('.search-panel');\
+                 if (!a.matches('.search-results a') || !panel) { return 'the focus is not on a result'; }\
+                 const r = a.getBoundingClientRect(), p = panel.getBoundingClientRect();\
+                 const top = Math.max(0, p.top + panel.clientTop);\
+                 const bottom = Math.min(innerHeight, p.top + panel.clientTop + panel.clientHeight);\
+                 return r.top >= top - 0.5 && r.bottom <= bottom + 0.5 ? '' :\
+                   `drawn from ${Math.round(r.top)} to ${Math.round(r.bottom)} px, seen from ${Math.round(top)} to ${Math.round(bottom)}`;",
+                vec![],
+            )
+            .await;
+        let seen = seen.as_str().unwrap_or("no answer");
+        if !seen.is_empty() {
+            problems.push(format!("result {result}: {seen}"));
+        }
+    }
+    browser.close().await;
+    harness::say(&format!("search at 400% zoom: {listed} results, {} not seen whole", problems.len()));
+    assert!(listed >= 5, "only {listed} results for \"peer\"");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 fn file_url(path: &Path) -> String {
     let path = path.canonicalize().unwrap();
     let mut url = String::from("file://");
