@@ -761,6 +761,72 @@ async fn serve_reloads_an_open_tab_and_shows_then_clears_mistakes() {
     assert!(errors.is_empty(), "console errors: {errors:?}");
 }
 
+/// What a phone 390 px wide makes of a comparison page's summary chart and
+/// small multiples: for each, whether its box scrolls sideways, the
+/// smallest type drawn (in CSS px, after the viewBox's scaling) and the
+/// labels cut short with "…"; then whether the page scrolls sideways.
+const CHARTS_AT_PHONE_WIDTH: &str = "
+    const own = t => [...t.childNodes].filter(n => n.nodeType === 3).map(n => n.data).join('').trim();
+    const charts = [...document.querySelectorAll('#rating-counts svg[role=img], #attribute-multiples svg[role=img]')];
+    return { charts: charts.map(svg => {
+        const box = svg.closest('.chart-svg'), scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        const texts = [...svg.querySelectorAll('text')].filter(own);
+        return { name: svg.getAttribute('aria-labelledby'), scrolls: box.scrollWidth > box.clientWidth + 1,
+          smallest: Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize) * scale)),
+          cut: texts.map(own).filter(t => t.endsWith('…')) };
+      }), page_scrolls: document.documentElement.scrollWidth > document.documentElement.clientWidth };";
+
+/// At 390 px wide the comparison's summary chart and its small multiples
+/// are read without scrolling sideways, in type of 11 px or more, with no
+/// attribute name cut short: for the bundled series with the wide-names
+/// fixture, and for 50 generated sites. An audit found the summary in a
+/// box to scroll and the multiples' longer names cut.
+#[tokio::test]
+async fn the_comparison_charts_read_at_phone_width() {
+    let Some(tools) = harness::tools("comparison at 390 px") else { return };
+    let (_project, fixture) = built(true);
+    let corpus = tempfile::tempdir().unwrap();
+    let made = std::process::Command::new("python3")
+        .arg(common::repo().join("bench/gen_corpus.py"))
+        .arg(corpus.path())
+        .arg("50")
+        .output()
+        .expect("python3 runs bench/gen_corpus.py");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let fifty = corpus.path().join("site");
+    harness::build(corpus.path(), &fifty);
+    let browser = Browser::start(&tools).await;
+    let phone = json!({ "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": false });
+    browser.cdp("Emulation.setDeviceMetricsOverride", phone).await;
+    let mut problems = Vec::new();
+    let mut charts = 0;
+    for (what, out) in [("bundled and fixture", &fixture), ("50 sites", &fifty)] {
+        browser.goto(&file_url(&out.join("compare/index.html"))).await;
+        let seen = browser.js(CHARTS_AT_PHONE_WIDTH, vec![]).await;
+        if seen["page_scrolls"] != Value::Bool(false) {
+            problems.push(format!("{what}: the page scrolls sideways"));
+        }
+        for chart in seen["charts"].as_array().unwrap() {
+            charts += 1;
+            let name = format!("{what}: {}", chart["name"].as_str().unwrap_or_default());
+            if chart["scrolls"] != Value::Bool(false) {
+                problems.push(format!("{name} scrolls sideways"));
+            }
+            let smallest = chart["smallest"].as_f64().unwrap_or_default();
+            if smallest < 11.0 {
+                problems.push(format!("{name} has type of {smallest:.1} px"));
+            }
+            for cut in strings(&chart["cut"]) {
+                problems.push(format!("{name} cuts a label short: {cut}"));
+            }
+        }
+    }
+    browser.close().await;
+    harness::say(&format!("comparison at 390 px: {charts} charts, {} problems", problems.len()));
+    assert!(charts >= 4, "only {charts} charts: the summary of each series and the fixture's multiples");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// Beyond one screen of sites the comparison moves its per-site tables to
 /// group pages (issue 10): the summary and those pages, served by nginx,
 /// pass axe with no console error, every chart drawn and every request

@@ -12,9 +12,15 @@ const WIDTH: u32 = 640;
 const PAD: i32 = 8;
 /// Gap between a name and its bar, and between a bar and its count.
 const GAP: i32 = 6;
-/// Names wrap onto at most this many lines; the last is cut with "…" (the
-/// full name is in a tooltip, the description and the HTML table).
+/// Names beside their bars wrap onto at most this many lines, names above
+/// them onto three; the last is cut with "…" (the full name is in a
+/// tooltip, the description and the HTML table).
 const MAX_LABEL_LINES: usize = 2;
+const ABOVE_LABEL_LINES: usize = 3;
+/// Names above their bars: the gap between a name and its bar, and between
+/// a bar and the next name.
+const ABOVE_GAP: i32 = 3;
+const ABOVE_ROW_GAP: i32 = 12;
 /// GOV.UK blue: 5.2:1 on white.
 const BAR: RGBColor = RGBColor(0x1d, 0x70, 0xb8);
 const AXIS: RGBColor = RGBColor(0x50, 0x5a, 0x5f);
@@ -34,12 +40,14 @@ pub struct AttributesStyle {
     /// above n).
     pub axis_max: u32,
     /// A small-multiple panel, made to be shown at 320 to 400 px wide:
-    /// type about 1.5 times larger (labels 22 px in the 640 px viewBox, so
-    /// about 12 px on screen at 360 px), at most three ticks, and a label
-    /// column of a fixed half of the width, so that panels with the same
-    /// `axis_max` share the same plot area and equal counts give bars of
-    /// equal length whatever the names. Off: labels 14 px and a label
-    /// column as wide as the longest name needs, up to 45 % of the width.
+    /// type about 1.5 times larger (all of it 22 px in the 640 px viewBox,
+    /// so about 12 px on screen at 360 px), at most three ticks, and each name
+    /// above its bar across the whole width, on up to three lines: beside
+    /// the bars, in half the width of a phone, names of 50 letters were cut
+    /// short. Panels with the same `axis_max` share the same plot area, so
+    /// equal counts give bars of equal length whatever the names. Off:
+    /// labels 14 px beside the bars, in a column as wide as the longest
+    /// name needs, up to 45 % of the width.
     pub compact: bool,
 }
 
@@ -49,10 +57,7 @@ struct Metrics {
     count_font: f64,
     tick_font: f64,
     mark_font: f64,
-    /// Widest label column, as a share of the width.
-    label_share: f64,
-    /// Whether the label column is always `label_share` wide.
-    fixed_label_column: bool,
+    names: Names,
     /// About how many intervals the axis is cut into.
     tick_intervals: u32,
 }
@@ -62,20 +67,27 @@ const FULL: Metrics = Metrics {
     count_font: 14.0,
     tick_font: 12.0,
     mark_font: 14.0,
-    label_share: 0.45,
-    fixed_label_column: false,
+    names: Names::Beside { share: 0.45 },
     tick_intervals: 5,
 };
 
 const COMPACT: Metrics = Metrics {
     label_font: 22.0,
     count_font: 22.0,
-    tick_font: 20.0,
-    mark_font: 20.0,
-    label_share: 0.5,
-    fixed_label_column: true,
+    tick_font: 22.0,
+    mark_font: 22.0,
+    names: Names::Above,
     tick_intervals: 2,
 };
+
+/// Where the names of the attributes go.
+enum Names {
+    /// Left of the bars, right aligned, in a column as wide as the longest
+    /// name needs, up to `share` of the width.
+    Beside { share: f64 },
+    /// Each above its bar, across the whole width.
+    Above,
+}
 
 /// Pixel steps derived from a type size: a line of text, a row of one line.
 fn line_h(font_px: f64) -> i32 {
@@ -112,7 +124,8 @@ pub fn attributes_svg_on_scale(attributes: &Attributes, title: &str, id_prefix: 
 /// aligned left of their bars; a name too wide for the label column wraps
 /// onto a second line (all rows then grow to fit two lines), and one too
 /// long for two lines is cut with "…" and carries the full name as a
-/// tooltip on its lines.
+/// tooltip on its lines. In a compact panel each name sits above its bar,
+/// left aligned, on up to three lines, cut in the same way past them.
 ///
 /// Each bar `<rect>` has `data-name` and `data-count`. When the record is
 /// illustrative, an "Illustrative data" mark sits top right. The `<title>`
@@ -128,22 +141,13 @@ pub fn attributes_svg_styled(attributes: &Attributes, title: &str, id_prefix: &s
         if style.compact { "wr-chart wr-chart-attributes wr-chart-compact" } else { "wr-chart wr-chart-attributes" };
     let meta = ChartMeta { title, desc: &desc, id_prefix, class };
 
-    // Labels: wrapped to the widest column allowed; the column is then as
-    // wide as the widest line (or fixed, for panels that must line up).
-    let max_col = (f64::from(WIDTH) * m.label_share).floor();
-    let labels: Vec<(Vec<String>, bool)> =
-        items.iter().map(|(name, _)| wrap_text(name, max_col, m.label_font, MAX_LABEL_LINES)).collect();
-    let label_w = if m.fixed_label_column {
-        max_col as i32
-    } else {
-        labels.iter().flat_map(|(l, _)| l).map(|l| text_width(l, m.label_font)).fold(0.0, f64::max).ceil() as i32
+    let (max_col, max_lines) = match m.names {
+        Names::Beside { share } => ((f64::from(WIDTH) * share).floor(), MAX_LABEL_LINES),
+        Names::Above => (f64::from(WIDTH as i32 - 2 * PAD), ABOVE_LABEL_LINES),
     };
-    let lines = labels.iter().map(|(l, _)| l.len()).max().unwrap_or(1).clamp(1, MAX_LABEL_LINES) as i32;
-
-    // Rows grow with the number of label lines; bars a little less.
+    let labels: Vec<(Vec<String>, bool)> =
+        items.iter().map(|(name, _)| wrap_text(name, max_col, m.label_font, max_lines)).collect();
     let line = line_h(m.label_font);
-    let row_h = lines * line + 11;
-    let bar_h = row_h - 8 - (lines - 1) * line / 2;
 
     // The axis runs to axis_max; should a count exceed it, the axis
     // stretches so the bar still fits. The space right of the plot depends
@@ -153,7 +157,14 @@ pub fn attributes_svg_styled(attributes: &Attributes, title: &str, id_prefix: &s
     let end_tick_w = text_width(&scale.to_string(), m.tick_font);
     let right_reserve = (f64::from(GAP) + count_w).max(end_tick_w / 2.0).ceil() as i32 + PAD;
 
-    let x0 = PAD + label_w + GAP;
+    // Beside the bars, the name column is as wide as its widest line.
+    let x0 = match m.names {
+        Names::Beside { .. } => {
+            let label_w = labels.iter().flat_map(|(l, _)| l).map(|l| text_width(l, m.label_font)).fold(0.0, f64::max);
+            PAD + label_w.ceil() as i32 + GAP
+        }
+        Names::Above => PAD,
+    };
     let x_full = WIDTH as i32 - right_reserve;
     let plot_w = f64::from((x_full - x0).max(1));
     let bar_len = |count: u32| -> i32 {
@@ -162,8 +173,7 @@ pub fn attributes_svg_styled(attributes: &Attributes, title: &str, id_prefix: &s
 
     let mark_band = line_h(m.mark_font) + 7;
     let top = PAD + if attributes.illustrative { mark_band } else { 0 };
-    let rows = items.len().max(1) as i32;
-    let plot_bottom = top + rows * row_h;
+    let (rows, plot_bottom) = row_layout(&m.names, &labels, line, top);
     let tick_label_y = plot_bottom + 7;
     let axis_title_y = tick_label_y + (m.tick_font * 1.5).round() as i32;
     let height = axis_title_y + (m.tick_font * 4.0 / 3.0).round() as i32 + PAD;
@@ -179,15 +189,21 @@ pub fn attributes_svg_styled(attributes: &Attributes, title: &str, id_prefix: &s
     };
 
     render_svg(WIDTH, height as u32, &meta, |canvas| {
-        for &t in &ticks {
+        for &t in ticks.iter().filter(|&&t| t > 0) {
             let x = x0 + bar_len(t);
-            if t > 0 {
-                canvas.line((x, top), (x, plot_bottom), GRID, 1);
+            match m.names {
+                Names::Beside { .. } => canvas.line((x, top), (x, plot_bottom), GRID, 1),
+                // Beside each bar only: a line from top to bottom would run through the names.
+                Names::Above => {
+                    for row in &rows {
+                        canvas.line((x, row.bar_y - ABOVE_GAP), (x, row.bar_y + row.bar_h + ABOVE_GAP), GRID, 1);
+                    }
+                }
             }
         }
 
-        for (i, ((name, count), (label, cut))) in items.iter().zip(&labels).enumerate() {
-            let y = top + i as i32 * row_h + (row_h - bar_h) / 2;
+        for (((name, count), (label, cut)), row) in items.iter().zip(&labels).zip(&rows) {
+            let (y, bar_h) = (row.bar_y, row.bar_h);
             let mid = y + bar_h / 2;
             let len = bar_len(*count);
             let bar = canvas.rect(x0, y, x0 + len, y + bar_h, BAR);
@@ -198,13 +214,14 @@ pub fn attributes_svg_styled(attributes: &Attributes, title: &str, id_prefix: &s
             );
             let shown = label.len() as f64;
             for (k, text) in label.iter().enumerate() {
-                let offset = ((2.0 * k as f64 - (shown - 1.0)) * f64::from(line) / 2.0).round() as i32;
-                let drawn = canvas.text(
-                    text,
-                    x0 - GAP,
-                    mid + offset,
-                    TextOpts::new(m.label_font, INK, HPos::Right, VPos::Center),
-                );
+                let at = match m.names {
+                    Names::Beside { .. } => {
+                        let offset = ((2.0 * k as f64 - (shown - 1.0)) * f64::from(line) / 2.0).round() as i32;
+                        (x0 - GAP, mid + offset, HPos::Right, VPos::Center)
+                    }
+                    Names::Above => (PAD, row.top + k as i32 * line, HPos::Left, VPos::Top),
+                };
+                let drawn = canvas.text(text, at.0, at.1, TextOpts::new(m.label_font, INK, at.2, at.3));
                 if *cut {
                     canvas.annotate(drawn, Vec::new(), Some(name));
                 }
@@ -221,7 +238,7 @@ pub fn attributes_svg_styled(attributes: &Attributes, title: &str, id_prefix: &s
             canvas.text(
                 message,
                 centred(message, m.label_font),
-                top + row_h / 2,
+                (top + plot_bottom) / 2,
                 TextOpts::new(m.label_font, INK_SECONDARY, HPos::Center, VPos::Center),
             );
         }
@@ -255,6 +272,43 @@ pub fn attributes_svg_styled(attributes: &Attributes, title: &str, id_prefix: &s
             canvas.annotate(mark, vec![("data-mark", "illustrative".to_string())], None);
         }
     })
+}
+
+/// Where one attribute is drawn: the top of its row, and its bar.
+struct Row {
+    top: i32,
+    bar_y: i32,
+    bar_h: i32,
+}
+
+/// The rows of `labels` (each name's lines) from `top` down, and the bottom
+/// of the plot. Beside the bars every row is as tall as the most lines a
+/// name takes, and its bar a little less; above them, each row is its own
+/// name's lines, then a bar a line high.
+fn row_layout(names: &Names, labels: &[(Vec<String>, bool)], line: i32, top: i32) -> (Vec<Row>, i32) {
+    match names {
+        Names::Beside { .. } => {
+            let lines = labels.iter().map(|(l, _)| l.len()).max().unwrap_or(1).clamp(1, MAX_LABEL_LINES) as i32;
+            let row_h = lines * line + 11;
+            let bar_h = row_h - 8 - (lines - 1) * line / 2;
+            let rows = (0..labels.len() as i32)
+                .map(|i| Row { top: top + i * row_h, bar_y: top + i * row_h + (row_h - bar_h) / 2, bar_h })
+                .collect();
+            (rows, top + labels.len().max(1) as i32 * row_h)
+        }
+        Names::Above => {
+            let mut rows = Vec::with_capacity(labels.len());
+            let mut y = top;
+            for (label, _) in labels {
+                let bar_y = y + label.len().max(1) as i32 * line + ABOVE_GAP;
+                rows.push(Row { top: y, bar_y, bar_h: line });
+                y = bar_y + line + ABOVE_ROW_GAP;
+            }
+            // With no attributes, the room of one row, for the message.
+            let bottom = if labels.is_empty() { y + 2 * line + ABOVE_GAP + ABOVE_ROW_GAP } else { y };
+            (rows, bottom - ABOVE_ROW_GAP / 2)
+        }
+    }
 }
 
 /// "Approachable: 19 of 26; Trustworthy: 17 of 26."
@@ -309,7 +363,8 @@ fn ticks(max: u32, plot_w: f64, font_px: f64, intervals: u32) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        assert_everything_fits, assert_no_text_overlap, attr, html_unescape, num, tags, text_box, texts, view_box,
+        assert_everything_fits, assert_no_text_overlap, attr, boxes_overlap, html_unescape, num, tags, text_box, texts,
+        view_box,
     };
     use super::*;
 
@@ -442,10 +497,16 @@ mod tests {
 
     /// The name labels (right-aligned texts other than the mark), as
     /// (start tag, content), in document order.
+    /// The lines of the names: every text but the counts, the ticks, the
+    /// axis title and the illustrative mark.
     fn label_lines(svg: &str) -> Vec<(String, String)> {
         texts(svg)
             .into_iter()
-            .filter(|(t, _)| attr(t, "text-anchor") == Some("end") && attr(t, "data-mark").is_none())
+            .filter(|(t, c)| {
+                attr(t, "data-mark").is_none()
+                    && !c.chars().all(|ch| ch.is_ascii_digit())
+                    && !c.starts_with("Number of respondents")
+            })
             .collect()
     }
 
@@ -582,7 +643,10 @@ mod tests {
             }
             assert_eq!(label_lines(&svg).len(), 40);
             for (tag, content) in label_lines(&svg) {
-                assert!(text_box(&tag, &content).2 <= bars[0].2, "label runs into the bars");
+                for bar in &bars {
+                    let drawn = (bar.2, bar.3, bar.2 + bar.4, bar.3 + bar.5);
+                    assert!(!boxes_overlap(text_box(&tag, &content), drawn), "{content:?} runs into a bar");
+                }
             }
         }
     }
@@ -768,9 +832,16 @@ mod tests {
                 assert!(attr(&tag, "font-size").unwrap().parse::<u32>().is_ok());
             }
         }
-        // The long name is cut on its second line with a tooltip.
-        assert!(label_lines(&pb).iter().any(|(_, c)| c.ends_with('…')));
-        assert!(pb.contains("<title>Able to offer non-confrontational challenge to others on the wing</title>\n"));
+        // The long name is shown whole, above its bar, in full width: beside
+        // it, in half the width, it was cut short on a phone.
+        let long = "Able to offer non-confrontational challenge to others on the wing";
+        let lines: Vec<(String, String)> = label_lines(&pb).into_iter().filter(|(_, c)| c != "Kind").collect();
+        assert_eq!(lines.iter().map(|(_, c)| c.as_str()).collect::<Vec<_>>().join(" "), long);
+        let bar_top = bb.iter().find(|x| x.0 == long).unwrap().3;
+        for (tag, content) in &lines {
+            assert!(matches!(attr(tag, "text-anchor"), None | Some("start")), "left aligned: {tag}");
+            assert!(text_box(tag, content).3 <= bar_top, "{content:?} is above its bar");
+        }
     }
 
     #[test]

@@ -13,7 +13,11 @@ use crate::model::{Palette, SocialCapitalFramework, StageRating};
 /// The outline of a "not recorded" segment: GOV.UK's dark grey, 4.6:1 on white.
 const OUTLINE: &str = "#6F777B";
 
-const WIDTH: i32 = 640;
+/// Drawn at a phone's width (a phone 390 px wide gives it 358), so that its
+/// 14 px type is about 14 px there: 640 wide, it scrolled sideways in a box
+/// of its own on a phone and still drew its axis at 9 px. The theme keeps
+/// it from growing much wider on a large screen.
+const WIDTH: i32 = 360;
 const PAD: i32 = 8;
 const LABEL_FONT: f64 = 14.0;
 const SEGMENT_FONT: f64 = 14.0;
@@ -98,7 +102,7 @@ pub fn rating_counts_svg(
     id_prefix: &str,
 ) -> String {
     let desc = describe(counts, framework);
-    let meta = ChartMeta { title, desc: &desc, id_prefix, class: "wr-chart wr-chart-rating-counts" };
+    let meta = ChartMeta { title, desc: &desc, id_prefix, class: "wr-chart wr-chart-rating-counts wr-chart-compact" };
     let label_w =
         counts.iter().map(|c| text_width(&format!("Stage {}", c.stage), LABEL_FONT)).fold(0.0, f64::max).ceil() as i32;
     let bar_x0 = PAD + label_w + LABEL_GAP;
