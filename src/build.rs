@@ -42,6 +42,8 @@ pub struct Summary {
     pub drafts: bool,
     /// Draft reports left out, which a run says, or a new project seems to build nothing.
     pub draft_reports: usize,
+    /// What records held only for draft sections, left out (see `render::draft_only`).
+    pub withheld: Vec<String>,
     pub output: Option<PathBuf>,
     /// http(s) links of the pages, listed by `check`, never fetched.
     pub external_links: Vec<crate::links::ExternalLink>,
@@ -189,6 +191,7 @@ fn summary(assembled: Assembled, output: Option<PathBuf>, watch: Stopwatch) -> S
         files: paths.len(),
         drafts: assembled.drafts,
         draft_reports: assembled.draft_reports,
+        withheld: assembled.withheld,
         output,
         external_links: assembled.external_links,
         stages: watch.stages,

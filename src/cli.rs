@@ -276,6 +276,9 @@ fn finish(root: &Path, result: Result<Summary, Failure>, quiet: bool, format: Fo
                 }
                 let pages = diagnostics::plural(summary.pages, "page");
                 let ms = summary.elapsed().as_millis();
+                for record in &summary.withheld {
+                    eprintln!("note: {record}: left out, as only draft sections show them");
+                }
                 match &summary.output {
                     Some(out) => eprintln!(
                         "Built {sites} and {pages} into {} ({} files) in {ms} ms",

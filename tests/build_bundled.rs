@@ -237,6 +237,67 @@ fn links_are_relative_and_resolve() {
     }
 }
 
+/// Found by a privacy audit: a draft section was left out, but the quotes,
+/// table and chart it shows, which live in the published record, went out
+/// in `site.json`, a CSV download and the comparison.
+#[test]
+fn what_only_a_draft_section_shows_is_left_out_of_the_record_too() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let record = root.join("content/sites/risley/site.yaml");
+    let mut yaml = std::fs::read_to_string(&record).unwrap();
+    yaml.push_str(
+        "\nquotes:\n  - {id: shared, speaker: Mo, role: Resident, method: interview, text: SHOWN QUOTE}\n  \
+         - {id: drafted, speaker: Lu, role: Resident, method: interview, text: DRAFT QUOTE}\n\
+         tables:\n  drafted:\n    caption: DRAFT TABLE\n    columns: [Date]\n    rows: [[May]]\n\
+         attributes:\n  n: 5\n  items:\n    - {name: DRAFTATTRIBUTE, count: 4}\n",
+    );
+    std::fs::write(&record, yaml).unwrap();
+    std::fs::write(
+        root.join("content/sites/risley/04-draft.md"),
+        "---\ntitle: Draft findings\nweight: 4\ndraft: true\n---\n\n{{ quote(id=\"shared\") }}\n\n\
+         {{ quote(id=\"drafted\") }}\n\n{{ table(key=\"drafted\", id=\"tbl-drafted\") }}\n\n\
+         {{ attributes_chart(id=\"fig-drafted\") }}\n",
+    )
+    .unwrap();
+    edit(
+        root,
+        "content/sites/risley/03-recommendations.md",
+        "{{ recommendations() }}",
+        "{{ recommendations() }}\n\n{{ quote(id=\"shared\") }}",
+    );
+
+    let out = build(root, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "note: content/sites/risley/site.yaml: `attributes`, table `drafted`, quote `drafted`: left out, as only \
+             draft sections show them"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let output = root.join("output");
+    for (path, bytes) in snapshot(&output) {
+        let text = String::from_utf8_lossy(&bytes);
+        for drafted in ["DRAFT QUOTE", "DRAFT TABLE", "DRAFTATTRIBUTE"] {
+            assert!(!text.contains(drafted), "{path} holds {drafted}");
+        }
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(output.join("sites/risley/site.json")).unwrap()).unwrap();
+    assert_eq!(json["quotes"].as_array().map(Vec::len), Some(1), "the quote a published section shows stays");
+    assert!(json.get("tables").is_none() && json.get("attributes").is_none(), "{json}");
+    assert!(!output.join("sites/risley/attributes.csv").exists());
+
+    let out = build(root, &["--drafts"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("note:"), "a build with drafts leaves nothing out");
+    let json = std::fs::read_to_string(output.join("sites/risley/site.json")).unwrap();
+    assert!(json.contains("DRAFT QUOTE") && json.contains("DRAFT TABLE") && json.contains("DRAFTATTRIBUTE"));
+    assert!(output.join("sites/risley/attributes.csv").exists());
+}
+
 #[test]
 fn drafts_are_left_out_unless_asked_for() {
     let dir = bundled_project();

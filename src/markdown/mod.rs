@@ -19,6 +19,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser
 
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use citations::Piece;
+use indexmap::IndexMap;
 use shortcodes::Call;
 
 /// Where a body sits in its page and how it may be rendered.
@@ -333,6 +334,23 @@ impl<'a> Run<'a> {
         let segment = self.segment(offset);
         if segment.literal { segment.source.start + (offset - segment.at) } else { segment.source.start }
     }
+}
+
+/// The `{{ call() }}` a paragraph is made of, if it is one line of that.
+fn call_source(paragraph: &str) -> Option<&str> {
+    let source = paragraph.trim();
+    (source.starts_with("{{") && source.ends_with("}}") && !source.contains('\n')).then_some(source)
+}
+
+/// The shortcode calls of a body that is not rendered (a draft section
+/// left out of a build), by name and arguments: what it would show of the
+/// record. Calls that could not run are among them, as their intent is.
+pub fn shortcode_calls(body: &str) -> Vec<(String, IndexMap<String, shortcodes::ArgValue>)> {
+    Parser::new_ext(body, options())
+        .into_offset_iter()
+        .filter(|(event, _)| matches!(event, Event::Start(Tag::Paragraph)))
+        .filter_map(|(_, range)| shortcodes::parse_call(call_source(&body[range])?).ok())
+        .collect()
 }
 
 /// Parses one Markdown body: numbers its headings and footnotes, finds its
@@ -718,10 +736,7 @@ impl<'a> Parsing<'a, '_, '_> {
     fn shortcode(&mut self, events: &[(Event, Range<usize>)], start: usize) -> bool {
         let range = events[start].1.clone();
         let slice = &self.body[range.clone()];
-        let source = slice.trim();
-        if !source.starts_with("{{") || !source.ends_with("}}") || source.contains('\n') {
-            return false;
-        }
+        let Some(source) = call_source(slice) else { return false };
         let at = range.start + (slice.len() - slice.trim_start().len());
         let (line, col) = self.lines.position(at);
         match shortcodes::parse_call(source) {

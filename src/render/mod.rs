@@ -5,6 +5,7 @@
 pub(crate) mod bibliography;
 mod compare;
 mod downloads;
+mod draft_only;
 mod figures;
 mod prose;
 pub mod shortcodes;
@@ -71,6 +72,15 @@ pub fn render(
     // the memory a build holds.
     let mut narratives: FxHashMap<String, Vec<Narrative>> =
         project.sites.iter_mut().map(|site| (site.folder.clone(), std::mem::take(&mut site.narrative))).collect();
+    let mut withheld = Vec::new();
+    if !selection.drafts {
+        for site in &mut project.sites {
+            let gone = draft_only::withhold(&mut site.record, narratives.get(&site.folder).map_or(&[], Vec::as_slice));
+            if !gone.is_empty() && selection.site(site) {
+                withheld.push(format!("{}: {}", site.record_path, gone.join(", ")));
+            }
+        }
+    }
     let renderer = Renderer::new(&project, theme, selection);
     let reports: Vec<(&Site, Vec<Narrative>)> =
         renderer.sites().into_iter().map(|site| (site, narratives.remove(&site.folder).unwrap_or_default())).collect();
@@ -80,7 +90,7 @@ pub fn render(
         .map(|(site, narrative)| render_site(site, &narrative, &renderer).with_facts().emit(emit))
         .collect();
     parts.extend(renderer.shared().into_iter().map(|part| part.emit(emit)));
-    (parts, renderer.finish(drafts))
+    (parts, Finish { withheld, ..renderer.finish(drafts) })
 }
 
 /// Whether any report, section or page is a draft.
@@ -97,6 +107,8 @@ pub struct Finish {
     unpublished: Vec<Unpublished>,
     static_files: Vec<OutputFile>,
     drafts: bool,
+    /// What each record held only for draft sections, left out.
+    withheld: Vec<String>,
 }
 
 impl Finish {
@@ -142,7 +154,14 @@ impl Finish {
         let paths = paths().map(str::to_string).chain(extra.iter().map(|f| f.path.clone())).collect();
         let draft_reports =
             self.unpublished.iter().filter(|u| u.output_prefix.starts_with("sites/") && u.why.is_some()).count();
-        Ok(Assembled { paths, extra, external_links: report.external, drafts: self.drafts, draft_reports })
+        Ok(Assembled {
+            paths,
+            extra,
+            external_links: report.external,
+            drafts: self.drafts,
+            draft_reports,
+            withheld: self.withheld,
+        })
     }
 }
 
@@ -309,6 +328,7 @@ impl<'a> Renderer<'a> {
             unpublished: self.unpublished(),
             static_files: self.static_files(),
             drafts,
+            withheld: Vec::new(),
         }
     }
 
@@ -370,6 +390,9 @@ pub struct Assembled {
     pub drafts: bool,
     /// Draft reports this selection left out.
     pub draft_reports: usize,
+    /// Per record, the entries only draft sections show, left out
+    /// (`content/sites/x/site.yaml: quote \`q1\`, \`attributes\``).
+    pub withheld: Vec<String>,
 }
 
 /// What rendering one page produced: its files (with its downloads), its

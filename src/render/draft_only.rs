@@ -1,0 +1,172 @@
+//! What a published report's record holds only for its draft sections.
+//! A section marked `draft: true` is left out of a build, but the quotes,
+//! tables and charts it shows live in `site.yaml`, and the record is
+//! published whole: in `site.json`, the CSV downloads and the comparison.
+//! So a build without drafts withholds every entry of the record that only
+//! draft sections show, as it withholds the sections.
+
+use crate::markdown::shortcode_calls;
+use crate::model::{Narrative, SiteRecord};
+
+/// Removes from `record` what only the draft files of `narrative` show,
+/// and names what it removed (`quote \`sam-trust\``, `attributes`), in the
+/// record's order. A report without draft sections is left as it is,
+/// without reading its sections again.
+pub fn withhold(record: &mut SiteRecord, narrative: &[Narrative]) -> Vec<String> {
+    if !narrative.iter().any(|file| file.front.draft) {
+        return Vec::new();
+    }
+    let mut shown = Shown::default();
+    let mut drafted = Shown::default();
+    for file in narrative {
+        let into = if file.front.draft { &mut drafted } else { &mut shown };
+        for (name, args) in shortcode_calls(&file.body) {
+            let key = args.get("key").or_else(|| args.get("id")).and_then(|v| v.as_str()).map(str::to_string);
+            into.calls.push((name, key));
+        }
+    }
+    let only_drafted = |name: &str, key: Option<&str>| drafted.has(name, key) && !shown.has(name, key);
+    let mut withheld = Vec::new();
+    let mut block = |name: &str, present: bool| {
+        let gone = present && only_drafted(name, None);
+        if gone {
+            withheld.push(format!("`{}`", block_key(name)));
+        }
+        gone
+    };
+    if block("profile", record.profile.is_some()) {
+        record.profile = None;
+    }
+    if block("delivery", record.delivery.is_some()) {
+        record.delivery = None;
+    }
+    if block("phases", record.phases.is_some()) {
+        record.phases = None;
+    }
+    if block("attributes_chart", record.attributes.is_some()) {
+        record.attributes = None;
+    }
+    if block("social_capital", record.social_capital.is_some()) {
+        record.social_capital = None;
+    }
+    if block("ladder", record.ladder.is_some()) {
+        record.ladder = None;
+    }
+    if block("roles", record.roles.is_some()) {
+        record.roles = None;
+    }
+    if let Some(lists) = &mut record.lists {
+        lists.retain(|key, _| {
+            let keep = !only_drafted("list", Some(key));
+            if !keep {
+                withheld.push(format!("list `{key}`"));
+            }
+            keep
+        });
+    }
+    if let Some(tables) = &mut record.tables {
+        tables.retain(|key, _| {
+            let keep = !only_drafted("table", Some(key));
+            if !keep {
+                withheld.push(format!("table `{key}`"));
+            }
+            keep
+        });
+    }
+    if record.recommendations.is_some() && only_drafted("recommendations", None) {
+        record.recommendations = None;
+        withheld.push("`recommendations`".to_string());
+    }
+    if let Some(quotes) = &mut record.quotes {
+        quotes.retain(|quote| {
+            let keep = !only_drafted("quote", Some(&quote.id.value));
+            if !keep {
+                withheld.push(format!("quote `{}`", quote.id.value));
+            }
+            keep
+        });
+    }
+    // An emptied list of entries is no block: `site.json` leaves it out.
+    record.lists.take_if(|lists| lists.is_empty());
+    record.tables.take_if(|tables| tables.is_empty());
+    record.quotes.take_if(|quotes| quotes.is_empty());
+    withheld
+}
+
+/// The record key a block's shortcode shows.
+fn block_key(shortcode: &str) -> &str {
+    match shortcode {
+        "attributes_chart" => "attributes",
+        other => other,
+    }
+}
+
+/// The calls of some sections: shortcode names, with the key or id of
+/// those that show one entry (`quote`, `table`, `list`).
+#[derive(Default)]
+struct Shown {
+    calls: Vec<(String, Option<String>)>,
+}
+
+impl Shown {
+    fn has(&self, name: &str, key: Option<&str>) -> bool {
+        self.calls.iter().any(|(n, k)| n == name && (key.is_none() || k.as_deref() == key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(stem: &str, draft: bool, body: &str) -> Narrative {
+        let front = format!("title: {stem}\ndraft: {draft}\n");
+        Narrative {
+            path: format!("content/sites/x/{stem}.md"),
+            stem: stem.to_string(),
+            front: crate::load::parse_yaml(&front, "f.yaml", 0).unwrap(),
+            body: body.to_string(),
+            body_line: 1,
+        }
+    }
+
+    fn record() -> SiteRecord {
+        let yaml = "id: x\ntitle: T\nauthors: [A]\nyear: 2024\nstatus: published\nsummary: S\n\
+                    attributes: {n: 5, items: [{name: Trust, count: 4}]}\n\
+                    tables:\n  kept: {caption: K, columns: [A], rows: [[a]]}\n  drafted: {caption: D, columns: [A], rows: [[b]]}\n\
+                    quotes:\n  - {id: both, text: Shown twice.}\n  - {id: hidden, text: Only in a draft.}\n";
+        crate::load::parse_yaml(yaml, "site.yaml", 0).unwrap()
+    }
+
+    #[test]
+    fn what_only_draft_sections_show_is_withheld() {
+        let narrative = [
+            section("01", false, "Text.\n\n{{ quote(id=\"both\") }}\n\n{{ table(key=\"kept\") }}\n"),
+            section(
+                "02",
+                true,
+                "{{ quote(id=\"both\") }}\n\n{{ quote(id=\"hidden\") }}\n\n{{ table(key=\"drafted\", id=\"t\") }}\n\n\
+                 {{ attributes_chart(id=\"fig-a\") }}\n",
+            ),
+        ];
+        let mut record = record();
+        let withheld = withhold(&mut record, &narrative);
+        assert_eq!(withheld, ["`attributes`", "table `drafted`", "quote `hidden`"]);
+        assert!(record.attributes.is_none());
+        assert_eq!(record.tables.unwrap().keys().collect::<Vec<_>>(), ["kept"]);
+        let quotes: Vec<_> = record.quotes.unwrap().into_iter().map(|q| q.id.value).collect();
+        assert_eq!(quotes, ["both"]);
+    }
+
+    #[test]
+    fn without_draft_sections_or_draft_calls_the_record_is_whole() {
+        let published = [section("01", false, "{{ quote(id=\"hidden\") }}\n")];
+        let mut whole = record();
+        assert!(withhold(&mut whole, &published).is_empty());
+        assert!(whole.attributes.is_some() && whole.quotes.unwrap().len() == 2);
+        // A draft section's text that mentions a call, in code, shows nothing.
+        let mut whole = record();
+        let drafted =
+            [section("02", true, "Use `{{ quote(id=\"hidden\") }}`.\n\n```\n{{ attributes_chart() }}\n```\n")];
+        assert!(withhold(&mut whole, &drafted).is_empty());
+    }
+}
