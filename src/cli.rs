@@ -246,7 +246,7 @@ fn exported(root: &Path, result: Result<crate::export::Exported, Failure>, noun:
             let n = exported.files.len();
             eprintln!("Wrote {n} {noun}{} into {}", if n == 1 { "" } else { "s" }, exported.output.display());
             for stale in &exported.removed {
-                eprintln!("Removed {}: its report is a draft, which only --drafts exports", stale.display());
+                eprintln!("Removed {}: a draft, which only --drafts exports", stale.display());
             }
             if !exported.drafts.is_empty() {
                 eprintln!(

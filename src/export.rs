@@ -43,10 +43,16 @@ pub struct Prepared {
     pub output: PathBuf,
     /// Ids of the reports to export, sorted.
     pub ids: Vec<String>,
-    /// Ids of the project's reports this run leaves out as drafts, when it
-    /// exports every report without `--drafts`.
+    /// Ids of the project's reports this run leaves out as drafts, without
+    /// `--drafts`; none with it.
     drafts_left_out: Vec<String>,
+    /// `--drafts`: drafts are asked for.
+    with_drafts: bool,
 }
+
+/// The output folder's list of the files written as drafts, so that a run
+/// without --drafts removes them even once their report is gone.
+const DRAFTS_WRITTEN: &str = ".wingreport-drafts";
 
 /// The temporary folder of a run, removed when the run ends, however it ends.
 struct WorkFolder(tempfile::TempDir);
@@ -105,7 +111,7 @@ impl Prepared {
         let ids: Vec<String> = match site {
             Some(id) if known.iter().any(|k| k == id) => vec![id.to_string()],
             Some(id) => return Err(Failure::Usage(unknown_site(root, id, &known, drafts))),
-            None => known,
+            None => known.clone(),
         };
         if ids.is_empty() {
             return Err(Failure::Usage(format!(
@@ -115,11 +121,12 @@ impl Prepared {
                 if drafts { "" } else { " (drafts are left out unless --drafts is given)" }
             )));
         }
-        let drafts_left_out = match (site, drafts) {
-            (None, false) => site_folders(root).into_iter().filter(|id| !ids.contains(id)).collect(),
-            _ => Vec::new(),
+        // A report not built without --drafts is a draft, whether asked for or not.
+        let drafts_left_out = match drafts {
+            false => site_folders(root).into_iter().filter(|id| !known.contains(id)).collect(),
+            true => Vec::new(),
         };
-        let prepared = Prepared { work, format, output, ids, drafts_left_out };
+        let prepared = Prepared { work, format, output, ids, drafts_left_out, with_drafts: drafts };
         let converted = prepared.converted_folder();
         std::fs::create_dir_all(&converted)
             .map_err(|e| Failure::Io(format!("cannot make {}: {e}", converted.display())))?;
@@ -171,16 +178,47 @@ impl Prepared {
             remove_arrived(&arrived);
             return Err(unchanged(&target, &e));
         }
-        let files = arrived.into_iter().map(|(_, target)| target).collect();
-        let mut removed = Vec::new();
-        for id in &self.drafts_left_out {
-            let stale = output.join(self.file_name(id));
-            if std::fs::remove_file(&stale).is_ok() {
-                removed.push(stale);
+        let files: Vec<PathBuf> = arrived.into_iter().map(|(_, target)| target).collect();
+        let drafts: Vec<String> = self.ids.iter().filter(|id| self.is_draft(id)).cloned().collect();
+        let removed = self.remove_drafts_not_asked_for(&drafts);
+        Ok(Exported { files, output: self.output, removed, drafts })
+    }
+
+    /// Removes, without --drafts, every file of a draft in the output
+    /// folder: of a report that is a draft now, and each file an earlier
+    /// run wrote as a draft (listed in [`DRAFTS_WRITTEN`]), even of a report
+    /// renamed or deleted since. Lists the drafts written now, or none.
+    fn remove_drafts_not_asked_for(&self, drafts: &[String]) -> Vec<PathBuf> {
+        let list = self.output.join(DRAFTS_WRITTEN);
+        let listed = std::fs::read_to_string(&list).unwrap_or_default();
+        let written_now: Vec<String> = self.ids.iter().map(|id| self.file_name(id)).collect();
+        let mut names: Vec<String> = self.drafts_left_out.iter().map(|id| self.file_name(id)).collect();
+        let mut still_drafts: Vec<String> = drafts.iter().map(|id| self.file_name(id)).collect();
+        for name in listed.lines().filter(|name| !name.is_empty() && !name.contains(['/', '\\'])) {
+            if written_now.iter().any(|now| now == name) {
+                continue;
+            }
+            if self.with_drafts {
+                still_drafts.push(name.to_string());
+            } else {
+                names.push(name.to_string());
             }
         }
-        let drafts = self.ids.iter().filter(|id| self.is_draft(id)).cloned().collect();
-        Ok(Exported { files, output: self.output, removed, drafts })
+        names.sort();
+        names.dedup();
+        let removed = names
+            .into_iter()
+            .map(|name| self.output.join(name))
+            .filter(|stale| std::fs::remove_file(stale).is_ok())
+            .collect();
+        still_drafts.sort();
+        still_drafts.dedup();
+        let _ = if still_drafts.is_empty() {
+            std::fs::remove_file(&list)
+        } else {
+            std::fs::write(&list, still_drafts.join("\n") + "\n")
+        };
+        removed
     }
 
     /// Whether the built page of report `id` is marked DRAFT (see `base.html`).

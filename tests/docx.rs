@@ -394,6 +394,36 @@ fn the_same_content_gives_the_same_bytes() {
     );
 }
 
+/// Found by a privacy audit: a draft's document stayed beside published
+/// ones after a run for another report, or once its report was renamed.
+#[test]
+fn a_run_without_drafts_leaves_no_draft_document_behind() {
+    let dir = bundled_project();
+    let root = dir.path();
+    edit(root, "content/sites/risley/site.yaml", "status: published", "status: draft");
+    let out = docx(root, &["--site", "risley", "--drafts"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = docx(root, &["--site", "drake-hall"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("risley.docx: a draft, which only --drafts exports"), "{}", stderr(&out));
+    assert!(!root.join("docx/risley.docx").exists() && root.join("docx/drake-hall.docx").exists());
+
+    let out = docx(root, &["--drafts"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(root.join("docx/risley.docx").exists());
+    std::fs::rename(root.join("content/sites/risley"), root.join("content/sites/risley-wing")).unwrap();
+    edit(root, "content/sites/risley-wing/site.yaml", "id: risley", "id: risley-wing");
+    let out = docx(root, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("risley.docx: a draft"), "{}", stderr(&out));
+    let mut left: Vec<String> = std::fs::read_dir(root.join("docx"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["drake-hall.docx", "high-down.docx", "holme-house.docx"], "and no list of drafts is left");
+}
+
 #[test]
 fn drafts_need_drafts_and_carry_a_draft_header() {
     let dir = bundled_project();
@@ -419,7 +449,7 @@ fn drafts_need_drafts_and_carry_a_draft_header() {
     let out = docx(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("risley.docx: its report is a draft, which only --drafts exports"),
+        stderr(&out).contains("risley.docx: a draft, which only --drafts exports"),
         "{}",
         stderr(&out)
     );
