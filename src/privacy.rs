@@ -647,7 +647,12 @@ impl Scanner {
             Err(_) => String::from_utf8_lossy(bytes),
         };
         let (reading, named) = (Reading::of(&text, false), Reading::of(path, false));
-        let mut found: Vec<&str> = matcher.find(&reading.text).chain(matcher.find(&named.text)).collect();
+        let unpacked = unpacked_text(path, bytes).map(|text| Reading::of(&text, false));
+        let mut found: Vec<&str> = matcher
+            .find(&reading.text)
+            .chain(matcher.find(&named.text))
+            .chain(unpacked.iter().flat_map(|unpacked| matcher.find(&unpacked.text)))
+            .collect();
         if found.is_empty() {
             return;
         }
@@ -775,6 +780,82 @@ fn as_written(spelled: &str) -> String {
 
 /// One diagnostic per source line that put a listed name into the output;
 /// a name found only in the output (from a template, say) points there.
+/// Most that is read out of one packed file: a bound on the work for a
+/// file that claims to unpack to far more than it holds.
+const MAX_UNPACKED: u64 = 64 << 20;
+
+/// The text packed inside a file a reader opens whole, which its bytes do
+/// not show: a PDF's compressed pages and metadata, and the parts of a
+/// Word, spreadsheet, OpenDocument, EPUB or zip file. Files the theme's
+/// `static/` folder publishes as they are, such as a questionnaire.
+fn unpacked_text(path: &str, bytes: &[u8]) -> Option<String> {
+    let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
+    match extension.as_str() {
+        "pdf" => {
+            let mut document = lopdf::Document::load_mem(bytes).ok()?;
+            document.decompress();
+            let pages: Vec<u32> = document.get_pages().keys().copied().collect();
+            let mut text = document.extract_text_with_limit(&pages, MAX_UNPACKED as usize).unwrap_or_default();
+            // The metadata (title, author) and any text the extraction missed,
+            // as the decompressed file holds it.
+            let mut raw = Vec::new();
+            if document.save_to(&mut raw).is_ok() {
+                text.push('\n');
+                text.push_str(&String::from_utf8_lossy(&raw));
+            }
+            Some(text)
+        }
+        "docx" | "xlsx" | "pptx" | "odt" | "ods" | "odp" | "epub" | "zip" => {
+            use std::io::Read;
+            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+            let mut text = String::new();
+            for i in 0..archive.len() {
+                let Ok(entry) = archive.by_index(i) else { continue };
+                text.push('\n');
+                text.push_str(entry.name());
+                text.push('\n');
+                let xml = entry.name().ends_with(".xml");
+                let mut part = Vec::new();
+                let _ = entry.take(MAX_UNPACKED).read_to_end(&mut part);
+                let part = String::from_utf8_lossy(&part);
+                if xml { text.push_str(&office_text(&part)) } else { text.push_str(&part) }
+            }
+            Some(text)
+        }
+        "svgz" | "gz" => {
+            use std::io::Read;
+            let mut text = Vec::new();
+            flate2::read::MultiGzDecoder::new(bytes).take(MAX_UNPACKED).read_to_end(&mut text).ok()?;
+            Some(String::from_utf8_lossy(&text).into_owned())
+        }
+        _ => None,
+    }
+}
+
+/// The text of an office document's XML part as its reader sees it: a
+/// word processor splits a line into runs anywhere (`<w:t>Jo</w:t>` then
+/// `<w:t> Brown</w:t>`), so tags are no boundary, but the end of a
+/// paragraph or a table cell is.
+fn office_text(xml: &str) -> String {
+    const ENDS: &[&str] = &["/w:p", "/w:tc", "/a:p", "/a:tc", "/text:p", "/text:h", "/table:table-cell", "/si", "/c"];
+    let mut text = String::with_capacity(xml.len() / 2);
+    let mut rest = xml;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else { break };
+        let tag = &rest[open + 1..open + close];
+        let name = tag.split([' ', '\t', '\r', '\n']).next().unwrap_or(tag).trim_end_matches('/');
+        if ENDS.contains(&name) {
+            text.push_str(" | ");
+        } else if matches!(name, "w:tab" | "w:br" | "text:s" | "text:tab" | "text:line-break" | "a:br") {
+            text.push(' ');
+        }
+        rest = &rest[open + close + 1..];
+    }
+    text.push_str(rest);
+    text
+}
+
 pub fn find_leaks(root: &Path, names: &[String], files: &[OutputFile]) -> Vec<Diagnostic> {
     let scanner = Scanner::new(names);
     for file in files {
@@ -794,6 +875,80 @@ mod tests {
 
     fn found(matcher: &Matcher, text: &str) -> Vec<String> {
         matcher.find(&Reading::of(text, false).text).map(str::to_string).collect()
+    }
+
+    #[test]
+    fn an_office_part_reads_runs_as_one_line_and_paragraphs_apart() {
+        let m = names(&["Jo Brown"]);
+        let xml = "<w:p><w:r><w:t>Jo</w:t></w:r><w:r><w:t xml:space=\"preserve\"> Brown</w:t></w:r></w:p>";
+        assert_eq!(found(&m, &office_text(xml)), ["jo brown"]);
+        for apart in [
+            "<w:p><w:t>Jo</w:t></w:p><w:p><w:t>Brown</w:t></w:p>",
+            "<w:tc><w:t>Jo</w:t></w:tc><w:tc><w:t>Brown</w:t></w:tc>",
+        ] {
+            assert!(found(&m, &office_text(apart)).is_empty(), "{apart}");
+        }
+    }
+
+    /// A PDF with its page compressed, as every PDF writer makes one.
+    fn compressed_pdf(text: &str) -> Vec<u8> {
+        use lopdf::content::{Content, Operation};
+        use lopdf::{Document, Object, Stream, dictionary};
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let font = doc.add_object(dictionary! {"Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Courier"});
+        let operations = vec![
+            Operation::new("BT", vec![]),
+            Operation::new("Tf", vec!["F1".into(), 12.into()]),
+            Operation::new("Td", vec![72.into(), 720.into()]),
+            Operation::new("Tj", vec![Object::string_literal(text)]),
+            Operation::new("ET", vec![]),
+        ];
+        let mut deflated = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut deflated, &Content { operations }.encode().unwrap()).unwrap();
+        let stream = Stream::new(dictionary! {"Filter" => "FlateDecode"}, deflated.finish().unwrap());
+        let contents = doc.add_object(stream);
+        let page = doc.add_object(dictionary! {"Type" => "Page", "Parent" => pages_id, "Contents" => contents});
+        let pages = dictionary! {
+            "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1,
+            "Resources" => dictionary! {"Font" => dictionary! {"F1" => font}},
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        };
+        doc.objects.insert(pages_id, Object::Dictionary(pages));
+        let catalog = doc.add_object(dictionary! {"Type" => "Catalog", "Pages" => pages_id});
+        doc.trailer.set("Root", catalog);
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes).unwrap();
+        bytes
+    }
+
+    /// Found by a privacy audit: a compressed PDF, Word file, zip or svgz
+    /// in the theme's `static/` was published unread.
+    #[test]
+    fn packed_files_are_read_unpacked() {
+        use std::io::Write;
+        let scanner = Scanner::new(&["Ida Smith".to_string(), "Jo Brown".to_string(), "Al Day".to_string()]);
+        let pdf = compressed_pdf("Consent of Ida Smith");
+        assert!(!String::from_utf8_lossy(&pdf).contains("Ida Smith"), "the page is compressed");
+        scanner.scan("static/consent.pdf", &pdf);
+        let mut docx = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        docx.start_file("word/document.xml", zip::write::SimpleFileOptions::default()).unwrap();
+        docx.write_all(b"<w:p><w:r><w:t>Jo</w:t></w:r><w:r><w:t xml:space=\"preserve\"> Brown</w:t></w:r></w:p>")
+            .unwrap();
+        scanner.scan("static/transcript.docx", &docx.finish().unwrap().into_inner());
+        let mut svgz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        svgz.write_all(b"<svg><text>Al Day</text></svg>").unwrap();
+        scanner.scan("static/photo.svgz", &svgz.finish().unwrap());
+        let mut leaked: Vec<(String, String)> = scanner.leaked.into_inner().unwrap().into_iter().collect();
+        leaked.sort();
+        assert_eq!(
+            leaked,
+            [
+                ("al day".to_string(), "static/photo.svgz".to_string()),
+                ("ida smith".to_string(), "static/consent.pdf".to_string()),
+                ("jo brown".to_string(), "static/transcript.docx".to_string()),
+            ]
+        );
     }
 
     #[test]

@@ -448,11 +448,7 @@ fn drafts_need_drafts_and_carry_a_draft_header() {
     std::fs::write(dir.path().join("docx/notes.docx"), "mine").unwrap();
     let out = docx(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("risley.docx: a draft, which only --drafts exports"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("risley.docx: a draft, which only --drafts exports"), "{}", stderr(&out));
     let mut left: Vec<String> = std::fs::read_dir(dir.path().join("docx"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
