@@ -991,9 +991,15 @@ mod tests {
         ] {
             assert_eq!(found(&m, text), ["siobhan o'brien kaur"], "{text:?}");
         }
-        for text in
-            ["Ida</p>\n<p>Smith", "Ida</td><td>Smith", "Ida, Smith", "Idaho Smith", "Ida Smithers", "Ida. Smith"]
-        {
+        for text in [
+            "Ida</p>\n<p>Smith",
+            "Ida</td><td>Smith",
+            "Ida, Smith",
+            "Idaho Smith",
+            "Ida Smithers",
+            "Ida. Smith",
+            "Ida · Smith",
+        ] {
             assert!(found(&m, text).is_empty(), "not a name to a reader: {text:?}");
         }
     }

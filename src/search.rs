@@ -71,6 +71,19 @@ pub struct SearchDoc {
     pub text: String,
 }
 
+/// Ends one block of a search text (a paragraph, a list item, a table
+/// cell, a record field) before the next. The words either side are no
+/// phrase a page shows, so when the block ends in a word, a ` · ` keeps a
+/// first name in one cell and a surname in the next from reading as one
+/// name in a result (the page check reads them apart, and so must the
+/// reader); otherwise a space.
+pub fn end_block(text: &mut String) {
+    match text.trim_end().chars().next_back() {
+        Some(c) if is_word_char(c) => text.push_str(" · "),
+        _ => text.push(' '),
+    }
+}
+
 /// A Unicode letter or digit: the class of `search.js`'s `[\p{L}\p{N}]+`
 /// (`char::is_alphabetic` is wider: it takes in combining marks).
 static WORD_CHAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[\p{L}\p{N}]$").expect("valid pattern"));

@@ -1117,6 +1117,11 @@ impl Content<'_> {
                 part.text.push_str(text);
             }
         };
+        let end_block = |search: &mut Vec<SearchPart>, in_part_heading: bool| {
+            if let Some(part) = search.last_mut().filter(|_| !in_part_heading) {
+                crate::search::end_block(&mut part.text);
+            }
+        };
         let events = self.items.into_iter().map(|item| match item {
             // A link written as its address (`<https://...>`): marked, so
             // that print does not add the address after it a second time.
@@ -1135,7 +1140,8 @@ impl Content<'_> {
                     Event::End(
                         TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image,
                     ) => {}
-                    Event::SoftBreak | Event::HardBreak | Event::End(_) => add(&mut search, in_part_heading, " "),
+                    Event::SoftBreak | Event::HardBreak => add(&mut search, in_part_heading, " "),
+                    Event::End(_) => end_block(&mut search, in_part_heading),
                     _ => {}
                 }
                 event
@@ -1194,6 +1200,8 @@ impl Content<'_> {
         }
         for part in &mut search {
             part.text = collapse_whitespace(&part.text);
+            // Nothing follows the last block.
+            part.text.truncate(part.text.trim_end_matches(" ·").len());
         }
         BodyHtml { html, search }
     }
@@ -1512,7 +1520,7 @@ mod tests {
         let r = one("Staff & residents – “a second chance” [@k]\n\n&中文字 @k\n\nAnn & – “x”\n");
         assert_eq!(r.body_refs.len(), 2);
         assert_eq!((r.body_refs[1].line, r.body_refs[1].col), (7, 6));
-        assert_eq!(r.search[0].text, "Staff & residents – “a second chance” ref0 &中文字 ref1 Ann & – “x”");
+        assert_eq!(r.search[0].text, "Staff & residents – “a second chance” ref0 · &中文字 ref1 · Ann & – “x”");
     }
 
     #[test]
@@ -1770,6 +1778,18 @@ mod tests {
         );
         let parts: Vec<_> = r.search.iter().map(|p| (p.heading, p.text.as_str())).collect();
         assert_eq!(parts, [(None, "Intro text."), (Some(0), "One. 1.1.1 Deep Two."), (Some(2), "")]);
+    }
+
+    /// Found by a privacy audit: a first name and a surname in two cells
+    /// (or list items) read as one name in a search result.
+    #[test]
+    fn search_text_keeps_cells_and_items_apart() {
+        let r = render(
+            "| First | Surname |\n|---|---|\n| Ada | Cell |\n\n- Bo\n- Item\n\nA sentence.\n\nNext one\n",
+            &ctx(None),
+            &mut PageState::default(),
+        );
+        assert_eq!(r.search[0].text, "First · Surname · Ada · Cell · Bo · Item · A sentence. Next one");
     }
 
     #[test]

@@ -348,11 +348,11 @@ fn searchable_text(value: &Value, out: &mut String) {
     match value {
         Value::String(s) => {
             out.push_str(s);
-            out.push(' ');
+            crate::search::end_block(out);
         }
         Value::Number(n) => {
             out.push_str(&n.to_string());
-            out.push(' ');
+            crate::search::end_block(out);
         }
         Value::Array(items) => items.iter().for_each(|v| searchable_text(v, out)),
         Value::Object(map) => map
