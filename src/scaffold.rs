@@ -54,7 +54,7 @@ pub const PLACEHOLDERS: &[&str] = &[
     "Placeholder text.",
     "Subtitle of this report",
     "Name of the publisher",
-    "978-0-306-40615-7",
+    "978-1-234567-89-7",
     "10.1234/placeholder",
 ];
 
@@ -519,7 +519,7 @@ fn record(id: &str, prison: Option<&str>, frameworks: &Frameworks, year: i64) ->
 /// a made-up identifier must not reach a published cover.
 fn cover_lines(y: &mut String) {
     commented(y, "# publisher: Name of the publisher", "Optional: who published the report; on the cover");
-    commented(y, "# isbn: 978-0-306-40615-7", "Optional: ISBN-10 or ISBN-13; its check digit is verified");
+    commented(y, "# isbn: 978-1-234567-89-7", "Optional: ISBN-10 or ISBN-13; its check digit is verified");
     commented(y, "# doi: 10.1234/placeholder", "Optional: the DOI alone; the cover links it to https://doi.org/");
     commented(
         y,

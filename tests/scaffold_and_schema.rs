@@ -212,7 +212,7 @@ fn scaffold_optional_blocks_are_valid_once_uncommented() {
     std::fs::write(&path, uncommented.replace("status: draft", "status: published")).unwrap();
     let out = check(root, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    for example in ["Subtitle of this report", "Name of the publisher", "978-0-306-40615-7", "10.1234/placeholder"] {
+    for example in ["Subtitle of this report", "Name of the publisher", "978-1-234567-89-7", "10.1234/placeholder"] {
         let refused = format!("`{example}` is a placeholder that `wingreport new` wrote");
         assert!(stderr(&out).contains(&refused), "{example}: {}", stderr(&out));
     }
