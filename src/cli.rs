@@ -250,7 +250,8 @@ fn exported(root: &Path, result: Result<crate::export::Exported, Failure>, noun:
             }
             if !exported.drafts.is_empty() {
                 eprintln!(
-                    "warning: {} {} drafts (--drafts), marked DRAFT on every page: do not send {} out",
+                    "warning: {} {} drafts (--drafts or `[build] drafts = true`), marked DRAFT on every page: do \
+                     not send {} out",
                     exported.drafts.join(", "),
                     if exported.drafts.len() == 1 { "is or holds" } else { "are or hold" },
                     if exported.drafts.len() == 1 { "it" } else { "them" }
@@ -305,7 +306,15 @@ fn finish(root: &Path, result: Result<Summary, Failure>, quiet: bool, format: Fo
                 println!("{}", serde_json::to_string_pretty(&diags).unwrap_or_else(|_| "[]".to_string()));
             } else {
                 eprint!("{}", diagnostics::report(root, &diags, colour));
-                let kept = if verb == "build" { "; the previous output was left as it was" } else { "" };
+                let kept = match verb {
+                    // Built before the list named it, or with the same text: it may hold the name.
+                    "build" if diags.iter().any(crate::privacy::is_leak) => {
+                        "; the previous output was left as it was, and may hold the same real name: do not publish \
+                         it again until a build passes"
+                    }
+                    "build" => "; the previous output was left as it was",
+                    _ => "",
+                };
                 eprintln!("error: {verb} failed: {}{kept}", diagnostics::plural(diags.len(), "problem"));
             }
             ExitCode::from(1)

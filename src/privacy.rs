@@ -679,7 +679,7 @@ impl Scanner {
         let mut diags = Vec::new();
         for (name, output_path) in leaked {
             let sources = source_lines(root, &name);
-            let message = |shown: &str| format!("real name `{shown}` would be published (in {output_path})");
+            let message = |shown: &str| format!("{LEAK}`{shown}` would be published (in {output_path})");
             let hint = "replace it with the participant's pseudonym; the name is on the private real-names list";
             if sources.is_empty() {
                 diags.push(Diagnostic::whole_file(output_path.clone(), message(&name)).with_hint(hint));
@@ -854,6 +854,14 @@ fn office_text(xml: &str) -> String {
     }
     text.push_str(rest);
     text
+}
+
+/// How each problem of a real name found in the output begins.
+const LEAK: &str = "real name ";
+
+/// Whether a problem is a real name found in the output.
+pub fn is_leak(problem: &Diagnostic) -> bool {
+    problem.message.starts_with(LEAK)
 }
 
 pub fn find_leaks(root: &Path, names: &[String], files: &[OutputFile]) -> Vec<Diagnostic> {

@@ -954,6 +954,13 @@ async fn page(State(preview): State<Shared>, uri: Uri) -> Response {
         )
             .into_response();
     }
+    // The last good pages may hold a name the list has named since: none
+    // is served, on this machine or another, until a build is clean of it.
+    if state.errors.iter().any(crate::privacy::is_leak) {
+        let why = "Every page is withheld while a real name is found in the site: the problems below say where. \
+                   The pages come back once it is replaced";
+        return problem_page(&path, &state, StatusCode::SERVICE_UNAVAILABLE, "Withheld", why.to_string());
+    }
     let Some(bytes) = state.files.get(&path) else {
         // `/sites/x` is the folder `/sites/x/`, as a web server answers it,
         // so that the report's relative links resolve.
@@ -988,6 +995,12 @@ fn not_found(path: &str, state: &Preview) -> Response {
     } else {
         (StatusCode::NOT_FOUND, "Not found", format!("{path} is not part of the site"))
     };
+    problem_page(path, state, status, title, message)
+}
+
+/// A page of `message` over the problems, which reloads with the site; the
+/// plain message for a file that is no page.
+fn problem_page(path: &str, state: &Preview, status: StatusCode, title: &str, message: String) -> Response {
     // A page's address may have no extension (`/sites/risly`): it gets the
     // page, with the problems and the reload; a missing file the plain text.
     let page_like = path.ends_with(".html") || !path.rsplit('/').next().unwrap_or_default().contains('.');

@@ -594,6 +594,8 @@ fn real_name_in_the_output_fails_the_build_and_points_at_its_source() {
     assert!(err.contains(&format!("{SITE}:{line}:")), "{err}");
     assert!(err.contains("real name `Marina` would be published"), "{err}");
     assert_eq!(snapshot(&root.join("output")), before, "nothing published");
+    // Found by a privacy audit: built before the list named her, the kept output may hold her too.
+    assert!(err.contains("may hold the same real name: do not publish it again until a build passes"), "{err}");
 
     let out = wingreport().arg("check").arg("--root").arg(root).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "check catches it too");

@@ -434,7 +434,11 @@ fn drafts_need_drafts_and_carry_a_draft_header() {
 
     let out = docx(dir.path(), &["--site", "risley", "--drafts"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains("warning: risley is or holds drafts (--drafts)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: risley is or holds drafts (--drafts or `[build] drafts = true`)"),
+        "{}",
+        stderr(&out)
+    );
     let parts = entries(&dir.path().join("docx/risley.docx"));
     let header = String::from_utf8(parts["word/header1.xml"].clone()).unwrap();
     let header = Document::parse(&header).unwrap();
@@ -466,7 +470,11 @@ fn drafts_need_drafts_and_carry_a_draft_header() {
     .unwrap();
     let out = docx(dir.path(), &["--site", "drake-hall", "--drafts"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains("warning: drake-hall is or holds drafts (--drafts)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: drake-hall is or holds drafts (--drafts or `[build] drafts = true`)"),
+        "{}",
+        stderr(&out)
+    );
     let parts = entries(&dir.path().join("docx/drake-hall.docx"));
     let header = String::from_utf8(parts["word/header1.xml"].clone()).unwrap();
     assert_eq!(para_text(&Document::parse(&header).unwrap().root_element()), "DRAFT");

@@ -126,6 +126,13 @@ fn get(server: &Server, path: &str) -> String {
     reply.body
 }
 
+/// The page served in place of `path` while a real name is found: 503.
+fn withheld(server: &Server, path: &str) -> String {
+    let reply = request(server, "GET", path);
+    assert_eq!(reply.status, 503, "GET {path}: {}", reply.head);
+    reply.body
+}
+
 fn has_overlay(html: &str) -> bool {
     !select(&scraper::Html::parse_document(html), "#wingreport-errors").is_empty()
 }
@@ -534,7 +541,7 @@ fn a_real_name_saved_into_a_report_or_added_to_the_list_is_caught() {
     text.push_str("\nZebedee Quux said so.\n");
     std::fs::write(root.join(findings), &text).unwrap();
     wait_for(&mut channel, "event: reload");
-    let problems = overlay(&get(&server, "/"));
+    let problems = overlay(&withheld(&server, "/"));
     assert!(problems.contains("real name `Zebedee Quux` would be published"), "{problems}");
 
     // Fixed, and then a name of the unchanged Risley report is listed.
@@ -545,9 +552,18 @@ fn a_real_name_saved_into_a_report_or_added_to_the_list_is_caught() {
     let mut channel = subscribe(&server);
     std::fs::write(root.join("private/real-names.txt"), "Zebedee Quux\nRisley\n").unwrap();
     wait_for(&mut channel, "event: reload");
-    let problems = overlay(&get(&server, "/sites/drake-hall/"));
+    let problems = overlay(&withheld(&server, "/sites/drake-hall/"));
     assert!(problems.contains("real name `Risley` would be published"), "{problems}");
     log_line(&server, "private/real-names.txt changed");
+    // Found by a privacy audit: the last good pages, which hold the name,
+    // were still served under the problems. Every page is withheld now.
+    let page = request(&server, "GET", "/sites/risley/");
+    assert_eq!(page.status, 503);
+    let doc = scraper::Html::parse_document(&page.body);
+    let main = doc.select(&scraper::Selector::parse("main").unwrap()).next().unwrap();
+    let words: String = main.text().collect();
+    assert!(words.starts_with("Withheld") && !words.contains("HMP Risley"), "{words}");
+    assert_eq!(request(&server, "GET", "/sites/risley/site.json").status, 503);
 
     let mut channel = subscribe(&server);
     std::fs::write(root.join("private/real-names.txt"), "Zebedee Quux\n").unwrap();
@@ -567,7 +583,7 @@ fn a_real_names_list_made_after_the_start_is_watched() {
     // The folder is watched from its first rebuild: the list written into it now is seen.
     std::thread::sleep(Duration::from_millis(200));
     change_and_reload(&server, || std::fs::write(root.join("private/real-names.txt"), "Risley\n").unwrap());
-    let problems = overlay(&get(&server, "/sites/drake-hall/"));
+    let problems = overlay(&withheld(&server, "/sites/drake-hall/"));
     assert!(problems.contains("real name `Risley` would be published"), "{problems}");
 }
 
