@@ -313,6 +313,10 @@ fn finish(root: &Path, result: Result<Summary, Failure>, quiet: bool, format: Fo
                          it again until a build passes"
                     }
                     "build" => "; the previous output was left as it was",
+                    "pdf" | "docx" if diags.iter().any(crate::privacy::is_leak) => {
+                        "; the files already in the output folder may hold the same real name: do not send them out \
+                         until a run passes"
+                    }
                     _ => "",
                 };
                 eprintln!("error: {verb} failed: {}{kept}", diagnostics::plural(diags.len(), "problem"));

@@ -210,6 +210,17 @@ fn look_alike(root: &Path) -> Option<Diagnostic> {
             && [".txt", ".csv", ".tsv"].iter().any(|ext| name.to_lowercase().ends_with(ext))
         {
             found.push(name);
+        } else if path.is_dir()
+            && !name.starts_with('.')
+            && !["content", "themes", "output", "target"].contains(&name.as_str())
+        {
+            // The list itself one folder off (`lists/real-names.txt`, `privte/`).
+            let inside = std::fs::read_dir(&path).into_iter().flatten().flatten();
+            found.extend(inside.filter_map(|file| {
+                let file_name = file.file_name().to_string_lossy().to_lowercase();
+                let real_names = file_name.contains("real") && file_name.contains("name");
+                (real_names && file.path().is_file()).then(|| format!("{name}/{}", file.file_name().to_string_lossy()))
+            }));
         }
     }
     found.sort();
@@ -822,6 +833,7 @@ fn unpacked_text(path: &str, bytes: &[u8]) -> Option<String> {
             }
             Some(text)
         }
+        "png" => Some(png_text(bytes)),
         "svgz" | "gz" => {
             use std::io::Read;
             let mut text = Vec::new();
@@ -832,6 +844,38 @@ fn unpacked_text(path: &str, bytes: &[u8]) -> Option<String> {
     }
 }
 
+/// A PNG's compressed text chunks (`zTXt`, and `iTXt` when compressed),
+/// unpacked: a photo's caption or author that its bytes do not show.
+/// (`tEXt` is plain, and read with the file.)
+fn png_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut text = String::new();
+    let mut at = 8;
+    while let Some(head) = bytes.get(at..at + 8) {
+        let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        let Some(data) = bytes.get(at + 8..at + 8 + len) else { break };
+        let packed = match &head[4..8] {
+            b"zTXt" => data.iter().position(|&b| b == 0).and_then(|nul| data.get(nul + 2..)),
+            b"iTXt" => data.iter().position(|&b| b == 0).and_then(|nul| {
+                // Compressed flag and method, then a language and a translated keyword, each NUL-ended.
+                let rest = data.get(nul + 3..).filter(|_| data.get(nul + 1) == Some(&1))?;
+                let lang = rest.iter().position(|&b| b == 0)?;
+                let keyword = rest[lang + 1..].iter().position(|&b| b == 0)?;
+                rest.get(lang + 1 + keyword + 1..)
+            }),
+            _ => None,
+        };
+        if let Some(packed) = packed {
+            let mut unpacked = Vec::new();
+            let _ = flate2::read::ZlibDecoder::new(packed).take(MAX_UNPACKED).read_to_end(&mut unpacked);
+            text.push_str(" | ");
+            text.push_str(&String::from_utf8_lossy(&unpacked));
+        }
+        at += 12 + len;
+    }
+    text
+}
+
 /// The text of an office document's XML part as its reader sees it: a
 /// word processor splits a line into runs anywhere (`<w:t>Jo</w:t>` then
 /// `<w:t> Brown</w:t>`), so tags are no boundary, but the end of a
@@ -839,6 +883,7 @@ fn unpacked_text(path: &str, bytes: &[u8]) -> Option<String> {
 fn office_text(xml: &str) -> String {
     const ENDS: &[&str] = &["/w:p", "/w:tc", "/a:p", "/a:tc", "/text:p", "/text:h", "/table:table-cell", "/si", "/c"];
     let mut text = String::with_capacity(xml.len() / 2);
+    let mut attributes = String::new();
     let mut rest = xml;
     while let Some(open) = rest.find('<') {
         text.push_str(&rest[..open]);
@@ -850,9 +895,17 @@ fn office_text(xml: &str) -> String {
         } else if matches!(name, "w:tab" | "w:br" | "text:s" | "text:tab" | "text:line-break" | "a:br") {
             text.push(' ');
         }
+        // Attribute values, each on its own after the text (a run's
+        // `xml:space` must not split it): a comment's or a tracked change's
+        // `w:author="…"` is a name the document carries.
+        for value in tag.split('"').skip(1).step_by(2) {
+            attributes.push_str(" | ");
+            attributes.push_str(value);
+        }
         rest = &rest[open + close + 1..];
     }
     text.push_str(rest);
+    text.push_str(&attributes);
     text
 }
 
@@ -896,6 +949,9 @@ mod tests {
         ] {
             assert!(found(&m, &office_text(apart)).is_empty(), "{apart}");
         }
+        let comment =
+            "<w:comment w:id=\"0\" w:author=\"Jo Brown\" w:initials=\"JB\"><w:p><w:t>Ok</w:t></w:p></w:comment>";
+        assert_eq!(found(&m, &office_text(comment)), ["jo brown"], "a comment's author");
     }
 
     /// A PDF with its page compressed, as every PDF writer makes one.
@@ -935,7 +991,8 @@ mod tests {
     #[test]
     fn packed_files_are_read_unpacked() {
         use std::io::Write;
-        let scanner = Scanner::new(&["Ida Smith".to_string(), "Jo Brown".to_string(), "Al Day".to_string()]);
+        let names = ["Ida Smith", "Jo Brown", "Al Day", "Kim Lee", "Ann Orr"];
+        let scanner = Scanner::new(&names.map(str::to_string));
         let pdf = compressed_pdf("Consent of Ida Smith");
         assert!(!String::from_utf8_lossy(&pdf).contains("Ida Smith"), "the page is compressed");
         scanner.scan("static/consent.pdf", &pdf);
@@ -944,6 +1001,20 @@ mod tests {
         docx.write_all(b"<w:p><w:r><w:t>Jo</w:t></w:r><w:r><w:t xml:space=\"preserve\"> Brown</w:t></w:r></w:p>")
             .unwrap();
         scanner.scan("static/transcript.docx", &docx.finish().unwrap().into_inner());
+        let zlib = |text: &[u8]| {
+            let mut packed = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+            packed.write_all(text).unwrap();
+            packed.finish().unwrap()
+        };
+        let chunk = |kind: &[u8], data: &[u8]| [&(data.len() as u32).to_be_bytes()[..], kind, data, &[0; 4]].concat();
+        let png = [
+            &b"\x89PNG\r\n\x1a\n"[..],
+            &chunk(b"zTXt", &[&b"Comment\0\0"[..], &zlib(b"Photo of Kim Lee")].concat()),
+            &chunk(b"iTXt", &[&b"Author\0\x01\0en\0\0"[..], &zlib(b"Ann Orr")].concat()),
+            &chunk(b"IEND", b""),
+        ]
+        .concat();
+        scanner.scan("static/photo.png", &png);
         let mut svgz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         svgz.write_all(b"<svg><text>Al Day</text></svg>").unwrap();
         scanner.scan("static/photo.svgz", &svgz.finish().unwrap());
@@ -953,8 +1024,10 @@ mod tests {
             leaked,
             [
                 ("al day".to_string(), "static/photo.svgz".to_string()),
+                ("ann orr".to_string(), "static/photo.png".to_string()),
                 ("ida smith".to_string(), "static/consent.pdf".to_string()),
                 ("jo brown".to_string(), "static/transcript.docx".to_string()),
+                ("kim lee".to_string(), "static/photo.png".to_string()),
             ]
         );
     }
@@ -1200,6 +1273,8 @@ mod tests {
             ("Private/real-names.txt", "Private/real-names.txt"),
             ("real-names.txt", "real-names.txt"),
             ("private/participants.txt", "private/participants.txt"),
+            ("lists/real-names.txt", "lists/real-names.txt"),
+            ("privte/real_names.csv", "privte/real_names.csv"),
         ] {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join(place);

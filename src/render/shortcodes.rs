@@ -281,7 +281,8 @@ pub fn plan_call<'a>(
 pub fn render_planned(planned: Planned, env: &Env, prose: &mut ProseRenderer) -> Result<ShortcodeOutput, Diagnostic> {
     let Planned { name, args, path, line, number, id, caption, data, prose: fields } = planned;
     let data = Slots(fields).fill(data, prose);
-    let mut text = format!("{} {caption} ", number.as_deref().unwrap_or(""));
+    let mut text = format!("{} {caption}", number.as_deref().unwrap_or(""));
+    crate::search::end_block(&mut text);
     searchable_text(&data, &mut text);
     let view = ShortcodeView { root: env.root, args: &args, number, id, caption, data };
     let site = env.site_value.clone().unwrap_or(tera::Value::none());
