@@ -1079,7 +1079,7 @@ mod tests {
             "Idaho Smith",
             "Ida Smithers",
             "Ida. Smith",
-            "Ida · Smith",
+            "Ida | Smith",
         ] {
             assert!(found(&m, text).is_empty(), "not a name to a reader: {text:?}");
         }

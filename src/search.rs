@@ -73,13 +73,15 @@ pub struct SearchDoc {
 
 /// Ends one block of a search text (a paragraph, a list item, a table
 /// cell, a record field) before the next. The words either side are no
-/// phrase a page shows, so when the block ends in a word, a ` · ` keeps a
+/// phrase a page shows, so when the block ends in a word, a ` | ` keeps a
 /// first name in one cell and a surname in the next from reading as one
 /// name in a result (the page check reads them apart, and so must the
-/// reader); otherwise a space.
+/// reader); otherwise a space. ASCII, so that an ASCII text stays one,
+/// which [`fold`] reads at once (a `·` made every text take the Unicode
+/// path: the index took 325 ms at 1,000 sites instead of 173).
 pub fn end_block(text: &mut String) {
     match text.trim_end().chars().next_back() {
-        Some(c) if is_word_char(c) => text.push_str(" · "),
+        Some(c) if is_word_char(c) => text.push_str(" | "),
         _ => text.push(' '),
     }
 }

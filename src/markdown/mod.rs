@@ -1201,7 +1201,7 @@ impl Content<'_> {
         for part in &mut search {
             part.text = collapse_whitespace(&part.text);
             // Nothing follows the last block.
-            part.text.truncate(part.text.trim_end_matches(" ·").len());
+            part.text.truncate(part.text.trim_end_matches(" |").len());
         }
         BodyHtml { html, search }
     }
@@ -1520,7 +1520,7 @@ mod tests {
         let r = one("Staff & residents – “a second chance” [@k]\n\n&中文字 @k\n\nAnn & – “x”\n");
         assert_eq!(r.body_refs.len(), 2);
         assert_eq!((r.body_refs[1].line, r.body_refs[1].col), (7, 6));
-        assert_eq!(r.search[0].text, "Staff & residents – “a second chance” ref0 · &中文字 ref1 · Ann & – “x”");
+        assert_eq!(r.search[0].text, "Staff & residents – “a second chance” ref0 | &中文字 ref1 | Ann & – “x”");
     }
 
     #[test]
@@ -1789,7 +1789,7 @@ mod tests {
             &ctx(None),
             &mut PageState::default(),
         );
-        assert_eq!(r.search[0].text, "First · Surname · Ada · Cell · Bo · Item · A sentence. Next one");
+        assert_eq!(r.search[0].text, "First | Surname | Ada | Cell | Bo | Item | A sentence. Next one");
     }
 
     #[test]
