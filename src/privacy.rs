@@ -125,7 +125,25 @@ fn list_line(line: &str) -> Result<Vec<String>, (usize, String, &'static str)> {
 }
 
 /// Titles a name may be listed with.
-const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev", "lord", "lady"];
+const TITLES: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "rev",
+    "revd",
+    "lord",
+    "lady",
+    "sister",
+    "brother",
+    "father",
+];
 
 /// Letters' companions in names: apostrophes, hyphens, spaces, full stops
 /// (`St. John`), combining accents.
@@ -1239,6 +1257,7 @@ mod tests {
             ["Hal Hunt", "Gus Gray", "Flo Fry"]
         );
         assert_eq!(read(b"Mr Ed Ash\nDr. Jo Oak\n").unwrap(), ["Mr Ed Ash", "Ed Ash", "Dr. Jo Oak", "Jo Oak"]);
+        assert_eq!(read(b"Professor Al Bay\n").unwrap(), ["Professor Al Bay", "Al Bay"]);
         assert_eq!(read(b"Smith\tIda\n").unwrap(), ["Ida Smith", "Smith Ida"], "a spreadsheet's tab");
         for (line, col, says) in [
             ("Ed Ash (mentor)", 8, "`(` is no part of a name"),

@@ -574,7 +574,10 @@ pub fn serve(options: ServeOptions) -> Result<(), Failure> {
 
     runtime.block_on(async move {
         if !options.bind.is_loopback() {
-            eprintln!("warning: serving on {address}, reachable from other machines; drafts are visible to anyone who can connect");
+            eprintln!(
+                "warning: serving on {address}, reachable from other machines; drafts, and the problems shown \
+                 (which quote any real name found), are visible to anyone who can connect"
+            );
         }
         let url = format!("http://{address}/");
         // The layer's stream, with our own script (see RELOAD_JS) in place of its own.
