@@ -818,47 +818,47 @@ const MAX_UNPACKED: u64 = 64 << 20;
 /// Word, spreadsheet, OpenDocument, EPUB or zip file. Files the theme's
 /// `static/` folder publishes as they are, such as a questionnaire.
 fn unpacked_text(path: &str, bytes: &[u8]) -> Option<String> {
-    let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
-    match extension.as_str() {
-        "pdf" => {
-            let mut document = lopdf::Document::load_mem(bytes).ok()?;
-            document.decompress();
-            let pages: Vec<u32> = document.get_pages().keys().copied().collect();
-            let mut text = document.extract_text_with_limit(&pages, MAX_UNPACKED as usize).unwrap_or_default();
-            // The metadata (title, author) and any text the extraction missed,
-            // as the decompressed file holds it.
-            let mut raw = Vec::new();
-            if document.save_to(&mut raw).is_ok() {
-                text.push('\n');
-                text.push_str(&String::from_utf8_lossy(&raw));
-            }
-            Some(text)
+    // Every output file comes here: its extension is compared, not copied.
+    let extension = path.rsplit_once('.')?.1;
+    let is = |names: &[&str]| names.iter().any(|name| extension.eq_ignore_ascii_case(name));
+    if is(&["pdf"]) {
+        let mut document = lopdf::Document::load_mem(bytes).ok()?;
+        document.decompress();
+        let pages: Vec<u32> = document.get_pages().keys().copied().collect();
+        let mut text = document.extract_text_with_limit(&pages, MAX_UNPACKED as usize).unwrap_or_default();
+        // The metadata (title, author) and any text the extraction missed,
+        // as the decompressed file holds it.
+        let mut raw = Vec::new();
+        if document.save_to(&mut raw).is_ok() {
+            text.push('\n');
+            text.push_str(&String::from_utf8_lossy(&raw));
         }
-        "docx" | "xlsx" | "pptx" | "odt" | "ods" | "odp" | "epub" | "zip" => {
-            use std::io::Read;
-            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
-            let mut text = String::new();
-            for i in 0..archive.len() {
-                let Ok(entry) = archive.by_index(i) else { continue };
-                text.push('\n');
-                text.push_str(entry.name());
-                text.push('\n');
-                let xml = entry.name().ends_with(".xml");
-                let mut part = Vec::new();
-                let _ = entry.take(MAX_UNPACKED).read_to_end(&mut part);
-                let part = String::from_utf8_lossy(&part);
-                if xml { text.push_str(&office_text(&part)) } else { text.push_str(&part) }
-            }
-            Some(text)
+        Some(text)
+    } else if is(&["docx", "xlsx", "pptx", "odt", "ods", "odp", "epub", "zip"]) {
+        use std::io::Read;
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+        let mut text = String::new();
+        for i in 0..archive.len() {
+            let Ok(entry) = archive.by_index(i) else { continue };
+            text.push('\n');
+            text.push_str(entry.name());
+            text.push('\n');
+            let xml = entry.name().ends_with(".xml");
+            let mut part = Vec::new();
+            let _ = entry.take(MAX_UNPACKED).read_to_end(&mut part);
+            let part = String::from_utf8_lossy(&part);
+            if xml { text.push_str(&office_text(&part)) } else { text.push_str(&part) }
         }
-        "png" => Some(png_text(bytes)),
-        "svgz" | "gz" => {
-            use std::io::Read;
-            let mut text = Vec::new();
-            flate2::read::MultiGzDecoder::new(bytes).take(MAX_UNPACKED).read_to_end(&mut text).ok()?;
-            Some(String::from_utf8_lossy(&text).into_owned())
-        }
-        _ => None,
+        Some(text)
+    } else if is(&["png"]) {
+        Some(png_text(bytes))
+    } else if is(&["svgz", "gz"]) {
+        use std::io::Read;
+        let mut text = Vec::new();
+        flate2::read::MultiGzDecoder::new(bytes).take(MAX_UNPACKED).read_to_end(&mut text).ok()?;
+        Some(String::from_utf8_lossy(&text).into_owned())
+    } else {
+        None
     }
 }
 

@@ -785,14 +785,7 @@ const CHARTS_AT_PHONE_WIDTH: &str = "
 async fn the_comparison_charts_read_at_phone_width() {
     let Some(tools) = harness::tools("comparison at 390 px") else { return };
     let (_project, fixture) = built(true);
-    let corpus = tempfile::tempdir().unwrap();
-    let made = std::process::Command::new("python3")
-        .arg(common::repo().join("bench/gen_corpus.py"))
-        .arg(corpus.path())
-        .arg("50")
-        .output()
-        .expect("python3 runs bench/gen_corpus.py");
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let corpus = harness::generated(50);
     let fifty = corpus.path().join("site");
     harness::build(corpus.path(), &fifty);
     let browser = Browser::start(&tools).await;
@@ -834,14 +827,7 @@ async fn the_comparison_charts_read_at_phone_width() {
 #[tokio::test]
 async fn the_comparison_summary_and_its_group_pages_pass_axe() {
     let Some(tools) = harness::tools("compare groups axe") else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let made = std::process::Command::new("python3")
-        .arg(common::repo().join("bench/gen_corpus.py"))
-        .arg(dir.path())
-        .arg("14")
-        .output()
-        .expect("python3 runs bench/gen_corpus.py");
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let dir = harness::generated(14);
     // Two regions, so there is more than one group page.
     common::edit(dir.path(), "content/sites/site-00000/site.yaml", "region: North East", "region: Wales");
     let out = dir.path().join("site");
@@ -877,14 +863,7 @@ async fn the_comparison_summary_and_its_group_pages_pass_axe() {
 #[tokio::test]
 async fn the_index_of_a_long_series_filters_its_cards_as_one_types() {
     let Some(tools) = harness::tools("index filter") else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let made = std::process::Command::new("python3")
-        .arg(common::repo().join("bench/gen_corpus.py"))
-        .arg(dir.path())
-        .arg("14")
-        .output()
-        .expect("python3 runs bench/gen_corpus.py");
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let dir = harness::generated(14);
     common::edit(dir.path(), "content/sites/site-00003/site.yaml", "region: North East", "region: Wales");
     let out = dir.path().join("site");
     harness::build(dir.path(), &out);

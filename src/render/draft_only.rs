@@ -25,79 +25,59 @@ pub fn withhold(record: &mut SiteRecord, narrative: &[Narrative]) -> Vec<String>
             into.calls.push((name, key));
         }
     }
-    let only_drafted = |name: &str, key: Option<&str>| drafted.has(name, key) && !shown.has(name, key);
-    let mut withheld = Vec::new();
-    let mut block = |name: &str, present: bool| {
-        let gone = present && only_drafted(name, None);
-        if gone {
-            withheld.push(format!("`{}`", block_key(name)));
-        }
-        gone
-    };
-    if block("profile", record.profile.is_some()) {
-        record.profile = None;
-    }
-    if block("delivery", record.delivery.is_some()) {
-        record.delivery = None;
-    }
-    if block("phases", record.phases.is_some()) {
-        record.phases = None;
-    }
-    if block("attributes_chart", record.attributes.is_some()) {
-        record.attributes = None;
-    }
-    if block("social_capital", record.social_capital.is_some()) {
-        record.social_capital = None;
-    }
-    if block("ladder", record.ladder.is_some()) {
-        record.ladder = None;
-    }
-    if block("roles", record.roles.is_some()) {
-        record.roles = None;
-    }
+    let mut out = Withholding { shown, drafted, withheld: Vec::new() };
+    out.block(&mut record.profile, "profile", "profile");
+    out.block(&mut record.delivery, "delivery", "delivery");
+    out.block(&mut record.phases, "phases", "phases");
+    out.block(&mut record.attributes, "attributes_chart", "attributes");
+    out.block(&mut record.social_capital, "social_capital", "social_capital");
+    out.block(&mut record.ladder, "ladder", "ladder");
+    out.block(&mut record.roles, "roles", "roles");
     if let Some(lists) = &mut record.lists {
-        lists.retain(|key, _| {
-            let keep = !only_drafted("list", Some(key));
-            if !keep {
-                withheld.push(format!("list `{key}`"));
-            }
-            keep
-        });
+        lists.retain(|key, _| out.keeps("list", key));
     }
     if let Some(tables) = &mut record.tables {
-        tables.retain(|key, _| {
-            let keep = !only_drafted("table", Some(key));
-            if !keep {
-                withheld.push(format!("table `{key}`"));
-            }
-            keep
-        });
+        tables.retain(|key, _| out.keeps("table", key));
     }
-    if record.recommendations.is_some() && only_drafted("recommendations", None) {
-        record.recommendations = None;
-        withheld.push("`recommendations`".to_string());
-    }
+    out.block(&mut record.recommendations, "recommendations", "recommendations");
     if let Some(quotes) = &mut record.quotes {
-        quotes.retain(|quote| {
-            let keep = !only_drafted("quote", Some(&quote.id.value));
-            if !keep {
-                withheld.push(format!("quote `{}`", quote.id.value));
-            }
-            keep
-        });
+        quotes.retain(|quote| out.keeps("quote", &quote.id.value));
     }
     // An emptied list of entries is no block: `site.json` leaves it out.
     record.lists.take_if(|lists| lists.is_empty());
     record.tables.take_if(|tables| tables.is_empty());
     record.quotes.take_if(|quotes| quotes.is_empty());
-    withheld
+    out.withheld
 }
 
-/// The record key a block's shortcode shows.
-fn block_key(shortcode: &str) -> &str {
-    match shortcode {
-        "attributes_chart" => "attributes",
-        other => other,
+/// What the sections show, and what is withheld so far, in the record's order.
+struct Withholding {
+    shown: Shown,
+    drafted: Shown,
+    withheld: Vec<String>,
+}
+
+impl Withholding {
+    fn only_drafted(&self, name: &str, key: Option<&str>) -> bool {
+        self.drafted.has(name, key) && !self.shown.has(name, key)
+    }
+
+    /// Empties the block `key` that only draft sections' `shortcode` shows.
+    fn block<T>(&mut self, slot: &mut Option<T>, shortcode: &str, key: &str) {
+        if slot.is_some() && self.only_drafted(shortcode, None) {
+            *slot = None;
+            self.withheld.push(format!("`{key}`"));
+        }
+    }
+
+    /// Whether the entry `key` of a `shortcode`'s block (a list, a table, a
+    /// quote) stays: some published section shows it, or no draft does.
+    fn keeps(&mut self, shortcode: &str, key: &str) -> bool {
+        let keep = !self.only_drafted(shortcode, Some(key));
+        if !keep {
+            self.withheld.push(format!("{shortcode} `{key}`"));
+        }
+        keep
     }
 }
 

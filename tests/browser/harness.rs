@@ -164,6 +164,19 @@ pub fn project(with_fixture: bool) -> tempfile::TempDir {
     dir
 }
 
+/// A generated project of `sites` reports (bench/gen_corpus.py), unbuilt.
+pub fn generated(sites: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let made = std::process::Command::new("python3")
+        .arg(crate::common::repo().join("bench/gen_corpus.py"))
+        .arg(dir.path())
+        .arg(sites.to_string())
+        .output()
+        .expect("python3 runs bench/gen_corpus.py");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    dir
+}
+
 /// Every HTML page of a build, as paths relative to its root, sorted.
 pub fn pages(out: &Path) -> Vec<String> {
     let mut pages: Vec<String> = walkdir::WalkDir::new(out)
