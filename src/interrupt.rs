@@ -1,13 +1,14 @@
-//! What an interrupted `pdf` or `docx` run must not leave behind. Ctrl-C,
-//! SIGTERM or SIGHUP would end the process at once, leaving its temporary
-//! folder (a whole built site) in the system's temporary folder and a
-//! browser printing for nobody. Here the signal stops every browser started
+//! What an interrupted `build`, `pdf` or `docx` run must not leave behind.
+//! Ctrl-C, SIGTERM or SIGHUP would end the process at once, leaving a
+//! build's staging folder (pages not yet checked for real names) beside its
+//! output, an export's temporary folder (a whole built site) in the
+//! system's temporary folder, and a browser printing for nobody. Here the signal stops every browser started
 //! (each in a process group of its own, with the helpers it started) and
 //! removes the folders first. A run killed outright cannot clean up: the
 //! next run removes the folders of runs that are no longer running.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, Once};
+use std::sync::{Mutex, Once, PoisonError, RwLock};
 
 /// Folders and browser processes to clear up if the run is interrupted.
 struct Leftovers {
@@ -16,16 +17,27 @@ struct Leftovers {
 }
 
 static LEFTOVERS: Mutex<Leftovers> = Mutex::new(Leftovers { folders: Vec::new(), browsers: Vec::new() });
+/// True once a signal is being handled; taken for writing only then, so
+/// that a guarded folder goes after every write into it has ended.
+static STOPPING: RwLock<bool> = RwLock::new(false);
 static WATCH: Once = Once::new();
 
 fn leftovers() -> std::sync::MutexGuard<'static, Leftovers> {
-    LEFTOVERS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    LEFTOVERS.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Removes `folder` if the run is interrupted, until [`release_folder`].
 pub fn guard_folder(folder: &Path) {
     watch();
     leftovers().folders.push(folder.to_path_buf());
+}
+
+/// Runs `write`, which writes into a guarded folder, unless the run is
+/// being interrupted: a write begun as the signal came would otherwise put
+/// back the folder being removed.
+pub fn unless_interrupted<T>(write: impl FnOnce() -> T) -> Option<T> {
+    let stopping = STOPPING.read().unwrap_or_else(PoisonError::into_inner);
+    (!*stopping).then(write)
 }
 
 pub fn release_folder(folder: &Path) {
@@ -59,11 +71,15 @@ pub fn kill_group(_pid: u32) {}
 /// Starts, once, the thread that waits for an interrupting signal.
 fn watch() {
     WATCH.call_once(|| {
-        std::thread::spawn(|| {
+        let (ready, listening) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
                 return;
             };
-            let (name, code) = runtime.block_on(signal());
+            let (name, code) = runtime.block_on(signal(move || {
+                let _ = ready.send(());
+            }));
+            *STOPPING.write().unwrap_or_else(PoisonError::into_inner) = true;
             let left = leftovers();
             left.browsers.iter().for_each(|&pid| kill_group(pid));
             for folder in &left.folders {
@@ -72,26 +88,34 @@ fn watch() {
             eprintln!("interrupted ({name}): stopped, and removed the temporary files; nothing was written");
             std::process::exit(code);
         });
+        // A signal before the handlers are in place would end the run with
+        // the folder just guarded still there.
+        let _ = listening.recv_timeout(std::time::Duration::from_secs(2));
     });
 }
 
-/// Waits for Ctrl-C, SIGTERM or SIGHUP: its name and the exit code a shell
-/// gives a process that signal ended (128 + its number).
+/// Waits for Ctrl-C, SIGTERM or SIGHUP, calling `ready` once they are
+/// caught: the signal's name and the exit code a shell gives a process that
+/// signal ended (128 + its number).
 #[cfg(unix)]
-async fn signal() -> (&'static str, i32) {
+async fn signal(ready: impl FnOnce()) -> (&'static str, i32) {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut hangup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else {
+    let kinds = [SignalKind::interrupt(), SignalKind::terminate(), SignalKind::hangup()];
+    let [Ok(mut interrupt), Ok(mut term), Ok(mut hangup)] = kinds.map(signal) else {
+        ready();
         return std::future::pending().await;
     };
+    ready();
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => ("Ctrl-C", 130),
+        _ = interrupt.recv() => ("Ctrl-C", 130),
         _ = term.recv() => ("SIGTERM", 143),
         _ = hangup.recv() => ("SIGHUP", 129),
     }
 }
 
 #[cfg(not(unix))]
-async fn signal() -> (&'static str, i32) {
+async fn signal(ready: impl FnOnce()) -> (&'static str, i32) {
+    ready();
     match tokio::signal::ctrl_c().await {
         Ok(()) => ("Ctrl-C", 130),
         Err(_) => std::future::pending().await,

@@ -201,7 +201,8 @@ fn decoded(bytes: &[u8]) -> Result<String, (usize, usize)> {
 /// With no list at the default place: a file that looks like the list
 /// elsewhere, which would otherwise go unread. Looked for in `private/`
 /// and its folders (`real_names.txt`, `real-names.txt.txt`, `names.csv`,
-/// `lists/real-names.txt`, `participants.txt`), in a `Private/` folder,
+/// `lists/real-names.txt`, `participants.txt`, or any text file of names
+/// alone), in a `Private/` folder,
 /// and at the project's top (`real-names.txt`).
 fn look_alike(root: &Path) -> Option<Diagnostic> {
     let (folder, expected) = DEFAULT_REAL_NAMES.rsplit_once('/')?;
@@ -218,7 +219,10 @@ fn look_alike(root: &Path) -> Option<Diagnostic> {
             let files = walkdir::WalkDir::new(&path).max_depth(3).into_iter().flatten();
             found.extend(
                 files
-                    .filter(|file| file.file_type().is_file() && like_a_list(&file.file_name().to_string_lossy()))
+                    .filter(|file| {
+                        file.file_type().is_file()
+                            && (like_a_list(&file.file_name().to_string_lossy()) || reads_as_names(file.path()))
+                    })
                     .filter_map(|file| {
                         file.path().strip_prefix(root).ok().map(|p| p.to_string_lossy().replace('\\', "/"))
                     }),
@@ -253,6 +257,28 @@ fn look_alike(root: &Path) -> Option<Diagnostic> {
              (`[privacy] real_names = \"{name}\"`): until then no real name is checked"
         )),
     )
+}
+
+/// Whether a text file in `private/` holds nothing but names, one person a
+/// line, each word capitalised, some of more than one word: a list
+/// whatever it is called (`interviewees.txt`), unlike notes or a transcript.
+fn reads_as_names(path: &Path) -> bool {
+    let text_like = path.extension().is_some_and(|e| ["txt", "csv", "tsv"].iter().any(|t| e.eq_ignore_ascii_case(t)));
+    let Some(text) = text_like.then(|| std::fs::read(path).ok()).flatten().and_then(|bytes| decoded(&bytes).ok())
+    else {
+        return false;
+    };
+    let capitalised = |name: &String| name.split(' ').all(|word| word.chars().next().is_some_and(char::is_uppercase));
+    let mut full_names = 0;
+    for line in text.trim_start_matches('\u{feff}').lines() {
+        match list_line(line) {
+            Ok(found) if found.iter().all(capitalised) => {
+                full_names += found.iter().filter(|n| n.contains(' ')).count()
+            }
+            _ => return false,
+        }
+    }
+    full_names > 0
 }
 
 /// Text as a reader meets it, to look for names in. Letters are lower
@@ -594,6 +620,31 @@ fn joined(text: &str, start: usize, end: usize) -> bool {
         || joins(name.chars().next_back(), text[end..].chars().next())
 }
 
+/// A name as addresses, file names and hurried typing also write it: its
+/// apostrophe dropped (`obrien`), and run together (`adasmith@…`,
+/// `AdaSmith.jpg`), which only a name long enough to be no ordinary word
+/// run together is looked for as (`Pat Tern` is not, as `pattern`).
+fn squeezed(name: &str) -> Vec<String> {
+    let mut forms = Vec::new();
+    let plain = name.replace('\'', "");
+    let words: Vec<&str> = plain.split(' ').collect();
+    let together = words.concat();
+    if words.len() > 1
+        && words.iter().all(|w| w.chars().count() >= MIN_SQUEEZED_WORD)
+        && together.chars().count() >= MIN_SQUEEZED
+    {
+        forms.push(together);
+    }
+    if plain != name {
+        forms.push(plain);
+    }
+    forms
+}
+
+/// The shortest word, and the shortest whole, of a name looked for run together.
+const MIN_SQUEEZED_WORD: usize = 3;
+const MIN_SQUEEZED: usize = 8;
+
 /// The longest list, in bytes of names as read (each also reversed), that
 /// is matched with a DFA: about 2,000 names.
 const DFA_PATTERN_BYTES: usize = 60_000;
@@ -617,7 +668,9 @@ impl Matcher {
             .iter()
             .filter_map(|name| name.rsplit_once(' ').map(|(given, surname)| format!("{surname}, {given}")))
             .collect();
+        let squeezed: Vec<String> = read.iter().flat_map(|name| squeezed(name)).collect();
         read.extend(reversed);
+        read.extend(squeezed);
         read.sort_unstable();
         read.dedup();
         if read.is_empty() {
@@ -807,8 +860,6 @@ fn as_written(spelled: &str) -> String {
     MARKUP.replace_all(spelled, "").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// One diagnostic per source line that put a listed name into the output;
-/// a name found only in the output (from a template, say) points there.
 /// Most that is read out of one packed file: a bound on the work for a
 /// file that claims to unpack to far more than it holds.
 const MAX_UNPACKED: u64 = 64 << 20;
@@ -818,6 +869,15 @@ const MAX_UNPACKED: u64 = 64 << 20;
 /// Word, spreadsheet, OpenDocument, EPUB or zip file. Files the theme's
 /// `static/` folder publishes as they are, such as a questionnaire.
 fn unpacked_text(path: &str, bytes: &[u8]) -> Option<String> {
+    unpacked(path, bytes, 0)
+}
+
+/// How deep packed files inside packed files are read: a zip of Word files,
+/// a Word file's embedded spreadsheet, and what that embeds.
+const MAX_NESTING: u32 = 3;
+
+/// [`unpacked_text`] of a file packed `depth` files deep.
+fn unpacked(path: &str, bytes: &[u8], depth: u32) -> Option<String> {
     // Every output file comes here: its extension is compared, not copied.
     let extension = path.rsplit_once('.')?.1;
     let is = |names: &[&str]| names.iter().any(|name| extension.eq_ignore_ascii_case(name));
@@ -840,14 +900,18 @@ fn unpacked_text(path: &str, bytes: &[u8]) -> Option<String> {
         let mut text = String::new();
         for i in 0..archive.len() {
             let Ok(entry) = archive.by_index(i) else { continue };
+            let name = entry.name().to_string();
             text.push('\n');
-            text.push_str(entry.name());
+            text.push_str(&name);
             text.push('\n');
-            let xml = entry.name().ends_with(".xml");
             let mut part = Vec::new();
             let _ = entry.take(MAX_UNPACKED).read_to_end(&mut part);
+            if let Some(inner) = (depth < MAX_NESTING).then(|| unpacked(&name, &part, depth + 1)).flatten() {
+                text.push_str(&inner);
+                text.push('\n');
+            }
             let part = String::from_utf8_lossy(&part);
-            if xml { text.push_str(&office_text(&part)) } else { text.push_str(&part) }
+            if name.ends_with(".xml") { text.push_str(&office_text(&part)) } else { text.push_str(&part) }
         }
         Some(text)
     } else if is(&["png"]) {
@@ -935,6 +999,8 @@ pub fn is_leak(problem: &Diagnostic) -> bool {
     problem.message.starts_with(LEAK)
 }
 
+/// One diagnostic per source line that put a listed name into the output;
+/// a name found only in the output (from a template, say) points there.
 pub fn find_leaks(root: &Path, names: &[String], files: &[OutputFile]) -> Vec<Diagnostic> {
     let scanner = Scanner::new(names);
     for file in files {
@@ -1009,7 +1075,7 @@ mod tests {
     #[test]
     fn packed_files_are_read_unpacked() {
         use std::io::Write;
-        let names = ["Ida Smith", "Jo Brown", "Al Day", "Kim Lee", "Ann Orr"];
+        let names = ["Ida Smith", "Jo Brown", "Al Day", "Kim Lee", "Ann Orr", "Eve Ng"];
         let scanner = Scanner::new(&names.map(str::to_string));
         let pdf = compressed_pdf("Consent of Ida Smith");
         assert!(!String::from_utf8_lossy(&pdf).contains("Ida Smith"), "the page is compressed");
@@ -1019,6 +1085,15 @@ mod tests {
         docx.write_all(b"<w:p><w:r><w:t>Jo</w:t></w:r><w:r><w:t xml:space=\"preserve\"> Brown</w:t></w:r></w:p>")
             .unwrap();
         scanner.scan("static/transcript.docx", &docx.finish().unwrap().into_inner());
+        // Found by the re-check: a zip of Word files was read one level down only.
+        let zip_of = |name: &str, bytes: &[u8]| {
+            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            zip.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            zip.write_all(bytes).unwrap();
+            zip.finish().unwrap().into_inner()
+        };
+        let inner = zip_of("word/document.xml", b"<w:p><w:r><w:t>Eve Ng</w:t></w:r></w:p>");
+        scanner.scan("static/interviews.zip", &zip_of("2024/interview.docx", &inner));
         let zlib = |text: &[u8]| {
             let mut packed = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
             packed.write_all(text).unwrap();
@@ -1043,6 +1118,7 @@ mod tests {
             [
                 ("al day".to_string(), "static/photo.svgz".to_string()),
                 ("ann orr".to_string(), "static/photo.png".to_string()),
+                ("eve ng".to_string(), "static/interviews.zip".to_string()),
                 ("ida smith".to_string(), "static/consent.pdf".to_string()),
                 ("jo brown".to_string(), "static/transcript.docx".to_string()),
                 ("kim lee".to_string(), "static/photo.png".to_string()),
@@ -1164,6 +1240,20 @@ mod tests {
         assert_eq!(found(&m, "Bob Smith Jr. spoke"), ["bob smith jr."]);
     }
 
+    /// Found by a privacy re-check: an address or a file name that runs a
+    /// name together, or drops its apostrophe, was published unread.
+    #[test]
+    fn names_run_together_or_without_their_apostrophe_are_found() {
+        let m = names(&["Ida Smith", "Siobhan O'Brien", "Pat Tern", "Al Day"]);
+        assert_eq!(found(&m, "write to idasmith@example.org"), ["idasmith"]);
+        assert_eq!(found(&m, "<img src=\"IdaSmith.jpg\">"), ["idasmith"]);
+        assert_eq!(found(&m, "told by Siobhan OBrien"), ["siobhan obrien"]);
+        assert_eq!(found(&m, "siobhanobrien@example.org"), ["siobhanobrien"]);
+        assert_eq!(found(&m, "Siobhan O\u{2019}Brien"), ["siobhan o'brien"]);
+        // Short names run together are ordinary words; a longer word is no name.
+        assert!(found(&m, "a pattern, alday, idasmiths").is_empty());
+    }
+
     /// A regular expression of every name went over its size limit at 32
     /// two-word names and then checked nothing.
     #[test]
@@ -1281,6 +1371,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("private")).unwrap();
         std::fs::write(dir.path().join("private/notes.txt"), "not a list").unwrap();
+        std::fs::write(dir.path().join("private/summary.txt"), "Visited\nIda Smith said it helped.\n").unwrap();
+        std::fs::write(dir.path().join("private/todo.txt"), "Pending\n").unwrap();
         assert!(read_deny_list(dir.path(), DEFAULT_REAL_NAMES).unwrap().is_empty());
         std::fs::write(dir.path().join("private/real-names.txt.txt"), "Ida Smith\n").unwrap();
         let err = read_deny_list(dir.path(), DEFAULT_REAL_NAMES).unwrap_err();
@@ -1294,6 +1386,7 @@ mod tests {
             ("private/participants.txt", "private/participants.txt"),
             ("lists/real-names.txt", "lists/real-names.txt"),
             ("privte/real_names.csv", "privte/real_names.csv"),
+            ("private/interviewees.txt", "private/interviewees.txt"),
         ] {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join(place);

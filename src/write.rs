@@ -137,6 +137,7 @@ impl OutputLock {
     /// changes only when it is committed, and a staging folder dropped
     /// uncommitted is removed.
     pub fn stage(&self) -> io::Result<Staging<'_>> {
+        crate::interrupt::guard_folder(&self.staging);
         if self.staging.exists() {
             std::fs::remove_dir_all(&self.staging)?;
         }
@@ -148,7 +149,8 @@ impl OutputLock {
             self.staging.metadata().map_or(0o755, |m| permissions_of(&m))
         };
         // Its owner's alone until committed: the pages are not yet checked
-        // for real names, and a killed build leaves the folder behind.
+        // for real names, and a build killed outright leaves the folder
+        // behind. (Ctrl-C, SIGTERM and SIGHUP remove it.)
         set_mode(&self.staging, 0o700);
         let written = reused.then(|| Mutex::new(FxHashSet::default()));
         Ok(Staging { lock: self, failed: Mutex::new(None), open: true, written, mode })
@@ -398,13 +400,15 @@ impl Staging<'_> {
                 .map_or(Ok(()), std::fs::create_dir_all)
                 .and_then(|()| if reused { refill(&path, &file.bytes) } else { std::fs::write(&path, &file.bytes) })
         };
-        let written = match write() {
+        let written = crate::interrupt::unless_interrupted(|| match write() {
             // A reused spare may hold a folder where this build writes a
             // file, or a file where it needs a folder.
             Err(_) if self.written.is_some() => clear_way(&self.lock.staging, &path).and_then(|()| write()),
             done => done,
-        }
-        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())));
+        });
+        // Interrupted: the folder is going, and the run with it.
+        let Some(written) = written else { return };
+        let written = written.map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())));
         match written {
             Ok(()) => {
                 if let Some(paths) = &self.written {
@@ -460,8 +464,10 @@ impl Staging<'_> {
         std::fs::write(self.lock.staging.join(MARKER), marker)?;
         // Readable again, as the output it becomes.
         set_mode(&self.lock.staging, self.mode);
-        // From here the swap cleans up after itself.
+        // From here the swap cleans up after itself, and the folder, once
+        // swapped, may be the output.
         self.open = false;
+        crate::interrupt::release_folder(&self.lock.staging);
         self.lock.swap(exchange)
     }
 }
@@ -470,6 +476,7 @@ impl Drop for Staging<'_> {
     fn drop(&mut self) {
         if self.open {
             let _ = std::fs::remove_dir_all(&self.lock.staging);
+            crate::interrupt::release_folder(&self.lock.staging);
         }
     }
 }

@@ -154,6 +154,55 @@ fn a_build_killed_mid_write_leaves_the_previous_output_and_the_next_build_cleans
     assert!(after_kill == previous || after_kill == rebuilt, "the output after the kill is one whole build");
 }
 
+/// Found by a privacy audit: a build stopped by SIGTERM or SIGHUP left its
+/// staging folder, with pages not yet checked for real names, until the
+/// next build.
+#[cfg(unix)]
+#[test]
+fn a_build_stopped_by_a_signal_removes_its_staging_folder_and_keeps_the_output() {
+    let project = big_project();
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("out");
+    assert!(build_into(project.path(), &out).status.success());
+    let previous = snapshot(&out);
+    for (signal, code) in [(libc::SIGTERM, 143), (libc::SIGHUP, 129), (libc::SIGINT, 130)] {
+        // A build that finished before the signal landed proves nothing: tried again.
+        let mut stopped = None;
+        for _ in 0..5 {
+            let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("wingreport"))
+                .args(["build", "--quiet", "--root"])
+                .arg(project.path())
+                .arg("--output")
+                .arg(&out)
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let staging = parent.path().join(format!(".out.staging-{}", child.id()));
+            while !staging.exists() && child.try_wait().unwrap().is_none() {
+                std::thread::yield_now();
+            }
+            // SAFETY: a signal to the child this test started.
+            unsafe { libc::kill(child.id() as i32, signal) };
+            let output = child.wait_with_output().unwrap();
+            if output.status.code() == Some(code) {
+                stopped = Some(output);
+                break;
+            }
+            assert!(
+                output.status.success(),
+                "neither stopped cleanly nor finished: {} {}",
+                output.status,
+                stderr(&output)
+            );
+        }
+        let output = stopped.unwrap_or_else(|| panic!("every build finished before signal {signal}"));
+        assert!(stderr(&output).contains("removed the temporary files"), "{}", stderr(&output));
+        let left = names(parent.path());
+        assert!(left.iter().all(|name| !name.contains("staging")), "signal {signal} left {left:?}");
+        assert!(snapshot(&out) == previous, "signal {signal}: the output is the previous build's");
+    }
+}
+
 #[test]
 fn a_project_that_fails_to_build_still_loses_the_leftovers() {
     let (project, parent) = project_and_output();
