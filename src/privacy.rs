@@ -6,7 +6,7 @@
 //! not in the markup, so no tag, entity, emphasis mark, accent written as
 //! two characters, soft hyphen or address can hide one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::{LazyLock, Mutex};
 
@@ -999,6 +999,35 @@ pub fn is_leak(problem: &Diagnostic) -> bool {
     problem.message.starts_with(LEAK)
 }
 
+/// `problems` as a page that other machines can reach shows them: each real
+/// name found says where it is, but not the name, the line quoting it or
+/// the hint naming it; other problems are as they are. A place at line 0 is
+/// a file's or folder's name holding the name (or an output file no source
+/// line wrote it into), so that path is left out.
+pub fn without_names(problems: &[Diagnostic]) -> Vec<Diagnostic> {
+    let named: HashSet<&str> = problems.iter().filter(|p| is_leak(p) && p.line == 0).map(|p| p.path.as_str()).collect();
+    let mut shown: Vec<Diagnostic> = problems
+        .iter()
+        .map(|p| match (is_leak(p), named.contains(p.path.as_str())) {
+            (false, _) => p.clone(),
+            (true, false) => Diagnostic::new(
+                p.path.clone(),
+                p.line,
+                p.col,
+                "a real name from the private list was found here: the terminal running serve shows it",
+            ),
+            (true, true) => Diagnostic::whole_file(
+                "a path left out",
+                "a real name from the private list was found where the path itself may hold it: \
+                 the terminal running serve shows where",
+            ),
+        })
+        .collect();
+    // Problems that now read alike are shown once.
+    crate::diagnostics::dedup(&mut shown);
+    shown
+}
+
 /// One diagnostic per source line that put a listed name into the output;
 /// a name found only in the output (from a template, say) points there.
 pub fn find_leaks(root: &Path, names: &[String], files: &[OutputFile]) -> Vec<Diagnostic> {
@@ -1280,6 +1309,42 @@ mod tests {
         let diags = scanner.finish(dir.path());
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert_eq!(diags[0].message, "real name `ida smith` would be published (in sites/a/index.html)");
+    }
+
+    /// A page that other machines can reach says where a real name is, but
+    /// neither the name nor a path holding it.
+    #[test]
+    fn a_real_name_problem_is_shown_without_the_name() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content/pages")).unwrap();
+        std::fs::create_dir_all(dir.path().join("content/sites/a")).unwrap();
+        std::fs::write(dir.path().join("content/pages/ida-smith.md"), "# About\nIda Smith spoke.\n").unwrap();
+        std::fs::write(dir.path().join("content/sites/a/02.md"), "x\ny\nas IDA SMITH said\n").unwrap();
+        let scanner = Scanner::new(&["Ida Smith".to_string(), "Zebedee Quux".to_string()]);
+        scanner.scan("pages/ida-smith/index.html", b"<p>Ida Smith spoke.</p>");
+        // A name no source line writes: only its output file is known.
+        scanner.scan("sites/zebedee-quux/index.html", b"<p>Zebedee Quux</p>");
+        let mut problems = scanner.finish(dir.path());
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        problems.push(Diagnostic::new("content/x.yaml", 1, 2, "bad value").with_hint("fix it"));
+        let shown = without_names(&problems);
+        for p in &shown {
+            let words = format!("{} {} {:?}", p.location(), p.message, p.hint).to_lowercase();
+            for name in ["ida", "smith", "zebedee", "quux"] {
+                assert!(!words.contains(name), "{name} in {words}");
+            }
+        }
+        let place = |p: &Diagnostic| (p.location(), p.hint.is_some());
+        let places: Vec<_> = shown.iter().map(place).collect();
+        assert_eq!(
+            places,
+            [
+                ("a path left out".to_string(), false),
+                ("content/sites/a/02.md:3:4".to_string(), false),
+                ("content/x.yaml:1:2".to_string(), true),
+            ]
+        );
+        assert_eq!(shown[2], problems[4], "other problems are as they are");
     }
 
     /// Found by the narrative property: a heading `<A` and a later

@@ -82,6 +82,9 @@ struct Preview {
     errors: Vec<Diagnostic>,
     /// Counts the rebuilds: a page that missed one reloads (see [`RELOAD_JS`]).
     generation: u64,
+    /// Whether other machines can connect: the pages then leave out any
+    /// real name found, which the terminal alone shows.
+    reachable: bool,
 }
 
 type Shared = Arc<RwLock<Preview>>;
@@ -560,7 +563,8 @@ pub fn serve(options: ServeOptions) -> Result<(), Failure> {
     let listener = runtime.block_on(bind(options.bind, options.port))?;
     let address = listener.local_addr().map_err(|e| Failure::Io(e.to_string()))?;
 
-    let preview: Shared = Arc::default();
+    let reachable = !options.bind.is_loopback();
+    let preview: Shared = Arc::new(RwLock::new(Preview { reachable, ..Preview::default() }));
     let mut rebuilder = Rebuilder {
         root: root.clone(),
         preview: preview.clone(),
@@ -573,10 +577,11 @@ pub fn serve(options: ServeOptions) -> Result<(), Failure> {
     print_problems(&root, &preview);
 
     runtime.block_on(async move {
-        if !options.bind.is_loopback() {
+        if reachable {
             eprintln!(
-                "warning: serving on {address}, reachable from other machines; drafts, and the problems shown \
-                 (which quote any real name found), are visible to anyone who can connect"
+                "warning: serving on {address}, reachable from other machines; drafts and the problems shown \
+                 are visible to anyone who can connect, but a real name found is left out of the pages and \
+                 shown in this terminal only"
             );
         }
         let url = format!("http://{address}/");
@@ -883,14 +888,19 @@ const RELOAD_JS: &str = concat!(
 
 /// The preview's pages allow the live-reload script and the error panel,
 /// which the published pages' policy forbids.
-fn preview_html(html: &str, errors: &[Diagnostic], generation: u64) -> String {
+fn preview_html(html: &str, state: &Preview) -> String {
     let html = html.replacen("script-src 'self'", "script-src 'self' 'unsafe-inline'; connect-src 'self'", 1).replacen(
         "style-src 'self'",
         "style-src 'self' 'unsafe-inline'",
         1,
     );
-    let panel = if errors.is_empty() { String::new() } else { error_panel(errors) };
-    let added = format!("{panel}<script data-generation=\"{generation}\">{RELOAD_JS}</script>");
+    let panel = match &state.errors[..] {
+        [] => String::new(),
+        // Anyone who can connect reads the panel: not the real names it would quote.
+        errors if state.reachable => error_panel(&crate::privacy::without_names(errors)),
+        errors => error_panel(errors),
+    };
+    let added = format!("{panel}<script data-generation=\"{}\">{RELOAD_JS}</script>", state.generation);
     match html.rfind("</body>") {
         Some(at) => format!("{}{added}{}", &html[..at], &html[at..]),
         None => format!("{html}{added}"),
@@ -976,10 +986,7 @@ async fn page(State(preview): State<Shared>, uri: Uri) -> Response {
         return not_found(&path, &state);
     };
     if path.ends_with(".html") {
-        return html_response(
-            StatusCode::OK,
-            preview_html(&String::from_utf8_lossy(bytes), &state.errors, state.generation),
-        );
+        return html_response(StatusCode::OK, preview_html(&String::from_utf8_lossy(bytes), &state));
     }
     Response::builder()
         .header(header::CONTENT_TYPE, content_type(&path))
@@ -1015,7 +1022,7 @@ fn problem_page(path: &str, state: &Preview, status: StatusCode, title: &str, me
          <body><main><h1>{title}</h1><p>{}.</p></main></body></html>",
         escape_html(&message)
     );
-    html_response(status, preview_html(&html, &state.errors, state.generation))
+    html_response(status, preview_html(&html, state))
 }
 
 fn html_response(status: StatusCode, html: String) -> Response {
@@ -1085,15 +1092,35 @@ mod tests {
     #[test]
     fn preview_pages_allow_the_reload_script_and_show_errors() {
         let page = "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'self'; script-src 'self'\"><body><p>x</p></body>";
-        let clean = preview_html(page, &[], 7);
+        let clean = preview_html(page, &Preview { generation: 7, ..Preview::default() });
         assert!(clean.contains("script-src 'self' 'unsafe-inline'; connect-src 'self'"));
         assert!(!clean.contains("wingreport-errors"));
         assert!(clean.contains("<script data-generation=\"7\">"), "{clean}");
         assert!(clean.contains(&format!("fetch(\"{GENERATION_PATH}\", {{")), "the script asks where serve answers");
         let diag = Diagnostic::new("content/sites/a/site.yaml", 3, 5, "bad <value>").with_hint("fix it");
-        let broken = preview_html(page, &[diag], 7);
+        let broken = preview_html(page, &Preview { errors: vec![diag], generation: 7, ..Preview::default() });
         assert!(broken.contains("content/sites/a/site.yaml:3:5"));
         assert!(broken.contains("bad &lt;value&gt;"));
         assert!(broken.find("wingreport-errors") < broken.find("</body>"));
+    }
+
+    #[test]
+    fn a_real_name_found_is_left_out_of_pages_other_machines_can_reach() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content")).unwrap();
+        std::fs::write(dir.path().join("content/a.md"), "x\nIda Smith spoke.\n").unwrap();
+        let leak = Scanner::new(&["Ida Smith".to_string()]);
+        leak.scan("sites/a/index.html", b"<p>Ida Smith spoke.</p>");
+        let other = Diagnostic::new("content/b.md", 4, 1, "citation `@nokey` is not in the bibliography");
+        let errors: Vec<Diagnostic> = leak.finish(dir.path()).into_iter().chain([other]).collect();
+        let page = "<body><p>x</p></body>";
+        let on = |reachable| preview_html(page, &Preview { errors: errors.clone(), reachable, ..Preview::default() });
+        let local = on(false);
+        assert!(local.contains("real name `Ida Smith` would be published (in sites/a/index.html)"), "{local}");
+        let shared = on(true);
+        assert!(!shared.to_lowercase().contains("ida smith"), "{shared}");
+        assert!(shared.contains("content/a.md:2:1"), "where it is: {shared}");
+        assert!(shared.contains("the terminal running serve shows it"), "{shared}");
+        assert!(shared.contains("citation `@nokey`"), "other problems as they are: {shared}");
     }
 }

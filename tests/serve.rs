@@ -39,6 +39,13 @@ fn serve() -> Command {
 }
 
 fn spawn(command: &mut Command) -> Server {
+    let server = launch(command);
+    assert!(server.address.starts_with("127.0.0.1:"), "binds loopback by default: {}", server.address);
+    server
+}
+
+/// The server `command` starts, at the address it prints.
+fn launch(command: &mut Command) -> Server {
     let mut child = command.env("NO_COLOR", "1").stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let stdout = lines(child.stdout.take().unwrap());
     let log = lines(child.stderr.take().unwrap());
@@ -46,7 +53,6 @@ fn spawn(command: &mut Command) -> Server {
     let mut server = Server { child, address: String::new(), log };
     let line = stdout.recv_timeout(Duration::from_secs(30)).expect("serve prints its address");
     server.address = line.split("http://").nth(1).unwrap().split('/').next().unwrap().to_string();
-    assert!(server.address.starts_with("127.0.0.1:"), "binds loopback by default: {line}");
     server
 }
 
@@ -569,6 +575,57 @@ fn a_real_name_saved_into_a_report_or_added_to_the_list_is_caught() {
     std::fs::write(root.join("private/real-names.txt"), "Zebedee Quux\n").unwrap();
     wait_for(&mut channel, "event: reload");
     assert!(!has_overlay(&get(&server, "/sites/drake-hall/")));
+}
+
+/// Everything a page holds, its text and its attributes' values, lowercased.
+fn all_words(html: &str) -> String {
+    let doc = scraper::Html::parse_document(html);
+    let words = doc.root_element().descendants().map(|node| match node.value() {
+        scraper::Node::Text(text) => text.to_string(),
+        scraper::Node::Element(element) => element.attrs().map(|(_, value)| value).collect::<Vec<_>>().join(" "),
+        _ => String::new(),
+    });
+    words.collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// Found by a privacy review: with `--bind 0.0.0.0`, anyone who could
+/// connect read the real name in the withheld page's problems. The pages
+/// say where it is, and only the terminal what it is, unless serve listens
+/// on this machine alone.
+#[test]
+fn a_real_name_found_is_left_out_of_pages_other_machines_can_reach() {
+    let dir = bundled_project();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("private")).unwrap();
+    // Risley is in file and folder names too, which are left out with it.
+    std::fs::write(root.join("private/real-names.txt"), "Zebedee Quux\nRisley\n").unwrap();
+    let findings = "content/sites/drake-hall/02-findings.md";
+    let mut text = std::fs::read_to_string(root.join(findings)).unwrap();
+    text.push_str("\nZebedee Quux said so.\n");
+    std::fs::write(root.join(findings), &text).unwrap();
+    let place = format!("{findings}:{}:", line_of(root, findings, "Zebedee Quux"));
+
+    let mut server = launch(serve().args(["--bind", "0.0.0.0", "--port", "0", "--root"]).arg(root));
+    let port = server.address.strip_prefix("0.0.0.0:").expect("listens on every address").to_string();
+    server.address = format!("127.0.0.1:{port}");
+    for path in ["/", "/sites/drake-hall/", "/no-such-page/"] {
+        let page = withheld(&server, path);
+        let words = all_words(&page);
+        for name in ["zebedee", "quux", "risley"] {
+            assert!(!words.contains(name), "{name} in {path}: {words}");
+        }
+        let problems = overlay(&page);
+        assert!(problems.contains(&place), "{path}: {problems}");
+        assert!(problems.contains("the terminal running serve shows it"), "{path}: {problems}");
+    }
+    log_line(&server, "real name `Zebedee Quux` would be published");
+    log_line(&server, "a real name found is left out of the pages and shown in this terminal only");
+    drop(server);
+
+    let server = start(root);
+    let problems = overlay(&withheld(&server, "/"));
+    assert!(problems.contains("real name `Zebedee Quux` would be published"), "{problems}");
+    assert!(problems.contains(&place), "{problems}");
 }
 
 /// Found by a preview audit: a real-names list made after serve started,
