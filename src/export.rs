@@ -21,6 +21,8 @@ pub struct Format {
     pub files: &'static str,
     /// "print", "convert".
     pub verb: &'static str,
+    /// "Printed", "Converted": what a progress bar says of the reports done.
+    pub done: &'static str,
 }
 
 /// What to export, from the command's arguments.
@@ -131,6 +133,22 @@ impl Prepared {
         std::fs::create_dir_all(&converted)
             .map_err(|e| Failure::Io(format!("cannot make {}: {e}", converted.display())))?;
         Ok(prepared)
+    }
+
+    /// A progress bar for a run of more than one report, on a terminal
+    /// only: a run for a thousand reports takes minutes.
+    pub fn progress(&self) -> indicatif::ProgressBar {
+        let total = self.ids.len();
+        if total < 2 {
+            return indicatif::ProgressBar::hidden();
+        }
+        // Drawn on stderr, and not at all when that is no terminal (a log, CI).
+        let bar = indicatif::ProgressBar::new(total as u64);
+        let template = format!("{} {{pos}} of {{len}} reports [{{bar:30}}] {{eta}} left", self.format.done);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar
     }
 
     /// The temporary folder holding everything else (browser profiles, logs).
@@ -366,7 +384,7 @@ fn site_folders(root: &Path) -> Vec<String> {
 mod tests {
     use super::*;
 
-    const PDF: Format = Format { extension: "pdf", files: "PDFs", verb: "print" };
+    const PDF: Format = Format { extension: "pdf", files: "PDFs", verb: "print", done: "Printed" };
 
     /// Three reports replacing earlier ones, in a fresh folder.
     fn three_replacements() -> (tempfile::TempDir, Vec<(PathBuf, PathBuf)>) {

@@ -555,6 +555,7 @@ fn every_report_is_printed_over_the_devtools_pipe_with_the_documented_flags() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let pdf_dir = dir.path().join("pdf");
     assert!(stderr(&out).contains(&format!("Wrote 4 PDFs into {}", pdf_dir.display())), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("of 4 reports"), "a progress bar only on a terminal: {}", stderr(&out));
     for id in ["drake-hall", "high-down", "holme-house", "risley"] {
         // The fake's PDF, finished with the metadata the page gave.
         let doc = lopdf::Document::load(pdf_dir.join(format!("{id}.pdf"))).unwrap();
@@ -568,12 +569,18 @@ fn every_report_is_printed_over_the_devtools_pipe_with_the_documented_flags() {
     }
     let args = std::fs::read_to_string(bin.path().join("args.log")).unwrap();
     let args: Vec<&str> = args.lines().collect();
-    for flag in wingreport::pdf::HEADLESS_FLAGS.into_iter().chain(["--remote-debugging-pipe"]) {
-        assert_eq!(args.iter().filter(|a| **a == flag).count(), 4, "{flag} once per report: {args:?}");
+    // One browser per printer, each printing report after report: starting
+    // one took about as long as printing a report.
+    let launches = args.iter().filter(|a| **a == "--remote-debugging-pipe").count();
+    let printers = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 4);
+    assert!((1..=printers).contains(&launches), "{launches} browsers for {printers} printers: {args:?}");
+    for flag in wingreport::pdf::HEADLESS_FLAGS {
+        assert_eq!(args.iter().filter(|a| **a == flag).count(), launches, "{flag} once per browser: {args:?}");
     }
-    let profiles: Vec<_> = args.iter().filter(|a| a.starts_with("--user-data-dir=")).collect();
-    assert_eq!(profiles.len(), 4);
-    assert!(profiles.windows(2).all(|w| w[0] != w[1]), "a fresh profile per report");
+    let mut profiles: Vec<_> = args.iter().filter(|a| a.starts_with("--user-data-dir=")).collect();
+    profiles.sort();
+    profiles.dedup();
+    assert_eq!(profiles.len(), launches, "a fresh profile per browser");
 
     let calls = std::fs::read_to_string(bin.path().join("calls.log")).unwrap();
     let calls: Vec<serde_json::Value> = calls.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -581,7 +588,11 @@ fn every_report_is_printed_over_the_devtools_pipe_with_the_documented_flags() {
     let pages: Vec<&str> =
         calls.iter().filter(|c| method(c) == "Page.navigate").map(|c| c["params"]["url"].as_str().unwrap()).collect();
     assert_eq!(pages.len(), 4);
-    assert!(pages[0].starts_with("file://") && pages[0].ends_with("/sites/drake-hall/index.html"), "{pages:?}");
+    assert!(pages.iter().all(|p| p.starts_with("file://")), "{pages:?}");
+    assert!(pages.iter().any(|p| p.ends_with("/sites/drake-hall/index.html")), "{pages:?}");
+    // Each report in a tab of its own, closed once printed.
+    let count = |name: &str| calls.iter().filter(|c| method(c) == name).count();
+    assert_eq!((count("Target.createTarget"), count("Target.closeTarget")), (4, 4));
     let prints: Vec<_> = calls.iter().filter(|c| method(c) == "Page.printToPDF").collect();
     // The first print finds `sec` on page 1, the second shows it and finds it unchanged.
     assert_eq!(prints.len(), 8, "two prints per report");
@@ -623,6 +634,11 @@ fn a_failing_browser_names_the_site_and_writes_nothing() {
     let out = pdf_with(dir.path(), &silent, &["--site", "high-down"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("without writing the PDF of site high-down"), "{}", stderr(&out));
+
+    // Every report: the browsers printing at once all fail, and the first report's failure is told.
+    let out = pdf_with(dir.path(), &silent, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("without writing the PDF of site drake-hall"), "{}", stderr(&out));
 
     let garbled = fake_browser(bin.path(), "", b"%PDF-1.4 not really");
     let out = pdf_with(dir.path(), &garbled, &["--site", "high-down"]);

@@ -21,7 +21,7 @@ use crate::export::{Exported, Format, Prepared, Request};
 pub use chart::Rasteriser;
 
 /// How `docx` names its files and says what it does.
-pub const FORMAT: Format = Format { extension: "docx", files: "Word documents", verb: "convert" };
+pub const FORMAT: Format = Format { extension: "docx", files: "Word documents", verb: "convert", done: "Converted" };
 
 /// Builds the project into a temporary folder and converts each site report
 /// (or only the one asked for) to `<output>/<id>.docx`; the output folder
@@ -29,11 +29,16 @@ pub const FORMAT: Format = Format { extension: "docx", files: "Word documents", 
 pub fn docx(request: &Request) -> Result<Exported, Failure> {
     let prepared = Prepared::new(request, FORMAT)?;
     let raster = Rasteriser::new();
-    prepared.ids.par_iter().try_for_each(|id| {
+    let progress = prepared.progress();
+    let converted = prepared.ids.par_iter().try_for_each(|id| {
         let bytes = report(&prepared.report_folder(id), &raster)
             .map_err(|e| Failure::Io(format!("cannot convert site {id} to Word: {e}")))?;
-        prepared.put(id, &bytes)
-    })?;
+        prepared.put(id, &bytes)?;
+        progress.inc(1);
+        Ok(())
+    });
+    progress.finish_and_clear();
+    converted?;
     prepared.finish()
 }
 

@@ -83,6 +83,11 @@ impl Browser {
         Ok(Browser { child, to_browser: Some(to_browser), from_browser: receiver, next_id: 0, deadline })
     }
 
+    /// Every later call must be answered before `deadline`.
+    pub fn set_deadline(&mut self, deadline: Instant) {
+        self.deadline = deadline;
+    }
+
     /// Sends `method` (to the page of `session` when given) and waits for its
     /// result, skipping events.
     pub fn call(&mut self, session: Option<&str>, method: &str, params: Value) -> Result<Value, CdpError> {

@@ -17,6 +17,7 @@ pub mod document;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -51,7 +52,7 @@ pub const PAGE_TIMEOUT: Duration = Duration::from_secs(120);
 const MAX_PRINTS: usize = 4;
 
 /// How `pdf` names its files and says what it does.
-pub const FORMAT: Format = Format { extension: "pdf", files: "PDFs", verb: "print" };
+pub const FORMAT: Format = Format { extension: "pdf", files: "PDFs", verb: "print", done: "Printed" };
 
 /// Builds the project into a temporary folder and prints each site report
 /// (or only the one asked for) to `<output>/<id>.pdf`; the output folder
@@ -60,12 +61,56 @@ pub const FORMAT: Format = Format { extension: "pdf", files: "PDFs", verb: "prin
 pub fn pdf(request: &Request, browser: Option<&Path>) -> Result<Exported, Failure> {
     let prepared = Prepared::new(request, FORMAT)?;
     let browser = find_browser(browser)?;
-    for id in &prepared.ids {
-        let page = prepared.report_folder(id).join("index.html");
-        let bytes = print_report(&browser, &page, prepared.work(), id)?;
-        prepared.put(id, &bytes)?;
+    let progress = prepared.progress();
+    let (next, stop) = (AtomicUsize::new(0), AtomicBool::new(false));
+    let printers = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, MAX_PRINTERS);
+    let failures: Vec<(usize, Failure)> = std::thread::scope(|scope| {
+        let share = || print_share(&browser, &prepared, &next, &stop, &progress);
+        let workers: Vec<_> = (0..printers.min(prepared.ids.len())).map(|_| scope.spawn(share)).collect();
+        workers.into_iter().filter_map(|worker| worker.join().ok().and_then(Result::err)).collect()
+    });
+    progress.finish_and_clear();
+    // Of several failing at once, the first report's, whichever thread met it first.
+    if let Some((_, failure)) = failures.into_iter().min_by_key(|(index, _)| *index) {
+        return Err(failure);
     }
     prepared.finish()
+}
+
+/// Browsers printing at once at most: each prints one report at a time, and
+/// a browser's own processes already take more than one core while it prints.
+const MAX_PRINTERS: usize = 4;
+
+/// Prints reports, taking the next one not yet taken, until there are none
+/// or another printer failed: the index of the report that failed and why.
+fn print_share(
+    browser: &Path,
+    prepared: &Prepared,
+    next: &AtomicUsize,
+    stop: &AtomicBool,
+    progress: &indicatif::ProgressBar,
+) -> Result<(), (usize, Failure)> {
+    let mut printer: Option<Printer> = None;
+    while !stop.load(Ordering::Relaxed) {
+        let index = next.fetch_add(1, Ordering::Relaxed);
+        let Some(id) = prepared.ids.get(index) else { break };
+        let printed = match &mut printer {
+            Some(printer) => Ok(printer),
+            // Started for its first report: one that fails to start names it.
+            None => Printer::launch(browser, prepared.work(), id).map(|started| printer.insert(started)),
+        }
+        .and_then(|printer| printer.print(&prepared.report_folder(id).join("index.html"), id))
+        .and_then(|bytes| prepared.put(id, &bytes));
+        if let Err(failure) = printed {
+            stop.store(true, Ordering::Relaxed);
+            return Err((index, failure));
+        }
+        progress.inc(1);
+    }
+    if let Some(printer) = printer {
+        printer.chrome.close();
+    }
+    Ok(())
 }
 
 /// Waits for the page and its fonts, gives each entry of the contents as
@@ -116,58 +161,73 @@ struct PageFacts {
     headings: Vec<String>,
 }
 
-/// Prints one report to PDF bytes with a fresh browser profile, within [`PAGE_TIMEOUT`].
-fn print_report(browser: &Path, page: &Path, work: &Path, id: &str) -> Result<Vec<u8>, Failure> {
-    let io = |what: &str, e: std::io::Error| Failure::Io(format!("{what} for site {id}: {e}"));
-    let profile = tempfile::Builder::new()
-        .prefix("profile-")
-        .tempdir_in(work)
-        .map_err(|e| io("cannot make a browser profile folder", e))?;
-    let log_path = work.join(format!("{id}.browser.log"));
-    let log = std::fs::File::create(&log_path).map_err(|e| io("cannot make the browser log", e))?;
-    let mut args: Vec<String> = HEADLESS_FLAGS.iter().map(ToString::to_string).collect();
-    args.push("--disable-dev-shm-usage".into());
-    args.push(format!("--user-data-dir={}", profile.path().display()));
-    args.push("about:blank".into());
+/// A browser, with a fresh profile of its own, that prints report after
+/// report, each in a new tab: starting a browser took about as long as
+/// printing a report.
+struct Printer {
+    chrome: Browser,
+    program: std::path::PathBuf,
+    log_path: std::path::PathBuf,
+    /// Removed when the printer is dropped, after the browser has gone.
+    _profile: tempfile::TempDir,
+}
 
-    let mut chrome = Browser::launch(browser, &args, log, Instant::now() + PAGE_TIMEOUT)
-        .map_err(|e| Failure::Io(format!("cannot start {} for site {id}: {e}", browser.display())))?;
-    let result = drive(&mut chrome, &file_url(page));
-    let failure = |chrome: &mut Browser, e: CdpError| {
-        let tail = log_tail(&log_path);
-        let name = browser.display();
-        Failure::Io(match e {
-            CdpError::Closed => match chrome.exit_status() {
-                Some(status) if !status.success() => format!("{name} failed to print site {id} ({status}){tail}"),
-                _ => format!("{name} exited without writing the PDF of site {id}{tail}"),
-            },
-            CdpError::Timeout => format!(
-                "{name} did not finish printing site {id} within {} s and was stopped{tail}",
-                PAGE_TIMEOUT.as_secs()
-            ),
-            e => format!("{name} could not print site {id}: {e}{tail}"),
-        })
-    };
-    let (pdf, facts) = match result {
-        Ok(done) => done,
-        Err(Printing::Browser(e)) => return Err(failure(&mut chrome, e)),
-        Err(Printing::Unreadable(e)) => {
-            return Err(Failure::Io(format!(
-                "the PDF {} printed for site {id} cannot be read: {e}",
-                browser.display()
-            )));
-        }
-    };
-    chrome.close();
-    let meta = Metadata {
-        title: facts.title,
-        authors: facts.authors,
-        subject: facts.series,
-        language: facts.language,
-        headings: facts.headings,
-    };
-    document::finish(&pdf, &meta)
-        .map_err(|e| Failure::Io(format!("the PDF {} printed for site {id} cannot be read: {e}", browser.display())))
+impl Printer {
+    /// Starts the browser; `id` is the report it is started for, which a
+    /// failure to start names.
+    fn launch(program: &Path, work: &Path, id: &str) -> Result<Printer, Failure> {
+        let io = |what: &str, e: std::io::Error| Failure::Io(format!("{what} for site {id}: {e}"));
+        let profile = tempfile::Builder::new()
+            .prefix("profile-")
+            .tempdir_in(work)
+            .map_err(|e| io("cannot make a browser profile folder", e))?;
+        let log_path = profile.path().with_extension("log");
+        let log = std::fs::File::create(&log_path).map_err(|e| io("cannot make the browser log", e))?;
+        let mut args: Vec<String> = HEADLESS_FLAGS.iter().map(ToString::to_string).collect();
+        args.push("--disable-dev-shm-usage".into());
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        args.push("about:blank".into());
+        let chrome = Browser::launch(program, &args, log, Instant::now() + PAGE_TIMEOUT)
+            .map_err(|e| Failure::Io(format!("cannot start {} for site {id}: {e}", program.display())))?;
+        Ok(Printer { chrome, program: program.to_path_buf(), log_path, _profile: profile })
+    }
+
+    /// Prints the report `page` of site `id` to PDF bytes within [`PAGE_TIMEOUT`].
+    fn print(&mut self, page: &Path, id: &str) -> Result<Vec<u8>, Failure> {
+        self.chrome.set_deadline(Instant::now() + PAGE_TIMEOUT);
+        let name = self.program.display();
+        let (pdf, facts) = match drive(&mut self.chrome, &file_url(page)) {
+            Ok(done) => done,
+            Err(Printing::Browser(e)) => {
+                let tail = log_tail(&self.log_path);
+                return Err(Failure::Io(match e {
+                    CdpError::Closed => match self.chrome.exit_status() {
+                        Some(status) if !status.success() => {
+                            format!("{name} failed to print site {id} ({status}){tail}")
+                        }
+                        _ => format!("{name} exited without writing the PDF of site {id}{tail}"),
+                    },
+                    CdpError::Timeout => format!(
+                        "{name} did not finish printing site {id} within {} s and was stopped{tail}",
+                        PAGE_TIMEOUT.as_secs()
+                    ),
+                    e => format!("{name} could not print site {id}: {e}{tail}"),
+                }));
+            }
+            Err(Printing::Unreadable(e)) => {
+                return Err(Failure::Io(format!("the PDF {name} printed for site {id} cannot be read: {e}")));
+            }
+        };
+        let meta = Metadata {
+            title: facts.title,
+            authors: facts.authors,
+            subject: facts.series,
+            language: facts.language,
+            headings: facts.headings,
+        };
+        document::finish(&pdf, &meta)
+            .map_err(|e| Failure::Io(format!("the PDF {name} printed for site {id} cannot be read: {e}")))
+    }
 }
 
 /// Why [`drive`] stopped.
@@ -183,7 +243,7 @@ impl From<CdpError> for Printing {
 }
 
 /// Opens `url` in a new tab and prints it until the contents' page numbers
-/// match where their targets landed.
+/// match where their targets landed, then closes the tab.
 fn drive(chrome: &mut Browser, url: &str) -> Result<(Vec<u8>, PageFacts), Printing> {
     let target = chrome.call(None, "Target.createTarget", json!({"url": "about:blank"}))?;
     let target_id = target.get("targetId").cloned().unwrap_or(Value::Null);
@@ -232,6 +292,8 @@ fn drive(chrome: &mut Browser, url: &str) -> Result<(Vec<u8>, PageFacts), Printi
         chrome.call(session, "Runtime.evaluate", json!({"expression": fill}))?;
         filled = landed;
     }
+    // The browser goes on to the next report: this one's page is let go.
+    chrome.call(None, "Target.closeTarget", json!({"targetId": target_id}))?;
     Ok((pdf, facts))
 }
 
