@@ -67,7 +67,8 @@ pub fn pdf(request: &Request, browser: Option<&Path>) -> Result<Exported, Failur
     let failures: Vec<(usize, Failure)> = std::thread::scope(|scope| {
         let share = || print_share(&browser, &prepared, &next, &stop, &progress);
         let workers: Vec<_> = (0..printers.min(prepared.ids.len())).map(|_| scope.spawn(share)).collect();
-        workers.into_iter().filter_map(|worker| worker.join().ok().and_then(Result::err)).collect()
+        let joined = workers.into_iter().map(|worker| worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        joined.filter_map(Result::err).collect()
     });
     progress.finish_and_clear();
     // Of several failing at once, the first report's, whichever thread met it first.
