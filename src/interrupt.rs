@@ -85,7 +85,7 @@ fn watch() {
             for folder in &left.folders {
                 let _ = std::fs::remove_dir_all(folder);
             }
-            eprintln!("interrupted ({name}): stopped, and removed the temporary files; nothing was written");
+            eprintln!("interrupted ({name}): stopped, and removed the temporary files");
             std::process::exit(code);
         });
         // A signal before the handlers are in place would end the run with

@@ -85,6 +85,9 @@ struct Preview {
     /// Whether other machines can connect: the pages then leave out any
     /// real name found, which the terminal alone shows.
     reachable: bool,
+    /// The real-names list as of the last rebuild, when `reachable`: the
+    /// problems quoting a name are left out of the pages too.
+    names: Vec<String>,
 }
 
 type Shared = Arc<RwLock<Preview>>;
@@ -472,8 +475,13 @@ impl Rebuilder {
             }
         };
         let elapsed = started.elapsed().as_millis();
+        let reachable = self.preview.read().is_ok_and(|state| state.reachable);
+        // Read before the lock: a list that cannot be read is among the
+        // problems, and hides none.
+        let names = if reachable { self.names() } else { Vec::new() };
         let mut state = self.preview.write().unwrap_or_else(|e| e.into_inner());
         state.generation += 1;
+        state.names = names;
         match result {
             Ok(update) => {
                 state.update(update);
@@ -500,6 +508,13 @@ impl Rebuilder {
                 Err(failure)
             }
         }
+    }
+
+    /// The real-names list as it stands, or none when it cannot be read.
+    fn names(&self) -> Vec<String> {
+        let list =
+            self.cache.as_ref().map_or(crate::model::DEFAULT_REAL_NAMES, |c| &c.project.config.privacy.real_names);
+        crate::privacy::read_deny_list(&self.root, list).unwrap_or_default()
     }
 
     fn everything(&mut self) -> Result<Update, Failure> {
@@ -897,7 +912,7 @@ fn preview_html(html: &str, state: &Preview) -> String {
     let panel = match &state.errors[..] {
         [] => String::new(),
         // Anyone who can connect reads the panel: not the real names it would quote.
-        errors if state.reachable => error_panel(&crate::privacy::without_names(errors)),
+        errors if state.reachable => error_panel(&crate::privacy::without_names(errors, &state.names)),
         errors => error_panel(errors),
     };
     let added = format!("{panel}<script data-generation=\"{}\">{RELOAD_JS}</script>", state.generation);

@@ -47,13 +47,23 @@ pub struct Browser {
 
 impl Browser {
     /// Starts `program` with `args` and the pipe; every later call must be
-    /// answered before `deadline`. The browser's stdout and stderr go to `log`.
-    pub fn launch(program: &Path, args: &[String], log: std::fs::File, deadline: Instant) -> Result<Browser, CdpError> {
+    /// answered before `deadline`. The browser's stdout and stderr go to
+    /// `log`, its temporary files to `temp`.
+    pub fn launch(
+        program: &Path,
+        args: &[String],
+        log: std::fs::File,
+        temp: &Path,
+        deadline: Instant,
+    ) -> Result<Browser, CdpError> {
         let (browser_reads, to_browser) = std::io::pipe().map_err(CdpError::Start)?;
         let (from_browser, browser_writes) = std::io::pipe().map_err(CdpError::Start)?;
         let log_err = log.try_clone().map_err(CdpError::Start)?;
         let mut command = Command::new(program);
         command.args(args).arg("--remote-debugging-pipe").stdin(Stdio::null()).stdout(log).stderr(log_err);
+        // Its own temporary files go with the run's folder: a browser
+        // stopped outright cannot remove them (`org.chromium.Chromium.*`).
+        command.env("TMPDIR", temp);
         // A group of its own, so that stopping it stops the renderers it starts.
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);

@@ -188,7 +188,7 @@ impl Printer {
         args.push("--disable-dev-shm-usage".into());
         args.push(format!("--user-data-dir={}", profile.path().display()));
         args.push("about:blank".into());
-        let chrome = Browser::launch(program, &args, log, Instant::now() + PAGE_TIMEOUT)
+        let chrome = Browser::launch(program, &args, log, work, Instant::now() + PAGE_TIMEOUT)
             .map_err(|e| Failure::Io(format!("cannot start {} for site {id}: {e}", program.display())))?;
         Ok(Printer { chrome, program: program.to_path_buf(), log_path, _profile: profile })
     }
