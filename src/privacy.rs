@@ -210,9 +210,23 @@ fn look_alike(root: &Path) -> Option<Diagnostic> {
     // wings); their transcripts and forms (`interviewee-3.docx`) are no list.
     let like_a_list = |name: &str| {
         let name = name.to_lowercase();
-        let people = ["name", "participant", "pseudonym", "people", "interviewee", "respondent", "mentee"];
+        let people = [
+            "name",
+            "realname",
+            "surname",
+            "namelist",
+            "participant",
+            "pseudonym",
+            "people",
+            "interviewee",
+            "respondent",
+            "mentee",
+            "mentor",
+        ];
         let text = [".txt", ".csv", ".tsv"].iter().any(|ext| name.ends_with(ext)) || !name.contains('.');
-        text && people.iter().any(|word| name.contains(word))
+        // Whole words, one or many (`mentors.txt`, not `mentoring-notes.txt`).
+        let words = name.split(|c: char| !c.is_alphanumeric()).map(|word| word.strip_suffix('s').unwrap_or(word));
+        text && words.into_iter().any(|word| people.contains(&word))
     };
     let mut found: Vec<String> = Vec::new();
     let top = std::fs::read_dir(root).ok()?.flatten().collect::<Vec<_>>();
@@ -255,7 +269,8 @@ fn look_alike(root: &Path) -> Option<Diagnostic> {
         )
         .with_hint(format!(
             "move or rename it to `{DEFAULT_REAL_NAMES}` (`{expected}` in `{folder}/`), or name it in wingreport.toml \
-             (`[privacy] real_names = \"{name}\"`): until then no real name is checked"
+             (`[privacy] real_names = \"{name}\"`): until then no real name is checked. If it lists no participant \
+             (prisons, say), keep the real list at `{DEFAULT_REAL_NAMES}`, empty if no participant is named"
         )),
     )
 }
@@ -1079,7 +1094,10 @@ pub fn is_leak(problem: &Diagnostic) -> bool {
 /// name (or an output file no source line wrote it into), so that path is
 /// left out, as is any path that holds a name.
 pub fn without_names(problems: &[Diagnostic], names: &[String]) -> Vec<Diagnostic> {
-    let matcher = Matcher::new(names).ok().flatten();
+    // Any form, in any place: a page other machines read loses no more
+    // than a problem's details to a word that only looks like a name.
+    let read = read_names(names);
+    let matcher = Matcher::of_forms(text_forms(&read).into_iter().chain(address_forms(&read)).collect()).ok().flatten();
     let names_in =
         |text: &str| matcher.as_ref().is_some_and(|m| m.find(&Reading::of(text, false).text).next().is_some());
     let quotes = |p: &Diagnostic| names_in(&p.message) || p.hint.as_deref().is_some_and(names_in);
@@ -1445,6 +1463,8 @@ mod tests {
                 .with_hint("put it in static/"),
             Diagnostic::new("content/sites/a/04.md", 5, 1, "broken link").with_hint("did you mean Zebedee Quux?"),
             Diagnostic::new("content/ida-smith/notes.md", 1, 1, "not in a site's folder"),
+            Diagnostic::new("content/sites/a/05.md", 7, 3, "citation `@idasmith2024` is not in references.yaml"),
+            Diagnostic::new("content/sites/a/06.md", 1, 1, "no page IdaSmith.html"),
         ];
         problems.extend(quoting);
         let list = ["Ida Smith".to_string(), "Zebedee Quux".to_string()];
@@ -1466,6 +1486,8 @@ mod tests {
                 ("content/sites/a/site.yaml:4:9".to_string(), false),
                 ("content/sites/a/03.md:2:1".to_string(), false),
                 ("content/sites/a/04.md:5:1".to_string(), false),
+                ("content/sites/a/05.md:7:3".to_string(), false),
+                ("content/sites/a/06.md:1:1".to_string(), false),
             ]
         );
         assert_eq!(shown[2], problems[4], "other problems are as they are");
@@ -1563,6 +1585,7 @@ mod tests {
         // Found by a re-check: a list of prisons is no list of people, nor a transcript.
         std::fs::write(dir.path().join("private/prisons.txt"), "HMP Risley\nHMP Drake Hall\n").unwrap();
         std::fs::write(dir.path().join("private/interviewee-3.docx"), "a transcript").unwrap();
+        std::fs::write(dir.path().join("private/mentoring-notes.txt"), "notes").unwrap();
         assert!(read_deny_list(dir.path(), DEFAULT_REAL_NAMES).unwrap().is_empty());
         std::fs::write(dir.path().join("private/real-names.txt.txt"), "Ida Smith\n").unwrap();
         let err = read_deny_list(dir.path(), DEFAULT_REAL_NAMES).unwrap_err();
@@ -1577,6 +1600,7 @@ mod tests {
             ("lists/real-names.txt", "lists/real-names.txt"),
             ("privte/real_names.csv", "privte/real_names.csv"),
             ("private/interviewees.txt", "private/interviewees.txt"),
+            ("private/mentors.txt", "private/mentors.txt"),
         ] {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join(place);
