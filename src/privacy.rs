@@ -635,17 +635,15 @@ fn address_forms(read: &[String]) -> Vec<String> {
     let mut forms = Vec::new();
     for name in read {
         let words: Vec<&str> = name.split(' ').collect();
-        let letters = |word: &str| word.chars().filter(|c| *c != '\'').count();
-        if words.len() < 2
-            || words.iter().any(|w| letters(w) < MIN_SQUEEZED_WORD)
-            || letters(name) - words.len() + 1 < MIN_SQUEEZED
+        let letters = |word: &&str| word.chars().filter(|&c| c != '\'').count();
+        let Some((surname, given)) = words.split_last() else { continue };
+        if given.is_empty()
+            || words.iter().any(|word| letters(word) < MIN_SQUEEZED_WORD)
+            || words.iter().map(letters).sum::<usize>() < MIN_SQUEEZED
         {
             continue;
         }
-        let (surname, given) = (words[words.len() - 1], words[..words.len() - 1].concat());
-        for form in
-            [words.concat(), format!("{surname}{given}"), format!("{surname} {}", words[..words.len() - 1].join(" "))]
-        {
+        for form in [words.concat(), format!("{surname}{}", given.concat()), format!("{surname} {}", given.join(" "))] {
             if form.contains('\'') {
                 forms.push(form.replace('\'', ""));
             }
