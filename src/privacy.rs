@@ -723,6 +723,21 @@ impl Matcher {
     }
 }
 
+/// `name` with a space before each capital that follows a small letter:
+/// the words of a file name written in camel case (`IdaSmithInterview`).
+fn camel_case_words(name: &str) -> String {
+    let mut words = String::with_capacity(name.len() + 8);
+    let mut after_small = false;
+    for c in name.chars() {
+        if after_small && c.is_uppercase() {
+            words.push(' ');
+        }
+        after_small = c.is_lowercase();
+        words.push(c);
+    }
+    words
+}
+
 /// The longest part of an address before its `@` that is read for names.
 const MAX_LOCAL_PART: usize = 64;
 
@@ -767,16 +782,26 @@ impl Scanner {
             Err(_) => String::from_utf8_lossy(bytes),
         };
         let (reading, named) = (Reading::of(&text, false), Reading::of(path, false));
-        // The file's own name, not its folders' (`sites/frankland/`).
-        let file_name = Reading::of(path.rsplit('/').next().unwrap_or(path), false);
+        // The file's own name, not its folders' (`sites/frankland/`); and
+        // its words as capitals start them (`IdaSmithInterview.pdf`).
+        let own_name = path.rsplit('/').next().unwrap_or(path);
+        let file_name = Reading::of(own_name, false);
+        let words = Reading::of(&camel_case_words(own_name), false);
         let unpacked = unpacked_text(path, bytes).map(|text| Reading::of(&text, false));
         let mut found: Vec<&str> = matcher
             .find(&reading.text)
             .chain(matcher.find(&named.text))
             .chain(unpacked.iter().flat_map(|unpacked| matcher.find(&unpacked.text)))
             .collect();
+        let run_together = self.addresses.iter().flat_map(|addresses| addresses.find(&file_name.text));
+        let before = found.len();
+        found.extend(run_together);
+        // Its camel-case words only when it holds no name run together, so
+        // that `IdaSmith.jpg` is one leak, not two.
+        if found.len() == before && words.text != file_name.text {
+            found.extend(matcher.find(&words.text));
+        }
         if let Some(addresses) = &self.addresses {
-            found.extend(addresses.find(&file_name.text));
             found.extend(addresses.find_before_at(&reading.text));
             found.extend(unpacked.iter().flat_map(|unpacked| addresses.find_before_at(&unpacked.text)));
         }
@@ -1399,6 +1424,10 @@ mod tests {
             ["seano'brien", "seanobrien"]
         );
         assert_eq!(leaks("static/IdaSmith.jpg", ""), ["idasmith"]);
+        // Found by the second re-check: a name run into other words of a file name.
+        assert_eq!(leaks("static/IdaSmithInterview.pdf", ""), ["ida smith"]);
+        assert_eq!(leaks("static/notesIdaSmith.txt", ""), ["ida smith"]);
+        assert!(leaks("static/HMPFrankland.jpg", "").is_empty());
         assert_eq!(leaks("a.html", "told by Sean OBrien"), ["sean obrien"]);
         assert_eq!(leaks("a.html", "Sean O\u{2019}Brien"), ["sean o'brien"]);
         // Words and places in text, and folders named after them, are no names.
