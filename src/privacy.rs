@@ -202,8 +202,7 @@ fn decoded(bytes: &[u8]) -> Result<String, (usize, usize)> {
 /// elsewhere, which would otherwise go unread. Looked for in `private/`
 /// and its folders (`real_names.txt`, `real-names.txt.txt`, `names.csv`,
 /// `lists/real-names.txt`, `participants.txt`, `interviewees.csv`), in a
-/// `Private/` folder,
-/// and at the project's top (`real-names.txt`).
+/// `Private/` folder, and at the project's top (`real-names.txt`).
 fn look_alike(root: &Path) -> Option<Diagnostic> {
     let (folder, expected) = DEFAULT_REAL_NAMES.rsplit_once('/')?;
     // A text file named for the people a study met (not for its prisons or
@@ -242,10 +241,8 @@ fn look_alike(root: &Path) -> Option<Diagnostic> {
                         file.path().strip_prefix(root).ok().map(|p| p.to_string_lossy().replace('\\', "/"))
                     }),
             );
-        } else if path.is_file()
-            && like_a_list(&name)
-            && [".txt", ".csv", ".tsv"].iter().any(|ext| name.to_lowercase().ends_with(ext))
-        {
+        } else if path.is_file() && like_a_list(&name) && name.contains('.') {
+            // At the top, only with its extension (`.txt`, `.csv`, `.tsv`).
             found.push(name);
         } else if path.is_dir()
             && !name.starts_with('.')
@@ -669,15 +666,7 @@ struct Matcher {
 }
 
 impl Matcher {
-    fn new(names: &[String]) -> Result<Option<Matcher>, aho_corasick::BuildError> {
-        Self::of_forms(text_forms(&read_names(names)))
-    }
-
-    /// A matcher of the forms that only addresses and file names are read for.
-    fn for_addresses(names: &[String]) -> Result<Option<Matcher>, aho_corasick::BuildError> {
-        Self::of_forms(address_forms(&read_names(names)))
-    }
-
+    /// A matcher of `read`, names as read in the forms to look for.
     fn of_forms(mut read: Vec<String>) -> Result<Option<Matcher>, aho_corasick::BuildError> {
         read.sort_unstable();
         read.dedup();
@@ -700,7 +689,7 @@ impl Matcher {
     }
 
     /// The names, as read, that `text` holds as whole words.
-    fn find<'a>(&'a self, text: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    fn find<'m>(&'m self, text: &str) -> impl Iterator<Item = &'m str> {
         self.any
             .find_overlapping_iter(text)
             .filter(|m| !joined(text, m.start(), m.end()))
@@ -724,18 +713,20 @@ impl Matcher {
 }
 
 /// `name` with a space before each capital that follows a small letter:
-/// the words of a file name written in camel case (`IdaSmithInterview`).
-fn camel_case_words(name: &str) -> String {
-    let mut words = String::with_capacity(name.len() + 8);
-    let mut after_small = false;
-    for c in name.chars() {
+/// the words of a file name written in camel case (`IdaSmithInterview`);
+/// `None` when it has no such capital.
+fn camel_case_words(name: &str) -> Option<String> {
+    let (mut words, mut copied, mut after_small) = (String::new(), 0, false);
+    for (at, c) in name.char_indices() {
         if after_small && c.is_uppercase() {
+            words.push_str(&name[copied..at]);
             words.push(' ');
+            copied = at;
         }
         after_small = c.is_lowercase();
-        words.push(c);
     }
-    words
+    // No capital follows a small letter at the start: none was split.
+    (copied > 0).then(|| words + &name[copied..])
 }
 
 /// The longest part of an address before its `@` that is read for names.
@@ -764,8 +755,9 @@ pub struct Scanner {
 
 impl Scanner {
     pub fn new(names: &[String]) -> Self {
-        let matcher = Matcher::new(names).map_err(|e| e.to_string());
-        let addresses = Matcher::for_addresses(names).ok().flatten();
+        let read = read_names(names);
+        let matcher = Matcher::of_forms(text_forms(&read)).map_err(|e| e.to_string());
+        let addresses = Matcher::of_forms(address_forms(&read)).ok().flatten();
         Scanner { matcher, addresses, leaked: Mutex::default() }
     }
 
@@ -782,24 +774,24 @@ impl Scanner {
             Err(_) => String::from_utf8_lossy(bytes),
         };
         let (reading, named) = (Reading::of(&text, false), Reading::of(path, false));
-        // The file's own name, not its folders' (`sites/frankland/`); and
-        // its words as capitals start them (`IdaSmithInterview.pdf`).
-        let own_name = path.rsplit('/').next().unwrap_or(path);
-        let file_name = Reading::of(own_name, false);
-        let words = Reading::of(&camel_case_words(own_name), false);
         let unpacked = unpacked_text(path, bytes).map(|text| Reading::of(&text, false));
         let mut found: Vec<&str> = matcher
             .find(&reading.text)
             .chain(matcher.find(&named.text))
             .chain(unpacked.iter().flat_map(|unpacked| matcher.find(&unpacked.text)))
             .collect();
-        let run_together = self.addresses.iter().flat_map(|addresses| addresses.find(&file_name.text));
+        // The file's own name, not its folders' (`sites/frankland/`), run
+        // together; or else its words as capitals start them
+        // (`IdaSmithInterview.pdf`), so that `IdaSmith.jpg` is one leak, not two.
+        let own_name = path.rsplit('/').next().unwrap_or(path);
         let before = found.len();
-        found.extend(run_together);
-        // Its camel-case words only when it holds no name run together, so
-        // that `IdaSmith.jpg` is one leak, not two.
-        if found.len() == before && words.text != file_name.text {
-            found.extend(matcher.find(&words.text));
+        if let Some(addresses) = &self.addresses {
+            found.extend(addresses.find(&Reading::of(own_name, false).text));
+        }
+        if found.len() == before
+            && let Some(words) = camel_case_words(own_name)
+        {
+            found.extend(matcher.find(&Reading::of(&words, false).text));
         }
         if let Some(addresses) = &self.addresses {
             found.extend(addresses.find_before_at(&reading.text));
@@ -1168,7 +1160,12 @@ mod tests {
 
     fn names(list: &[&str]) -> Matcher {
         let list: Vec<String> = list.iter().map(|s| s.to_string()).collect();
-        Matcher::new(&list).unwrap().unwrap()
+        text_matcher(&list)
+    }
+
+    /// What the scan looks for in text.
+    fn text_matcher(list: &[String]) -> Matcher {
+        Matcher::of_forms(text_forms(&read_names(list))).unwrap().unwrap()
     }
 
     fn found(matcher: &Matcher, text: &str) -> Vec<String> {
@@ -1444,7 +1441,7 @@ mod tests {
     #[test]
     fn a_long_list_is_checked_whole() {
         let list: Vec<String> = (0..5000).map(|i| format!("Given{i} Family{i}")).collect();
-        let m = Matcher::new(&list).unwrap().unwrap();
+        let m = text_matcher(&list);
         assert_eq!(
             found(&m, "we met Given4999\nFamily4999 and Given0 <em>Family0</em>"),
             ["given4999 family4999", "given0 family0"]

@@ -85,9 +85,9 @@ struct Preview {
     /// Whether other machines can connect: the pages then leave out any
     /// real name found, which the terminal alone shows.
     reachable: bool,
-    /// The real-names list as of the last rebuild, when `reachable`: the
-    /// problems quoting a name are left out of the pages too.
-    names: Vec<String>,
+    /// `errors` as the pages show them when `reachable`: without the
+    /// problems quoting a real name (see [`Preview::show_problems`]).
+    shared_errors: Vec<Diagnostic>,
 }
 
 type Shared = Arc<RwLock<Preview>>;
@@ -478,19 +478,18 @@ impl Rebuilder {
         let reachable = self.preview.read().is_ok_and(|state| state.reachable);
         // Read before the lock: a list that cannot be read is among the
         // problems, and hides none.
-        let names = if reachable { self.names() } else { Vec::new() };
+        let names = if reachable && result.is_err() { self.names() } else { Vec::new() };
         let mut state = self.preview.write().unwrap_or_else(|e| e.into_inner());
         state.generation += 1;
-        state.names = names;
         match result {
             Ok(update) => {
                 state.update(update);
-                state.errors.clear();
+                state.show_problems(Vec::new(), &names);
                 Ok(format!("{what} in {elapsed} ms"))
             }
             Err(Failure::Content(diags)) => {
                 let found = crate::diagnostics::plural(diags.len(), "problem");
-                state.errors = diags;
+                state.show_problems(diags, &names);
                 // Nothing of this build is served: say so, not what was re-rendered.
                 let shown = if state.files.is_empty() {
                     "no page is served until they are fixed, only a list of them"
@@ -503,7 +502,7 @@ impl Rebuilder {
                 self.cache = None;
                 // Shown in the browser too, in place of problems that may be fixed by now.
                 if let Failure::Usage(message) | Failure::Io(message) = &failure {
-                    state.errors = vec![Diagnostic::whole_file("the project", message.clone())];
+                    state.show_problems(vec![Diagnostic::whole_file("the project", message.clone())], &names);
                 }
                 Err(failure)
             }
@@ -541,6 +540,18 @@ impl From<Result<Update, Failure>> for Built {
 }
 
 impl Preview {
+    /// Sets the problems, and, when other machines can connect, works out
+    /// once how the pages show them (`names`: the real-names list), rather
+    /// than on every request.
+    fn show_problems(&mut self, errors: Vec<Diagnostic>, names: &[String]) {
+        self.shared_errors = if self.reachable && !errors.is_empty() {
+            crate::privacy::without_names(&errors, names)
+        } else {
+            Vec::new()
+        };
+        self.errors = errors;
+    }
+
     /// Applies an update in place: bytes move in, nothing is copied.
     fn update(&mut self, update: Update) {
         let into_map = |files: Vec<OutputFile>| files.into_iter().map(|f| (f.path, Bytes::from(f.bytes)));
@@ -909,12 +920,9 @@ fn preview_html(html: &str, state: &Preview) -> String {
         "style-src 'self' 'unsafe-inline'",
         1,
     );
-    let panel = match &state.errors[..] {
-        [] => String::new(),
-        // Anyone who can connect reads the panel: not the real names it would quote.
-        errors if state.reachable => error_panel(&crate::privacy::without_names(errors, &state.names)),
-        errors => error_panel(errors),
-    };
+    // Anyone who can connect reads the panel: not the real names it would quote.
+    let errors = if state.reachable { &state.shared_errors } else { &state.errors };
+    let panel = if errors.is_empty() { String::new() } else { error_panel(errors) };
     let added = format!("{panel}<script data-generation=\"{}\">{RELOAD_JS}</script>", state.generation);
     match html.rfind("</body>") {
         Some(at) => format!("{}{added}{}", &html[..at], &html[at..]),
@@ -1129,7 +1137,11 @@ mod tests {
         let other = Diagnostic::new("content/b.md", 4, 1, "citation `@nokey` is not in the bibliography");
         let errors: Vec<Diagnostic> = leak.finish(dir.path()).into_iter().chain([other]).collect();
         let page = "<body><p>x</p></body>";
-        let on = |reachable| preview_html(page, &Preview { errors: errors.clone(), reachable, ..Preview::default() });
+        let on = |reachable| {
+            let mut preview = Preview { reachable, ..Preview::default() };
+            preview.show_problems(errors.clone(), &[]);
+            preview_html(page, &preview)
+        };
         let local = on(false);
         assert!(local.contains("real name `Ida Smith` would be published (in sites/a/index.html)"), "{local}");
         let shared = on(true);

@@ -104,6 +104,25 @@ fn big_project() -> tempfile::TempDir {
     project
 }
 
+/// Starts a build of `root` into `out` and returns once its staging folder
+/// is there (or the build has ended), with that folder's path.
+fn build_until_staged(root: &Path, out: &Path, stderr: Stdio) -> (std::process::Child, std::path::PathBuf) {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("wingreport"))
+        .args(["build", "--quiet", "--root"])
+        .arg(root)
+        .arg("--output")
+        .arg(out)
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let name = out.file_name().unwrap().to_string_lossy();
+    let staging = out.with_file_name(format!(".{name}.staging-{}", child.id()));
+    while !staging.exists() && child.try_wait().unwrap().is_none() {
+        std::thread::yield_now();
+    }
+    (child, staging)
+}
+
 #[cfg(unix)]
 #[test]
 fn a_build_killed_mid_write_leaves_the_previous_output_and_the_next_build_cleans_up() {
@@ -122,18 +141,7 @@ fn a_build_killed_mid_write_leaves_the_previous_output_and_the_next_build_cleans
         let previous = snapshot(&out);
         let page = format!("---\ntitle: Attempt {attempt}\nweight: 1\n---\nWritten by attempt {attempt}.\n");
         std::fs::write(project.path().join("content/pages/attempt.md"), page).unwrap();
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("wingreport"))
-            .args(["build", "--quiet", "--root"])
-            .arg(project.path())
-            .arg("--output")
-            .arg(&out)
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let staging = parent.path().join(format!(".out.staging-{}", child.id()));
-        while !staging.exists() && child.try_wait().unwrap().is_none() {
-            std::thread::yield_now();
-        }
+        let (mut child, staging) = build_until_staged(project.path(), &out, Stdio::null());
         child.kill().unwrap();
         let status = child.wait().unwrap();
         assert!(status.success() || status.signal() == Some(9), "the build failed by itself: {status}");
@@ -169,18 +177,7 @@ fn a_build_stopped_by_a_signal_removes_its_staging_folder_and_keeps_the_output()
         // A build that finished before the signal landed proves nothing: tried again.
         let mut stopped = None;
         for _ in 0..5 {
-            let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("wingreport"))
-                .args(["build", "--quiet", "--root"])
-                .arg(project.path())
-                .arg("--output")
-                .arg(&out)
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            let staging = parent.path().join(format!(".out.staging-{}", child.id()));
-            while !staging.exists() && child.try_wait().unwrap().is_none() {
-                std::thread::yield_now();
-            }
+            let (child, _) = build_until_staged(project.path(), &out, Stdio::piped());
             // SAFETY: a signal to the child this test started.
             unsafe { libc::kill(child.id() as i32, signal) };
             let output = child.wait_with_output().unwrap();
