@@ -795,6 +795,10 @@ async fn the_comparison_charts_read_at_phone_width() {
     let mut charts = 0;
     for (what, out) in [("bundled and fixture", &fixture), ("50 sites", &fifty)] {
         browser.goto(&file_url(&out.join("compare/index.html"))).await;
+        // Once a loaded machine has laid it out with its stylesheet: a CI
+        // run measured the 50-site page scrolling, which no rerun did.
+        let styled = "return document.readyState === 'complete' && document.styleSheets.length > 0;";
+        browser.wait_until(styled, "the comparison page and its stylesheet").await;
         let seen = browser.js(CHARTS_AT_PHONE_WIDTH, vec![]).await;
         if seen["page_scrolls"] != Value::Bool(false) {
             problems.push(format!("{what}: the page scrolls sideways"));
