@@ -729,6 +729,19 @@ fn camel_case_words(name: &str) -> Option<String> {
     (copied > 0).then(|| words + &name[copied..])
 }
 
+/// The file names that the links and sources of a page point to: the last
+/// part of each `href` and `src`, without its query or fragment.
+fn linked_file_names(page: &str) -> impl Iterator<Item = &str> {
+    ["href=\"", "src=\""].into_iter().flat_map(move |attribute| {
+        memchr::memmem::find_iter(page.as_bytes(), attribute).filter_map(move |at| {
+            let value = &page[at + attribute.len()..];
+            let value = &value[..value.find('"')?];
+            let path = value.split(['?', '#']).next().unwrap_or(value);
+            path.rsplit('/').next().filter(|name| !name.is_empty())
+        })
+    })
+}
+
 /// The longest part of an address before its `@` that is read for names.
 const MAX_LOCAL_PART: usize = 64;
 
@@ -793,6 +806,12 @@ impl Scanner {
         {
             found.extend(matcher.find(&Reading::of(&words, false).text));
         }
+        // A file a link points to, here or elsewhere, with its camel-case
+        // words apart (`…/IdaSmithInterview.pdf`); not run together, as a
+        // link to `…/frankland` is to a place.
+        for words in linked_file_names(&text).filter_map(camel_case_words) {
+            found.extend(matcher.find(&Reading::of(&words, false).text));
+        }
         if let Some(addresses) = &self.addresses {
             found.extend(addresses.find_before_at(&reading.text));
             found.extend(unpacked.iter().flat_map(|unpacked| addresses.find_before_at(&unpacked.text)));
@@ -829,11 +848,14 @@ impl Scanner {
                 diags.push(Diagnostic::whole_file(output_path.clone(), message(&name)).with_hint(hint));
             }
             for (path, line, col, shown) in sources {
-                // Line 0: the name is in the file's name, which is its page's address.
-                let hint = if line == 0 {
-                    "rename the file: its name is the address of its page, which every page links to"
-                } else {
-                    hint
+                // Line 0: the name is in the file's name, which is its page's
+                // address, or, for any other file, its own.
+                let hint = match line {
+                    0 if path.ends_with(".md") => {
+                        "rename the file: its name is the address of its page, which every page links to"
+                    }
+                    0 => "rename the file: its name is published as its address",
+                    _ => hint,
                 };
                 diags.push(Diagnostic::new(path, line, col, message(&shown)).with_hint(hint));
             }
@@ -870,6 +892,41 @@ fn source_lines(root: &Path, name: &str) -> Vec<(String, usize, usize, String)> 
         let shown = reading.text[at..at + name.len()].to_string();
         Some((rel, 0, 0, shown))
     }));
+    if found.is_empty() {
+        found = camel_case_places(root, name, &paths, &texts);
+    }
+    found
+}
+
+/// Where a source writes `name` (as read) in camel case, its words run
+/// together inside a longer one (`IdaSmithInterview.pdf`), which only a
+/// file name is read for: in a line, or in the file's own name (line 0).
+fn camel_case_places(
+    root: &Path,
+    name: &str,
+    paths: &[std::path::PathBuf],
+    texts: &[(&std::path::PathBuf, String)],
+) -> Vec<(String, usize, usize, String)> {
+    let squeezed = name.replace(' ', "");
+    // ASCII lowercase keeps every byte where it was.
+    let mut found: Vec<_> = paths
+        .iter()
+        .map(|path| rel_path(root, path))
+        .filter_map(|rel| {
+            let own_name = rel.rsplit('/').next().unwrap_or(&rel);
+            let at = own_name.to_ascii_lowercase().find(&squeezed)?;
+            let shown = own_name[at..at + squeezed.len()].to_string();
+            Some((rel, 0, 0, shown))
+        })
+        .collect();
+    for (path, text) in texts {
+        for (first, _) in text.to_ascii_lowercase().match_indices(&squeezed) {
+            let line_start = text[..first].rfind('\n').map_or(0, |i| i + 1);
+            let line = text[..first].matches('\n').count() + 1;
+            let col = text[line_start..first].chars().count() + 1;
+            found.push((rel_path(root, path), line, col, text[first..first + squeezed.len()].to_string()));
+        }
+    }
     found
 }
 
@@ -1425,6 +1482,14 @@ mod tests {
         assert_eq!(leaks("static/IdaSmithInterview.pdf", ""), ["ida smith"]);
         assert_eq!(leaks("static/notesIdaSmith.txt", ""), ["ida smith"]);
         assert!(leaks("static/HMPFrankland.jpg", "").is_empty());
+        // Found by a later re-check: the file a link points to, named in camel case.
+        assert_eq!(
+            leaks("a.html", "<a href=\"https://example.org/share/IdaSmithInterview.pdf?v=2#p3\">the interview</a>"),
+            ["ida smith"]
+        );
+        assert_eq!(leaks("a.html", "<img src=\"../../static/notesIdaSmith.png\" alt=\"notes\">"), ["ida smith"]);
+        assert!(leaks("a.html", "<a href=\"https://www.gov.uk/guidance/frankland\">HMP Frankland</a>").is_empty());
+        assert!(leaks("a.html", "<a href=\"https://example.org/HMPFrankland/\">HMP Frankland</a>").is_empty());
         assert_eq!(leaks("a.html", "told by Sean OBrien"), ["sean obrien"]);
         assert_eq!(leaks("a.html", "Sean O\u{2019}Brien"), ["sean o'brien"]);
         // Words and places in text, and folders named after them, are no names.
@@ -1539,6 +1604,17 @@ mod tests {
         let at = |name: &str| source_lines(dir.path(), name);
         assert_eq!(at("john smith"), [("content/a.md".to_string(), 2, 6, "John Smith".to_string())]);
         assert_eq!(at("jose nunez"), [("content/a.md".to_string(), 3, 1, "Jose\u{301} Nunez".to_string())]);
+        // Camel case, which only file names are read for: a link's and a published file's.
+        std::fs::write(dir.path().join("content/b.md"), "see [it](https://example.org/IdaSmithInterview.pdf)\n")
+            .unwrap();
+        std::fs::write(dir.path().join("content/notesIdaSmith.png"), b"\x89PNG\xff").unwrap();
+        assert_eq!(
+            at("ida smith"),
+            [
+                ("content/notesIdaSmith.png".to_string(), 0, 0, "IdaSmith".to_string()),
+                ("content/b.md".to_string(), 1, 30, "IdaSmith".to_string()),
+            ]
+        );
     }
 
     #[test]

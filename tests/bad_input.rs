@@ -572,6 +572,23 @@ fn a_real_name_in_a_file_name_is_reported_at_that_file() {
     assert!(err.contains("rename the file: its name is the address of its page"), "{err}");
 }
 
+/// Found by a privacy re-check: a link to a file named in camel case
+/// (`IdaSmithInterview.pdf`) published the name unread.
+#[test]
+fn a_real_name_in_a_linked_file_name_is_reported_at_the_link() {
+    let dir = bundled_project();
+    write_real_names(dir.path(), "Bethany Cartwright\n");
+    let narrative = dir.path().join("content/sites/risley/01-initiative.md");
+    let mut text = std::fs::read_to_string(&narrative).unwrap();
+    let line = text.lines().count() + 2;
+    text.push_str("\nSee [the interview](https://example.org/share/BethanyCartwrightInterview.pdf).\n");
+    std::fs::write(&narrative, text).unwrap();
+    let err = failed_check(dir.path());
+    let at =
+        format!("content/sites/risley/01-initiative.md:{line}:47: real name `BethanyCartwright` would be published");
+    assert!(err.contains(&at), "{err}");
+}
+
 /// The bundled project built once, with the output it has then, and
 /// `names` as its real-names list from now on.
 fn built_with_real_names(names: &str) -> (tempfile::TempDir, std::collections::BTreeMap<String, Vec<u8>>) {
