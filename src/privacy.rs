@@ -698,7 +698,7 @@ impl Matcher {
 
     /// The names, as read, that `text` holds as whole words just before an
     /// `@`: an address's local part.
-    fn find_before_at<'a>(&'a self, text: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    fn find_before_at<'m>(&'m self, text: &str) -> impl Iterator<Item = &'m str> {
         memchr::memchr_iter(b'@', text.as_bytes()).flat_map(move |at| {
             let mut start = at.saturating_sub(MAX_LOCAL_PART);
             while !text.is_char_boundary(start) {
@@ -787,12 +787,22 @@ impl Scanner {
             Err(_) => String::from_utf8_lossy(bytes),
         };
         let (reading, named) = (Reading::of(&text, false), Reading::of(path, false));
-        let unpacked = unpacked_text(path, bytes).map(|text| Reading::of(&text, false));
-        let mut found: Vec<&str> = matcher
-            .find(&reading.text)
-            .chain(matcher.find(&named.text))
-            .chain(unpacked.iter().flat_map(|unpacked| matcher.find(&unpacked.text)))
-            .collect();
+        let mut found: Vec<&str> = matcher.find(&reading.text).chain(matcher.find(&named.text)).collect();
+        // Names inside a packed file, each with the part that holds it.
+        let mut inside: Vec<(&str, String)> = Vec::new();
+        for (part, text) in unpacked_text(path, bytes) {
+            let unpacked = Reading::of(&text, false);
+            let names = matcher.find(&unpacked.text);
+            let names: Vec<&str> = match &self.addresses {
+                Some(addresses) => names.chain(addresses.find_before_at(&unpacked.text)).collect(),
+                None => names.collect(),
+            };
+            if part.is_empty() {
+                found.extend(names);
+            } else {
+                inside.extend(names.into_iter().map(|name| (name, format!("{path} \u{203a} {part}"))));
+            }
+        }
         // The file's own name, not its folders' (`sites/frankland/`), run
         // together; or else its words as capitals start them
         // (`IdaSmithInterview.pdf`), so that `IdaSmith.jpg` is one leak, not two.
@@ -814,18 +824,19 @@ impl Scanner {
         }
         if let Some(addresses) = &self.addresses {
             found.extend(addresses.find_before_at(&reading.text));
-            found.extend(unpacked.iter().flat_map(|unpacked| addresses.find_before_at(&unpacked.text)));
         }
-        if found.is_empty() {
+        if found.is_empty() && inside.is_empty() {
             return;
         }
+        let mut found: Vec<(&str, String)> =
+            found.into_iter().map(|name| (name, path.to_string())).chain(inside).collect();
         found.sort_unstable();
         found.dedup();
         let mut leaked = self.leaked.lock().unwrap_or_else(|e| e.into_inner());
-        for name in found {
-            let first = leaked.entry(name.to_string()).or_insert_with(|| path.to_string());
-            if path < first.as_str() {
-                *first = path.to_string();
+        for (name, place) in found {
+            let first = leaked.entry(name.to_string()).or_insert_with(|| place.clone());
+            if place < *first {
+                *first = place;
             }
         }
     }
@@ -988,8 +999,11 @@ const MAX_UNPACKED: u64 = 64 << 20;
 /// Word, spreadsheet, OpenDocument, EPUB or zip file, a PNG's compressed
 /// text, a gzip's content; and what these hold in turn. Files the theme's
 /// `static/` folder publishes as they are, such as a questionnaire.
-fn unpacked_text(path: &str, bytes: &[u8]) -> Option<String> {
-    unpacked(path, bytes, 0)
+/// The text comes part by part, each with where it is in the file: empty
+/// for the file's own text, or the path of a file packed in it
+/// (`2024/interview.docx` in a zip of Word files).
+fn unpacked_text(path: &str, bytes: &[u8]) -> Vec<(String, String)> {
+    unpacked(path, bytes, 0).unwrap_or_default()
 }
 
 /// How deep packed files inside packed files are read: a zip of Word files,
@@ -997,8 +1011,9 @@ fn unpacked_text(path: &str, bytes: &[u8]) -> Option<String> {
 const MAX_NESTING: u32 = 3;
 
 /// [`unpacked_text`] of a file packed `depth` files deep.
-fn unpacked(path: &str, bytes: &[u8], depth: u32) -> Option<String> {
+fn unpacked(path: &str, bytes: &[u8], depth: u32) -> Option<Vec<(String, String)>> {
     let inner = |name: &str, bytes: &[u8]| (depth < MAX_NESTING).then(|| unpacked(name, bytes, depth + 1)).flatten();
+    let whole = |text: String| Some(vec![(String::new(), text)]);
     match Packed::of(path, bytes)? {
         Packed::Pdf => {
             let mut document = lopdf::Document::load_mem(bytes).ok()?;
@@ -1012,43 +1027,51 @@ fn unpacked(path: &str, bytes: &[u8], depth: u32) -> Option<String> {
                 text.push('\n');
                 text.push_str(&String::from_utf8_lossy(&raw));
             }
-            Some(text)
+            whole(text)
         }
         Packed::Zip => {
             use std::io::Read;
             let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
-            let mut text = String::new();
+            let mut parts = Vec::new();
             for i in 0..archive.len() {
                 let Ok(entry) = archive.by_index(i) else { continue };
                 let name = entry.name().to_string();
-                text.push('\n');
-                text.push_str(&name);
-                text.push('\n');
                 let mut part = Vec::new();
                 let _ = entry.take(MAX_UNPACKED).read_to_end(&mut part);
-                if let Some(inner) = inner(&name, &part) {
-                    text.push_str(&inner);
-                    text.push('\n');
+                // A Word or OpenDocument file's own parts are that file to
+                // its author, who never sees `word/document.xml`.
+                let office = name.ends_with(".xml") || name.ends_with(".rels");
+                let shown = if office { String::new() } else { name.clone() };
+                for (inner_part, text) in inner(&name, &part).unwrap_or_default() {
+                    parts.push((within(&shown, &inner_part), text));
                 }
                 let part = String::from_utf8_lossy(&part);
-                if name.ends_with(".xml") { text.push_str(&office_text(&part)) } else { text.push_str(&part) }
+                let text = if office { office_text(&part) } else { part.into_owned() };
+                parts.push((shown, format!("{name}\n{text}")));
             }
-            Some(text)
+            Some(parts)
         }
-        Packed::Png => Some(png_text(bytes)),
+        Packed::Png => whole(png_text(bytes)),
         Packed::Gzip => {
             use std::io::Read;
             let mut unpacked = Vec::new();
             flate2::read::MultiGzDecoder::new(bytes).take(MAX_UNPACKED).read_to_end(&mut unpacked).ok()?;
-            // `notes.zip.gz` holds `notes.zip`.
+            // `notes.zip.gz` holds `notes.zip`, which is the gzip to its author.
             let name = path.strip_suffix(".gz").unwrap_or(path);
-            let mut text = String::from_utf8_lossy(&unpacked).into_owned();
-            if let Some(inner) = inner(name, &unpacked) {
-                text.push('\n');
-                text.push_str(&inner);
-            }
-            Some(text)
+            let mut parts = inner(name, &unpacked).unwrap_or_default();
+            parts.push((String::new(), String::from_utf8_lossy(&unpacked).into_owned()));
+            Some(parts)
         }
+    }
+}
+
+/// Where `inner` is, as a part of the packed file `outer` (empty: the
+/// file whose part this is).
+fn within(outer: &str, inner: &str) -> String {
+    match (outer.is_empty(), inner.is_empty()) {
+        (true, _) => inner.to_string(),
+        (false, true) => outer.to_string(),
+        (false, false) => format!("{outer} \u{203a} {inner}"),
     }
 }
 
@@ -1336,11 +1359,11 @@ mod tests {
                 ("al day".to_string(), "static/photo.svgz".to_string()),
                 ("ann orr".to_string(), "static/photo.png".to_string()),
                 ("cal poe".to_string(), "static/consent.dat".to_string()),
-                ("eve ng".to_string(), "static/interviews.zip".to_string()),
+                ("eve ng".to_string(), "static/interviews.zip \u{203a} 2024/interview.docx".to_string()),
                 ("ida smith".to_string(), "static/consent.pdf".to_string()),
                 ("jo brown".to_string(), "static/transcript.docx".to_string()),
                 ("kim lee".to_string(), "static/photo.png".to_string()),
-                ("uma roy".to_string(), "static/archive.zip.gz".to_string()),
+                ("uma roy".to_string(), "static/archive.zip.gz \u{203a} a.docx".to_string()),
             ]
         );
     }
