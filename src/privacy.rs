@@ -611,26 +611,55 @@ fn joined(text: &str, start: usize, end: usize) -> bool {
         || joins(name.chars().next_back(), text[end..].chars().next())
 }
 
-/// Each name (as read) as text also writes it: surname first, as
-/// registers and reference lists do (`Smith, Ida`), and without its
-/// apostrophe (`OBrien`).
+/// Each name (as read) as text also writes it: its apostrophe spelt any
+/// way (see [`apostrophe_forms`]), and each of those surname first, as
+/// registers and reference lists do (`Smith, Ida`, `O'Brien, Sean`).
 fn text_forms(read: &[String]) -> Vec<String> {
-    let reversed =
-        read.iter().filter_map(|name| name.rsplit_once(' ').map(|(given, surname)| format!("{surname}, {given}")));
-    let plain = read.iter().filter(|name| name.contains('\'')).map(|name| name.replace('\'', ""));
-    read.iter().cloned().chain(reversed).chain(plain).collect()
+    let spelt: Vec<String> = read.iter().flat_map(|name| apostrophe_forms(name)).collect();
+    let reversed: Vec<String> = spelt
+        .iter()
+        .filter_map(|name| name.rsplit_once(' ').map(|(given, surname)| format!("{surname}, {given}")))
+        .collect();
+    spelt.into_iter().chain(reversed).collect()
+}
+
+/// A name (as read) with its apostrophe kept, dropped or read as a space,
+/// which is how a hyphen reads too: `O'Brien`, `OBrien`, `O Brien`,
+/// `O-Brien` are one surname. A name listed with a letter standing alone
+/// before a word (`Sean O Brien`, `Maire O Suilleabhain`) is also that
+/// letter joined to the word, with an apostrophe and without.
+fn apostrophe_forms(name: &str) -> Vec<String> {
+    let mut forms = vec![name.to_string()];
+    if name.contains('\'') {
+        forms.push(name.replace('\'', ""));
+        forms.push(name.replace('\'', " "));
+    }
+    let words: Vec<&str> = name.split(' ').collect();
+    for (at, pair) in words.windows(2).enumerate() {
+        let alone = pair[0].chars().count() == 1 && pair[0].chars().all(char::is_alphabetic);
+        if alone && !pair[1].is_empty() {
+            for joint in ["'", ""] {
+                let mut joined = words[..at].to_vec();
+                let word = format!("{}{joint}{}", pair[0], pair[1]);
+                joined.push(&word);
+                joined.extend(&words[at + 2..]);
+                forms.push(joined.join(" "));
+            }
+        }
+    }
+    forms
 }
 
 /// Each name (as read) as an address or a file name also writes it, which
 /// only addresses and file names are read for: run together, either way
-/// round, with its apostrophe or without (`idasmith@…`, `IdaSmith.jpg`,
+/// round, its apostrophe spelt any way (`idasmith@…`, `IdaSmith.jpg`,
 /// `smith.ida@…`, `seano'brien@…`). Only a name long enough to be no
 /// ordinary word run together is (`Pat Tern` is not, as `pattern.svg`);
 /// in text, run-together names are ordinary words and places (`Frank Land`,
 /// HMP Frankland), so they are not looked for there.
 fn address_forms(read: &[String]) -> Vec<String> {
     let mut forms = Vec::new();
-    for name in read {
+    for name in read.iter().flat_map(|name| apostrophe_forms(name)) {
         let words: Vec<&str> = name.split(' ').collect();
         let letters = |word: &&str| word.chars().filter(|&c| c != '\'').count();
         let Some((surname, given)) = words.split_last() else { continue };
@@ -640,12 +669,11 @@ fn address_forms(read: &[String]) -> Vec<String> {
         {
             continue;
         }
-        for form in [words.concat(), format!("{surname}{}", given.concat()), format!("{surname} {}", given.join(" "))] {
-            if form.contains('\'') {
-                forms.push(form.replace('\'', ""));
-            }
-            forms.push(form);
-        }
+        forms.extend([
+            words.concat(),
+            format!("{surname}{}", given.concat()),
+            format!("{surname} {}", given.join(" ")),
+        ]);
     }
     forms
 }
@@ -1515,6 +1543,18 @@ mod tests {
         assert!(leaks("a.html", "<a href=\"https://example.org/HMPFrankland/\">HMP Frankland</a>").is_empty());
         assert_eq!(leaks("a.html", "told by Sean OBrien"), ["sean obrien"]);
         assert_eq!(leaks("a.html", "Sean O\u{2019}Brien"), ["sean o'brien"]);
+        // Found by a later re-check: the apostrophe as a space or a hyphen,
+        // and a name listed with a space found with its apostrophe.
+        assert_eq!(leaks("a.html", "SEAN O BRIEN and Sean O-Brien"), ["sean o brien"]);
+        assert_eq!(leaks("a.html", "O'Brien, Sean"), ["o'brien, sean"]);
+        let spaced = ["Máire Ó Súilleabháin".to_string()];
+        let scanner = Scanner::new(&spaced);
+        scanner.scan("a.html", "Máire O'Súilleabháin and Maire OSuilleabhain".as_bytes());
+        let found: Vec<String> = scanner.leaked.into_inner().unwrap().into_keys().collect();
+        assert_eq!(found, ["maire o'suilleabhain", "maire osuilleabhain"]);
+        let scanner = Scanner::new(&["Sean O Brien".to_string()]);
+        scanner.scan("a.html", b"write to seanobrien@example.org");
+        assert_eq!(scanner.leaked.into_inner().unwrap().into_keys().collect::<Vec<_>>(), ["seanobrien"]);
         // Words and places in text, and folders named after them, are no names.
         for (path, text) in [
             ("sites/frankland/index.html", "At HMP Frankland, near Bradford, willpower and a pattern."),

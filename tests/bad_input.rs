@@ -681,11 +681,12 @@ fn real_names_are_read_as_a_reader_reads_them_from_a_list_of_any_length() {
     // Letters, not digits: no name has a digit, and a list line with one is refused.
     let tag = |i: u8| format!("{}{}", char::from(b'a' + i / 26), char::from(b'a' + i % 26));
     let fillers: String = (0..40).map(|i| format!("Given{} Family{}\n", tag(i), tag(i))).collect();
-    let (dir, before) =
-        built_with_real_names(&format!("\u{feff}Alice Plain\n{fillers}Kate Emphused\nJos\u{e9} Nunez\nXena Anchor\n"));
+    let (dir, before) = built_with_real_names(&format!(
+        "\u{feff}Alice Plain\n{fillers}Kate Emphused\nJos\u{e9} Nunez\nXena Anchor\nSe\u{e1}n O'Bree\nM\u{e1}ire \u{d3} Daly\n"
+    ));
     let root = dir.path();
     let text = std::fs::read_to_string(root.join(INTRO)).unwrap();
-    let added = "\nAlice Plain spoke.\n\nTold by Ka**te** Emphused.\n\nAnd by Jose\u{301} Nunez.\n\n## Interviews {#sec-xena-anchor}\n\nText.\n";
+    let added = "\nAlice Plain spoke.\n\nTold by Ka**te** Emphused.\n\nAnd by Jose\u{301} Nunez.\n\n## Interviews {#sec-xena-anchor}\n\nText.\n\nSEAN O-BREE and Maire O'Daly.\n";
     std::fs::write(root.join(INTRO), format!("{text}{added}")).unwrap();
 
     let out = build(root, &[]);
@@ -697,6 +698,10 @@ fn real_names_are_read_as_a_reader_reads_them_from_a_list_of_any_length() {
         (first + 2, 9, "Kate Emphused"),
         (first + 4, 8, "Jose\u{301} Nunez"),
         (first + 6, 21, "xena-anchor"),
+        // Found by a later re-check: an apostrophe written as a hyphen, and one
+        // added to a name listed with a space.
+        (first + 10, 1, "SEAN O-BREE"),
+        (first + 10, 17, "Maire O'Daly"),
     ] {
         assert!(err.contains(&format!("{INTRO}:{line}:{col}: real name `{name}` would be published")), "{name}: {err}");
     }
