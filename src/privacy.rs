@@ -48,6 +48,12 @@ pub fn read_deny_list(root: &Path, relative: &str) -> Result<Vec<String>, Diagno
         }
         Err(e) => return Err(Diagnostic::whole_file(relative, format!("cannot read the real-names list: {e}"))),
     };
+    if let Some(kind) = office_kind(&bytes) {
+        return Err(Diagnostic::whole_file(relative, format!("the real-names list is {kind}, not text")).with_hint(
+            "save it as text, one name a line (a spreadsheet's \"CSV UTF-8\", a word processor's \"Plain Text\"), \
+             and name that file: no name in it is checked until then",
+        ));
+    }
     let text = decoded(&bytes).map_err(|(line, col)| {
         Diagnostic::new(relative, line, col, "the real-names list is not UTF-8 text from here on").with_hint(
             "save it as UTF-8 (a spreadsheet's \"CSV UTF-8\", an editor's \"UTF-8\" encoding): no name in it is \
@@ -198,6 +204,23 @@ fn decoded(bytes: &[u8]) -> Result<String, (usize, usize)> {
     }
 }
 
+/// What a list saved by an office program is, by its first bytes (a zip
+/// for today's formats, a compound file for older ones), which no text is.
+fn office_kind(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        Some("a spreadsheet or word-processor file")
+    } else if bytes.starts_with(b"%PDF-") {
+        Some("a PDF")
+    } else {
+        None
+    }
+}
+
+/// Extensions of spreadsheets and word-processor files, which a list may
+/// be kept in but must be saved out of as text to be read.
+const SPREADSHEETS: &[&str] = &[".xlsx", ".xlsm", ".xls", ".ods", ".numbers"];
+const WORD_PROCESSED: &[&str] = &[".docx", ".doc", ".odt", ".rtf", ".pages"];
+
 /// With no list at the default place: a file that looks like the list
 /// elsewhere, which would otherwise go unread. Looked for in `private/`
 /// and its folders (`real_names.txt`, `real-names.txt.txt`, `names.csv`,
@@ -222,10 +245,14 @@ fn look_alike(root: &Path) -> Option<Diagnostic> {
             "mentee",
             "mentor",
         ];
-        let text = [".txt", ".csv", ".tsv"].iter().any(|ext| name.ends_with(ext)) || !name.contains('.');
+        let ends = |extensions: &[&str]| extensions.iter().any(|ext| name.ends_with(ext));
+        let text = ends(&[".txt", ".csv", ".tsv"]) || !name.contains('.') || ends(SPREADSHEETS);
         // Whole words, one or many (`mentors.txt`, not `mentoring-notes.txt`).
-        let words = name.split(|c: char| !c.is_alphanumeric()).map(|word| word.strip_suffix('s').unwrap_or(word));
-        text && words.into_iter().any(|word| people.contains(&word))
+        let mut words = name.split(|c: char| !c.is_alphanumeric()).map(|word| word.strip_suffix('s').unwrap_or(word));
+        // A word-processor file named for people is a transcript or a form
+        // (`interviewee-3.docx`); one named for names is a list (`real names.docx`).
+        let listed = if ends(WORD_PROCESSED) { &people[..4] } else { &people[..] };
+        (text || ends(WORD_PROCESSED)) && words.any(|word| listed.contains(&word))
     };
     let mut found: Vec<String> = Vec::new();
     let top = std::fs::read_dir(root).ok()?.flatten().collect::<Vec<_>>();
@@ -259,15 +286,27 @@ fn look_alike(root: &Path) -> Option<Diagnostic> {
     }
     found.sort();
     let name = found.first()?;
+    let lower = name.to_lowercase();
+    let office = SPREADSHEETS.iter().chain(WORD_PROCESSED).any(|ext| lower.ends_with(ext));
+    let place = if office {
+        format!(
+            "save it as text, one name a line (a spreadsheet's \"CSV UTF-8\", a word processor's \"Plain Text\"), \
+             at `{DEFAULT_REAL_NAMES}`"
+        )
+    } else {
+        format!(
+            "move or rename it to `{DEFAULT_REAL_NAMES}` (`{expected}` in `{folder}/`), or name it in wingreport.toml \
+             (`[privacy] real_names = \"{name}\"`)"
+        )
+    };
     Some(
         Diagnostic::whole_file(
             name.clone(),
             format!("this looks like the real-names list, which is read from `{DEFAULT_REAL_NAMES}` only"),
         )
         .with_hint(format!(
-            "move or rename it to `{DEFAULT_REAL_NAMES}` (`{expected}` in `{folder}/`), or name it in wingreport.toml \
-             (`[privacy] real_names = \"{name}\"`): until then no real name is checked. If it lists no participant \
-             (prisons, say), keep the real list at `{DEFAULT_REAL_NAMES}`, empty if no participant is named"
+            "{place}: until then no real name is checked. If it lists no participant (prisons, say), keep the real \
+             list at `{DEFAULT_REAL_NAMES}`, empty if no participant is named"
         )),
     )
 }
@@ -1775,5 +1814,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("names-of-sites.md"), "not a list").unwrap();
         assert!(read_deny_list(dir.path(), DEFAULT_REAL_NAMES).unwrap().is_empty(), "only text lists at the top");
+        // Found by a later re-check: a list kept as a spreadsheet or a Word
+        // file was not read, in silence, and named in the config it read as UTF-16.
+        for place in ["private/real-names.xlsx", "private/Participant names.xlsx", "private/real names.docx"] {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::create_dir_all(dir.path().join("private")).unwrap();
+            std::fs::write(dir.path().join(place), b"PK\x03\x04\0\0\0").unwrap();
+            let err = read_deny_list(dir.path(), DEFAULT_REAL_NAMES).unwrap_err();
+            assert_eq!(err.path, place);
+            assert!(err.hint.unwrap().contains("save it as text, one name a line"), "{place}");
+            let err = read_deny_list(dir.path(), place).unwrap_err();
+            assert_eq!(err.message, "the real-names list is a spreadsheet or word-processor file, not text");
+        }
     }
 }

@@ -645,6 +645,14 @@ fn real_names_saved_by_a_spreadsheet_or_under_another_name_are_still_checked() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("private/real_names.txt: this looks like the real-names list"), "{err}");
+    // Found by a later re-check: a list kept as a spreadsheet was not read, in silence.
+    std::fs::remove_file(root.join("private/real_names.txt")).unwrap();
+    std::fs::write(root.join("private/Participant names.xlsx"), b"PK\x03\x04 a workbook").unwrap();
+    let out = build(root, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("private/Participant names.xlsx: this looks like the real-names list"), "{err}");
+    assert!(err.contains("save it as text, one name a line"), "{err}");
     assert_eq!(snapshot(&root.join("output")), before, "nothing published");
 }
 
