@@ -1400,7 +1400,7 @@ fn unreadable(root: &Path, path: &Path, err: &std::io::Error, link: bool) -> Dia
     }
 }
 
-/// Markdown files of a folder in reading order: by `weight`, then file name.
+/// Markdown files of a folder in reading order (see [`Narrative::reading_order`]).
 fn read_narratives(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Narrative> {
     let files: Vec<PathBuf> = files_in(root, dir, diags).into_iter().filter(|p| p.is_file()).collect();
     narratives_among(root, &files, diags).0
@@ -1413,7 +1413,7 @@ fn narratives_among(root: &Path, files: &[PathBuf], diags: &mut Vec<Diagnostic>)
         files.iter().partition(|p| p.extension().is_some_and(|e| e == "md"));
     diags.extend(others.iter().filter_map(|p| misnamed(root, p)));
     let mut narratives: Vec<Narrative> = markdown.iter().filter_map(|p| read_narrative_file(root, p, diags)).collect();
-    narratives.sort_by(|a, b| a.front.weight.total_cmp(&b.front.weight).then_with(|| a.stem.cmp(&b.stem)));
+    narratives.sort_by(Narrative::reading_order);
     let complete = narratives.len() == markdown.len();
     (narratives, complete)
 }
@@ -1694,7 +1694,7 @@ mod tests {
         assert!(diags.is_empty(), "{diags:?}");
         let n = n.unwrap();
         assert_eq!(n.front.title, "T");
-        assert_eq!(n.front.weight, 2.0);
+        assert_eq!(n.front.weight, Some(2.0));
         assert!(n.front.numbered);
         assert_eq!(n.body, "## Hi\n");
         assert_eq!(n.body_line, 5);
@@ -1706,8 +1706,26 @@ mod tests {
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert_eq!((diags[0].line, diags[0].col), (3, 1));
         assert!(diags[0].hint.as_deref().unwrap().contains("did you mean `weight`"));
-        let weight = n.unwrap().front.weight.to_string();
-        assert_eq!(weight, "2", "the misspelt key is read as the one meant, to check the rest");
+        let weight = n.unwrap().front.weight;
+        assert_eq!(weight, Some(2.0), "the misspelt key is read as the one meant, to check the rest");
+    }
+
+    #[test]
+    fn a_section_without_weight_comes_after_the_weighted_ones_by_file_name() {
+        let section = |stem: &str, front: &str| {
+            read_narrative(&format!("{stem}.md"), stem, &format!("---\ntitle: T\n{front}---\n")).0.unwrap()
+        };
+        let mut narratives = [
+            section("04-notes", ""),
+            section("03-discussion", ""),
+            section("02-findings", "weight: 2\n"),
+            section("01-introduction", "weight: 1\n"),
+            section("00-late", "weight: 99\n"),
+            section("05-first", "weight: -1\n"),
+        ];
+        narratives.sort_by(Narrative::reading_order);
+        let order: Vec<&str> = narratives.iter().map(|n| n.stem.as_str()).collect();
+        assert_eq!(order, ["05-first", "01-introduction", "02-findings", "00-late", "03-discussion", "04-notes"]);
     }
 
     #[test]

@@ -415,7 +415,8 @@ pub struct SiteRecord {
     /// Markdown shown on the cover, such as "The views expressed are the authors' own".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disclaimer: Option<Prose>,
-    /// Order on the series index (then by title).
+    /// Order on the series index (then by title); a report without one
+    /// comes after those with one.
     #[serde(default, deserialize_with = "crate::load::strict::optional")]
     pub weight: Option<i64>,
     /// Rendered as the site profile table (`{{ profile() }}`).
@@ -455,6 +456,16 @@ impl SiteRecord {
     /// the record does not.
     pub fn place(&self) -> &str {
         self.prison.as_deref().or(self.setting.as_deref()).unwrap_or(&self.title)
+    }
+
+    /// Order on the series index: by `weight`, then title. A report without
+    /// a weight comes after those with one: counted as 0, a report added
+    /// later would jump ahead of the weighted ones.
+    pub fn index_order(&self, other: &SiteRecord) -> std::cmp::Ordering {
+        fn key(r: &SiteRecord) -> (bool, Option<i64>, &str) {
+            (r.weight.is_none(), r.weight, &r.title)
+        }
+        key(self).cmp(&key(other))
     }
 }
 
@@ -1006,9 +1017,10 @@ pub struct FrontMatter {
     pub title: String,
     /// `sec-...`: the section's anchor and the target of `@sec-...`.
     pub id: Option<Spanned<String>>,
-    /// Reading order; any number, ties broken by file name.
+    /// Reading order; any number, ties broken by file name. A file without
+    /// one comes after every file with one.
     #[serde(default, deserialize_with = "weight")]
-    pub weight: f64,
+    pub weight: Option<f64>,
     #[serde(default = "yes")]
     pub numbered: bool,
     #[serde(default)]
@@ -1027,10 +1039,10 @@ fn yes() -> bool {
 /// Any finite number: whole (`3`, `-1`) or not (`2.5`). Read through a
 /// generic value so that text, `true` or a list get one message saying what
 /// a weight is, instead of serde's type names.
-fn weight<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+fn weight<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
     let value = serde_json::Value::deserialize(deserializer)?;
     match value.as_f64() {
-        Some(n) if n.is_finite() => Ok(n),
+        Some(n) if n.is_finite() => Ok(Some(n)),
         _ => {
             let written = match &value {
                 serde_json::Value::String(s) => format!("`\"{s}\"`"),
@@ -1042,7 +1054,9 @@ fn weight<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::E
                 serde_json::Value::String(s) if s.trim().parse::<f64>().is_ok() => {
                     format!("remove the quotes: write `weight: {}`", s.trim())
                 }
-                _ => "write a number, or leave `weight` out to order by title".to_string(),
+                _ => "write a number, or leave `weight` out to place the file after every file that has one \
+                      (those without one in order of file name)"
+                    .to_string(),
             };
             Err(serde::de::Error::custom(format!(
                 "`weight` is {written}; it must be a number, such as `3`, `-1` or `2.5`, without quotes\n{hint}"
@@ -1052,6 +1066,15 @@ fn weight<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::E
 }
 
 impl Narrative {
+    /// Reading order: by `weight`, then file name. A file without a weight
+    /// comes after those with one, so that a section added with only a title
+    /// lands last rather than renumbering the report from the front.
+    pub fn reading_order(&self, other: &Narrative) -> std::cmp::Ordering {
+        let weight = |n: &Narrative| (n.front.weight.is_none(), n.front.weight.unwrap_or_default());
+        let ((a_none, a), (b_none, b)) = (weight(self), weight(other));
+        a_none.cmp(&b_none).then(a.total_cmp(&b)).then_with(|| self.stem.cmp(&other.stem))
+    }
+
     /// File line and column of a front-matter value: the front matter is
     /// parsed on its own, starting on the line after the opening `---`.
     pub fn front_position<T>(&self, value: &Spanned<T>) -> (usize, usize) {
@@ -1124,7 +1147,7 @@ pub struct Project {
 mod tests {
     use super::*;
 
-    fn weight_of(value: &str) -> Result<f64, String> {
+    fn weight_of(value: &str) -> Result<Option<f64>, String> {
         serde_saphyr::from_str::<FrontMatter>(&format!("title: T\nweight: {value}\n"))
             .map(|f| f.weight)
             .map_err(|e| e.to_string())
@@ -1132,12 +1155,30 @@ mod tests {
 
     #[test]
     fn weight_takes_any_finite_number_and_nothing_else() {
-        assert_eq!(weight_of("3"), Ok(3.0));
-        assert_eq!(weight_of("-1"), Ok(-1.0));
-        assert_eq!(weight_of("2.5"), Ok(2.5));
+        assert_eq!(weight_of("3"), Ok(Some(3.0)));
+        assert_eq!(weight_of("-1"), Ok(Some(-1.0)));
+        assert_eq!(weight_of("2.5"), Ok(Some(2.5)));
         for (bad, shown) in [("\"3\"", "`\"3\"`"), ("true", "`true`"), ("~", "empty"), ("[1]", "`[1]`")] {
             let err = weight_of(bad).unwrap_err();
             assert!(err.contains(&format!("`weight` is {shown}; it must be a number")), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn a_report_without_weight_comes_after_the_weighted_ones_by_title() {
+        let record = |title: &str, weight: &str| {
+            let yaml = format!("id: a\ntitle: {title}\nauthors: [A]\nyear: 2024\nstatus: draft\nsummary: S.\n{weight}");
+            serde_saphyr::from_str::<SiteRecord>(&yaml).unwrap()
+        };
+        let mut records = [
+            record("Zeta", ""),
+            record("Alpha", ""),
+            record("Second", "weight: 2\n"),
+            record("First", "weight: 1\n"),
+            record("Before", "weight: -3\n"),
+        ];
+        records.sort_by(SiteRecord::index_order);
+        let order: Vec<&str> = records.iter().map(|r| r.title.as_str()).collect();
+        assert_eq!(order, ["Before", "First", "Second", "Alpha", "Zeta"]);
     }
 }

@@ -275,7 +275,11 @@ const CASES: &[Case] = &[
         from: "weight: 2",
         to: "weight: second",
         line_with: "weight: second",
-        says: &["02-findings.md"],
+        says: &[
+            "02-findings.md",
+            "`weight` is `\"second\"`; it must be a number",
+            "leave `weight` out to place the file after every file that has one (those without one in order of file name)",
+        ],
     },
     Case {
         name: "unknown shortcode",

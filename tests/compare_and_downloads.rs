@@ -16,7 +16,7 @@ fn built(root: &std::path::Path) -> Project {
 /// Published sites in index order, as the comparison lists them.
 fn sites_in_order(project: &Project) -> Vec<&wingreport::model::SiteRecord> {
     let mut sites: Vec<_> = project.sites.iter().map(|s| &s.record).collect();
-    sites.sort_by(|a, b| (a.weight, &a.title).cmp(&(b.weight, &b.title)));
+    sites.sort_by(|a, b| a.index_order(b));
     sites
 }
 

@@ -105,6 +105,20 @@ fn section_ids_name_whole_sections_and_appendices() {
 }
 
 #[test]
+fn a_section_added_without_weight_is_numbered_after_the_weighted_ones() {
+    let dir = project(
+        "",
+        &[
+            (&site_file("01-introduction.md"), "---\ntitle: Introduction\nweight: 1\n---\nText.\n"),
+            (&site_file("02-findings.md"), "---\ntitle: Findings\nweight: 2\n---\nText.\n"),
+            (&site_file("03-discussion.md"), "---\ntitle: Discussion\n---\nText.\n"),
+            (&site_file("00-notes.md"), "---\ntitle: Notes\n---\nText.\n"),
+        ],
+    );
+    assert_eq!(section_numbers(&built(&dir)), ["1 Introduction", "2 Findings", "3 Notes", "4 Discussion"]);
+}
+
+#[test]
 fn an_unnumbered_section_is_referred_to_by_its_title() {
     let dir = project(
         "",
@@ -121,7 +135,7 @@ fn two_sections_with_one_id_are_an_error_at_the_second_front_matter() {
     let dir = project(
         "",
         &[
-            (&site_file("01-a.md"), "---\ntitle: A\nid: sec-same\n---\nText.\n"),
+            (&site_file("01-a.md"), "---\ntitle: A\nweight: 0\nid: sec-same\n---\nText.\n"),
             (&site_file("02-b.md"), "---\ntitle: B\nweight: 2\nid: sec-same\n---\nText.\n"),
         ],
     );
@@ -156,7 +170,7 @@ fn a_section_id_that_a_heading_also_has_is_an_error_at_the_front_matter() {
     let dir = project(
         "",
         &[
-            (&site_file("01-a.md"), "---\ntitle: A\n---\n## Results {#sec-results}\n\nText.\n"),
+            (&site_file("01-a.md"), "---\ntitle: A\nweight: 0\n---\n## Results {#sec-results}\n\nText.\n"),
             (&site_file("02-b.md"), "---\ntitle: B\nweight: 1\nid: sec-results\n---\nText.\n"),
         ],
     );
@@ -172,7 +186,10 @@ fn report_numbering_counts_tables_across_sections_and_appendices() {
     let dir = project(
         "[numbering]\ntables = \"report\"\n",
         &[
-            (&site_file("01-a.md"), "---\ntitle: A\n---\n{{ table(key=\"a\") }}\n\n{{ table(key=\"b\") }}\n"),
+            (
+                &site_file("01-a.md"),
+                "---\ntitle: A\nweight: 0\n---\n{{ table(key=\"a\") }}\n\n{{ table(key=\"b\") }}\n",
+            ),
             (
                 &site_file("02-b.md"),
                 "---\ntitle: B\nweight: 1\n---\n{{ table(key=\"c\", id=\"tbl-c\") }}\n\nSee @tbl-c.\n",
@@ -193,7 +210,10 @@ fn section_numbering_is_the_default() {
     let dir = project(
         "",
         &[
-            (&site_file("01-a.md"), "---\ntitle: A\n---\n{{ table(key=\"a\") }}\n\n{{ table(key=\"b\") }}\n"),
+            (
+                &site_file("01-a.md"),
+                "---\ntitle: A\nweight: 0\n---\n{{ table(key=\"a\") }}\n\n{{ table(key=\"b\") }}\n",
+            ),
             (&site_file("02-c.md"), "---\ntitle: C\nweight: 2\nappendix: true\n---\n{{ table(key=\"d\") }}\n"),
         ],
     );
@@ -206,7 +226,7 @@ fn numbered_annexes_use_their_label_everywhere() {
     let dir = project(
         "[numbering]\nappendix_label = \"Annex\"\nappendix_style = \"number\"\n",
         &[
-            (&site_file("01-a.md"), "---\ntitle: A\n---\nSee @sec-tables.\n"),
+            (&site_file("01-a.md"), "---\ntitle: A\nweight: 0\n---\nSee @sec-tables.\n"),
             (
                 &site_file("02-b.md"),
                 "---\ntitle: Tables\nappendix: true\nweight: 1\nid: sec-tables\n---\n## Part\n\n{{ table(key=\"a\") }}\n",
@@ -277,7 +297,7 @@ fn a_reference_list_placed_in_an_annex_replaces_the_automatic_one() {
     let dir = project(
         "[numbering]\nappendix_label = \"Annex\"\n",
         &[
-            (&site_file("01-a.md"), "---\ntitle: A\n---\nAs @buck2020 found.\n"),
+            (&site_file("01-a.md"), "---\ntitle: A\nweight: 0\n---\nAs @buck2020 found.\n"),
             (&site_file("02-b.md"), "---\ntitle: B\nweight: 1\n---\nText.\n"),
             (
                 &site_file("03-refs.md"),
@@ -302,7 +322,7 @@ fn a_second_reference_list_is_an_error_at_its_call() {
     let dir = project(
         "",
         &[
-            (&site_file("01-a.md"), "---\ntitle: A\n---\nAs @buck2020 found.\n\n{{ references() }}\n"),
+            (&site_file("01-a.md"), "---\ntitle: A\nweight: 0\n---\nAs @buck2020 found.\n\n{{ references() }}\n"),
             (&site_file("02-b.md"), "---\ntitle: B\nweight: 1\n---\nText.\n\n{{ references() }}\n"),
         ],
     );
@@ -311,7 +331,7 @@ fn a_second_reference_list_is_an_error_at_its_call() {
     assert_eq!(found[0]["path"], site_file("02-b.md"));
     assert_eq!((found[0]["line"].as_u64(), found[0]["col"].as_u64()), (Some(7), Some(1)));
     assert_eq!(found[0]["message"], "the reference list is placed twice");
-    assert!(found[0]["hint"].as_str().unwrap().contains(&format!("{}:6", site_file("01-a.md"))), "{found:?}");
+    assert!(found[0]["hint"].as_str().unwrap().contains(&format!("{}:7", site_file("01-a.md"))), "{found:?}");
 }
 
 #[test]
