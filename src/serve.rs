@@ -491,12 +491,7 @@ impl Rebuilder {
                 let found = crate::diagnostics::plural(diags.len(), "problem");
                 state.show_problems(diags, &names);
                 // Nothing of this build is served: say so, not what was re-rendered.
-                let shown = if state.files.is_empty() {
-                    "no page is served until they are fixed, only a list of them"
-                } else {
-                    "the last good pages are served, with a list of them"
-                };
-                Ok(format!("{found} found in {elapsed} ms; {shown}"))
+                Ok(format!("{found} found in {elapsed} ms; {}", state.served()))
             }
             Err(failure @ (Failure::Usage(_) | Failure::Io(_))) => {
                 self.cache = None;
@@ -540,6 +535,25 @@ impl From<Result<Update, Failure>> for Built {
 }
 
 impl Preview {
+    /// Whether every page is withheld: the last good pages may hold a name
+    /// the list has named since, so none is served, on this machine or
+    /// another, until a build is clean of it.
+    fn withholds(&self) -> bool {
+        self.errors.iter().any(crate::privacy::is_leak)
+    }
+
+    /// What the pages show while there are problems, for the terminal: the
+    /// same test the requests answer by, so the two never disagree.
+    fn served(&self) -> &'static str {
+        if self.files.is_empty() {
+            "no page is served until they are fixed, only a list of them"
+        } else if self.withholds() {
+            "no page is served until the real name is replaced, only a list of the problems"
+        } else {
+            "the last good pages are served, with a list of them"
+        }
+    }
+
     /// Sets the problems, and, when other machines can connect, works out
     /// once how the pages show them (`names`: the real-names list), rather
     /// than on every request.
@@ -990,9 +1004,7 @@ async fn page(State(preview): State<Shared>, uri: Uri) -> Response {
         )
             .into_response();
     }
-    // The last good pages may hold a name the list has named since: none
-    // is served, on this machine or another, until a build is clean of it.
-    if state.errors.iter().any(crate::privacy::is_leak) {
+    if state.withholds() {
         let why = "Every page is withheld while a real name is found in the site: the problems below say where. \
                    The pages come back once it is replaced";
         return problem_page(&path, &state, StatusCode::SERVICE_UNAVAILABLE, "Withheld", why.to_string());
@@ -1125,6 +1137,32 @@ mod tests {
         assert!(broken.contains("content/sites/a/site.yaml:3:5"));
         assert!(broken.contains("bad &lt;value&gt;"));
         assert!(broken.find("wingreport-errors") < broken.find("</body>"));
+    }
+
+    /// Found by QA: a save that wrote a listed name logged "the last good
+    /// pages are served" while every address answered 503.
+    #[test]
+    fn the_terminal_says_no_page_is_served_while_a_real_name_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let leak = Scanner::new(&["Ida Smith".to_string()]);
+        leak.scan("sites/a/index.html", b"<p>Ida Smith spoke.</p>");
+        let leaks = leak.finish(dir.path());
+        let other = Diagnostic::new("content/b.md", 4, 1, "citation `@nokey` is not in the bibliography");
+        let built = HashMap::from([("index.html".to_string(), Bytes::from_static(b"<p>x</p>"))]);
+        let preview = |files: &HashMap<String, Bytes>, errors: Vec<Diagnostic>| {
+            let mut preview = Preview { files: files.clone(), ..Preview::default() };
+            preview.show_problems(errors, &[]);
+            preview
+        };
+
+        let withheld = preview(&built, leaks.iter().cloned().chain([other.clone()]).collect());
+        assert!(withheld.withholds());
+        assert_eq!(withheld.served(), "no page is served until the real name is replaced, only a list of the problems");
+        let kept = preview(&built, vec![other.clone()]);
+        assert!(!kept.withholds());
+        assert_eq!(kept.served(), "the last good pages are served, with a list of them");
+        let first = preview(&HashMap::new(), leaks);
+        assert_eq!(first.served(), "no page is served until they are fixed, only a list of them");
     }
 
     #[test]

@@ -549,6 +549,13 @@ fn a_real_name_saved_into_a_report_or_added_to_the_list_is_caught() {
     wait_for(&mut channel, "event: reload");
     let problems = overlay(&withheld(&server, "/"));
     assert!(problems.contains("real name `Zebedee Quux` would be published"), "{problems}");
+    // Found by QA: the terminal said the last good pages were served.
+    let changed = log_line(&server, " changed: ");
+    assert!(changed.contains(": 1 problem found in "), "{changed}");
+    assert!(
+        changed.ends_with("; no page is served until the real name is replaced, only a list of the problems"),
+        "{changed}"
+    );
 
     // Fixed, and then a name of the unchanged Risley report is listed.
     let mut channel = subscribe(&server);
@@ -560,7 +567,11 @@ fn a_real_name_saved_into_a_report_or_added_to_the_list_is_caught() {
     wait_for(&mut channel, "event: reload");
     let problems = overlay(&withheld(&server, "/sites/drake-hall/"));
     assert!(problems.contains("real name `Risley` would be published"), "{problems}");
-    log_line(&server, "private/real-names.txt changed");
+    let changed = log_line(&server, "private/real-names.txt changed");
+    assert!(
+        changed.ends_with("no page is served until the real name is replaced, only a list of the problems"),
+        "{changed}"
+    );
     // Found by a privacy audit: the last good pages, which hold the name,
     // were still served under the problems. Every page is withheld now.
     let page = request(&server, "GET", "/sites/risley/");
