@@ -346,6 +346,83 @@ fn citations_references_and_quotes_are_there() {
     assert!(notes.iter().all(|p| p.descendants().any(|n| is(&n, W, "keepNext"))));
 }
 
+/// Found by a QA audit: a quotation without attribution followed by another
+/// were two Quote paragraphs spaced as one quotation's two paragraphs, so
+/// the second's attribution ("Ciara") seemed to cover both. Each quotation
+/// of the page is its paragraphs in Word, kept together, with space after
+/// the last that its own paragraphs do not have between them.
+#[test]
+fn each_quotation_reads_as_its_own_with_only_its_own_attribution() {
+    let dir = bundled_project();
+    let record = dir.path().join("content/sites/risley/site.yaml");
+    let mut yaml = std::fs::read_to_string(&record).unwrap();
+    assert!(!yaml.contains("\nquotes:"), "risley has no quotes of its own");
+    yaml.push_str(
+        "quotes:\n  - {id: staff-view, role: Officer, text: \"The wing felt calmer.\"}\n  - {id: anon, text: \"Nobody listened before.\"}\n  \
+         - {id: ciara, speaker: Ciara, role: Learner, method: interview, text: \"They trusted us.\\n\\nAnd we trusted them.\"}\n",
+    );
+    std::fs::write(&record, yaml).unwrap();
+    std::fs::write(
+        dir.path().join("content/sites/risley/04-voices.md"),
+        "---\ntitle: Voices\nweight: 40\n---\n\nTwo views.\n\n{{ quote(id=\"anon\") }}\n\n{{ quote(id=\"ciara\") }}\n\n\
+         {{ quote(id=\"staff-view\") }}\n\n> A quotation written in the text.\n\n> And another.\n\nAfter the quotations.\n",
+    )
+    .unwrap();
+    let site = dir.path().join("site");
+    let out = build(dir.path(), &["--quiet", "--output", site.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = docx(dir.path(), &["--site", "risley"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // The page's quotations, each as the texts of its paragraphs and attribution.
+    let page = html(&site.join("sites/risley/index.html"));
+    let quotations: Vec<Vec<String>> =
+        select(&page, "main figure.quote, main blockquote:not(figure.quote > blockquote)")
+            .iter()
+            .map(|q| select_in(q, "blockquote > p, figcaption"))
+            .collect();
+    assert_eq!(quotations.len(), 5, "{quotations:?}");
+    assert!(quotations.contains(&vec!["Nobody listened before.".to_string()]), "{quotations:?}");
+    assert!(quotations.iter().any(|q| q.len() == 3), "a quotation of two paragraphs, attributed: {quotations:?}");
+
+    let parts = entries(&dir.path().join("docx/risley.docx"));
+    let xml = String::from_utf8(parts["word/document.xml"].clone()).unwrap();
+    let doc = Document::parse(&xml).unwrap();
+    let quoted: Vec<Node> = doc
+        .descendants()
+        .filter(|p| is(p, W, "p") && (styled_as(p, "Quote") || styled_as(p, "QuoteAttribution")))
+        .collect();
+    let texts: Vec<String> = quoted.iter().map(para_text).collect();
+    assert_eq!(texts, quotations.concat(), "Word has the page's quotations in its order");
+    let after = |p: &Node| {
+        p.descendants()
+            .find(|n| is(n, W, "spacing"))
+            .and_then(|s| w_attr(&s, "after"))
+            .map(|a| a.parse::<u32>().unwrap())
+    };
+    let keeps = |p: &Node| p.descendants().any(|n| is(&n, W, "keepNext"));
+    // Between two paragraphs of one quotation: the Quote style's space after, then before.
+    let styles = String::from_utf8(parts["word/styles.xml"].clone()).unwrap();
+    let styles = Document::parse(&styles).unwrap();
+    let quote = styles.descendants().find(|n| is(n, W, "style") && w_attr(n, "styleId") == Some("Quote")).unwrap();
+    let spacing = quote.descendants().find(|n| is(n, W, "spacing")).expect("the Quote style's spacing");
+    let within: u32 = ["before", "after"].iter().map(|a| w_attr(&spacing, a).map_or(0, |v| v.parse().unwrap())).sum();
+    let mut paragraphs = quoted.iter();
+    for quotation in &quotations {
+        let own: Vec<&Node> = paragraphs.by_ref().take(quotation.len()).collect();
+        let (last, earlier) = own.split_last().unwrap();
+        for p in earlier {
+            assert!(keeps(p) && after(p).is_none(), "{:?} goes on with its quotation", para_text(p));
+        }
+        assert!(
+            after(last).is_some_and(|a| a >= 2 * within),
+            "{:?} ends its quotation with twice the space there is between its paragraphs ({within}): {:?}",
+            para_text(last),
+            after(last)
+        );
+    }
+}
+
 fn styled_as(p: &Node, style: &str) -> bool {
     p.descendants().any(|n| is(&n, W, "pStyle") && w_attr(&n, "val") == Some(style))
 }

@@ -32,6 +32,11 @@ const TEXT_WIDTH: usize = (PAGE_WIDTH as usize) - 2 * (MARGIN as usize);
 const EMU_PER_TWIP: u32 = 635;
 /// How far each list level is indented.
 const LIST_INDENT: i32 = 720;
+/// Space before a paragraph that follows a table.
+const TABLE_GAP: u32 = 200;
+/// Space after a quotation: more than between its own paragraphs, so two
+/// quotations in a row read as two.
+const QUOTATION_GAP: u32 = 360;
 
 // docx-rs always writes a decimal list numbered 1 of its own.
 const BULLETS: usize = 10;
@@ -309,7 +314,7 @@ impl<'a> Converter<'a> {
         }
         if matches!(self.out.last().and_then(|o| o.last()), Some(Block::Table(_))) {
             // Word and LibreOffice put no space between a table and what follows.
-            p = p.line_spacing(LineSpacing::new().before(200));
+            p = p.line_spacing(LineSpacing::new().before(TABLE_GAP));
         }
         self.push(Block::Para(Box::new(tweak(p))));
     }
@@ -407,6 +412,7 @@ impl<'a> Converter<'a> {
                 let pieces = self.pieces(el, Fmt::default())?;
                 self.paragraph(pieces, "Caption", cx, |p| p.keep_next(true));
             }
+            "figure" if has_class(&el, "quote") => self.quotation(|c| c.blocks(el, cx))?,
             "figure" => {
                 let label = el
                     .select(&selector("figcaption .caption-number"))
@@ -416,7 +422,12 @@ impl<'a> Converter<'a> {
                 self.blocks(el, cx)?;
                 self.figure_label = outer;
             }
-            "blockquote" => self.blocks(el, &Context { style: Some("Quote"), ..cx.clone() })?,
+            "blockquote" => {
+                let quoted = Context { style: Some("Quote"), ..cx.clone() };
+                // In a quotation's figure, the figure sets the quotation and its attribution apart.
+                let in_figure = el.parent().and_then(ElementRef::wrap).is_some_and(|p| has_class(&p, "quote"));
+                if in_figure { self.blocks(el, &quoted)? } else { self.quotation(|c| c.blocks(el, &quoted))? }
+            }
             "ul" if has_class(&el, "references") => {
                 for li in el.children().filter_map(ElementRef::wrap) {
                     if let Some(id) = li.attr("id").filter(|id| self.targets.contains(*id)) {
@@ -466,6 +477,31 @@ impl<'a> Converter<'a> {
             }
             "hr" => {}
             _ => self.blocks(el, cx)?,
+        }
+        Ok(())
+    }
+
+    /// One quotation (its paragraphs, then its attribution when it has
+    /// one): kept together, and set apart from what follows by space after
+    /// its last paragraph. In the Quote style alone, a quotation without
+    /// attribution followed by another read as one quotation of two
+    /// paragraphs, under the second one's attribution.
+    fn quotation(&mut self, convert: impl FnOnce(&mut Self) -> Result<(), String>) -> Result<(), String> {
+        let start = self.out.last().map_or(0, Vec::len);
+        convert(self)?;
+        let blocks = self.out.last_mut().expect("always one output");
+        let Some(last) = blocks.iter().rposition(|b| matches!(b, Block::Para(_))).filter(|&i| i >= start) else {
+            return Ok(());
+        };
+        for block in &mut blocks[start..last] {
+            if let Block::Para(p) = block {
+                p.property.keep_next = Some(true);
+            }
+        }
+        let after_table = last > 0 && matches!(blocks[last - 1], Block::Table(_));
+        if let Block::Para(p) = &mut blocks[last] {
+            let spacing = LineSpacing::new().after(QUOTATION_GAP);
+            p.property.line_spacing = Some(if after_table { spacing.before(TABLE_GAP) } else { spacing });
         }
         Ok(())
     }
@@ -1174,7 +1210,7 @@ fn styles() -> Vec<Style> {
             .size(20)
             .color("505A5F")
             .align(AlignmentType::Right)
-            .line_spacing(spacing(0, 200)),
+            .line_spacing(spacing(0, QUOTATION_GAP)),
         paragraph("Bibliography", "Bibliography").indent(Some(720), Some(SpecialIndentType::Hanging(720)), None, None),
         paragraph("FootnoteText", "footnote text").size(18).line_spacing(spacing(0, 60)),
         footnote_reference,
@@ -1277,6 +1313,36 @@ mod tests {
         assert_eq!(document.matches("<w:footnoteReference").count(), 1);
         assert!(!document.contains("↩"));
         assert_eq!(converted.properties.language, "en");
+    }
+
+    /// Found by a QA audit: an unattributed quotation followed by an
+    /// attributed one were two Quote paragraphs spaced as one quotation's
+    /// paragraphs are, so the second's attribution seemed to cover both.
+    #[test]
+    fn each_quotation_is_set_apart_and_kept_with_its_attribution() {
+        let page = r##"<html lang="en"><body><main><h2 id="s">Section</h2>
+            <figure class="quote" id="anon"><blockquote><p>Nobody listened before.</p></blockquote></figure>
+            <figure class="quote" id="ciara"><blockquote><p>They trusted us.</p><p>And we them.</p></blockquote>
+            <figcaption class="quote-attribution">(Ciara, Learner, interview)</figcaption></figure>
+            <blockquote><p>A quotation in the text.</p></blockquote>
+            <p>After.</p>
+            </main></body></html>"##;
+        let converted = convert(page, &Meta::default(), &Rasteriser::new()).unwrap();
+        let document = String::from_utf8(converted.xml.document).unwrap();
+        let paragraph = |text: &str| {
+            let at = document.find(&format!(">{text}<")).unwrap_or_else(|| panic!("no {text}: {document}"));
+            let start = document[..at].rfind("<w:p ").unwrap();
+            document[start..at].to_string()
+        };
+        let gap = format!(r#"<w:spacing w:after="{QUOTATION_GAP}" />"#);
+        for last in ["Nobody listened before.", "(Ciara, Learner, interview)", "A quotation in the text."] {
+            assert!(paragraph(last).contains(&gap), "{last} ends its quotation: {}", paragraph(last));
+        }
+        for within in ["They trusted us.", "And we them."] {
+            let p = paragraph(within);
+            assert!(p.contains("<w:keepNext />") && !p.contains("w:after"), "{within} goes on with its quotation: {p}");
+        }
+        assert!(!paragraph("After.").contains("w:spacing"), "{}", paragraph("After."));
     }
 
     #[test]
