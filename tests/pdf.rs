@@ -22,6 +22,19 @@ fn on_path(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file())
 }
 
+fn select_in<'a>(el: &scraper::ElementRef<'a>, css: &str) -> Vec<scraper::ElementRef<'a>> {
+    el.select(&scraper::Selector::parse(css).unwrap()).collect()
+}
+
+/// A chart's labels as drawn: each `<text>`'s own words, not its tooltip's.
+fn labels(svg: &scraper::ElementRef) -> Vec<String> {
+    select_in(svg, "text")
+        .iter()
+        .map(|t| words(&t.children().filter_map(|c| c.value().as_text().map(|s| s.to_string())).collect::<String>()))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
 fn words(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -84,6 +97,7 @@ fn stranded_headings(pdftotext: &Path, pdf: &Path, pages: usize, headings: &[Str
 /// A word `pdftotext -bbox` places on a page.
 struct Placed {
     x_max: f64,
+    y_min: f64,
     y_max: f64,
     text: String,
 }
@@ -102,6 +116,7 @@ fn placed_words(pdftotext: &Path, pdf: &Path, pages: &[&str]) -> (f64, Vec<Place
         .skip(1)
         .map(|w| Placed {
             x_max: attr(w, "xMax"),
+            y_min: attr(w, "yMin"),
             y_max: attr(w, "yMax"),
             text: w.split('>').nth(1).unwrap_or("").split('<').next().unwrap_or("").to_string(),
         })
@@ -417,6 +432,105 @@ fn wide_tables_print_at_full_size_with_their_words_whole() {
     let joined: String = plain.split_whitespace().collect();
     assert!(joined.contains("END-OF-URL"), "the address is printed to its end");
     assert!(joined.contains("LAST"), "the last column is printed");
+}
+
+/// Found by a print audit of the comparison page, printed from a browser:
+/// "Figure 1" and its stage key ended page 1 and the chart began page 2;
+/// "Table 1" and its note ended a page and the rows began the next; a small
+/// multiple's site name ended a page, its chart overleaf drawn the page's
+/// width with labels larger than the text; and the "Stage 1" row headings
+/// wrapped, "Stage" over "1".
+#[test]
+fn the_comparison_page_prints_each_caption_and_title_with_what_it_names() {
+    let browser = match wingreport::pdf::find_browser(None) {
+        Ok(browser) => browser,
+        Err(why) => {
+            assert!(!strict(), "{why:?}");
+            eprintln!("skipped: {why:?}");
+            return;
+        }
+    };
+    let Some(pdftotext) = on_path("pdftotext") else {
+        assert!(!strict(), "pdftotext is required under WINGREPORT_E2E=1 or CI=true");
+        return;
+    };
+    let dir = bundled_project();
+    let site = dir.path().join("site");
+    let built = build(dir.path(), &["--quiet", "--output", site.to_str().unwrap()]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let page = site.join("compare/index.html");
+    let file = dir.path().join("compare.pdf");
+    // As a reader prints it: the browser's own print, with the page's stylesheet.
+    let printed = std::process::Command::new(&browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-pdf-header-footer"])
+        .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
+        .arg(format!("--print-to-pdf={}", file.display()))
+        .arg(url::Url::from_file_path(&page).unwrap().as_str())
+        .output()
+        .unwrap();
+    assert!(file.exists(), "{} printed nothing: {}", browser.display(), stderr(&printed));
+    let pages = page_count(&file);
+    let texts = page_texts(&pdftotext, &file, pages);
+
+    // Each numbered caption is on a page with what it names first: its
+    // first small multiple's site, else its chart's every label, else its
+    // first row; and each multiple's site is on the page of its chart.
+    let doc = html(&page);
+    let mut together: Vec<Vec<String>> = Vec::new();
+    for figure in select(&doc, "main figure").into_iter().filter(|f| !select_in(f, ".caption-number").is_empty()) {
+        let caption = text(&select_in(&figure, "figcaption")[0]);
+        let named = match select_in(&figure, ".multiple-title a").first() {
+            Some(title) => vec![text(title)],
+            None => match select_in(&figure, ".chart-svg svg").first() {
+                Some(svg) => labels(svg),
+                None => vec![text(&select_in(&figure, "tbody tr > :first-child")[0])],
+            },
+        };
+        together.push([vec![caption], named].concat());
+    }
+    for kind in ["Figure ", "Table "] {
+        assert!(together.iter().any(|t| t[0].starts_with(kind)), "the page has a {kind}: {together:?}");
+    }
+    let multiples: Vec<_> =
+        select(&doc, "main li.multiple").into_iter().filter(|m| !select_in(m, "svg").is_empty()).collect();
+    assert!(!multiples.is_empty());
+    for multiple in &multiples {
+        let title = text(&select_in(multiple, ".multiple-title a")[0]);
+        together.push([vec![title], labels(&select_in(multiple, "svg")[0])].concat());
+    }
+    // pdftotext sets a chart's "✓ 1" as "✓1", and drops a hyphen that ends a line.
+    let bare = |t: &str| t.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>();
+    let pages_bare: Vec<String> = texts.iter().map(|page| bare(page)).collect();
+    for texts_of_one in &together {
+        let on_one_page = pages_bare.iter().any(|page| texts_of_one.iter().all(|t| page.contains(&bare(t))));
+        assert!(on_one_page, "no page holds all of {texts_of_one:?}");
+    }
+
+    // A multiple's labels are no larger than the text, as on screen.
+    let (_, words) = placed_words(&pdftotext, &file, &[]);
+    let height = |w: &Placed| w.y_max - w.y_min;
+    let mut heights: Vec<f64> = words.iter().map(height).collect();
+    heights.sort_by(f64::total_cmp);
+    let body = heights[heights.len() / 2];
+    let axis: Vec<&Placed> =
+        words.windows(3).filter(|w| w[0].text == "Number" && w[2].text == "respondents").map(|w| &w[0]).collect();
+    assert_eq!(axis.len(), multiples.len(), "each multiple's axis title is printed");
+    for word in axis {
+        assert!(
+            height(word) <= body * 1.05,
+            "a multiple's label is {:.1} pt high, the text {body:.1} pt",
+            height(word)
+        );
+    }
+
+    // "Stage 1" is one line, wherever it is printed.
+    let split: Vec<String> = words
+        .windows(2)
+        .filter(|w| w[0].text == "Stage" && w[1].text.parse::<u32>().is_ok())
+        .filter(|w| (w[0].y_max - w[1].y_max).abs() > 1.0)
+        .map(|w| format!("Stage {}", w[1].text))
+        .collect();
+    assert!(split.is_empty(), "wrapped: {split:?}");
 }
 
 #[test]
