@@ -824,6 +824,49 @@ async fn the_comparison_charts_read_at_phone_width() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// Found by a QA audit: a long web address in running text (written as
+/// `<https://...>`, or as a link whose text is the address) made a report
+/// scroll sideways on a phone: 435 px wide at 390. At 390 px, such an
+/// address in a paragraph, a list, a quotation and a footnote breaks
+/// inside the page.
+#[tokio::test]
+async fn a_long_web_address_in_the_text_wraps_at_phone_width() {
+    let Some(tools) = harness::tools("long address at 390 px") else { return };
+    let project = harness::project(false);
+    let address = "https://www.gov.uk/government/publications/prison-education-peer-mentoring-guidance-for-wing-staff";
+    std::fs::write(
+        project.path().join("content/sites/risley/04-sources.md"),
+        format!(
+            "---\ntitle: Sources\nweight: 40\n---\n\nThe guidance is published at <{address}>.\n\n\
+             - See [{address}]({address}) for the list.\n\n> As the guidance says (<{address}>).\n\n\
+             A note.[^src]\n\n[^src]: Published at <{address}>.\n"
+        ),
+    )
+    .unwrap();
+    let out = project.path().join("site");
+    harness::build(project.path(), &out);
+    let browser = Browser::start(&tools).await;
+    let phone = json!({ "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true });
+    browser.cdp("Emulation.setDeviceMetricsOverride", phone).await;
+    browser.goto(&file_url(&out.join("sites/risley/index.html"))).await;
+    let styled = "return document.readyState === 'complete' && document.styleSheets.length > 0;";
+    browser.wait_until(styled, "the report and its stylesheet").await;
+    // A phone's layout widens to what it holds, so the widths are those of the page.
+    let seen = browser
+        .js(
+            "const d = document.documentElement, links = [...document.querySelectorAll(`main a[href='${arguments[0]}']`)];\
+             return { scroll_width: d.scrollWidth, inner_width: innerWidth, links: links.length,\
+                      past_the_edge: links.filter(a => a.getBoundingClientRect().right > 390).length };",
+            vec![json!(address)],
+        )
+        .await;
+    browser.close().await;
+    harness::say(&format!("long address at 390 px: {seen}"));
+    assert_eq!(seen["links"], json!(4), "the address is on the page four times: {seen}");
+    assert_eq!(seen["past_the_edge"], json!(0), "an address runs past the page's edge: {seen}");
+    assert_eq!((&seen["scroll_width"], &seen["inner_width"]), (&json!(390), &json!(390)), "the page is wider: {seen}");
+}
+
 /// Beyond one screen of sites the comparison moves its per-site tables to
 /// group pages (issue 10): the summary and those pages, served by nginx,
 /// pass axe with no console error, every chart drawn and every request
