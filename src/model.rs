@@ -458,15 +458,42 @@ impl SiteRecord {
         self.prison.as_deref().or(self.setting.as_deref()).unwrap_or(&self.title)
     }
 
-    /// Order on the series index: by `weight`, then title. A report without
-    /// a weight comes after those with one: counted as 0, a report added
-    /// later would jump ahead of the weighted ones.
-    pub fn index_order(&self, other: &SiteRecord) -> std::cmp::Ordering {
-        fn key(r: &SiteRecord) -> (bool, Option<i64>, &str) {
-            (r.weight.is_none(), r.weight, &r.title)
-        }
-        key(self).cmp(&key(other))
+    /// A report's place on the series index and the comparison: by
+    /// `weight`, then title as an A to Z list reads it (see
+    /// [`reading_order`]; "Site 2" before "Site 10"), the title as written
+    /// telling apart two that read the same. A report without a weight
+    /// comes after those with one: counted as 0, a report added later
+    /// would jump ahead of the weighted ones.
+    pub fn index_key(&self) -> (bool, Option<i64>, Vec<(String, u128)>, String) {
+        (self.weight.is_none(), self.weight, reading_order(&self.title), self.title.clone())
     }
+
+    /// Index order (see [`SiteRecord::index_key`]).
+    pub fn index_order(&self, other: &SiteRecord) -> std::cmp::Ordering {
+        self.index_key().cmp(&other.index_key())
+    }
+}
+
+/// A name's place in an A to Z list as a reader expects it: letters
+/// without regard to case or accents, numbers by value ("Bench 9" before
+/// "Bench 10").
+pub fn reading_order(name: &str) -> Vec<(String, u128)> {
+    let folded = crate::search::fold(name);
+    let mut key: Vec<(String, u128)> = Vec::new();
+    let mut rest = folded.as_str();
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let (part, after) = if digits > 0 {
+            let value = rest[..digits].parse().unwrap_or(u128::MAX);
+            ((String::new(), value), &rest[digits..])
+        } else {
+            let letters = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+            ((rest[..letters].to_string(), 0), &rest[letters..])
+        };
+        key.push(part);
+        rest = after;
+    }
+    key
 }
 
 /// Publication status of a site report.
@@ -1180,5 +1207,30 @@ mod tests {
         records.sort_by(SiteRecord::index_order);
         let order: Vec<&str> = records.iter().map(|r| r.title.as_str()).collect();
         assert_eq!(order, ["Before", "First", "Second", "Alpha", "Zeta"]);
+        // Found by QA: the series index and the comparison listed "Site 1,
+        // Site 10, Site 11, Site 2" while the A to Z list read numbers by value.
+        let mut records = [
+            record("Site 10", "weight: 2\n"),
+            record("site 2", "weight: 2\n"),
+            record("Site 1", "weight: 2\n"),
+            record("Site 30", "weight: 1\n"),
+            record("Site 2", "weight: 2\n"),
+            record("Site 11", "weight: 2\n"),
+            record("Site 3", ""),
+        ];
+        records.sort_by_cached_key(SiteRecord::index_key);
+        let order: Vec<&str> = records.iter().map(|r| r.title.as_str()).collect();
+        assert_eq!(order, ["Site 30", "Site 1", "Site 2", "site 2", "Site 10", "Site 11", "Site 3"]);
+    }
+
+    #[test]
+    fn an_a_to_z_list_reads_numbers_by_value_and_letters_without_case_or_accents() {
+        let mut names =
+            vec!["HMP Bench 10", "hmp bench 9", "HMP Bench 100", "HMP Frankland", "HMP Bench 9a", "HMP Éire 2"];
+        names.sort_by_cached_key(|name| reading_order(name));
+        assert_eq!(
+            names,
+            ["hmp bench 9", "HMP Bench 9a", "HMP Bench 10", "HMP Bench 100", "HMP Éire 2", "HMP Frankland"]
+        );
     }
 }

@@ -98,7 +98,7 @@ fn is_word_char(c: char) -> bool {
 /// Text as terms compare it, and as `search.js` `fold` makes it: lowercased,
 /// accents and other combining marks removed, so "cafe" finds "Café" and
 /// "café" finds "cafe".
-fn fold(text: &str) -> String {
+pub(crate) fn fold(text: &str) -> String {
     let lower = text.to_lowercase();
     if lower.is_ascii() {
         return lower;

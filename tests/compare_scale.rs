@@ -285,6 +285,76 @@ fn a_long_index_says_how_many_reports_it_lists_and_can_be_skipped() {
     assert!(select(&short, "[data-wr-filter], script[src$='cards-filter.js']").is_empty());
 }
 
+/// Every record's delivery row.
+const DELIVERY: &str = "delivery:\n  role: Peer mentor\n  paid: true\n";
+
+/// An anonymised study of `n` sites in the shape QA tried: `HMP Bench 7`,
+/// `HMP Bench 14`... (every seventh number), each in one of five regions,
+/// with attributes and the record lines `blocks`, and the bundled framework.
+/// Folder names, like the titles read as plain text, put Bench 105 first.
+fn numbered_study(n: usize, blocks: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("wingreport.toml"), "language = \"en-GB\"\n").unwrap();
+    std::fs::create_dir_all(root.join("content/sites")).unwrap();
+    std::fs::copy(repo().join("content/frameworks.yaml"), root.join("content/frameworks.yaml")).unwrap();
+    std::fs::write(
+        root.join("content/series.yaml"),
+        "title: Large study\nauthors: [A. Researcher]\nyear: 2025\nsummary: Many sites.\n",
+    )
+    .unwrap();
+    let regions = ["North West", "Wales", "London", "North East", "Yorkshire"];
+    for i in 1..=n {
+        let number = 7 * i;
+        let folder = root.join(format!("content/sites/bench-{number}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        let record = format!(
+            "id: bench-{number}\ntitle: Peer learning at HMP Bench {number}\nprison: HMP Bench {number}\n\
+             authors: [A. Researcher]\nyear: 2025\nstatus: published\nsummary: Site {i}.\n\
+             profile:\n  region: {}\nattributes:\n  n: 17\n  items:\n    - {{name: Patient, count: {i}}}\n{blocks}",
+            regions[i % regions.len()]
+        );
+        std::fs::write(folder.join("site.yaml"), record).unwrap();
+        std::fs::write(folder.join("01-introduction.md"), "---\ntitle: Introduction\n---\n\nWhat we found.\n").unwrap();
+    }
+    dir
+}
+
+/// `HMP Bench 7`, `HMP Bench 14`... of the sites numbered `numbers`, in that order.
+fn benches(numbers: impl IntoIterator<Item = usize>) -> Vec<String> {
+    numbers.into_iter().map(|i| format!("HMP Bench {}", 7 * i)).collect()
+}
+
+/// Found by QA: the series index and the comparison's tables listed
+/// "Bench 105, 14, 21 ... 7", titles read as plain text, while the A to Z
+/// list on the same comparison page read numbers by value.
+#[test]
+fn sites_are_listed_by_title_with_numbers_by_value() {
+    let dir = numbered_study(12, DELIVERY);
+    built(dir.path());
+    let out = dir.path().join("output");
+    let index = html(&out.join("index.html"));
+    let cards: Vec<String> = select(&index, ".card-title a").iter().map(text).collect();
+    let titles: Vec<String> = benches(1..=12).iter().map(|prison| format!("Peer learning at {prison}")).collect();
+    assert_eq!(cards, titles);
+    let compare = html(&out.join("compare/index.html"));
+    let rows: Vec<String> = select(&compare, "#delivery-models tbody th").iter().map(text).collect();
+    assert_eq!(rows, benches(1..=12));
+    let panels: Vec<String> = select(&compare, ".multiple-title a").iter().map(text).collect();
+    assert_eq!(panels, benches(1..=12));
+
+    // Past 12 sites, each group page keeps that order.
+    let dir = numbered_study(15, DELIVERY);
+    built(dir.path());
+    let out = dir.path().join("output");
+    let cards: Vec<String> = select(&html(&out.join("index.html")), ".card-title a").iter().map(text).collect();
+    assert_eq!(cards.len(), 15);
+    assert!(cards.iter().zip(benches(1..=15)).all(|(card, prison)| card.ends_with(&prison)), "{cards:?}");
+    let north_west = html(&out.join("compare/north-west/index.html"));
+    let rows: Vec<String> = select(&north_west, "#delivery-models tbody th").iter().map(text).collect();
+    assert_eq!(rows, benches([5, 10, 15]));
+}
+
 #[test]
 fn group_by_an_unknown_field_is_a_config_error_at_its_line() {
     let dir = bundled_project();

@@ -21,6 +21,7 @@ use super::{Bibliography, Rendered, Renderer, page_file, render_sections};
 use crate::charts::{self, attributes::AttributesStyle};
 use crate::diagnostics::Diagnostic;
 use crate::links::AuthoredLink;
+use crate::model::reading_order;
 use crate::model::{Delivery, Project, Prose, Site, SocialCapitalFramework, StageRating, Status};
 use aggregate::{AttributeSummary, RatingCountsBlock, sites_phrase};
 
@@ -53,26 +54,6 @@ pub(super) fn wanted(project: &Project, sites: &[&Site], with_text: bool) -> boo
 pub(super) fn has_site_rows(project: &Project, sites: &[&Site]) -> bool {
     let rated = project.frameworks.social_capital.is_some() && sites.iter().any(|s| s.record.social_capital.is_some());
     rated || sites.iter().any(|s| s.record.delivery.is_some())
-}
-
-/// A name's place in an A to Z list as a reader expects it: letters
-/// without regard to case, numbers by value ("Bench 9" before "Bench 10").
-fn reading_order(name: &str) -> Vec<(String, u128)> {
-    let mut key: Vec<(String, u128)> = Vec::new();
-    let mut rest = name;
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
-        let (part, after) = if digits > 0 {
-            let value = rest[..digits].parse().unwrap_or(u128::MAX);
-            ((String::new(), value), &rest[digits..])
-        } else {
-            let letters = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
-            ((rest[..letters].to_lowercase(), 0), &rest[letters..])
-        };
-        key.push(part);
-        rest = after;
-    }
-    key
 }
 
 /// The anchor of a site's row on the comparison's pages.
@@ -604,16 +585,4 @@ fn delivery_row(site: &Site, path: &str, up: &str, bibliography: &Bibliography, 
     });
     prose.finish(path, &mut found.diags, &mut found.links);
     DeliveryRow { id: row_anchor(site), site: site_label(site), href: format!("{up}{}", site_href(site)), cells }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_a_to_z_list_reads_numbers_by_value_and_letters_without_case() {
-        let mut names = vec!["HMP Bench 10", "hmp bench 9", "HMP Bench 100", "HMP Askham", "HMP Bench 9a"];
-        names.sort_by_cached_key(|name| reading_order(name));
-        assert_eq!(names, ["HMP Askham", "hmp bench 9", "HMP Bench 9a", "HMP Bench 10", "HMP Bench 100"]);
-    }
 }

@@ -264,10 +264,10 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// The sites this selection publishes, in index order (see [`crate::model::SiteRecord::index_order`]).
+    /// The sites this selection publishes, in index order (see [`crate::model::SiteRecord::index_key`]).
     pub fn sites(&self) -> Vec<&'a Site> {
         let mut sites: Vec<&Site> = self.project.sites.iter().filter(|s| self.selection.site(s)).collect();
-        sites.sort_by(|a, b| a.record.index_order(&b.record));
+        sites.sort_by_cached_key(|site| site.record.index_key());
         sites
     }
 
