@@ -285,6 +285,10 @@ fn a_long_index_says_how_many_reports_it_lists_and_can_be_skipped() {
     assert!(select(&short, "[data-wr-filter], script[src$='cards-filter.js']").is_empty());
 }
 
+/// A rating at each stage of the bundled framework.
+const RATINGS: &str = "social_capital: [{stage: 1, rating: green}, {stage: 2, rating: green}, \
+    {stage: 3, rating: amber}, {stage: 4, rating: amber}, {stage: 5, rating: red}, {stage: 6, rating: red}]\n";
+
 /// Every record's delivery row.
 const DELIVERY: &str = "delivery:\n  role: Peer mentor\n  paid: true\n";
 
@@ -353,6 +357,40 @@ fn sites_are_listed_by_title_with_numbers_by_value() {
     let north_west = html(&out.join("compare/north-west/index.html"));
     let rows: Vec<String> = select(&north_west, "#delivery-models tbody th").iter().map(text).collect();
     assert_eq!(rows, benches([5, 10, 15]));
+}
+
+/// Found by QA: past 12 sites, a study with no ratings was promised "each
+/// site's ratings" on group pages that hold only delivery models.
+#[test]
+fn the_overview_says_only_what_the_group_pages_hold() {
+    let said = |blocks: &str| {
+        let dir = numbered_study(15, blocks);
+        built(dir.path());
+        let out = dir.path().join("output");
+        let overview = html(&out.join("compare/index.html"));
+        let heading = text(&select(&overview, "#groups-heading")[0]);
+        let intro = text(&select(&overview, "#groups-heading + p")[0]);
+        let wales = html(&out.join("compare/wales/index.html"));
+        let tables = ["#social-capital-matrix", "#delivery-models"].map(|table| select(&wales, table).len());
+        (heading, intro, tables)
+    };
+    let (heading, intro, tables) = said(DELIVERY);
+    assert_eq!(heading, "Each site's delivery model, by region");
+    assert_eq!(intro, "Every site's delivery model is on the pages below: 5 groups by region.");
+    assert_eq!(tables, [0, 1]);
+
+    let (heading, intro, tables) = said(RATINGS);
+    assert_eq!(heading, "Each site's ratings, by region");
+    assert_eq!(intro, "Every site's rating at each stage is on the pages below: 5 groups by region.");
+    assert_eq!(tables, [1, 0]);
+
+    let (heading, intro, tables) = said(&format!("{DELIVERY}{RATINGS}"));
+    assert_eq!(heading, "Each site's ratings and delivery model, by region");
+    assert_eq!(
+        intro,
+        "Every site's rating at each stage, and its delivery model, are on the pages below: 5 groups by region."
+    );
+    assert_eq!(tables, [1, 1]);
 }
 
 #[test]

@@ -188,6 +188,10 @@ struct GroupsBlock {
     field_title: String,
     /// "12 groups".
     count: String,
+    /// What the group pages hold, for the overview to say: the ratings
+    /// table (the study has a framework and ratings) and the delivery table.
+    ratings: bool,
+    delivery: bool,
     rows: Vec<GroupRow>,
     /// Every site, A to Z, linked to its row on its group's page: the place
     /// each report's link to the comparison lands on.
@@ -443,6 +447,8 @@ fn render_groups(
         field: groups::field_name(by).to_string(),
         field_title: groups::capitalised(groups::field_name(by)),
         count: format!("{} {}", thousands(groups.len()), if groups.len() == 1 { "group" } else { "groups" }),
+        ratings: framework.is_some(),
+        delivery: sites.iter().any(|s| s.record.delivery.is_some()),
         rows: groups
             .iter()
             .map(|g| GroupRow {
@@ -585,4 +591,73 @@ fn delivery_row(site: &Site, path: &str, up: &str, bibliography: &Bibliography, 
     });
     prose.finish(path, &mut found.diags, &mut found.links);
     DeliveryRow { id: row_anchor(site), site: site_label(site), href: format!("{up}{}", site_href(site)), cells }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::templates::Theme;
+
+    /// The overview's heading and sentence about its group pages, as the
+    /// built-in theme writes them for a study with `ratings` and `delivery`.
+    fn groups_said(ratings: bool, delivery: bool) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let theme = Theme::load(dir.path(), "default").unwrap();
+        let page = PageMeta {
+            title: "Comparison".to_string(),
+            root: "../".to_string(),
+            language: "en-GB".to_string(),
+            series_title: "A study".to_string(),
+            draft: false,
+            nav_pages: Vec::new(),
+            many_reports: true,
+            current: PATH.to_string(),
+        };
+        let groups = GroupsBlock {
+            number: "Table 1".to_string(),
+            field: "region".to_string(),
+            field_title: "Region".to_string(),
+            count: "2 groups".to_string(),
+            ratings,
+            delivery,
+            rows: Vec::new(),
+            finder: Vec::new(),
+        };
+        let view = CompareView {
+            page,
+            title: "Comparison".to_string(),
+            narrative_html: None,
+            narrative_draft: false,
+            sites: "15 sites".to_string(),
+            rating_counts: None,
+            attribute_summary: None,
+            groups: Some(groups),
+            delivery: None,
+            matrix: None,
+            attributes: None,
+            roles_html: None,
+        };
+        let html = scraper::Html::parse_document(&theme.render_page("compare.html", &view).unwrap());
+        let said = scraper::Selector::parse("#groups-heading, #groups-heading + p").unwrap();
+        html.select(&said).map(|el| el.text().collect::<String>()).collect::<Vec<_>>().join(" / ")
+    }
+
+    /// Found by QA: a study without ratings was promised each site's
+    /// ratings on group pages that hold its delivery models alone.
+    #[test]
+    fn the_overview_names_only_the_tables_its_group_pages_hold() {
+        assert_eq!(
+            groups_said(false, true),
+            "Each site's delivery model, by region / Every site's delivery model is on the pages below: 2 groups by region."
+        );
+        assert_eq!(
+            groups_said(true, false),
+            "Each site's ratings, by region / Every site's rating at each stage is on the pages below: 2 groups by region."
+        );
+        assert_eq!(
+            groups_said(true, true),
+            "Each site's ratings and delivery model, by region / Every site's rating at each stage, and its delivery \
+             model, are on the pages below: 2 groups by region."
+        );
+    }
 }
