@@ -259,15 +259,17 @@ impl Unfinished<'_> {
     fn check(&self, text: &str, path: &str, first_line: usize, yaml: bool, diags: &mut Vec<Diagnostic>) {
         for (at, placeholder) in crate::scaffold::placeholders_in(text, yaml) {
             let (line, col) = line_col(text, at);
-            diags.push(
-                Diagnostic::new(
-                    path,
-                    first_line + line - 1,
-                    col,
-                    format!("`{placeholder}` is a placeholder that `wingreport new` wrote, and {}", self.why),
+            // The year is a number the author keeps: what goes is the comment.
+            let (message, hint) = if placeholder == crate::scaffold::UNCONFIRMED_YEAR {
+                (
+                    format!("`year` is the year `wingreport new` ran, which no one has confirmed, and {}", self.why),
+                    "write the year of publication after `year:`, then delete the comment `# TO CONFIRM: ...` \
+                     after it",
                 )
-                .with_hint(self.hint),
-            );
+            } else {
+                (format!("`{placeholder}` is a placeholder that `wingreport new` wrote, and {}", self.why), self.hint)
+            };
+            diags.push(Diagnostic::new(path, first_line + line - 1, col, message).with_hint(hint));
         }
     }
 }

@@ -56,7 +56,14 @@ pub const PLACEHOLDERS: &[&str] = &[
     "Name of the publisher",
     "978-1-234567-89-7",
     "10.1234/placeholder",
+    UNCONFIRMED_YEAR,
 ];
+
+/// The comment `new` writes after the year it fills in, which is only the
+/// year it ran: a year the machine's clock chose must not reach a
+/// published cover, so the line is a placeholder until the author, having
+/// written the year of publication, deletes the comment.
+pub const UNCONFIRMED_YEAR: &str = "TO CONFIRM: the year `wingreport new` ran";
 
 /// Each placeholder in `text`, as its byte offset, in order. In YAML
 /// (`yaml`), comment lines are skipped: they explain, and nobody reads
@@ -283,10 +290,11 @@ fn project_files(title: &str, site: &str, year: i64) -> Vec<(String, String)> {
          # Replace the placeholders below with what your study states.\n\
          title: {title}\n\
          authors: [Author Name]\n\
-         year: {year}                     # Year of publication: this year, as `new` wrote it\n\
+         {year_line}\n\
          summary: >-\n  \
          One paragraph introducing the study for the front page.\n",
         title = scalar(title),
+        year_line = year_line(year).trim_end(),
     );
     let page = "---\n\
                 title: About this study\n\
@@ -326,11 +334,22 @@ fn project_record(id: &str, title: &str, year: i64) -> String {
 /// scaffolded record.
 fn authors_to_summary(y: &mut String, year: i64) {
     commented(y, "authors: [Author Name]", "List of names, in order");
-    // A year is a number, so no placeholder can stand in for it: say it was filled in.
-    commented(y, &format!("year: {year}"), "Year of publication: this year, as `new` wrote it; correct it if need be");
+    y.push_str(&year_line(year));
     commented(y, "status: draft", "draft | review | published; a draft never reaches `build` output");
     commented(y, "summary: >-", "One paragraph for the series index card");
     y.push_str("  One paragraph summarising this report for its card on the series index.\n");
+}
+
+/// The `year` line: a year is a number, so no text can stand in for it;
+/// the comment after it is the placeholder (see [`UNCONFIRMED_YEAR`]).
+fn year_line(year: i64) -> String {
+    let mut line = String::new();
+    commented(
+        &mut line,
+        &format!("year: {year}"),
+        &format!("{UNCONFIRMED_YEAR}; write the year of publication, then delete this comment"),
+    );
+    line
 }
 
 fn project_introduction() -> String {
@@ -652,6 +671,22 @@ mod tests {
         assert_eq!(placeholders_in(yaml, true), vec![(42, "Author Name")]);
         assert_eq!(placeholders_in(yaml, false), vec![(2, "Replace this placeholder text"), (42, "Author Name")]);
         assert!(placeholders_in("Placeholder text, and an author name", false).is_empty());
+    }
+
+    /// Found by QA: a published report carried the year `new` ran in,
+    /// which the author never wrote.
+    #[test]
+    fn the_year_new_writes_is_a_placeholder_in_both_files_it_writes() {
+        let files = project_files("A study", "first-report", 2031);
+        for text in [&files[1].1, &files[2].1] {
+            let line = text.lines().find(|l| l.starts_with("year: 2031")).unwrap();
+            let at = text.find(line).unwrap() + line.find(UNCONFIRMED_YEAR).unwrap();
+            assert!(placeholders_in(text, true).contains(&(at, UNCONFIRMED_YEAR)), "{text}");
+        }
+        let series: crate::model::Series = serde_saphyr::from_str(&files[1].1).unwrap();
+        assert_eq!(series.year, 2031, "a draft still builds with it");
+        let text = record("a-site", None, &Frameworks::default(), 2031);
+        assert_eq!(placeholders_in(&text, true).iter().filter(|(_, p)| *p == UNCONFIRMED_YEAR).count(), 1);
     }
 
     #[test]

@@ -112,6 +112,12 @@ fn placeholders_of_new_fail_a_report_marked_ready() {
     let err = failed_check(&root);
     let marked = "is a placeholder that `wingreport new` wrote, and this report is marked `review`";
     let published = "is a placeholder that `wingreport new` wrote, and this file is published with the reports";
+    // Found by QA: the year `new` ran in went out on a published cover.
+    let year = "`year` is the year `wingreport new` ran, which no one has confirmed";
+    for at in ["sites/kirkham/site.yaml:13:34", "series.yaml:5:34"] {
+        assert!(err.contains(&format!("content/{at}: {year}, and ")), "{at}: {err}");
+    }
+    assert!(err.contains("write the year of publication after `year:`"), "{err}");
     for (at, placeholder, why) in [
         ("sites/kirkham/site.yaml:12:11", "Author Name", marked),
         ("sites/kirkham/site.yaml:16:3", "One paragraph summarising this report", marked),
@@ -127,6 +133,7 @@ fn placeholders_of_new_fail_a_report_marked_ready() {
         assert!(err.contains(&format!("content/{at}: `{placeholder}` {why}")), "{at}: {err}");
     }
     assert_eq!(err.matches("` is a placeholder").count(), 10, "the first report is a draft: {err}");
+    assert_eq!(err.matches(year).count(), 2, "{err}");
 
     // In the author's own words, the report passes.
     let words = |path: &Path, from: &str, to: &str| {
@@ -142,8 +149,17 @@ fn placeholders_of_new_fail_a_report_marked_ready() {
         words(&file, "Replace this placeholder text", "Our text");
         words(&file, "Placeholder text.", "Our findings.");
     }
+    let confirmed = regex::Regex::new(r"(?m)^year: \d+ +# TO CONFIRM: .*$").unwrap();
+    for file in [site.join("site.yaml"), series] {
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, confirmed.replace(&text, "year: 2019").as_ref()).unwrap();
+    }
     let out = check(&root, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(build(&root, &["--quiet"]).status.success());
+    let cover = html(&root.join("output/sites/kirkham/index.html"));
+    let year = select(&cover, ".cover-meta dt").iter().position(|dt| text(dt) == "Year").unwrap();
+    assert_eq!(text(&select(&cover, ".cover-meta dd")[year]), "2019", "the year the author wrote");
 }
 
 #[test]
