@@ -10,6 +10,7 @@ use serde_saphyr::Error as YamlError;
 
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of, rel_path};
 mod hidden_text;
+pub(crate) mod language;
 pub mod strict;
 
 use crate::model::{
@@ -98,7 +99,10 @@ fn read_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
             let (line, col) = err.span().map_or((0, 0), |s| line_col(&text, s.start));
             let message = err.message().to_string();
             let mut diag = Diagnostic::new(rel, line, col, message.clone());
-            if message.contains(crate::model::NOT_A_PUBLIC_ADDRESS) {
+            // A value's own check gives its message, a line break and its hint.
+            if let Some((message, hint)) = message.split_once('\n') {
+                diag = Diagnostic::new(diag.path, line, col, message).with_hint(hint);
+            } else if message.contains(crate::model::NOT_A_PUBLIC_ADDRESS) {
                 diag = diag.with_hint(
                     "write the whole address of the folder readers open, such as \
                      `url = \"https://intranet.example/reports/cfo/\"`",

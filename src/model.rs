@@ -21,7 +21,8 @@ pub struct Config {
     pub url: Option<String>,
     #[serde(default = "default_theme")]
     pub theme: String,
-    #[serde(default = "default_language")]
+    /// A BCP 47 language tag, such as `en-GB`: every page's `lang`.
+    #[serde(default = "default_language", deserialize_with = "crate::load::language::tag")]
     pub language: String,
     #[serde(default)]
     pub build: BuildConfig,

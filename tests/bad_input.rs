@@ -372,6 +372,28 @@ const CASES: &[Case] = &[
         line_with: "titel",
         says: &["unknown field `titel`"],
     },
+    Case {
+        name: "a language name in wingreport.toml",
+        file: "wingreport.toml",
+        from: "language = \"en-GB\"",
+        to: "language = \"English\"",
+        line_with: "language = \"English\"",
+        says: &[
+            "`language = \"English\"` is not a language tag",
+            "write the language's tag, not its name: `en-GB` for British English, or `en`",
+        ],
+    },
+    Case {
+        name: "a locale with an underscore in wingreport.toml",
+        file: "wingreport.toml",
+        from: "language = \"en-GB\"",
+        to: "title = \"Study\"\nlanguage = \"en_GB\"",
+        line_with: "language = \"en_GB\"",
+        says: &[
+            "`language = \"en_GB\"` is not a language tag",
+            "write `language = \"en-GB\"`: the parts of a tag are joined with `-`",
+        ],
+    },
 ];
 
 /// Line of the first occurrence of `line_with` in the edited file, or 0
@@ -1176,4 +1198,16 @@ fn a_folder_name_that_cannot_be_an_id_is_only_to_be_renamed() {
     let hint = mismatch[0].hint.as_deref().unwrap();
     assert!(hint.starts_with("rename the folder to `drake-hall`"), "{hint}");
     assert!(!hint.contains("write `id:"), "{hint}");
+}
+
+/// Found by QA: `language = "English"` or `"en_GB"` passed `check`, and every
+/// page was published with `<html lang="English">`, which no screen reader
+/// or browser reads as a language.
+#[test]
+fn a_language_that_is_not_a_tag_is_an_error_at_its_value_with_the_tag_meant() {
+    let dir = bundled_project();
+    std::fs::write(dir.path().join("wingreport.toml"), "title = \"Study\"\nlanguage = \"en_GB\"\n").unwrap();
+    let err = failed_check(dir.path());
+    assert!(err.contains("wingreport.toml:2:12: `language = \"en_GB\"` is not a language tag"), "{err}");
+    assert!(err.contains("help: write `language = \"en-GB\"`: the parts of a tag are joined with `-`"), "{err}");
 }
