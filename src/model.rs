@@ -13,7 +13,7 @@ use std::sync::Arc;
 pub struct Config {
     /// The site's name in the top bar, the footer and each cover's series
     /// line, when it should differ from `series.yaml`'s title.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "site_name")]
     pub title: Option<String>,
     /// Public address of the published output, for absolute sitemap entries
     /// and the folder `404.html`'s links start from.
@@ -34,6 +34,20 @@ pub struct Config {
     pub numbering: NumberingConfig,
     #[serde(default)]
     pub compare: CompareConfig,
+}
+
+/// A `title` written in wingreport.toml must say something: a blank one
+/// was published as an empty top-bar link and a footer starting ". ".
+fn site_name<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    let title = String::deserialize(deserializer)?;
+    if title.trim().is_empty() {
+        // The hint follows a line break (see `load::read_config`).
+        Err(serde::de::Error::custom(
+            "this title is empty\nwrite the site's name, or leave `title` out to show the title of series.yaml",
+        ))
+    } else {
+        Ok(Some(title))
+    }
 }
 
 fn default_theme() -> String {
@@ -1189,6 +1203,16 @@ mod tests {
         for (bad, shown) in [("\"3\"", "`\"3\"`"), ("true", "`true`"), ("~", "empty"), ("[1]", "`[1]`")] {
             let err = weight_of(bad).unwrap_err();
             assert!(err.contains(&format!("`weight` is {shown}; it must be a number")), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_blank_site_name_is_refused_and_a_missing_one_is_none() {
+        assert_eq!(toml::from_str::<Config>("").unwrap().title, None);
+        assert_eq!(toml::from_str::<Config>("title = \"CFO\"").unwrap().title.as_deref(), Some("CFO"));
+        for blank in ["\"\"", "\"  \""] {
+            let err = toml::from_str::<Config>(&format!("title = {blank}")).unwrap_err();
+            assert!(err.message().starts_with("this title is empty\n"), "{blank}: {err}");
         }
     }
 
