@@ -269,7 +269,7 @@ pub fn report(root: &Path, diags: &[Diagnostic], colour: bool) -> String {
     let mut out = String::new();
     for diag in diags {
         let full: PathBuf = root.join(&diag.path);
-        let text = std::fs::read_to_string(&full).ok();
+        let text = std::fs::read_to_string(&full).ok().map(crate::load::lone_cr_as_newline);
         let span = text
             .as_deref()
             .filter(|t| !has_long_line_near(t, diag.line))

@@ -183,10 +183,28 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
+/// `text` with each lone `\r` (classic Mac OS line ends) made a `\n`, as
+/// YAML and CommonMark read it; a `\r\n` stays. Every position stays where
+/// it was, as both are one byte.
+pub fn lone_cr_as_newline(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    let mut bytes = text.into_bytes();
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
+    String::from_utf8(bytes).expect("one ASCII byte replaced by another")
+}
+
 fn read_text(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
     let rel = rel_path(root, path);
     match std::fs::read(path).map(String::from_utf8) {
         Ok(Ok(text)) => {
+            // Line numbers, front matter and the names list read `\n`.
+            let text = lone_cr_as_newline(text);
             direction_overrides(&text, &rel, diags);
             Some(text)
         }
@@ -237,13 +255,17 @@ fn read_yaml_and_text<T: DeserializeOwned>(
         return None;
     }
     let text = read_text(root, path, diags)?;
-    if text.trim().is_empty() {
+    let blank = text.trim().is_empty();
+    // A scaffold with every line commented out is as empty as a blank file,
+    // but the parser says only "unexpected end of input".
+    if blank || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        let what = if blank { "the file is empty" } else { "the file holds only comments" };
         let hint = if required {
             "write its keys (see the content guide in README.md); this file is required"
         } else {
             "write its keys (see the content guide in README.md), or delete the file: it is optional"
         };
-        diags.push(Diagnostic::new(rel_path(root, path), 1, 1, "the file is empty").with_hint(hint));
+        diags.push(Diagnostic::new(rel_path(root, path), 1, 1, what).with_hint(hint));
         return None;
     }
     let (value, found, whole) = read_yaml_text_whole(&text, &rel_path(root, path), 0);
@@ -1462,7 +1484,7 @@ fn starts_with_front_matter(path: &Path) -> bool {
     let mut head = [0u8; 8];
     let read = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
     let head = head[..read].strip_prefix("\u{feff}".as_bytes()).unwrap_or(&head[..read]);
-    head.starts_with(b"---\n") || head.starts_with(b"---\r\n")
+    head.starts_with(b"---\n") || head.starts_with(b"---\r")
 }
 
 /// A file name, lower-cased, that is the record's under another spelling.
@@ -1732,6 +1754,15 @@ mod tests {
         narratives.sort_by(Narrative::reading_order);
         let order: Vec<&str> = narratives.iter().map(|n| n.stem.as_str()).collect();
         assert_eq!(order, ["05-first", "01-introduction", "02-findings", "00-late", "03-discussion", "04-notes"]);
+    }
+
+    #[test]
+    fn a_lone_cr_is_a_line_break_and_crlf_stays() {
+        assert_eq!(lone_cr_as_newline("a\rb\r\nc\r".to_string()), "a\nb\r\nc\n");
+        let (n, diags) = read_narrative("a.md", "a", &lone_cr_as_newline("---\rtitle: T\r---\rText.\r".to_string()));
+        assert!(diags.is_empty(), "{diags:?}");
+        let n = n.unwrap();
+        assert_eq!((n.body_line, n.body.as_str()), (4, "Text.\n"));
     }
 
     #[test]

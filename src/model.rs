@@ -811,8 +811,8 @@ pub struct Phase {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Attributes {
-    /// Number of respondents; every count must be at most `n`.
-    #[schemars(with = "u32")]
+    /// Number of respondents, 1 or more; every count must be at most `n`.
+    #[schemars(with = "u32", range(min = 1))]
     #[serde(deserialize_with = "crate::load::strict::spanned")]
     pub n: Spanned<u32>,
     /// Where the numbers come from, such as `interviews`.

@@ -373,7 +373,13 @@ fn project_introduction() -> String {
 /// Writes `site.schema.json` at the project root, replacing it atomically.
 pub fn write_schema(root: &Path) -> Result<(), Failure> {
     let path = root.join(SCHEMA_FILE);
-    let mut file = tempfile::NamedTempFile::new_in(root).map_err(|e| io_error(&path, &e))?;
+    let mut builder = tempfile::Builder::new();
+    // A temporary file is made readable by its owner alone; the schema is
+    // for everyone sharing the project, as the files `new` writes beside it
+    // are (0666 less the umask).
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut file = builder.tempfile_in(root).map_err(|e| io_error(&path, &e))?;
     file.write_all(site_schema_json().as_bytes()).map_err(|e| io_error(&path, &e))?;
     file.persist(&path).map_err(|e| io_error(&path, &e.error))?;
     Ok(())

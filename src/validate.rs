@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_saphyr::Spanned;
 
-use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
+use crate::diagnostics::{Diagnostic, did_you_mean, one_of, plural};
 use crate::markdown::slugify;
 use crate::model::{Frameworks, Narrative, Project, Site};
 
@@ -228,6 +228,14 @@ fn check_site(site: &Site, frameworks: &Frameworks, frameworks_path: &str, diags
 
     if let Some(attributes) = &record.attributes {
         let n = attributes.n.value;
+        // A share of no respondents is no share: the comparison's median and
+        // range would leave the site out while counting it as listing each name.
+        if n == 0 {
+            diags.push(
+                at(path, &attributes.n, "`n` is 0, but it is the number of respondents the counts are out of".to_string())
+                    .with_hint("write how many respondents were asked (1 or more); if the study asked none, leave the `attributes` block out"),
+            );
+        }
         for item in &attributes.items {
             if item.count.value > n {
                 diags.push(
@@ -270,7 +278,11 @@ fn check_site(site: &Site, frameworks: &Frameworks, frameworks_path: &str, diags
                     at(
                         path,
                         row,
-                        format!("row has {} cells but the table has {} columns", row.value.len(), table.columns.len()),
+                        format!(
+                            "row has {} but the table has {}",
+                            plural(row.value.len(), "cell"),
+                            plural(table.columns.len(), "column")
+                        ),
                     )
                     .with_hint(format!(
                         "give one cell per column ({}), in that order; write `\"\"` for an empty cell",

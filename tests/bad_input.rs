@@ -241,9 +241,20 @@ const CASES: &[Case] = &[
         name: "table row with too few cells",
         file: SITE,
         from: "      - [\"Case Managers\", \"3\", \"Prime provider (Shaw Trust/Ixion)\"]",
-        to: "      - [\"Case Managers\", \"3\"]",
-        line_with: "[\"Case Managers\", \"3\"]",
-        says: &["row has 2 cells but the table has 3 columns"],
+        to: "      - [\"Case Managers\"]",
+        line_with: "[\"Case Managers\"]",
+        says: &["row has 1 cell but the table has 3 columns"],
+    },
+    Case {
+        name: "attributes out of no respondents",
+        file: SITE,
+        from: "  n: 26",
+        to: "  n: 0",
+        line_with: "  n: 0",
+        says: &[
+            "`n` is 0, but it is the number of respondents the counts are out of",
+            "write how many respondents were asked (1 or more); if the study asked none, leave the `attributes` block out",
+        ],
     },
     Case {
         name: "YAML syntax error",
@@ -1232,4 +1243,27 @@ fn a_blank_title_in_wingreport_toml_is_an_error_at_its_value() {
         err.contains("help: write the site's name, or leave `title` out to show the title of series.yaml"),
         "{err}"
     );
+}
+
+/// Found by QA: a record with every line commented out gave "unexpected end
+/// of input" with no hint, where a blank one says what to do.
+#[test]
+fn a_record_of_comments_only_is_reported_like_an_empty_one() {
+    let dir = bundled_project();
+    std::fs::write(dir.path().join(SITE), "# id: drake-hall\n#title: x\n\n").unwrap();
+    let err = failed_check(dir.path());
+    assert!(err.contains(&format!("{SITE}:1:1: the file holds only comments")), "{err}");
+    assert!(err.contains("help: write its keys (see the content guide in README.md)"), "{err}");
+}
+
+/// Found by QA: a section saved with classic Mac line ends (`\r` alone) was
+/// "missing front matter" at line 0; its lines are read as lines.
+#[test]
+fn a_section_with_cr_line_ends_is_read_line_by_line() {
+    let dir = bundled_project();
+    std::fs::write(dir.path().join(FINDINGS), "---\rtitle: Findings\rweight: second\r---\r\rText.\r").unwrap();
+    let err = failed_check(dir.path());
+    assert!(err.contains(&format!("{FINDINGS}:3:")), "{err}");
+    assert!(err.contains("`weight` is `\"second\"`; it must be a number"), "{err}");
+    assert!(!err.contains("missing front matter"), "{err}");
 }

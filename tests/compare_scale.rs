@@ -109,6 +109,19 @@ fn attribute_summary_counts_the_sites_listing_each_attribute_and_the_unrecorded(
     assert!(note.contains("Not recorded: 2 of the 4 sites compared have no attribute data."), "{note}");
 }
 
+/// Found by QA: "1 of the 3 sites compared have no attribute data".
+#[test]
+fn one_site_without_attribute_data_is_counted_in_the_singular() {
+    let dir = bundled_project();
+    let attributes = |n: usize| format!("attributes:\n  n: {n}\n  items:\n    - {{name: Calm, count: 3}}\nlists:");
+    edit(dir.path(), "content/sites/risley/site.yaml", "lists:", &attributes(10));
+    edit(dir.path(), "content/sites/high-down/site.yaml", "lists:", &attributes(12));
+    built(dir.path());
+    let doc = html(&dir.path().join("output/compare/index.html"));
+    let note = text(&select(&doc, "#attribute-summary .figure-note")[0]);
+    assert!(note.contains("Not recorded: 1 of the 4 sites compared has no attribute data."), "{note}");
+}
+
 /// A generated corpus of 50 sites: 10 in Wales, 5 without a region, the
 /// rest in the North East; 20 sites to a page.
 fn corpus() -> tempfile::TempDir {

@@ -565,3 +565,17 @@ fn scaffolded_record_validates_against_the_schema() {
     let record = yaml_value(&dir.path().join("content/sites/valid/site.yaml"));
     assert_eq!(errors(&validator, &record), Vec::<String>::new());
 }
+
+/// Found by QA: `site.schema.json` was written through a temporary file,
+/// readable by its owner alone, where every other file `new` writes is
+/// readable by the colleagues sharing the project folder.
+#[cfg(unix)]
+#[test]
+fn the_schema_file_is_as_readable_as_the_files_beside_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = new_project(dir.path(), &["--title", "A study"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mode = |name: &str| std::fs::metadata(dir.path().join(name)).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode("site.schema.json"), mode("wingreport.toml"));
+}

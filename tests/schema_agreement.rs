@@ -132,6 +132,7 @@ fn cases() -> Vec<Case> {
             false,
         ),
         case("attributes n in quotes", edited("  n: 26", "  n: \"26\""), false),
+        case("attributes out of no respondents", edited("  n: 26", "  n: 0"), false),
         case("illustrative: \"true\"", edited("  illustrative: true", "  illustrative: \"true\""), false),
         case("weeks in quotes", edited("weeks: 8,", "weeks: \"8\","), false),
         case(

@@ -218,9 +218,10 @@ pub(super) fn attribute_summary(sites: &[&Site], number: String) -> Option<Attri
         }),
         not_recorded: (missing > 0).then(|| {
             format!(
-                "Not recorded: {} of the {} compared have no attribute data.",
+                "Not recorded: {} of the {} compared {} no attribute data.",
                 thousands(missing),
-                sites_phrase(sites.len())
+                sites_phrase(sites.len()),
+                if missing == 1 { "has" } else { "have" }
             )
         }),
         illustrative: match (illustrative, recorded.len()) {
