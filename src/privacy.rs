@@ -209,6 +209,8 @@ fn decoded(bytes: &[u8]) -> Result<String, (usize, usize)> {
 fn office_kind(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
         Some("a spreadsheet or word-processor file")
+    } else if bytes.starts_with(b"{\\rtf") {
+        Some("a word-processor file (RTF)")
     } else if bytes.starts_with(b"%PDF-") {
         Some("a PDF")
     } else {
@@ -219,7 +221,7 @@ fn office_kind(bytes: &[u8]) -> Option<&'static str> {
 /// Extensions of spreadsheets and word-processor files, which a list may
 /// be kept in but must be saved out of as text to be read.
 const SPREADSHEETS: &[&str] = &[".xlsx", ".xlsm", ".xls", ".ods", ".numbers"];
-const WORD_PROCESSED: &[&str] = &[".docx", ".doc", ".odt", ".rtf", ".pages"];
+const WORD_PROCESSED: &[&str] = &[".docx", ".doc", ".odt", ".rtf", ".pages", ".pdf"];
 
 /// With no list at the default place: a file that looks like the list
 /// elsewhere, which would otherwise go unread. Looked for in `private/`
@@ -652,21 +654,28 @@ fn joined(text: &str, start: usize, end: usize) -> bool {
 
 /// Each name (as read) as text also writes it: its apostrophe spelt any
 /// way (see [`apostrophe_forms`]), and each of those surname first, as
-/// registers and reference lists do (`Smith, Ida`, `O'Brien, Sean`).
+/// registers and reference lists do (`Smith, Ida`, `O'Brien, Sean`), with
+/// a surname of any number of words (`Smith Jones, Ida`, as `Smith-Jones`
+/// reads; `van der Berg, Anna`).
 fn text_forms(read: &[String]) -> Vec<String> {
     let spelt: Vec<String> = read.iter().flat_map(|name| apostrophe_forms(name)).collect();
     let reversed: Vec<String> = spelt
         .iter()
-        .filter_map(|name| name.rsplit_once(' ').map(|(given, surname)| format!("{surname}, {given}")))
+        .flat_map(|name| {
+            let spaces = name.match_indices(' ').map(|(at, _)| at);
+            spaces.map(|at| format!("{}, {}", &name[at + 1..], &name[..at])).collect::<Vec<_>>()
+        })
         .collect();
     spelt.into_iter().chain(reversed).collect()
 }
 
 /// A name (as read) with its apostrophe kept, dropped or read as a space,
 /// which is how a hyphen reads too: `O'Brien`, `OBrien`, `O Brien`,
-/// `O-Brien` are one surname. A name listed with a letter standing alone
-/// before a word (`Sean O Brien`, `Maire O Suilleabhain`) is also that
-/// letter joined to the word, with an apostrophe and without.
+/// `O-Brien` are one surname. A name listed with one of the letters that
+/// take an apostrophe standing alone before a word (`Sean O Brien`,
+/// `Maire O Suilleabhain`, `Ann D Arcy`) is also that letter joined to the
+/// word, with an apostrophe and without; not any initial, as `Kim A Long`
+/// joined is `Kim along`, which text writes.
 fn apostrophe_forms(name: &str) -> Vec<String> {
     let mut forms = vec![name.to_string()];
     if name.contains('\'') {
@@ -675,7 +684,7 @@ fn apostrophe_forms(name: &str) -> Vec<String> {
     }
     let words: Vec<&str> = name.split(' ').collect();
     for (at, pair) in words.windows(2).enumerate() {
-        let alone = pair[0].chars().count() == 1 && pair[0].chars().all(char::is_alphabetic);
+        let alone = matches!(pair[0], "o" | "d" | "l");
         if alone && !pair[1].is_empty() {
             for joint in ["'", ""] {
                 let mut joined = words[..at].to_vec();
@@ -1594,6 +1603,13 @@ mod tests {
         let scanner = Scanner::new(&["Sean O Brien".to_string()]);
         scanner.scan("a.html", b"write to seanobrien@example.org");
         assert_eq!(scanner.leaked.into_inner().unwrap().into_keys().collect::<Vec<_>>(), ["seanobrien"]);
+        // Found by the re-check after: a surname of more than one word
+        // written first, and a middle initial joined into an ordinary word.
+        let list = ["Ida Smith-Jones", "Anna van der Berg", "Sean O'Brien", "Kim A Long"].map(str::to_string);
+        let scanner = Scanner::new(&list);
+        scanner.scan("a.html", b"Smith-Jones, Ida; van der Berg, Anna; O Brien, Sean. Kim along with two mentors.");
+        let found: Vec<String> = scanner.leaked.into_inner().unwrap().into_keys().collect();
+        assert_eq!(found, ["o brien, sean", "smith jones, ida", "van der berg, anna"]);
         // Words and places in text, and folders named after them, are no names.
         for (path, text) in [
             ("sites/frankland/index.html", "At HMP Frankland, near Bradford, willpower and a pattern."),
@@ -1816,7 +1832,12 @@ mod tests {
         assert!(read_deny_list(dir.path(), DEFAULT_REAL_NAMES).unwrap().is_empty(), "only text lists at the top");
         // Found by a later re-check: a list kept as a spreadsheet or a Word
         // file was not read, in silence, and named in the config it read as UTF-16.
-        for place in ["private/real-names.xlsx", "private/Participant names.xlsx", "private/real names.docx"] {
+        for place in [
+            "private/real-names.xlsx",
+            "private/Participant names.xlsx",
+            "private/real names.docx",
+            "private/real-names.pdf",
+        ] {
             let dir = tempfile::tempdir().unwrap();
             std::fs::create_dir_all(dir.path().join("private")).unwrap();
             std::fs::write(dir.path().join(place), b"PK\x03\x04\0\0\0").unwrap();
@@ -1826,5 +1847,9 @@ mod tests {
             let err = read_deny_list(dir.path(), place).unwrap_err();
             assert_eq!(err.message, "the real-names list is a spreadsheet or word-processor file, not text");
         }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("names.rtf"), "{\\rtf1\\ansi Ida Smith}").unwrap();
+        let err = read_deny_list(dir.path(), "names.rtf").unwrap_err();
+        assert_eq!(err.message, "the real-names list is a word-processor file (RTF), not text");
     }
 }

@@ -735,11 +735,11 @@ fn real_names_are_read_as_a_reader_reads_them_from_a_list_of_any_length() {
     let tag = |i: u8| format!("{}{}", char::from(b'a' + i / 26), char::from(b'a' + i % 26));
     let fillers: String = (0..40).map(|i| format!("Given{} Family{}\n", tag(i), tag(i))).collect();
     let (dir, before) = built_with_real_names(&format!(
-        "\u{feff}Alice Plain\n{fillers}Kate Emphused\nJos\u{e9} Nunez\nXena Anchor\nSe\u{e1}n O'Bree\nM\u{e1}ire \u{d3} Daly\n"
+        "\u{feff}Alice Plain\n{fillers}Kate Emphused\nJos\u{e9} Nunez\nXena Anchor\nSe\u{e1}n O'Bree\nM\u{e1}ire \u{d3} Daly\nIda Smyth-Jones\n"
     ));
     let root = dir.path();
     let text = std::fs::read_to_string(root.join(INTRO)).unwrap();
-    let added = "\nAlice Plain spoke.\n\nTold by Ka**te** Emphused.\n\nAnd by Jose\u{301} Nunez.\n\n## Interviews {#sec-xena-anchor}\n\nText.\n\nSEAN O-BREE and Maire O'Daly.\n";
+    let added = "\nAlice Plain spoke.\n\nTold by Ka**te** Emphused.\n\nAnd by Jose\u{301} Nunez.\n\n## Interviews {#sec-xena-anchor}\n\nText.\n\nSEAN O-BREE and Maire O'Daly.\n\nSmyth-Jones, Ida.\n";
     std::fs::write(root.join(INTRO), format!("{text}{added}")).unwrap();
 
     let out = build(root, &[]);
@@ -755,6 +755,8 @@ fn real_names_are_read_as_a_reader_reads_them_from_a_list_of_any_length() {
         // added to a name listed with a space.
         (first + 10, 1, "SEAN O-BREE"),
         (first + 10, 17, "Maire O'Daly"),
+        // And by the one after: a surname of two words written first.
+        (first + 12, 1, "Smyth-Jones, Ida"),
     ] {
         assert!(err.contains(&format!("{INTRO}:{line}:{col}: real name `{name}` would be published")), "{name}: {err}");
     }
