@@ -6,7 +6,7 @@
 //! not in the markup, so no tag, entity, emphasis mark, accent written as
 //! two characters, soft hyphen or address can hide one.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 use std::sync::{LazyLock, Mutex};
 
@@ -837,9 +837,19 @@ pub struct Scanner {
     matcher: Result<Option<Matcher>, String>,
     /// The forms only addresses and file names are read for (see [`address_forms`]).
     addresses: Option<Matcher>,
-    /// Each leaked name, as read, and the first output path (in path
-    /// order, so threads cannot change the report) that holds it.
-    leaked: Mutex<BTreeMap<String, String>>,
+    /// Each leaked name, as read, and where it was found.
+    leaked: Mutex<BTreeMap<String, Leak>>,
+}
+
+/// Where a listed name was found in the output.
+#[derive(Debug, Default)]
+struct Leak {
+    /// The first output path (in path order, so threads cannot change the
+    /// report) that holds it.
+    first: String,
+    /// Each packed file, or part of one, that holds it (`static/a.zip ›
+    /// interview-3.docx`): no source line wrote those, so each is reported.
+    packed: BTreeSet<String>,
 }
 
 impl Scanner {
@@ -866,6 +876,7 @@ impl Scanner {
         let mut found: Vec<&str> = matcher.find(&reading.text).chain(matcher.find(&named.text)).collect();
         // Names inside a packed file, each with the part that holds it.
         let mut inside: Vec<(&str, String)> = Vec::new();
+        let whole = path.to_string();
         for (part, text) in unpacked_text(path, bytes) {
             let unpacked = Reading::of(&text, false);
             let names = matcher.find(&unpacked.text);
@@ -873,11 +884,8 @@ impl Scanner {
                 Some(addresses) => names.chain(addresses.find_before_at(&unpacked.text)).collect(),
                 None => names.collect(),
             };
-            if part.is_empty() {
-                found.extend(names);
-            } else {
-                inside.extend(names.into_iter().map(|name| (name, format!("{path} \u{203a} {part}"))));
-            }
+            let place = if part.is_empty() { whole.clone() } else { format!("{path} \u{203a} {part}") };
+            inside.extend(names.into_iter().map(|name| (name, place.clone())));
         }
         // The file's own name, not its folders' (`sites/frankland/`), run
         // together; or else its words as capitals start them
@@ -904,15 +912,22 @@ impl Scanner {
         if found.is_empty() && inside.is_empty() {
             return;
         }
-        let mut found: Vec<(&str, String)> =
-            found.into_iter().map(|name| (name, path.to_string())).chain(inside).collect();
+        let mut found: Vec<(&str, String, bool)> = found
+            .into_iter()
+            .map(|name| (name, whole.clone(), false))
+            .chain(inside.into_iter().map(|(name, place)| (name, place, true)))
+            .collect();
         found.sort_unstable();
         found.dedup();
         let mut leaked = self.leaked.lock().unwrap_or_else(|e| e.into_inner());
-        for (name, place) in found {
-            let first = leaked.entry(name.to_string()).or_insert_with(|| place.clone());
-            if place < *first {
-                *first = place;
+        for (name, place, packed) in found {
+            let leak =
+                leaked.entry(name.to_string()).or_insert_with(|| Leak { first: place.clone(), ..Leak::default() });
+            if place < leak.first {
+                leak.first = place.clone();
+            }
+            if packed {
+                leak.packed.insert(place);
             }
         }
     }
@@ -927,11 +942,20 @@ impl Scanner {
         }
         let leaked = self.leaked.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut diags = Vec::new();
-        for (name, output_path) in leaked {
+        for (name, leak) in leaked {
             let sources = source_lines(root, &name);
+            let output_path = &leak.first;
             let message = |shown: &str| format!("{LEAK}`{shown}` would be published (in {output_path})");
             let hint = "replace it with the participant's pseudonym; the name is on the private real-names list";
-            if sources.is_empty() {
+            // Every packed file holding it, so that one run lists each
+            // transcript of a zip to fix.
+            for place in &leak.packed {
+                diags.push(
+                    Diagnostic::whole_file(place.clone(), format!("{LEAK}`{name}` would be published"))
+                        .with_hint("replace it with the participant's pseudonym in that file, and pack it again"),
+                );
+            }
+            if sources.is_empty() && !leak.packed.contains(output_path) {
                 diags.push(Diagnostic::whole_file(output_path.clone(), message(&name)).with_hint(hint));
             }
             for (path, line, col, shown) in sources {
@@ -1427,7 +1451,8 @@ mod tests {
         let mut svgz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         svgz.write_all(b"<svg><text>Al Day</text></svg>").unwrap();
         scanner.scan("static/photo.svgz", &svgz.finish().unwrap());
-        let mut leaked: Vec<(String, String)> = scanner.leaked.into_inner().unwrap().into_iter().collect();
+        let mut leaked: Vec<(String, String)> =
+            scanner.leaked.into_inner().unwrap().into_iter().map(|(name, leak)| (name, leak.first)).collect();
         leaked.sort();
         assert_eq!(
             leaked,
@@ -1440,6 +1465,49 @@ mod tests {
                 ("jo brown".to_string(), "static/transcript.docx".to_string()),
                 ("kim lee".to_string(), "static/photo.png".to_string()),
                 ("uma roy".to_string(), "static/archive.zip.gz \u{203a} a.docx".to_string()),
+            ]
+        );
+    }
+
+    /// Found by the re-check after: a name in three of forty transcripts
+    /// of a zip was reported in one, and not at all when a section also
+    /// wrote it, so finding them all took a run for each.
+    #[test]
+    fn each_packed_file_holding_a_name_is_reported() {
+        use std::io::Write;
+        let zip_of = |files: &[(String, Vec<u8>)]| {
+            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            for (name, bytes) in files {
+                zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+                zip.write_all(bytes).unwrap();
+            }
+            zip.finish().unwrap().into_inner()
+        };
+        let docx = |text: &str| {
+            let document = format!("<w:p><w:r><w:t>{text}</w:t></w:r></w:p>");
+            zip_of(&[("word/document.xml".to_string(), document.into_bytes())])
+        };
+        let transcripts: Vec<(String, Vec<u8>)> = (1..=40)
+            .map(|i| {
+                let said = if [3, 17, 29].contains(&i) { "Ida Smith spoke." } else { "A mentor spoke." };
+                (format!("2024/interview-{i}.docx"), docx(said))
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content")).unwrap();
+        std::fs::write(dir.path().join("content/a.md"), "Ida Smith spoke.\n").unwrap();
+        let scanner = Scanner::new(&["Ida Smith".to_string()]);
+        scanner.scan("sites/a/index.html", b"<p>Ida Smith spoke.</p>");
+        scanner.scan("static/interviews.zip", &zip_of(&transcripts));
+        let places: Vec<(String, usize)> =
+            scanner.finish(dir.path()).into_iter().map(|problem| (problem.path, problem.line)).collect();
+        assert_eq!(
+            places,
+            [
+                ("static/interviews.zip \u{203a} 2024/interview-17.docx".to_string(), 0),
+                ("static/interviews.zip \u{203a} 2024/interview-29.docx".to_string(), 0),
+                ("static/interviews.zip \u{203a} 2024/interview-3.docx".to_string(), 0),
+                ("content/a.md".to_string(), 1),
             ]
         );
     }
