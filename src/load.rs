@@ -288,9 +288,9 @@ impl Unfinished<'_> {
             // The year is a number the author keeps: what goes is the comment.
             let (message, hint) = if placeholder == crate::scaffold::UNCONFIRMED_YEAR {
                 (
-                    format!("`year` is the year `wingreport new` ran, which no one has confirmed, and {}", self.why),
-                    "write the year of publication after `year:`, then delete the comment `# TO CONFIRM: ...` \
-                     after it",
+                    format!("`year` is still marked `# TO CONFIRM` as `wingreport new` wrote it, and {}", self.why),
+                    "check that the year after `year:` is the year of publication (`new` wrote the year it ran), \
+                     then delete the comment `# TO CONFIRM: ...` after it",
                 )
             } else {
                 (format!("`{placeholder}` is a placeholder that `wingreport new` wrote, and {}", self.why), self.hint)

@@ -413,6 +413,18 @@ const CASES: &[Case] = &[
             "write `language = \"en-GB\"`: the parts of a tag are joined with `-`",
         ],
     },
+    // Found by the re-check after: the usual mistake for British English.
+    Case {
+        name: "the United Kingdom written UK in wingreport.toml",
+        file: "wingreport.toml",
+        from: "language = \"en-GB\"",
+        to: "title = \"Study\"\nlanguage = \"en-UK\"",
+        line_with: "language = \"en-UK\"",
+        says: &[
+            "`language = \"en-UK\"` names no region: the United Kingdom's code is `GB`",
+            "write `language = \"en-GB\"`",
+        ],
+    },
 ];
 
 /// Line of the first occurrence of `line_with` in the edited file, or 0

@@ -113,11 +113,11 @@ fn placeholders_of_new_fail_a_report_marked_ready() {
     let marked = "is a placeholder that `wingreport new` wrote, and this report is marked `review`";
     let published = "is a placeholder that `wingreport new` wrote, and this file is published with the reports";
     // Found by QA: the year `new` ran in went out on a published cover.
-    let year = "`year` is the year `wingreport new` ran, which no one has confirmed";
+    let year = "`year` is still marked `# TO CONFIRM` as `wingreport new` wrote it";
     for at in ["sites/kirkham/site.yaml:13:34", "series.yaml:5:34"] {
         assert!(err.contains(&format!("content/{at}: {year}, and ")), "{at}: {err}");
     }
-    assert!(err.contains("write the year of publication after `year:`"), "{err}");
+    assert!(err.contains("check that the year after `year:` is the year of publication"), "{err}");
     for (at, placeholder, why) in [
         ("sites/kirkham/site.yaml:12:11", "Author Name", marked),
         ("sites/kirkham/site.yaml:16:3", "One paragraph summarising this report", marked),

@@ -11,6 +11,16 @@ use serde::{Deserialize, Deserializer, de};
 /// a line break (see `load::read_config`).
 pub fn tag<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     let text = String::deserialize(deserializer)?;
+    // The one region written wrong most often: the United Kingdom's ISO
+    // 3166 code is GB, and `en-UK` is no language a reader's browser knows.
+    if let Some(uk) = text.split('-').skip(1).position(|part| part.eq_ignore_ascii_case("uk")) {
+        let mut parts: Vec<&str> = text.split('-').collect();
+        parts[uk + 1] = "GB";
+        return Err(de::Error::custom(format!(
+            "`language = \"{text}\"` names no region: the United Kingdom's code is `GB`\nwrite `language = \"{}\"`",
+            parts.join("-")
+        )));
+    }
     if well_formed(&text) {
         return Ok(text);
     }
