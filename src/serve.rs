@@ -177,12 +177,28 @@ fn scan_privacy<'a>(
     names: &[String],
     files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
 ) -> Result<(), Failure> {
+    let leaks = leaks_in(root, names, files);
+    if leaks.is_empty() { Ok(()) } else { Err(Failure::content(leaks)) }
+}
+
+/// Each listed name in `files`, a problem. Also looked for when another
+/// mistake refuses the build, as `check` does: an author told of a name
+/// only once the other mistake is fixed would think the page not updating.
+fn leaks_in<'a>(
+    root: &Path,
+    names: &[String],
+    files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> Vec<Diagnostic> {
     let scanner = Scanner::new(names);
     for (path, bytes) in files {
         scanner.scan(path, bytes);
     }
-    let leaks = scanner.finish(root);
-    if leaks.is_empty() { Ok(()) } else { Err(Failure::content(leaks)) }
+    scanner.finish(root)
+}
+
+/// The files of rendered parts, as the scan takes them.
+fn files_of<'a>(parts: impl IntoIterator<Item = &'a Rendered>) -> impl Iterator<Item = (&'a str, &'a [u8])> {
+    parts.into_iter().flat_map(|part| &part.files).map(|f| (f.path.as_str(), f.bytes.as_slice()))
 }
 
 /// Loads and renders everything.
@@ -199,9 +215,9 @@ fn build_everything(root: &Path) -> Result<(Cache, Vec<OutputFile>), Failure> {
     let parts: Vec<&Rendered> = site_parts.iter().chain(&pages).chain(&cross).collect();
     let assembled = match renderer.assemble(&parts, search.files()) {
         Ok(assembled) if diags.is_empty() => assembled,
-        Ok(_) => return Err(Failure::content(diags)),
-        Err(more) => {
-            diags.extend(more);
+        assembled => {
+            diags.extend(assembled.err().into_iter().flatten());
+            diags.extend(leaks_in(root, &names, files_of(parts.iter().copied())));
             crate::diagnostics::dedup(&mut diags);
             return Err(Failure::content(diags));
         }
@@ -294,8 +310,13 @@ fn build_sites(
         let mut diags = set_aside;
         diags
             .extend(fresh_sites.iter().chain(fresh_cross.iter().flatten()).flat_map(|part| part.diags.iter().cloned()));
-        crate::diagnostics::dedup(&mut diags);
-        if diags.is_empty() && !unread { Ok((fresh_sites, fresh_cross)) } else { Err(diags) }
+        if diags.is_empty() && !unread {
+            Ok((fresh_sites, fresh_cross))
+        } else {
+            diags.extend(leaks_in(root, &names, files_of(fresh_sites.iter().chain(fresh_cross.iter().flatten()))));
+            crate::diagnostics::dedup(&mut diags);
+            Err(diags)
+        }
     };
     let (fresh_sites, fresh_cross) = match refused {
         Ok(fresh) => fresh,
@@ -392,6 +413,7 @@ fn build_sites(
         linking.iter().flat_map(|part| &part.pages).filter(|p| !fresh_pages.contains(p.path.as_str())).collect();
     diags.extend(output.check(&their_pages, Some(&changed), &their_links).diagnostics);
     if !diags.is_empty() {
+        diags.extend(leaks_in(root, &names, put.iter().map(|f| (f.path.as_str(), f.bytes.as_slice()))));
         return Some(Built::Broke(Failure::content(diags)));
     }
 

@@ -588,6 +588,62 @@ fn a_real_name_saved_into_a_report_or_added_to_the_list_is_caught() {
     assert!(!has_overlay(&get(&server, "/sites/drake-hall/")));
 }
 
+/// Found by a re-check: with another mistake pending (an unknown citation
+/// in one report, a broken link in the file saved), a name saved into a
+/// report was not reported at all and the last good pages stayed served;
+/// `check` listed both.
+#[test]
+fn a_real_name_is_reported_beside_another_pending_mistake() {
+    let dir = bundled_project();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("private")).unwrap();
+    std::fs::write(root.join("private/real-names.txt"), "Zebedee Quux\n").unwrap();
+    let server = start(root);
+    let mut channel = subscribe(&server);
+    let risley = "content/sites/risley/01-initiative.md";
+    let text = std::fs::read_to_string(root.join(risley)).unwrap();
+    std::fs::write(root.join(risley), format!("{text}\nSee [@nosuchwork].\n")).unwrap();
+    wait_for(&mut channel, "event: reload");
+    assert!(overlay(&get(&server, "/")).contains("nosuchwork"), "the last good pages, with the problem");
+
+    // A name in another report, rebuilt alone.
+    let mut channel = subscribe(&server);
+    let findings = "content/sites/drake-hall/02-findings.md";
+    let mut text = std::fs::read_to_string(root.join(findings)).unwrap();
+    text.push_str("\nZebedee Quux said so.\n");
+    std::fs::write(root.join(findings), &text).unwrap();
+    wait_for(&mut channel, "event: reload");
+    let problems = overlay(&withheld(&server, "/"));
+    assert!(problems.contains("real name `Zebedee Quux` would be published"), "{problems}");
+    assert!(problems.contains("nosuchwork"), "{problems}");
+    let changed = log_line(&server, "02-findings.md changed: ");
+    assert!(changed.contains(": 2 problems found in "), "{changed}");
+    assert!(
+        changed.ends_with("no page is served until the real name is replaced, only a list of the problems"),
+        "{changed}"
+    );
+
+    // Both fixed; then a name beside a broken link in the same file.
+    let mut channel = subscribe(&server);
+    std::fs::write(
+        root.join(risley),
+        std::fs::read_to_string(root.join(risley)).unwrap().replace("See [@nosuchwork].", ""),
+    )
+    .unwrap();
+    wait_for(&mut channel, "event: reload");
+    let mut channel = subscribe(&server);
+    let clean = text.replace("Zebedee Quux", "A mentor");
+    std::fs::write(root.join(findings), &clean).unwrap();
+    wait_for(&mut channel, "event: reload");
+    assert!(!has_overlay(&get(&server, "/")));
+    let mut channel = subscribe(&server);
+    std::fs::write(root.join(findings), format!("{text}\nA [link](../nowhere/index.html).\n")).unwrap();
+    wait_for(&mut channel, "event: reload");
+    let problems = overlay(&withheld(&server, "/"));
+    assert!(problems.contains("real name `Zebedee Quux` would be published"), "{problems}");
+    assert!(problems.contains("../nowhere/index.html"), "{problems}");
+}
+
 /// Everything a page holds, its text and its attributes' values, lowercased.
 fn all_words(html: &str) -> String {
     let doc = scraper::Html::parse_document(html);
