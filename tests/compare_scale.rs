@@ -370,6 +370,21 @@ fn sites_are_listed_by_title_with_numbers_by_value() {
     let north_west = html(&out.join("compare/north-west/index.html"));
     let rows: Vec<String> = select(&north_west, "#delivery-models tbody th").iter().map(text).collect();
     assert_eq!(rows, benches([5, 10, 15]));
+
+    // Found by the re-check after: the comparison's rows, headed by their
+    // prisons, went by titles they do not show.
+    let dir = numbered_study(15, DELIVERY);
+    for i in 1..=15 {
+        let record = dir.path().join(format!("content/sites/bench-{}/site.yaml", 7 * i));
+        let text = std::fs::read_to_string(&record).unwrap();
+        let title = format!("title: Report {}", 16 - i);
+        std::fs::write(&record, text.replace(&format!("title: Peer learning at HMP Bench {}", 7 * i), &title)).unwrap();
+    }
+    built(dir.path());
+    let out = dir.path().join("output");
+    let north_west = html(&out.join("compare/north-west/index.html"));
+    let rows: Vec<String> = select(&north_west, "#delivery-models tbody th").iter().map(text).collect();
+    assert_eq!(rows, benches([5, 10, 15]));
 }
 
 /// Found by QA: past 12 sites, a study with no ratings was promised "each

@@ -270,6 +270,14 @@ struct Found {
 
 /// The overview page and, when the sites do not fit it, the group pages.
 pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
+    // Each row is headed by its place, not its report's title: after the
+    // weights, rows go by what they show, as the A to Z list does.
+    let mut sites = sites.to_vec();
+    sites.sort_by_cached_key(|site| {
+        let record = &site.record;
+        (record.weight.is_none(), record.weight, reading_order(record.place()), record.title.clone())
+    });
+    let sites = &sites[..];
     let (project, theme) = (meta.project, meta.theme);
     let root = "../";
     let env = Env::without_site(project, theme, root, &meta.bibliography);
