@@ -258,8 +258,13 @@ fn read_yaml_and_text<T: DeserializeOwned>(
     let blank = text.trim().is_empty();
     // A scaffold with every line commented out is as empty as a blank file,
     // but the parser says only "unexpected end of input".
-    if blank || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
-        let what = if blank { "the file is empty" } else { "the file holds only comments" };
+    // Document markers (`---`, `...`) hold nothing either: a template's
+    // record with every key commented out still starts with one.
+    let nothing =
+        |l: &str| l.trim().is_empty() || l.trim_start().starts_with('#') || ["---", "..."].contains(&l.trim_end());
+    if blank || text.lines().all(nothing) {
+        let commented = text.lines().any(|l| l.trim_start().starts_with('#'));
+        let what = if commented { "the file holds only comments" } else { "the file is empty" };
         let hint = if required {
             "write its keys (see the content guide in README.md); this file is required"
         } else {

@@ -1268,6 +1268,12 @@ fn a_record_of_comments_only_is_reported_like_an_empty_one() {
     let err = failed_check(dir.path());
     assert!(err.contains(&format!("{SITE}:1:1: the file holds only comments")), "{err}");
     assert!(err.contains("help: write its keys (see the content guide in README.md)"), "{err}");
+    // Found by the re-check after: with a document marker before the comments.
+    for (record, said) in [("---\n# id: drake-hall\n# title: x\n", "holds only comments"), ("...\n", "is empty")] {
+        std::fs::write(dir.path().join(SITE), record).unwrap();
+        let err = failed_check(dir.path());
+        assert!(err.contains(&format!("{SITE}:1:1: the file {said}")), "{record}: {err}");
+    }
 }
 
 /// Found by QA: a section saved with classic Mac line ends (`\r` alone) was
