@@ -480,7 +480,14 @@ impl SiteRecord {
     /// comes after those with one: counted as 0, a report added later
     /// would jump ahead of the weighted ones.
     pub fn index_key(&self) -> (bool, Option<i64>, Vec<(String, u128)>, String) {
-        (self.weight.is_none(), self.weight, reading_order(&self.title), self.title.clone())
+        self.key_by(&self.title)
+    }
+
+    /// A report's place in a list whose entries are headed by `shown` (its
+    /// title, or on the comparison its place): weight first, as
+    /// [`SiteRecord::index_key`] says, then `shown` as an A to Z list reads it.
+    pub fn key_by(&self, shown: &str) -> (bool, Option<i64>, Vec<(String, u128)>, String) {
+        (self.weight.is_none(), self.weight, reading_order(shown), self.title.clone())
     }
 
     /// Index order (see [`SiteRecord::index_key`]).

@@ -207,14 +207,12 @@ fn decoded(bytes: &[u8]) -> Result<String, (usize, usize)> {
 /// What a list saved by an office program is, by its first bytes (a zip
 /// for today's formats, a compound file for older ones), which no text is.
 fn office_kind(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
-        Some("a spreadsheet or word-processor file")
-    } else if bytes.starts_with(b"{\\rtf") {
-        Some("a word-processor file (RTF)")
-    } else if bytes.starts_with(b"%PDF-") {
-        Some("a PDF")
-    } else {
-        None
+    match Packed::of("", bytes) {
+        Some(Packed::Zip) => Some("a spreadsheet or word-processor file"),
+        Some(Packed::Pdf) => Some("a PDF"),
+        _ if bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") => Some("a spreadsheet or word-processor file"),
+        _ if bytes.starts_with(b"{\\rtf") => Some("a word-processor file (RTF)"),
+        _ => None,
     }
 }
 
@@ -234,27 +232,17 @@ fn look_alike(root: &Path) -> Option<Diagnostic> {
     // wings); their transcripts and forms (`interviewee-3.docx`) are no list.
     let like_a_list = |name: &str| {
         let name = name.to_lowercase();
-        let people = [
-            "name",
-            "realname",
-            "surname",
-            "namelist",
-            "participant",
-            "pseudonym",
-            "people",
-            "interviewee",
-            "respondent",
-            "mentee",
-            "mentor",
-        ];
+        let for_names = ["name", "realname", "surname", "namelist"];
+        let for_people = ["participant", "pseudonym", "people", "interviewee", "respondent", "mentee", "mentor"];
         let ends = |extensions: &[&str]| extensions.iter().any(|ext| name.ends_with(ext));
         let text = ends(&[".txt", ".csv", ".tsv"]) || !name.contains('.') || ends(SPREADSHEETS);
         // Whole words, one or many (`mentors.txt`, not `mentoring-notes.txt`).
         let mut words = name.split(|c: char| !c.is_alphanumeric()).map(|word| word.strip_suffix('s').unwrap_or(word));
         // A word-processor file named for people is a transcript or a form
         // (`interviewee-3.docx`); one named for names is a list (`real names.docx`).
-        let listed = if ends(WORD_PROCESSED) { &people[..4] } else { &people[..] };
-        (text || ends(WORD_PROCESSED)) && words.any(|word| listed.contains(&word))
+        let people = !ends(WORD_PROCESSED);
+        (text || ends(WORD_PROCESSED))
+            && words.any(|word| for_names.contains(&word) || (people && for_people.contains(&word)))
     };
     let mut found: Vec<String> = Vec::new();
     let top = std::fs::read_dir(root).ok()?.flatten().collect::<Vec<_>>();
@@ -652,21 +640,16 @@ fn joined(text: &str, start: usize, end: usize) -> bool {
         || joins(name.chars().next_back(), text[end..].chars().next())
 }
 
-/// Each name (as read) as text also writes it: its apostrophe spelt any
-/// way (see [`apostrophe_forms`]), and each of those surname first, as
-/// registers and reference lists do (`Smith, Ida`, `O'Brien, Sean`), with
-/// a surname of any number of words (`Smith Jones, Ida`, as `Smith-Jones`
-/// reads; `van der Berg, Anna`).
+/// Each name (as read, see [`read_names`]) as text also writes it: as
+/// it is, and surname first, as registers and reference lists do
+/// (`Smith, Ida`, `O'Brien, Sean`), with a surname of any number of words
+/// (`Smith Jones, Ida`, as `Smith-Jones` reads; `van der Berg, Anna`).
 fn text_forms(read: &[String]) -> Vec<String> {
-    let spelt: Vec<String> = read.iter().flat_map(|name| apostrophe_forms(name)).collect();
-    let reversed: Vec<String> = spelt
-        .iter()
-        .flat_map(|name| {
-            let spaces = name.match_indices(' ').map(|(at, _)| at);
-            spaces.map(|at| format!("{}, {}", &name[at + 1..], &name[..at])).collect::<Vec<_>>()
-        })
-        .collect();
-    spelt.into_iter().chain(reversed).collect()
+    let reversed = read.iter().flat_map(|name| {
+        let spaces = name.match_indices(' ').map(|(at, _)| at);
+        spaces.map(|at| format!("{}, {}", &name[at + 1..], &name[..at])).collect::<Vec<_>>()
+    });
+    read.iter().cloned().chain(reversed).collect()
 }
 
 /// A name (as read) with its apostrophe kept, dropped or read as a space,
@@ -707,7 +690,7 @@ fn apostrophe_forms(name: &str) -> Vec<String> {
 /// HMP Frankland), so they are not looked for there.
 fn address_forms(read: &[String]) -> Vec<String> {
     let mut forms = Vec::new();
-    for name in read.iter().flat_map(|name| apostrophe_forms(name)) {
+    for name in read {
         let words: Vec<&str> = name.split(' ').collect();
         let letters = |word: &&str| word.chars().filter(|&c| c != '\'').count();
         let Some((surname, given)) = words.split_last() else { continue };
@@ -821,12 +804,14 @@ fn linked_file_names(page: &str) -> impl Iterator<Item = &str> {
 /// The longest part of an address before its `@` that is read for names.
 const MAX_LOCAL_PART: usize = 64;
 
-/// The listed names as read, without the blank ones.
+/// The listed names as read, without the blank ones, each in every way
+/// its apostrophe is spelt (see [`apostrophe_forms`]).
 fn read_names(names: &[String]) -> Vec<String> {
     names
         .iter()
         .map(|name| Reading::of(name, false).text.trim_matches(' ').to_string())
         .filter(|name| !name.is_empty())
+        .flat_map(|name| apostrophe_forms(&name))
         .collect()
 }
 
@@ -872,20 +857,20 @@ impl Scanner {
             Ok(text) => std::borrow::Cow::Borrowed(text),
             Err(_) => String::from_utf8_lossy(bytes),
         };
-        let (reading, named) = (Reading::of(&text, false), Reading::of(path, false));
-        let mut found: Vec<&str> = matcher.find(&reading.text).chain(matcher.find(&named.text)).collect();
+        // The names a text holds as a reader reads it, and before an address's `@`.
+        let in_text = |text: &str| -> Vec<&str> {
+            let reading = Reading::of(text, false);
+            let before_at = self.addresses.iter().flat_map(|addresses| addresses.find_before_at(&reading.text));
+            matcher.find(&reading.text).chain(before_at).collect()
+        };
+        let in_words = |words: &str| matcher.find(&Reading::of(words, false).text).collect::<Vec<_>>();
+        let mut found = in_text(&text);
+        found.extend(in_words(path));
         // Names inside a packed file, each with the part that holds it.
         let mut inside: Vec<(&str, String)> = Vec::new();
-        let whole = path.to_string();
         for (part, text) in unpacked_text(path, bytes) {
-            let unpacked = Reading::of(&text, false);
-            let names = matcher.find(&unpacked.text);
-            let names: Vec<&str> = match &self.addresses {
-                Some(addresses) => names.chain(addresses.find_before_at(&unpacked.text)).collect(),
-                None => names.collect(),
-            };
-            let place = if part.is_empty() { whole.clone() } else { format!("{path} \u{203a} {part}") };
-            inside.extend(names.into_iter().map(|name| (name, place.clone())));
+            let place = if part.is_empty() { path.to_string() } else { format!("{path} \u{203a} {part}") };
+            inside.extend(in_text(&text).into_iter().map(|name| (name, place.clone())));
         }
         // The file's own name, not its folders' (`sites/frankland/`), run
         // together; or else its words as capitals start them
@@ -898,23 +883,20 @@ impl Scanner {
         if found.len() == before
             && let Some(words) = camel_case_words(own_name)
         {
-            found.extend(matcher.find(&Reading::of(&words, false).text));
+            found.extend(in_words(&words));
         }
         // A file a link points to, here or elsewhere, with its camel-case
         // words apart (`…/IdaSmithInterview.pdf`); not run together, as a
         // link to `…/frankland` is to a place.
         for words in linked_file_names(&text).filter_map(camel_case_words) {
-            found.extend(matcher.find(&Reading::of(&words, false).text));
-        }
-        if let Some(addresses) = &self.addresses {
-            found.extend(addresses.find_before_at(&reading.text));
+            found.extend(in_words(&words));
         }
         if found.is_empty() && inside.is_empty() {
             return;
         }
         let mut found: Vec<(&str, String, bool)> = found
             .into_iter()
-            .map(|name| (name, whole.clone(), false))
+            .map(|name| (name, path.to_string(), false))
             .chain(inside.into_iter().map(|(name, place)| (name, place, true)))
             .collect();
         found.sort_unstable();

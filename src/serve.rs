@@ -171,16 +171,6 @@ fn deny_list(root: &Path, project: &Project) -> Result<Vec<String>, Failure> {
     crate::privacy::read_deny_list(root, &project.config.privacy.real_names).map_err(|d| Failure::content(vec![d]))
 }
 
-/// Fails on any listed name in `files`.
-fn scan_privacy<'a>(
-    root: &Path,
-    names: &[String],
-    files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
-) -> Result<(), Failure> {
-    let leaks = leaks_in(root, names, files);
-    if leaks.is_empty() { Ok(()) } else { Err(Failure::content(leaks)) }
-}
-
 /// Each listed name in `files`, a problem. Also looked for when another
 /// mistake refuses the build, as `check` does: an author told of a name
 /// only once the other mistake is fixed would think the page not updating.
@@ -196,9 +186,9 @@ fn leaks_in<'a>(
     scanner.finish(root)
 }
 
-/// The files of rendered parts, as the scan takes them.
-fn files_of<'a>(parts: impl IntoIterator<Item = &'a Rendered>) -> impl Iterator<Item = (&'a str, &'a [u8])> {
-    parts.into_iter().flat_map(|part| &part.files).map(|f| (f.path.as_str(), f.bytes.as_slice()))
+/// Output files, as the scan takes them.
+fn scanned<'a>(files: impl IntoIterator<Item = &'a OutputFile>) -> impl Iterator<Item = (&'a str, &'a [u8])> {
+    files.into_iter().map(|f| (f.path.as_str(), f.bytes.as_slice()))
 }
 
 /// Loads and renders everything.
@@ -217,7 +207,7 @@ fn build_everything(root: &Path) -> Result<(Cache, Vec<OutputFile>), Failure> {
         Ok(assembled) if diags.is_empty() => assembled,
         assembled => {
             diags.extend(assembled.err().into_iter().flatten());
-            diags.extend(leaks_in(root, &names, files_of(parts.iter().copied())));
+            diags.extend(leaks_in(root, &names, scanned(parts.iter().flat_map(|part| &part.files))));
             crate::diagnostics::dedup(&mut diags);
             return Err(Failure::content(diags));
         }
@@ -227,7 +217,10 @@ fn build_everything(root: &Path) -> Result<(Cache, Vec<OutputFile>), Failure> {
     for part in site_parts.iter_mut().chain(pages.iter_mut()).chain(cross.iter_mut()) {
         files.append(&mut part.files);
     }
-    scan_privacy(root, &names, files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())))?;
+    let leaks = leaks_in(root, &names, scanned(&files));
+    if !leaks.is_empty() {
+        return Err(Failure::content(leaks));
+    }
     let folders: Vec<String> = sites.iter().map(|s| s.folder.clone()).collect();
     drop(renderer);
     let sites = folders.into_iter().zip(site_parts).collect();
@@ -313,7 +306,8 @@ fn build_sites(
         if diags.is_empty() && !unread {
             Ok((fresh_sites, fresh_cross))
         } else {
-            diags.extend(leaks_in(root, &names, files_of(fresh_sites.iter().chain(fresh_cross.iter().flatten()))));
+            let fresh = fresh_sites.iter().chain(fresh_cross.iter().flatten());
+            diags.extend(leaks_in(root, &names, scanned(fresh.flat_map(|part| &part.files))));
             crate::diagnostics::dedup(&mut diags);
             Err(diags)
         }
@@ -412,25 +406,19 @@ fn build_sites(
     let their_pages: Vec<&PageFacts> =
         linking.iter().flat_map(|part| &part.pages).filter(|p| !fresh_pages.contains(p.path.as_str())).collect();
     diags.extend(output.check(&their_pages, Some(&changed), &their_links).diagnostics);
-    if !diags.is_empty() {
-        diags.extend(leaks_in(root, &names, put.iter().map(|f| (f.path.as_str(), f.bytes.as_slice()))));
-        return Some(Built::Broke(Failure::content(diags)));
-    }
-
-    // A list changed since the last scan is checked against every file.
-    let scanned = if names == *scanned_for {
-        scan_privacy(root, &names, put.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())))
+    // Names are looked for beside the link check's problems, as `check`
+    // does; a list changed since the last scan is checked against every file.
+    if names == *scanned_for {
+        diags.extend(leaks_in(root, &names, scanned(&put)));
     } else {
         let state = preview.read().unwrap_or_else(|e| e.into_inner());
         let replaced: HashSet<&str> = put.iter().map(|f| f.path.as_str()).collect();
         let kept = state.files.iter().filter(|(path, _)| !replaced.contains(path.as_str()));
-        let all = kept
-            .map(|(path, bytes)| (path.as_str(), bytes.as_ref()))
-            .chain(put.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())));
-        scan_privacy(root, &names, all)
-    };
-    if let Err(failure) = scanned {
-        return Some(Built::Broke(failure));
+        let all = kept.map(|(path, bytes)| (path.as_str(), bytes.as_ref())).chain(scanned(&put));
+        diags.extend(leaks_in(root, &names, all));
+    }
+    if !diags.is_empty() {
+        return Some(Built::Broke(Failure::content(diags)));
     }
     *scanned_for = names;
     Some(Built::Done(Update::Some { put, remove }))

@@ -599,20 +599,16 @@ fn a_real_name_is_reported_beside_another_pending_mistake() {
     std::fs::create_dir_all(root.join("private")).unwrap();
     std::fs::write(root.join("private/real-names.txt"), "Zebedee Quux\n").unwrap();
     let server = start(root);
-    let mut channel = subscribe(&server);
     let risley = "content/sites/risley/01-initiative.md";
-    let text = std::fs::read_to_string(root.join(risley)).unwrap();
-    std::fs::write(root.join(risley), format!("{text}\nSee [@nosuchwork].\n")).unwrap();
-    wait_for(&mut channel, "event: reload");
+    let citation = "\nSee [@nosuchwork].\n";
+    let cited = format!("{}{citation}", std::fs::read_to_string(root.join(risley)).unwrap());
+    change_and_reload(&server, || std::fs::write(root.join(risley), &cited).unwrap());
     assert!(overlay(&get(&server, "/")).contains("nosuchwork"), "the last good pages, with the problem");
 
     // A name in another report, rebuilt alone.
-    let mut channel = subscribe(&server);
     let findings = "content/sites/drake-hall/02-findings.md";
-    let mut text = std::fs::read_to_string(root.join(findings)).unwrap();
-    text.push_str("\nZebedee Quux said so.\n");
-    std::fs::write(root.join(findings), &text).unwrap();
-    wait_for(&mut channel, "event: reload");
+    let text = format!("{}\nZebedee Quux said so.\n", std::fs::read_to_string(root.join(findings)).unwrap());
+    change_and_reload(&server, || std::fs::write(root.join(findings), &text).unwrap());
     let problems = overlay(&withheld(&server, "/"));
     assert!(problems.contains("real name `Zebedee Quux` would be published"), "{problems}");
     assert!(problems.contains("nosuchwork"), "{problems}");
@@ -624,21 +620,11 @@ fn a_real_name_is_reported_beside_another_pending_mistake() {
     );
 
     // Both fixed; then a name beside a broken link in the same file.
-    let mut channel = subscribe(&server);
-    std::fs::write(
-        root.join(risley),
-        std::fs::read_to_string(root.join(risley)).unwrap().replace("See [@nosuchwork].", ""),
-    )
-    .unwrap();
-    wait_for(&mut channel, "event: reload");
-    let mut channel = subscribe(&server);
-    let clean = text.replace("Zebedee Quux", "A mentor");
-    std::fs::write(root.join(findings), &clean).unwrap();
-    wait_for(&mut channel, "event: reload");
+    save_and_reload(&server, root, risley, citation, "\n");
+    save_and_reload(&server, root, findings, "Zebedee Quux", "A mentor");
     assert!(!has_overlay(&get(&server, "/")));
-    let mut channel = subscribe(&server);
-    std::fs::write(root.join(findings), format!("{text}\nA [link](../nowhere/index.html).\n")).unwrap();
-    wait_for(&mut channel, "event: reload");
+    let linked = format!("{text}\nA [link](../nowhere/index.html).\n");
+    change_and_reload(&server, || std::fs::write(root.join(findings), &linked).unwrap());
     let problems = overlay(&withheld(&server, "/"));
     assert!(problems.contains("real name `Zebedee Quux` would be published"), "{problems}");
     assert!(problems.contains("../nowhere/index.html"), "{problems}");

@@ -498,10 +498,10 @@ impl<'a> Converter<'a> {
                 p.property.keep_next = Some(true);
             }
         }
-        let after_table = last > 0 && matches!(blocks[last - 1], Block::Table(_));
         if let Block::Para(p) = &mut blocks[last] {
-            let spacing = LineSpacing::new().after(QUOTATION_GAP);
-            p.property.line_spacing = Some(if after_table { spacing.before(TABLE_GAP) } else { spacing });
+            // Added to the space it has, such as a table's before it.
+            let spacing = p.property.line_spacing.take().unwrap_or_default();
+            p.property.line_spacing = Some(spacing.after(QUOTATION_GAP));
         }
         Ok(())
     }

@@ -273,10 +273,7 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
     // Each row is headed by its place, not its report's title: after the
     // weights, rows go by what they show, as the A to Z list does.
     let mut sites = sites.to_vec();
-    sites.sort_by_cached_key(|site| {
-        let record = &site.record;
-        (record.weight.is_none(), record.weight, reading_order(record.place()), record.title.clone())
-    });
+    sites.sort_by_cached_key(|site| site.record.key_by(site.record.place()));
     let sites = &sites[..];
     let (project, theme) = (meta.project, meta.theme);
     let root = "../";
