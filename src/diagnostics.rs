@@ -183,6 +183,13 @@ pub fn is_hidden(c: char) -> bool {
             | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
+/// Whether `text` would show nothing: only whitespace and characters
+/// without a mark of their own (a zero-width space, a direction mark), so
+/// a title of nothing but `\u{200b}` is as empty as one of spaces.
+pub fn shows_nothing(text: &str) -> bool {
+    text.chars().all(|c| c.is_whitespace() || (is_hidden(c) && !matches!(c, '\u{2010}' | '\u{2011}')))
+}
+
 /// " It holds a no-break space (U+00A0)." for a key or value with a
 /// character that does not show as itself, which is why it was not
 /// recognised; empty otherwise.

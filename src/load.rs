@@ -548,6 +548,13 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
             };
             at(format!("expected {}; found `{}`", type_words(ty), scalar_at(text, line, col)), None, fix)
         }
+        // `.nan`, `.inf` or `1e400` where any value may stand: YAML's words
+        // for what no count, rating or order can be.
+        YamlError::NonFiniteFloat { value, .. } => at(
+            format!("`{value}` is not a number that can be used: YAML reads it as infinite or not a number"),
+            Some("write an ordinary number, such as 3 or 2.5; if the study did not find it, leave the key out".into()),
+            Fix::StandIn("1"),
+        ),
         // `title:` with nothing after it.
         YamlError::NullIntoString { .. } => at(
             "nothing is written after this key, where a text belongs".to_string(),
@@ -1817,6 +1824,17 @@ mod tests {
     fn missing_key_names_the_key() {
         let err = &parse_yaml::<SiteRecord>("id: x\n", "s.yaml", 0).unwrap_err()[0];
         assert!(err.message.starts_with("missing required key"), "{err:?}");
+    }
+
+    #[test]
+    fn infinite_or_not_a_number_is_explained_at_its_value_with_a_hint() {
+        for value in [".nan", ".inf", "-.inf", "1e400"] {
+            let yaml = format!("title: T\nweight: {value}\n");
+            let err = &parse_yaml::<crate::model::FrontMatter>(&yaml, "01.md", 0).unwrap_err()[0];
+            assert_eq!((err.line, err.col), (2, 9), "{value}: {err:?}");
+            assert!(err.message.starts_with(&format!("`{value}` is not a number that can be used")), "{err:?}");
+            assert!(err.hint.as_deref().is_some_and(|h| h.starts_with("write an ordinary number")), "{err:?}");
+        }
     }
 
     /// Tests run as root, where permissions never deny reading; a looping

@@ -40,7 +40,7 @@ pub struct Config {
 /// was published as an empty top-bar link and a footer starting ". ".
 fn site_name<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
     let title = String::deserialize(deserializer)?;
-    if title.trim().is_empty() {
+    if crate::diagnostics::shows_nothing(&title) {
         // The hint follows a line break (see `load::read_config`).
         Err(serde::de::Error::custom(
             "this title is empty\nwrite the site's name, or leave `title` out to show the title of series.yaml",
@@ -133,7 +133,7 @@ fn default_appendix_label() -> String {
 /// The label is printed before every appendix number, so it may not be blank.
 fn appendix_label<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     let label = String::deserialize(deserializer)?;
-    if label.trim().is_empty() {
+    if crate::diagnostics::shows_nothing(&label) {
         return Err(serde::de::Error::custom(
             "`appendix_label` is empty; write the word printed before each appendix's number, such as \"Appendix\" or \"Annex\"",
         ));
@@ -430,10 +430,10 @@ pub struct SiteRecord {
     /// Markdown shown on the cover, such as "The views expressed are the authors' own".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disclaimer: Option<Prose>,
-    /// Order on the series index (then by title); a report without one
-    /// comes after those with one.
-    #[serde(default, deserialize_with = "crate::load::strict::optional")]
-    pub weight: Option<i64>,
+    /// Order on the series index (then by title): any number, as a
+    /// section's; a report without one comes after those with one.
+    #[serde(default, deserialize_with = "site_weight")]
+    pub weight: Option<f64>,
     /// Rendered as the site profile table (`{{ profile() }}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<Profile>")]
@@ -479,15 +479,15 @@ impl SiteRecord {
     /// telling apart two that read the same. A report without a weight
     /// comes after those with one: counted as 0, a report added later
     /// would jump ahead of the weighted ones.
-    pub fn index_key(&self) -> (bool, Option<i64>, Vec<(String, u128)>, String) {
+    pub fn index_key(&self) -> (bool, Weight, Vec<(String, u128)>, String) {
         self.key_by(&self.title)
     }
 
     /// A report's place in a list whose entries are headed by `shown` (its
     /// title, or on the comparison its place): weight first, as
     /// [`SiteRecord::index_key`] says, then `shown` as an A to Z list reads it.
-    pub fn key_by(&self, shown: &str) -> (bool, Option<i64>, Vec<(String, u128)>, String) {
-        (self.weight.is_none(), self.weight, reading_order(shown), self.title.clone())
+    pub fn key_by(&self, shown: &str) -> (bool, Weight, Vec<(String, u128)>, String) {
+        (self.weight.is_none(), Weight(self.weight.unwrap_or_default()), reading_order(shown), self.title.clone())
     }
 
     /// Index order (see [`SiteRecord::index_key`]).
@@ -1085,10 +1085,45 @@ fn yes() -> bool {
     true
 }
 
+/// A weight in a sort key, ordered by value: never NaN (see [`weight`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Weight(f64);
+
+impl Ord for Weight {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+impl PartialOrd for Weight {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Weight {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Weight {}
+
+/// A section's or free page's weight (see [`weight_placing`]).
+fn weight<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+    weight_placing(deserializer, "the file after every file that has one (those without one in order of file name)")
+}
+
+/// A report's weight (see [`weight_placing`]).
+fn site_weight<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+    weight_placing(deserializer, "the report after every report that has one (those without one in order of title)")
+}
+
 /// Any finite number: whole (`3`, `-1`) or not (`2.5`). Read through a
 /// generic value so that text, `true` or a list get one message saying what
-/// a weight is, instead of serde's type names.
-fn weight<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+/// a weight is, instead of serde's type names; `placed` says where leaving
+/// it out puts what it orders.
+fn weight_placing<'de, D: serde::Deserializer<'de>>(deserializer: D, placed: &str) -> Result<Option<f64>, D::Error> {
     let value = serde_json::Value::deserialize(deserializer)?;
     match value.as_f64() {
         Some(n) if n.is_finite() => Ok(Some(n)),
@@ -1103,9 +1138,7 @@ fn weight<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<f6
                 serde_json::Value::String(s) if s.trim().parse::<f64>().is_ok() => {
                     format!("remove the quotes: write `weight: {}`", s.trim())
                 }
-                _ => "write a number, or leave `weight` out to place the file after every file that has one \
-                      (those without one in order of file name)"
-                    .to_string(),
+                _ => format!("write a number, or leave `weight` out to place {placed}"),
             };
             Err(serde::de::Error::custom(format!(
                 "`weight` is {written}; it must be a number, such as `3`, `-1` or `2.5`, without quotes\n{hint}"
@@ -1214,10 +1247,24 @@ mod tests {
     }
 
     #[test]
+    fn a_reports_weight_is_any_number_as_a_sections_is_and_its_hint_says_where_none_goes() {
+        let weight_of = |value: &str| {
+            let yaml =
+                format!("id: a\ntitle: T\nauthors: [A]\nyear: 2024\nstatus: draft\nsummary: S.\nweight: {value}\n");
+            serde_saphyr::from_str::<SiteRecord>(&yaml).map(|r| r.weight).map_err(|e| e.to_string())
+        };
+        assert_eq!(weight_of("2.5"), Ok(Some(2.5)));
+        assert_eq!(weight_of("-1"), Ok(Some(-1.0)));
+        let err = weight_of("x").unwrap_err();
+        assert!(err.contains("`weight` is `\"x\"`; it must be a number"), "{err}");
+        assert!(err.contains("to place the report after every report that has one"), "{err}");
+    }
+
+    #[test]
     fn a_blank_site_name_is_refused_and_a_missing_one_is_none() {
         assert_eq!(toml::from_str::<Config>("").unwrap().title, None);
         assert_eq!(toml::from_str::<Config>("title = \"CFO\"").unwrap().title.as_deref(), Some("CFO"));
-        for blank in ["\"\"", "\"  \""] {
+        for blank in ["\"\"", "\"  \"", "\"\u{200b}\"", "\" \u{feff} \""] {
             let err = toml::from_str::<Config>(&format!("title = {blank}")).unwrap_err();
             assert!(err.message().starts_with("this title is empty\n"), "{blank}: {err}");
         }
@@ -1233,12 +1280,13 @@ mod tests {
             record("Zeta", ""),
             record("Alpha", ""),
             record("Second", "weight: 2\n"),
+            record("Between", "weight: 1.5\n"),
             record("First", "weight: 1\n"),
             record("Before", "weight: -3\n"),
         ];
         records.sort_by(SiteRecord::index_order);
         let order: Vec<&str> = records.iter().map(|r| r.title.as_str()).collect();
-        assert_eq!(order, ["Before", "First", "Second", "Alpha", "Zeta"]);
+        assert_eq!(order, ["Before", "First", "Between", "Second", "Alpha", "Zeta"]);
         // Found by QA: the series index and the comparison listed "Site 1,
         // Site 10, Site 11, Site 2" while the A to Z list read numbers by value.
         let mut records = [

@@ -13,6 +13,8 @@ use indexmap::IndexMap;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
+use crate::diagnostics::shows_nothing;
+
 /// A kind of value, with the words a researcher knows it by.
 pub trait Scalar: Sized {
     /// "a whole number of 0 or more, such as 26".
@@ -210,13 +212,13 @@ const BLANK: &str = "this text is empty\nwrite what it says; a blank one would b
 /// A text that must say something: a title, a name, a caption.
 pub fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     let text = String::deserialize(deserializer)?;
-    if text.trim().is_empty() { Err(de::Error::custom(BLANK)) } else { Ok(text) }
+    if shows_nothing(&text) { Err(de::Error::custom(BLANK)) } else { Ok(text) }
 }
 
 /// Markdown that must say something: a summary, a quotation, a list entry.
 pub fn prose<'de, D: Deserializer<'de>>(deserializer: D) -> Result<crate::model::Prose, D::Error> {
     let prose = crate::model::Prose::deserialize(deserializer)?;
-    if prose.trim().is_empty() { Err(de::Error::custom(BLANK)) } else { Ok(prose) }
+    if shows_nothing(&prose) { Err(de::Error::custom(BLANK)) } else { Ok(prose) }
 }
 
 /// Names of which there must be one at least, each saying something: authors.
@@ -224,7 +226,7 @@ pub fn names<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, 
     let names = Vec::<String>::deserialize(deserializer)?;
     if names.is_empty() {
         Err(de::Error::custom("this list is empty\nname at least one, as in `[A. Researcher]`"))
-    } else if names.iter().any(|name| name.trim().is_empty()) {
+    } else if names.iter().any(|name| shows_nothing(name)) {
         Err(de::Error::custom(BLANK))
     } else {
         Ok(names)
@@ -257,6 +259,8 @@ mod tests {
     struct Record {
         #[serde(deserialize_with = "super::year")]
         year: u32,
+        #[serde(default, deserialize_with = "super::text")]
+        title: String,
         #[serde(default, deserialize_with = "super::optional")]
         count: Option<u32>,
         #[serde(default, deserialize_with = "super::optional")]
@@ -274,6 +278,15 @@ mod tests {
         assert_eq!((r.year, r.count, r.paid), (2024, Some(12), Some(false)));
         let r = read("year: 2025.0\ncount: ~\n").unwrap();
         assert_eq!((r.year, r.count, r.paid), (2025, None, None));
+    }
+
+    #[test]
+    fn a_text_of_only_spaces_or_invisible_characters_is_empty() {
+        assert_eq!(read("year: 2024\ntitle: \"\u{2011}\"\n").unwrap().title, "\u{2011}");
+        for blank in ["' '", "\"\\u200B\"", "\"\u{a0}\\u2060\"", "\"\\uFEFF\""] {
+            let err = read(&format!("year: 2024\ntitle: {blank}\n")).unwrap_err();
+            assert!(err.starts_with("this text is empty"), "{blank}: {err}");
+        }
     }
 
     #[test]
