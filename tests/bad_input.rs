@@ -425,6 +425,18 @@ const CASES: &[Case] = &[
             "write `language = \"en-GB\"`",
         ],
     },
+    // Found by the re-check: a region that is a language's code, not a country's.
+    Case {
+        name: "a language written as its region in wingreport.toml",
+        file: "wingreport.toml",
+        from: "language = \"en-GB\"",
+        to: "title = \"Study\"\nlanguage = \"en-EN\"",
+        line_with: "language = \"en-EN\"",
+        says: &[
+            "`language = \"en-EN\"` names no region: `EN` is no country's code",
+            "such as `GB` (United Kingdom), `IE` or `US`; leave it out if none is meant: `language = \"en\"`",
+        ],
+    },
 ];
 
 /// Line of the first occurrence of `line_with` in the edited file, or 0

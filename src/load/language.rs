@@ -1,9 +1,11 @@
 //! The `language` of wingreport.toml, read as a BCP 47 language tag (RFC
 //! 5646): it becomes every page's `<html lang>` and the Word and PDF
 //! language, where a name such as `English` or a locale such as `en_GB`
-//! leaves screen readers without a language. Only the tag's form is checked
-//! (no registry is consulted), with the primary language limited to the 2 or
-//! 3 letters of ISO 639, as a browser and axe's `html-lang-valid` expect.
+//! leaves screen readers without a language. The tag's form is checked,
+//! with the primary language limited to the 2 or 3 letters of ISO 639, as a
+//! browser and axe's `html-lang-valid` expect; of the registry, only the
+//! region is looked up (ISO 3166: `en-EN` and `en-UK` name none) and
+//! `und`, "undetermined", is refused.
 
 use serde::{Deserialize, Deserializer, de};
 
@@ -11,20 +13,65 @@ use serde::{Deserialize, Deserializer, de};
 /// a line break (see `load::read_config`).
 pub fn tag<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     let text = String::deserialize(deserializer)?;
-    // The one region written wrong most often: the United Kingdom's ISO
-    // 3166 code is GB, and `en-UK` is no language a reader's browser knows.
-    if let Some(uk) = text.split('-').skip(1).position(|part| part.eq_ignore_ascii_case("uk")) {
-        let mut parts: Vec<&str> = text.split('-').collect();
-        parts[uk + 1] = "GB";
+    if !well_formed(&text) {
+        return Err(de::Error::custom(format!("`language = \"{text}\"` is not a language tag\n{}", hint(&text))));
+    }
+    if text.split('-').next().is_some_and(|language| language.eq_ignore_ascii_case("und")) {
         return Err(de::Error::custom(format!(
-            "`language = \"{text}\"` names no region: the United Kingdom's code is `GB`\nwrite `language = \"{}\"`",
-            parts.join("-")
+            "`language = \"{text}\"` says the language is undetermined, which leaves screen readers guessing\n\
+             name the language the reports are written in, such as `en-GB` (British English)"
         )));
     }
-    if well_formed(&text) {
-        return Ok(text);
+    match region(&text) {
+        // The one region written wrong most often: `en-UK` is no language a
+        // reader's browser knows.
+        Some(region) if region.eq_ignore_ascii_case("uk") => Err(de::Error::custom(format!(
+            "`language = \"{text}\"` names no region: the United Kingdom's code is `GB`\nwrite `language = \"{}\"`",
+            uk_as_gb(&text)
+        ))),
+        Some(region) if !is_region(region) => Err(de::Error::custom(format!(
+            "`language = \"{text}\"` names no region: `{region}` is no country's code\n\
+             the part after the language names a country (ISO 3166), such as `GB` (United Kingdom), `IE` or \
+             `US`; leave it out if none is meant: `language = \"{}\"`",
+            text.split('-').next().unwrap_or_default()
+        ))),
+        _ => Ok(text),
     }
-    Err(de::Error::custom(format!("`language = \"{text}\"` is not a language tag\n{}", hint(&text))))
+}
+
+/// The region of a well-formed tag, when it names one by 2 letters: the
+/// subtag after the language and any extended language and script subtags
+/// (3 and 4 letters). A region of 3 digits (`419`) is not looked up.
+fn region(tag: &str) -> Option<&str> {
+    let alpha = |s: &str| s.bytes().all(|b| b.is_ascii_alphabetic());
+    let next = tag.split('-').skip(1).find(|s| !(alpha(s) && matches!(s.len(), 3 | 4)))?;
+    (next.len() == 2 && alpha(next)).then_some(next)
+}
+
+/// `tag` with its region `UK` written `GB`.
+fn uk_as_gb(tag: &str) -> String {
+    let region = region(tag);
+    let parts: Vec<&str> =
+        tag.split('-').map(|s| if Some(s) == region && s.eq_ignore_ascii_case("uk") { "GB" } else { s }).collect();
+    parts.join("-")
+}
+
+/// ISO 3166-1's country codes, which BCP 47 takes as regions.
+const COUNTRIES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR \
+    BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET \
+    FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ \
+    IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML \
+    MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS \
+    PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL \
+    TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
+
+/// Whether a region of 2 letters is one a tag may name: a country, the
+/// European Union, the United Nations or Kosovo, or one of the codes kept
+/// for private use (AA, QM to QZ, XA to XZ, ZZ).
+fn is_region(code: &str) -> bool {
+    let code = code.to_ascii_uppercase();
+    let private = code == "AA" || code == "ZZ" || matches!(code.as_bytes(), [b'Q', b'M'..=b'Z'] | [b'X', b'A'..=b'Z']);
+    private || ["EU", "UN"].contains(&code.as_str()) || COUNTRIES.split_whitespace().any(|country| country == code)
 }
 
 /// Whether `text` is a well-formed tag: a language of 2 or 3 letters, then
@@ -80,7 +127,8 @@ fn well_formed(text: &str) -> bool {
 fn hint(text: &str) -> String {
     let joined = text.trim().replace(['_', ' '], "-");
     if joined != text && well_formed(&joined) {
-        return format!("write `language = \"{}\"`: the parts of a tag are joined with `-`", cased(&joined));
+        let meant = cased(&uk_as_gb(&joined));
+        return format!("write `language = \"{meant}\"`: the parts of a tag are joined with `-`");
     }
     let named = match text.trim().to_lowercase().as_str() {
         "english" => Some("`en-GB` for British English, or `en`"),
@@ -180,5 +228,33 @@ mod tests {
         assert_eq!(hint("English"), "write the language's tag, not its name: `en-GB` for British English, or `en`");
         assert_eq!(hint("Welsh"), "write the language's tag, not its name: `cy`");
         assert!(hint("xx-nonsense-!!").contains("such as `en-GB` (British English)"));
+        assert_eq!(hint("en_UK"), "write `language = \"en-GB\"`: the parts of a tag are joined with `-`");
+    }
+
+    fn read(tag: &str) -> Result<String, String> {
+        #[derive(Deserialize)]
+        struct Config {
+            #[serde(deserialize_with = "super::tag")]
+            language: String,
+        }
+        toml::from_str::<Config>(&format!("language = \"{tag}\""))
+            .map(|c| c.language)
+            .map_err(|e| e.message().to_string())
+    }
+
+    #[test]
+    fn a_region_must_be_a_country_and_the_language_determined() {
+        for tag in
+            ["en-GB", "en-gb", "cy-GB", "sr-Latn-RS", "zh-yue-HK", "es-419", "en-EU", "en-x-uk", "de-CH-1996", "mul"]
+        {
+            assert_eq!(read(tag).as_deref(), Ok(tag), "{tag}");
+        }
+        let err = read("en-EN").unwrap_err();
+        assert!(err.starts_with("`language = \"en-EN\"` names no region: `EN` is no country's code\n"), "{err}");
+        assert!(err.ends_with("leave it out if none is meant: `language = \"en\"`"), "{err}");
+        assert!(read("en-UK").unwrap_err().ends_with("\nwrite `language = \"en-GB\"`"));
+        assert!(read("en-Latn-uk").unwrap_err().ends_with("\nwrite `language = \"en-Latn-GB\"`"));
+        assert!(read("und").unwrap_err().contains("says the language is undetermined"));
+        assert!(read("und-GB").unwrap_err().contains("says the language is undetermined"));
     }
 }
