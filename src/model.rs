@@ -1305,12 +1305,31 @@ mod tests {
 
     #[test]
     fn an_a_to_z_list_reads_numbers_by_value_and_letters_without_case_or_accents() {
-        let mut names =
-            vec!["HMP Bench 10", "hmp bench 9", "HMP Bench 100", "HMP Frankland", "HMP Bench 9a", "HMP Éire 2"];
+        let mut names = vec![
+            "HMP Bench 10",
+            "hmp bench 9",
+            "HMP Bench 100",
+            "HMP Frankland",
+            "HMP Bench 9a",
+            "HMP Éire 2",
+            "HMP Østergaard",
+            "HMP Oxford",
+            "HMP Nottingham",
+        ];
         names.sort_by_cached_key(|name| reading_order(name));
         assert_eq!(
             names,
-            ["hmp bench 9", "HMP Bench 9a", "HMP Bench 10", "HMP Bench 100", "HMP Éire 2", "HMP Frankland"]
+            [
+                "hmp bench 9",
+                "HMP Bench 9a",
+                "HMP Bench 10",
+                "HMP Bench 100",
+                "HMP Éire 2",
+                "HMP Frankland",
+                "HMP Nottingham",
+                "HMP Østergaard",
+                "HMP Oxford",
+            ]
         );
     }
 }

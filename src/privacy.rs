@@ -472,7 +472,7 @@ impl Reading {
                     self.char(part, at);
                 } else {
                     for lower in part.to_lowercase() {
-                        match fold(lower) {
+                        match crate::search::plain_letters(lower) {
                             Some(plain) => self.push_str(plain, at),
                             None => self.push(lower, at),
                         }
@@ -585,24 +585,6 @@ fn entity(raw: &str, start: usize) -> Option<(String, usize)> {
     let reference = &raw[start..start + len];
     let decoded = htmlize::unescape(reference);
     (decoded != reference).then(|| (decoded.into_owned(), len))
-}
-
-/// Letters with no decomposition, read as the plain letters such names
-/// are often typed with: `Søren` as `soren`, `Michał` as `michal`.
-fn fold(lower: char) -> Option<&'static str> {
-    Some(match lower {
-        'ß' => "ss",
-        'ø' => "o",
-        'ł' => "l",
-        'ı' => "i",
-        'đ' | 'ð' => "d",
-        'ħ' => "h",
-        'ŧ' => "t",
-        'æ' => "ae",
-        'œ' => "oe",
-        'þ' => "th",
-        _ => return None,
-    })
 }
 
 /// Characters that show nothing: soft hyphens, zero-width and

@@ -912,6 +912,7 @@ async fn the_index_of_a_long_series_filters_its_cards_as_one_types() {
     let Some(tools) = harness::tools("index filter") else { return };
     let dir = harness::generated(14);
     common::edit(dir.path(), "content/sites/site-00003/site.yaml", "region: North East", "region: Wales");
+    common::edit(dir.path(), "content/sites/site-00005/site.yaml", "region: North East", "region: Østfold");
     let out = dir.path().join("site");
     harness::build(dir.path(), &out);
     let browser = Browser::start(&tools).await;
@@ -941,6 +942,8 @@ async fn the_index_of_a_long_series_filters_its_cards_as_one_types() {
     let (cards, said) = typed("WALES").await;
     assert_eq!(strings(&cards), [bench(3)], "any case, by region");
     assert_eq!(said, "Showing 1 of 14 reports.");
+    let (cards, _) = typed("ostf").await;
+    assert_eq!(strings(&cards), [bench(5)], "ø typed as o, as search reads it");
     let (cards, said) = typed("zzz").await;
     assert_eq!(strings(&cards), Vec::<String>::new());
     assert_eq!(said, "No report's title, prison, wing, region or year holds “zzz”.");

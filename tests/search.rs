@@ -384,16 +384,33 @@ fn accents_match_with_or_without_them() {
     std::fs::write(
         &section,
         "---\ntitle: Naïve questions\nweight: 90\n---\n\
-         Residents met at the Café des Arts and in the cafe\u{301} of the façade wing; Zoë and Søren led.\n",
+         Residents met at the Café des Arts and in the cafe\u{301} of the façade wing; Zoë and Søren led,\n\
+         with visitors from Łódź and the Straße.\n",
     )
     .unwrap();
     let (docs, output) = documents_with_index_on_disk(dir.path());
-    let queries = ["cafe", "Café", "CAFE\u{301}", "facade wing", "fa\u{e7}a", "zoe", "Zoë ", "naive", "soren", "søren"];
+    // ø, ł and ß have no accent to take off: they are read as the letters
+    // an English keyboard types for them, as the real-names check reads them.
+    let queries = [
+        "cafe",
+        "Café",
+        "CAFE\u{301}",
+        "facade wing",
+        "fa\u{e7}a",
+        "zoe",
+        "Zoë ",
+        "naive",
+        "soren",
+        "søren",
+        "SØREN",
+        "lodz",
+        "Łódź",
+        "strasse",
+        "straße",
+    ];
     let results = assert_same_as_full_scan(node, &output, &docs, &queries);
     let hit = |q: &str| results[q].iter().any(|h| h == "sites/drake-hall/index.html#naïve-questions");
-    for query in ["cafe", "Café", "CAFE\u{301}", "facade wing", "fa\u{e7}a", "zoe", "Zoë ", "naive", "søren"] {
+    for query in queries {
         assert!(hit(query), "{query:?} finds the section: {:?}", results[query]);
     }
-    // ø is a letter of its own, not o with a mark: "soren" is another word.
-    assert!(!hit("soren"), "{:?}", results["soren"]);
 }

@@ -19,8 +19,14 @@
     return; // Without Unicode property escapes, accents could not be folded.
   }
 
+  /* Letters without a decomposition typed plain, as search.js reads them:
+   * "soren" keeps Søren, "lodz" Łódź. */
+  var plain = { "\u00df": "ss", "\u00f8": "o", "\u0142": "l", "\u0131": "i", "\u0111": "d", "\u00f0": "d",
+    "\u0127": "h", "\u0167": "t", "\u00e6": "ae", "\u0153": "oe", "\u00fe": "th" };
+
   function words(text) {
-    return text.toLowerCase().normalize("NFD").replace(markPattern, "").match(wordPattern) || [];
+    var folded = text.toLowerCase().normalize("NFD").replace(markPattern, "");
+    return folded.replace(/[^\x00-\x7f]/g, function (c) { return plain[c] || c; }).match(wordPattern) || [];
   }
 
   function start() {

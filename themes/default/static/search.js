@@ -34,11 +34,25 @@
     // did: search stays hidden there.
   }
 
+  /* Letters without a decomposition, as src/search.rs `plain_letters`
+   * types them: ß ø ł ı đ ð ħ ŧ æ œ þ. */
+  var PLAIN_LETTERS = {
+    "\u00df": "ss", "\u00f8": "o", "\u0142": "l", "\u0131": "i", "\u0111": "d", "\u00f0": "d",
+    "\u0127": "h", "\u0167": "t", "\u00e6": "ae", "\u0153": "oe", "\u00fe": "th"
+  };
+  var plainPattern = /[\u00df\u00f8\u0142\u0131\u0111\u00f0\u0127\u0167\u00e6\u0153\u00fe]/g;
+
   /* Text as src/search.rs `fold` makes it: lowercased, accents and other
-   * combining marks removed, so "cafe" finds "Café". */
+   * combining marks removed, so "cafe" finds "Café", and the letters above
+   * plain, so "soren" finds "Søren". */
   function fold(text) {
     var lower = text.toLowerCase();
-    return /^[\x00-\x7f]*$/.test(lower) ? lower : lower.normalize("NFD").replace(markPattern, "").normalize("NFC");
+    if (/^[\x00-\x7f]*$/.test(lower)) {
+      return lower;
+    }
+    return lower.normalize("NFD").replace(markPattern, "").normalize("NFC").replace(plainPattern, function (c) {
+      return PLAIN_LETTERS[c];
+    });
   }
 
   /* The terms of `text` as src/search.rs `terms` makes them: folded, runs
