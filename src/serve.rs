@@ -306,6 +306,7 @@ fn build_sites(
         if diags.is_empty() && !unread {
             Ok((fresh_sites, fresh_cross))
         } else {
+            diags.extend(clean_parts_problems(cache, &renderer, &edited, &fresh_sites, fresh_cross.as_deref()));
             let fresh = fresh_sites.iter().chain(fresh_cross.iter().flatten());
             diags.extend(leaks_in(root, &names, scanned(fresh.flat_map(|part| &part.files))));
             crate::diagnostics::dedup(&mut diags);
@@ -422,6 +423,35 @@ fn build_sites(
     }
     *scanned_for = names;
     Some(Built::Done(Update::Some { put, remove }))
+}
+
+/// The broken links and barriers of the fresh parts that rendered without
+/// a mistake, in the output as the edit would leave it: an edit refused for
+/// one report's mistake still reports another's broken link, as `check`
+/// does (see `Finish::complete`).
+fn clean_parts_problems(
+    cache: &Cache,
+    renderer: &Renderer,
+    edited: &[&Site],
+    fresh_sites: &[Rendered],
+    fresh_cross: Option<&[Rendered]>,
+) -> Vec<Diagnostic> {
+    let fresh = fresh_sites.iter().chain(fresh_cross.into_iter().flatten());
+    let clean: Vec<&Rendered> = fresh.filter(|part| part.diags.is_empty()).collect();
+    if clean.is_empty() {
+        return Vec::new();
+    }
+    let kept = cache.sites.iter().filter(|(folder, _)| !edited.iter().any(|site| &site.folder == *folder));
+    let cross = fresh_cross.unwrap_or(&cache.cross);
+    let parts = || kept.clone().map(|(_, part)| part).chain(fresh_sites).chain(&cache.pages).chain(cross);
+    let paths = parts().flat_map(|part| &part.paths).chain(&cache.extra).map(String::as_str);
+    let unpublished = renderer.unpublished();
+    let output = Output::new(parts().flat_map(|part| &part.pages), paths, &unpublished);
+    let links: Vec<AuthoredLink> = clean.iter().flat_map(|part| part.links.iter().cloned()).collect();
+    let pages: Vec<&PageFacts> = clean.iter().flat_map(|part| &part.pages).collect();
+    let mut diags = output.check(&pages, None, &links).diagnostics;
+    diags.extend(accessibility::diagnose(pages.iter().map(|page| (page.path.as_str(), &page.barriers[..]))));
+    diags
 }
 
 /// The watcher's side: rebuilds what a change needs and publishes the result.

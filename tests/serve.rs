@@ -630,6 +630,30 @@ fn a_real_name_is_reported_beside_another_pending_mistake() {
     assert!(problems.contains("../nowhere/index.html"), "{problems}");
 }
 
+/// Found by a re-check: with an unknown citation pending in one report, a
+/// broken link saved into another was not reported (the log said "1
+/// problem"), where `check` lists both.
+#[test]
+fn a_broken_link_is_reported_beside_another_reports_pending_mistake() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let server = start(root);
+    let risley = "content/sites/risley/01-initiative.md";
+    let cited = format!("{}\nSee [@nosuchwork].\n", std::fs::read_to_string(root.join(risley)).unwrap());
+    change_and_reload(&server, || std::fs::write(root.join(risley), &cited).unwrap());
+    assert!(overlay(&get(&server, "/")).contains("nosuchwork"), "the last good pages, with the problem");
+
+    let findings = "content/sites/drake-hall/02-findings.md";
+    let linked =
+        format!("{}\nA [link](../nowhere/index.html).\n", std::fs::read_to_string(root.join(findings)).unwrap());
+    change_and_reload(&server, || std::fs::write(root.join(findings), &linked).unwrap());
+    let problems = overlay(&get(&server, "/"));
+    assert!(problems.contains("nosuchwork"), "{problems}");
+    assert!(problems.contains("../nowhere/index.html"), "{problems}");
+    let changed = log_line(&server, "02-findings.md changed: ");
+    assert!(changed.contains(": 2 problems found in "), "{changed}");
+}
+
 /// Everything a page holds, its text and its attributes' values, lowercased.
 fn all_words(html: &str) -> String {
     let doc = scraper::Html::parse_document(html);
