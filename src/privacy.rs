@@ -771,16 +771,26 @@ fn camel_case_words(name: &str) -> Option<String> {
 }
 
 /// The file names that the links and sources of a page point to: the last
-/// part of each `href` and `src`, without its query or fragment.
+/// part of each `href` and `src`, without its query or fragment, and of
+/// each value in its query (`view?file=IdaSmith.pdf`, `…&doc=%2FIdaSmith`).
 fn linked_file_names(page: &str) -> impl Iterator<Item = &str> {
     ["href=\"", "src=\""].into_iter().flat_map(move |attribute| {
-        memchr::memmem::find_iter(page.as_bytes(), attribute).filter_map(move |at| {
+        memchr::memmem::find_iter(page.as_bytes(), attribute).flat_map(move |at| {
             let value = &page[at + attribute.len()..];
-            let value = &value[..value.find('"')?];
-            let path = value.split(['?', '#']).next().unwrap_or(value);
-            path.rsplit('/').next().filter(|name| !name.is_empty())
+            let value = value.find('"').map_or("", |end| &value[..end]);
+            let value = value.split('#').next().unwrap_or(value);
+            let (path, query) = value.split_once('?').unwrap_or((value, ""));
+            let query_values = query.split(['&', ';']).filter_map(|pair| pair.split_once('=').map(|(_, value)| value));
+            std::iter::once(path).chain(query_values).filter_map(last_path_part)
         })
     })
+}
+
+/// The last part of a path, after its last `/`, `\` or `%2F`, unless empty.
+fn last_path_part(path: &str) -> Option<&str> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let start = name.to_ascii_lowercase().rfind("%2f").map_or(0, |at| at + 3);
+    Some(&name[start..]).filter(|name| !name.is_empty())
 }
 
 /// The longest part of an address before its `@` that is read for names.
@@ -1619,6 +1629,13 @@ mod tests {
             ["ida smith"]
         );
         assert_eq!(leaks("a.html", "<img src=\"../../static/notesIdaSmith.png\" alt=\"notes\">"), ["ida smith"]);
+        // And a file named in the address's query.
+        assert_eq!(
+            leaks("a.html", "<a href=\"https://example.org/view?file=IdaSmith.pdf&amp;v=2\">it</a>"),
+            ["ida smith"]
+        );
+        assert_eq!(leaks("a.html", "<a href=\"/get?doc=%2Fshare%2FIdaSmithNotes.docx\">it</a>"), ["ida smith"]);
+        assert!(leaks("a.html", "<a href=\"https://example.org/map?q=HMPFrankland\">HMP Frankland</a>").is_empty());
         assert!(leaks("a.html", "<a href=\"https://www.gov.uk/guidance/frankland\">HMP Frankland</a>").is_empty());
         assert!(leaks("a.html", "<a href=\"https://example.org/HMPFrankland/\">HMP Frankland</a>").is_empty());
         assert_eq!(leaks("a.html", "told by Sean OBrien"), ["sean obrien"]);
