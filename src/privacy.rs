@@ -877,6 +877,11 @@ impl Scanner {
         {
             found.extend(in_words(&words));
         }
+        // Its folders with their camel-case words apart
+        // (`static/IdaSmith/photo.jpg`), not run together, for the same reason.
+        for words in path.rsplit('/').skip(1).filter_map(camel_case_words) {
+            found.extend(in_words(&words));
+        }
         // A file a link points to, here or elsewhere, with its camel-case
         // words apart (`…/IdaSmithInterview.pdf`); not run together, as a
         // link to `…/frankland` is to a place.
@@ -939,6 +944,9 @@ impl Scanner {
                     0 if path.ends_with(".md") => {
                         "rename the file: its name is the address of its page, which every page links to"
                     }
+                    0 if root.join(&path).is_dir() => {
+                        "rename the folder: its name is published in the address of every file in it"
+                    }
                     0 => "rename the file: its name is published as its address",
                     _ => hint,
                 };
@@ -998,12 +1006,19 @@ fn camel_case_places(
         .iter()
         .map(|path| rel_path(root, path))
         .filter_map(|rel| {
-            let own_name = rel.rsplit('/').next().unwrap_or(&rel);
-            let at = own_name.to_ascii_lowercase().find(&squeezed)?;
-            let shown = own_name[at..at + squeezed.len()].to_string();
-            Some((rel, 0, 0, shown))
+            // The file's own name first, then its folders (`static/IdaSmith/`),
+            // which are then the place to rename.
+            let lower = rel.to_ascii_lowercase();
+            let own = lower.rfind('/').map_or(0, |slash| slash + 1);
+            let at = lower[own..].find(&squeezed).map(|at| own + at).or_else(|| lower[..own].find(&squeezed))?;
+            let end = at + squeezed.len();
+            let shown = rel[at..end].to_string();
+            let place = rel[..rel[end..].find('/').map_or(rel.len(), |slash| end + slash)].to_string();
+            Some((place, 0, 0, shown))
         })
         .collect();
+    found.sort_unstable();
+    found.dedup();
     for (path, text) in texts {
         for (first, _) in text.to_ascii_lowercase().match_indices(&squeezed) {
             let line_start = text[..first].rfind('\n').map_or(0, |i| i + 1);
@@ -1623,6 +1638,8 @@ mod tests {
         assert_eq!(leaks("static/IdaSmithInterview.pdf", ""), ["ida smith"]);
         assert_eq!(leaks("static/notesIdaSmith.txt", ""), ["ida smith"]);
         assert!(leaks("static/HMPFrankland.jpg", "").is_empty());
+        assert_eq!(leaks("static/IdaSmith/photo.jpg", ""), ["ida smith"]);
+        assert!(leaks("static/frankland/HMPFrankland/photo.jpg", "").is_empty());
         // Found by a later re-check: the file a link points to, named in camel case.
         assert_eq!(
             leaks("a.html", "<a href=\"https://example.org/share/IdaSmithInterview.pdf?v=2#p3\">the interview</a>"),
@@ -1781,7 +1798,13 @@ mod tests {
                 ("content/notesIdaSmith.png".to_string(), 0, 0, "IdaSmith".to_string()),
                 ("content/b.md".to_string(), 1, 30, "IdaSmith".to_string()),
             ]
-        );
+        ); // A folder so named, with two files in it, is one place to rename.
+        std::fs::remove_file(dir.path().join("content/notesIdaSmith.png")).unwrap();
+        std::fs::create_dir_all(dir.path().join("content/static/JoSmithPhotos")).unwrap();
+        for photo in ["1.jpg", "2.jpg"] {
+            std::fs::write(dir.path().join("content/static/JoSmithPhotos").join(photo), b"\xff\xd8").unwrap();
+        }
+        assert_eq!(at("jo smith"), [("content/static/JoSmithPhotos".to_string(), 0, 0, "JoSmith".to_string())]);
     }
 
     #[test]
