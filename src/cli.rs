@@ -191,10 +191,12 @@ pub fn run() -> ExitCode {
             finish(&root, result, false, format, "check")
         }
         Command::Pdf { export, browser } => {
-            exported(&export.root, crate::pdf::pdf(&export.request(), browser.as_deref()), "PDF", "pdf")
+            let printed = crate::pdf::pdf(&export.request(), browser.as_deref());
+            exported(&export.root, printed, "PDF", "pdf", "in its PDF")
         }
         Command::Docx { export } => {
-            exported(&export.root, crate::docx::docx(&export.request()), "Word document", "docx")
+            let converted = crate::docx::docx(&export.request());
+            exported(&export.root, converted, "Word document", "docx", "in its Word document's pictures")
         }
         Command::Serve { root, port, bind, open, max_connections, idle_timeout_ms } => {
             let defaults = crate::serve::Limits::default();
@@ -239,8 +241,15 @@ impl ExportArgs {
     }
 }
 
-/// Reports what `pdf` or `docx` wrote ("Wrote 4 PDFs into ..."), or why it failed.
-fn exported(root: &Path, result: Result<crate::export::Exported, Failure>, noun: &str, verb: &str) -> ExitCode {
+/// Reports what `pdf` or `docx` wrote ("Wrote 4 PDFs into ..."), or why it
+/// failed; `drawn` says where this machine's fonts draw a report's text.
+fn exported(
+    root: &Path,
+    result: Result<crate::export::Exported, Failure>,
+    noun: &str,
+    verb: &str,
+    drawn: &str,
+) -> ExitCode {
     match result {
         Ok(exported) => {
             let n = exported.files.len();
@@ -256,6 +265,9 @@ fn exported(root: &Path, result: Result<crate::export::Exported, Failure>, noun:
                     if exported.drafts.len() == 1 { "is or holds" } else { "are or hold" },
                     if exported.drafts.len() == 1 { "it" } else { "them" }
                 );
+            }
+            for report in &exported.unprintable {
+                eprintln!("warning: {}", report.warning(drawn));
             }
             ExitCode::SUCCESS
         }

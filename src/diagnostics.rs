@@ -187,7 +187,13 @@ pub fn is_hidden(c: char) -> bool {
 /// without a mark of their own (a zero-width space, a direction mark), so
 /// a title of nothing but `\u{200b}` is as empty as one of spaces.
 pub fn shows_nothing(text: &str) -> bool {
-    text.chars().all(|c| c.is_whitespace() || (is_hidden(c) && !matches!(c, '\u{2010}' | '\u{2011}')))
+    text.chars().all(has_no_mark)
+}
+
+/// Whitespace, or a hidden character that is not a hyphen: nothing a
+/// reader sees.
+pub fn has_no_mark(c: char) -> bool {
+    c.is_whitespace() || (is_hidden(c) && !matches!(c, '\u{2010}' | '\u{2011}'))
 }
 
 /// " It holds a no-break space (U+00A0)." for a key or value with a

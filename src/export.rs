@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::build::Failure;
+use crate::fonts::Unprintable;
 
 /// One kind of export: its file extension and how messages name it.
 #[derive(Debug, Clone, Copy)]
@@ -89,6 +90,9 @@ pub struct Exported {
     /// Ids of the reports written that are drafts or hold a draft section
     /// (`--drafts`), each marked DRAFT on every page.
     pub drafts: Vec<String>,
+    /// The reports written that show characters no font of the machine
+    /// has, which print as empty boxes.
+    pub unprintable: Vec<Unprintable>,
 }
 
 impl Prepared {
@@ -174,8 +178,9 @@ impl Prepared {
     /// Moves every converted file into the output folder: first each
     /// under a hidden name beside its place, then, once all are there, all
     /// into their places at once (see [`replace_all`]), so that a file that
-    /// cannot be replaced leaves every file as it was.
-    pub fn finish(self) -> Result<Exported, Failure> {
+    /// cannot be replaced leaves every file as it was. `unprintable` is
+    /// passed on to the caller to warn of.
+    pub fn finish(self, unprintable: Vec<Unprintable>) -> Result<Exported, Failure> {
         let output = &self.output;
         std::fs::create_dir_all(output).map_err(|e| Failure::Io(format!("cannot make {}: {e}", output.display())))?;
         let pid = std::process::id();
@@ -199,7 +204,7 @@ impl Prepared {
         let files: Vec<PathBuf> = arrived.into_iter().map(|(_, target)| target).collect();
         let drafts: Vec<String> = self.ids.iter().filter(|id| self.is_draft(id)).cloned().collect();
         let removed = self.remove_drafts_not_asked_for(&drafts);
-        Ok(Exported { files, output: self.output, removed, drafts })
+        Ok(Exported { files, output: self.output, removed, drafts, unprintable })
     }
 
     /// Removes, without --drafts, every file of a draft in the output

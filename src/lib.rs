@@ -12,6 +12,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod docx;
 pub mod export;
+pub mod fonts;
 pub(crate) mod interrupt;
 pub mod links;
 pub mod load;

@@ -1,9 +1,9 @@
 //! The tags of a page and their attributes, read the way the HTML
 //! standard's tokenizer reads them, but only as far as the checks after
-//! render (links, accessibility) and the Markdown's raw HTML need: text is
-//! skipped with `memchr`, comments and doctypes are passed over, and the
-//! contents of `<script>`, `<style>` and the other raw-text elements are
-//! never read as markup. A general tokenizer lexes every character of every
+//! render (links, accessibility), the Markdown's raw HTML and the font
+//! check of `pdf` need: text is skipped with `memchr`, comments and
+//! doctypes are passed over, and the contents of `<script>`, `<style>` and
+//! the other raw-text elements are never read as markup. A general tokenizer lexes every character of every
 //! page; this was a fifth of a build's instructions.
 
 use memchr::{memchr, memmem};
@@ -46,32 +46,65 @@ pub fn for_each_start_tag<'a>(html: &'a [u8], mut each: impl FnMut(&Tag<'a>)) {
 }
 
 /// Calls `each` with every start and end tag of `html`, in document order.
-pub fn for_each_tag<'a>(html: &'a [u8], mut each: impl FnMut(&Tag<'a>)) {
-    let mut at = 0;
+pub fn for_each_tag<'a>(html: &'a [u8], each: impl FnMut(&Tag<'a>)) {
+    walk(html, each, |_| {});
+}
+
+/// Calls `each` with every run of text of `html` between its tags,
+/// comments and doctypes, raw (entities not decoded). The content of
+/// `<script>`, `<style>` and the other text-only elements is no text a
+/// reader sees on the page, and is left out.
+pub fn for_each_text<'a>(html: &'a [u8], each: impl FnMut(&'a [u8])) {
+    walk(html, |_| {}, each);
+}
+
+/// Calls `tags` with every start and end tag and `text` with the text
+/// between them, in document order.
+fn walk<'a>(html: &'a [u8], mut tags: impl FnMut(&Tag<'a>), mut text: impl FnMut(&'a [u8])) {
+    let (mut at, mut text_from) = (0, 0);
     while let Some(found) = memchr(b'<', &html[at..]) {
         let lt = at + found;
         let rest = &html[lt + 1..];
+        let markup = match rest.first() {
+            Some(b'!' | b'?') => true,
+            Some(b'/') => rest.get(1).is_some_and(u8::is_ascii_alphabetic),
+            Some(c) => c.is_ascii_alphabetic(),
+            None => false,
+        };
+        if !markup {
+            at = lt + 1;
+            continue;
+        }
+        if lt > text_from {
+            text(&html[text_from..lt]);
+        }
+        // A page that ends inside a tag ends there: a browser drops the tag.
         at = match rest.first() {
             Some(b'!') if rest.starts_with(b"!--") => after_comment(html, lt + 4),
             Some(b'!' | b'?') => after(html, lt + 1, b'>'),
-            Some(b'/') if rest.get(1).is_some_and(u8::is_ascii_alphabetic) => match read_tag(html, lt, lt + 2) {
+            Some(b'/') => match read_tag(html, lt, lt + 2) {
                 Some((mut tag, end)) => {
                     tag.end = true;
-                    each(&tag);
+                    tags(&tag);
                     end
                 }
-                None => return,
+                None => html.len(),
             },
-            Some(c) if c.is_ascii_alphabetic() => {
-                let Some((tag, end)) = read_tag(html, lt, lt + 1) else { return };
-                each(&tag);
-                match TEXT_ONLY.iter().find(|name| tag.is(name)) {
-                    Some(name) => after_end_tag(html, end, name),
-                    None => end,
+            _ => match read_tag(html, lt, lt + 1) {
+                Some((tag, end)) => {
+                    tags(&tag);
+                    match TEXT_ONLY.iter().find(|name| tag.is(name)) {
+                        Some(name) => after_end_tag(html, end, name),
+                        None => end,
+                    }
                 }
-            }
-            _ => lt + 1,
+                None => html.len(),
+            },
         };
+        text_from = at;
+    }
+    if html.len() > text_from {
+        text(&html[text_from..]);
     }
 }
 
@@ -226,6 +259,16 @@ mod tests {
             found.push(format!("{}{}", if tag.end { "/" } else { "" }, String::from_utf8_lossy(tag.name)));
         });
         assert_eq!(found, ["figure", "svg", "/svg", "Table", "/TABLE", "/figure"]);
+    }
+
+    #[test]
+    fn text_is_what_lies_between_the_markup_outside_scripts_and_styles() {
+        let html = "<!DOCTYPE html><html><head><title>Tab</title><style>p::after { content: '\u{2192}' }</style>\
+            <script>a<b</script></head><body><p>One &amp; <em>two</em></p><!-- not shown -->a < b<svg><text>3</text></svg>\
+            <p>cut <em";
+        let mut runs = Vec::new();
+        for_each_text(html.as_bytes(), |text| runs.push(String::from_utf8_lossy(text).into_owned()));
+        assert_eq!(runs, ["One &amp; ", "two", "a < b", "3", "cut "]);
     }
 
     #[test]

@@ -557,6 +557,30 @@ fn drafts_need_drafts_and_carry_a_draft_header() {
     assert_eq!(para_text(&Document::parse(&header).unwrap().root_element()), "DRAFT");
 }
 
+/// Found by a commissioner's audit: a chart's text that no font of the
+/// machine has was drawn as empty boxes in the Word picture. Word draws the
+/// document's own text with the reader's fonts, so only the pictures' text
+/// is checked.
+#[test]
+fn a_chart_character_no_installed_font_has_is_named_in_a_warning() {
+    let dir = bundled_project();
+    let (label, heading) = ("{name: Approachable, count: 19}", "## Peer involvement across the programme");
+    edit(dir.path(), "content/sites/drake-hall/site.yaml", label, "{name: Approachable \u{1f680}, count: 19}");
+    edit(dir.path(), "content/sites/drake-hall/02-findings.md", heading, &format!("{heading} \u{2728}"));
+    let out = docx(dir.path(), &["--site", "drake-hall"]);
+    assert_eq!(out.status.code(), Some(0), "a warning, not a failure: {}", stderr(&out));
+    let err = stderr(&out);
+    assert!(!err.contains("U+2728"), "the heading is drawn by Word: {err}");
+    if machine_has_font_for('\u{1f680}') {
+        eprintln!("this machine has a font with U+1F680, so there is nothing to warn of");
+        assert!(!err.contains("U+1F680"), "{err}");
+        return;
+    }
+    let warning = err.lines().find(|l| l.contains("U+1F680")).unwrap_or_else(|| panic!("no warning: {err}"));
+    assert!(warning.starts_with("warning: site drake-hall: no font on this machine has "), "{warning}");
+    assert!(warning.contains("in its Word document's pictures; install a font"), "{warning}");
+}
+
 #[test]
 fn unknown_site_is_a_usage_error_listing_the_known_ids() {
     let dir = bundled_project();

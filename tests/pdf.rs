@@ -763,6 +763,36 @@ fn every_report_is_printed_over_the_devtools_pipe_with_the_documented_flags() {
     assert!(header[0].contains(r#"\"Fake title\""#) && header[0].contains(r#"\"Fake series\""#), "{}", header[0]);
 }
 
+/// Found by a commissioner's audit: on a machine without an emoji font, a
+/// rocket in a heading printed as an empty box, without a word. The PDF is
+/// still written; a warning names the character and how to get a font.
+#[cfg(unix)]
+#[test]
+fn a_character_no_installed_font_has_is_named_in_a_warning() {
+    let dir = bundled_project();
+    let heading = "## Peer involvement across the programme";
+    edit(dir.path(), "content/sites/drake-hall/02-findings.md", heading, &format!("{heading} \u{1f680}"));
+    let bin = tempfile::tempdir().unwrap();
+    let browser = fake_browser(bin.path(), "", &one_page_pdf());
+    let out = pdf(dir.path(), &["--site", "drake-hall", "--browser", browser.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "a warning, not a failure: {}", stderr(&out));
+    assert!(dir.path().join("pdf/drake-hall.pdf").is_file());
+    let err = stderr(&out);
+    if machine_has_font_for('\u{1f680}') {
+        eprintln!("this machine has a font with U+1F680, so there is nothing to warn of");
+        assert!(!err.contains("U+1F680"), "{err}");
+        return;
+    }
+    let warning = err.lines().find(|l| l.contains("U+1F680")).unwrap_or_else(|| panic!("no warning: {err}"));
+    assert!(warning.starts_with("warning: site drake-hall: no font on this machine has "), "{warning}");
+    assert!(warning.contains("\u{1f680} (U+1F680)"), "{warning}");
+    assert!(
+        warning.contains("in its PDF; install a font") && warning.contains("`fonts-noto-color-emoji`"),
+        "{warning}"
+    );
+    assert_eq!(err.matches("warning:").count(), 1, "one warning for the report: {err}");
+}
+
 #[cfg(unix)]
 #[test]
 fn a_failing_browser_names_the_site_and_writes_nothing() {

@@ -3,6 +3,7 @@
 //! renderer), and the only picture format docx-rs writes: resvg draws them
 //! the same way on every run, with the machine's fonts.
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
 use resvg::tiny_skia;
@@ -32,6 +33,9 @@ pub struct Png {
     pub height: u32,
     /// Pixels per CSS pixel of its size on the page.
     pub scale: f32,
+    /// The characters its text draws that need a glyph (see
+    /// [`crate::fonts::add_drawn`]), for the check that a font has them.
+    pub characters: BTreeSet<char>,
 }
 
 impl Rasteriser {
@@ -43,9 +47,13 @@ impl Rasteriser {
         self.options.get_or_init(Self::load)
     }
 
+    /// The fonts the pictures are drawn with, loaded on the first call.
+    pub fn fonts(&self) -> &usvg::fontdb::Database {
+        &self.options().fontdb
+    }
+
     fn load() -> usvg::Options<'static> {
-        let mut db = usvg::fontdb::Database::new();
-        db.load_system_fonts();
+        let mut db = crate::fonts::system();
         let families: Vec<String> = db.faces().flat_map(|f| f.families.iter().map(|(name, _)| name.clone())).collect();
         let installed = |wanted: &[&'static str]| {
             wanted.iter().copied().find(|want| families.iter().any(|have| have.eq_ignore_ascii_case(want)))
@@ -78,7 +86,7 @@ impl Rasteriser {
             Some(imagesize::ImageType::Png) => {
                 let size = size.ok_or("a PNG without a size")?;
                 let (width, height) = (size.width as u32, size.height as u32);
-                return Ok(Png { bytes: bytes.to_vec(), width, height, scale: 1.0 });
+                return Ok(Png { bytes: bytes.to_vec(), width, height, scale: 1.0, characters: BTreeSet::new() });
             }
             Some(imagesize::ImageType::Jpeg) => "image/jpeg",
             Some(imagesize::ImageType::Gif) => "image/gif",
@@ -106,7 +114,23 @@ impl Rasteriser {
         }
         resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
         let bytes = pixmap.encode_png().map_err(|e| format!("cannot encode the picture as PNG: {e}"))?;
-        Ok(Png { bytes, width: size.width(), height: size.height(), scale })
+        let mut characters = BTreeSet::new();
+        add_text(tree.root(), &mut characters);
+        Ok(Png { bytes, width: size.width(), height: size.height(), scale, characters })
+    }
+}
+
+/// Adds the characters needing a glyph of the text `group` draws, as usvg
+/// laid it out (a title or description is not drawn).
+fn add_text(group: &usvg::Group, into: &mut BTreeSet<char>) {
+    for node in group.children() {
+        match node {
+            usvg::Node::Group(group) => add_text(group, into),
+            usvg::Node::Text(text) => {
+                text.chunks().iter().for_each(|chunk| crate::fonts::add_drawn(chunk.text(), into))
+            }
+            _ => {}
+        }
     }
 }
 
@@ -157,6 +181,14 @@ mod tests {
             let drawn = raster.picture(svg(&text).as_bytes()).unwrap().bytes;
             assert_ne!(drawn, blank, "text with{family} is drawn");
         }
+    }
+
+    #[test]
+    fn a_picture_tells_the_characters_its_text_draws() {
+        let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"60\" height=\"20\"><title>T\u{e9}</title>\
+                   <text x=\"2\" y=\"15\" font-size=\"12\">Go <tspan>\u{1f680}\u{fe0f}</tspan> \u{2014}</text></svg>";
+        let drawn = Rasteriser::new().png(svg).unwrap();
+        assert_eq!(drawn.characters, BTreeSet::from(['\u{2014}', '\u{1f680}']));
     }
 
     #[test]

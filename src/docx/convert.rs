@@ -7,7 +7,7 @@
 //! PNGs with their title and description as alt text, footnotes become
 //! Word footnotes, and quotations take the Quote style.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use docx_rs::{
@@ -47,6 +47,8 @@ pub struct Converted {
     pub xml: XMLDocx,
     pub marks: Marks,
     pub properties: Properties,
+    /// The characters the document's pictures draw that need a glyph.
+    pub drawn: BTreeSet<char>,
 }
 
 /// What a report page says about itself beyond its `<main>`.
@@ -75,8 +77,9 @@ pub fn convert(html: &str, meta: &Meta, raster: &Rasteriser) -> Result<Converted
     let properties = Properties { title, authors, language, subject, description };
 
     let marks = std::mem::take(&mut c.marks);
+    let drawn = std::mem::take(&mut c.drawn);
     let docx = c.into_docx(draft);
-    Ok(Converted { xml: docx.build(), marks, properties })
+    Ok(Converted { xml: docx.build(), marks, properties, drawn })
 }
 
 /// Authors as the cover lists them, when the record is not at hand.
@@ -184,6 +187,8 @@ struct Converter<'a> {
     /// "Figure 2.1" while inside a numbered figure, for its data table's label.
     figure_label: Option<String>,
     marks: Marks,
+    /// The characters of the pictures' text (see [`Png::characters`]).
+    drawn: BTreeSet<char>,
 }
 
 impl<'a> Converter<'a> {
@@ -239,6 +244,7 @@ impl<'a> Converter<'a> {
             list_depth: 0,
             figure_label: None,
             marks: Marks::default(),
+            drawn: BTreeSet::new(),
         }
     }
 
@@ -677,6 +683,7 @@ impl<'a> Converter<'a> {
         let height = width * png.height as usize / png.width.max(1) as usize;
         self.next_image += 1;
         self.marks.alts.push(Alt { title, descr });
+        self.drawn.extend(&png.characters);
         Pic::new_with_dimensions(png.bytes, png.width, png.height)
             .size(width as u32 * EMU_PER_TWIP, height as u32 * EMU_PER_TWIP)
             .id(format!("rIdImage{}", self.next_image))

@@ -11,6 +11,7 @@ mod chart;
 mod convert;
 mod package;
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -30,25 +31,33 @@ pub fn docx(request: &Request) -> Result<Exported, Failure> {
     let prepared = Prepared::new(request, FORMAT)?;
     let raster = Rasteriser::new();
     let progress = prepared.progress();
-    let converted = prepared.ids.par_iter().try_for_each(|id| {
-        let bytes = report(&prepared.report_folder(id), &raster)
-            .map_err(|e| Failure::Io(format!("cannot convert site {id} to Word: {e}")))?;
-        prepared.put(id, &bytes)?;
-        progress.inc(1);
-        Ok(())
-    });
+    let converted = prepared
+        .ids
+        .par_iter()
+        .map(|id| {
+            let (bytes, drawn) = report(&prepared.report_folder(id), &raster)
+                .map_err(|e| Failure::Io(format!("cannot convert site {id} to Word: {e}")))?;
+            prepared.put(id, &bytes)?;
+            progress.inc(1);
+            Ok((id.clone(), drawn))
+        })
+        .collect::<Result<Vec<_>, Failure>>();
     progress.finish_and_clear();
-    converted?;
-    prepared.finish()
+    // Word draws the document's text with the reader's fonts; only the
+    // charts and pictures are drawn here, with this machine's.
+    let unprintable = crate::fonts::unprintable(converted?, || raster.fonts());
+    prepared.finish(unprintable)
 }
 
-/// One built report folder (index.html, site.json) to .docx bytes.
-pub fn report(folder: &Path, raster: &Rasteriser) -> Result<Vec<u8>, String> {
+/// One built report folder (index.html, site.json) to .docx bytes, and
+/// the characters its pictures draw that need a glyph.
+pub fn report(folder: &Path, raster: &Rasteriser) -> Result<(Vec<u8>, BTreeSet<char>), String> {
     let page = folder.join("index.html");
     let html = std::fs::read_to_string(&page).map_err(|e| format!("cannot read {}: {e}", page.display()))?;
     let meta = convert::Meta { authors: record_authors(&folder.join("site.json")), folder: Some(folder) };
     let converted = convert::convert(&html, &meta, raster)?;
-    package::finish(converted.xml, &converted.properties, &converted.marks)
+    let bytes = package::finish(converted.xml, &converted.properties, &converted.marks)?;
+    Ok((bytes, converted.drawn))
 }
 
 /// The authors listed in the report's data download, when it has them; the

@@ -75,7 +75,13 @@ pub fn pdf(request: &Request, browser: Option<&Path>) -> Result<Exported, Failur
     if let Some((_, failure)) = failures.into_iter().min_by_key(|(index, _)| *index) {
         return Err(failure);
     }
-    prepared.finish()
+    let shown = prepared.ids.iter().map(|id| {
+        // The page printed a moment ago; were it gone, there is nothing to warn of.
+        let page = std::fs::read_to_string(prepared.report_folder(id).join("index.html")).unwrap_or_default();
+        (id.clone(), crate::fonts::shown_in_page(&page))
+    });
+    let unprintable = crate::fonts::unprintable(shown.collect(), crate::fonts::system);
+    prepared.finish(unprintable)
 }
 
 /// Browsers printing at once at most: each prints one report at a time, and

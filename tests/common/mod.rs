@@ -96,3 +96,9 @@ pub fn line_of(root: &Path, file: &str, needle: &str) -> usize {
     let text = std::fs::read_to_string(root.join(file)).unwrap();
     text.lines().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("{file} has no {needle:?}")) + 1
 }
+
+/// Whether a font installed on this machine has `c`, as `pdf` and `docx`
+/// find out: a test of their warning expects one only when none has it.
+pub fn machine_has_font_for(c: char) -> bool {
+    wingreport::fonts::missing(&wingreport::fonts::system(), &[c].into()).is_empty()
+}
