@@ -204,9 +204,28 @@ pub fn hidden_in(word: &str) -> String {
 }
 
 /// A character an author cannot see, named as they would look it up: "a
-/// no-break space (U+00A0)".
+/// no-break space (U+00A0)", "a vertical tab (U+000B), which Word writes
+/// for a manual line break (Shift+Enter)".
 pub fn char_name(c: char) -> String {
+    // Word's own text uses control characters for some marks, and they
+    // come along when its text is pasted or exported: say which mark.
+    let from_word = match c {
+        '\u{7}' => ", which Word writes at the end of a table cell",
+        '\u{b}' => ", which Word writes for a manual line break (Shift+Enter)",
+        '\u{c}' => ", a page break from a word processor",
+        '\u{1e}' => ", which Word writes for a non-breaking hyphen",
+        '\u{1f}' => ", which Word writes for an optional hyphen",
+        _ => "",
+    };
     let name = match c {
+        '\u{0}' => "a NUL byte",
+        '\u{7}' => "a bell character",
+        '\u{8}' => "a backspace",
+        '\u{b}' => "a vertical tab",
+        '\u{c}' => "a form feed",
+        '\u{1b}' => "an escape character",
+        '\u{7f}' => "a delete character",
+        c if c.is_control() => "a control character",
         '\u{a0}' => "a no-break space",
         '\u{202f}' => "a narrow no-break space",
         '\u{2007}' => "a figure space",
@@ -231,7 +250,41 @@ pub fn char_name(c: char) -> String {
         '\u{202d}' => "a left-to-right override",
         _ => return format!("the character U+{:04X}", u32::from(c)),
     };
-    format!("{name} (U+{:04X})", u32::from(c))
+    format!("{name} (U+{:04X}){from_word}", u32::from(c))
+}
+
+/// A control character that no page or Word document can hold: any of
+/// U+0000 to U+001F but tab and the line ends, and DEL (U+007F). XML 1.0
+/// forbids them, so one in a .docx stops Word and LibreOffice opening it.
+pub fn is_forbidden_control(c: char) -> bool {
+    c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// What to do about a forbidden control character (see
+/// [`is_forbidden_control`]): `escape` is how it was written, when it was
+/// a YAML escape such as `\v`, or `None` when it is in the text itself,
+/// where most editors show nothing.
+pub fn control_hint(c: char, escape: Option<&str>) -> String {
+    let Some(escape) = escape else {
+        let unseen = "most editors show nothing there: put the cursor at this line and column";
+        return match c {
+            '\u{b}' => format!(
+                "replace it with a space, or start a new line there (a blank line starts a new paragraph); {unseen}"
+            ),
+            '\u{1e}' => format!("replace it with a hyphen `-`; {unseen}"),
+            // UTF-16 has a NUL beside each letter of English text.
+            '\u{0}' => format!(
+                "delete it; {unseen}; if the file has one after every letter, it was saved as UTF-16: save it as \
+                 UTF-8 (most editors offer the encoding under Save As)"
+            ),
+            _ => format!("delete it ({unseen} and press Delete)"),
+        };
+    };
+    match c {
+        '\u{b}' => format!("replace `{escape}` with a space"),
+        '\u{1e}' => format!("replace `{escape}` with a hyphen `-`"),
+        _ => format!("delete `{escape}`"),
+    }
 }
 
 /// Byte offset of a 1-based line and column (in characters) within `text`.
@@ -275,6 +328,21 @@ fn has_long_line_near(text: &str, line: usize) -> bool {
     text.lines().skip(first - 1).take(line + 2 - first).any(|l| l.chars().count() > LONGEST_SNIPPET_LINE)
 }
 
+/// `text` with each forbidden control character as its symbol (`␋` for a
+/// vertical tab), so that a snippet shows where it is, and an escape
+/// character does not reach the terminal. One character stands for one, so
+/// every column stays.
+fn shown_controls(text: String) -> String {
+    if !text.chars().any(is_forbidden_control) {
+        return text;
+    }
+    let symbol = |c: char| match c {
+        '\u{7f}' => '\u{2421}',
+        c => char::from_u32(0x2400 + u32::from(c)).unwrap_or(c),
+    };
+    text.chars().map(|c| if is_forbidden_control(c) { symbol(c) } else { c }).collect()
+}
+
 /// Renders diagnostics for a terminal (with source snippets) in the order given.
 pub fn report(root: &Path, diags: &[Diagnostic], colour: bool) -> String {
     let theme = if colour { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
@@ -282,7 +350,7 @@ pub fn report(root: &Path, diags: &[Diagnostic], colour: bool) -> String {
     let mut out = String::new();
     for diag in diags {
         let full: PathBuf = root.join(&diag.path);
-        let text = std::fs::read_to_string(&full).ok().map(crate::load::lone_cr_as_newline);
+        let text = std::fs::read_to_string(&full).ok().map(crate::load::lone_cr_as_newline).map(shown_controls);
         let span = text
             .as_deref()
             .filter(|t| !has_long_line_near(t, diag.line))
@@ -376,6 +444,15 @@ mod tests {
         let out = report(dir.path(), &[Diagnostic::new("a.yaml", 2, 26, "m")], false);
         assert!(out.contains("a.yaml:2:26: m"), "{out}");
         assert!(out.contains("[a.yaml:2:26]"), "the header agrees: {out}");
+    }
+
+    #[test]
+    fn a_control_character_is_shown_by_its_symbol_in_the_snippet() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), "Word\u{b}line \u{1b}[2J\u{7f}\n").unwrap();
+        let out = report(dir.path(), &[Diagnostic::new("a.md", 1, 5, "m")], false);
+        assert!(out.contains("Word\u{240b}line \u{241b}[2J\u{2421}"), "{out}");
+        assert!(!out.contains('\u{1b}'), "no escape character reaches the terminal: {out}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_saphyr::Error as YamlError;
 
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of, rel_path};
+mod controls;
 mod hidden_text;
 pub(crate) mod language;
 pub mod strict;
@@ -206,7 +207,7 @@ fn read_text(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<St
             // Line numbers, front matter and the names list read `\n`.
             let text = lone_cr_as_newline(text);
             direction_overrides(&text, &rel, diags);
-            Some(text)
+            Some(controls::reported(text, &rel, diags))
         }
         Ok(Err(err)) => {
             // Where the text stops being UTF-8: the prefix before it is.
@@ -354,6 +355,7 @@ fn read_yaml_text_whole<T: DeserializeOwned>(
         let (line, col) = line_col(text, hidden.at);
         Diagnostic::new(path, line + line_offset, col, hidden.message()).with_hint(hidden.hint())
     }));
+    controls::report(text, path, line_offset, &controls::escaped(text), &mut diags);
     (value, diags, whole)
 }
 

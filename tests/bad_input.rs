@@ -1299,3 +1299,43 @@ fn a_section_with_cr_line_ends_is_read_line_by_line() {
     assert!(err.contains("`weight` is `\"second\"`; it must be a number"), "{err}");
     assert!(!err.contains("missing front matter"), "{err}");
 }
+
+/// Found by QA: a vertical tab (Word's manual line break, Shift+Enter)
+/// pasted into a section, or written as `\v` in a record, passed `check`
+/// and made a Word document that would not open. It is an error at its
+/// own column, for every command that reads the content.
+#[test]
+fn a_control_character_pasted_from_word_is_an_error_at_its_column() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let first = build(root, &["--quiet"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = snapshot(&root.join("output"));
+    let intro = root.join(INTRO);
+    let mut text = std::fs::read_to_string(&intro).unwrap();
+    text.push_str("\nA line pasted from Word\u{b}with a manual line break.\n");
+    let pasted = text.lines().count();
+    std::fs::write(&intro, text).unwrap();
+    edit(root, SITE, "  region: West Midlands", "  region: \"West\\vMidlands\"");
+    let region = line_of(root, SITE, "region:");
+
+    let err = failed_check(root);
+    // The rest of the name ("which Word writes for a manual line break")
+    // may be wrapped onto the next line of the terminal.
+    let vertical_tab = "cannot hold: a vertical tab (U+000B)";
+    assert!(err.contains(&format!("{INTRO}:{pasted}:24: the text holds a control character")), "{err}");
+    assert!(err.contains(&format!("{SITE}:{region}:16: `\\v` is a control character")), "{err}");
+    assert_eq!(err.matches(vertical_tab).count(), 2, "{err}");
+    assert!(err.contains("help: replace it with a space, or start a new line there"), "{err}");
+    assert!(err.contains("help: replace `\\v` with a space"), "{err}");
+
+    let out = build(root, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("the previous output was left as it was"), "{}", stderr(&out));
+    assert_eq!(snapshot(&root.join("output")), before, "the previous output changed");
+
+    let out = wingreport().args(["docx", "--root"]).arg(root).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&format!("{INTRO}:{pasted}:24:")), "{}", stderr(&out));
+    assert!(!root.join("docx").exists(), "no Word document is written");
+}
