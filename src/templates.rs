@@ -67,9 +67,10 @@ impl Theme {
         self.render_with(template, view, [])
     }
 
-    /// Renders a whole page: `render`, then [`without_indentation`].
+    /// Renders a whole page: `render`, then [`without_indentation`] and
+    /// [`without_nul`].
     pub fn render_page(&self, template: &str, view: &impl Serialize) -> Result<String, Diagnostic> {
-        self.render(template, view).map(|html| without_indentation(&html))
+        self.render(template, view).map(|html| without_nul(without_indentation(&html)))
     }
 
     /// Like `render`, with extra variables that are already template values.
@@ -190,6 +191,14 @@ fn located(message: &str) -> Option<Located> {
 /// Elements whose whitespace is kept as written: preformatted text, form
 /// text, and code.
 const VERBATIM: [&str; 4] = ["pre", "textarea", "script", "style"];
+
+/// `page` with each NUL as U+FFFD, as an HTML parser reads it. The loader
+/// refuses a NUL in content; the text of a page is escaped in several places
+/// (templates, Markdown, shortcodes), and none of them changes a NUL, which
+/// a page must not hold.
+fn without_nul(page: String) -> String {
+    if memchr::memchr(0, page.as_bytes()).is_some() { page.replace('\0', "\u{fffd}") } else { page }
+}
 
 /// `html` without the indentation its templates gave each line, nor blank
 /// lines: after a line break, spaces, tabs and more line breaks are dropped,
@@ -361,6 +370,17 @@ mod tests {
             "<div>\n<pre class=\"code\">fn main() {\n    x\n\n}</pre>\n<TEXTAREA>\n  a</TEXTAREA>\n\
              <script>\n  if (a\n    < b) {}\n</script>\n<style>\n  p { }\n</style>\n<prefix>\nx</prefix>\n</div>"
         );
+    }
+
+    #[test]
+    fn a_nul_never_reaches_a_page() {
+        let dir = tempfile::tempdir().unwrap();
+        let templates = dir.path().join("themes/mine/templates");
+        std::fs::create_dir_all(&templates).unwrap();
+        std::fs::write(templates.join("plain.html"), "<h1>{{ title }}</h1>\n  <p>{{ text | safe }}</p>\n").unwrap();
+        let theme = Theme::load(dir.path(), "mine").unwrap();
+        let page = theme.render_page("plain.html", &serde_json::json!({"title": "Not\u{0}found", "text": "a\u{0}b"}));
+        assert_eq!(page.unwrap(), "<h1>Not\u{fffd}found</h1>\n<p>a\u{fffd}b</p>\n");
     }
 
     #[test]

@@ -85,4 +85,33 @@ mod tests {
         std::fs::write(&path, "not json").unwrap();
         assert!(record_authors(&path).is_empty());
     }
+
+    /// Found by QA: a vertical tab (Word's manual line break) pasted into a
+    /// section was written into document.xml as it was, and the document
+    /// did not open. Whatever reaches the writer, every part is XML 1.0.
+    #[test]
+    fn control_characters_that_reach_the_writer_leave_every_part_well_formed() {
+        let dir = tempfile::tempdir().unwrap();
+        let page = "<html lang=\"en\"><body><main><h1>Title\u{b}one</h1><p class=\"cover-summary\">Sum\u{1}mary</p>\
+            <h2 id=\"s\">Sec\u{1b}tion</h2><p>Pasted from Word\u{b}with a break\u{7}, and \u{ffff}.</p>\
+            <table><thead><tr><th>Head\u{c}</th></tr></thead><tbody><tr><td>cell\u{8}</td></tr></tbody></table>\
+            </main></body></html>";
+        std::fs::write(dir.path().join("index.html"), page).unwrap();
+        let bytes = report(dir.path(), &Rasteriser::new()).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut document = String::new();
+        for i in 0..zip.len() {
+            let mut entry = zip.by_index(i).unwrap();
+            let name = entry.name().to_string();
+            let mut xml = String::new();
+            std::io::Read::read_to_string(&mut entry, &mut xml).unwrap();
+            if let Err(err) = roxmltree::Document::parse(&xml) {
+                panic!("{name} is not well-formed: {err}");
+            }
+            if name == "word/document.xml" {
+                document = xml;
+            }
+        }
+        assert!(document.contains("Pasted from Wordwith a break, and ."), "the text is kept: {document}");
+    }
 }

@@ -151,11 +151,32 @@ fn core_xml(p: &Properties) -> String {
     out
 }
 
-/// Text for core.xml: escaped as for HTML, line breaks kept as character
-/// references, and the control characters XML 1.0 cannot hold dropped.
+/// Text for core.xml and the attributes put in here: escaped as for HTML,
+/// line breaks kept as character references. The characters XML 1.0
+/// cannot hold are dropped from every part as it is zipped (see
+/// [`xml_chars_only`]).
 fn escape(text: &str) -> String {
-    let kept: String = text.chars().filter(|&c| c >= ' ' || matches!(c, '\t' | '\n' | '\r')).collect();
-    crate::markdown::escape_html(&kept).replace('\n', "&#10;")
+    crate::markdown::escape_html(text).replace('\n', "&#10;")
+}
+
+/// Whether XML 1.0 allows `c` in a document: not a control character but
+/// tab and the line ends, nor U+FFFE or U+FFFF.
+fn allowed_in_xml(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+/// An XML part without the characters XML 1.0 forbids. docx-rs writes a
+/// text's characters as they are, and one of them (a vertical tab that
+/// Word itself writes for a manual line break) makes the whole document
+/// one that Word and LibreOffice refuse to open; the markup has none, so
+/// only text loses them. The loader refuses them in content: this is for
+/// whatever reaches the writer another way.
+fn xml_chars_only(part: Vec<u8>) -> Vec<u8> {
+    match String::from_utf8(part) {
+        Ok(text) if text.chars().all(allowed_in_xml) => text.into_bytes(),
+        Ok(text) => text.chars().filter(|&c| allowed_in_xml(c)).collect::<String>().into_bytes(),
+        Err(err) => err.into_bytes(),
+    }
 }
 
 /// The package, every entry deflated and dated 1980-01-01 (the zip format's
@@ -199,6 +220,7 @@ fn zip(xml: XMLDocx) -> zip::result::ZipResult<Vec<u8>> {
         parts.push((format!("word/media/{id}.png"), png));
     }
     for (name, bytes) in parts {
+        let bytes = if name.ends_with(".xml") || name.ends_with(".rels") { xml_chars_only(bytes) } else { bytes };
         zip.start_file(name, options)?;
         zip.write_all(&bytes)?;
     }
