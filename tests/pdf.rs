@@ -434,6 +434,45 @@ fn wide_tables_print_at_full_size_with_their_words_whole() {
     assert!(joined.contains("LAST"), "the last column is printed");
 }
 
+/// Found by QA: a word of 162 characters with no hyphen (a token, a long
+/// compound) in a table made Chromium shrink every page to two thirds and
+/// still cut the table's last column, header and numbers, off the page.
+#[test]
+fn a_table_cell_of_one_long_word_keeps_the_last_column_on_the_page() {
+    if let Err(wingreport::build::Failure::Usage(why)) = wingreport::pdf::find_browser(None) {
+        assert!(!strict(), "{why}");
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let Some(pdftotext) = on_path("pdftotext") else {
+        assert!(!strict(), "pdftotext is required under WINGREPORT_E2E=1 or CI=true");
+        return;
+    };
+    let dir = bundled_project();
+    let token: String = "Donaudampfschifffahrtsgesellschaft".repeat(5).chars().take(170).collect();
+    let findings = dir.path().join("content/sites/drake-hall/02-findings.md");
+    let text = std::fs::read_to_string(&findings).unwrap();
+    let table = format!("\n\n| Name | Tally |\n|---|--:|\n| Alpha | 4711 |\n| {token} | 5822 |\n");
+    std::fs::write(&findings, format!("{text}{table}")).unwrap();
+
+    let out = pdf(dir.path(), &["--site", "drake-hall"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let file = dir.path().join("pdf/drake-hall.pdf");
+    let plain = std::process::Command::new(&pdftotext).arg(&file).arg("-").output().unwrap();
+    let plain = String::from_utf8_lossy(&plain.stdout);
+    let printed: Vec<&str> = plain.split_whitespace().collect();
+    for word in ["Tally", "4711", "5822"] {
+        assert!(printed.contains(&word), "the last column's {word:?} is printed");
+    }
+    // pdftotext reads the row's number between the lines of the word.
+    let letters: String = printed.iter().filter(|w| **w != "5822").copied().collect();
+    assert!(letters.contains(&token), "the long word is printed to its end, over lines: {plain}");
+    let (width, words) = placed_words(&pdftotext, &file, &[]);
+    let widest = words.iter().map(|w| w.x_max).fold(0.0, f64::max);
+    assert!(widest / width > 0.85, "the text ends at {:.0}% of the page's width: shrunk", 100.0 * widest / width);
+    assert!(widest < width, "a word runs off the page, at {widest} of {width}");
+}
+
 /// Found by a print audit of the comparison page, printed from a browser:
 /// "Figure 1" and its stage key ended page 1 and the chart began page 2;
 /// "Table 1" and its note ended a page and the rows began the next; a small

@@ -1182,6 +1182,25 @@ impl Content<'_> {
                 Event::Html(format!("</h{tag}>\n").into())
             }
         });
+        // Text is merged first, so that a long word split over events (at an
+        // entity or a backslash) is seen whole. An image's text is its alt
+        // attribute, where markup would be printed.
+        let mut in_image = 0usize;
+        let events = pulldown_cmark::TextMergeStream::new(events).map(move |event| match event {
+            Event::Start(Tag::Image { .. }) => {
+                in_image += 1;
+                event
+            }
+            Event::End(TagEnd::Image) => {
+                in_image = in_image.saturating_sub(1);
+                event
+            }
+            Event::Text(ref t) if in_image == 0 => long_words_marked(t).map_or(event, |h| Event::InlineHtml(h.into())),
+            Event::Code(ref t) if in_image == 0 => {
+                long_words_marked(t).map_or(event, |h| Event::InlineHtml(format!("<code>{h}</code>").into()))
+            }
+            other => other,
+        });
         let mut html = String::new();
         pulldown_cmark::html::push_html(&mut html, events);
         if nonce.is_some() {
@@ -1306,6 +1325,45 @@ pub fn render_standalone(body: &str) -> (String, Vec<Diagnostic>) {
     let ctx = BodyContext { path: "standalone.md", body_line: 1, label: None, title_level: 1 };
     let rendered = render_text(body, &ctx, |r| Resolved { html: escape_html(&r.written), text: r.written.clone() });
     (rendered.html, rendered.diagnostics)
+}
+
+/// A word that runs this many characters with no hyphen or dash is taken
+/// for a token, a hash or an address: no English word is so long.
+const LONG_WORD: usize = 30;
+
+/// `text` as HTML with each word that runs `LONG_WORD` characters without
+/// a place to break in a `long-word` span, or `None` when it has none.
+/// Print lets such a word break anywhere: a table sizes its columns by
+/// their longest words, and one too long for the page made Chromium
+/// shrink every page or cut a column off. Ordinary words are not marked,
+/// so that no column that has room for them is narrowed past them.
+fn long_words_marked(text: &str) -> Option<String> {
+    let long = |word: &str| {
+        word.split(['-', '\u{2010}', '\u{2013}', '\u{2014}']).any(|piece| piece.chars().count() >= LONG_WORD)
+    };
+    if !text.split_whitespace().any(long) {
+        return None;
+    }
+    let mut html = String::with_capacity(text.len() + 32);
+    // Writing to a String cannot fail.
+    let push_word = |html: &mut String, word: &str| {
+        let marked = long(word);
+        if marked {
+            html.push_str("<span class=\"long-word\">");
+        }
+        let _ = pulldown_cmark_escape::escape_html_body_text(&mut *html, word);
+        if marked {
+            html.push_str("</span>");
+        }
+    };
+    let mut start = 0;
+    for (at, c) in text.char_indices().filter(|(_, c)| c.is_whitespace()) {
+        push_word(&mut html, &text[start..at]);
+        html.push(c);
+        start = at + c.len_utf8();
+    }
+    push_word(&mut html, &text[start..]);
+    Some(html)
 }
 
 /// Removes scripts, event handlers and `javascript:` URLs from narrative HTML.
@@ -1759,6 +1817,24 @@ mod tests {
             "{html}"
         );
         assert!(html.contains(r#"<a href="https://example.org">this</a>"#), "{html}");
+    }
+
+    /// Found by QA: a 162-character word in a table cut its last column
+    /// off the printed page; print may break only a word marked here.
+    #[test]
+    fn a_word_too_long_for_a_column_is_marked_and_ordinary_words_are_not() {
+        let token = "AbCdEfGhIj0123456789".repeat(4);
+        let body = format!(
+            "| Name | Count |\n|---|--:|\n| {token}&amp;x | 2 |\n| `{token}` | 3 |\n| Communications \
+             peer-mentoring-and-peer-involvement-roles | 4 |\n\n![A {token}](a.png)\n"
+        );
+        let (html, diags) = render_standalone(&body);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert!(html.contains(&format!("<td><span class=\"long-word\">{token}&amp;x</span></td>")), "{html}");
+        assert!(html.contains(&format!("<td><code><span class=\"long-word\">{token}</span></code></td>")), "{html}");
+        assert!(html.contains("<td>Communications peer-mentoring-and-peer-involvement-roles</td>"), "{html}");
+        assert!(html.contains(&format!("alt=\"A {token}\"")), "an image's alt text stays text: {html}");
+        assert_eq!(html.matches("long-word").count(), 2, "{html}");
     }
 
     #[test]
