@@ -184,6 +184,27 @@ fn tables_and_captions_are_those_of_the_page_with_header_rows() {
     assert!(!rows.iter().any(|tr| tr.descendants().any(|d| is(&d, W, "trHeight"))), "the header marker is gone");
 }
 
+/// Found by QA: LibreOffice broke "SMT Communications Officer" in Table
+/// B.1 as "Communication / s", the Role column a twip narrower than the word
+/// in bold 10pt DejaVu Sans (1871 twips, set where Arial is missing) with
+/// the cell's margins (216).
+#[test]
+fn the_roles_table_has_room_for_its_longest_word() {
+    let xml = part("word/document.xml");
+    let doc = Document::parse(&xml).unwrap();
+    let table = doc
+        .descendants()
+        .find(|n| is(n, W, "tbl") && n.descendants().any(|t| is(&t, W, "t") && t.text() == Some("Representation")))
+        .expect("Table B.1, the roles table");
+    let widths: Vec<u32> = table
+        .descendants()
+        .filter(|n| is(n, W, "gridCol"))
+        .map(|col| w_attr(&col, "w").unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(widths.len(), 6, "{widths:?}");
+    assert!(widths[0] >= 1871 + 216, "the Role column: {widths:?}");
+}
+
 /// Found by an export audit: the contents listed page numbers that no page
 /// showed, and Word read the text in the user's language, not the report's.
 #[test]

@@ -628,7 +628,7 @@ impl<'a> Converter<'a> {
                     columns.resize(column + span, ColumnText::default());
                 }
                 if span == 1 {
-                    columns[column].add(&inline_text(&td));
+                    columns[column].add(&inline_text(&td), td.value().name() == "th");
                 }
                 column += span;
                 cells.push(cell);
@@ -951,29 +951,61 @@ fn contents_entry((level, text, name): &ContentsEntry) -> Paragraph {
 /// What a table column holds, for sharing out the width.
 #[derive(Clone, Default)]
 struct ColumnText {
-    /// The longest word, which the column must fit.
+    /// The widest word, in twips, which the column should fit.
     word: usize,
     /// The longest cell, capped: long text wraps anyway.
     text: usize,
 }
 
 impl ColumnText {
-    fn add(&mut self, text: &str) {
-        self.word = self.word.max(text.split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0));
+    /// Adds a cell's text; `bold` for a header cell, set in bold.
+    fn add(&mut self, text: &str, bold: bool) {
+        // Word breaks a line after a hyphen, so each part is a word of its own.
+        let widest = text.split_whitespace().flat_map(|w| w.split_inclusive('-')).map(|w| word_width(w, bold)).max();
+        self.word = self.word.max(widest.unwrap_or(0));
         self.text = self.text.max(text.chars().count().min(60));
     }
 }
 
+/// A word's width in twips in the 10pt table text, from the width of each
+/// kind of letter in DejaVu Sans, which LibreOffice sets in place of Arial
+/// where Arial is missing, and which is wider than Arial: a word fits in
+/// either. Thousandths of an em, for bold; plain text is a tenth narrower.
+fn word_width(word: &str, bold: bool) -> usize {
+    let em: usize = word
+        .chars()
+        .map(|c| match c {
+            'i' | 'j' | 'l' | '.' | ',' | ':' | ';' | '\'' | '!' | '|' => 400,
+            'f' | 'r' | 't' | 'I' | '(' | ')' | '-' | '/' => 500,
+            'm' | 'w' | 'M' | 'W' | '@' | '%' => 1100,
+            _ if c.is_uppercase() || "#&+<=>^~".contains(c) => 850,
+            _ if c.is_lowercase() || c.is_ascii() => 720,
+            // CJK and other scripts without case: a full em.
+            _ => 1000,
+        })
+        .sum();
+    let em = if bold { em } else { em * 9 / 10 };
+    // 10pt is 200 twips.
+    em / 5
+}
+
+/// A cell's side margins (Word's default of 108 twips each), with a little room.
+const CELL_MARGINS: usize = 230;
+/// A character of table text, for weighing how much text a column holds.
 const CHAR: usize = 170;
 
 /// Column widths in twips: each column gets room for its longest word,
-/// and what is left goes to the columns with longer text.
+/// and what is left goes to the columns with longer text. When the
+/// longest words do not all fit, the narrow columns keep theirs and the
+/// rest share what is left evenly, so that one very long word breaks
+/// rather than every column: a column of numbers beside it was squeezed
+/// to a letter a line.
 fn column_widths(columns: &[ColumnText], total: usize) -> Vec<usize> {
-    // One character of bold 10pt text in a wide font, plus the cell's side margins.
-    let need: Vec<usize> = columns.iter().map(|c| c.word.max(3) * CHAR + 260).collect();
+    let need: Vec<usize> = columns.iter().map(|c| c.word.max(word_width("000", false)) + CELL_MARGINS).collect();
     let needed: usize = need.iter().sum();
-    if needed >= total {
-        return need.iter().map(|n| n * total / needed.max(1)).collect();
+    if needed > total {
+        let cap = widest_share(&need, total);
+        return need.iter().map(|&n| n.min(cap)).collect();
     }
     let spare = total - needed;
     let weights: Vec<usize> = columns.iter().zip(&need).map(|(c, n)| (c.text * CHAR).saturating_sub(*n)).collect();
@@ -982,6 +1014,23 @@ fn column_widths(columns: &[ColumnText], total: usize) -> Vec<usize> {
         .zip(&weights)
         .map(|(n, w)| n + (spare * w).checked_div(weight).unwrap_or(spare / columns.len()))
         .collect()
+}
+
+/// The most any column may take so that the columns, each given what it
+/// needs up to that, fill `total`: the columns that need less keep what
+/// they need, and the others share the rest evenly.
+fn widest_share(need: &[usize], total: usize) -> usize {
+    let mut sorted = need.to_vec();
+    sorted.sort_unstable();
+    let mut left = total;
+    for (i, &n) in sorted.iter().enumerate() {
+        let sharing = sorted.len() - i;
+        if n * sharing > left {
+            return left / sharing;
+        }
+        left -= n;
+    }
+    usize::MAX
 }
 
 fn add_block(docx: Docx, block: Block) -> Docx {
@@ -1352,17 +1401,64 @@ mod tests {
         assert!(!paragraph("After.").contains("w:spacing"), "{}", paragraph("After."));
     }
 
+    /// Columns as the converter reads them: the first row and the first
+    /// column are headings, set in bold.
+    fn column_texts(rows: &[&[&str]]) -> Vec<ColumnText> {
+        let mut columns = vec![ColumnText::default(); rows[0].len()];
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                columns[c].add(cell, r == 0 || c == 0);
+            }
+        }
+        columns
+    }
+
     #[test]
     fn narrow_columns_keep_their_longest_word() {
-        let mut number = ColumnText::default();
-        number.add("Number");
-        number.add("1");
-        let mut role = ColumnText::default();
-        role.add("CFO wing Custody Manager, coordinating operational delivery");
-        let widths = column_widths(&[role, number], TEXT_WIDTH);
-        assert!(widths[1] >= 6 * CHAR + 260, "{widths:?}");
+        let columns =
+            column_texts(&[&["Role", "Number"], &["CFO wing Custody Manager, coordinating operational delivery", "1"]]);
+        let widths = column_widths(&columns, TEXT_WIDTH);
+        assert!(widths[1] >= word_width("Number", true) + CELL_MARGINS, "{widths:?}");
         assert!(widths[0] > widths[1] * 3, "{widths:?}");
         assert!(widths.iter().sum::<usize>() <= TEXT_WIDTH);
+    }
+
+    /// Found by QA in Drake Hall's Table B.1: "Communication/s", in the
+    /// six columns of the roles table, which had room for every word.
+    #[test]
+    fn every_column_fits_its_longest_word_when_the_page_allows() {
+        let rows: &[&[&str]] = &[
+            &["Role", "Paid", "Induction", "Single issue", "Bridging", "Representation"],
+            &["Neurodiversity mentor", "Paid", "Yes", "No", "Yes", "No"],
+            &["SMT Communications Officer", "Unpaid (part of Purple band role)", "No", "Yes", "Yes", "No"],
+            &["Peer mentors", "Unpaid", "Yes", "No", "Yes", "Most wing decision-making forums, some Prisoner Council"],
+        ];
+        let widths = column_widths(&column_texts(rows), TEXT_WIDTH);
+        assert!(widths.iter().sum::<usize>() <= TEXT_WIDTH, "{widths:?}");
+        for (c, width) in widths.iter().enumerate() {
+            let longest = (rows.iter().enumerate())
+                .flat_map(|(r, row)| {
+                    let bold = r == 0 || c == 0;
+                    row[c].split_whitespace().flat_map(|w| w.split_inclusive('-')).map(move |w| word_width(w, bold))
+                })
+                .max()
+                .unwrap();
+            assert!(*width >= longest + CELL_MARGINS, "column {c}: {width} < {longest}: {widths:?}");
+        }
+        // "Communications" in bold 10pt DejaVu Sans, which LibreOffice sets
+        // in place of Arial, is 1871 twips, and Word's cell margins 216.
+        assert!(widths[0] >= 1871 + 216, "{widths:?}");
+    }
+
+    /// Found by QA: a number column beside a cell of one very long word was
+    /// one letter wide, its heading read down the page.
+    #[test]
+    fn a_word_wider_than_the_page_breaks_and_the_columns_beside_it_keep_their_words() {
+        let long = "Donaudampfschifffahrtselektrizitaetenhauptbetriebswerkbauunterbeamtengesellschaft".repeat(2);
+        let widths =
+            column_widths(&column_texts(&[&["Name", "Count"], &["Alpha", "111"], &[&long, "222"]]), TEXT_WIDTH);
+        assert_eq!(widths[1], word_width("Count", true) + CELL_MARGINS, "{widths:?}");
+        assert_eq!(widths.iter().sum::<usize>(), TEXT_WIDTH, "the long word takes the rest: {widths:?}");
     }
 
     #[test]
