@@ -97,7 +97,7 @@ mod tests {
             <table><thead><tr><th>Head\u{c}</th></tr></thead><tbody><tr><td>cell\u{8}</td></tr></tbody></table>\
             </main></body></html>";
         std::fs::write(dir.path().join("index.html"), page).unwrap();
-        let bytes = report(dir.path(), &Rasteriser::new()).unwrap();
+        let (bytes, _) = report(dir.path(), &Rasteriser::new()).unwrap();
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
         let mut document = String::new();
         for i in 0..zip.len() {
