@@ -1136,7 +1136,7 @@ fn weight_placing<'de, D: serde::Deserializer<'de>>(deserializer: D, placed: &st
             // The hint follows a line break (see `load::explain`).
             let hint = match &value {
                 serde_json::Value::String(s) if s.trim().parse::<f64>().is_ok() => {
-                    format!("remove the quotes: write `weight: {}`", s.trim())
+                    format!("remove the quotes: write `{}`", s.trim())
                 }
                 _ => format!("write a number, or leave `weight` out to place {placed}"),
             };

@@ -200,7 +200,7 @@ const CASES: &[Case] = &[
         from: "weight: 1",
         to: "weight: \"1\"",
         line_with: "weight: \"1\"",
-        says: &["it must be a number", "remove the quotes: write `weight: 1`"],
+        says: &["it must be a number", "remove the quotes: write `1`"],
     },
     Case {
         name: "a key indented into the value above it",

@@ -201,8 +201,9 @@ const BLOCK_TAGS: &[&str] = &[
 /// - what our renderer adds on top of CommonMark: `id` on headings, the
 ///   `code` class on `<pre>`, syntax-highlighting `<span>`s inside `<pre>`
 ///   (their text is kept), scrolling wrappers (`<div class="…-wrap">`)
-///   around tables and code, whose children are kept, and the `bare-url`
-///   class on a link written as its address.
+///   around tables and code, whose children are kept, the `bare-url`
+///   class on a link written as its address, and the `long-word` span
+///   that lets print break a word of 30 characters or more (its text is kept).
 ///
 /// The language class on `<code>` is kept: it is what the spec checks.
 fn normalise(html: &str) -> String {
@@ -233,7 +234,8 @@ fn walk(node: ElementRef, in_pre: bool, out: &mut String) {
                 let name = el.name();
                 let is_wrapper = name == "div" && el.classes().any(|c| c.ends_with("-wrap"));
                 let is_highlight = in_pre && name == "span";
-                if is_wrapper || is_highlight {
+                let is_long_word = name == "span" && el.classes().eq(["long-word"]);
+                if is_wrapper || is_highlight || is_long_word {
                     walk(child, in_pre, out);
                     continue;
                 }
@@ -420,6 +422,7 @@ fn normalise_ignores_markup_spelling_and_our_additions() {
     );
     assert_eq!(normalise("<div class=\"table-wrap\"><table></table></div>"), normalise("<table></table>"));
     assert_eq!(normalise("<a class=\"bare-url\" href=\"x\">x</a>"), normalise("<a href=\"x\">x</a>"));
+    assert_eq!(normalise("<p><span class=\"long-word\">abc</span></p>"), normalise("<p>abc</p>"));
 }
 
 #[test]
