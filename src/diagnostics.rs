@@ -350,7 +350,12 @@ pub fn report(root: &Path, diags: &[Diagnostic], colour: bool) -> String {
     let mut out = String::new();
     for diag in diags {
         let full: PathBuf = root.join(&diag.path);
-        let text = std::fs::read_to_string(&full).ok().map(crate::load::lone_cr_as_newline).map(shown_controls);
+        // UTF-16 read as UTF-8 would show a NUL beside each letter.
+        let text = std::fs::read_to_string(&full)
+            .ok()
+            .filter(|t| !crate::load::saved_as_utf16(t.as_bytes()))
+            .map(crate::load::lone_cr_as_newline)
+            .map(shown_controls);
         let span = text
             .as_deref()
             .filter(|t| !has_long_line_near(t, diag.line))

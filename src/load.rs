@@ -203,11 +203,21 @@ pub fn lone_cr_as_newline(text: String) -> String {
 fn read_text(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
     let rel = rel_path(root, path);
     match std::fs::read(path).map(String::from_utf8) {
-        Ok(Ok(text)) => {
+        Ok(Ok(text)) if !saved_as_utf16(text.as_bytes()) => {
             // Line numbers, front matter and the names list read `\n`.
             let text = lone_cr_as_newline(text);
             direction_overrides(&text, &rel, diags);
             Some(controls::reported(text, &rel, diags))
+        }
+        // UTF-16 is not UTF-8 from its first letter; without a byte-order
+        // mark it passes for UTF-8, a NUL beside each letter.
+        Ok(Ok(_)) => {
+            diags.push(not_utf8_as_utf16(rel));
+            None
+        }
+        Ok(Err(err)) if saved_as_utf16(err.as_bytes()) => {
+            diags.push(not_utf8_as_utf16(rel));
+            None
         }
         Ok(Err(err)) => {
             // Where the text stops being UTF-8: the prefix before it is.
@@ -237,6 +247,29 @@ fn read_text(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<St
             None
         }
     }
+}
+
+/// Whether `bytes` are text saved as UTF-16: with a byte-order mark, or
+/// without one when NULs stand beside many of its letters, as one stands
+/// beside each ASCII letter (after it when little-endian, before it when
+/// big-endian). UTF-8 text has none, or a stray one.
+pub(crate) fn saved_as_utf16(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return true;
+    }
+    if memchr::memchr(0, bytes).is_none() {
+        return false;
+    }
+    let nuls = |first: usize| bytes.iter().skip(first).step_by(2).filter(|&&b| b == 0).count();
+    let most = nuls(0).max(nuls(1));
+    most >= 2 && most * 4 >= bytes.len() / 2
+}
+
+/// A file saved as UTF-16, with or without a byte-order mark.
+fn not_utf8_as_utf16(rel: String) -> Diagnostic {
+    Diagnostic::new(rel, 1, 1, "the file is not UTF-8 text: it is saved as UTF-16").with_hint(
+        "save it as UTF-8 (most editors offer the encoding under Save As, where UTF-16 may be called \"Unicode\")",
+    )
 }
 
 /// Reads one YAML file; a missing optional file is `None` without a diagnostic.
@@ -1702,6 +1735,40 @@ mod tests {
         let (at, hint) = first("first line\n  # a comment\n  more text");
         assert_eq!(at, "8:3: the comment line above ends the text before it, so this line is left on its own");
         assert_eq!(hint, "move the comment above the text's key, or remove it");
+    }
+
+    /// Found by QA: UTF-16 without a byte-order mark passed for UTF-8, a
+    /// NUL beside each letter, so a section was "missing front matter" and
+    /// a record had an "unexpected character".
+    #[test]
+    fn a_file_saved_as_utf16_without_a_byte_order_mark_is_named_as_not_utf8() {
+        let dir = tempfile::tempdir().unwrap();
+        let utf16 = |text: &str, little: bool| -> Vec<u8> {
+            text.encode_utf16().flat_map(|u| if little { u.to_le_bytes() } else { u.to_be_bytes() }).collect()
+        };
+        for little in [true, false] {
+            std::fs::write(dir.path().join("wingreport.toml"), utf16("title = \"T\"\n", little)).unwrap();
+            std::fs::write(dir.path().join("site.yaml"), utf16("id: a\ntitle: Wing café\n", little)).unwrap();
+            std::fs::write(dir.path().join("01-intro.md"), utf16("---\ntitle: T\n---\n\nText.\n", little)).unwrap();
+            let mut diags = Vec::new();
+            assert!(read_config(dir.path(), &mut diags).is_none());
+            assert!(
+                read_yaml::<serde_json::Value>(dir.path(), &dir.path().join("site.yaml"), true, &mut diags).is_none()
+            );
+            assert!(read_narrative_file(dir.path(), &dir.path().join("01-intro.md"), &mut diags).is_none());
+            let found: Vec<_> = diags.iter().map(|d| (d.path.as_str(), d.line, d.col, d.message.as_str())).collect();
+            let message = "the file is not UTF-8 text: it is saved as UTF-16";
+            assert_eq!(
+                found,
+                [("wingreport.toml", 1, 1, message), ("site.yaml", 1, 1, message), ("01-intro.md", 1, 1, message)],
+                "little-endian {little}"
+            );
+            assert!(diags.iter().all(|d| d.hint.as_deref().unwrap().starts_with("save it as UTF-8")), "{diags:?}");
+        }
+        // UTF-8 with a stray NUL, or in Chinese, is not UTF-16.
+        assert!(!saved_as_utf16(b"id: a\ntitle: T\0\nsummary: S\n"));
+        assert!(!saved_as_utf16("title: 监狱同伴支持\n".as_bytes()));
+        assert!(saved_as_utf16(&[0xFF, 0xFE, b'i', 0]));
     }
 
     #[test]

@@ -561,6 +561,27 @@ fn a_latin_1_byte_is_reported_at_its_line_and_column_with_the_encoding_to_save_i
     assert!(err.contains("save it as UTF-8"), "{err}");
 }
 
+/// Found by QA: a section saved as UTF-16 without a byte-order mark was
+/// "missing front matter" beside a snippet showing its `---`, and a record
+/// got "unexpected character" with no hint.
+#[test]
+fn a_section_and_a_record_saved_as_utf16_without_a_byte_order_mark_say_to_save_as_utf8() {
+    let dir = bundled_project();
+    for file in [INTRO, SITE] {
+        let path = dir.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>()).unwrap();
+    }
+    let out = wingreport().arg("check").arg("--root").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    for file in [INTRO, SITE] {
+        assert!(err.contains(&format!("{file}:1:1: the file is not UTF-8 text: it is saved as UTF-16")), "{err}");
+    }
+    assert_eq!(err.matches("help: save it as UTF-8").count(), 2, "{err}");
+    assert!(!err.contains("front matter") && !err.contains('\0'), "{err}");
+}
+
 #[test]
 fn an_empty_record_and_a_site_folder_without_one_say_what_to_write() {
     let dir = bundled_project();
