@@ -100,8 +100,12 @@ fn read_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
             let (line, col) = err.span().map_or((0, 0), |s| line_col(&text, s.start));
             let message = err.message().to_string();
             let mut diag = Diagnostic::new(rel, line, col, message.clone());
-            // A value's own check gives its message, a line break and its hint.
-            if let Some((message, hint)) = message.split_once('\n') {
+            // A key with a character that does not show comes first: toml
+            // names only the key it cannot read. A value's own check gives
+            // its message, a line break and its hint.
+            if let Some(hidden) = hidden_in_toml_key(&text, line, &diag.path) {
+                diag = hidden;
+            } else if let Some((message, hint)) = message.split_once('\n') {
                 diag = Diagnostic::new(diag.path, line, col, message).with_hint(hint);
             } else if message.contains(crate::model::NOT_A_PUBLIC_ADDRESS) {
                 diag = diag.with_hint(
@@ -120,6 +124,30 @@ fn read_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
             None
         }
     }
+}
+
+/// A key on `line` of wingreport.toml holding a character that does not
+/// show as itself (`language` and a no-break space, pasted from a
+/// document), which toml reports as a key it cannot read.
+fn hidden_in_toml_key(text: &str, line: usize, path: &str) -> Option<Diagnostic> {
+    let here = text.lines().nth(line.checked_sub(1)?)?;
+    let key = here.split(['=', '#']).next()?;
+    let at = key.find(crate::diagnostics::is_hidden)?;
+    let plain: String = key.chars().filter(|&c| !crate::diagnostics::is_hidden(c)).collect();
+    let plain = plain.trim();
+    let shown = key.trim_matches([' ', '\t']);
+    Some(
+        Diagnostic::new(
+            path,
+            line,
+            key[..at].chars().count() + 1,
+            format!("the key `{shown}` cannot be read{}", crate::diagnostics::hidden_in(key)),
+        )
+        .with_hint(format!(
+            "delete the key and type it again, with ordinary spaces around `=`: `{plain} = ...` (a word processor \
+             or a copied web page may have put it there)"
+        )),
+    )
 }
 
 /// How to write the value a wingreport.toml type mistake expected.
@@ -289,15 +317,18 @@ fn read_yaml_and_text<T: DeserializeOwned>(
         return None;
     }
     let text = read_text(root, path, diags)?;
-    let blank = text.trim().is_empty();
+    // Notepad starts a file it saves as UTF-8, even an empty one, with a
+    // byte-order mark, which is no letter of the text.
+    let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let blank = body.trim().is_empty();
     // A scaffold with every line commented out is as empty as a blank file,
     // but the parser says only "unexpected end of input".
     // Document markers (`---`, `...`) hold nothing either: a template's
     // record with every key commented out still starts with one.
     let nothing =
         |l: &str| l.trim().is_empty() || l.trim_start().starts_with('#') || ["---", "..."].contains(&l.trim_end());
-    if blank || text.lines().all(nothing) {
-        let commented = text.lines().any(|l| l.trim_start().starts_with('#'));
+    if blank || body.lines().all(nothing) {
+        let commented = body.lines().any(|l| l.trim_start().starts_with('#'));
         let what = if commented { "the file holds only comments" } else { "the file is empty" };
         let hint = if required {
             "write its keys (see the content guide in README.md); this file is required"
@@ -499,6 +530,11 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
     {
         return cause;
     }
+    if let YamlError::SerdeUnknownField { field, .. } = inner
+        && let Some(cause) = curly_quoted(text, line, col, field)
+    {
+        return cause;
+    }
     match inner {
         YamlError::SerdeUnknownField { field, expected, .. } => {
             let near = did_you_mean(field, expected.iter().copied());
@@ -663,6 +699,9 @@ fn explain(err: &YamlError, text: &str) -> Mistake {
 /// a backslash in double quotes, text after `|` or `>`.
 fn parser_slip(plain: &str, text: &str, line: usize, col: usize) -> Option<Mistake> {
     let here = text.lines().nth(line.checked_sub(1)?)?;
+    if plain.contains("surrogate") {
+        return Some(lone_surrogate(text, line, col));
+    }
     let value = key_on(here).map(|(key, value_col)| (key, here.chars().skip(value_col - 1).collect::<String>()));
     let quoted = |value: &str| format!("'{}'", value.trim_end().replace('\'', "''"));
     let (message, hint) = if plain.contains("trailing content after double-quoted") {
@@ -715,6 +754,68 @@ fn parser_slip(plain: &str, text: &str, line: usize, col: usize) -> Option<Mista
         return None;
     };
     Some(Mistake::at(line, col, message, Some(hint), Fix::Stop))
+}
+
+/// `"\ud83d"` in double quotes: an escape for one half of a character
+/// written in two (an emoji, say), without the other half. Reported at
+/// the escape, on the line of the error or below it (a text in double
+/// quotes may run on over lines), not at the quote the parser names.
+fn lone_surrogate(text: &str, line: usize, col: usize) -> Mistake {
+    // Either half alone; a pair is matched whole and passed over.
+    static HALF: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"\\u[dD][89abAB][[:xdigit:]]{2}(?:\\u[dD][c-fC-F][[:xdigit:]]{2})?|\\u[dD][c-fC-F][[:xdigit:]]{2}",
+        )
+        .expect("a valid regular expression")
+    });
+    let half = text.lines().enumerate().skip(line.saturating_sub(1)).find_map(|(n, l)| {
+        let m = HALF.find_iter(l).find(|m| m.len() == 6)?;
+        Some((n + 1, l[..m.start()].chars().count() + 1, format!("`{}`", m.as_str())))
+    });
+    let (line, col, escape) = half.unwrap_or((line, col, "an escape in this text".to_string()));
+    Mistake::at(
+        line,
+        col,
+        format!("{escape} stands for half of a character (such as half of an emoji), which cannot stand alone"),
+        Some(
+            "write the character itself, or both of its halves (`\\ud83d\\ude00`), or the whole character as \
+             `\\U0001F600`"
+                .to_string(),
+        ),
+        Fix::Stop,
+    )
+}
+
+/// `{text: “Fine,” she said: “yes”, speaker: X}`: curly quotes, which YAML
+/// reads as letters, around a text with `, ` or `: ` in it, so the text
+/// ended there and its rest became the key `field` at (`line`, `col`).
+/// Reported at the start of the text, with the text in straight quotes.
+fn curly_quoted(text: &str, line: usize, col: usize, field: &str) -> Option<Mistake> {
+    if !field.contains(['\u{201c}', '\u{201d}']) {
+        return None;
+    }
+    let here = text.lines().nth(line.checked_sub(1)?)?;
+    let field_at = here.char_indices().nth(col.checked_sub(1)?)?.0;
+    // The key whose value the text began as: the last before the stray one.
+    let colon = here[..field_at].rfind(": ")?;
+    let key = here[..colon].rsplit(['{', ',']).next()?.trim();
+    let value_at = colon + 1 + (here[colon + 1..].len() - here[colon + 1..].trim_start().len());
+    // The text runs past its last closing quote up to the next `,` or `}`.
+    let close = here.rfind('\u{201d}')? + '\u{201d}'.len_utf8();
+    let end = here[close..].find([',', '}']).map_or(here.len(), |i| close + i);
+    let value = here.get(value_at..end).filter(|_| key_like(key))?.trim_end();
+    Some(Mistake::at(
+        line,
+        here[..value_at].chars().count() + 1,
+        format!(
+            "YAML does not take curly quotes (“ ”) as quotes, so the text ends early and `{field}` is read as a key"
+        ),
+        Some(format!(
+            "put the whole text in straight double quotes, keeping the curly ones inside it: `{key}: {}`",
+            double_quoted(value)
+        )),
+        Fix::Blank,
+    ))
 }
 
 /// A value inside `{ … }` or `[ … ]` that YAML ended early: a second `: `,
@@ -771,11 +872,7 @@ fn no_space_after_colon(here: &str, line: usize) -> Option<Mistake> {
     let colon = rest.find(':')?;
     let key = &rest[..colon];
     let value = &rest[colon + 1..];
-    let word = |s: &str| {
-        s.starts_with(|c: char| c.is_ascii_alphabetic())
-            && s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-    };
-    if !word(key) || value.is_empty() || value.starts_with(char::is_whitespace) {
+    if !key_like(key) || value.is_empty() || value.starts_with(char::is_whitespace) {
         return None;
     }
     let col = here[..start + colon].chars().count() + 1;
@@ -788,16 +885,47 @@ fn no_space_after_colon(here: &str, line: usize) -> Option<Mistake> {
     ))
 }
 
+/// Whether `word` could be a key of ours: ASCII letters first, then
+/// letters, digits, `_` or `-`.
+fn key_like(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_alphabetic())
+        && word.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+/// `title： Hints`: a key ended by the full-width colon a Chinese,
+/// Japanese or Korean input method types, which YAML reads as a letter.
+fn full_width_colon(here: &str, line: usize) -> Option<Mistake> {
+    let (_, start) = key_column(here)?;
+    let rest = &here[start..];
+    let colon = rest.find('\u{ff1a}')?;
+    let key = &rest[..colon];
+    if !key_like(key) {
+        return None;
+    }
+    let value = rest[colon + '\u{ff1a}'.len_utf8()..].split(" #").next().unwrap_or_default().trim();
+    let col = here[..start + colon].chars().count() + 1;
+    Some(Mistake::at(
+        line,
+        col,
+        format!("the colon after `{key}` is a full-width colon `：` (U+FF1A), which YAML does not read as one"),
+        Some(format!(
+            "type the ASCII colon `:` in its place, followed by a space: `{key}: {value}` (a Chinese, Japanese or \
+             Korean input method types the full-width one)"
+        )),
+        Fix::Stop,
+    ))
+}
+
 /// Slips the parser reports at a later place or in its own words: a
-/// no-break space after a key's colon, a quote or a `{`/`[` never closed on
-/// its line before the next key. Looked for on the line of the error and
-/// the two above it.
+/// no-break space after a key's colon, a full-width colon, a quote or a
+/// `{`/`[` never closed on its line before the next key. Looked for on the
+/// line of the error and the two above it.
 fn written_wrong(text: &str, line: usize) -> Option<Mistake> {
     let lines: Vec<&str> = text.lines().collect();
     let first = line.saturating_sub(3);
     for n in (first..line.min(lines.len())).rev() {
         let here = lines[n];
-        if let Some(mistake) = no_space_after_colon(here, n + 1) {
+        if let Some(mistake) = no_space_after_colon(here, n + 1).or_else(|| full_width_colon(here, n + 1)) {
             return Some(mistake);
         }
         // A list item typed with a dash where YAML needs a hyphen: `– id: q1`.
@@ -1769,6 +1897,121 @@ mod tests {
         assert!(!saved_as_utf16(b"id: a\ntitle: T\0\nsummary: S\n"));
         assert!(!saved_as_utf16("title: 监狱同伴支持\n".as_bytes()));
         assert!(saved_as_utf16(&[0xFF, 0xFE, b'i', 0]));
+    }
+
+    /// Found by QA: what a Windows tool or an input method types came with
+    /// the parser's words and no hint, or with a misleading hint.
+    #[test]
+    fn characters_typed_by_other_tools_are_named_with_the_fix() {
+        let first = |yaml: &str| {
+            let d = read_yaml_text::<SiteRecord>(yaml, "a.yaml", 0).1.remove(0);
+            (d.line, d.col, d.message, d.hint.unwrap_or_default())
+        };
+        let record = "id: a\ntitle: T\nauthors: [A]\nyear: 2024\nstatus: draft\nsummary: S\n";
+
+        for title in ["title\u{ff1a} T", "title\u{ff1a}T", "title\u{ff1a} T  # the report's own"] {
+            let (line, col, message, hint) = first(&record.replace("title: T", title));
+            assert_eq!(
+                (line, col, message.as_str()),
+                (2, 6, "the colon after `title` is a full-width colon `：` (U+FF1A), which YAML does not read as one"),
+                "{title}"
+            );
+            assert!(
+                hint.starts_with("type the ASCII colon `:` in its place, followed by a space: `title: T`"),
+                "{hint}"
+            );
+        }
+
+        let halves = "write the character itself, or both of its halves (`\\ud83d\\ude00`), or the whole character as \
+                      `\\U0001F600`";
+        for (wing, escape) in
+            [(r"Wing \ud83d", r"\ud83d"), (r"\ud83d\ude00 \uDE00", r"\uDE00"), (r"W \ud83d\u0041", r"\ud83d")]
+        {
+            let (line, col, message, hint) = first(&format!("{record}wing: \"{wing}\"\n"));
+            let at = 7 + wing.find(escape).unwrap() + 1;
+            assert_eq!(
+                (line, col, message),
+                (
+                    7,
+                    at,
+                    format!(
+                        "`{escape}` stands for half of a character (such as half of an emoji), which cannot stand alone"
+                    )
+                ),
+                "{wing}"
+            );
+            assert_eq!(hint, halves);
+        }
+        assert!(read_yaml_text::<SiteRecord>(&format!("{record}wing: \"\\ud83d\\ude00\"\n"), "a.yaml", 0).1.is_empty());
+
+        let quote = "quotes:\n  - {id: q1, text: \u{201c}Fine,\u{201d} she said: \u{201c}yes\u{201d}, speaker: X}\n";
+        let (line, col, message, hint) = first(&format!("{record}{quote}"));
+        assert_eq!(
+            (line, col, message.as_str()),
+            (
+                8,
+                20,
+                "YAML does not take curly quotes (“ ”) as quotes, so the text ends early and `” she said` is read as a key"
+            )
+        );
+        assert_eq!(
+            hint,
+            "put the whole text in straight double quotes, keeping the curly ones inside it: \
+             `text: \"“Fine,” she said: “yes”\"`"
+        );
+        let (_, col, message, hint) =
+            first(&format!("{record}quotes:\n  - {{id: q1, text: She said “Fine, thanks”}}\n"));
+        assert_eq!(
+            (col, message.as_str()),
+            (
+                20,
+                "YAML does not take curly quotes (“ ”) as quotes, so the text ends early and `thanks”` is read as a key"
+            )
+        );
+        assert!(hint.ends_with("`text: \"She said “Fine, thanks”\"`"), "{hint}");
+        // Words after the last closing quote belong to the text too.
+        let (_, _, _, hint) = first(&format!("{record}quotes:\n  - {{id: q1, text: “Fine,” she said, speaker: X}}\n"));
+        assert!(hint.ends_with("`text: \"“Fine,” she said\"`"), "{hint}");
+    }
+
+    /// Found by QA: Notepad begins an "empty" file with a byte-order mark,
+    /// which made it "unexpected end of input"; and a no-break space in a
+    /// key of wingreport.toml was a key toml could not read, with no hint.
+    #[test]
+    fn a_byte_order_mark_alone_is_empty_and_a_hidden_character_in_a_config_key_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("series.yaml");
+        for (text, says) in [
+            ("\u{feff}", "the file is empty"),
+            ("\u{feff}# notes\r\n", "the file holds only comments"),
+            ("\u{feff}---\n# title: T\n", "the file holds only comments"),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let mut diags = Vec::new();
+            assert!(read_yaml::<Series>(dir.path(), &path, true, &mut diags).is_none());
+            let found: Vec<_> = diags.iter().map(|d| (d.line, d.col, d.message.as_str())).collect();
+            assert_eq!(found, [(1, 1, says)], "{text:?}");
+            assert!(diags[0].hint.as_deref().unwrap().starts_with("write its keys"), "{diags:?}");
+        }
+
+        for (toml, col, shown, name) in [
+            ("title = \"T\"\nlanguage\u{a0}= \"en-GB\"\n", 9, "language\u{a0}", "a no-break space (U+00A0)"),
+            ("title = \"T\"\nlang\u{200b}uage = \"en-GB\"\n", 5, "lang\u{200b}uage", "a zero-width space (U+200B)"),
+        ] {
+            std::fs::write(dir.path().join("wingreport.toml"), toml).unwrap();
+            let mut diags = Vec::new();
+            assert!(read_config(dir.path(), &mut diags).is_none());
+            let found: Vec<_> = diags.iter().map(|d| (d.line, d.col, d.message.clone())).collect();
+            assert_eq!(found, [(2, col, format!("the key `{shown}` cannot be read: it holds {name}"))], "{toml:?}");
+            assert!(
+                diags[0]
+                    .hint
+                    .as_deref()
+                    .unwrap()
+                    .starts_with("delete the key and type it again, with ordinary spaces around `=`: `language = ...`"),
+                "{diags:?}"
+            );
+        }
     }
 
     #[test]

@@ -849,6 +849,34 @@ struct Exact {
 
 const EXACT: &[Exact] = &[
     Exact {
+        name: "a full-width colon typed by an input method, at the colon",
+        file: SITE,
+        from: "wing: The Hamlet",
+        to: "wing\u{ff1a} The Hamlet",
+        at: "\u{ff1a}",
+        message: "the colon after `wing` is a full-width colon",
+        hint: "type the ASCII colon `:` in its place, followed by a space: `wing: The Hamlet`",
+    },
+    Exact {
+        name: "an escape for half of an emoji, at the escape",
+        file: SITE,
+        from: "wing: The Hamlet",
+        to: "wing: \"The Hamlet \\ud83d\"",
+        at: "\\ud83d",
+        message: "`\\ud83d` stands for half of a character (such as half of an emoji)",
+        hint: "or the whole character as `\\U0001F600`",
+    },
+    Exact {
+        name: "curly quotes used as quotes in `{ … }`, at the text",
+        file: SITE,
+        from: "  - {title: Listener, paid: false,",
+        to: "  - {title: \u{201c}Listener,\u{201d} she said, paid: false,",
+        at: "\u{201c}Listener",
+        message: "YAML does not take curly quotes (“ ”) as quotes, so the text ends early and `” she said` is read as a key",
+        hint: "put the whole text in straight double quotes, keeping the curly ones inside it: \
+               `title: \"“Listener,” she said\"`",
+    },
+    Exact {
         name: "a tab used for indentation, at the tab",
         file: SITE,
         from: "  estate: female",
