@@ -1182,11 +1182,17 @@ impl Content<'_> {
                 Event::Html(format!("</h{tag}>\n").into())
             }
         });
+        // Long words are marked in tables only: a paragraph already wraps
+        // them (`overflow-wrap`), and a column is sized by its longest word.
         // Text is merged first, so that a long word split over events (at an
         // entity or a backslash) is seen whole. An image's text is its alt
         // attribute, where markup would be printed.
-        let mut in_image = 0usize;
+        let (mut in_table, mut in_image) = (false, 0usize);
         let events = pulldown_cmark::TextMergeStream::new(events).map(move |event| match event {
+            Event::Start(Tag::Table(_)) | Event::End(TagEnd::Table) => {
+                in_table = matches!(event, Event::Start(_));
+                event
+            }
             Event::Start(Tag::Image { .. }) => {
                 in_image += 1;
                 event
@@ -1195,8 +1201,10 @@ impl Content<'_> {
                 in_image = in_image.saturating_sub(1);
                 event
             }
-            Event::Text(ref t) if in_image == 0 => long_words_marked(t).map_or(event, |h| Event::InlineHtml(h.into())),
-            Event::Code(ref t) if in_image == 0 => {
+            Event::Text(ref t) if in_table && in_image == 0 => {
+                long_words_marked(t).map_or(event, |h| Event::InlineHtml(h.into()))
+            }
+            Event::Code(ref t) if in_table && in_image == 0 => {
                 long_words_marked(t).map_or(event, |h| Event::InlineHtml(format!("<code>{h}</code>").into()))
             }
             other => other,
@@ -1366,7 +1374,6 @@ fn long_words_marked(text: &str) -> Option<String> {
     Some(html)
 }
 
-/// Removes scripts, event handlers and `javascript:` URLs from narrative HTML.
 /// A Markdown table column's alignment as a class: pulldown-cmark writes it
 /// as an inline `style`, which the pages' Content-Security-Policy refuses
 /// (`style-src 'self'`). A right-aligned column is taken for numbers (`num`,
@@ -1387,6 +1394,7 @@ fn alignment_as_classes(html: &str) -> String {
         .into_owned()
 }
 
+/// Removes scripts, event handlers and `javascript:` URLs from narrative HTML.
 fn sanitise(html: &str) -> String {
     ammonia::Builder::default()
         .add_generic_attributes(["id", "class", "aria-label", "aria-hidden", "role"])
@@ -1826,7 +1834,7 @@ mod tests {
         let token = "AbCdEfGhIj0123456789".repeat(4);
         let body = format!(
             "| Name | Count |\n|---|--:|\n| {token}&amp;x | 2 |\n| `{token}` | 3 |\n| Communications \
-             peer-mentoring-and-peer-involvement-roles | 4 |\n\n![A {token}](a.png)\n"
+             peer-mentoring-and-peer-involvement-roles | 4 |\n\n![A {token}](a.png)\n\nA paragraph wraps {token}.\n"
         );
         let (html, diags) = render_standalone(&body);
         assert!(diags.is_empty(), "{diags:?}");
@@ -1834,6 +1842,7 @@ mod tests {
         assert!(html.contains(&format!("<td><code><span class=\"long-word\">{token}</span></code></td>")), "{html}");
         assert!(html.contains("<td>Communications peer-mentoring-and-peer-involvement-roles</td>"), "{html}");
         assert!(html.contains(&format!("alt=\"A {token}\"")), "an image's alt text stays text: {html}");
+        assert!(html.contains(&format!("<p>A paragraph wraps {token}.</p>")), "only tables are marked: {html}");
         assert_eq!(html.matches("long-word").count(), 2, "{html}");
     }
 
