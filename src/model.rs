@@ -487,7 +487,8 @@ impl SiteRecord {
     /// title, or on the comparison its place): weight first, as
     /// [`SiteRecord::index_key`] says, then `shown` as an A to Z list reads it.
     pub fn key_by(&self, shown: &str) -> (bool, Weight, Vec<(String, u128)>, String) {
-        (self.weight.is_none(), Weight(self.weight.unwrap_or_default()), reading_order(shown), self.title.clone())
+        let (none, weight) = Weight::key(self.weight);
+        (none, weight, reading_order(shown), self.title.clone())
     }
 
     /// Index order (see [`SiteRecord::index_key`]).
@@ -1089,6 +1090,14 @@ fn yes() -> bool {
 #[derive(Debug, Clone, Copy)]
 pub struct Weight(f64);
 
+impl Weight {
+    /// Where a file or report goes by its `weight`: those without one
+    /// after those with one, so that one added later does not jump ahead.
+    pub fn key(weight: Option<f64>) -> (bool, Weight) {
+        (weight.is_none(), Weight(weight.unwrap_or_default()))
+    }
+}
+
 impl Ord for Weight {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.0.total_cmp(&other.0)
@@ -1152,9 +1161,7 @@ impl Narrative {
     /// comes after those with one, so that a section added with only a title
     /// lands last rather than renumbering the report from the front.
     pub fn reading_order(&self, other: &Narrative) -> std::cmp::Ordering {
-        let weight = |n: &Narrative| (n.front.weight.is_none(), n.front.weight.unwrap_or_default());
-        let ((a_none, a), (b_none, b)) = (weight(self), weight(other));
-        a_none.cmp(&b_none).then(a.total_cmp(&b)).then_with(|| self.stem.cmp(&other.stem))
+        Weight::key(self.front.weight).cmp(&Weight::key(other.front.weight)).then_with(|| self.stem.cmp(&other.stem))
     }
 
     /// File line and column of a front-matter value: the front matter is

@@ -395,11 +395,8 @@ fn build_sites(
 
     let unpublished = renderer.unpublished();
     let output = Output::new(parts().flat_map(|part| &part.pages), paths(), &unpublished);
-    let own_links: Vec<AuthoredLink> = fresh.iter().flat_map(|part| part.links.iter().cloned()).collect();
-    let own_pages: Vec<&PageFacts> = fresh.iter().flat_map(|part| &part.pages).collect();
-    let mut diags = output.check(&own_pages, None, &own_links).diagnostics;
-    diags.extend(accessibility::diagnose(own_pages.iter().map(|page| (page.path.as_str(), &page.barriers[..]))));
-    let fresh_pages: HashSet<&str> = own_pages.iter().map(|p| p.path.as_str()).collect();
+    let mut diags = own_problems(&output, &fresh);
+    let fresh_pages: HashSet<&str> = fresh.iter().flat_map(|part| &part.pages).map(|p| p.path.as_str()).collect();
     let linking: Vec<&Rendered> = parts()
         .filter(|part| part.pages.iter().any(|p| !fresh_pages.contains(p.path.as_str()) && p.links_into(&changed)))
         .collect();
@@ -446,9 +443,14 @@ fn clean_parts_problems(
     let parts = || kept.clone().map(|(_, part)| part).chain(fresh_sites).chain(&cache.pages).chain(cross);
     let paths = parts().flat_map(|part| &part.paths).chain(&cache.extra).map(String::as_str);
     let unpublished = renderer.unpublished();
-    let output = Output::new(parts().flat_map(|part| &part.pages), paths, &unpublished);
-    let links: Vec<AuthoredLink> = clean.iter().flat_map(|part| part.links.iter().cloned()).collect();
-    let pages: Vec<&PageFacts> = clean.iter().flat_map(|part| &part.pages).collect();
+    own_problems(&Output::new(parts().flat_map(|part| &part.pages), paths, &unpublished), &clean)
+}
+
+/// The broken links and accessibility barriers of the pages of `parts`
+/// in `output`.
+fn own_problems(output: &Output, parts: &[&Rendered]) -> Vec<Diagnostic> {
+    let links: Vec<AuthoredLink> = parts.iter().flat_map(|part| part.links.iter().cloned()).collect();
+    let pages: Vec<&PageFacts> = parts.iter().flat_map(|part| &part.pages).collect();
     let mut diags = output.check(&pages, None, &links).diagnostics;
     diags.extend(accessibility::diagnose(pages.iter().map(|page| (page.path.as_str(), &page.barriers[..]))));
     diags

@@ -369,21 +369,37 @@ fn drake_hall_prints_to_a_published_report_pdf() {
     assert!(all.contains("Respondents (of"), "the attribute chart's data table is printed");
 }
 
+/// pdftotext, when a browser to print with is installed too; `None`, the
+/// test skipped, when either is missing (an error under WINGREPORT_E2E=1 or
+/// CI=true).
+fn browser_and_pdftotext() -> Option<PathBuf> {
+    if let Err(wingreport::build::Failure::Usage(why)) = wingreport::pdf::find_browser(None) {
+        assert!(!strict(), "{why}");
+        eprintln!("skipped: {why}");
+        return None;
+    }
+    let pdftotext = on_path("pdftotext");
+    assert!(pdftotext.is_some() || !strict(), "pdftotext is required under WINGREPORT_E2E=1 or CI=true");
+    pdftotext
+}
+
+/// The text of the PDF `file` reaches across the page, as a page printed
+/// at full size does, and not off it: Chromium shrinks every page to fit
+/// a table too wide for one.
+fn assert_printed_at_full_size(pdftotext: &Path, file: &Path) {
+    let (width, words) = placed_words(pdftotext, file, &[]);
+    let widest = words.iter().map(|w| w.x_max).fold(0.0, f64::max);
+    assert!(widest / width > 0.85, "the text ends at {:.0}% of the page's width: shrunk", 100.0 * widest / width);
+    assert!(widest < width, "a word runs off the page, at {widest} of {width}");
+}
+
 /// Found by audits of printed reports: one table too wide for the page made
 /// Chromium shrink every page to fit it; then breaking the words of every
 /// table of six columns or more to prevent that printed "Pa-id" and
 /// "Ind-ucti-on" in tables that had room for them.
 #[test]
 fn wide_tables_print_at_full_size_with_their_words_whole() {
-    if let Err(wingreport::build::Failure::Usage(why)) = wingreport::pdf::find_browser(None) {
-        assert!(!strict(), "{why}");
-        eprintln!("skipped: {why}");
-        return;
-    }
-    let Some(pdftotext) = on_path("pdftotext") else {
-        assert!(!strict(), "pdftotext is required under WINGREPORT_E2E=1 or CI=true");
-        return;
-    };
+    let Some(pdftotext) = browser_and_pdftotext() else { return };
     let dir = bundled_project();
     let row = |cells: &[&str]| format!("| {} |\n", cells.join(" | "));
     // Words of a roles table, in forms the report does not hold.
@@ -422,11 +438,7 @@ fn wide_tables_print_at_full_size_with_their_words_whole() {
     for word in eight {
         assert!(plain.contains(word), "{word} is printed whole");
     }
-    // Full size: the text reaches across the page, as without the tables.
-    let (width, words) = placed_words(&pdftotext, &file, &[]);
-    let widest = words.iter().map(|w| w.x_max).fold(0.0, f64::max);
-    assert!(widest / width > 0.85, "the text ends at {:.0}% of the page's width: shrunk", 100.0 * widest / width);
-    assert!(widest < width, "a word runs off the page, at {widest} of {width}");
+    assert_printed_at_full_size(&pdftotext, &file);
     // The address is there, broken inside the page, as are the wide
     // table's words (pdftotext reads their pieces cell by cell).
     let joined: String = plain.split_whitespace().collect();
@@ -439,15 +451,7 @@ fn wide_tables_print_at_full_size_with_their_words_whole() {
 /// still cut the table's last column, header and numbers, off the page.
 #[test]
 fn a_table_cell_of_one_long_word_keeps_the_last_column_on_the_page() {
-    if let Err(wingreport::build::Failure::Usage(why)) = wingreport::pdf::find_browser(None) {
-        assert!(!strict(), "{why}");
-        eprintln!("skipped: {why}");
-        return;
-    }
-    let Some(pdftotext) = on_path("pdftotext") else {
-        assert!(!strict(), "pdftotext is required under WINGREPORT_E2E=1 or CI=true");
-        return;
-    };
+    let Some(pdftotext) = browser_and_pdftotext() else { return };
     let dir = bundled_project();
     let token: String = "Donaudampfschifffahrtsgesellschaft".repeat(5).chars().take(170).collect();
     let findings = dir.path().join("content/sites/drake-hall/02-findings.md");
@@ -467,10 +471,7 @@ fn a_table_cell_of_one_long_word_keeps_the_last_column_on_the_page() {
     // pdftotext reads the row's number between the lines of the word.
     let letters: String = printed.iter().filter(|w| **w != "5822").copied().collect();
     assert!(letters.contains(&token), "the long word is printed to its end, over lines: {plain}");
-    let (width, words) = placed_words(&pdftotext, &file, &[]);
-    let widest = words.iter().map(|w| w.x_max).fold(0.0, f64::max);
-    assert!(widest / width > 0.85, "the text ends at {:.0}% of the page's width: shrunk", 100.0 * widest / width);
-    assert!(widest < width, "a word runs off the page, at {widest} of {width}");
+    assert_printed_at_full_size(&pdftotext, &file);
 }
 
 /// Found by a print audit of the comparison page, printed from a browser:
@@ -817,13 +818,7 @@ fn a_character_no_installed_font_has_is_named_in_a_warning() {
     assert_eq!(out.status.code(), Some(0), "a warning, not a failure: {}", stderr(&out));
     assert!(dir.path().join("pdf/drake-hall.pdf").is_file());
     let err = stderr(&out);
-    if machine_has_font_for('\u{1f680}') {
-        eprintln!("this machine has a font with U+1F680, so there is nothing to warn of");
-        assert!(!err.contains("U+1F680"), "{err}");
-        return;
-    }
-    let warning = err.lines().find(|l| l.contains("U+1F680")).unwrap_or_else(|| panic!("no warning: {err}"));
-    assert!(warning.starts_with("warning: site drake-hall: no font on this machine has "), "{warning}");
+    let Some(warning) = missing_font_warning(&err, '\u{1f680}', "drake-hall") else { return };
     assert!(warning.contains("\u{1f680} (U+1F680)"), "{warning}");
     assert!(
         warning.contains("in its PDF; install a font") && warning.contains("`fonts-noto-color-emoji`"),

@@ -97,8 +97,17 @@ pub fn line_of(root: &Path, file: &str, needle: &str) -> usize {
     text.lines().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("{file} has no {needle:?}")) + 1
 }
 
-/// Whether a font installed on this machine has `c`, as `pdf` and `docx`
-/// find out: a test of their warning expects one only when none has it.
-pub fn machine_has_font_for(c: char) -> bool {
-    wingreport::fonts::missing(&wingreport::fonts::system(), &[c].into()).is_empty()
+/// The line of `stderr` warning that no installed font has `c`, for the
+/// report `site`; `None`, after checking there is no such warning, when a
+/// font on this machine has it, as `pdf` and `docx` find out.
+pub fn missing_font_warning<'e>(stderr: &'e str, c: char, site: &str) -> Option<&'e str> {
+    let code = format!("U+{:04X}", u32::from(c));
+    if wingreport::fonts::missing(&wingreport::fonts::system(), &[c].into()).is_empty() {
+        eprintln!("this machine has a font with {code}, so there is nothing to warn of");
+        assert!(!stderr.contains(&code), "{stderr}");
+        return None;
+    }
+    let warning = stderr.lines().find(|l| l.contains(&code)).unwrap_or_else(|| panic!("no warning: {stderr}"));
+    assert!(warning.starts_with(&format!("warning: site {site}: no font on this machine has ")), "{warning}");
+    Some(warning)
 }
