@@ -296,14 +296,6 @@ fn finish(root: &Path, result: Result<Summary, Failure>, quiet: bool, format: Fo
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     match result {
         Ok(summary) => {
-            if format == Format::Human {
-                for warning in &summary.warnings {
-                    eprintln!("warning: {}: {}", warning.location(), warning.message);
-                    if let Some(hint) = &warning.hint {
-                        eprintln!("  help: {hint}");
-                    }
-                }
-            }
             if format == Format::Json {
                 println!("[]");
             } else if !quiet {

@@ -45,9 +45,6 @@ pub struct Theme {
     pub static_files: Vec<(String, Vec<u8>)>,
     /// Where each template came from, for error messages.
     origins: std::collections::HashMap<String, String>,
-    /// Files of the project theme that no build uses, though it can
-    /// still be right without them.
-    pub warnings: Vec<Diagnostic>,
 }
 
 impl Theme {
@@ -58,16 +55,14 @@ impl Theme {
         collect_embedded(&mut templates, &mut statics);
 
         let project_theme = root.join("themes").join(name);
-        let mut diags = Vec::new();
-        let mut warnings = Vec::new();
         if project_theme.is_dir() {
             collect_project(root, &project_theme, &mut templates, &mut statics)?;
-            (diags, warnings) = unused_files(root, &project_theme, &templates);
         } else if name != "default" {
             return Err(vec![theme_not_found(root, name)]);
         }
 
         let mut tera = tera::Tera::new();
+        let mut diags = Vec::new();
         let mut origins = std::collections::HashMap::new();
         for (tpl_name, (origin, _)) in &templates {
             origins.insert(tpl_name.clone(), origin.clone());
@@ -87,7 +82,7 @@ impl Theme {
             .filter_map(|n| n.strip_prefix("shortcodes/")?.strip_suffix(".html"))
             .map(str::to_string)
             .collect();
-        Ok(Theme { tera, shortcodes, static_files: statics.into_iter().collect(), origins, warnings })
+        Ok(Theme { tera, shortcodes, static_files: statics.into_iter().collect(), origins })
     }
 
     /// Renders a template with a serialisable view as its context.
@@ -306,105 +301,6 @@ fn verbatim_at(tag: &[u8]) -> Option<&'static str> {
             && tag[..name.len()].eq_ignore_ascii_case(name.as_bytes())
             && matches!(tag[name.len()], b'>' | b' ' | b'\t' | b'\n' | b'/')
     })
-}
-
-/// What a project theme holds that no build will use, each at its file:
-/// an error when its name is close to one that would be used (the author
-/// meant that), else a warning. `theme_dir` is `themes/<name>/`.
-fn unused_files(root: &Path, theme_dir: &Path, templates: &Templates) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
-    let (mut errors, mut warnings) = (Vec::new(), Vec::new());
-    let theme = rel_path(root, theme_dir);
-    let folders = std::fs::read_dir(theme_dir).into_iter().flatten().flatten();
-    for folder in folders.filter(|e| e.path().is_dir() && !crate::load::is_editor_noise(&e.path())) {
-        let name = folder.file_name().to_string_lossy().into_owned();
-        if name == "templates" || name == "static" {
-            continue;
-        }
-        let at = Diagnostic::whole_file(format!("{theme}/{name}/"), format!("folder `{name}/` is not read"));
-        match crate::diagnostics::did_you_mean(&name, ["templates", "static"]) {
-            Some(near) => errors.push(at.with_hint(format!(
-                "did you mean `{near}/`? A theme has templates/ and static/: rename the folder to {theme}/{near}/"
-            ))),
-            None => warnings.push(at.with_hint(format!(
-                "a theme has only templates/ and static/: move what is in it to {theme}/static/{name}/ to publish it, \
-                 or delete it"
-            ))),
-        }
-    }
-
-    let builtin: BTreeSet<String> = builtin_files()
-        .into_iter()
-        .filter_map(|(path, _)| Some(path.strip_prefix("templates/")?.to_string()))
-        .collect();
-    let used = used_names(templates);
-    let own = templates.iter().filter(|(_, (origin, _))| !origin.starts_with("(built-in theme)"));
-    for (name, (origin, _)) in own {
-        if let Some(shortcode) = name.strip_prefix("shortcodes/") {
-            let stem = shortcode.strip_suffix(".html").unwrap_or(shortcode);
-            if !crate::markdown::shortcodes::is_shortcode_name(stem) || !shortcode.ends_with(".html") {
-                let callable: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-                errors.push(
-                    Diagnostic::whole_file(origin, format!("shortcode template `{shortcode}` can never be called"))
-                        .with_hint(format!(
-                            "shortcode names use letters, digits and `_`, and the template ends in .html: rename it \
-                             to shortcodes/{callable}.html and call it as `{{{{ {callable}() }}}}`"
-                        )),
-                );
-            }
-            continue;
-        }
-        if builtin.contains(name) || used.contains(name.as_str()) {
-            continue;
-        }
-        // A built-in template this theme does not replace itself, whose
-        // name this one's is close to: `partials/captions.html`, `Site.html`.
-        let near = near_builtin(name, builtin.iter().filter(|b| !templates_own(templates, b)).map(String::as_str));
-        let message = format!(
-            "template `{name}` is not used: it replaces no built-in template, and no template \
-                               includes or extends it"
-        );
-        match near {
-            Some(near) => errors.push(Diagnostic::whole_file(origin, message).with_hint(format!(
-                "did you mean `{near}`? A theme's template replaces the built-in one of the same name"
-            ))),
-            None => warnings.push(Diagnostic::whole_file(origin, message).with_hint(format!(
-                "include it from a template that is used (`{{% include \"{name}\" %}}`), or delete it; the built-in \
-                 templates are listed under \"Themes\" in README.md"
-            ))),
-        }
-    }
-    (errors, warnings)
-}
-
-/// Whether the project theme has its own `name`.
-fn templates_own(templates: &Templates, name: &str) -> bool {
-    templates.get(name).is_some_and(|(origin, _)| !origin.starts_with("(built-in theme)"))
-}
-
-/// The templates some template includes, extends or imports by name.
-fn used_names(templates: &Templates) -> BTreeSet<&str> {
-    static USE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r#"\{%-?\s*(?:include|extends|import)\s+["'`]([^"'`]+)["'`]"#)
-            .expect("a valid regular expression")
-    });
-    templates
-        .values()
-        .flat_map(|(_, text)| USE.captures_iter(text).filter_map(|c| c.get(1)).map(|m| m.as_str()))
-        .collect()
-}
-
-/// The built-in template (of `free`, those the theme does not replace)
-/// that `name` looks like a misspelling of: the same file name in another
-/// folder, or a close one in the same folder.
-fn near_builtin<'a>(name: &str, free: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str> {
-    let split = |n: &'a str| n.rsplit_once('/').unwrap_or(("", n));
-    let (folder, file) = name.rsplit_once('/').unwrap_or(("", name));
-    if let Some(same) = free.clone().find(|b| split(b).1.eq_ignore_ascii_case(file)) {
-        return Some(same);
-    }
-    let in_folder: Vec<&'a str> = free.filter(|b| split(b).0 == folder).collect();
-    let found = crate::diagnostics::did_you_mean(file, in_folder.iter().map(|b| split(b).1))?;
-    in_folder.into_iter().find(|b| split(b).1 == found)
 }
 
 type Templates = std::collections::BTreeMap<String, (String, String)>;
