@@ -106,8 +106,7 @@ enum Command {
         #[arg(long, hide = true, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
         idle_timeout_ms: Option<u64>,
     },
-    /// Create new content from a template: `wingreport new project [DIR] --title ...`, `wingreport new site <ID>`
-    /// or `wingreport new theme <NAME>`.
+    /// Create new content from a template: `wingreport new project [DIR] --title ...` or `wingreport new site <ID>`.
     New {
         #[command(subcommand)]
         what: Template,
@@ -161,17 +160,6 @@ enum Template {
         #[arg(long, default_value = ".", value_name = "DIR")]
         root: PathBuf,
     },
-    /// Write the built-in theme to themes/<NAME>/ for editing: every template and static file.
-    ///
-    /// Select it with `theme = "NAME"` in wingreport.toml. Refuses to
-    /// overwrite any file, and then writes nothing.
-    Theme {
-        /// The theme's name and folder name under themes/, such as `acme`.
-        name: String,
-        /// Project folder holding wingreport.toml and content/.
-        #[arg(long, default_value = ".", value_name = "DIR")]
-        root: PathBuf,
-    },
 }
 
 /// Entry point for `main`: runs the command and returns its exit code
@@ -185,11 +173,6 @@ pub fn run() -> ExitCode {
         }
         Command::New { what: Template::Site { id, prison, root } } => {
             let result = crate::scaffold::new_site(&root, &id, prison.as_deref()).map(|site| site.summary(&root));
-            report_written(result)
-        }
-        Command::New { what: Template::Theme { name, root } } => {
-            let result =
-                crate::scaffold::new_theme(&root, &name).map(|files| crate::scaffold::theme_summary(&name, &files));
             report_written(result)
         }
         Command::Schema { output } => schema(output.as_deref()),

@@ -13,29 +13,6 @@ use crate::tags::after_end_tag;
 
 static DEFAULT_THEME: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
-/// Every file of the built-in theme, by path inside it (`templates/base.html`,
-/// `static/style.css`), for `wingreport new theme` to write out.
-pub fn builtin_files() -> Vec<(String, &'static [u8])> {
-    fn walk(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static [u8])>) {
-        for entry in dir.entries() {
-            match entry {
-                include_dir::DirEntry::Dir(sub) => walk(sub, out),
-                include_dir::DirEntry::File(file) => {
-                    out.push((file.path().to_string_lossy().replace('\\', "/"), file.contents()))
-                }
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(&DEFAULT_THEME, &mut files);
-    files.sort();
-    files
-}
-
-/// Where a template's variables are documented, for hints.
-pub const THEME_GUIDE: &str = "the variables each template receives are listed under \"Themes\" in README.md, and \
-     `wingreport new theme NAME` writes the built-in templates out to compare with";
-
 /// The templates and static files of the active theme.
 pub struct Theme {
     tera: tera::Tera,
@@ -52,7 +29,7 @@ impl Theme {
     pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
         let mut templates: std::collections::BTreeMap<String, (String, String)> = Default::default();
         let mut statics: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
-        collect_embedded(&mut templates, &mut statics);
+        collect_embedded(&DEFAULT_THEME, &mut templates, &mut statics);
 
         let project_theme = root.join("themes").join(name);
         if project_theme.is_dir() {
@@ -113,7 +90,7 @@ impl Theme {
     /// A template that failed while rendering, at the line and column Tera
     /// names when it does, else at the template.
     fn error(&self, template: &str, err: &tera::Error) -> Diagnostic {
-        let hint = THEME_GUIDE;
+        let hint = "check the template against the variables listed in the theme guide of README.md";
         let message = with_causes(err, "\n");
         match located(&message) {
             Some(at) => {
@@ -127,31 +104,6 @@ impl Theme {
             }
         }
     }
-}
-
-/// One undefined variable in a template that every kind of page shares
-/// (`base.html`) fails each kind, with the variables of that kind: one
-/// problem, listing the variables all of them have.
-pub fn merge_undefined(diags: &mut Vec<Diagnostic>) {
-    const LIST: &str = " Available variables: ";
-    let mut first: std::collections::HashMap<(String, usize, usize, String), usize> = Default::default();
-    let mut repeat = vec![false; diags.len()];
-    for i in 0..diags.len() {
-        let Some((what, list)) = diags[i].message.split_once(LIST) else { continue };
-        let (what, list) = (what.to_string(), list.to_string());
-        let key = (diags[i].path.clone(), diags[i].line, diags[i].col, what.clone());
-        let Some(&kept) = first.get(&key) else {
-            first.insert(key, i);
-            continue;
-        };
-        let here: BTreeSet<&str> = list.split(", ").collect();
-        let (_, kept_list) = diags[kept].message.split_once(LIST).unwrap_or_default();
-        let common: Vec<&str> = kept_list.split(", ").filter(|v| here.contains(v)).collect();
-        diags[kept].message = format!("{what}{LIST}{}", common.join(", "));
-        repeat[i] = true;
-    }
-    let mut repeats = repeat.into_iter();
-    diags.retain(|_| !repeats.next().unwrap_or(false));
 }
 
 /// `theme = "NAME"` names no folder of themes/: at its line in
@@ -306,13 +258,21 @@ fn verbatim_at(tag: &[u8]) -> Option<&'static str> {
 type Templates = std::collections::BTreeMap<String, (String, String)>;
 type Statics = std::collections::BTreeMap<String, Vec<u8>>;
 
-fn collect_embedded(templates: &mut Templates, statics: &mut Statics) {
-    for (path, contents) in builtin_files() {
+fn collect_embedded(dir: &Dir, templates: &mut Templates, statics: &mut Statics) {
+    for entry in dir.entries() {
+        let file = match entry {
+            include_dir::DirEntry::Dir(sub) => {
+                collect_embedded(sub, templates, statics);
+                continue;
+            }
+            include_dir::DirEntry::File(file) => file,
+        };
+        let path = file.path().to_string_lossy().replace('\\', "/");
         if let Some(name) = path.strip_prefix("templates/") {
-            let text = String::from_utf8_lossy(contents).into_owned();
+            let text = String::from_utf8_lossy(file.contents()).into_owned();
             templates.insert(name.to_string(), (format!("(built-in theme) templates/{name}"), text));
         } else if let Some(name) = path.strip_prefix("static/") {
-            statics.insert(name.to_string(), contents.to_vec());
+            statics.insert(name.to_string(), file.contents().to_vec());
         }
     }
 }

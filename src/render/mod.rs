@@ -147,7 +147,6 @@ impl Finish {
         let report = Output::new(pages, files, &self.unpublished).check(&checked, None, &authored);
         diags.extend(report.diagnostics);
         diags.extend(accessibility::diagnose(checked.iter().map(|page| (page.path.as_str(), &page.barriers[..]))));
-        crate::templates::merge_undefined(&mut diags);
         crate::diagnostics::dedup(&mut diags);
         if !diags.is_empty() {
             return Err(diags);

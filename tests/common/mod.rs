@@ -111,11 +111,3 @@ pub fn missing_font_warning<'e>(stderr: &'e str, c: char, site: &str) -> Option<
     assert!(warning.starts_with(&format!("warning: site {site}: no font on this machine has ")), "{warning}");
     Some(warning)
 }
-
-/// The problems `wingreport check --format json --root ROOT` found, when
-/// it must find some (exit 1).
-pub fn failed_check_json(root: &Path) -> Vec<serde_json::Value> {
-    let out = wingreport().args(["check", "--format", "json", "--root"]).arg(root).output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
