@@ -368,11 +368,24 @@ impl Browser {
 
     /// The accessible name and description Chromium computed for each
     /// element `css` matches, in document order.
+    /// DevTools can answer from the document before the last navigation on
+    /// a loaded machine (CI saw the previous page's 2 charts for the
+    /// comparison page's 3), so it is asked until it sees as many elements
+    /// as the page's own script does.
     pub async fn accessible_names(&self, css: &str) -> Vec<(String, String)> {
-        let root = self.cdp("DOM.getDocument", json!({ "depth": 0 })).await["root"]["nodeId"].clone();
-        let found = self.cdp("DOM.querySelectorAll", json!({ "nodeId": root, "selector": css })).await;
+        let count = self.js("return document.querySelectorAll(arguments[0]).length;", vec![json!(css)]).await;
+        let deadline = Instant::now() + PATIENCE;
+        let nodes = loop {
+            let root = self.cdp("DOM.getDocument", json!({ "depth": 0 })).await["root"]["nodeId"].clone();
+            let found = self.cdp("DOM.querySelectorAll", json!({ "nodeId": root, "selector": css })).await;
+            let nodes = found["nodeIds"].as_array().cloned().unwrap_or_default();
+            if json!(nodes.len()) == count || Instant::now() > deadline {
+                break nodes;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
         let mut named = Vec::new();
-        for node in found["nodeIds"].as_array().cloned().unwrap_or_default() {
+        for node in nodes {
             let tree =
                 self.cdp("Accessibility.getPartialAXTree", json!({ "nodeId": node, "fetchRelatives": false })).await;
             let ax = &tree["nodes"][0];
