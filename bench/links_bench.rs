@@ -103,6 +103,7 @@ fn main() {
         path: "content/sites/site-0/01.md".to_string(),
         line: 1,
         col: 1,
+        image: false,
     }];
     let bytes: usize = files.iter().map(|f| f.bytes.len()).sum();
     let started = Instant::now();

@@ -9,6 +9,7 @@ pub mod accessibility;
 pub mod build;
 pub mod charts;
 pub mod cli;
+pub mod css;
 pub mod diagnostics;
 pub mod docx;
 pub mod export;

@@ -27,6 +27,8 @@ pub struct AuthoredLink {
     pub path: String,
     pub line: usize,
     pub col: usize,
+    /// An image's source, not a link.
+    pub image: bool,
 }
 
 /// Content that exists but is not in this output, so a link into it gets
@@ -219,6 +221,45 @@ impl<'a> Output<'a> {
     }
 }
 
+impl Output<'_> {
+    /// The files the stylesheet at output path `path`, written at `source`,
+    /// loads (`url()`, `@import`), checked as a page's links are: each must
+    /// be a file of the output, written relative to the stylesheet, or a
+    /// `data:` address. A browser resolves them against the stylesheet, so
+    /// `/static/logo.png` works only at the server's root, and nothing may
+    /// load from another site.
+    pub fn check_stylesheet(&self, path: &str, source: &str, css: &[u8]) -> Vec<Diagnostic> {
+        let css = String::from_utf8_lossy(css);
+        let Some(base) = Base::new(path) else { return Vec::new() };
+        let mut diags = Vec::new();
+        for reference in crate::css::read(&css).references {
+            let href = reference.href.trim();
+            // `url(#id)` names an element of the page, such as an SVG filter.
+            let data = href.get(..5).is_some_and(|s| s.eq_ignore_ascii_case("data:"));
+            if href.is_empty() || href.starts_with('#') || data {
+                continue;
+            }
+            let problem = match base.resolve(href) {
+                Target::Internal { path: to, .. } => match self.site.problem(&to, None) {
+                    Some(problem) => problem,
+                    None => continue,
+                },
+                Target::External | Target::Skipped => Problem::Elsewhere,
+                Target::Invalid(problem) => problem,
+            };
+            let what = if reference.import { format!("`@import` of `{href}`") } else { format!("`url({href})`") };
+            let message = format!("{what} has no target: {}", self.site.describe(path, &problem));
+            let (line, col) = crate::load::line_col(&css, reference.offset);
+            let diag = Diagnostic::new(source, line, col, message);
+            diags.push(match self.site.hint(path, &problem, "stylesheet") {
+                Some(hint) => diag.with_hint(hint),
+                None => diag,
+            });
+        }
+        diags
+    }
+}
+
 fn is_html(path: &str) -> bool {
     path.ends_with(".html") || path.ends_with(".htm")
 }
@@ -325,6 +366,9 @@ enum Problem {
     RootRelative { path: String },
     /// Not a URL a browser can follow.
     Unparsable,
+    /// On another site, or not a file at all, where a stylesheet loads a
+    /// file: the pages' security policy blocks it.
+    Elsewhere,
 }
 
 /// A page's URL, under the output root and one folder deeper: resolving a
@@ -513,7 +557,7 @@ impl Site<'_> {
             );
             let origin = "no Markdown wrote this link: it comes from the theme's templates or from wingreport \
                           itself; fix the template, or report it as a bug";
-            let hint = match self.hint(&b.page, &b.problem) {
+            let hint = match self.hint(&b.page, &b.problem, "page") {
                 Some(fix) => format!("{fix} ({origin})"),
                 None => origin.to_string(),
             };
@@ -524,9 +568,10 @@ impl Site<'_> {
     }
 
     fn authored_diagnostic(&self, link: &AuthoredLink, b: &Broken) -> Diagnostic {
-        let message = format!("link `{}` has no target: {}", link.href, self.describe(&b.page, &b.problem));
+        let kind = if link.image { "image" } else { "link" };
+        let message = format!("{kind} `{}` has no target: {}", link.href, self.describe(&b.page, &b.problem));
         let diag = Diagnostic::new(&link.path, link.line, link.col, message);
-        match self.hint(&b.page, &b.problem) {
+        match self.hint(&b.page, &b.problem, "page") {
             Some(hint) => diag.with_hint(hint),
             None => diag,
         }
@@ -542,10 +587,15 @@ impl Site<'_> {
                 "it starts with `/`, the web server's root, not the reports' folder".to_string()
             }
             Problem::Unparsable => "it is not a valid URL".to_string(),
+            Problem::Elsewhere => {
+                "it is not a file of this site, and the pages load nothing from elsewhere".to_string()
+            }
         }
     }
 
-    fn hint(&self, page: &str, problem: &Problem) -> Option<String> {
+    /// How to fix `problem` of a link written on `page`, which is a `here`
+    /// ("page", "stylesheet") to the reader of the hint.
+    fn hint(&self, page: &str, problem: &Problem, here: &str) -> Option<String> {
         match problem {
             Problem::NoFile { path } => {
                 if let Some(why) = self.unpublished.iter().find(|u| u.holds(path)).and_then(|u| u.why.clone()) {
@@ -600,12 +650,21 @@ impl Site<'_> {
                         .to_string()
                 })
             }
-            Problem::AboveRoot => Some(format!("the output folder is `{}` from this page", relative(page, ""))),
-            Problem::RootRelative { path } => self
-                .files
-                .contains(path.as_str())
-                .then(|| format!("write it relative to this page: `{}`", relative(page, path))),
+            Problem::AboveRoot => Some(format!("the output folder is `{}` from this {here}", relative(page, ""))),
+            Problem::RootRelative { path } => {
+                // `/logo.png` for the theme's `static/logo.png`, as a site at
+                // the server's root might have it.
+                let at = [path.clone(), format!("static/{path}")].into_iter().find(|p| self.files.contains(p.as_str()));
+                match at {
+                    Some(at) => Some(format!("write it relative to this {here}: `{}`", relative(page, &at))),
+                    None => self.hint(page, &Problem::NoFile { path: path.clone() }, here),
+                }
+            }
             Problem::Unparsable => None,
+            Problem::Elsewhere => Some(format!(
+                "save the file in the theme's `static/` folder and write its address relative to this {here}: \
+                 no request may leave the site, which is to work from any folder and from file://"
+            )),
         }
     }
 }
@@ -705,6 +764,7 @@ mod tests {
             path: "content/sites/drake-hall/02-findings.md".to_string(),
             line,
             col: 5,
+            image: false,
         }
     }
 
@@ -988,6 +1048,43 @@ mod tests {
         assert_eq!(hrefs, ["../risley/index.html#gone"]);
         assert_eq!(into.diagnostics[0].line, 2, "the line was counted when the page was read");
         assert_eq!(output.check(&drake, None, &[]).diagnostics.len(), 2);
+    }
+
+    /// QA30-C F3: a theme stylesheet's `url(/static/logo.png)` broke at an
+    /// intranet sub-path, and a missing file passed.
+    #[test]
+    fn a_stylesheet_loads_only_files_of_the_output_written_relative_to_it() {
+        let mut files = series();
+        for path in ["static/logo.png", "static/fonts/brand.woff2", "static/brand.css"] {
+            files.push(OutputFile { path: path.to_string(), bytes: Vec::new() });
+        }
+        let pages: Vec<PageFacts> = files.iter().map(|f| PageFacts::scan(&f.path, &f.bytes)).collect();
+        let output = Output::new(&pages, files.iter().map(|f| f.path.as_str()), &[]);
+        let css = "@font-face { src: url(fonts/brand.woff2) format(\"woff2\"); }\n\
+                   .a { background: url(\"/static/logo.png\"), url(data:image/png;base64,AA), url(#f); }\n\
+                   .b { background: url(texture.png) }\n\
+                   @import \"https://fonts.example.org/x.css\";\n\
+                   .c { background: url(../../logo.png) url( 'logo.png' ) }\n";
+        let found: Vec<String> = output
+            .check_stylesheet("static/brand.css", "themes/acme/static/brand.css", css.as_bytes())
+            .iter()
+            .map(|d| format!("{}: {} [{}]", d.location(), d.message, d.hint.as_deref().unwrap_or("")))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "themes/acme/static/brand.css:2:18: `url(/static/logo.png)` has no target: it starts with `/`, \
+                 the web server's root, not the reports' folder [write it relative to this stylesheet: `logo.png`]",
+                "themes/acme/static/brand.css:3:18: `url(texture.png)` has no target: `static/texture.png` is not in \
+                 the output [did you mean `logo.png`?]",
+                "themes/acme/static/brand.css:4:9: `@import` of `https://fonts.example.org/x.css` has no target: it \
+                 is not a file of this site, and the pages load nothing from elsewhere [save the file in the theme's \
+                 `static/` folder and write its address relative to this stylesheet: no request may leave the site, \
+                 which is to work from any folder and from file://]",
+                "themes/acme/static/brand.css:5:18: `url(../../logo.png)` has no target: it climbs above the output \
+                 folder with one `../` too many [the output folder is `../` from this stylesheet]",
+            ]
+        );
     }
 
     #[test]

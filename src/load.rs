@@ -112,6 +112,8 @@ fn read_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
                     "write the whole address of the folder readers open, such as \
                      `url = \"https://intranet.example/reports/cfo/\"`",
                 );
+            } else if let Some(hint) = top_level_key_in_a_table(&message, &text, line) {
+                diag = diag.with_hint(hint);
             } else if let Some(hint) = unknown_key_hint(&message) {
                 diag = diag.with_hint(hint);
             } else if let Some((value, hint)) = unknown_value(&message) {
@@ -161,6 +163,30 @@ fn toml_type_hint(message: &str) -> Option<&'static str> {
     } else {
         return None;
     })
+}
+
+/// A key of the top level of wingreport.toml written after a `[table]`
+/// line (`url` added at the end of the file), which toml reads as the
+/// table's and reports as unknown there: where it goes instead.
+fn top_level_key_in_a_table(message: &str, text: &str, line: usize) -> Option<String> {
+    let field = message.strip_prefix("unknown field `")?.split('`').next()?;
+    // The top level's keys, as the config's own type names them.
+    let top = toml::from_str::<Config>("\"\" = 0").err()?.message().to_string();
+    if !top.split('`').skip(3).step_by(2).any(|key| key == field) {
+        return None;
+    }
+    let tables: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|&(n, l)| n < line && l.starts_with('['))
+        .collect();
+    let (first, first_table) = tables.first()?;
+    let (_, table) = tables.last()?;
+    Some(format!(
+        "`{field}` is a key of the top level, but after the line `{table}` it is read as part of that table: \
+         move it above the first table, `{first_table}` at line {first}"
+    ))
 }
 
 /// toml reports unknown keys as "unknown field `x`, expected one of `a`, `b`".
@@ -2234,6 +2260,32 @@ mod tests {
             assert!(read_config(dir.path(), &mut diags).is_none(), "{toml}");
             assert!(diags[0].line > 1 && diags[0].hint.as_deref().unwrap_or("").contains(says), "{toml}: {diags:?}");
         }
+    }
+
+    /// QA30-C F14: `url` added at the end of a wingreport.toml that ends in
+    /// a `[numbering]` table was "unknown field url" with a list of the
+    /// table's keys.
+    #[test]
+    fn a_top_level_key_after_a_table_is_to_be_moved_above_the_first() {
+        let toml = "language = \"en-GB\"\n\n[build]\ndrafts = false\n\n[numbering]\ntables = \"report\"\n\
+                    url = \"http://127.0.0.1:8080/research/esw/\"\n";
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("wingreport.toml"), toml).unwrap();
+        let mut diags = Vec::new();
+        assert!(read_config(dir.path(), &mut diags).is_none());
+        assert_eq!((diags[0].line, diags[0].col), (8, 1), "{diags:?}");
+        assert_eq!(
+            diags[0].hint.as_deref(),
+            Some(
+                "`url` is a key of the top level, but after the line `[numbering]` it is read as part of that \
+                 table: move it above the first table, `[build]` at line 3"
+            )
+        );
+        // A key no table or top level has keeps its own hint.
+        std::fs::write(dir.path().join("wingreport.toml"), toml.replace("url =", "urls =")).unwrap();
+        let mut diags = Vec::new();
+        read_config(dir.path(), &mut diags);
+        assert!(diags[0].hint.as_deref().unwrap().starts_with("known keys here are"), "{diags:?}");
     }
 
     #[test]

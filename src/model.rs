@@ -19,7 +19,7 @@ pub struct Config {
     /// and the folder `404.html`'s links start from.
     #[serde(default, deserialize_with = "public_url")]
     pub url: Option<String>,
-    #[serde(default = "default_theme")]
+    #[serde(default = "default_theme", deserialize_with = "theme_name")]
     pub theme: String,
     /// A BCP 47 language tag, such as `en-GB`: every page's `lang`.
     #[serde(default = "default_language", deserialize_with = "crate::load::language::tag")]
@@ -47,6 +47,21 @@ fn site_name<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option
         ))
     } else {
         Ok(Some(title))
+    }
+}
+
+/// A `theme` written in wingreport.toml must name one: a blank one built
+/// with the built-in theme in silence, where a blank title is an error.
+fn theme_name<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let name = String::deserialize(deserializer)?;
+    if crate::diagnostics::shows_nothing(&name) {
+        // The hint follows a line break (see `load::read_config`).
+        Err(serde::de::Error::custom(
+            "this theme name is empty\nwrite the name of a folder of themes/ (`theme = \"acme\"` for \
+             themes/acme/), or leave `theme` out for the built-in theme",
+        ))
+    } else {
+        Ok(name)
     }
 }
 

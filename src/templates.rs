@@ -19,16 +19,25 @@ pub struct Theme {
     /// Names (without `.html`) of every template under `shortcodes/`.
     pub shortcodes: BTreeSet<String>,
     /// Files to copy to `static/`, by path relative to the theme's `static/`.
-    pub static_files: Vec<(String, Vec<u8>)>,
+    pub static_files: Vec<StaticFile>,
     /// Where each template came from, for error messages.
     origins: std::collections::HashMap<String, String>,
+}
+
+/// A file of the theme's `static/` folder, copied to the output's.
+pub struct StaticFile {
+    /// Its path under `static/`, as `fonts/brand.woff2`.
+    pub name: String,
+    pub bytes: Vec<u8>,
+    /// Where it was written, for error messages: `themes/acme/static/brand.css`.
+    pub source: String,
 }
 
 impl Theme {
     /// The built-in theme with the project's theme files layered over it.
     pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
         let mut templates: std::collections::BTreeMap<String, (String, String)> = Default::default();
-        let mut statics: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
+        let mut statics = Statics::default();
         collect_embedded(&DEFAULT_THEME, &mut templates, &mut statics);
 
         let project_theme = root.join("themes").join(name);
@@ -59,7 +68,9 @@ impl Theme {
             .filter_map(|n| n.strip_prefix("shortcodes/")?.strip_suffix(".html"))
             .map(str::to_string)
             .collect();
-        Ok(Theme { tera, shortcodes, static_files: statics.into_iter().collect(), origins })
+        let static_files =
+            statics.into_iter().map(|(name, (source, bytes))| StaticFile { name, bytes, source }).collect();
+        Ok(Theme { tera, shortcodes, static_files, origins })
     }
 
     /// Renders a template with a serialisable view as its context.
@@ -106,6 +117,12 @@ impl Theme {
     }
 }
 
+/// Whether the output file at `path` (`static/search.js`) is the built-in
+/// theme's own file of that name, unchanged.
+pub fn is_built_in_static(path: &str, bytes: &[u8]) -> bool {
+    DEFAULT_THEME.get_file(path).is_some_and(|file| file.contents() == bytes)
+}
+
 /// `theme = "NAME"` names no folder of themes/: at its line in
 /// wingreport.toml, with the nearest theme there when it is a typo.
 fn theme_not_found(root: &Path, name: &str) -> Diagnostic {
@@ -123,7 +140,12 @@ fn theme_not_found(root: &Path, name: &str) -> Diagnostic {
         .filter_map(|entry| entry.file_name().into_string().ok())
         .chain(["default".to_string()])
         .collect();
+    // `themes/acme`, as the folder is found on disk.
+    let folder = name.trim_end_matches(['/', '\\']).rsplit(['/', '\\']).next().unwrap_or_default();
     let hint = match crate::diagnostics::did_you_mean(name, themes.iter().map(String::as_str)) {
+        _ if !folder.is_empty() && folder != name => {
+            format!("name the theme by its folder in themes/, without a path: `theme = \"{folder}\"`")
+        }
         Some(near) => format!("did you mean `{near}`? Themes are the folders of themes/, and `default`"),
         None => format!("create themes/{name}/templates/, or set `theme = \"default\"`"),
     };
@@ -256,7 +278,8 @@ fn verbatim_at(tag: &[u8]) -> Option<&'static str> {
 }
 
 type Templates = std::collections::BTreeMap<String, (String, String)>;
-type Statics = std::collections::BTreeMap<String, Vec<u8>>;
+/// Static files by name, each with where it was written and its bytes.
+type Statics = std::collections::BTreeMap<String, (String, Vec<u8>)>;
 
 fn collect_embedded(dir: &Dir, templates: &mut Templates, statics: &mut Statics) {
     for entry in dir.entries() {
@@ -272,7 +295,7 @@ fn collect_embedded(dir: &Dir, templates: &mut Templates, statics: &mut Statics)
             let text = String::from_utf8_lossy(file.contents()).into_owned();
             templates.insert(name.to_string(), (format!("(built-in theme) templates/{name}"), text));
         } else if let Some(name) = path.strip_prefix("static/") {
-            statics.insert(name.to_string(), file.contents().to_vec());
+            statics.insert(name.to_string(), (format!("(built-in theme) static/{name}"), file.contents().to_vec()));
         }
     }
 }
@@ -310,10 +333,41 @@ fn collect_project(
                 }
             }
         } else if let Some(name) = rel.strip_prefix("static/") {
-            statics.insert(name.to_string(), bytes);
+            if crate::render::is_generated_static(name) {
+                diags.push(generated_clash(root, theme_dir, entry.path(), name));
+                continue;
+            }
+            statics.insert(name.to_string(), (rel_path(root, entry.path()), bytes));
         }
     }
     if diags.is_empty() { Ok(()) } else { Err(diags) }
+}
+
+/// A theme's static file at `name`, which has the path of a file the build
+/// writes (see [`crate::render::is_generated_static`]).
+fn generated_clash(root: &Path, theme_dir: &Path, file: &Path, name: &str) -> Diagnostic {
+    let theme = theme_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let path = rel_path(root, file);
+    if !name.to_ascii_lowercase().ends_with(".css") || name.contains('/') {
+        Diagnostic::whole_file(
+            path,
+            format!("`static/{name}` is in the search index's folder, which wingreport writes at every build"),
+        )
+        .with_hint(format!(
+            "move it to a folder of its own, such as `static/{theme}/`, and link it from there: \
+             here it would replace a part of the index, or be replaced"
+        ))
+    } else {
+        Diagnostic::whole_file(
+            path,
+            format!(
+                "`static/{name}` has the name of a stylesheet wingreport writes at every build, which would replace it"
+            ),
+        )
+        .with_hint(format!(
+            "rename it, say to `{theme}-{name}`, and link it from the theme's base.html after the built-in stylesheets"
+        ))
+    }
 }
 
 fn register_filters(tera: &mut tera::Tera) {

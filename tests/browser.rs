@@ -365,6 +365,43 @@ async fn pages_opened_from_file_urls_have_their_styles_and_search() {
     browser.close().await;
 }
 
+/// Found by a theme author's audit: the pages' Content-Security-Policy
+/// had no `font-src`, so `default-src 'none'` blocked every font of a
+/// theme's `static/`, on screen and in `wingreport pdf`, with no error.
+#[tokio::test]
+async fn a_theme_font_loads_from_file_urls() {
+    let Some(tools) = harness::tools("theme font") else { return };
+    use resvg::usvg::fontdb::Source;
+    let font = wingreport::fonts::system()
+        .faces()
+        .find_map(|face| match &face.source {
+            Source::File(path) if path.extension().is_some_and(|e| e == "ttf") => Some(path.clone()),
+            _ => None,
+        })
+        .expect("a TrueType font on this machine (Debian: fonts-dejavu-core)");
+    let css = "@font-face { font-family: \"Brand\"; src: url(\"fonts/brand.ttf\") format(\"truetype\"); }\n\
+               h1 { font-family: \"Brand\", sans-serif; }\n";
+    let project = common::themed_project(css);
+    let fonts = project.path().join("themes/acme/static/fonts");
+    std::fs::create_dir_all(&fonts).unwrap();
+    std::fs::copy(&font, fonts.join("brand.ttf")).unwrap();
+    let out = project.path().join("site");
+    harness::build(project.path(), &out);
+    let browser = Browser::start(&tools).await;
+    browser.goto(&file_url(&out.join("sites/drake-hall/index.html"))).await;
+    let status = browser
+        .js(
+            "return document.fonts.load('1em Brand').catch(() => []).then(() => document.fonts.ready).then(() =>\
+               [...document.fonts].filter(f => f.family.replace(/\"/g, '') === 'Brand').map(f => f.status));",
+            vec![],
+        )
+        .await;
+    let console = browser.console_errors().await;
+    browser.close().await;
+    assert_eq!(status, json!(["loaded"]), "{console:?}");
+    assert!(console.is_empty(), "{console:?}");
+}
+
 /// At 400 % zoom (a window of 320 by 256 CSS px) each search result that
 /// ArrowDown moves to is seen whole, inside both the results panel and the
 /// window: an audit found a result taller than the panel.

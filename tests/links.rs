@@ -108,6 +108,39 @@ fn a_broken_link_in_raw_html_is_an_error_at_its_markdown_line() {
     assert!(hint.contains("`static/` folder") && hint.contains("`../../static/pic.png`"), "{hint}");
 }
 
+/// QA30-C F12: `![ACME logo](/logo.png)` was "link `/logo.png` has no
+/// target" with no hint, where `/static/logo.png` got its relative form.
+#[test]
+fn an_image_from_the_server_root_is_called_an_image_and_given_its_relative_form() {
+    let dir = project_with("![ACME logo](/logo.png)\n\n<img src=\"/banner.png\" alt=\"ACME\">");
+    let line = line_count(&dir) - 2;
+    let statics = dir.path().join("themes/default/static");
+    std::fs::create_dir_all(&statics).unwrap();
+    std::fs::write(statics.join("logo.png"), b"\x89PNG").unwrap();
+    let diags = problems(&dir);
+    let found: Vec<(usize, &str, Option<&str>)> =
+        diags.iter().map(|d| (d.line, d.message.as_str(), d.hint.as_deref())).collect();
+    assert_eq!(
+        found,
+        [
+            (
+                line,
+                "image `/logo.png` has no target: it starts with `/`, the web server's root, not the reports' folder",
+                Some("write it relative to this page: `../../static/logo.png`")
+            ),
+            (
+                line + 2,
+                "image `/banner.png` has no target: it starts with `/`, the web server's root, not the reports' \
+                 folder",
+                Some(
+                    "save the picture in the theme's `static/` folder, which is copied to `output/static/`, and \
+                     link it from here as `../../static/banner.png`"
+                )
+            ),
+        ]
+    );
+}
+
 /// A note cited three times has a back link to each citation (↩, ↩², ↩³),
 /// each citation its own id, and every link a name that says where it
 /// goes: "Footnote 5", "Back to reference 5 (second)".

@@ -115,6 +115,8 @@ pub struct LinkUse {
     pub href: String,
     pub line: usize,
     pub col: usize,
+    /// An image's source, not a link.
+    pub image: bool,
 }
 
 /// The HTML a shortcode call or a reference resolved to, and its text for search.
@@ -593,7 +595,7 @@ impl<'a> Parsing<'a, '_, '_> {
                         }
                         Event::Start(Tag::Link { ref dest_url, .. }) => {
                             link += 1;
-                            self.link(dest_url, range.start);
+                            self.link(dest_url, range.start, false);
                             self.items.push(Item::Event(other));
                         }
                         Event::End(TagEnd::Link) => {
@@ -602,7 +604,7 @@ impl<'a> Parsing<'a, '_, '_> {
                         }
                         Event::Start(Tag::Image { ref dest_url, .. }) => {
                             image += 1;
-                            self.link(dest_url, range.start);
+                            self.link(dest_url, range.start, true);
                             self.image_source(dest_url, range.start);
                             let end = matching_end(&events, i);
                             if plain_text(&events[i + 1..end]).is_empty() {
@@ -813,7 +815,7 @@ impl<'a> Parsing<'a, '_, '_> {
         self.headings.len() - 1
     }
 
-    fn link(&mut self, dest: &str, at: usize) {
+    fn link(&mut self, dest: &str, at: usize, image: bool) {
         if let Some(scheme) = scheme(dest.trim()).map(str::to_ascii_lowercase)
             && !SAFE_SCHEMES.contains(&scheme.as_str())
         {
@@ -824,7 +826,7 @@ impl<'a> Parsing<'a, '_, '_> {
             );
         }
         let (line, col) = self.lines.position(at);
-        self.links.push(LinkUse { href: dest.to_string(), line, col });
+        self.links.push(LinkUse { href: dest.to_string(), line, col, image });
     }
 
     /// An image from another site is an error: every page's security
@@ -876,7 +878,7 @@ impl<'a> Parsing<'a, '_, '_> {
                 return;
             };
             if let Some(url) = &url {
-                self.link(url, place);
+                self.link(url, place, tag.is("img"));
             }
             if !tag.is("img") {
                 return;

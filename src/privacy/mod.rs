@@ -10,6 +10,7 @@ mod forms;
 mod list;
 mod packed;
 mod reading;
+mod script;
 mod sources;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -54,17 +55,26 @@ impl Scanner {
         Scanner { matcher, addresses, leaked: Mutex::default() }
     }
 
-    /// Reads the file's path, and its text unless it is a stylesheet or a
-    /// script: their words (`mark`, `white-space`) are code, not prose, and
-    /// the search files hold only the pages' own words, coded.
+    /// Reads the file's path and its text; of a stylesheet or a script,
+    /// only the strings (`content: "..."`, a script's messages), since
+    /// their other words (`mark`, `white-space`) are code, not prose. The
+    /// search files and the built-in theme's own files hold only words
+    /// wingreport wrote (the pages' own, coded), and are not read.
     pub fn scan(&self, path: &str, bytes: &[u8]) {
         let Ok(Some(matcher)) = &self.matcher else { return };
-        let code = path.ends_with(".css") || path.ends_with(".js");
+        let style = path.ends_with(".css");
+        let code = style || path.ends_with(".js");
+        let own = code && (path.starts_with(crate::search::DIR) || crate::templates::is_built_in_static(path, bytes));
         // `from_utf8` checks ASCII a word at a time; `from_utf8_lossy` goes a
         // byte at a time, which was 3% of a build's instructions.
-        let text = match std::str::from_utf8(if code { &[] } else { bytes }) {
+        let text = match std::str::from_utf8(if own { &[] } else { bytes }) {
             Ok(text) => std::borrow::Cow::Borrowed(text),
             Err(_) => String::from_utf8_lossy(bytes),
+        };
+        let text = match (code, style) {
+            (false, _) => text,
+            (true, true) => crate::css::read(&text).texts.join(script::APART).into(),
+            (true, false) => script::literals(&text).into(),
         };
         // The names a text holds as a reader reads it, and before an address's `@`.
         let in_text = |text: &str| -> Vec<&str> {

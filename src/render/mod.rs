@@ -106,6 +106,8 @@ pub struct Finish {
     url: Option<String>,
     unpublished: Vec<Unpublished>,
     static_files: Vec<OutputFile>,
+    /// Where each of the theme's stylesheets was written, by output path.
+    stylesheets: FxHashMap<String, String>,
     drafts: bool,
     /// What each record held only for draft sections, left out.
     withheld: Vec<String>,
@@ -144,8 +146,13 @@ impl Finish {
         let pages = parts.iter().flat_map(|part| &part.pages);
         let checked: Vec<&PageFacts> = clean().flat_map(|part| &part.pages).collect();
         let files = paths().chain(extra.iter().map(|f| f.path.as_str()));
-        let report = Output::new(pages, files, &self.unpublished).check(&checked, None, &authored);
+        let output = Output::new(pages, files, &self.unpublished);
+        let report = output.check(&checked, None, &authored);
         diags.extend(report.diagnostics);
+        for sheet in extra.iter().filter(|file| file.path.ends_with(".css")) {
+            let source = self.stylesheets.get(&sheet.path).map_or(sheet.path.as_str(), String::as_str);
+            diags.extend(output.check_stylesheet(&sheet.path, source, &sheet.bytes));
+        }
         diags.extend(accessibility::diagnose(checked.iter().map(|page| (page.path.as_str(), &page.barriers[..]))));
         crate::diagnostics::dedup(&mut diags);
         if !diags.is_empty() {
@@ -327,6 +334,13 @@ impl<'a> Renderer<'a> {
             url: self.project.config.url.clone(),
             unpublished: self.unpublished(),
             static_files: self.static_files(),
+            stylesheets: self
+                .theme
+                .static_files
+                .iter()
+                .filter(|file| file.name.ends_with(".css"))
+                .map(|file| (format!("static/{}", file.name), file.source.clone()))
+                .collect(),
             drafts,
             withheld: Vec::new(),
         }
@@ -344,16 +358,16 @@ impl<'a> Renderer<'a> {
             .theme
             .static_files
             .iter()
-            .map(|(name, bytes)| OutputFile { path: format!("static/{name}"), bytes: bytes.clone() })
+            .map(|file| OutputFile { path: format!("static/{}", file.name), bytes: file.bytes.clone() })
             .collect();
         files.push(OutputFile {
-            path: "static/syntax.css".to_string(),
+            path: format!("static/{SYNTAX_CSS}"),
             bytes: markdown::highlight::stylesheet().as_bytes().to_vec(),
         });
         let project = self.project;
         let ratings =
             figures::ratings_stylesheet(project.frameworks.social_capital.as_ref(), project.config.charts.palette);
-        files.push(OutputFile { path: "static/ratings.css".to_string(), bytes: ratings.into_bytes() });
+        files.push(OutputFile { path: format!("static/{RATINGS_CSS}"), bytes: ratings.into_bytes() });
         files
     }
 
@@ -375,6 +389,24 @@ impl<'a> Renderer<'a> {
         let unread = self.project.unread_sites.iter().map(|folder| Unpublished::unread(format!("sites/{folder}/")));
         sites.chain(pages).chain(unread).collect()
     }
+}
+
+/// The stylesheets the build writes into `static/`: code colours, and the
+/// rating colours of `frameworks.yaml`.
+const SYNTAX_CSS: &str = "syntax.css";
+const RATINGS_CSS: &str = "ratings.css";
+
+/// Whether a theme's file at `name` under `static/` would take the place of
+/// a file the build writes there, in any case of its letters (the output
+/// may be copied to a disk that does not tell them apart): the one would
+/// silently lose the other.
+pub fn is_generated_static(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    let search = crate::search::DIR.strip_prefix("static/").unwrap_or(crate::search::DIR);
+    name == SYNTAX_CSS
+        || name == RATINGS_CSS
+        || name == search
+        || name.strip_prefix(search).is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// What completing the output found: every path it has, the files
@@ -717,6 +749,7 @@ fn authored_link(page: &str, path: &str, link: &markdown::LinkUse) -> AuthoredLi
         path: path.to_string(),
         line: link.line,
         col: link.col,
+        image: link.image,
     }
 }
 

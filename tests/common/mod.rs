@@ -111,3 +111,23 @@ pub fn missing_font_warning<'e>(stderr: &'e str, c: char, site: &str) -> Option<
     assert!(warning.starts_with(&format!("warning: site {site}: no font on this machine has ")), "{warning}");
     Some(warning)
 }
+
+/// The bundled project with a theme, `acme`, as a theme author starts one:
+/// the built-in `base.html` with one more stylesheet linked after the
+/// built-in ones, `static/brand.css`, which holds `css`.
+pub fn themed_project(css: &str) -> tempfile::TempDir {
+    let dir = bundled_project();
+    let root = dir.path();
+    let config = std::fs::read_to_string(root.join("wingreport.toml")).unwrap();
+    std::fs::write(root.join("wingreport.toml"), format!("theme = \"acme\"\n{config}")).unwrap();
+    let theme = root.join("themes/acme");
+    std::fs::create_dir_all(theme.join("templates")).unwrap();
+    std::fs::create_dir_all(theme.join("static")).unwrap();
+    let base = std::fs::read_to_string(repo().join("themes/default/templates/base.html")).unwrap();
+    let ratings = "<link rel=\"stylesheet\" href=\"{{ page.root }}static/ratings.css\">\n";
+    assert!(base.contains(ratings), "the built-in base.html no longer links ratings.css as {ratings:?}");
+    let brand = "<link rel=\"stylesheet\" href=\"{{ page.root }}static/brand.css\">\n";
+    std::fs::write(theme.join("templates/base.html"), base.replacen(ratings, &format!("{ratings}{brand}"), 1)).unwrap();
+    std::fs::write(theme.join("static/brand.css"), css).unwrap();
+    dir
+}

@@ -1,0 +1,151 @@
+//! A theme author's mistakes in a theme's static files (found by QA audit
+//! 30-C): each fails `build` with exit 1 at the theme file's line and
+//! column, says what to do, and leaves the previous output as it was.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::*;
+
+/// A project with the theme `acme` whose `static/brand.css` holds `css`,
+/// built once, and its output then.
+fn built_theme(css: &str) -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
+    let dir = themed_project(css);
+    let first = build(dir.path(), &["--quiet"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = snapshot(&dir.path().join("output"));
+    (dir, before)
+}
+
+/// What a build that must fail printed; the previous output is kept.
+fn failed_build(root: &Path, before: &BTreeMap<String, Vec<u8>>) -> String {
+    let out = build(root, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(&snapshot(&root.join("output")), before, "nothing published");
+    stderr(&out)
+}
+
+/// Appends `text` to a theme file; returns the number of its first line.
+fn append(root: &Path, file: &str, text: &str) -> usize {
+    let path = root.join(file);
+    let before = std::fs::read_to_string(&path).unwrap_or_default();
+    std::fs::write(&path, format!("{before}{text}")).unwrap();
+    before.lines().count() + 1
+}
+
+const BRAND: &str = "themes/acme/static/brand.css";
+
+/// QA30-C F2: a real name in a theme stylesheet's `content:` was published
+/// on every page with exit 0, as stylesheets and scripts were not read.
+#[test]
+fn a_real_name_in_a_theme_stylesheet_or_script_string_is_refused_at_its_line() {
+    let (dir, before) = built_theme("h1 { color: #5b2a86; }\n");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("private")).unwrap();
+    // Words of the built-in stylesheet and scripts' code: no false alarm.
+    std::fs::write(root.join("private/real-names.txt"), "Ida Smith\nJo Brown\nMark\n").unwrap();
+    copy_tree(&repo().join("themes/default/static"), &root.join("themes/acme/static"));
+    let css =
+        append(root, BRAND, "/* Mark the footer. */\n.site-footer::after { content: \"Report design: Ida Smith\"; }\n");
+    let script = "themes/acme/static/credits.js";
+    std::fs::write(
+        root.join(script),
+        "// Adds a credit line to the footer; mark it as ours.\n\
+         const credit = document.createElement('mark');\n\
+         credit.textContent = \"Layout by \" + \"Jo Brown\";\n",
+    )
+    .unwrap();
+    let err = failed_build(root, &before);
+    let at = format!("{BRAND}:{}:48: real name `Ida Smith` would be published (in static/brand.css)", css + 1);
+    assert!(err.contains(&at), "{err}");
+    assert!(err.contains(&format!("{script}:3:38: real name `Jo Brown` would be published")), "{err}");
+    assert!(!err.to_lowercase().contains("real name `mark`"), "{err}");
+    assert_eq!(err.matches("real name `").count(), 2, "{err}");
+}
+
+/// QA30-C F3: `url()` in a theme stylesheet was not checked, so an address
+/// from the server's root broke at an intranet sub-path, and a missing
+/// file passed.
+#[test]
+fn a_theme_stylesheet_loads_only_files_of_the_output_written_relative_to_it() {
+    let fine = "@font-face { font-family: \"Brand\"; src: url(\"fonts/brand.woff2\") format(\"woff2\"); }\n\
+                .cover { background: url(logo.png) no-repeat, url(\"data:image/gif;base64,R0lGODlhAQABAAAAACw=\"); }\n";
+    let dir = themed_project(fine);
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("themes/acme/static/fonts")).unwrap();
+    std::fs::write(root.join("themes/acme/static/fonts/brand.woff2"), b"wOF2").unwrap();
+    std::fs::write(root.join("themes/acme/static/logo.png"), b"\x89PNG").unwrap();
+    let first = build(root, &["--quiet"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = snapshot(&root.join("output"));
+    let line = append(
+        root,
+        BRAND,
+        ".cover { background: url(\"/static/logo.png\") no-repeat right top; }\n\
+         .topbar { background-image: url(missing-texture.png); }\n",
+    );
+    let err = failed_build(root, &before);
+    for (at, says) in [
+        (format!("{BRAND}:{line}:22"), "`url(/static/logo.png)` has no target: it starts with `/`"),
+        (format!("{BRAND}:{line}:22"), "write it relative to this stylesheet: `logo.png`"),
+        (format!("{BRAND}:{}:29", line + 1), "`url(missing-texture.png)` has no target"),
+    ] {
+        assert!(err.contains(&at) && err.contains(says), "{at}: {says}: {err}");
+    }
+    assert_eq!(err.matches('×').count(), 2, "{err}");
+}
+
+/// QA30-C F7: a theme's file with the path of one the build writes into
+/// `static/` silently lost to it (`ratings.css`) or silently replaced it
+/// (a shard of the search index, which broke search).
+#[test]
+fn a_theme_file_in_the_place_of_a_generated_one_is_refused() {
+    let (dir, before) = built_theme("h1 { color: #5b2a86; }\n");
+    let root = dir.path();
+    let statics = root.join("themes/acme/static");
+    std::fs::create_dir_all(statics.join("search/t")).unwrap();
+    for name in ["ratings.css", "Syntax.css", "search/t/me.js", "search/manifest.js"] {
+        std::fs::write(statics.join(name), "/* the theme's */\n").unwrap();
+    }
+    // The built-in files a theme may replace, and a stylesheet beside them.
+    std::fs::write(statics.join("favicon.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+    let err = failed_build(root, &before);
+    for (name, hint) in [
+        ("ratings.css", "rename it, say to `acme-ratings.css`, and link it from the theme's base.html"),
+        ("Syntax.css", "rename it, say to `acme-Syntax.css`"),
+        ("search/manifest.js", "move it to a folder of its own, such as `static/acme/`"),
+        ("search/t/me.js", "move it to a folder of its own, such as `static/acme/`"),
+    ] {
+        assert!(err.contains(&format!("themes/acme/static/{name}: `static/{name}` ")), "{name}: {err}");
+        assert!(err.contains(hint), "{name}: {err}");
+    }
+    assert_eq!(err.matches('×').count(), 4, "{err}");
+
+    for name in ["ratings.css", "Syntax.css", "search/t/me.js", "search/manifest.js"] {
+        std::fs::remove_file(statics.join(name)).unwrap();
+    }
+    let out = build(root, &["--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let favicon = std::fs::read_to_string(root.join("output/static/favicon.svg")).unwrap();
+    assert_eq!(favicon, "<svg xmlns=\"http://www.w3.org/2000/svg\"/>", "a built-in file is the theme's to replace");
+    assert!(root.join("output/static/search/manifest.js").is_file());
+}
+
+/// QA30-C F13: `theme = "themes/acme"` was told to create
+/// `themes/themes/acme/templates/`, and `theme = ""` built with the
+/// built-in theme in silence.
+#[test]
+fn a_theme_named_by_its_path_or_not_at_all_is_told_its_name() {
+    let (dir, before) = built_theme("h1 { color: #5b2a86; }\n");
+    let root = dir.path();
+    edit(root, "wingreport.toml", "theme = \"acme\"", "theme = \"themes/acme/\"");
+    let err = failed_build(root, &before);
+    assert!(err.contains("wingreport.toml:1:9: theme `themes/acme/` not found"), "{err}");
+    assert!(err.contains("name the theme by its folder in themes/, without a path: `theme = \"acme\"`"), "{err}");
+    edit(root, "wingreport.toml", "theme = \"themes/acme/\"", "theme = \" \"");
+    let err = failed_build(root, &before);
+    assert!(err.contains("wingreport.toml:1:9: this theme name is empty"), "{err}");
+    assert!(err.contains("or leave `theme` out for the built-in theme"), "{err}");
+}
