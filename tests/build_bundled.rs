@@ -49,6 +49,24 @@ fn series_index_has_one_card_per_site_in_weight_order() {
     assert_eq!(header[3..], ["Share"], "{header:?}");
 }
 
+/// Found by QA (QA30-A F1): the comparison said only the Drake Hall
+/// attribute numbers were illustrative, though the names are placeholders
+/// too; and its caption read "at the 1 site".
+#[test]
+fn the_comparison_says_the_attribute_names_are_illustrative_too() {
+    let (dir, _) = built();
+    let compare = html(&dir.path().join("output/compare/index.html"));
+    let caption = text(&select(&compare, "#attribute-summary figcaption")[0]);
+    assert_eq!(caption, "Table 1: Attribute priorities at the one site with attribute data");
+    let note = text(&select(&compare, "#attribute-summary .figure-note")[0]);
+    assert!(
+        note.ends_with(
+            "Illustrative data The site's attribute names and numbers are marked illustrative, not study data."
+        ),
+        "{note}"
+    );
+}
+
 #[test]
 fn drake_hall_sections_are_numbered_from_weight_and_headings() {
     let (dir, _) = built();

@@ -195,6 +195,26 @@ fn ratings_marked_illustrative_say_so_in_the_chart_table_download_and_comparison
         text(&note[0]),
         "Illustrative data 5 of the 6 ratings counted are marked illustrative, not study findings."
     );
+    // A stated rating among them: the counts are not all placeholders, so
+    // Figure 1 itself carries no mark; the note says how many are.
+    assert!(!text(&select(&compare, "#rating-counts figcaption")[0]).contains("illustrative"));
+    assert!(select(&compare, "#rating-counts svg [data-mark]").is_empty());
+}
+
+/// Found by QA (QA30-A F4): every rating the comparison's Figure 1 counts
+/// is illustrative, yet only a note after its table said so, while the
+/// page's other figures mark their caption and chart.
+#[test]
+fn comparison_counts_of_illustrative_ratings_only_are_marked_on_the_figure() {
+    let dir = bundled_project();
+    drake_hall(dir.path());
+    let compare = html(&dir.path().join("output/compare/index.html"));
+    let caption = text(&select(&compare, "#rating-counts figcaption")[0]);
+    assert!(caption.ends_with("ratings at each stage across 4 sites, illustrative ratings"), "{caption}");
+    let mark = select(&compare, "#rating-counts svg [data-mark=illustrative]");
+    assert_eq!(mark.iter().map(text).collect::<Vec<_>>(), ["Illustrative ratings"]);
+    let desc = text(&select(&compare, "#rating-counts svg desc")[0]);
+    assert!(desc.starts_with("Illustrative ratings, not study findings. Stage 1: "), "{desc}");
 }
 
 fn select_in<'a>(el: &ElementRef<'a>, css: &str) -> Vec<ElementRef<'a>> {

@@ -107,6 +107,10 @@ fn attribute_summary_counts_the_sites_listing_each_attribute_and_the_unrecorded(
     assert_eq!(rows["Calm"], ["1", "0", "30%", "30% to 30%"]);
     let note = text(&select(&doc, "#attribute-summary .figure-note")[0]);
     assert!(note.contains("Not recorded: 2 of the 4 sites compared have no attribute data."), "{note}");
+    // Drake Hall's names are placeholders as well as its counts (QA30-A F1).
+    assert!(
+        note.ends_with("1 of these 2 sites marks its attribute names and numbers as illustrative, not study data.")
+    );
 }
 
 /// Found by QA: "1 of the 3 sites compared have no attribute data".

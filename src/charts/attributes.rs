@@ -263,13 +263,7 @@ pub fn attributes_svg_styled(attributes: &Attributes, title: &str, id_prefix: &s
         );
 
         if attributes.illustrative {
-            let mark = canvas.text(
-                "Illustrative data",
-                WIDTH as i32 - PAD,
-                PAD,
-                TextOpts::new(m.mark_font, INK_SECONDARY, HPos::Right, VPos::Top).bold(),
-            );
-            canvas.annotate(mark, vec![("data-mark", "illustrative".to_string())], None);
+            canvas.illustrative_mark("Illustrative data", WIDTH as i32 - PAD, PAD, m.mark_font);
         }
     })
 }

@@ -415,6 +415,14 @@ impl<'a> Canvas<'a> {
         Drawn { tag: Tag::Text, index: self.texts - 1 }
     }
 
+    /// The mark of a chart whose data its record marks illustrative
+    /// ("Illustrative data"), bold in secondary ink with its top-right
+    /// corner at (`right`, `top`), carrying `data-mark="illustrative"`.
+    pub fn illustrative_mark(&mut self, text: &str, right: i32, top: i32, font_px: f64) {
+        let drawn = self.text(text, right, top, TextOpts::new(font_px, INK_SECONDARY, HPos::Right, VPos::Top).bold());
+        self.annotate(drawn, vec![("data-mark", "illustrative".to_string())], None);
+    }
+
     /// Adds attributes (values escaped here) and an optional `<title>`
     /// tooltip child to an element drawn earlier.
     pub fn annotate(&mut self, drawn: Drawn, attrs: Vec<(&'static str, String)>, title: Option<&str>) {

@@ -3,8 +3,11 @@
 
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::stages::{CELL_GAP, Legend, LegendItem, StageColumns, draw_no_stages, look, rating_of, stage_groups};
-use super::{ChartMeta, INK_SECONDARY, TextOpts, render_svg, text_on, text_width, truncate_bold_to, truncate_to};
+use super::stages::{
+    CELL_GAP, ILLUSTRATIVE_RATINGS, Legend, LegendItem, MARK_BAND, MARK_FONT, StageColumns, draw_no_stages, look,
+    rating_of, stage_groups,
+};
+use super::{ChartMeta, TextOpts, render_svg, text_on, text_width, truncate_bold_to, truncate_to};
 use crate::model::{Palette, Rating, SocialCapitalFramework, StageRating};
 
 const MIN_WIDTH: i32 = 640;
@@ -12,7 +15,6 @@ const PAD: i32 = 8;
 const STAGE_FONT: f64 = 14.0;
 const SYMBOL_FONT: f64 = 24.0;
 const CELL_H: i32 = 72;
-const MARK_FONT: f64 = 14.0;
 
 /// One stage's cell: what it shows and how it is described.
 struct Cell<'a> {
@@ -43,7 +45,7 @@ fn illustrative_mark(cells: &[Cell<'_>]) -> Option<String> {
     let rated = cells.iter().filter(|c| c.rating.is_some()).count();
     match marked.len() {
         0 => None,
-        n if n == rated => Some("Illustrative ratings".to_string()),
+        n if n == rated => Some(ILLUSTRATIVE_RATINGS.to_string()),
         1 => Some(format!("Illustrative rating: stage {}", marked[0])),
         _ => Some(format!("Illustrative ratings: stages {}", marked.join(", "))),
     }
@@ -88,7 +90,7 @@ pub fn social_capital_svg(
     let columns = StageColumns::new(groups, PAD, width - 2 * PAD);
     let total = columns.total();
     let cell_w = columns.cell_w;
-    let top = PAD + if mark.is_some() { (MARK_FONT * 1.25).round() as i32 + 7 } else { 0 };
+    let top = PAD + if mark.is_some() { MARK_BAND } else { 0 };
     let cell_y = top + columns.band_h + if columns.band_h > 0 { CELL_GAP } else { 0 };
 
     // The legend: framework order, then "Not rated" if a cell needs it.
@@ -140,13 +142,7 @@ pub fn social_capital_svg(
         }
         legend.draw(canvas);
         if let Some(mark) = &mark {
-            let drawn = canvas.text(
-                mark,
-                width - PAD,
-                PAD,
-                TextOpts::new(MARK_FONT, INK_SECONDARY, HPos::Right, VPos::Top).bold(),
-            );
-            canvas.annotate(drawn, vec![("data-mark", "illustrative".to_string())], None);
+            canvas.illustrative_mark(mark, width - PAD, PAD, MARK_FONT);
         }
     })
 }

@@ -12,7 +12,13 @@ use super::{
 };
 use crate::model::{Palette, Rating, SocialCapitalFramework};
 
-/// Gap between two source groups of cells.
+/// The mark of a chart whose every rating is marked illustrative.
+pub(crate) const ILLUSTRATIVE_RATINGS: &str = "Illustrative ratings";
+/// Type size of that mark, and the band a chart keeps free above its cells
+/// for it: a line of 18 px and a gap.
+pub(crate) const MARK_FONT: f64 = 14.0;
+pub(crate) const MARK_BAND: i32 = 18 + 7;
+
 /// The message drawn instead of cells when a framework defines no stages.
 pub(crate) fn draw_no_stages(canvas: &mut Canvas, width: i32, top: i32) {
     canvas.text(
@@ -23,6 +29,7 @@ pub(crate) fn draw_no_stages(canvas: &mut Canvas, width: i32, top: i32) {
     );
 }
 
+/// Gap between two source groups of cells.
 pub(crate) const GROUP_GAP: i32 = 8;
 /// Gap between two cells of a group (and between rows of cells).
 pub(crate) const CELL_GAP: i32 = 4;

@@ -77,13 +77,19 @@ pub(super) fn social_capital_figure<'a>(
         .map(|(key, r)| json!({"key": key, "label": r.label, "symbol": r.symbol, "colour": charts::palette_colour(palette, key, &r.colour.value)}))
         .collect();
     let illustrative = ratings.iter().any(|r| r.illustrative);
-    let caption = if illustrative { format!("{caption}, illustrative ratings") } else { caption };
+    let caption = illustrative_ratings_caption(caption, illustrative);
     let data = json!({
         "svg": svg, "groups": groups, "legend": legend, "illustrative": illustrative,
         "csv": super::downloads::SOCIAL_CAPITAL_CSV,
         "csv_name": super::downloads::saved_name(site_id, super::downloads::SOCIAL_CAPITAL_CSV),
     });
     (data, caption)
+}
+
+/// A ratings figure's caption, which says so when its ratings are
+/// illustrative.
+pub(super) fn illustrative_ratings_caption(caption: String, illustrative: bool) -> String {
+    if illustrative { format!("{caption}, illustrative ratings") } else { caption }
 }
 
 /// CSS classes `.rating-<key>` with each rating's colour, so the evidence

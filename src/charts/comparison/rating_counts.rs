@@ -5,7 +5,7 @@
 use plotters::prelude::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::super::stages::{Legend, LegendItem, look, rating_of};
+use super::super::stages::{ILLUSTRATIVE_RATINGS, Legend, LegendItem, MARK_BAND, MARK_FONT, look, rating_of};
 use super::super::{ChartMeta, INK, INK_SECONDARY, TextOpts, render_svg, text_on, text_width};
 use super::{NOT_REPORTED, no_ratings_legend};
 use crate::model::{Palette, SocialCapitalFramework, StageRating};
@@ -93,22 +93,28 @@ struct Segment<'a> {
 /// description and the table beside the chart hold every number). Each
 /// segment `<rect>` has `data-stage`, `data-rating` (the key; `not-rated`
 /// or `not-recorded` for the greys) and `data-count`. An axis below marks
-/// 0, 50 and 100 % of the sites; the legend lists the kinds drawn.
+/// 0, 50 and 100 % of the sites; the legend lists the kinds drawn. When
+/// every rating counted is marked illustrative (`illustrative`), an
+/// "Illustrative ratings" mark sits top right, as on a site's matrix, and
+/// the description opens by saying so.
 pub fn rating_counts_svg(
     counts: &[StageCounts],
     framework: &SocialCapitalFramework,
     palette: Palette,
     title: &str,
     id_prefix: &str,
+    illustrative: bool,
 ) -> String {
     let desc = describe(counts, framework);
+    let desc = if illustrative { format!("{ILLUSTRATIVE_RATINGS}, not study findings. {desc}") } else { desc };
     let meta = ChartMeta { title, desc: &desc, id_prefix, class: "wr-chart wr-chart-rating-counts wr-chart-compact" };
     let label_w =
         counts.iter().map(|c| text_width(&format!("Stage {}", c.stage), LABEL_FONT)).fold(0.0, f64::max).ceil() as i32;
     let bar_x0 = PAD + label_w + LABEL_GAP;
     let bar_w = WIDTH - PAD - bar_x0;
-    let row_top = |i: usize| PAD + i as i32 * (BAR_H + BAR_GAP);
-    let bars_bottom = if counts.is_empty() { PAD + BAR_H } else { row_top(counts.len()) - BAR_GAP };
+    let top = PAD + if illustrative { MARK_BAND } else { 0 };
+    let row_top = |i: usize| top + i as i32 * (BAR_H + BAR_GAP);
+    let bars_bottom = if counts.is_empty() { top + BAR_H } else { row_top(counts.len()) - BAR_GAP };
     let axis_y = bars_bottom + 4;
     let axis_label_y = axis_y + 8;
 
@@ -127,7 +133,7 @@ pub fn rating_counts_svg(
             canvas.text(
                 "No stages in the framework",
                 WIDTH / 2,
-                PAD + BAR_H / 2,
+                top + BAR_H / 2,
                 TextOpts::new(LABEL_FONT, INK, HPos::Center, VPos::Center),
             );
             return;
@@ -191,6 +197,9 @@ pub fn rating_counts_svg(
             );
         }
         legend.draw(canvas);
+        if illustrative {
+            canvas.illustrative_mark(ILLUSTRATIVE_RATINGS, WIDTH - PAD, PAD, MARK_FONT);
+        }
     })
 }
 
@@ -299,7 +308,7 @@ mod tests {
         sites.push(Some(red.as_slice()));
         sites.push(None);
         let counts = rating_counts(&sites, &framework());
-        let svg = rating_counts_svg(&counts, &framework(), Palette::TrafficLight, "Ratings", "rc");
+        let svg = rating_counts_svg(&counts, &framework(), Palette::TrafficLight, "Ratings", "rc", false);
         let stage1: Vec<&str> = tags(&svg, "rect").into_iter().filter(|t| attr(t, "data-stage") == Some("1")).collect();
         let keys: Vec<&str> = stage1.iter().map(|t| attr(t, "data-rating").unwrap()).collect();
         assert_eq!(keys, ["green", "red", "not-recorded"], "no segment for a zero count");
@@ -327,21 +336,39 @@ mod tests {
         let sites: Vec<Option<&[StageRating]>> = records.iter().map(|r| Some(r.as_slice())).collect();
         let counts = rating_counts(&sites, &framework());
         assert_eq!(counts[0].ratings, [334, 333, 333]);
-        let svg = rating_counts_svg(&counts, &framework(), Palette::ColourBlind, "Ratings", "rc");
+        let svg = rating_counts_svg(&counts, &framework(), Palette::ColourBlind, "Ratings", "rc", false);
         assert!(svg.len() < 20_000, "{} bytes", svg.len());
         assert_everything_fits(&svg);
         assert_no_text_overlap(&svg);
     }
 
     #[test]
+    fn illustrative_mark_above_the_bars_only_when_asked() {
+        let green = ratings(&["green"; 6]);
+        let counts = rating_counts(&[Some(green.as_slice())], &framework());
+        let plain = rating_counts_svg(&counts, &framework(), Palette::TrafficLight, "T", "rc", false);
+        let marked = rating_counts_svg(&counts, &framework(), Palette::TrafficLight, "T", "rc", true);
+        assert!(!plain.contains("Illustrative"));
+        let mark = texts(&marked).into_iter().find(|(_, c)| c == "Illustrative ratings").expect("mark");
+        assert_eq!(attr(&mark.0, "data-mark"), Some("illustrative"));
+        assert!(marked.contains("<desc id=\"rc-desc\">Illustrative ratings, not study findings. Stage 1: "));
+        let first_bar = |svg: &str| {
+            tags(svg, "rect").into_iter().find(|t| attr(t, "data-stage") == Some("1")).map(|t| num(t, "y")).unwrap()
+        };
+        assert!(first_bar(&marked) > first_bar(&plain), "the bars move down to make room for the mark");
+        assert_everything_fits(&marked);
+        assert_no_text_overlap(&marked);
+    }
+
+    #[test]
     fn empty_inputs_do_not_panic() {
         let empty: SocialCapitalFramework =
             serde_saphyr::from_str("title: T\nsources: []\nstages: []\nratings: {}\n").unwrap();
-        let svg = rating_counts_svg(&rating_counts(&[None], &empty), &empty, Palette::TrafficLight, "", "");
+        let svg = rating_counts_svg(&rating_counts(&[None], &empty), &empty, Palette::TrafficLight, "", "", false);
         assert!(svg.contains("No stages in the framework."));
         let counts = rating_counts(&[], &framework());
         assert!(counts.iter().all(|c| c.total() == 0));
-        let svg = rating_counts_svg(&counts, &framework(), Palette::TrafficLight, "T", "rc");
+        let svg = rating_counts_svg(&counts, &framework(), Palette::TrafficLight, "T", "rc", false);
         assert!(svg.contains("Stage 1: no sites."));
         assert_everything_fits(&svg);
     }

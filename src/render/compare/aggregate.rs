@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::charts::comparison::rating_counts::{self, StageCounts};
 use crate::model::{Palette, Site, SocialCapitalFramework, StageRating};
+use crate::render::figures::illustrative_ratings_caption;
 use crate::render::thousands;
 
 /// A rating's column in the counts table.
@@ -52,8 +53,24 @@ pub(super) fn rating_counts_block(
 ) -> RatingCountsBlock {
     let ratings: Vec<_> = sites.iter().map(|s| s.record.social_capital.as_deref()).collect();
     let counts = rating_counts::rating_counts(&ratings, framework);
-    let caption = format!("{}: ratings at each stage across {}", framework.title, sites_phrase(sites.len()));
-    let svg = rating_counts::rating_counts_svg(&counts, framework, palette, &caption, "compare-rating-counts");
+    let (marked, counted) = illustrative_ratings(&ratings, framework);
+    // The caption and chart are marked only when every rating counted is
+    // illustrative; the note after the table gives any other share.
+    let all_illustrative = marked > 0 && marked == counted;
+    let across = match sites.len() {
+        1 => "at the one site".to_string(),
+        n => format!("across {}", sites_phrase(n)),
+    };
+    let caption = format!("{}: ratings at each stage {across}", framework.title);
+    let svg = rating_counts::rating_counts_svg(
+        &counts,
+        framework,
+        palette,
+        &caption,
+        "compare-rating-counts",
+        all_illustrative,
+    );
+    let caption = illustrative_ratings_caption(caption, all_illustrative);
     let columns = framework
         .ratings
         .iter()
@@ -79,20 +96,26 @@ pub(super) fn rating_counts_block(
         columns,
         any_not_rated: counts.iter().any(|c| c.not_rated > 0),
         any_not_recorded: counts.iter().any(|c| c.not_recorded > 0),
-        illustrative: illustrative_ratings(&ratings, framework),
+        illustrative: illustrative_note(marked, counted),
         rows,
     }
 }
 
-/// "2 of the 24 ratings counted are marked illustrative, not study findings."
-fn illustrative_ratings(ratings: &[Option<&[StageRating]>], framework: &SocialCapitalFramework) -> Option<String> {
+/// How many of the ratings counted are marked illustrative, and how many
+/// are counted.
+fn illustrative_ratings(ratings: &[Option<&[StageRating]>], framework: &SocialCapitalFramework) -> (usize, usize) {
     let counted: Vec<&StageRating> = ratings
         .iter()
         .flatten()
         .flat_map(|r| r.iter())
         .filter(|r| framework.ratings.contains_key(&r.rating.value))
         .collect();
-    match (counted.iter().filter(|r| r.illustrative).count(), counted.len()) {
+    (counted.iter().filter(|r| r.illustrative).count(), counted.len())
+}
+
+/// "2 of the 24 ratings counted are marked illustrative, not study findings."
+fn illustrative_note(marked: usize, counted: usize) -> Option<String> {
+    match (marked, counted) {
         (0, _) => None,
         (1, 1) => Some("The rating counted is marked illustrative, not a study finding.".to_string()),
         (i, c) if i == c => Some("Every rating counted is marked illustrative, not a study finding.".to_string()),
@@ -205,7 +228,10 @@ pub(super) fn attribute_summary(sites: &[&Site], number: String) -> Option<Attri
     let illustrative = recorded.iter().filter(|a| a.illustrative).count();
     Some(AttributeSummary {
         number,
-        caption: format!("Attribute priorities at the {} with attribute data", sites_phrase(recorded.len())),
+        caption: match recorded.len() {
+            1 => "Attribute priorities at the one site with attribute data".to_string(),
+            n => format!("Attribute priorities at the {} with attribute data", sites_phrase(n)),
+        },
         recorded: recorded.len(),
         recorded_text: thousands(recorded.len()),
         tied: (tied > 0).then(|| {
@@ -224,12 +250,21 @@ pub(super) fn attribute_summary(sites: &[&Site], number: String) -> Option<Attri
                 if missing == 1 { "has" } else { "have" }
             )
         }),
+        // `illustrative` covers the attribute names as well as the counts.
         illustrative: match (illustrative, recorded.len()) {
             (0, _) => None,
-            (1, 1) => Some("The site's numbers are marked illustrative, not study data.".to_string()),
-            (i, r) if i == r => Some("Every site's numbers are marked illustrative, not study data.".to_string()),
+            (1, 1) => {
+                Some("The site's attribute names and numbers are marked illustrative, not study data.".to_string())
+            }
+            (i, r) if i == r => {
+                Some("Every site's attribute names and numbers are marked illustrative, not study data.".to_string())
+            }
+            (1, r) => Some(format!(
+                "1 of these {} marks its attribute names and numbers as illustrative, not study data.",
+                sites_phrase(r)
+            )),
             (i, r) => Some(format!(
-                "{} of these {} mark their numbers as illustrative, not study data.",
+                "{} of these {} mark their attribute names and numbers as illustrative, not study data.",
                 thousands(i),
                 sites_phrase(r)
             )),
