@@ -47,6 +47,9 @@ pub struct Summary {
     pub output: Option<PathBuf>,
     /// http(s) links of the pages, listed by `check`, never fetched.
     pub external_links: Vec<crate::links::ExternalLink>,
+    /// What the run could do without but its author should know, such as
+    /// a theme file no page uses.
+    pub warnings: Vec<Diagnostic>,
     /// Wall-clock time of each stage, in order (`--timings`).
     pub stages: Vec<(&'static str, Duration)>,
 }
@@ -99,8 +102,9 @@ fn generate_into(
     drafts: bool,
     emit: &(dyn Fn(OutputFile) + Sync),
     watch: &mut Stopwatch,
-) -> Result<Assembled, Failure> {
-    let (project, theme, mut diags) = prepare_all(root, watch)?;
+) -> Result<(Assembled, Vec<Diagnostic>), Failure> {
+    let (project, mut theme, mut diags) = prepare_all(root, watch)?;
+    let warnings = std::mem::take(&mut theme.warnings);
     let names = crate::privacy::read_deny_list(root, &project.config.privacy.real_names);
     let scanner = Scanner::new(names.as_deref().unwrap_or_default());
     // Content the loader already found wrong is not worth writing out.
@@ -126,7 +130,7 @@ fn generate_into(
     diags.extend(names.err());
     diags.extend(scanner.finish(root));
     match assembled {
-        Some(assembled) if diags.is_empty() => Ok(assembled),
+        Some(assembled) if diags.is_empty() => Ok((assembled, warnings)),
         _ => Err(Failure::content(diags)),
     }
 }
@@ -182,7 +186,7 @@ pub fn selection(project: &Project, drafts: bool) -> Selection {
     Selection { drafts: drafts || project.config.build.drafts }
 }
 
-fn summary(assembled: Assembled, output: Option<PathBuf>, watch: Stopwatch) -> Summary {
+fn summary((assembled, warnings): (Assembled, Vec<Diagnostic>), output: Option<PathBuf>, watch: Stopwatch) -> Summary {
     let paths = &assembled.paths;
     let count = |prefix: &str| paths.iter().filter(|p| p.starts_with(prefix) && p.ends_with("index.html")).count();
     Summary {
@@ -194,6 +198,7 @@ fn summary(assembled: Assembled, output: Option<PathBuf>, watch: Stopwatch) -> S
         withheld: assembled.withheld,
         output,
         external_links: assembled.external_links,
+        warnings,
         stages: watch.stages,
     }
 }
@@ -220,8 +225,8 @@ pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<Summary
     let lock = crate::write::lock(&output).map_err(cannot_write)?;
     let staging = lock.stage().map_err(cannot_write)?;
     watch.lap("staging");
-    let assembled = generate_into(root, drafts, &|file| staging.put(&file), &mut watch)?;
+    let (assembled, warnings) = generate_into(root, drafts, &|file| staging.put(&file), &mut watch)?;
     staging.commit(assembled.drafts).map_err(cannot_write)?;
     watch.lap("swap");
-    Ok(summary(assembled, Some(output), watch))
+    Ok(summary((assembled, warnings), Some(output), watch))
 }

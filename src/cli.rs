@@ -106,7 +106,8 @@ enum Command {
         #[arg(long, hide = true, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
         idle_timeout_ms: Option<u64>,
     },
-    /// Create new content from a template: `wingreport new project [DIR] --title ...` or `wingreport new site <ID>`.
+    /// Create new content from a template: `wingreport new project [DIR] --title ...`, `wingreport new site <ID>`
+    /// or `wingreport new theme <NAME>`.
     New {
         #[command(subcommand)]
         what: Template,
@@ -160,6 +161,17 @@ enum Template {
         #[arg(long, default_value = ".", value_name = "DIR")]
         root: PathBuf,
     },
+    /// Write the built-in theme to themes/<NAME>/ for editing: every template and static file.
+    ///
+    /// Select it with `theme = "NAME"` in wingreport.toml. Refuses to
+    /// overwrite any file, and then writes nothing.
+    Theme {
+        /// The theme's name and folder name under themes/, such as `acme`.
+        name: String,
+        /// Project folder holding wingreport.toml and content/.
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        root: PathBuf,
+    },
 }
 
 /// Entry point for `main`: runs the command and returns its exit code
@@ -173,6 +185,11 @@ pub fn run() -> ExitCode {
         }
         Command::New { what: Template::Site { id, prison, root } } => {
             let result = crate::scaffold::new_site(&root, &id, prison.as_deref()).map(|site| site.summary(&root));
+            report_written(result)
+        }
+        Command::New { what: Template::Theme { name, root } } => {
+            let result =
+                crate::scaffold::new_theme(&root, &name).map(|files| crate::scaffold::theme_summary(&name, &files));
             report_written(result)
         }
         Command::Schema { output } => schema(output.as_deref()),
@@ -279,6 +296,14 @@ fn finish(root: &Path, result: Result<Summary, Failure>, quiet: bool, format: Fo
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     match result {
         Ok(summary) => {
+            if format == Format::Human {
+                for warning in &summary.warnings {
+                    eprintln!("warning: {}: {}", warning.location(), warning.message);
+                    if let Some(hint) = &warning.hint {
+                        eprintln!("  help: {hint}");
+                    }
+                }
+            }
             if format == Format::Json {
                 println!("[]");
             } else if !quiet {

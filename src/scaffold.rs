@@ -1,6 +1,7 @@
 //! `wingreport new project` and `wingreport new site`: write a minimal
 //! project, or a draft site record and narrative, that build and pass
-//! `check`, plus `site.schema.json` for editors. Creates new files only: they
+//! `check`, plus `site.schema.json` for editors. `wingreport new theme`
+//! writes the built-in theme out for editing. Creates new files only: they
 //! never overwrite a project or a site folder, and write nothing when they
 //! refuse.
 
@@ -158,6 +159,74 @@ pub fn new_site(root: &Path, id: &str, prison: Option<&str>) -> Result<NewSite, 
         return Err(failure);
     }
     Ok(NewSite { id: id.to_string(), folder, files: files.iter().map(|(name, _)| *name).collect() })
+}
+
+/// Writes the built-in theme to `themes/<name>/` under `root`, for an
+/// author to edit: every template and static file, none overwritten.
+/// Returns the paths written, relative to the theme folder.
+pub fn new_theme(root: &Path, name: &str) -> Result<Vec<String>, Failure> {
+    let name_ok = !name.is_empty()
+        && !name.starts_with('.')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !name_ok {
+        return Err(Failure::Usage(format!(
+            "`{name}` is not a theme name: use letters, digits, `-` and `_`, such as `acme`; it becomes the folder \
+             themes/{name}/"
+        )));
+    }
+    if name == "default" {
+        return Err(Failure::Usage(
+            "`default` is the built-in theme's name; choose another, such as `acme`, and select it with \
+             `theme = \"acme\"`"
+                .to_string(),
+        ));
+    }
+    if !root.join("wingreport.toml").is_file() {
+        return Err(Failure::Usage(format!(
+            "{} has no wingreport.toml; pass --root with the folder that holds wingreport.toml and content/",
+            root.display()
+        )));
+    }
+    let folder = root.join("themes").join(name);
+    let files = crate::templates::builtin_files();
+    let existing: Vec<&str> =
+        files.iter().map(|(path, _)| path.as_str()).filter(|path| folder.join(path).exists()).collect();
+    if let Some(first) = existing.first() {
+        return Err(Failure::Usage(format!(
+            "themes/{name}/{first} already exists{more}; nothing was changed. Choose another name, or move \
+             those files aside first",
+            more = match existing.len() {
+                1 => String::new(),
+                n => format!(" (and {} more of the built-in theme's files)", n - 1),
+            }
+        )));
+    }
+    let mut created = Vec::new();
+    let written = files.iter().try_for_each(|(path, contents)| {
+        let target = folder.join(path);
+        let parent = target.parent().expect("a theme file is inside the theme folder");
+        std::fs::create_dir_all(parent).map_err(|e| io_error(parent, &e))?;
+        write_new(&target, contents).map(|()| created.push(target))
+    });
+    if let Err(failure) = written {
+        // Only what this run created is removed; folders it made stay, empty.
+        created.iter().for_each(|path| drop(std::fs::remove_file(path)));
+        return Err(failure);
+    }
+    Ok(files.into_iter().map(|(path, _)| path).collect())
+}
+
+/// The success message of `new theme`: what was written and how to use it.
+pub fn theme_summary(name: &str, files: &[String]) -> String {
+    let templates = files.iter().filter(|f| f.starts_with("templates/")).count();
+    format!(
+        "Created themes/{name}/, a copy of the built-in theme: {templates} templates under templates/ and {statics} \
+         static files under static/.\n\
+         Select it with `theme = \"{name}\"` in wingreport.toml. A file you delete falls back to the built-in one, \
+         so keep only those you change.\n\
+         What each template shows and the variables it receives are listed under \"Themes\" in README.md.\n",
+        statics = files.len() - templates,
+    )
 }
 
 /// What `new_project` created.
@@ -385,10 +454,10 @@ pub fn write_schema(root: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-fn write_new(path: &Path, text: &str) -> Result<(), Failure> {
+fn write_new(path: &Path, contents: impl AsRef<[u8]>) -> Result<(), Failure> {
     let mut file =
         std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| io_error(path, &e))?;
-    file.write_all(text.as_bytes()).map_err(|e| io_error(path, &e))
+    file.write_all(contents.as_ref()).map_err(|e| io_error(path, &e))
 }
 
 fn io_error(path: &Path, err: &std::io::Error) -> Failure {

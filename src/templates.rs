@@ -13,6 +13,29 @@ use crate::tags::after_end_tag;
 
 static DEFAULT_THEME: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
+/// Every file of the built-in theme, by path inside it (`templates/base.html`,
+/// `static/style.css`), for `wingreport new theme` to write out.
+pub fn builtin_files() -> Vec<(String, &'static [u8])> {
+    fn walk(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static [u8])>) {
+        for entry in dir.entries() {
+            match entry {
+                include_dir::DirEntry::Dir(sub) => walk(sub, out),
+                include_dir::DirEntry::File(file) => {
+                    out.push((file.path().to_string_lossy().replace('\\', "/"), file.contents()))
+                }
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&DEFAULT_THEME, &mut files);
+    files.sort();
+    files
+}
+
+/// Where a template's variables are documented, for hints.
+pub const THEME_GUIDE: &str = "the variables each template receives are listed under \"Themes\" in README.md, and \
+     `wingreport new theme NAME` writes the built-in templates out to compare with";
+
 /// The templates and static files of the active theme.
 pub struct Theme {
     tera: tera::Tera,
@@ -22,6 +45,9 @@ pub struct Theme {
     pub static_files: Vec<StaticFile>,
     /// Where each template came from, for error messages.
     origins: std::collections::HashMap<String, String>,
+    /// Files of the project theme that no build uses, though it can
+    /// still be right without them.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A file of the theme's `static/` folder, copied to the output's.
@@ -38,17 +64,19 @@ impl Theme {
     pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
         let mut templates: std::collections::BTreeMap<String, (String, String)> = Default::default();
         let mut statics = Statics::default();
-        collect_embedded(&DEFAULT_THEME, &mut templates, &mut statics);
+        collect_embedded(&mut templates, &mut statics);
 
         let project_theme = root.join("themes").join(name);
+        let mut diags = Vec::new();
+        let mut warnings = Vec::new();
         if project_theme.is_dir() {
             collect_project(root, &project_theme, &mut templates, &mut statics)?;
+            (diags, warnings) = unused_files(root, &project_theme, &templates);
         } else if name != "default" {
             return Err(vec![theme_not_found(root, name)]);
         }
 
         let mut tera = tera::Tera::new();
-        let mut diags = Vec::new();
         let mut origins = std::collections::HashMap::new();
         for (tpl_name, (origin, _)) in &templates {
             origins.insert(tpl_name.clone(), origin.clone());
@@ -70,7 +98,7 @@ impl Theme {
             .collect();
         let static_files =
             statics.into_iter().map(|(name, (source, bytes))| StaticFile { name, bytes, source }).collect();
-        Ok(Theme { tera, shortcodes, static_files, origins })
+        Ok(Theme { tera, shortcodes, static_files, origins, warnings })
     }
 
     /// Renders a template with a serialisable view as its context.
@@ -101,7 +129,7 @@ impl Theme {
     /// A template that failed while rendering, at the line and column Tera
     /// names when it does, else at the template.
     fn error(&self, template: &str, err: &tera::Error) -> Diagnostic {
-        let hint = "check the template against the variables listed in the theme guide of README.md";
+        let hint = THEME_GUIDE;
         let message = with_causes(err, "\n");
         match located(&message) {
             Some(at) => {
@@ -121,6 +149,31 @@ impl Theme {
 /// theme's own file of that name, unchanged.
 pub fn is_built_in_static(path: &str, bytes: &[u8]) -> bool {
     DEFAULT_THEME.get_file(path).is_some_and(|file| file.contents() == bytes)
+}
+
+/// One undefined variable in a template that every kind of page shares
+/// (`base.html`) fails each kind, with the variables of that kind: one
+/// problem, listing the variables all of them have.
+pub fn merge_undefined(diags: &mut Vec<Diagnostic>) {
+    const LIST: &str = " Available variables: ";
+    let mut first: std::collections::HashMap<(String, usize, usize, String), usize> = Default::default();
+    let mut repeat = vec![false; diags.len()];
+    for i in 0..diags.len() {
+        let Some((what, list)) = diags[i].message.split_once(LIST) else { continue };
+        let (what, list) = (what.to_string(), list.to_string());
+        let key = (diags[i].path.clone(), diags[i].line, diags[i].col, what.clone());
+        let Some(&kept) = first.get(&key) else {
+            first.insert(key, i);
+            continue;
+        };
+        let here: BTreeSet<&str> = list.split(", ").collect();
+        let (_, kept_list) = diags[kept].message.split_once(LIST).unwrap_or_default();
+        let common: Vec<&str> = kept_list.split(", ").filter(|v| here.contains(v)).collect();
+        diags[kept].message = format!("{what}{LIST}{}", common.join(", "));
+        repeat[i] = true;
+    }
+    let mut repeats = repeat.into_iter();
+    diags.retain(|_| !repeats.next().unwrap_or(false));
 }
 
 /// `theme = "NAME"` names no folder of themes/: at its line in
@@ -277,25 +330,116 @@ fn verbatim_at(tag: &[u8]) -> Option<&'static str> {
     })
 }
 
+/// What a project theme holds that no build will use, each at its file:
+/// an error when its name is close to one that would be used (the author
+/// meant that), else a warning. `theme_dir` is `themes/<name>/`.
+fn unused_files(root: &Path, theme_dir: &Path, templates: &Templates) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+    let theme = rel_path(root, theme_dir);
+    let folders = std::fs::read_dir(theme_dir).into_iter().flatten().flatten();
+    for folder in folders.filter(|e| e.path().is_dir() && !crate::load::is_editor_noise(&e.path())) {
+        let name = folder.file_name().to_string_lossy().into_owned();
+        if name == "templates" || name == "static" {
+            continue;
+        }
+        let at = Diagnostic::whole_file(format!("{theme}/{name}/"), format!("folder `{name}/` is not read"));
+        match crate::diagnostics::did_you_mean(&name, ["templates", "static"]) {
+            Some(near) => errors.push(at.with_hint(format!(
+                "did you mean `{near}/`? A theme has templates/ and static/: rename the folder to {theme}/{near}/"
+            ))),
+            None => warnings.push(at.with_hint(format!(
+                "a theme has only templates/ and static/: move what is in it to {theme}/static/{name}/ to publish it, \
+                 or delete it"
+            ))),
+        }
+    }
+
+    let builtin: BTreeSet<String> = builtin_files()
+        .into_iter()
+        .filter_map(|(path, _)| Some(path.strip_prefix("templates/")?.to_string()))
+        .collect();
+    let used = used_names(templates);
+    let own = templates.iter().filter(|(_, (origin, _))| !origin.starts_with("(built-in theme)"));
+    for (name, (origin, _)) in own {
+        if let Some(shortcode) = name.strip_prefix("shortcodes/") {
+            let stem = shortcode.strip_suffix(".html").unwrap_or(shortcode);
+            if !crate::markdown::shortcodes::is_shortcode_name(stem) || !shortcode.ends_with(".html") {
+                let callable: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+                errors.push(
+                    Diagnostic::whole_file(origin, format!("shortcode template `{shortcode}` can never be called"))
+                        .with_hint(format!(
+                            "shortcode names use letters, digits and `_`, and the template ends in .html: rename it \
+                             to shortcodes/{callable}.html and call it as `{{{{ {callable}() }}}}`"
+                        )),
+                );
+            }
+            continue;
+        }
+        if builtin.contains(name) || used.contains(name.as_str()) {
+            continue;
+        }
+        // A built-in template this theme does not replace itself, whose
+        // name this one's is close to: `partials/captions.html`, `Site.html`.
+        let near = near_builtin(name, builtin.iter().filter(|b| !templates_own(templates, b)).map(String::as_str));
+        let message = format!(
+            "template `{name}` is not used: it replaces no built-in template, and no template \
+                               includes or extends it"
+        );
+        match near {
+            Some(near) => errors.push(Diagnostic::whole_file(origin, message).with_hint(format!(
+                "did you mean `{near}`? A theme's template replaces the built-in one of the same name"
+            ))),
+            None => warnings.push(Diagnostic::whole_file(origin, message).with_hint(format!(
+                "include it from a template that is used (`{{% include \"{name}\" %}}`), or delete it; the built-in \
+                 templates are listed under \"Themes\" in README.md"
+            ))),
+        }
+    }
+    (errors, warnings)
+}
+
+/// Whether the project theme has its own `name`.
+fn templates_own(templates: &Templates, name: &str) -> bool {
+    templates.get(name).is_some_and(|(origin, _)| !origin.starts_with("(built-in theme)"))
+}
+
+/// The templates some template includes, extends or imports by name.
+fn used_names(templates: &Templates) -> BTreeSet<&str> {
+    static USE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"\{%-?\s*(?:include|extends|import)\s+["'`]([^"'`]+)["'`]"#)
+            .expect("a valid regular expression")
+    });
+    templates
+        .values()
+        .flat_map(|(_, text)| USE.captures_iter(text).filter_map(|c| c.get(1)).map(|m| m.as_str()))
+        .collect()
+}
+
+/// The built-in template (of `free`, those the theme does not replace)
+/// that `name` looks like a misspelling of: the same file name in another
+/// folder, or a close one in the same folder.
+fn near_builtin<'a>(name: &str, free: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str> {
+    let split = |n: &'a str| n.rsplit_once('/').unwrap_or(("", n));
+    let (folder, file) = name.rsplit_once('/').unwrap_or(("", name));
+    if let Some(same) = free.clone().find(|b| split(b).1.eq_ignore_ascii_case(file)) {
+        return Some(same);
+    }
+    let in_folder: Vec<&'a str> = free.filter(|b| split(b).0 == folder).collect();
+    let found = crate::diagnostics::did_you_mean(file, in_folder.iter().map(|b| split(b).1))?;
+    in_folder.into_iter().find(|b| split(b).1 == found)
+}
+
 type Templates = std::collections::BTreeMap<String, (String, String)>;
 /// Static files by name, each with where it was written and its bytes.
 type Statics = std::collections::BTreeMap<String, (String, Vec<u8>)>;
 
-fn collect_embedded(dir: &Dir, templates: &mut Templates, statics: &mut Statics) {
-    for entry in dir.entries() {
-        let file = match entry {
-            include_dir::DirEntry::Dir(sub) => {
-                collect_embedded(sub, templates, statics);
-                continue;
-            }
-            include_dir::DirEntry::File(file) => file,
-        };
-        let path = file.path().to_string_lossy().replace('\\', "/");
+fn collect_embedded(templates: &mut Templates, statics: &mut Statics) {
+    for (path, contents) in builtin_files() {
         if let Some(name) = path.strip_prefix("templates/") {
-            let text = String::from_utf8_lossy(file.contents()).into_owned();
+            let text = String::from_utf8_lossy(contents).into_owned();
             templates.insert(name.to_string(), (format!("(built-in theme) templates/{name}"), text));
         } else if let Some(name) = path.strip_prefix("static/") {
-            statics.insert(name.to_string(), (format!("(built-in theme) static/{name}"), file.contents().to_vec()));
+            statics.insert(name.to_string(), (format!("(built-in theme) static/{name}"), contents.to_vec()));
         }
     }
 }
@@ -431,9 +575,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let templates = dir.path().join("themes/mine/templates");
         std::fs::create_dir_all(&templates).unwrap();
-        std::fs::write(templates.join("plain.html"), "<h1>{{ title }}</h1>\n  <p>{{ text | safe }}</p>\n").unwrap();
+        std::fs::write(templates.join("nul-check.html"), "<h1>{{ title }}</h1>\n  <p>{{ text | safe }}</p>\n").unwrap();
         let theme = Theme::load(dir.path(), "mine").unwrap();
-        let page = theme.render_page("plain.html", &serde_json::json!({"title": "Not\u{0}found", "text": "a\u{0}b"}));
+        let page =
+            theme.render_page("nul-check.html", &serde_json::json!({"title": "Not\u{0}found", "text": "a\u{0}b"}));
         assert_eq!(page.unwrap(), "<h1>Not\u{fffd}found</h1>\n<p>a\u{fffd}b</p>\n");
     }
 

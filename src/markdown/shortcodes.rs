@@ -50,6 +50,11 @@ impl Call {
     }
 }
 
+/// Whether a page can call `name`: letters, digits and `_`.
+pub fn is_shortcode_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// Parses `{{ name(a="x", b=2, c=true) }}`, trimmed, into its name and arguments.
 pub fn parse_call(text: &str) -> Result<(String, IndexMap<String, ArgValue>), String> {
     let inner = text
@@ -59,7 +64,7 @@ pub fn parse_call(text: &str) -> Result<(String, IndexMap<String, ArgValue>), St
         .trim();
     let open = inner.find('(').ok_or("expected `(` after the shortcode name, as in `{{ profile() }}`")?;
     let name = inner[..open].trim();
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+    if !is_shortcode_name(name) {
         return Err(format!("`{name}` is not a shortcode name; names use letters, digits and `_`"));
     }
     let args_text = inner[open + 1..].strip_suffix(')').ok_or("expected `)` before `}}`")?;

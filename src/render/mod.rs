@@ -154,6 +154,7 @@ impl Finish {
             diags.extend(output.check_stylesheet(&sheet.path, source, &sheet.bytes));
         }
         diags.extend(accessibility::diagnose(checked.iter().map(|page| (page.path.as_str(), &page.barriers[..]))));
+        crate::templates::merge_undefined(&mut diags);
         crate::diagnostics::dedup(&mut diags);
         if !diags.is_empty() {
             return Err(diags);

@@ -131,3 +131,11 @@ pub fn themed_project(css: &str) -> tempfile::TempDir {
     std::fs::write(theme.join("static/brand.css"), css).unwrap();
     dir
 }
+
+/// The problems `wingreport check --format json --root ROOT` found, when
+/// it must find some (exit 1).
+pub fn failed_check_json(root: &Path) -> Vec<serde_json::Value> {
+    let out = wingreport().args(["check", "--format", "json", "--root"]).arg(root).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
