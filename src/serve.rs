@@ -986,29 +986,40 @@ fn preview_html(html: &str, state: &Preview) -> String {
     }
 }
 
+/// The panel's styles. A theme's stylesheet cannot restyle it (QA30-C
+/// F15: a theme's `h1 { color: purple }` made its heading unreadable on
+/// the near-black panel): every rule is `!important` under the panel's id,
+/// which no ordinary theme rule outweighs; the panel starts from `initial`,
+/// so it inherits nothing from the theme's `body`, and what it holds from
+/// the browser's own styles (`revert`), pseudo-elements too.
+const PANEL_CSS: &str = "#wingreport-errors *, #wingreport-errors::before, #wingreport-errors::after, \
+#wingreport-errors *::before, #wingreport-errors *::after, #wingreport-errors *::marker { all: revert !important; }
+#wingreport-errors { all: initial !important; display: block !important; position: fixed !important; \
+inset: auto 0 0 0 !important; max-height: 100vh !important; z-index: 1000 !important; overflow: auto !important; \
+background: rgb(11 12 12 / .94) !important; color: #fff !important; padding: 16px 32px !important; \
+font: 16px/1.5 ui-monospace, monospace !important; }
+#wingreport-errors summary { cursor: pointer !important; }
+#wingreport-errors h1 { display: inline !important; font: 700 24px/1.25 ui-monospace, monospace !important; \
+margin: 0 !important; }
+#wingreport-errors li { margin: 0 0 1em !important; }
+#wingreport-errors .wingreport-hint { color: #ffdd00 !important; }";
+
 /// The problems, shown over the page until the content is fixed.
 fn error_panel(errors: &[Diagnostic]) -> String {
     let items: String = errors
         .iter()
         .map(|d| {
             let hint = d.hint.as_ref().map_or(String::new(), |h| {
-                format!("<br><span style=\"color:#ffdd00\">hint: {}</span>", escape_html(h))
+                format!("<br><span class=\"wingreport-hint\">hint: {}</span>", escape_html(h))
             });
-            format!(
-                "<li style=\"margin:0 0 1em\"><strong>{}</strong><br>{}{hint}</li>",
-                escape_html(&d.location()),
-                escape_html(&d.message)
-            )
+            format!("<li><strong>{}</strong><br>{}{hint}</li>", escape_html(&d.location()), escape_html(&d.message))
         })
         .collect();
     // A <details>: its summary folds the list away to a bar at the foot of
     // the window, so the last good page under it can be read.
     format!(
-        "<div id=\"wingreport-errors\" role=\"alert\" style=\"position:fixed;inset:auto 0 0 0;max-height:100vh;\
-         z-index:1000;overflow:auto;background:rgba(11,12,12,.94);color:#fff;padding:1rem 2rem;\
-         font:16px/1.5 ui-monospace,monospace\"><details open><summary style=\"cursor:pointer\">\
-         <h1 style=\"display:inline;font-size:1.5rem;margin:0\">The content has {}</h1> \
-         (select to fold away or show)</summary><ol>{items}</ol>\
+        "<style>{PANEL_CSS}</style><div id=\"wingreport-errors\" role=\"alert\"><details open><summary>\
+         <h1>The content has {}</h1> (select to fold away or show)</summary><ol>{items}</ol>\
          <p>Fix the file and save: this page reloads by itself.</p></details></div>",
         crate::diagnostics::plural(errors.len(), "problem")
     )
@@ -1179,6 +1190,21 @@ mod tests {
         assert!(broken.contains("content/sites/a/site.yaml:3:5"));
         assert!(broken.contains("bad &lt;value&gt;"));
         assert!(broken.find("wingreport-errors") < broken.find("</body>"));
+    }
+
+    /// A theme's stylesheet cannot outweigh the panel's (QA30-C F15): each
+    /// of its rules is under the panel's id and each declaration important.
+    #[test]
+    fn every_rule_of_the_panel_is_its_own_and_important() {
+        for rule in PANEL_CSS.split('}').map(str::trim).filter(|r| !r.is_empty()) {
+            let (selectors, declarations) = rule.split_once('{').unwrap();
+            for selector in selectors.split(',') {
+                assert!(selector.trim().starts_with("#wingreport-errors"), "{selector}");
+            }
+            for declaration in declarations.split(';').map(str::trim).filter(|d| !d.is_empty()) {
+                assert!(declaration.ends_with("!important"), "{declaration}");
+            }
+        }
     }
 
     /// Found by QA: a save that wrote a listed name logged "the last good

@@ -547,6 +547,19 @@ async fn the_esw_example_passes_axe() {
         problems.extend(report.axe_violations.iter().map(|v| format!("{page}: axe: {v}")));
         problems.extend(report.console.iter().map(|c| format!("{page}: console error: {c}")));
     }
+    // The study's one report card is as wide as the summary above it, not
+    // 18rem beside empty columns (QA30-C F18).
+    browser.goto(&nginx.url(&format!("{ESW_SUB_PATH}index.html"))).await;
+    let widths = browser
+        .js(
+            "return ['.card', '.cover-summary'].map(s => document.querySelector(s).getBoundingClientRect().width);",
+            vec![],
+        )
+        .await;
+    let (card, summary) = (widths[0].as_f64().unwrap(), widths[1].as_f64().unwrap());
+    if card < summary - 1.0 {
+        problems.push(format!("index.html: the lone card is {card:.0} px wide beside a summary of {summary:.0} px"));
+    }
     browser.close().await;
     let failed: Vec<_> = nginx.requests().into_iter().filter(|(s, _, _)| *s >= 400).collect();
     assert!(failed.is_empty(), "{failed:?}");
@@ -747,6 +760,27 @@ fn the_label_checker_finds_each_kind_of_problem() {
     assert!(label_problems(&chart(json!([["a", 2, 32, 30, 41], ["b", 2, 40, 30, 49]]))).is_empty());
 }
 
+/// How the overlay looks (each element's colours, font, spacing, layout
+/// and generated content) before and after a theme's stylesheet of global
+/// rules is added: the pairs that differ. Found by a QA audit (QA30-C
+/// F15): a theme's `h1, h2 { color: #5b2a86 }` set the overlay's heading
+/// purple on its near-black panel.
+const THEME_OVER_THE_PANEL: &str = "
+    const panel = document.getElementById('wingreport-errors');
+    const looks = () => [panel, ...panel.querySelectorAll('*')].map(e => { const s = getComputedStyle(e);
+      return [e.tagName, s.color, s.backgroundColor, s.fontFamily, s.fontSize, s.fontWeight, s.textTransform,
+        s.letterSpacing, s.display, s.position, s.marginTop, s.paddingLeft, getComputedStyle(e, '::before').content].join(' | '); });
+    const before = looks();
+    const theme = document.createElement('style');
+    theme.textContent = `body { font: 20px Georgia, serif; text-transform: uppercase; letter-spacing: 2px; }
+      h1, h2 { font-family: Georgia, serif; color: #5b2a86; } h1::before { content: '# '; }
+      div, details, summary, ol, li, p, strong, span { color: purple; background: #fff; margin: 2em; padding: 1em; }
+      li::marker { color: purple; } .wingreport-hint { color: #000; }`;
+    document.head.append(theme);
+    const after = looks();
+    theme.remove();
+    return before.map((b, i) => [b, after[i]]).filter(([b, a]) => b !== a).map(([b, a]) => `${b} became ${a}`);";
+
 /// The preview as a researcher uses it: an open tab reloads on a save, a
 /// broken record shows the problems over the page, and the fix clears them.
 #[tokio::test]
@@ -784,6 +818,8 @@ async fn serve_reloads_an_open_tab_and_shows_then_clears_mistakes() {
         harness::say(&format!("axe serve overlay: {passes} rules passed, {} violations", violations.len()));
         assert!(violations.is_empty(), "the overlay: {violations:#?}");
     }
+    let restyled = browser.js(THEME_OVER_THE_PANEL, vec![]).await;
+    assert_eq!(restyled, json!([]), "a theme's stylesheet restyled the overlay");
 
     std::fs::write(&record, &good).unwrap();
     browser
@@ -858,6 +894,57 @@ async fn the_comparison_charts_read_at_phone_width() {
     browser.close().await;
     harness::say(&format!("comparison at 390 px: {charts} charts, {} problems", problems.len()));
     assert!(charts >= 4, "only {charts} charts: the summary of each series and the fixture's multiples");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The boxes of the page that scroll sideways, each with whether it shows
+/// it: a background with a layer that scrolls with the content (the cover)
+/// and one that stays at the box's edge (the shadow), and no opaque chart
+/// painted over them.
+const SCROLL_CUES: &str = "return [...document.querySelectorAll('main *')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+    .map(e => { const s = getComputedStyle(e), attached = s.backgroundAttachment.split(',').map(a => a.trim());
+      const hidden = [...e.querySelectorAll(':scope > svg')].some(svg => getComputedStyle(svg).mixBlendMode !== 'multiply');
+      return { name: e.tagName.toLowerCase() + '.' + e.className + ' ' + (e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || ''),
+        cue: s.backgroundImage.includes('gradient') && attached.includes('local') && attached.includes('scroll') && !hidden }; });";
+
+/// Found by a QA audit (QA30-C F9): at 390 px a report's charts and wide
+/// tables, and the comparison's, scrolled inside their boxes cut mid-word
+/// at the right edge, with nothing to say there was more. Each box that
+/// scrolls sideways on a phone carries a scroll shadow, and none is
+/// printed.
+#[tokio::test]
+async fn a_box_that_scrolls_sideways_on_a_phone_shows_that_it_does() {
+    let Some(tools) = harness::tools("scroll cues at 390 px") else { return };
+    let (_project, out) = built(true);
+    let browser = Browser::start(&tools).await;
+    let phone = json!({ "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true });
+    browser.cdp("Emulation.setDeviceMetricsOverride", phone).await;
+    let mut problems = Vec::new();
+    let mut boxes = 0;
+    let pages = harness::pages(&out);
+    for page in pages.iter().filter(|p| p.starts_with("sites/") || p.starts_with("compare/")) {
+        browser.goto(&file_url(&out.join(page))).await;
+        let styled = "return document.readyState === 'complete' && document.styleSheets.length > 0;";
+        browser.wait_until(styled, "the page and its stylesheet").await;
+        browser.cdp("Emulation.setEmulatedMedia", json!({ "media": "screen" })).await;
+        for seen in browser.js(SCROLL_CUES, vec![]).await.as_array().unwrap() {
+            boxes += 1;
+            if seen["cue"] != Value::Bool(true) {
+                problems.push(format!("{page}: {} scrolls with no cue", seen["name"]));
+            }
+        }
+        browser.cdp("Emulation.setEmulatedMedia", json!({ "media": "print" })).await;
+        let printed = "return [...document.querySelectorAll('.table-wrap, .chart-svg, pre.code')]
+            .filter(e => getComputedStyle(e).backgroundImage !== 'none').map(e => e.className);";
+        for shaded in strings(&browser.js(printed, vec![]).await) {
+            problems.push(format!("{page}: {shaded} prints a scroll shadow"));
+        }
+    }
+    browser.cdp("Emulation.setEmulatedMedia", json!({ "media": "" })).await;
+    browser.close().await;
+    harness::say(&format!("scroll cues at 390 px: {boxes} boxes scroll, {} problems", problems.len()));
+    assert!(boxes >= 6, "only {boxes} boxes scroll: a report's charts and the comparison's tables should");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

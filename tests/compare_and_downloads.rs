@@ -193,6 +193,25 @@ fn small_multiples_share_one_scale() {
     let drake = width("drake-hall", "Emotional, practical and life skills");
     assert!((risley - drake).abs() < 0.5, "count 10 draws {risley} and {drake}");
     assert!(text(&select(&doc, "#attribute-multiples figcaption")[0]).contains("0 to 26"));
-    let panels: Vec<String> = select(&doc, ".multiple").iter().map(text).collect();
-    assert!(panels.iter().any(|p| p.contains("HMP High Down") && p.ends_with("Not reported")), "{panels:?}");
+    // Only the sites with attribute data take a cell of the grid; the others
+    // are named in one line, each linked to its report as its cell was: a
+    // cell each left the grid mostly empty, and in print the caption on a
+    // page of its own (QA30-C F10, F11).
+    let panels: Vec<String> = select(&doc, ".multiple-title a").iter().map(text).collect();
+    assert_eq!(panels, ["HMP Risley (Discovery wing)", "HMP Drake Hall (The Hamlet)"]);
+    let lines = select(&doc, "#attribute-multiples .not-reported-sites");
+    assert_eq!(lines.len(), 1);
+    assert!(text(&lines[0]).starts_with("Not reported: "), "{}", text(&lines[0]));
+    let named: Vec<(String, &str)> = lines[0]
+        .select(&scraper::Selector::parse("a").unwrap())
+        .map(|a| (text(&a), a.value().attr("href").unwrap()))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("HMP High Down (Community Living Unit (CLU))".to_string(), "../sites/high-down/index.html"),
+            ("HMP Holme House (Endeavour wing)".to_string(), "../sites/holme-house/index.html"),
+        ]
+    );
+    assert!(select(&doc, "#attribute-multiples .multiples .not-reported").is_empty());
 }

@@ -149,7 +149,9 @@ disclaimer: The views are the *authors' own*, not [the Ministry's](https://www.g
     assert_eq!(select(&doc, ".cover-disclaimer a")[0].value().attr("href"), Some("https://www.gov.uk/moj"));
 
     let index = html(&root.join("output/index.html"));
-    assert_eq!(text(&select(&index, ".card-meta")[0]), "Five men's prisons in England · 2025");
+    // A middle dot never starts a line (QA30-C F18): the space before it does not break.
+    let meta: String = select(&index, ".card-meta")[0].text().collect();
+    assert_eq!(meta, "Five men's prisons in England\u{a0}· 2025");
 
     let check = wingreport().arg("check").arg("--root").arg(root).output().unwrap();
     let listed = String::from_utf8_lossy(&check.stdout).into_owned() + &stderr(&check);

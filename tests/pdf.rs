@@ -286,6 +286,16 @@ fn drake_hall_prints_to_a_published_report_pdf() {
     assert!(meta.contains("<dc:language><rdf:Bag><rdf:li>en-GB</rdf:li>"), "{meta}");
     assert!(meta.contains(&format!("<rdf:li xml:lang=\"x-default\">{TITLE}</rdf:li>")), "{meta}");
 
+    // The running header and page numbers are set in the body's sans
+    // serif, as the text is: the page's margin boxes inherit no font, and
+    // were printed in the browser's serif (QA30-C F16).
+    let pdffonts = on_path("pdffonts").expect("poppler-utils has pdffonts beside pdfinfo");
+    let fonts = std::process::Command::new(&pdffonts).arg(&file).output().unwrap();
+    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    let names: Vec<&str> = fonts.lines().skip(2).filter_map(|l| l.split_whitespace().next()).collect();
+    assert!(!names.is_empty(), "{fonts}");
+    assert!(names.iter().all(|n| !n.contains("Serif") || n.contains("Sans")), "a serif font is printed: {names:?}");
+
     let texts = page_texts(&pdftotext, &file, pages);
     let all = texts.join(" ");
 

@@ -19,7 +19,10 @@ const PAD: i32 = 8;
 const LABEL_FONT: f64 = 14.0;
 /// Pitch of the lines of a wrapped site name.
 const LABEL_LINE: i32 = 17;
-const LABEL_MAX_LINES: usize = 2;
+/// A prison, its wing and the wing's short name ("HMP High Down
+/// (Community Living Unit (CLU))") take three lines: at two it was cut
+/// (QA30-C F11).
+const LABEL_MAX_LINES: usize = 3;
 /// Widest the site-name column gets, as a share of the base width.
 const LABEL_SHARE: f64 = 0.3;
 /// Gap between the site names and the first column of cells.
@@ -31,7 +34,8 @@ const STAGE_FONT_SMALL: f64 = 12.0;
 const STAGE_HEAD_H: i32 = 22;
 const SYMBOL_FONT: f64 = 20.0;
 const NOTE_FONT: f64 = 14.0;
-/// Height of a row of cells; fits two lines of a site name.
+/// Height of a row of cells; fits two lines of a site name, and grows
+/// by a line's pitch for each further line the longest name takes.
 const ROW_H: i32 = 44;
 /// Light grey for the cells of a site that did not report ratings
 /// ("not reported" in secondary text on it: 5.7:1).
@@ -64,7 +68,7 @@ fn cell_label(&(rating, illustrative): &RatedCell<'_>) -> String {
 ///
 /// `rows` are (site name, the site's ratings) in display order; `None`
 /// means the record has no social-capital block. Each site is a row, its
-/// name on the left (wrapped onto at most two lines, then cut with "…" and
+/// name on the left (wrapped onto at most three lines, then cut with "…" and
 /// a tooltip); each stage is a column, grouped under a header band per
 /// `framework.sources` entry as in
 /// [`social_capital_svg`](super::social_capital::social_capital_svg), with
@@ -120,6 +124,8 @@ pub fn social_capital_comparison_svg(
         rows.iter().map(|(name, _)| wrap_text(name, max_label, LABEL_FONT, LABEL_MAX_LINES)).collect();
     let label_w =
         labels.iter().flat_map(|(l, _)| l).map(|l| text_width(l, LABEL_FONT)).fold(0.0, f64::max).ceil() as i32;
+    let most_lines = labels.iter().map(|(l, _)| l.len() as i32).max().unwrap_or(0);
+    let row_h = ROW_H + (most_lines - 2).max(0) * LABEL_LINE;
 
     // Columns share the room right of the names.
     let cells_x0 = PAD + label_w + LABEL_GAP;
@@ -130,11 +136,11 @@ pub fn social_capital_comparison_svg(
 
     let stage_head_y = PAD + columns.band_h + if columns.band_h > 0 { CELL_GAP } else { 0 };
     let rows_y = stage_head_y + STAGE_HEAD_H;
-    let row_top = |i: usize| rows_y + i as i32 * (ROW_H + CELL_GAP);
+    let row_top = |i: usize| rows_y + i as i32 * (row_h + CELL_GAP);
     let body_bottom = if total == 0 {
         PAD + 20
     } else if rows.is_empty() {
-        rows_y + ROW_H
+        rows_y + row_h
     } else {
         row_top(rows.len()) - CELL_GAP
     };
@@ -184,7 +190,7 @@ pub fn social_capital_comparison_svg(
 
         for (r, ((site, _), (label, cut))) in rows.iter().zip(&labels).enumerate() {
             let top = row_top(r);
-            let mid = top + ROW_H / 2;
+            let mid = top + row_h / 2;
             let shown = label.len() as f64;
             for (k, line) in label.iter().enumerate() {
                 let offset = ((2.0 * k as f64 - (shown - 1.0)) * f64::from(LABEL_LINE) / 2.0).round() as i32;
@@ -200,7 +206,7 @@ pub fn social_capital_comparison_svg(
                     for ((&x, &stage), rated) in xs.iter().zip(&stages).zip(ratings) {
                         let rating = rated.0;
                         let (fill, symbol) = look(palette, rating);
-                        let cell = canvas.rect(x, top, x + cell_w, top + ROW_H, fill);
+                        let cell = canvas.rect(x, top, x + cell_w, top + row_h, fill);
                         let label = cell_label(rated);
                         canvas.annotate(
                             cell,
@@ -228,9 +234,9 @@ pub fn social_capital_comparison_svg(
                 None => {
                     // One band under the row's cells, so the note centred
                     // across them sits on grey rather than over the gaps.
-                    canvas.rect(xs[0], top, xs[xs.len() - 1] + cell_w, top + ROW_H, NOT_REPORTED);
+                    canvas.rect(xs[0], top, xs[xs.len() - 1] + cell_w, top + row_h, NOT_REPORTED);
                     for (&x, &stage) in xs.iter().zip(&stages) {
-                        let cell = canvas.rect(x, top, x + cell_w, top + ROW_H, NOT_REPORTED);
+                        let cell = canvas.rect(x, top, x + cell_w, top + row_h, NOT_REPORTED);
                         canvas.annotate(
                             cell,
                             vec![
@@ -258,7 +264,7 @@ pub fn social_capital_comparison_svg(
             canvas.text(
                 "No sites to compare",
                 (cells_x0 + width - PAD) / 2,
-                rows_y + ROW_H / 2,
+                rows_y + row_h / 2,
                 TextOpts::new(MESSAGE_FONT, INK, HPos::Center, VPos::Center),
             );
         }
@@ -595,10 +601,10 @@ mod tests {
     }
 
     #[test]
-    fn long_site_names_wrap_onto_two_lines_then_are_cut() {
+    fn long_site_names_wrap_onto_three_lines_then_are_cut() {
         let wraps = "HMP and YOI Drake Hall, Staffordshire";
-        let cut =
-            "HMP and YOI Drake Hall, a closed and open women's prison in Staffordshire, with its Hamlet house blocks";
+        let cut = "HMP and YOI Drake Hall, a closed and open women's prison in Staffordshire, with its Hamlet house \
+                   blocks and a working farm";
         let svg = chart(
             &[row(wraps, Some(DRAKE_HALL)), row(cut, None), row("HMP Risley", Some(HIGH_DOWN))],
             Palette::TrafficLight,
@@ -606,12 +612,12 @@ mod tests {
         assert_everything_fits(&svg);
         assert_no_text_overlap(&svg);
         let labels: Vec<String> = site_labels(&svg).into_iter().map(|(_, c)| html_unescape(&c)).collect();
-        assert_eq!(labels.len(), 5);
+        assert_eq!(labels.len(), 6);
         assert_eq!(format!("{} {}", labels[0], labels[1]), wraps);
-        assert!(cut.starts_with(labels[2].as_str()) && labels[3].ends_with('…'));
-        assert_eq!(labels[4], "HMP Risley");
+        assert!(cut.starts_with(&format!("{} {}", labels[2], labels[3])) && labels[4].ends_with('…'));
+        assert_eq!(labels[5], "HMP Risley");
         let (cut_xml, wraps_xml) = (escape_xml(cut), escape_xml(wraps));
-        assert_eq!(svg.matches(&format!("<title>{cut_xml}</title>\n")).count(), 2, "tooltip on both lines");
+        assert_eq!(svg.matches(&format!("<title>{cut_xml}</title>\n")).count(), 3, "tooltip on every line");
         assert!(!svg.contains(&format!("<title>{wraps_xml}</title>\n")));
         // Names stay left of the cells, within 30 % of the width, inside their rows.
         let cells = cells(&svg);
@@ -641,6 +647,26 @@ mod tests {
         // The full names are in the cells' data and the description.
         assert!(cells.iter().any(|c| c.site == cut));
         assert!(svg.contains(&format!("{cut_xml}: not reported.")));
+    }
+
+    /// Found by QA (QA30-C F11): a prison with its wing's name and short
+    /// name was cut to "HMP High Down (Community Living Unit (…". It takes
+    /// three lines, whole, and every row grows to hold them.
+    #[test]
+    fn a_prison_with_its_wing_reads_whole_on_three_lines() {
+        let long = "HMP High Down (Community Living Unit (CLU))";
+        let svg = chart(&[row(long, Some(HIGH_DOWN)), row("HMP Risley", None)], Palette::TrafficLight);
+        assert_everything_fits(&svg);
+        assert_no_text_overlap(&svg);
+        let labels: Vec<String> = site_labels(&svg).into_iter().map(|(_, c)| html_unescape(&c)).collect();
+        assert_eq!(labels.len(), 4, "{labels:?}");
+        assert_eq!(labels[..3].join(" "), long);
+        let heights: Vec<f64> = cells(&svg).iter().map(|c| c.h).collect();
+        assert!(heights.iter().all(|&h| h == heights[0] && h >= 3.0 * f64::from(LABEL_LINE)), "{heights:?}");
+        for (tag, content) in site_labels(&svg) {
+            let (_, top, _, bottom) = text_box(&tag, &content);
+            assert!(cells(&svg).iter().any(|c| top >= c.y && bottom <= c.y + c.h), "{content} leaves its row");
+        }
     }
 
     #[test]

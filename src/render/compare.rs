@@ -148,8 +148,7 @@ struct MatrixBlock {
 struct AttributesPanel {
     site: String,
     href: String,
-    /// `None` when the record has no `attributes`.
-    svg: Option<String>,
+    svg: String,
     illustrative: bool,
     /// The chart's numbers in drawing order, for the table beside it.
     rows: Vec<AttributeRow>,
@@ -167,7 +166,13 @@ struct AttributesBlock {
     number: String,
     caption: String,
     axis_max: u32,
+    /// The sites with attribute data, each a small multiple.
     panels: Vec<AttributesPanel>,
+    /// The sites without, named together in one line under the caption:
+    /// a grid cell each left a mostly empty grid on screen, and in print
+    /// the caption on a page of its own, its only chart on the next (QA30-C
+    /// F10, F11).
+    not_reported: Vec<Link>,
 }
 
 /// A group's row in the overview's list of pages.
@@ -519,37 +524,36 @@ fn attributes_block(sites: &[&Site], number: String) -> AttributesBlock {
     let axis_max = sites.iter().filter_map(|s| s.record.attributes.as_ref()).map(|a| a.n.value).max().unwrap_or(0);
     // One scale for every panel, so equal counts draw equal bars.
     let style = AttributesStyle { axis_max, compact: true };
-    let panels = sites
-        .iter()
-        .map(|site| {
-            let attributes = site.record.attributes.as_ref();
-            let label = site_label(site);
-            let svg = attributes.map(|a| {
-                let title = format!("Attribute priorities at {label} (n = {})", a.n.value);
-                let id = format!("compare-attributes-{}", site.record.id.value);
-                charts::attributes::attributes_svg_styled(a, &title, &id, style)
-            });
-            let rows = attributes
-                .map(charts::attributes::sorted_items)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(name, count)| AttributeRow { name: name.to_string(), count })
-                .collect();
-            AttributesPanel {
-                site: label,
-                href: site_href(site),
-                svg,
-                illustrative: attributes.is_some_and(|a| a.illustrative),
-                rows,
-                n: attributes.map_or(0, |a| a.n.value),
-            }
-        })
-        .collect();
+    let mut panels = Vec::new();
+    let mut not_reported = Vec::new();
+    for site in sites {
+        let label = site_label(site);
+        let Some(attributes) = site.record.attributes.as_ref() else {
+            not_reported.push(Link { title: label, href: site_href(site) });
+            continue;
+        };
+        let title = format!("Attribute priorities at {label} (n = {})", attributes.n.value);
+        let id = format!("compare-attributes-{}", site.record.id.value);
+        let svg = charts::attributes::attributes_svg_styled(attributes, &title, &id, style);
+        let rows = charts::attributes::sorted_items(attributes)
+            .into_iter()
+            .map(|(name, count)| AttributeRow { name: name.to_string(), count })
+            .collect();
+        panels.push(AttributesPanel {
+            site: label,
+            href: site_href(site),
+            svg,
+            illustrative: attributes.illustrative,
+            rows,
+            n: attributes.n.value,
+        });
+    }
     AttributesBlock {
         number,
         caption: format!("Attribute priorities by site, on one scale (0 to {axis_max} respondents)"),
         axis_max,
         panels,
+        not_reported,
     }
 }
 
