@@ -230,7 +230,7 @@ fn colour_blind_palette_changes_fills_but_not_symbols() {
     let doc = drake_hall(dir.path());
     let fills: Vec<(String, String)> = cells(&doc, "#fig-social-capital").into_iter().map(|(_, r, f)| (r, f)).collect();
     assert!(fills.contains(&("green".to_string(), "#0072b2".to_string())), "{fills:?}");
-    assert!(fills.contains(&("red".to_string(), "#d55e00".to_string())), "{fills:?}");
+    assert!(fills.contains(&("amber".to_string(), "#e69f00".to_string())), "{fills:?}");
     let css = std::fs::read_to_string(dir.path().join("output/static/ratings.css")).unwrap();
     assert!(css.to_lowercase().contains(".rating-green { background: #0072b2"), "{css}");
 }
