@@ -217,6 +217,21 @@ fn comparison_counts_of_illustrative_ratings_only_are_marked_on_the_figure() {
     assert!(desc.starts_with("Illustrative ratings, not study findings. Stage 1: "), "{desc}");
 }
 
+/// Found by QA (QA30-A F5): the note said the study did not state the
+/// Drake Hall ratings, which it did, in a figure that survives only as an
+/// image; the note is true of that study and of one that never rated.
+#[test]
+fn the_illustrative_ratings_note_calls_them_placeholders() {
+    let dir = bundled_project();
+    let doc = drake_hall(dir.path());
+    let note = text(&select(&doc, "#fig-social-capital .illustrative-flag")[0]);
+    assert_eq!(
+        note,
+        "Illustrative ratings: the ratings marked illustrative are placeholders that show how the matrix works, \
+         not ratings from the study."
+    );
+}
+
 fn select_in<'a>(el: &ElementRef<'a>, css: &str) -> Vec<ElementRef<'a>> {
     el.select(&scraper::Selector::parse(css).unwrap()).collect()
 }
