@@ -773,13 +773,21 @@ pub struct Delivery {
 impl Delivery {
     /// True when the block states no value at all.
     pub fn is_empty(&self) -> bool {
-        self.role.is_none()
-            && self.paid.is_none()
-            && self.training_provider.is_none()
-            && self.training.is_none()
-            && self.accreditation.is_none()
-            && self.supervision.is_none()
-            && self.progression.is_none()
+        !self.stated().contains(&true)
+    }
+
+    /// Which fields the block states: role, paid, training provider,
+    /// training, accreditation, supervision, progression.
+    pub fn stated(&self) -> [bool; 7] {
+        [
+            self.role.is_some(),
+            self.paid.is_some(),
+            self.training_provider.is_some(),
+            self.training.is_some(),
+            self.accreditation.is_some(),
+            self.supervision.is_some(),
+            self.progression.is_some(),
+        ]
     }
 
     /// `paid` as a reader sees it.

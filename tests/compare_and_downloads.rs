@@ -47,6 +47,47 @@ fn delivery_table_has_one_row_per_site_matching_its_record() {
     assert!(dir.path().join("output/compare").join(link).is_file());
 }
 
+/// Found by QA (QA30-A F21): three reports leave `paid` out, and their
+/// delivery tables dropped the row while the comparison showed "Not
+/// reported". A report has a row for each field the comparison has a
+/// column for; one its record leaves out is a dash read out as "not stated",
+/// as in the report's other tables.
+#[test]
+fn a_report_delivery_table_has_a_row_for_each_comparison_column() {
+    let dir = bundled_project();
+    // No report states accreditation any more: no column, and no row.
+    for (site, level) in [
+        ("risley", "accredited-l2"),
+        ("high-down", "accredited-l2"),
+        ("drake-hall", "accredited-l2"),
+        ("holme-house", "unaccredited"),
+    ] {
+        edit(dir.path(), &format!("content/sites/{site}/site.yaml"), &format!("  accreditation: {level}\n"), "");
+    }
+    let project = built(dir.path());
+    let compare = html(&dir.path().join("output/compare/index.html"));
+    let columns: Vec<String> = select(&compare, "#delivery-models thead th").iter().skip(1).map(text).collect();
+    assert_eq!(columns, ["Role", "Paid", "Training provider", "Training", "Supervision", "Progression"]);
+    for site in sites_in_order(&project) {
+        let doc = html(&dir.path().join(format!("output/sites/{}/index.html", site.id.value)));
+        let labels: Vec<String> = select(&doc, "#delivery tbody th").iter().map(text).collect();
+        assert_eq!(labels, columns, "{}", site.id.value);
+        let hidden: Vec<String> = select(&doc, "#delivery td .visually-hidden").iter().map(text).collect();
+        let dashes: Vec<String> = select(&doc, "#delivery td [aria-hidden=true]").iter().map(text).collect();
+        let paid = text(&select(&doc, "#delivery tbody td")[1]);
+        match site.delivery.as_ref().unwrap().value.paid {
+            None => {
+                assert_eq!(hidden, ["not stated"], "{}", site.id.value);
+                assert_eq!(dashes, ["–"], "{}", site.id.value);
+            }
+            Some(paid_value) => {
+                assert!(hidden.is_empty() && dashes.is_empty(), "{}", site.id.value);
+                assert_eq!(paid, if paid_value { "Yes" } else { "No" });
+            }
+        }
+    }
+}
+
 #[test]
 fn social_capital_matrix_rows_follow_the_records_and_say_not_reported() {
     let dir = bundled_project();

@@ -75,7 +75,7 @@ struct DeliveryRow {
 /// The delivery table's columns after the site: the labels of the fields
 /// that at least one of its sites states, so a study that never recorded
 /// (say) accreditation has no column of "Not reported".
-const DELIVERY_COLUMNS: [&str; 7] =
+pub(super) const DELIVERY_COLUMNS: [&str; 7] =
     ["Role", "Paid", "Training provider", "Training", "Accreditation", "Supervision", "Progression"];
 
 /// A cell of a cross-site table: the record's value as HTML, or "Not

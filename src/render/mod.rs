@@ -207,6 +207,9 @@ pub struct Renderer<'a> {
     /// Whether the comparison has a row for every site, which each report links.
     compare_rows: bool,
     many_reports: bool,
+    /// The delivery fields some report of the output states, which each
+    /// report's delivery table shows.
+    delivery_stated: [bool; 7],
     bibliography: Bibliography<'a>,
 }
 
@@ -220,12 +223,18 @@ impl<'a> Renderer<'a> {
             has_compare: false,
             compare_rows: false,
             many_reports: false,
+            delivery_stated: [false; 7],
             bibliography: Bibliography::new(&project.references).incomplete(!project.references_complete),
         };
         let sites = renderer.sites();
         renderer.has_compare = compare::wanted(project, &sites, renderer.compare_narrative().is_some());
         renderer.compare_rows = renderer.has_compare && compare::has_site_rows(project, &sites);
         renderer.many_reports = sites.len() > 1;
+        renderer.delivery_stated =
+            sites.iter().filter_map(|s| s.record.delivery.as_ref()).fold([false; 7], |any, d| {
+                let stated = d.value.stated();
+                std::array::from_fn(|i| any[i] || stated[i])
+            });
         let compare_link = Link { title: renderer.compare_title(), href: compare::PATH.to_string() };
         renderer.nav_pages = renderer
             .has_compare
@@ -477,6 +486,7 @@ fn render_site(site: &Site, narrative: &[Narrative], meta: &Renderer) -> Rendere
     let (narrative, left_out): (Vec<&Narrative>, Vec<&Narrative>) =
         narrative.iter().partition(|n| selection.narrative(n));
     env.left_out = left_out;
+    env.delivery_stated = meta.delivery_stated;
     let href = format!("sites/{}/index.html", site.record.id.value);
     let (rendered, mut diags) = render_sections(&narrative, &env, true);
     diags.retain(|d| match d.follows {

@@ -108,6 +108,9 @@ pub struct Env<'a> {
     /// The report's draft sections this build leaves out: a cross-reference
     /// into one says so.
     pub left_out: Vec<&'a crate::model::Narrative>,
+    /// The delivery fields some report of the output states, in
+    /// [`DELIVERY_COLUMNS`](super::compare::DELIVERY_COLUMNS) order.
+    pub delivery_stated: [bool; 7],
 }
 
 impl<'a> Env<'a> {
@@ -119,7 +122,16 @@ impl<'a> Env<'a> {
         bibliography: &'a Bibliography<'a>,
     ) -> Self {
         let site_value = Some(tera::Value::from_serializable(&site.record));
-        Env { project, site: Some(site), site_value, theme, root, bibliography, left_out: Vec::new() }
+        Env {
+            project,
+            site: Some(site),
+            site_value,
+            theme,
+            root,
+            bibliography,
+            left_out: Vec::new(),
+            delivery_stated: [false; 7],
+        }
     }
 
     pub fn without_site(
@@ -128,7 +140,16 @@ impl<'a> Env<'a> {
         root: &'a str,
         bibliography: &'a Bibliography<'a>,
     ) -> Self {
-        Env { project, site: None, site_value: None, theme, root, bibliography, left_out: Vec::new() }
+        Env {
+            project,
+            site: None,
+            site_value: None,
+            theme,
+            root,
+            bibliography,
+            left_out: Vec::new(),
+            delivery_stated: [false; 7],
+        }
     }
 }
 
@@ -532,17 +553,26 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
         }
         "delivery" => {
             let d = &r.delivery.as_ref().ok_or_else(|| missing("delivery"))?.value;
-            let stated = [
-                ("Role", d.role.as_ref().map(|v| slots.put(v))),
-                ("Paid", d.paid.map(|paid| plain(Delivery::paid_label(paid)))),
-                ("Training provider", d.training_provider.as_ref().map(|v| slots.put(v))),
-                ("Training", d.training.as_ref().map(|v| slots.put(v))),
-                ("Accreditation", d.accreditation.map(|a| plain(a.label()))),
-                ("Supervision", d.supervision.as_ref().map(|v| slots.put(v))),
-                ("Progression", d.progression.as_ref().map(|v| slots.put(v))),
+            let values = [
+                d.role.as_ref().map(|v| slots.put(v)),
+                d.paid.map(|paid| plain(Delivery::paid_label(paid))),
+                d.training_provider.as_ref().map(|v| slots.put(v)),
+                d.training.as_ref().map(|v| slots.put(v)),
+                d.accreditation.map(|a| plain(a.label())),
+                d.supervision.as_ref().map(|v| slots.put(v)),
+                d.progression.as_ref().map(|v| slots.put(v)),
             ];
-            let rows: Vec<Value> =
-                stated.into_iter().filter_map(|(label, value)| value.map(|v| row(label, v))).collect();
+            // A field another report states has a row here too, read as
+            // "not stated", as the comparison's column shows it "Not
+            // reported"; a field no report states has no row, as it has no
+            // column there.
+            let rows: Vec<Value> = super::compare::DELIVERY_COLUMNS
+                .iter()
+                .zip(values)
+                .zip(env.delivery_stated)
+                .filter(|((_, value), elsewhere)| value.is_some() || *elsewhere)
+                .map(|((label, value), _)| row(label, value.unwrap_or(Value::Null)))
+                .collect();
             (json!({"rows": rows}), "Delivery model".to_string())
         }
         "phases" => {
