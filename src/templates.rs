@@ -517,6 +517,12 @@ fn generated_clash(root: &Path, theme_dir: &Path, file: &Path, name: &str) -> Di
 fn register_filters(tera: &mut tera::Tera) {
     // Makes content-defined keys (rating names) safe as CSS class names.
     tera.register_filter("slug", |value: &str, _: tera::Kwargs, _: &tera::State| crate::markdown::slugify(value));
+    // A table cell's text with its long words marked, as a Markdown
+    // table's are, so that print may break them inside the cell.
+    tera.register_filter("long_words", |value: &str, _: tera::Kwargs, _: &tera::State| {
+        crate::markdown::long_words_marked(value)
+            .map_or_else(|| tera::Value::from(value), |html| tera::Value::safe_string(&html))
+    });
     // Joins a list of names as people write them: "A, B and C".
     tera.register_filter("and_list", |value: Vec<String>, _: tera::Kwargs, _: &tera::State| match value.split_last() {
         None => String::new(),
@@ -540,13 +546,18 @@ mod tests {
         assert!(diags[0].hint.as_deref().unwrap().starts_with("did you mean `mine`?"), "{:?}", diags[0].hint);
     }
 
+    /// The theme `mine` of a project whose one template `name` is `text`.
+    fn theme_with(name: &str, text: &str) -> Theme {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("themes/mine/templates").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        Theme::load(dir.path(), "mine").unwrap()
+    }
+
     #[test]
     fn a_template_failing_while_rendering_is_reported_at_its_line_and_column() {
-        let dir = tempfile::tempdir().unwrap();
-        let shortcodes = dir.path().join("themes/mine/templates/shortcodes");
-        std::fs::create_dir_all(&shortcodes).unwrap();
-        std::fs::write(shortcodes.join("callout.html"), "<p>\n{{ args.txt | upper }}</p>\n").unwrap();
-        let theme = Theme::load(dir.path(), "mine").unwrap();
+        let theme = theme_with("shortcodes/callout.html", "<p>\n{{ args.txt | upper }}</p>\n");
         let diag = theme.render("shortcodes/callout.html", &serde_json::json!({"args": {}})).unwrap_err();
         assert_eq!(diag.path, "themes/mine/templates/shortcodes/callout.html");
         assert_eq!((diag.line, diag.col), (2, 4));
@@ -572,14 +583,19 @@ mod tests {
 
     #[test]
     fn a_nul_never_reaches_a_page() {
-        let dir = tempfile::tempdir().unwrap();
-        let templates = dir.path().join("themes/mine/templates");
-        std::fs::create_dir_all(&templates).unwrap();
-        std::fs::write(templates.join("nul-check.html"), "<h1>{{ title }}</h1>\n  <p>{{ text | safe }}</p>\n").unwrap();
-        let theme = Theme::load(dir.path(), "mine").unwrap();
+        let theme = theme_with("nul-check.html", "<h1>{{ title }}</h1>\n  <p>{{ text | safe }}</p>\n");
         let page =
             theme.render_page("nul-check.html", &serde_json::json!({"title": "Not\u{0}found", "text": "a\u{0}b"}));
         assert_eq!(page.unwrap(), "<h1>Not\u{fffd}found</h1>\n<p>a\u{fffd}b</p>\n");
+    }
+
+    #[test]
+    fn a_long_word_in_a_value_is_marked_and_the_rest_escaped_as_before() {
+        let theme = theme_with("cell.html", "<td>{{ value | long_words }}</td>");
+        let cell = |value: &str| theme.render("cell.html", &serde_json::json!({ "value": value })).unwrap();
+        let hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b";
+        assert_eq!(cell(&format!("a<b {hash}")), format!("<td>a&lt;b <span class=\"long-word\">{hash}</span></td>"));
+        assert_eq!(cell("Tom & \"Jerry\""), "<td>Tom &amp; &quot;Jerry&quot;</td>");
     }
 
     #[test]

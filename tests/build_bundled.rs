@@ -479,3 +479,68 @@ fn mixed_accreditation_is_shown_as_mixed() {
         assert!(cells.contains(&"Mixed: some roles accredited, some not".to_string()), "{path}: {cells:?}");
     }
 }
+
+/// Found by QA: a token, a hash or a share link in a table cell that a
+/// template fills from the record (a role's title, a column heading, a
+/// profile value, the comparison's rows) was not marked `long-word`, as
+/// one in a Markdown table is, so print could not break it inside its cell
+/// and a wide table shrank the whole printed page.
+#[test]
+fn a_long_word_in_a_record_table_cell_is_marked_to_break_and_a_short_one_is_not() {
+    let hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b";
+    let dir = bundled_project();
+    let yaml = "content/sites/drake-hall/site.yaml";
+    for (from, to) in [
+        ("{title: Listener,", format!("{{title: Listener {hash},")),
+        ("columns: [Role, Number, Employer]", format!("columns: [Role, Number, Employer {hash}]")),
+        ("\"Case Managers\"", format!("\"Case Managers {hash}\"")),
+        ("wing: The Hamlet", format!("wing: The Hamlet {hash}")),
+        ("Location: Staffordshire", format!("Location: Staffordshire {hash}")),
+        ("training: NCFE Accredited Level 2 Award in Mentoring", format!("training: NCFE *Accredited* {hash}")),
+        ("{name: CFO course,", format!("{{name: CFO course {hash},")),
+        ("{name: Approachable,", format!("{{name: Approachable {hash},")),
+    ] {
+        edit(dir.path(), yaml, from, &to);
+    }
+    let files = wingreport::build::generate(dir.path(), false).unwrap_or_else(|e| panic!("{e:?}"));
+    let page = |path: &str| {
+        let page = files.iter().find(|f| f.path == path).unwrap();
+        scraper::Html::parse_document(std::str::from_utf8(&page.bytes).unwrap())
+    };
+    let long_words = scraper::Selector::parse(".long-word").unwrap();
+    for (path, cells) in [
+        (
+            "sites/drake-hall/index.html",
+            &[
+                ("#roles th", "Listener"),
+                ("#tbl-staff-team thead th", "Employer"),
+                ("#tbl-staff-team td", "Case Managers"),
+                ("#profile td", "The Hamlet"),
+                ("#profile td", "Staffordshire"),
+                ("#delivery td", "NCFE Accredited"),
+                ("#phases th", "CFO course"),
+                ("#fig-attributes table th", "Approachable"),
+            ][..],
+        ),
+        (
+            "compare/index.html",
+            &[
+                ("#delivery-models td", "NCFE Accredited"),
+                ("#delivery-models th", "HMP Drake Hall (The Hamlet"),
+                ("#attribute-summary th", "Approachable"),
+            ],
+        ),
+    ] {
+        let doc = page(path);
+        for (css, words) in cells {
+            let cell = select(&doc, css).into_iter().find(|c| text(c).starts_with(&format!("{words} {hash}")));
+            let cell = cell.unwrap_or_else(|| panic!("{path}: no {css} reads {words:?} and the hash"));
+            let marked: Vec<String> = cell.select(&long_words).map(|span| text(&span)).collect();
+            // A bracket after the word is part of it, as a reader sees it.
+            assert_eq!(marked, [text(&cell).split_whitespace().last().unwrap()], "{path}: {css}: {}", cell.html());
+        }
+        // The short words beside it, and every other cell, are left alone.
+        let every: Vec<String> = doc.select(&long_words).map(|span| text(&span)).collect();
+        assert!(every.iter().all(|word| word.starts_with(hash)), "{path}: {every:?}");
+    }
+}

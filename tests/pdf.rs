@@ -463,25 +463,49 @@ fn wide_tables_print_at_full_size_with_their_words_whole() {
 fn a_table_cell_of_one_long_word_keeps_the_last_column_on_the_page() {
     let Some(pdftotext) = browser_and_pdftotext() else { return };
     let dir = bundled_project();
-    let token: String = "Donaudampfschifffahrtsgesellschaft".repeat(5).chars().take(170).collect();
+    let token = long_token();
     let findings = dir.path().join("content/sites/drake-hall/02-findings.md");
     let text = std::fs::read_to_string(&findings).unwrap();
     let table = format!("\n\n| Name | Tally |\n|---|--:|\n| Alpha | 4711 |\n| {token} | 5822 |\n");
     std::fs::write(&findings, format!("{text}{table}")).unwrap();
+    assert_long_word_printed_in_its_cell(&pdftotext, dir.path(), &token, &["Tally", "4711", "5822"]);
+}
 
-    let out = pdf(dir.path(), &["--site", "drake-hall"]);
+/// Found by QA, after the fix above: a table a template fills from the
+/// record (here a role's title) did not mark the long word, so the
+/// roles table still shrank every page.
+#[test]
+fn a_long_word_in_a_record_table_cell_keeps_the_last_column_on_the_page() {
+    let Some(pdftotext) = browser_and_pdftotext() else { return };
+    let dir = bundled_project();
+    let token = long_token();
+    edit(dir.path(), "content/sites/drake-hall/site.yaml", "{title: Listener,", &format!("{{title: {token},"));
+    assert_long_word_printed_in_its_cell(&pdftotext, dir.path(), &token, &["Representation"]);
+}
+
+/// A word of 170 letters with no hyphen, as a token or a long compound is.
+fn long_token() -> String {
+    "Donaudampfschifffahrtsgesellschaft".repeat(5).chars().take(170).collect()
+}
+
+/// Drake Hall's PDF, printed from `root`, holds `last` (the words of the
+/// last column of the table with `token` in it), `token` whole over its
+/// lines, and is printed at full size.
+fn assert_long_word_printed_in_its_cell(pdftotext: &Path, root: &Path, token: &str, last: &[&str]) {
+    let out = pdf(root, &["--site", "drake-hall"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let file = dir.path().join("pdf/drake-hall.pdf");
-    let plain = std::process::Command::new(&pdftotext).arg(&file).arg("-").output().unwrap();
+    let file = root.join("pdf/drake-hall.pdf");
+    let plain = std::process::Command::new(pdftotext).arg(&file).arg("-").output().unwrap();
     let plain = String::from_utf8_lossy(&plain.stdout);
     let printed: Vec<&str> = plain.split_whitespace().collect();
-    for word in ["Tally", "4711", "5822"] {
-        assert!(printed.contains(&word), "the last column's {word:?} is printed");
+    for word in last {
+        assert!(printed.contains(word), "the last column's {word:?} is printed");
     }
-    // pdftotext reads the row's number between the lines of the word.
-    let letters: String = printed.iter().filter(|w| **w != "5822").copied().collect();
-    assert!(letters.contains(&token), "the long word is printed to its end, over lines: {plain}");
-    assert_printed_at_full_size(&pdftotext, &file);
+    // pdftotext reads the other cells of the row, or of the table, between
+    // the lines of the word.
+    let lines: String = printed.iter().filter(|w| w.len() >= 10 && token.contains(**w)).copied().collect();
+    assert_eq!(lines, token, "the long word is printed to its end, over lines: {plain}");
+    assert_printed_at_full_size(pdftotext, &file);
 }
 
 /// Found by a print audit of the comparison page, printed from a browser:

@@ -32,6 +32,9 @@ pub struct BodyContext<'a> {
     pub label: Option<&'a str>,
     /// HTML heading level of the body's enclosing title: `##` renders one below it.
     pub title_level: usize,
+    /// The body fills a table cell (a record's field in a shortcode's
+    /// table), so its long words are marked as a Markdown table's are.
+    pub table_cell: bool,
 }
 
 /// `base`, or `base-2`, `base-3`... whichever `taken` does not hold yet,
@@ -143,6 +146,8 @@ pub struct Content<'a> {
     /// A table column is aligned (see [`alignment_as_classes`]).
     aligned_columns: bool,
     title_level: usize,
+    /// See [`BodyContext::table_cell`].
+    table_cell: bool,
 }
 
 /// What [`parse`] found in a body.
@@ -401,7 +406,7 @@ pub fn parse<'a>(body: &'a str, ctx: &BodyContext, page: &mut PageState) -> Body
     let footnotes = !parsing.footnotes_defined.is_empty() || !parsing.footnotes_used.is_empty();
     let Parsing { items, calls, refs, headings, links, diagnostics, raw_html, refused_ids, .. } = parsing;
     Body {
-        content: Content { items, raw_html, aligned_columns, title_level: ctx.title_level },
+        content: Content { items, raw_html, aligned_columns, title_level: ctx.title_level, table_cell: ctx.table_cell },
         calls,
         refs,
         headings,
@@ -1184,15 +1189,17 @@ impl Content<'_> {
                 Event::Html(format!("</h{tag}>\n").into())
             }
         });
-        // Long words are marked in tables only: a paragraph already wraps
-        // them (`overflow-wrap`), and a column is sized by its longest word.
+        // Long words are marked in tables only (a Markdown table, or a
+        // field that fills a table cell): a paragraph already wraps them
+        // (`overflow-wrap`), and a column is sized by its longest word.
         // Text is merged first, so that a long word split over events (at an
         // entity or a backslash) is seen whole. An image's text is its alt
         // attribute, where markup would be printed.
-        let (mut in_table, mut in_image) = (false, 0usize);
+        let table_cell = self.table_cell;
+        let (mut in_table, mut in_image) = (table_cell, 0usize);
         let events = pulldown_cmark::TextMergeStream::new(events).map(move |event| match event {
             Event::Start(Tag::Table(_)) | Event::End(TagEnd::Table) => {
-                in_table = matches!(event, Event::Start(_));
+                in_table = table_cell || matches!(event, Event::Start(_));
                 event
             }
             Event::Start(Tag::Image { .. }) => {
@@ -1332,7 +1339,7 @@ pub fn render_text(text: &str, ctx: &BodyContext, resolve: impl FnMut(&RefUse) -
 /// references stay as written and shortcodes are refused. For conformance
 /// tests against the CommonMark spec.
 pub fn render_standalone(body: &str) -> (String, Vec<Diagnostic>) {
-    let ctx = BodyContext { path: "standalone.md", body_line: 1, label: None, title_level: 1 };
+    let ctx = BodyContext { path: "standalone.md", body_line: 1, label: None, title_level: 1, table_cell: false };
     let rendered = render_text(body, &ctx, |r| Resolved { html: escape_html(&r.written), text: r.written.clone() });
     (rendered.html, rendered.diagnostics)
 }
@@ -1347,7 +1354,7 @@ const LONG_WORD: usize = 30;
 /// their longest words, and one too long for the page made Chromium
 /// shrink every page or cut a column off. Ordinary words are not marked,
 /// so that no column that has room for them is narrowed past them.
-fn long_words_marked(text: &str) -> Option<String> {
+pub fn long_words_marked(text: &str) -> Option<String> {
     let long = |word: &str| {
         word.split(['-', '\u{2010}', '\u{2013}', '\u{2014}']).any(|piece| piece.chars().count() >= LONG_WORD)
     };
@@ -1436,7 +1443,7 @@ mod tests {
     }
 
     fn ctx(label: Option<&str>) -> BodyContext<'_> {
-        BodyContext { path: "s.md", body_line: 5, label, title_level: 2 }
+        BodyContext { path: "s.md", body_line: 5, label, title_level: 2, table_cell: false }
     }
 
     /// A body parsed and written with each reference shown as `[ref N]` and
@@ -1733,7 +1740,7 @@ mod tests {
 
     #[test]
     fn a_footnote_in_a_field_is_refused() {
-        let ctx = BodyContext { path: "site.yaml", body_line: 7, label: None, title_level: 2 };
+        let ctx = BodyContext { path: "site.yaml", body_line: 7, label: None, title_level: 2, table_cell: false };
         let r = render_text("Role modelling[^a]\n\n[^a]: A note.\n", &ctx, |_| Resolved::default());
         let found: Vec<_> = r.diagnostics.iter().map(|d| (d.line, d.message.as_str())).collect();
         assert_eq!(found, [(7, "a footnote outside a narrative file")]);

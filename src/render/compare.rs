@@ -586,7 +586,7 @@ fn delivery_row(site: &Site, path: &str, up: &str, bibliography: &Bibliography, 
     let mut prose = ProseRenderer::outside_report((&site.record_path, &site.record_text), bibliography);
     let cells = site.record.delivery.as_ref().map(|d| {
         let d = &d.value;
-        let mut field = |value: &Option<Prose>| value.as_ref().map(|v| prose.render_inline(v));
+        let mut field = |value: &Option<Prose>| value.as_ref().map(|v| prose.render_inline_cell(v));
         let label = |text: &str| Some(crate::markdown::escape_html(text));
         vec![
             Cell::of(field(&d.role)),

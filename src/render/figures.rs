@@ -64,7 +64,7 @@ pub(super) fn social_capital_figure<'a>(
                         "symbol": rating.map(|(_, r)| &r.symbol),
                         "colour": rating.map(|(key, r)| charts::palette_colour(palette, key, &r.colour.value)),
                         "illustrative": rating.is_some() && entry.is_some_and(|e| e.illustrative),
-                        "evidence": slots.put_opt(entry.and_then(|e| e.evidence.as_ref())),
+                        "evidence": slots.cell_opt(entry.and_then(|e| e.evidence.as_ref())),
                     })
                 })
                 .collect();

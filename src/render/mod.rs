@@ -821,7 +821,13 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
                 .unwrap_or_default(),
         };
         let title_level = if numbered { 2 } else { 1 };
-        let ctx = BodyContext { path: &file.path, body_line: file.body_line, label: label.as_deref(), title_level };
+        let ctx = BodyContext {
+            path: &file.path,
+            body_line: file.body_line,
+            label: label.as_deref(),
+            title_level,
+            table_cell: false,
+        };
         let mut body = markdown::parse(&file.body, &ctx, &mut page);
         diags.append(&mut body.diagnostics);
         numbering.section(label.as_deref());

@@ -80,7 +80,18 @@ impl<'r> ProseRenderer<'r> {
     /// itself), block HTML otherwise, which `block` says; `text` is the
     /// words for search.
     pub fn render(&mut self, prose: &Prose) -> Value {
-        let (html, text) = self.render_block(prose);
+        self.render_as(prose, false)
+    }
+
+    /// [`ProseRenderer::render`] for a field that fills a table cell: its
+    /// long words are marked, as a Markdown table's are (see
+    /// [`markdown::long_words_marked`]).
+    pub fn render_cell(&mut self, prose: &Prose) -> Value {
+        self.render_as(prose, true)
+    }
+
+    fn render_as(&mut self, prose: &Prose, table_cell: bool) -> Value {
+        let (html, text) = self.rendered(prose, table_cell);
         let (html, block) = match inline(&html) {
             Some(inner) => (inner.to_string(), false),
             None => (html, true),
@@ -96,19 +107,31 @@ impl<'r> ProseRenderer<'r> {
     /// [`ProseRenderer::render_inline`], and the field's words for search.
     pub fn render_inline_and_words(&mut self, prose: &Prose) -> (String, String) {
         let (html, text) = self.render_block(prose);
-        (inline(&html).map(str::to_string).unwrap_or(html), text)
+        (inline_or_blocks(html), text)
+    }
+
+    /// [`ProseRenderer::render_inline`] for a field that fills a table
+    /// cell (see [`ProseRenderer::render_cell`]).
+    pub fn render_inline_cell(&mut self, prose: &Prose) -> String {
+        inline_or_blocks(self.rendered(prose, true).0)
     }
 
     /// The field's HTML as blocks (paragraphs kept) and its words.
     pub fn render_block(&mut self, prose: &Prose) -> (String, String) {
+        self.rendered(prose, false)
+    }
+
+    /// [`ProseRenderer::render_block`], in a table cell or not.
+    fn rendered(&mut self, prose: &Prose, table_cell: bool) -> (String, String) {
         // Most fields are a plain sentence: no need to run the parser.
         if is_plain(prose) {
             // `<`, `>` and `&` are not in it, so the text is its own HTML.
-            let html = format!("<p>{}</p>\n", prose.as_str());
+            let marked = table_cell.then(|| markdown::long_words_marked(prose)).flatten();
+            let html = format!("<p>{}</p>\n", marked.as_deref().unwrap_or(prose.as_str()));
             return (html, markdown::collapse_whitespace(prose));
         }
         let place = Place::of(prose, self.source);
-        let ctx = BodyContext { path: self.path, body_line: place.line, label: None, title_level: 2 };
+        let ctx = BodyContext { path: self.path, body_line: place.line, label: None, title_level: 2, table_cell };
         let (path, labels, bibliography) = (self.path, self.labels, self.bibliography);
         let citations = &mut self.citations;
         let mut unresolved = Vec::new();
@@ -241,6 +264,11 @@ fn is_plain(text: &str) -> bool {
     }
 }
 
+/// `html` made inline when it is a single paragraph (see [`inline`]).
+fn inline_or_blocks(html: String) -> String {
+    inline(&html).map(str::to_string).unwrap_or(html)
+}
+
 /// The inside of HTML that is a single paragraph, so a short field reads
 /// as text; `None` for blocks.
 fn inline(html: &str) -> Option<&str> {
@@ -261,7 +289,7 @@ mod tests {
             "Ends with punctuation!",
         ] {
             assert!(is_plain(text), "{text}");
-            let ctx = BodyContext { path: "s.yaml", body_line: 1, label: None, title_level: 2 };
+            let ctx = BodyContext { path: "s.yaml", body_line: 1, label: None, title_level: 2, table_cell: false };
             let parsed = markdown::render_text(text, &ctx, |_| Resolved::default());
             let fast = format!("<p>{text}</p>\n");
             assert_eq!(parsed.html, fast, "{text}");
@@ -274,13 +302,34 @@ mod tests {
         }
     }
 
+    #[derive(serde::Deserialize)]
+    struct Field {
+        text: Prose,
+    }
+
+    /// A field that fills a table cell has its long words marked, whether
+    /// it is plain text or parsed; the same field elsewhere has not.
+    #[test]
+    fn a_cells_long_words_are_marked_on_either_path_and_only_in_a_cell() {
+        let hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b";
+        let marked = format!("<span class=\"long-word\">{hash}</span>");
+        let bibliography = Bibliography::new(&[]);
+        for (yaml, cell) in [
+            (format!("text: Shared at {hash}\n"), format!("Shared at {marked}")),
+            (format!("text: Shared *at* {hash}\n"), format!("Shared <em>at</em> {marked}")),
+        ] {
+            let field: Field = serde_saphyr::from_str(&yaml).expect("yaml");
+            let mut prose = ProseRenderer::outside_report(("s.yaml", &yaml), &bibliography);
+            assert_eq!(prose.render_cell(&field.text)["html"], cell.as_str());
+            assert_eq!(prose.render_inline_cell(&field.text), cell);
+            let elsewhere = prose.render(&field.text);
+            assert!(!elsewhere["html"].as_str().unwrap().contains("long-word"), "{elsewhere}");
+        }
+    }
+
     /// The file position of `needle` in the field `text:` of `yaml`, as a
     /// mistake there is reported.
     fn placed(yaml: &str, needle: &str) -> (usize, usize) {
-        #[derive(serde::Deserialize)]
-        struct Field {
-            text: Prose,
-        }
         let field: Field = serde_saphyr::from_str(yaml).expect("yaml");
         let place = Place::of(&field.text, yaml);
         let offset = field.text.find(needle).expect("needle");

@@ -206,29 +206,46 @@ pub struct Planned<'a> {
     caption: String,
     /// Display data, with `{"$prose": i}` where `prose[i]` goes.
     data: Value,
-    prose: Vec<&'a Prose>,
+    prose: Slots<'a>,
 }
 
 /// Collects the Markdown fields a shortcode shows, leaving a slot in its
-/// data for each.
+/// data for each, and whether it fills a table cell.
 #[derive(Default)]
-pub(super) struct Slots<'a>(Vec<&'a Prose>);
+pub(super) struct Slots<'a>(Vec<(&'a Prose, bool)>);
 
 impl<'a> Slots<'a> {
     /// `data` with every slot filled with its field rendered by `prose`.
     pub(super) fn fill(self, mut data: Value, prose: &mut ProseRenderer) -> Value {
-        let rendered: Vec<Value> = self.0.iter().map(|field| prose.render(field)).collect();
+        let rendered: Vec<Value> = self
+            .0
+            .iter()
+            .map(|&(field, cell)| if cell { prose.render_cell(field) } else { prose.render(field) })
+            .collect();
         fill_slots(&mut data, &rendered);
         data
     }
 
-    pub(super) fn put(&mut self, prose: &'a Prose) -> Value {
-        self.0.push(prose);
+    fn slot(&mut self, prose: &'a Prose, cell: bool) -> Value {
+        self.0.push((prose, cell));
         json!({ PROSE_SLOT: self.0.len() - 1 })
+    }
+
+    pub(super) fn put(&mut self, prose: &'a Prose) -> Value {
+        self.slot(prose, false)
     }
 
     pub(super) fn put_opt(&mut self, prose: Option<&'a Prose>) -> Value {
         prose.map_or(Value::Null, |p| self.put(p))
+    }
+
+    /// A slot for a field that fills a table cell.
+    pub(super) fn cell(&mut self, prose: &'a Prose) -> Value {
+        self.slot(prose, true)
+    }
+
+    pub(super) fn cell_opt(&mut self, prose: Option<&'a Prose>) -> Value {
+        prose.map_or(Value::Null, |p| self.cell(p))
     }
 }
 
@@ -293,15 +310,15 @@ pub fn plan_call<'a>(
         id,
         caption,
         data,
-        prose: slots.0,
+        prose: slots,
     };
     Ok((planned, figure))
 }
 
 /// Renders a planned call to HTML, its record fields through `prose`.
 pub fn render_planned(planned: Planned, env: &Env, prose: &mut ProseRenderer) -> Result<ShortcodeOutput, Diagnostic> {
-    let Planned { name, args, path, line, number, id, caption, data, prose: fields } = planned;
-    let data = Slots(fields).fill(data, prose);
+    let Planned { name, args, path, line, number, id, caption, data, prose: slots } = planned;
+    let data = slots.fill(data, prose);
     let mut text = format!("{} {caption}", number.as_deref().unwrap_or(""));
     crate::search::end_block(&mut text);
     searchable_text(&data, &mut text);
@@ -418,10 +435,10 @@ pub(super) fn roles_data<'a>(roles: &'a [Role], slots: &mut Slots<'a>) -> Value 
                 "title": role.title,
                 "paid": role.paid.as_ref().map(Paid::label),
                 "lcr": role.lcr.map(|l| l.label()),
-                "induction": slots.put_opt(role.induction.as_ref()),
-                "single_issue": slots.put_opt(role.single_issue.as_ref()),
-                "bridging": slots.put_opt(role.bridging.as_ref()),
-                "representation": slots.put_opt(role.representation.as_ref()),
+                "induction": slots.cell_opt(role.induction.as_ref()),
+                "single_issue": slots.cell_opt(role.single_issue.as_ref()),
+                "bridging": slots.cell_opt(role.bridging.as_ref()),
+                "representation": slots.cell_opt(role.representation.as_ref()),
             })
         })
         .collect();
@@ -499,7 +516,9 @@ fn row(label: &str, value: Value) -> Value {
 /// A value of our own wording (a label, a number) in the shape of a
 /// rendered Markdown field, so a template prints every cell alike.
 fn plain(text: &str) -> Value {
-    json!({"html": crate::markdown::escape_html(text), "text": text, "block": false})
+    // Every such value fills a table cell (a profile's or a delivery model's).
+    let html = crate::markdown::long_words_marked(text).unwrap_or_else(|| crate::markdown::escape_html(text));
+    json!({"html": html, "text": text, "block": false})
 }
 
 /// Display data and default caption of a built-in shortcode.
@@ -534,16 +553,16 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
             let stated = [
                 ("Prison", r.prison.as_deref().map(plain)),
                 ("Wing", r.wing.as_deref().map(plain)),
-                ("Category", p.category.as_ref().map(|v| slots.put(v))),
-                ("Resident profile", p.resident_profile.as_ref().map(|v| slots.put(v))),
+                ("Category", p.category.as_ref().map(|v| slots.cell(v))),
+                ("Resident profile", p.resident_profile.as_ref().map(|v| slots.cell(v))),
                 ("Estate", p.estate.map(|e| plain(e.label()))),
-                ("Region", p.region.as_ref().map(|v| slots.put(v))),
+                ("Region", p.region.as_ref().map(|v| slots.cell(v))),
                 ("Population", p.population.map(|n| plain(&super::thousands(n as usize)))),
             ];
             let mut rows: Vec<Value> =
                 stated.into_iter().filter_map(|(label, value)| value.map(|v| row(label, v))).collect();
             for (label, value) in p.extra.iter().flatten() {
-                rows.push(row(label, slots.put(value)));
+                rows.push(row(label, slots.cell(value)));
             }
             let caption = match &r.prison {
                 Some(prison) => format!("Profile of {prison}"),
@@ -554,13 +573,13 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
         "delivery" => {
             let d = &r.delivery.as_ref().ok_or_else(|| missing("delivery"))?.value;
             let values = [
-                d.role.as_ref().map(|v| slots.put(v)),
+                d.role.as_ref().map(|v| slots.cell(v)),
                 d.paid.map(|paid| plain(Delivery::paid_label(paid))),
-                d.training_provider.as_ref().map(|v| slots.put(v)),
-                d.training.as_ref().map(|v| slots.put(v)),
+                d.training_provider.as_ref().map(|v| slots.cell(v)),
+                d.training.as_ref().map(|v| slots.cell(v)),
                 d.accreditation.map(|a| plain(a.label())),
-                d.supervision.as_ref().map(|v| slots.put(v)),
-                d.progression.as_ref().map(|v| slots.put(v)),
+                d.supervision.as_ref().map(|v| slots.cell(v)),
+                d.progression.as_ref().map(|v| slots.cell(v)),
             ];
             // A field another report states has a row here too, read as
             // "not stated", as the comparison's column shows it "Not
@@ -587,7 +606,7 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
                 .map(|p| {
                     json!({
                         "name": p.name, "weeks": p.weeks,
-                        "location": slots.put_opt(p.location.as_ref()), "cohort": slots.put_opt(p.cohort.as_ref()),
+                        "location": slots.cell_opt(p.location.as_ref()), "cohort": slots.cell_opt(p.cohort.as_ref()),
                     })
                 })
                 .collect();
@@ -667,9 +686,9 @@ fn builtin_data<'a>(call: &Call, env: &Env<'a>, slots: &mut Slots<'a>) -> Result
                     row.value
                         .iter()
                         .map(|cell| match cell {
-                            Cell::Text(text) => slots.put(text),
+                            Cell::Text(text) => slots.cell(text),
                             Cell::List(items) => {
-                                json!({"list": items.iter().map(|i| slots.put(i)).collect::<Vec<_>>()})
+                                json!({"list": items.iter().map(|i| slots.cell(i)).collect::<Vec<_>>()})
                             }
                         })
                         .collect()
