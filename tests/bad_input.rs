@@ -175,7 +175,7 @@ const CASES: &[Case] = &[
         line_with: "  text: \"We actively",
         says: &[
             "`text:` is indented less than the keys of the block above it",
-            "indent `text:` by 4 spaces, as far as `id:` on line 265, instead of 2",
+            "indent `text:` by 4 spaces, as far as `id:` on line 278, instead of 2",
         ],
     },
     Case {

@@ -137,12 +137,12 @@ fn cases() -> Vec<Case> {
         case("weeks in quotes", edited("weeks: 8,", "weeks: \"8\","), false),
         case(
             "a rating not marked illustrative",
-            edited("    rating: red\n    illustrative: true\n", "    rating: red\n"),
+            edited("    rating: amber\n    illustrative: true\n", "    rating: amber\n"),
             true,
         ),
         case(
             "a rating's illustrative in words",
-            edited("    rating: red\n    illustrative: true\n", "    rating: red\n    illustrative: yes\n"),
+            edited("    rating: amber\n    illustrative: true\n", "    rating: amber\n    illustrative: yes\n"),
             false,
         ),
         case("a ladder level in quotes", edited("ladder:\n", "ladder:\n  current: '2'\n"), false),
