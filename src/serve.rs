@@ -206,8 +206,15 @@ fn build_everything(root: &Path) -> Result<(Cache, Vec<OutputFile>), Failure> {
     let assembled = match renderer.assemble(&parts, search.files()) {
         Ok(assembled) if diags.is_empty() => assembled,
         assembled => {
-            diags.extend(assembled.err().into_iter().flatten());
-            diags.extend(leaks_in(root, &names, scanned(parts.iter().flat_map(|part| &part.files))));
+            let extra = match assembled {
+                Err(incomplete) => {
+                    diags.extend(incomplete.diagnostics);
+                    incomplete.extra
+                }
+                Ok(assembled) => assembled.extra,
+            };
+            let files = parts.iter().flat_map(|part| &part.files).chain(&extra);
+            diags.extend(leaks_in(root, &names, scanned(files)));
             crate::diagnostics::dedup(&mut diags);
             return Err(Failure::content(diags));
         }

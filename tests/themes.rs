@@ -67,6 +67,26 @@ fn a_real_name_in_a_theme_stylesheet_or_script_string_is_refused_at_its_line() {
     assert_eq!(err.matches("real name `").count(), 2, "{err}");
 }
 
+/// A real name in a theme stylesheet is reported in the same run as a
+/// broken `url()` beside it: the stylesheet was read for names only once
+/// the links passed, so the author learned of the name one build late.
+#[test]
+fn a_real_name_in_a_theme_stylesheet_is_reported_beside_a_broken_link() {
+    let (dir, before) = built_theme("h1 { color: #5b2a86; }\n");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("private")).unwrap();
+    std::fs::write(root.join("private/real-names.txt"), "Jo Brown\n").unwrap();
+    let line = append(
+        root,
+        BRAND,
+        ".site-footer::after { content: \"Design: Jo Brown\"; }\n.x { background: url(/static/logo.png) }\n",
+    );
+    let err = failed_build(root, &before);
+    assert!(err.contains(&format!("{BRAND}:{line}:41: real name `Jo Brown` would be published")), "{err}");
+    assert!(err.contains(&format!("{BRAND}:{}:18: `url(/static/logo.png)` has no target", line + 1)), "{err}");
+    assert_eq!(err.matches('×').count(), 2, "{err}");
+}
+
 /// QA30-C F3: `url()` in a theme stylesheet was not checked, so an address
 /// from the server's root broke at an intranet sub-path, and a missing
 /// file passed.

@@ -123,16 +123,26 @@ impl Finish {
         search: Vec<OutputFile>,
         emit: &dyn Fn(OutputFile),
     ) -> Result<Assembled, Vec<Diagnostic>> {
-        let mut assembled = self.complete(&parts.iter().collect::<Vec<_>>(), search)?;
-        std::mem::take(&mut assembled.extra).into_iter().for_each(emit);
-        Ok(assembled)
+        // The files are emitted, so read for real names, even when a check
+        // fails: else a name in a theme's stylesheet came to light only
+        // once a broken link beside it was fixed.
+        match self.complete(&parts.iter().collect::<Vec<_>>(), search) {
+            Ok(mut assembled) => {
+                std::mem::take(&mut assembled.extra).into_iter().for_each(emit);
+                Ok(assembled)
+            }
+            Err(Incomplete { diagnostics, extra }) => {
+                extra.into_iter().for_each(emit);
+                Err(diagnostics)
+            }
+        }
     }
 
     /// The output of rendered parts (whose files may already be written)
     /// completed by the sitemap, the `search` index files and the static
     /// files, with every link and accessibility barrier checked from the
     /// parts' facts; or every problem the parts and these checks found.
-    fn complete(self, parts: &[&Rendered], search: Vec<OutputFile>) -> Result<Assembled, Vec<Diagnostic>> {
+    fn complete(self, parts: &[&Rendered], search: Vec<OutputFile>) -> Result<Assembled, Incomplete> {
         let mut diags: Vec<Diagnostic> = parts.iter().flat_map(|part| part.diags.iter().cloned()).collect();
         // A part with mistakes is not link-checked (an unknown citation would
         // be reported again as a broken link), but the others still are, so
@@ -157,7 +167,7 @@ impl Finish {
         crate::templates::merge_undefined(&mut diags);
         crate::diagnostics::dedup(&mut diags);
         if !diags.is_empty() {
-            return Err(diags);
+            return Err(Incomplete { diagnostics: diags, extra });
         }
         let paths = paths().map(str::to_string).chain(extra.iter().map(|f| f.path.clone())).collect();
         let draft_reports =
@@ -171,6 +181,14 @@ impl Finish {
             withheld: self.withheld,
         })
     }
+}
+
+/// An output that failed its checks: every problem found, and the files
+/// completing it (sitemap, search index, static files), which are still
+/// to be read for real names.
+pub struct Incomplete {
+    pub diagnostics: Vec<Diagnostic>,
+    pub extra: Vec<OutputFile>,
 }
 
 /// The search index files of rendered parts, whose documents go as soon as
@@ -334,7 +352,7 @@ impl<'a> Renderer<'a> {
     /// The output of rendered parts completed by the sitemap, the `search`
     /// index files and the static files, with every link checked; or every
     /// problem the parts and the link check found.
-    pub fn assemble(&self, parts: &[&Rendered], search: Vec<OutputFile>) -> Result<Assembled, Vec<Diagnostic>> {
+    pub fn assemble(&self, parts: &[&Rendered], search: Vec<OutputFile>) -> Result<Assembled, Incomplete> {
         self.finish(self.selection.drafts && has_drafts(self.project)).complete(parts, search)
     }
 
