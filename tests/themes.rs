@@ -39,15 +39,20 @@ fn append(root: &Path, file: &str, text: &str) -> usize {
 
 const BRAND: &str = "themes/acme/static/brand.css";
 
+/// Writes the project's private list of real names.
+fn list_real_names(root: &Path, names: &str) {
+    std::fs::create_dir_all(root.join("private")).unwrap();
+    std::fs::write(root.join("private/real-names.txt"), names).unwrap();
+}
+
 /// QA30-C F2: a real name in a theme stylesheet's `content:` was published
 /// on every page with exit 0, as stylesheets and scripts were not read.
 #[test]
 fn a_real_name_in_a_theme_stylesheet_or_script_string_is_refused_at_its_line() {
     let (dir, before) = built_theme("h1 { color: #5b2a86; }\n");
     let root = dir.path();
-    std::fs::create_dir_all(root.join("private")).unwrap();
     // Words of the built-in stylesheet and scripts' code: no false alarm.
-    std::fs::write(root.join("private/real-names.txt"), "Ida Smith\nJo Brown\nMark\n").unwrap();
+    list_real_names(root, "Ida Smith\nJo Brown\nMark\n");
     copy_tree(&repo().join("themes/default/static"), &root.join("themes/acme/static"));
     let css =
         append(root, BRAND, "/* Mark the footer. */\n.site-footer::after { content: \"Report design: Ida Smith\"; }\n");
@@ -74,8 +79,7 @@ fn a_real_name_in_a_theme_stylesheet_or_script_string_is_refused_at_its_line() {
 fn a_real_name_in_a_theme_stylesheet_is_reported_beside_a_broken_link() {
     let (dir, before) = built_theme("h1 { color: #5b2a86; }\n");
     let root = dir.path();
-    std::fs::create_dir_all(root.join("private")).unwrap();
-    std::fs::write(root.join("private/real-names.txt"), "Jo Brown\n").unwrap();
+    list_real_names(root, "Jo Brown\n");
     let line = append(
         root,
         BRAND,
