@@ -260,12 +260,33 @@ pub fn is_forbidden_control(c: char) -> bool {
     c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
+/// How a control character was written, which its error names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written<'a> {
+    /// As itself, which most editors show as nothing.
+    Itself,
+    /// As an escape in a double-quoted YAML or TOML string (`\v`, `\u000b`).
+    Escape(&'a str),
+    /// As a Markdown character reference (`&#11;`, `&#x0B;`).
+    Reference(&'a str),
+}
+
+/// The error of a forbidden control character (see
+/// [`is_forbidden_control`]) written as `written`.
+pub fn control_message(c: char, written: Written) -> String {
+    let what = match written {
+        Written::Itself => "the text holds".to_string(),
+        Written::Escape(escape) => format!("`{escape}` is"),
+        Written::Reference(reference) => format!("the character reference `{reference}` is"),
+    };
+    format!("{what} a control character that a page or a Word document cannot hold: {}", char_name(c))
+}
+
 /// What to do about a forbidden control character (see
-/// [`is_forbidden_control`]): `escape` is how it was written, when it was
-/// a YAML escape such as `\v`, or `None` when it is in the text itself,
-/// where most editors show nothing.
-pub fn control_hint(c: char, escape: Option<&str>) -> String {
-    let Some(escape) = escape else {
+/// [`is_forbidden_control`]) written as `written`: in the text itself,
+/// most editors show nothing there.
+pub fn control_hint(c: char, written: Written) -> String {
+    let (Written::Escape(shown) | Written::Reference(shown)) = written else {
         let unseen = "most editors show nothing there: put the cursor at this line and column";
         return match c {
             '\u{b}' => format!(
@@ -281,9 +302,14 @@ pub fn control_hint(c: char, escape: Option<&str>) -> String {
         };
     };
     match c {
-        '\u{b}' => format!("replace `{escape}` with a space"),
-        '\u{1e}' => format!("replace `{escape}` with a hyphen `-`"),
-        _ => format!("delete `{escape}`"),
+        // In Markdown a new line is written as itself; in a quoted string
+        // it would be another escape.
+        '\u{b}' if matches!(written, Written::Reference(_)) => {
+            format!("replace `{shown}` with a space, or start a new line there (a blank line starts a new paragraph)")
+        }
+        '\u{b}' => format!("replace `{shown}` with a space"),
+        '\u{1e}' => format!("replace `{shown}` with a hyphen `-`"),
+        _ => format!("delete `{shown}`"),
     }
 }
 

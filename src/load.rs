@@ -94,6 +94,7 @@ fn read_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
     let path = root.join("wingreport.toml");
     let rel = rel_path(root, &path);
     let text = read_text(root, &path, diags)?;
+    controls::report(&text, &rel, 0, &controls::escaped_in_toml(&text), diags);
     match toml::from_str::<Config>(&text) {
         Ok(config) => Some(config),
         Err(err) => {

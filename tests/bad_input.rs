@@ -1352,7 +1352,8 @@ fn a_section_with_cr_line_ends_is_read_line_by_line() {
 /// Found by QA: a vertical tab (Word's manual line break, Shift+Enter)
 /// pasted into a section, or written as `\v` in a record, passed `check`
 /// and made a Word document that would not open. It is an error at its
-/// own column, for every command that reads the content.
+/// own column, for every command that reads the content; so is one
+/// written as a Markdown character reference or a TOML escape.
 #[test]
 fn a_control_character_pasted_from_word_is_an_error_at_its_column() {
     let dir = bundled_project();
@@ -1364,9 +1365,15 @@ fn a_control_character_pasted_from_word_is_an_error_at_its_column() {
     let mut text = std::fs::read_to_string(&intro).unwrap();
     text.push_str("\nA line pasted from Word\u{b}with a manual line break.\n");
     let pasted = text.lines().count();
+    text.push_str("\nOne converted to HTML first, as&#11;a reference.\n");
+    let referenced = text.lines().count();
     std::fs::write(&intro, text).unwrap();
     edit(root, SITE, "  region: West Midlands", "  region: \"West\\vMidlands\"");
     let region = line_of(root, SITE, "region:");
+    let config = root.join("wingreport.toml");
+    let mut toml = std::fs::read_to_string(&config).unwrap();
+    toml.insert_str(0, "title = \"Peer\\u000bmentoring\"\n");
+    std::fs::write(&config, toml).unwrap();
 
     let err = failed_check(root);
     // The rest of the name ("which Word writes for a manual line break")
@@ -1374,9 +1381,13 @@ fn a_control_character_pasted_from_word_is_an_error_at_its_column() {
     let vertical_tab = "cannot hold: a vertical tab (U+000B)";
     assert!(err.contains(&format!("{INTRO}:{pasted}:24: the text holds a control character")), "{err}");
     assert!(err.contains(&format!("{SITE}:{region}:16: `\\v` is a control character")), "{err}");
-    assert_eq!(err.matches(vertical_tab).count(), 2, "{err}");
+    assert!(err.contains(&format!("{INTRO}:{referenced}:32: the character reference `&#11;` is a control")), "{err}");
+    assert!(err.contains("wingreport.toml:1:14: `\\u000b` is a control character"), "{err}");
+    assert_eq!(err.matches(vertical_tab).count(), 4, "{err}");
     assert!(err.contains("help: replace it with a space, or start a new line there"), "{err}");
     assert!(err.contains("help: replace `\\v` with a space"), "{err}");
+    assert!(err.contains("help: replace `\\u000b` with a space"), "{err}");
+    assert!(err.contains("help: replace `&#11;` with a space, or start a new line there"), "{err}");
 
     let out = build(root, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));

@@ -4,11 +4,12 @@
 //! nothing in an editor, but XML 1.0 forbids them: a Word document holding
 //! one does not open. Each is an error at its own line and column, whether
 //! it is in the text itself or written as an escape in a double-quoted YAML
-//! value (`"a\vb"`), which YAML reads as the same character.
+//! value (`"a\vb"`) or a basic TOML string (`"a\u000bb"`), which YAML and
+//! TOML read as the same character.
 
 use granit_parser::{Event, Parser, ScalarStyle};
 
-use crate::diagnostics::{Diagnostic, char_name, control_hint, is_forbidden_control};
+use crate::diagnostics::{Diagnostic, Written, control_hint, control_message, is_forbidden_control};
 
 /// How many control characters of one file are reported one by one: a
 /// file saved as UTF-16 has one beside every letter, and the first few
@@ -48,21 +49,12 @@ pub fn reported(text: String, path: &str, diags: &mut Vec<Diagnostic>) -> String
 pub fn report(text: &str, path: &str, line_offset: usize, found: &[Control], diags: &mut Vec<Diagnostic>) {
     for (i, control) in found.iter().take(MOST).enumerate() {
         let (line, col) = super::line_col(text, control.at);
-        let written = match &control.escape {
-            Some(escape) => format!("`{escape}` is"),
-            None => "the text holds".to_string(),
-        };
-        let mut message = format!(
-            "{written} a control character that a page or a Word document cannot hold: {}",
-            char_name(control.c)
-        );
+        let written = control.escape.as_deref().map_or(Written::Itself, Written::Escape);
+        let mut message = control_message(control.c, written);
         if i + 1 == MOST && found.len() > MOST {
             message.push_str(&format!(" (and {} more after it in this file)", found.len() - MOST));
         }
-        diags.push(
-            Diagnostic::new(path, line + line_offset, col, message)
-                .with_hint(control_hint(control.c, control.escape.as_deref())),
-        );
+        diags.push(Diagnostic::new(path, line + line_offset, col, message).with_hint(control_hint(control.c, written)));
     }
 }
 
@@ -104,6 +96,44 @@ pub fn escaped(text: &str) -> Vec<Control> {
             Err(_) => break,
         }
     }
+    found
+}
+
+/// Each control character written as an escape (`\u000b`, `\b`, `\f`,
+/// `\e`) in a basic (double-quoted) string or key of the TOML `text`,
+/// which toml reads as the character. A text toml cannot read is reported
+/// where it is parsed.
+pub fn escaped_in_toml(text: &str) -> Vec<Control> {
+    use toml::de::{DeTable, DeValue};
+    fn walk(text: &str, table: &DeTable, found: &mut Vec<Control>) {
+        for (key, value) in table {
+            basic(text, key.span(), found);
+            value_of(text, value, found);
+        }
+    }
+    fn value_of(text: &str, value: &toml::Spanned<DeValue>, found: &mut Vec<Control>) {
+        match value.get_ref() {
+            DeValue::String(_) => basic(text, value.span(), found),
+            DeValue::Array(items) => items.iter().for_each(|item| value_of(text, item, found)),
+            DeValue::Table(table) => walk(text, table, found),
+            _ => {}
+        }
+    }
+    // A literal ('…') string has no escapes: a backslash there is itself.
+    fn basic(text: &str, span: std::ops::Range<usize>, found: &mut Vec<Control>) {
+        if text.get(span.clone()).is_some_and(|s| s.starts_with('"')) {
+            found.extend(escapes_in(text, span.start, span.end));
+        }
+    }
+    if !text.contains('\\') {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    if let Ok(table) = DeTable::parse(text) {
+        walk(text, table.get_ref(), &mut found);
+    }
+    // toml's tables are sorted by key; problems are reported in file order.
+    found.sort_by_key(|control| control.at);
     found
 }
 
@@ -191,6 +221,24 @@ mod tests {
             );
             assert!(found_hint.starts_with(hint), "{name}: {found_hint}");
         }
+    }
+
+    #[test]
+    fn a_control_character_escaped_in_a_basic_toml_string_is_found_and_a_literal_one_is_text() {
+        let text = "title = \"A\\u000bB\"\nliteral = 'C\\u000bD'\n[build]\nlist = [\"\\b\", \"\\t\"]\n\
+                    long = \"\"\"\nE\\fF\"\"\"\n\"key\\u001f\" = 1\n";
+        let found: Vec<(usize, char, Option<String>)> =
+            escaped_in_toml(text).into_iter().map(|c| (super::super::line_col(text, c.at).0, c.c, c.escape)).collect();
+        assert_eq!(
+            found,
+            [
+                (1, '\u{b}', Some("\\u000b".to_string())),
+                (4, '\u{8}', Some("\\b".to_string())),
+                (6, '\u{c}', Some("\\f".to_string())),
+                (7, '\u{1f}', Some("\\u001f".to_string())),
+            ]
+        );
+        assert_eq!(escaped_in_toml("title = \"A\\vB\"\n").len(), 0, "not TOML: reported where it is parsed");
     }
 
     #[test]

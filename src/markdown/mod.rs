@@ -17,7 +17,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::diagnostics::{Diagnostic, Written, control_hint, control_message, did_you_mean, is_forbidden_control};
 use citations::Piece;
 use indexmap::IndexMap;
 use shortcodes::Call;
@@ -521,6 +521,7 @@ impl<'a> Parsing<'a, '_, '_> {
                 Event::InlineHtml(html) if raw_text_element(html).is_none() => {
                     track_inline_tags(html, range.start, &mut open_inline);
                 }
+                Event::Text(text) => self.check_control_reference(text, range.start),
                 Event::End(TagEnd::Paragraph | TagEnd::TableCell | TagEnd::Item | TagEnd::Heading(_)) => {
                     if let Some((name, at)) = open_inline.first().cloned() {
                         self.error(
@@ -1065,6 +1066,22 @@ impl<'a> Parsing<'a, '_, '_> {
         }
     }
 
+    /// A character reference (`&#11;`, `&#x0B;`) to a control character
+    /// that a page or a Word document cannot hold, in text that starts at
+    /// `at`: CommonMark reads it as the character. In code it is text as
+    /// written, which holds no such character; one written as itself or
+    /// as a YAML escape is reported where its file is read.
+    fn check_control_reference(&mut self, text: &str, at: usize) {
+        if !self.body[at..].starts_with("&#") {
+            return;
+        }
+        let Some(c) = text.chars().find(|&c| is_forbidden_control(c)) else { return };
+        let end = self.body[at..].find(';').map_or(self.body.len(), |i| at + i + 1);
+        let written = Written::Reference(&self.body[at..end]);
+        let (message, hint) = (control_message(c, written), control_hint(c, written));
+        self.error(at, message, hint);
+    }
+
     /// A line of a paragraph that starts `##` and then a space Markdown
     /// does not count (a no-break space, which some keyboards and word
     /// processors type): it would be published as text, and the section's
@@ -1483,6 +1500,69 @@ mod tests {
 
     fn messages(out: &Out) -> Vec<String> {
         out.diagnostics.iter().map(|d| d.message.clone()).collect()
+    }
+
+    /// Line, column, message and hint of each mistake of a body.
+    fn found(out: &Out) -> Vec<(usize, usize, &str, &str)> {
+        let found = out.diagnostics.iter();
+        found.map(|d| (d.line, d.col, d.message.as_str(), d.hint.as_deref().unwrap_or(""))).collect()
+    }
+
+    #[test]
+    fn a_character_reference_to_a_control_character_is_an_error_at_its_own_place() {
+        let r = one(
+            "A line&#11;break.\n\n## In a &#x0B; heading\n\n| A | B |\n|---|---|\n| *cell &#X1f;* | ![alt&#127;](a.png) |\n\n\
+             A link [to&#7;](https://example.org) and &#0;, &#9;, &#10;, &#x85; and &amp;#11; are not.\n",
+        );
+        let vertical_tab = "a vertical tab (U+000B), which Word writes for a manual line break (Shift+Enter)";
+        let cannot = "is a control character that a page or a Word document cannot hold";
+        assert_eq!(
+            found(&r),
+            [
+                (
+                    5,
+                    7,
+                    format!("the character reference `&#11;` {cannot}: {vertical_tab}").as_str(),
+                    "replace `&#11;` with a space, or start a new line there (a blank line starts a new paragraph)",
+                ),
+                (
+                    7,
+                    9,
+                    &format!("the character reference `&#x0B;` {cannot}: {vertical_tab}"),
+                    "replace `&#x0B;` with a space, or start a new line there (a blank line starts a new paragraph)"
+                ),
+                (
+                    11,
+                    9,
+                    &format!(
+                        "the character reference `&#X1f;` {cannot}: a control character (U+001F), which Word writes \
+                         for an optional hyphen"
+                    ),
+                    "delete `&#X1f;`",
+                ),
+                (
+                    11,
+                    24,
+                    &format!("the character reference `&#127;` {cannot}: a delete character (U+007F)"),
+                    "delete `&#127;`"
+                ),
+                (
+                    13,
+                    11,
+                    &format!(
+                        "the character reference `&#7;` {cannot}: a bell character (U+0007), which Word writes at the end of a table cell"
+                    ),
+                    "delete `&#7;`"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_character_reference_in_code_is_text_as_written() {
+        let r = one("A `&#11;` span.\n\n```\n&#x0B;\n```\n\n    &#127;\n\n<span>`&#7;`</span>\n");
+        assert_eq!(found(&r), []);
+        assert!(r.html.contains("<code>&amp;#11;</code>"), "{}", r.html);
     }
 
     #[test]
