@@ -300,3 +300,53 @@ fn a_misnamed_templates_folder_is_an_error_and_an_unused_partial_a_warning() {
         stderr(&out)
     );
 }
+
+/// What `check --format json` says of the acme theme's `site.html` once
+/// `from` is replaced by `to` in it: its one problem.
+fn site_template_problem(from: &str, to: &str) -> serde_json::Value {
+    let dir = bundled_project();
+    let root = dir.path();
+    acme_theme(root);
+    edit(root, "themes/acme/templates/site.html", from, to);
+    let problems = failed_check_json(root);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0]["path"], "themes/acme/templates/site.html");
+    problems[0].clone()
+}
+
+/// Found by a theme audit (QA30-C F8): Tera's words for an unclosed tag
+/// ("Unexpected end of input", "Unknown tag" at a known tag) named
+/// neither the tag left open nor where.
+#[test]
+fn an_unclosed_tag_is_named_with_where_it_was_opened() {
+    let problem = site_template_problem("{% endblock body %}", "");
+    assert_eq!(
+        problem["message"],
+        "the template does not parse: expected `{% endblock %}` to close `{% block body %}` at 2:1, but the template ends"
+    );
+
+    let problem = site_template_problem("    {% endfor %}\n    </div>", "    </div>");
+    assert_eq!((problem["line"].as_u64(), problem["col"].as_u64()), (Some(44), Some(4)));
+    assert_eq!(
+        problem["message"],
+        "the template does not parse: expected `{% endfor %}` to close `{% for section in sections %}` at 35:5 \
+         before `{% endblock body %}`"
+    );
+    assert!(problem["hint"].as_str().unwrap().contains("`{% for %}` ends with `{% endfor %}`"), "{problem:#}");
+}
+
+#[test]
+fn an_unknown_filter_gets_the_nearest_and_a_missing_include_the_templates_there_are() {
+    let problem = site_template_problem("{{ title }}", "{{ title | uppercase }}");
+    assert_eq!(problem["message"], "the template does not parse: Unknown filter `uppercase`");
+    assert!(problem["hint"].as_str().unwrap().starts_with("did you mean `upper`?"), "{problem:#}");
+
+    let problem = site_template_problem(
+        "{% include \"partials/contents.html\" %}",
+        "{% include \"partials/contents.html\" %}{% include \"partials/brand-banner.html\" %}",
+    );
+    assert_eq!(problem["message"], "the template does not parse: Unknown template `partials/brand-banner.html`");
+    let hint = problem["hint"].as_str().unwrap();
+    assert!(hint.starts_with("there is no themes/acme/templates/partials/brand-banner.html"), "{hint}");
+    assert!(hint.contains("`partials/caption.html`") && hint.contains("`partials/toc_list.html`"), "{hint}");
+}

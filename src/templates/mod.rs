@@ -8,8 +8,11 @@ use std::path::Path;
 use include_dir::{Dir, include_dir};
 use serde::Serialize;
 
+mod parse_error;
+
 use crate::diagnostics::{Diagnostic, rel_path};
 use crate::tags::after_end_tag;
+use parse_error::parse_error;
 
 static DEFAULT_THEME: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
@@ -86,7 +89,7 @@ impl Theme {
         if let Err(err) = tera.add_raw_templates(raw) {
             let origin =
                 if project_theme.is_dir() { rel_path(root, &project_theme) } else { "(built-in theme)".to_string() };
-            diags.push(parse_error(&err, &origin, &origins));
+            diags.push(parse_error(&err, &origin, &templates));
         }
         if !diags.is_empty() {
             return Err(diags);
@@ -220,20 +223,6 @@ fn with_causes(err: &tera::Error, separator: &str) -> String {
         source = inner.source();
     }
     message
-}
-
-/// A template that does not parse, at its file, line and column when Tera
-/// names them (`--> site.html:42:14` in its message), with Tera's words for
-/// what it found.
-fn parse_error(err: &tera::Error, theme: &str, origins: &std::collections::HashMap<String, String>) -> Diagnostic {
-    let message = with_causes(err, "\n");
-    let hint = "see Tera's template syntax: `{{ value }}`, `{% if ... %}...{% endif %}`, `{# comment #}`";
-    let Some(at) = located(&message) else {
-        let message = message.replace('\n', ": ");
-        return Diagnostic::whole_file(theme, format!("a template does not parse: {message}")).with_hint(hint);
-    };
-    let file = origins.get(&at.template).cloned().unwrap_or_else(|| format!("{theme}/templates/{}", at.template));
-    Diagnostic::new(file, at.line, at.col, format!("the template does not parse: {}", at.what)).with_hint(hint)
 }
 
 /// Where a Tera message places its error (`--> site.html:42:14`), and its
