@@ -16,6 +16,7 @@ use rustc_hash::FxHashSet;
 
 use crate::diagnostics::Diagnostic;
 use crate::tags::Tag;
+use crate::templates::{Place, TemplateTags};
 
 /// One barrier on a generated page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +25,9 @@ pub struct Barrier {
     pub line: usize,
     pub message: String,
     pub hint: &'static str,
+    /// The tag it is at, as the page has it; `None` for what the whole
+    /// page lacks (a `<main>`, a skip link).
+    pub tag: Option<String>,
 }
 
 /// A barrier found at a byte offset of the page, before lines are counted.
@@ -317,18 +321,26 @@ pub(crate) fn heading_level(name: &[u8]) -> Option<u8> {
     }
 }
 
-/// One diagnostic per barrier, at the page where it is; the same barrier on
-/// many pages (a template's) is reported once, on the first page by path.
-pub fn diagnose<'a>(pages: impl IntoIterator<Item = (&'a str, &'a [Barrier])>) -> Vec<Diagnostic> {
-    let mut by_message: BTreeMap<&str, Vec<(&str, &Barrier)>> = BTreeMap::new();
+/// One diagnostic per barrier: at the project template line that wrote
+/// its tag, when `templates` has one, else at the page where it is; the
+/// same barrier on many pages (a template's) is reported once, on the
+/// first page by path.
+pub fn diagnose<'a>(
+    pages: impl IntoIterator<Item = (&'a str, &'a [Barrier])>,
+    templates: &TemplateTags,
+) -> Vec<Diagnostic> {
+    // By message and the template place that wrote it: each page it is on.
+    type OnPages<'b> = Vec<(&'b str, &'b Barrier)>;
+    let mut by_message: BTreeMap<(&str, Option<&Place>), OnPages> = BTreeMap::new();
     for (page, barriers) in pages {
         for barrier in barriers {
-            by_message.entry(barrier.message.as_str()).or_default().push((page, barrier));
+            let place = barrier.tag.as_deref().and_then(|tag| templates.writer_of_tag(tag));
+            by_message.entry((barrier.message.as_str(), place)).or_default().push((page, barrier));
         }
     }
     let mut diags: Vec<Diagnostic> = by_message
-        .into_values()
-        .map(|mut found| {
+        .into_iter()
+        .map(|((_, place), mut found)| {
             found.sort_by_key(|&(page, barrier)| (page, barrier.line));
             let (page, barrier) = found[0];
             let others = found.iter().filter(|(p, _)| *p != page).map(|(p, _)| p).collect::<FxHashSet<_>>().len();
@@ -338,8 +350,14 @@ pub fn diagnose<'a>(pages: impl IntoIterator<Item = (&'a str, &'a [Barrier])>) -
                 n => format!(" and {n} other pages"),
             };
             let message = format!("accessibility: {} (on `{page}`{also})", barrier.message);
-            let hint = format!("{} (no Markdown line wrote this: it comes from the theme's templates)", barrier.hint);
-            Diagnostic::new(page, barrier.line, 0, message).with_hint(hint)
+            match place {
+                Some(place) => place.diagnostic(message).with_hint(barrier.hint),
+                None => {
+                    let hint =
+                        format!("{} (no Markdown line wrote this: it comes from the theme's templates)", barrier.hint);
+                    Diagnostic::new(page, barrier.line, 0, message).with_hint(hint)
+                }
+            }
         })
         .collect();
     diags.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
@@ -455,9 +473,10 @@ mod tests {
 
     #[test]
     fn one_barrier_on_many_pages_is_one_diagnostic() {
-        let barrier = |line| Barrier { line, message: "`<html>` has no `lang`".into(), hint: LANG };
+        let barrier = |line| Barrier { line, message: "`<html>` has no `lang`".into(), hint: LANG, tag: None };
         let (a, b, c) = ([barrier(3)], [barrier(2)], [barrier(1)]);
-        let diags = diagnose([("sites/b/index.html", &a[..]), ("index.html", &b[..]), ("sites/a/index.html", &c[..])]);
+        let pages = [("sites/b/index.html", &a[..]), ("index.html", &b[..]), ("sites/a/index.html", &c[..])];
+        let diags = diagnose(pages, &TemplateTags::default());
         assert_eq!(diags.len(), 1);
         assert_eq!((diags[0].path.as_str(), diags[0].line), ("index.html", 2));
         assert_eq!(diags[0].message, "accessibility: `<html>` has no `lang` (on `index.html` and 2 other pages)");

@@ -15,6 +15,7 @@ use url::Url;
 use crate::accessibility::{Audit, Barrier, Found};
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 use crate::render::OutputFile;
+use crate::templates::{Place, TemplateTags};
 
 /// A link an author wrote in Markdown, where the render stage found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,7 +111,13 @@ impl PageFacts {
         let mut line = Line::default();
         let barriers = barriers
             .into_iter()
-            .map(|found| Barrier { line: line.of(html, found.offset), message: found.message, hint: found.hint })
+            .map(|found| Barrier {
+                line: line.of(html, found.offset),
+                message: found.message,
+                hint: found.hint,
+                // Offset 0 is the page's: what it lacks is no tag's.
+                tag: (found.offset > 0).then(|| tag_at(html, found.offset)),
+            })
             .collect();
         let base = Base::new(path);
         let mut line = Line::default();
@@ -183,6 +190,9 @@ impl Line {
 /// Every file and anchor of an output, which links are checked against.
 pub struct Output<'a> {
     site: Site<'a>,
+    /// The theme's tags, to report a generated link at the template that
+    /// wrote it.
+    templates: Option<&'a TemplateTags>,
 }
 
 impl<'a> Output<'a> {
@@ -197,7 +207,12 @@ impl<'a> Output<'a> {
             files: files.into_iter().collect(),
             unpublished,
         };
-        Output { site }
+        Output { site, templates: None }
+    }
+
+    /// The same output, its generated links written by `templates`.
+    pub fn written_by(self, templates: &'a TemplateTags) -> Self {
+        Output { templates: Some(templates), ..self }
     }
 
     /// Checks the links of `pages`; with `into`, only the links to those
@@ -217,7 +232,7 @@ impl<'a> Output<'a> {
         // A generated link broken on many pages is reported on the first of
         // them by path, whatever order the render stage gave.
         broken.sort_by(|a, b| (&a.page, a.line).cmp(&(&b.page, b.line)));
-        LinkReport { diagnostics: site.diagnose(broken, authored), external }
+        LinkReport { diagnostics: site.diagnose(broken, authored, self.templates), external }
     }
 }
 
@@ -251,7 +266,7 @@ impl Output<'_> {
             let message = format!("{what} has no target: {}", self.site.describe(path, &problem));
             let (line, col) = crate::load::line_col(&css, reference.offset);
             let diag = Diagnostic::new(source, line, col, message);
-            diags.push(match self.site.hint(path, &problem, "stylesheet") {
+            diags.push(match self.site.hint(path, &problem, Here::Stylesheet) {
                 Some(hint) => diag.with_hint(hint),
                 None => diag,
             });
@@ -321,6 +336,12 @@ fn scan(html: &[u8]) -> Scan {
     });
     found.barriers = audit.finish(&found.ids);
     found
+}
+
+/// The tag of `html` starting at byte `offset`, to its `>`.
+fn tag_at(html: &[u8], offset: usize) -> String {
+    let end = memchr::memchr(b'>', &html[offset..]).map_or(html.len(), |i| offset + i + 1);
+    String::from_utf8_lossy(&html[offset..end]).into_owned()
 }
 
 /// An attribute value as the browser reads it, entities decoded.
@@ -456,6 +477,27 @@ fn finds_anchor(ids: &FxHashSet<String>, fragment: &str) -> bool {
 /// Picture files, whose missing target gets a hint on where pictures go.
 const IMAGE_EXTENSIONS: [&str; 6] = ["png", "jpg", "jpeg", "gif", "svg", "webp"];
 
+/// Where a link was written, which a hint's addresses follow.
+#[derive(Debug, Clone, Copy)]
+enum Here {
+    /// In a page, relative to it.
+    Page,
+    /// In a theme stylesheet, relative to it.
+    Stylesheet,
+    /// In a template, from `{{ page.root }}`.
+    Template,
+}
+
+impl Here {
+    fn name(self) -> &'static str {
+        match self {
+            Here::Page => "page",
+            Here::Stylesheet => "stylesheet",
+            Here::Template => "template",
+        }
+    }
+}
+
 /// A broken link as found in the generated HTML.
 #[derive(Debug)]
 struct Broken {
@@ -516,14 +558,23 @@ impl Site<'_> {
     /// One diagnostic per authored link that is broken, at its Markdown
     /// source; one per generated broken link, grouped over the pages where
     /// the same link is broken the same way.
-    fn diagnose(&self, broken: Vec<Broken>, authored: &[AuthoredLink]) -> Vec<Diagnostic> {
+    /// One diagnostic per broken link that Markdown wrote, at its line; a
+    /// generated one at the template line that wrote it (one for all the
+    /// pages it is on) when a project template did, else at its page.
+    fn diagnose(
+        &self,
+        broken: Vec<Broken>,
+        authored: &[AuthoredLink],
+        templates: Option<&TemplateTags>,
+    ) -> Vec<Diagnostic> {
         let mut by_key: HashMap<(&str, String), Vec<usize>> = HashMap::new();
         for (i, link) in authored.iter().enumerate() {
             by_key.entry((link.page.as_str(), link_key(&link.page, &link.href))).or_default().push(i);
         }
         let mut diags = Vec::new();
         let mut blamed: HashSet<usize> = HashSet::new();
-        let mut generated: Vec<(Broken, usize)> = Vec::new();
+        // Each with the template place that wrote it, and how many other pages have it.
+        let mut generated: Vec<(Broken, Option<&Place>, usize)> = Vec::new();
         let mut seen: HashSet<(String, String)> = HashSet::new();
         for b in broken {
             if !seen.insert((b.page.clone(), b.href.clone())) {
@@ -537,13 +588,21 @@ impl Site<'_> {
                         }
                     }
                 }
-                None => match generated.iter_mut().find(|(g, _)| g.href == b.href && g.problem == b.problem) {
-                    Some((_, more)) => *more += 1,
-                    None => generated.push((b, 0)),
-                },
+                None => {
+                    let place = templates.and_then(|t| t.writer_of_url(&b.href));
+                    // One template line writes `static/x`, `../static/x` and `../../static/x`.
+                    let same = |g: &Broken| match place {
+                        Some(_) => self.describe(&g.page, &g.problem) == self.describe(&b.page, &b.problem),
+                        None => g.href == b.href && g.problem == b.problem,
+                    };
+                    match generated.iter_mut().find(|(g, p, _)| *p == place && same(g)) {
+                        Some((_, _, more)) => *more += 1,
+                        None => generated.push((b, place, 0)),
+                    }
+                }
             }
         }
-        for (b, more) in generated {
+        for (b, place, more) in generated {
             let also = match more {
                 0 => String::new(),
                 1 => " (and 1 other page)".to_string(),
@@ -555,13 +614,24 @@ impl Site<'_> {
                 b.page,
                 self.describe(&b.page, &b.problem)
             );
-            let origin = "no Markdown wrote this link: it comes from the theme's templates or from wingreport \
-                          itself; fix the template, or report it as a bug";
-            let hint = match self.hint(&b.page, &b.problem, "page") {
-                Some(fix) => format!("{fix} ({origin})"),
-                None => origin.to_string(),
-            };
-            diags.push(Diagnostic::new(&b.page, b.line, 0, message).with_hint(hint));
+            diags.push(match place {
+                Some(place) => {
+                    let diag = place.diagnostic(message);
+                    match self.hint(&b.page, &b.problem, Here::Template) {
+                        Some(fix) => diag.with_hint(fix),
+                        None => diag,
+                    }
+                }
+                None => {
+                    let origin = "no Markdown wrote this link: it comes from the theme's templates or from \
+                                  wingreport itself; fix the template, or report it as a bug";
+                    let hint = match self.hint(&b.page, &b.problem, Here::Page) {
+                        Some(fix) => format!("{fix} ({origin})"),
+                        None => origin.to_string(),
+                    };
+                    Diagnostic::new(&b.page, b.line, 0, message).with_hint(hint)
+                }
+            });
         }
         diags.sort_by(|a, b| (&a.path, a.line, a.col, &a.message).cmp(&(&b.path, b.line, b.col, &b.message)));
         diags
@@ -571,7 +641,7 @@ impl Site<'_> {
         let kind = if link.image { "image" } else { "link" };
         let message = format!("{kind} `{}` has no target: {}", link.href, self.describe(&b.page, &b.problem));
         let diag = Diagnostic::new(&link.path, link.line, link.col, message);
-        match self.hint(&b.page, &b.problem, "page") {
+        match self.hint(&b.page, &b.problem, Here::Page) {
             Some(hint) => diag.with_hint(hint),
             None => diag,
         }
@@ -593,9 +663,13 @@ impl Site<'_> {
         }
     }
 
-    /// How to fix `problem` of a link written on `page`, which is a `here`
-    /// ("page", "stylesheet") to the reader of the hint.
-    fn hint(&self, page: &str, problem: &Problem, here: &str) -> Option<String> {
+    /// How to fix `problem` of a link of `page`, written `here`.
+    fn hint(&self, page: &str, problem: &Problem, here: Here) -> Option<String> {
+        // An output path as the place the link was written writes it.
+        let relative = |page: &str, to: &str| match here {
+            Here::Template => format!("{{{{ page.root }}}}{to}"),
+            Here::Page | Here::Stylesheet => relative(page, to),
+        };
         match problem {
             Problem::NoFile { path } => {
                 if let Some(why) = self.unpublished.iter().find(|u| u.holds(path)).and_then(|u| u.why.clone()) {
@@ -650,20 +724,29 @@ impl Site<'_> {
                         .to_string()
                 })
             }
-            Problem::AboveRoot => Some(format!("the output folder is `{}` from this {here}", relative(page, ""))),
+            Problem::AboveRoot => {
+                Some(format!("the output folder is `{}` from this {}", relative(page, ""), here.name()))
+            }
             Problem::RootRelative { path } => {
                 // `/logo.png` for the theme's `static/logo.png`, as a site at
                 // the server's root might have it.
                 let at = [path.clone(), format!("static/{path}")].into_iter().find(|p| self.files.contains(p.as_str()));
                 match at {
-                    Some(at) => Some(format!("write it relative to this {here}: `{}`", relative(page, &at))),
+                    Some(at) => Some(match here {
+                        Here::Template => format!("write it from the page's root: `{}`", relative(page, &at)),
+                        _ => format!("write it relative to this {}: `{}`", here.name(), relative(page, &at)),
+                    }),
                     None => self.hint(page, &Problem::NoFile { path: path.clone() }, here),
                 }
             }
             Problem::Unparsable => None,
             Problem::Elsewhere => Some(format!(
-                "save the file in the theme's `static/` folder and write its address relative to this {here}: \
-                 no request may leave the site, which is to work from any folder and from file://"
+                "save the file in the theme's `static/` folder and write its address {}: no request may leave the \
+                 site, which is to work from any folder and from file://",
+                match here {
+                    Here::Template => "from `{{ page.root }}`".to_string(),
+                    _ => format!("relative to this {}", here.name()),
+                }
             )),
         }
     }

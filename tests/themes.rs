@@ -350,3 +350,39 @@ fn an_unknown_filter_gets_the_nearest_and_a_missing_include_the_templates_there_
     assert!(hint.starts_with("there is no themes/acme/templates/partials/brand-banner.html"), "{hint}");
     assert!(hint.contains("`partials/caption.html`") && hint.contains("`partials/toc_list.html`"), "{hint}");
 }
+
+/// QA30-C F4: a broken link or an accessibility barrier a theme template
+/// wrote was reported at the output page (`compare/index.html:20`, no
+/// column), once per relative prefix, a file the author never edits.
+#[test]
+fn a_problem_a_template_wrote_is_reported_once_at_the_template_line() {
+    let dir = bundled_project();
+    let root = dir.path();
+    acme_theme(root);
+    let first = build(root, &["--quiet"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = snapshot(&root.join("output"));
+    let header = "<header class=\"topbar\">\n";
+    let logos = "  <img src=\"{{ page.root }}static/logo-missing.svg\" alt=\"\">\n  <img src=\"/static/logo.svg\"\n       \
+                 class=\"brand\">\n";
+    edit(root, BASE, header, &format!("{header}{logos}"));
+    let missing = line_of(root, BASE, "logo-missing.svg");
+
+    let problems = failed_check_json(root);
+    let found: Vec<(&str, u64, u64)> = problems
+        .iter()
+        .map(|p| (p["path"].as_str().unwrap(), p["line"].as_u64().unwrap(), p["col"].as_u64().unwrap()))
+        .collect();
+    let line = missing as u64;
+    assert_eq!(found, [(BASE, line, 3), (BASE, line + 1, 3), (BASE, line + 1, 3)], "{problems:#?}");
+    let text = |i: usize, key: &str| problems[i][key].as_str().unwrap().to_string();
+    assert!(text(0, "message").contains("`static/logo-missing.svg` is not in the output"), "{problems:#?}");
+    assert!(text(0, "message").contains("(and 7 other pages)"), "one problem for all eight pages: {problems:#?}");
+    let root_relative = problems.iter().find(|p| p["message"].as_str().unwrap().contains("starts with `/`")).unwrap();
+    assert!(root_relative["hint"].as_str().unwrap().contains("`{{ page.root }}static/"), "{root_relative:#}");
+    let alt = problems.iter().find(|p| p["message"].as_str().unwrap().contains("has no `alt`")).unwrap();
+    assert!(alt["message"].as_str().unwrap().starts_with("accessibility: image `/static/logo.svg` has no `alt`"));
+    assert!(!alt["hint"].as_str().unwrap().contains("no Markdown line wrote this"), "{alt:#}");
+
+    failed_build(root, &before);
+}

@@ -111,6 +111,7 @@ pub struct Finish {
     drafts: bool,
     /// What each record held only for draft sections, left out.
     withheld: Vec<String>,
+    template_tags: std::sync::Arc<crate::templates::TemplateTags>,
 }
 
 impl Finish {
@@ -156,14 +157,15 @@ impl Finish {
         let pages = parts.iter().flat_map(|part| &part.pages);
         let checked: Vec<&PageFacts> = clean().flat_map(|part| &part.pages).collect();
         let files = paths().chain(extra.iter().map(|f| f.path.as_str()));
-        let output = Output::new(pages, files, &self.unpublished);
+        let output = Output::new(pages, files, &self.unpublished).written_by(&self.template_tags);
         let report = output.check(&checked, None, &authored);
         diags.extend(report.diagnostics);
         for sheet in extra.iter().filter(|file| file.path.ends_with(".css")) {
             let source = self.stylesheets.get(&sheet.path).map_or(sheet.path.as_str(), String::as_str);
             diags.extend(output.check_stylesheet(&sheet.path, source, &sheet.bytes));
         }
-        diags.extend(accessibility::diagnose(checked.iter().map(|page| (page.path.as_str(), &page.barriers[..]))));
+        let barriers = checked.iter().map(|page| (page.path.as_str(), &page.barriers[..]));
+        diags.extend(accessibility::diagnose(barriers, &self.template_tags));
         crate::templates::merge_undefined(&mut diags);
         crate::diagnostics::dedup(&mut diags);
         if !diags.is_empty() {
@@ -371,7 +373,13 @@ impl<'a> Renderer<'a> {
                 .collect(),
             drafts,
             withheld: Vec::new(),
+            template_tags: self.theme.tags.clone(),
         }
+    }
+
+    /// The tags of the theme's templates, to place a page's problem.
+    pub fn template_tags(&self) -> &crate::templates::TemplateTags {
+        &self.theme.tags
     }
 
     /// The sitemap of an output holding the files at `paths`, when `url` is set.

@@ -9,10 +9,12 @@ use include_dir::{Dir, include_dir};
 use serde::Serialize;
 
 mod parse_error;
+mod writers;
 
 use crate::diagnostics::{Diagnostic, rel_path};
 use crate::tags::after_end_tag;
 use parse_error::parse_error;
+pub use writers::{Place, TemplateTags};
 
 static DEFAULT_THEME: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
@@ -51,6 +53,9 @@ pub struct Theme {
     /// Files of the project theme that no build uses, though it can
     /// still be right without them.
     pub warnings: Vec<Diagnostic>,
+    /// The tags of its templates, to report a problem of a page at the
+    /// template line that wrote it.
+    pub tags: std::sync::Arc<TemplateTags>,
 }
 
 /// A file of the theme's `static/` folder, copied to the output's.
@@ -101,7 +106,16 @@ impl Theme {
             .collect();
         let static_files =
             statics.into_iter().map(|(name, (source, bytes))| StaticFile { name, bytes, source }).collect();
-        Ok(Theme { tera, shortcodes, static_files, origins, warnings })
+        // Without a theme of the project's, no template is the author's to fix.
+        let tags = match project_theme.is_dir() {
+            true => TemplateTags::new(
+                templates
+                    .values()
+                    .map(|(origin, text)| (origin.as_str(), text.as_str(), !origin.starts_with(BUILT_IN))),
+            ),
+            false => TemplateTags::default(),
+        };
+        Ok(Theme { tera, shortcodes, static_files, origins, warnings, tags: std::sync::Arc::new(tags) })
     }
 
     /// Renders a template with a serialisable view as its context.
@@ -211,6 +225,13 @@ fn theme_not_found(root: &Path, name: &str) -> Diagnostic {
         None => Diagnostic::whole_file("wingreport.toml", message),
     }
     .with_hint(hint)
+}
+
+/// 1-based line and column (in characters) of byte `at` of `text`.
+fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
 }
 
 /// Tera's message, then those of the errors that caused it, joined by `separator`.
@@ -422,11 +443,14 @@ type Templates = std::collections::BTreeMap<String, (String, String)>;
 /// Static files by name, each with where it was written and its bytes.
 type Statics = std::collections::BTreeMap<String, (String, Vec<u8>)>;
 
+/// How a built-in template or static file is named where it was written.
+const BUILT_IN: &str = "(built-in theme)";
+
 fn collect_embedded(templates: &mut Templates, statics: &mut Statics) {
     for (path, contents) in builtin_files() {
         if let Some(name) = path.strip_prefix("templates/") {
             let text = String::from_utf8_lossy(contents).into_owned();
-            templates.insert(name.to_string(), (format!("(built-in theme) templates/{name}"), text));
+            templates.insert(name.to_string(), (format!("{BUILT_IN} templates/{name}"), text));
         } else if let Some(name) = path.strip_prefix("static/") {
             statics.insert(name.to_string(), (format!("(built-in theme) static/{name}"), contents.to_vec()));
         }

@@ -2,7 +2,7 @@
 //! words leave it out (an unclosed tag, an unknown filter, a missing
 //! include).
 
-use super::{Located, Templates, located, with_causes};
+use super::{Located, Templates, line_col, located, with_causes};
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
 
 /// A template that does not parse, at its file, line and column when Tera
@@ -177,13 +177,6 @@ fn nesting(text: &str) -> Option<Nesting> {
         }
     }
     open.pop().map(|top| Nesting::Unclosed { open: top, found: None })
-}
-
-/// 1-based line and column (in characters) of byte `at` of `text`.
-fn line_col(text: &str, at: usize) -> (usize, usize) {
-    let before = &text[..at];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
 }
 
 impl Nesting {
