@@ -131,6 +131,13 @@ fn template_block_end(text: &str, at: usize) -> Option<usize> {
     Some(text[at + 2..].find(close).map_or(text.len(), |i| at + 2 + i + 2))
 }
 
+/// The keyword of a `{% … %}` block (`if`, `endfor`); "" for any other block.
+fn tag_keyword(block: &str) -> &str {
+    let Some(inner) = block.strip_prefix("{%") else { return "" };
+    let inner = inner.strip_suffix("%}").unwrap_or(inner).trim_matches(|c: char| c == '-' || c.is_whitespace());
+    inner.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("")
+}
+
 /// The value of attribute `name` of a template's `tag`, as written
 /// (quoted, or up to a space), if the tag has one outside any block.
 fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
@@ -181,16 +188,10 @@ impl Pattern {
         while at < written.len() {
             match template_block_end(written, at) {
                 Some(end) => {
-                    let keyword = written[at + 2..end.saturating_sub(2).max(at + 2)]
-                        .trim_matches(|c: char| c == '-' || c.is_whitespace())
-                        .split(|c: char| !c.is_ascii_alphabetic())
-                        .next()
-                        .unwrap_or("");
                     if depth == 0 {
                         pieces.push(spaced(&std::mem::take(&mut text)));
                     }
-                    match keyword {
-                        _ if !written[at..].starts_with("{%") => {}
+                    match tag_keyword(&written[at..end]) {
                         "if" | "for" => depth += 1,
                         "endif" | "endfor" => depth = depth.saturating_sub(1),
                         _ => {}
