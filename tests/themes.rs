@@ -70,6 +70,9 @@ fn a_real_name_in_a_theme_stylesheet_or_script_string_is_refused_at_its_line() {
     assert!(err.contains(&format!("{script}:3:38: real name `Jo Brown` would be published")), "{err}");
     assert!(!err.to_lowercase().contains("real name `mark`"), "{err}");
     assert_eq!(err.matches("real name `").count(), 2, "{err}");
+    // A designer's credit is nobody's pseudonym.
+    assert_eq!(err.matches("help: take the name out of the theme").count(), 2, "{err}");
+    assert!(!err.contains("pseudonym"), "{err}");
 }
 
 /// A real name in a theme stylesheet is reported in the same run as a

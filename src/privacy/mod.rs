@@ -175,6 +175,11 @@ impl Scanner {
                         "rename the folder: its name is published in the address of every file in it"
                     }
                     0 => "rename the file: its name is published as its address",
+                    // A designer's credit or a sample name in a theme is nobody's pseudonym.
+                    _ if path.starts_with("themes/") => {
+                        "take the name out of the theme: it is on the private real-names list, and a theme's \
+                         files are published with every page (credit a role or an organisation instead)"
+                    }
                     _ => hint,
                 };
                 diags.push(Diagnostic::new(path, line, col, message(&shown)).with_hint(hint));
