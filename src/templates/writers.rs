@@ -1,12 +1,11 @@
-//! Which template line wrote a tag of a generated page. A broken link or
-//! an accessibility barrier that no Markdown wrote was reported at the
-//! output page (`compare/index.html:20`), a file the author never edits,
-//! once per relative prefix. Each tag of the templates is read as a
-//! pattern, its text as written and any `{{ }}` or `{% %}` as a gap, and
-//! the page's tag (or link) is matched against them: the pattern with the
-//! most text written out wins, and names its place when it is in the
-//! project's own theme. A built-in template's mistake is wingreport's, and
-//! stays reported at the page.
+//! Which template line wrote a tag of a generated page, so that a broken
+//! link or an accessibility barrier no Markdown wrote is reported where
+//! the author can fix it, once, rather than at each output page it is on.
+//! Each tag of the templates is read as a pattern, its text as written and
+//! any `{{ }}` or `{% %}` as a gap, and the page's tag (or link) is matched
+//! against them: the pattern with the most text written out wins, and
+//! names its place when it is in the project's own theme. A built-in
+//! template's mistake is wingreport's, and stays reported at the page.
 
 use crate::diagnostics::Diagnostic;
 
@@ -149,7 +148,7 @@ fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
             continue;
         }
         let starts_name = at > 0 && bytes[at - 1].is_ascii_whitespace();
-        if starts_name && tag[at..].len() > name.len() && tag[at..at + name.len()].eq_ignore_ascii_case(name) {
+        if starts_name && tag.get(at..at + name.len()).is_some_and(|n| n.eq_ignore_ascii_case(name)) {
             let rest = tag[at + name.len()..].trim_start();
             if let Some(value) = rest.strip_prefix('=') {
                 let value = value.trim_start();
@@ -287,5 +286,6 @@ mod tests {
         assert_eq!(attribute(tag, "src"), Some("{{ a }}b.png"));
         assert_eq!(attribute(tag, "data"), Some("c.svg"));
         assert_eq!(attribute(tag, "href"), None);
+        assert_eq!(attribute("<img alt=\"\" é字 src=\"x\">", "src"), Some("x"), "letters of any width before it");
     }
 }
