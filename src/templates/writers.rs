@@ -240,6 +240,20 @@ impl Pattern {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// Whatever a theme author saves is read without a panic, and each
+        /// tag written out in full (no block in it) is found in the template.
+        #[test]
+        fn any_template_text_is_read_and_its_plain_tags_found(text in "[<>{}%#\"'= a-c/é字\n-]{0,60}") {
+            let tags = TemplateTags::new([("t.html", text.as_str(), true)]);
+            for (_, tag) in tags_of(&text) {
+                let found = tags.writer_of_tag(tag);
+                proptest::prop_assert!(found.is_some() || tag.contains('{'), "{tag:?}");
+                tags.writer_of_url(tag);
+            }
+        }
+    }
+
     fn tags(templates: &[(&str, &str, bool)]) -> TemplateTags {
         TemplateTags::new(templates.iter().copied())
     }
