@@ -322,19 +322,19 @@ pub(crate) fn heading_level(name: &[u8]) -> Option<u8> {
 }
 
 /// One diagnostic per barrier: at the project template line that wrote
-/// its tag, when `templates` has one, else at the page where it is; the
+/// its tag, when `templates` names one, else at the page where it is; the
 /// same barrier on many pages (a template's) is reported once, on the
 /// first page by path.
 pub fn diagnose<'a>(
     pages: impl IntoIterator<Item = (&'a str, &'a [Barrier])>,
-    templates: &TemplateTags,
+    templates: Option<&TemplateTags>,
 ) -> Vec<Diagnostic> {
     // By message and the template place that wrote it: each page it is on.
     type OnPages<'b> = Vec<(&'b str, &'b Barrier)>;
     let mut by_message: BTreeMap<(&str, Option<&Place>), OnPages> = BTreeMap::new();
     for (page, barriers) in pages {
         for barrier in barriers {
-            let place = barrier.tag.as_deref().and_then(|tag| templates.writer_of_tag(tag));
+            let place = barrier.tag.as_deref().zip(templates).and_then(|(tag, t)| t.writer_of_tag(tag));
             by_message.entry((barrier.message.as_str(), place)).or_default().push((page, barrier));
         }
     }
@@ -476,7 +476,7 @@ mod tests {
         let barrier = |line| Barrier { line, message: "`<html>` has no `lang`".into(), hint: LANG, tag: None };
         let (a, b, c) = ([barrier(3)], [barrier(2)], [barrier(1)]);
         let pages = [("sites/b/index.html", &a[..]), ("index.html", &b[..]), ("sites/a/index.html", &c[..])];
-        let diags = diagnose(pages, &TemplateTags::default());
+        let diags = diagnose(pages, None);
         assert_eq!(diags.len(), 1);
         assert_eq!((diags[0].path.as_str(), diags[0].line), ("index.html", 2));
         assert_eq!(diags[0].message, "accessibility: `<html>` has no `lang` (on `index.html` and 2 other pages)");

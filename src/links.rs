@@ -234,6 +234,14 @@ impl<'a> Output<'a> {
         broken.sort_by(|a, b| (&a.page, a.line).cmp(&(&b.page, b.line)));
         LinkReport { diagnostics: site.diagnose(broken, authored, self.templates), external }
     }
+
+    /// The accessibility barriers of `pages`, placed as their links are.
+    pub fn barriers<'p>(&self, pages: impl IntoIterator<Item = &'p PageFacts>) -> Vec<Diagnostic> {
+        crate::accessibility::diagnose(
+            pages.into_iter().map(|page| (page.path.as_str(), &page.barriers[..])),
+            self.templates,
+        )
+    }
 }
 
 impl Output<'_> {
@@ -557,10 +565,8 @@ impl Site<'_> {
 
     /// One diagnostic per authored link that is broken, at its Markdown
     /// source; one per generated broken link, grouped over the pages where
-    /// the same link is broken the same way.
-    /// One diagnostic per broken link that Markdown wrote, at its line; a
-    /// generated one at the template line that wrote it (one for all the
-    /// pages it is on) when a project template did, else at its page.
+    /// the same link is broken the same way: at the template line that
+    /// wrote it when a project template did, else at its first page.
     fn diagnose(
         &self,
         broken: Vec<Broken>,
@@ -666,7 +672,7 @@ impl Site<'_> {
     /// How to fix `problem` of a link of `page`, written `here`.
     fn hint(&self, page: &str, problem: &Problem, here: Here) -> Option<String> {
         // An output path as the place the link was written writes it.
-        let relative = |page: &str, to: &str| match here {
+        let address = |to: &str| match here {
             Here::Template => format!("{{{{ page.root }}}}{to}"),
             Here::Page | Here::Stylesheet => relative(page, to),
         };
@@ -691,10 +697,10 @@ impl Site<'_> {
                     format!("pages/{}/index.html", crate::markdown::slugify(stem))
                 });
                 match nearest {
-                    Some(p) => Some(format!("did you mean `{}`?", relative(page, p))),
+                    Some(p) => Some(format!("did you mean `{}`?", address(p))),
                     None if built.as_deref().is_some_and(|b| self.files.contains(b)) => Some(format!(
                         "link to the page built from it, not to the Markdown file: `{}`",
-                        relative(page, built.as_deref().unwrap_or_default())
+                        address(built.as_deref().unwrap_or_default())
                     )),
                     None if markdown => Some(
                         "link to the page built from a Markdown file, not to the file: a free page is \
@@ -704,7 +710,7 @@ impl Site<'_> {
                     None if picture => Some(format!(
                         "save the picture in the theme's `static/` folder, which is copied to `output/static/`, \
                          and link it from here as `{}`",
-                        relative(page, &format!("static/{}", path.rsplit('/').next().unwrap_or(path)))
+                        address(&format!("static/{}", path.rsplit('/').next().unwrap_or(path)))
                     )),
                     None => None,
                 }
@@ -724,17 +730,15 @@ impl Site<'_> {
                         .to_string()
                 })
             }
-            Problem::AboveRoot => {
-                Some(format!("the output folder is `{}` from this {}", relative(page, ""), here.name()))
-            }
+            Problem::AboveRoot => Some(format!("the output folder is `{}` from this {}", address(""), here.name())),
             Problem::RootRelative { path } => {
                 // `/logo.png` for the theme's `static/logo.png`, as a site at
                 // the server's root might have it.
                 let at = [path.clone(), format!("static/{path}")].into_iter().find(|p| self.files.contains(p.as_str()));
                 match at {
                     Some(at) => Some(match here {
-                        Here::Template => format!("write it from the page's root: `{}`", relative(page, &at)),
-                        _ => format!("write it relative to this {}: `{}`", here.name(), relative(page, &at)),
+                        Here::Template => format!("write it from the page's root: `{}`", address(&at)),
+                        _ => format!("write it relative to this {}: `{}`", here.name(), address(&at)),
                     }),
                     None => self.hint(page, &Problem::NoFile { path: path.clone() }, here),
                 }

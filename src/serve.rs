@@ -30,7 +30,6 @@ use tower_livereload::{LiveReloadLayer, Reloader};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
-use crate::accessibility;
 use crate::build::{self, Failure};
 use crate::diagnostics::Diagnostic;
 use crate::links::{AuthoredLink, Output, PageFacts};
@@ -40,7 +39,6 @@ use crate::model::Site;
 use crate::privacy::Scanner;
 use crate::render::{OutputFile, Rendered, Renderer, Selection, search_pages};
 use crate::search::SearchIndex;
-use crate::templates::TemplateTags;
 use crate::templates::Theme;
 use crate::{load, validate};
 
@@ -404,7 +402,7 @@ fn build_sites(
     let unpublished = renderer.unpublished();
     let output =
         Output::new(parts().flat_map(|part| &part.pages), paths(), &unpublished).written_by(renderer.template_tags());
-    let mut diags = own_problems(&output, &fresh, renderer.template_tags());
+    let mut diags = own_problems(&output, &fresh);
     let fresh_pages: HashSet<&str> = fresh.iter().flat_map(|part| &part.pages).map(|p| p.path.as_str()).collect();
     let linking: Vec<&Rendered> = parts()
         .filter(|part| part.pages.iter().any(|p| !fresh_pages.contains(p.path.as_str()) && p.links_into(&changed)))
@@ -452,17 +450,17 @@ fn clean_parts_problems(
     let parts = || kept.clone().map(|(_, part)| part).chain(fresh_sites).chain(&cache.pages).chain(cross);
     let paths = parts().flat_map(|part| &part.paths).chain(&cache.extra).map(String::as_str);
     let unpublished = renderer.unpublished();
-    let tags = renderer.template_tags();
-    own_problems(&Output::new(parts().flat_map(|part| &part.pages), paths, &unpublished).written_by(tags), &clean, tags)
+    let output = Output::new(parts().flat_map(|part| &part.pages), paths, &unpublished);
+    own_problems(&output.written_by(renderer.template_tags()), &clean)
 }
 
 /// The broken links and accessibility barriers of the pages of `parts`
-/// in `output`, whose templates have `tags`.
-fn own_problems(output: &Output, parts: &[&Rendered], tags: &TemplateTags) -> Vec<Diagnostic> {
+/// in `output`.
+fn own_problems(output: &Output, parts: &[&Rendered]) -> Vec<Diagnostic> {
     let links: Vec<AuthoredLink> = parts.iter().flat_map(|part| part.links.iter().cloned()).collect();
     let pages: Vec<&PageFacts> = parts.iter().flat_map(|part| &part.pages).collect();
     let mut diags = output.check(&pages, None, &links).diagnostics;
-    diags.extend(accessibility::diagnose(pages.iter().map(|page| (page.path.as_str(), &page.barriers[..])), tags));
+    diags.extend(output.barriers(pages.iter().copied()));
     diags
 }
 

@@ -15,7 +15,6 @@ pub mod views;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::accessibility;
 use crate::diagnostics::{Diagnostic, Gap, did_you_mean, one_of};
 use crate::links::{self, AuthoredLink, Output, PageFacts, Unpublished};
 use crate::markdown::citations::Reference;
@@ -164,8 +163,7 @@ impl Finish {
             let source = self.stylesheets.get(&sheet.path).map_or(sheet.path.as_str(), String::as_str);
             diags.extend(output.check_stylesheet(&sheet.path, source, &sheet.bytes));
         }
-        let barriers = checked.iter().map(|page| (page.path.as_str(), &page.barriers[..]));
-        diags.extend(accessibility::diagnose(barriers, &self.template_tags));
+        diags.extend(output.barriers(checked.iter().copied()));
         crate::templates::merge_undefined(&mut diags);
         crate::diagnostics::dedup(&mut diags);
         if !diags.is_empty() {

@@ -92,8 +92,7 @@ impl Theme {
         let raw: Vec<(&str, &str)> = templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
         register_filters(&mut tera);
         if let Err(err) = tera.add_raw_templates(raw) {
-            let origin =
-                if project_theme.is_dir() { rel_path(root, &project_theme) } else { "(built-in theme)".to_string() };
+            let origin = if project_theme.is_dir() { rel_path(root, &project_theme) } else { BUILT_IN.to_string() };
             diags.push(parse_error(&err, &origin, &templates));
         }
         if !diags.is_empty() {
@@ -108,11 +107,10 @@ impl Theme {
             statics.into_iter().map(|(name, (source, bytes))| StaticFile { name, bytes, source }).collect();
         // Without a theme of the project's, no template is the author's to fix.
         let tags = match project_theme.is_dir() {
-            true => TemplateTags::new(
-                templates
-                    .values()
-                    .map(|(origin, text)| (origin.as_str(), text.as_str(), !origin.starts_with(BUILT_IN))),
-            ),
+            true => TemplateTags::new(templates.into_values().map(|(origin, text)| {
+                let own = !is_built_in(&origin);
+                (origin, text, own)
+            })),
             false => TemplateTags::default(),
         };
         Ok(Theme { tera, shortcodes, static_files, origins, warnings, tags: std::sync::Arc::new(tags) })
@@ -227,11 +225,36 @@ fn theme_not_found(root: &Path, name: &str) -> Diagnostic {
     .with_hint(hint)
 }
 
-/// 1-based line and column (in characters) of byte `at` of `text`.
-fn line_col(text: &str, at: usize) -> (usize, usize) {
-    let before = &text[..at];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+/// A `{{ }}`, `{% %}` or `{# #}` block of a template.
+struct Block<'a> {
+    /// Byte offset just after its closing delimiter.
+    end: usize,
+    /// What is between its delimiters, without `-` and spaces around it.
+    inner: &'a str,
+    /// A `{% %}` tag, whose first word is a keyword.
+    tag: bool,
+}
+
+impl Block<'_> {
+    /// The keyword of a `{% … %}` tag (`if`, `endfor`); "" for any other block.
+    fn keyword(&self) -> &str {
+        let word = self.inner.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').next();
+        if self.tag { word.unwrap_or("") } else { "" }
+    }
+}
+
+/// The block starting at byte `at` of a template's `text`, if one starts
+/// there and is closed.
+fn block_at(text: &str, at: usize) -> Option<Block<'_>> {
+    let close = match text.get(at..at + 2)? {
+        "{{" => "}}",
+        "{%" => "%}",
+        "{#" => "#}",
+        _ => return None,
+    };
+    let len = text[at + 2..].find(close)?;
+    let inner = text[at + 2..at + 2 + len].trim_matches(|c: char| c == '-' || c.is_whitespace());
+    Some(Block { end: at + 2 + len + 2, inner, tag: close == "%}" })
 }
 
 /// Tera's message, then those of the errors that caused it, joined by `separator`.
@@ -369,7 +392,7 @@ fn unused_files(root: &Path, theme_dir: &Path, templates: &Templates) -> (Vec<Di
         .filter_map(|(path, _)| Some(path.strip_prefix("templates/")?.to_string()))
         .collect();
     let used = used_names(templates);
-    let own = templates.iter().filter(|(_, (origin, _))| !origin.starts_with("(built-in theme)"));
+    let own = templates.iter().filter(|(_, (origin, _))| !is_built_in(origin));
     for (name, (origin, _)) in own {
         if let Some(shortcode) = name.strip_prefix("shortcodes/") {
             let stem = shortcode.strip_suffix(".html").unwrap_or(shortcode);
@@ -410,7 +433,7 @@ fn unused_files(root: &Path, theme_dir: &Path, templates: &Templates) -> (Vec<Di
 
 /// Whether the project theme has its own `name`.
 fn templates_own(templates: &Templates, name: &str) -> bool {
-    templates.get(name).is_some_and(|(origin, _)| !origin.starts_with("(built-in theme)"))
+    templates.get(name).is_some_and(|(origin, _)| !is_built_in(origin))
 }
 
 /// The templates some template includes, extends or imports by name.
@@ -446,13 +469,18 @@ type Statics = std::collections::BTreeMap<String, (String, Vec<u8>)>;
 /// How a built-in template or static file is named where it was written.
 const BUILT_IN: &str = "(built-in theme)";
 
+/// Whether a template or static file written at `origin` is the built-in theme's.
+fn is_built_in(origin: &str) -> bool {
+    origin.starts_with(BUILT_IN)
+}
+
 fn collect_embedded(templates: &mut Templates, statics: &mut Statics) {
     for (path, contents) in builtin_files() {
         if let Some(name) = path.strip_prefix("templates/") {
             let text = String::from_utf8_lossy(contents).into_owned();
             templates.insert(name.to_string(), (format!("{BUILT_IN} templates/{name}"), text));
         } else if let Some(name) = path.strip_prefix("static/") {
-            statics.insert(name.to_string(), (format!("(built-in theme) static/{name}"), contents.to_vec()));
+            statics.insert(name.to_string(), (format!("{BUILT_IN} static/{name}"), contents.to_vec()));
         }
     }
 }

@@ -2,8 +2,9 @@
 //! words leave it out (an unclosed tag, an unknown filter, a missing
 //! include).
 
-use super::{Located, Templates, line_col, located, with_causes};
+use super::{Located, Templates, block_at, is_built_in, located, with_causes};
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of};
+use crate::load::line_col;
 
 /// A template that does not parse, at its file, line and column when Tera
 /// names them (`--> site.html:42:14` in its message), with what was
@@ -88,7 +89,7 @@ fn explained(at: &Located, text: &str, theme: &str, templates: &Templates) -> Op
     let folder_of = |n: &str| n.rsplit_once('/').map_or(String::new(), |(f, _)| format!("{f}/"));
     let folder = folder_of(&name);
     let there: Vec<&str> = templates.keys().filter(|n| folder_of(n) == folder).map(String::as_str).collect();
-    let mut hint = match theme.starts_with("(built-in theme)") {
+    let mut hint = match is_built_in(theme) {
         true => format!("the built-in theme has no {name}"),
         false => format!("there is no {theme}/templates/{name}, nor a built-in template of that name"),
     };
@@ -134,23 +135,15 @@ fn nesting(text: &str) -> Option<Nesting> {
     let mut at = 0;
     while let Some(found) = text[at..].find('{') {
         let start = at + found;
-        let close = match text[start + 1..].chars().next() {
-            Some('%') => "%}",
-            Some('#') => "#}",
-            Some('{') => "}}",
-            _ => {
-                at = start + 1;
-                continue;
-            }
+        let Some(block) = block_at(text, start) else {
+            at = start + 1;
+            continue;
         };
-        let Some(len) = text[start + 2..].find(close) else { break };
-        let end = start + 2 + len + 2;
-        at = end;
-        if close != "%}" {
+        at = block.end;
+        let (inner, keyword) = (block.inner, block.keyword());
+        if keyword.is_empty() {
             continue;
         }
-        let inner = text[start + 2..end - 2].trim_matches('-').trim();
-        let keyword = inner.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').next().unwrap_or("");
         let tag = || {
             let (line, col) = line_col(text, start);
             let written = if inner.chars().count() > 60 {

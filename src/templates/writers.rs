@@ -7,12 +7,20 @@
 //! names its place when it is in the project's own theme. A built-in
 //! template's mistake is wingreport's, and stays reported at the page.
 
-use crate::diagnostics::Diagnostic;
+use std::sync::OnceLock;
 
-/// The tags of the theme's templates, as patterns.
+use super::block_at;
+use crate::diagnostics::Diagnostic;
+use crate::load::line_col;
+
+/// The tags of the theme's templates, as patterns, read from the templates
+/// only once a page's problem asks which wrote it: a build without one
+/// never reads them.
 #[derive(Debug, Default)]
 pub struct TemplateTags {
-    tags: Vec<TemplateTag>,
+    /// Each template's file, text and whether the project's theme wrote it.
+    templates: Vec<(String, String, bool)>,
+    tags: OnceLock<Vec<TemplateTag>>,
 }
 
 /// Where a template wrote a tag: file (`themes/acme/templates/base.html`),
@@ -55,37 +63,44 @@ const URL_ATTRIBUTES: [&str; 5] = ["href", "src", "poster", "action", "data"];
 impl TemplateTags {
     /// The tags of `templates`: each its file (`themes/acme/templates/
     /// base.html`), its text and whether the project's theme wrote it.
-    pub fn new<'a>(templates: impl IntoIterator<Item = (&'a str, &'a str, bool)>) -> Self {
-        let mut tags = Vec::new();
-        for (file, text, own) in templates {
-            for (at, tag) in tags_of(text) {
-                let (line, col) = super::line_col(text, at);
-                let place = Place { file: file.to_string(), line, col };
-                let urls = URL_ATTRIBUTES.iter().filter_map(|name| attribute(tag, name)).map(Pattern::of).collect();
-                tags.push(TemplateTag { place, own, whole: Pattern::of(tag), urls });
-            }
-        }
-        TemplateTags { tags }
+    pub fn new(templates: impl IntoIterator<Item = (String, String, bool)>) -> Self {
+        TemplateTags { templates: templates.into_iter().collect(), tags: OnceLock::new() }
     }
 
     /// The project template's place that wrote `tag` (`<img src="…">`, as
     /// the page has it), if one did.
     pub fn writer_of_tag(&self, tag: &str) -> Option<&Place> {
-        self.best(|t| t.whole.matches(tag).then(|| t.whole.written()))
+        let tag = spaced(tag);
+        self.best(|t| t.whole.matches(&tag).then(|| t.whole.written()))
     }
 
     /// The project template's place whose link attribute wrote `url`, if
     /// one did. A value written out entirely from variables
     /// (`{{ link.href }}`) could have written any: it names no place.
     pub fn writer_of_url(&self, url: &str) -> Option<&Place> {
-        self.best(|t| t.urls.iter().filter(|p| p.written() > 0 && p.matches(url)).map(Pattern::written).max())
+        let url = spaced(url);
+        self.best(|t| t.urls.iter().filter(|p| p.written() > 0 && p.matches(&url)).map(Pattern::written).max())
     }
 
     /// The place of the tag that matches with the most text written out,
     /// a project's tag before a built-in one; `None` when that is built-in.
     fn best(&self, written: impl Fn(&TemplateTag) -> Option<usize>) -> Option<&Place> {
-        let best = self.tags.iter().filter_map(|t| Some(((written(t)?, t.own), t))).max_by_key(|&(key, _)| key);
+        let tags = self.tags.get_or_init(|| self.read());
+        let best = tags.iter().filter_map(|t| Some(((written(t)?, t.own), t))).max_by_key(|&(key, _)| key);
         best.filter(|(_, t)| t.own).map(|(_, t)| &t.place)
+    }
+
+    fn read(&self) -> Vec<TemplateTag> {
+        let mut tags = Vec::new();
+        for (file, text, own) in &self.templates {
+            for (at, tag) in tags_of(text) {
+                let (line, col) = line_col(text, at);
+                let place = Place { file: file.clone(), line, col };
+                let urls = URL_ATTRIBUTES.iter().filter_map(|name| attribute(tag, name)).map(Pattern::of).collect();
+                tags.push(TemplateTag { place, own: *own, whole: Pattern::of(tag), urls });
+            }
+        }
+        tags
     }
 }
 
@@ -98,8 +113,8 @@ fn tags_of(text: &str) -> Vec<(usize, &str)> {
     let mut at = 0;
     while let Some(i) = memchr::memchr2(b'<', b'{', &bytes[at..]).map(|i| at + i) {
         at = i + 1;
-        if let Some(end) = template_block_end(text, i) {
-            at = end;
+        if let Some(block) = block_at(text, i) {
+            at = block.end;
             continue;
         }
         if bytes[i] == b'{' || !bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
@@ -107,7 +122,7 @@ fn tags_of(text: &str) -> Vec<(usize, &str)> {
         }
         let mut j = i + 1;
         while j < bytes.len() && bytes[j] != b'>' {
-            j = template_block_end(text, j).unwrap_or(j + 1);
+            j = block_at(text, j).map_or(j + 1, |block| block.end);
         }
         if j >= bytes.len() {
             break;
@@ -118,33 +133,14 @@ fn tags_of(text: &str) -> Vec<(usize, &str)> {
     found
 }
 
-/// The end of the `{{ }}`, `{% %}` or `{# #}` starting at byte `at` of
-/// `text`, if one starts there.
-fn template_block_end(text: &str, at: usize) -> Option<usize> {
-    let close = match text.get(at..at + 2)? {
-        "{{" => "}}",
-        "{%" => "%}",
-        "{#" => "#}",
-        _ => return None,
-    };
-    Some(text[at + 2..].find(close).map_or(text.len(), |i| at + 2 + i + 2))
-}
-
-/// The keyword of a `{% … %}` block (`if`, `endfor`); "" for any other block.
-fn tag_keyword(block: &str) -> &str {
-    let Some(inner) = block.strip_prefix("{%") else { return "" };
-    let inner = inner.strip_suffix("%}").unwrap_or(inner).trim_matches(|c: char| c == '-' || c.is_whitespace());
-    inner.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("")
-}
-
 /// The value of attribute `name` of a template's `tag`, as written
 /// (quoted, or up to a space), if the tag has one outside any block.
 fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     let bytes = tag.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
-        if let Some(end) = template_block_end(tag, at) {
-            at = end;
+        if let Some(block) = block_at(tag, at) {
+            at = block.end;
             continue;
         }
         let starts_name = at > 0 && bytes[at - 1].is_ascii_whitespace();
@@ -185,17 +181,17 @@ impl Pattern {
         // Text inside `{% if %}` or `{% for %}` may be written or not: a gap.
         let mut depth = 0usize;
         while at < written.len() {
-            match template_block_end(written, at) {
-                Some(end) => {
+            match block_at(written, at) {
+                Some(block) => {
                     if depth == 0 {
                         pieces.push(spaced(&std::mem::take(&mut text)));
                     }
-                    match tag_keyword(&written[at..end]) {
+                    match block.keyword() {
                         "if" | "for" => depth += 1,
                         "endif" | "endfor" => depth = depth.saturating_sub(1),
                         _ => {}
                     }
-                    at = end;
+                    at = block.end;
                 }
                 None if depth > 0 => at += written[at..].chars().next().map_or(1, char::len_utf8),
                 None => {
@@ -216,9 +212,8 @@ impl Pattern {
 
     /// Whether a value filling each gap makes it `text`. A gap may take
     /// any text, or none, or spaces left by a block that wrote nothing.
+    /// `text` is [`spaced`] already.
     fn matches(&self, text: &str) -> bool {
-        let text = spaced(text);
-        let loose = |piece: &str| piece.trim().to_string();
         let Some((first, rest)) = self.pieces.split_first() else { return text.is_empty() };
         let Some((last, middle)) = rest.split_last() else { return text == *first };
         let (first, last) = (first.trim_end(), last.trim_start());
@@ -226,8 +221,8 @@ impl Pattern {
             return false;
         }
         let mut inside = &text[first.len()..text.len() - last.len()];
-        for piece in middle.iter().map(|p| loose(p)).filter(|p| !p.is_empty()) {
-            match inside.find(piece.as_str()) {
+        for piece in middle.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+            match inside.find(piece) {
                 Some(i) => inside = &inside[i + piece.len()..],
                 None => return false,
             }
@@ -245,7 +240,7 @@ mod tests {
         /// tag written out in full (no block in it) is found in the template.
         #[test]
         fn any_template_text_is_read_and_its_plain_tags_found(text in "[<>{}%#\"'= a-c/é字\n-]{0,60}") {
-            let tags = TemplateTags::new([("t.html", text.as_str(), true)]);
+            let tags = TemplateTags::new([("t.html".to_string(), text.clone(), true)]);
             for (_, tag) in tags_of(&text) {
                 let found = tags.writer_of_tag(tag);
                 proptest::prop_assert!(found.is_some() || tag.contains('{'), "{tag:?}");
@@ -255,7 +250,7 @@ mod tests {
     }
 
     fn tags(templates: &[(&str, &str, bool)]) -> TemplateTags {
-        TemplateTags::new(templates.iter().copied())
+        TemplateTags::new(templates.iter().map(|&(file, text, own)| (file.to_string(), text.to_string(), own)))
     }
 
     #[test]
