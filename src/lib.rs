@@ -11,6 +11,7 @@ pub mod charts;
 pub mod cli;
 pub mod css;
 pub mod diagnostics;
+pub(crate) mod digest;
 pub mod docx;
 pub mod export;
 pub mod fonts;

@@ -18,7 +18,7 @@ use crate::render::OutputFile;
 use crate::templates::{Place, TemplateTags};
 
 /// A link an author wrote in Markdown, where the render stage found it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AuthoredLink {
     /// Output path of the page holding it, e.g. `sites/drake-hall/index.html`.
     pub page: String,
@@ -88,13 +88,15 @@ pub fn check(files: &[OutputFile], authored: &[AuthoredLink], unpublished: &[Unp
 
 /// What the link check needs of one generated page, read once when the
 /// page is rendered, so that checking never reads its HTML again.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PageFacts {
     /// Output path, e.g. `sites/drake-hall/index.html`.
     pub path: String,
     ids: FxHashSet<String>,
     links: Vec<Link>,
     /// Its accessibility barriers, for [`crate::accessibility::diagnose`].
+    /// Not kept by the build cache, which keeps only pages without any.
+    #[serde(skip)]
     pub barriers: Vec<Barrier>,
 }
 
@@ -153,7 +155,7 @@ impl PageFacts {
 }
 
 /// A link of a generated page, resolved against it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Link {
     href: String,
     line: usize,
@@ -368,7 +370,7 @@ const HOST: &str = "output.invalid";
 const FRAGMENT: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'<').add(b'>').add(b'`');
 
 /// Where a link goes, once resolved against its page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum Target {
     /// A file of the output (`index.html` added to folders) and a fragment
     /// as a browser would encode it.
@@ -383,7 +385,7 @@ enum Target {
 }
 
 /// Why a link has no target.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 enum Problem {
     /// The path resolves to no file of the output.
     NoFile { path: String },

@@ -59,7 +59,7 @@ const SNIPPET_CHARS: usize = 160;
 
 /// One searchable piece of a page: a section's own text (before its first
 /// subsection) or one `##` subsection.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SearchDoc {
     /// Title of the report (or page) the text is on.
     pub report: String,

@@ -59,9 +59,10 @@ impl Scanner {
     /// only the strings (`content: "..."`, a script's messages), since
     /// their other words (`mark`, `white-space`) are code, not prose. The
     /// search files and the built-in theme's own files hold only words
-    /// wingreport wrote (the pages' own, coded), and are not read.
-    pub fn scan(&self, path: &str, bytes: &[u8]) {
-        let Ok(Some(matcher)) = &self.matcher else { return };
+    /// wingreport wrote (the pages' own, coded), and are not read. Whether
+    /// it found a name, or could not look for one.
+    pub fn scan(&self, path: &str, bytes: &[u8]) -> bool {
+        let Ok(Some(matcher)) = &self.matcher else { return self.matcher.is_err() };
         let style = path.ends_with(".css");
         let code = style || path.ends_with(".js");
         let own = code && (path.starts_with(crate::search::DIR) || crate::templates::is_built_in_static(path, bytes));
@@ -116,7 +117,7 @@ impl Scanner {
             found.extend(in_words(&words));
         }
         if found.is_empty() && inside.is_empty() {
-            return;
+            return false;
         }
         let mut found: Vec<(&str, String, bool)> = found
             .into_iter()
@@ -136,6 +137,7 @@ impl Scanner {
                 leak.packed.insert(place);
             }
         }
+        true
     }
 
     /// The leaks found, each at the source lines that wrote the name.

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diagnostics::{Diagnostic, Gap, did_you_mean, one_of};
+use crate::digest::Digest;
 use crate::links::{self, AuthoredLink, Output, PageFacts, Unpublished};
 use crate::markdown::citations::Reference;
 use crate::markdown::{self, BodyContext, PageState, Resolved, slugify};
@@ -28,9 +29,11 @@ use shortcodes::{Env, FigureEntry, Numbering, Planned};
 use views::{Doi, FreePageView, IndexView, Link, PageMeta, SampleRow, SectionView, SiteCard, SiteView, TocEntry};
 
 /// A file of the finished site, by `/`-separated path relative to the output root.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OutputFile {
     pub path: String,
+    // As one run of bytes in the build cache, not a sequence of numbers.
+    #[serde(with = "serde_bytes")]
     pub bytes: Vec<u8>,
 }
 
@@ -51,18 +54,39 @@ impl Selection {
     }
 }
 
-/// Renders every page of the project, handing each file to `emit` as soon
+/// Where rendered files go: read for real names, then written. Called
+/// from several threads.
+pub trait Sink: Sync {
+    /// Reads `file` for real names: whether it holds one.
+    fn scan(&self, file: &OutputFile) -> bool;
+    fn write(&self, file: OutputFile);
+}
+
+/// Site reports an earlier run rendered, by the digest of everything they
+/// were rendered from (`build::cache`).
+pub trait PartStore: Sync {
+    fn get(&self, key: u128) -> Option<Rendered>;
+    /// Keeps `part`, whose files are `files`, for a later run. It is given
+    /// only reports with no problem, no accessibility barrier and no real name.
+    fn put(&self, key: u128, part: &Rendered, files: &[OutputFile]);
+}
+
+/// Renders every page of the project, handing each file to `sink` as soon
 /// as its part is rendered, so the output is never all in memory at once.
 /// Site reports are independent of each other, so they render in parallel
-/// and `emit` is called from several threads; results keep the sites'
-/// order, so diagnostics are deterministic. A part with problems emits
-/// nothing, since the run fails anyway. [`Finish::assemble`] completes the
-/// output without the project, which goes here.
+/// and `sink` is called from several threads; results keep the sites'
+/// order, so diagnostics are deterministic. A part with problems writes
+/// nothing, since the run fails anyway. A report `store` has from a run
+/// on the same inputs is taken from it instead of rendered, and written
+/// unread: it was read for real names before it was kept.
+/// [`Finish::assemble`] completes the output without the project, which
+/// goes here.
 pub fn render(
     mut project: Project,
     theme: &Theme,
     selection: Selection,
-    emit: &(dyn Fn(OutputFile) + Sync),
+    sink: &dyn Sink,
+    store: Option<&dyn PartStore>,
 ) -> (Vec<Rendered>, Finish) {
     // Whether the output holds drafts, while the narratives are there to say.
     let drafts = selection.drafts && has_drafts(&project);
@@ -72,24 +96,100 @@ pub fn render(
     let mut narratives: FxHashMap<String, Vec<Narrative>> =
         project.sites.iter_mut().map(|site| (site.folder.clone(), std::mem::take(&mut site.narrative))).collect();
     let mut withheld = Vec::new();
+    // By site, what its record lost that way.
+    let mut gone_by_site = vec![Vec::new(); project.sites.len()];
     if !selection.drafts {
-        for site in &mut project.sites {
-            let gone = draft_only::withhold(&mut site.record, narratives.get(&site.folder).map_or(&[], Vec::as_slice));
+        for (site, gone) in project.sites.iter_mut().zip(&mut gone_by_site) {
+            *gone = draft_only::withhold(&mut site.record, narratives.get(&site.folder).map_or(&[], Vec::as_slice));
             if !gone.is_empty() && selection.site(site) {
                 withheld.push(format!("{}: {}", site.record_path, gone.join(", ")));
             }
         }
     }
+    // Taken once the narratives are out of the project, which then holds
+    // what every report reads besides its own narrative.
+    let inputs = store.map(|_| shared_inputs(&project, &gone_by_site, theme, selection));
     let renderer = Renderer::new(&project, theme, selection);
     let reports: Vec<(&Site, Vec<Narrative>)> =
         renderer.sites().into_iter().map(|site| (site, narratives.remove(&site.folder).unwrap_or_default())).collect();
     drop(narratives);
     let mut parts: Vec<Rendered> = reports
         .into_par_iter()
-        .map(|(site, narrative)| render_site(site, &narrative, &renderer).with_facts().emit(emit))
+        .map(|(site, narrative)| {
+            let kept = store.zip(inputs).map(|(store, inputs)| (store, report_inputs(inputs, &narrative)));
+            match kept.and_then(|(store, key)| store.get(key)) {
+                Some(part) => part.write(sink),
+                None => render_site(site, &narrative, &renderer).with_facts().emit(sink, kept),
+            }
+        })
         .collect();
-    parts.extend(renderer.shared().into_iter().map(|part| part.emit(emit)));
+    parts.extend(renderer.shared().into_iter().map(|part| part.emit(sink, None)));
     (parts, Finish { withheld, ..renderer.finish(drafts) })
+}
+
+/// Digest of what a site report is rendered from besides its own narrative:
+/// the project without any site's narrative, the theme and the selection.
+/// Every field is named, so a field added to the project is not forgotten.
+/// `gone_by_site` is what each record lost to [`draft_only::withhold`].
+fn shared_inputs(project: &Project, gone_by_site: &[Vec<String>], theme: &Theme, selection: Selection) -> u128 {
+    let Project {
+        // Where the project is, or how the command named it, changes nothing
+        // rendered: the output and the messages say paths relative to it.
+        root: _,
+        config,
+        series,
+        series_path,
+        series_text,
+        frameworks,
+        frameworks_path,
+        references,
+        references_path,
+        references_complete,
+        roles,
+        roles_path,
+        roles_text,
+        index,
+        compare,
+        pages,
+        sites,
+        unread_sites,
+    } = project;
+    let sites: Vec<u128> = sites.par_iter().zip(gone_by_site).map(|(site, gone)| site_digest(site, gone)).collect();
+    let mut digest = Digest::new();
+    digest
+        .debug(&(config, series, series_path, series_text, frameworks, frameworks_path))
+        .debug(&(references, references_path, references_complete, roles, roles_path, roles_text))
+        .debug(&(index, compare, pages, unread_sites, selection.drafts))
+        .value(theme.digest);
+    sites.into_iter().for_each(|site| {
+        digest.value(site);
+    });
+    digest.finish()
+}
+
+/// Digest of a site report's inputs: `shared` ([`shared_inputs`]) and its
+/// own narrative.
+fn report_inputs(shared: u128, narrative: &[Narrative]) -> u128 {
+    let mut digest = Digest::new();
+    digest.value(shared);
+    for Narrative { path, stem, front, body, body_line } in narrative {
+        // Texts as they are: their `Debug` form escapes them a letter at a time.
+        digest.text(path).text(stem).text(body).debug(&(front, body_line));
+    }
+    digest.finish()
+}
+
+/// Digest of a site without its narrative, which rendering has taken out.
+/// Its record is read from `record_text` alone (see `load::load_site`),
+/// less what `gone` names, so the two say all the record holds; its
+/// `Debug` form, spans and all, took a tenth of a build from the cache.
+fn site_digest(site: &Site, gone: &[String]) -> u128 {
+    let Site { folder, record: _, record_path, record_text, narrative, narrative_complete, record_complete } = site;
+    debug_assert!(narrative.is_empty(), "a site's narrative is its own report's input");
+    let mut digest = Digest::new();
+    digest.text(folder).text(record_path).text(record_text);
+    digest.debug(&(gone, narrative_complete, record_complete));
+    digest.finish()
 }
 
 /// Whether any report, section or page is a draft.
@@ -121,11 +221,15 @@ impl Finish {
         self,
         parts: Vec<Rendered>,
         search: Vec<OutputFile>,
-        emit: &dyn Fn(OutputFile),
+        sink: &dyn Sink,
     ) -> Result<Assembled, Vec<Diagnostic>> {
-        // The files are emitted, so read for real names, even when a check
+        // The files are written, so read for real names, even when a check
         // fails: else a name in a theme's stylesheet came to light only
         // once a broken link beside it was fixed.
+        let emit = |file: OutputFile| {
+            sink.scan(&file);
+            sink.write(file);
+        };
         match self.complete(&parts.iter().collect::<Vec<_>>(), search) {
             Ok(mut assembled) => {
                 std::mem::take(&mut assembled.extra).into_iter().for_each(emit);
@@ -490,13 +594,26 @@ impl Rendered {
         self
     }
 
-    /// Hands its files to `emit`, keeping only their facts; a part with
-    /// problems drops them unwritten.
-    fn emit(mut self, emit: &(dyn Fn(OutputFile) + Sync)) -> Self {
+    /// Hands its files to `sink`, keeping only their facts; a part with
+    /// problems drops them unwritten. A clean one goes to `kept`'s store too.
+    fn emit(mut self, sink: &dyn Sink, kept: Option<(&dyn PartStore, u128)>) -> Self {
         let files = std::mem::take(&mut self.files);
-        if self.diags.is_empty() {
-            files.into_iter().for_each(emit);
+        if !self.diags.is_empty() {
+            return self;
         }
+        // Every file is read, so that every leak is reported.
+        let named = files.iter().fold(false, |named, file| sink.scan(file) | named);
+        let barriers = self.pages.iter().any(|page| !page.barriers.is_empty());
+        if let Some((store, key)) = kept.filter(|_| !named && !barriers) {
+            store.put(key, &self, &files);
+        }
+        files.into_iter().for_each(|file| sink.write(file));
+        self
+    }
+
+    /// Writes the files of a part taken from a [`PartStore`].
+    fn write(mut self, sink: &dyn Sink) -> Self {
+        std::mem::take(&mut self.files).into_iter().for_each(|file| sink.write(file));
         self
     }
 }

@@ -56,6 +56,9 @@ pub struct Theme {
     /// The tags of its templates, to report a problem of a page at the
     /// template line that wrote it.
     pub tags: std::sync::Arc<TemplateTags>,
+    /// Digest of the project theme's files; the built-in theme's are the
+    /// binary's own, which the build cache tells apart by itself.
+    pub digest: u128,
 }
 
 /// A file of the theme's `static/` folder, copied to the output's.
@@ -84,6 +87,7 @@ impl Theme {
             return Err(vec![theme_not_found(root, name)]);
         }
 
+        let digest = project_files_digest(&templates, &statics);
         let mut tera = tera::Tera::new();
         let mut origins = std::collections::HashMap::new();
         for (tpl_name, (origin, _)) in &templates {
@@ -113,7 +117,7 @@ impl Theme {
             })),
             false => TemplateTags::default(),
         };
-        Ok(Theme { tera, shortcodes, static_files, origins, warnings, tags: std::sync::Arc::new(tags) })
+        Ok(Theme { tera, shortcodes, static_files, origins, warnings, tags: std::sync::Arc::new(tags), digest })
     }
 
     /// Renders a template with a serialisable view as its context.
@@ -483,6 +487,18 @@ fn collect_embedded(templates: &mut Templates, statics: &mut Statics) {
             statics.insert(name.to_string(), (format!("{BUILT_IN} static/{name}"), contents.to_vec()));
         }
     }
+}
+
+/// Digest of the templates and static files the project's theme gives.
+fn project_files_digest(templates: &Templates, statics: &Statics) -> u128 {
+    let mut digest = crate::digest::Digest::new();
+    for (name, (origin, text)) in templates.iter().filter(|(_, (origin, _))| !is_built_in(origin)) {
+        digest.text(name).text(origin).text(text);
+    }
+    for (name, (source, bytes)) in statics.iter().filter(|(_, (source, _))| !is_built_in(source)) {
+        digest.text(name).text(source).bytes(bytes);
+    }
+    digest.finish()
 }
 
 fn collect_project(

@@ -2,6 +2,8 @@
 //! Decides nothing about content itself; it only sequences the stages and
 //! stops before writing when any stage found a problem.
 
+pub mod cache;
+
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -9,7 +11,7 @@ use std::time::{Duration, Instant};
 use crate::diagnostics::Diagnostic;
 use crate::model::Project;
 use crate::privacy::Scanner;
-use crate::render::{self, Assembled, OutputFile, Selection};
+use crate::render::{self, Assembled, OutputFile, PartStore, Selection, Sink};
 use crate::templates::Theme;
 
 /// Why a run failed, which decides its exit code.
@@ -87,10 +89,38 @@ impl Stopwatch {
 pub fn generate(root: &Path, drafts: bool) -> Result<Vec<OutputFile>, Failure> {
     let files = Mutex::new(Vec::new());
     let mut watch = Stopwatch::start();
-    generate_into(root, drafts, &|file| files.lock().unwrap_or_else(|e| e.into_inner()).push(file), &mut watch)?;
+    let keep = |file| files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+    generate_into(root, drafts, Cache::Without, &keep, &mut watch)?;
     let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// Whether a run reads and keeps reports in the project's build cache.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cache {
+    With,
+    Without,
+}
+
+/// Reads each file for real names, then hands it on unless the content
+/// already had mistakes, as it is then not worth writing out.
+struct Scanned<'a> {
+    scanner: &'a Scanner,
+    clean: bool,
+    emit: &'a (dyn Fn(OutputFile) + Sync),
+}
+
+impl Sink for Scanned<'_> {
+    fn scan(&self, file: &OutputFile) -> bool {
+        self.scanner.scan(&file.path, &file.bytes)
+    }
+
+    fn write(&self, file: OutputFile) {
+        if self.clean {
+            (self.emit)(file);
+        }
+    }
 }
 
 /// Runs every stage, handing each file to `emit` as soon as it is
@@ -100,6 +130,7 @@ pub fn generate(root: &Path, drafts: bool) -> Result<Vec<OutputFile>, Failure> {
 fn generate_into(
     root: &Path,
     drafts: bool,
+    cache: Cache,
     emit: &(dyn Fn(OutputFile) + Sync),
     watch: &mut Stopwatch,
 ) -> Result<(Assembled, Vec<Diagnostic>), Failure> {
@@ -107,22 +138,23 @@ fn generate_into(
     let warnings = std::mem::take(&mut theme.warnings);
     let names = crate::privacy::read_deny_list(root, &project.config.privacy.real_names);
     let scanner = Scanner::new(names.as_deref().unwrap_or_default());
-    // Content the loader already found wrong is not worth writing out.
-    let clean = diags.is_empty();
-    let scan_and_emit = |file: OutputFile| {
-        scanner.scan(&file.path, &file.bytes);
-        if clean {
-            emit(file);
-        }
-    };
+    let sink = Scanned { scanner: &scanner, clean: diags.is_empty(), emit };
     let selection = selection(&project, drafts);
+    let store = match (cache, &names) {
+        (Cache::With, Ok(names)) => cache::PartCache::open(root, names, selection.drafts),
+        _ => None,
+    };
     // The loaded content goes with rendering: completing the output does not need it.
-    let (mut parts, finish) = render::render(project, &theme, selection, &scan_and_emit);
+    let (mut parts, finish) =
+        render::render(project, &theme, selection, &sink, store.as_ref().map(|store| store as &dyn PartStore));
     drop(theme);
     watch.lap("render");
-    let search = render::search_files(&mut parts);
+    let search = match &store {
+        Some(store) => store.search_files(&mut parts),
+        None => render::search_files(&mut parts),
+    };
     watch.lap("search index");
-    let assembled = finish.assemble(parts, search, &scan_and_emit);
+    let assembled = finish.assemble(parts, search, &sink);
     watch.lap("link check");
     // Every problem of the run together: the loader's, rendering's and the
     // link check's, then any real name in the files rendered.
@@ -130,7 +162,10 @@ fn generate_into(
     diags.extend(names.err());
     diags.extend(scanner.finish(root));
     match assembled {
-        Some(assembled) if diags.is_empty() => Ok((assembled, warnings)),
+        Some(assembled) if diags.is_empty() => {
+            store.into_iter().for_each(cache::PartCache::finish);
+            Ok((assembled, warnings))
+        }
         _ => Err(Failure::content(diags)),
     }
 }
@@ -206,7 +241,7 @@ fn summary((assembled, warnings): (Assembled, Vec<Diagnostic>), output: Option<P
 /// Validates everything a build would, writing nothing.
 pub fn check(root: &Path, drafts: bool) -> Result<Summary, Failure> {
     let mut watch = Stopwatch::start();
-    let assembled = generate_into(root, drafts, &drop, &mut watch)?;
+    let assembled = generate_into(root, drafts, Cache::With, &drop, &mut watch)?;
     Ok(summary(assembled, None, watch))
 }
 
@@ -225,7 +260,7 @@ pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<Summary
     let lock = crate::write::lock(&output).map_err(cannot_write)?;
     let staging = lock.stage().map_err(cannot_write)?;
     watch.lap("staging");
-    let (assembled, warnings) = generate_into(root, drafts, &|file| staging.put(&file), &mut watch)?;
+    let (assembled, warnings) = generate_into(root, drafts, Cache::With, &|file| staging.put(&file), &mut watch)?;
     staging.commit(assembled.drafts).map_err(cannot_write)?;
     watch.lap("swap");
     Ok(summary((assembled, warnings), Some(output), watch))

@@ -1,0 +1,200 @@
+//! The build cache: each site report a build rendered, kept by the digest of
+//! everything it was rendered from, so that the next build of an archive
+//! renders only the reports whose inputs changed and reads the rest back.
+//!
+//! The search index is kept too, by the digest of the documents it indexes.
+//!
+//! A report's key mixes the render stage's digest of its inputs (see
+//! `render::render`) with this binary's identity and the real-names list,
+//! so a new wingreport, a changed theme, config, record or names list all
+//! miss. Only reports without problems, barriers or real names are kept,
+//! and a kept report is written as it was rendered, so a build from the
+//! cache is byte-identical to one without (tests/build_cache.rs checks it).
+//!
+//! It lives in the project (`.wingreport-cache/`, which ignores itself in
+//! git), never in the output, which is published. Anything wrong with it
+//! (unreadable, corrupt, from another version) is a miss, never an error.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::digest::Digest;
+use crate::links::{AuthoredLink, PageFacts};
+use crate::render::{self, OutputFile, PartStore, Rendered};
+use crate::search::{SearchDoc, SearchIndex};
+
+/// The cache's folder in the project.
+pub const DIR: &str = ".wingreport-cache";
+
+/// Changed whenever what is kept changes shape, so older entries miss.
+const FORMAT: &str = "wingreport parts 1";
+
+/// What a kept report holds: a [`Rendered`] without problems.
+#[derive(Serialize)]
+struct Keeping<'a> {
+    files: &'a [OutputFile],
+    search: &'a [SearchDoc],
+    links: &'a [AuthoredLink],
+    pages: &'a [PageFacts],
+    paths: &'a [String],
+}
+
+#[derive(Deserialize)]
+struct Kept {
+    files: Vec<OutputFile>,
+    search: Vec<SearchDoc>,
+    links: Vec<AuthoredLink>,
+    pages: Vec<PageFacts>,
+    paths: Vec<String>,
+}
+
+/// The reports kept in a project, for one build.
+pub struct PartCache {
+    parts: PathBuf,
+    /// This binary and the real-names list, mixed into every key.
+    salt: u128,
+    /// The entries this build read or wrote, which [`PartCache::finish`] keeps.
+    used: Mutex<FxHashSet<u128>>,
+    /// Which of the two last builds' lists this one replaces.
+    selection: &'static str,
+}
+
+impl PartCache {
+    /// The cache of the project at `root`, for a build that reads `names`
+    /// as the real-names list; `None` when it cannot be made (a read-only
+    /// project builds without it).
+    pub fn open(root: &Path, names: &[String], drafts: bool) -> Option<PartCache> {
+        let dir = root.join(DIR);
+        let parts = dir.join("parts");
+        std::fs::create_dir_all(&parts).ok()?;
+        // Ignored by git wherever the project is kept, as `target/` is not.
+        let ignore = dir.join(".gitignore");
+        if !ignore.is_file() {
+            std::fs::write(&ignore, "# wingreport's build cache: safe to delete\n*\n").ok()?;
+        }
+        let mut salt = Digest::new();
+        salt.text(FORMAT).text(env!("CARGO_PKG_VERSION")).value(binary_identity()?);
+        names.iter().for_each(|name| {
+            salt.text(name);
+        });
+        let selection = if drafts { "drafts" } else { "published" };
+        Some(PartCache { parts, salt: salt.finish(), used: Mutex::default(), selection })
+    }
+
+    fn entry(&self, key: u128) -> (u128, PathBuf) {
+        let name = Digest::new().value(self.salt).value(key).finish();
+        (name, self.parts.join(format!("{name:032x}")))
+    }
+
+    fn mark_used(&self, name: u128) {
+        self.used.lock().unwrap_or_else(|e| e.into_inner()).insert(name);
+    }
+
+    /// After a build that succeeded: keeps the entries it used and those
+    /// of the last build of the other selection (drafts or published, so
+    /// switching between them does not render everything again), and
+    /// removes the rest.
+    pub fn finish(self) {
+        let dir = self.parts.parent().unwrap_or(&self.parts).to_path_buf();
+        let used = self.used.into_inner().unwrap_or_else(|e| e.into_inner());
+        let list: String = used.iter().map(|name| format!("{name:032x}\n")).collect();
+        let other = if self.selection == "drafts" { "published" } else { "drafts" };
+        let other = std::fs::read_to_string(dir.join(format!("last-{other}.txt"))).unwrap_or_default();
+        let keep: FxHashSet<&str> = list.lines().chain(other.lines()).collect();
+        if write_whole(&dir.join(format!("last-{}.txt", self.selection)), list.as_bytes()).is_err() {
+            return;
+        }
+        for entry in std::fs::read_dir(&self.parts).into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            if !keep.contains(name.to_string_lossy().as_ref()) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+
+    /// The entry `key` names, if it is there and whole.
+    fn read<T: DeserializeOwned>(&self, key: u128) -> Option<T> {
+        let (name, path) = self.entry(key);
+        let bytes = std::fs::read(path).ok()?;
+        let (stored_name, value): (u128, T) = postcard::from_bytes(&bytes).ok()?;
+        // A file renamed or half-copied by hand is not this entry.
+        if stored_name != name {
+            return None;
+        }
+        self.mark_used(name);
+        Some(value)
+    }
+
+    fn keep(&self, key: u128, value: &impl Serialize) {
+        let (name, path) = self.entry(key);
+        if let Ok(bytes) = postcard::to_allocvec(&(name, value))
+            && write_whole(&path, &bytes).is_ok()
+        {
+            self.mark_used(name);
+        }
+    }
+
+    /// The search index files of `parts` ([`render::search_files`]), from
+    /// the cache when an earlier run indexed the same documents.
+    pub fn search_files(&self, parts: &mut [Rendered]) -> Vec<OutputFile> {
+        let pages = render::search_pages(parts);
+        let digests: Vec<u128> =
+            pages.par_iter().map(|(href, title, docs)| search_page_digest(href, title, docs)).collect();
+        let mut key = Digest::new();
+        key.text("search index");
+        digests.into_iter().for_each(|page| {
+            key.value(page);
+        });
+        let key = key.finish();
+        if let Some(files) = self.read(key) {
+            return files;
+        }
+        let files = SearchIndex::new(pages).files();
+        self.keep(key, &files);
+        files
+    }
+}
+
+fn search_page_digest(href: &str, title: &str, docs: &[SearchDoc]) -> u128 {
+    let mut digest = Digest::new();
+    digest.text(href).text(title);
+    for SearchDoc { report, section, href, text } in docs {
+        digest.text(report).text(section).text(href).text(text);
+    }
+    digest.finish()
+}
+
+impl PartStore for PartCache {
+    fn get(&self, key: u128) -> Option<Rendered> {
+        let Kept { files, search, links, pages, paths } = self.read(key)?;
+        Some(Rendered { files, search, diags: Vec::new(), links, pages, paths })
+    }
+
+    fn put(&self, key: u128, part: &Rendered, files: &[OutputFile]) {
+        let keeping =
+            Keeping { files, search: &part.search, links: &part.links, pages: &part.pages, paths: &part.paths };
+        self.keep(key, &keeping);
+    }
+}
+
+/// Writes `bytes` to `path` under another name first, so that a build
+/// reading it meanwhile, or killed halfway, never sees part of it.
+fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut file, bytes)?;
+    file.persist(path).map(drop).map_err(|e| e.error)
+}
+
+/// This executable's size and modification time: a rebuilt or upgraded
+/// wingreport renders differently, so it must miss every entry.
+fn binary_identity() -> Option<u128> {
+    let meta = std::env::current_exe().and_then(std::fs::metadata).ok()?;
+    let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some(Digest::new().value(u128::from(meta.len())).value(modified.as_nanos()).finish())
+}
