@@ -53,6 +53,23 @@ struct Kept {
     paths: Vec<String>,
 }
 
+/// A file of the cache: its own name and a checksum of what it holds,
+/// which is a kept value in postcard.
+#[derive(Serialize, Deserialize)]
+struct Entry<'a> {
+    name: u128,
+    sum: u64,
+    #[serde(borrow, with = "serde_bytes")]
+    value: &'a [u8],
+}
+
+/// Catches a damaged entry; fast, as every build reads the whole cache.
+fn checksum(bytes: &[u8]) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    std::hash::Hasher::write(&mut hasher, bytes);
+    std::hash::Hasher::finish(&hasher)
+}
+
 /// The reports kept in a project, for one build.
 pub struct PartCache {
     parts: PathBuf,
@@ -121,18 +138,21 @@ impl PartCache {
     fn read<T: DeserializeOwned>(&self, key: u128) -> Option<T> {
         let (name, path) = self.entry(key);
         let bytes = std::fs::read(path).ok()?;
-        let (stored_name, value): (u128, T) = postcard::from_bytes(&bytes).ok()?;
-        // A file renamed or half-copied by hand is not this entry.
-        if stored_name != name {
+        let Entry { name: stored_name, sum, value } = postcard::from_bytes(&bytes).ok()?;
+        // A file renamed, copied over or damaged on disk is not this entry.
+        if stored_name != name || sum != checksum(value) {
             return None;
         }
+        let value = postcard::from_bytes(value).ok()?;
         self.mark_used(name);
         Some(value)
     }
 
     fn keep(&self, key: u128, value: &impl Serialize) {
         let (name, path) = self.entry(key);
-        if let Ok(bytes) = postcard::to_allocvec(&(name, value))
+        let Ok(value) = postcard::to_allocvec(value) else { return };
+        let entry = Entry { name, sum: checksum(&value), value: &value };
+        if let Ok(bytes) = postcard::to_allocvec(&entry)
             && write_whole(&path, &bytes).is_ok()
         {
             self.mark_used(name);
