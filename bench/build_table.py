@@ -7,9 +7,11 @@ usage: build_table.py RESULTS_DIR SIZE...
 
 RESULTS_DIR holds, for each SIZE, what run.sh measured:
   build-SIZE.json         hyperfine --export-json of the commands named
-                          `wingreport` and `hugo` (rebuilds), and
-                          `wingreport-first` and `hugo-first` (no output
-                          beside them)
+                          `wingreport` and `hugo` (rebuilds),
+                          `wingreport-edit` (a rebuild after one narrative
+                          file changed) and `wingreport-first` and
+                          `hugo-first` (no output, nor wingreport's build
+                          cache, beside them)
   mem-SIZE-TOOL.txt       one peak RSS in KiB per run (/usr/bin/time -f %M)
   size-SIZE-TOOL.txt      the output folder's apparent size in bytes (du -sb)
   stages-SIZE.txt         stderr of one `wingreport build --timings`
@@ -20,6 +22,7 @@ import statistics
 import sys
 
 TOOLS = [("wingreport", "wingreport"), ("hugo", "Hugo 0.168"),
+         ("wingreport-edit", "wingreport, one report edited"),
          ("wingreport-first", "wingreport, first build"), ("hugo-first", "Hugo 0.168, first build")]
 GROWTH_GOAL = 5.25
 
@@ -80,8 +83,10 @@ def main():
             if m:
                 rows.append([f"{size:,}", label, f"{m['wall']:.2f}", f"{m['cpu']:.2f}", f"{m['peak']:.0f}",
                              f"{m['output']:.1f}"])
-        for suffix, label in (("", "ratio wingreport/Hugo"), ("-first", "ratio first builds")):
-            w, h = found["wingreport" + suffix], found["hugo" + suffix]
+        for w, h, label in (("wingreport", "hugo", "ratio wingreport/Hugo"),
+                            ("wingreport-edit", "hugo", "ratio one report edited/Hugo"),
+                            ("wingreport-first", "hugo-first", "ratio first builds")):
+            w, h = found[w], found[h]
             if w and h:
                 rows.append([f"{size:,}", label] + [f"{w[k] / h[k]:.2f}x" for k in ("wall", "cpu", "peak", "output")])
     runs = {m["runs"] for found in measured.values() for m in found.values() if m}

@@ -123,20 +123,28 @@ if [[ $parts == *" build "* ]]; then
     # /usr/bin/time inside the timed command: every run's peak memory, at
     # the cost of one small fork that hyperfine times along with the tool.
     # `wingreport` and `hugo` rebuild, as a researcher does, into the output
-    # of the run before; the `-first` commands build with no output (nor
-    # wingreport's spare) beside them, creating every file, as a fresh
-    # checkout does. The outputs are moved aside, not removed: on ext4,
-    # creating files just after thousands were removed costs several times
-    # more system time, which a fresh checkout does not pay.
-    fresh=$(aside "$dir/output" "$dir/.output.spare")
+    # of the run before, wingreport with its build cache; `wingreport-edit`
+    # too, after a line of one report's narrative is added or taken out;
+    # the `-first` commands build with no output (nor wingreport's spare
+    # and cache) beside them, creating every file, as a fresh checkout
+    # does. The outputs are moved aside, not removed: on ext4, creating
+    # files just after thousands were removed costs several times more
+    # system time, which a fresh checkout does not pay.
+    fresh=$(aside "$dir/output" "$dir/.output.spare" "$dir/.wingreport-cache")
+    edited=$(find "$dir/content/sites" -name "*.md" | sort | head -1)
+    line="A line the benchmark adds and takes out again."
+    edit="if grep -qF $(printf %q "$line") $(printf %q "$edited"); then sed -i '\$d' $(printf %q "$edited"); \
+      else echo $(printf %q "$line") >>$(printf %q "$edited"); fi"
     hugo_fresh=$(aside "$work/hugo-out-$n")
     hugo="$(printf %q "$HUGO") --quiet --source $(printf %q "$work/hugo-$n") \
         --destination $(printf %q "$work/hugo-out-$n") --cacheDir $(printf %q "$work/hugo-cache")"
     hyperfine --warmup 1 --runs "$runs" --export-json "$results/build-$n.json" \
-      --prepare : --prepare "$fresh" --prepare : --prepare "$hugo_fresh" \
+      --prepare : --prepare "$fresh" --prepare "$edit" --prepare : --prepare "$hugo_fresh" \
       -n wingreport "/usr/bin/time -a -o $(printf %q "$results/mem-$n-wingreport.txt") -f %M \
         $(printf %q "$bin") build --quiet --root $(printf %q "$dir")" \
       -n wingreport-first "/usr/bin/time -a -o $(printf %q "$results/mem-$n-wingreport-first.txt") -f %M \
+        $(printf %q "$bin") build --quiet --root $(printf %q "$dir")" \
+      -n wingreport-edit "/usr/bin/time -a -o $(printf %q "$results/mem-$n-wingreport-edit.txt") -f %M \
         $(printf %q "$bin") build --quiet --root $(printf %q "$dir")" \
       -n hugo "/usr/bin/time -a -o $(printf %q "$results/mem-$n-hugo.txt") -f %M $hugo" \
       -n hugo-first "/usr/bin/time -a -o $(printf %q "$results/mem-$n-hugo-first.txt") -f %M $hugo"
@@ -145,7 +153,8 @@ if [[ $parts == *" build "* ]]; then
     # hyperfine, so they come from a single run.
     "$bin" build --quiet --root "$dir"
     "$bin" build --quiet --timings --root "$dir" 2>"$results/stages-$n.txt"
-    du -sb --apparent-size "$dir/output" | tee "$results/size-$n-wingreport-first.txt" >"$results/size-$n-wingreport.txt"
+    du -sb --apparent-size "$dir/output" | tee "$results/size-$n-wingreport-first.txt" "$results/size-$n-wingreport-edit.txt" \
+      >"$results/size-$n-wingreport.txt"
     du -sb --apparent-size "$work/hugo-out-$n" | tee "$results/size-$n-hugo-first.txt" >"$results/size-$n-hugo.txt"
     [ "$n" != "$serve_sites" ] || built_serve_corpus=yes
   done
