@@ -127,7 +127,12 @@ fn a_real_name_added_to_the_list_is_found_in_a_report_the_cache_kept() {
     let project = bundled_project();
     let root = project.path();
     // Words of one report only, kept in the cache by the first build.
-    edit(root, "content/sites/high-down/02-peer-role.md", "## Delivery model\n", "## Delivery model\n\nIda Smithson ran it.\n");
+    edit(
+        root,
+        "content/sites/high-down/02-peer-role.md",
+        "## Delivery model\n",
+        "## Delivery model\n\nIda Smithson ran it.\n",
+    );
     let first = built(root);
     // Nothing but the list changes: every report is read for names again.
     std::fs::create_dir_all(root.join("private")).unwrap();
@@ -163,4 +168,28 @@ fn a_broken_cache_is_a_slower_build_never_a_wrong_or_failed_one() {
     std::fs::remove_dir_all(root.join(CACHE)).unwrap();
     std::fs::write(root.join(CACHE), "a file where the folder goes").unwrap();
     assert_same(&built(root), &first, "the cache folder a file");
+}
+
+#[test]
+fn check_reads_the_cache_and_writes_none() {
+    let project = bundled_project();
+    let root = project.path();
+    let check = |root: &Path| {
+        let out = common::wingreport().arg("check").arg("--root").arg(root).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    check(root);
+    assert!(!root.join(CACHE).exists(), "check made no cache");
+    built(root);
+    let kept = entries(root);
+    let list = std::fs::read(root.join(CACHE).join("last-published.txt")).unwrap();
+    edit(
+        root,
+        "content/sites/high-down/02-peer-role.md",
+        "## Delivery model\n",
+        "## Delivery model\n\nAn added line.\n",
+    );
+    check(root);
+    assert_eq!(entries(root), kept, "check kept nothing new and removed nothing");
+    assert_eq!(std::fs::read(root.join(CACHE).join("last-published.txt")).unwrap(), list);
 }

@@ -70,6 +70,15 @@ fn checksum(bytes: &[u8]) -> u64 {
     std::hash::Hasher::finish(&hasher)
 }
 
+/// What a run does with the cache.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    /// Reads kept reports and keeps the ones it renders (`build`).
+    ReadAndKeep,
+    /// Reads kept reports only, as `check` writes nothing.
+    Read,
+}
+
 /// The reports kept in a project, for one build.
 pub struct PartCache {
     parts: PathBuf,
@@ -79,20 +88,26 @@ pub struct PartCache {
     used: Mutex<FxHashSet<u128>>,
     /// Which of the two last builds' lists this one replaces.
     selection: &'static str,
+    keeps: bool,
 }
 
 impl PartCache {
-    /// The cache of the project at `root`, for a build that reads `names`
-    /// as the real-names list; `None` when it cannot be made (a read-only
-    /// project builds without it).
-    pub fn open(root: &Path, names: &[String], drafts: bool) -> Option<PartCache> {
+    /// The cache of the project at `root`, for a run that reads `names`
+    /// as the real-names list; `None` when there is none to read or it
+    /// cannot be made (a read-only project builds without it).
+    pub fn open(root: &Path, names: &[String], drafts: bool, used_as: Use) -> Option<PartCache> {
         let dir = root.join(DIR);
         let parts = dir.join("parts");
-        std::fs::create_dir_all(&parts).ok()?;
-        // Ignored by git wherever the project is kept, as `target/` is not.
-        let ignore = dir.join(".gitignore");
-        if !ignore.is_file() {
-            std::fs::write(&ignore, "# wingreport's build cache: safe to delete\n*\n").ok()?;
+        let keeps = used_as == Use::ReadAndKeep;
+        if keeps {
+            std::fs::create_dir_all(&parts).ok()?;
+            // Ignored by git wherever the project is kept, as `target/` is not.
+            let ignore = dir.join(".gitignore");
+            if !ignore.is_file() {
+                std::fs::write(&ignore, "# wingreport's build cache: safe to delete\n*\n").ok()?;
+            }
+        } else if !parts.is_dir() {
+            return None;
         }
         let mut salt = Digest::new();
         salt.text(FORMAT).text(env!("CARGO_PKG_VERSION")).value(binary_identity()?);
@@ -100,7 +115,7 @@ impl PartCache {
             salt.text(name);
         });
         let selection = if drafts { "drafts" } else { "published" };
-        Some(PartCache { parts, salt: salt.finish(), used: Mutex::default(), selection })
+        Some(PartCache { parts, salt: salt.finish(), used: Mutex::default(), selection, keeps })
     }
 
     fn entry(&self, key: u128) -> (u128, PathBuf) {
@@ -117,6 +132,9 @@ impl PartCache {
     /// switching between them does not render everything again), and
     /// removes the rest.
     pub fn finish(self) {
+        if !self.keeps {
+            return;
+        }
         let dir = self.parts.parent().unwrap_or(&self.parts).to_path_buf();
         let used = self.used.into_inner().unwrap_or_else(|e| e.into_inner());
         let list: String = used.iter().map(|name| format!("{name:032x}\n")).collect();
@@ -149,6 +167,9 @@ impl PartCache {
     }
 
     fn keep(&self, key: u128, value: &impl Serialize) {
+        if !self.keeps {
+            return;
+        }
         let (name, path) = self.entry(key);
         let Ok(value) = postcard::to_allocvec(value) else { return };
         let entry = Entry { name, sum: checksum(&value), value: &value };

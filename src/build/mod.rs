@@ -90,17 +90,10 @@ pub fn generate(root: &Path, drafts: bool) -> Result<Vec<OutputFile>, Failure> {
     let files = Mutex::new(Vec::new());
     let mut watch = Stopwatch::start();
     let keep = |file| files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
-    generate_into(root, drafts, Cache::Without, &keep, &mut watch)?;
+    generate_into(root, drafts, None, &keep, &mut watch)?;
     let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
-}
-
-/// Whether a run reads and keeps reports in the project's build cache.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Cache {
-    With,
-    Without,
 }
 
 /// Reads each file for real names, then hands it on unless the content
@@ -130,7 +123,7 @@ impl Sink for Scanned<'_> {
 fn generate_into(
     root: &Path,
     drafts: bool,
-    cache: Cache,
+    cache: Option<cache::Use>,
     emit: &(dyn Fn(OutputFile) + Sync),
     watch: &mut Stopwatch,
 ) -> Result<(Assembled, Vec<Diagnostic>), Failure> {
@@ -141,7 +134,7 @@ fn generate_into(
     let sink = Scanned { scanner: &scanner, clean: diags.is_empty(), emit };
     let selection = selection(&project, drafts);
     let store = match (cache, &names) {
-        (Cache::With, Ok(names)) => cache::PartCache::open(root, names, selection.drafts),
+        (Some(used_as), Ok(names)) => cache::PartCache::open(root, names, selection.drafts, used_as),
         _ => None,
     };
     // The loaded content goes with rendering: completing the output does not need it.
@@ -241,7 +234,7 @@ fn summary((assembled, warnings): (Assembled, Vec<Diagnostic>), output: Option<P
 /// Validates everything a build would, writing nothing.
 pub fn check(root: &Path, drafts: bool) -> Result<Summary, Failure> {
     let mut watch = Stopwatch::start();
-    let assembled = generate_into(root, drafts, Cache::With, &drop, &mut watch)?;
+    let assembled = generate_into(root, drafts, Some(cache::Use::Read), &drop, &mut watch)?;
     Ok(summary(assembled, None, watch))
 }
 
@@ -260,7 +253,8 @@ pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<Summary
     let lock = crate::write::lock(&output).map_err(cannot_write)?;
     let staging = lock.stage().map_err(cannot_write)?;
     watch.lap("staging");
-    let (assembled, warnings) = generate_into(root, drafts, Cache::With, &|file| staging.put(&file), &mut watch)?;
+    let (assembled, warnings) =
+        generate_into(root, drafts, Some(cache::Use::ReadAndKeep), &|file| staging.put(&file), &mut watch)?;
     staging.commit(assembled.drafts).map_err(cannot_write)?;
     watch.lap("swap");
     Ok(summary((assembled, warnings), Some(output), watch))
