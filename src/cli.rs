@@ -317,12 +317,13 @@ fn finish(root: &Path, result: Result<Summary, Failure>, quiet: bool, format: Fo
                 for record in &summary.withheld {
                     eprintln!("note: {record}: left out, as only draft sections show them");
                 }
+                let files = diagnostics::plural(summary.files, "file");
+                let files = match summary.reused {
+                    0 => files,
+                    n => format!("{files}; {} read back from the build cache", diagnostics::plural(n, "report")),
+                };
                 match &summary.output {
-                    Some(out) => eprintln!(
-                        "Built {sites} and {pages} into {} ({} files) in {ms} ms",
-                        out.display(),
-                        summary.files
-                    ),
+                    Some(out) => eprintln!("Built {sites} and {pages} into {} ({files}) in {ms} ms", out.display()),
                     None => {
                         eprintln!("Checked {sites} and {pages}: no problems found ({ms} ms)");
                         print_external_links(&summary.external_links);

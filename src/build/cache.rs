@@ -17,6 +17,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
@@ -89,6 +90,8 @@ pub struct PartCache {
     /// Which of the two last builds' lists this one replaces.
     selection: &'static str,
     keeps: bool,
+    /// Site reports read back.
+    reused: AtomicUsize,
 }
 
 impl PartCache {
@@ -115,12 +118,18 @@ impl PartCache {
             salt.text(name);
         });
         let selection = if drafts { "drafts" } else { "published" };
-        Some(PartCache { parts, salt: salt.finish(), used: Mutex::default(), selection, keeps })
+        let reused = AtomicUsize::new(0);
+        Some(PartCache { parts, salt: salt.finish(), used: Mutex::default(), selection, keeps, reused })
     }
 
     fn entry(&self, key: u128) -> (u128, PathBuf) {
         let name = Digest::new().value(self.salt).value(key).finish();
         (name, self.parts.join(format!("{name:032x}")))
+    }
+
+    /// How many site reports this run read back.
+    pub fn reused(&self) -> usize {
+        self.reused.load(Ordering::Relaxed)
     }
 
     fn mark_used(&self, name: u128) {
@@ -213,6 +222,7 @@ fn search_page_digest(href: &str, title: &str, docs: &[SearchDoc]) -> u128 {
 impl PartStore for PartCache {
     fn get(&self, key: u128) -> Option<Rendered> {
         let Kept { files, search, links, pages, paths } = self.read(key)?;
+        self.reused.fetch_add(1, Ordering::Relaxed);
         Some(Rendered { files, search, diags: Vec::new(), links, pages, paths })
     }
 

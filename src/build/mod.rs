@@ -54,6 +54,8 @@ pub struct Summary {
     pub warnings: Vec<Diagnostic>,
     /// Wall-clock time of each stage, in order (`--timings`).
     pub stages: Vec<(&'static str, Duration)>,
+    /// Site reports read back from the build cache, not rendered.
+    pub reused: usize,
 }
 
 impl Summary {
@@ -96,6 +98,14 @@ pub fn generate(root: &Path, drafts: bool) -> Result<Vec<OutputFile>, Failure> {
     Ok(files)
 }
 
+/// What a run that succeeded made.
+struct Generated {
+    assembled: Assembled,
+    warnings: Vec<Diagnostic>,
+    /// Site reports read back from the build cache.
+    reused: usize,
+}
+
 /// Reads each file for real names, then hands it on unless the content
 /// already had mistakes, as it is then not worth writing out.
 struct Scanned<'a> {
@@ -126,7 +136,7 @@ fn generate_into(
     cache: Option<cache::Use>,
     emit: &(dyn Fn(OutputFile) + Sync),
     watch: &mut Stopwatch,
-) -> Result<(Assembled, Vec<Diagnostic>), Failure> {
+) -> Result<Generated, Failure> {
     let (project, mut theme, mut diags) = prepare_all(root, watch)?;
     let warnings = std::mem::take(&mut theme.warnings);
     let names = crate::privacy::read_deny_list(root, &project.config.privacy.real_names);
@@ -156,8 +166,9 @@ fn generate_into(
     diags.extend(scanner.finish(root));
     match assembled {
         Some(assembled) if diags.is_empty() => {
+            let reused = store.as_ref().map_or(0, cache::PartCache::reused);
             store.into_iter().for_each(cache::PartCache::finish);
-            Ok((assembled, warnings))
+            Ok(Generated { assembled, warnings, reused })
         }
         _ => Err(Failure::content(diags)),
     }
@@ -214,7 +225,7 @@ pub fn selection(project: &Project, drafts: bool) -> Selection {
     Selection { drafts: drafts || project.config.build.drafts }
 }
 
-fn summary((assembled, warnings): (Assembled, Vec<Diagnostic>), output: Option<PathBuf>, watch: Stopwatch) -> Summary {
+fn summary(Generated { assembled, warnings, reused }: Generated, output: Option<PathBuf>, watch: Stopwatch) -> Summary {
     let paths = &assembled.paths;
     let count = |prefix: &str| paths.iter().filter(|p| p.starts_with(prefix) && p.ends_with("index.html")).count();
     Summary {
@@ -228,14 +239,15 @@ fn summary((assembled, warnings): (Assembled, Vec<Diagnostic>), output: Option<P
         external_links: assembled.external_links,
         warnings,
         stages: watch.stages,
+        reused,
     }
 }
 
 /// Validates everything a build would, writing nothing.
 pub fn check(root: &Path, drafts: bool) -> Result<Summary, Failure> {
     let mut watch = Stopwatch::start();
-    let assembled = generate_into(root, drafts, Some(cache::Use::Read), &drop, &mut watch)?;
-    Ok(summary(assembled, None, watch))
+    let generated = generate_into(root, drafts, Some(cache::Use::Read), &drop, &mut watch)?;
+    Ok(summary(generated, None, watch))
 }
 
 /// Builds into `output` (default `ROOT/output`), replacing it atomically.
@@ -253,9 +265,8 @@ pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<Summary
     let lock = crate::write::lock(&output).map_err(cannot_write)?;
     let staging = lock.stage().map_err(cannot_write)?;
     watch.lap("staging");
-    let (assembled, warnings) =
-        generate_into(root, drafts, Some(cache::Use::ReadAndKeep), &|file| staging.put(&file), &mut watch)?;
-    staging.commit(assembled.drafts).map_err(cannot_write)?;
+    let generated = generate_into(root, drafts, Some(cache::Use::ReadAndKeep), &|file| staging.put(&file), &mut watch)?;
+    staging.commit(generated.assembled.drafts).map_err(cannot_write)?;
     watch.lap("swap");
-    Ok(summary((assembled, warnings), Some(output), watch))
+    Ok(summary(generated, Some(output), watch))
 }
