@@ -39,6 +39,12 @@ fn entries(root: &Path) -> BTreeMap<String, u64> {
         .collect()
 }
 
+/// Adds a paragraph to one narrative file of the high-down report.
+fn add_to_high_down(root: &Path, paragraph: &str) {
+    let heading = "## Delivery model\n";
+    edit(root, "content/sites/high-down/02-peer-role.md", heading, &format!("{heading}\n{paragraph}\n"));
+}
+
 fn assert_same(cached: &BTreeMap<String, Vec<u8>>, fresh: &BTreeMap<String, Vec<u8>>, after: &str) {
     let paths = |files: &BTreeMap<String, Vec<u8>>| files.keys().cloned().collect::<Vec<_>>();
     assert_eq!(paths(cached), paths(fresh), "after {after}: the same files");
@@ -71,14 +77,7 @@ fn an_edit_renders_again_what_it_changes_and_the_output_is_a_fresh_builds() {
     built(root);
     type Edit = fn(&Path);
     let edits: [(&str, Edit); 5] = [
-        ("a narrative edited", |root| {
-            edit(
-                root,
-                "content/sites/high-down/02-peer-role.md",
-                "## Delivery model\n",
-                "## Delivery model\n\nAn added line.\n",
-            )
-        }),
+        ("a narrative edited", |root| add_to_high_down(root, "An added line.")),
         ("another site's record edited", |root| {
             edit(root, "content/sites/risley/site.yaml", "title: CFO Discovery wings", "title: CFO wings")
         }),
@@ -129,12 +128,7 @@ fn a_real_name_added_to_the_list_is_found_in_a_report_the_cache_kept() {
     let project = bundled_project();
     let root = project.path();
     // Words of one report only, kept in the cache by the first build.
-    edit(
-        root,
-        "content/sites/high-down/02-peer-role.md",
-        "## Delivery model\n",
-        "## Delivery model\n\nIda Smithson ran it.\n",
-    );
+    add_to_high_down(root, "Ida Smithson ran it.");
     let first = built(root);
     // Nothing but the list changes: every report is read for names again.
     std::fs::create_dir_all(root.join("private")).unwrap();
@@ -185,12 +179,7 @@ fn check_reads_the_cache_and_writes_none() {
     built(root);
     let kept = entries(root);
     let list = std::fs::read(root.join(CACHE).join("last-published.txt")).unwrap();
-    edit(
-        root,
-        "content/sites/high-down/02-peer-role.md",
-        "## Delivery model\n",
-        "## Delivery model\n\nAn added line.\n",
-    );
+    add_to_high_down(root, "An added line.");
     check(root);
     assert_eq!(entries(root), kept, "check kept nothing new and removed nothing");
     assert_eq!(std::fs::read(root.join(CACHE).join("last-published.txt")).unwrap(), list);
