@@ -225,7 +225,7 @@ fn doc_shard_path(page: usize) -> String {
 const MANIFEST_PATH: &str = "static/search/manifest.js";
 
 /// What a result shows of a section.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct DocEntry {
     label: String,
     anchor: String,
@@ -269,16 +269,20 @@ struct Term {
     json: OnceLock<String>,
 }
 
-/// A page's documents tokenised (the costly part, done in parallel).
-struct Analysed {
+/// A page's documents tokenised: the costly part of indexing, done in
+/// parallel, and what the build cache keeps of a page whose documents did
+/// not change (see [`SearchIndex::from_analysed`]).
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Analysed {
     title: String,
     docs: Vec<DocEntry>,
-    /// Term -> (section, weight) in section order, terms sorted.
-    /// Each term with its (section, weight) postings, sorted by term.
+    /// Each term with its (section, weight) postings in section order,
+    /// sorted by term.
     terms: Vec<(String, Vec<(u32, u16)>)>,
 }
 
-fn analyse(title: String, docs: &[SearchDoc]) -> Analysed {
+/// Tokenises the documents of a page of the report `title`.
+pub fn analyse(title: String, docs: &[SearchDoc]) -> Analysed {
     let title_lower = fold(&title);
     let mut in_title = Vec::new();
     each_term(&title_lower, |t| in_title.push(t));
@@ -373,20 +377,26 @@ impl SearchIndex {
     pub fn new(pages: Vec<(String /* page href */, String /* report title */, Vec<SearchDoc>)>) -> Self {
         let analysed: Vec<(String, Analysed)> =
             pages.into_par_iter().map(|(href, title, docs)| (href, analyse(title, &docs))).collect();
+        Self::from_analysed(&analysed)
+    }
+
+    /// [`SearchIndex::new`] of pages already analysed, each with its href.
+    /// Borrowed, so that the build cache can keep them meanwhile.
+    pub fn from_analysed(analysed: &[(String, Analysed)]) -> Self {
         let mut index = SearchIndex::default();
         // Only giving terms their ids is done page after page; sorting the
         // postings and filling the shards is not, as it grows with the archive.
-        for (href, page) in analysed {
-            let number = index.pages.len();
+        for (number, (href, page)) in analysed.iter().enumerate() {
             let mut postings = Vec::with_capacity(page.terms.iter().map(|(_, list)| list.len()).sum());
-            for (text, list) in page.terms {
+            for (text, list) in &page.terms {
                 let term = index.term_id(text);
                 // Pages come in order and a page lists a term once.
                 index.terms[term as usize].pages.push(number as u32);
-                postings.extend(list.into_iter().map(|(section, weight)| Posting { term, section, weight }));
+                postings.extend(list.iter().map(|&(section, weight)| Posting { term, section, weight }));
             }
             index.by_href.insert(href.clone(), number);
-            index.pages.push(Page { href, title: page.title, docs: page.docs, postings });
+            let (title, docs) = (page.title.clone(), page.docs.clone());
+            index.pages.push(Page { href: href.clone(), title, docs, postings });
         }
         index.pages.par_iter_mut().for_each(|page| page.postings.sort_unstable());
         for (id, term) in index.terms.iter().enumerate() {
@@ -448,7 +458,7 @@ impl SearchIndex {
         let old_listing = listed(self);
         let title = docs.first().map_or_else(|| self.pages[number].title.clone(), |d| d.report.clone());
         let page = analyse(title, &docs);
-        let new_postings = self.intern(page.terms);
+        let new_postings = self.intern(&page.terms);
         let old_postings = std::mem::take(&mut self.pages[number].postings);
 
         // Terms whose postings on this page differ: only their shards change.
@@ -505,24 +515,24 @@ impl SearchIndex {
     }
 
     /// Postings with interned term ids, sorted by term then section.
-    fn intern(&mut self, terms: Vec<(String, Vec<(u32, u16)>)>) -> Vec<Posting> {
+    fn intern(&mut self, terms: &[(String, Vec<(u32, u16)>)]) -> Vec<Posting> {
         let mut postings = Vec::with_capacity(terms.iter().map(|(_, list)| list.len()).sum());
         for (text, list) in terms {
             let term = self.term_id(text);
-            postings.extend(list.into_iter().map(|(section, weight)| Posting { term, section, weight }));
+            postings.extend(list.iter().map(|&(section, weight)| Posting { term, section, weight }));
         }
         postings.sort_unstable();
         postings
     }
 
     /// The id of the term `text`, new if it has none yet.
-    fn term_id(&mut self, text: String) -> u32 {
-        if let Some(&id) = self.term_ids.get(&text) {
+    fn term_id(&mut self, text: &str) -> u32 {
+        if let Some(&id) = self.term_ids.get(text) {
             return id;
         }
         let id = u32::try_from(self.terms.len()).expect("fewer than 2^32 distinct terms");
-        self.term_ids.insert(text.clone(), id);
-        self.terms.push(Term { text, pages: Vec::new(), json: OnceLock::new() });
+        self.term_ids.insert(text.to_string(), id);
+        self.terms.push(Term { text: text.to_string(), pages: Vec::new(), json: OnceLock::new() });
         id
     }
 
@@ -958,6 +968,19 @@ mod tests {
         let mut paths: Vec<&str> = one.iter().map(|f| f.path.as_str()).collect();
         paths.dedup();
         assert_eq!(paths.len(), one.len(), "no path twice");
+    }
+
+    /// The build cache keeps pages analysed in postcard and indexes them
+    /// with pages analysed afresh: the index must not tell them apart.
+    #[test]
+    fn pages_analysed_and_read_back_index_as_pages_analysed_afresh() {
+        let analysed: Vec<(String, Analysed)> =
+            sample().into_iter().map(|(href, title, docs)| (href, analyse(title, &docs))).collect();
+        let bytes = postcard::to_allocvec(&analysed).unwrap();
+        let read_back: Vec<(String, Analysed)> = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(read_back, analysed);
+        assert!(read_back.iter().all(|(_, page)| !page.terms.is_empty() && !page.docs.is_empty()));
+        assert_eq!(SearchIndex::from_analysed(&read_back).files(), SearchIndex::new(sample()).files());
     }
 
     #[test]

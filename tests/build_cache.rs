@@ -58,8 +58,8 @@ fn a_second_build_reads_every_report_back_and_writes_the_same_bytes() {
     let root = project.path();
     let first = built(root);
     let kept = entries(root);
-    // The four reports and the search index.
-    assert_eq!(kept.len(), 5, "{kept:?}");
+    // The four reports, the search index and its pages analysed.
+    assert_eq!(kept.len(), 6, "{kept:?}");
     let out = build(root, &[]);
     assert!(stderr(&out).contains("4 reports read back from the build cache"), "{}", stderr(&out));
     let second = snapshot(&root.join("output"));
@@ -99,8 +99,10 @@ fn an_edit_renders_again_what_it_changes_and_the_output_is_a_fresh_builds() {
         if what == "a narrative edited" {
             let after = entries(root);
             let kept_again = before.iter().filter(|(name, ino)| after.get(*name) == Some(ino)).count();
-            // The three other reports, not the edited one nor the search index.
+            // The three other reports, not the edited one nor the search
+            // index and its pages analysed (the other pages read back).
             assert_eq!(kept_again, 3, "{what}: only the edited report and the index are new: {before:?} {after:?}");
+            assert_eq!(after.len(), 6, "{what}: the entries replaced are gone: {after:?}");
         }
     }
 }

@@ -2,7 +2,8 @@
 //! everything it was rendered from, so that the next build of an archive
 //! renders only the reports whose inputs changed and reads the rest back.
 //!
-//! The search index is kept too, by the digest of the documents it indexes.
+//! The search index is kept too, by the digest of the documents it indexes,
+//! and each page as analysed for it, so an edit analyses only its page.
 //!
 //! A report's key mixes the render stage's digest of its inputs (see
 //! `render::render`) with this binary's identity and the real-names list,
@@ -20,14 +21,14 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::digest::Digest;
 use crate::links::{AuthoredLink, PageFacts};
 use crate::render::{self, OutputFile, PartStore, Rendered};
-use crate::search::{SearchDoc, SearchIndex};
+use crate::search::{self, Analysed, SearchDoc, SearchIndex};
 
 /// The cache's folder in the project.
 pub const DIR: &str = ".wingreport-cache";
@@ -190,21 +191,38 @@ impl PartCache {
     }
 
     /// The search index files of `parts` ([`render::search_files`]), from
-    /// the cache when an earlier run indexed the same documents.
+    /// the cache when an earlier run indexed the same documents. When some
+    /// changed, only their pages are analysed again: the last index's
+    /// pages are kept analysed, by the digest of their documents.
     pub fn search_files(&self, parts: &mut [Rendered]) -> Vec<OutputFile> {
         let pages = render::search_pages(parts);
         let digests: Vec<u128> =
             pages.par_iter().map(|(href, title, docs)| search_page_digest(href, title, docs)).collect();
         let mut key = Digest::new();
         key.text("search index");
-        digests.into_iter().for_each(|page| {
-            key.value(page);
+        digests.iter().for_each(|page| {
+            key.value(*page);
         });
         let key = key.finish();
+        // One entry per selection, rewritten with each new index: a kept
+        // index needs it no more, but the next edit will.
+        let analysed_key = Digest::new().text("analysed search pages").text(self.selection).finish();
+        self.mark_used(self.entry(analysed_key).0);
         if let Some(files) = self.read(key) {
             return files;
         }
-        let files = SearchIndex::new(pages).files();
+        let mut last: FxHashMap<u128, Analysed> =
+            self.read::<Vec<(u128, Analysed)>>(analysed_key).unwrap_or_default().into_iter().collect();
+        let kept: Vec<Option<Analysed>> = digests.iter().map(|digest| last.remove(digest)).collect();
+        drop(last);
+        let analysed: Vec<(String, Analysed)> = pages
+            .into_par_iter()
+            .zip(kept)
+            .map(|((href, title, docs), kept)| (href, kept.unwrap_or_else(|| search::analyse(title, &docs))))
+            .collect();
+        let keeping: Vec<(u128, &Analysed)> = digests.into_iter().zip(analysed.iter().map(|(_, page)| page)).collect();
+        let ((), files) =
+            rayon::join(|| self.keep(analysed_key, &keeping), || SearchIndex::from_analysed(&analysed).files());
         self.keep(key, &files);
         files
     }
