@@ -375,18 +375,15 @@ pub struct SearchIndex {
 impl SearchIndex {
     /// Pages in the order given get their page numbers (index order).
     pub fn new(pages: Vec<(String /* page href */, String /* report title */, Vec<SearchDoc>)>) -> Self {
-        let analysed: Vec<(String, Analysed)> =
-            pages.into_par_iter().map(|(href, title, docs)| (href, analyse(title, &docs))).collect();
-        Self::from_analysed(&analysed)
+        Self::from_analysed(pages.into_par_iter().map(|(href, title, docs)| (href, analyse(title, &docs))).collect())
     }
 
     /// [`SearchIndex::new`] of pages already analysed, each with its href.
-    /// Borrowed, so that the build cache can keep them meanwhile.
-    pub fn from_analysed(analysed: &[(String, Analysed)]) -> Self {
+    pub fn from_analysed(analysed: Vec<(String, Analysed)>) -> Self {
         let mut index = SearchIndex::default();
         // Only giving terms their ids is done page after page; sorting the
         // postings and filling the shards is not, as it grows with the archive.
-        for (number, (href, page)) in analysed.iter().enumerate() {
+        for (number, (href, page)) in analysed.into_iter().enumerate() {
             let mut postings = Vec::with_capacity(page.terms.iter().map(|(_, list)| list.len()).sum());
             for (text, list) in &page.terms {
                 let term = index.term_id(text);
@@ -395,8 +392,7 @@ impl SearchIndex {
                 postings.extend(list.iter().map(|&(section, weight)| Posting { term, section, weight }));
             }
             index.by_href.insert(href.clone(), number);
-            let (title, docs) = (page.title.clone(), page.docs.clone());
-            index.pages.push(Page { href: href.clone(), title, docs, postings });
+            index.pages.push(Page { href, title: page.title, docs: page.docs, postings });
         }
         index.pages.par_iter_mut().for_each(|page| page.postings.sort_unstable());
         for (id, term) in index.terms.iter().enumerate() {
@@ -980,7 +976,7 @@ mod tests {
         let read_back: Vec<(String, Analysed)> = postcard::from_bytes(&bytes).unwrap();
         assert_eq!(read_back, analysed);
         assert!(read_back.iter().all(|(_, page)| !page.terms.is_empty() && !page.docs.is_empty()));
-        assert_eq!(SearchIndex::from_analysed(&read_back).files(), SearchIndex::new(sample()).files());
+        assert_eq!(SearchIndex::from_analysed(read_back).files(), SearchIndex::new(sample()).files());
     }
 
     #[test]

@@ -55,6 +55,13 @@ struct Kept {
     paths: Vec<String>,
 }
 
+/// An entry's bytes, to write to its path.
+struct Sealed {
+    name: u128,
+    path: PathBuf,
+    bytes: Vec<u8>,
+}
+
 /// A file of the cache: its own name and a checksum of what it holds,
 /// which is a kept value in postcard.
 #[derive(Serialize, Deserialize)]
@@ -177,15 +184,24 @@ impl PartCache {
     }
 
     fn keep(&self, key: u128, value: &impl Serialize) {
+        if let Some(sealed) = self.seal(key, value) {
+            self.write(sealed);
+        }
+    }
+
+    /// `value` as the bytes of the entry `key` names, when this run keeps.
+    fn seal(&self, key: u128, value: &impl Serialize) -> Option<Sealed> {
         if !self.keeps {
-            return;
+            return None;
         }
         let (name, path) = self.entry(key);
-        let Ok(value) = postcard::to_allocvec(value) else { return };
-        let entry = Entry { name, sum: checksum(&value), value: &value };
-        if let Ok(bytes) = postcard::to_allocvec(&entry)
-            && write_whole(&path, &bytes).is_ok()
-        {
+        let value = postcard::to_allocvec(value).ok()?;
+        let bytes = postcard::to_allocvec(&Entry { name, sum: checksum(&value), value: &value }).ok()?;
+        Some(Sealed { name, path, bytes })
+    }
+
+    fn write(&self, Sealed { name, path, bytes }: Sealed) {
+        if write_whole(&path, &bytes).is_ok() {
             self.mark_used(name);
         }
     }
@@ -221,8 +237,13 @@ impl PartCache {
             .map(|((href, title, docs), kept)| (href, kept.unwrap_or_else(|| search::analyse(title, &docs))))
             .collect();
         let keeping: Vec<(u128, &Analysed)> = digests.into_iter().zip(analysed.iter().map(|(_, page)| page)).collect();
-        let ((), files) =
-            rayon::join(|| self.keep(analysed_key, &keeping), || SearchIndex::from_analysed(&analysed).files());
+        let sealed = self.seal(analysed_key, &keeping);
+        drop(keeping);
+        // Written while the index is made, which takes the pages as it goes.
+        let ((), files) = rayon::join(
+            || sealed.into_iter().for_each(|sealed| self.write(sealed)),
+            || SearchIndex::from_analysed(analysed).files(),
+        );
         self.keep(key, &files);
         files
     }
