@@ -24,6 +24,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
 
 use crate::digest::Digest;
 use crate::links::{AuthoredLink, PageFacts};
@@ -227,16 +228,27 @@ impl PartCache {
         if let Some(files) = self.read(key) {
             return files;
         }
-        let mut last: FxHashMap<u128, Analysed> =
-            self.read::<Vec<(u128, Analysed)>>(analysed_key).unwrap_or_default().into_iter().collect();
-        let kept: Vec<Option<Analysed>> = digests.iter().map(|digest| last.remove(digest)).collect();
+        // Each page in postcard of its own, so that pages are read in
+        // parallel and a page read back is kept again as it was read.
+        let mut last: FxHashMap<u128, ByteBuf> =
+            self.read::<Vec<(u128, ByteBuf)>>(analysed_key).unwrap_or_default().into_iter().collect();
+        let kept: Vec<Option<ByteBuf>> = digests.iter().map(|digest| last.remove(digest)).collect();
         drop(last);
-        let analysed: Vec<(String, Analysed)> = pages
+        let (analysed, keeping): (Vec<(String, Analysed)>, Vec<Option<ByteBuf>>) = pages
             .into_par_iter()
             .zip(kept)
-            .map(|((href, title, docs), kept)| (href, kept.unwrap_or_else(|| search::analyse(title, &docs))))
-            .collect();
-        let keeping: Vec<(u128, &Analysed)> = digests.into_iter().zip(analysed.iter().map(|(_, page)| page)).collect();
+            .map(|((href, title, docs), kept)| {
+                let read = kept.and_then(|bytes| Some((postcard::from_bytes(&bytes).ok()?, Some(bytes))));
+                let (page, bytes) = read.unwrap_or_else(|| {
+                    let page = search::analyse(title, &docs);
+                    let bytes = postcard::to_allocvec(&page).ok().map(ByteBuf::from);
+                    (page, bytes)
+                });
+                ((href, page), bytes)
+            })
+            .unzip();
+        let keeping: Vec<(u128, ByteBuf)> =
+            digests.into_iter().zip(keeping).filter_map(|(digest, bytes)| Some((digest, bytes?))).collect();
         let sealed = self.seal(analysed_key, &keeping);
         drop(keeping);
         // Written while the index is made, which takes the pages as it goes.
