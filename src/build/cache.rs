@@ -230,20 +230,16 @@ impl PartCache {
         }
         // Each page in postcard of its own, so that pages are read in
         // parallel and a page read back is kept again as it was read.
-        let mut last: FxHashMap<u128, ByteBuf> =
-            self.read::<Vec<(u128, ByteBuf)>>(analysed_key).unwrap_or_default().into_iter().collect();
-        let kept: Vec<Option<ByteBuf>> = digests.iter().map(|digest| last.remove(digest)).collect();
-        drop(last);
+        let kept: Vec<Option<ByteBuf>> = {
+            let mut last: FxHashMap<u128, ByteBuf> =
+                self.read::<Vec<(u128, ByteBuf)>>(analysed_key).unwrap_or_default().into_iter().collect();
+            digests.iter().map(|digest| last.remove(digest)).collect()
+        };
         let (analysed, keeping): (Vec<(String, Analysed)>, Vec<Option<ByteBuf>>) = pages
             .into_par_iter()
             .zip(kept)
             .map(|((href, title, docs), kept)| {
-                let read = kept.and_then(|bytes| Some((postcard::from_bytes(&bytes).ok()?, Some(bytes))));
-                let (page, bytes) = read.unwrap_or_else(|| {
-                    let page = search::analyse(title, &docs);
-                    let bytes = postcard::to_allocvec(&page).ok().map(ByteBuf::from);
-                    (page, bytes)
-                });
+                let (page, bytes) = analysed_page(kept, title, &docs);
                 ((href, page), bytes)
             })
             .unzip();
@@ -259,6 +255,19 @@ impl PartCache {
         self.keep(key, &files);
         files
     }
+}
+
+/// A page as analysed for search, with its postcard to keep: read back
+/// from `kept`, its postcard in the last index, or else analysed afresh.
+fn analysed_page(kept: Option<ByteBuf>, title: String, docs: &[SearchDoc]) -> (Analysed, Option<ByteBuf>) {
+    if let Some(bytes) = kept
+        && let Ok(page) = postcard::from_bytes(&bytes)
+    {
+        return (page, Some(bytes));
+    }
+    let page = search::analyse(title, docs);
+    let bytes = postcard::to_allocvec(&page).ok().map(ByteBuf::from);
+    (page, bytes)
 }
 
 fn search_page_digest(href: &str, title: &str, docs: &[SearchDoc]) -> u128 {
