@@ -23,6 +23,26 @@ use crate::model::{
 /// rest in the same run; it is `None` when nothing sensible can be checked
 /// (no config, no series, or broken frameworks that every record relies on).
 pub fn load(root: &Path) -> (Option<Project>, Vec<Diagnostic>) {
+    load_with(root, None)
+}
+
+/// Site records an earlier run parsed, by [`record_key`] (`build::cache`):
+/// reading one back skips its YAML parser, which is most of the time an
+/// archive takes to load.
+pub trait RecordStore: Sync {
+    fn get(&self, key: u128) -> Option<SiteRecord>;
+    /// Keeps `record`, which its text gave without a single mistake.
+    fn put(&self, key: u128, record: &SiteRecord);
+}
+
+/// What a site record is parsed from: its path (which its messages name)
+/// and its text.
+pub fn record_key(path: &str, text: &str) -> u128 {
+    crate::digest::Digest::new().text(path).text(text).finish()
+}
+
+/// [`load`], reading unchanged site records back from `records`.
+pub fn load_with(root: &Path, records: Option<&dyn RecordStore>) -> (Option<Project>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let content = root.join("content");
 
@@ -45,7 +65,7 @@ pub fn load(root: &Path) -> (Option<Project>, Vec<Diagnostic>) {
     let index = read_optional_narrative(root, &content.join("index.md"), &mut diags);
     let compare = read_optional_narrative(root, &content.join("compare.md"), &mut diags);
     let pages = read_narratives(root, &content.join("pages"), &mut diags);
-    let (sites, unread_sites) = read_sites(root, &content.join("sites"), &mut diags);
+    let (sites, unread_sites) = read_sites(root, &content.join("sites"), records, &mut diags);
 
     // A new project previews as it was written; once a report is on its
     // way to readers, so are the series page and the free pages.
@@ -344,6 +364,41 @@ fn read_yaml_and_text<T: DeserializeOwned>(
         return None;
     }
     let text = read_text(root, path, diags)?;
+    parse_file(root, path, text, required, diags)
+}
+
+/// The site record at `path`: read back from `records` when they hold its
+/// text, else parsed, and kept there when it had no mistake.
+fn read_record(
+    root: &Path,
+    path: &Path,
+    records: Option<&dyn RecordStore>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(SiteRecord, String, bool)> {
+    let Some(records) = records else { return read_yaml_and_text(root, path, true, diags) };
+    let text = read_text(root, path, diags)?;
+    let key = record_key(&rel_path(root, path), &text);
+    if let Some(record) = records.get(key) {
+        return Some((record, text, true));
+    }
+    let before = diags.len();
+    let read = parse_file(root, path, text, true, diags);
+    if let Some((record, _, true)) = &read
+        && diags.len() == before
+    {
+        records.put(key, record);
+    }
+    read
+}
+
+/// [`read_yaml_and_text`] of the `text` read from `path`.
+fn parse_file<T: DeserializeOwned>(
+    root: &Path,
+    path: &Path,
+    text: String,
+    required: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(T, String, bool)> {
     // Notepad starts a file it saves as UTF-8, even an empty one, with a
     // byte-order mark, which is no letter of the text.
     let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -1717,7 +1772,11 @@ fn second_records(root: &Path, record_file: &Path, look_alikes: &[&PathBuf]) -> 
 }
 
 /// One site folder: its record and narrative, or the problems found.
-pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnostic>) {
+pub fn load_site(
+    root: &Path,
+    folder_path: &Path,
+    records: Option<&dyn RecordStore>,
+) -> (Option<Site>, Vec<Diagnostic>) {
     let mut found = Vec::new();
     // One listing of the folder serves the record's look-alikes and the narrative.
     let files: Vec<PathBuf> = files_in(root, folder_path, &mut found).into_iter().filter(|p| p.is_file()).collect();
@@ -1740,7 +1799,7 @@ pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnost
         }
         _ => {
             found.extend(second_records(root, &record_file, &look_alikes));
-            read_yaml_and_text(root, &record_file, true, &mut found)
+            read_record(root, &record_file, records, &mut found)
         }
     };
     let record_complete = record.as_ref().is_some_and(|(_, _, whole)| *whole);
@@ -1775,7 +1834,12 @@ pub fn load_site(root: &Path, folder_path: &Path) -> (Option<Site>, Vec<Diagnost
 /// Site folders parse independently, so they are read in parallel; results
 /// keep the folders' order so diagnostics and output stay deterministic.
 /// The sites read, and the folders of those whose record could not be.
-fn read_sites(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<Site>, Vec<String>) {
+fn read_sites(
+    root: &Path,
+    dir: &Path,
+    records: Option<&dyn RecordStore>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Site>, Vec<String>) {
     let (folders, files): (Vec<PathBuf>, Vec<PathBuf>) =
         files_in(root, dir, diags).into_iter().partition(|p| p.is_dir());
     // A report's text or record saved one folder too high would be left out of every report.
@@ -1787,7 +1851,7 @@ fn read_sites(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<Site
         ));
     }
     let results: Vec<(Option<Site>, Vec<Diagnostic>)> =
-        folders.par_iter().map(|folder_path| load_site(root, folder_path)).collect();
+        folders.par_iter().map(|folder_path| load_site(root, folder_path, records)).collect();
     let mut sites = Vec::with_capacity(results.len());
     let mut unread = Vec::new();
     for ((site, found), folder) in results.into_iter().zip(&folders) {
@@ -2185,7 +2249,7 @@ mod tests {
         std::fs::create_dir(dir.path().join("content")).unwrap();
         std::os::unix::fs::symlink("sites", dir.path().join("content/sites")).unwrap();
         let mut diags = Vec::new();
-        let (sites, unread) = read_sites(dir.path(), &dir.path().join("content/sites"), &mut diags);
+        let (sites, unread) = read_sites(dir.path(), &dir.path().join("content/sites"), None, &mut diags);
         assert!(sites.is_empty() && unread.is_empty());
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert_eq!(diags[0].path, "content/sites");

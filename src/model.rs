@@ -4,8 +4,10 @@
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_saphyr::Spanned;
 use std::sync::Arc;
+
+mod spanned;
+pub use spanned::{Position, Spanned};
 
 /// `wingreport.toml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -585,7 +587,7 @@ impl std::ops::Deref for Prose {
 
 impl Serialize for Prose {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.value.serialize(serializer)
+        self.0.serialize(serializer)
     }
 }
 
@@ -604,18 +606,42 @@ impl JsonSchema for Prose {
 
 /// One cell of a named table: a text, or a list of texts shown as a
 /// bulleted list in the cell.
-#[derive(Debug, Clone, Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum Cell {
     Text(Prose),
     List(Vec<Prose>),
 }
 
+/// A cell as the build cache keeps it, saying which kind it is: in YAML
+/// and templates, the shape of the value says it.
+#[derive(Deserialize)]
+enum KeptCell {
+    Text(Prose),
+    List(Vec<Prose>),
+}
+
+impl Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match (self, serializer.is_human_readable()) {
+            (Cell::Text(text), true) => text.serialize(serializer),
+            (Cell::List(items), true) => items.serialize(serializer),
+            (Cell::Text(text), false) => serializer.serialize_newtype_variant("KeptCell", 0, "Text", text),
+            (Cell::List(items), false) => serializer.serialize_newtype_variant("KeptCell", 1, "List", items),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Cell {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if !deserializer.is_human_readable() {
+            return Ok(match KeptCell::deserialize(deserializer)? {
+                KeptCell::Text(text) => Cell::Text(text),
+                KeptCell::List(items) => Cell::List(items),
+            });
+        }
         let spanned = Spanned::<CellShape>::deserialize(deserializer)?;
         Ok(match spanned.value {
-            CellShape::Text(text) => Cell::Text(Prose(Spanned::new(text, spanned.referenced, spanned.defined))),
+            CellShape::Text(text) => Cell::Text(Prose(Spanned { value: text, referenced: spanned.referenced })),
             CellShape::List(items) => Cell::List(items),
         })
     }
@@ -1156,6 +1182,10 @@ fn site_weight<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Opti
 /// a weight is, instead of serde's type names; `placed` says where leaving
 /// it out puts what it orders.
 fn weight_placing<'de, D: serde::Deserializer<'de>>(deserializer: D, placed: &str) -> Result<Option<f64>, D::Error> {
+    // The build cache keeps a weight as it was read, or none.
+    if !deserializer.is_human_readable() {
+        return Option::<f64>::deserialize(deserializer);
+    }
     let value = serde_json::Value::deserialize(deserializer)?;
     match value.as_f64() {
         Some(n) if n.is_finite() => Ok(Some(n)),

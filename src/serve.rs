@@ -268,7 +268,7 @@ fn build_sites(
     let mut unread = false;
     for folder in folders {
         let index = cache.project.sites.iter().position(|s| &s.folder == folder)?;
-        let (site, diags) = load::load_site(root, &root.join("content").join("sites").join(folder));
+        let (site, diags) = load::load_site(root, &root.join("content").join("sites").join(folder), None);
         set_aside.extend(diags);
         let Some(site) = site else {
             unread = true;

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde_saphyr::Spanned;
+use crate::model::Spanned;
 
 use crate::diagnostics::{Diagnostic, did_you_mean, one_of, plural};
 use crate::markdown::slugify;

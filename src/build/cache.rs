@@ -4,6 +4,8 @@
 //!
 //! The search index is kept too, by the digest of the documents it indexes,
 //! and each page as analysed for it, so an edit analyses only its page.
+//! So are the site records as parsed ([`RecordCache`]), as every run loads
+//! every record and their YAML parser is most of that time.
 //!
 //! A report's key mixes the render stage's digest of its inputs (see
 //! `render::render`) with this binary's identity and the real-names list,
@@ -28,6 +30,8 @@ use serde_bytes::ByteBuf;
 
 use crate::digest::Digest;
 use crate::links::{AuthoredLink, PageFacts};
+use crate::load::RecordStore;
+use crate::model::SiteRecord;
 use crate::render::{self, OutputFile, PartStore, Rendered};
 use crate::search::{self, Analysed, SearchDoc, SearchIndex};
 
@@ -108,19 +112,8 @@ impl PartCache {
     /// as the real-names list; `None` when there is none to read or it
     /// cannot be made (a read-only project builds without it).
     pub fn open(root: &Path, names: &[String], drafts: bool, used_as: Use) -> Option<PartCache> {
-        let dir = root.join(DIR);
-        let parts = dir.join("parts");
         let keeps = used_as == Use::ReadAndKeep;
-        if keeps {
-            std::fs::create_dir_all(&parts).ok()?;
-            // Ignored by git wherever the project is kept, as `target/` is not.
-            let ignore = dir.join(".gitignore");
-            if !ignore.is_file() {
-                std::fs::write(&ignore, "# wingreport's build cache: safe to delete\n*\n").ok()?;
-            }
-        } else if !parts.is_dir() {
-            return None;
-        }
+        let parts = folder(root, "parts", keeps)?;
         let mut salt = Digest::new();
         salt.text(FORMAT).text(env!("CARGO_PKG_VERSION")).value(binary_identity()?);
         names.iter().for_each(|name| {
@@ -173,13 +166,7 @@ impl PartCache {
     /// The entry `key` names, if it is there and whole.
     fn read<T: DeserializeOwned>(&self, key: u128) -> Option<T> {
         let (name, path) = self.entry(key);
-        let bytes = std::fs::read(path).ok()?;
-        let Entry { name: stored_name, sum, value } = postcard::from_bytes(&bytes).ok()?;
-        // A file renamed, copied over or damaged on disk is not this entry.
-        if stored_name != name || sum != checksum(value) {
-            return None;
-        }
-        let value = postcard::from_bytes(value).ok()?;
+        let value = read_entry(&path, name)?;
         self.mark_used(name);
         Some(value)
     }
@@ -196,9 +183,7 @@ impl PartCache {
             return None;
         }
         let (name, path) = self.entry(key);
-        let value = postcard::to_allocvec(value).ok()?;
-        let bytes = postcard::to_allocvec(&Entry { name, sum: checksum(&value), value: &value }).ok()?;
-        Some(Sealed { name, path, bytes })
+        Some(Sealed { name, path, bytes: seal_entry(name, value)? })
     }
 
     fn write(&self, Sealed { name, path, bytes }: Sealed) {
@@ -293,6 +278,110 @@ impl PartStore for PartCache {
     }
 }
 
+/// The site records of a project as earlier runs parsed them, in one
+/// entry beside the reports' (every run reads every record), each in
+/// MessagePack: unlike postcard, it reads the model's own deserializers,
+/// and keeps where each value was written (`model::Spanned`), so that a
+/// record read back is reported on as one parsed.
+pub struct RecordCache {
+    path: PathBuf,
+    /// This binary, which is the entry's name: another reads records
+    /// differently, so it misses them all.
+    name: u128,
+    keeps: bool,
+    /// The entry's records, by [`load::record_key`].
+    last: FxHashMap<u128, ByteBuf>,
+    /// The keys of those this run read back.
+    read: Mutex<FxHashSet<u128>>,
+    /// The records this run parsed, to keep.
+    parsed: Mutex<Vec<(u128, ByteBuf)>>,
+}
+
+impl RecordCache {
+    /// The records kept in the project at `root`; `None` when there is no
+    /// cache to read or it cannot be made.
+    pub fn open(root: &Path, used_as: Use) -> Option<RecordCache> {
+        let keeps = used_as == Use::ReadAndKeep;
+        let path = folder(root, "records", keeps)?.join("sites");
+        let mut name = Digest::new();
+        name.text(FORMAT).text(env!("CARGO_PKG_VERSION")).value(binary_identity()?);
+        let name = name.finish();
+        let last = read_entry::<Vec<(u128, ByteBuf)>>(&path, name).unwrap_or_default().into_iter().collect();
+        Some(RecordCache { path, name, keeps, last, read: Mutex::default(), parsed: Mutex::default() })
+    }
+
+    /// Keeps the records this run read back or parsed, and no others:
+    /// rewritten only when it parsed one or left one unread.
+    pub fn finish(self) {
+        let read = self.read.into_inner().unwrap_or_else(|e| e.into_inner());
+        let parsed = self.parsed.into_inner().unwrap_or_else(|e| e.into_inner());
+        if !self.keeps || (parsed.is_empty() && read.len() == self.last.len()) {
+            return;
+        }
+        let mut last = self.last;
+        let kept: Vec<(u128, ByteBuf)> =
+            read.into_iter().filter_map(|key| Some((key, last.remove(&key)?))).chain(parsed).collect();
+        if let Some(bytes) = seal_entry(self.name, &kept) {
+            let _ = write_whole(&self.path, &bytes);
+        }
+    }
+}
+
+impl RecordStore for RecordCache {
+    fn get(&self, key: u128) -> Option<SiteRecord> {
+        let record = rmp_serde::from_slice(self.last.get(&key)?).ok()?;
+        self.read.lock().unwrap_or_else(|e| e.into_inner()).insert(key);
+        Some(record)
+    }
+
+    fn put(&self, key: u128, record: &SiteRecord) {
+        if !self.keeps {
+            return;
+        }
+        let Ok(bytes) = rmp_serde::to_vec_named(record) else { return };
+        // Kept only when it reads back as parsed: a field written one way
+        // and read another would otherwise change reports without a word.
+        let back = rmp_serde::from_slice::<SiteRecord>(&bytes);
+        if back.is_ok_and(|back| format!("{back:?}") == format!("{record:?}")) {
+            self.parsed.lock().unwrap_or_else(|e| e.into_inner()).push((key, ByteBuf::from(bytes)));
+        }
+    }
+}
+
+/// The folder `sub` of the project's cache, made when the run `keeps`.
+fn folder(root: &Path, sub: &str, keeps: bool) -> Option<PathBuf> {
+    let dir = root.join(DIR);
+    let sub = dir.join(sub);
+    if keeps {
+        std::fs::create_dir_all(&sub).ok()?;
+        // Ignored by git wherever the project is kept, as `target/` is not.
+        let ignore = dir.join(".gitignore");
+        if !ignore.is_file() {
+            std::fs::write(&ignore, "# wingreport's build cache: safe to delete\n*\n").ok()?;
+        }
+    } else if !sub.is_dir() {
+        return None;
+    }
+    Some(sub)
+}
+
+/// The value of the entry at `path`, if it is there, whole and `name`d.
+fn read_entry<T: DeserializeOwned>(path: &Path, name: u128) -> Option<T> {
+    let bytes = std::fs::read(path).ok()?;
+    let Entry { name: stored_name, sum, value } = postcard::from_bytes(&bytes).ok()?;
+    // A file renamed, copied over or damaged on disk is not this entry.
+    if stored_name != name || sum != checksum(value) {
+        return None;
+    }
+    postcard::from_bytes(value).ok()
+}
+
+/// The bytes of an entry `name` holding `value`.
+fn seal_entry(name: u128, value: &impl Serialize) -> Option<Vec<u8>> {
+    let value = postcard::to_allocvec(value).ok()?;
+    postcard::to_allocvec(&Entry { name, sum: checksum(&value), value: &value }).ok()
+}
+
 /// Writes `bytes` to `path` under another name first, so that a build
 /// reading it meanwhile, or killed halfway, never sees part of it.
 fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -308,4 +397,61 @@ fn binary_identity() -> Option<u128> {
     let meta = std::env::current_exe().and_then(std::fs::metadata).ok()?;
     let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
     Some(Digest::new().value(u128::from(meta.len())).value(modified.as_nanos()).finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every record of the repository: the bundled series, the examples
+    /// and the browser tests' fixture.
+    fn records() -> Vec<(u128, SiteRecord)> {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let files = ["content", "examples", "tests/browser/fixture"]
+            .into_iter()
+            .flat_map(|dir| walkdir::WalkDir::new(repo.join(dir)).sort_by_file_name())
+            .map(Result::unwrap)
+            .filter(|entry| entry.file_name() == "site.yaml");
+        files
+            .map(|entry| {
+                let path = entry.path().strip_prefix(repo).unwrap().to_string_lossy().into_owned();
+                let text = std::fs::read_to_string(entry.path()).unwrap();
+                let record = crate::load::parse_yaml(&text, &path, 0).unwrap_or_else(|e| panic!("{path}: {e:?}"));
+                (crate::load::record_key(&path, &text), record)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_record_of_the_repository_is_kept_and_read_back_as_parsed_places_and_all() {
+        let records = records();
+        assert!(records.len() >= 6, "{} records", records.len());
+        let project = tempfile::tempdir().unwrap();
+        let cache = RecordCache::open(project.path(), Use::ReadAndKeep).unwrap();
+        records.iter().for_each(|(key, record)| cache.put(*key, record));
+        cache.finish();
+        let cache = RecordCache::open(project.path(), Use::Read).unwrap();
+        for (key, record) in &records {
+            let back = cache.get(*key).unwrap_or_else(|| panic!("{} was not kept", record.id.value));
+            // `Debug` shows every field, and every place a value was written.
+            assert_eq!(format!("{back:?}"), format!("{record:?}"));
+        }
+        assert!(cache.get(0).is_none(), "a text never parsed is a miss");
+    }
+
+    #[test]
+    fn a_run_keeps_only_the_records_it_read_or_parsed() {
+        let records = records();
+        let project = tempfile::tempdir().unwrap();
+        let cache = RecordCache::open(project.path(), Use::ReadAndKeep).unwrap();
+        records.iter().for_each(|(key, record)| cache.put(*key, record));
+        cache.finish();
+        // A run that reads the first record only, as after the others were deleted.
+        let cache = RecordCache::open(project.path(), Use::ReadAndKeep).unwrap();
+        assert!(cache.get(records[0].0).is_some());
+        cache.finish();
+        let cache = RecordCache::open(project.path(), Use::Read).unwrap();
+        assert_eq!(cache.last.len(), 1);
+        assert!(cache.get(records[0].0).is_some() && cache.get(records[1].0).is_none());
+    }
 }

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::Diagnostic;
+use crate::load::RecordStore;
 use crate::model::Project;
 use crate::privacy::Scanner;
 use crate::render::{self, Assembled, OutputFile, PartStore, Selection, Sink};
@@ -137,7 +138,7 @@ fn generate_into(
     emit: &(dyn Fn(OutputFile) + Sync),
     watch: &mut Stopwatch,
 ) -> Result<Generated, Failure> {
-    let (project, mut theme, mut diags) = prepare_all(root, watch)?;
+    let (project, mut theme, mut diags) = prepare_all(root, cache, watch)?;
     let warnings = std::mem::take(&mut theme.warnings);
     let names = crate::privacy::read_deny_list(root, &project.config.privacy.real_names);
     let scanner = Scanner::new(names.as_deref().unwrap_or_default());
@@ -177,30 +178,39 @@ fn generate_into(
 /// Load, validate and the theme: everything rendering needs, or every
 /// problem found on the way.
 pub fn prepare(root: &Path) -> Result<(Project, Theme), Failure> {
-    match prepare_all(root, &mut Stopwatch::start())? {
+    match prepare_all(root, None, &mut Stopwatch::start())? {
         (project, theme, diags) if diags.is_empty() => Ok((project, theme)),
         (_, _, diags) => Err(Failure::content(diags)),
     }
 }
 
 /// As [`prepare`], but with the mistakes the loader could set aside, for
-/// a caller that renders on to report the rest (see [`prepare_all`]).
+/// a caller that renders on to report the rest (see [`prepare_all`]),
+/// reading unchanged records back from the build cache and keeping the rest.
 pub fn prepare_with_mistakes(root: &Path) -> Result<(Project, Theme, Vec<Diagnostic>), Failure> {
-    prepare_all(root, &mut Stopwatch::start())
+    prepare_all(root, Some(cache::Use::ReadAndKeep), &mut Stopwatch::start())
 }
 
 /// As [`prepare`], but a project whose files had mistakes the loader could
 /// set aside comes back with those mistakes when it validates cleanly, so
 /// rendering still reports the rest (an unknown citation in a narrative)
-/// in the same run. The caller fails the run on any of them.
-fn prepare_all(root: &Path, watch: &mut Stopwatch) -> Result<(Project, Theme, Vec<Diagnostic>), Failure> {
+/// in the same run. The caller fails the run on any of them. Records are
+/// read back from the build cache as `records` says.
+fn prepare_all(
+    root: &Path,
+    records: Option<cache::Use>,
+    watch: &mut Stopwatch,
+) -> Result<(Project, Theme, Vec<Diagnostic>), Failure> {
     if !root.join("wingreport.toml").is_file() {
         return Err(Failure::Usage(format!(
             "{} has no wingreport.toml; pass --root with the folder that holds wingreport.toml and content/",
             root.display()
         )));
     }
-    let (project, mut diags) = crate::load::load(root);
+    let records = records.and_then(|used_as| cache::RecordCache::open(root, used_as));
+    let (project, mut diags) = crate::load::load_with(root, records.as_ref().map(|r| r as &dyn RecordStore));
+    // What a record parses to depends on its text alone, whatever the rest of the run finds.
+    records.into_iter().for_each(cache::RecordCache::finish);
     watch.lap("load");
     let Some(project) = project else { return Err(Failure::content(diags)) };
     let checked = crate::validate::validate(&project);

@@ -9,9 +9,9 @@
 
 use std::marker::PhantomData;
 
+use crate::model::Spanned;
 use indexmap::IndexMap;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::Spanned;
 
 use crate::diagnostics::shows_nothing;
 
@@ -196,7 +196,7 @@ pub fn optional<'de, D: Deserializer<'de>, T: Scalar>(deserializer: D) -> Result
 /// A number whose place in the file later stages point at.
 pub fn spanned<'de, D: Deserializer<'de>, T: Scalar>(deserializer: D) -> Result<Spanned<T>, D::Error> {
     let s = Spanned::<Strict<T>>::deserialize(deserializer)?;
-    Ok(Spanned::new(s.value.0, s.referenced, s.defined))
+    Ok(Spanned { value: s.value.0, referenced: s.referenced })
 }
 
 /// An optional number whose place later stages point at (with `#[serde(default)]`).
