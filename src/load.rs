@@ -26,23 +26,24 @@ pub fn load(root: &Path) -> (Option<Project>, Vec<Diagnostic>) {
     load_with(root, None)
 }
 
-/// Site records an earlier run parsed, by [`record_key`] (`build::cache`):
-/// reading one back skips its YAML parser, which is most of the time an
-/// archive takes to load.
-pub trait RecordStore: Sync {
-    fn get(&self, key: u128) -> Option<SiteRecord>;
-    /// Keeps `record`, which its text gave without a single mistake.
-    fn put(&self, key: u128, record: &SiteRecord);
+/// The YAML of site records and of their narratives' front matter as an
+/// earlier run parsed it, by [`parsed_key`] (`build::cache`): reading it
+/// back skips the YAML parser, which is most of the time an archive takes
+/// to load. Only what parsed without a single mistake is kept.
+pub trait ParsedStore: Sync {
+    fn record(&self, key: u128) -> Option<SiteRecord>;
+    fn keep_record(&self, key: u128, record: &SiteRecord);
+    fn front_matter(&self, key: u128) -> Option<FrontMatter>;
+    fn keep_front_matter(&self, key: u128, front: &FrontMatter);
 }
 
-/// What a site record is parsed from: its path (which its messages name)
-/// and its text.
-pub fn record_key(path: &str, text: &str) -> u128 {
-    crate::digest::Digest::new().text(path).text(text).finish()
+/// What a `kind` of YAML is parsed from: the path its messages name and its text.
+pub fn parsed_key(kind: &str, path: &str, text: &str) -> u128 {
+    crate::digest::Digest::new().text(kind).text(path).text(text).finish()
 }
 
-/// [`load`], reading unchanged site records back from `records`.
-pub fn load_with(root: &Path, records: Option<&dyn RecordStore>) -> (Option<Project>, Vec<Diagnostic>) {
+/// [`load`], reading unchanged site records and front matter back from `parsed`.
+pub fn load_with(root: &Path, parsed: Option<&dyn ParsedStore>) -> (Option<Project>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let content = root.join("content");
 
@@ -65,7 +66,7 @@ pub fn load_with(root: &Path, records: Option<&dyn RecordStore>) -> (Option<Proj
     let index = read_optional_narrative(root, &content.join("index.md"), &mut diags);
     let compare = read_optional_narrative(root, &content.join("compare.md"), &mut diags);
     let pages = read_narratives(root, &content.join("pages"), &mut diags);
-    let (sites, unread_sites) = read_sites(root, &content.join("sites"), records, &mut diags);
+    let (sites, unread_sites) = read_sites(root, &content.join("sites"), parsed, &mut diags);
 
     // A new project previews as it was written; once a report is on its
     // way to readers, so are the series page and the free pages.
@@ -367,18 +368,18 @@ fn read_yaml_and_text<T: DeserializeOwned>(
     parse_file(root, path, text, required, diags)
 }
 
-/// The site record at `path`: read back from `records` when they hold its
+/// The site record at `path`: read back from `parsed` when it holds its
 /// text, else parsed, and kept there when it had no mistake.
 fn read_record(
     root: &Path,
     path: &Path,
-    records: Option<&dyn RecordStore>,
+    parsed: Option<&dyn ParsedStore>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(SiteRecord, String, bool)> {
-    let Some(records) = records else { return read_yaml_and_text(root, path, true, diags) };
+    let Some(parsed) = parsed else { return read_yaml_and_text(root, path, true, diags) };
     let text = read_text(root, path, diags)?;
-    let key = record_key(&rel_path(root, path), &text);
-    if let Some(record) = records.get(key) {
+    let key = parsed_key("site record", &rel_path(root, path), &text);
+    if let Some(record) = parsed.record(key) {
         return Some((record, text, true));
     }
     let before = diags.len();
@@ -386,7 +387,7 @@ fn read_record(
     if let Some((record, _, true)) = &read
         && diags.len() == before
     {
-        records.put(key, record);
+        parsed.keep_record(key, record);
     }
     read
 }
@@ -1580,6 +1581,16 @@ impl Draft {
 /// Splits `---` front matter from a Markdown body. The narrative comes
 /// back whenever its front matter could be read, with every mistake found.
 pub fn read_narrative(path: &str, stem: &str, text: &str) -> (Option<Narrative>, Vec<Diagnostic>) {
+    read_narrative_with(path, stem, text, None)
+}
+
+/// [`read_narrative`], reading the front matter back from `parsed` when it holds its text.
+fn read_narrative_with(
+    path: &str,
+    stem: &str,
+    text: &str,
+    parsed: Option<&dyn ParsedStore>,
+) -> (Option<Narrative>, Vec<Diagnostic>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
         let diag = Diagnostic::new(path, 1, 1, "missing front matter")
@@ -1607,7 +1618,7 @@ pub fn read_narrative(path: &str, stem: &str, text: &str) -> (Option<Narrative>,
             vec![Diagnostic::new(path, 2, 1, "front matter is empty").with_hint("add at least `title: ...`")],
         );
     }
-    let (front, diags) = read_yaml_text::<FrontMatter>(yaml, path, 1);
+    let (front, diags) = read_front_matter(yaml, path, parsed);
     let body_line = 2 + yaml.matches('\n').count() + 1;
     let narrative = front.map(|front| Narrative {
         path: path.to_string(),
@@ -1619,16 +1630,39 @@ pub fn read_narrative(path: &str, stem: &str, text: &str) -> (Option<Narrative>,
     (narrative, diags)
 }
 
-fn read_narrative_file(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Narrative> {
+/// The front matter `yaml` of the file `path`, which starts on its second line.
+fn read_front_matter(
+    yaml: &str,
+    path: &str,
+    parsed: Option<&dyn ParsedStore>,
+) -> (Option<FrontMatter>, Vec<Diagnostic>) {
+    let Some(parsed) = parsed else { return read_yaml_text(yaml, path, 1) };
+    let key = parsed_key("front matter", path, yaml);
+    if let Some(front) = parsed.front_matter(key) {
+        return (Some(front), Vec::new());
+    }
+    let (front, diags) = read_yaml_text(yaml, path, 1);
+    if let (Some(front), true) = (&front, diags.is_empty()) {
+        parsed.keep_front_matter(key, front);
+    }
+    (front, diags)
+}
+
+fn read_narrative_file(
+    root: &Path,
+    path: &Path,
+    parsed: Option<&dyn ParsedStore>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Narrative> {
     let text = read_text(root, path, diags)?;
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let (narrative, found) = read_narrative(&rel_path(root, path), &stem, &text);
+    let (narrative, found) = read_narrative_with(&rel_path(root, path), &stem, &text, parsed);
     diags.extend(found);
     narrative
 }
 
 fn read_optional_narrative(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Narrative> {
-    path.exists().then(|| read_narrative_file(root, path, diags)).flatten()
+    path.exists().then(|| read_narrative_file(root, path, None, diags)).flatten()
 }
 
 /// Hidden files and folders, and the swap, backup, lock and temporary files
@@ -1688,16 +1722,22 @@ fn unreadable(root: &Path, path: &Path, err: &std::io::Error, link: bool) -> Dia
 /// Markdown files of a folder in reading order (see [`Narrative::reading_order`]).
 fn read_narratives(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Narrative> {
     let files: Vec<PathBuf> = files_in(root, dir, diags).into_iter().filter(|p| p.is_file()).collect();
-    narratives_among(root, &files, diags).0
+    narratives_among(root, &files, None, diags).0
 }
 
 /// The Markdown files of a folder's `files`, in reading order, and whether
 /// every one could be read; the other files are checked for misnamed ones.
-fn narratives_among(root: &Path, files: &[PathBuf], diags: &mut Vec<Diagnostic>) -> (Vec<Narrative>, bool) {
+fn narratives_among(
+    root: &Path,
+    files: &[PathBuf],
+    parsed: Option<&dyn ParsedStore>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Narrative>, bool) {
     let (markdown, others): (Vec<&PathBuf>, Vec<&PathBuf>) =
         files.iter().partition(|p| p.extension().is_some_and(|e| e == "md"));
     diags.extend(others.iter().filter_map(|p| misnamed(root, p)));
-    let mut narratives: Vec<Narrative> = markdown.iter().filter_map(|p| read_narrative_file(root, p, diags)).collect();
+    let mut narratives: Vec<Narrative> =
+        markdown.iter().filter_map(|p| read_narrative_file(root, p, parsed, diags)).collect();
     narratives.sort_by(Narrative::reading_order);
     let complete = narratives.len() == markdown.len();
     (narratives, complete)
@@ -1772,11 +1812,7 @@ fn second_records(root: &Path, record_file: &Path, look_alikes: &[&PathBuf]) -> 
 }
 
 /// One site folder: its record and narrative, or the problems found.
-pub fn load_site(
-    root: &Path,
-    folder_path: &Path,
-    records: Option<&dyn RecordStore>,
-) -> (Option<Site>, Vec<Diagnostic>) {
+pub fn load_site(root: &Path, folder_path: &Path, parsed: Option<&dyn ParsedStore>) -> (Option<Site>, Vec<Diagnostic>) {
     let mut found = Vec::new();
     // One listing of the folder serves the record's look-alikes and the narrative.
     let files: Vec<PathBuf> = files_in(root, folder_path, &mut found).into_iter().filter(|p| p.is_file()).collect();
@@ -1799,11 +1835,11 @@ pub fn load_site(
         }
         _ => {
             found.extend(second_records(root, &record_file, &look_alikes));
-            read_record(root, &record_file, records, &mut found)
+            read_record(root, &record_file, parsed, &mut found)
         }
     };
     let record_complete = record.as_ref().is_some_and(|(_, _, whole)| *whole);
-    let (narrative, narrative_complete) = narratives_among(root, &files, &mut found);
+    let (narrative, narrative_complete) = narratives_among(root, &files, parsed, &mut found);
     let record_path = rel_path(root, &record_file);
     if let Some((record, text, _)) = &record
         && record.status != Status::Draft
@@ -1837,7 +1873,7 @@ pub fn load_site(
 fn read_sites(
     root: &Path,
     dir: &Path,
-    records: Option<&dyn RecordStore>,
+    parsed: Option<&dyn ParsedStore>,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Site>, Vec<String>) {
     let (folders, files): (Vec<PathBuf>, Vec<PathBuf>) =
@@ -1851,7 +1887,7 @@ fn read_sites(
         ));
     }
     let results: Vec<(Option<Site>, Vec<Diagnostic>)> =
-        folders.par_iter().map(|folder_path| load_site(root, folder_path, records)).collect();
+        folders.par_iter().map(|folder_path| load_site(root, folder_path, parsed)).collect();
     let mut sites = Vec::with_capacity(results.len());
     let mut unread = Vec::new();
     for ((site, found), folder) in results.into_iter().zip(&folders) {
@@ -1974,7 +2010,7 @@ mod tests {
             assert!(
                 read_yaml::<serde_json::Value>(dir.path(), &dir.path().join("site.yaml"), true, &mut diags).is_none()
             );
-            assert!(read_narrative_file(dir.path(), &dir.path().join("01-intro.md"), &mut diags).is_none());
+            assert!(read_narrative_file(dir.path(), &dir.path().join("01-intro.md"), None, &mut diags).is_none());
             let found: Vec<_> = diags.iter().map(|d| (d.path.as_str(), d.line, d.col, d.message.as_str())).collect();
             let message = "the file is not UTF-8 text: it is saved as UTF-16";
             assert_eq!(

@@ -148,8 +148,8 @@ fn a_broken_cache_is_a_slower_build_never_a_wrong_or_failed_one() {
     let root = project.path();
     let first = built(root);
     let parts = std::fs::read_dir(root.join(CACHE).join("parts")).unwrap();
-    let records = std::fs::read_dir(root.join(CACHE).join("records")).unwrap();
-    for (i, entry) in parts.chain(records).enumerate() {
+    let parsed = std::fs::read_dir(root.join(CACHE).join("parsed")).unwrap();
+    for (i, entry) in parts.chain(parsed).enumerate() {
         let path = entry.unwrap().path();
         let mut bytes = std::fs::read(&path).unwrap();
         // Cut short, emptied, or a byte changed in the middle.
@@ -174,9 +174,10 @@ fn a_mistake_in_a_record_read_back_is_placed_as_in_one_parsed() {
     let project = bundled_project();
     let root = project.path();
     built(root);
-    let records = root.join(CACHE).join("records/sites");
-    // Mistakes found after loading, so the record parses without one and
-    // is kept: by the render stage in a summary's Markdown, and by validation.
+    let parsed = root.join(CACHE).join("parsed/yaml");
+    // Mistakes found after loading, so the file parses without one and is
+    // kept: by the render stage in a summary's Markdown, and by validation
+    // in a record and in front matter.
     let mistakes = [
         (
             "an unknown citation",
@@ -185,27 +186,28 @@ fn a_mistake_in_a_record_read_back_is_placed_as_in_one_parsed() {
             "  On HMP Risley's [@nokey] CFO",
         ),
         ("a stage rated twice", "content/sites/drake-hall/site.yaml", "  - stage: 2\n", "  - stage: 1\n"),
+        ("an unknown work", "content/sites/high-down/02-peer-role.md", "weight: 2\n", "weight: 2\nnocite: [nokey]\n"),
     ];
-    for (what, record, written, mistake) in mistakes {
-        let before = std::fs::metadata(&records).unwrap().ino();
-        edit(root, record, written, mistake);
+    for (what, file, written, mistake) in mistakes {
+        let before = std::fs::metadata(&parsed).unwrap().ino();
+        edit(root, file, written, mistake);
         let failed = |root: &Path| {
             let out = build(root, &["--quiet"]);
             assert_eq!(out.status.code(), Some(1), "{what}: {}", stderr(&out));
             stderr(&out).replace(&root.display().to_string(), "ROOT")
         };
-        let parsed = failed(root);
-        assert!(parsed.contains(&format!("{record}:")), "{what}: {parsed}");
-        let kept = std::fs::metadata(&records).unwrap().ino();
-        assert_ne!(kept, before, "{what}: the record edited was kept");
+        let first = failed(root);
+        assert!(first.contains(&format!("{file}:")), "{what}: {first}");
+        let kept = std::fs::metadata(&parsed).unwrap().ino();
+        assert_ne!(kept, before, "{what}: the file edited was kept parsed");
         let read_back = failed(root);
-        assert_eq!(std::fs::metadata(&records).unwrap().ino(), kept, "{what}: every record was read back");
-        assert_eq!(read_back, parsed, "{what}");
+        assert_eq!(std::fs::metadata(&parsed).unwrap().ino(), kept, "{what}: every file was read back");
+        assert_eq!(read_back, first, "{what}");
         let fresh = tempfile::tempdir().unwrap();
         copy_tree(root, fresh.path());
         std::fs::remove_dir_all(fresh.path().join(CACHE)).unwrap();
-        assert_eq!(failed(fresh.path()), parsed, "{what}: as without the cache");
-        edit(root, record, mistake, written);
+        assert_eq!(failed(fresh.path()), first, "{what}: as without the cache");
+        edit(root, file, mistake, written);
     }
 }
 

@@ -4,8 +4,8 @@
 //!
 //! The search index is kept too, by the digest of the documents it indexes,
 //! and each page as analysed for it, so an edit analyses only its page.
-//! So are the site records as parsed ([`RecordCache`]), as every run loads
-//! every record and their YAML parser is most of that time.
+//! So are the site records and front matter as parsed ([`ParsedCache`]),
+//! as every run loads every file and the YAML parser is most of that time.
 //!
 //! A report's key mixes the render stage's digest of its inputs (see
 //! `render::render`) with this binary's identity and the real-names list,
@@ -30,8 +30,8 @@ use serde_bytes::ByteBuf;
 
 use crate::digest::Digest;
 use crate::links::{AuthoredLink, PageFacts};
-use crate::load::RecordStore;
-use crate::model::SiteRecord;
+use crate::load::ParsedStore;
+use crate::model::{FrontMatter, SiteRecord};
 use crate::render::{self, OutputFile, PartStore, Rendered};
 use crate::search::{self, Analysed, SearchDoc, SearchIndex};
 
@@ -278,40 +278,41 @@ impl PartStore for PartCache {
     }
 }
 
-/// The site records of a project as earlier runs parsed them, in one
-/// entry beside the reports' (every run reads every record), each in
-/// MessagePack: unlike postcard, it reads the model's own deserializers,
-/// and keeps where each value was written (`model::Spanned`), so that a
-/// record read back is reported on as one parsed.
-pub struct RecordCache {
+/// The site records and front matter of a project as earlier runs parsed
+/// them, in one entry beside the reports' (every run reads every file),
+/// each in MessagePack: unlike postcard, it reads the model's own
+/// deserializers, and keeps where each value was written
+/// (`model::Spanned`), so that what is read back is reported on as if it
+/// had been parsed.
+pub struct ParsedCache {
     path: PathBuf,
-    /// This binary, which is the entry's name: another reads records
-    /// differently, so it misses them all.
+    /// This binary, which is the entry's name: another parses differently,
+    /// so it misses them all.
     name: u128,
     keeps: bool,
-    /// The entry's records, by [`load::record_key`].
+    /// The entry's values, by [`load::parsed_key`].
     last: FxHashMap<u128, ByteBuf>,
     /// The keys of those this run read back.
     read: Mutex<FxHashSet<u128>>,
-    /// The records this run parsed, to keep.
+    /// The values this run parsed, to keep.
     parsed: Mutex<Vec<(u128, ByteBuf)>>,
 }
 
-impl RecordCache {
-    /// The records kept in the project at `root`; `None` when there is no
+impl ParsedCache {
+    /// What the project at `root` keeps parsed; `None` when there is no
     /// cache to read or it cannot be made.
-    pub fn open(root: &Path, used_as: Use) -> Option<RecordCache> {
+    pub fn open(root: &Path, used_as: Use) -> Option<ParsedCache> {
         let keeps = used_as == Use::ReadAndKeep;
-        let path = folder(root, "records", keeps)?.join("sites");
+        let path = folder(root, "parsed", keeps)?.join("yaml");
         let mut name = Digest::new();
         name.text(FORMAT).text(env!("CARGO_PKG_VERSION")).value(binary_identity()?);
         let name = name.finish();
         let last = read_entry::<Vec<(u128, ByteBuf)>>(&path, name).unwrap_or_default().into_iter().collect();
-        Some(RecordCache { path, name, keeps, last, read: Mutex::default(), parsed: Mutex::default() })
+        Some(ParsedCache { path, name, keeps, last, read: Mutex::default(), parsed: Mutex::default() })
     }
 
-    /// Keeps the records this run read back or parsed, and no others:
-    /// rewritten only when it parsed one or left one unread.
+    /// Keeps what this run read back or parsed, and nothing else:
+    /// rewritten only when it parsed something or left something unread.
     pub fn finish(self) {
         let read = self.read.into_inner().unwrap_or_else(|e| e.into_inner());
         let parsed = self.parsed.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -325,26 +326,42 @@ impl RecordCache {
             let _ = write_whole(&self.path, &bytes);
         }
     }
-}
 
-impl RecordStore for RecordCache {
-    fn get(&self, key: u128) -> Option<SiteRecord> {
-        let record = rmp_serde::from_slice(self.last.get(&key)?).ok()?;
+    fn get<T: DeserializeOwned>(&self, key: u128) -> Option<T> {
+        let value = rmp_serde::from_slice(self.last.get(&key)?).ok()?;
         self.read.lock().unwrap_or_else(|e| e.into_inner()).insert(key);
-        Some(record)
+        Some(value)
     }
 
-    fn put(&self, key: u128, record: &SiteRecord) {
+    fn put<T: Serialize + DeserializeOwned + std::fmt::Debug>(&self, key: u128, value: &T) {
         if !self.keeps {
             return;
         }
-        let Ok(bytes) = rmp_serde::to_vec_named(record) else { return };
+        let Ok(bytes) = rmp_serde::to_vec_named(value) else { return };
         // Kept only when it reads back as parsed: a field written one way
         // and read another would otherwise change reports without a word.
-        let back = rmp_serde::from_slice::<SiteRecord>(&bytes);
-        if back.is_ok_and(|back| format!("{back:?}") == format!("{record:?}")) {
+        let back = rmp_serde::from_slice::<T>(&bytes);
+        if back.is_ok_and(|back| format!("{back:?}") == format!("{value:?}")) {
             self.parsed.lock().unwrap_or_else(|e| e.into_inner()).push((key, ByteBuf::from(bytes)));
         }
+    }
+}
+
+impl ParsedStore for ParsedCache {
+    fn record(&self, key: u128) -> Option<SiteRecord> {
+        self.get(key)
+    }
+
+    fn keep_record(&self, key: u128, record: &SiteRecord) {
+        self.put(key, record);
+    }
+
+    fn front_matter(&self, key: u128) -> Option<FrontMatter> {
+        self.get(key)
+    }
+
+    fn keep_front_matter(&self, key: u128, front: &FrontMatter) {
+        self.put(key, front);
     }
 }
 
@@ -403,55 +420,76 @@ fn binary_identity() -> Option<u128> {
 mod tests {
     use super::*;
 
-    /// Every record of the repository: the bundled series, the examples
-    /// and the browser tests' fixture.
-    fn records() -> Vec<(u128, SiteRecord)> {
+    /// The files of the repository's projects: the bundled series, the
+    /// examples and the browser tests' fixture, by path from the repository.
+    fn files(named: fn(&str) -> bool) -> Vec<(String, String)> {
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
         let files = ["content", "examples", "tests/browser/fixture"]
             .into_iter()
             .flat_map(|dir| walkdir::WalkDir::new(repo.join(dir)).sort_by_file_name())
             .map(Result::unwrap)
-            .filter(|entry| entry.file_name() == "site.yaml");
-        files
-            .map(|entry| {
-                let path = entry.path().strip_prefix(repo).unwrap().to_string_lossy().into_owned();
-                let text = std::fs::read_to_string(entry.path()).unwrap();
-                let record = crate::load::parse_yaml(&text, &path, 0).unwrap_or_else(|e| panic!("{path}: {e:?}"));
-                (crate::load::record_key(&path, &text), record)
-            })
-            .collect()
+            .filter(|entry| named(&entry.file_name().to_string_lossy()));
+        let read = |entry: walkdir::DirEntry| {
+            let path = entry.path().strip_prefix(repo).unwrap().to_string_lossy().into_owned();
+            (path, std::fs::read_to_string(entry.path()).unwrap())
+        };
+        files.map(read).collect()
+    }
+
+    fn records() -> Vec<(u128, SiteRecord)> {
+        let records = files(|name| name == "site.yaml").into_iter().map(|(path, text)| {
+            let record = crate::load::parse_yaml(&text, &path, 0).unwrap_or_else(|e| panic!("{path}: {e:?}"));
+            (crate::load::parsed_key("site record", &path, &text), record)
+        });
+        records.collect()
     }
 
     #[test]
-    fn every_record_of_the_repository_is_kept_and_read_back_as_parsed_places_and_all() {
+    fn every_record_and_front_matter_of_the_repository_is_read_back_as_parsed_places_and_all() {
         let records = records();
-        assert!(records.len() >= 6, "{} records", records.len());
+        let fronts: Vec<(u128, FrontMatter)> = files(|name| name.ends_with(".md"))
+            .into_iter()
+            .filter(|(_, text)| text.starts_with("---"))
+            .map(|(path, text)| {
+                let (narrative, found) = crate::load::read_narrative(&path, "", &text);
+                let front = narrative.unwrap_or_else(|| panic!("{path}: {found:?}")).front;
+                (crate::load::parsed_key("front matter", &path, &text), front)
+            })
+            .collect();
+        assert!(records.len() >= 6 && fronts.len() >= 30, "{} records, {} front matter", records.len(), fronts.len());
+        assert!(fronts.iter().any(|(_, front)| front.id.is_some()), "a section id among them");
+        assert!(fronts.iter().any(|(_, front)| !front.nocite.is_empty()), "a `nocite` list among them");
         let project = tempfile::tempdir().unwrap();
-        let cache = RecordCache::open(project.path(), Use::ReadAndKeep).unwrap();
-        records.iter().for_each(|(key, record)| cache.put(*key, record));
+        let cache = ParsedCache::open(project.path(), Use::ReadAndKeep).unwrap();
+        records.iter().for_each(|(key, record)| cache.keep_record(*key, record));
+        fronts.iter().for_each(|(key, front)| cache.keep_front_matter(*key, front));
         cache.finish();
-        let cache = RecordCache::open(project.path(), Use::Read).unwrap();
+        let cache = ParsedCache::open(project.path(), Use::Read).unwrap();
+        // `Debug` shows every field, and every place a value was written.
         for (key, record) in &records {
-            let back = cache.get(*key).unwrap_or_else(|| panic!("{} was not kept", record.id.value));
-            // `Debug` shows every field, and every place a value was written.
+            let back = cache.record(*key).unwrap_or_else(|| panic!("{} was not kept", record.id.value));
             assert_eq!(format!("{back:?}"), format!("{record:?}"));
         }
-        assert!(cache.get(0).is_none(), "a text never parsed is a miss");
+        for (key, front) in &fronts {
+            let back = cache.front_matter(*key).unwrap_or_else(|| panic!("{} was not kept", front.title));
+            assert_eq!(format!("{back:?}"), format!("{front:?}"));
+        }
+        assert!(cache.record(0).is_none(), "a text never parsed is a miss");
     }
 
     #[test]
-    fn a_run_keeps_only_the_records_it_read_or_parsed() {
+    fn a_run_keeps_only_what_it_read_back_or_parsed() {
         let records = records();
         let project = tempfile::tempdir().unwrap();
-        let cache = RecordCache::open(project.path(), Use::ReadAndKeep).unwrap();
-        records.iter().for_each(|(key, record)| cache.put(*key, record));
+        let cache = ParsedCache::open(project.path(), Use::ReadAndKeep).unwrap();
+        records.iter().for_each(|(key, record)| cache.keep_record(*key, record));
         cache.finish();
         // A run that reads the first record only, as after the others were deleted.
-        let cache = RecordCache::open(project.path(), Use::ReadAndKeep).unwrap();
-        assert!(cache.get(records[0].0).is_some());
+        let cache = ParsedCache::open(project.path(), Use::ReadAndKeep).unwrap();
+        assert!(cache.record(records[0].0).is_some());
         cache.finish();
-        let cache = RecordCache::open(project.path(), Use::Read).unwrap();
+        let cache = ParsedCache::open(project.path(), Use::Read).unwrap();
         assert_eq!(cache.last.len(), 1);
-        assert!(cache.get(records[0].0).is_some() && cache.get(records[1].0).is_none());
+        assert!(cache.record(records[0].0).is_some() && cache.record(records[1].0).is_none());
     }
 }

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::Diagnostic;
-use crate::load::RecordStore;
+use crate::load::ParsedStore;
 use crate::model::Project;
 use crate::privacy::Scanner;
 use crate::render::{self, Assembled, OutputFile, PartStore, Selection, Sink};
@@ -186,7 +186,7 @@ pub fn prepare(root: &Path) -> Result<(Project, Theme), Failure> {
 
 /// As [`prepare`], but with the mistakes the loader could set aside, for
 /// a caller that renders on to report the rest (see [`prepare_all`]),
-/// reading unchanged records back from the build cache and keeping the rest.
+/// reading what is unchanged back from the build cache and keeping the rest.
 pub fn prepare_with_mistakes(root: &Path) -> Result<(Project, Theme, Vec<Diagnostic>), Failure> {
     prepare_all(root, Some(cache::Use::ReadAndKeep), &mut Stopwatch::start())
 }
@@ -194,11 +194,11 @@ pub fn prepare_with_mistakes(root: &Path) -> Result<(Project, Theme, Vec<Diagnos
 /// As [`prepare`], but a project whose files had mistakes the loader could
 /// set aside comes back with those mistakes when it validates cleanly, so
 /// rendering still reports the rest (an unknown citation in a narrative)
-/// in the same run. The caller fails the run on any of them. Records are
-/// read back from the build cache as `records` says.
+/// in the same run. The caller fails the run on any of them. What was
+/// parsed before is read back from the build cache as `parsed` says.
 fn prepare_all(
     root: &Path,
-    records: Option<cache::Use>,
+    parsed: Option<cache::Use>,
     watch: &mut Stopwatch,
 ) -> Result<(Project, Theme, Vec<Diagnostic>), Failure> {
     if !root.join("wingreport.toml").is_file() {
@@ -207,10 +207,10 @@ fn prepare_all(
             root.display()
         )));
     }
-    let records = records.and_then(|used_as| cache::RecordCache::open(root, used_as));
-    let (project, mut diags) = crate::load::load_with(root, records.as_ref().map(|r| r as &dyn RecordStore));
-    // What a record parses to depends on its text alone, whatever the rest of the run finds.
-    records.into_iter().for_each(cache::RecordCache::finish);
+    let parsed = parsed.and_then(|used_as| cache::ParsedCache::open(root, used_as));
+    let (project, mut diags) = crate::load::load_with(root, parsed.as_ref().map(|p| p as &dyn ParsedStore));
+    // What a file parses to depends on its text alone, whatever the rest of the run finds.
+    parsed.into_iter().for_each(cache::ParsedCache::finish);
     watch.lap("load");
     let Some(project) = project else { return Err(Failure::content(diags)) };
     let checked = crate::validate::validate(&project);
