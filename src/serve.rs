@@ -30,6 +30,7 @@ use tower_livereload::{LiveReloadLayer, Reloader};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
+use crate::build::cache::{self, PartCache};
 use crate::build::{self, Failure};
 use crate::diagnostics::Diagnostic;
 use crate::links::{AuthoredLink, Output, PageFacts};
@@ -37,7 +38,7 @@ use crate::markdown::escape_html;
 use crate::model::Project;
 use crate::model::Site;
 use crate::privacy::Scanner;
-use crate::render::{OutputFile, Rendered, Renderer, Selection, search_pages};
+use crate::render::{OutputFile, PartStore, Rendered, Renderer, ReportKeys, Selection, search_pages};
 use crate::search::SearchIndex;
 use crate::templates::Theme;
 use crate::{load, validate};
@@ -190,48 +191,77 @@ fn scanned<'a>(files: impl IntoIterator<Item = &'a OutputFile>) -> impl Iterator
     files.into_iter().map(|f| (f.path.as_str(), f.bytes.as_slice()))
 }
 
-/// Loads and renders everything.
-fn build_everything(root: &Path) -> Result<(Cache, Vec<OutputFile>), Failure> {
+/// Loads and renders everything, reading the reports a build with drafts
+/// (or serve) kept back from the build cache: also how many.
+fn build_everything(root: &Path) -> Result<(Cache, Vec<OutputFile>, usize), Failure> {
     // Mistakes the loader set aside are reported with rendering's, as `check` does.
     let (project, theme, mut diags) = build::prepare_with_mistakes(root)?;
     let names = deny_list(root, &project)?;
     let renderer = Renderer::new(&project, &theme, PREVIEW);
     let sites = renderer.sites();
-    let mut site_parts: Vec<Rendered> = sites.par_iter().map(|site| renderer.site(site)).collect();
+    let store = PartCache::open(root, &names, PREVIEW.drafts, cache::Use::ReadAndKeep);
+    let keys = store.as_ref().map(|_| ReportKeys::new(&project, &theme, PREVIEW));
+    let scanner = Scanner::new(&names);
+    // Each report read back (it was read for these names before it was
+    // kept), or rendered, read for them, and kept as a build keeps it.
+    let (mut site_parts, reused): (Vec<Rendered>, Vec<bool>) = sites
+        .par_iter()
+        .map(|site| {
+            let key = keys.as_ref().map(|keys| keys.of(site));
+            if let Some(part) = store.as_ref().zip(key).and_then(|(store, key)| store.get(key)) {
+                return (part, true);
+            }
+            let part = renderer.site(site);
+            let named = part.files.iter().fold(false, |named, file| scanner.scan(&file.path, &file.bytes) | named);
+            let barriers = part.pages.iter().any(|page| !page.barriers.is_empty());
+            if let (Some(store), Some(key)) = (&store, key)
+                && part.diags.is_empty()
+                && !named
+                && !barriers
+            {
+                store.put(key, &part, &part.files);
+            }
+            (part, false)
+        })
+        .unzip();
     let mut pages = renderer.free_pages();
     let mut cross = renderer.cross_site(&sites);
-    let search = SearchIndex::new(search_pages(site_parts.iter_mut().chain(pages.iter_mut()).chain(cross.iter_mut())));
+    let documents = site_parts.iter_mut().chain(pages.iter_mut()).chain(cross.iter_mut());
+    let search = match &store {
+        Some(store) => store.search_index(documents),
+        None => SearchIndex::new(search_pages(documents)),
+    };
     let parts: Vec<&Rendered> = site_parts.iter().chain(&pages).chain(&cross).collect();
-    let assembled = match renderer.assemble(&parts, search.files()) {
-        Ok(assembled) if diags.is_empty() => assembled,
+    let assembled = renderer.assemble(&parts, search.files());
+    let extra = match &assembled {
+        Ok(assembled) => &assembled.extra,
+        Err(incomplete) => &incomplete.extra,
+    };
+    for file in pages.iter().chain(&cross).flat_map(|part| &part.files).chain(extra) {
+        scanner.scan(&file.path, &file.bytes);
+    }
+    let leaks = scanner.finish(root);
+    let assembled = match assembled {
+        Ok(assembled) if diags.is_empty() && leaks.is_empty() => assembled,
         assembled => {
-            let extra = match assembled {
-                Err(incomplete) => {
-                    diags.extend(incomplete.diagnostics);
-                    incomplete.extra
-                }
-                Ok(assembled) => assembled.extra,
-            };
-            let files = parts.iter().flat_map(|part| &part.files).chain(&extra);
-            diags.extend(leaks_in(root, &names, scanned(files)));
+            diags.extend(assembled.err().map(|incomplete| incomplete.diagnostics).unwrap_or_default());
+            diags.extend(leaks);
             crate::diagnostics::dedup(&mut diags);
             return Err(Failure::content(diags));
         }
     };
+    store.into_iter().for_each(PartCache::finish);
     let extra = assembled.extra.iter().map(|f| f.path.clone()).collect();
     let mut files: Vec<OutputFile> = assembled.extra;
     for part in site_parts.iter_mut().chain(pages.iter_mut()).chain(cross.iter_mut()) {
         files.append(&mut part.files);
     }
-    let leaks = leaks_in(root, &names, scanned(&files));
-    if !leaks.is_empty() {
-        return Err(Failure::content(leaks));
-    }
+    let reused = reused.into_iter().filter(|&read_back| read_back).count();
     let folders: Vec<String> = sites.iter().map(|s| s.folder.clone()).collect();
     drop(renderer);
     let sites = folders.into_iter().zip(site_parts).collect();
     let cache = Cache { project, theme, names, sites, pages, cross, search, extra };
-    Ok((cache, files))
+    Ok((cache, files, reused))
 }
 /// The report page of `site`, as the search index names it.
 fn site_href(site: &Site) -> String {
@@ -503,14 +533,14 @@ impl Rebuilder {
                         }
                         (format!("re-rendered {} and search", parts.join(", ")), built)
                     }
-                    None => ("rebuilt everything".to_string(), Built::from(self.everything())),
+                    None => self.everything(),
                 }
             }
             (Change::Names, Some(cache)) => match build_sites(&self.root, cache, &self.preview, &folders, records) {
                 Some(built) => ("checked every page against the real-names list".to_string(), built),
-                None => ("rebuilt everything".to_string(), Built::from(self.everything())),
+                None => self.everything(),
             },
-            _ => ("rebuilt everything".to_string(), Built::from(self.everything())),
+            _ => self.everything(),
         };
         let result = match built {
             Built::Done(update) => Ok(update),
@@ -561,10 +591,23 @@ impl Rebuilder {
         crate::privacy::read_deny_list(&self.root, list).unwrap_or_default()
     }
 
-    fn everything(&mut self) -> Result<Update, Failure> {
+    /// Builds everything again: what it did, and what came of it. On
+    /// failure it keeps no cache.
+    fn everything(&mut self) -> (String, Built) {
+        match self.build_everything() {
+            Ok((update, 0)) => ("rebuilt everything".to_string(), Built::Done(update)),
+            Ok((update, reused)) => {
+                let read = crate::diagnostics::plural(reused, "report");
+                (format!("rebuilt everything ({read} read back from the build cache)"), Built::Done(update))
+            }
+            Err(failure) => ("rebuilt everything".to_string(), Built::Broke(failure)),
+        }
+    }
+
+    fn build_everything(&mut self) -> Result<(Update, usize), Failure> {
         // The old cache goes first, so two never live at once.
         self.cache = None;
-        let (cache, files) = build_everything(&self.root)?;
+        let (cache, files, reused) = build_everything(&self.root)?;
         let names = self.root.join(&cache.project.config.privacy.real_names);
         // The watcher reports canonical paths; the list, and its folder,
         // may not exist yet (the root is canonical already).
@@ -573,14 +616,7 @@ impl Rebuilder {
             _ => Some(names),
         };
         self.cache = Some(cache);
-        Ok(Update::All(files))
-    }
-}
-
-impl From<Result<Update, Failure>> for Built {
-    /// A full build's result: on failure it keeps no cache.
-    fn from(result: Result<Update, Failure>) -> Self {
-        result.map_or_else(Built::Broke, Built::Done)
+        Ok((Update::All(files), reused))
     }
 }
 

@@ -405,6 +405,29 @@ fn serve_from_inside_the_project_without_root_rebuilds_only_the_edited_report() 
     );
 }
 
+#[test]
+fn a_second_serve_reads_the_reports_back_from_the_build_cache_and_serves_the_same_pages() {
+    let dir = bundled_project();
+    let root = dir.path();
+    let paths = ["/sites/risley/", "/sites/drake-hall/", "/static/search/manifest.js", "/static/search/t/pe.js"];
+    let first = start(root);
+    let line = log_line(&first, "rebuilt everything");
+    assert!(line.starts_with("rebuilt everything in "), "nothing to read back yet: {line}");
+    let served: Vec<String> = paths.iter().map(|path| get(&first, path)).collect();
+    drop(first);
+
+    let second = start(root);
+    let line = log_line(&second, "rebuilt everything");
+    assert!(line.starts_with("rebuilt everything (4 reports read back from the build cache) in "), "{line}");
+    for (path, page) in paths.iter().zip(&served) {
+        assert_eq!(&get(&second, path), page, "{path} as the first serve rendered it");
+    }
+    // A report read back is re-rendered on a save like one rendered.
+    save_and_reload(&second, root, "content/sites/risley/01-initiative.md", "\n## Who", "\nA line saved.\n\n## Who");
+    assert!(get(&second, "/sites/risley/").contains("A line saved."));
+    assert!(log_line(&second, " changed: ").contains("re-rendered risley and search"));
+}
+
 /// Replaces `old` with `new` in the file at `path` under `root` and waits
 /// for the page to be told to reload.
 fn save_and_reload(server: &Server, root: &Path, path: &str, old: &str, new: &str) {

@@ -206,13 +206,40 @@ impl PartCache {
             key.value(*page);
         });
         let key = key.finish();
-        // One entry per selection, rewritten with each new index: a kept
-        // index needs it no more, but the next edit will.
-        let analysed_key = Digest::new().text("analysed search pages").text(self.selection).finish();
-        self.mark_used(self.entry(analysed_key).0);
         if let Some(files) = self.read(key) {
+            // Still the next edit's to read.
+            self.mark_used(self.entry(self.analysed_key()).0);
             return files;
         }
+        let files = self.index_of(pages, digests, |index| index.files());
+        self.keep(key, &files);
+        files
+    }
+
+    /// The search index of `parts` (taking their documents, as
+    /// [`render::search_pages`] does), of pages read back analysed when an
+    /// earlier run analysed the same documents.
+    pub fn search_index<'a>(&self, parts: impl IntoIterator<Item = &'a mut Rendered>) -> SearchIndex {
+        let pages = render::search_pages(parts);
+        let digests = pages.par_iter().map(|(href, title, docs)| search_page_digest(href, title, docs)).collect();
+        self.index_of(pages, digests, |index| index)
+    }
+
+    /// One entry per selection, rewritten with each new index.
+    fn analysed_key(&self) -> u128 {
+        Digest::new().text("analysed search pages").text(self.selection).finish()
+    }
+
+    /// `made` of the index of `pages`, whose documents have `digests`:
+    /// each page read back from the last index's pages analysed, or
+    /// analysed afresh, and the pages kept for the next run meanwhile.
+    fn index_of<T: Send>(
+        &self,
+        pages: Vec<(String, String, Vec<SearchDoc>)>,
+        digests: Vec<u128>,
+        made: impl FnOnce(SearchIndex) -> T + Send,
+    ) -> T {
+        let analysed_key = self.analysed_key();
         // Each page in postcard of its own, so that pages are read in
         // parallel and a page read back is kept again as it was read.
         let kept: Vec<Option<ByteBuf>> = {
@@ -233,12 +260,11 @@ impl PartCache {
         let sealed = self.seal(analysed_key, &keeping);
         drop(keeping);
         // Written while the index is made, which takes the pages as it goes.
-        let ((), files) = rayon::join(
+        let ((), made) = rayon::join(
             || sealed.into_iter().for_each(|sealed| self.write(sealed)),
-            || SearchIndex::from_analysed(analysed).files(),
+            || made(SearchIndex::from_analysed(analysed)),
         );
-        self.keep(key, &files);
-        files
+        made
     }
 }
 

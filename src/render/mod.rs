@@ -179,13 +179,29 @@ fn report_inputs(shared: u128, narrative: &[Narrative]) -> u128 {
     digest.finish()
 }
 
-/// Digest of a site without its narrative, which rendering has taken out.
-/// Its record is read from `record_text` alone (see `load::load_site`),
-/// less what `gone` names, so the two say all the record holds; its
-/// `Debug` form, spans and all, took a tenth of a build from the cache.
+/// The keys a [`PartStore`] keeps site reports by, as [`render`] makes
+/// them, for a run that renders reports one by one (`serve`) with every
+/// draft, so that nothing is withheld.
+pub struct ReportKeys(u128);
+
+impl ReportKeys {
+    pub fn new(project: &Project, theme: &Theme, selection: Selection) -> ReportKeys {
+        debug_assert!(selection.drafts, "a run with every draft withholds nothing");
+        ReportKeys(shared_inputs(project, &vec![Vec::new(); project.sites.len()], theme, selection))
+    }
+
+    pub fn of(&self, site: &Site) -> u128 {
+        report_inputs(self.0, &site.narrative)
+    }
+}
+
+/// Digest of a site without its narrative, which is its own report's
+/// input only (see [`report_inputs`]). Its record is read from
+/// `record_text` alone (see `load::load_site`), less what `gone` names, so
+/// the two say all the record holds; its `Debug` form, spans and all, took
+/// a tenth of a build from the cache.
 fn site_digest(site: &Site, gone: &[String]) -> u128 {
-    let Site { folder, record: _, record_path, record_text, narrative, narrative_complete, record_complete } = site;
-    debug_assert!(narrative.is_empty(), "a site's narrative is its own report's input");
+    let Site { folder, record: _, record_path, record_text, narrative: _, narrative_complete, record_complete } = site;
     let mut digest = Digest::new();
     digest.text(folder).text(record_path).text(record_text);
     digest.debug(&(gone, narrative_complete, record_complete));
