@@ -15,7 +15,7 @@ mod sources;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::diagnostics::Diagnostic;
 use crate::render::OutputFile;
@@ -28,12 +28,17 @@ use sources::source_lines;
 /// Looks for the listed names file by file, as each is written, from any
 /// thread; [`Scanner::finish`] explains what it found.
 pub struct Scanner {
+    forms: Arc<Forms>,
+    /// Each leaked name, as read, and where it was found.
+    leaked: Mutex<BTreeMap<String, Leak>>,
+}
+
+/// The list's names in every form they are looked for in.
+struct Forms {
     /// `Err` when the list cannot be checked at all, which fails the run.
     matcher: Result<Option<Matcher>, String>,
     /// The forms only addresses and file names are read for (see [`address_forms`]).
     addresses: Option<Matcher>,
-    /// Each leaked name, as read, and where it was found.
-    leaked: Mutex<BTreeMap<String, Leak>>,
 }
 
 /// Where a listed name was found in the output.
@@ -52,7 +57,13 @@ impl Scanner {
         let read = read_names(names);
         let matcher = Matcher::of_forms(text_forms(&read)).map_err(|e| e.to_string());
         let addresses = Matcher::of_forms(address_forms(&read)).ok().flatten();
-        Scanner { matcher, addresses, leaked: Mutex::default() }
+        Scanner { forms: Arc::new(Forms { matcher, addresses }), leaked: Mutex::default() }
+    }
+
+    /// A scanner for the same list with nothing found yet. Making the
+    /// forms' automata is most of the time `serve` takes to scan a save.
+    pub fn again(&self) -> Scanner {
+        Scanner { forms: self.forms.clone(), leaked: Mutex::default() }
     }
 
     /// Reads the file's path and its text; of a stylesheet or a script,
@@ -62,7 +73,7 @@ impl Scanner {
     /// wingreport wrote (the pages' own, coded), and are not read. Whether
     /// it found a name, or could not look for one.
     pub fn scan(&self, path: &str, bytes: &[u8]) -> bool {
-        let Ok(Some(matcher)) = &self.matcher else { return self.matcher.is_err() };
+        let Ok(Some(matcher)) = &self.forms.matcher else { return self.forms.matcher.is_err() };
         let style = path.ends_with(".css");
         let code = style || path.ends_with(".js");
         let own = code && (path.starts_with(crate::search::DIR) || crate::templates::is_built_in_static(path, bytes));
@@ -80,7 +91,7 @@ impl Scanner {
         // The names a text holds as a reader reads it, and before an address's `@`.
         let in_text = |text: &str| -> Vec<&str> {
             let reading = Reading::of(text, false);
-            let before_at = self.addresses.iter().flat_map(|addresses| addresses.find_before_at(&reading.text));
+            let before_at = self.forms.addresses.iter().flat_map(|addresses| addresses.find_before_at(&reading.text));
             matcher.find(&reading.text).chain(before_at).collect()
         };
         let in_words = |words: &str| matcher.find(&Reading::of(words, false).text).collect::<Vec<_>>();
@@ -97,7 +108,7 @@ impl Scanner {
         // (`IdaSmithInterview.pdf`), so that `IdaSmith.jpg` is one leak, not two.
         let own_name = path.rsplit('/').next().unwrap_or(path);
         let before = found.len();
-        if let Some(addresses) = &self.addresses {
+        if let Some(addresses) = &self.forms.addresses {
             found.extend(addresses.find(&Reading::of(own_name, false).text));
         }
         if found.len() == before
@@ -142,7 +153,7 @@ impl Scanner {
 
     /// The leaks found, each at the source lines that wrote the name.
     pub fn finish(self, root: &Path) -> Vec<Diagnostic> {
-        if let Err(why) = &self.matcher {
+        if let Err(why) = &self.forms.matcher {
             return vec![
                 Diagnostic::whole_file("wingreport.toml", format!("the real-names list is too large to check: {why}"))
                     .with_hint("`[privacy] real_names` names the list; keep one name per line"),
