@@ -114,8 +114,7 @@ impl PartCache {
     pub fn open(root: &Path, names: &[String], drafts: bool, used_as: Use) -> Option<PartCache> {
         let keeps = used_as == Use::ReadAndKeep;
         let parts = folder(root, "parts", keeps)?;
-        let mut salt = Digest::new();
-        salt.text(FORMAT).text(env!("CARGO_PKG_VERSION")).value(binary_identity()?);
+        let mut salt = program()?;
         names.iter().for_each(|name| {
             salt.text(name);
         });
@@ -330,9 +329,7 @@ impl ParsedCache {
     pub fn open(root: &Path, used_as: Use) -> Option<ParsedCache> {
         let keeps = used_as == Use::ReadAndKeep;
         let path = folder(root, "parsed", keeps)?.join("yaml");
-        let mut name = Digest::new();
-        name.text(FORMAT).text(env!("CARGO_PKG_VERSION")).value(binary_identity()?);
-        let name = name.finish();
+        let name = program()?.finish();
         let last = read_entry::<Vec<(u128, ByteBuf)>>(&path, name).unwrap_or_default().into_iter().collect();
         Some(ParsedCache { path, name, keeps, last, read: Mutex::default(), parsed: Mutex::default() })
     }
@@ -432,6 +429,14 @@ fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut file = tempfile::NamedTempFile::new_in(dir)?;
     std::io::Write::write_all(&mut file, bytes)?;
     file.persist(path).map(drop).map_err(|e| e.error)
+}
+
+/// A digest begun with what every entry's name mixes in: the cache's
+/// format and this program ([`binary_identity`]).
+fn program() -> Option<Digest> {
+    let mut digest = Digest::new();
+    digest.text(FORMAT).text(env!("CARGO_PKG_VERSION")).value(binary_identity()?);
+    Some(digest)
 }
 
 /// This executable's size and modification time: a rebuilt or upgraded
