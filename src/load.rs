@@ -1581,17 +1581,21 @@ impl Draft {
 /// Splits `---` front matter from a Markdown body. The narrative comes
 /// back whenever its front matter could be read, with every mistake found.
 pub fn read_narrative(path: &str, stem: &str, text: &str) -> (Option<Narrative>, Vec<Diagnostic>) {
-    read_narrative_with(path, stem, text, None)
+    read_narrative_with(path, stem, text.to_string(), None)
 }
 
-/// [`read_narrative`], reading the front matter back from `parsed` when it holds its text.
+/// [`read_narrative`], reading the front matter back from `parsed` when it
+/// holds its text. The body is what is left of `file` once the front
+/// matter is cut from its front: every narrative of an archive is held at
+/// once, and a copy of each was a tenth of a 5,000-report rebuild, most of
+/// it the system clearing fresh pages for the copies.
 fn read_narrative_with(
     path: &str,
     stem: &str,
-    text: &str,
+    mut file: String,
     parsed: Option<&dyn ParsedStore>,
 ) -> (Option<Narrative>, Vec<Diagnostic>) {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = file.strip_prefix('\u{feff}').unwrap_or(&file);
     let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
         let diag = Diagnostic::new(path, 1, 1, "missing front matter")
             .with_hint("start the file with `---`, a line `title: ...`, `weight: 1`, and a closing `---`");
@@ -1620,12 +1624,10 @@ fn read_narrative_with(
     }
     let (front, diags) = read_front_matter(yaml, path, parsed);
     let body_line = 2 + yaml.matches('\n').count() + 1;
-    let narrative = front.map(|front| Narrative {
-        path: path.to_string(),
-        stem: stem.to_string(),
-        front,
-        body: rest[body_start..].to_string(),
-        body_line,
+    let body_start = file.len() - rest.len() + body_start;
+    let narrative = front.map(|front| {
+        file.drain(..body_start);
+        Narrative { path: path.to_string(), stem: stem.to_string(), front, body: file, body_line }
     });
     (narrative, diags)
 }
@@ -1656,7 +1658,7 @@ fn read_narrative_file(
 ) -> Option<Narrative> {
     let text = read_text(root, path, diags)?;
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let (narrative, found) = read_narrative_with(&rel_path(root, path), &stem, &text, parsed);
+    let (narrative, found) = read_narrative_with(&rel_path(root, path), &stem, text, parsed);
     diags.extend(found);
     narrative
 }
