@@ -5,7 +5,8 @@ memory on a corpus.
 Starts serve on a free port, then 10 times appends a unique word to one
 site's first narrative file and polls that site's page until the word is
 served; the same for its site.yaml (a new summary). Reads serve's VmRSS
-after the first build and after REBUILDS saves in all. Measures, asserts
+after the first build, after those timed saves and after REBUILDS saves in
+all. Measures, asserts
 nothing; stops serve and puts every edited file back, also on Ctrl+C.
 
 usage: serve_latency.py WINGREPORT_BIN CORPUS_DIR WORK_DIR
@@ -196,6 +197,7 @@ def main():
         site = page_of[middle]
         narrative = [timed(page, site, lambda: narrative_edit(edits, narratives[middle])) for _ in range(repeats)]
         record = [timed(page, site, lambda: record_edit(edits, records[middle])) for _ in range(repeats)]
+        rss_timed = vm_rss_mb(serve.pid)
         # The rest of the rebuilds: other sites, narrative and record in turn.
         done, lost = 2 * repeats, 0
         for i in range(max(0, rebuilds - done)):
@@ -227,6 +229,7 @@ def main():
     print(f"| site.yaml summary save to served, ms | {r_mid} | {r_spread} |")
     print(f"| first build until / answers, s | {first_build:.1f} | |")
     print(f"| serve VmRSS after the first build, MB | {rss_first:.0f} | |")
+    print(f"| serve VmRSS after {2 * repeats} rebuilds (the saves above), MB | {rss_timed:.0f} | |")
     print(f"| serve VmRSS after {done} rebuilds, MB | {rss_after:.0f} | "
           f"{'' if not lost else f'{lost} saves not served in {PATIENCE:.0f} s'} |")
 

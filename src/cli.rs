@@ -175,8 +175,10 @@ enum Template {
 }
 
 /// Entry point for `main`: runs the command and returns its exit code
-/// (0 success, 1 content or disk errors, 2 usage errors).
-pub fn run() -> ExitCode {
+/// (0 success, 1 content or disk errors, 2 usage errors). `release_memory`
+/// gives what the allocator holds freed back to the system (see
+/// [`crate::serve::ServeOptions`]).
+pub fn run(release_memory: fn()) -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::New { what: Template::Project { dir, title, site } } => {
@@ -221,7 +223,7 @@ pub fn run() -> ExitCode {
                 max_connections: max_connections.map_or(defaults.max_connections, |n| n as usize),
                 idle_timeout: idle_timeout_ms.map_or(defaults.idle_timeout, std::time::Duration::from_millis),
             };
-            let options = crate::serve::ServeOptions { root: root.clone(), port, bind, open, limits };
+            let options = crate::serve::ServeOptions { root: root.clone(), port, bind, open, limits, release_memory };
             match crate::serve::serve(options) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(failure) => finish(&root, Err(failure), false, Format::Human, "serve"),
