@@ -1,9 +1,10 @@
 //! What the checks after render need of a stylesheet: the texts it may
 //! show a reader (`content: "..."`), which the real-names check reads, and
 //! the files it loads (`url(...)`, `@import`), which the link check
-//! resolves. A lexer after CSS Syntax Level 3 as far as those need:
-//! comments, strings and their escapes, `url(...)` quoted or not, and the
-//! function or attribute selector a string stands in.
+//! resolves. The tokens, strings and escapes are cssparser's (Servo's
+//! reading of CSS Syntax Level 3); this module says which of them count.
+
+use cssparser::{ParseError, Parser, Token};
 
 /// A file a stylesheet loads, as written there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,181 +30,109 @@ pub struct Sheet {
 /// Functions whose strings are addresses of files to load.
 const LOADING: [&str; 4] = ["url", "src", "image-set", "-webkit-image-set"];
 
+/// Blocks read inside blocks, at most: a stylesheet nests a handful, and
+/// reading goes one call deeper for each.
+const MAX_DEPTH: usize = 64;
+
 /// Reads `css` for its texts and the files it loads.
 pub fn read(css: &str) -> Sheet {
-    let bytes = css.as_bytes();
-    let mut sheet = Sheet::default();
-    // Open functions, innermost last, with the offset of each name.
-    let mut functions: Vec<(String, usize)> = Vec::new();
-    let mut brackets = 0usize;
-    // Just after `@import`, whose first string or `url()` is a file to load.
-    let mut importing = false;
-    let mut text = String::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = css[i + 2..].find("*/").map_or(css.len(), |end| i + 2 + end + 2);
-                continue;
-            }
-            b'"' | b'\'' => {
-                let (value, end) = string(css, i);
-                let loading = functions.last().filter(|(name, _)| LOADING.contains(&name.as_str()));
-                if importing || loading.is_some() {
-                    let offset = loading.filter(|(name, _)| name == "url" || name == "src").map_or(i, |&(_, at)| at);
-                    sheet.references.push(Reference { href: value, offset, import: importing });
-                } else if brackets == 0 {
-                    text.push_str(&value);
-                }
-                importing = false;
-                i = end;
-                continue;
-            }
-            b'@' => {
-                let name = ident(css, i + 1);
-                importing = name.eq_ignore_ascii_case("import");
-                i += 1 + name.len();
-                continue;
-            }
-            b'\\' => {
-                i += 1 + css[i + 1..].chars().next().map_or(0, char::len_utf8);
-                continue;
-            }
-            _ if starts_ident(&css[i..]) => {
-                let name = ident(css, i);
-                let after = i + name.len();
-                if bytes.get(after) != Some(&b'(') {
-                    importing = false;
-                    i = after.max(i + 1);
+    let mut reader = Reader::default();
+    reader.block(&mut Parser::new(css), Strings::Text, 0);
+    reader.end_declaration();
+    reader.sheet
+}
+
+/// What the strings of a block are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strings {
+    /// Text a page may show, as a declaration's are.
+    Text,
+    /// Addresses of files: a loading function's, placed at its name when
+    /// `at` says so (`url(` and `src(`), else at the string.
+    Addresses { at: Option<usize> },
+    /// An attribute selector's, which no reader sees.
+    Code,
+}
+
+#[derive(Default)]
+struct Reader {
+    sheet: Sheet,
+    /// The strings of the declaration read so far.
+    text: String,
+    /// Just after `@import`, whose first string or `url()` is a file to load.
+    importing: bool,
+}
+
+impl Reader {
+    fn block(&mut self, parser: &mut Parser<'_>, strings: Strings, depth: usize) {
+        loop {
+            let at = parser.position().byte_index();
+            let Ok(token) = parser.next_including_whitespace_and_comments().cloned() else { return };
+            match token {
+                Token::WhiteSpace(_) | Token::Comment(_) => continue,
+                Token::AtKeyword(name) => {
+                    self.importing = name.eq_ignore_ascii_case("import");
                     continue;
                 }
-                let name = name.to_ascii_lowercase();
-                let inside = after + 1 + css[after + 1..].len()
-                    - css[after + 1..].trim_start_matches([' ', '\t', '\n', '\r', '\x0c']).len();
-                if name == "url" && !matches!(bytes.get(inside), Some(b'"' | b'\'')) {
-                    let (href, end) = unquoted_url(css, inside);
-                    sheet.references.push(Reference { href, offset: i, import: importing });
-                    importing = false;
-                    i = end;
-                } else {
-                    functions.push((name, i));
-                    i = after + 1;
+                // A line break ends a string left open, as it does in a browser.
+                Token::QuotedString(value) | Token::BadString(value) => match strings {
+                    Strings::Addresses { at: name } => self.refer(&value, name.unwrap_or(at)),
+                    _ if self.importing => self.refer(&value, at),
+                    Strings::Text => self.text.push_str(&value),
+                    Strings::Code => {}
+                },
+                Token::UnquotedUrl(href) => self.refer(&href, at),
+                Token::Function(name) => {
+                    let name = name.to_ascii_lowercase();
+                    let inside = if LOADING.contains(&name.as_str()) {
+                        Strings::Addresses { at: ["url", "src"].contains(&name.as_str()).then_some(at) }
+                    } else {
+                        strings.within()
+                    };
+                    self.descend(parser, inside, depth);
                 }
-                continue;
-            }
-            b'(' => functions.push((String::new(), i)),
-            b')' => {
-                functions.pop();
-            }
-            b'[' => brackets += 1,
-            b']' => brackets = brackets.saturating_sub(1),
-            b';' | b'{' | b'}' => {
-                if !text.is_empty() {
-                    sheet.texts.push(std::mem::take(&mut text));
+                Token::ParenthesisBlock => self.descend(parser, strings.within(), depth),
+                Token::SquareBracketBlock => self.descend(parser, Strings::Code, depth),
+                Token::CurlyBracketBlock => {
+                    self.end_declaration();
+                    self.descend(parser, Strings::Text, depth);
+                    self.end_declaration();
                 }
-                if b != b';' {
-                    functions.clear();
-                    brackets = 0;
-                }
+                Token::Semicolon => self.end_declaration(),
+                _ => {}
             }
-            _ => {}
-        }
-        if !b.is_ascii_whitespace() {
-            importing = false;
-        }
-        i += css[i..].chars().next().map_or(1, char::len_utf8);
-    }
-    if !text.is_empty() {
-        sheet.texts.push(text);
-    }
-    sheet
-}
-
-/// Whether an identifier starts `rest`: a letter, `_`, any non-ASCII
-/// character, or `-` before one of those or another `-`.
-fn starts_ident(rest: &str) -> bool {
-    let name_start = |c: char| c.is_ascii_alphabetic() || c == '_' || !c.is_ascii();
-    let mut chars = rest.chars();
-    match chars.next() {
-        Some('-') => chars.next().is_some_and(|c| name_start(c) || c == '-'),
-        Some(c) => name_start(c),
-        None => false,
-    }
-}
-
-/// The identifier at byte `start` (empty when none is there).
-fn ident(css: &str, start: usize) -> &str {
-    let len = css[start..]
-        .char_indices()
-        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || !c.is_ascii()))
-        .map_or(css.len() - start, |(at, _)| at);
-    &css[start..start + len]
-}
-
-/// The string whose quote is at byte `start`, escapes decoded, and the byte
-/// after it. A line break ends a string left open, as it does in a browser.
-fn string(css: &str, start: usize) -> (String, usize) {
-    let quote = css.as_bytes()[start];
-    let mut value = String::new();
-    let mut i = start + 1;
-    while let Some(c) = css[i..].chars().next() {
-        match c {
-            _ if c as u32 == u32::from(quote) => return (value, i + 1),
-            '\n' => return (value, i),
-            '\\' => i = escape(css, i, &mut value),
-            _ => {
-                value.push(c);
-                i += c.len_utf8();
-            }
+            self.importing = false;
         }
     }
-    (value, i)
-}
 
-/// An unquoted `url(...)`'s address, which starts at byte `start`, and the
-/// byte after its `)`.
-fn unquoted_url(css: &str, start: usize) -> (String, usize) {
-    let mut href = String::new();
-    let mut i = start;
-    while let Some(c) = css[i..].chars().next() {
-        match c {
-            ')' => return (href.trim_end().to_string(), i + 1),
-            '\\' => i = escape(css, i, &mut href),
-            _ => {
-                href.push(c);
-                i += c.len_utf8();
-            }
+    /// Reads the block just opened, which the parser skips past when it is
+    /// not read.
+    fn descend(&mut self, parser: &mut Parser<'_>, strings: Strings, depth: usize) {
+        if depth >= MAX_DEPTH {
+            return;
+        }
+        let _ = parser.parse_nested_block(|nested| {
+            self.block(nested, strings, depth + 1);
+            Ok::<(), ParseError<()>>(())
+        });
+    }
+
+    fn refer(&mut self, href: &str, offset: usize) {
+        self.sheet.references.push(Reference { href: href.to_string(), offset, import: self.importing });
+    }
+
+    fn end_declaration(&mut self) {
+        if !self.text.is_empty() {
+            self.sheet.texts.push(std::mem::take(&mut self.text));
         }
     }
-    (href.trim_end().to_string(), i)
 }
 
-/// Decodes the escape whose `\` is at byte `at` into `out`; returns the
-/// byte after it. `\` and a line break is nothing, `\` and up to six hex
-/// digits (and one space after them) a character, `\` and any other
-/// character that character.
-fn escape(css: &str, at: usize, out: &mut String) -> usize {
-    let rest = &css[at + 1..];
-    let hex = rest.bytes().take(6).take_while(u8::is_ascii_hexdigit).count();
-    if hex > 0 {
-        let code = u32::from_str_radix(&rest[..hex], 16).unwrap_or(0);
-        out.push(char::from_u32(code).filter(|&c| c != '\0').unwrap_or(char::REPLACEMENT_CHARACTER));
-        let space = if rest[hex..].starts_with("\r\n") {
-            2
-        } else {
-            usize::from(rest[hex..].starts_with([' ', '\t', '\n', '\r', '\x0c']))
-        };
-        return at + 1 + hex + space;
-    }
-    match rest.chars().next() {
-        None => css.len(),
-        Some('\r') if rest.starts_with("\r\n") => at + 3,
-        Some(c @ ('\n' | '\r' | '\x0c')) => at + 1 + c.len_utf8(),
-        Some(c) => {
-            out.push(c);
-            at + 1 + c.len_utf8()
-        }
+impl Strings {
+    /// What the strings of a function or parentheses inside this block are:
+    /// text, unless they are in an attribute selector.
+    fn within(self) -> Strings {
+        if self == Strings::Code { Strings::Code } else { Strings::Text }
     }
 }
 
@@ -260,5 +189,9 @@ mod tests {
         for broken in ["url(", "@import", "\"", "a(b[c", "\\", "/*", "-", "--x: \"é\\", "url(a\\"] {
             let _ = read(broken);
         }
+        // Nested deeper than any stylesheet: what is that deep is not read,
+        // what comes after it is.
+        let deep = format!("{}\"deep\"{} p {{ content: \"after\" }}", "(".repeat(100_000), ")".repeat(100_000));
+        assert_eq!(read(&deep).texts, ["after"]);
     }
 }
