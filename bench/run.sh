@@ -139,8 +139,11 @@ if [[ $parts == *" build "* ]]; then
     hugo_fresh=$(aside "$work/hugo-out-$n")
     hugo="$(printf %q "$HUGO") --quiet --source $(printf %q "$work/hugo-$n") \
         --destination $(printf %q "$work/hugo-out-$n") --cacheDir $(printf %q "$work/hugo-cache")"
+    # Each run starts with nothing of the runs before still to be written
+    # to disk (`sync`): without it the 5,000-site rebuilds of one run spread
+    # from 2.6 to 5.7 s, with it from 2.18 to 2.41 s.
     hyperfine --warmup 1 --runs "$runs" --export-json "$results/build-$n.json" \
-      --prepare : --prepare "$fresh" --prepare "$edit" --prepare : --prepare "$hugo_fresh" \
+      --prepare sync --prepare "sync; $fresh" --prepare "sync; $edit" --prepare sync --prepare "sync; $hugo_fresh" \
       -n wingreport "/usr/bin/time -a -o $(printf %q "$results/mem-$n-wingreport.txt") -f %M \
         $(printf %q "$bin") build --quiet --root $(printf %q "$dir")" \
       -n wingreport-first "/usr/bin/time -a -o $(printf %q "$results/mem-$n-wingreport-first.txt") -f %M \
