@@ -83,9 +83,9 @@ impl Reader {
                 },
                 Token::UnquotedUrl(href) => self.refer(&href, at),
                 Token::Function(name) => {
-                    let name = name.to_ascii_lowercase();
-                    let inside = if LOADING.contains(&name.as_str()) {
-                        Strings::Addresses { at: ["url", "src"].contains(&name.as_str()).then_some(at) }
+                    let named = |names: &[&str]| names.iter().any(|n| name.eq_ignore_ascii_case(n));
+                    let inside = if named(&LOADING) {
+                        Strings::Addresses { at: named(&["url", "src"]).then_some(at) }
                     } else {
                         strings.within()
                     };

@@ -236,7 +236,7 @@ fn build_everything(root: &Path) -> Result<(Cache, Vec<OutputFile>, usize), Fail
         })
         .unzip();
     let mut pages = renderer.free_pages();
-    let mut cross = renderer.cross_site(&sites);
+    let mut cross = renderer.cross_site(sites);
     let documents = site_parts.iter_mut().chain(pages.iter_mut()).chain(cross.iter_mut());
     let search = match &store {
         Some(store) => store.search_index(documents),
@@ -371,7 +371,7 @@ fn build_sites(
     let refused = {
         let edited: Vec<&Site> = previous.iter().map(|(index, _)| &cache.project.sites[*index]).collect();
         let fresh_sites: Vec<Rendered> = edited.par_iter().map(|site| renderer.site(site)).collect();
-        let fresh_cross = records.then(|| renderer.cross_site(&renderer.sites()));
+        let fresh_cross = records.then(|| renderer.cross_site(renderer.sites()));
         let mut diags = set_aside;
         diags
             .extend(fresh_sites.iter().chain(fresh_cross.iter().flatten()).flat_map(|part| part.diags.iter().cloned()));

@@ -111,7 +111,7 @@ pub fn render(
     let inputs = store.map(|_| shared_inputs(&project, &gone_by_site, theme, selection));
     let renderer = Renderer::new(&project, theme, selection);
     let reports: Vec<(&Site, Vec<Narrative>)> =
-        renderer.sites().into_iter().map(|site| (site, narratives.remove(&site.folder).unwrap_or_default())).collect();
+        renderer.sites().iter().map(|&site| (site, narratives.remove(&site.folder).unwrap_or_default())).collect();
     drop(narratives);
     let mut parts: Vec<Rendered> = reports
         .into_par_iter()
@@ -370,9 +370,9 @@ impl<'a> Renderer<'a> {
             sites: project.sites.iter().filter(|s| selection.site(s)).collect(),
         };
         renderer.sites.sort_by_cached_key(|site| site.record.index_key());
-        let sites = renderer.sites();
-        renderer.has_compare = compare::wanted(project, &sites, renderer.compare_narrative().is_some());
-        renderer.compare_rows = renderer.has_compare && compare::has_site_rows(project, &sites);
+        let sites = &renderer.sites;
+        renderer.has_compare = compare::wanted(project, sites, renderer.compare_narrative().is_some());
+        renderer.compare_rows = renderer.has_compare && compare::has_site_rows(project, sites);
         renderer.many_reports = sites.len() > 1;
         renderer.delivery_stated =
             sites.iter().filter_map(|s| s.record.delivery.as_ref()).fold([false; 7], |any, d| {
@@ -426,8 +426,8 @@ impl<'a> Renderer<'a> {
     }
 
     /// The sites this selection publishes, in index order (see [`crate::model::SiteRecord::index_key`]).
-    pub fn sites(&self) -> Vec<&'a Site> {
-        self.sites.clone()
+    pub fn sites(&self) -> &[&'a Site] {
+        &self.sites
     }
 
     /// What every page's `base.html` needs.
@@ -453,7 +453,7 @@ impl<'a> Renderer<'a> {
     /// index and the comparison.
     pub fn shared(&self) -> Vec<Rendered> {
         let mut parts = self.free_pages();
-        parts.extend(self.cross_site(&self.sites()));
+        parts.extend(self.cross_site(self.sites()));
         parts
     }
 
