@@ -38,7 +38,7 @@ use crate::load::ParsedStore;
 use crate::markdown::escape_html;
 use crate::model::{FrontMatter, Project, Site, SiteRecord};
 use crate::privacy::Scanner;
-use crate::render::{OutputFile, PartStore, Rendered, Renderer, ReportKeys, Selection, search_pages};
+use crate::render::{OutputFile, PageDocs, PartStore, Rendered, Renderer, ReportKeys, Selection, search_pages};
 use crate::search::SearchIndex;
 use crate::templates::Theme;
 use crate::{load, validate};
@@ -238,10 +238,7 @@ fn build_everything(root: &Path) -> Result<(Cache, Vec<OutputFile>, usize), Fail
     let mut pages = renderer.free_pages();
     let mut cross = renderer.cross_site(sites);
     let documents = site_parts.iter_mut().chain(pages.iter_mut()).chain(cross.iter_mut());
-    let search = match &store {
-        Some(store) => store.search_index(documents),
-        None => SearchIndex::new(search_pages(documents)),
-    };
+    let search = cache::search_index(store.as_ref(), documents)?;
     let parts: Vec<&Rendered> = site_parts.iter().chain(&pages).chain(&cross).collect();
     let assembled = renderer.assemble(&parts, search.files());
     let extra = match &assembled {
@@ -426,7 +423,7 @@ fn build_sites(
     let mut remove: Vec<String> = Vec::new();
     for (site, mut part) in edited.iter().zip(fresh_sites) {
         let href = site_href(site);
-        let docs = std::mem::take(&mut part.search);
+        let docs = part.take_search_docs()?;
         put.append(&mut part.files);
         old.extend(sites.insert(site.folder.clone(), part));
         // A page the index never had: only a full build places it.
@@ -437,8 +434,9 @@ fn build_sites(
     if let Some(mut fresh) = fresh_cross {
         // The index and comparison narratives read no record, but their
         // pages are rendered again: their documents replace the same ones.
-        for (href, _, docs) in search_pages(fresh.iter_mut()) {
-            let (files, gone) = search.replace_page(&href, docs)?;
+        for page in search_pages(fresh.iter_mut()) {
+            let PageDocs::Rendered(docs) = page.docs else { return None };
+            let (files, gone) = search.replace_page(&page.href, docs)?;
             put.extend(files);
             remove.extend(gone);
         }

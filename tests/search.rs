@@ -179,8 +179,15 @@ fn documents_and_index(root: &Path) -> (Vec<SearchDoc>, Vec<wingreport::render::
     let renderer = wingreport::render::Renderer::new(&project, &theme, wingreport::build::selection(&project, false));
     let mut parts: Vec<_> = renderer.sites().iter().map(|site| renderer.site(site)).collect();
     parts.extend(renderer.shared());
-    let docs = parts.iter().flat_map(|p| p.search.clone()).collect();
-    let index = wingreport::search::SearchIndex::new(wingreport::render::search_pages(parts.iter_mut())).files();
+    let docs = parts
+        .iter()
+        .flat_map(|part| &part.search)
+        .flat_map(|page| match &page.docs {
+            wingreport::render::PageDocs::Rendered(docs) => docs.clone(),
+            wingreport::render::PageDocs::Stored { .. } => panic!("{} was rendered, not read back", page.href),
+        })
+        .collect();
+    let index = wingreport::build::cache::search_files(None, &mut parts).expect("no build cache to read");
     (docs, index)
 }
 

@@ -54,7 +54,8 @@ fn record_fields_render_emphasis_links_citations_and_cross_references() {
     let (project, theme) = wingreport::build::prepare(root).unwrap_or_else(|_| panic!("the project loads"));
     let renderer = wingreport::render::Renderer::new(&project, &theme, wingreport::build::selection(&project, false));
     let drake = renderer.sites().iter().find(|s| s.record.id.value == "drake-hall").expect("drake-hall");
-    let search: Vec<String> = renderer.site(drake).search.into_iter().map(|d| d.text).collect();
+    let docs = renderer.site(drake).take_search_docs().expect("rendered, not read back");
+    let search: Vec<String> = docs.into_iter().map(|d| d.text).collect();
     let search = search.join(" ");
     assert!(search.contains("A community wing, as in"), "the list item's words are searchable");
     assert!(!search.contains("<em>community"), "no markup in search text");

@@ -28,24 +28,28 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
+use super::Failure;
 use crate::digest::Digest;
 use crate::links::{AuthoredLink, PageFacts};
 use crate::load::ParsedStore;
 use crate::model::{FrontMatter, SiteRecord};
-use crate::render::{self, OutputFile, PartStore, Rendered};
+use crate::render::{self, OutputFile, PageDocs, PartStore, Rendered, SearchPage};
 use crate::search::{self, Analysed, SearchDoc, SearchIndex};
 
 /// The cache's folder in the project.
 pub const DIR: &str = ".wingreport-cache";
 
 /// Changed whenever what is kept changes shape, so older entries miss.
-const FORMAT: &str = "wingreport parts 1";
+const FORMAT: &str = "wingreport parts 2";
 
-/// What a kept report holds: a [`Rendered`] without problems.
+/// What a kept report holds: a [`Rendered`] without problems, with each
+/// search page's href, title and digest. Its search documents follow it in
+/// the entry, each page's in a list, read only when a page must be
+/// analysed again (see [`PageDocs::Stored`]).
 #[derive(Serialize)]
 struct Keeping<'a> {
     files: &'a [OutputFile],
-    search: &'a [SearchDoc],
+    search: Vec<(&'a str, &'a str, u128)>,
     links: &'a [AuthoredLink],
     pages: &'a [PageFacts],
     paths: &'a [String],
@@ -54,7 +58,7 @@ struct Keeping<'a> {
 #[derive(Deserialize)]
 struct Kept {
     files: Vec<OutputFile>,
-    search: Vec<SearchDoc>,
+    search: Vec<(String, String, u128)>,
     links: Vec<AuthoredLink>,
     pages: Vec<PageFacts>,
     paths: Vec<String>,
@@ -164,10 +168,24 @@ impl PartCache {
 
     /// The entry `key` names, if it is there and whole.
     fn read<T: DeserializeOwned>(&self, key: u128) -> Option<T> {
+        self.read_with(key, |value| postcard::from_bytes(value).ok())
+    }
+
+    /// What `read` makes of the value of the entry `key` names.
+    fn read_with<T>(&self, key: u128, read: impl FnOnce(&[u8]) -> Option<T>) -> Option<T> {
         let (name, path) = self.entry(key);
-        let value = read_entry(&path, name)?;
+        let value = read_entry_with(&path, name, read)?;
         self.mark_used(name);
         Some(value)
+    }
+
+    /// The search documents of the `page`th search page of the report kept
+    /// as `key`, which [`PartStore::get`] left there.
+    fn stored_docs(&self, key: u128, page: usize) -> Option<Vec<SearchDoc>> {
+        self.read_with(key, |value| {
+            let (_, docs) = postcard::take_from_bytes::<Kept>(value).ok()?;
+            postcard::from_bytes::<Vec<Vec<SearchDoc>>>(docs).ok()?.into_iter().nth(page)
+        })
     }
 
     fn keep(&self, key: u128, value: &impl Serialize) {
@@ -191,115 +209,161 @@ impl PartCache {
         }
     }
 
-    /// The search index files of `parts` ([`render::search_files`]), from
-    /// the cache when an earlier run indexed the same documents. When some
-    /// changed, only their pages are analysed again: the last index's
-    /// pages are kept analysed, by the digest of their documents.
-    pub fn search_files(&self, parts: &mut [Rendered]) -> Vec<OutputFile> {
-        let pages = render::search_pages(parts);
-        let digests: Vec<u128> =
-            pages.par_iter().map(|(href, title, docs)| search_page_digest(href, title, docs)).collect();
-        let mut key = Digest::new();
-        key.text("search index");
-        digests.iter().for_each(|page| {
-            key.value(*page);
-        });
-        let key = key.finish();
-        if let Some(files) = self.read(key) {
-            // Still the next edit's to read.
-            self.mark_used(self.entry(self.analysed_key()).0);
-            return files;
-        }
-        let files = self.index_of(pages, digests, |index| index.files());
-        self.keep(key, &files);
-        files
-    }
-
-    /// The search index of `parts` (taking their documents, as
-    /// [`render::search_pages`] does), of pages read back analysed when an
-    /// earlier run analysed the same documents.
-    pub fn search_index<'a>(&self, parts: impl IntoIterator<Item = &'a mut Rendered>) -> SearchIndex {
-        let pages = render::search_pages(parts);
-        let digests = pages.par_iter().map(|(href, title, docs)| search_page_digest(href, title, docs)).collect();
-        self.index_of(pages, digests, |index| index)
-    }
-
     /// One entry per selection, rewritten with each new index.
     fn analysed_key(&self) -> u128 {
         Digest::new().text("analysed search pages").text(self.selection).finish()
     }
 
-    /// `made` of the index of `pages`, whose documents have `digests`:
-    /// each page read back from the last index's pages analysed, or
-    /// analysed afresh, and the pages kept for the next run meanwhile.
-    fn index_of<T: Send>(
-        &self,
-        pages: Vec<(String, String, Vec<SearchDoc>)>,
-        digests: Vec<u128>,
-        made: impl FnOnce(SearchIndex) -> T + Send,
-    ) -> T {
-        let analysed_key = self.analysed_key();
-        // Each page in postcard of its own, so that pages are read in
-        // parallel and a page read back is kept again as it was read.
-        let kept: Vec<Option<ByteBuf>> = {
-            let mut last: FxHashMap<u128, ByteBuf> =
-                self.read::<Vec<(u128, ByteBuf)>>(analysed_key).unwrap_or_default().into_iter().collect();
-            digests.iter().map(|digest| last.remove(digest)).collect()
-        };
-        let (analysed, keeping): (Vec<(String, Analysed)>, Vec<Option<ByteBuf>>) = pages
-            .into_par_iter()
-            .zip(kept)
-            .map(|((href, title, docs), kept)| {
-                let (page, bytes) = analysed_page(kept, title, &docs);
-                ((href, page), bytes)
-            })
-            .unzip();
-        let keeping: Vec<(u128, ByteBuf)> =
-            digests.into_iter().zip(keeping).filter_map(|(digest, bytes)| Some((digest, bytes?))).collect();
-        let sealed = self.seal(analysed_key, &keeping);
-        drop(keeping);
-        // Written while the index is made, which takes the pages as it goes.
-        let ((), made) = rayon::join(
-            || sealed.into_iter().for_each(|sealed| self.write(sealed)),
-            || made(SearchIndex::from_analysed(analysed)),
-        );
-        made
+    /// The documents of `page`, wherever they are.
+    fn docs(store: Option<&PartCache>, docs: PageDocs) -> Result<Vec<SearchDoc>, Failure> {
+        match docs {
+            PageDocs::Rendered(docs) => Ok(docs),
+            PageDocs::Stored { key, page } => store.and_then(|store| store.stored_docs(key, page)).ok_or_else(|| {
+                let dir = store.map_or(Path::new(DIR), |store| store.parts.parent().unwrap_or(&store.parts));
+                Failure::Io(format!(
+                    "{} changed while this build read it (is another build of this project running?): build again",
+                    dir.display()
+                ))
+            }),
+        }
     }
+}
+
+/// The search index files of `parts`, taking their search pages: from
+/// `store` when an earlier run indexed the same pages, which only their
+/// digests say. When some changed, only their pages are analysed again:
+/// the last index's pages are kept analysed, by their digests.
+pub fn search_files(store: Option<&PartCache>, parts: &mut [Rendered]) -> Result<Vec<OutputFile>, Failure> {
+    let pages = render::search_pages(parts);
+    let Some(store) = store else { return index_of(None, pages, |index| index.files()) };
+    let mut key = Digest::new();
+    key.text("search index");
+    pages.iter().for_each(|page| {
+        key.value(page.digest);
+    });
+    let key = key.finish();
+    if let Some(files) = store.read(key) {
+        // Still the next edit's to read.
+        store.mark_used(store.entry(store.analysed_key()).0);
+        return Ok(files);
+    }
+    let files = index_of(Some(store), pages, |index| index.files())?;
+    store.keep(key, &files);
+    Ok(files)
+}
+
+/// The search index of `parts` (taking their search pages, as
+/// [`render::search_pages`] does), of pages read back analysed when an
+/// earlier run analysed the same documents.
+pub fn search_index<'a>(
+    store: Option<&PartCache>,
+    parts: impl IntoIterator<Item = &'a mut Rendered>,
+) -> Result<SearchIndex, Failure> {
+    index_of(store, render::search_pages(parts), |index| index)
+}
+
+/// `made` of the index of `pages`: each page read back from the last
+/// index's pages analysed that `store` kept, or analysed afresh, and the
+/// pages kept for the next run meanwhile.
+fn index_of<T: Send>(
+    store: Option<&PartCache>,
+    pages: Vec<SearchPage>,
+    made: impl FnOnce(SearchIndex) -> T + Send,
+) -> Result<T, Failure> {
+    let analysed_key = store.map(PartCache::analysed_key);
+    // Each page in postcard of its own, so that pages are read in
+    // parallel and a page read back is kept again as it was read.
+    let mut last: FxHashMap<u128, ByteBuf> = store
+        .zip(analysed_key)
+        .and_then(|(store, key)| store.read::<Vec<(u128, ByteBuf)>>(key))
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    let pages: Vec<(SearchPage, Option<ByteBuf>)> = pages
+        .into_iter()
+        .map(|page| {
+            let kept = last.remove(&page.digest);
+            (page, kept)
+        })
+        .collect();
+    drop(last);
+    let indexed: Vec<Indexed> = pages
+        .into_par_iter()
+        .map(|(SearchPage { href, title, digest, docs }, kept)| {
+            let (page, bytes) = analysed_page(kept, title, || PartCache::docs(store, docs))?;
+            Ok(Indexed { href, page, digest, bytes })
+        })
+        .collect::<Result<_, Failure>>()?;
+    let mut analysed = Vec::with_capacity(indexed.len());
+    let mut keeping = Vec::with_capacity(indexed.len());
+    for Indexed { href, page, digest, bytes } in indexed {
+        analysed.push((href, page));
+        keeping.extend(bytes.map(|bytes| (digest, bytes)));
+    }
+    let sealed = store.zip(analysed_key).and_then(|(store, key)| Some((store, store.seal(key, &keeping)?)));
+    drop(keeping);
+    // Written while the index is made, which takes the pages as it goes.
+    let ((), made) = rayon::join(
+        || sealed.into_iter().for_each(|(store, sealed)| store.write(sealed)),
+        || made(SearchIndex::from_analysed(analysed)),
+    );
+    Ok(made)
+}
+
+/// A page of the index as analysed, with its digest and its postcard to keep.
+struct Indexed {
+    href: String,
+    page: Analysed,
+    digest: u128,
+    bytes: Option<ByteBuf>,
 }
 
 /// A page as analysed for search, with its postcard to keep: read back
 /// from `kept`, its postcard in the last index, or else analysed afresh.
-fn analysed_page(kept: Option<ByteBuf>, title: String, docs: &[SearchDoc]) -> (Analysed, Option<ByteBuf>) {
+fn analysed_page(
+    kept: Option<ByteBuf>,
+    title: String,
+    docs: impl FnOnce() -> Result<Vec<SearchDoc>, Failure>,
+) -> Result<(Analysed, Option<ByteBuf>), Failure> {
     if let Some(bytes) = kept
         && let Ok(page) = postcard::from_bytes(&bytes)
     {
-        return (page, Some(bytes));
+        return Ok((page, Some(bytes)));
     }
-    let page = search::analyse(title, docs);
+    let page = search::analyse(title, &docs()?);
     let bytes = postcard::to_allocvec(&page).ok().map(ByteBuf::from);
-    (page, bytes)
-}
-
-fn search_page_digest(href: &str, title: &str, docs: &[SearchDoc]) -> u128 {
-    let mut digest = Digest::new();
-    digest.text(href).text(title);
-    for SearchDoc { report, section, href, text } in docs {
-        digest.text(report).text(section).text(href).text(text);
-    }
-    digest.finish()
+    Ok((page, bytes))
 }
 
 impl PartStore for PartCache {
     fn get(&self, key: u128) -> Option<Rendered> {
-        let Kept { files, search, links, pages, paths } = self.read(key)?;
+        // Its search documents stay in the entry, unread.
+        let Kept { files, search, links, pages, paths } =
+            self.read_with(key, |value| Some(postcard::take_from_bytes(value).ok()?.0))?;
         self.reused.fetch_add(1, Ordering::Relaxed);
+        let search = search.into_iter().enumerate();
+        let search = search
+            .map(|(page, (href, title, digest))| SearchPage {
+                href,
+                title,
+                digest,
+                docs: PageDocs::Stored { key, page },
+            })
+            .collect();
         Some(Rendered { files, search, diags: Vec::new(), links, pages, paths })
     }
 
     fn put(&self, key: u128, part: &Rendered, files: &[OutputFile]) {
-        let keeping =
-            Keeping { files, search: &part.search, links: &part.links, pages: &part.pages, paths: &part.paths };
-        self.keep(key, &keeping);
+        let mut search = Vec::new();
+        let mut docs = Vec::new();
+        for page in &part.search {
+            // A page whose documents are elsewhere cannot be kept whole.
+            let PageDocs::Rendered(page_docs) = &page.docs else { return };
+            search.push((page.href.as_str(), page.title.as_str(), page.digest));
+            docs.push(page_docs);
+        }
+        let keeping = Keeping { files, search, links: &part.links, pages: &part.pages, paths: &part.paths };
+        self.keep(key, &(keeping, docs));
     }
 }
 
@@ -407,13 +471,19 @@ fn folder(root: &Path, sub: &str, keeps: bool) -> Option<PathBuf> {
 
 /// The value of the entry at `path`, if it is there, whole and `name`d.
 fn read_entry<T: DeserializeOwned>(path: &Path, name: u128) -> Option<T> {
+    read_entry_with(path, name, |value| postcard::from_bytes(value).ok())
+}
+
+/// What `read` makes of the value of the entry at `path`, if it is there,
+/// whole and `name`d.
+fn read_entry_with<T>(path: &Path, name: u128, read: impl FnOnce(&[u8]) -> Option<T>) -> Option<T> {
     let bytes = std::fs::read(path).ok()?;
     let Entry { name: stored_name, sum, value } = postcard::from_bytes(&bytes).ok()?;
     // A file renamed, copied over or damaged on disk is not this entry.
     if stored_name != name || sum != checksum(value) {
         return None;
     }
-    postcard::from_bytes(value).ok()
+    read(value)
 }
 
 /// The bytes of an entry `name` holding `value`.
@@ -506,6 +576,55 @@ mod tests {
             assert_eq!(format!("{back:?}"), format!("{front:?}"));
         }
         assert!(cache.record(0).is_none(), "a text never parsed is a miss");
+    }
+
+    /// A site report as rendered: one page whose documents say `words`.
+    fn part(words: &str) -> Rendered {
+        let href = "sites/a/index.html";
+        let doc = |section: &str, anchor: &str| SearchDoc {
+            report: "Site A".into(),
+            section: section.into(),
+            href: format!("{href}{anchor}"),
+            text: format!("{section} {words}"),
+        };
+        let docs = vec![doc("Summary", ""), doc("Findings", "#findings")];
+        let files = vec![OutputFile { path: href.into(), bytes: b"<html></html>".to_vec() }];
+        Rendered { files, search: vec![SearchPage::new(href.into(), "Site A".into(), docs)], ..Rendered::default() }
+    }
+
+    #[test]
+    fn a_report_read_back_leaves_its_text_in_the_cache_until_its_page_must_be_indexed() {
+        let project = tempfile::tempdir().unwrap();
+        let store = PartCache::open(project.path(), &[], false, Use::ReadAndKeep).unwrap();
+        let mut rendered = part("mentors listen");
+        store.put(7, &rendered, &rendered.files);
+        let mut read_back = store.get(7).expect("kept");
+        assert_eq!(read_back.files, rendered.files);
+        let page = &read_back.search[0];
+        assert_eq!((page.href.as_str(), page.digest), ("sites/a/index.html", rendered.search[0].digest));
+        assert!(matches!(page.docs, PageDocs::Stored { key: 7, page: 0 }), "{:?}", page.docs);
+        // No index kept yet: the page is analysed from the text read again.
+        let from_cache = search_files(Some(&store), std::slice::from_mut(&mut read_back)).unwrap();
+        let fresh = search_files(None, std::slice::from_mut(&mut rendered)).unwrap();
+        assert_eq!(from_cache, fresh);
+        assert!(fresh.iter().any(|file| String::from_utf8_lossy(&file.bytes).contains("mentors")));
+    }
+
+    #[test]
+    fn a_report_gone_from_the_cache_before_its_text_was_read_fails_the_build_with_a_reason() {
+        let project = tempfile::tempdir().unwrap();
+        let store = PartCache::open(project.path(), &[], false, Use::ReadAndKeep).unwrap();
+        let rendered = part("peers");
+        store.put(7, &rendered, &rendered.files);
+        let mut read_back = store.get(7).expect("kept");
+        // As another build of the project might between the two reads.
+        std::fs::remove_file(store.entry(7).1).unwrap();
+        match search_files(Some(&store), std::slice::from_mut(&mut read_back)) {
+            Err(Failure::Io(reason)) => {
+                assert!(reason.contains(DIR) && reason.contains("build again"), "{reason}")
+            }
+            other => panic!("expected the cache's failure, got {:?}", other.map(|files| files.len())),
+        }
     }
 
     #[test]

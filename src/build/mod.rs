@@ -153,10 +153,7 @@ fn generate_into(
         render::render(project, &theme, selection, &sink, store.as_ref().map(|store| store as &dyn PartStore));
     drop(theme);
     watch.lap("render");
-    let search = match &store {
-        Some(store) => store.search_files(&mut parts),
-        None => render::search_files(&mut parts),
-    };
+    let search = cache::search_files(store.as_ref(), &mut parts)?;
     watch.lap("search index");
     let assembled = finish.assemble(parts, search, &sink);
     watch.lap("link check");

@@ -383,7 +383,13 @@ pub(super) fn render_compare(sites: &[&Site], meta: &Renderer) -> Rendered {
         roles_html,
     };
     files.push(page_file(theme, "compare.html", &view, PATH.to_string(), &mut found.diags));
-    Rendered { files, search: found.search, diags: found.diags, links: found.links, ..Rendered::default() }
+    Rendered {
+        files,
+        search: super::SearchPage::pages_of(found.search),
+        diags: found.diags,
+        links: found.links,
+        ..Rendered::default()
+    }
 }
 
 /// Renders a page per group (or part of one) into `files` and returns the

@@ -21,7 +21,7 @@ use crate::links::{self, AuthoredLink, Output, PageFacts, Unpublished};
 use crate::markdown::citations::Reference;
 use crate::markdown::{self, BodyContext, PageState, Resolved, slugify};
 use crate::model::{AppendixStyle, FrontMatter, Narrative, NumberingConfig, Project, Site, Status};
-use crate::search::{SearchDoc, SearchIndex};
+use crate::search::SearchDoc;
 use crate::templates::Theme;
 pub use bibliography::Bibliography;
 use prose::ProseRenderer;
@@ -231,7 +231,7 @@ pub struct Finish {
 
 impl Finish {
     /// Completes the output of `parts`, whose files were emitted, and
-    /// whose `search` files ([`search_files`]) were made: emits them, the
+    /// whose `search` files (`build::cache::search_files`) were made: emits them, the
     /// sitemap and static files, and checks every link from the parts' facts.
     pub fn assemble(
         self,
@@ -311,26 +311,59 @@ pub struct Incomplete {
     pub extra: Vec<OutputFile>,
 }
 
-/// The search index files of rendered parts, whose documents go as soon as
-/// the index is made.
-pub fn search_files(parts: &mut [Rendered]) -> Vec<OutputFile> {
-    SearchIndex::new(search_pages(parts)).files()
+/// The search pages of rendered parts, taken out of them, in the parts'
+/// order, as the index takes them.
+pub fn search_pages<'a>(parts: impl IntoIterator<Item = &'a mut Rendered>) -> Vec<SearchPage> {
+    parts.into_iter().flat_map(|part| std::mem::take(&mut part.search)).collect()
 }
 
-/// The search documents of rendered parts, taken out of them by page, in
-/// the parts' order, as the index takes them.
-pub fn search_pages<'a>(parts: impl IntoIterator<Item = &'a mut Rendered>) -> Vec<(String, String, Vec<SearchDoc>)> {
-    let mut pages: Vec<(String, String, Vec<SearchDoc>)> = Vec::new();
-    for part in parts {
-        for doc in std::mem::take(&mut part.search) {
+/// A page of the search index, with its documents or where they were left.
+#[derive(Debug)]
+pub struct SearchPage {
+    /// The page, relative to the output root.
+    pub href: String,
+    /// Title of its report or page.
+    pub title: String,
+    /// Of the href, title and documents: the index is kept by its pages'
+    /// digests, so a rebuild that reads every report back needs only these.
+    pub digest: u128,
+    pub docs: PageDocs,
+}
+
+/// Where a search page's documents are.
+#[derive(Debug)]
+pub enum PageDocs {
+    /// As this run rendered them.
+    Rendered(Vec<SearchDoc>),
+    /// Left in the [`PartStore`] the part was read back from: the `page`th
+    /// of the part it keeps as `key`. A report's text is most of what a
+    /// part read back holds, and an unchanged archive's index is read back
+    /// whole, so the text is read again only if its page must be analysed.
+    Stored { key: u128, page: usize },
+}
+
+impl SearchPage {
+    /// `docs` by page, in order; each page's title is its first document's report.
+    fn pages_of(docs: Vec<SearchDoc>) -> Vec<SearchPage> {
+        let mut pages: Vec<(String, String, Vec<SearchDoc>)> = Vec::new();
+        for doc in docs {
             let page = doc.href.split('#').next().unwrap_or_default();
             match pages.last_mut() {
                 Some((href, _, docs)) if href == page => docs.push(doc),
                 _ => pages.push((page.to_string(), doc.report.clone(), vec![doc])),
             }
         }
+        pages.into_iter().map(|(href, title, docs)| SearchPage::new(href, title, docs)).collect()
     }
-    pages
+
+    pub fn new(href: String, title: String, docs: Vec<SearchDoc>) -> SearchPage {
+        let mut digest = Digest::new();
+        digest.text(&href).text(&title);
+        for SearchDoc { report, section, href, text } in &docs {
+            digest.text(report).text(section).text(href).text(text);
+        }
+        SearchPage { href, title, digest: digest.finish(), docs: PageDocs::Rendered(docs) }
+    }
 }
 
 /// Renders a project page by page, so that a preview can re-render only
@@ -591,7 +624,8 @@ pub struct Assembled {
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub files: Vec<OutputFile>,
-    pub search: Vec<SearchDoc>,
+    /// Its pages' text for the search index.
+    pub search: Vec<SearchPage>,
     pub diags: Vec<Diagnostic>,
     /// Links the authors wrote on these pages, for the link check.
     pub links: Vec<AuthoredLink>,
@@ -629,6 +663,17 @@ impl Rendered {
         }
         files.into_iter().for_each(|file| sink.write(file));
         self
+    }
+
+    /// Its search documents, taken out of it; `None` when some were left
+    /// in the store it was read back from.
+    pub fn take_search_docs(&mut self) -> Option<Vec<SearchDoc>> {
+        let pages = std::mem::take(&mut self.search).into_iter();
+        let docs = pages.map(|page| match page.docs {
+            PageDocs::Rendered(docs) => Some(docs),
+            PageDocs::Stored { .. } => None,
+        });
+        Some(docs.collect::<Option<Vec<_>>>()?.into_iter().flatten().collect())
     }
 
     /// Writes the files of a part taken from a [`PartStore`].
@@ -698,7 +743,7 @@ fn render_site(site: &Site, narrative: &[Narrative], meta: &Renderer) -> Rendere
     };
     let mut files = downloads::site_downloads(site, &project.frameworks);
     files.push(page_file(theme, "site.html", &view, href, &mut diags));
-    Rendered { files, search, diags, links, ..Rendered::default() }
+    Rendered { files, search: SearchPage::pages_of(search), diags, links, ..Rendered::default() }
 }
 
 fn render_free_page(page: &Narrative, meta: &Renderer) -> Rendered {
@@ -717,7 +762,7 @@ fn render_free_page(page: &Narrative, meta: &Renderer) -> Rendered {
         html: rendered.into_html(),
     };
     let files = vec![page_file(theme, "page.html", &view, href, &mut diags)];
-    Rendered { files, search, diags, links, ..Rendered::default() }
+    Rendered { files, search: SearchPage::pages_of(search), diags, links, ..Rendered::default() }
 }
 
 /// `404.html`, for a web server to show at any address the output lacks:
@@ -788,7 +833,7 @@ fn render_index(sites: &[&Site], meta: &Renderer) -> Rendered {
         pages: meta.nav_pages.clone(),
     };
     let files = vec![page_file(theme, "index.html", &view, "index.html".to_string(), &mut diags)];
-    Rendered { files, search, diags, links, ..Rendered::default() }
+    Rendered { files, search: SearchPage::pages_of(search), diags, links, ..Rendered::default() }
 }
 
 fn page_href(page: &Narrative) -> String {
@@ -1344,15 +1389,38 @@ mod tests {
 
     #[test]
     fn search_docs_are_taken_out_of_the_parts_by_page_in_order() {
-        let mut a = Rendered {
-            search: vec![doc("sites/a/index.html#x", "1"), doc("sites/a/index.html", "2")],
-            ..Rendered::default()
-        };
-        let mut b = Rendered { search: vec![doc("pages/b/index.html#y", "3")], ..Rendered::default() };
+        let a_docs = vec![doc("sites/a/index.html#x", "1"), doc("sites/a/index.html", "2")];
+        let mut a = Rendered { search: SearchPage::pages_of(a_docs.clone()), ..Rendered::default() };
+        let mut b =
+            Rendered { search: SearchPage::pages_of(vec![doc("pages/b/index.html#y", "3")]), ..Rendered::default() };
         let pages = search_pages([&mut a, &mut b]);
-        let grouped: Vec<(&str, usize)> = pages.iter().map(|(href, _, docs)| (href.as_str(), docs.len())).collect();
+        let grouped: Vec<(&str, usize)> = pages
+            .iter()
+            .map(|page| match &page.docs {
+                PageDocs::Rendered(docs) => (page.href.as_str(), docs.len()),
+                PageDocs::Stored { .. } => panic!("{} was rendered", page.href),
+            })
+            .collect();
         assert_eq!(grouped, [("sites/a/index.html", 2), ("pages/b/index.html", 1)]);
         assert!(a.search.is_empty() && b.search.is_empty(), "no second copy stays behind");
+        let again = SearchPage::pages_of(a_docs);
+        assert_eq!(again[0].digest, pages[0].digest, "a page's digest is of what it holds");
+        assert_ne!(pages[0].digest, pages[1].digest);
+    }
+
+    #[test]
+    fn a_part_whose_text_was_left_in_its_store_gives_no_documents() {
+        let mut rendered =
+            Rendered { search: SearchPage::pages_of(vec![doc("sites/a/index.html", "1")]), ..Rendered::default() };
+        assert_eq!(rendered.take_search_docs().map(|docs| docs.len()), Some(1));
+        let stored = SearchPage {
+            href: "sites/a/index.html".into(),
+            title: "A".into(),
+            digest: 1,
+            docs: PageDocs::Stored { key: 7, page: 0 },
+        };
+        let mut read_back = Rendered { search: vec![stored], ..Rendered::default() };
+        assert!(read_back.take_search_docs().is_none());
     }
 
     #[test]
