@@ -15,7 +15,7 @@ pub(crate) mod language;
 pub mod strict;
 
 use crate::model::{
-    Config, Frameworks, FrontMatter, Narrative, Project, Reference, Role, Series, Site, SiteRecord, Status,
+    Body, Config, Frameworks, FrontMatter, Narrative, Project, Reference, Role, Series, Site, SiteRecord, Status,
 };
 
 /// Reads the whole project, collecting every parse error. The project is
@@ -23,7 +23,20 @@ use crate::model::{
 /// rest in the same run; it is `None` when nothing sensible can be checked
 /// (no config, no series, or broken frameworks that every record relies on).
 pub fn load(root: &Path) -> (Option<Project>, Vec<Diagnostic>) {
-    load_with(root, None)
+    load_with(root, None, Bodies::Kept)
+}
+
+/// What a load keeps of the text of site reports' narrative files.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Bodies {
+    /// Every text, as a preview or a conversion reads them.
+    Kept,
+    /// Each text's digest only, once it is checked: for a build that reads
+    /// most reports back from its cache, and reads a text again
+    /// ([`read_body`]) for a report it renders. A report with a draft
+    /// section keeps its texts: what a build without drafts withholds from
+    /// its record is read from them (`render::draft_only`).
+    Digested,
 }
 
 /// The YAML of site records and of their narratives' front matter as an
@@ -42,8 +55,9 @@ pub fn parsed_key(kind: &str, path: &str, text: &str) -> u128 {
     crate::digest::Digest::new().text(kind).text(path).text(text).finish()
 }
 
-/// [`load`], reading unchanged site records and front matter back from `parsed`.
-pub fn load_with(root: &Path, parsed: Option<&dyn ParsedStore>) -> (Option<Project>, Vec<Diagnostic>) {
+/// [`load`], reading unchanged site records and front matter back from
+/// `parsed`, keeping the text of site narratives as `bodies` says.
+pub fn load_with(root: &Path, parsed: Option<&dyn ParsedStore>, bodies: Bodies) -> (Option<Project>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let content = root.join("content");
 
@@ -66,7 +80,7 @@ pub fn load_with(root: &Path, parsed: Option<&dyn ParsedStore>) -> (Option<Proje
     let index = read_optional_narrative(root, &content.join("index.md"), &mut diags);
     let compare = read_optional_narrative(root, &content.join("compare.md"), &mut diags);
     let pages = read_narratives(root, &content.join("pages"), &mut diags);
-    let (sites, unread_sites) = read_sites(root, &content.join("sites"), parsed, &mut diags);
+    let (sites, unread_sites) = read_sites(root, &content.join("sites"), parsed, bodies, &mut diags);
 
     // A new project previews as it was written; once a report is on its
     // way to readers, so are the series page and the free pages.
@@ -80,7 +94,8 @@ pub fn load_with(root: &Path, parsed: Option<&dyn ParsedStore>) -> (Option<Proje
             unfinished.check(text, &rel_path(root, &series_file), 1, true, &mut diags);
         }
         for page in pages.iter().chain(&index).chain(&compare).filter(|page| !page.front.draft) {
-            unfinished.check(&page.body, &page.path, page.body_line, false, &mut diags);
+            let text = page.body.text().unwrap_or_default();
+            unfinished.check(text, &page.path, page.body_line, false, &mut diags);
         }
     }
 
@@ -1581,11 +1596,13 @@ impl Draft {
 /// Splits `---` front matter from a Markdown body. The narrative comes
 /// back whenever its front matter could be read, with every mistake found.
 pub fn read_narrative(path: &str, stem: &str, text: &str) -> (Option<Narrative>, Vec<Diagnostic>) {
-    read_narrative_with(path, stem, text.to_string(), None)
+    let (narrative, diags, _) = read_narrative_with(path, stem, text.to_string(), None);
+    (narrative, diags)
 }
 
 /// [`read_narrative`], reading the front matter back from `parsed` when it
-/// holds its text. The body is what is left of `file` once the front
+/// holds its text, which it says: the file is then as an earlier run read
+/// it, and its report most likely kept by the build cache. The body is what is left of `file` once the front
 /// matter is cut from its front: every narrative of an archive is held at
 /// once, and a copy of each was a tenth of a 5,000-report rebuild, most of
 /// it the system clearing fresh pages for the copies.
@@ -1594,77 +1611,109 @@ fn read_narrative_with(
     stem: &str,
     mut file: String,
     parsed: Option<&dyn ParsedStore>,
-) -> (Option<Narrative>, Vec<Diagnostic>) {
-    let text = file.strip_prefix('\u{feff}').unwrap_or(&file);
-    let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
-        let diag = Diagnostic::new(path, 1, 1, "missing front matter")
-            .with_hint("start the file with `---`, a line `title: ...`, `weight: 1`, and a closing `---`");
-        return (None, vec![diag]);
+) -> (Option<Narrative>, Vec<Diagnostic>, bool) {
+    let (yaml, body_start) = match front_matter_of(path, &file) {
+        Ok(found) => found,
+        Err(diag) => return (None, vec![diag], false),
     };
+    let yaml = &file[yaml];
+    if yaml.trim().is_empty() {
+        let empty = Diagnostic::new(path, 2, 1, "front matter is empty").with_hint("add at least `title: ...`");
+        return (None, vec![empty], false);
+    }
+    let (front, diags, read_back) = read_front_matter(yaml, path, parsed);
+    let body_line = 2 + yaml.matches('\n').count() + 1;
+    let narrative = front.map(|front| {
+        file.drain(..body_start);
+        Narrative { path: path.to_string(), stem: stem.to_string(), front, body: Body::new(file), body_line }
+    });
+    (narrative, diags, read_back)
+}
+
+/// Where the front matter of the narrative file `file` (at `path`) is,
+/// between its `---` lines, and where its body starts.
+fn front_matter_of(path: &str, file: &str) -> Result<(std::ops::Range<usize>, usize), Diagnostic> {
+    let text = file.strip_prefix('\u{feff}').unwrap_or(file);
+    let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
+        return Err(Diagnostic::new(path, 1, 1, "missing front matter")
+            .with_hint("start the file with `---`, a line `title: ...`, `weight: 1`, and a closing `---`"));
+    };
+    let yaml_start = file.len() - rest.len();
     let mut offset = 0;
-    let mut close = None;
     for line in rest.split_inclusive('\n') {
         if line.trim_end() == "---" {
-            close = Some((offset, offset + line.len()));
-            break;
+            return Ok((yaml_start..yaml_start + offset, yaml_start + offset + line.len()));
         }
         offset += line.len();
     }
-    let Some((yaml_end, body_start)) = close else {
-        let diag = Diagnostic::new(path, 1, 1, "front matter is never closed")
-            .with_hint("add a line `---` after the last front-matter key");
-        return (None, vec![diag]);
-    };
-    let yaml = &rest[..yaml_end];
-    if yaml.trim().is_empty() {
-        return (
-            None,
-            vec![Diagnostic::new(path, 2, 1, "front matter is empty").with_hint("add at least `title: ...`")],
-        );
-    }
-    let (front, diags) = read_front_matter(yaml, path, parsed);
-    let body_line = 2 + yaml.matches('\n').count() + 1;
-    let body_start = file.len() - rest.len() + body_start;
-    let narrative = front.map(|front| {
-        file.drain(..body_start);
-        Narrative { path: path.to_string(), stem: stem.to_string(), front, body: file, body_line }
-    });
-    (narrative, diags)
+    Err(Diagnostic::new(path, 1, 1, "front matter is never closed")
+        .with_hint("add a line `---` after the last front-matter key"))
 }
 
-/// The front matter `yaml` of the file `path`, which starts on its second line.
+/// Reads again the text of `narrative` that a load left on disk
+/// ([`Bodies::Digested`]), as that load read it; the reason when the file
+/// cannot be read or changed since, as the report would not be what was
+/// checked.
+pub fn read_body(root: &Path, narrative: &mut Narrative) -> Result<(), Diagnostic> {
+    if narrative.body.text().is_some() {
+        return Ok(());
+    }
+    let changed = || {
+        Diagnostic::whole_file(&narrative.path, "this file changed while the build was reading it")
+            .with_hint("build again once it is saved")
+    };
+    // Its mistakes were reported when it was first read.
+    let mut reported = Vec::new();
+    let mut file = read_text(root, &root.join(&narrative.path), &mut reported).ok_or_else(changed)?;
+    let (_, body_start) = front_matter_of(&narrative.path, &file).map_err(|_| changed())?;
+    file.drain(..body_start);
+    let body = Body::new(file);
+    if body.digest() != narrative.body.digest() {
+        return Err(changed());
+    }
+    narrative.body = body;
+    Ok(())
+}
+
+/// The front matter `yaml` of the file `path`, which starts on its second
+/// line, and whether it was read back from `parsed`.
 fn read_front_matter(
     yaml: &str,
     path: &str,
     parsed: Option<&dyn ParsedStore>,
-) -> (Option<FrontMatter>, Vec<Diagnostic>) {
-    let Some(parsed) = parsed else { return read_yaml_text(yaml, path, 1) };
+) -> (Option<FrontMatter>, Vec<Diagnostic>, bool) {
+    let Some(parsed) = parsed else {
+        let (front, diags) = read_yaml_text(yaml, path, 1);
+        return (front, diags, false);
+    };
     let key = parsed_key("front matter", path, yaml);
     if let Some(front) = parsed.front_matter(key) {
-        return (Some(front), Vec::new());
+        return (Some(front), Vec::new(), true);
     }
     let (front, diags) = read_yaml_text(yaml, path, 1);
     if let (Some(front), true) = (&front, diags.is_empty()) {
         parsed.keep_front_matter(key, front);
     }
-    (front, diags)
+    (front, diags, false)
 }
 
+/// The narrative file at `path`, and whether its front matter was read
+/// back from `parsed` (see [`read_narrative_with`]).
 fn read_narrative_file(
     root: &Path,
     path: &Path,
     parsed: Option<&dyn ParsedStore>,
     diags: &mut Vec<Diagnostic>,
-) -> Option<Narrative> {
+) -> Option<(Narrative, bool)> {
     let text = read_text(root, path, diags)?;
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let (narrative, found) = read_narrative_with(&rel_path(root, path), &stem, text, parsed);
+    let (narrative, found, read_back) = read_narrative_with(&rel_path(root, path), &stem, text, parsed);
     diags.extend(found);
-    narrative
+    Some((narrative?, read_back))
 }
 
 fn read_optional_narrative(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Narrative> {
-    path.exists().then(|| read_narrative_file(root, path, None, diags)).flatten()
+    path.exists().then(|| read_narrative_file(root, path, None, diags)).flatten().map(|(narrative, _)| narrative)
 }
 
 /// Hidden files and folders, and the swap, backup, lock and temporary files
@@ -1724,23 +1773,24 @@ fn unreadable(root: &Path, path: &Path, err: &std::io::Error, link: bool) -> Dia
 /// Markdown files of a folder in reading order (see [`Narrative::reading_order`]).
 fn read_narratives(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Narrative> {
     let files: Vec<PathBuf> = files_in(root, dir, diags).into_iter().filter(|p| p.is_file()).collect();
-    narratives_among(root, &files, None, diags).0
+    narratives_among(root, &files, None, diags).0.into_iter().map(|(narrative, _)| narrative).collect()
 }
 
-/// The Markdown files of a folder's `files`, in reading order, and whether
-/// every one could be read; the other files are checked for misnamed ones.
+/// The Markdown files of a folder's `files`, in reading order, each with
+/// whether its front matter was read back from `parsed`, and whether every
+/// one could be read; the other files are checked for misnamed ones.
 fn narratives_among(
     root: &Path,
     files: &[PathBuf],
     parsed: Option<&dyn ParsedStore>,
     diags: &mut Vec<Diagnostic>,
-) -> (Vec<Narrative>, bool) {
+) -> (Vec<(Narrative, bool)>, bool) {
     let (markdown, others): (Vec<&PathBuf>, Vec<&PathBuf>) =
         files.iter().partition(|p| p.extension().is_some_and(|e| e == "md"));
     diags.extend(others.iter().filter_map(|p| misnamed(root, p)));
-    let mut narratives: Vec<Narrative> =
+    let mut narratives: Vec<(Narrative, bool)> =
         markdown.iter().filter_map(|p| read_narrative_file(root, p, parsed, diags)).collect();
-    narratives.sort_by(Narrative::reading_order);
+    narratives.sort_by(|(a, _), (b, _)| a.reading_order(b));
     let complete = narratives.len() == markdown.len();
     (narratives, complete)
 }
@@ -1814,7 +1864,12 @@ fn second_records(root: &Path, record_file: &Path, look_alikes: &[&PathBuf]) -> 
 }
 
 /// One site folder: its record and narrative, or the problems found.
-pub fn load_site(root: &Path, folder_path: &Path, parsed: Option<&dyn ParsedStore>) -> (Option<Site>, Vec<Diagnostic>) {
+pub fn load_site(
+    root: &Path,
+    folder_path: &Path,
+    parsed: Option<&dyn ParsedStore>,
+    bodies: Bodies,
+) -> (Option<Site>, Vec<Diagnostic>) {
     let mut found = Vec::new();
     // One listing of the folder serves the record's look-alikes and the narrative.
     let files: Vec<PathBuf> = files_in(root, folder_path, &mut found).into_iter().filter(|p| p.is_file()).collect();
@@ -1842,6 +1897,7 @@ pub fn load_site(root: &Path, folder_path: &Path, parsed: Option<&dyn ParsedStor
     };
     let record_complete = record.as_ref().is_some_and(|(_, _, whole)| *whole);
     let (narrative, narrative_complete) = narratives_among(root, &files, parsed, &mut found);
+    let (mut narrative, read_back): (Vec<Narrative>, Vec<bool>) = narrative.into_iter().unzip();
     let record_path = rel_path(root, &record_file);
     if let Some((record, text, _)) = &record
         && record.status != Status::Draft
@@ -1854,8 +1910,17 @@ pub fn load_site(root: &Path, folder_path: &Path, parsed: Option<&dyn ParsedStor
         };
         unfinished.check(text, &record_path, 1, true, &mut found);
         for file in narrative.iter().filter(|file| !file.front.draft) {
-            unfinished.check(&file.body, &file.path, file.body_line, false, &mut found);
+            let text = file.body.text().unwrap_or_default();
+            unfinished.check(text, &file.path, file.body_line, false, &mut found);
         }
+    }
+    if bodies == Bodies::Digested && !narrative.iter().any(|file| file.front.draft) {
+        // A file whose front matter is new since the last run, as every
+        // file is in a first build, is rendered: it keeps its text, so as
+        // not to be read twice. Nor would a path that is not UTF-8, named
+        // lossily, lead back to its file.
+        let unchanged = narrative.iter_mut().zip(read_back).filter(|(_, read_back)| *read_back);
+        unchanged.filter(|(file, _)| !file.path.contains('\u{fffd}')).for_each(|(file, _)| file.body.leave());
     }
     let site = record.map(|(record, text, _)| Site {
         folder: folder_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
@@ -1876,6 +1941,7 @@ fn read_sites(
     root: &Path,
     dir: &Path,
     parsed: Option<&dyn ParsedStore>,
+    bodies: Bodies,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Site>, Vec<String>) {
     let (folders, files): (Vec<PathBuf>, Vec<PathBuf>) =
@@ -1889,7 +1955,7 @@ fn read_sites(
         ));
     }
     let results: Vec<(Option<Site>, Vec<Diagnostic>)> =
-        folders.par_iter().map(|folder_path| load_site(root, folder_path, parsed)).collect();
+        folders.par_iter().map(|folder_path| load_site(root, folder_path, parsed, bodies)).collect();
     let mut sites = Vec::with_capacity(results.len());
     let mut unread = Vec::new();
     for ((site, found), folder) in results.into_iter().zip(&folders) {
@@ -2177,7 +2243,7 @@ mod tests {
         assert_eq!(n.front.title, "T");
         assert_eq!(n.front.weight, Some(2.0));
         assert!(n.front.numbered);
-        assert_eq!(n.body, "## Hi\n");
+        assert_eq!(n.body.text(), Some("## Hi\n"));
         assert_eq!(n.body_line, 5);
     }
 
@@ -2215,7 +2281,7 @@ mod tests {
         let (n, diags) = read_narrative("a.md", "a", &lone_cr_as_newline("---\rtitle: T\r---\rText.\r".to_string()));
         assert!(diags.is_empty(), "{diags:?}");
         let n = n.unwrap();
-        assert_eq!((n.body_line, n.body.as_str()), (4, "Text.\n"));
+        assert_eq!((n.body_line, n.body.text()), (4, Some("Text.\n")));
     }
 
     #[test]
@@ -2261,6 +2327,93 @@ mod tests {
         assert_eq!((d.line, d.col, d.message.as_str()), (2, 5, "missing required key `text`"));
     }
 
+    /// Front matter as a build cache keeps it, in memory.
+    #[derive(Default)]
+    struct Remembered(std::sync::Mutex<std::collections::HashMap<u128, FrontMatter>>);
+
+    impl ParsedStore for Remembered {
+        fn record(&self, _: u128) -> Option<SiteRecord> {
+            None
+        }
+
+        fn keep_record(&self, _: u128, _: &SiteRecord) {}
+
+        fn front_matter(&self, key: u128) -> Option<FrontMatter> {
+            self.0.lock().unwrap().get(&key).cloned()
+        }
+
+        fn keep_front_matter(&self, key: u128, front: &FrontMatter) {
+            self.0.lock().unwrap().insert(key, front.clone());
+        }
+    }
+
+    /// A copy of the repository's bundled project.
+    fn bundled() -> tempfile::TempDir {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(repo.join("wingreport.toml"), dir.path().join("wingreport.toml")).unwrap();
+        for entry in walkdir::WalkDir::new(repo.join("content")).into_iter().map(Result::unwrap) {
+            let to = dir.path().join(entry.path().strip_prefix(repo).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &to).unwrap();
+            }
+        }
+        dir
+    }
+
+    fn texts(project: &Project) -> Vec<(String, Option<String>)> {
+        let files = project.sites.iter().flat_map(|site| &site.narrative);
+        files.map(|file| (file.path.clone(), file.body.text().map(str::to_string))).collect()
+    }
+
+    #[test]
+    fn a_build_leaves_on_disk_the_text_of_files_read_before_and_reads_it_again_as_it_was() {
+        let project = bundled();
+        let root = project.path();
+        let store = Remembered::default();
+        let (first, _) = load_with(root, Some(&store), Bodies::Digested);
+        let first = texts(&first.unwrap());
+        assert!(first.len() >= 12 && first.iter().all(|(_, text)| text.is_some()), "nothing was read before");
+        let edited = "content/sites/risley/01-initiative.md";
+        let drafted = "content/sites/high-down/02-peer-role.md";
+        let retitled = std::fs::read_to_string(root.join(edited)).unwrap().replacen("title: ", "title: Revised, ", 1);
+        std::fs::write(root.join(edited), retitled).unwrap();
+        let reworded = "content/sites/risley/02-peer-role.md";
+        let added = std::fs::read_to_string(root.join(reworded)).unwrap() + "\nA new line.\n";
+        std::fs::write(root.join(reworded), added).unwrap();
+        let draft = std::fs::read_to_string(root.join(drafted)).unwrap().replacen("---\n", "---\ndraft: true\n", 1);
+        std::fs::write(root.join(drafted), draft).unwrap();
+        let (second, diags) = load_with(root, Some(&store), Bodies::Digested);
+        assert!(diags.is_empty(), "{diags:?}");
+        let mut second = second.unwrap();
+        let kept: Vec<String> =
+            texts(&second).into_iter().filter(|(_, text)| text.is_some()).map(|(path, _)| path).collect();
+        assert!(kept.iter().any(|path| path == edited), "a file whose front matter changed keeps its text: {kept:?}");
+        assert!(!kept.iter().any(|path| path == reworded), "one with only its text changed is read again: {kept:?}");
+        assert!(kept.iter().all(|path| *path == edited || path.starts_with("content/sites/high-down/")), "{kept:?}");
+        let high_down = second.sites.iter().find(|site| site.folder == "high-down").unwrap();
+        assert!(high_down.narrative.iter().all(|file| file.body.text().is_some()), "a report with a draft keeps all");
+        let (eager, _) = load(root);
+        let eager = texts(&eager.unwrap());
+        for file in second.sites.iter_mut().flat_map(|site| &mut site.narrative) {
+            read_body(root, file).unwrap_or_else(|e| panic!("{}: {e:?}", file.path));
+        }
+        assert_eq!(texts(&second), eager, "read again as a load that keeps every text reads it");
+        // A file changed after the load is not what was checked.
+        let (mut third, _) = load_with(root, Some(&store), Bodies::Digested);
+        let left = third.as_mut().unwrap().sites.iter_mut().find(|site| site.folder == "risley").unwrap();
+        let file = left.narrative.iter_mut().find(|file| file.body.text().is_none()).unwrap();
+        std::fs::write(root.join(&file.path), "---\ntitle: Other\n---\nOther words.\n").unwrap();
+        let unread = read_body(root, file).unwrap_err();
+        assert_eq!(
+            (unread.path.as_str(), unread.message.as_str()),
+            (file.path.as_str(), "this file changed while the build was reading it")
+        );
+        assert!(file.body.text().is_none());
+    }
+
     #[test]
     fn missing_key_names_the_key() {
         let err = &parse_yaml::<SiteRecord>("id: x\n", "s.yaml", 0).unwrap_err()[0];
@@ -2287,7 +2440,7 @@ mod tests {
         std::fs::create_dir(dir.path().join("content")).unwrap();
         std::os::unix::fs::symlink("sites", dir.path().join("content/sites")).unwrap();
         let mut diags = Vec::new();
-        let (sites, unread) = read_sites(dir.path(), &dir.path().join("content/sites"), None, &mut diags);
+        let (sites, unread) = read_sites(dir.path(), &dir.path().join("content/sites"), None, Bodies::Kept, &mut diags);
         assert!(sites.is_empty() && unread.is_empty());
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert_eq!(diags[0].path, "content/sites");

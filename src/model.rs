@@ -1232,9 +1232,41 @@ pub struct Narrative {
     /// File stem, used for ordering ties and page slugs.
     pub stem: String,
     pub front: FrontMatter,
-    pub body: String,
+    pub body: Body,
     /// 1-based line of the file on which `body` starts.
     pub body_line: usize,
+}
+
+/// The Markdown of a narrative file after its front matter, with its
+/// digest, which is all a report read back from the build cache needs of
+/// it. A build leaves the text of site reports on disk once it is checked
+/// (see `load::Bodies`), and reads it again for a report it renders: the
+/// narratives are most of what an archive's build held at once.
+#[derive(Debug, Clone)]
+pub struct Body {
+    text: Option<String>,
+    digest: u128,
+}
+
+impl Body {
+    pub fn new(text: String) -> Body {
+        let digest = crate::digest::Digest::new().text(&text).finish();
+        Body { text: Some(text), digest }
+    }
+
+    /// The text, unless it was left on disk.
+    pub fn text(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
+
+    pub fn digest(&self) -> u128 {
+        self.digest
+    }
+
+    /// Drops the text, keeping what it digests to.
+    pub fn leave(&mut self) {
+        self.text = None;
+    }
 }
 
 /// A site folder: its record and its narrative files in reading order.

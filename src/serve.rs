@@ -329,7 +329,8 @@ fn build_sites(
     for folder in folders {
         let index = cache.project.sites.iter().position(|s| &s.folder == folder)?;
         let last = LastRecord(&cache.project.sites[index]);
-        let (site, diags) = load::load_site(root, &root.join("content").join("sites").join(folder), Some(&last));
+        let (site, diags) =
+            load::load_site(root, &root.join("content").join("sites").join(folder), Some(&last), load::Bodies::Kept);
         set_aside.extend(diags);
         let Some(site) = site else {
             unread = true;

@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::Diagnostic;
-use crate::load::ParsedStore;
-use crate::model::Project;
+use crate::load::{Bodies, ParsedStore};
+use crate::model::{Narrative, Project};
 use crate::privacy::Scanner;
 use crate::render::{self, Assembled, OutputFile, PartStore, Selection, Sink};
 use crate::templates::Theme;
@@ -138,7 +138,9 @@ fn generate_into(
     emit: &(dyn Fn(OutputFile) + Sync),
     watch: &mut Stopwatch,
 ) -> Result<Generated, Failure> {
-    let (project, mut theme, mut diags) = prepare_all(root, cache, watch)?;
+    // With a cache, most reports are read back and need no narrative text.
+    let bodies = if cache.is_some() { Bodies::Digested } else { Bodies::Kept };
+    let (project, mut theme, mut diags) = prepare_all(root, cache, bodies, watch)?;
     let warnings = std::mem::take(&mut theme.warnings);
     let names = crate::privacy::read_deny_list(root, &project.config.privacy.real_names);
     let scanner = Scanner::new(names.as_deref().unwrap_or_default());
@@ -149,8 +151,9 @@ fn generate_into(
         _ => None,
     };
     // The loaded content goes with rendering: completing the output does not need it.
-    let (mut parts, finish) =
-        render::render(project, &theme, selection, &sink, store.as_ref().map(|store| store as &dyn PartStore));
+    let store_parts = store.as_ref().map(|store| store as &dyn PartStore);
+    let read_body = |narrative: &mut Narrative| crate::load::read_body(root, narrative);
+    let (mut parts, finish) = render::render(project, &theme, selection, &sink, store_parts, &read_body);
     drop(theme);
     watch.lap("render");
     let search = cache::search_files(store.as_ref(), &mut parts)?;
@@ -175,7 +178,7 @@ fn generate_into(
 /// Load, validate and the theme: everything rendering needs, or every
 /// problem found on the way.
 pub fn prepare(root: &Path) -> Result<(Project, Theme), Failure> {
-    match prepare_all(root, None, &mut Stopwatch::start())? {
+    match prepare_all(root, None, Bodies::Kept, &mut Stopwatch::start())? {
         (project, theme, diags) if diags.is_empty() => Ok((project, theme)),
         (_, _, diags) => Err(Failure::content(diags)),
     }
@@ -185,17 +188,19 @@ pub fn prepare(root: &Path) -> Result<(Project, Theme), Failure> {
 /// a caller that renders on to report the rest (see [`prepare_all`]),
 /// reading what is unchanged back from the build cache and keeping the rest.
 pub fn prepare_with_mistakes(root: &Path) -> Result<(Project, Theme, Vec<Diagnostic>), Failure> {
-    prepare_all(root, Some(cache::Use::ReadAndKeep), &mut Stopwatch::start())
+    prepare_all(root, Some(cache::Use::ReadAndKeep), Bodies::Kept, &mut Stopwatch::start())
 }
 
 /// As [`prepare`], but a project whose files had mistakes the loader could
 /// set aside comes back with those mistakes when it validates cleanly, so
 /// rendering still reports the rest (an unknown citation in a narrative)
 /// in the same run. The caller fails the run on any of them. What was
-/// parsed before is read back from the build cache as `parsed` says.
+/// parsed before is read back from the build cache as `parsed` says; site
+/// narratives keep their text as `bodies` says.
 fn prepare_all(
     root: &Path,
     parsed: Option<cache::Use>,
+    bodies: Bodies,
     watch: &mut Stopwatch,
 ) -> Result<(Project, Theme, Vec<Diagnostic>), Failure> {
     if !root.join("wingreport.toml").is_file() {
@@ -205,7 +210,7 @@ fn prepare_all(
         )));
     }
     let parsed = parsed.and_then(|used_as| cache::ParsedCache::open(root, used_as));
-    let (project, mut diags) = crate::load::load_with(root, parsed.as_ref().map(|p| p as &dyn ParsedStore));
+    let (project, mut diags) = crate::load::load_with(root, parsed.as_ref().map(|p| p as &dyn ParsedStore), bodies);
     // What a file parses to depends on its text alone, whatever the rest of the run finds.
     parsed.into_iter().for_each(cache::ParsedCache::finish);
     watch.lap("load");

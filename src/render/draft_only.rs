@@ -20,7 +20,10 @@ pub fn withhold(record: &mut SiteRecord, narrative: &[Narrative]) -> Vec<String>
     let mut drafted = Shown::default();
     for file in narrative {
         let into = if file.front.draft { &mut drafted } else { &mut shown };
-        for (name, args) in shortcode_calls(&file.body) {
+        // The load keeps the text of every file of a report with a draft
+        // section (`load::Bodies`).
+        let Some(text) = file.body.text() else { continue };
+        for (name, args) in shortcode_calls(text) {
             let key = args.get("key").or_else(|| args.get("id")).and_then(|v| v.as_str()).map(str::to_string);
             into.calls.push((name, key));
         }
@@ -104,7 +107,7 @@ mod tests {
             path: format!("content/sites/x/{stem}.md"),
             stem: stem.to_string(),
             front: crate::load::parse_yaml(&front, "f.yaml", 0).unwrap(),
-            body: body.to_string(),
+            body: crate::model::Body::new(body.to_string()),
             body_line: 1,
         }
     }

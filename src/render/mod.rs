@@ -62,6 +62,11 @@ pub trait Sink: Sync {
     fn write(&self, file: OutputFile);
 }
 
+/// Reads again the text of a narrative file that the load left on disk
+/// (`load::Bodies`), for a report that is rendered: the reason when it
+/// cannot, or the file changed since.
+pub type ReadBody<'a> = &'a (dyn Fn(&mut Narrative) -> Result<(), Diagnostic> + Sync);
+
 /// Site reports an earlier run rendered, by the digest of everything they
 /// were rendered from (`build::cache`).
 pub trait PartStore: Sync {
@@ -79,6 +84,8 @@ pub trait PartStore: Sync {
 /// nothing, since the run fails anyway. A report `store` has from a run
 /// on the same inputs is taken from it instead of rendered, and written
 /// unread: it was read for real names before it was kept.
+/// A report rendered has the text of its narrative read again by
+/// `read_body` first, if the load left it on disk.
 /// [`Finish::assemble`] completes the output without the project, which
 /// goes here.
 pub fn render(
@@ -87,6 +94,7 @@ pub fn render(
     selection: Selection,
     sink: &dyn Sink,
     store: Option<&dyn PartStore>,
+    read_body: ReadBody,
 ) -> (Vec<Rendered>, Finish) {
     // Whether the output holds drafts, while the narratives are there to say.
     let drafts = selection.drafts && has_drafts(&project);
@@ -115,12 +123,15 @@ pub fn render(
     drop(narratives);
     let mut parts: Vec<Rendered> = reports
         .into_par_iter()
-        .map(|(site, narrative)| {
+        .map(|(site, mut narrative)| {
             let kept = store.zip(inputs).map(|(store, inputs)| (store, report_inputs(inputs, &narrative)));
-            match kept.and_then(|(store, key)| store.get(key)) {
-                Some(part) => part.write(sink),
-                None => render_site(site, &narrative, &renderer).with_facts().emit(sink, kept),
+            if let Some(part) = kept.and_then(|(store, key)| store.get(key)) {
+                return part.write(sink);
             }
+            if let Err(unread) = narrative.iter_mut().try_for_each(read_body) {
+                return Rendered { diags: vec![unread], ..Rendered::default() };
+            }
+            render_site(site, &narrative, &renderer).with_facts().emit(sink, kept)
         })
         .collect();
     parts.extend(renderer.shared().into_iter().map(|part| part.emit(sink, None)));
@@ -174,7 +185,7 @@ fn report_inputs(shared: u128, narrative: &[Narrative]) -> u128 {
     digest.value(shared);
     for Narrative { path, stem, front, body, body_line } in narrative {
         // Texts as they are: their `Debug` form escapes them a letter at a time.
-        digest.text(path).text(stem).text(body).debug(&(front, body_line));
+        digest.text(path).text(stem).value(body.digest()).debug(&(front, body_line));
     }
     digest.finish()
 }
@@ -1034,7 +1045,16 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
             title_level,
             table_cell: false,
         };
-        let mut body = markdown::parse(&file.body, &ctx, &mut page);
+        // Read again before rendering (see `render`): a text missing here
+        // fails the build rather than publish a blank section.
+        let Some(text) = file.body.text() else {
+            let lost = "wingreport did not read this file's text again before rendering it";
+            diags.push(
+                Diagnostic::whole_file(&file.path, lost).with_hint("build again; if it happens again, report it"),
+            );
+            continue;
+        };
+        let mut body = markdown::parse(text, &ctx, &mut page);
         diags.append(&mut body.diagnostics);
         numbering.section(label.as_deref());
         let calls: Vec<Option<Planned>> = body
@@ -1170,8 +1190,8 @@ fn render_sections(narrative: &[&Narrative], env: &Env, numbered: bool) -> (Sect
             .iter()
             .filter(|f| {
                 f.front.id.as_ref().is_some_and(|i| i.value == id)
-                    || f.body.contains(&format!("{{#{id}}}"))
-                    || f.body.contains(&format!("{{#{id} "))
+                    || f.body.text().is_some_and(|text| text.contains(&format!("{{#{id}}}")))
+                    || f.body.text().is_some_and(|text| text.contains(&format!("{{#{id} ")))
             })
             .map(|f| f.path.clone())
             .next()
