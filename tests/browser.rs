@@ -550,6 +550,12 @@ async fn the_esw_example_passes_axe() {
     // The study's one report card is as wide as the summary above it, not
     // 18rem beside empty columns (QA30-C F18).
     browser.goto(&nginx.url(&format!("{ESW_SUB_PATH}index.html"))).await;
+    // Measured once the theme's stylesheet and fonts apply: on a busy
+    // machine the card was once 1224 px beside 1264, the 40 px a list is
+    // indented by before the theme's `.cards { padding: 0 }`.
+    let styled = "return document.readyState === 'complete' && document.fonts.status === 'loaded' \
+        && getComputedStyle(document.querySelector('.card').parentElement).paddingLeft === '0px';";
+    browser.wait_until(styled, "the theme's stylesheet").await;
     let widths = browser
         .js(
             "return ['.card', '.cover-summary'].map(s => document.querySelector(s).getBoundingClientRect().width);",
