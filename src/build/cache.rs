@@ -214,7 +214,8 @@ impl PartCache {
         Digest::new().text("analysed search pages").text(self.selection).finish()
     }
 
-    /// The documents of `page`, wherever they are.
+    /// The documents `docs` stands for: as rendered, or read again from
+    /// `store`, whose report they were left in.
     fn docs(store: Option<&PartCache>, docs: PageDocs) -> Result<Vec<SearchDoc>, Failure> {
         match docs {
             PageDocs::Rendered(docs) => Ok(docs),

@@ -241,9 +241,10 @@ pub struct Finish {
 }
 
 impl Finish {
-    /// Completes the output of `parts`, whose files were emitted, and
-    /// whose `search` files (`build::cache::search_files`) were made: emits them, the
-    /// sitemap and static files, and checks every link from the parts' facts.
+    /// Completes the output of `parts`, whose files were emitted, and whose
+    /// `search` files (`build::cache::search_files`) were made: emits them,
+    /// the sitemap and static files, and checks every link from the parts'
+    /// facts.
     pub fn assemble(
         self,
         parts: Vec<Rendered>,
