@@ -1625,7 +1625,7 @@ fn read_narrative_with(
     let body_line = 2 + yaml.matches('\n').count() + 1;
     let narrative = front.map(|front| {
         file.drain(..body_start);
-        Narrative { path: path.to_string(), stem: stem.to_string(), front, body: Body::new(file), body_line }
+        Narrative { path: path.to_string(), stem: stem.to_string(), front, body: Body::Text(file), body_line }
     });
     (narrative, diags, read_back)
 }
@@ -1655,9 +1655,7 @@ fn front_matter_of(path: &str, file: &str) -> Result<(std::ops::Range<usize>, us
 /// cannot be read or changed since, as the report would not be what was
 /// checked.
 pub fn read_body(root: &Path, narrative: &mut Narrative) -> Result<(), Diagnostic> {
-    if narrative.body.text().is_some() {
-        return Ok(());
-    }
+    let Body::Left { digest } = narrative.body else { return Ok(()) };
     let changed = || {
         Diagnostic::whole_file(&narrative.path, "this file changed while the build was reading it")
             .with_hint("build again once it is saved")
@@ -1667,8 +1665,8 @@ pub fn read_body(root: &Path, narrative: &mut Narrative) -> Result<(), Diagnosti
     let mut file = read_text(root, &root.join(&narrative.path), &mut reported).ok_or_else(changed)?;
     let (_, body_start) = front_matter_of(&narrative.path, &file).map_err(|_| changed())?;
     file.drain(..body_start);
-    let body = Body::new(file);
-    if body.digest() != narrative.body.digest() {
+    let body = Body::Text(file);
+    if body.digest() != digest {
         return Err(changed());
     }
     narrative.body = body;

@@ -1237,35 +1237,39 @@ pub struct Narrative {
     pub body_line: usize,
 }
 
-/// The Markdown of a narrative file after its front matter, with its
+/// The Markdown of a narrative file after its front matter, or only its
 /// digest, which is all a report read back from the build cache needs of
 /// it. A build leaves the text of site reports on disk once it is checked
 /// (see `load::Bodies`), and reads it again for a report it renders: the
 /// narratives are most of what an archive's build held at once.
 #[derive(Debug, Clone)]
-pub struct Body {
-    text: Option<String>,
-    digest: u128,
+pub enum Body {
+    Text(String),
+    /// Left on disk.
+    Left {
+        digest: u128,
+    },
 }
 
 impl Body {
-    pub fn new(text: String) -> Body {
-        let digest = crate::digest::Digest::new().text(&text).finish();
-        Body { text: Some(text), digest }
-    }
-
     /// The text, unless it was left on disk.
     pub fn text(&self) -> Option<&str> {
-        self.text.as_deref()
+        match self {
+            Body::Text(text) => Some(text),
+            Body::Left { .. } => None,
+        }
     }
 
     pub fn digest(&self) -> u128 {
-        self.digest
+        match self {
+            Body::Text(text) => crate::digest::Digest::new().text(text).finish(),
+            Body::Left { digest } => *digest,
+        }
     }
 
     /// Drops the text, keeping what it digests to.
     pub fn leave(&mut self) {
-        self.text = None;
+        *self = Body::Left { digest: self.digest() };
     }
 }
 

@@ -274,22 +274,18 @@ fn index_of<T: Send>(
     let analysed_key = store.map(PartCache::analysed_key);
     // Each page in postcard of its own, so that pages are read in
     // parallel and a page read back is kept again as it was read.
-    let mut last: FxHashMap<u128, ByteBuf> = store
-        .zip(analysed_key)
-        .and_then(|(store, key)| store.read::<Vec<(u128, ByteBuf)>>(key))
-        .unwrap_or_default()
-        .into_iter()
-        .collect();
-    let pages: Vec<(SearchPage, Option<ByteBuf>)> = pages
-        .into_iter()
-        .map(|page| {
-            let kept = last.remove(&page.digest);
-            (page, kept)
-        })
-        .collect();
-    drop(last);
+    let kept: Vec<Option<ByteBuf>> = {
+        let mut last: FxHashMap<u128, ByteBuf> = store
+            .zip(analysed_key)
+            .and_then(|(store, key)| store.read::<Vec<(u128, ByteBuf)>>(key))
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        pages.iter().map(|page| last.remove(&page.digest)).collect()
+    };
     let indexed: Vec<Indexed> = pages
         .into_par_iter()
+        .zip(kept)
         .map(|(SearchPage { href, title, digest, docs }, kept)| {
             let (page, bytes) = analysed_page(kept, title, || PartCache::docs(store, docs))?;
             Ok(Indexed { href, page, digest, bytes })

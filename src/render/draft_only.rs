@@ -107,7 +107,7 @@ mod tests {
             path: format!("content/sites/x/{stem}.md"),
             stem: stem.to_string(),
             front: crate::load::parse_yaml(&front, "f.yaml", 0).unwrap(),
-            body: crate::model::Body::new(body.to_string()),
+            body: crate::model::Body::Text(body.to_string()),
             body_line: 1,
         }
     }
