@@ -10,7 +10,7 @@ mod spanned;
 pub use spanned::{Position, Spanned};
 
 /// `wingreport.toml`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// The site's name in the top bar, the footer and each cover's series
@@ -75,14 +75,14 @@ fn default_language() -> String {
     "en-GB".to_string()
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BuildConfig {
     #[serde(default)]
     pub drafts: bool,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrivacyConfig {
     #[serde(default = "default_real_names")]
@@ -102,7 +102,7 @@ fn default_real_names() -> String {
     DEFAULT_REAL_NAMES.to_string()
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChartsConfig {
     #[serde(default)]
@@ -118,7 +118,7 @@ pub enum Palette {
 }
 
 /// `[numbering]`: how tables, figures and appendices are numbered.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct NumberingConfig {
     #[serde(default)]
@@ -181,7 +181,7 @@ pub enum AppendixStyle {
 }
 
 /// `[compare]`: the cross-site comparison page.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CompareConfig {
     /// `false` leaves the page out even when sites have blocks to compare.
@@ -235,7 +235,7 @@ pub enum GroupBy {
 }
 
 /// `content/series.yaml`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Series {
     #[serde(deserialize_with = "crate::load::strict::text")]
@@ -253,7 +253,7 @@ pub struct Series {
 }
 
 /// One entry of `content/references.yaml`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reference {
     pub key: Spanned<String>,
@@ -330,14 +330,14 @@ fn publication_year<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result
 }
 
 /// `content/frameworks.yaml`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Frameworks {
     pub social_capital: Option<SocialCapitalFramework>,
     pub ladder: Option<LadderFramework>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SocialCapitalFramework {
     pub title: String,
@@ -354,7 +354,7 @@ impl SocialCapitalFramework {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct StageSource {
     pub id: String,
@@ -362,14 +362,14 @@ pub struct StageSource {
     pub stages: Vec<Spanned<u32>>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Stage {
     pub n: Spanned<u32>,
     pub question: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rating {
     pub label: String,
@@ -377,13 +377,13 @@ pub struct Rating {
     pub symbol: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LadderFramework {
     pub levels: Vec<LadderLevel>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LadderLevel {
     pub n: u32,
@@ -396,7 +396,7 @@ pub struct LadderLevel {
 /// nothing is filled in for it.
 // Keys added after the first contract are left out of `site.json` when
 // absent (rather than written as `null`), so existing downloads keep their shape.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteRecord {
     /// Slug `[a-z0-9-]+`; must equal the folder name under `content/sites/`.
@@ -567,7 +567,7 @@ impl Status {
 /// Free text that takes inline Markdown (emphasis, links, citations,
 /// cross-references), kept with where it was written so a mistake in it is
 /// reported at its YAML line. Templates see the text as written.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(transparent)]
 pub struct Prose(pub Spanned<String>);
 
@@ -606,7 +606,7 @@ impl JsonSchema for Prose {
 
 /// One cell of a named table: a text, or a list of texts shown as a
 /// bulleted list in the cell.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Text(Prose),
     List(Vec<Prose>),
@@ -715,7 +715,7 @@ impl<'de> serde::de::Visitor<'de> for CellVisitor {
 
 /// The site profile table: every field optional, and a table shows only
 /// the rows the record states.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// Prison category and function.
@@ -749,7 +749,7 @@ impl Profile {
 }
 
 /// The estate a prison belongs to.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Estate {
     Male,
@@ -769,7 +769,7 @@ impl Estate {
 
 /// One row of the cross-site delivery-model table: every field optional;
 /// the comparison shows "Not reported" for what a record leaves out.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Delivery {
     /// Name of the peer role, such as `Peer mentor`.
@@ -823,7 +823,7 @@ impl Delivery {
 }
 
 /// Accreditation level of the peer training.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Accreditation {
     AccreditedL1,
@@ -848,7 +848,7 @@ impl Accreditation {
 }
 
 /// One phase of the activity programme.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Phase {
     /// Name of the phase.
@@ -865,7 +865,7 @@ pub struct Phase {
 }
 
 /// Numbers behind the attribute-priority graph.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Attributes {
     /// Number of respondents, 1 or more; every count must be at most `n`.
@@ -882,7 +882,7 @@ pub struct Attributes {
 }
 
 /// One attribute and how many respondents named it.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttributeItem {
     /// The attribute, such as `Approachable`.
@@ -896,7 +896,7 @@ pub struct AttributeItem {
 }
 
 /// The rating of one stage of the social capital framework.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StageRating {
     /// Stage number, as defined in `frameworks.yaml`.
@@ -915,7 +915,7 @@ pub struct StageRating {
 }
 
 /// Service-user involvement ladder levels.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ladder {
     /// Current level, as defined under `ladder: levels` in `frameworks.yaml`;
@@ -947,7 +947,7 @@ fn is_false(flag: &bool) -> bool {
 }
 
 /// One peer involvement role.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Role {
     /// Name of the role, such as `Induction orderly`.
@@ -971,7 +971,7 @@ pub struct Role {
 }
 
 /// `paid: true | false | "Unpaid (part of Purple band role)"`.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Paid {
     Flag(bool),
@@ -989,7 +989,7 @@ impl Paid {
 }
 
 /// Levels of confidentiality and responsibility of a role.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Lcr {
     Low,
@@ -1010,7 +1010,7 @@ impl Lcr {
 }
 
 /// A named list.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NamedList {
     /// Heading of the list.
@@ -1023,7 +1023,7 @@ pub struct NamedList {
 }
 
 /// One entry of a named list.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListItem {
     /// The entry.
@@ -1034,7 +1034,7 @@ pub struct ListItem {
 }
 
 /// A named table.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExtraTable {
     /// Caption, after "Table N:".
@@ -1052,7 +1052,7 @@ pub struct ExtraTable {
 }
 
 /// A group of recommendations.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Recommendation {
     /// Heading of the group; without one, the items stand alone.
@@ -1063,7 +1063,7 @@ pub struct Recommendation {
 }
 
 /// A pseudonymised quotation.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Quote {
     /// Unique within the site; cited as `{{ quote(id="...") }}`.
@@ -1083,7 +1083,7 @@ pub struct Quote {
 }
 
 /// How a quotation was collected.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
     Interview,
@@ -1109,7 +1109,7 @@ impl Method {
 }
 
 /// Front matter of a narrative Markdown file.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     #[serde(deserialize_with = "crate::load::strict::text")]

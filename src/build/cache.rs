@@ -68,7 +68,7 @@ struct Kept {
 struct Sealed {
     name: u128,
     path: PathBuf,
-    bytes: Vec<u8>,
+    bytes: EntryBytes,
 }
 
 /// A file of the cache: its own name and a checksum of what it holds,
@@ -204,7 +204,7 @@ impl PartCache {
     }
 
     fn write(&self, Sealed { name, path, bytes }: Sealed) {
-        if write_whole(&path, &bytes).is_ok() {
+        if write_whole(&path, bytes.as_slice()).is_ok() {
             self.mark_used(name);
         }
     }
@@ -407,7 +407,7 @@ impl ParsedCache {
         let kept: Vec<(u128, ByteBuf)> =
             read.into_iter().filter_map(|key| Some((key, last.remove(&key)?))).chain(parsed).collect();
         if let Some(bytes) = seal_entry(self.name, &kept) {
-            let _ = write_whole(&self.path, &bytes);
+            let _ = write_whole(&self.path, bytes.as_slice());
         }
     }
 
@@ -417,7 +417,7 @@ impl ParsedCache {
         Some(value)
     }
 
-    fn put<T: Serialize + DeserializeOwned + std::fmt::Debug>(&self, key: u128, value: &T) {
+    fn put<T: Serialize + DeserializeOwned + PartialEq>(&self, key: u128, value: &T) {
         if !self.keeps {
             return;
         }
@@ -425,7 +425,7 @@ impl ParsedCache {
         // Kept only when it reads back as parsed: a field written one way
         // and read another would otherwise change reports without a word.
         let back = rmp_serde::from_slice::<T>(&bytes);
-        if back.is_ok_and(|back| format!("{back:?}") == format!("{value:?}")) {
+        if back.is_ok_and(|back| back == *value) {
             self.parsed.lock().unwrap_or_else(|e| e.into_inner()).push((key, ByteBuf::from(bytes)));
         }
     }
@@ -483,10 +483,34 @@ fn read_entry_with<T>(path: &Path, name: u128, read: impl FnOnce(&[u8]) -> Optio
     read(value)
 }
 
+/// The bytes of an entry: an [`Entry`] in postcard, made by serializing
+/// its value once, behind room left for the fields before it (a report's
+/// entry is hundreds of kilobytes: a second copy was a tenth of keeping it).
+struct EntryBytes {
+    bytes: Vec<u8>,
+    start: usize,
+}
+
+impl EntryBytes {
+    /// Room for the widest `name`, `sum` and length as postcard's varints.
+    const ROOM: usize = 19 + 10 + 10;
+
+    fn as_slice(&self) -> &[u8] {
+        &self.bytes[self.start..]
+    }
+}
+
 /// The bytes of an entry `name` holding `value`.
-fn seal_entry(name: u128, value: &impl Serialize) -> Option<Vec<u8>> {
-    let value = postcard::to_allocvec(value).ok()?;
-    postcard::to_allocvec(&Entry { name, sum: checksum(&value), value: &value }).ok()
+fn seal_entry(name: u128, value: &impl Serialize) -> Option<EntryBytes> {
+    let room = EntryBytes::ROOM;
+    let mut bytes = postcard::to_extend(value, vec![0; room]).ok()?;
+    let sum = checksum(&bytes[room..]);
+    // How postcard writes an `Entry`'s fields, its byte slice included.
+    let mut header = [0; EntryBytes::ROOM];
+    let header = postcard::to_slice(&(name, sum, bytes.len() - room), &mut header).ok()?;
+    let start = room - header.len();
+    bytes[start..room].copy_from_slice(header);
+    Some(EntryBytes { bytes, start })
 }
 
 /// Writes `bytes` to `path` under another name first, so that a build
@@ -517,6 +541,22 @@ fn binary_identity() -> Option<u128> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_sealed_in_one_pass_is_the_entry_postcard_writes_and_reads() {
+        let long = "x".repeat(300);
+        for (name, value) in [(0, ""), (u128::MAX, "a"), (7 << 100, long.as_str())] {
+            let sealed = seal_entry(name, &value).unwrap();
+            let value_bytes = postcard::to_allocvec(&value).unwrap();
+            let entry = Entry { name, sum: checksum(&value_bytes), value: &value_bytes };
+            assert_eq!(sealed.as_slice(), postcard::to_allocvec(&entry).unwrap());
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("entry");
+            write_whole(&path, sealed.as_slice()).unwrap();
+            assert_eq!(read_entry::<String>(&path, name).as_deref(), Some(value));
+            assert_eq!(read_entry::<String>(&path, name ^ 1), None, "another name misses");
+        }
+    }
 
     /// The files of the repository's projects: the bundled series, the
     /// examples and the browser tests' fixture, by path from the repository.
@@ -563,14 +603,14 @@ mod tests {
         fronts.iter().for_each(|(key, front)| cache.keep_front_matter(*key, front));
         cache.finish();
         let cache = ParsedCache::open(project.path(), Use::Read).unwrap();
-        // `Debug` shows every field, and every place a value was written.
+        // Equal compares every field, and every place a value was written.
         for (key, record) in &records {
             let back = cache.record(*key).unwrap_or_else(|| panic!("{} was not kept", record.id.value));
-            assert_eq!(format!("{back:?}"), format!("{record:?}"));
+            assert_eq!(&back, record);
         }
         for (key, front) in &fronts {
             let back = cache.front_matter(*key).unwrap_or_else(|| panic!("{} was not kept", front.title));
-            assert_eq!(format!("{back:?}"), format!("{front:?}"));
+            assert_eq!(&back, front);
         }
         assert!(cache.record(0).is_none(), "a text never parsed is a miss");
     }
